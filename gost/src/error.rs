@@ -1,0 +1,43 @@
+//! The one error type of the `gost` crate.
+
+/// Everything that can go wrong with GOST keys, signatures and encodings.
+///
+/// Bad input always ends here with a name, never in a panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A parameter-set name that none of the sets (or their aliases) carries.
+    #[error("unknown GOST parameter set name {0:?}")]
+    UnknownParamSetName(String),
+    /// An OID that names no parameter set, key algorithm or digest this crate knows.
+    #[error("unknown GOST OID {0}")]
+    UnknownOid(String),
+    /// A byte string of the wrong length (a digest, key, point or signature).
+    #[error("{what}: expected {expected} bytes, got {actual}")]
+    InvalidLength {
+        /// What was being decoded.
+        what: &'static str,
+        /// The length it must have.
+        expected: usize,
+        /// The length it had.
+        actual: usize,
+    },
+    /// A public key whose point is not on the parameter set's curve (or is the identity).
+    #[error("the public key is not a point of the curve")]
+    PointNotOnCurve,
+    /// A private key that is 0 or not below the group order q.
+    #[error("the private key is out of range (must be 0 < d < q)")]
+    PrivateKeyOutOfRange,
+    /// A signature whose r or s is 0 or not below q (RFC 7091 §6.2 step 1).
+    #[error("signature r or s out of range (must be 0 < r, s < q)")]
+    SignatureOutOfRange,
+    /// The signature does not verify (RFC 7091 §6.2 step 7).
+    #[error("signature verification failed")]
+    VerificationFailed,
+    /// A key of one parameter set used with data of another size.
+    #[error("parameter set mismatch: {0}")]
+    ParamSetMismatch(&'static str),
+    /// DER that does not decode as the expected structure.
+    #[error("malformed DER: {0}")]
+    Der(String),
+}

@@ -1,0 +1,29 @@
+//! GOST R 34.10-2012 / 34.10-2001 signatures and GOST R 34.11-2012 (Streebog) / 34.11-94 hashes.
+//!
+//! Byte orders are the classic source of bugs here, so every conversion lives in [`encoding`]
+//! (see `shared/spec/gost-vectors.md` §0):
+//! - digests are handled in **wire** order (the bytes a hash function outputs), and turned into
+//!   the integer `e` little-endian (RFC 7091 §6.1 step 2, as every implementation does);
+//! - public keys are `LE(x) ‖ LE(y)` (RFC 9215 §4.3, PKCS#11 `CKA_VALUE`, the token's answer);
+//! - X.509 / PKCS#11 signatures are `s ‖ r`, each big-endian (RFC 9215 §2);
+//! - the token's wire signature is `r_le ‖ s_le` (OpenSC reverses it as a whole into `s ‖ r`).
+#![forbid(unsafe_code)]
+
+pub mod curve;
+pub mod digest;
+pub mod encoding;
+pub mod error;
+pub mod oid;
+pub mod rng;
+pub mod signature;
+pub mod signing_key;
+pub mod spki;
+pub mod verifying_key;
+
+pub use curve::{KeyAlgorithm, KeySize, ParamSet};
+pub use digest::{DigestAlgorithm, Hasher};
+pub use error::Error;
+pub use rng::Rng;
+pub use signature::Signature;
+pub use signing_key::SigningKey;
+pub use verifying_key::VerifyingKey;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test run: installs the Debian packages the tests use, then format, lint and tests.
+# Works on a fresh Debian machine with only Rust (root, or a user with sudo).
+# RUTOKEN_LAB_SKIP_APT=1 skips the installation (for machines set up already).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev pkg-config
+  libengine-gost-openssl openssl python3-pyscard libxml2-utils util-linux procps
+)
+if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "== installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+echo "== cargo test"
+cargo test --workspace --all-features

@@ -1,0 +1,1 @@
+//! Placeholder (owner: the vpcd/SafeTouch issue).

@@ -1,0 +1,57 @@
+//! Subcommands. Each lives in its own file under `cli/`.
+
+mod apdu;
+mod fixtures;
+mod run;
+mod safetouch;
+mod sim;
+mod token;
+mod token_control;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// A virtual Rutoken ECP 2.0 inside a virtual SafeTouch, on PC/SC, and a conformance suite that
+/// replays a bank's certificate reissue against it or against real tokens.
+#[derive(Debug, Parser)]
+#[command(name = "rutoken-lab", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Replay scenarios against the built-in emulator or a PC/SC reader.
+    Run(run::RunArgs),
+    /// Attach the virtual token (and SafeTouch) to pcscd through vpcd.
+    Sim(sim::SimArgs),
+    /// Create, inspect, pull or insert a virtual token.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// An APDU shell against an in-process token (no pcscd), like pcsc-tools' scriptor.
+    Apdu(apdu::ApduArgs),
+    /// Read the SafeTouch screen or press its buttons through a running `sim`'s control socket.
+    #[command(subcommand)]
+    Safetouch(safetouch::SafetouchCommand),
+    /// Regenerate or check the test PKI in `fixtures/`.
+    #[command(subcommand)]
+    Fixtures(fixtures::FixturesCommand),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> Result<ExitCode, CliError> {
+        match self.command {
+            Command::Run(args) => run::run(args),
+            Command::Sim(args) => sim::run(args),
+            Command::Token(cmd) => token::run(cmd),
+            Command::Apdu(args) => apdu::run(args),
+            Command::Safetouch(cmd) => safetouch::run(cmd),
+            Command::Fixtures(cmd) => fixtures::run(cmd),
+        }
+    }
+}
