@@ -29,9 +29,15 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
 fn describe(err: &serde_saphyr::Error) -> String {
     let full = err.to_string();
     let first = full.lines().next().unwrap_or("invalid scenario").trim();
-    match first.rfind(" at line ") {
-        Some(pos) => first[..pos].to_owned(),
-        None => first.to_owned(),
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "line 4 column 5: unknown variant …": the location is printed by us already.
+    let message = match first.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((_, message)) => message,
+        None => first,
+    };
+    match message {
+        "invalid u64" | "invalid u8" | "invalid usize" => "expected a non-negative integer".to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -219,7 +225,7 @@ mod tests {
         let text = "name: t\nsteps:\n  - attach\n  - sign_reqest: {}\n";
         let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
         assert!(err.starts_with("t.yaml:4:"), "{err}");
-        assert!(err.contains("sign_reqest"), "{err}");
+        assert!(err.starts_with("t.yaml:4:5: unknown variant `sign_reqest`, expected one of"), "{err}");
     }
 
     #[test]
@@ -234,7 +240,7 @@ mod tests {
     fn wrong_type_is_named() {
         let text = "name: t\nsteps:\n  - list_objects: {keys: many}\n";
         let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
-        assert!(err.starts_with("t.yaml:3:"), "{err}");
+        assert_eq!(err, "t.yaml:3:26: expected a non-negative integer");
     }
 
     #[test]
