@@ -8,8 +8,13 @@
 //! - [`report`]: terminal, JUnit XML, JSON and per-scenario artifacts.
 #![forbid(unsafe_code)]
 
+pub mod apdu;
+pub mod client;
 pub mod error;
+pub mod report;
 pub mod scenario;
 pub mod target;
+pub mod tlv;
+pub mod transcript;
 
 pub use error::Error;
