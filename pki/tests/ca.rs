@@ -1,5 +1,7 @@
 //! The test CA: the happy path of reissue-flow.md step 4, one test per refusal, `issue_new`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 #[path = "support/keys.rs"]
 mod keys;
 

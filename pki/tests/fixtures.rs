@@ -1,6 +1,8 @@
 //! The committed fixtures: they load, they are what the brief describes, and regeneration from
 //! the default seed reproduces them byte for byte.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 use gost::{KeyAlgorithm, ParamSet};
 use rutoken_pki::fixtures::{self, DEFAULT_SEED, FILES, REISSUE_DATE};
 use rutoken_pki::name::{self, Attribute};

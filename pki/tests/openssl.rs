@@ -2,6 +2,8 @@
 //! verifies our requests and certificates; we parse and verify OpenSSL's; keys go both ways.
 //! Each test prints `skipped: …` and passes when `openssl` or the engine is missing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 #[path = "support/keys.rs"]
 mod keys;
 

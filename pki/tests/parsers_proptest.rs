@@ -1,6 +1,8 @@
 //! The parsers never panic: arbitrary bytes, and valid structures with bytes changed, give a
 //! value or a named error.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 use proptest::prelude::*;
 use rutoken_pki::reissue::{ReissueDocument, records};
 use rutoken_pki::{Cert, PrivateKey, Request};

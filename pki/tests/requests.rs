@@ -1,5 +1,7 @@
 //! Building, signing (callback and software key), parsing and verifying PKCS#10 requests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 #[path = "support/keys.rs"]
 mod keys;
 

@@ -1,6 +1,8 @@
 //! RFC 9215 Appendix D examples (copied verbatim into `data/`): the requests and certificates
 //! parse, and their signatures verify with the keys inside (all self-signed).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 use rutoken_pki::{Cert, Request};
 
 const EXAMPLES: &str = include_str!("data/rfc9215-examples.pem");

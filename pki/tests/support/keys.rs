@@ -1,5 +1,9 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, reason = "each test crate uses a subset")]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    reason = "test helpers; each test crate uses a subset"
+)]
 
 use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
 use rutoken_pki::ext::RequestedExtensions;
