@@ -64,7 +64,7 @@ proptest! {
 
     #[test]
     fn documents_round_trip(owner in "\\PC{1,40}", org in "\\PC{1,40}", number in "[0-9]{1,8}",
-                            serial in "[0-9A-F]{2,40}", day in 1u8..=28, month in 1u8..=12, year in 1990i32..2100) {
+                            serial in "([0-9A-F]{2}){1,20}", day in 1u8..=28, month in 1u8..=12, year in 1990i32..2100) {
         let date = time::Date::from_calendar_date(year, time::Month::try_from(month).unwrap(), day).unwrap();
         let doc = ReissueDocument { date, owner, organisation: org, request_number: number,
                                     replaced_serial: serial, request_hash: [7; 32] };
