@@ -207,6 +207,7 @@ fn we_verify_openssl_requests_certificates_and_keys() {
         ("gost2012_256", "TCA"),
         ("gost2012_512", "A"),
         ("gost2012_512", "C"),
+        ("gost2001", "A"),
     ] {
         let key = ssl.path(&format!("{alg}-{paramset}.key"));
         let req = ssl.path(&format!("{alg}-{paramset}.csr"));
@@ -304,4 +305,28 @@ fn openssl_reads_our_private_keys() {
     ]);
     let request = Request::parse(&std::fs::read(ssl.path("k512.csr")).unwrap()).unwrap();
     request.verify().unwrap();
+    // And a GOST R 34.10-2001 key.
+    let (_, key) = keys::key(ParamSet::Gost256B, 6);
+    let pem = PrivateKey {
+        algorithm: gost::KeyAlgorithm::Gost2001,
+        key,
+    }
+    .to_pem()
+    .unwrap();
+    let key2001 = ssl.write("k2001.key", pem.as_bytes());
+    ssl.ok(&[
+        "req",
+        "-new",
+        "-key",
+        &key2001,
+        "-subj",
+        "/CN=x",
+        "-out",
+        "k2001.csr",
+    ]);
+    let request = Request::parse(&std::fs::read(ssl.path("k2001.csr")).unwrap()).unwrap();
+    assert_eq!(
+        request.verify().unwrap().algorithm,
+        gost::KeyAlgorithm::Gost2001
+    );
 }

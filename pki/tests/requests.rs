@@ -139,3 +139,22 @@ fn a_wrong_size_signature_is_an_error_not_a_panic() {
     let request = info.sign_with(|_| Ok::<_, Error>(vec![1u8; 64])).unwrap();
     assert!(request.verify().is_err());
 }
+
+#[test]
+fn gost_2001_keys_sign_with_gost94() {
+    // GOST R 34.10-2001 keys (OpenSC's): CryptoPro-A curve, GOST R 34.11-94 digest.
+    let (_, key) = keys::key(ParamSet::Gost256B, 16);
+    let info = RequestInfo::new(
+        keys::subject(),
+        &key.verifying_key(),
+        KeyAlgorithm::Gost2001,
+        &RequestedExtensions::default(),
+    )
+    .unwrap();
+    let request = info.sign_with_key(&key, &mut Rng::from_seed(17)).unwrap();
+    assert_eq!(
+        request.cert_req().algorithm.oid.to_string(),
+        "1.2.643.2.2.3"
+    );
+    assert_eq!(request.verify().unwrap().algorithm, KeyAlgorithm::Gost2001);
+}
