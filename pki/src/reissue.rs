@@ -160,6 +160,25 @@ pub fn parse_date(text: &str) -> Result<Date, DocumentError> {
 }
 
 impl ReissueDocument {
+    /// The document a bank client builds for `request` replacing `current`: owner = the
+    /// certificate's CN, organisation = its O (empty if absent), serial = its serial.
+    pub fn for_request(
+        date: Date,
+        request_number: &str,
+        request: &crate::Request,
+        current: &crate::Cert,
+    ) -> Self {
+        use crate::name::{Attribute, get};
+        ReissueDocument {
+            date,
+            owner: get(current.subject(), Attribute::CommonName).unwrap_or_default(),
+            organisation: get(current.subject(), Attribute::Organization).unwrap_or_default(),
+            request_number: request_number.to_owned(),
+            replaced_serial: current.serial_hex(),
+            request_hash: request_hash(request.to_der()),
+        }
+    }
+
     /// The TLV bytes, tags in order `01 02 90 91 92 93 94 95 FF`.
     pub fn encode(&self) -> Result<Vec<u8>, DocumentError> {
         let mut out = Vec::new();

@@ -35,14 +35,11 @@ impl Reissue {
 }
 
 fn document_for(request: &Request, current: &Cert) -> ReissueDocument {
-    ReissueDocument {
-        date: REISSUE_DATE.date(),
-        owner: "Иванов Иван Иванович".into(),
-        organisation: "3867XXXXXXXXXX".into(),
-        request_number: "37562".into(),
-        replaced_serial: current.serial_hex(),
-        request_hash: request_hash(request.to_der()),
-    }
+    let doc = ReissueDocument::for_request(REISSUE_DATE.date(), "37562", request, current);
+    assert_eq!(doc.owner, "Иванов Иван Иванович");
+    assert_eq!(doc.organisation, "3867XXXXXXXXXX");
+    assert_eq!(doc.request_hash, request_hash(request.to_der()));
+    doc
 }
 
 fn sign_document(signer: &Fixture, document: &[u8]) -> Signature {
@@ -373,4 +370,37 @@ fn issue_new_checks_the_request_and_the_form() {
         ca.issue_new(&bad, &form, REISSUE_DATE),
         Err(Refusal::RequestSignatureInvalid(_))
     ));
+}
+
+#[test]
+fn refuses_a_certificate_forged_under_our_name() {
+    // Same issuer name as our CA, but signed by the foreign CA's key.
+    let owner = owner();
+    let foreign = fixtures::foreign_ca().unwrap();
+    let template = rutoken_pki::ca::CertTemplate {
+        serial: vec![0x01, 0x02],
+        issuer: fixtures::ca().unwrap().cert.subject().clone(),
+        subject: owner.cert.subject().clone(),
+        not_before: datetime!(2019-06-04 0:00 UTC),
+        not_after: datetime!(2020-09-04 0:00 UTC),
+        public_key: owner.cert.spki().clone(),
+        extensions: vec![],
+    };
+    let mut rng = Rng::from_seed(4);
+    let forged =
+        rutoken_pki::ca::build_certificate(&template, foreign.cert.spki(), |tbs: &[u8]| {
+            rutoken_pki::verify::sign_tbs(&foreign.key.key, foreign.key.algorithm, tbs, &mut rng)
+        })
+        .unwrap();
+    let forged_owner = Fixture {
+        key: fixtures::owner_current().unwrap().key,
+        cert: forged,
+    };
+    let r = reissue(
+        &forged_owner,
+        ParamSet::Gost256B,
+        fixtures::owner_subject().unwrap(),
+    );
+    let err = ca().issue_reissue(&r.input(), REISSUE_DATE).unwrap_err();
+    assert!(matches!(err, Refusal::NotIssuedByThisCa), "{err}");
 }

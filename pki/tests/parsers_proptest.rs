@@ -23,6 +23,34 @@ fn sample_der() -> Vec<Vec<u8>> {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn requests_round_trip_any_text_subject(cn in "\\PC{1,64}", org in "\\PC{1,64}", seed in any::<u64>()) {
+        use rutoken_pki::name::{Attribute, NameBuilder, get};
+        let subject = NameBuilder::new()
+            .with(Attribute::CommonName, cn.clone())
+            .with(Attribute::Organization, org.clone())
+            .build()
+            .unwrap();
+        let mut rng = gost::Rng::from_seed(seed);
+        let key = gost::SigningKey::generate(gost::ParamSet::Gost256B, &mut rng);
+        let info = rutoken_pki::RequestInfo::new(
+            subject,
+            &key.verifying_key(),
+            gost::KeyAlgorithm::Gost2012_256,
+            &rutoken_pki::ext::RequestedExtensions::bank_default(),
+        )
+        .unwrap();
+        let request = info.sign_with_key(&key, &mut rng).unwrap();
+        let parsed = Request::parse(request.to_pem().unwrap().as_bytes()).unwrap();
+        prop_assert_eq!(parsed.verify().unwrap().key, key.verifying_key());
+        prop_assert_eq!(get(parsed.subject(), Attribute::CommonName), Some(cn));
+        prop_assert_eq!(get(parsed.subject(), Attribute::Organization), Some(org));
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
