@@ -404,3 +404,64 @@ fn refuses_a_certificate_forged_under_our_name() {
     let err = ca().issue_reissue(&r.input(), REISSUE_DATE).unwrap_err();
     assert!(matches!(err, Refusal::NotIssuedByThisCa), "{err}");
 }
+
+#[test]
+fn usages_are_requested_and_allowed_by_policy() {
+    use const_oid::db::rfc5280::{ID_KP_CLIENT_AUTH, ID_KP_SERVER_AUTH};
+    use rutoken_pki::ext::RequestedExtensions;
+    use x509_cert::ext::pkix::ExtendedKeyUsage;
+
+    let form = RequestForm {
+        subject: fixtures::owner_subject().unwrap(),
+    };
+    let issue = |requested: RequestedExtensions| {
+        let (algorithm, key) = keys::key(ParamSet::Gost256B, 500);
+        let info = rutoken_pki::RequestInfo::new(
+            form.subject.clone(),
+            &key.verifying_key(),
+            algorithm,
+            &requested,
+        )
+        .unwrap();
+        let request = info.sign_with_key(&key, &mut Rng::from_seed(501)).unwrap();
+        let cert = ca()
+            .issue_new(request.to_der(), &form, REISSUE_DATE)
+            .unwrap();
+        let tbs = cert.certificate().tbs_certificate().clone();
+        let ku = tbs.get_extension::<KeyUsage>().unwrap().unwrap().1.0;
+        let eku = tbs
+            .get_extension::<ExtendedKeyUsage>()
+            .unwrap()
+            .unwrap()
+            .1
+            .0;
+        let copied = RequestedExtensions::from_extensions(tbs.extensions().unwrap()).unwrap();
+        (ku, eku, copied)
+    };
+
+    // keyCertSign and serverAuth are not for end entities: dropped; the rest kept.
+    let requested = RequestedExtensions {
+        key_usage: Some(KeyUsage(
+            KeyUsages::DigitalSignature | KeyUsages::KeyCertSign,
+        )),
+        ext_key_usage: vec![ID_KP_SERVER_AUTH, ID_KP_CLIENT_AUTH],
+        subject_sign_tool: Some("СКЗИ \"РУТОКЕН ЭЦП 2.0\"".into()),
+        identification_kind: Some(0),
+        ..Default::default()
+    };
+    let (ku, eku, copied) = issue(requested);
+    assert_eq!(ku, KeyUsages::DigitalSignature.into());
+    assert_eq!(eku, vec![ID_KP_CLIENT_AUTH]);
+    assert_eq!(
+        copied.subject_sign_tool.as_deref(),
+        Some("СКЗИ \"РУТОКЕН ЭЦП 2.0\"")
+    );
+    assert_eq!(copied.identification_kind, Some(0));
+
+    // Nothing requested: the policy's defaults, and no subjectSignTool invented.
+    let (ku, eku, copied) = issue(RequestedExtensions::default());
+    assert_eq!(ku, KeyUsages::DigitalSignature | KeyUsages::NonRepudiation);
+    assert_eq!(eku.len(), 2);
+    assert_eq!(copied.subject_sign_tool, None);
+    assert_eq!(copied.policies, vec![rutoken_pki::ext::OID_POLICY_KC1]);
+}
