@@ -450,7 +450,10 @@ fn usages_are_requested_and_allowed_by_policy() {
         ..Default::default()
     };
     let (ku, eku, copied) = issue(requested);
-    assert_eq!(ku, KeyUsages::DigitalSignature.into());
+    assert_eq!(
+        ku,
+        x509_cert::der::flagset::FlagSet::from(KeyUsages::DigitalSignature)
+    );
     assert_eq!(eku, vec![ID_KP_CLIENT_AUTH]);
     assert_eq!(
         copied.subject_sign_tool.as_deref(),
