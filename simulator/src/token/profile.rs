@@ -40,7 +40,7 @@ pub struct TokenProfile {
     /// The ATR bytes used when `atr_variant` is `custom` (default: [`ATR_ECP`]).
     pub atr: Vec<u8>,
     /// The serial of fixtures made with the default seed 0, as a number: 787103443 =
-    /// `00 00 00 00 2E F0 C3 93`, the device number «0787103443» of the bank's PIN dialog.
+    /// `00 00 00 00 2E EA 3E D3`, the device number «0787103443» of the bank's PIN dialog.
     pub default_serial: u64,
     /// The status word VERIFY answers while the *other* role is logged in (OpenSC then sends
     /// LOGOUT and retries); `null` lets both roles be logged in at once [GUESS].
@@ -120,7 +120,7 @@ impl Default for TokenProfile {
         TokenProfile {
             atr_variant: AtrVariant::Ecp,
             atr: ATR_ECP.to_vec(),
-            default_serial: 0x2EF0_C393,
+            default_serial: 787_103_443,
             other_role_logged_in_sw: Some(0x6F86),
             wrong_pin_plain_6300: false,
             relax_acl_before_init_end: true,
