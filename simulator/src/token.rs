@@ -18,6 +18,7 @@ pub mod key;
 pub mod pin;
 pub mod profile;
 pub mod secret;
+pub mod shell;
 pub mod state;
 pub mod status;
 pub mod storage;
