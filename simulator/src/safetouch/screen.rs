@@ -1,11 +1,11 @@
 //! The SafeTouch's text screen: a fixed number of rows and columns (characters, not bytes),
 //! long content wrapped and paged.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the screen shows: every wrapped line (all pages), the screen size, the page on display,
 /// and whether it waits for a press.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Screen {
     /// Every line of the content, each at most `columns` characters.
     pub lines: Vec<String>,
