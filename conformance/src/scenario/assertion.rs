@@ -1,0 +1,124 @@
+//! Assertions on the token after the steps.
+
+use serde::Deserialize;
+
+use super::step::PinKind;
+
+/// A check on the token's state, run after the steps through the same client and target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assertion {
+    /// The token answers and lists its objects: how many keys and certificates.
+    Objects(ObjectsAssertion),
+    /// A key is present on the token (its RSFs select).
+    KeyPresent(KeyRef),
+    /// A key is absent (both RSFs `6A82`).
+    KeyAbsent(KeyRef),
+    /// A certificate stored on the token.
+    Certificate(CertificateAssertion),
+    /// Tries left of a PIN (VERIFY without data answers `63Cx`).
+    PinTriesLeft(PinTriesLeft),
+    /// The key still signs (on-token hash, SafeTouch confirm) and the signature verifies under
+    /// its certificate.
+    KeySigns(KeySigns),
+    /// How many requests reached the CA and how many certificates it issued.
+    Ca(CaAssertion),
+}
+
+impl Assertion {
+    /// Every assertion name, as written in YAML (kept in sync with the schema by a test).
+    pub const NAMES: &'static [&'static str] =
+        &["objects", "key_present", "key_absent", "certificate", "pin_tries_left", "key_signs", "ca"];
+
+    /// The YAML name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Assertion::Objects(_) => "objects",
+            Assertion::KeyPresent(_) => "key_present",
+            Assertion::KeyAbsent(_) => "key_absent",
+            Assertion::Certificate(_) => "certificate",
+            Assertion::PinTriesLeft(_) => "pin_tries_left",
+            Assertion::KeySigns(_) => "key_signs",
+            Assertion::Ca(_) => "ca",
+        }
+    }
+}
+
+/// `objects`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectsAssertion {
+    /// Number of key pairs.
+    #[serde(default)]
+    pub keys: Option<usize>,
+    /// Number of certificates.
+    #[serde(default)]
+    pub certificates: Option<usize>,
+}
+
+/// Names a key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRef {
+    /// `current` or a `generate_key` name.
+    pub key: String,
+}
+
+/// `certificate`: the certificate stored for a key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateAssertion {
+    /// The key (`current`, `new`).
+    pub key: String,
+    /// Subject common name.
+    #[serde(default)]
+    pub subject_cn: Option<String>,
+    /// Issuer common name.
+    #[serde(default)]
+    pub issuer_cn: Option<String>,
+    /// Serial (hex); `issued` means the one the CA issued in this scenario.
+    #[serde(default)]
+    pub serial: Option<String>,
+    /// The certificate's public key is the key's public key.
+    #[serde(default)]
+    pub matches_key: Option<bool>,
+}
+
+/// `pin_tries_left`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinTriesLeft {
+    /// Default user.
+    #[serde(default)]
+    pub which: PinKind,
+    /// Expected tries.
+    pub expect: u8,
+}
+
+/// `key_signs`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySigns {
+    /// The key.
+    pub key: String,
+    /// The certificate to verify under: `current`, `issued`, or `stored` (read from the
+    /// token, default).
+    #[serde(default = "default_stored")]
+    pub certificate: String,
+}
+
+fn default_stored() -> String {
+    "stored".to_owned()
+}
+
+/// `ca`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaAssertion {
+    /// Requests that reached the CA.
+    #[serde(default)]
+    pub requests: Option<usize>,
+    /// Certificates it issued.
+    #[serde(default)]
+    pub issued: Option<usize>,
+}

@@ -1,0 +1,267 @@
+//! Reading scenario files, finding them, and choosing which to run.
+
+use std::path::{Path, PathBuf};
+
+use super::Scenario;
+use crate::Error;
+
+/// Parses one scenario from YAML text; `file` names it in errors.
+///
+/// Every error carries the file, the 1-based line and column, and what was expected
+/// (serde-saphyr's message), e.g. `scenarios/x.yaml:12:7: unknown variant `sign_reqest`,
+/// expected one of …`.
+pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
+    let mut scenario: Scenario = serde_saphyr::from_str(text).map_err(|err| {
+        let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        Error::Scenario { file: file.to_owned(), line, column, message: describe(&err) }
+    })?;
+    scenario.file = file.to_owned();
+    check(&scenario, text).map_err(|(line, message)| Error::Scenario {
+        file: file.to_owned(),
+        line,
+        column: 1,
+        message,
+    })?;
+    Ok(scenario)
+}
+
+/// saphyr's message without its own location suffix and snippet (we print ours first).
+fn describe(err: &serde_saphyr::Error) -> String {
+    let full = err.to_string();
+    let first = full.lines().next().unwrap_or("invalid scenario").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "line 4 column 5: unknown variant …": the location is printed by us already.
+    let message = match first.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((_, message)) => message,
+        None => first,
+    };
+    match message {
+        "invalid u64" | "invalid u8" | "invalid usize" => "expected a non-negative integer".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Checks serde cannot express: the name's alphabet and the parameter set letters.
+fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
+    let line_of = |needle: &str| {
+        text.lines().position(|l| l.contains(needle)).map_or(1, |i| i as u64 + 1)
+    };
+    if s.name.is_empty()
+        || !s.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        return Err((line_of("name:"), format!("name {:?}: expected [a-z0-9_-]+", s.name)));
+    }
+    if time::Date::parse(&s.token.date, &time::macros::format_description!("[year]-[month]-[day]"))
+        .is_err()
+    {
+        return Err((line_of("date:"), format!("token.date {:?}: expected YYYY-MM-DD", s.token.date)));
+    }
+    for step in &s.steps {
+        if let super::Step::GenerateKey(g) = step {
+            let allowed: &[&str] = match g.algorithm {
+                super::step::Algorithm::Gost2012_256 => &["A", "B", "C", "D"],
+                super::step::Algorithm::Gost2012_512 => &["A", "B", "C"],
+            };
+            if !allowed.contains(&g.param_set.as_str()) {
+                return Err((
+                    line_of("param_set:"),
+                    format!("param_set {:?}: expected one of {}", g.param_set, allowed.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses one file.
+pub fn load_file(path: &Path) -> Result<Scenario, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse(path, &text)
+}
+
+/// The default scenario directory: `scenarios/` in the current directory, else in the
+/// workspace root this crate was built from.
+pub fn default_dir() -> Option<PathBuf> {
+    let here = PathBuf::from("scenarios");
+    if here.is_dir() {
+        return Some(here);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.join("scenarios");
+    root.is_dir().then_some(root)
+}
+
+/// The `.yaml` files of a directory, sorted by name.
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Expands the positional arguments: files, directories, and globs (`*`, `?` in the file
+/// name part, e.g. `scenarios/pin-*.yaml`). No argument: every `scenarios/*.yaml`.
+pub fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, Error> {
+    if args.is_empty() {
+        let dir = default_dir().ok_or_else(|| {
+            Error::NoScenario(
+                "no scenarios/ directory in the current directory or the workspace root; \
+                 pass scenario files or run from the workspace"
+                    .to_owned(),
+            )
+        })?;
+        return yaml_files(&dir);
+    }
+    let mut out = Vec::new();
+    for arg in args {
+        let path = PathBuf::from(arg);
+        if path.is_dir() {
+            out.extend(yaml_files(&path)?);
+        } else if arg.contains(['*', '?']) {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let pattern = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let matched: Vec<_> = yaml_files(dir)?
+                .into_iter()
+                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| glob_match(pattern, n)))
+                .collect();
+            if matched.is_empty() {
+                return Err(Error::NoScenario(format!("the pattern {arg} matches no file")));
+            }
+            out.extend(matched);
+        } else if path.is_file() {
+            out.push(path);
+        } else {
+            return Err(Error::NoScenario(format!("{arg}: no such file or directory")));
+        }
+    }
+    Ok(out)
+}
+
+/// `*` (any run) and `?` (one character) matching.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// `--partition K/N`: 1-based part K of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    /// This machine's part, 1..=N.
+    pub index: usize,
+    /// How many parts.
+    pub count: usize,
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (k, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: expected K/N, e.g. 1/3"))?;
+        let index: usize = k.trim().parse().map_err(|_| format!("{s:?}: K is not a number"))?;
+        let count: usize = n.trim().parse().map_err(|_| format!("{s:?}: N is not a number"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("{s:?}: expected 1 <= K <= N"));
+        }
+        Ok(Partition { index, count })
+    }
+}
+
+impl Partition {
+    /// Whether the scenario at `position` (in the sorted selection) belongs to this part:
+    /// round robin, so every part gets a similar mix.
+    pub fn contains(&self, position: usize) -> bool {
+        position % self.count == self.index - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("pin-*.yaml", "pin-blocked.yaml"));
+        assert!(glob_match("*", "x"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("pin-*.yaml", "happy.yaml"));
+        assert!(glob_match("*-512-*", "reissue-512-a.yaml"));
+    }
+
+    #[test]
+    fn partitions_cover_each_scenario_once() {
+        let parts: Vec<Partition> = ["1/3", "2/3", "3/3"].iter().map(|s| s.parse().unwrap()).collect();
+        for pos in 0..10 {
+            assert_eq!(parts.iter().filter(|p| p.contains(pos)).count(), 1);
+        }
+        assert!("0/3".parse::<Partition>().is_err());
+        assert!("4/3".parse::<Partition>().is_err());
+        assert!("x".parse::<Partition>().is_err());
+    }
+
+    #[test]
+    fn unknown_step_names_file_line_column() {
+        let text = "name: t\nsteps:\n  - attach\n  - sign_reqest: {}\n";
+        let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:4:"), "{err}");
+        assert!(err.starts_with("t.yaml:4:5: unknown variant `sign_reqest`, expected one of"), "{err}");
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let text = "name: t\nsteps:\n  - verify_pin: {expect: ok}\n";
+        let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:3:"), "{err}");
+        assert!(err.contains("pin"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let text = "name: t\nsteps:\n  - list_objects: {keys: many}\n";
+        let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
+        assert_eq!(err, "t.yaml:3:26: expected a non-negative integer");
+    }
+
+    #[test]
+    fn bad_param_set_is_refused() {
+        let text = "name: t\nsteps:\n  - generate_key: {algorithm: gost2012-512, param_set: D}\n";
+        let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:3:1: param_set \"D\""), "{err}");
+    }
+
+    #[test]
+    fn parses_a_minimal_scenario() {
+        let text = "name: t\nsteps:\n  - attach\n  - verify_pin: {pin: '${user_pin}', expect: {tries_left: 4}}\n";
+        let s = parse(Path::new("t.yaml"), text).unwrap();
+        assert_eq!(s.steps.len(), 2);
+        assert_eq!(s.steps[1].name(), "verify_pin");
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,200}") {
+            let _ = parse(Path::new("p.yaml"), &text);
+        }
+    }
+}

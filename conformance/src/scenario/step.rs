@@ -1,0 +1,448 @@
+//! Steps: the bank client's operations (reissue-flow.md) and raw APDUs.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::Secret;
+
+/// One step. In YAML a map with one key, the step's name (`- verify_pin: {pin: "${user_pin}"}`),
+/// or a bare name for steps without arguments (`- power_cycle`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Find the reader, power the card, select the MF (reissue-flow.md step 1).
+    Attach,
+    /// `GET DATA 00 CA 01 81`: the token serial; `expect` is the device number (10 decimal
+    /// digits) or the hex serial.
+    ReadSerial(ReadSerial),
+    /// Read the PKCS#15 files and probe the key RSFs: the keys and certificates on the token.
+    ListObjects(ListObjects),
+    /// `VERIFY` (the PIN dialog).
+    VerifyPin(VerifyPin),
+    /// `VERIFY` of the admin PIN, then `RESET RETRY COUNTER 00 2C 03 02` of the user PIN.
+    UnblockPin(UnblockPin),
+    /// `80 40 00 00`: reset access rights.
+    Logout,
+    /// Create the key RSFs and `GENERATE KEY 00 46 80 kk` (reissue-flow.md step 2.2).
+    GenerateKey(GenerateKey),
+    /// Build the PKCS#10 `CertificationRequestInfo` for a key (step 2.3).
+    BuildRequest(BuildRequest),
+    /// Hash the request on the token, SafeTouch screen 1, sign with the new key (steps 2.4-2.5).
+    SignRequest(SignRequest),
+    /// Build the reissue document, hash it on the token, SafeTouch screen 2, sign with the
+    /// current key (step 3).
+    SignDocument(SignDocument),
+    /// Pass the request (and the signed document) to the test CA (step 4).
+    Submit(Submit),
+    /// Write the certificate next to its key and update the CDF (step 5).
+    InstallCertificate(InstallCertificate),
+    /// `DELETE FILE` of a key pair's two RSFs.
+    DeleteKey(KeyName),
+    /// Cut and restore the token's power.
+    PowerCycle,
+    /// Pull the token out of the SafeTouch.
+    Pull,
+    /// Insert the token again.
+    Insert,
+    /// Restart the emulator from its image.
+    Restart,
+    /// A raw APDU with the expected status word and data.
+    Apdu(RawApdu),
+}
+
+impl Step {
+    /// Every step name, as written in YAML (kept in sync with `scenarios/schema.json` by a test).
+    pub const NAMES: &'static [&'static str] = &[
+        "attach",
+        "read_serial",
+        "list_objects",
+        "verify_pin",
+        "unblock_pin",
+        "logout",
+        "generate_key",
+        "build_request",
+        "sign_request",
+        "sign_document",
+        "submit",
+        "install_certificate",
+        "delete_key",
+        "power_cycle",
+        "pull",
+        "insert",
+        "restart",
+        "apdu",
+    ];
+
+    /// The step's YAML name.
+    pub fn name(&self) -> &'static str {
+        let i = match self {
+            Step::Attach => 0,
+            Step::ReadSerial(_) => 1,
+            Step::ListObjects(_) => 2,
+            Step::VerifyPin(_) => 3,
+            Step::UnblockPin(_) => 4,
+            Step::Logout => 5,
+            Step::GenerateKey(_) => 6,
+            Step::BuildRequest(_) => 7,
+            Step::SignRequest(_) => 8,
+            Step::SignDocument(_) => 9,
+            Step::Submit(_) => 10,
+            Step::InstallCertificate(_) => 11,
+            Step::DeleteKey(_) => 12,
+            Step::PowerCycle => 13,
+            Step::Pull => 14,
+            Step::Insert => 15,
+            Step::Restart => 16,
+            Step::Apdu(_) => 17,
+        };
+        Self::NAMES[i]
+    }
+}
+
+/// `read_serial`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadSerial {
+    /// The device number (10 decimal digits, as the PIN dialog shows it) or hex serial.
+    #[serde(default)]
+    pub expect: Option<String>,
+}
+
+/// `list_objects`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListObjects {
+    /// Expected number of key pairs.
+    #[serde(default)]
+    pub keys: Option<usize>,
+    /// Expected number of certificates.
+    #[serde(default)]
+    pub certificates: Option<usize>,
+}
+
+/// Which PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinKind {
+    /// The user PIN, reference 02.
+    #[default]
+    User,
+    /// The admin (SO) PIN, reference 01.
+    Admin,
+}
+
+impl PinKind {
+    /// The PIN reference (rutoken-ecp-apdu.md §5: SO 1, User 2).
+    pub fn reference(self) -> u8 {
+        match self {
+            PinKind::Admin => 0x01,
+            PinKind::User => 0x02,
+        }
+    }
+}
+
+/// What a PIN command must answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinOutcome {
+    /// `9000`.
+    #[default]
+    Ok,
+    /// `63Cx`, any x.
+    Wrong,
+    /// `63Cx` with this x.
+    TriesLeft(u8),
+    /// `6983`.
+    Blocked,
+}
+
+/// `verify_pin`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyPin {
+    /// Which PIN (default user).
+    #[serde(default)]
+    pub which: PinKind,
+    /// The value typed into the PIN dialog.
+    pub pin: Secret,
+    /// What the token must answer (default `ok`).
+    #[serde(default)]
+    pub expect: PinOutcome,
+}
+
+/// `unblock_pin`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnblockPin {
+    /// The admin PIN.
+    pub admin_pin: Secret,
+}
+
+/// Key algorithm of a generated key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum Algorithm {
+    /// GOST R 34.10-2012, 256-bit.
+    #[serde(rename = "gost2012-256")]
+    Gost2012_256,
+    /// GOST R 34.10-2012, 512-bit.
+    #[serde(rename = "gost2012-512")]
+    Gost2012_512,
+}
+
+/// `generate_key`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateKey {
+    /// The name later steps use for this key (default `new`).
+    #[serde(default = "default_new")]
+    pub name: String,
+    /// Default `gost2012-256` (reissue-flow.md step 2.2: "256-bit by default").
+    #[serde(default = "default_algorithm")]
+    pub algorithm: Algorithm,
+    /// tc26 parameter set letter: A, B, C, D for 256; A, B, C for 512.
+    #[serde(default = "default_param_set")]
+    pub param_set: String,
+}
+
+fn default_new() -> String {
+    "new".to_owned()
+}
+fn default_current() -> String {
+    "current".to_owned()
+}
+fn default_algorithm() -> Algorithm {
+    Algorithm::Gost2012_256
+}
+fn default_param_set() -> String {
+    "A".to_owned()
+}
+
+/// `build_request`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildRequest {
+    /// The key the request certifies (default `new`).
+    #[serde(default = "default_new")]
+    pub key: String,
+    /// Subject attributes by short name (CN, SN, G, T, O, OU, L, ST, street, C, E, INN, INNLE,
+    /// OGRN, OGRNIP, SNILS), in order.
+    pub subject: BTreeMap<String, String>,
+    /// Extended key usages (OIDs) in the extensionRequest; key usage and subjectSignTool are
+    /// always present.
+    #[serde(default)]
+    pub extended_key_usage: Vec<String>,
+}
+
+/// The SafeTouch part of a signing step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafeTouchStep {
+    /// Texts the screen must contain (each a substring of the rendered screen).
+    #[serde(default)]
+    pub screen: Vec<String>,
+    /// What the person does.
+    pub press: PressAction,
+}
+
+/// A button press, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PressAction {
+    /// «Подтвердить».
+    Confirm,
+    /// «Отказать».
+    Reject,
+    /// No press until the SafeTouch's time-out.
+    Timeout,
+}
+
+/// What a signing step must end with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignOutcome {
+    /// A signature came back.
+    #[default]
+    Signed,
+    /// The SafeTouch answered its reject status word.
+    Rejected,
+    /// The SafeTouch answered its time-out status word.
+    TimedOut,
+}
+
+/// `sign_request`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// The key signing (and certified by) the request (default `new`).
+    #[serde(default = "default_new")]
+    pub key: String,
+    /// Screen and press.
+    pub safetouch: SafeTouchStep,
+    /// Default `signed`.
+    #[serde(default)]
+    pub expect: SignOutcome,
+}
+
+/// The reissue request document (reissue-flow.md step 3.2; safetouch.md tags 90-94).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentFields {
+    /// `DD.MM.YYYY`; default: the scenario's date.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Ф.И.О. владельца.
+    pub owner: String,
+    /// Наименование организации.
+    pub organisation: String,
+    /// Номер документа.
+    pub number: String,
+    /// Serial of the certificate being replaced (hex); default: read from it.
+    #[serde(default)]
+    pub replaced_serial: Option<String>,
+}
+
+/// `sign_document`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignDocument {
+    /// The signing key (default `current`).
+    #[serde(default = "default_current")]
+    pub key: String,
+    /// The document's fields.
+    pub document: DocumentFields,
+    /// Screen and press.
+    pub safetouch: SafeTouchStep,
+    /// Default `signed`.
+    #[serde(default)]
+    pub expect: SignOutcome,
+}
+
+/// How the client asks the CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmitMode {
+    /// Reissue: the PKCS#10 plus the document signed by the current key.
+    #[default]
+    Reissue,
+    /// New certificate after expiry: the PKCS#10 alone (the instruction's "2.1.4").
+    New,
+}
+
+/// A deliberate corruption of what reaches the CA (to provoke its refusals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tamper {
+    /// Flip a bit of the PKCS#10 signature.
+    RequestSignature,
+}
+
+/// What the CA must answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmitOutcome {
+    /// A new certificate.
+    #[default]
+    Issued,
+    /// A named refusal (`rutoken_pki::ca::Refusal`, snake_case).
+    Refused(String),
+}
+
+/// `submit`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submit {
+    /// Default `reissue`.
+    #[serde(default)]
+    pub mode: SubmitMode,
+    /// Corrupt what is sent.
+    #[serde(default)]
+    pub tamper: Option<Tamper>,
+    /// Default `issued`.
+    #[serde(default)]
+    pub expect: SubmitOutcome,
+}
+
+/// How a write is interrupted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterruptBy {
+    /// The token is pulled out.
+    Pull,
+    /// The power drops.
+    PowerCycle,
+}
+
+/// Interrupt the certificate write after some `UPDATE BINARY` pieces.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interrupt {
+    /// Pieces written before the interruption.
+    pub after_pieces: usize,
+    /// Pull or power drop.
+    pub by: InterruptBy,
+}
+
+/// What installing must end with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstallOutcome {
+    /// Written and indexed.
+    #[default]
+    Installed,
+    /// The client refused before writing anything (the certificate is not for the key).
+    Refused,
+    /// Interrupted (with `interrupt`).
+    Interrupted,
+}
+
+/// `install_certificate`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstallCertificate {
+    /// The key the certificate goes next to (default `new`).
+    #[serde(default = "default_new")]
+    pub key: String,
+    /// Which certificate: `issued` (from `submit`, default) or `current`.
+    #[serde(default = "default_issued")]
+    pub certificate: String,
+    /// Interrupt the write.
+    #[serde(default)]
+    pub interrupt: Option<Interrupt>,
+    /// Default `installed`.
+    #[serde(default)]
+    pub expect: InstallOutcome,
+}
+
+fn default_issued() -> String {
+    "issued".to_owned()
+}
+
+/// A step naming one key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyName {
+    /// The key's name (`current`, or a `generate_key` name).
+    pub key: String,
+}
+
+/// `apdu`: hex command, expected SW and data pattern.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApdu {
+    /// The command in hex; spaces allowed.
+    pub command: String,
+    /// Expected SW (4 hex digits; `x` matches any nibble, e.g. `63Cx`); default `9000`.
+    #[serde(default = "default_sw")]
+    pub sw: String,
+    /// Expected data: hex with `..` for any byte and a trailing `*` for any rest.
+    #[serde(default)]
+    pub data: Option<String>,
+    /// Mask the data in the transcript (for PIN-like payloads in raw commands).
+    #[serde(default)]
+    pub secret: bool,
+}
+
+fn default_sw() -> String {
+    "9000".to_owned()
+}

@@ -1,0 +1,60 @@
+//! `${name}` substitution in scenario strings.
+
+use std::collections::BTreeMap;
+
+/// Replaces every `${name}` in `text` by its value; `$$` is a literal `$`.
+/// Returns the name of the first undefined variable as the error.
+pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let end = body.find('}').ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+            let name = &body[..end];
+            let value = vars.get(name).ok_or_else(|| name.to_owned())?;
+            out.push_str(value);
+            rest = &body[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn vars() -> BTreeMap<String, String> {
+        BTreeMap::from([("owner".to_owned(), "Иванов Иван Иванович".to_owned())])
+    }
+
+    #[test]
+    fn substitutes_and_escapes() {
+        assert_eq!(expand("CN=${owner}, $$5", &vars()).unwrap(), "CN=Иванов Иван Иванович, $5");
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        assert_eq!(expand("${nobody}", &vars()).unwrap_err(), "nobody");
+    }
+
+    proptest! {
+        #[test]
+        fn text_without_dollar_is_unchanged(s in "[^$]*") {
+            prop_assert_eq!(expand(&s, &vars()).unwrap(), s);
+        }
+        #[test]
+        fn never_panics(s in ".*") {
+            let _ = expand(&s, &vars());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! What the bank client talks to: a card behind a reader, plus what a person (or a control
+//! channel) can do to it. Every target gets exactly the same APDUs from the client, so
+//! transcripts of the emulator and of a real token can be diffed.
+
+pub mod emulator;
+pub mod operator;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+
+use std::collections::BTreeSet;
+
+use crate::scenario::Capability;
+use crate::scenario::step::PressAction;
+
+/// Why a target operation failed (not a wrong answer from the card: a transport failure).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// The token is not in the reader (pulled).
+    #[error("no card in the reader")]
+    NoCard,
+    /// The target cannot do this (a scenario should have declared it in `needs`).
+    #[error("the target cannot {0}")]
+    Unsupported(&'static str),
+    /// The transport failed (PC/SC error, control socket closed, emulator missing).
+    #[error("{0}")]
+    Transport(String),
+    /// A person did not act in time.
+    #[error("the operator did not answer within {0} s")]
+    OperatorTimeout(u64),
+}
+
+/// A card in a reader, as the bank client sees it.
+pub trait Target: Send {
+    /// A short name for reports (`emulator`, `pcsc:<reader>`).
+    fn name(&self) -> String;
+    /// What besides APDUs this target can do.
+    fn capabilities(&self) -> BTreeSet<Capability>;
+    /// Powers the card (if needed) and returns its ATR.
+    fn connect(&mut self) -> Result<Vec<u8>, TargetError>;
+    /// Sends one command APDU and returns the response (data then SW1 SW2).
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError>;
+    /// Arranges the SafeTouch press for the next signing command. `expected_screen` is what
+    /// the scenario expects it to show (an operator is told; the emulator ignores it).
+    fn arrange_press(&mut self, press: PressAction, expected_screen: &[String]) -> Result<(), TargetError>;
+    /// The screens shown since the last call, rendered text (`None`: the target cannot read its
+    /// screen).
+    fn take_screens(&mut self) -> Option<Vec<String>>;
+    /// Cut and restore the power.
+    fn power_cycle(&mut self) -> Result<(), TargetError>;
+    /// Pull the token out.
+    fn pull(&mut self) -> Result<(), TargetError>;
+    /// Insert the token again (and power it).
+    fn insert(&mut self) -> Result<(), TargetError>;
+    /// Restart the emulator from its image.
+    fn restart(&mut self) -> Result<(), TargetError>;
+}

@@ -1,0 +1,2 @@
+//! `--target emulator`: a fresh in-memory token per scenario inside a SafeTouch with scripted
+//! buttons, in process (no pcscd).

@@ -1,0 +1,88 @@
+//! The APDU transcript of a scenario: what the client sent and the card answered, PINs masked
+//! at the moment of recording (the unmasked bytes are never stored).
+
+use serde::Serialize;
+
+use crate::apdu::{carries_pin, spaced_hex};
+
+/// One command and its response, as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exchange {
+    /// The command in spaced hex; PIN data replaced by `**`.
+    pub command: String,
+    /// The response in spaced hex (data then SW), or the transport error.
+    pub response: String,
+    /// What the client was doing (`verify_pin`, `install_certificate`, …).
+    pub step: String,
+}
+
+/// The recorded exchanges.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Transcript {
+    /// In order.
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Renders a command for a transcript: header and Lc, and `**` instead of data that is (or may
+/// be) a PIN.
+pub fn mask_command(command: &[u8], secret: bool) -> String {
+    if (secret || carries_pin(command)) && command.len() > 5 {
+        format!("{} **", spaced_hex(&command[..5]))
+    } else {
+        spaced_hex(command)
+    }
+}
+
+impl Transcript {
+    /// Records one exchange.
+    pub fn record(&mut self, step: &str, command: &[u8], secret: bool, response: Result<&[u8], String>) {
+        let response = match response {
+            Ok(bytes) => spaced_hex(bytes),
+            Err(err) => format!("error: {err}"),
+        };
+        self.exchanges.push(Exchange { command: mask_command(command, secret), response, step: step.to_owned() });
+    }
+
+    /// The text of `transcript.txt`: `> command` / `< response` lines, a `# step` line when the
+    /// step changes.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut last_step = "";
+        for e in &self.exchanges {
+            if e.step != last_step {
+                out.push_str(&format!("# {}\n", e.step));
+                last_step = &e.step;
+            }
+            out.push_str(&format!("> {}\n< {}\n", e.command, e.response));
+        }
+        out
+    }
+
+    /// The last `n` exchanges, rendered (for failure reports).
+    pub fn tail(&self, n: usize) -> Vec<String> {
+        let start = self.exchanges.len().saturating_sub(n);
+        self.exchanges[start..].iter().map(|e| format!("> {}  < {}", e.command, e.response)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_data_is_masked() {
+        let mut t = Transcript::default();
+        let verify = [0x00, 0x20, 0x00, 0x02, 0x08, b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8'];
+        t.record("verify_pin", &verify, false, Ok(&[0x90, 0x00]));
+        let text = t.render();
+        assert_eq!(text, "# verify_pin\n> 00 20 00 02 08 **\n< 90 00\n");
+        assert!(!text.contains("31 32"));
+    }
+
+    #[test]
+    fn other_commands_are_shown() {
+        assert_eq!(mask_command(&[0x00, 0xCA, 0x01, 0x81, 0x00], false), "00 CA 01 81 00");
+        assert_eq!(mask_command(&[0x00, 0x2C, 0x03, 0x02], false), "00 2C 03 02");
+        assert_eq!(mask_command(&[0x00, 0xD6, 0x00, 0x00, 0x01, 0x33], true), "00 D6 00 00 01 **");
+    }
+}
