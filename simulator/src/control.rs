@@ -44,7 +44,10 @@ pub enum ControlError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ControlError + '_ {
-    move |source| ControlError::Io { path: path.to_owned(), source }
+    move |source| ControlError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// The SafeTouch as the control socket sees it.
@@ -73,22 +76,34 @@ impl ControlTarget {
     pub async fn handle(&self, request: Request) -> Response {
         match request {
             Request::Screen => match &self.safetouch {
-                Some(st) => Response { screen: Some(st.monitor.screen()), ..Response::done() },
+                Some(st) => Response {
+                    screen: Some(st.monitor.screen()),
+                    ..Response::done()
+                },
                 None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
             },
             Request::Events => match &self.safetouch {
-                Some(st) => Response { events: Some(st.monitor.events()), ..Response::done() },
+                Some(st) => Response {
+                    events: Some(st.monitor.events()),
+                    ..Response::done()
+                },
                 None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
             },
             Request::Confirm => self.press(Press::Confirm),
             Request::Reject => self.press(Press::Reject),
             Request::Pull => {
                 self.presence.pull();
-                Response { inserted: Some(false), ..Response::done() }
+                Response {
+                    inserted: Some(false),
+                    ..Response::done()
+                }
             }
             Request::Insert => {
                 self.presence.insert();
-                Response { inserted: Some(true), ..Response::done() }
+                Response {
+                    inserted: Some(true),
+                    ..Response::done()
+                }
             }
             Request::PowerCycle => {
                 let cycled = self
@@ -150,7 +165,10 @@ impl ControlServer {
         }
         let listener = UnixListener::bind(path).map_err(io(path))?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))?;
-        Ok(ControlServer { listener, path: path.to_owned() })
+        Ok(ControlServer {
+            listener,
+            path: path.to_owned(),
+        })
     }
 
     /// The socket's path.
@@ -216,7 +234,10 @@ async fn serve_client(stream: UnixStream, target: &ControlTarget) {
 }
 
 fn trim(line: &[u8]) -> &[u8] {
-    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
     &line[..end]
 }
 
@@ -228,6 +249,9 @@ pub async fn request(path: &Path, request: Request) -> Result<Response, ControlE
     text.push('\n');
     write.write_all(text.as_bytes()).await.map_err(io(path))?;
     let mut reply = String::new();
-    BufReader::new(read).read_line(&mut reply).await.map_err(io(path))?;
+    BufReader::new(read)
+        .read_line(&mut reply)
+        .await
+        .map_err(io(path))?;
     serde_json::from_str(reply.trim()).map_err(|e| ControlError::BadReply(e.to_string()))
 }

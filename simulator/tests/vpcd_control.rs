@@ -1,5 +1,7 @@
 //! The control socket: permissions, malformed requests, presses, pull/insert, power cycles.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 use std::os::unix::fs::PermissionsExt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -52,22 +54,40 @@ async fn start(safetouch: bool) -> Running {
     let presence = Presence::default();
     let (worker, st) = if safetouch {
         let (buttons, presses) = ChannelButtons::new();
-        let mut profile = SafeTouchProfile::default();
-        profile.timeout_ms = 10_000;
+        let profile = SafeTouchProfile {
+            timeout_ms: 10_000,
+            ..SafeTouchProfile::default()
+        };
         let st = SafeTouch::new(card.clone(), profile, Box::new(buttons));
         let monitor = st.monitor();
         let worker = CardWorker::spawn(Box::new(st)).unwrap();
-        (worker, Some(SafeTouchControl { monitor, presses: Some(presses) }))
+        (
+            worker,
+            Some(SafeTouchControl {
+                monitor,
+                presses: Some(presses),
+            }),
+        )
     } else {
         (CardWorker::spawn(Box::new(card.clone())).unwrap(), None)
     };
-    let target =
-        Arc::new(ControlTarget { safetouch: st, presence: presence.clone(), card: worker.handle() });
+    let target = Arc::new(ControlTarget {
+        safetouch: st,
+        presence: presence.clone(),
+        card: worker.handle(),
+    });
     let server = ControlServer::bind(&path).unwrap();
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();
     tokio::spawn(async move { server.run(target, token).await });
-    Running { path, _dir: dir, worker, presence, card, shutdown }
+    Running {
+        path,
+        _dir: dir,
+        worker,
+        presence,
+        card,
+        shutdown,
+    }
 }
 
 #[tokio::test]
@@ -84,10 +104,21 @@ async fn malformed_requests_get_an_error_and_change_nothing() {
     let stream = tokio::net::UnixStream::connect(&r.path).await.unwrap();
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read).lines();
-    for bad in ["not json", r#"{"cmd":"pull","force":true}"#, r#"{"cmd":"unplug"}"#, "{}"] {
-        write.write_all(format!("{bad}\n").as_bytes()).await.unwrap();
+    for bad in [
+        "not json",
+        r#"{"cmd":"pull","force":true}"#,
+        r#"{"cmd":"unplug"}"#,
+        "{}",
+    ] {
+        write
+            .write_all(format!("{bad}\n").as_bytes())
+            .await
+            .unwrap();
         let reply = lines.next_line().await.unwrap().unwrap();
-        assert!(reply.starts_with(r#"{"ok":false,"error":"#), "{bad}: {reply}");
+        assert!(
+            reply.starts_with(r#"{"ok":false,"error":"#),
+            "{bad}: {reply}"
+        );
     }
     assert!(r.presence.is_inserted());
     // The same connection still serves good requests.
@@ -130,17 +161,32 @@ async fn confirm_through_the_socket_releases_the_signature() {
         .unwrap()
     });
     let screen = loop {
-        let screen = request(&r.path, Request::Screen).await.unwrap().screen.unwrap();
+        let screen = request(&r.path, Request::Screen)
+            .await
+            .unwrap()
+            .screen
+            .unwrap();
         if screen.waiting {
             break screen;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
-    assert!(screen.text().contains("Дата: 04.02.2020"), "{}", screen.text());
+    assert!(
+        screen.text().contains("Дата: 04.02.2020"),
+        "{}",
+        screen.text()
+    );
     assert!(request(&r.path, Request::Confirm).await.unwrap().ok);
-    let answer = tokio::time::timeout(Duration::from_secs(5), signing).await.unwrap().unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), signing)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(answer.len(), 66);
-    let events = request(&r.path, Request::Events).await.unwrap().events.unwrap();
+    let events = request(&r.path, Request::Events)
+        .await
+        .unwrap()
+        .events
+        .unwrap();
     assert_eq!(events.len(), 2);
     r.shutdown.cancel();
 }

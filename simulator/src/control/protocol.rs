@@ -71,11 +71,18 @@ pub struct Response {
 impl Response {
     /// A success with nothing more to say.
     pub fn done() -> Self {
-        Response { ok: true, ..Response::default() }
+        Response {
+            ok: true,
+            ..Response::default()
+        }
     }
     /// A refusal.
     pub fn error(message: impl Into<String>) -> Self {
-        Response { ok: false, error: Some(message.into()), ..Response::default() }
+        Response {
+            ok: false,
+            error: Some(message.into()),
+            ..Response::default()
+        }
     }
 }
 

@@ -30,7 +30,9 @@ pub trait Buttons: Send {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Presses queued in advance, for in-process use: a scenario queues the press before it sends
@@ -116,10 +118,19 @@ mod tests {
         script.push(Press::Reject);
         script.push(Press::Confirm);
         let screen = Screen::idle(4, 20);
-        assert_eq!(buttons.wait_for_press(&screen, Duration::ZERO), Press::Reject);
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::ZERO),
+            Press::Reject
+        );
         assert_eq!(script.pending(), 1);
-        assert_eq!(buttons.wait_for_press(&screen, Duration::ZERO), Press::Confirm);
-        assert_eq!(buttons.wait_for_press(&screen, Duration::ZERO), Press::Timeout);
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::ZERO),
+            Press::Confirm
+        );
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::ZERO),
+            Press::Timeout
+        );
     }
 
     #[test]
@@ -128,13 +139,19 @@ mod tests {
         let screen = Screen::idle(4, 20);
         tx.send(Press::Confirm).unwrap();
         let started = std::time::Instant::now();
-        assert_eq!(buttons.wait_for_press(&screen, Duration::from_millis(50)), Press::Timeout);
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::from_millis(50)),
+            Press::Timeout
+        );
         assert!(started.elapsed() >= Duration::from_millis(50));
         let sender = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
             tx.send(Press::Reject).unwrap();
         });
-        assert_eq!(buttons.wait_for_press(&screen, Duration::from_secs(5)), Press::Reject);
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::from_secs(5)),
+            Press::Reject
+        );
         sender.join().unwrap();
     }
 }

@@ -47,13 +47,19 @@ pub(super) struct Clock {
 
 impl Clock {
     pub(super) fn start() -> Self {
-        Clock { started: Instant::now() }
+        Clock {
+            started: Instant::now(),
+        }
     }
     pub(super) fn event(&self, kind: EventKind) -> Event {
         let at_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        Event { at_ms, unix_ms, kind }
+        Event {
+            at_ms,
+            unix_ms,
+            kind,
+        }
     }
 }

@@ -22,13 +22,28 @@ pub struct Screen {
 impl Screen {
     /// The blank screen of an idle device.
     pub fn idle(rows: usize, columns: usize) -> Self {
-        Screen { lines: Vec::new(), rows, columns, page: 0, waiting: false }
+        Screen {
+            lines: Vec::new(),
+            rows,
+            columns,
+            page: 0,
+            waiting: false,
+        }
     }
 
     /// Lays out `rows` of content (e.g. «Дата: 04.02.2020»), wrapping each to the width.
     pub fn render(content: &[String], rows: usize, columns: usize, waiting: bool) -> Self {
-        let lines = content.iter().flat_map(|row| wrap(row, columns.max(1))).collect();
-        Screen { lines, rows: rows.max(1), columns, page: 0, waiting }
+        let lines = content
+            .iter()
+            .flat_map(|row| wrap(row, columns.max(1)))
+            .collect();
+        Screen {
+            lines,
+            rows: rows.max(1),
+            columns,
+            page: 0,
+            waiting,
+        }
     }
 
     /// The whole rendered text, one line per row, all pages.
@@ -62,7 +77,11 @@ fn wrap(row: &str, width: usize) -> Vec<String> {
     let mut line_len = 0;
     for word in row.split(' ').filter(|w| !w.is_empty()) {
         let mut chars: Vec<char> = word.chars().collect();
-        let needed = if line_len == 0 { chars.len() } else { line_len + 1 + chars.len() };
+        let needed = if line_len == 0 {
+            chars.len()
+        } else {
+            line_len + 1 + chars.len()
+        };
         if needed <= width {
             if line_len > 0 {
                 line.push(' ');
@@ -94,7 +113,12 @@ mod tests {
 
     #[test]
     fn cyrillic_is_counted_in_characters() {
-        let s = Screen::render(&["Запрос подписи запроса на сертификат".to_owned()], 4, 20, true);
+        let s = Screen::render(
+            &["Запрос подписи запроса на сертификат".to_owned()],
+            4,
+            20,
+            true,
+        );
         assert_eq!(s.lines, ["Запрос подписи", "запроса на", "сертификат"]);
         assert_eq!(s.page_count(), 1);
     }

@@ -58,7 +58,10 @@ impl CardWorker {
                 drop(card);
             })
             .map_err(VpcdError::Thread)?;
-        Ok(CardWorker { handle: CardHandle { jobs: tx }, thread: Some(thread) })
+        Ok(CardWorker {
+            handle: CardHandle { jobs: tx },
+            thread: Some(thread),
+        })
     }
 
     /// A handle for the transport and the control socket.
@@ -96,7 +99,9 @@ impl CardHandle {
         let job: Job = Box::new(move |card| {
             let _ = tx.send(job(card));
         });
-        self.jobs.send(Message::Job(job)).map_err(|_| VpcdError::CardStopped)?;
+        self.jobs
+            .send(Message::Job(job))
+            .map_err(|_| VpcdError::CardStopped)?;
         rx.await.map_err(|_| VpcdError::CardStopped)
     }
 
@@ -110,7 +115,9 @@ impl CardHandle {
         let job: Job = Box::new(move |card| {
             let _ = tx.send(job(card));
         });
-        self.jobs.send(Message::Job(job)).map_err(|_| VpcdError::CardStopped)?;
+        self.jobs
+            .send(Message::Job(job))
+            .map_err(|_| VpcdError::CardStopped)?;
         rx.recv().map_err(|_| VpcdError::CardStopped)
     }
 }
