@@ -133,12 +133,9 @@ impl ControlTarget {
         let Some(presses) = &st.presses else {
             return Response::error("the SafeTouch is unattended (--safetouch-policy)");
         };
-        if !st.monitor.screen().waiting {
-            return Response::error("no screen waits for a press");
-        }
-        match presses.send(press) {
+        match presses.press(&st.monitor.screen(), press) {
             Ok(()) => Response::done(),
-            Err(_) => Response::error("the SafeTouch is stopped"),
+            Err(err) => Response::error(err.to_string()),
         }
     }
 }

@@ -16,7 +16,7 @@ pub(crate) use command::CommandView;
 use command::status_word;
 
 pub use buttons::{
-    Buttons, ChannelButtons, Press, PressSender, ScriptedButtons, UnattendedButtons,
+    Buttons, ChannelButtons, Press, PressError, PressSender, ScriptedButtons, UnattendedButtons,
 };
 pub use document::{Shown, classify, encode_tlv};
 pub use events::{Event, EventKind};
@@ -91,6 +91,7 @@ pub struct SafeTouch<C: Card> {
     shared: Arc<Mutex<Shared>>,
     clock: Clock,
     hash: HashWatch,
+    screens_shown: u64,
 }
 
 impl<C: Card> std::fmt::Debug for SafeTouch<C> {
@@ -117,6 +118,7 @@ impl<C: Card> SafeTouch<C> {
             shared: Arc::new(Mutex::new(shared)),
             clock: Clock::start(),
             hash: HashWatch::default(),
+            screens_shown: 0,
         }
     }
 
@@ -213,7 +215,11 @@ impl<C: Card> SafeTouch<C> {
                 HashOnlyPolicy::Ask => document::hash_only_rows(&preview, &self.profile),
             },
         };
-        let screen = Screen::render(&rows, self.profile.rows, self.profile.columns, true);
+        self.screens_shown += 1;
+        let screen = Screen {
+            id: self.screens_shown,
+            ..Screen::render(&rows, self.profile.rows, self.profile.columns, true)
+        };
         self.set_screen(screen.clone());
         self.record(EventKind::Shown {
             text: screen.text(),

@@ -197,7 +197,7 @@ fn a_person_presses_from_another_thread_while_the_screen_waits() {
             std::thread::sleep(Duration::from_millis(5));
         }
         let text = monitor.screen().text();
-        presses.send(Press::Confirm).unwrap();
+        presses.press(&monitor.screen(), Press::Confirm).unwrap();
         text
     });
     hash_on_token(&mut st, &reissue_document(), 50);

@@ -9,5 +9,7 @@ use crate::error::CliError;
 pub struct RunArgs {}
 
 pub fn run(_args: RunArgs) -> Result<ExitCode, CliError> {
-    Err(CliError::failed_msg("no scenario exists yet: the conformance runner is not built yet"))
+    Err(CliError::failed_msg(
+        "no scenario exists yet: the conformance runner is not built yet",
+    ))
 }

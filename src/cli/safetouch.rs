@@ -41,7 +41,9 @@ pub fn send(path: &Path, request: Request) -> Result<Response, CliError> {
     if reply.ok {
         Ok(reply)
     } else {
-        Err(CliError::failed_msg(reply.error.unwrap_or_else(|| "refused".to_owned())))
+        Err(CliError::failed_msg(
+            reply.error.unwrap_or_else(|| "refused".to_owned()),
+        ))
     }
 }
 
@@ -49,7 +51,9 @@ pub fn run(cmd: SafetouchCommand) -> Result<ExitCode, CliError> {
     match cmd {
         SafetouchCommand::Screen(args) => {
             let reply = send(&args.control, Request::Screen)?;
-            let screen = reply.screen.ok_or_else(|| CliError::failed_msg("no screen in reply"))?;
+            let screen = reply
+                .screen
+                .ok_or_else(|| CliError::failed_msg("no screen in reply"))?;
             if screen.lines.is_empty() {
                 println!("(blank)");
             }
@@ -61,7 +65,14 @@ pub fn run(cmd: SafetouchCommand) -> Result<ExitCode, CliError> {
                     println!("{line}");
                 }
             }
-            println!("{}", if screen.waiting { "[waits for a press]" } else { "[idle]" });
+            println!(
+                "{}",
+                if screen.waiting {
+                    "[waits for a press]"
+                } else {
+                    "[idle]"
+                }
+            );
         }
         SafetouchCommand::Events(args) => {
             let reply = send(&args.control, Request::Events)?;

@@ -70,7 +70,9 @@ pub struct SimArgs {
 
 pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
     let profile = match &args.profile {
-        Some(path) => DeviceProfile::load(path).map_err(|e| CliError::invalid("bad --profile", e))?,
+        Some(path) => {
+            DeviceProfile::load(path).map_err(|e| CliError::invalid("bad --profile", e))?
+        }
         None => DeviceProfile::default(),
     };
     let (card, description) = card::build(&args, &profile)?;
@@ -83,9 +85,16 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
     let presence = Presence::default();
     let control = match &args.control {
-        Some(path) => Some(runtime.block_on(async { ControlServer::bind(path) }).map_err(|e| {
-            CliError::failed(format!("cannot create the control socket {}", path.display()), e)
-        })?),
+        Some(path) => Some(
+            runtime
+                .block_on(async { ControlServer::bind(path) })
+                .map_err(|e| {
+                    CliError::failed(
+                        format!("cannot create the control socket {}", path.display()),
+                        e,
+                    )
+                })?,
+        ),
         None => None,
     };
     println!("token: {description}");
@@ -106,7 +115,11 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
         ..VpcdOptions::default()
     };
     let vpcd = Vpcd::new(options, worker.handle(), presence.clone());
-    let target = Arc::new(ControlTarget { safetouch, presence, card: worker.handle() });
+    let target = Arc::new(ControlTarget {
+        safetouch,
+        presence,
+        card: worker.handle(),
+    });
     let result = runtime.block_on(serve(&vpcd, control.as_ref(), target, &args.vpcd));
     drop(control);
     // Powers the card off and drops it on its thread: the token's image is flushed.

@@ -17,6 +17,9 @@ pub struct Screen {
     pub page: usize,
     /// True while the device waits for Confirm or Reject.
     pub waiting: bool,
+    /// Which screen this is: 0 when idle, then 1, 2, … for each screen that waits. A press
+    /// names the screen it is meant for, so a late press never lands on the next screen.
+    pub id: u64,
 }
 
 impl Screen {
@@ -28,6 +31,7 @@ impl Screen {
             columns,
             page: 0,
             waiting: false,
+            id: 0,
         }
     }
 
@@ -43,6 +47,7 @@ impl Screen {
             columns,
             page: 0,
             waiting,
+            id: 0,
         }
     }
 

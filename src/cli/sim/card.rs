@@ -8,9 +8,17 @@ use super::SimArgs;
 use crate::error::CliError;
 
 /// The card and a one-line description of it (serial, where it lives).
-pub fn build(args: &SimArgs, _profile: &DeviceProfile) -> Result<(Box<dyn Card>, String), CliError> {
+pub fn build(
+    args: &SimArgs,
+    _profile: &DeviceProfile,
+) -> Result<(Box<dyn Card>, String), CliError> {
     if args.echo_card {
-        return Ok((Box::new(EchoCard::default()), "echo card (answers 90 00)".to_owned()));
+        return Ok((
+            Box::new(EchoCard::default()),
+            "echo card (answers 90 00)".to_owned(),
+        ));
     }
-    Err(CliError::failed_msg("the virtual token is not built yet (it lands with the token issue)"))
+    Err(CliError::failed_msg(
+        "the virtual token is not built yet (it lands with the token issue)",
+    ))
 }

@@ -3,7 +3,7 @@
 
 use std::io::BufRead;
 
-use rutoken_sim::safetouch::{EventKind, Press, PressSender, SafeTouchMonitor};
+use rutoken_sim::safetouch::{EventKind, Press, PressError, PressSender, SafeTouchMonitor};
 
 /// Prints every screen and press from now on (on a thread of its own).
 pub fn print_screens(monitor: &SafeTouchMonitor) {
@@ -39,10 +39,10 @@ pub fn read_presses(monitor: SafeTouchMonitor, presses: PressSender) {
                     continue;
                 }
             };
-            if !monitor.screen().waiting {
-                println!("no screen waits for a press");
-            } else if presses.send(press).is_err() {
-                return;
+            match presses.press(&monitor.screen(), press) {
+                Ok(()) => {}
+                Err(PressError::NotWaiting) => println!("no screen waits for a press"),
+                Err(PressError::Stopped) => return,
             }
         }
     });
