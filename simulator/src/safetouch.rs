@@ -1,1 +1,245 @@
-//! Placeholder (owner: the vpcd/SafeTouch issue).
+//! The virtual SafeTouch (`shared/spec/safetouch.md`, "The model"): a reader with a screen and
+//! Confirm/Reject buttons around the token. It forwards every APDU unchanged, watches on-token
+//! hashing (PSO: HASH, `2A 90 80`, chained with CLA `10`), and holds the following PSO: COMPUTE
+//! DIGITAL SIGNATURE (`2A 9E 9A`) until a person presses a button, showing what is signed.
+
+mod buttons;
+mod command;
+mod document;
+mod events;
+mod profile;
+mod screen;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+pub(crate) use command::CommandView;
+use command::status_word;
+
+pub use buttons::{Buttons, ChannelButtons, Press, PressSender, ScriptedButtons, UnattendedButtons};
+pub use document::{Shown, classify, encode_tlv};
+pub use events::{Event, EventKind};
+pub use profile::{DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags};
+pub use screen::Screen;
+
+use crate::card::Card;
+use events::Clock;
+
+/// ISO 7816-8 PSO: HASH (`2A 90 80`), `rutoken-ecp-apdu.md` and `safetouch.md`.
+const PSO_HASH: (u8, u8, u8) = (0x2A, 0x90, 0x80);
+/// ISO 7816-8 PSO: COMPUTE DIGITAL SIGNATURE (`2A 9E 9A`).
+const PSO_CDS: (u8, u8, u8) = (0x2A, 0x9E, 0x9A);
+/// More data than any document the device could show; beyond it the data counts as "anything
+/// else" (hash-only policy). Ours.
+const MAX_DOCUMENT: usize = 1 << 20;
+
+/// The state shared with observers (the control socket, the terminal): the screen and the log.
+#[derive(Debug)]
+struct Shared {
+    screen: Screen,
+    events: Vec<Event>,
+    subscribers: Vec<std::sync::mpsc::Sender<Event>>,
+}
+
+/// A read-only view of a SafeTouch that another thread can hold while the card thread waits
+/// for a press.
+#[derive(Debug, Clone)]
+pub struct SafeTouchMonitor {
+    shared: Arc<Mutex<Shared>>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SafeTouchMonitor {
+    /// The screen now.
+    pub fn screen(&self) -> Screen {
+        lock(&self.shared).screen.clone()
+    }
+    /// Every screen shown and every press so far.
+    pub fn events(&self) -> Vec<Event> {
+        lock(&self.shared).events.clone()
+    }
+    /// A channel that receives each new event as it happens.
+    pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Event> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        lock(&self.shared).subscribers.push(tx);
+        rx
+    }
+}
+
+/// What the SafeTouch has seen of the current on-token hash.
+#[derive(Debug, Default)]
+struct HashWatch {
+    /// Data of the hash chain in progress.
+    collecting: Vec<u8>,
+    /// The last command of the chain had the chaining bit.
+    in_chain: bool,
+    /// More than [`MAX_DOCUMENT`] bytes: not a document.
+    overflow: bool,
+    /// A finished hash's data, waiting for the signature command.
+    document: Option<Vec<u8>>,
+}
+
+/// The SafeTouch around a card; itself a [`Card`].
+pub struct SafeTouch<C: Card> {
+    inner: C,
+    profile: SafeTouchProfile,
+    buttons: Box<dyn Buttons>,
+    shared: Arc<Mutex<Shared>>,
+    clock: Clock,
+    hash: HashWatch,
+}
+
+impl<C: Card> std::fmt::Debug for SafeTouch<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SafeTouch").field("screen", &self.screen()).finish_non_exhaustive()
+    }
+}
+
+impl<C: Card> SafeTouch<C> {
+    /// Puts `inner` into a SafeTouch configured by `profile`, its buttons pressed by `buttons`.
+    pub fn new(inner: C, profile: SafeTouchProfile, buttons: Box<dyn Buttons>) -> Self {
+        let screen = Screen::idle(profile.rows, profile.columns);
+        let shared = Shared { screen, events: Vec::new(), subscribers: Vec::new() };
+        SafeTouch {
+            inner,
+            profile,
+            buttons,
+            shared: Arc::new(Mutex::new(shared)),
+            clock: Clock::start(),
+            hash: HashWatch::default(),
+        }
+    }
+
+    /// The screen now.
+    pub fn screen(&self) -> Screen {
+        lock(&self.shared).screen.clone()
+    }
+    /// Every screen shown and every press, with time stamps.
+    pub fn events(&self) -> Vec<Event> {
+        lock(&self.shared).events.clone()
+    }
+    /// A handle for other threads to watch the screen and the events.
+    pub fn monitor(&self) -> SafeTouchMonitor {
+        SafeTouchMonitor { shared: Arc::clone(&self.shared) }
+    }
+    /// The card inside.
+    pub fn inner(&self) -> &C {
+        &self.inner
+    }
+    /// The card inside, mutably.
+    pub fn inner_mut(&mut self) -> &mut C {
+        &mut self.inner
+    }
+    /// The profile in use.
+    pub fn profile(&self) -> &SafeTouchProfile {
+        &self.profile
+    }
+
+    fn record(&self, kind: EventKind) {
+        let event = self.clock.event(kind);
+        let mut shared = lock(&self.shared);
+        shared.subscribers.retain(|tx| tx.send(event.clone()).is_ok());
+        shared.events.push(event);
+    }
+
+    fn set_screen(&self, screen: Screen) {
+        lock(&self.shared).screen = screen;
+    }
+
+    fn sw(sw: u16) -> Vec<u8> {
+        sw.to_be_bytes().to_vec()
+    }
+
+    fn on_hash(&mut self, view: &CommandView<'_>, command: &[u8]) -> Vec<u8> {
+        let watch = &mut self.hash;
+        if !watch.in_chain {
+            watch.collecting.clear();
+            watch.overflow = false;
+            watch.document = None;
+        }
+        if watch.collecting.len() + view.data.len() > MAX_DOCUMENT {
+            watch.overflow = true;
+            watch.collecting.clear();
+        } else if !watch.overflow {
+            watch.collecting.extend_from_slice(view.data);
+        }
+        watch.in_chain = view.chained();
+        let response = self.inner.transmit(command);
+        let watch = &mut self.hash;
+        if status_word(&response) != Some(0x9000) {
+            *watch = HashWatch::default();
+        } else if !watch.in_chain {
+            let data = std::mem::take(&mut watch.collecting);
+            // An overflowing document is kept as empty data: "anything else".
+            watch.document = Some(if watch.overflow { Vec::new() } else { data });
+        }
+        response
+    }
+
+    fn on_sign(&mut self, view: &CommandView<'_>, command: &[u8]) -> Vec<u8> {
+        let document = self.hash.document.take();
+        let shown = if view.data.is_empty() {
+            match document {
+                Some(data) => classify(&data, &self.profile),
+                None => Shown::HashOnly(Vec::new()),
+            }
+        } else {
+            Shown::HashOnly(view.data.to_vec())
+        };
+        let rows = match shown {
+            Shown::Document(rows) => rows,
+            Shown::HashOnly(preview) => match self.profile.hash_only_policy {
+                HashOnlyPolicy::Pass => return self.inner.transmit(command),
+                HashOnlyPolicy::Refuse => {
+                    self.record(EventKind::Refused { reason: "hash-only policy: refuse".into() });
+                    return Self::sw(self.profile.reject_sw);
+                }
+                HashOnlyPolicy::Ask => document::hash_only_rows(&preview, &self.profile),
+            },
+        };
+        let screen = Screen::render(&rows, self.profile.rows, self.profile.columns, true);
+        self.set_screen(screen.clone());
+        self.record(EventKind::Shown { text: screen.text() });
+        let press = self.buttons.wait_for_press(&screen, self.profile.timeout());
+        self.record(EventKind::Pressed { press });
+        self.set_screen(Screen::idle(self.profile.rows, self.profile.columns));
+        match press {
+            Press::Confirm => self.inner.transmit(command),
+            Press::Reject => Self::sw(self.profile.reject_sw),
+            Press::Timeout => Self::sw(self.profile.timeout_sw),
+        }
+    }
+}
+
+impl<C: Card> Card for SafeTouch<C> {
+    fn atr(&self) -> Vec<u8> {
+        self.inner.atr()
+    }
+    fn power_on(&mut self) {
+        self.hash = HashWatch::default();
+        self.inner.power_on();
+    }
+    fn power_off(&mut self) {
+        self.hash = HashWatch::default();
+        self.inner.power_off();
+    }
+    fn reset(&mut self) {
+        self.hash = HashWatch::default();
+        self.inner.reset();
+    }
+    fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
+        let Some(view) = CommandView::parse(command) else {
+            return self.inner.transmit(command);
+        };
+        let key = (view.ins, view.p1, view.p2);
+        if key == PSO_HASH {
+            self.on_hash(&view, command)
+        } else if key == PSO_CDS && !view.chained() {
+            self.on_sign(&view, command)
+        } else {
+            self.inner.transmit(command)
+        }
+    }
+}

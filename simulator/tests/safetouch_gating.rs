@@ -1,0 +1,217 @@
+//! The SafeTouch around a minimal PSO: HASH / PSO: CDS card: what it shows, what it forwards,
+//! and what the host gets for each press.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rutoken_sim::Card;
+use rutoken_sim::profile::DeviceProfile;
+use rutoken_sim::safetouch::{
+    ChannelButtons, EventKind, HashOnlyPolicy, Press, SafeTouch, SafeTouchProfile, ScriptedButtons,
+    encode_tlv,
+};
+
+/// Answers PSO: HASH with `90 00` and PSO: CDS with 64 bytes + `90 00`; logs every command.
+#[derive(Clone, Default)]
+struct SigningCard {
+    seen: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl SigningCard {
+    fn signed(&self) -> usize {
+        self.seen.lock().unwrap().iter().filter(|c| c[1] == 0x2A && c[2] == 0x9E).count()
+    }
+}
+
+impl Card for SigningCard {
+    fn atr(&self) -> Vec<u8> {
+        vec![0x3B, 0x00]
+    }
+    fn power_on(&mut self) {}
+    fn power_off(&mut self) {}
+    fn reset(&mut self) {}
+    fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
+        self.seen.lock().unwrap().push(command.to_vec());
+        if command[1] == 0x2A && command[2] == 0x9E {
+            let mut r = vec![0x5A; 64];
+            r.extend_from_slice(&[0x90, 0x00]);
+            return r;
+        }
+        vec![0x90, 0x00]
+    }
+}
+
+fn reissue_document() -> Vec<u8> {
+    encode_tlv(&[
+        (0x01, b"CR"),
+        (0x02, &[0x01]),
+        (0x90, "04.02.2020".as_bytes()),
+        (0x91, "Иванов Иван Иванович".as_bytes()),
+        (0x92, "3867XXXXXXXXXX".as_bytes()),
+        (0x93, b"37562"),
+        (0x94, b"010101D1010201B6"),
+        (0xFF, &[]),
+    ])
+}
+
+/// Sends `data` as PSO: HASH in chunks of `chunk` bytes (CLA 10 on all but the last).
+fn hash_on_token(card: &mut impl Card, data: &[u8], chunk: usize) {
+    let parts: Vec<&[u8]> = data.chunks(chunk).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let cla = if i + 1 < parts.len() { 0x10 } else { 0x00 };
+        let mut apdu = vec![cla, 0x2A, 0x90, 0x80, part.len() as u8];
+        apdu.extend_from_slice(part);
+        assert_eq!(card.transmit(&apdu), [0x90, 0x00]);
+    }
+}
+
+const SIGN_HASHED: [u8; 5] = [0x00, 0x2A, 0x9E, 0x9A, 0x00];
+
+fn safetouch(profile: SafeTouchProfile) -> (SafeTouch<SigningCard>, SigningCard, ScriptedButtons) {
+    let card = SigningCard::default();
+    let script = ScriptedButtons::new();
+    (SafeTouch::new(card.clone(), profile, Box::new(script.clone())), card, script)
+}
+
+#[test]
+fn confirm_releases_the_signature_of_a_chained_document() {
+    let (mut st, card, script) = safetouch(SafeTouchProfile::default());
+    hash_on_token(&mut st, &reissue_document(), 16);
+    script.push(Press::Confirm);
+    let answer = st.transmit(&SIGN_HASHED);
+    assert_eq!(answer.len(), 66);
+    assert_eq!(&answer[64..], [0x90, 0x00]);
+    assert_eq!(card.signed(), 1);
+    let events = st.events();
+    let EventKind::Shown { text } = &events[0].kind else { panic!("{events:?}") };
+    let text = text.replace('\n', " ");
+    assert!(text.contains("04.02.2020"), "{text}");
+    assert!(text.contains("Иванов Иван"), "{text}");
+    assert!(text.contains("Организация"), "{text}");
+    assert_eq!(events[1].kind, EventKind::Pressed { press: Press::Confirm });
+    assert!(!st.screen().waiting);
+}
+
+#[test]
+fn reject_and_timeout_answer_their_status_words_and_nothing_is_signed() {
+    let mut profile = SafeTouchProfile::default();
+    profile.reject_sw = 0x6985;
+    profile.timeout_sw = 0x6FB1;
+    let (mut st, card, script) = safetouch(profile);
+    hash_on_token(&mut st, &reissue_document(), 200);
+    script.push(Press::Reject);
+    assert_eq!(st.transmit(&SIGN_HASHED), [0x69, 0x85]);
+    hash_on_token(&mut st, &reissue_document(), 200);
+    // The script is empty: time-out.
+    assert_eq!(st.transmit(&SIGN_HASHED), [0x6F, 0xB1]);
+    assert_eq!(card.signed(), 0);
+}
+
+#[test]
+fn host_hash_follows_the_policy() {
+    let mut sign_hash = vec![0x00, 0x2A, 0x9E, 0x9A, 0x20];
+    sign_hash.extend_from_slice(&[0xC3; 32]);
+    sign_hash.push(0x40);
+
+    let (mut st, card, script) = safetouch(SafeTouchProfile::default());
+    script.push(Press::Confirm);
+    assert_eq!(st.transmit(&sign_hash).len(), 66);
+    let EventKind::Shown { text } = &st.events()[0].kind else { panic!() };
+    assert!(text.starts_with("Подписать хэш?\nC3C3C3C3"), "{text}");
+    assert_eq!(card.signed(), 1);
+
+    let mut refuse = SafeTouchProfile::default();
+    refuse.hash_only_policy = HashOnlyPolicy::Refuse;
+    let (mut st, card, script) = safetouch(refuse);
+    script.push(Press::Confirm);
+    assert_eq!(st.transmit(&sign_hash), [0x6F, 0xB1]);
+    assert_eq!((card.signed(), script.pending()), (0, 1));
+
+    let mut pass = SafeTouchProfile::default();
+    pass.hash_only_policy = HashOnlyPolicy::Pass;
+    let (mut st, card, _) = safetouch(pass);
+    assert_eq!(st.transmit(&sign_hash).len(), 66);
+    assert_eq!(card.signed(), 1);
+    assert!(st.events().is_empty());
+}
+
+#[test]
+fn power_off_forgets_the_hashed_document() {
+    let (mut st, _, script) = safetouch(SafeTouchProfile::default());
+    hash_on_token(&mut st, &reissue_document(), 200);
+    st.power_off();
+    st.power_on();
+    script.push(Press::Reject);
+    st.transmit(&SIGN_HASHED);
+    let EventKind::Shown { text } = &st.events()[0].kind else { panic!() };
+    assert!(text.starts_with("Подписать хэш?"), "{text}");
+}
+
+#[test]
+fn other_commands_pass_unchanged() {
+    let (mut st, card, _) = safetouch(SafeTouchProfile::default());
+    let verify = [0x00, 0x20, 0x00, 0x02, 0x02, 0x31, 0x32];
+    assert_eq!(st.transmit(&verify), [0x90, 0x00]);
+    assert_eq!(card.seen.lock().unwrap().as_slice(), [verify.to_vec()]);
+    assert!(st.events().is_empty());
+}
+
+#[test]
+fn a_person_presses_from_another_thread_while_the_screen_waits() {
+    let (buttons, presses) = ChannelButtons::new();
+    let card = SigningCard::default();
+    let mut st = SafeTouch::new(card.clone(), SafeTouchProfile::default(), Box::new(buttons));
+    let monitor = st.monitor();
+    let person = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !monitor.screen().waiting {
+            assert!(std::time::Instant::now() < deadline, "no screen appeared");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let text = monitor.screen().text();
+        presses.send(Press::Confirm).unwrap();
+        text
+    });
+    hash_on_token(&mut st, &reissue_document(), 50);
+    assert_eq!(st.transmit(&SIGN_HASHED).len(), 66);
+    assert!(person.join().unwrap().contains("Владелец"));
+}
+
+#[test]
+fn the_default_profile_file_loads_and_matches_the_defaults() {
+    let text = include_str!("../../profiles/rutoken-ecp2-safetouch.yaml");
+    let profile = DeviceProfile::from_yaml(text, "profile").unwrap();
+    assert_eq!(profile.safetouch, SafeTouchProfile::default());
+}
+
+#[test]
+fn certificate_request_shows_the_title_and_the_common_name() {
+    use std::str::FromStr;
+    use x509_cert::der::Encode;
+    use x509_cert::der::asn1::BitString;
+    use x509_cert::name::Name;
+    use x509_cert::request::{CertReqInfo, Version};
+    use x509_cert::spki::{AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned};
+
+    let info = CertReqInfo {
+        version: Version::V1,
+        subject: Name::from_str("CN=Иванов Иван Иванович,O=3867XXXXXXXXXX").unwrap(),
+        public_key: SubjectPublicKeyInfoOwned {
+            algorithm: AlgorithmIdentifierOwned {
+                oid: ObjectIdentifier::new_unwrap("1.2.643.7.1.1.1.1"),
+                parameters: None,
+            },
+            subject_public_key: BitString::from_bytes(&[0x04, 0x40, 1, 2, 3]).unwrap(),
+        },
+        attributes: Default::default(),
+    };
+    let der = info.to_der().unwrap();
+    let (mut st, card, script) = safetouch(SafeTouchProfile::default());
+    hash_on_token(&mut st, &der, 100);
+    script.push(Press::Confirm);
+    assert_eq!(st.transmit(&SIGN_HASHED).len(), 66);
+    assert_eq!(card.signed(), 1);
+    let EventKind::Shown { text } = &st.events()[0].kind else { panic!() };
+    let text = text.replace('\n', " ");
+    assert_eq!(text, "Запрос подписи запроса на сертификат Иванов Иван Иванович");
+}
