@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use crate::report::{self, Outcome, RunReport, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::scenario::load::{self, Partition};
 use crate::target::{Target, TargetError};
+use rutoken_sim::profile::DeviceProfile;
 
 /// Which target the run uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +33,11 @@ pub enum TargetKind {
     },
 }
 
+/// Opens a target for a scenario (its fixture and seed): a custom target for tests and benches.
+pub type TargetFactory = Arc<dyn Fn(&Scenario, u64) -> Result<Box<dyn Target>, TargetError> + Send + Sync>;
+
 /// Everything `rutoken-lab run` accepts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunOptions {
     /// Files, directories, globs; empty: every `scenarios/*.yaml`.
     pub paths: Vec<String>,
@@ -59,6 +63,21 @@ pub struct RunOptions {
     pub verbose: bool,
     /// Print the progress line.
     pub progress: bool,
+    /// Overrides `target` with a custom factory (tests, benches).
+    pub factory: Option<TargetFactory>,
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("paths", &self.paths)
+            .field("tags", &self.tags)
+            .field("target", &self.target)
+            .field("jobs", &self.jobs)
+            .field("seed", &self.seed)
+            .field("factory", &self.factory.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for RunOptions {
@@ -76,6 +95,7 @@ impl Default for RunOptions {
             artifacts: None,
             verbose: false,
             progress: false,
+            factory: None,
         }
     }
 }
@@ -130,11 +150,18 @@ pub fn scenario_seed(run_seed: u64, name: &str) -> u64 {
 }
 
 /// Opens the target for one scenario.
-pub fn open_target(opts: &RunOptions, scenario: &Scenario, seed: u64) -> Result<Box<dyn Target>, TargetError> {
+pub fn open_target(
+    opts: &RunOptions,
+    profile: &DeviceProfile,
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<Box<dyn Target>, TargetError> {
+    if let Some(factory) = &opts.factory {
+        return factory(scenario, seed);
+    }
     match &opts.target {
         TargetKind::Emulator => {
-            crate::target::emulator::EmulatorTarget::open(scenario.token.fixture, seed, opts.profile.as_deref())
-                .map(|t| Box::new(t) as Box<dyn Target>)
+            crate::target::emulator::open(scenario.token.fixture, seed, profile)
         }
         TargetKind::Pcsc { reader, control, operator, operator_timeout } => {
             open_pcsc(reader, control.as_deref(), *operator, *operator_timeout)
@@ -157,13 +184,28 @@ fn open_pcsc(_: &str, _: Option<&std::path::Path>, _: bool, _: Duration) -> Resu
     Err(TargetError::Unsupported("use PC/SC: this build has no `pcsc` feature (cargo build --features pcsc)"))
 }
 
-/// The SafeTouch refusal words of the device profile (defaults until a profile says otherwise).
-pub fn safetouch_words(_opts: &RunOptions) -> SafeTouchWords {
-    SafeTouchWords::default()
+/// The device profile of `--profile`, or the built-in defaults (the same values as
+/// `profiles/rutoken-ecp2-safetouch.yaml`).
+pub fn load_profile(opts: &RunOptions) -> Result<DeviceProfile, Error> {
+    match &opts.profile {
+        Some(path) => DeviceProfile::load(path).map_err(|e| Error::Usage(format!("--profile: {e}"))),
+        None => Ok(DeviceProfile::default()),
+    }
+}
+
+/// The SafeTouch refusal words of the device profile.
+pub fn safetouch_words(profile: &DeviceProfile) -> SafeTouchWords {
+    SafeTouchWords { reject: profile.safetouch.reject_sw, timeout: profile.safetouch.timeout_sw }
 }
 
 /// Runs the selected scenarios and returns the report (no files written yet).
-pub fn run(opts: &RunOptions, scenarios: &[Scenario], seed: u64, progress: &mut (dyn Write + Send)) -> RunReport {
+pub fn run(
+    opts: &RunOptions,
+    profile: &DeviceProfile,
+    scenarios: &[Scenario],
+    seed: u64,
+    progress: &mut (dyn Write + Send),
+) -> RunReport {
     let started = Instant::now();
     let jobs = match opts.target {
         TargetKind::Emulator => opts.jobs.max(1).min(scenarios.len().max(1)),
@@ -175,7 +217,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], seed: u64, progress: &mut 
     let failed = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<ScenarioReport>>> = Mutex::new(vec![None; scenarios.len()]);
     let progress = Mutex::new(progress);
-    let words = safetouch_words(opts);
+    let words = safetouch_words(profile);
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -183,7 +225,7 @@ pub fn run(opts: &RunOptions, scenarios: &[Scenario], seed: u64, progress: &mut 
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(scenario) = scenarios.get(i) else { break };
                     let s_seed = scenario_seed(seed, &scenario.name);
-                    let report = match open_target(opts, scenario, s_seed) {
+                    let report = match open_target(opts, profile, scenario, s_seed) {
                         Ok(mut target) => crate::runner::run(scenario, target.as_mut(), words, s_seed),
                         Err(e) => unopened(scenario, e),
                     };
@@ -263,8 +305,15 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)
             return 2;
         }
     };
+    let profile = match load_profile(opts) {
+        Ok(p) => p,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    };
     let seed = opts.seed.unwrap_or_else(fresh_seed);
-    let report = run(opts, &scenarios, seed, err);
+    let report = run(opts, &profile, &scenarios, seed, err);
     let _ = report::terminal::write(out, &report, opts.verbose);
     let _ = writeln!(out, "seed: {seed} (repeat with --seed {seed})");
     if let Err(e) = write_reports(opts, &report) {
