@@ -413,7 +413,8 @@ fn check_pin(expect: PinOutcome, status: PinStatus) -> StepResult {
     let ok = match (expect, status) {
         (PinOutcome::Ok, PinStatus::Ok) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => true,
         (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => n == m,
-        (PinOutcome::Blocked, PinStatus::Blocked) => true,
+        (PinOutcome::Blocked | PinOutcome::Refused, PinStatus::Blocked) => true,
+        (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,
         _ => false,
     };
     if ok { Ok(()) } else { Err(fail(format!("{expect:?}"), status)) }
