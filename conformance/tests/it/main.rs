@@ -1,0 +1,7 @@
+//! Integration tests of the conformance runner: the suite's exit codes and reports against a
+//! stand-in card, the scenario files and their schema, and every scenario on the emulator.
+
+mod fake_card;
+mod reports;
+mod scenarios;
+mod support;
