@@ -23,13 +23,29 @@ pub const DEFAULT_WRONG_PIN: &str = "00000000";
 /// The reason a scenario is skipped on this target, if any.
 pub fn skip_reason(scenario: &Scenario, target: &dyn Target) -> Option<String> {
     let caps = target.capabilities();
-    let missing: Vec<&str> = scenario.needs.iter().filter(|n| !caps.contains(n)).map(|n| n.name()).collect();
-    (!missing.is_empty()).then(|| format!("needs {}: the {} target cannot do it", missing.join(", "), target.name()))
+    let missing: Vec<&str> = scenario
+        .needs
+        .iter()
+        .filter(|n| !caps.contains(n))
+        .map(|n| n.name())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "needs {}: the {} target cannot do it",
+            missing.join(", "),
+            target.name()
+        )
+    })
 }
 
 /// Runs a scenario. A panic inside a dependency is caught and reported as a failure of the
 /// step it happened in, so one broken scenario never ends the run.
-pub fn run(scenario: &Scenario, target: &mut dyn Target, safetouch: SafeTouchWords, seed: u64) -> ScenarioReport {
+pub fn run(
+    scenario: &Scenario,
+    target: &mut dyn Target,
+    safetouch: SafeTouchWords,
+    seed: u64,
+) -> ScenarioReport {
     let started = Instant::now();
     let mut report = ScenarioReport {
         name: scenario.name.clone(),
@@ -48,17 +64,33 @@ pub fn run(scenario: &Scenario, target: &mut dyn Target, safetouch: SafeTouchWor
     }
     let mut client = Client::new(target, safetouch);
     let mut at = "connect".to_owned();
-    let result = catch_unwind(AssertUnwindSafe(|| execute(scenario, &mut client, seed, &mut at)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        execute(scenario, &mut client, seed, &mut at)
+    }));
     let (outcome, produced) = match result {
         Ok((Ok(()), produced)) => (Outcome::Passed, produced),
-        Ok((Err(f), produced)) => (Outcome::Failed(Failure { at: at.clone(), expected: f.expected, actual: f.actual }), produced),
+        Ok((Err(f), produced)) => (
+            Outcome::Failed(Failure {
+                at: at.clone(),
+                expected: f.expected,
+                actual: f.actual,
+            }),
+            produced,
+        ),
         Err(panic) => {
             let text = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".to_owned());
-            (Outcome::Failed(Failure { at: at.clone(), expected: "no panic".to_owned(), actual: format!("panicked: {text}") }), Produced::default())
+            (
+                Outcome::Failed(Failure {
+                    at: at.clone(),
+                    expected: "no panic".to_owned(),
+                    actual: format!("panicked: {text}"),
+                }),
+                Produced::default(),
+            )
         }
     };
     report.outcome = outcome;
@@ -69,15 +101,28 @@ pub fn run(scenario: &Scenario, target: &mut dyn Target, safetouch: SafeTouchWor
     report
 }
 
-fn execute(scenario: &Scenario, client: &mut Client<'_>, seed: u64, at: &mut String) -> (Result<(), StepFailure>, Produced) {
-    let today = match time::Date::parse(&scenario.token.date, &time::macros::format_description!("[year]-[month]-[day]")) {
+fn execute(
+    scenario: &Scenario,
+    client: &mut Client<'_>,
+    seed: u64,
+    at: &mut String,
+) -> (Result<(), StepFailure>, Produced) {
+    let today = match time::Date::parse(
+        &scenario.token.date,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    ) {
         Ok(d) => d,
         Err(e) => return (Err(fail("token.date YYYY-MM-DD", e)), Produced::default()),
     };
     let mut vars = scenario.vars.clone();
     vars.insert(
         "today".to_owned(),
-        format!("{:02}.{:02}.{}", today.day(), u8::from(today.month()), today.year()),
+        format!(
+            "{:02}.{:02}.{}",
+            today.day(),
+            u8::from(today.month()),
+            today.year()
+        ),
     );
     let ca = match pki::Ca::new(seed) {
         Ok(ca) => ca,
@@ -90,7 +135,13 @@ fn execute(scenario: &Scenario, client: &mut Client<'_>, seed: u64, at: &mut Str
         client,
         vars,
         today,
-        keys: BTreeMap::from([("current".to_owned(), KeyState { reference: scenario.token.current_key, ..Default::default() })]),
+        keys: BTreeMap::from([(
+            "current".to_owned(),
+            KeyState {
+                reference: scenario.token.current_key,
+                ..Default::default()
+            },
+        )]),
         request_specs: BTreeMap::new(),
         request: None,
         document: None,
@@ -123,7 +174,11 @@ fn steps(scenario: &Scenario, flow: &mut Flow<'_, '_>, at: &mut String) -> Resul
 /// resets the access rights.
 fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
     flow.client.step = "setup".to_owned();
-    let wrong = flow.vars.get("wrong_pin").cloned().unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
+    let wrong = flow
+        .vars
+        .get("wrong_pin")
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
     flow.client.logout()?;
     let mut status = flow.client.pin_status(0x02)?;
     for _ in 0..16 {

@@ -3,8 +3,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::Error;
@@ -34,7 +34,8 @@ pub enum TargetKind {
 }
 
 /// Opens a target for a scenario (its fixture and seed): a custom target for tests and benches.
-pub type TargetFactory = Arc<dyn Fn(&Scenario, u64) -> Result<Box<dyn Target>, TargetError> + Send + Sync>;
+pub type TargetFactory =
+    Arc<dyn Fn(&Scenario, u64) -> Result<Box<dyn Target>, TargetError> + Send + Sync>;
 
 /// Everything `rutoken-lab run` accepts.
 #[derive(Clone)]
@@ -104,7 +105,9 @@ impl Default for RunOptions {
 pub fn select(opts: &RunOptions) -> Result<Vec<Scenario>, Error> {
     let files = load::expand_paths(&opts.paths)?;
     if files.is_empty() {
-        return Err(Error::NoScenario("the scenario directory holds no .yaml file".to_owned()));
+        return Err(Error::NoScenario(
+            "the scenario directory holds no .yaml file".to_owned(),
+        ));
     }
     let mut scenarios = Vec::new();
     for file in &files {
@@ -125,7 +128,12 @@ pub fn select(opts: &RunOptions) -> Result<Vec<Scenario>, Error> {
         scenarios.retain(|s| s.tags.iter().any(|t| opts.tags.contains(t)));
     }
     if let Some(p) = opts.partition {
-        scenarios = scenarios.into_iter().enumerate().filter(|(i, _)| p.contains(*i)).map(|(_, s)| s).collect();
+        scenarios = scenarios
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| p.contains(*i))
+            .map(|(_, s)| s)
+            .collect();
     }
     if scenarios.is_empty() {
         return Err(Error::NoScenario(format!(
@@ -163,9 +171,12 @@ pub fn open_target(
         TargetKind::Emulator => {
             crate::target::emulator::open(scenario.token.fixture, seed, profile)
         }
-        TargetKind::Pcsc { reader, control, operator, operator_timeout } => {
-            open_pcsc(reader, control.as_deref(), *operator, *operator_timeout)
-        }
+        TargetKind::Pcsc {
+            reader,
+            control,
+            operator,
+            operator_timeout,
+        } => open_pcsc(reader, control.as_deref(), *operator, *operator_timeout),
     }
 }
 
@@ -176,26 +187,39 @@ fn open_pcsc(
     operator: bool,
     timeout: Duration,
 ) -> Result<Box<dyn Target>, TargetError> {
-    crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout).map(|t| Box::new(t) as Box<dyn Target>)
+    crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)
+        .map(|t| Box::new(t) as Box<dyn Target>)
 }
 
 #[cfg(not(feature = "pcsc"))]
-fn open_pcsc(_: &str, _: Option<&std::path::Path>, _: bool, _: Duration) -> Result<Box<dyn Target>, TargetError> {
-    Err(TargetError::Unsupported("use PC/SC: this build has no `pcsc` feature (cargo build --features pcsc)"))
+fn open_pcsc(
+    _: &str,
+    _: Option<&std::path::Path>,
+    _: bool,
+    _: Duration,
+) -> Result<Box<dyn Target>, TargetError> {
+    Err(TargetError::Unsupported(
+        "use PC/SC: this build has no `pcsc` feature (cargo build --features pcsc)",
+    ))
 }
 
 /// The device profile of `--profile`, or the built-in defaults (the same values as
 /// `profiles/rutoken-ecp2-safetouch.yaml`).
 pub fn load_profile(opts: &RunOptions) -> Result<DeviceProfile, Error> {
     match &opts.profile {
-        Some(path) => DeviceProfile::load(path).map_err(|e| Error::Usage(format!("--profile: {e}"))),
+        Some(path) => {
+            DeviceProfile::load(path).map_err(|e| Error::Usage(format!("--profile: {e}")))
+        }
         None => Ok(DeviceProfile::default()),
     }
 }
 
 /// The SafeTouch refusal words of the device profile.
 pub fn safetouch_words(profile: &DeviceProfile) -> SafeTouchWords {
-    SafeTouchWords { reject: profile.safetouch.reject_sw, timeout: profile.safetouch.timeout_sw }
+    SafeTouchWords {
+        reject: profile.safetouch.reject_sw,
+        timeout: profile.safetouch.timeout_sw,
+    }
 }
 
 /// Runs the selected scenarios and returns the report (no files written yet).
@@ -223,10 +247,14 @@ pub fn run(
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(scenario) = scenarios.get(i) else { break };
+                    let Some(scenario) = scenarios.get(i) else {
+                        break;
+                    };
                     let s_seed = scenario_seed(seed, &scenario.name);
                     let report = match open_target(opts, profile, scenario, s_seed) {
-                        Ok(mut target) => crate::runner::run(scenario, target.as_mut(), words, s_seed),
+                        Ok(mut target) => {
+                            crate::runner::run(scenario, target.as_mut(), words, s_seed)
+                        }
                         Err(e) => unopened(scenario, e),
                     };
                     if matches!(report.outcome, Outcome::Failed(_)) {
@@ -235,7 +263,15 @@ pub fn run(
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                     if opts.progress {
                         if let Ok(mut p) = progress.lock() {
-                            let _ = write!(p, "{}", report::terminal::progress(n, scenarios.len(), failed.load(Ordering::SeqCst)));
+                            let _ = write!(
+                                p,
+                                "{}",
+                                report::terminal::progress(
+                                    n,
+                                    scenarios.len(),
+                                    failed.load(Ordering::SeqCst)
+                                )
+                            );
                             let _ = p.flush();
                         }
                     }
@@ -255,16 +291,32 @@ pub fn run(
         TargetKind::Emulator => "emulator".to_owned(),
         TargetKind::Pcsc { reader, .. } => format!("pcsc:{reader}"),
     };
-    let scenarios = results.into_inner().unwrap_or_default().into_iter().flatten().collect();
-    RunReport { target, seed: Some(seed), scenarios, duration: started.elapsed() }
+    let scenarios = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect();
+    RunReport {
+        target,
+        seed: Some(seed),
+        scenarios,
+        duration: started.elapsed(),
+    }
 }
 
 /// The report of a scenario whose target could not be opened: a skip when the target cannot
 /// do what is needed, otherwise a failure.
 fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
     let outcome = match e {
-        TargetError::Unsupported(what) => Outcome::Skipped { reason: format!("the target cannot {what}") },
-        e => Outcome::Failed(report::Failure { at: "connect".to_owned(), expected: "the target to open".to_owned(), actual: e.to_string() }),
+        TargetError::Unsupported(what) => Outcome::Skipped {
+            reason: format!("the target cannot {what}"),
+        },
+        e => Outcome::Failed(report::Failure {
+            at: "connect".to_owned(),
+            expected: "the target to open".to_owned(),
+            actual: e.to_string(),
+        }),
     };
     ScenarioReport {
         name: scenario.name.clone(),
@@ -324,7 +376,9 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)
 }
 
 fn fresh_seed() -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
 }
 

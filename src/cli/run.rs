@@ -74,12 +74,16 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let target = match args.target {
         TargetArg::Emulator => {
             if args.reader.is_some() || args.control.is_some() || args.operator {
-                return Err(CliError::invalid_msg("--reader, --control and --operator need --target pcsc"));
+                return Err(CliError::invalid_msg(
+                    "--reader, --control and --operator need --target pcsc",
+                ));
             }
             TargetKind::Emulator
         }
         TargetArg::Pcsc => TargetKind::Pcsc {
-            reader: args.reader.ok_or_else(|| CliError::invalid_msg("--target pcsc needs --reader NAME"))?,
+            reader: args
+                .reader
+                .ok_or_else(|| CliError::invalid_msg("--target pcsc needs --reader NAME"))?,
             control: args.control,
             operator: args.operator,
             operator_timeout: Duration::from_secs(args.operator_timeout),

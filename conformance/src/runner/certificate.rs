@@ -24,7 +24,10 @@ pub struct CertificateInfo {
 /// Parses the fields; `None` when the DER is not a certificate.
 pub fn parse(der: &[u8]) -> Option<CertificateInfo> {
     let cert = tlv::read(der).filter(|t| t.tag == 0x30)?;
-    let tbs = tlv::children(cert.value).into_iter().next().filter(|t| t.tag == 0x30)?;
+    let tbs = tlv::children(cert.value)
+        .into_iter()
+        .next()
+        .filter(|t| t.tag == 0x30)?;
     let mut fields = tlv::children(tbs.value).into_iter().peekable();
     if fields.peek().is_some_and(|t| t.tag == 0xA0) {
         fields.next();
@@ -36,7 +39,9 @@ pub fn parse(der: &[u8]) -> Option<CertificateInfo> {
     let subject = fields.next().filter(|t| t.tag == 0x30)?;
     let spki = fields.next().filter(|t| t.tag == 0x30)?;
     let spki_der = spki_der(tbs.value)?;
-    let bits = tlv::children(spki.value).into_iter().find(|t| t.tag == 0x03)?;
+    let bits = tlv::children(spki.value)
+        .into_iter()
+        .find(|t| t.tag == 0x03)?;
     let key = tlv::read(bits.value.get(1..)?).filter(|t| t.tag == 0x04)?;
     let serial_bytes = match serial.value {
         [0, rest @ ..] if !rest.is_empty() => rest,
@@ -72,8 +77,13 @@ pub fn common_name(name: &[u8]) -> Option<String> {
     for rdn in tlv::children(name) {
         for atv in tlv::children(rdn.value) {
             let parts = tlv::children(atv.value);
-            if parts.first().is_some_and(|o| o.tag == 0x06 && o.value == OID_CN) {
-                return parts.get(1).map(|v| String::from_utf8_lossy(v.value).into_owned());
+            if parts
+                .first()
+                .is_some_and(|o| o.tag == 0x06 && o.value == OID_CN)
+            {
+                return parts
+                    .get(1)
+                    .map(|v| String::from_utf8_lossy(v.value).into_owned());
             }
         }
     }
@@ -96,7 +106,11 @@ fn base64(data: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -116,7 +130,13 @@ mod tests {
     #[test]
     fn base64_matches_rfc4648_vectors() {
         // RFC 4648 §10.
-        for (i, o) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foobar", "Zm9vYmFy")] {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
     }
@@ -124,12 +144,35 @@ mod tests {
     #[test]
     fn reads_a_synthetic_certificate() {
         let e = tlv::encode;
-        let cn = |s: &str| e(0x30, &e(0x31, &e(0x30, &[e(0x06, &OID_CN), e(0x0C, s.as_bytes())].concat())));
-        let spki = e(0x30, &[e(0x30, &e(0x06, &[0x2A])), e(0x03, &[&[0u8][..], &e(0x04, &[7; 64])].concat())].concat());
+        let cn = |s: &str| {
+            e(
+                0x30,
+                &e(
+                    0x31,
+                    &e(0x30, &[e(0x06, &OID_CN), e(0x0C, s.as_bytes())].concat()),
+                ),
+            )
+        };
+        let spki = e(
+            0x30,
+            &[
+                e(0x30, &e(0x06, &[0x2A])),
+                e(0x03, &[&[0u8][..], &e(0x04, &[7; 64])].concat()),
+            ]
+            .concat(),
+        );
         let tbs = e(
             0x30,
-            &[e(0xA0, &e(0x02, &[2])), e(0x02, &[0x00, 0x81]), e(0x30, &[]), cn("УЦ НотариПро"), e(0x30, &[]), cn("Иванов"), spki.clone()]
-                .concat(),
+            &[
+                e(0xA0, &e(0x02, &[2])),
+                e(0x02, &[0x00, 0x81]),
+                e(0x30, &[]),
+                cn("УЦ НотариПро"),
+                e(0x30, &[]),
+                cn("Иванов"),
+                spki.clone(),
+            ]
+            .concat(),
         );
         let der = e(0x30, &[tbs, e(0x30, &[]), e(0x03, &[0])].concat());
         let info = parse(&der).unwrap();

@@ -20,10 +20,16 @@ impl Flow<'_, '_> {
             Assertion::Objects(o) => {
                 let objects = self.client.list_objects()?;
                 if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
-                    return Err(fail(format!("{n} keys"), format!("{} keys {:?}", objects.keys.len(), objects.keys)));
+                    return Err(fail(
+                        format!("{n} keys"),
+                        format!("{} keys {:?}", objects.keys.len(), objects.keys),
+                    ));
                 }
                 if let Some(n) = o.certificates.filter(|&n| n != objects.certificates.len()) {
-                    return Err(fail(format!("{n} certificates"), format!("{} certificates", objects.certificates.len())));
+                    return Err(fail(
+                        format!("{n} certificates"),
+                        format!("{} certificates", objects.certificates.len()),
+                    ));
                 }
                 Ok(())
             }
@@ -35,36 +41,59 @@ impl Flow<'_, '_> {
                     Ok(())
                 } else {
                     Err(fail(
-                        format!("key {} (ref {:02X}) {}", k.key, key.reference, if want { "present" } else { "absent" }),
+                        format!(
+                            "key {} (ref {:02X}) {}",
+                            k.key,
+                            key.reference,
+                            if want { "present" } else { "absent" }
+                        ),
                         if present { "present" } else { "absent" },
                     ))
                 }
             }
             Assertion::Certificate(c) => {
                 let key = self.key(&c.key)?;
-                let q = key.public_key.clone().ok_or_else(|| fail("the key's public key", "unknown"))?;
+                let q = key
+                    .public_key
+                    .clone()
+                    .ok_or_else(|| fail("the key's public key", "unknown"))?;
                 let objects = self.client.list_objects()?;
                 let found = objects
                     .certificates
                     .iter()
                     .filter_map(|e| certificate::parse(&e.der))
                     .find(|i| i.public_key == q)
-                    .ok_or_else(|| fail(format!("a certificate for key {} on the token", c.key), "none"))?;
+                    .ok_or_else(|| {
+                        fail(
+                            format!("a certificate for key {} on the token", c.key),
+                            "none",
+                        )
+                    })?;
                 if let Some(cn) = &c.subject_cn {
                     let cn = self.expand(cn)?;
                     if found.subject_cn.as_deref() != Some(cn.as_str()) {
-                        return Err(fail(format!("subject CN {cn}"), format!("{:?}", found.subject_cn)));
+                        return Err(fail(
+                            format!("subject CN {cn}"),
+                            format!("{:?}", found.subject_cn),
+                        ));
                     }
                 }
                 if let Some(cn) = &c.issuer_cn {
                     let cn = self.expand(cn)?;
                     if found.issuer_cn.as_deref() != Some(cn.as_str()) {
-                        return Err(fail(format!("issuer CN {cn}"), format!("{:?}", found.issuer_cn)));
+                        return Err(fail(
+                            format!("issuer CN {cn}"),
+                            format!("{:?}", found.issuer_cn),
+                        ));
                     }
                 }
                 if let Some(serial) = &c.serial {
                     let want = if serial == "issued" {
-                        self.issued.as_deref().and_then(certificate::parse).map(|i| i.serial_hex).unwrap_or_default()
+                        self.issued
+                            .as_deref()
+                            .and_then(certificate::parse)
+                            .map(|i| i.serial_hex)
+                            .unwrap_or_default()
                     } else {
                         self.expand(serial)?.to_ascii_uppercase()
                     };
@@ -106,25 +135,49 @@ impl Flow<'_, '_> {
             "current" => self.current_certificate.clone(),
             "issued" => self.issued.clone(),
             _ => {
-                let q = key.public_key.clone().ok_or_else(|| fail("the key's public key", "unknown"))?;
+                let q = key
+                    .public_key
+                    .clone()
+                    .ok_or_else(|| fail("the key's public key", "unknown"))?;
                 let objects = self.client.list_objects()?;
-                objects.certificates.into_iter().map(|e| e.der).find(|d| certificate::parse(d).is_some_and(|i| i.public_key == q))
+                objects
+                    .certificates
+                    .into_iter()
+                    .map(|e| e.der)
+                    .find(|d| certificate::parse(d).is_some_and(|i| i.public_key == q))
             }
         }
         .ok_or_else(|| fail(format!("a {which} certificate for key {key_name}"), "none"))?;
-        let info = certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
-        let pin = self.vars.get("user_pin").cloned().ok_or_else(|| fail("vars.user_pin", "undefined"))?;
+        let info =
+            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
+        let pin = self
+            .vars
+            .get("user_pin")
+            .cloned()
+            .ok_or_else(|| fail("vars.user_pin", "undefined"))?;
         match self.client.verify(0x02, &pin)? {
             PinStatus::Ok => {}
             s => return Err(fail("the user PIN accepted", s)),
         }
-        let result = self.client.sign_on_token(key.reference, PROBE_TEXT.as_bytes(), PressAction::Confirm, &[])?;
+        let result = self.client.sign_on_token(
+            key.reference,
+            PROBE_TEXT.as_bytes(),
+            PressAction::Confirm,
+            &[],
+        )?;
         let crate::client::SignResult::Signed(sig) = result else {
             return Err(fail("a signature", format!("{result:?}")));
         };
-        let (algorithm, vk) = gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;
+        let (algorithm, vk) =
+            gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;
         let digest = algorithm.digest().digest(PROBE_TEXT.as_bytes());
-        let signature = gost::Signature::from_token_bytes(&sig).map_err(|e| fail("a signature r_le ‖ s_le", e))?;
-        vk.verify_digest(&digest, &signature).map_err(|e| fail(format!("the signature to verify under {which} certificate"), e))
+        let signature = gost::Signature::from_token_bytes(&sig)
+            .map_err(|e| fail("a signature r_le ‖ s_le", e))?;
+        vk.verify_digest(&digest, &signature).map_err(|e| {
+            fail(
+                format!("the signature to verify under {which} certificate"),
+                e,
+            )
+        })
     }
 }

@@ -6,8 +6,8 @@ use std::fmt::Display;
 use crate::client::{Client, ClientError, PinStatus, SignResult, device_number};
 use crate::report::Produced;
 use crate::scenario::step::{
-    Algorithm, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step, SubmitMode,
-    SubmitOutcome, Tamper,
+    Algorithm, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step,
+    SubmitMode, SubmitOutcome, Tamper,
 };
 use crate::scenario::vars;
 
@@ -25,7 +25,10 @@ pub struct StepFailure {
 
 /// Shorthand for a failure.
 pub fn fail(expected: impl Display, actual: impl Display) -> StepFailure {
-    StepFailure { expected: expected.to_string(), actual: actual.to_string() }
+    StepFailure {
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+    }
 }
 
 impl From<ClientError> for StepFailure {
@@ -81,12 +84,18 @@ pub struct Flow<'c, 't> {
 impl Flow<'_, '_> {
     /// Expands `${var}`.
     pub fn expand(&self, text: &str) -> Result<String, StepFailure> {
-        vars::expand(text, &self.vars).map_err(|name| fail(format!("variable ${{{name}}} defined"), "undefined"))
+        vars::expand(text, &self.vars)
+            .map_err(|name| fail(format!("variable ${{{name}}} defined"), "undefined"))
     }
 
     /// A named key.
     pub fn key(&self, name: &str) -> Result<KeyState, StepFailure> {
-        self.keys.get(name).cloned().ok_or_else(|| fail(format!("a key named {name:?}"), "no such key (generate it first)"))
+        self.keys.get(name).cloned().ok_or_else(|| {
+            fail(
+                format!("a key named {name:?}"),
+                "no such key (generate it first)",
+            )
+        })
     }
 
     /// Runs one step.
@@ -101,7 +110,10 @@ impl Flow<'_, '_> {
                     let expect = self.expand(expect)?;
                     let (dec, hex) = (device_number(&serial), hex::encode_upper(&serial));
                     if expect != dec && !expect.eq_ignore_ascii_case(&hex) {
-                        return Err(fail(format!("serial {expect}"), format!("{dec} (hex {hex})")));
+                        return Err(fail(
+                            format!("serial {expect}"),
+                            format!("{dec} (hex {hex})"),
+                        ));
                     }
                 }
                 Ok(())
@@ -145,7 +157,8 @@ impl Flow<'_, '_> {
                 for (k, v) in &b.subject {
                     subject.insert(k.clone(), self.expand(v)?);
                 }
-                self.request_specs.insert(b.key.clone(), (subject, b.extended_key_usage.clone()));
+                self.request_specs
+                    .insert(b.key.clone(), (subject, b.extended_key_usage.clone()));
                 Ok(())
             }
             Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, s.expect),
@@ -153,7 +166,11 @@ impl Flow<'_, '_> {
                 let cert = self.current_certificate.clone();
                 let replaced = match &d.document.replaced_serial {
                     Some(s) => self.expand(s)?,
-                    None => cert.as_deref().and_then(certificate::parse).map(|c| c.serial_hex).unwrap_or_default(),
+                    None => cert
+                        .as_deref()
+                        .and_then(certificate::parse)
+                        .map(|c| c.serial_hex)
+                        .unwrap_or_default(),
                 };
                 let date = match &d.document.date {
                     Some(s) => self.expand(s)?,
@@ -166,8 +183,12 @@ impl Flow<'_, '_> {
                     number: self.expand(&d.document.number)?,
                     replaced_serial: replaced,
                 };
-                let request = self.request.clone().ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
-                let document = pki::reissue_document(&fields, &request).map_err(|e| fail("the reissue document", e))?;
+                let request = self
+                    .request
+                    .clone()
+                    .ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
+                let document = pki::reissue_document(&fields, &request)
+                    .map_err(|e| fail("the reissue document", e))?;
                 let key = self.key(&d.key)?;
                 if let Some(sig) = self.sign(&key, &document, &d.safetouch, d.expect)? {
                     self.document = Some((document, sig));
@@ -184,7 +205,11 @@ impl Flow<'_, '_> {
                 }
                 Ok(())
             }
-            Step::PowerCycle => Ok(self.client.target().power_cycle().map_err(ClientError::from)?),
+            Step::PowerCycle => Ok(self
+                .client
+                .target()
+                .power_cycle()
+                .map_err(ClientError::from)?),
             Step::Pull => Ok(self.client.target().pull().map_err(ClientError::from)?),
             Step::Insert => Ok(self.client.target().insert().map_err(ClientError::from)?),
             Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),
@@ -198,8 +223,13 @@ impl Flow<'_, '_> {
                 }
                 if let Some(pattern) = &a.data {
                     let pattern = self.expand(pattern)?;
-                    if !crate::apdu::data_matches(&pattern, &r.data).map_err(|e| fail("a valid data pattern", e))? {
-                        return Err(fail(format!("data {pattern}"), format!("data {}", crate::apdu::spaced_hex(&r.data))));
+                    if !crate::apdu::data_matches(&pattern, &r.data)
+                        .map_err(|e| fail("a valid data pattern", e))?
+                    {
+                        return Err(fail(
+                            format!("data {pattern}"),
+                            format!("data {}", crate::apdu::spaced_hex(&r.data)),
+                        ));
                     }
                 }
                 Ok(())
@@ -208,8 +238,12 @@ impl Flow<'_, '_> {
     }
 
     fn remember_serial(&mut self, serial: &[u8]) {
-        self.vars.entry("serial".to_owned()).or_insert_with(|| hex::encode_upper(serial));
-        self.vars.entry("device_number".to_owned()).or_insert_with(|| device_number(serial));
+        self.vars
+            .entry("serial".to_owned())
+            .or_insert_with(|| hex::encode_upper(serial));
+        self.vars
+            .entry("device_number".to_owned())
+            .or_insert_with(|| device_number(serial));
     }
 
     /// Reissue-flow.md step 1: select the MF, read the serial, list the certificates; the
@@ -231,24 +265,44 @@ impl Flow<'_, '_> {
 
     /// Signs with the on-token hash behind the SafeTouch; checks the screen and the outcome.
     /// Returns the signature (`s ‖ r` BE) when one was expected and came.
-    fn sign(&mut self, key: &KeyState, data: &[u8], st: &SafeTouchStep, expect: SignOutcome) -> Result<Option<Vec<u8>>, StepFailure> {
-        let screen: Vec<String> = st.screen.iter().map(|s| self.expand(s)).collect::<Result<_, _>>()?;
+    fn sign(
+        &mut self,
+        key: &KeyState,
+        data: &[u8],
+        st: &SafeTouchStep,
+        expect: SignOutcome,
+    ) -> Result<Option<Vec<u8>>, StepFailure> {
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
-        let result = self.client.sign_on_token(key.reference, data, st.press, &screen)?;
+        let result = self
+            .client
+            .sign_on_token(key.reference, data, st.press, &screen)?;
         self.check_screens(before, &screen)?;
         self.sign_outcome(result, expect)
     }
 
-    fn sign_outcome(&self, result: SignResult, expect: SignOutcome) -> Result<Option<Vec<u8>>, StepFailure> {
+    fn sign_outcome(
+        &self,
+        result: SignResult,
+        expect: SignOutcome,
+    ) -> Result<Option<Vec<u8>>, StepFailure> {
         let words = self.client.safetouch;
         match (result, expect) {
-            (SignResult::Signed(sig), SignOutcome::Signed) => gost::Signature::from_token_bytes(&sig)
-                .map(|s| Some(s.to_x509_bytes()))
-                .map_err(|e| fail("a signature r_le ‖ s_le", e)),
+            (SignResult::Signed(sig), SignOutcome::Signed) => {
+                gost::Signature::from_token_bytes(&sig)
+                    .map(|s| Some(s.to_x509_bytes()))
+                    .map_err(|e| fail("a signature r_le ‖ s_le", e))
+            }
             (SignResult::Refused(sw), SignOutcome::Rejected) if sw == words.reject => Ok(None),
             (SignResult::Refused(sw), SignOutcome::TimedOut) if sw == words.timeout => Ok(None),
             (SignResult::Signed(_), e) => Err(fail(format!("{e:?}"), "a signature")),
-            (SignResult::Refused(sw), e) => Err(fail(format!("{e:?}"), format!("refused with SW {sw:04X}"))),
+            (SignResult::Refused(sw), e) => {
+                Err(fail(format!("{e:?}"), format!("refused with SW {sw:04X}")))
+            }
         }
     }
 
@@ -257,25 +311,42 @@ impl Flow<'_, '_> {
             // The target cannot read its screen: the operator was shown the expectation.
             return Ok(());
         }
-        let shown: Vec<String> = self.client.screens[before..].iter().map(|s| normalise(s)).collect();
+        let shown: Vec<String> = self.client.screens[before..]
+            .iter()
+            .map(|s| normalise(s))
+            .collect();
         for text in expected {
             if !shown.iter().any(|s| s.contains(&normalise(text))) {
-                let actual = if shown.is_empty() { "no screen".to_owned() } else { shown.join(" / ") };
+                let actual = if shown.is_empty() {
+                    "no screen".to_owned()
+                } else {
+                    shown.join(" / ")
+                };
                 return Err(fail(format!("the SafeTouch to show «{text}»"), actual));
             }
         }
         Ok(())
     }
 
-    fn sign_request(&mut self, key_name: &str, st: &SafeTouchStep, expect: SignOutcome) -> StepResult {
+    fn sign_request(
+        &mut self,
+        key_name: &str,
+        st: &SafeTouchStep,
+        expect: SignOutcome,
+    ) -> StepResult {
         let key = self.key(key_name)?;
-        let (subject, ekus) = self
-            .request_specs
-            .get(key_name)
-            .cloned()
-            .ok_or_else(|| fail(format!("build_request for key {key_name:?} first"), "no request"))?;
+        let (subject, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
+            fail(
+                format!("build_request for key {key_name:?} first"),
+                "no request",
+            )
+        })?;
         let spki = spki_of(&key)?;
-        let screen: Vec<String> = st.screen.iter().map(|s| self.expand(s)).collect::<Result<_, _>>()?;
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
         let mut outcome: Option<Result<SignResult, ClientError>> = None;
         let client = &mut *self.client;
@@ -292,7 +363,10 @@ impl Flow<'_, '_> {
             answer
         });
         let Some(result) = outcome else {
-            return Err(fail("the request to be built", built.err().unwrap_or_default()));
+            return Err(fail(
+                "the request to be built",
+                built.err().unwrap_or_default(),
+            ));
         };
         self.check_screens(before, &screen)?;
         let result = result?;
@@ -312,8 +386,16 @@ impl Flow<'_, '_> {
         Ok(())
     }
 
-    fn submit(&mut self, mode: SubmitMode, tamper: Option<Tamper>, expect: &SubmitOutcome) -> StepResult {
-        let mut request = self.request.clone().ok_or_else(|| fail("a signed request", "none"))?;
+    fn submit(
+        &mut self,
+        mode: SubmitMode,
+        tamper: Option<Tamper>,
+        expect: &SubmitOutcome,
+    ) -> StepResult {
+        let mut request = self
+            .request
+            .clone()
+            .ok_or_else(|| fail("a signed request", "none"))?;
         if tamper == Some(Tamper::RequestSignature) {
             if let Some(last) = request.last_mut() {
                 *last ^= 0x01;
@@ -321,8 +403,14 @@ impl Flow<'_, '_> {
         }
         let answer = match mode {
             SubmitMode::Reissue => {
-                let (doc, sig) = self.document.clone().ok_or_else(|| fail("a signed reissue document", "none"))?;
-                let current = self.current_certificate.clone().ok_or_else(|| fail("a current certificate", "none on the token"))?;
+                let (doc, sig) = self
+                    .document
+                    .clone()
+                    .ok_or_else(|| fail("a signed reissue document", "none"))?;
+                let current = self
+                    .current_certificate
+                    .clone()
+                    .ok_or_else(|| fail("a current certificate", "none on the token"))?;
                 self.ca.reissue(&request, &doc, &sig, &current, self.today)
             }
             SubmitMode::New => self.ca.issue_new(&request, self.today),
@@ -349,34 +437,48 @@ impl Flow<'_, '_> {
             other => return Err(fail("certificate: issued or current", other)),
         }
         .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
-        let info = certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
+        let info =
+            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
         // The client refuses a certificate that is not for the key, before writing anything.
         if key.public_key.as_deref() != Some(info.public_key.as_slice()) {
             return match i.expect {
                 InstallOutcome::Refused => Ok(()),
-                e => Err(fail(format!("{e:?}"), "refused: the certificate's public key is not the key's")),
+                e => Err(fail(
+                    format!("{e:?}"),
+                    "refused: the certificate's public key is not the key's",
+                )),
             };
         }
         let label = info.subject_cn.clone().unwrap_or_default();
         let interrupt = i.interrupt;
-        let written = self.client.install_certificate(&der, &label, &[key.reference], &mut |c, n| {
-            match interrupt {
-                Some(int) if int.after_pieces == n => {
-                    match int.by {
-                        InterruptBy::Pull => c.target().pull()?,
-                        InterruptBy::PowerCycle => c.target().power_cycle()?,
-                    }
-                    Ok(false)
-                }
-                _ => Ok(true),
-            }
-        });
+        let written =
+            self.client
+                .install_certificate(
+                    &der,
+                    &label,
+                    &[key.reference],
+                    &mut |c, n| match interrupt {
+                        Some(int) if int.after_pieces == n => {
+                            match int.by {
+                                InterruptBy::Pull => c.target().pull()?,
+                                InterruptBy::PowerCycle => c.target().power_cycle()?,
+                            }
+                            Ok(false)
+                        }
+                        _ => Ok(true),
+                    },
+                );
         match (written, i.expect) {
             (Ok(true), InstallOutcome::Installed) => Ok(()),
             (Ok(false), InstallOutcome::Interrupted) => Ok(()),
             // Pulled between the certificate and the index: also an interruption.
-            (Err(ClientError::Target(_)), InstallOutcome::Interrupted) if interrupt.is_some() => Ok(()),
-            (Ok(done), e) => Err(fail(format!("{e:?}"), if done { "installed" } else { "interrupted" })),
+            (Err(ClientError::Target(_)), InstallOutcome::Interrupted) if interrupt.is_some() => {
+                Ok(())
+            }
+            (Ok(done), e) => Err(fail(
+                format!("{e:?}"),
+                if done { "installed" } else { "interrupted" },
+            )),
             (Err(err), e) => Err(fail(format!("{e:?}"), err)),
         }
     }
@@ -384,11 +486,19 @@ impl Flow<'_, '_> {
 
 /// The SPKI DER of a generated key.
 pub fn spki_of(key: &KeyState) -> Result<Vec<u8>, StepFailure> {
-    let (Some(alg), Some(set), Some(q)) = (key.algorithm, key.param_set.as_deref(), key.public_key.as_deref()) else {
-        return Err(fail("a key generated in this scenario", "a key without a known public key"));
+    let (Some(alg), Some(set), Some(q)) = (
+        key.algorithm,
+        key.param_set.as_deref(),
+        key.public_key.as_deref(),
+    ) else {
+        return Err(fail(
+            "a key generated in this scenario",
+            "a key without a known public key",
+        ));
     };
     let param = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
-    let vk = gost::VerifyingKey::from_le_bytes(param, q).map_err(|e| fail("a public key on the curve", e))?;
+    let vk = gost::VerifyingKey::from_le_bytes(param, q)
+        .map_err(|e| fail("a public key on the curve", e))?;
     let algorithm = gost::KeyAlgorithm::gost2012_for(param);
     Ok(gost::spki::to_spki_der(&vk, algorithm))
 }
@@ -417,11 +527,14 @@ fn check_pin(expect: PinOutcome, status: PinStatus) -> StepResult {
         (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,
         _ => false,
     };
-    if ok { Ok(()) } else { Err(fail(format!("{expect:?}"), status)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(format!("{expect:?}"), status))
+    }
 }
 
 /// Whitespace runs to one space, so wrapped and paged screens compare with one-line text.
 pub fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
-

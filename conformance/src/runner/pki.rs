@@ -31,13 +31,16 @@ pub enum Submitted {
     Refused(String),
 }
 
+/// Signs the DER `CertificationRequestInfo` (on the token); returns `s ‖ r` big-endian.
+pub type Signer<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, String> + 'a;
+
 /// Builds and signs a PKCS#10. `signer` gets the DER `CertificationRequestInfo` and returns
 /// the signature `s ‖ r` big-endian.
 pub fn build_request(
     subject: &BTreeMap<String, String>,
     extended_key_usage: &[String],
     spki_der: &[u8],
-    signer: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, String>,
+    signer: &mut Signer<'_>,
 ) -> Result<Vec<u8>, String> {
     let _ = (subject, extended_key_usage, spki_der, signer);
     Err(NOT_MERGED.to_owned())
@@ -80,7 +83,13 @@ impl Ca {
         today: time::Date,
     ) -> Result<Submitted, String> {
         self.requests += 1;
-        let _ = (pkcs10_der, document, document_signature, current_certificate, today);
+        let _ = (
+            pkcs10_der,
+            document,
+            document_signature,
+            current_certificate,
+            today,
+        );
         Err(NOT_MERGED.to_owned())
     }
 

@@ -30,17 +30,31 @@ pub struct EmulatorTarget<C: Card> {
 
 /// Opens the emulator for a scenario: a fresh token from `fixture`, seeded, in a SafeTouch
 /// configured by the device profile.
-pub fn open(fixture: FixtureName, seed: u64, profile: &DeviceProfile) -> Result<Box<dyn Target>, TargetError> {
+pub fn open(
+    fixture: FixtureName,
+    seed: u64,
+    profile: &DeviceProfile,
+) -> Result<Box<dyn Target>, TargetError> {
     let _ = (fixture, seed, profile);
     Err(TargetError::Transport(NOT_MERGED.to_owned()))
 }
 
 impl<C: Card + 'static> EmulatorTarget<C> {
     /// Wraps `card` in a SafeTouch with `profile`; `restart` rebuilds the card from its image.
-    pub fn new(card: C, profile: rutoken_sim::safetouch::SafeTouchProfile, restart: Option<Restarter<C>>) -> Self {
+    pub fn new(
+        card: C,
+        profile: rutoken_sim::safetouch::SafeTouchProfile,
+        restart: Option<Restarter<C>>,
+    ) -> Self {
         let buttons = ScriptedButtons::new();
         let safetouch = SafeTouch::new(card, profile, Box::new(buttons.clone()));
-        EmulatorTarget { safetouch, buttons, present: true, events_seen: 0, restart }
+        EmulatorTarget {
+            safetouch,
+            buttons,
+            present: true,
+            events_seen: 0,
+            restart,
+        }
     }
 
     /// The SafeTouch (for tests: its screen and events).
@@ -83,7 +97,11 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
         Ok(self.safetouch.transmit(command))
     }
 
-    fn arrange_press(&mut self, press: PressAction, _expected_screen: &[String]) -> Result<(), TargetError> {
+    fn arrange_press(
+        &mut self,
+        press: PressAction,
+        _expected_screen: &[String],
+    ) -> Result<(), TargetError> {
         self.buttons.push(match press {
             PressAction::Confirm => Press::Confirm,
             PressAction::Reject => Press::Reject,
@@ -128,7 +146,10 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
     }
 
     fn restart(&mut self) -> Result<(), TargetError> {
-        let restart = self.restart.as_mut().ok_or(TargetError::Unsupported("restart this emulator"))?;
+        let restart = self
+            .restart
+            .as_mut()
+            .ok_or(TargetError::Unsupported("restart this emulator"))?;
         let fresh = restart(self.safetouch.inner()).map_err(TargetError::Transport)?;
         *self.safetouch.inner_mut() = fresh;
         self.safetouch.power_on();

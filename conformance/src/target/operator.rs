@@ -13,12 +13,19 @@ pub fn press_instruction(press: PressAction, expected_screen: &[String]) -> Stri
     let screen = if expected_screen.is_empty() {
         String::new()
     } else {
-        format!("The SafeTouch must show «{}». ", expected_screen.join("», «"))
+        format!(
+            "The SafeTouch must show «{}». ",
+            expected_screen.join("», «")
+        )
     };
     match press {
-        PressAction::Confirm => format!("{screen}Press Confirm («Подтвердить») on the SafeTouch (Reject if the screen differs)."),
+        PressAction::Confirm => format!(
+            "{screen}Press Confirm («Подтвердить») on the SafeTouch (Reject if the screen differs)."
+        ),
         PressAction::Reject => format!("{screen}Press Reject («Отказать») on the SafeTouch."),
-        PressAction::Timeout => format!("{screen}Do not press anything; wait for the SafeTouch's time-out."),
+        PressAction::Timeout => {
+            format!("{screen}Do not press anything; wait for the SafeTouch's time-out.")
+        }
     }
 }
 
@@ -33,7 +40,8 @@ pub fn ask(instruction: &str, timeout: Duration) -> Result<(), TargetError> {
         let _ = std::io::stdin().lock().read_line(&mut line);
         let _ = tx.send(());
     });
-    rx.recv_timeout(timeout).map_err(|_| TargetError::OperatorTimeout(timeout.as_secs()))
+    rx.recv_timeout(timeout)
+        .map_err(|_| TargetError::OperatorTimeout(timeout.as_secs()))
 }
 
 #[cfg(test)]
@@ -42,7 +50,10 @@ mod tests {
 
     #[test]
     fn instructions_name_the_button_and_the_screen() {
-        let s = press_instruction(PressAction::Confirm, &["Запрос подписи запроса на сертификат".to_owned()]);
+        let s = press_instruction(
+            PressAction::Confirm,
+            &["Запрос подписи запроса на сертификат".to_owned()],
+        );
         assert!(s.contains("«Запрос подписи запроса на сертификат»"));
         assert!(s.contains("Press Confirm"));
         assert!(press_instruction(PressAction::Timeout, &[]).starts_with("Do not press"));

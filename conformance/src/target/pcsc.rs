@@ -31,26 +31,45 @@ fn transport(e: pcsc::Error) -> TargetError {
 
 impl PcscTarget {
     /// Finds the reader whose name contains `reader`.
-    pub fn open(reader: &str, control: Option<&Path>, operator: bool, timeout: Duration) -> Result<Self, TargetError> {
+    pub fn open(
+        reader: &str,
+        control: Option<&Path>,
+        operator: bool,
+        timeout: Duration,
+    ) -> Result<Self, TargetError> {
         if control.is_some() {
             return Err(TargetError::Unsupported(CONTROL_NOT_MERGED));
         }
         let context = Context::establish(Scope::User).map_err(transport)?;
         let readers = context.list_readers_owned().map_err(transport)?;
-        let matching: Vec<CString> =
-            readers.into_iter().filter(|r| r.to_string_lossy().contains(reader)).collect();
+        let matching: Vec<CString> = readers
+            .into_iter()
+            .filter(|r| r.to_string_lossy().contains(reader))
+            .collect();
         let reader = match matching.as_slice() {
             [one] => one.clone(),
-            [] => return Err(TargetError::Transport(format!("no PC/SC reader named like {reader:?}"))),
+            [] => {
+                return Err(TargetError::Transport(format!(
+                    "no PC/SC reader named like {reader:?}"
+                )));
+            }
             many => {
                 return Err(TargetError::Transport(format!(
                     "{} readers match {reader:?}: {}",
                     many.len(),
-                    many.iter().map(|r| r.to_string_lossy().into_owned()).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|r| r.to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
         };
-        Ok(PcscTarget { context, reader, card: None, operator: operator.then_some(timeout) })
+        Ok(PcscTarget {
+            context,
+            reader,
+            card: None,
+            operator: operator.then_some(timeout),
+        })
     }
 
     fn card(&mut self) -> Result<&pcsc::Card, TargetError> {
@@ -58,7 +77,13 @@ impl PcscTarget {
             let card = self
                 .context
                 .connect(&self.reader, ShareMode::Shared, Protocols::ANY)
-                .map_err(|e| if e == pcsc::Error::NoSmartcard { TargetError::NoCard } else { transport(e) })?;
+                .map_err(|e| {
+                    if e == pcsc::Error::NoSmartcard {
+                        TargetError::NoCard
+                    } else {
+                        transport(e)
+                    }
+                })?;
             self.card = Some(card);
         }
         self.card.as_ref().ok_or(TargetError::NoCard)
@@ -102,13 +127,22 @@ impl Target for PcscTarget {
         Ok(answer.to_vec())
     }
 
-    fn arrange_press(&mut self, press: PressAction, expected_screen: &[String]) -> Result<(), TargetError> {
+    fn arrange_press(
+        &mut self,
+        press: PressAction,
+        expected_screen: &[String],
+    ) -> Result<(), TargetError> {
         // The signing command blocks in SCardTransmit while the person reads and presses, so
         // the instruction comes first and needs no confirmation.
         if self.operator.is_none() {
-            return Err(TargetError::Unsupported("press the SafeTouch's buttons (use --operator)"));
+            return Err(TargetError::Unsupported(
+                "press the SafeTouch's buttons (use --operator)",
+            ));
         }
-        eprintln!("\n>>> {}", operator::press_instruction(press, expected_screen));
+        eprintln!(
+            "\n>>> {}",
+            operator::press_instruction(press, expected_screen)
+        );
         Ok(())
     }
 
@@ -119,7 +153,8 @@ impl Target for PcscTarget {
     fn power_cycle(&mut self) -> Result<(), TargetError> {
         self.card()?;
         let card = self.card.as_mut().ok_or(TargetError::NoCard)?;
-        card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::UnpowerCard).map_err(transport)
+        card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::UnpowerCard)
+            .map_err(transport)
     }
 
     fn pull(&mut self) -> Result<(), TargetError> {

@@ -14,7 +14,10 @@ pub const PIN: &[u8] = b"12345678";
 
 impl FakeCard {
     pub fn new() -> Self {
-        FakeCard { tries: 10, verified: false }
+        FakeCard {
+            tries: 10,
+            verified: false,
+        }
     }
 }
 
@@ -26,7 +29,10 @@ fn sw(data: &[u8], sw: u16) -> Vec<u8> {
 
 impl Card for FakeCard {
     fn atr(&self) -> Vec<u8> {
-        vec![0x3B, 0x8B, 0x01, 0x52, 0x75, 0x74, 0x6F, 0x6B, 0x65, 0x6E, 0x20, 0x45, 0x43, 0x50, 0xA0]
+        vec![
+            0x3B, 0x8B, 0x01, 0x52, 0x75, 0x74, 0x6F, 0x6B, 0x65, 0x6E, 0x20, 0x45, 0x43, 0x50,
+            0xA0,
+        ]
     }
     fn power_on(&mut self) {}
     fn power_off(&mut self) {
@@ -39,7 +45,11 @@ impl Card for FakeCard {
         if c.len() < 4 {
             return sw(&[], 0x6700);
         }
-        let data = if c.len() > 5 { &c[5..5 + usize::from(c[4]).min(c.len() - 5)] } else { &[][..] };
+        let data = if c.len() > 5 {
+            &c[5..5 + usize::from(c[4]).min(c.len() - 5)]
+        } else {
+            &[][..]
+        };
         match (c[0], c[1], c[2], c[3]) {
             (0x00, 0xA4, 0x00, 0x00) if data == [0x3F, 0x00] => {
                 sw(&[0x62, 0x06, 0x82, 0x02, 0x38, 0x00, 0x83, 0x00], 0x9000)
@@ -55,7 +65,11 @@ impl Card for FakeCard {
                     return sw(&[], 0x6983);
                 }
                 if data.is_empty() {
-                    return if self.verified { sw(&[], 0x9000) } else { sw(&[], 0x63C0 | u16::from(self.tries)) };
+                    return if self.verified {
+                        sw(&[], 0x9000)
+                    } else {
+                        sw(&[], 0x63C0 | u16::from(self.tries))
+                    };
                 }
                 if data == PIN {
                     self.tries = 10;
@@ -64,7 +78,11 @@ impl Card for FakeCard {
                 } else {
                     self.tries -= 1;
                     self.verified = false;
-                    if self.tries == 0 { sw(&[], 0x6983) } else { sw(&[], 0x63C0 | u16::from(self.tries)) }
+                    if self.tries == 0 {
+                        sw(&[], 0x6983)
+                    } else {
+                        sw(&[], 0x63C0 | u16::from(self.tries))
+                    }
                 }
             }
             _ => sw(&[], 0x6D00),

@@ -10,7 +10,12 @@ use rutoken_conformance::suite;
 use crate::support::{fake_options, run, scenario_file, scenarios_dir};
 
 /// Byte strings a PIN could appear as in any artifact: text, hex, spaced hex.
-const PIN_FORMS: &[&str] = &["12345678", "3132333435363738", "31 32 33 34 35 36 37 38", "31 31 31 31 31 31 31 31"];
+const PIN_FORMS: &[&str] = &[
+    "12345678",
+    "3132333435363738",
+    "31 32 33 34 35 36 37 38",
+    "31 31 31 31 31 31 31 31",
+];
 
 fn assert_no_pin_in(dir: &Path) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -21,7 +26,11 @@ fn assert_no_pin_in(dir: &Path) {
         }
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         for form in PIN_FORMS {
-            assert!(!text.contains(form), "{} contains a PIN ({form})", path.display());
+            assert!(
+                !text.contains(form),
+                "{} contains a PIN ({form})",
+                path.display()
+            );
         }
     }
 }
@@ -31,7 +40,9 @@ pub fn xmllint_ok(path: &Path) -> Option<bool> {
     match Command::new("xmllint").arg("--noout").arg(path).status() {
         Ok(status) => Some(status.success()),
         Err(_) => {
-            eprintln!("skipped: xmllint not installed (Debian: libxml2-utils), JUnit validity not checked");
+            eprintln!(
+                "skipped: xmllint not installed (Debian: libxml2-utils), JUnit validity not checked"
+            );
             None
         }
     }
@@ -40,30 +51,56 @@ pub fn xmllint_ok(path: &Path) -> Option<bool> {
 #[test]
 fn passing_run_exits_0_and_writes_valid_masked_reports() {
     let dir = tempfile::tempdir().unwrap();
-    let mut opts = fake_options(vec![scenarios_dir().join("apdu-basics.yaml").display().to_string()]);
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
     opts.junit = Some(dir.path().join("junit.xml"));
     opts.json = Some(dir.path().join("report.json"));
     opts.artifacts = Some(dir.path().join("artifacts"));
     let (code, out, err) = run(&opts);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("PASS  apdu-basics"), "{out}");
-    assert!(out.contains("1 scenarios on emulator: 1 passed, 0 failed, 0 skipped"), "{out}");
+    assert!(
+        out.contains("1 scenarios on emulator: 1 passed, 0 failed, 0 skipped"),
+        "{out}"
+    );
     if let Some(ok) = xmllint_ok(&dir.path().join("junit.xml")) {
         assert!(ok, "xmllint rejected the JUnit XML");
     }
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
     assert_eq!(json["scenarios"][0]["outcome"]["status"], "passed");
     assert_eq!(json["seed"], 42);
-    let transcript = std::fs::read_to_string(dir.path().join("artifacts/apdu-basics/transcript.txt")).unwrap();
-    assert!(transcript.contains("> 00 20 00 02 08 **\n< 63 C9"), "{transcript}");
-    assert!(transcript.contains("> 00 CA 01 81 00\n< 00 00 00 00 2E EA 3E D3 90 00"), "{transcript}");
-    assert!(dir.path().join("artifacts/apdu-basics/screens.txt").exists());
+    let transcript =
+        std::fs::read_to_string(dir.path().join("artifacts/apdu-basics/transcript.txt")).unwrap();
+    assert!(
+        transcript.contains("> 00 20 00 02 08 **\n< 63 C9"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("> 00 CA 01 81 00\n< 00 00 00 00 2E EA 3E D3 90 00"),
+        "{transcript}"
+    );
+    assert!(
+        dir.path()
+            .join("artifacts/apdu-basics/screens.txt")
+            .exists()
+    );
     assert_no_pin_in(dir.path());
 }
 
 #[test]
 fn verbose_terminal_output_masks_pins() {
-    let mut opts = fake_options(vec![scenarios_dir().join("apdu-basics.yaml").display().to_string()]);
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
     opts.verbose = true;
     let (code, out, _) = run(&opts);
     assert_eq!(code, 0);
@@ -91,7 +128,10 @@ fn failing_run_exits_1_and_names_step_expectation_and_apdus() {
     assert!(out.contains("actual:   SW 6A82"), "{out}");
     assert!(out.contains("> 00 A4 08 00 02 5F 5F 00  < 6A 82"), "{out}");
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
-    assert!(xml.contains("<failure message=\"step 2 (apdu): expected SW 9000, got SW 6A82\""), "{xml}");
+    assert!(
+        xml.contains("<failure message=\"step 2 (apdu): expected SW 9000, got SW 6A82\""),
+        "{xml}"
+    );
     if let Some(ok) = xmllint_ok(&dir.path().join("junit.xml")) {
         assert!(ok);
     }
@@ -101,9 +141,21 @@ fn failing_run_exits_1_and_names_step_expectation_and_apdus() {
 fn broken_scenarios_exit_2_naming_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("unknown-step.yaml", "name: t\nsteps:\n  - attach\n  - sign_reqest: {}\n", ":4:5: unknown variant `sign_reqest`, expected one of"),
-        ("missing-field.yaml", "name: t\nsteps:\n  - verify_pin: {expect: ok}\n", ":3:18: missing field `pin`"),
-        ("wrong-type.yaml", "name: t\nsteps:\n  - list_objects: {keys: many}\n", ":3:26: expected a non-negative integer"),
+        (
+            "unknown-step.yaml",
+            "name: t\nsteps:\n  - attach\n  - sign_reqest: {}\n",
+            ":4:5: unknown variant `sign_reqest`, expected one of",
+        ),
+        (
+            "missing-field.yaml",
+            "name: t\nsteps:\n  - verify_pin: {expect: ok}\n",
+            ":3:18: missing field `pin`",
+        ),
+        (
+            "wrong-type.yaml",
+            "name: t\nsteps:\n  - list_objects: {keys: many}\n",
+            ":3:26: expected a non-negative integer",
+        ),
         ("bad-yaml.yaml", "name: t\nsteps: [\n", ":2:8: "),
     ];
     for (name, text, want) in cases {
@@ -119,7 +171,9 @@ fn broken_scenarios_exit_2_naming_file_line_and_column() {
 #[test]
 fn no_scenario_found_is_said_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, err) = run(&fake_options(vec![dir.path().join("*.yaml").display().to_string()]));
+    let (code, _, err) = run(&fake_options(vec![
+        dir.path().join("*.yaml").display().to_string(),
+    ]));
     assert_eq!(code, 2);
     assert!(err.contains("no scenario found"), "{err}");
     let mut opts = fake_options(vec![scenarios_dir().display().to_string()]);
@@ -132,16 +186,26 @@ fn no_scenario_found_is_said_clearly() {
 #[test]
 fn skips_carry_their_reason_in_every_report() {
     let dir = tempfile::tempdir().unwrap();
-    let file = scenario_file(dir.path(), "restart.yaml", "name: needs-restart\nneeds: [restart]\nsteps:\n  - restart\n");
+    let file = scenario_file(
+        dir.path(),
+        "restart.yaml",
+        "name: needs-restart\nneeds: [restart]\nsteps:\n  - restart\n",
+    );
     let mut opts = fake_options(vec![file]);
     opts.junit = Some(dir.path().join("junit.xml"));
     opts.json = Some(dir.path().join("r.json"));
     let (code, out, _) = run(&opts);
     assert_eq!(code, 0, "{out}");
     let reason = "needs restart: the emulator target cannot do it";
-    assert!(out.contains(&format!("SKIP  needs-restart  ({reason})")), "{out}");
+    assert!(
+        out.contains(&format!("SKIP  needs-restart  ({reason})")),
+        "{out}"
+    );
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
-    assert!(xml.contains(&format!("<skipped message=\"{reason}\"/>")), "{xml}");
+    assert!(
+        xml.contains(&format!("<skipped message=\"{reason}\"/>")),
+        "{xml}"
+    );
     let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
     assert!(json.contains(reason), "{json}");
 }
@@ -151,7 +215,11 @@ fn partition_and_jobs_keep_every_scenario_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     for i in 0..7 {
-        files.push(scenario_file(dir.path(), &format!("s{i}.yaml"), &format!("name: s{i}\nsteps:\n  - apdu: {{command: '00 CA 01 81 00'}}\n")));
+        files.push(scenario_file(
+            dir.path(),
+            &format!("s{i}.yaml"),
+            &format!("name: s{i}\nsteps:\n  - apdu: {{command: '00 CA 01 81 00'}}\n"),
+        ));
     }
     let mut seen = Vec::new();
     for k in 1..=3 {
@@ -170,7 +238,12 @@ fn partition_and_jobs_keep_every_scenario_once() {
 
 #[test]
 fn seeded_report_snapshot() {
-    let opts = fake_options(vec![scenarios_dir().join("apdu-basics.yaml").display().to_string()]);
+    let opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
     let scenarios = suite::select(&opts).unwrap();
     let profile = suite::load_profile(&opts).unwrap();
     let mut report = suite::run(&opts, &profile, &scenarios, 42, &mut std::io::sink());
@@ -179,7 +252,10 @@ fn seeded_report_snapshot() {
         s.duration = Duration::ZERO;
         s.file = "scenarios/apdu-basics.yaml".to_owned();
     }
-    insta::assert_snapshot!("apdu_basics_transcript", report.scenarios[0].transcript.render());
+    insta::assert_snapshot!(
+        "apdu_basics_transcript",
+        report.scenarios[0].transcript.render()
+    );
     let mut text = Vec::new();
     terminal::write(&mut text, &report, false).unwrap();
     insta::assert_snapshot!("apdu_basics_terminal", String::from_utf8(text).unwrap());

@@ -12,7 +12,10 @@ use crate::fake_card::FakeCard;
 
 /// The workspace's `scenarios/`.
 pub fn scenarios_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("scenarios")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("scenarios")
 }
 
 /// Options running on the stand-in card (restart rebuilds a fresh one).
@@ -33,7 +36,11 @@ pub fn run(opts: &RunOptions) -> (u8, String, String) {
     let mut out = Vec::new();
     let mut err = Vec::new();
     let code = suite::main(opts, &mut out, &mut err);
-    (code, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
 }
 
 /// Writes a scenario file into `dir`.
