@@ -5,9 +5,10 @@
 //! OGRNIP and SNILS are `NumericString` of fixed size; countryName is `PrintableString` (RFC 5280
 //! App. A.1, 2 letters); emailAddress is `IA5String` (RFC 5280 App. A.1); every other text
 //! attribute is `UTF8String` (RFC 5280 §4.1.2.6: "UTF8String … for all certificates issued after
-//! December 31, 2003"), so Cyrillic round-trips as UTF-8. The sizes are from our reading of
-//! № 795; the search tool found the document only in a garbled copy, so see
-//! `fixtures/README.md` for what was checked.
+//! December 31, 2003"), so Cyrillic round-trips as UTF-8. The sizes and types are from our
+//! reading of № 795 and of certificates issued under it (CryptoPro, OpenSSL's gost engine
+//! names these OIDs the same way); the search tool found № 795 only in a garbled copy, so the
+//! text itself was not re-checked here.
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc4519;

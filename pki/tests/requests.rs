@@ -183,3 +183,17 @@ fn requests_from_spki_der_and_short_names() {
         .is_err()
     );
 }
+
+#[test]
+fn wrong_pem_labels_and_mismatched_keys_are_named() {
+    let cert_pem = rutoken_pki::fixtures::file("ca.crt.pem").unwrap();
+    assert!(matches!(Request::parse(cert_pem), Err(Error::Pem { .. })));
+    assert!(matches!(
+        rutoken_pki::PrivateKey::parse(cert_pem),
+        Err(Error::Pem { .. })
+    ));
+    let ca = rutoken_pki::fixtures::ca().unwrap();
+    let other = rutoken_pki::fixtures::owner_current().unwrap();
+    let err = rutoken_pki::ca::TestCa::new(ca.cert, other.key, Default::default(), 1).unwrap_err();
+    assert!(matches!(err, Error::KeyCertificateMismatch), "{err}");
+}
