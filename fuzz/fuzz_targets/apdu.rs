@@ -8,7 +8,9 @@ use rutoken_sim::Card;
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut token) = Token::in_memory(Fixture::Factory, 1, TokenProfile::default()) else { return };
+    let Ok(mut token) = Token::in_memory(Fixture::Factory, 1, TokenProfile::default()) else {
+        return;
+    };
     let mut rest = data;
     while let [len, tail @ ..] = rest {
         let take = usize::from(*len).min(tail.len());

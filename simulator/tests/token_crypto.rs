@@ -35,9 +35,23 @@ fn token_with_key(code: u8, kk: u8) -> (Token, Vec<u8>) {
 
 fn add_key(t: &mut Token, code: u8, kk: u8) -> Vec<u8> {
     ok(t, VERIFY_USER);
-    let (private_size, public_size) = if code & 0x0F == 2 { ("0040", "0080") } else { ("0020", "0040") };
-    ok(t, &format!("00 E0 00 00 27 6F25 8002 {private_size} 8202 1000 8302 00{kk:02X} 8506 03{code:02X}00AA0000 860F 460002020000000200000000000000"));
-    ok(t, &format!("00 E0 00 00 27 6F25 8002 {public_size} 8202 1000 8302 00{kk:02X} 8506 13{code:02X}00AA0000 860F 460002000000000200000000000000"));
+    let (private_size, public_size) = if code & 0x0F == 2 {
+        ("0040", "0080")
+    } else {
+        ("0020", "0040")
+    };
+    ok(
+        t,
+        &format!(
+            "00 E0 00 00 27 6F25 8002 {private_size} 8202 1000 8302 00{kk:02X} 8506 03{code:02X}00AA0000 860F 460002020000000200000000000000"
+        ),
+    );
+    ok(
+        t,
+        &format!(
+            "00 E0 00 00 27 6F25 8002 {public_size} 8202 1000 8302 00{kk:02X} 8506 13{code:02X}00AA0000 860F 460002000000000200000000000000"
+        ),
+    );
     ok(t, &format!("00 46 80 {kk:02X} 00"))
 }
 
@@ -64,9 +78,19 @@ fn every_key_code_generates_and_signs() {
         let digest: Vec<u8> = (0..n as u8).collect();
         let (sig, sw) = sign(&mut t, 1, &digest);
         assert_eq!((sw, sig.len()), (0x9000, 2 * n), "{name}");
-        vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig")).expect(&name);
-        assert_eq!(sign(&mut t, 1, &digest[..n - 1]).1, 0x6700, "{name}: digest of the wrong size");
-        assert!(t.summary().keys.iter().any(|k| k.algorithm == name && k.generated));
+        vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig"))
+            .expect(&name);
+        assert_eq!(
+            sign(&mut t, 1, &digest[..n - 1]).1,
+            0x6700,
+            "{name}: digest of the wrong size"
+        );
+        assert!(
+            t.summary()
+                .keys
+                .iter()
+                .any(|k| k.algorithm == name && k.generated)
+        );
     }
 }
 
@@ -75,15 +99,21 @@ fn signing_needs_the_user_pin_once_finalised() {
     let (mut t, _) = token_with_key(0x11, 1);
     ok(&mut t, "80 40 00 00");
     assert_eq!(sign(&mut t, 1, &[7; 32]).1, 0x6982);
-    assert_eq!(tx(&mut t, &h("00 46 80 01 00")).1, 0x6982, "regenerating needs the User PIN too");
+    assert_eq!(
+        tx(&mut t, &h("00 46 80 01 00")).1,
+        0x6982,
+        "regenerating needs the User PIN too"
+    );
 }
 
 #[test]
 fn on_token_hash_equals_gost_and_signs_once() {
     let message: Vec<u8> = (0..1000u32).map(|i| (i * 7 + 3) as u8).collect();
-    for (code, digest_algorithm) in
-        [(0x20u8, DigestAlgorithm::Gost94CryptoPro), (0x11, DigestAlgorithm::Streebog256), (0x12, DigestAlgorithm::Streebog512)]
-    {
+    for (code, digest_algorithm) in [
+        (0x20u8, DigestAlgorithm::Gost94CryptoPro),
+        (0x11, DigestAlgorithm::Streebog256),
+        (0x12, DigestAlgorithm::Streebog512),
+    ] {
         let (mut t, public) = token_with_key(code, 3);
         ok(&mut t, "00 22 41 B6 03 840103");
         // Chained pieces (CLA 10) of up to 255 bytes, then the last piece with Le.
@@ -99,26 +129,40 @@ fn on_token_hash_equals_gost_and_signs_once() {
         cmd.push(0x00);
         let (digest, sw) = tx(&mut t, &cmd);
         assert_eq!(sw, 0x9000);
-        assert_eq!(digest, digest_algorithm.digest(&message), "{digest_algorithm:?}");
+        assert_eq!(
+            digest,
+            digest_algorithm.digest(&message),
+            "{digest_algorithm:?}"
+        );
         let (sig, sw) = tx(&mut t, &h("00 2A 9E 9A 00"));
         assert_eq!(sw, 0x9000);
         let vk = VerifyingKey::from_le_bytes(spec(code).param_set, &public).expect("key");
-        vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig")).expect("verifies");
-        assert_eq!(tx(&mut t, &h("00 2A 9E 9A 00")).1, 0x6985, "the kept digest signs once");
+        vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig"))
+            .expect("verifies");
+        assert_eq!(
+            tx(&mut t, &h("00 2A 9E 9A 00")).1,
+            0x6985,
+            "the kept digest signs once"
+        );
         // Without Le the hash answers no data but is kept all the same.
         let mut cmd = vec![0x00, 0x2A, 0x90, 0x80, 3];
         cmd.extend_from_slice(b"abc");
         assert_eq!(tx(&mut t, &cmd), (vec![], 0x9000));
         let (sig, _) = tx(&mut t, &h("00 2A 9E 9A 00"));
         let abc = digest_algorithm.digest(b"abc");
-        vk.verify_digest(&abc, &Signature::from_token_bytes(&sig).expect("sig")).expect("verifies");
+        vk.verify_digest(&abc, &Signature::from_token_bytes(&sig).expect("sig"))
+            .expect("verifies");
     }
 }
 
 #[test]
 fn hashing_needs_a_key_and_is_dropped_by_other_commands() {
     let (mut t, _) = token_with_key(0x11, 1);
-    assert_eq!(tx(&mut t, &h("00 2A 90 80 03 616263")).1, 0x6985, "no MSE yet");
+    assert_eq!(
+        tx(&mut t, &h("00 2A 90 80 03 616263")).1,
+        0x6985,
+        "no MSE yet"
+    );
     ok(&mut t, "00 22 41 B6 03 840101");
     assert_eq!(tx(&mut t, &h("10 2A 90 80 03 616263")).1, 0x9000);
     ok(&mut t, "00 A4 00 00 02 3F00 00");
@@ -165,7 +209,10 @@ fn private_keys_never_leave_the_token() {
     assert_eq!(secrets.len(), 2);
     for answer in read_everything(&mut t) {
         for d in &secrets {
-            assert!(!answer.windows(d.len()).any(|w| w == d.as_slice()), "a private key in an answer");
+            assert!(
+                !answer.windows(d.len()).any(|w| w == d.as_slice()),
+                "a private key in an answer"
+            );
             let reversed: Vec<u8> = d.iter().rev().copied().collect();
             assert!(!answer.windows(d.len()).any(|w| w == reversed.as_slice()));
         }
@@ -193,9 +240,17 @@ fn collect_private(value: &serde_json::Value, out: &mut Vec<Vec<u8>>) {
 fn personalised_fixture_signs_with_its_listed_key() {
     let mut t = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default()).expect("token");
     let summary = t.summary();
-    let key = summary.keys.iter().find(|k| k.half == "private").expect("a private key");
+    let key = summary
+        .keys
+        .iter()
+        .find(|k| k.half == "private")
+        .expect("a private key");
     assert_eq!(key.reference, 1);
-    assert!(key.algorithm.starts_with("gost2012-256-"), "{}", key.algorithm);
+    assert!(
+        key.algorithm.starts_with("gost2012-256-"),
+        "{}",
+        key.algorithm
+    );
     let spec = KeySpec::from_name(&key.algorithm).expect("spec");
     // The public key as OpenSC stores it: EF 5000/0200 = 04 40 X_le‖Y_le.
     ok(&mut t, "00 A4 08 00 04 5000 0200 00");
@@ -207,7 +262,8 @@ fn personalised_fixture_signs_with_its_listed_key() {
     let (sig, sw) = sign(&mut t, 1, &digest);
     assert_eq!(sw, 0x9000);
     let vk = VerifyingKey::from_le_bytes(spec.param_set, &public_ef[2..]).expect("key");
-    vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig")).expect("verifies");
+    vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig"))
+        .expect("verifies");
     assert_eq!(summary.serial, "000000002EEA3ED3");
     assert_ne!(ParamSet::from_name("256-A").ok(), None);
 }
