@@ -27,23 +27,44 @@ pub enum CliError {
     },
 }
 
-#[allow(dead_code, reason = "each constructor is used once its subcommand lands")]
+#[allow(
+    dead_code,
+    reason = "each constructor is used once its subcommand lands"
+)]
 impl CliError {
     /// Invalid input or usage, with its cause.
-    pub fn invalid(message: impl Into<String>, source: impl StdError + Send + Sync + 'static) -> Self {
-        CliError::Invalid { message: message.into(), source: Some(Box::new(source)) }
+    pub fn invalid(
+        message: impl Into<String>,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Self {
+        CliError::Invalid {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
     }
     /// Invalid input or usage, no further cause.
     pub fn invalid_msg(message: impl Into<String>) -> Self {
-        CliError::Invalid { message: message.into(), source: None }
+        CliError::Invalid {
+            message: message.into(),
+            source: None,
+        }
     }
     /// A failed operation, with its cause.
-    pub fn failed(message: impl Into<String>, source: impl StdError + Send + Sync + 'static) -> Self {
-        CliError::Failed { message: message.into(), source: Some(Box::new(source)) }
+    pub fn failed(
+        message: impl Into<String>,
+        source: impl StdError + Send + Sync + 'static,
+    ) -> Self {
+        CliError::Failed {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
     }
     /// A failed operation, no further cause.
     pub fn failed_msg(message: impl Into<String>) -> Self {
-        CliError::Failed { message: message.into(), source: None }
+        CliError::Failed {
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// 2 for invalid input, 1 for a failure.
