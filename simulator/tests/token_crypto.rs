@@ -265,6 +265,20 @@ fn personalised_fixture_signs_with_its_listed_key() {
     vk.verify_digest(&digest, &Signature::from_token_bytes(&sig).expect("sig"))
         .expect("verifies");
     assert_eq!(summary.serial, "000000002EEA3ED3");
+    // The owner's certificate, read back the way OpenSC reads it (256-byte chunks).
+    let owner = rutoken_pki::fixtures::owner_current().expect("pki fixture");
+    let der = owner.cert.to_der();
+    ok(&mut t, "00 A4 08 00 04 5000 0300 00");
+    let mut read = Vec::new();
+    for offset in (0..der.len()).step_by(256) {
+        let le = (der.len() - offset).min(256) as u8;
+        read.extend(ok(
+            &mut t,
+            &format!("00 B0 {:02X} {:02X} {le:02X}", offset >> 8, offset & 0xFF),
+        ));
+    }
+    assert_eq!(read, der);
+    assert_eq!(owner.key.key.verifying_key().to_le_bytes(), public_ef[2..]);
     assert_ne!(ParamSet::from_name("256-A").ok(), None);
 }
 

@@ -128,10 +128,25 @@ fn openssl_verify(public_le: &[u8], digest: &[u8], signature_token: &[u8]) {
     std::fs::write(dir.path().join("other.bin"), flipped).expect("write");
     let negative = Command::new("openssl")
         .current_dir(dir.path())
-        .args(["pkeyutl", "-engine", "gost", "-verify", "-pubin", "-inkey", "pub.pem", "-in", "other.bin", "-sigfile", "sig.bin"])
+        .args([
+            "pkeyutl",
+            "-engine",
+            "gost",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "pub.pem",
+            "-in",
+            "other.bin",
+            "-sigfile",
+            "sig.bin",
+        ])
         .output()
         .expect("openssl");
-    assert!(!negative.status.success(), "openssl accepted the signature over another digest");
+    assert!(
+        !negative.status.success(),
+        "openssl accepted the signature over another digest"
+    );
     assert!(
         out.status.success(),
         "openssl did not verify: {}{}",
