@@ -279,10 +279,20 @@ fn personalised_fixture_signs_with_its_listed_key() {
     }
     assert_eq!(read, der);
     let cert = &summary.certificates[0];
-    assert_eq!((cert.path.as_str(), cert.serial.as_str()), ("3F00/5000/0300", "010101D1010201B6"));
-    assert!(cert.subject.contains("CN=Иванов Иван Иванович"), "{}", cert.subject);
+    assert_eq!(
+        (cert.path.as_str(), cert.serial.as_str()),
+        ("3F00/5000/0300", "010101D1010201B6")
+    );
+    assert!(
+        cert.subject.contains("CN=Иванов Иван Иванович"),
+        "{}",
+        cert.subject
+    );
     let shown = summary.to_string();
-    assert!(!shown.contains("12345678") && !shown.contains(&hex::encode_upper(owner.key.key.to_le_bytes().as_slice())));
+    assert!(
+        !shown.contains("12345678")
+            && !shown.contains(&hex::encode_upper(owner.key.key.to_le_bytes().as_slice()))
+    );
     assert_eq!(owner.key.key.verifying_key().to_le_bytes(), public_ef[2..]);
     assert_ne!(ParamSet::from_name("256-A").ok(), None);
 }

@@ -87,7 +87,10 @@ fn certificate(data: &[u8]) -> Option<(String, String)> {
         _ => return None,
     };
     let cert = rutoken_pki::Cert::parse(data.get(..len)?).ok()?;
-    Some((rutoken_pki::name::display(cert.subject()), cert.serial_hex()))
+    Some((
+        rutoken_pki::name::display(cert.subject()),
+        cert.serial_hex(),
+    ))
 }
 
 /// Builds the summary of a state.
