@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Replay scenarios against the built-in emulator or a PC/SC reader.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Attach the virtual token (and SafeTouch) to pcscd through vpcd.
     Sim(sim::SimArgs),
     /// Create, inspect, pull or insert a virtual token.
@@ -46,7 +46,7 @@ impl Cli {
     /// Runs the chosen subcommand.
     pub fn run(self) -> Result<ExitCode, CliError> {
         match self.command {
-            Command::Run(args) => run::run(args),
+            Command::Run(args) => run::run(*args),
             Command::Sim(args) => sim::run(args),
             Command::Token(cmd) => token::run(cmd),
             Command::Apdu(args) => apdu::run(args),

@@ -27,7 +27,14 @@ pub struct Command {
 impl Command {
     /// A case-1 command.
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
-        Command { cla, ins, p1, p2, data: Vec::new(), le: None }
+        Command {
+            cla,
+            ins,
+            p1,
+            p2,
+            data: Vec::new(),
+            le: None,
+        }
     }
     /// With data.
     pub fn data(mut self, data: impl Into<Vec<u8>>) -> Self {
@@ -74,7 +81,10 @@ impl Response {
     pub fn parse(raw: &[u8]) -> Option<Self> {
         let split = raw.len().checked_sub(2)?;
         let sw = u16::from_be_bytes([raw[split], raw[split + 1]]);
-        Some(Response { data: raw[..split].to_vec(), sw })
+        Some(Response {
+            data: raw[..split].to_vec(),
+            sw,
+        })
     }
     /// SW 9000.
     pub fn ok(&self) -> bool {
@@ -84,7 +94,10 @@ impl Response {
 
 /// Parses hex with optional spaces and colons.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    let clean: String = text.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect();
     hex::decode(&clean).map_err(|e| format!("{text:?}: not hex ({e})"))
 }
 
@@ -140,7 +153,8 @@ pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, String> {
             continue;
         }
         let text = std::str::from_utf8(pair).map_err(|_| format!("data {pattern:?}: not hex"))?;
-        let byte = u8::from_str_radix(text, 16).map_err(|_| format!("data {pattern:?}: not hex"))?;
+        let byte =
+            u8::from_str_radix(text, 16).map_err(|_| format!("data {pattern:?}: not hex"))?;
         if data[i] != byte {
             return Ok(false);
         }
@@ -156,7 +170,10 @@ mod tests {
     #[test]
     fn builds_select_with_le() {
         let c = Command::new(0, 0xA4, 0x08, 0).data(vec![0x50, 0x00]).le(0);
-        assert_eq!(c.to_bytes(), vec![0x00, 0xA4, 0x08, 0x00, 0x02, 0x50, 0x00, 0x00]);
+        assert_eq!(
+            c.to_bytes(),
+            vec![0x00, 0xA4, 0x08, 0x00, 0x02, 0x50, 0x00, 0x00]
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ pub struct SafeTouchWords {
 
 impl Default for SafeTouchWords {
     fn default() -> Self {
-        SafeTouchWords { reject: 0x6FB1, timeout: 0x6FB1 }
+        SafeTouchWords {
+            reject: 0x6FB1,
+            timeout: 0x6FB1,
+        }
     }
 }
 
@@ -67,7 +70,13 @@ pub struct Client<'t> {
 impl<'t> Client<'t> {
     /// A client on a target.
     pub fn new(target: &'t mut dyn Target, safetouch: SafeTouchWords) -> Self {
-        Client { target, transcript: Transcript::default(), screens: Vec::new(), step: String::new(), safetouch }
+        Client {
+            target,
+            transcript: Transcript::default(),
+            screens: Vec::new(),
+            step: String::new(),
+            safetouch,
+        }
     }
 
     /// The target, for presses, power and pulls.
@@ -80,10 +89,13 @@ impl<'t> Client<'t> {
         let result = self.target.transmit(bytes);
         match &result {
             Ok(raw) => self.transcript.record(&self.step, bytes, secret, Ok(raw)),
-            Err(e) => self.transcript.record(&self.step, bytes, secret, Err(e.to_string())),
+            Err(e) => self
+                .transcript
+                .record(&self.step, bytes, secret, Err(e.to_string())),
         }
         let raw = result?;
-        Response::parse(&raw).ok_or_else(|| ClientError::Protocol(format!("a response of {} bytes", raw.len())))
+        Response::parse(&raw)
+            .ok_or_else(|| ClientError::Protocol(format!("a response of {} bytes", raw.len())))
     }
 
     /// Sends a command.
@@ -92,9 +104,20 @@ impl<'t> Client<'t> {
     }
 
     /// Sends a command that must answer 9000; returns its data.
-    pub fn send_ok(&mut self, what: impl Into<String>, command: &Command) -> Result<Vec<u8>, ClientError> {
+    pub fn send_ok(
+        &mut self,
+        what: impl Into<String>,
+        command: &Command,
+    ) -> Result<Vec<u8>, ClientError> {
         let r = self.send(command)?;
-        if r.ok() { Ok(r.data) } else { Err(ClientError::Status { what: what.into(), sw: r.sw }) }
+        if r.ok() {
+            Ok(r.data)
+        } else {
+            Err(ClientError::Status {
+                what: what.into(),
+                sw: r.sw,
+            })
+        }
     }
 
     /// Collects the screens the target showed since the last call.
@@ -106,12 +129,16 @@ impl<'t> Client<'t> {
 
     /// `GET DATA 00 CA 01 81 00`: the token serial (rutoken-ecp-apdu.md §4).
     pub fn read_serial(&mut self) -> Result<Vec<u8>, ClientError> {
-        self.send_ok("GET DATA serial", &Command::new(0x00, 0xCA, 0x01, 0x81).le(0))
+        self.send_ok(
+            "GET DATA serial",
+            &Command::new(0x00, 0xCA, 0x01, 0x81).le(0),
+        )
     }
 
     /// `80 40 00 00`: reset access rights (rutoken-ecp-apdu.md §4 LOGOUT).
     pub fn logout(&mut self) -> Result<(), ClientError> {
-        self.send_ok("LOGOUT", &Command::new(0x80, 0x40, 0x00, 0x00)).map(|_| ())
+        self.send_ok("LOGOUT", &Command::new(0x80, 0x40, 0x00, 0x00))
+            .map(|_| ())
     }
 }
 
@@ -129,7 +156,10 @@ mod tests {
 
     #[test]
     fn device_number_is_ten_digits() {
-        assert_eq!(device_number(&[0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]), "0787103443");
+        assert_eq!(
+            device_number(&[0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]),
+            "0787103443"
+        );
         assert_eq!(device_number(&[0x01]), "0000000001");
     }
 }

@@ -48,7 +48,9 @@ pub struct Scenario {
 }
 
 /// Something a target can do besides exchanging APDUs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     /// Press Confirm / Reject on the SafeTouch, or let it time out (scripted, control socket, or
@@ -115,4 +117,7 @@ pub enum FixtureName {
     Factory,
     /// The bank customer's token: PKCS#15, a 2012-256 key and its certificate by the test CA.
     Personalised,
+    /// The same customer token, its certificate issued by another CA (the CA's "foreign
+    /// issuer" refusal).
+    PersonalisedForeignCa,
 }

@@ -42,7 +42,11 @@ pub trait Target: Send {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError>;
     /// Arranges the SafeTouch press for the next signing command. `expected_screen` is what
     /// the scenario expects it to show (an operator is told; the emulator ignores it).
-    fn arrange_press(&mut self, press: PressAction, expected_screen: &[String]) -> Result<(), TargetError>;
+    fn arrange_press(
+        &mut self,
+        press: PressAction,
+        expected_screen: &[String],
+    ) -> Result<(), TargetError>;
     /// The screens shown since the last call, rendered text (`None`: the target cannot read its
     /// screen).
     fn take_screens(&mut self) -> Option<Vec<String>>;

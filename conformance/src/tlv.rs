@@ -19,11 +19,18 @@ pub fn read(bytes: &[u8]) -> Option<Tlv<'_>> {
     let (len, header): (usize, usize) = match first {
         0x00..=0x7F => (usize::from(first), 2),
         0x81 => (usize::from(*bytes.get(2)?), 3),
-        0x82 => (usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?])), 4),
+        0x82 => (
+            usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?])),
+            4,
+        ),
         _ => return None,
     };
     let value = bytes.get(header..header.checked_add(len)?)?;
-    Some(Tlv { tag, value, encoded_len: header + len })
+    Some(Tlv {
+        tag,
+        value,
+        encoded_len: header + len,
+    })
 }
 
 /// The TLVs following each other in `bytes`, stopping at the end, at `00`/`FF` padding, or at
@@ -48,7 +55,10 @@ pub fn children(bytes: &[u8]) -> Vec<Tlv<'_>> {
 
 /// The first child with this tag.
 pub fn find(bytes: &[u8], tag: u8) -> Option<&[u8]> {
-    children(bytes).into_iter().find(|t| t.tag == tag).map(|t| t.value)
+    children(bytes)
+        .into_iter()
+        .find(|t| t.tag == tag)
+        .map(|t| t.value)
 }
 
 /// Encodes a TLV with a definite length.

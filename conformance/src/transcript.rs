@@ -35,12 +35,22 @@ pub fn mask_command(command: &[u8], secret: bool) -> String {
 
 impl Transcript {
     /// Records one exchange.
-    pub fn record(&mut self, step: &str, command: &[u8], secret: bool, response: Result<&[u8], String>) {
+    pub fn record(
+        &mut self,
+        step: &str,
+        command: &[u8],
+        secret: bool,
+        response: Result<&[u8], String>,
+    ) {
         let response = match response {
             Ok(bytes) => spaced_hex(bytes),
             Err(err) => format!("error: {err}"),
         };
-        self.exchanges.push(Exchange { command: mask_command(command, secret), response, step: step.to_owned() });
+        self.exchanges.push(Exchange {
+            command: mask_command(command, secret),
+            response,
+            step: step.to_owned(),
+        });
     }
 
     /// The text of `transcript.txt`: `> command` / `< response` lines, a `# step` line when the
@@ -61,7 +71,10 @@ impl Transcript {
     /// The last `n` exchanges, rendered (for failure reports).
     pub fn tail(&self, n: usize) -> Vec<String> {
         let start = self.exchanges.len().saturating_sub(n);
-        self.exchanges[start..].iter().map(|e| format!("> {}  < {}", e.command, e.response)).collect()
+        self.exchanges[start..]
+            .iter()
+            .map(|e| format!("> {}  < {}", e.command, e.response))
+            .collect()
     }
 }
 
@@ -72,7 +85,9 @@ mod tests {
     #[test]
     fn verify_data_is_masked() {
         let mut t = Transcript::default();
-        let verify = [0x00, 0x20, 0x00, 0x02, 0x08, b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8'];
+        let verify = [
+            0x00, 0x20, 0x00, 0x02, 0x08, b'1', b'2', b'3', b'4', b'5', b'6', b'7', b'8',
+        ];
         t.record("verify_pin", &verify, false, Ok(&[0x90, 0x00]));
         let text = t.render();
         assert_eq!(text, "# verify_pin\n> 00 20 00 02 08 **\n< 90 00\n");
@@ -81,8 +96,17 @@ mod tests {
 
     #[test]
     fn other_commands_are_shown() {
-        assert_eq!(mask_command(&[0x00, 0xCA, 0x01, 0x81, 0x00], false), "00 CA 01 81 00");
-        assert_eq!(mask_command(&[0x00, 0x2C, 0x03, 0x02], false), "00 2C 03 02");
-        assert_eq!(mask_command(&[0x00, 0xD6, 0x00, 0x00, 0x01, 0x33], true), "00 D6 00 00 01 **");
+        assert_eq!(
+            mask_command(&[0x00, 0xCA, 0x01, 0x81, 0x00], false),
+            "00 CA 01 81 00"
+        );
+        assert_eq!(
+            mask_command(&[0x00, 0x2C, 0x03, 0x02], false),
+            "00 2C 03 02"
+        );
+        assert_eq!(
+            mask_command(&[0x00, 0xD6, 0x00, 0x00, 0x01, 0x33], true),
+            "00 D6 00 00 01 **"
+        );
     }
 }

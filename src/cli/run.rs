@@ -1,15 +1,112 @@
-//! `rutoken-lab run`: the conformance runner (owner: the conformance issue).
+//! `rutoken-lab run`: the conformance runner. Everything but argument parsing lives in
+//! `rutoken_conformance::suite` (so its tests drive the same code).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use rutoken_conformance::scenario::load::Partition;
+use rutoken_conformance::suite::{self, RunOptions, TargetKind};
 
 use crate::error::CliError;
 
+/// Which target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    /// The built-in emulator, in process: a fresh token per scenario (default).
+    Emulator,
+    /// A PC/SC reader (build with `--features pcsc`).
+    Pcsc,
+}
+
 /// Arguments of `run`.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {}
+pub struct RunArgs {
+    /// Scenario files, directories or globs (default: every `scenarios/*.yaml` of the current
+    /// directory or the workspace).
+    pub paths: Vec<String>,
+    /// Only scenarios with this tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// The target.
+    #[arg(long, value_enum, default_value = "emulator")]
+    pub target: TargetArg,
+    /// PC/SC reader name, or a unique part of it (`--target pcsc`).
+    #[arg(long)]
+    pub reader: Option<String>,
+    /// The emulator's control socket: presses, pulls and restarts done automatically.
+    #[arg(long)]
+    pub control: Option<PathBuf>,
+    /// A person does presses and pulls; the runner prints what to do and waits.
+    #[arg(long)]
+    pub operator: bool,
+    /// Seconds to wait for the operator.
+    #[arg(long, default_value_t = 120)]
+    pub operator_timeout: u64,
+    /// Scenarios run in parallel (emulator only).
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub jobs: usize,
+    /// Run part K of N of the selection (CI sharding), e.g. `2/3`.
+    #[arg(long)]
+    pub partition: Option<Partition>,
+    /// Seed of the run: the same seed gives the same tokens, keys and certificates.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Device profile YAML (default: the built-in `rutoken-ecp2-safetouch` values).
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write the JSON report here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write per-scenario transcripts, screens and PEM files under this directory.
+    #[arg(long)]
+    pub artifacts: Option<PathBuf>,
+    /// Show every APDU (PINs masked) and every SafeTouch screen.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
 
-pub fn run(_args: RunArgs) -> Result<ExitCode, CliError> {
-    Err(CliError::failed_msg(
-        "no scenario exists yet: the conformance runner is not built yet",
-    ))
+/// Runs the suite; the exit code is 0 (all passed), 1 (a failure) or 2 (invalid input).
+pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
+    let target = match args.target {
+        TargetArg::Emulator => {
+            if args.reader.is_some() || args.control.is_some() || args.operator {
+                return Err(CliError::invalid_msg(
+                    "--reader, --control and --operator need --target pcsc",
+                ));
+            }
+            TargetKind::Emulator
+        }
+        TargetArg::Pcsc => TargetKind::Pcsc {
+            reader: args
+                .reader
+                .ok_or_else(|| CliError::invalid_msg("--target pcsc needs --reader NAME"))?,
+            control: args.control,
+            operator: args.operator,
+            operator_timeout: Duration::from_secs(args.operator_timeout),
+        },
+    };
+    if args.jobs == 0 {
+        return Err(CliError::invalid_msg("--jobs must be at least 1"));
+    }
+    let opts = RunOptions {
+        paths: args.paths,
+        tags: args.tags,
+        target,
+        jobs: args.jobs,
+        partition: args.partition,
+        seed: args.seed,
+        profile: args.profile,
+        junit: args.junit,
+        json: args.json,
+        artifacts: args.artifacts,
+        verbose: args.verbose,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        factory: None,
+    };
+    let code = suite::main(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr());
+    Ok(ExitCode::from(code))
 }

@@ -41,7 +41,9 @@ impl Fcp {
             .ok_or_else(|| ClientError::Protocol("SELECT answered no FCP (62/6F)".to_owned()))?;
         let size = tlv::find(t.value, 0x80)
             .or_else(|| tlv::find(t.value, 0x81))
-            .map_or(0, |v| v.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)));
+            .map_or(0, |v| {
+                v.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b))
+            });
         Ok(Fcp {
             size,
             descriptor: tlv::find(t.value, 0x82).unwrap_or_default().to_vec(),
@@ -79,17 +81,29 @@ fn path_bytes(path: &[u16]) -> Vec<u8> {
 impl Client<'_> {
     /// `SELECT 3F00` (`00 A4 00 00 02 3F 00 00`).
     pub fn select_mf(&mut self) -> Result<Fcp, ClientError> {
-        let data = self.send_ok("SELECT 3F00", &Command::new(0x00, 0xA4, 0x00, 0x00).data(vec![0x3F, 0x00]).le(0))?;
+        let data = self.send_ok(
+            "SELECT 3F00",
+            &Command::new(0x00, 0xA4, 0x00, 0x00)
+                .data(vec![0x3F, 0x00])
+                .le(0),
+        )?;
         Fcp::parse(&data)
     }
 
     /// `SELECT` by path from the MF (`00 A4 08 00 Lc path 00`); `None` on `6A82`.
     pub fn select_path(&mut self, path: &[u16]) -> Result<Option<Fcp>, ClientError> {
-        let r = self.send(&Command::new(0x00, 0xA4, 0x08, 0x00).data(path_bytes(path)).le(0))?;
+        let r = self.send(
+            &Command::new(0x00, 0xA4, 0x08, 0x00)
+                .data(path_bytes(path))
+                .le(0),
+        )?;
         match r.sw {
             0x9000 => Fcp::parse(&r.data).map(Some),
             SW_FILE_NOT_FOUND => Ok(None),
-            sw => Err(ClientError::Status { what: format!("SELECT {}", hex::encode_upper(path_bytes(path))), sw }),
+            sw => Err(ClientError::Status {
+                what: format!("SELECT {}", hex::encode_upper(path_bytes(path))),
+                sw,
+            }),
         }
     }
 
@@ -97,12 +111,17 @@ impl Client<'_> {
     pub fn read_binary(&mut self, size: usize) -> Result<Vec<u8>, ClientError> {
         let mut out = Vec::with_capacity(size);
         while out.len() < size {
-            let off = u16::try_from(out.len()).map_err(|_| ClientError::Protocol("file too large".to_owned()))?;
+            let off = u16::try_from(out.len())
+                .map_err(|_| ClientError::Protocol("file too large".to_owned()))?;
             let want = u8::try_from((size - out.len()).min(256) % 256).unwrap_or(0);
-            let r = self.send(&Command::new(0x00, 0xB0, (off >> 8) as u8 & 0x7F, off as u8).le(want))?;
+            let r =
+                self.send(&Command::new(0x00, 0xB0, (off >> 8) as u8 & 0x7F, off as u8).le(want))?;
             // 6282: end of file, a short read is accepted (§2).
             if !(r.ok() || r.sw == 0x6282) {
-                return Err(ClientError::Status { what: "READ BINARY".to_owned(), sw: r.sw });
+                return Err(ClientError::Status {
+                    what: "READ BINARY".to_owned(),
+                    sw: r.sw,
+                });
             }
             if r.data.is_empty() {
                 break;
@@ -136,19 +155,28 @@ impl Client<'_> {
             }
             let off = u16::try_from(offset + n * MAX_PIECE)
                 .map_err(|_| ClientError::Protocol("offset beyond 32767".to_owned()))?;
-            self.send_ok("UPDATE BINARY", &Command::new(0x00, 0xD6, (off >> 8) as u8 & 0x7F, off as u8).data(piece.to_vec()))?;
+            self.send_ok(
+                "UPDATE BINARY",
+                &Command::new(0x00, 0xD6, (off >> 8) as u8 & 0x7F, off as u8).data(piece.to_vec()),
+            )?;
         }
         Ok(true)
     }
 
     /// `CREATE FILE` in the current DF: `00 E0 00 00 Lc 6F …` (§4 CREATE FILE).
     pub fn create_file(&mut self, what: &str, fcp: &[u8]) -> Result<(), ClientError> {
-        self.send_ok(format!("CREATE FILE {what}"), &Command::new(0x00, 0xE0, 0x00, 0x00).data(fcp.to_vec())).map(|_| ())
+        self.send_ok(
+            format!("CREATE FILE {what}"),
+            &Command::new(0x00, 0xE0, 0x00, 0x00).data(fcp.to_vec()),
+        )
+        .map(|_| ())
     }
 
     /// `DELETE FILE 00 E4 00 00 02 fid` in the current DF (§6 list 11).
     pub fn delete_file(&mut self, fid: u16) -> Result<u16, ClientError> {
-        Ok(self.send(&Command::new(0x00, 0xE4, 0x00, 0x00).data(fid.to_be_bytes().to_vec()))?.sw)
+        Ok(self
+            .send(&Command::new(0x00, 0xE4, 0x00, 0x00).data(fid.to_be_bytes().to_vec()))?
+            .sw)
     }
 
     /// Lists the keys (probing the private-key RSFs) and the certificates (the CDF and the
@@ -156,7 +184,10 @@ impl Client<'_> {
     pub fn list_objects(&mut self) -> Result<Objects, ClientError> {
         let mut objects = Objects::default();
         for kk in 1..=super::keys::MAX_KEY_REFERENCE {
-            if self.select_path(&super::keys::private_key_path(kk))?.is_some() {
+            if self
+                .select_path(&super::keys::private_key_path(kk))?
+                .is_some()
+            {
                 objects.keys.push(kk);
             }
         }
@@ -164,12 +195,23 @@ impl Client<'_> {
             return Ok(objects);
         };
         for entry in tlv::children(&cdf) {
-            let Some((label, id, path)) = parse_cdf_entry(entry.value) else { continue };
-            let fids: Vec<u16> = path.chunks(2).filter(|c| c.len() == 2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+            let Some((label, id, path)) = parse_cdf_entry(entry.value) else {
+                continue;
+            };
+            let fids: Vec<u16> = path
+                .chunks(2)
+                .filter(|c| c.len() == 2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
             let fids: Vec<u16> = fids.into_iter().skip_while(|&f| f == 0x3F00).collect();
             if let Some(der) = self.read_file(&fids)? {
                 let der_len = tlv::read(&der).map_or(der.len(), |t| t.encoded_len);
-                objects.certificates.push(CertificateEntry { label, id, path, der: der[..der_len].to_vec() });
+                objects.certificates.push(CertificateEntry {
+                    label,
+                    id,
+                    path,
+                    der: der[..der_len].to_vec(),
+                });
             }
         }
         Ok(objects)
@@ -192,12 +234,16 @@ impl Client<'_> {
                 break;
             }
         }
-        let fid = fid.ok_or_else(|| ClientError::Protocol("no free certificate file 0300-031F".to_owned()))?;
-        let size = u16::try_from(der.len()).map_err(|_| ClientError::Protocol("certificate too large".to_owned()))?;
+        let fid = fid.ok_or_else(|| {
+            ClientError::Protocol("no free certificate file 0300-031F".to_owned())
+        })?;
+        let size = u16::try_from(der.len())
+            .map_err(|_| ClientError::Protocol("certificate too large".to_owned()))?;
         self.select_path(&[PKCS15_APP])?;
         self.create_file(&format!("{fid:04X}"), &ef_fcp(fid, size))?;
-        self.select_path(&[PKCS15_APP, fid])?
-            .ok_or_else(|| ClientError::Protocol(format!("the new file {fid:04X} does not select")))?;
+        self.select_path(&[PKCS15_APP, fid])?.ok_or_else(|| {
+            ClientError::Protocol(format!("the new file {fid:04X} does not select"))
+        })?;
         if !self.update_binary(0, der, before_piece)? {
             return Ok(false);
         }
@@ -211,7 +257,11 @@ impl Client<'_> {
             }
         };
         let used = tlv::used_len(&cdf);
-        let entry = cdf_entry(label, id, &[0x3F, 0x00, 0x50, 0x00, (fid >> 8) as u8, fid as u8]);
+        let entry = cdf_entry(
+            label,
+            id,
+            &[0x3F, 0x00, 0x50, 0x00, (fid >> 8) as u8, fid as u8],
+        );
         if used + entry.len() > cdf.len() {
             return Err(ClientError::Protocol("the CDF is full".to_owned()));
         }
@@ -248,7 +298,11 @@ pub fn parse_cdf_entry(entry: &[u8]) -> Option<(String, Vec<u8>, Vec<u8>)> {
         .and_then(|c| tlv::find(c.value, 0x0C))
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .unwrap_or_default();
-    let id = parts.get(1).and_then(|c| tlv::find(c.value, 0x04)).unwrap_or_default().to_vec();
+    let id = parts
+        .get(1)
+        .and_then(|c| tlv::find(c.value, 0x04))
+        .unwrap_or_default()
+        .to_vec();
     let typed = parts.iter().find(|p| p.tag == 0xA1)?;
     let x509 = tlv::find(typed.value, 0x30)?;
     let path = tlv::find(x509, 0x30)?;

@@ -20,12 +20,22 @@ pub const PUBLIC_SEC_ATTR: [u8; 15] = [0x46, 0x00, 0x02, 0x00, 0, 0, 0, 0x02, 0,
 
 /// `…/6002/00kk`.
 pub fn private_key_path(kk: u8) -> [u16; 4] {
-    [PRIVATE_KEY_DF[0], PRIVATE_KEY_DF[1], PRIVATE_KEY_DF[2], u16::from(kk)]
+    [
+        PRIVATE_KEY_DF[0],
+        PRIVATE_KEY_DF[1],
+        PRIVATE_KEY_DF[2],
+        u16::from(kk),
+    ]
 }
 
 /// `…/6001/00kk`.
 pub fn public_key_path(kk: u8) -> [u16; 4] {
-    [PUBLIC_KEY_DF[0], PUBLIC_KEY_DF[1], PUBLIC_KEY_DF[2], u16::from(kk)]
+    [
+        PUBLIC_KEY_DF[0],
+        PUBLIC_KEY_DF[1],
+        PUBLIC_KEY_DF[2],
+        u16::from(kk),
+    ]
 }
 
 /// Attribute 85 of a key RSF: `class, params, 00, AA, 00, 00` (§3 "Attribute 85 written for
@@ -73,7 +83,9 @@ impl Client<'_> {
                 return Ok(kk);
             }
         }
-        Err(ClientError::Protocol(format!("all {MAX_KEY_REFERENCE} key references are used")))
+        Err(ClientError::Protocol(format!(
+            "all {MAX_KEY_REFERENCE} key references are used"
+        )))
     }
 
     /// Whether the private RSF of key `kk` exists.
@@ -83,14 +95,32 @@ impl Client<'_> {
 
     /// Creates both RSFs while `5000` is current (the token files them by class, §4), then
     /// `GENERATE KEY 00 46 80 kk 00`. Returns the public key `LE(x) ‖ LE(y)`.
-    pub fn generate_key(&mut self, kk: u8, algorithm: Algorithm, param_set: &str) -> Result<Vec<u8>, ClientError> {
+    pub fn generate_key(
+        &mut self,
+        kk: u8,
+        algorithm: Algorithm,
+        param_set: &str,
+    ) -> Result<Vec<u8>, ClientError> {
         let (private_size, public_size) = key_sizes(algorithm);
         self.select_path(&[super::files::PKCS15_APP])?;
-        let private = rsf_fcp(kk, private_size, &key_attribute(algorithm, param_set, false), &PRIVATE_SEC_ATTR);
+        let private = rsf_fcp(
+            kk,
+            private_size,
+            &key_attribute(algorithm, param_set, false),
+            &PRIVATE_SEC_ATTR,
+        );
         self.create_file(&format!("private key {kk:02X}"), &private)?;
-        let public = rsf_fcp(kk, public_size, &key_attribute(algorithm, param_set, true), &PUBLIC_SEC_ATTR);
+        let public = rsf_fcp(
+            kk,
+            public_size,
+            &key_attribute(algorithm, param_set, true),
+            &PUBLIC_SEC_ATTR,
+        );
         self.create_file(&format!("public key {kk:02X}"), &public)?;
-        let q = self.send_ok(format!("GENERATE KEY {kk:02X}"), &Command::new(0x00, 0x46, 0x80, kk).le(0))?;
+        let q = self.send_ok(
+            format!("GENERATE KEY {kk:02X}"),
+            &Command::new(0x00, 0x46, 0x80, kk).le(0),
+        )?;
         if q.len() != usize::from(public_size) {
             return Err(ClientError::Protocol(format!(
                 "GENERATE KEY answered {} bytes, expected {public_size}",
@@ -109,7 +139,10 @@ impl Client<'_> {
             }
             let sw = self.delete_file(u16::from(kk))?;
             if sw != 0x9000 && sw != crate::apdu::SW_FILE_NOT_FOUND {
-                return Err(ClientError::Status { what: format!("DELETE FILE {kk:04X}"), sw });
+                return Err(ClientError::Status {
+                    what: format!("DELETE FILE {kk:04X}"),
+                    sw,
+                });
             }
         }
         Ok(())

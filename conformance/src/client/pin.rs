@@ -49,12 +49,17 @@ impl Client<'_> {
     /// `VERIFY 00 20 00 ref` without data: `63Cx` tells the tries left, `9000` that the PIN is
     /// verified already (§7 "6300 / VERIFY-without-data").
     pub fn pin_status(&mut self, reference: u8) -> Result<PinStatus, ClientError> {
-        Ok(PinStatus::from_sw(self.send(&Command::new(0x00, 0x20, 0x00, reference))?.sw))
+        Ok(PinStatus::from_sw(
+            self.send(&Command::new(0x00, 0x20, 0x00, reference))?.sw,
+        ))
     }
 
     /// `RESET RETRY COUNTER 00 2C 03 ref` (case 1; the admin must be logged in, §4).
     pub fn reset_retry_counter(&mut self, reference: u8) -> Result<(), ClientError> {
-        self.send_ok(format!("RESET RETRY COUNTER {reference:02X}"), &Command::new(0x00, 0x2C, 0x03, reference))
-            .map(|_| ())
+        self.send_ok(
+            format!("RESET RETRY COUNTER {reference:02X}"),
+            &Command::new(0x00, 0x2C, 0x03, reference),
+        )
+        .map(|_| ())
     }
 }

@@ -33,13 +33,26 @@ impl Client<'_> {
         expected_screen: &[String],
     ) -> Result<SignResult, ClientError> {
         self.select_path(&super::keys::private_key_path(kk))?
-            .ok_or(ClientError::Status { what: format!("SELECT private key {kk:02X}"), sw: crate::apdu::SW_FILE_NOT_FOUND })?;
-        self.send_ok("MSE SET", &Command::new(0x00, 0x22, 0x41, 0xB6).data(vec![0x84, 0x01, kk]))?;
-        let pieces: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(HASH_PIECE).collect() };
+            .ok_or(ClientError::Status {
+                what: format!("SELECT private key {kk:02X}"),
+                sw: crate::apdu::SW_FILE_NOT_FOUND,
+            })?;
+        self.send_ok(
+            "MSE SET",
+            &Command::new(0x00, 0x22, 0x41, 0xB6).data(vec![0x84, 0x01, kk]),
+        )?;
+        let pieces: Vec<&[u8]> = if data.is_empty() {
+            vec![&[][..]]
+        } else {
+            data.chunks(HASH_PIECE).collect()
+        };
         let last = pieces.len() - 1;
         for (i, piece) in pieces.into_iter().enumerate() {
             let cla = if i < last { 0x10 } else { 0x00 };
-            self.send_ok("PSO: HASH", &Command::new(cla, 0x2A, 0x90, 0x80).data(piece.to_vec()))?;
+            self.send_ok(
+                "PSO: HASH",
+                &Command::new(cla, 0x2A, 0x90, 0x80).data(piece.to_vec()),
+            )?;
         }
         self.target().arrange_press(press, expected_screen)?;
         let r = self.send(&Command::new(0x00, 0x2A, 0x9E, 0x9A).le(0))?;
@@ -50,6 +63,9 @@ impl Client<'_> {
         if r.sw == self.safetouch.reject || r.sw == self.safetouch.timeout {
             return Ok(SignResult::Refused(r.sw));
         }
-        Err(ClientError::Status { what: "PSO: COMPUTE DIGITAL SIGNATURE".to_owned(), sw: r.sw })
+        Err(ClientError::Status {
+            what: "PSO: COMPUTE DIGITAL SIGNATURE".to_owned(),
+            sw: r.sw,
+        })
     }
 }

@@ -45,7 +45,10 @@ pub fn render(r: &RunReport) -> String {
         x.push_str(&format!(
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"{}\">\n",
             escape(&s.name),
-            escape(&format!("scenarios.{}", s.tags.first().map_or("untagged", String::as_str))),
+            escape(&format!(
+                "scenarios.{}",
+                s.tags.first().map_or("untagged", String::as_str)
+            )),
             escape(&s.file),
             secs(s.duration)
         ));
@@ -61,7 +64,10 @@ pub fn render(r: &RunReport) -> String {
                 ));
             }
             Outcome::Skipped { reason } => {
-                x.push_str(&format!("      <skipped message=\"{}\"/>\n", escape(reason)));
+                x.push_str(&format!(
+                    "      <skipped message=\"{}\"/>\n",
+                    escape(reason)
+                ));
             }
         }
         let mut out = s.transcript.render();
@@ -69,7 +75,10 @@ pub fn render(r: &RunReport) -> String {
             out.push_str(&format!("[SafeTouch] {screen}\n"));
         }
         if !out.is_empty() {
-            x.push_str(&format!("      <system-out>{}</system-out>\n", escape(&out)));
+            x.push_str(&format!(
+                "      <system-out>{}</system-out>\n",
+                escape(&out)
+            ));
         }
         x.push_str("    </testcase>\n");
     }

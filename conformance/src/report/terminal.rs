@@ -41,7 +41,10 @@ pub fn details(s: &ScenarioReport, verbose: bool) -> String {
             out.push_str(&format!("      {line}\n"));
         }
         for screen in &s.screens {
-            out.push_str(&format!("      [SafeTouch] {}\n", screen.replace('\n', " | ")));
+            out.push_str(&format!(
+                "      [SafeTouch] {}\n",
+                screen.replace('\n', " | ")
+            ));
         }
     }
     out

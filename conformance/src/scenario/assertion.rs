@@ -27,8 +27,15 @@ pub enum Assertion {
 
 impl Assertion {
     /// Every assertion name, as written in YAML (kept in sync with the schema by a test).
-    pub const NAMES: &'static [&'static str] =
-        &["objects", "key_present", "key_absent", "certificate", "pin_tries_left", "key_signs", "ca"];
+    pub const NAMES: &'static [&'static str] = &[
+        "objects",
+        "key_present",
+        "key_absent",
+        "certificate",
+        "pin_tries_left",
+        "key_signs",
+        "ca",
+    ];
 
     /// The YAML name.
     pub fn name(&self) -> &'static str {

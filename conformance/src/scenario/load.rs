@@ -12,8 +12,16 @@ use crate::Error;
 /// expected one of …`.
 pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
     let mut scenario: Scenario = serde_saphyr::from_str(text).map_err(|err| {
-        let (line, column) = err.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        Error::Scenario { file: file.to_owned(), line, column, message: describe(&err) }
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        Error::Scenario {
+            file: file.to_owned(),
+            line,
+            column,
+            message: describe(&err),
+        }
     })?;
     scenario.file = file.to_owned();
     check(&scenario, text).map_err(|(line, message)| Error::Scenario {
@@ -31,12 +39,17 @@ fn describe(err: &serde_saphyr::Error) -> String {
     let first = full.lines().next().unwrap_or("invalid scenario").trim();
     let first = first.strip_prefix("error: ").unwrap_or(first);
     // "line 4 column 5: unknown variant …": the location is printed by us already.
-    let message = match first.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+    let message = match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
         Some((_, message)) => message,
         None => first,
     };
     match message {
-        "invalid u64" | "invalid u8" | "invalid usize" => "expected a non-negative integer".to_owned(),
+        "invalid u64" | "invalid u8" | "invalid usize" => {
+            "expected a non-negative integer".to_owned()
+        }
         other => other.to_owned(),
     }
 }
@@ -44,17 +57,31 @@ fn describe(err: &serde_saphyr::Error) -> String {
 /// Checks serde cannot express: the name's alphabet and the parameter set letters.
 fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
     let line_of = |needle: &str| {
-        text.lines().position(|l| l.contains(needle)).map_or(1, |i| i as u64 + 1)
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |i| i as u64 + 1)
     };
     if s.name.is_empty()
-        || !s.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        || !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
     {
-        return Err((line_of("name:"), format!("name {:?}: expected [a-z0-9_-]+", s.name)));
+        return Err((
+            line_of("name:"),
+            format!("name {:?}: expected [a-z0-9_-]+", s.name),
+        ));
     }
-    if time::Date::parse(&s.token.date, &time::macros::format_description!("[year]-[month]-[day]"))
-        .is_err()
+    if time::Date::parse(
+        &s.token.date,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .is_err()
     {
-        return Err((line_of("date:"), format!("token.date {:?}: expected YYYY-MM-DD", s.token.date)));
+        return Err((
+            line_of("date:"),
+            format!("token.date {:?}: expected YYYY-MM-DD", s.token.date),
+        ));
     }
     for step in &s.steps {
         if let super::Step::GenerateKey(g) = step {
@@ -65,7 +92,11 @@ fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
             if !allowed.contains(&g.param_set.as_str()) {
                 return Err((
                     line_of("param_set:"),
-                    format!("param_set {:?}: expected one of {}", g.param_set, allowed.join(", ")),
+                    format!(
+                        "param_set {:?}: expected one of {}",
+                        g.param_set,
+                        allowed.join(", ")
+                    ),
                 ));
             }
         }
@@ -86,7 +117,9 @@ pub fn default_dir() -> Option<PathBuf> {
     if here.is_dir() {
         return Some(here);
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.join("scenarios");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()?
+        .join("scenarios");
     root.is_dir().then_some(root)
 }
 
@@ -122,20 +155,34 @@ pub fn expand_paths(args: &[String]) -> Result<Vec<PathBuf>, Error> {
         if path.is_dir() {
             out.extend(yaml_files(&path)?);
         } else if arg.contains(['*', '?']) {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let pattern = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let pattern = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             let matched: Vec<_> = yaml_files(dir)?
                 .into_iter()
-                .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| glob_match(pattern, n)))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| glob_match(pattern, n))
+                })
                 .collect();
             if matched.is_empty() {
-                return Err(Error::NoScenario(format!("the pattern {arg} matches no file")));
+                return Err(Error::NoScenario(format!(
+                    "the pattern {arg} matches no file"
+                )));
             }
             out.extend(matched);
         } else if path.is_file() {
             out.push(path);
         } else {
-            return Err(Error::NoScenario(format!("{arg}: no such file or directory")));
+            return Err(Error::NoScenario(format!(
+                "{arg}: no such file or directory"
+            )));
         }
     }
     Ok(out)
@@ -177,9 +224,17 @@ pub struct Partition {
 impl std::str::FromStr for Partition {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (k, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: expected K/N, e.g. 1/3"))?;
-        let index: usize = k.trim().parse().map_err(|_| format!("{s:?}: K is not a number"))?;
-        let count: usize = n.trim().parse().map_err(|_| format!("{s:?}: N is not a number"))?;
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("{s:?}: expected K/N, e.g. 1/3"))?;
+        let index: usize = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: K is not a number"))?;
+        let count: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: N is not a number"))?;
         if count == 0 || index == 0 || index > count {
             return Err(format!("{s:?}: expected 1 <= K <= N"));
         }
@@ -211,7 +266,10 @@ mod tests {
 
     #[test]
     fn partitions_cover_each_scenario_once() {
-        let parts: Vec<Partition> = ["1/3", "2/3", "3/3"].iter().map(|s| s.parse().unwrap()).collect();
+        let parts: Vec<Partition> = ["1/3", "2/3", "3/3"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
         for pos in 0..10 {
             assert_eq!(parts.iter().filter(|p| p.contains(pos)).count(), 1);
         }
@@ -225,7 +283,10 @@ mod tests {
         let text = "name: t\nsteps:\n  - attach\n  - sign_reqest: {}\n";
         let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
         assert!(err.starts_with("t.yaml:4:"), "{err}");
-        assert!(err.starts_with("t.yaml:4:5: unknown variant `sign_reqest`, expected one of"), "{err}");
+        assert!(
+            err.starts_with("t.yaml:4:5: unknown variant `sign_reqest`, expected one of"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub enum PinOutcome {
     TriesLeft(u8),
     /// `6983`.
     Blocked,
+    /// `63Cx` or `6983`: the PIN was not accepted (whether the last wrong try answers `63C0` or
+    /// `6983` is the token's choice).
+    Refused,
 }
 
 /// `verify_pin`.

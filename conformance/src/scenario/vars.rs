@@ -14,7 +14,9 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Str
             out.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
-            let end = body.find('}').ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+            let end = body
+                .find('}')
+                .ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
             let name = &body[..end];
             let value = vars.get(name).ok_or_else(|| name.to_owned())?;
             out.push_str(value);
@@ -39,7 +41,10 @@ mod tests {
 
     #[test]
     fn substitutes_and_escapes() {
-        assert_eq!(expand("CN=${owner}, $$5", &vars()).unwrap(), "CN=Иванов Иван Иванович, $5");
+        assert_eq!(
+            expand("CN=${owner}, $$5", &vars()).unwrap(),
+            "CN=Иванов Иван Иванович, $5"
+        );
     }
 
     #[test]

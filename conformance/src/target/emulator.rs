@@ -1,2 +1,158 @@
 //! `--target emulator`: a fresh in-memory token per scenario inside a SafeTouch with scripted
-//! buttons, in process (no pcscd).
+//! buttons, in process (no pcscd). The press a scenario wants is queued before the signing APDU
+//! (`ScriptedButtons`); the screens come from the SafeTouch's event log.
+
+use std::collections::BTreeSet;
+
+use rutoken_sim::Card;
+use rutoken_sim::profile::DeviceProfile;
+use rutoken_sim::safetouch::{EventKind, Press, SafeTouch, ScriptedButtons};
+
+use super::{Target, TargetError};
+use crate::scenario::step::PressAction;
+use crate::scenario::{Capability, FixtureName};
+
+/// What the run says while `rutoken_sim::token::Token` has not landed on `main`.
+pub const NOT_MERGED: &str =
+    "the emulator target needs rutoken_sim::token::Token, which is not merged yet";
+
+/// Rebuilds the card from its saved image ("restart the emulator").
+pub type Restarter<C> = Box<dyn FnMut(&C) -> Result<C, String> + Send>;
+
+/// A card inside a SafeTouch, in process.
+pub struct EmulatorTarget<C: Card> {
+    safetouch: SafeTouch<C>,
+    buttons: ScriptedButtons,
+    present: bool,
+    events_seen: usize,
+    restart: Option<Restarter<C>>,
+}
+
+/// Opens the emulator for a scenario: a fresh token from `fixture`, seeded, in a SafeTouch
+/// configured by the device profile.
+pub fn open(
+    fixture: FixtureName,
+    seed: u64,
+    profile: &DeviceProfile,
+) -> Result<Box<dyn Target>, TargetError> {
+    let _ = (fixture, seed, profile);
+    Err(TargetError::Transport(NOT_MERGED.to_owned()))
+}
+
+impl<C: Card + 'static> EmulatorTarget<C> {
+    /// Wraps `card` in a SafeTouch with `profile`; `restart` rebuilds the card from its image.
+    pub fn new(
+        card: C,
+        profile: rutoken_sim::safetouch::SafeTouchProfile,
+        restart: Option<Restarter<C>>,
+    ) -> Self {
+        let buttons = ScriptedButtons::new();
+        let safetouch = SafeTouch::new(card, profile, Box::new(buttons.clone()));
+        EmulatorTarget {
+            safetouch,
+            buttons,
+            present: true,
+            events_seen: 0,
+            restart,
+        }
+    }
+
+    /// The SafeTouch (for tests: its screen and events).
+    pub fn safetouch(&self) -> &SafeTouch<C> {
+        &self.safetouch
+    }
+}
+
+impl<C: Card + 'static> Target for EmulatorTarget<C> {
+    fn name(&self) -> String {
+        "emulator".to_owned()
+    }
+
+    fn capabilities(&self) -> BTreeSet<Capability> {
+        let mut caps = BTreeSet::from([
+            Capability::Buttons,
+            Capability::Screen,
+            Capability::PowerCycle,
+            Capability::Pull,
+            Capability::FreshToken,
+        ]);
+        if self.restart.is_some() {
+            caps.insert(Capability::Restart);
+        }
+        caps
+    }
+
+    fn connect(&mut self) -> Result<Vec<u8>, TargetError> {
+        if !self.present {
+            return Err(TargetError::NoCard);
+        }
+        self.safetouch.power_on();
+        Ok(self.safetouch.atr())
+    }
+
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError> {
+        if !self.present {
+            return Err(TargetError::NoCard);
+        }
+        Ok(self.safetouch.transmit(command))
+    }
+
+    fn arrange_press(
+        &mut self,
+        press: PressAction,
+        _expected_screen: &[String],
+    ) -> Result<(), TargetError> {
+        self.buttons.push(match press {
+            PressAction::Confirm => Press::Confirm,
+            PressAction::Reject => Press::Reject,
+            PressAction::Timeout => Press::Timeout,
+        });
+        Ok(())
+    }
+
+    fn take_screens(&mut self) -> Option<Vec<String>> {
+        let events = self.safetouch.events();
+        let new = events.get(self.events_seen..).unwrap_or_default();
+        let shown = new
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Shown { text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        self.events_seen = events.len();
+        Some(shown)
+    }
+
+    fn power_cycle(&mut self) -> Result<(), TargetError> {
+        if !self.present {
+            return Err(TargetError::NoCard);
+        }
+        self.safetouch.power_off();
+        self.safetouch.power_on();
+        Ok(())
+    }
+
+    fn pull(&mut self) -> Result<(), TargetError> {
+        self.safetouch.power_off();
+        self.present = false;
+        Ok(())
+    }
+
+    fn insert(&mut self) -> Result<(), TargetError> {
+        self.present = true;
+        self.safetouch.power_on();
+        Ok(())
+    }
+
+    fn restart(&mut self) -> Result<(), TargetError> {
+        let restart = self
+            .restart
+            .as_mut()
+            .ok_or(TargetError::Unsupported("restart this emulator"))?;
+        let fresh = restart(self.safetouch.inner()).map_err(TargetError::Transport)?;
+        *self.safetouch.inner_mut() = fresh;
+        self.safetouch.power_on();
+        Ok(())
+    }
+}

@@ -1,1 +1,61 @@
-//! A person in front of a real SafeTouch: what they must do is printed, and they confirm.
+//! A person in front of a real SafeTouch (`--operator`): what they must do is printed, and the
+//! runner waits for Enter, with a time-out.
+
+use std::io::{BufRead, Write};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::TargetError;
+use crate::scenario::step::PressAction;
+
+/// The instruction for a press, in the scenario's words.
+pub fn press_instruction(press: PressAction, expected_screen: &[String]) -> String {
+    let screen = if expected_screen.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "The SafeTouch must show «{}». ",
+            expected_screen.join("», «")
+        )
+    };
+    match press {
+        PressAction::Confirm => format!(
+            "{screen}Press Confirm («Подтвердить») on the SafeTouch (Reject if the screen differs)."
+        ),
+        PressAction::Reject => format!("{screen}Press Reject («Отказать») on the SafeTouch."),
+        PressAction::Timeout => {
+            format!("{screen}Do not press anything; wait for the SafeTouch's time-out.")
+        }
+    }
+}
+
+/// Prints `instruction` and waits until the person presses Enter, or `timeout` passes.
+pub fn ask(instruction: &str, timeout: Duration) -> Result<(), TargetError> {
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "\n>>> {instruction}\n    Press Enter when done.");
+    let _ = err.flush();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(timeout)
+        .map_err(|_| TargetError::OperatorTimeout(timeout.as_secs()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_name_the_button_and_the_screen() {
+        let s = press_instruction(
+            PressAction::Confirm,
+            &["Запрос подписи запроса на сертификат".to_owned()],
+        );
+        assert!(s.contains("«Запрос подписи запроса на сертификат»"));
+        assert!(s.contains("Press Confirm"));
+        assert!(press_instruction(PressAction::Timeout, &[]).starts_with("Do not press"));
+    }
+}

@@ -1,0 +1,193 @@
+//! One scenario on one target: capabilities, start state, steps, assertions, report.
+
+pub mod certificate;
+pub mod checks;
+pub mod flow;
+pub mod pki;
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use crate::client::{Client, PinStatus, SafeTouchWords};
+use crate::report::{Failure, Outcome, Produced, ScenarioReport};
+use crate::scenario::Scenario;
+use crate::target::Target;
+use crate::transcript::Transcript;
+
+use flow::{Flow, KeyState, StepFailure, fail};
+
+/// The wrong PIN spent to bring a token to `user_pin_tries_left` (unless `vars.wrong_pin`).
+pub const DEFAULT_WRONG_PIN: &str = "00000000";
+
+/// The reason a scenario is skipped on this target, if any.
+pub fn skip_reason(scenario: &Scenario, target: &dyn Target) -> Option<String> {
+    let caps = target.capabilities();
+    let missing: Vec<&str> = scenario
+        .needs
+        .iter()
+        .filter(|n| !caps.contains(n))
+        .map(|n| n.name())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "needs {}: the {} target cannot do it",
+            missing.join(", "),
+            target.name()
+        )
+    })
+}
+
+/// Runs a scenario. A panic inside a dependency is caught and reported as a failure of the
+/// step it happened in, so one broken scenario never ends the run.
+pub fn run(
+    scenario: &Scenario,
+    target: &mut dyn Target,
+    safetouch: SafeTouchWords,
+    seed: u64,
+) -> ScenarioReport {
+    let started = Instant::now();
+    let mut report = ScenarioReport {
+        name: scenario.name.clone(),
+        file: scenario.file.display().to_string(),
+        description: scenario.description.clone(),
+        tags: scenario.tags.clone(),
+        outcome: Outcome::Passed,
+        duration: Default::default(),
+        transcript: Transcript::default(),
+        screens: Vec::new(),
+        produced: Produced::default(),
+    };
+    if let Some(reason) = skip_reason(scenario, target) {
+        report.outcome = Outcome::Skipped { reason };
+        return report;
+    }
+    let mut client = Client::new(target, safetouch);
+    let mut at = "connect".to_owned();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        execute(scenario, &mut client, seed, &mut at)
+    }));
+    let (outcome, produced) = match result {
+        Ok((Ok(()), produced)) => (Outcome::Passed, produced),
+        Ok((Err(f), produced)) => (
+            Outcome::Failed(Failure {
+                at: at.clone(),
+                expected: f.expected,
+                actual: f.actual,
+            }),
+            produced,
+        ),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_owned());
+            (
+                Outcome::Failed(Failure {
+                    at: at.clone(),
+                    expected: "no panic".to_owned(),
+                    actual: format!("panicked: {text}"),
+                }),
+                Produced::default(),
+            )
+        }
+    };
+    report.outcome = outcome;
+    report.produced = produced;
+    report.transcript = std::mem::take(&mut client.transcript);
+    report.screens = std::mem::take(&mut client.screens);
+    report.duration = started.elapsed();
+    report
+}
+
+fn execute(
+    scenario: &Scenario,
+    client: &mut Client<'_>,
+    seed: u64,
+    at: &mut String,
+) -> (Result<(), StepFailure>, Produced) {
+    let today = match time::Date::parse(
+        &scenario.token.date,
+        &time::macros::format_description!("[year]-[month]-[day]"),
+    ) {
+        Ok(d) => d,
+        Err(e) => return (Err(fail("token.date YYYY-MM-DD", e)), Produced::default()),
+    };
+    let mut vars = scenario.vars.clone();
+    vars.insert(
+        "today".to_owned(),
+        format!(
+            "{:02}.{:02}.{}",
+            today.day(),
+            u8::from(today.month()),
+            today.year()
+        ),
+    );
+    let ca = match pki::Ca::new(seed) {
+        Ok(ca) => ca,
+        Err(e) => return (Err(fail("the test CA", e)), Produced::default()),
+    };
+    if let Err(e) = client.target().connect() {
+        return (Err(fail("the target to connect", e)), Produced::default());
+    }
+    let mut flow = Flow {
+        client,
+        vars,
+        today,
+        keys: BTreeMap::from([(
+            "current".to_owned(),
+            KeyState {
+                reference: scenario.token.current_key,
+                ..Default::default()
+            },
+        )]),
+        request_specs: BTreeMap::new(),
+        request: None,
+        document: None,
+        current_certificate: None,
+        issued: None,
+        ca,
+        produced: Produced::default(),
+    };
+    let result = steps(scenario, &mut flow, at);
+    (result, std::mem::take(&mut flow.produced))
+}
+
+fn steps(scenario: &Scenario, flow: &mut Flow<'_, '_>, at: &mut String) -> Result<(), StepFailure> {
+    if let Some(target_tries) = scenario.token.user_pin_tries_left {
+        *at = "setup (token.user_pin_tries_left)".to_owned();
+        spend_tries(flow, target_tries)?;
+    }
+    for (i, step) in scenario.steps.iter().enumerate() {
+        *at = format!("step {} ({})", i + 1, step.name());
+        flow.step(step)?;
+    }
+    for (i, assertion) in scenario.assertions.iter().enumerate() {
+        *at = format!("assert {} ({})", i + 1, assertion.name());
+        flow.check(assertion)?;
+    }
+    Ok(())
+}
+
+/// Spends wrong user PINs until `tries` are left (the start state of PIN scenarios), then
+/// resets the access rights.
+fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
+    flow.client.step = "setup".to_owned();
+    let wrong = flow
+        .vars
+        .get("wrong_pin")
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
+    flow.client.logout()?;
+    let mut status = flow.client.pin_status(0x02)?;
+    for _ in 0..16 {
+        match status {
+            PinStatus::TriesLeft(n) if n > tries => status = flow.client.verify(0x02, &wrong)?,
+            PinStatus::TriesLeft(n) if n == tries => return Ok(()),
+            PinStatus::Blocked if tries == 0 => return Ok(()),
+            s => return Err(fail(format!("{tries} tries left reachable"), s)),
+        }
+    }
+    Err(fail(format!("{tries} tries left"), status))
+}

@@ -1,0 +1,183 @@
+//! The assertions after the steps, through the same client (so they are APDUs in the
+//! transcript too).
+
+use crate::client::PinStatus;
+use crate::scenario::Assertion;
+use crate::scenario::step::PressAction;
+
+use super::certificate;
+use super::flow::{Flow, StepResult, fail};
+
+/// Text signed by `key_signs` (UTF-8): not a TLV document, so the SafeTouch shows its
+/// "sign a hash" screen (safetouch.md "What it shows", last case).
+pub const PROBE_TEXT: &str = "Проверка подписи ключом";
+
+impl Flow<'_, '_> {
+    /// Runs one assertion.
+    pub fn check(&mut self, assertion: &Assertion) -> StepResult {
+        self.client.step = format!("assert {}", assertion.name());
+        match assertion {
+            Assertion::Objects(o) => {
+                let objects = self.client.list_objects()?;
+                if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
+                    return Err(fail(
+                        format!("{n} keys"),
+                        format!("{} keys {:?}", objects.keys.len(), objects.keys),
+                    ));
+                }
+                if let Some(n) = o.certificates.filter(|&n| n != objects.certificates.len()) {
+                    return Err(fail(
+                        format!("{n} certificates"),
+                        format!("{} certificates", objects.certificates.len()),
+                    ));
+                }
+                Ok(())
+            }
+            Assertion::KeyPresent(k) | Assertion::KeyAbsent(k) => {
+                let key = self.key(&k.key)?;
+                let present = self.client.key_present(key.reference)?;
+                let want = matches!(assertion, Assertion::KeyPresent(_));
+                if present == want {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        format!(
+                            "key {} (ref {:02X}) {}",
+                            k.key,
+                            key.reference,
+                            if want { "present" } else { "absent" }
+                        ),
+                        if present { "present" } else { "absent" },
+                    ))
+                }
+            }
+            Assertion::Certificate(c) => {
+                let key = self.key(&c.key)?;
+                let q = key
+                    .public_key
+                    .clone()
+                    .ok_or_else(|| fail("the key's public key", "unknown"))?;
+                let objects = self.client.list_objects()?;
+                let found = objects
+                    .certificates
+                    .iter()
+                    .filter_map(|e| certificate::parse(&e.der))
+                    .find(|i| i.public_key == q)
+                    .ok_or_else(|| {
+                        fail(
+                            format!("a certificate for key {} on the token", c.key),
+                            "none",
+                        )
+                    })?;
+                if let Some(cn) = &c.subject_cn {
+                    let cn = self.expand(cn)?;
+                    if found.subject_cn.as_deref() != Some(cn.as_str()) {
+                        return Err(fail(
+                            format!("subject CN {cn}"),
+                            format!("{:?}", found.subject_cn),
+                        ));
+                    }
+                }
+                if let Some(cn) = &c.issuer_cn {
+                    let cn = self.expand(cn)?;
+                    if found.issuer_cn.as_deref() != Some(cn.as_str()) {
+                        return Err(fail(
+                            format!("issuer CN {cn}"),
+                            format!("{:?}", found.issuer_cn),
+                        ));
+                    }
+                }
+                if let Some(serial) = &c.serial {
+                    let want = if serial == "issued" {
+                        self.issued
+                            .as_deref()
+                            .and_then(certificate::parse)
+                            .map(|i| i.serial_hex)
+                            .unwrap_or_default()
+                    } else {
+                        self.expand(serial)?.to_ascii_uppercase()
+                    };
+                    if found.serial_hex != want {
+                        return Err(fail(format!("serial {want}"), found.serial_hex));
+                    }
+                }
+                Ok(())
+            }
+            Assertion::PinTriesLeft(p) => {
+                // Logout first: VERIFY without data answers 9000 for a verified PIN, which
+                // would hide the counter (rutoken-ecp-apdu.md §7).
+                self.client.logout()?;
+                let status = self.client.pin_status(p.which.reference())?;
+                match status {
+                    PinStatus::TriesLeft(n) if n == p.expect => Ok(()),
+                    PinStatus::Blocked if p.expect == 0 => Ok(()),
+                    s => Err(fail(format!("{} tries left", p.expect), s)),
+                }
+            }
+            Assertion::KeySigns(k) => self.key_signs(&k.key, &k.certificate),
+            Assertion::Ca(c) => {
+                if let Some(n) = c.requests.filter(|&n| n != self.ca.requests) {
+                    return Err(fail(format!("{n} requests at the CA"), self.ca.requests));
+                }
+                if let Some(n) = c.issued.filter(|&n| n != self.ca.issued) {
+                    return Err(fail(format!("{n} certificates issued"), self.ca.issued));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Signs [`PROBE_TEXT`] with the key (user PIN `${user_pin}`, Confirm) and verifies the
+    /// signature under the chosen certificate.
+    fn key_signs(&mut self, key_name: &str, which: &str) -> StepResult {
+        let key = self.key(key_name)?;
+        let der = match which {
+            "current" => self.current_certificate.clone(),
+            "issued" => self.issued.clone(),
+            _ => {
+                let q = key
+                    .public_key
+                    .clone()
+                    .ok_or_else(|| fail("the key's public key", "unknown"))?;
+                let objects = self.client.list_objects()?;
+                objects
+                    .certificates
+                    .into_iter()
+                    .map(|e| e.der)
+                    .find(|d| certificate::parse(d).is_some_and(|i| i.public_key == q))
+            }
+        }
+        .ok_or_else(|| fail(format!("a {which} certificate for key {key_name}"), "none"))?;
+        let info =
+            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
+        let pin = self
+            .vars
+            .get("user_pin")
+            .cloned()
+            .ok_or_else(|| fail("vars.user_pin", "undefined"))?;
+        match self.client.verify(0x02, &pin)? {
+            PinStatus::Ok => {}
+            s => return Err(fail("the user PIN accepted", s)),
+        }
+        let result = self.client.sign_on_token(
+            key.reference,
+            PROBE_TEXT.as_bytes(),
+            PressAction::Confirm,
+            &[],
+        )?;
+        let crate::client::SignResult::Signed(sig) = result else {
+            return Err(fail("a signature", format!("{result:?}")));
+        };
+        let (algorithm, vk) =
+            gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;
+        let digest = algorithm.digest().digest(PROBE_TEXT.as_bytes());
+        let signature = gost::Signature::from_token_bytes(&sig)
+            .map_err(|e| fail("a signature r_le ‖ s_le", e))?;
+        vk.verify_digest(&digest, &signature).map_err(|e| {
+            fail(
+                format!("the signature to verify under {which} certificate"),
+                e,
+            )
+        })
+    }
+}

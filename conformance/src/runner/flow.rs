@@ -1,0 +1,540 @@
+//! The flow's state across steps and the execution of each step.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
+use crate::client::{Client, ClientError, PinStatus, SignResult, device_number};
+use crate::report::Produced;
+use crate::scenario::step::{
+    Algorithm, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step,
+    SubmitMode, SubmitOutcome, Tamper,
+};
+use crate::scenario::vars;
+
+use super::certificate;
+use super::pki::{self, Ca, DocumentData, Submitted};
+
+/// A step or assertion that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepFailure {
+    /// What the scenario expected.
+    pub expected: String,
+    /// What came.
+    pub actual: String,
+}
+
+/// Shorthand for a failure.
+pub fn fail(expected: impl Display, actual: impl Display) -> StepFailure {
+    StepFailure {
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+    }
+}
+
+impl From<ClientError> for StepFailure {
+    fn from(e: ClientError) -> Self {
+        fail("the operation to complete", e)
+    }
+}
+
+/// A step's result.
+pub type StepResult = Result<(), StepFailure>;
+
+/// A key the scenario knows by name.
+#[derive(Debug, Clone, Default)]
+pub struct KeyState {
+    /// `kk` of `…/6002/00kk`.
+    pub reference: u8,
+    /// Known for generated keys.
+    pub algorithm: Option<Algorithm>,
+    /// Known for generated keys.
+    pub param_set: Option<String>,
+    /// `LE(x) ‖ LE(y)`: from GENERATE KEY, or from the key's certificate.
+    pub public_key: Option<Vec<u8>>,
+    /// The client deleted it.
+    pub deleted: bool,
+}
+
+/// Everything the steps share.
+pub struct Flow<'c, 't> {
+    /// The bank client.
+    pub client: &'c mut Client<'t>,
+    /// Scenario variables plus `serial`, `device_number`, `today`.
+    pub vars: BTreeMap<String, String>,
+    /// The scenario's date.
+    pub today: time::Date,
+    /// Keys by name.
+    pub keys: BTreeMap<String, KeyState>,
+    /// Subject and extended key usages per key, from `build_request`.
+    pub request_specs: BTreeMap<String, (BTreeMap<String, String>, Vec<String>)>,
+    /// The signed PKCS#10, DER.
+    pub request: Option<Vec<u8>>,
+    /// The reissue document and its signature (`s ‖ r` BE).
+    pub document: Option<(Vec<u8>, Vec<u8>)>,
+    /// The certificate being replaced (found at attach).
+    pub current_certificate: Option<Vec<u8>>,
+    /// What the CA issued.
+    pub issued: Option<Vec<u8>>,
+    /// The test CA.
+    pub ca: Ca,
+    /// Files for the artifacts.
+    pub produced: Produced,
+}
+
+impl Flow<'_, '_> {
+    /// Expands `${var}`.
+    pub fn expand(&self, text: &str) -> Result<String, StepFailure> {
+        vars::expand(text, &self.vars)
+            .map_err(|name| fail(format!("variable ${{{name}}} defined"), "undefined"))
+    }
+
+    /// A named key.
+    pub fn key(&self, name: &str) -> Result<KeyState, StepFailure> {
+        self.keys.get(name).cloned().ok_or_else(|| {
+            fail(
+                format!("a key named {name:?}"),
+                "no such key (generate it first)",
+            )
+        })
+    }
+
+    /// Runs one step.
+    pub fn step(&mut self, step: &Step) -> StepResult {
+        self.client.step = step.name().to_owned();
+        match step {
+            Step::Attach => self.attach(),
+            Step::ReadSerial(s) => {
+                let serial = self.client.read_serial()?;
+                self.remember_serial(&serial);
+                if let Some(expect) = &s.expect {
+                    let expect = self.expand(expect)?;
+                    let (dec, hex) = (device_number(&serial), hex::encode_upper(&serial));
+                    if expect != dec && !expect.eq_ignore_ascii_case(&hex) {
+                        return Err(fail(
+                            format!("serial {expect}"),
+                            format!("{dec} (hex {hex})"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Step::ListObjects(s) => {
+                let o = self.client.list_objects()?;
+                check_count("keys", s.keys, o.keys.len())?;
+                check_count("certificates", s.certificates, o.certificates.len())
+            }
+            Step::VerifyPin(v) => {
+                let pin = self.expand(v.pin.expose())?;
+                let status = self.client.verify(v.which.reference(), &pin)?;
+                check_pin(v.expect, status)
+            }
+            Step::UnblockPin(u) => {
+                let admin = self.expand(u.admin_pin.expose())?;
+                let status = self.client.verify(0x01, &admin)?;
+                check_pin(PinOutcome::Ok, status)?;
+                self.client.reset_retry_counter(0x02)?;
+                Ok(())
+            }
+            Step::Logout => Ok(self.client.logout()?),
+            Step::GenerateKey(g) => {
+                let kk = self.client.free_key_reference()?;
+                let public_key = self.client.generate_key(kk, g.algorithm, &g.param_set)?;
+                self.keys.insert(
+                    g.name.clone(),
+                    KeyState {
+                        reference: kk,
+                        algorithm: Some(g.algorithm),
+                        param_set: Some(g.param_set.clone()),
+                        public_key: Some(public_key),
+                        deleted: false,
+                    },
+                );
+                Ok(())
+            }
+            Step::BuildRequest(b) => {
+                self.key(&b.key)?;
+                let mut subject = BTreeMap::new();
+                for (k, v) in &b.subject {
+                    subject.insert(k.clone(), self.expand(v)?);
+                }
+                self.request_specs
+                    .insert(b.key.clone(), (subject, b.extended_key_usage.clone()));
+                Ok(())
+            }
+            Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, s.expect),
+            Step::SignDocument(d) => {
+                let cert = self.current_certificate.clone();
+                let replaced = match &d.document.replaced_serial {
+                    Some(s) => self.expand(s)?,
+                    None => cert
+                        .as_deref()
+                        .and_then(certificate::parse)
+                        .map(|c| c.serial_hex)
+                        .unwrap_or_default(),
+                };
+                let date = match &d.document.date {
+                    Some(s) => self.expand(s)?,
+                    None => self.vars.get("today").cloned().unwrap_or_default(),
+                };
+                let fields = DocumentData {
+                    date,
+                    owner: self.expand(&d.document.owner)?,
+                    organisation: self.expand(&d.document.organisation)?,
+                    number: self.expand(&d.document.number)?,
+                    replaced_serial: replaced,
+                };
+                let request = self
+                    .request
+                    .clone()
+                    .ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
+                let document = pki::reissue_document(&fields, &request)
+                    .map_err(|e| fail("the reissue document", e))?;
+                let key = self.key(&d.key)?;
+                if let Some(sig) = self.sign(&key, &document, &d.safetouch, d.expect)? {
+                    self.document = Some((document, sig));
+                }
+                Ok(())
+            }
+            Step::Submit(s) => self.submit(s.mode, s.tamper, &s.expect),
+            Step::InstallCertificate(i) => self.install(i),
+            Step::DeleteKey(k) => {
+                let key = self.key(&k.key)?;
+                self.client.delete_key(key.reference)?;
+                if let Some(state) = self.keys.get_mut(&k.key) {
+                    state.deleted = true;
+                }
+                Ok(())
+            }
+            Step::PowerCycle => Ok(self
+                .client
+                .target()
+                .power_cycle()
+                .map_err(ClientError::from)?),
+            Step::Pull => Ok(self.client.target().pull().map_err(ClientError::from)?),
+            Step::Insert => Ok(self.client.target().insert().map_err(ClientError::from)?),
+            Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),
+            Step::Apdu(a) => {
+                let text = self.expand(&a.command)?;
+                let bytes = crate::apdu::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
+                let r = self.client.send_raw(&bytes, a.secret)?;
+                let sw = self.expand(&a.sw)?;
+                if !crate::apdu::sw_matches(&sw, r.sw).map_err(|e| fail("a valid sw pattern", e))? {
+                    return Err(fail(format!("SW {sw}"), format!("SW {:04X}", r.sw)));
+                }
+                if let Some(pattern) = &a.data {
+                    let pattern = self.expand(pattern)?;
+                    if !crate::apdu::data_matches(&pattern, &r.data)
+                        .map_err(|e| fail("a valid data pattern", e))?
+                    {
+                        return Err(fail(
+                            format!("data {pattern}"),
+                            format!("data {}", crate::apdu::spaced_hex(&r.data)),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn remember_serial(&mut self, serial: &[u8]) {
+        self.vars
+            .entry("serial".to_owned())
+            .or_insert_with(|| hex::encode_upper(serial));
+        self.vars
+            .entry("device_number".to_owned())
+            .or_insert_with(|| device_number(serial));
+    }
+
+    /// Reissue-flow.md step 1: select the MF, read the serial, list the certificates; the
+    /// certificate being replaced is the one of the current key.
+    fn attach(&mut self) -> StepResult {
+        self.client.select_mf()?;
+        let serial = self.client.read_serial()?;
+        self.remember_serial(&serial);
+        let objects = self.client.list_objects()?;
+        let current = objects.certificates.first().map(|c| c.der.clone());
+        if let Some(der) = &current {
+            if let Some(state) = self.keys.get_mut("current") {
+                state.public_key = certificate::parse(der).map(|c| c.public_key);
+            }
+        }
+        self.current_certificate = current;
+        Ok(())
+    }
+
+    /// Signs with the on-token hash behind the SafeTouch; checks the screen and the outcome.
+    /// Returns the signature (`s ‖ r` BE) when one was expected and came.
+    fn sign(
+        &mut self,
+        key: &KeyState,
+        data: &[u8],
+        st: &SafeTouchStep,
+        expect: SignOutcome,
+    ) -> Result<Option<Vec<u8>>, StepFailure> {
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
+        let before = self.client.screens.len();
+        let result = self
+            .client
+            .sign_on_token(key.reference, data, st.press, &screen)?;
+        self.check_screens(before, &screen)?;
+        self.sign_outcome(result, expect)
+    }
+
+    fn sign_outcome(
+        &self,
+        result: SignResult,
+        expect: SignOutcome,
+    ) -> Result<Option<Vec<u8>>, StepFailure> {
+        let words = self.client.safetouch;
+        match (result, expect) {
+            (SignResult::Signed(sig), SignOutcome::Signed) => {
+                gost::Signature::from_token_bytes(&sig)
+                    .map(|s| Some(s.to_x509_bytes()))
+                    .map_err(|e| fail("a signature r_le ‖ s_le", e))
+            }
+            (SignResult::Refused(sw), SignOutcome::Rejected) if sw == words.reject => Ok(None),
+            (SignResult::Refused(sw), SignOutcome::TimedOut) if sw == words.timeout => Ok(None),
+            (SignResult::Signed(_), e) => Err(fail(format!("{e:?}"), "a signature")),
+            (SignResult::Refused(sw), e) => {
+                Err(fail(format!("{e:?}"), format!("refused with SW {sw:04X}")))
+            }
+        }
+    }
+
+    fn check_screens(&mut self, before: usize, expected: &[String]) -> StepResult {
+        if self.client.collect_screens().is_none() && self.client.screens.len() == before {
+            // The target cannot read its screen: the operator was shown the expectation.
+            return Ok(());
+        }
+        let shown: Vec<String> = self.client.screens[before..]
+            .iter()
+            .map(|s| normalise(s))
+            .collect();
+        for text in expected {
+            if !shown.iter().any(|s| s.contains(&normalise(text))) {
+                let actual = if shown.is_empty() {
+                    "no screen".to_owned()
+                } else {
+                    shown.join(" / ")
+                };
+                return Err(fail(format!("the SafeTouch to show «{text}»"), actual));
+            }
+        }
+        Ok(())
+    }
+
+    fn sign_request(
+        &mut self,
+        key_name: &str,
+        st: &SafeTouchStep,
+        expect: SignOutcome,
+    ) -> StepResult {
+        let key = self.key(key_name)?;
+        let (subject, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
+            fail(
+                format!("build_request for key {key_name:?} first"),
+                "no request",
+            )
+        })?;
+        let spki = spki_of(&key)?;
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
+        let before = self.client.screens.len();
+        let mut outcome: Option<Result<SignResult, ClientError>> = None;
+        let client = &mut *self.client;
+        let built = pki::build_request(&subject, &ekus, &spki, &mut |info: &[u8]| {
+            let r = client.sign_on_token(key.reference, info, st.press, &screen);
+            let answer = match &r {
+                Ok(SignResult::Signed(sig)) => gost::Signature::from_token_bytes(sig)
+                    .map(|s| s.to_x509_bytes())
+                    .map_err(|e| e.to_string()),
+                Ok(SignResult::Refused(sw)) => Err(format!("refused by the SafeTouch ({sw:04X})")),
+                Err(e) => Err(e.to_string()),
+            };
+            outcome = Some(r);
+            answer
+        });
+        let Some(result) = outcome else {
+            return Err(fail(
+                "the request to be built",
+                built.err().unwrap_or_default(),
+            ));
+        };
+        self.check_screens(before, &screen)?;
+        let result = result?;
+        let signed = self.sign_outcome(result, expect)?;
+        if signed.is_some() {
+            let der = built.map_err(|e| fail("a PKCS#10", e))?;
+            self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
+            self.request = Some(der);
+        } else {
+            // The plugin removes the key pair it generated for a request that was not signed
+            // (reissue-flow.md, branches: reject on screen 1).
+            self.client.delete_key(key.reference)?;
+            if let Some(state) = self.keys.get_mut(key_name) {
+                state.deleted = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn submit(
+        &mut self,
+        mode: SubmitMode,
+        tamper: Option<Tamper>,
+        expect: &SubmitOutcome,
+    ) -> StepResult {
+        let mut request = self
+            .request
+            .clone()
+            .ok_or_else(|| fail("a signed request", "none"))?;
+        if tamper == Some(Tamper::RequestSignature) {
+            if let Some(last) = request.last_mut() {
+                *last ^= 0x01;
+            }
+        }
+        let answer = match mode {
+            SubmitMode::Reissue => {
+                let (doc, sig) = self
+                    .document
+                    .clone()
+                    .ok_or_else(|| fail("a signed reissue document", "none"))?;
+                let current = self
+                    .current_certificate
+                    .clone()
+                    .ok_or_else(|| fail("a current certificate", "none on the token"))?;
+                self.ca.reissue(&request, &doc, &sig, &current, self.today)
+            }
+            SubmitMode::New => self.ca.issue_new(&request, self.today),
+        }
+        .map_err(|e| fail("the CA to answer", e))?;
+        self.produced.ca_pem = self.ca.certificate_pem();
+        match (answer, expect) {
+            (Submitted::Issued(cert), SubmitOutcome::Issued) => {
+                self.produced.certificate_pem = Some(certificate::pem("CERTIFICATE", &cert));
+                self.issued = Some(cert);
+                Ok(())
+            }
+            (Submitted::Refused(r), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
+            (Submitted::Refused(r), e) => Err(fail(format!("{e:?}"), format!("refused: {r}"))),
+            (Submitted::Issued(_), e) => Err(fail(format!("{e:?}"), "issued")),
+        }
+    }
+
+    fn install(&mut self, i: &crate::scenario::step::InstallCertificate) -> StepResult {
+        let key = self.key(&i.key)?;
+        let der = match i.certificate.as_str() {
+            "issued" => self.issued.clone(),
+            "current" => self.current_certificate.clone(),
+            other => return Err(fail("certificate: issued or current", other)),
+        }
+        .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
+        let info =
+            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
+        // The client refuses a certificate that is not for the key, before writing anything.
+        if key.public_key.as_deref() != Some(info.public_key.as_slice()) {
+            return match i.expect {
+                InstallOutcome::Refused => Ok(()),
+                e => Err(fail(
+                    format!("{e:?}"),
+                    "refused: the certificate's public key is not the key's",
+                )),
+            };
+        }
+        let label = info.subject_cn.clone().unwrap_or_default();
+        let interrupt = i.interrupt;
+        let written =
+            self.client
+                .install_certificate(
+                    &der,
+                    &label,
+                    &[key.reference],
+                    &mut |c, n| match interrupt {
+                        Some(int) if int.after_pieces == n => {
+                            match int.by {
+                                InterruptBy::Pull => c.target().pull()?,
+                                InterruptBy::PowerCycle => c.target().power_cycle()?,
+                            }
+                            Ok(false)
+                        }
+                        _ => Ok(true),
+                    },
+                );
+        match (written, i.expect) {
+            (Ok(true), InstallOutcome::Installed) => Ok(()),
+            (Ok(false), InstallOutcome::Interrupted) => Ok(()),
+            // Pulled between the certificate and the index: also an interruption.
+            (Err(ClientError::Target(_)), InstallOutcome::Interrupted) if interrupt.is_some() => {
+                Ok(())
+            }
+            (Ok(done), e) => Err(fail(
+                format!("{e:?}"),
+                if done { "installed" } else { "interrupted" },
+            )),
+            (Err(err), e) => Err(fail(format!("{e:?}"), err)),
+        }
+    }
+}
+
+/// The SPKI DER of a generated key.
+pub fn spki_of(key: &KeyState) -> Result<Vec<u8>, StepFailure> {
+    let (Some(alg), Some(set), Some(q)) = (
+        key.algorithm,
+        key.param_set.as_deref(),
+        key.public_key.as_deref(),
+    ) else {
+        return Err(fail(
+            "a key generated in this scenario",
+            "a key without a known public key",
+        ));
+    };
+    let param = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
+    let vk = gost::VerifyingKey::from_le_bytes(param, q)
+        .map_err(|e| fail("a public key on the curve", e))?;
+    let algorithm = gost::KeyAlgorithm::gost2012_for(param);
+    Ok(gost::spki::to_spki_der(&vk, algorithm))
+}
+
+/// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`).
+pub fn param_set(alg: Algorithm, letter: &str) -> Result<gost::ParamSet, gost::Error> {
+    let bits = match alg {
+        Algorithm::Gost2012_256 => "256",
+        Algorithm::Gost2012_512 => "512",
+    };
+    gost::ParamSet::from_name(&format!("{bits}-{letter}"))
+}
+
+fn check_count(what: &str, expected: Option<usize>, actual: usize) -> StepResult {
+    match expected {
+        Some(n) if n != actual => Err(fail(format!("{n} {what}"), format!("{actual} {what}"))),
+        _ => Ok(()),
+    }
+}
+
+fn check_pin(expect: PinOutcome, status: PinStatus) -> StepResult {
+    let ok = match (expect, status) {
+        (PinOutcome::Ok, PinStatus::Ok) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => true,
+        (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => n == m,
+        (PinOutcome::Blocked | PinOutcome::Refused, PinStatus::Blocked) => true,
+        (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(format!("{expect:?}"), status))
+    }
+}
+
+/// Whitespace runs to one space, so wrapped and paged screens compare with one-line text.
+pub fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,263 @@
+//! Exit codes, the terminal report, JUnit, JSON and artifacts, against the stand-in card.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use rutoken_conformance::report::{junit, terminal};
+use rutoken_conformance::suite;
+
+use crate::support::{fake_options, run, scenario_file, scenarios_dir};
+
+/// Byte strings a PIN could appear as in any artifact: text, hex, spaced hex.
+const PIN_FORMS: &[&str] = &[
+    "12345678",
+    "3132333435363738",
+    "31 32 33 34 35 36 37 38",
+    "31 31 31 31 31 31 31 31",
+];
+
+fn assert_no_pin_in(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            assert_no_pin_in(&path);
+            continue;
+        }
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        for form in PIN_FORMS {
+            assert!(
+                !text.contains(form),
+                "{} contains a PIN ({form})",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Validates XML with xmllint when it is installed.
+pub fn xmllint_ok(path: &Path) -> Option<bool> {
+    match Command::new("xmllint").arg("--noout").arg(path).status() {
+        Ok(status) => Some(status.success()),
+        Err(_) => {
+            eprintln!(
+                "skipped: xmllint not installed (Debian: libxml2-utils), JUnit validity not checked"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn passing_run_exits_0_and_writes_valid_masked_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    opts.junit = Some(dir.path().join("junit.xml"));
+    opts.json = Some(dir.path().join("report.json"));
+    opts.artifacts = Some(dir.path().join("artifacts"));
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(out.contains("PASS  apdu-basics"), "{out}");
+    assert!(
+        out.contains("1 scenarios on emulator: 1 passed, 0 failed, 0 skipped"),
+        "{out}"
+    );
+    if let Some(ok) = xmllint_ok(&dir.path().join("junit.xml")) {
+        assert!(ok, "xmllint rejected the JUnit XML");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["scenarios"][0]["outcome"]["status"], "passed");
+    assert_eq!(json["seed"], 42);
+    let transcript =
+        std::fs::read_to_string(dir.path().join("artifacts/apdu-basics/transcript.txt")).unwrap();
+    assert!(
+        transcript.contains("> 00 20 00 02 08 **\n< 63 C9"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("> 00 CA 01 81 00\n< 00 00 00 00 2E EA 3E D3 90 00"),
+        "{transcript}"
+    );
+    assert!(
+        dir.path()
+            .join("artifacts/apdu-basics/screens.txt")
+            .exists()
+    );
+    assert_no_pin_in(dir.path());
+}
+
+#[test]
+fn verbose_terminal_output_masks_pins() {
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    opts.verbose = true;
+    let (code, out, _) = run(&opts);
+    assert_eq!(code, 0);
+    assert!(out.contains("> 00 20 00 02 08 **"), "{out}");
+    for form in PIN_FORMS {
+        assert!(!out.contains(form), "verbose output shows a PIN: {out}");
+    }
+}
+
+#[test]
+fn failing_run_exits_1_and_names_step_expectation_and_apdus() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        dir.path(),
+        "fails.yaml",
+        "name: fails\nsteps:\n  - apdu: {command: '00 CA 01 81 00'}\n  - apdu: {command: '00 A4 08 00 02 5F 5F 00', sw: '9000'}\n",
+    );
+    let mut opts = fake_options(vec![file]);
+    opts.junit = Some(dir.path().join("junit.xml"));
+    let (code, out, _) = run(&opts);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL  fails"), "{out}");
+    assert!(out.contains("at step 2 (apdu)"), "{out}");
+    assert!(out.contains("expected: SW 9000"), "{out}");
+    assert!(out.contains("actual:   SW 6A82"), "{out}");
+    assert!(out.contains("> 00 A4 08 00 02 5F 5F 00  < 6A 82"), "{out}");
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(
+        xml.contains("<failure message=\"step 2 (apdu): expected SW 9000, got SW 6A82\""),
+        "{xml}"
+    );
+    if let Some(ok) = xmllint_ok(&dir.path().join("junit.xml")) {
+        assert!(ok);
+    }
+}
+
+#[test]
+fn broken_scenarios_exit_2_naming_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "unknown-step.yaml",
+            "name: t\nsteps:\n  - attach\n  - sign_reqest: {}\n",
+            ":4:5: unknown variant `sign_reqest`, expected one of",
+        ),
+        (
+            "missing-field.yaml",
+            "name: t\nsteps:\n  - verify_pin: {expect: ok}\n",
+            ":3:18: missing field `pin`",
+        ),
+        (
+            "wrong-type.yaml",
+            "name: t\nsteps:\n  - list_objects: {keys: many}\n",
+            ":3:26: expected a non-negative integer",
+        ),
+        ("bad-yaml.yaml", "name: t\nsteps: [\n", ":2:8: "),
+    ];
+    for (name, text, want) in cases {
+        let file = scenario_file(dir.path(), name, text);
+        let (code, out, err) = run(&fake_options(vec![file.clone()]));
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        let line = err.lines().next().unwrap_or_default();
+        assert!(line.starts_with(&format!("error: {file}")), "{name}: {err}");
+        assert!(line.contains(want), "{name}: {line:?} lacks {want:?}");
+    }
+}
+
+#[test]
+fn no_scenario_found_is_said_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&fake_options(vec![
+        dir.path().join("*.yaml").display().to_string(),
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no scenario found"), "{err}");
+    let mut opts = fake_options(vec![scenarios_dir().display().to_string()]);
+    opts.tags = vec!["no-such-tag".to_owned()];
+    let (code, _, err) = run(&opts);
+    assert_eq!(code, 2);
+    assert!(err.contains("none selected"), "{err}");
+}
+
+#[test]
+fn skips_carry_their_reason_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        dir.path(),
+        "restart.yaml",
+        "name: needs-restart\nneeds: [restart]\nsteps:\n  - restart\n",
+    );
+    let mut opts = fake_options(vec![file]);
+    opts.junit = Some(dir.path().join("junit.xml"));
+    opts.json = Some(dir.path().join("r.json"));
+    let (code, out, _) = run(&opts);
+    assert_eq!(code, 0, "{out}");
+    let reason = "needs restart: the emulator target cannot do it";
+    assert!(
+        out.contains(&format!("SKIP  needs-restart  ({reason})")),
+        "{out}"
+    );
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    assert!(
+        xml.contains(&format!("<skipped message=\"{reason}\"/>")),
+        "{xml}"
+    );
+    let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    assert!(json.contains(reason), "{json}");
+}
+
+#[test]
+fn partition_and_jobs_keep_every_scenario_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..7 {
+        files.push(scenario_file(
+            dir.path(),
+            &format!("s{i}.yaml"),
+            &format!("name: s{i}\nsteps:\n  - apdu: {{command: '00 CA 01 81 00'}}\n"),
+        ));
+    }
+    let mut seen = Vec::new();
+    for k in 1..=3 {
+        let mut opts = fake_options(files.clone());
+        opts.partition = Some(format!("{k}/3").parse().unwrap());
+        opts.jobs = 2;
+        let scenarios = suite::select(&opts).unwrap();
+        let profile = suite::load_profile(&opts).unwrap();
+        let report = suite::run(&opts, &profile, &scenarios, 1, &mut std::io::sink());
+        assert_eq!(report.counts(), (scenarios.len(), 0, 0));
+        seen.extend(report.scenarios.into_iter().map(|s| s.name));
+    }
+    seen.sort();
+    assert_eq!(seen, (0..7).map(|i| format!("s{i}")).collect::<Vec<_>>());
+}
+
+#[test]
+fn seeded_report_snapshot() {
+    let opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    let scenarios = suite::select(&opts).unwrap();
+    let profile = suite::load_profile(&opts).unwrap();
+    let mut report = suite::run(&opts, &profile, &scenarios, 42, &mut std::io::sink());
+    report.duration = Duration::ZERO;
+    for s in &mut report.scenarios {
+        s.duration = Duration::ZERO;
+        s.file = "scenarios/apdu-basics.yaml".to_owned();
+    }
+    insta::assert_snapshot!(
+        "apdu_basics_transcript",
+        report.scenarios[0].transcript.render()
+    );
+    let mut text = Vec::new();
+    terminal::write(&mut text, &report, false).unwrap();
+    insta::assert_snapshot!("apdu_basics_terminal", String::from_utf8(text).unwrap());
+    insta::assert_snapshot!("apdu_basics_junit", junit::render(&report));
+}

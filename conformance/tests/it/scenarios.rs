@@ -1,0 +1,187 @@
+//! The scenario files: they parse, cover what the issue asks, agree with the schema, and pass
+//! on the emulator.
+
+use std::collections::BTreeSet;
+
+use rutoken_conformance::scenario::step::{Algorithm, Step};
+use rutoken_conformance::scenario::{Assertion, FixtureName};
+use rutoken_conformance::suite::{self, RunOptions};
+use rutoken_conformance::target::TargetError;
+use rutoken_conformance::target::emulator;
+
+use crate::support::{run, scenarios_dir};
+
+fn all() -> Vec<rutoken_conformance::scenario::Scenario> {
+    let opts = RunOptions {
+        paths: vec![scenarios_dir().display().to_string()],
+        ..RunOptions::default()
+    };
+    suite::select(&opts).expect("every scenario file parses")
+}
+
+#[test]
+fn at_least_25_scenarios_with_unique_names() {
+    let s = all();
+    assert!(s.len() >= 25, "{} scenarios", s.len());
+    let names: BTreeSet<_> = s.iter().map(|s| s.name.clone()).collect();
+    assert_eq!(names.len(), s.len());
+    for s in &s {
+        assert_eq!(
+            s.file.file_stem().unwrap().to_str().unwrap(),
+            s.name,
+            "file name = scenario name"
+        );
+        assert!(!s.description.is_empty(), "{} has no description", s.name);
+    }
+}
+
+#[test]
+fn every_parameter_set_is_covered() {
+    let mut sets = BTreeSet::new();
+    for s in all() {
+        for step in &s.steps {
+            if let Step::GenerateKey(g) = step {
+                let bits = if g.algorithm == Algorithm::Gost2012_256 {
+                    256
+                } else {
+                    512
+                };
+                sets.insert(format!("{bits}-{}", g.param_set));
+            }
+        }
+    }
+    for want in [
+        "256-A", "256-B", "256-C", "256-D", "512-A", "512-B", "512-C",
+    ] {
+        assert!(sets.contains(want), "no scenario generates a {want} key");
+    }
+}
+
+#[test]
+fn every_branch_of_the_flow_has_a_scenario() {
+    let s = all();
+    let has = |pred: &dyn Fn(&rutoken_conformance::scenario::Scenario) -> bool| s.iter().any(pred);
+    let steps = |sc: &rutoken_conformance::scenario::Scenario| format!("{:?}", sc.steps);
+    assert!(
+        has(&|sc| steps(sc).contains("UnblockPin")),
+        "unblock with the admin PIN"
+    );
+    assert!(has(&|sc| steps(sc).contains("PowerCycle")
+        && sc
+            .assertions
+            .iter()
+            .any(|a| matches!(a, Assertion::PinTriesLeft(_)))));
+    assert!(has(&|sc| steps(sc).contains("Restart")
+        && sc
+            .assertions
+            .iter()
+            .any(|a| matches!(a, Assertion::PinTriesLeft(_)))));
+    for press in ["Reject", "Timeout"] {
+        assert!(
+            has(&|sc| {
+                steps(sc).contains(&format!("SignRequest(SignRequest {{ key: \"new\", safetouch: SafeTouchStep {{ screen: [\"Запрос подписи запроса на сертификат\"], press: {press}"))
+            }),
+            "screen 1 {press}"
+        );
+        assert!(
+            has(&|sc| steps(sc).contains("SignDocument")
+                && steps(sc).contains(&format!("press: {press} }}, expect: "))),
+            "screen 2 {press}"
+        );
+    }
+    for refusal in [
+        "bad_request_signature",
+        "document_signature_invalid",
+        "current_certificate_expired",
+        "current_certificate_foreign_issuer",
+        "subject_mismatch",
+    ] {
+        assert!(
+            has(&|sc| steps(sc).contains(&format!("Refused(\"{refusal}\")"))),
+            "CA refusal {refusal}"
+        );
+    }
+    assert!(
+        has(&|sc| steps(sc).contains("expect: Refused") && steps(sc).contains("InstallCertificate")),
+        "mismatched certificate"
+    );
+    assert!(
+        has(&|sc| steps(sc).contains("by: Pull")),
+        "pulled while writing"
+    );
+    assert!(
+        has(&|sc| steps(sc).contains("by: PowerCycle")),
+        "power drop while writing"
+    );
+    assert!(
+        has(&|sc| steps(sc).contains("mode: New")),
+        "expired certificate, new key"
+    );
+    assert!(has(
+        &|sc| sc.token.fixture == FixtureName::PersonalisedForeignCa
+    ));
+    assert!(
+        has(&|sc| sc.vars.values().any(|v| v
+            .chars()
+            .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c))))),
+        "Cyrillic"
+    );
+}
+
+#[test]
+fn schema_lists_every_step_assertion_and_capability() {
+    let text = std::fs::read_to_string(scenarios_dir().join("schema.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut steps = BTreeSet::new();
+    for v in schema["definitions"]["step"]["oneOf"].as_array().unwrap() {
+        match v.get("const") {
+            Some(c) => steps.insert(c.as_str().unwrap().to_owned()),
+            None => steps.insert(v["required"][0].as_str().unwrap().to_owned()),
+        };
+    }
+    assert_eq!(steps, Step::NAMES.iter().map(|s| (*s).to_owned()).collect());
+    let asserts: BTreeSet<String> = schema["definitions"]["assertion"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["required"][0].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        asserts,
+        Assertion::NAMES.iter().map(|s| (*s).to_owned()).collect()
+    );
+    let needs: BTreeSet<String> = schema["properties"]["needs"]["items"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert!(needs.contains("restart") && needs.contains("buttons") && needs.len() == 6);
+}
+
+/// Every scenario against the in-process emulator: exit 0, valid JUnit, no PIN in artifacts.
+#[test]
+fn every_scenario_passes_on_the_emulator() {
+    let profile = rutoken_sim::profile::DeviceProfile::default();
+    if let Err(TargetError::Transport(msg)) = emulator::open(FixtureName::Personalised, 1, &profile)
+    {
+        if msg == emulator::NOT_MERGED {
+            eprintln!("skipped: {msg}");
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        paths: vec![scenarios_dir().display().to_string()],
+        seed: Some(7),
+        jobs: 2,
+        junit: Some(dir.path().join("junit.xml")),
+        artifacts: Some(dir.path().join("artifacts")),
+        ..RunOptions::default()
+    };
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    if let Some(ok) = crate::reports::xmllint_ok(&dir.path().join("junit.xml")) {
+        assert!(ok);
+    }
+}

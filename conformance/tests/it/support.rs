@@ -1,0 +1,51 @@
+//! Helpers: run the suite with the stand-in card and capture what it prints.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rutoken_conformance::suite::{self, RunOptions};
+use rutoken_conformance::target::Target;
+use rutoken_conformance::target::emulator::EmulatorTarget;
+use rutoken_sim::safetouch::SafeTouchProfile;
+
+use crate::fake_card::FakeCard;
+
+/// The workspace's `scenarios/`.
+pub fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("scenarios")
+}
+
+/// Options running on the stand-in card (restart rebuilds a fresh one).
+pub fn fake_options(paths: Vec<String>) -> RunOptions {
+    RunOptions {
+        paths,
+        seed: Some(42),
+        factory: Some(Arc::new(|_, _| {
+            let target = EmulatorTarget::new(FakeCard::new(), SafeTouchProfile::default(), None);
+            Ok(Box::new(target) as Box<dyn Target>)
+        })),
+        ..RunOptions::default()
+    }
+}
+
+/// Runs `suite::main`; returns (exit code, stdout, stderr).
+pub fn run(opts: &RunOptions) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = suite::main(opts, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// Writes a scenario file into `dir`.
+pub fn scenario_file(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
