@@ -38,8 +38,8 @@ pub struct SimArgs {
     /// vpcd's address (pcscd's `reader.conf`: `CHANNELID` is the port).
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDRESS)]
     pub vpcd: String,
-    /// The token image to use (created from the personalised fixture if missing).
-    #[arg(long, value_name = "FILE", conflicts_with = "fixture")]
+    /// The token image to use (created if missing, from `--fixture`, default personalised).
+    #[arg(long, value_name = "FILE")]
     pub image: Option<PathBuf>,
     /// An in-memory token from a fixture: `factory` or `personalised`.
     #[arg(long, value_name = "NAME")]
