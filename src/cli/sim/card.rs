@@ -11,7 +11,10 @@ use crate::error::CliError;
 /// The card and a one-line description of it (serial, where it lives).
 pub fn build(args: &SimArgs, profile: &DeviceProfile) -> Result<(Box<dyn Card>, String), CliError> {
     if args.echo_card {
-        return Ok((Box::new(EchoCard::default()), "echo card (answers 90 00)".to_owned()));
+        return Ok((
+            Box::new(EchoCard::default()),
+            "echo card (answers 90 00)".to_owned(),
+        ));
     }
     let seed = args.seed.unwrap_or(0);
     let token_profile = profile.token.clone();
@@ -25,13 +28,22 @@ pub fn build(args: &SimArgs, profile: &DeviceProfile) -> Result<(Box<dyn Card>, 
             let fixture = parse_fixture(fixture.as_deref().unwrap_or("personalised"))?;
             let token = Token::create_image(path, fixture, seed, token_profile)
                 .map_err(|e| CliError::failed(format!("cannot create {}", path.display()), e))?;
-            (token, format!("new image {} ({fixture} fixture, seed {seed})", path.display()))
+            (
+                token,
+                format!(
+                    "new image {} ({fixture} fixture, seed {seed})",
+                    path.display()
+                ),
+            )
         }
         (None, fixture) => {
             let fixture = parse_fixture(fixture.as_deref().unwrap_or("personalised"))?;
             let token = Token::in_memory(fixture, seed, token_profile)
                 .map_err(|e| CliError::failed("cannot build the token", e))?;
-            (token, format!("in memory ({fixture} fixture, seed {seed}; gone on exit)"))
+            (
+                token,
+                format!("in memory ({fixture} fixture, seed {seed}; gone on exit)"),
+            )
         }
     };
     let summary = token.summary();
@@ -43,5 +55,6 @@ pub fn build(args: &SimArgs, profile: &DeviceProfile) -> Result<(Box<dyn Card>, 
 }
 
 fn parse_fixture(name: &str) -> Result<Fixture, CliError> {
-    name.parse().map_err(|message: String| CliError::invalid_msg(format!("--fixture: {message}")))
+    name.parse()
+        .map_err(|message: String| CliError::invalid_msg(format!("--fixture: {message}")))
 }
