@@ -11,6 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SECONDS_PER_CARD=${SECONDS_PER_CARD:-3}
+# Alternating rounds (echo, token, echo, token, …); the best round of each counts, so that a
+# burst of load from other processes does not decide the ratio.
+ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-35990}
 BIN=${BIN:-target/release/rutoken-lab}
 # GET DATA (serial), rutoken-ecp-apdu.md: a short read-only command the token really executes.
@@ -68,15 +71,19 @@ measure() {
   kill \$sim; wait \$sim || true
   sleep 0.5
 }
-echo "echo \$(measure --echo-card)"
-echo "token \$(measure --fixture personalised)"
+for _ in \$(seq $ROUNDS); do
+  echo "echo \$(measure --echo-card)"
+  echo "token \$(measure --fixture personalised)"
+done
 kill \$pcscd_pid; wait \$pcscd_pid || true
 INSIDE
 
 results=$(unshare -m --propagation private bash "$work/inside.sh")
-echo_rate=$(awk '$1=="echo"{print $2}' <<<"$results")
-token_rate=$(awk '$1=="token"{print $2}' <<<"$results")
-echo "APDU $APDU through pcscd + vpcd, $SECONDS_PER_CARD s each:"
+best() { awk -v card="$1" '$1==card && $2>m {m=$2} END {print m}' <<<"$results"; }
+echo_rate=$(best echo)
+token_rate=$(best token)
+echo "rounds (APDU/s):" $(awk '{printf "%s=%s ", $1, $2}' <<<"$results")
+echo "APDU $APDU through pcscd + vpcd, best of $ROUNDS rounds of $SECONDS_PER_CARD s:"
 echo "  echo card (90 00): $echo_rate APDU/s"
 echo "  emulated token:    $token_rate APDU/s"
 awk -v t="$token_rate" -v e="$echo_rate" 'BEGIN { r = t / e; printf "  ratio token/echo:  %.2f (bar: 0.80) %s\n", r, (r >= 0.8 ? "PASS" : "FAIL"); exit (r >= 0.8 ? 0 : 1) }'
