@@ -10,11 +10,15 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use rutoken_sim::Card;
+use rutoken_sim::token::{Fixture, Token, TokenProfile};
 use rutoken_sim::vpcd::{CardWorker, EchoCard, Presence, Vpcd, VpcdOptions};
 use tokio_util::sync::CancellationToken;
 
 /// SELECT MF (`rutoken-ecp-apdu.md`): a typical short command.
 const SELECT_MF: [u8; 7] = [0x00, 0xA4, 0x00, 0x00, 0x02, 0x3F, 0x00];
+/// GET DATA serial (`rutoken-ecp-apdu.md`), the command of `vpcd-throughput.sh`.
+const GET_SERIAL: [u8; 5] = [0x00, 0xCA, 0x01, 0x81, 0x00];
 
 struct Link {
     stream: TcpStream,
@@ -24,9 +28,9 @@ struct Link {
 }
 
 impl Link {
-    fn start(nodelay: bool) -> Link {
+    fn start(nodelay: bool, card: Box<dyn Card>) -> Link {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let worker = CardWorker::spawn(Box::new(EchoCard::default())).unwrap();
+        let worker = CardWorker::spawn(card).unwrap();
         let options = VpcdOptions {
             address: listener.local_addr().unwrap().to_string(),
             ..VpcdOptions::default()
@@ -51,7 +55,7 @@ impl Link {
         }
     }
 
-    fn roundtrip(&mut self, apdu: &[u8], two_writes: bool) -> [u8; 4] {
+    fn roundtrip(&mut self, apdu: &[u8], two_writes: bool) -> Vec<u8> {
         let len = (apdu.len() as u16).to_be_bytes();
         if two_writes {
             self.stream.write_all(&len).unwrap();
@@ -61,7 +65,9 @@ impl Link {
             frame.extend_from_slice(apdu);
             self.stream.write_all(&frame).unwrap();
         }
-        let mut answer = [0u8; 4];
+        let mut len = [0u8; 2];
+        self.stream.read_exact(&mut len).unwrap();
+        let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
         self.stream.read_exact(&mut answer).unwrap();
         answer
     }
@@ -80,13 +86,28 @@ impl Drop for Link {
     }
 }
 
+fn echo() -> Box<dyn Card> {
+    Box::new(EchoCard::default())
+}
+
 fn transport(c: &mut Criterion) {
-    let mut link = Link::start(true);
+    let mut link = Link::start(true, echo());
     c.bench_function("transport/vpcd_roundtrip", |b| {
         b.iter(|| link.roundtrip(std::hint::black_box(&SELECT_MF), false))
     });
     drop(link);
-    let mut link = Link::start(false);
+    let token = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default()).unwrap();
+    let mut link = Link::start(true, Box::new(token));
+    c.bench_function("transport/vpcd_roundtrip_token_get_serial", |b| {
+        b.iter(|| link.roundtrip(std::hint::black_box(&GET_SERIAL), false))
+    });
+    drop(link);
+    let mut link = Link::start(true, echo());
+    c.bench_function("transport/vpcd_roundtrip_echo_get_serial", |b| {
+        b.iter(|| link.roundtrip(std::hint::black_box(&GET_SERIAL), false))
+    });
+    drop(link);
+    let mut link = Link::start(false, echo());
     c.bench_function("transport/vpcd_roundtrip_two_writes", |b| {
         b.iter(|| link.roundtrip(std::hint::black_box(&SELECT_MF), true))
     });
