@@ -160,6 +160,15 @@ async fn serve(
 ) -> Result<(), rutoken_sim::vpcd::VpcdError> {
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    if let Some(SafeTouchControl { monitor, presses: Some(presses) }) = target.safetouch.clone() {
+        // A screen waiting for a person would hold the card thread (and the shutdown) until its
+        // time-out: on shutdown it times out at once.
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            let _ = presses.press(&monitor.screen(), Press::Timeout);
+        });
+    }
     let mut state = vpcd.state();
     let address = address.to_owned();
     tokio::spawn(async move {
