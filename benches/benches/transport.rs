@@ -96,6 +96,10 @@ fn transport(c: &mut Criterion) {
         b.iter(|| link.roundtrip(std::hint::black_box(&SELECT_MF), false))
     });
     drop(link);
+    let mut token = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default()).unwrap();
+    c.bench_function("transport/card_only_token_get_serial", |b| {
+        b.iter(|| token.transmit(std::hint::black_box(&GET_SERIAL)))
+    });
     let token = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default()).unwrap();
     let mut link = Link::start(true, Box::new(token));
     c.bench_function("transport/vpcd_roundtrip_token_get_serial", |b| {

@@ -86,4 +86,7 @@ echo "rounds (APDU/s):" $(awk '{printf "%s=%s ", $1, $2}' <<<"$results")
 echo "APDU $APDU through pcscd + vpcd, best of $ROUNDS rounds of $SECONDS_PER_CARD s:"
 echo "  echo card (90 00): $echo_rate APDU/s"
 echo "  emulated token:    $token_rate APDU/s"
+# Each round's token/echo ratio too: their median says how steady the machine was.
+awk '$1=="echo"{e=$2} $1=="token"{print $2/e}' <<<"$results" | sort -n |
+  awk '{r[NR]=$1} END {printf "  pairwise ratios:   median %.2f (min %.2f, max %.2f)\n", r[int((NR+1)/2)], r[1], r[NR]}'
 awk -v t="$token_rate" -v e="$echo_rate" 'BEGIN { r = t / e; printf "  ratio token/echo:  %.2f (bar: 0.80) %s\n", r, (r >= 0.8 ? "PASS" : "FAIL"); exit (r >= 0.8 ? 0 : 1) }'
