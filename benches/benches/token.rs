@@ -4,7 +4,9 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn placeholder(c: &mut Criterion) {
-    c.bench_function("token/placeholder", |b| b.iter(|| std::hint::black_box(1u64) + 1));
+    c.bench_function("token/placeholder", |b| {
+        b.iter(|| std::hint::black_box(1u64) + 1)
+    });
 }
 
 criterion_group!(benches, placeholder);

@@ -28,6 +28,9 @@ pub enum Error {
     /// A private key that is 0 or not below the group order q.
     #[error("the private key is out of range (must be 0 < d < q)")]
     PrivateKeyOutOfRange,
+    /// A caller-chosen nonce k that is 0 or not below q (known-answer tests only).
+    #[error("the nonce k is out of range (must be 0 < k < q)")]
+    NonceOutOfRange,
     /// A signature whose r or s is 0 or not below q (RFC 7091 §6.2 step 1).
     #[error("signature r or s out of range (must be 0 < r, s < q)")]
     SignatureOutOfRange,

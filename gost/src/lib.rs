@@ -9,6 +9,7 @@
 //! - the token's wire signature is `r_le ‖ s_le` (OpenSC reverses it as a whole into `s ‖ r`).
 #![forbid(unsafe_code)]
 
+pub(crate) mod arith;
 pub mod curve;
 pub mod digest;
 pub mod encoding;

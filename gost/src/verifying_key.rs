@@ -1,43 +1,128 @@
 //! A public key Q, checked to be on its curve.
 
+use crate::arith::registry::{CurveRef, curve};
+use crate::encoding::{self, narrow};
 use crate::{Error, ParamSet, Signature};
 
 /// A GOST R 34.10 public key.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct VerifyingKey {
-    _private: (),
+    param: ParamSet,
+    /// Affine x and y as little-endian limbs (limbs above the set's size are zero).
+    x: [u64; 8],
+    y: [u64; 8],
 }
 
 impl VerifyingKey {
     /// From `LE(x) ‖ LE(y)` (64 or 128 bytes): the token's, PKCS#11's and X.509's form.
     pub fn from_le_bytes(param: ParamSet, bytes: &[u8]) -> Result<Self, Error> {
-        let _ = (param, bytes);
-        todo!()
+        let expected = 2 * param.scalar_len();
+        if bytes.len() != expected {
+            return Err(Error::InvalidLength {
+                what: "public key LE(x)||LE(y)",
+                expected,
+                actual: bytes.len(),
+            });
+        }
+        let (x, y) = encoding::point_from_le(bytes);
+        Self::from_point(param, x, y)
     }
     /// From affine x and y, big-endian.
     pub fn from_xy_be(param: ParamSet, x: &[u8], y: &[u8]) -> Result<Self, Error> {
-        let _ = (param, x, y);
-        todo!()
+        let len = param.scalar_len();
+        for (what, coord) in [("public key x", x), ("public key y", y)] {
+            if coord.len() != len {
+                return Err(Error::InvalidLength {
+                    what,
+                    expected: len,
+                    actual: coord.len(),
+                });
+            }
+        }
+        Self::from_point(
+            param,
+            encoding::limbs_from_be(x),
+            encoding::limbs_from_be(y),
+        )
+    }
+    fn from_point(param: ParamSet, x: [u64; 8], y: [u64; 8]) -> Result<Self, Error> {
+        let valid = match curve(param) {
+            CurveRef::C4(c) => c.is_valid_public_point(&narrow(&x), &narrow(&y)),
+            CurveRef::C8(c) => c.is_valid_public_point(&narrow(&x), &narrow(&y)),
+        };
+        if valid {
+            Ok(VerifyingKey { param, x, y })
+        } else {
+            Err(Error::PointNotOnCurve)
+        }
+    }
+    /// A point computed here as d·P (no need to re-check it).
+    pub(crate) fn from_trusted_point(param: ParamSet, x: [u64; 8], y: [u64; 8]) -> Self {
+        VerifyingKey { param, x, y }
     }
     /// `LE(x) ‖ LE(y)`.
     pub fn to_le_bytes(&self) -> Vec<u8> {
-        todo!()
+        encoding::point_to_le(&self.x, &self.y, self.param.scalar_len())
     }
     /// x, big-endian.
     pub fn x_be(&self) -> Vec<u8> {
-        todo!()
+        encoding::limbs_to_be(&self.x, self.param.scalar_len())
     }
     /// y, big-endian.
     pub fn y_be(&self) -> Vec<u8> {
-        todo!()
+        encoding::limbs_to_be(&self.y, self.param.scalar_len())
     }
     /// The parameter set.
     pub fn param_set(&self) -> ParamSet {
-        todo!()
+        self.param
     }
     /// Verifies a signature over a digest in wire order (RFC 7091 §6.2).
     pub fn verify_digest(&self, digest: &[u8], signature: &Signature) -> Result<(), Error> {
-        let _ = (digest, signature);
-        todo!()
+        let len = self.param.scalar_len();
+        if digest.len() != len {
+            return Err(Error::InvalidLength {
+                what: "digest",
+                expected: len,
+                actual: digest.len(),
+            });
+        }
+        if signature.r_be().len() != len {
+            return Err(Error::InvalidLength {
+                what: "signature r",
+                expected: len,
+                actual: signature.r_be().len(),
+            });
+        }
+        let r = encoding::limbs_from_be(signature.r_be());
+        let s = encoding::limbs_from_be(signature.s_be());
+        let alpha = encoding::digest_to_alpha(digest);
+        // Step 1: 0 < r < q and 0 < s < q, else the signature is invalid.
+        if !crate::signing_key::is_valid_scalar(self.param, &r)
+            || !crate::signing_key::is_valid_scalar(self.param, &s)
+        {
+            return Err(Error::SignatureOutOfRange);
+        }
+        // Steps 2-7.
+        let ok = match curve(self.param) {
+            CurveRef::C4(c) => c.verify(
+                &narrow(&self.x),
+                &narrow(&self.y),
+                &narrow(&alpha),
+                &narrow(&r),
+                &narrow(&s),
+            ),
+            CurveRef::C8(c) => c.verify(
+                &narrow(&self.x),
+                &narrow(&self.y),
+                &narrow(&alpha),
+                &narrow(&r),
+                &narrow(&s),
+            ),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::VerificationFailed)
+        }
     }
 }

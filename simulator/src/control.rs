@@ -1,1 +1,254 @@
-//! Placeholder (owner: the vpcd/SafeTouch issue).
+//! The control socket of a running `sim`: a Unix domain socket (owner-only, 0600) speaking
+//! line-delimited JSON ([`protocol`]): read the SafeTouch screen, press its buttons, pull and
+//! insert the token, power-cycle it. A malformed request gets an error reply and changes nothing.
+
+pub mod protocol;
+
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio_util::sync::CancellationToken;
+
+pub use protocol::{Request, Response};
+
+use crate::safetouch::{Press, PressSender, SafeTouchMonitor};
+use crate::vpcd::{CardHandle, Presence};
+
+/// Longest request line accepted (a request is a few dozen bytes).
+const MAX_LINE: usize = 4096;
+
+/// What the control socket can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// Another `sim` answers on this path.
+    #[error("the control socket {0} is in use by a running sim")]
+    InUse(PathBuf),
+    /// The path exists and is not a socket.
+    #[error("{0} exists and is not a socket")]
+    NotASocket(PathBuf),
+    /// Socket I/O.
+    #[error("control socket {path}")]
+    Io {
+        /// The socket.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The reply was not JSON of the expected shape.
+    #[error("bad reply from the control socket: {0}")]
+    BadReply(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ControlError + '_ {
+    move |source| ControlError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The SafeTouch as the control socket sees it.
+#[derive(Debug, Clone)]
+pub struct SafeTouchControl {
+    /// The screen and the log.
+    pub monitor: SafeTouchMonitor,
+    /// The buttons, when a person presses them (policy `manual`); `None` for an unattended
+    /// policy.
+    pub presses: Option<PressSender>,
+}
+
+/// Everything the control socket acts on.
+#[derive(Debug, Clone)]
+pub struct ControlTarget {
+    /// The SafeTouch, if there is one (`--no-safetouch`: none).
+    pub safetouch: Option<SafeTouchControl>,
+    /// The token's presence in the reader.
+    pub presence: Presence,
+    /// The card's thread, for power cycles.
+    pub card: CardHandle,
+}
+
+impl ControlTarget {
+    /// Carries out one request.
+    pub async fn handle(&self, request: Request) -> Response {
+        match request {
+            Request::Screen => match &self.safetouch {
+                Some(st) => Response {
+                    screen: Some(st.monitor.screen()),
+                    ..Response::done()
+                },
+                None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
+            },
+            Request::Events => match &self.safetouch {
+                Some(st) => Response {
+                    events: Some(st.monitor.events()),
+                    ..Response::done()
+                },
+                None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
+            },
+            Request::Confirm => self.press(Press::Confirm),
+            Request::Reject => self.press(Press::Reject),
+            Request::Pull => {
+                self.presence.pull();
+                Response {
+                    inserted: Some(false),
+                    ..Response::done()
+                }
+            }
+            Request::Insert => {
+                self.presence.insert();
+                Response {
+                    inserted: Some(true),
+                    ..Response::done()
+                }
+            }
+            Request::PowerCycle => {
+                let cycled = self
+                    .card
+                    .call(|card| {
+                        card.power_off();
+                        card.power_on();
+                    })
+                    .await;
+                match cycled {
+                    Ok(()) => Response::done(),
+                    Err(err) => Response::error(err.to_string()),
+                }
+            }
+            Request::Status => Response {
+                inserted: Some(self.presence.is_inserted()),
+                safetouch: Some(self.safetouch.is_some()),
+                ..Response::done()
+            },
+        }
+    }
+
+    fn press(&self, press: Press) -> Response {
+        let Some(st) = &self.safetouch else {
+            return Response::error("no SafeTouch (sim runs with --no-safetouch)");
+        };
+        let Some(presses) = &st.presses else {
+            return Response::error("the SafeTouch is unattended (--safetouch-policy)");
+        };
+        match presses.press(&st.monitor.screen(), press) {
+            Ok(()) => Response::done(),
+            Err(err) => Response::error(err.to_string()),
+        }
+    }
+}
+
+/// The listening socket; removes its file when dropped.
+#[derive(Debug)]
+pub struct ControlServer {
+    listener: UnixListener,
+    path: PathBuf,
+}
+
+impl ControlServer {
+    /// Creates the socket at `path`, owner-only. A stale socket file (nobody answers) is
+    /// replaced; a live one is an error.
+    pub fn bind(path: &Path) -> Result<Self, ControlError> {
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if !meta.file_type().is_socket() {
+                return Err(ControlError::NotASocket(path.to_owned()));
+            }
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                return Err(ControlError::InUse(path.to_owned()));
+            }
+            std::fs::remove_file(path).map_err(io(path))?;
+        }
+        let listener = UnixListener::bind(path).map_err(io(path))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))?;
+        Ok(ControlServer {
+            listener,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The socket's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Serves clients until `shutdown`.
+    pub async fn run(&self, target: Arc<ControlTarget>, shutdown: CancellationToken) {
+        loop {
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => return,
+                a = self.listener.accept() => a,
+            };
+            if let Ok((stream, _)) = accepted {
+                let target = Arc::clone(&target);
+                let shutdown = shutdown.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        () = shutdown.cancelled() => {}
+                        () = serve_client(stream, &target) => {}
+                    }
+                });
+            }
+        }
+    }
+}
+
+impl Drop for ControlServer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+async fn serve_client(stream: UnixStream, target: &ControlTarget) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let mut limited = (&mut reader).take(MAX_LINE as u64 + 1);
+        match limited.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let response = if line.len() > MAX_LINE {
+            Response::error(format!("request longer than {MAX_LINE} bytes"))
+        } else {
+            match Request::from_json(trim(&line)) {
+                Ok(request) => target.handle(request).await,
+                Err(err) => Response::error(format!("bad request: {err}")),
+            }
+        };
+        let too_long = line.len() > MAX_LINE && line.last() != Some(&b'\n');
+        let mut text = serde_json::to_string(&response)
+            .unwrap_or_else(|_| r#"{"ok":false,"error":"unencodable reply"}"#.to_owned());
+        text.push('\n');
+        if write.write_all(text.as_bytes()).await.is_err() || too_long {
+            // The rest of an overlong line cannot be told from the next request: hang up.
+            return;
+        }
+    }
+}
+
+fn trim(line: &[u8]) -> &[u8] {
+    let end = line
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    &line[..end]
+}
+
+/// Sends one request to the control socket at `path` and returns the reply (the CLI's client).
+pub async fn request(path: &Path, request: Request) -> Result<Response, ControlError> {
+    let stream = UnixStream::connect(path).await.map_err(io(path))?;
+    let (read, mut write) = stream.into_split();
+    let mut text = request.to_json();
+    text.push('\n');
+    write.write_all(text.as_bytes()).await.map_err(io(path))?;
+    let mut reply = String::new();
+    BufReader::new(read)
+        .read_line(&mut reply)
+        .await
+        .map_err(io(path))?;
+    serde_json::from_str(reply.trim()).map_err(|e| ControlError::BadReply(e.to_string()))
+}

@@ -102,9 +102,11 @@ pub enum ProfileError {
 impl DeviceProfile {
     /// Parses a profile from YAML text; `origin` names it in errors.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Self, ProfileError> {
-        let profile: DeviceProfile = serde_saphyr::from_str(text).map_err(|err| {
-            ProfileError::Parse { origin: origin.to_owned(), message: err.to_string() }
-        })?;
+        let profile: DeviceProfile =
+            serde_saphyr::from_str(text).map_err(|err| ProfileError::Parse {
+                origin: origin.to_owned(),
+                message: err.to_string(),
+            })?;
         profile.check(origin)?;
         Ok(profile)
     }
@@ -112,19 +114,28 @@ impl DeviceProfile {
     /// Loads a profile file.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ProfileError::Read { path: origin.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: origin.clone(),
+            source,
+        })?;
         Self::from_yaml(&text, &origin)
     }
 
     fn check(&self, origin: &str) -> Result<(), ProfileError> {
-        let invalid = |key, message| ProfileError::Invalid { origin: origin.to_owned(), key, message };
+        let invalid = |key, message| ProfileError::Invalid {
+            origin: origin.to_owned(),
+            key,
+            message,
+        };
         let st = &self.safetouch;
         if st.rows == 0 {
             return Err(invalid("safetouch.rows", "a screen needs at least one row"));
         }
         if st.columns < 8 {
-            return Err(invalid("safetouch.columns", "a screen needs at least 8 columns"));
+            return Err(invalid(
+                "safetouch.columns",
+                "a screen needs at least 8 columns",
+            ));
         }
         Ok(())
     }
@@ -150,15 +161,23 @@ mod tests {
         assert_eq!(profile.safetouch.reject_sw, 0x6985);
         assert_eq!(profile.safetouch.timeout_sw, 0x6FB1);
         assert_eq!(profile.safetouch.timeout_ms, 500);
-        assert_eq!(profile.safetouch.hash_only_policy, crate::safetouch::HashOnlyPolicy::Refuse);
-        assert_eq!(profile.latency.for_apdu(&[0, 0x46, 0x80, 0]), Duration::from_millis(30));
+        assert_eq!(
+            profile.safetouch.hash_only_policy,
+            crate::safetouch::HashOnlyPolicy::Refuse
+        );
+        assert_eq!(
+            profile.latency.for_apdu(&[0, 0x46, 0x80, 0]),
+            Duration::from_millis(30)
+        );
         assert_eq!(profile.latency.for_apdu(&[0, 0xA4, 0, 0]), Duration::ZERO);
     }
 
     #[test]
     fn unknown_key_is_named_with_its_line() {
         let text = "safetouch:\n  rows: 4\n  colums: 20\n";
-        let err = DeviceProfile::from_yaml(text, "p.yaml").unwrap_err().to_string();
+        let err = DeviceProfile::from_yaml(text, "p.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("colums"), "{err}");
         assert!(err.contains("line 3") || err.contains("3:"), "{err}");
     }
@@ -166,7 +185,9 @@ mod tests {
     #[test]
     fn wrong_type_is_named_with_its_line() {
         let text = "safetouch:\n  timeout_ms: soon\n";
-        let err = DeviceProfile::from_yaml(text, "p.yaml").unwrap_err().to_string();
+        let err = DeviceProfile::from_yaml(text, "p.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("line 2") || err.contains("2:"), "{err}");
     }
 

@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 pub(crate) use command::CommandView;
 use command::status_word;
 
-pub use buttons::{Buttons, ChannelButtons, Press, PressSender, ScriptedButtons, UnattendedButtons};
+pub use buttons::{
+    Buttons, ChannelButtons, Press, PressError, PressSender, ScriptedButtons, UnattendedButtons,
+};
 pub use document::{Shown, classify, encode_tlv};
 pub use events::{Event, EventKind};
 pub use profile::{DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags};
@@ -89,11 +91,14 @@ pub struct SafeTouch<C: Card> {
     shared: Arc<Mutex<Shared>>,
     clock: Clock,
     hash: HashWatch,
+    screens_shown: u64,
 }
 
 impl<C: Card> std::fmt::Debug for SafeTouch<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SafeTouch").field("screen", &self.screen()).finish_non_exhaustive()
+        f.debug_struct("SafeTouch")
+            .field("screen", &self.screen())
+            .finish_non_exhaustive()
     }
 }
 
@@ -101,7 +106,11 @@ impl<C: Card> SafeTouch<C> {
     /// Puts `inner` into a SafeTouch configured by `profile`, its buttons pressed by `buttons`.
     pub fn new(inner: C, profile: SafeTouchProfile, buttons: Box<dyn Buttons>) -> Self {
         let screen = Screen::idle(profile.rows, profile.columns);
-        let shared = Shared { screen, events: Vec::new(), subscribers: Vec::new() };
+        let shared = Shared {
+            screen,
+            events: Vec::new(),
+            subscribers: Vec::new(),
+        };
         SafeTouch {
             inner,
             profile,
@@ -109,6 +118,7 @@ impl<C: Card> SafeTouch<C> {
             shared: Arc::new(Mutex::new(shared)),
             clock: Clock::start(),
             hash: HashWatch::default(),
+            screens_shown: 0,
         }
     }
 
@@ -122,7 +132,9 @@ impl<C: Card> SafeTouch<C> {
     }
     /// A handle for other threads to watch the screen and the events.
     pub fn monitor(&self) -> SafeTouchMonitor {
-        SafeTouchMonitor { shared: Arc::clone(&self.shared) }
+        SafeTouchMonitor {
+            shared: Arc::clone(&self.shared),
+        }
     }
     /// The card inside.
     pub fn inner(&self) -> &C {
@@ -140,7 +152,9 @@ impl<C: Card> SafeTouch<C> {
     fn record(&self, kind: EventKind) {
         let event = self.clock.event(kind);
         let mut shared = lock(&self.shared);
-        shared.subscribers.retain(|tx| tx.send(event.clone()).is_ok());
+        shared
+            .subscribers
+            .retain(|tx| tx.send(event.clone()).is_ok());
         shared.events.push(event);
     }
 
@@ -193,15 +207,23 @@ impl<C: Card> SafeTouch<C> {
             Shown::HashOnly(preview) => match self.profile.hash_only_policy {
                 HashOnlyPolicy::Pass => return self.inner.transmit(command),
                 HashOnlyPolicy::Refuse => {
-                    self.record(EventKind::Refused { reason: "hash-only policy: refuse".into() });
+                    self.record(EventKind::Refused {
+                        reason: "hash-only policy: refuse".into(),
+                    });
                     return Self::sw(self.profile.reject_sw);
                 }
                 HashOnlyPolicy::Ask => document::hash_only_rows(&preview, &self.profile),
             },
         };
-        let screen = Screen::render(&rows, self.profile.rows, self.profile.columns, true);
+        self.screens_shown += 1;
+        let screen = Screen {
+            id: self.screens_shown,
+            ..Screen::render(&rows, self.profile.rows, self.profile.columns, true)
+        };
         self.set_screen(screen.clone());
-        self.record(EventKind::Shown { text: screen.text() });
+        self.record(EventKind::Shown {
+            text: screen.text(),
+        });
         let press = self.buttons.wait_for_press(&screen, self.profile.timeout());
         self.record(EventKind::Pressed { press });
         self.set_screen(Screen::idle(self.profile.rows, self.profile.columns));

@@ -105,7 +105,9 @@ pub struct Presence {
 
 impl Default for Presence {
     fn default() -> Self {
-        Presence { inserted: watch::Sender::new(true) }
+        Presence {
+            inserted: watch::Sender::new(true),
+        }
     }
 }
 
@@ -148,7 +150,12 @@ pub struct Vpcd {
 impl Vpcd {
     /// A transport for the card behind `card`.
     pub fn new(options: VpcdOptions, card: CardHandle, presence: Presence) -> Self {
-        Vpcd { options, card, presence, state: watch::Sender::new(LinkState::Connecting) }
+        Vpcd {
+            options,
+            card,
+            presence,
+            state: watch::Sender::new(LinkState::Connecting),
+        }
     }
 
     /// Watches the link state.
@@ -265,7 +272,10 @@ impl Vpcd {
             Message::Apdu(command) => self.transmit(command).await?,
         };
         Ok(Some(frame::encode(&payload).unwrap_or_else(|| {
-            eprintln!("vpcd: answer of {} bytes cannot be framed; sent 6F 00", payload.len());
+            eprintln!(
+                "vpcd: answer of {} bytes cannot be framed; sent 6F 00",
+                payload.len()
+            );
             let mut frame = vec![0, 2];
             frame.extend_from_slice(&SW_NO_DIAGNOSIS);
             frame

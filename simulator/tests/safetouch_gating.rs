@@ -1,6 +1,8 @@
 //! The SafeTouch around a minimal PSO: HASH / PSO: CDS card: what it shows, what it forwards,
 //! and what the host gets for each press.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,7 +21,12 @@ struct SigningCard {
 
 impl SigningCard {
     fn signed(&self) -> usize {
-        self.seen.lock().unwrap().iter().filter(|c| c[1] == 0x2A && c[2] == 0x9E).count()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c[1] == 0x2A && c[2] == 0x9E)
+            .count()
     }
 }
 
@@ -70,7 +77,11 @@ const SIGN_HASHED: [u8; 5] = [0x00, 0x2A, 0x9E, 0x9A, 0x00];
 fn safetouch(profile: SafeTouchProfile) -> (SafeTouch<SigningCard>, SigningCard, ScriptedButtons) {
     let card = SigningCard::default();
     let script = ScriptedButtons::new();
-    (SafeTouch::new(card.clone(), profile, Box::new(script.clone())), card, script)
+    (
+        SafeTouch::new(card.clone(), profile, Box::new(script.clone())),
+        card,
+        script,
+    )
 }
 
 #[test]
@@ -83,20 +94,29 @@ fn confirm_releases_the_signature_of_a_chained_document() {
     assert_eq!(&answer[64..], [0x90, 0x00]);
     assert_eq!(card.signed(), 1);
     let events = st.events();
-    let EventKind::Shown { text } = &events[0].kind else { panic!("{events:?}") };
+    let EventKind::Shown { text } = &events[0].kind else {
+        panic!("{events:?}")
+    };
     let text = text.replace('\n', " ");
     assert!(text.contains("04.02.2020"), "{text}");
     assert!(text.contains("Иванов Иван"), "{text}");
     assert!(text.contains("Организация"), "{text}");
-    assert_eq!(events[1].kind, EventKind::Pressed { press: Press::Confirm });
+    assert_eq!(
+        events[1].kind,
+        EventKind::Pressed {
+            press: Press::Confirm
+        }
+    );
     assert!(!st.screen().waiting);
 }
 
 #[test]
 fn reject_and_timeout_answer_their_status_words_and_nothing_is_signed() {
-    let mut profile = SafeTouchProfile::default();
-    profile.reject_sw = 0x6985;
-    profile.timeout_sw = 0x6FB1;
+    let profile = SafeTouchProfile {
+        reject_sw: 0x6985,
+        timeout_sw: 0x6FB1,
+        ..SafeTouchProfile::default()
+    };
     let (mut st, card, script) = safetouch(profile);
     hash_on_token(&mut st, &reissue_document(), 200);
     script.push(Press::Reject);
@@ -116,19 +136,25 @@ fn host_hash_follows_the_policy() {
     let (mut st, card, script) = safetouch(SafeTouchProfile::default());
     script.push(Press::Confirm);
     assert_eq!(st.transmit(&sign_hash).len(), 66);
-    let EventKind::Shown { text } = &st.events()[0].kind else { panic!() };
+    let EventKind::Shown { text } = &st.events()[0].kind else {
+        panic!()
+    };
     assert!(text.starts_with("Подписать хэш?\nC3C3C3C3"), "{text}");
     assert_eq!(card.signed(), 1);
 
-    let mut refuse = SafeTouchProfile::default();
-    refuse.hash_only_policy = HashOnlyPolicy::Refuse;
+    let refuse = SafeTouchProfile {
+        hash_only_policy: HashOnlyPolicy::Refuse,
+        ..SafeTouchProfile::default()
+    };
     let (mut st, card, script) = safetouch(refuse);
     script.push(Press::Confirm);
     assert_eq!(st.transmit(&sign_hash), [0x6F, 0xB1]);
     assert_eq!((card.signed(), script.pending()), (0, 1));
 
-    let mut pass = SafeTouchProfile::default();
-    pass.hash_only_policy = HashOnlyPolicy::Pass;
+    let pass = SafeTouchProfile {
+        hash_only_policy: HashOnlyPolicy::Pass,
+        ..SafeTouchProfile::default()
+    };
     let (mut st, card, _) = safetouch(pass);
     assert_eq!(st.transmit(&sign_hash).len(), 66);
     assert_eq!(card.signed(), 1);
@@ -143,7 +169,9 @@ fn power_off_forgets_the_hashed_document() {
     st.power_on();
     script.push(Press::Reject);
     st.transmit(&SIGN_HASHED);
-    let EventKind::Shown { text } = &st.events()[0].kind else { panic!() };
+    let EventKind::Shown { text } = &st.events()[0].kind else {
+        panic!()
+    };
     assert!(text.starts_with("Подписать хэш?"), "{text}");
 }
 
@@ -169,7 +197,7 @@ fn a_person_presses_from_another_thread_while_the_screen_waits() {
             std::thread::sleep(Duration::from_millis(5));
         }
         let text = monitor.screen().text();
-        presses.send(Press::Confirm).unwrap();
+        presses.press(&monitor.screen(), Press::Confirm).unwrap();
         text
     });
     hash_on_token(&mut st, &reissue_document(), 50);
@@ -211,7 +239,12 @@ fn certificate_request_shows_the_title_and_the_common_name() {
     script.push(Press::Confirm);
     assert_eq!(st.transmit(&SIGN_HASHED).len(), 66);
     assert_eq!(card.signed(), 1);
-    let EventKind::Shown { text } = &st.events()[0].kind else { panic!() };
+    let EventKind::Shown { text } = &st.events()[0].kind else {
+        panic!()
+    };
     let text = text.replace('\n', " ");
-    assert_eq!(text, "Запрос подписи запроса на сертификат Иванов Иван Иванович");
+    assert_eq!(
+        text,
+        "Запрос подписи запроса на сертификат Иванов Иван Иванович"
+    );
 }

@@ -1,6 +1,8 @@
 //! The vpcd client against a fake vpcd on loopback (no pcscd): framing, control codes, pull and
 //! insert, reconnection, shutdown, and the delayed-ACK speed trap.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,7 +59,15 @@ async fn start() -> Fixture {
         let (vpcd, shutdown) = (Arc::clone(&vpcd), shutdown.clone());
         tokio::spawn(async move { vpcd.run(shutdown).await.unwrap() })
     };
-    Fixture { listener, vpcd, presence, card, shutdown, task, _worker: worker }
+    Fixture {
+        listener,
+        vpcd,
+        presence,
+        card,
+        shutdown,
+        task,
+        _worker: worker,
+    }
 }
 
 async fn send(stream: &mut TcpStream, payload: &[u8]) {
@@ -75,7 +85,11 @@ async fn receive(stream: &mut TcpStream) -> Vec<u8> {
 }
 
 async fn accept(listener: &TcpListener) -> TcpStream {
-    tokio::time::timeout(Duration::from_secs(10), listener.accept()).await.unwrap().unwrap().0
+    tokio::time::timeout(Duration::from_secs(10), listener.accept())
+        .await
+        .unwrap()
+        .unwrap()
+        .0
 }
 
 #[tokio::test]
@@ -108,15 +122,28 @@ async fn pull_closes_the_connection_and_insert_reconnects() {
     assert_eq!(receive(&mut vpcd).await, ECHO_ATR);
     f.presence.pull();
     let mut byte = [0u8; 1];
-    let n = tokio::time::timeout(Duration::from_secs(5), vpcd.read(&mut byte)).await.unwrap();
-    assert_eq!(n.unwrap(), 0, "the connection must close: vpcd then sees no card");
+    let n = tokio::time::timeout(Duration::from_secs(5), vpcd.read(&mut byte))
+        .await
+        .unwrap();
+    assert_eq!(
+        n.unwrap(),
+        0,
+        "the connection must close: vpcd then sees no card"
+    );
     // While pulled, no new connection comes.
-    assert!(tokio::time::timeout(Duration::from_millis(200), f.listener.accept()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), f.listener.accept())
+            .await
+            .is_err()
+    );
     f.presence.insert();
     let mut vpcd = accept(&f.listener).await;
     send(&mut vpcd, &[4]).await;
     assert_eq!(receive(&mut vpcd).await, ECHO_ATR);
-    assert!(f.card.0.lock().unwrap().power_losses >= 1, "pulling cuts the power");
+    assert!(
+        f.card.0.lock().unwrap().power_losses >= 1,
+        "pulling cuts the power"
+    );
     f.shutdown.cancel();
     f.task.await.unwrap();
 }
@@ -171,12 +198,17 @@ async fn two_write_frames_are_not_slowed_by_delayed_acks() {
     let apdu = [0x00, 0xB0, 0x00, 0x00, 0x10];
     let started = Instant::now();
     for _ in 0..200 {
-        vpcd.write_all(&(apdu.len() as u16).to_be_bytes()).await.unwrap();
+        vpcd.write_all(&(apdu.len() as u16).to_be_bytes())
+            .await
+            .unwrap();
         vpcd.write_all(&apdu).await.unwrap();
         assert_eq!(receive(&mut vpcd).await, [0x90, 0x00]);
     }
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(3), "200 round trips took {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "200 round trips took {elapsed:?}"
+    );
     f.shutdown.cancel();
     f.task.await.unwrap();
 }
@@ -184,7 +216,10 @@ async fn two_write_frames_are_not_slowed_by_delayed_acks() {
 #[tokio::test]
 async fn a_bad_address_is_an_error() {
     let worker = CardWorker::spawn(Box::new(EchoCard::default())).unwrap();
-    let options = VpcdOptions { address: "no port here".into(), ..VpcdOptions::default() };
+    let options = VpcdOptions {
+        address: "no port here".into(),
+        ..VpcdOptions::default()
+    };
     let vpcd = Vpcd::new(options, worker.handle(), Presence::default());
     let err = vpcd.run(CancellationToken::new()).await.unwrap_err();
     assert!(err.to_string().contains("no port here"));

@@ -1,13 +1,203 @@
-//! `rutoken-lab sim`: attach the emulator to pcscd through vpcd (owner: the vpcd/SafeTouch issue).
+//! `rutoken-lab sim`: attach the emulator (the token, in a SafeTouch unless `--no-safetouch`) to
+//! pcscd through vpcd, until SIGINT or SIGTERM (`docs/pcsc.md`).
 
+mod card;
+mod terminal;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use rutoken_sim::Card;
+use rutoken_sim::control::{ControlServer, ControlTarget, SafeTouchControl};
+use rutoken_sim::profile::DeviceProfile;
+use rutoken_sim::safetouch::{
+    Buttons, ChannelButtons, Press, PressSender, SafeTouch, SafeTouchMonitor, UnattendedButtons,
+};
+use rutoken_sim::vpcd::{CardWorker, DEFAULT_ADDRESS, LinkState, Presence, Vpcd, VpcdOptions};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::CliError;
 
+/// Who presses the SafeTouch's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Policy {
+    /// A person: the control socket, or `y`/`n` + Enter on this terminal.
+    Manual,
+    /// Confirm every screen at once.
+    Confirm,
+    /// Reject every screen at once.
+    Reject,
+    /// Let every screen time out (answered at once, without waiting).
+    Timeout,
+}
+
 /// Arguments of `sim`.
 #[derive(Debug, clap::Args)]
-pub struct SimArgs {}
+pub struct SimArgs {
+    /// vpcd's address (pcscd's `reader.conf`: `CHANNELID` is the port).
+    #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDRESS)]
+    pub vpcd: String,
+    /// The token image to use (created from the personalised fixture if missing).
+    #[arg(long, value_name = "FILE", conflicts_with = "fixture")]
+    pub image: Option<PathBuf>,
+    /// An in-memory token from a fixture: `factory` or `personalised`.
+    #[arg(long, value_name = "NAME")]
+    pub fixture: Option<String>,
+    /// The device profile (default: the built-in defaults of
+    /// `profiles/rutoken-ecp2-safetouch.yaml`).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// The token plugged straight into the PC, no SafeTouch (what OpenSC's tests use).
+    #[arg(long)]
+    pub no_safetouch: bool,
+    /// Who presses the SafeTouch's buttons.
+    #[arg(long, value_enum, default_value = "manual")]
+    pub safetouch_policy: Policy,
+    /// A Unix socket for `rutoken-lab safetouch …` and `token pull|insert` (created 0600).
+    #[arg(long, value_name = "PATH")]
+    pub control: Option<PathBuf>,
+    /// Seed for the token's random numbers (reproducible keys and signatures).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Log APDUs to stderr (PINs masked as `**`).
+    #[arg(long)]
+    pub log_apdus: bool,
+    /// A card that answers `90 00` to everything (the throughput baseline).
+    #[arg(long, hide = true)]
+    pub echo_card: bool,
+}
 
-pub fn run(_args: SimArgs) -> Result<ExitCode, CliError> {
-    Err(CliError::failed_msg("`sim` is not built yet"))
+pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
+    let profile = match &args.profile {
+        Some(path) => {
+            DeviceProfile::load(path).map_err(|e| CliError::invalid("bad --profile", e))?
+        }
+        None => DeviceProfile::default(),
+    };
+    let (card, description) = card::build(&args, &profile)?;
+    let (card, safetouch) = wrap_in_safetouch(card, &args, &profile);
+    let worker = CardWorker::spawn(card).map_err(|e| CliError::failed("cannot start", e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
+    let presence = Presence::default();
+    let control = match &args.control {
+        Some(path) => Some(
+            runtime
+                .block_on(async { ControlServer::bind(path) })
+                .map_err(|e| {
+                    CliError::failed(
+                        format!("cannot create the control socket {}", path.display()),
+                        e,
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    println!("token: {description}");
+    if let Some(st) = &safetouch {
+        terminal::print_screens(&st.monitor);
+        if let Some(presses) = &st.presses {
+            terminal::read_presses(st.monitor.clone(), presses.clone());
+            println!("SafeTouch: type y + Enter to confirm, n + Enter to reject");
+        }
+    }
+    if let Some(control) = &control {
+        println!("control socket: {}", control.path().display());
+    }
+    let options = VpcdOptions {
+        address: args.vpcd.clone(),
+        latency: profile.latency.clone(),
+        log_apdus: args.log_apdus,
+        ..VpcdOptions::default()
+    };
+    let vpcd = Vpcd::new(options, worker.handle(), presence.clone());
+    let target = Arc::new(ControlTarget {
+        safetouch,
+        presence,
+        card: worker.handle(),
+    });
+    let result = runtime.block_on(serve(&vpcd, control.as_ref(), target, &args.vpcd));
+    drop(control);
+    // Powers the card off and drops it on its thread: the token's image is flushed.
+    worker.stop();
+    runtime.shutdown_background();
+    result.map_err(|e| CliError::failed("the vpcd link failed", e))?;
+    println!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn wrap_in_safetouch(
+    card: Box<dyn Card>,
+    args: &SimArgs,
+    profile: &DeviceProfile,
+) -> (Box<dyn Card>, Option<SafeTouchControl>) {
+    if args.no_safetouch {
+        return (card, None);
+    }
+    let (buttons, presses): (Box<dyn Buttons>, Option<PressSender>) = match args.safetouch_policy {
+        Policy::Manual => {
+            let (buttons, presses) = ChannelButtons::new();
+            (Box::new(buttons), Some(presses))
+        }
+        Policy::Confirm => (Box::new(UnattendedButtons(Press::Confirm)), None),
+        Policy::Reject => (Box::new(UnattendedButtons(Press::Reject)), None),
+        Policy::Timeout => (Box::new(UnattendedButtons(Press::Timeout)), None),
+    };
+    let st = SafeTouch::new(card, profile.safetouch.clone(), buttons);
+    let monitor: SafeTouchMonitor = st.monitor();
+    (Box::new(st), Some(SafeTouchControl { monitor, presses }))
+}
+
+async fn serve(
+    vpcd: &Vpcd,
+    control: Option<&ControlServer>,
+    target: Arc<ControlTarget>,
+    address: &str,
+) -> Result<(), rutoken_sim::vpcd::VpcdError> {
+    let shutdown = CancellationToken::new();
+    tokio::spawn(stop_on_signal(shutdown.clone()));
+    let mut state = vpcd.state();
+    let address = address.to_owned();
+    tokio::spawn(async move {
+        while state.changed().await.is_ok() {
+            let now = *state.borrow_and_update();
+            match now {
+                LinkState::Connecting => println!("waiting for vpcd at {address} (is pcscd up?)"),
+                LinkState::Connected => println!("attached to vpcd at {address}: the card is in"),
+                LinkState::Pulled => println!("token pulled: the reader is empty"),
+                LinkState::Stopped => break,
+            }
+        }
+    });
+    let control_task = control.map(|server| server.run(target, shutdown.clone()));
+    let link = vpcd.run(shutdown.clone());
+    match control_task {
+        Some(control_task) => {
+            let (link, ()) = tokio::join!(link, control_task);
+            link
+        }
+        None => link.await,
+    }
+}
+
+/// Cancels `shutdown` on SIGINT or SIGTERM.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    match term {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+    shutdown.cancel();
 }

@@ -6,12 +6,12 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::screen::Screen;
 
 /// What happened while a screen waited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Press {
     /// «Подтвердить»: the token signs.
@@ -30,7 +30,9 @@ pub trait Buttons: Send {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Presses queued in advance, for in-process use: a scenario queues the press before it sends
@@ -75,31 +77,62 @@ impl Buttons for UnattendedButtons {
 /// Presses sent by other threads (the control socket, the terminal), with a real time-out.
 #[derive(Debug)]
 pub struct ChannelButtons {
-    presses: mpsc::Receiver<Press>,
+    presses: mpsc::Receiver<(u64, Press)>,
 }
 
 /// The sending side of [`ChannelButtons`]; cheap to clone.
-pub type PressSender = mpsc::Sender<Press>;
+#[derive(Debug, Clone)]
+pub struct PressSender {
+    presses: mpsc::Sender<(u64, Press)>,
+}
+
+/// A press that could not be delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PressError {
+    /// The screen does not wait for a press.
+    #[error("no screen waits for a press")]
+    NotWaiting,
+    /// The SafeTouch is gone.
+    #[error("the SafeTouch is stopped")]
+    Stopped,
+}
+
+impl PressSender {
+    /// Presses a button on `screen` (as read from the monitor). If that screen has gone by the
+    /// time the press arrives (its time-out came), the press is dropped.
+    pub fn press(&self, screen: &Screen, press: Press) -> Result<(), PressError> {
+        if !screen.waiting {
+            return Err(PressError::NotWaiting);
+        }
+        self.presses
+            .send((screen.id, press))
+            .map_err(|_| PressError::Stopped)
+    }
+}
 
 impl ChannelButtons {
     /// The buttons and the handle that presses them.
     pub fn new() -> (Self, PressSender) {
         let (tx, rx) = mpsc::channel();
-        (ChannelButtons { presses: rx }, tx)
+        (ChannelButtons { presses: rx }, PressSender { presses: tx })
     }
 }
 
 impl Buttons for ChannelButtons {
-    fn wait_for_press(&mut self, _screen: &Screen, timeout: Duration) -> Press {
-        // A press sent while no screen waited (a race with the previous time-out) is stale.
-        while self.presses.try_recv().is_ok() {}
-        match self.presses.recv_timeout(timeout) {
-            Ok(press) => press,
-            Err(mpsc::RecvTimeoutError::Timeout) => Press::Timeout,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                // Nobody can press any more; a real device still waits out its time-out.
-                std::thread::sleep(timeout);
-                Press::Timeout
+    fn wait_for_press(&mut self, screen: &Screen, timeout: Duration) -> Press {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.presses.recv_timeout(left) {
+                Ok((id, press)) if id == screen.id => return press,
+                // A late press for an earlier screen.
+                Ok(_) => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) => return Press::Timeout,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    // Nobody can press any more; a real device still waits out its time-out.
+                    std::thread::sleep(left);
+                    return Press::Timeout;
+                }
             }
         }
     }
@@ -116,25 +149,57 @@ mod tests {
         script.push(Press::Reject);
         script.push(Press::Confirm);
         let screen = Screen::idle(4, 20);
-        assert_eq!(buttons.wait_for_press(&screen, Duration::ZERO), Press::Reject);
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::ZERO),
+            Press::Reject
+        );
         assert_eq!(script.pending(), 1);
-        assert_eq!(buttons.wait_for_press(&screen, Duration::ZERO), Press::Confirm);
-        assert_eq!(buttons.wait_for_press(&screen, Duration::ZERO), Press::Timeout);
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::ZERO),
+            Press::Confirm
+        );
+        assert_eq!(
+            buttons.wait_for_press(&screen, Duration::ZERO),
+            Press::Timeout
+        );
+    }
+
+    fn waiting(id: u64) -> Screen {
+        Screen {
+            id,
+            ..Screen::render(&["?".to_owned()], 4, 20, true)
+        }
     }
 
     #[test]
-    fn channel_times_out_and_drops_stale_presses() {
+    fn channel_times_out_and_drops_presses_for_other_screens() {
         let (mut buttons, tx) = ChannelButtons::new();
-        let screen = Screen::idle(4, 20);
-        tx.send(Press::Confirm).unwrap();
+        assert_eq!(
+            tx.press(&Screen::idle(4, 20), Press::Confirm),
+            Err(PressError::NotWaiting)
+        );
+        // A press for screen 1 that arrives late must not answer screen 2.
+        tx.press(&waiting(1), Press::Confirm).unwrap();
         let started = std::time::Instant::now();
-        assert_eq!(buttons.wait_for_press(&screen, Duration::from_millis(50)), Press::Timeout);
+        assert_eq!(
+            buttons.wait_for_press(&waiting(2), Duration::from_millis(50)),
+            Press::Timeout
+        );
         assert!(started.elapsed() >= Duration::from_millis(50));
+        // A press sent before the wait begins (but for this screen) counts.
+        tx.press(&waiting(3), Press::Reject).unwrap();
+        assert_eq!(
+            buttons.wait_for_press(&waiting(3), Duration::from_secs(5)),
+            Press::Reject
+        );
         let sender = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
-            tx.send(Press::Reject).unwrap();
+            tx.press(&waiting(4), Press::Confirm).unwrap();
         });
-        assert_eq!(buttons.wait_for_press(&screen, Duration::from_secs(5)), Press::Reject);
+        assert_eq!(
+            buttons.wait_for_press(&waiting(4), Duration::from_secs(5)),
+            Press::Confirm
+        );
         sender.join().unwrap();
     }
 }

@@ -17,7 +17,9 @@ pub(crate) struct CommandView<'a> {
 impl<'a> CommandView<'a> {
     /// Parses a command APDU; `None` when the lengths do not add up.
     pub fn parse(apdu: &'a [u8]) -> Option<Self> {
-        let [cla, ins, p1, p2, body @ ..] = apdu else { return None };
+        let [cla, ins, p1, p2, body @ ..] = apdu else {
+            return None;
+        };
         let view = |data: &'a [u8], data_offset| CommandView {
             cla: *cla,
             ins: *ins,

@@ -45,7 +45,9 @@ pub fn hash_only_rows(preview: &[u8], profile: &SafeTouchProfile) -> Vec<String>
 fn records(mut data: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     let mut out = Vec::new();
     while !data.is_empty() {
-        let [tag, hi, lo, rest @ ..] = data else { return None };
+        let [tag, hi, lo, rest @ ..] = data else {
+            return None;
+        };
         let len = usize::from(u16::from_be_bytes([*hi, *lo]));
         if rest.len() < len {
             return None;
@@ -140,7 +142,10 @@ mod tests {
         let mut data = sample();
         data.pop();
         data.pop();
-        assert!(matches!(classify(&data, &SafeTouchProfile::default()), Shown::HashOnly(_)));
+        assert!(matches!(
+            classify(&data, &SafeTouchProfile::default()),
+            Shown::HashOnly(_)
+        ));
     }
 
     #[test]

@@ -60,7 +60,10 @@ pub struct DocumentTitle {
 }
 
 fn field(tag: u8, label: &str) -> TlvField {
-    TlvField { tag, label: label.to_owned() }
+    TlvField {
+        tag,
+        label: label.to_owned(),
+    }
 }
 
 impl Default for TlvTags {

@@ -1,11 +1,11 @@
 //! The SafeTouch's text screen: a fixed number of rows and columns (characters, not bytes),
 //! long content wrapped and paged.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the screen shows: every wrapped line (all pages), the screen size, the page on display,
 /// and whether it waits for a press.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Screen {
     /// Every line of the content, each at most `columns` characters.
     pub lines: Vec<String>,
@@ -17,18 +17,38 @@ pub struct Screen {
     pub page: usize,
     /// True while the device waits for Confirm or Reject.
     pub waiting: bool,
+    /// Which screen this is: 0 when idle, then 1, 2, … for each screen that waits. A press
+    /// names the screen it is meant for, so a late press never lands on the next screen.
+    pub id: u64,
 }
 
 impl Screen {
     /// The blank screen of an idle device.
     pub fn idle(rows: usize, columns: usize) -> Self {
-        Screen { lines: Vec::new(), rows, columns, page: 0, waiting: false }
+        Screen {
+            lines: Vec::new(),
+            rows,
+            columns,
+            page: 0,
+            waiting: false,
+            id: 0,
+        }
     }
 
     /// Lays out `rows` of content (e.g. «Дата: 04.02.2020»), wrapping each to the width.
     pub fn render(content: &[String], rows: usize, columns: usize, waiting: bool) -> Self {
-        let lines = content.iter().flat_map(|row| wrap(row, columns.max(1))).collect();
-        Screen { lines, rows: rows.max(1), columns, page: 0, waiting }
+        let lines = content
+            .iter()
+            .flat_map(|row| wrap(row, columns.max(1)))
+            .collect();
+        Screen {
+            lines,
+            rows: rows.max(1),
+            columns,
+            page: 0,
+            waiting,
+            id: 0,
+        }
     }
 
     /// The whole rendered text, one line per row, all pages.
@@ -62,7 +82,11 @@ fn wrap(row: &str, width: usize) -> Vec<String> {
     let mut line_len = 0;
     for word in row.split(' ').filter(|w| !w.is_empty()) {
         let mut chars: Vec<char> = word.chars().collect();
-        let needed = if line_len == 0 { chars.len() } else { line_len + 1 + chars.len() };
+        let needed = if line_len == 0 {
+            chars.len()
+        } else {
+            line_len + 1 + chars.len()
+        };
         if needed <= width {
             if line_len > 0 {
                 line.push(' ');
@@ -94,7 +118,12 @@ mod tests {
 
     #[test]
     fn cyrillic_is_counted_in_characters() {
-        let s = Screen::render(&["Запрос подписи запроса на сертификат".to_owned()], 4, 20, true);
+        let s = Screen::render(
+            &["Запрос подписи запроса на сертификат".to_owned()],
+            4,
+            20,
+            true,
+        );
         assert_eq!(s.lines, ["Запрос подписи", "запроса на", "сертификат"]);
         assert_eq!(s.page_count(), 1);
     }

@@ -9,9 +9,15 @@ const PIN_INS: [u8; 3] = [0x20, 0x24, 0x2C];
 /// The command in hex with any PIN data replaced by `**`.
 pub fn mask_command(apdu: &[u8]) -> String {
     let hex = |bytes: &[u8]| {
-        bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
+        bytes
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
-    let Some(ins) = apdu.get(1) else { return hex(apdu) };
+    let Some(ins) = apdu.get(1) else {
+        return hex(apdu);
+    };
     if !PIN_INS.contains(ins) {
         return hex(apdu);
     }
@@ -34,7 +40,11 @@ pub fn mask_command(apdu: &[u8]) -> String {
 
 /// The response in hex.
 pub fn format_response(response: &[u8]) -> String {
-    response.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
+    response
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -44,10 +54,16 @@ mod tests {
 
     #[test]
     fn pins_are_masked() {
-        assert_eq!(mask_command(&[0, 0x20, 0, 2, 4, 0x31, 0x32, 0x33, 0x34]), "00 20 00 02 04 **");
+        assert_eq!(
+            mask_command(&[0, 0x20, 0, 2, 4, 0x31, 0x32, 0x33, 0x34]),
+            "00 20 00 02 04 **"
+        );
         assert_eq!(mask_command(&[0, 0x20, 0, 2]), "00 20 00 02");
         assert_eq!(mask_command(&[0, 0x2C, 0, 2, 9, 1]), "00 2C 00 02 **");
-        assert_eq!(mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]), "00 A4 00 00 02 3F 00");
+        assert_eq!(
+            mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]),
+            "00 A4 00 00 02 3F 00"
+        );
     }
 
     proptest! {

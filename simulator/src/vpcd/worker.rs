@@ -58,7 +58,10 @@ impl CardWorker {
                 drop(card);
             })
             .map_err(VpcdError::Thread)?;
-        Ok(CardWorker { handle: CardHandle { jobs: tx }, thread: Some(thread) })
+        Ok(CardWorker {
+            handle: CardHandle { jobs: tx },
+            thread: Some(thread),
+        })
     }
 
     /// A handle for the transport and the control socket.
@@ -96,7 +99,9 @@ impl CardHandle {
         let job: Job = Box::new(move |card| {
             let _ = tx.send(job(card));
         });
-        self.jobs.send(Message::Job(job)).map_err(|_| VpcdError::CardStopped)?;
+        self.jobs
+            .send(Message::Job(job))
+            .map_err(|_| VpcdError::CardStopped)?;
         rx.await.map_err(|_| VpcdError::CardStopped)
     }
 
@@ -110,7 +115,29 @@ impl CardHandle {
         let job: Job = Box::new(move |card| {
             let _ = tx.send(job(card));
         });
-        self.jobs.send(Message::Job(job)).map_err(|_| VpcdError::CardStopped)?;
+        self.jobs
+            .send(Message::Job(job))
+            .map_err(|_| VpcdError::CardStopped)?;
         rx.recv().map_err(|_| VpcdError::CardStopped)
+    }
+}
+
+/// A boxed card is a card: the `sim` command chooses the card at run time (the token or the echo
+/// card) and then wraps it in a SafeTouch.
+impl Card for Box<dyn Card> {
+    fn atr(&self) -> Vec<u8> {
+        self.as_ref().atr()
+    }
+    fn power_on(&mut self) {
+        self.as_mut().power_on();
+    }
+    fn power_off(&mut self) {
+        self.as_mut().power_off();
+    }
+    fn reset(&mut self) {
+        self.as_mut().reset();
+    }
+    fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
+        self.as_mut().transmit(command)
     }
 }

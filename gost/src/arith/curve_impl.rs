@@ -1,0 +1,188 @@
+//! One parameter set ready for computing: field, scalar field, base point and lazy tables,
+//! with the GOST R 34.10-2012 signature algorithms (RFC 7091 §6.1, §6.2) on integers.
+
+use std::sync::OnceLock;
+
+use subtle::Choice;
+use zeroize::Zeroize;
+
+use super::double_mul::{self, BASE_WINDOW};
+use super::field::{Field, Reduction};
+use super::fixed_base::FixedBaseTable;
+use super::limbs;
+use super::point::{Affine, CurveArith, Jacobian};
+use crate::curve::params::CurveConsts;
+
+/// Signed-digit window of the fixed-base table: 2^(W-1) affine points per W bits of scalar.
+const FIXED_WINDOW: u32 = 5;
+
+/// A parameter set's arithmetic.
+pub(crate) struct Curve<const N: usize> {
+    pub(crate) arith: CurveArith<N>,
+    /// Z/qZ, Montgomery form.
+    pub(crate) scalar: Field<N>,
+    pub(crate) q: [u64; N],
+    pub(crate) base: Affine<N>,
+    cofactor: u64,
+    fixed: OnceLock<Option<FixedBaseTable<N>>>,
+    base_odd: OnceLock<Option<Vec<Affine<N>>>>,
+}
+
+impl<const N: usize> Curve<N> {
+    /// From the constants of `curve::params`.
+    pub(crate) fn new(c: &CurveConsts<N>) -> Self {
+        let f = Field::new(c.p, c.reduction);
+        let arith = CurveArith {
+            a: f.element(&c.a),
+            b: f.element(&c.b),
+            a_is_minus_3: c.a_is_minus_3,
+            f,
+        };
+        let base = Affine {
+            x: arith.f.element(&c.x),
+            y: arith.f.element(&c.y),
+        };
+        Curve {
+            scalar: Field::new(c.q, Reduction::Montgomery),
+            q: c.q,
+            base,
+            cofactor: c.cofactor,
+            arith,
+            fixed: OnceLock::new(),
+            base_odd: OnceLock::new(),
+        }
+    }
+
+    fn fixed_table(&self) -> Option<&FixedBaseTable<N>> {
+        self.fixed
+            .get_or_init(|| FixedBaseTable::new(&self.arith, &self.base, FIXED_WINDOW))
+            .as_ref()
+    }
+
+    fn base_odd_multiples(&self) -> Option<&[Affine<N>]> {
+        self.base_odd
+            .get_or_init(|| {
+                let odd = double_mul::odd_multiples(
+                    &self.arith,
+                    &self.arith.lift(&self.base),
+                    BASE_WINDOW,
+                );
+                self.arith.batch_to_affine(&odd)
+            })
+            .as_deref()
+    }
+
+    /// k·P for the base point, constant time in k (`0 < k < q`).
+    pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Jacobian<N>> {
+        Some(self.fixed_table()?.mul(&self.arith, k))
+    }
+
+    /// Q = d·P as integers (x, y); `None` only if the table could not be built.
+    pub(crate) fn public_key(&self, d: &[u64; N]) -> Option<([u64; N], [u64; N])> {
+        let q = self.arith.to_affine(&self.mul_base(d)?)?;
+        Some((self.arith.f.to_int(&q.x), self.arith.f.to_int(&q.y)))
+    }
+
+    /// `0 < k < q` in constant time.
+    pub(crate) fn is_valid_scalar(&self, k: &[u64; N]) -> Choice {
+        !limbs::is_zero(k) & limbs::ct_lt(k, &self.q)
+    }
+
+    /// RFC 7091 §6.1 step 2: e = alpha mod q, and e = 1 if that is 0 (Montgomery form).
+    fn digest_scalar(&self, alpha: &[u64; N]) -> [u64; N] {
+        let sc = &self.scalar;
+        let e = sc.reduce_int(alpha);
+        limbs::select(&e, &sc.one(), limbs::is_zero(&e))
+    }
+
+    /// RFC 7091 §6.1 steps 2, 4-6 for `alpha` (digest as integer), key d and nonce k (both
+    /// `0 < . < q`, checked by the caller). Returns (r, s), or `None` when r or s is 0 and the
+    /// caller must pick another k (step 4/5 "return to step 3").
+    pub(crate) fn sign(
+        &self,
+        d: &[u64; N],
+        alpha: &[u64; N],
+        k: &[u64; N],
+    ) -> Option<([u64; N], [u64; N])> {
+        let sc = &self.scalar;
+        // Step 2: e = alpha mod q; if e = 0 then e = 1.
+        let mut e = self.digest_scalar(alpha);
+        // Step 4: C = k·P; r = x_C mod q; if r = 0, back to step 3.
+        let c = self.arith.to_affine(&self.mul_base(k)?)?;
+        let x_c = self.arith.f.to_int(&c.x);
+        let r_mont = sc.reduce_int(&x_c);
+        let r = sc.to_int(&r_mont);
+        // Step 5: s = (r·d + k·e) mod q; if s = 0, back to step 3.
+        let mut d_mont = sc.element(d);
+        let mut k_mont = sc.element(k);
+        let mut rd = sc.mul(&r_mont, &d_mont);
+        let mut ke = sc.mul(&k_mont, &e);
+        let s = sc.to_int(&sc.add(&rd, &ke));
+        d_mont.zeroize();
+        k_mont.zeroize();
+        rd.zeroize();
+        ke.zeroize();
+        e.zeroize();
+        // Step 6: the signature is (r, s) (encoded by `Signature`).
+        if bool::from(limbs::is_zero(&r) | limbs::is_zero(&s)) {
+            return None;
+        }
+        Some((r, s))
+    }
+
+    /// RFC 7091 §6.2 steps 2-7 for a public key (x, y) already validated, `alpha` the digest as
+    /// an integer, and (r, s) already checked to be in (0, q) (step 1).
+    pub(crate) fn verify(
+        &self,
+        qx: &[u64; N],
+        qy: &[u64; N],
+        alpha: &[u64; N],
+        r: &[u64; N],
+        s: &[u64; N],
+    ) -> bool {
+        let sc = &self.scalar;
+        let Some(g_odd) = self.base_odd_multiples() else {
+            return false;
+        };
+        // Step 2-3: e = alpha mod q (1 if 0).
+        let e = self.digest_scalar(alpha);
+        // Step 4: v = e^-1 mod q.
+        let v = sc.invert(&e);
+        // Step 5: z1 = s·v mod q, z2 = -r·v mod q.
+        let z1 = sc.to_int(&sc.mul(&sc.element(s), &v));
+        let z2 = sc.to_int(&sc.neg(&sc.mul(&sc.element(r), &v)));
+        // Step 6: C = z1·P + z2·Q; R = x_C mod q.
+        let q_point = Affine {
+            x: self.arith.f.element(qx),
+            y: self.arith.f.element(qy),
+        };
+        let c = double_mul::double_mul_vartime(&self.arith, g_odd, &z1, &q_point, &z2);
+        let Some(c) = self.arith.to_affine(&c) else {
+            return false;
+        };
+        let big_r = sc.to_int(&sc.reduce_int(&self.arith.f.to_int(&c.x)));
+        // Step 7: accept iff R = r.
+        bool::from(limbs::ct_eq(&big_r, r))
+    }
+
+    /// Whether (x, y), as integers, is a point of the prime-order subgroup other than O:
+    /// coordinates below p, on the curve, and (for cofactor 4 sets) q·Q = O.
+    pub(crate) fn is_valid_public_point(&self, x: &[u64; N], y: &[u64; N]) -> bool {
+        let p = self.arith.f.modulus();
+        if !limbs::lt_vartime(x, p) || !limbs::lt_vartime(y, p) {
+            return false;
+        }
+        let point = Affine {
+            x: self.arith.f.element(x),
+            y: self.arith.f.element(y),
+        };
+        if !self.arith.is_on_curve(&point) {
+            return false;
+        }
+        if self.cofactor != 1 {
+            let q_times = double_mul::mul_vartime(&self.arith, &point, &self.q);
+            return bool::from(self.arith.is_identity(&q_times));
+        }
+        true
+    }
+}

@@ -1,0 +1,104 @@
+//! Constant-time k·P for the fixed base point P: a table of signed radix-2^W digit multiples.
+//!
+//! The scalar is recoded into digits `d_i` in `[-2^(W-1), 2^(W-1)]` with `k = sum d_i 2^(W i)`,
+//! and the table holds `j · 2^(W i) · P` (j = 1..2^(W-1)) in affine form, so k·P is one mixed
+//! addition per digit and no doubling. Each lookup reads every entry of its row and keeps the
+//! right one with conditional selects; the sign is applied with a conditional negation; a zero
+//! digit keeps the accumulator by a select. Nothing branches on or indexes by the scalar.
+//!
+//! Exceptional case: the accumulator equal to the added point (needs a doubling). The
+//! accumulator after i digits is `a·P` with `|a| < 2^(W i)` while the addend is `±j·2^(W i)·P`;
+//! they can only coincide when `a ∓ j·2^(W i)` is a non-zero multiple of q, which for the top
+//! digits of a uniformly random k (keys, nonces) happens with probability about 2^-240.
+
+use subtle::{Choice, ConstantTimeEq};
+
+use super::limbs;
+use super::point::{Affine, CurveArith, Jacobian};
+
+/// `rows[i][j-1] = j · 2^(W i) · P`.
+pub(crate) struct FixedBaseTable<const N: usize> {
+    window: u32,
+    rows: Vec<Vec<Affine<N>>>,
+}
+
+impl<const N: usize> FixedBaseTable<N> {
+    /// Builds the table for `base` (public; run once per curve). `None` if a multiple hits the
+    /// identity, which cannot happen for a base of prime order above 2^W.
+    pub(crate) fn new(arith: &CurveArith<N>, base: &Affine<N>, window: u32) -> Option<Self> {
+        let half = 1usize << (window - 1);
+        let positions = (64 * N).div_ceil(window as usize) + 1;
+        let mut flat = Vec::with_capacity(positions * half);
+        let mut row_base = arith.lift(base);
+        for _ in 0..positions {
+            let mut multiple = row_base;
+            flat.push(multiple);
+            for _ in 1..half {
+                multiple = arith.add_vartime(&multiple, &row_base);
+                flat.push(multiple);
+            }
+            for _ in 0..window {
+                row_base = arith.double(&row_base);
+            }
+        }
+        let affine = arith.batch_to_affine(&flat)?;
+        let rows = affine.chunks(half).map(<[Affine<N>]>::to_vec).collect();
+        Some(FixedBaseTable { window, rows })
+    }
+
+    /// k·P in constant time, for any `k < 2^(64N)`.
+    pub(crate) fn mul(&self, arith: &CurveArith<N>, k: &[u64; N]) -> Jacobian<N> {
+        let w = self.window;
+        let mut acc = arith.identity();
+        let mut carry: u64 = 0;
+        for (i, row) in self.rows.iter().enumerate() {
+            let chunk = window_bits(k, i * w as usize, w);
+            // d in [0, 2^W]; digits above 2^(W-1) become d - 2^W with a carry into the next.
+            let d = chunk + carry;
+            carry = (d + (1u64 << (w - 1)) - 1) >> w;
+            let signed = d.wrapping_sub(carry << w); // two's complement of the signed digit
+            let negative = signed >> 63;
+            let mask = negative.wrapping_neg();
+            let magnitude = (signed ^ mask).wrapping_add(negative);
+            let mut entry = row[0];
+            for (j, candidate) in row.iter().enumerate().skip(1) {
+                let hit = magnitude.ct_eq(&(j as u64 + 1));
+                entry.x = limbs::select(&entry.x, &candidate.x, hit);
+                entry.y = limbs::select(&entry.y, &candidate.y, hit);
+            }
+            let neg_y = arith.f.neg(&entry.y);
+            entry.y = limbs::select(&entry.y, &neg_y, Choice::from(negative as u8));
+            let sum = arith.add_affine(&acc, &entry);
+            acc = arith.select(&sum, &acc, magnitude.ct_eq(&0));
+        }
+        acc
+    }
+}
+
+/// Bits `[start, start + w)` of k (zero beyond the top); `start` is public.
+fn window_bits<const N: usize>(k: &[u64; N], start: usize, w: u32) -> u64 {
+    let limb = start / 64;
+    let shift = start % 64;
+    if limb >= N {
+        return 0;
+    }
+    let mut v = k[limb] >> shift;
+    if shift + w as usize > 64 && limb + 1 < N {
+        v |= k[limb + 1] << (64 - shift);
+    }
+    v & ((1u64 << w) - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_bits;
+
+    #[test]
+    fn windows_cross_limbs() {
+        let k = [0xF000_0000_0000_0000u64, 0x3];
+        assert_eq!(window_bits(&k, 60, 5), 0x1F);
+        assert_eq!(window_bits(&k, 62, 5), 0xF);
+        assert_eq!(window_bits(&k, 126, 5), 0);
+        assert_eq!(window_bits(&k, 200, 5), 0);
+    }
+}

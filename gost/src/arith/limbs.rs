@@ -1,0 +1,158 @@
+//! Limb primitives: carries, borrows, constant-time selection, compile-time hex constants.
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+/// `a + b + carry`, returning (sum, carry out); `carry` is 0 or 1.
+#[inline(always)]
+pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a - b - borrow`, returning (difference, borrow out); `borrow` is 0 or 1.
+#[inline(always)]
+pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+/// `a + b * c + carry`, returning (low, high).
+#[inline(always)]
+pub(crate) const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) * (c as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a + b` over N limbs, returning the carry out.
+#[inline(always)]
+pub(crate) fn add<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut carry = 0;
+    for i in 0..N {
+        (out[i], carry) = adc(a[i], b[i], carry);
+    }
+    (out, carry)
+}
+
+/// `a - b` over N limbs, returning the borrow out (1 if a < b).
+#[inline(always)]
+pub(crate) fn sub<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+    let mut out = [0u64; N];
+    let mut borrow = 0;
+    for i in 0..N {
+        (out[i], borrow) = sbb(a[i], b[i], borrow);
+    }
+    (out, borrow)
+}
+
+/// `b` where `choice` is set, else `a`, without branching on `choice`.
+#[inline(always)]
+pub(crate) fn select<const N: usize>(a: &[u64; N], b: &[u64; N], choice: Choice) -> [u64; N] {
+    let mut out = [0u64; N];
+    for i in 0..N {
+        out[i] = u64::conditional_select(&a[i], &b[i], choice);
+    }
+    out
+}
+
+/// Whether every limb is zero, in constant time.
+#[inline(always)]
+pub(crate) fn is_zero<const N: usize>(a: &[u64; N]) -> Choice {
+    let mut acc = 0u64;
+    for limb in a {
+        acc |= limb;
+    }
+    acc.ct_eq(&0)
+}
+
+/// `a == b`, in constant time.
+#[inline(always)]
+pub(crate) fn ct_eq<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Choice {
+    let mut acc = 0u64;
+    for i in 0..N {
+        acc |= a[i] ^ b[i];
+    }
+    acc.ct_eq(&0)
+}
+
+/// `a < b` (1 if so), in constant time.
+#[inline(always)]
+pub(crate) fn ct_lt<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Choice {
+    let (_, borrow) = sub(a, b);
+    Choice::from(borrow as u8)
+}
+
+/// `a < b` for public values (variable time is fine).
+pub(crate) fn lt_vartime<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+    for i in (0..N).rev() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+    }
+    false
+}
+
+/// The limbs of a big-endian hex constant (compile time; a bad digit fails the build).
+pub(crate) const fn hex<const N: usize>(hex: &str) -> [u64; N] {
+    let bytes = hex.as_bytes();
+    let mut out = [0u64; N];
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[bytes.len() - 1 - i];
+        let v = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => panic!("not a hex digit"),
+        };
+        out[i / 16] |= (v as u64) << ((i % 16) * 4);
+        i += 1;
+    }
+    out
+}
+
+/// `a - small` at compile time (used for `a = p - 3`).
+pub(crate) const fn sub_small<const N: usize>(a: [u64; N], small: u64) -> [u64; N] {
+    let mut out = a;
+    let mut borrow = small;
+    let mut i = 0;
+    while i < N {
+        let (d, b) = sbb(out[i], borrow, 0);
+        out[i] = d;
+        borrow = b;
+        i += 1;
+    }
+    out
+}
+
+/// The number of significant bits.
+pub(crate) fn bit_len<const N: usize>(a: &[u64; N]) -> u32 {
+    for i in (0..N).rev() {
+        if a[i] != 0 {
+            return 64 * i as u32 + (64 - a[i].leading_zeros());
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_parses_big_endian() {
+        let v: [u64; 2] = hex("0102030405060708090A0B0C0D0E0F10");
+        assert_eq!(v, [0x090A0B0C0D0E0F10, 0x0102030405060708]);
+        assert_eq!(sub_small([2u64, 1], 3), [u64::MAX, 0]);
+    }
+
+    #[test]
+    fn comparisons() {
+        let a = [1u64, 2];
+        let b = [0u64, 3];
+        assert!(bool::from(ct_lt(&a, &b)));
+        assert!(!bool::from(ct_lt(&b, &a)));
+        assert!(lt_vartime(&a, &b));
+        assert_eq!(bit_len(&b), 66);
+    }
+}

@@ -1,0 +1,73 @@
+//! ERASE (80 8A), INIT END (80 84 4E 19), GET DATA serial (CA 01 81), GET CHALLENGE (84)
+//! (`rutoken-ecp-apdu.md` §4).
+
+use crate::token::Token;
+use crate::token::access::ROLE_ADMIN;
+use crate::token::apdu::CommandView;
+use crate::token::state::Session;
+use crate::token::status::{CardResult, Sw};
+
+impl Token {
+    /// Implements ERASE `80 8A 00 00` (`SC_CARDCTL_RTECP_INIT`): wipes the file system including
+    /// the MF and opens the initialisation phase (access conditions relaxed until INIT END).
+    pub(crate) fn erase(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1p2() != 0 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        if !cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        if self.profile.erase_requires_admin && self.state.finalised && self.session.logged_in & ROLE_ADMIN == 0 {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        self.state.mf = None;
+        self.state.finalised = false;
+        self.session = Session::default();
+        self.dirty = true;
+        Ok(Sw::OK)
+    }
+
+    /// Implements INIT END `80 84 4E 19` (`SC_CARDCTL_RTECP_INIT_END`): access conditions are
+    /// enforced from now on.
+    pub(crate) fn init_end(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1p2() != 0x4E19 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        if !cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        if !self.state.finalised {
+            self.state.finalised = true;
+            self.dirty = true;
+        }
+        Ok(Sw::OK)
+    }
+
+    /// Implements GET DATA `00 CA 01 81 Le`: the 8-byte serial (Aktiv's UEFI sample "Token ID").
+    pub(crate) fn get_data(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+        if cmd.p1p2() != 0x0181 {
+            return Err(Sw::REF_NOT_FOUND);
+        }
+        if !cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        let serial = self.state.serial;
+        if matches!(cmd.le, Some(le) if le < serial.len()) {
+            return Err(Sw::wrong_le(serial.len() as u8));
+        }
+        out.extend_from_slice(&serial);
+        Ok(Sw::OK)
+    }
+
+    /// Implements GET CHALLENGE `00 84 00 00 Le`: Le random bytes (00 = 256).
+    pub(crate) fn get_challenge(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+        if cmd.p1p2() != 0 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else { return Err(Sw::WRONG_LENGTH) };
+        let start = out.len();
+        out.resize(start + le, 0);
+        self.rng().fill_bytes(&mut out[start..]);
+        Ok(Sw::OK)
+    }
+}

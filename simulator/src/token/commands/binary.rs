@@ -1,0 +1,60 @@
+//! READ BINARY (B0) and UPDATE BINARY (D6) on transparent EFs, 15-bit offsets
+//! (`rutoken-ecp-apdu.md` §4). RSFs (PINs, keys) are never readable or writable this way.
+
+use crate::token::Token;
+use crate::token::access::Op;
+use crate::token::apdu::CommandView;
+use crate::token::fs::Body;
+use crate::token::status::{CardResult, Sw};
+
+/// The offset in P1 (7 bits) and P2; P1 bit 8 (a short EF identifier) is not supported.
+fn offset(cmd: &CommandView<'_>) -> CardResult<usize> {
+    if cmd.p1 & 0x80 != 0 {
+        return Err(Sw::WRONG_P1P2);
+    }
+    Ok(usize::from(cmd.p1p2()))
+}
+
+impl Token {
+    /// Implements READ BINARY: up to Le bytes of the current EF; a short read answers 6282.
+    pub(crate) fn read_binary(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+        let offset = offset(cmd)?;
+        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else { return Err(Sw::WRONG_LENGTH) };
+        let node = self.current_file()?;
+        let Body::Ef { data } = &node.body else { return Err(Sw::INCOMPATIBLE_FILE) };
+        if !self.acl_ok(&node.sec, Op::Bit0) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        if offset >= data.len() {
+            return Err(Sw::WRONG_OFFSET);
+        }
+        let end = data.len().min(offset + le);
+        out.extend_from_slice(&data[offset..end]);
+        Ok(if end - offset < le { Sw::END_OF_FILE } else { Sw::OK })
+    }
+
+    /// Implements UPDATE BINARY: writes the data at the offset; past the end is 6700, an offset
+    /// outside the file 6B00.
+    pub(crate) fn update_binary(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        let offset = offset(cmd)?;
+        if cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        let node = self.current_file()?;
+        let Body::Ef { data } = &node.body else { return Err(Sw::INCOMPATIBLE_FILE) };
+        if !self.acl_ok(&node.sec, Op::Bit1) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        if offset >= data.len() {
+            return Err(Sw::WRONG_OFFSET);
+        }
+        if offset + cmd.data.len() > data.len() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        if let Body::Ef { data } = &mut self.current_file_mut()?.body {
+            data[offset..offset + cmd.data.len()].copy_from_slice(cmd.data);
+        }
+        self.dirty = true;
+        Ok(Sw::OK)
+    }
+}

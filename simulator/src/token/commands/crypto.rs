@@ -1,0 +1,161 @@
+//! MSE SET (22), PSO: COMPUTE DIGITAL SIGNATURE (2A 9E 9A), GENERATE KEY (46) and key import
+//! (24 01 00) for GOST R 34.10-2001 and -2012 (256 and 512) keys (`rutoken-ecp-apdu.md` §0 item
+//! 3, §4). Byte orders: public keys `LE(x) ‖ LE(y)`, the digest is used as given (read as a
+//! little-endian e), signatures `r_le ‖ s_le`.
+
+use gost::SigningKey;
+
+use crate::token::Token;
+use crate::token::access::Op;
+use crate::token::apdu::CommandView;
+use crate::token::fs::{Body, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
+use crate::token::key::{KeyObject, KeySpec};
+use crate::token::secret::Secret;
+use crate::token::status::{CardResult, Sw};
+
+impl Token {
+    /// The private key object `…/6002/00kk` with its spec and access condition.
+    pub(crate) fn private_key(&self, reference: u8) -> CardResult<(&KeyObject, KeySpec, &[u8; 15])> {
+        let node = self.system_object(&PRIVATE_KEY_DF, u16::from(reference)).ok_or(Sw::REF_NOT_FOUND)?;
+        let Body::Key(key) = &node.body else { return Err(Sw::REF_NOT_FOUND) };
+        let spec = KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        Ok((key, spec, &node.sec))
+    }
+
+    /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
+    /// deciphering (B8, accepted but GOST keys do not decipher). A new SE drops any PSO: HASH.
+    pub(crate) fn manage_security_environment(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
+            return Err(Sw::WRONG_P1P2);
+        }
+        let mut rest = cmd.data;
+        let mut key_ref = None;
+        while !rest.is_empty() {
+            let [tag, len, after @ ..] = rest else { return Err(Sw::WRONG_DATA) };
+            let len = usize::from(*len);
+            if after.len() < len {
+                return Err(Sw::WRONG_DATA);
+            }
+            match (*tag, &after[..len]) {
+                (0x84, [kk]) => key_ref = Some(*kk),
+                (0x84, _) => return Err(Sw::WRONG_DATA),
+                (0x80 | 0x81 | 0x83, _) => {}
+                _ => return Err(Sw::WRONG_DATA),
+            }
+            rest = &after[len..];
+        }
+        let key_ref = key_ref.ok_or(Sw::WRONG_DATA)?;
+        self.private_key(key_ref)?;
+        self.session.hasher = None;
+        self.session.digest = None;
+        self.session.se_key = if cmd.p2 == 0xB6 { Some(key_ref) } else { None };
+        Ok(Sw::OK)
+    }
+
+    /// Implements PSO (2A): `9E 9A` COMPUTE DIGITAL SIGNATURE, `90 80` HASH; `80 86` DECIPHER
+    /// is RSA-only (6A81).
+    pub(crate) fn perform_security_operation(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+        match cmd.p1p2() {
+            0x9E9A => self.compute_signature(cmd, out),
+            0x9080 => self.hash(cmd, out),
+            0x8086 => Err(Sw::FUNC_NOT_SUPPORTED),
+            _ => Err(Sw::WRONG_P1P2),
+        }
+    }
+
+    /// PSO: COMPUTE DIGITAL SIGNATURE with the MSE key under its "use" condition: over the data
+    /// (a 32- or 64-byte digest, as given) or, with no data, over the last PSO: HASH result.
+    fn compute_signature(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+        let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        let (key, spec, sec) = self.private_key(key_ref)?;
+        if !self.acl_ok(sec, Op::Bit2) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        let d = key.material.as_ref().ok_or(Sw::CONDITIONS_NOT_SATISFIED)?.clone();
+        let sig_len = 2 * spec.scalar_len();
+        if matches!(cmd.le, Some(le) if le < sig_len) {
+            return Err(Sw::wrong_le(sig_len as u8));
+        }
+        let digest = if cmd.data.is_empty() {
+            let pending = self.session.digest.as_ref().ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+            if pending.len() != spec.scalar_len() {
+                return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            }
+            self.session.digest.take().ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
+        } else if cmd.data.len() == spec.scalar_len() {
+            cmd.data.to_vec()
+        } else {
+            return Err(Sw::WRONG_LENGTH);
+        };
+        let signing = SigningKey::from_le_bytes(spec.param_set, d.expose()).map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+        let signature = signing.sign_digest(&digest, self.rng()).map_err(|_| Sw::WRONG_DATA)?;
+        out.extend_from_slice(&signature.to_token_bytes());
+        Ok(Sw::OK)
+    }
+
+    /// Implements GENERATE KEY `00 46 80 kk`: fills `…/6002/00kk` and `…/6001/00kk` (created
+    /// before with the same code) and answers `LE(x) ‖ LE(y)`: 64 bytes, or 128 for 512-bit sets.
+    pub(crate) fn generate_key(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+        if cmd.p1 != 0x80 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        if !cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        let (key, spec, sec) = self.private_key(cmd.p2)?;
+        let code = key.code;
+        if !self.acl_ok(sec, Op::Bit1) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        match self.system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2)).map(|n| &n.body) {
+            Some(Body::Key(public)) if public.code == code => {}
+            Some(Body::Key(_)) => return Err(Sw::CONDITIONS_NOT_SATISFIED),
+            _ => return Err(Sw::REF_NOT_FOUND),
+        }
+        let public_len = 2 * spec.scalar_len();
+        if matches!(cmd.le, Some(le) if le < public_len) {
+            return Err(Sw::wrong_le(public_len as u8));
+        }
+        let signing = SigningKey::generate(spec.param_set, self.rng());
+        let public = signing.verifying_key().to_le_bytes();
+        let d = Secret::new(signing.to_le_bytes().to_vec());
+        self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, d)?;
+        self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public.clone()))?;
+        out.extend_from_slice(&public);
+        self.dirty = true;
+        Ok(Sw::OK)
+    }
+
+    fn set_key_material(&mut self, df: &[u16], reference: u8, material: Secret) -> CardResult<()> {
+        match self.system_object_mut(df, u16::from(reference)).map(|n| &mut n.body) {
+            Some(Body::Key(key)) => {
+                key.material = Some(material);
+                Ok(())
+            }
+            _ => Err(Sw::REF_NOT_FOUND),
+        }
+    }
+
+    /// CHANGE REFERENCE DATA P2=00: writes d (little-endian) into the current private key
+    /// object under its update condition; a d out of range is 6A80.
+    pub(crate) fn import_key(&mut self, d: &[u8]) -> CardResult {
+        let node = self.current_file().map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+        let Body::Key(key) = &node.body else { return Err(Sw::CONDITIONS_NOT_SATISFIED) };
+        if !key.is_private() {
+            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+        }
+        let spec = KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        if !self.acl_ok(&node.sec, Op::Bit1) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        if d.len() != spec.scalar_len() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        SigningKey::from_le_bytes(spec.param_set, d).map_err(|_| Sw::WRONG_DATA)?;
+        if let Body::Key(key) = &mut self.current_file_mut()?.body {
+            key.material = Some(Secret::new(d.to_vec()));
+        }
+        self.dirty = true;
+        Ok(Sw::OK)
+    }
+}

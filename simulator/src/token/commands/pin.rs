@@ -1,0 +1,165 @@
+//! VERIFY (20), CHANGE REFERENCE DATA (24), RESET RETRY COUNTER (2C) and LOGOUT (80 40)
+//! (`rutoken-ecp-apdu.md` §4). A wrong PIN's decrement is written to the image *before* the
+//! comparison, so cutting the power cannot buy free tries.
+
+use crate::token::Token;
+use crate::token::access::Op;
+use crate::token::apdu::CommandView;
+use crate::token::fs::{Body, PIN_DF};
+use crate::token::pin::PinObject;
+use crate::token::secret::Secret;
+use crate::token::status::{CardResult, Sw};
+
+/// The role bit of a PIN reference (1 → 01 Admin, 2 → 02 User, … up to 8).
+fn role(reference: u8) -> CardResult<u8> {
+    match reference {
+        1..=8 => Ok(1 << (reference - 1)),
+        _ => Err(Sw::REF_NOT_FOUND),
+    }
+}
+
+/// The value of the `A5` TLV in `[80 02 len16] A5 len value` (the form `card-rtecp.c` sends).
+fn new_value(data: &[u8]) -> CardResult<&[u8]> {
+    let mut rest = data;
+    let mut value = None;
+    while !rest.is_empty() {
+        let [tag, len, after @ ..] = rest else { return Err(Sw::WRONG_DATA) };
+        let len = usize::from(*len);
+        if after.len() < len {
+            return Err(Sw::WRONG_DATA);
+        }
+        match tag {
+            0x80 => {}
+            0xA5 => value = Some(&after[..len]),
+            _ => return Err(Sw::WRONG_DATA),
+        }
+        rest = &after[len..];
+    }
+    value.ok_or(Sw::WRONG_DATA)
+}
+
+impl Token {
+    fn pin(&self, reference: u8) -> CardResult<(&PinObject, &[u8; 15])> {
+        let node = self.system_object(&PIN_DF, u16::from(reference)).ok_or(Sw::REF_NOT_FOUND)?;
+        match &node.body {
+            Body::Pin(pin) => Ok((pin, &node.sec)),
+            _ => Err(Sw::REF_NOT_FOUND),
+        }
+    }
+
+    fn pin_mut(&mut self, reference: u8) -> CardResult<&mut PinObject> {
+        match self.system_object_mut(&PIN_DF, u16::from(reference)).map(|n| &mut n.body) {
+            Some(Body::Pin(pin)) => Ok(pin),
+            _ => Err(Sw::REF_NOT_FOUND),
+        }
+    }
+
+    /// Implements VERIFY `00 20 00 ref [PIN]`: 9000, 63Cx (x tries left; or 6300 by profile),
+    /// 6983 blocked; no data asks the state (9000 if verified, else 63Cx).
+    pub(crate) fn verify(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1 != 0 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        let role = role(cmd.p2)?;
+        let (pin, _) = self.pin(cmd.p2)?;
+        if pin.blocked() {
+            return Err(Sw::AUTH_BLOCKED);
+        }
+        if pin.value.is_none() {
+            return Err(Sw::REFERENCE_NOT_USABLE);
+        }
+        if cmd.data.is_empty() {
+            return if self.session.logged_in & role != 0 { Ok(Sw::OK) } else { Err(Sw::retries(pin.tries_left)) };
+        }
+        if cmd.data.len() > usize::from(self.profile.pin_max_len) {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        if let Some(sw) = self.profile.other_role_logged_in_sw {
+            if self.session.logged_in & !role != 0 {
+                return Err(Sw(sw));
+            }
+        }
+        // 1. The decrement is durable before the comparison.
+        let before = pin.tries_left;
+        self.pin_mut(cmd.p2)?.tries_left = before - 1;
+        if let Err(sw) = self.persist() {
+            self.pin_mut(cmd.p2)?.tries_left = before;
+            return Err(sw);
+        }
+        // 2. Constant-time comparison.
+        let pin = self.pin_mut(cmd.p2)?;
+        if pin.matches(cmd.data) {
+            pin.tries_left = pin.max_tries;
+            if let Err(sw) = self.persist() {
+                self.pin_mut(cmd.p2)?.tries_left = before - 1;
+                return Err(sw);
+            }
+            self.session.logged_in |= role;
+            Ok(Sw::OK)
+        } else {
+            let left = pin.tries_left;
+            self.session.logged_in &= !role;
+            Err(if self.profile.wrong_pin_plain_6300 { Sw::VERIFY_FAILED } else { Sw::retries(left) })
+        }
+    }
+
+    /// Implements CHANGE REFERENCE DATA `00 24 01 ref [80 02 len] A5 len PIN`: sets (first time,
+    /// no condition) or changes a PIN under its change condition; P2=00 imports a GOST private
+    /// key (d little-endian) into the current key object.
+    pub(crate) fn change_reference_data(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1 != 0x01 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        let value = new_value(cmd.data)?;
+        if cmd.p2 == 0 {
+            return self.import_key(value);
+        }
+        role(cmd.p2)?;
+        let (pin, sec) = self.pin(cmd.p2)?;
+        if pin.value.is_some() && !self.acl_ok(sec, Op::Bit1) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        if value.len() < usize::from(pin.min_len) || value.len() > usize::from(self.profile.pin_max_len) {
+            return Err(Sw::WRONG_DATA);
+        }
+        let pin = self.pin_mut(cmd.p2)?;
+        pin.value = Some(Secret::new(value.to_vec()));
+        pin.tries_left = pin.max_tries;
+        self.dirty = true;
+        Ok(Sw::OK)
+    }
+
+    /// Implements RESET RETRY COUNTER `00 2C 03 ref` under the PIN's unblock condition.
+    pub(crate) fn reset_retry_counter(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1 != 0x03 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        if !cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        role(cmd.p2)?;
+        let (pin, sec) = self.pin(cmd.p2)?;
+        if !self.acl_ok(sec, Op::Bit0) {
+            return Err(Sw::SECURITY_NOT_SATISFIED);
+        }
+        if pin.value.is_none() {
+            return Err(Sw::REFERENCE_NOT_USABLE);
+        }
+        let pin = self.pin_mut(cmd.p2)?;
+        pin.tries_left = pin.max_tries;
+        self.dirty = true;
+        Ok(Sw::OK)
+    }
+
+    /// Implements LOGOUT `80 40 00 00` (reset access rights): every role is logged out.
+    pub(crate) fn logout(&mut self, cmd: &CommandView<'_>) -> CardResult {
+        if cmd.p1p2() != 0 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        if !cmd.data.is_empty() {
+            return Err(Sw::WRONG_LENGTH);
+        }
+        self.session.logged_in = 0;
+        Ok(Sw::OK)
+    }
+}

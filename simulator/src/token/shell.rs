@@ -1,0 +1,94 @@
+//! The APDU shell behind `rutoken-lab apdu` (pcsc-tools' `scriptor` in process): one APDU in hex
+//! per line (spaces allowed, `#` comments, `reset` power-cycles the card), `> ` and `< ` lines
+//! out, every answer with its status word and meaning. PIN data is printed as `**`.
+
+use std::io::{self, BufRead, Write};
+
+use super::status::Sw;
+use crate::card::Card;
+
+/// The command as printed: the header and `**` in place of the data of VERIFY (20), CHANGE
+/// REFERENCE DATA (24) and RESET RETRY COUNTER (2C); everything else in hex.
+pub fn mask_command(apdu: &[u8]) -> String {
+    let secret = apdu.len() > 5 && apdu[0] & 0x80 == 0 && matches!(apdu[1], 0x20 | 0x24 | 0x2C);
+    if secret { format!("{} **", spaced(&apdu[..4])) } else { spaced(apdu) }
+}
+
+/// Bytes as upper-case hex pairs separated by spaces.
+pub fn spaced(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}
+
+/// Parses one line: `None` for blank and comment lines, `Err` with a message for bad hex.
+pub fn parse_line(line: &str) -> Option<Result<Vec<u8>, String>> {
+    let text = line.split('#').next().unwrap_or("").trim();
+    if text.is_empty() {
+        return None;
+    }
+    let compact: String = text.split_whitespace().collect();
+    if compact.len() % 2 != 0 {
+        return Some(Err(format!("odd number of hex digits in {text:?}")));
+    }
+    Some(hex::decode(&compact).map_err(|e| format!("not hex: {text:?} ({e})")))
+}
+
+/// Runs a script against a card. Malformed lines print `! line N: …` and the shell goes on.
+/// Returns the number of malformed lines.
+pub fn run(card: &mut dyn Card, input: impl BufRead, out: &mut dyn Write) -> io::Result<usize> {
+    let mut bad = 0;
+    for (n, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.split('#').next().unwrap_or("").trim().eq_ignore_ascii_case("reset") {
+            card.reset();
+            writeln!(out, "# reset, ATR {}", spaced(&card.atr()))?;
+            continue;
+        }
+        match parse_line(&line) {
+            None => {}
+            Some(Err(msg)) => {
+                bad += 1;
+                writeln!(out, "! line {}: {msg}", n + 1)?;
+            }
+            Some(Ok(apdu)) => {
+                writeln!(out, "> {}", mask_command(&apdu))?;
+                let answer = card.transmit(&apdu);
+                let (data, sw) = answer.split_at(answer.len().saturating_sub(2));
+                let sw = Sw(u16::from_be_bytes([sw.first().copied().unwrap_or(0), sw.get(1).copied().unwrap_or(0)]));
+                if data.is_empty() {
+                    writeln!(out, "< {} : {}", spaced(&sw.to_bytes()), sw.meaning())?;
+                } else {
+                    writeln!(out, "< {} {} : {}", spaced(data), spaced(&sw.to_bytes()), sw.meaning())?;
+                }
+            }
+        }
+    }
+    Ok(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_pins() {
+        assert_eq!(mask_command(&[0, 0x20, 0, 2, 2, 0x31, 0x32]), "00 20 00 02 **");
+        assert_eq!(mask_command(&[0, 0x20, 0, 2]), "00 20 00 02");
+        assert_eq!(mask_command(&[0, 0x24, 1, 2, 1, 0x31]), "00 24 01 02 **");
+        assert_eq!(mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]), "00 A4 00 00 02 3F 00");
+    }
+
+    #[test]
+    fn lines() {
+        assert_eq!(parse_line("  # only a comment"), None);
+        assert_eq!(parse_line("00 a4 0000 # select"), Some(Ok(vec![0, 0xA4, 0, 0])));
+        assert!(matches!(parse_line("00 A"), Some(Err(_))));
+        assert!(matches!(parse_line("zz"), Some(Err(_))));
+    }
+}

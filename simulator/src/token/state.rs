@@ -1,0 +1,45 @@
+//! What the token keeps across power cycles (the image body) and what it forgets (the session).
+
+use gost::Hasher;
+use serde::{Deserialize, Serialize};
+
+use super::fs::Node;
+
+/// The persistent state: exactly what the image file holds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct State {
+    /// GET DATA `01 81` answer (8 bytes, Aktiv's UEFI sample "Token ID").
+    pub serial: [u8; 8],
+    /// True after INIT END (`80 84 4E 19`): access conditions are enforced.
+    pub finalised: bool,
+    /// The file system; `None` after ERASE until the MF is created again.
+    pub mf: Option<Node>,
+}
+
+/// A command chain being gathered (CLA bit 0x10).
+pub(crate) struct Chain {
+    pub ins: u8,
+    pub p1: u8,
+    pub p2: u8,
+    pub data: Vec<u8>,
+}
+
+/// Volatile state, lost on power off and reset, kept between PC/SC connections
+/// (`rutoken-ecp-apdu.md` §0 item 5).
+#[derive(Default)]
+pub(crate) struct Session {
+    /// Role bits verified (01 Admin, 02 User).
+    pub logged_in: u8,
+    /// Path of the current DF below the MF.
+    pub current_df: Vec<u16>,
+    /// FID of the current EF or RSF inside the current DF.
+    pub current_ef: Option<u16>,
+    /// Key reference set by MSE SET (DST).
+    pub se_key: Option<u8>,
+    /// PSO: HASH in progress.
+    pub hasher: Option<Hasher>,
+    /// The last finished PSO: HASH, for PSO: CDS without data.
+    pub digest: Option<Vec<u8>>,
+    /// A command chain being gathered.
+    pub chain: Option<Chain>,
+}
