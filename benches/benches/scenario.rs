@@ -15,7 +15,12 @@ const HAPPY_PATH: &str = include_str!("../../scenarios/reissue-happy-path.yaml")
 
 fn parse(c: &mut Criterion) {
     c.bench_function("scenario/parse_happy_path", |b| {
-        b.iter(|| load::parse(Path::new("reissue-happy-path.yaml"), std::hint::black_box(HAPPY_PATH)))
+        b.iter(|| {
+            load::parse(
+                Path::new("reissue-happy-path.yaml"),
+                std::hint::black_box(HAPPY_PATH),
+            )
+        })
     });
 }
 
@@ -25,14 +30,19 @@ fn reissue_happy_path(c: &mut Criterion) {
         return;
     };
     let profile = DeviceProfile::default();
-    let words = SafeTouchWords { reject: profile.safetouch.reject_sw, timeout: profile.safetouch.timeout_sw };
+    let words = SafeTouchWords {
+        reject: profile.safetouch.reject_sw,
+        timeout: profile.safetouch.timeout_sw,
+    };
     // One flow first: a bench of a failing flow would measure the wrong thing.
     let check = emulator::open(scenario.token.fixture, 1, &profile)
         .map(|mut t| rutoken_conformance::runner::run(&scenario, t.as_mut(), words, 1).outcome);
     match check {
         Ok(Outcome::Passed) => {}
         Ok(other) => {
-            eprintln!("skipped: scenario/reissue_happy_path: the flow does not pass on the emulator: {other:?}");
+            eprintln!(
+                "skipped: scenario/reissue_happy_path: the flow does not pass on the emulator: {other:?}"
+            );
             return;
         }
         Err(e) => {
@@ -44,7 +54,9 @@ fn reissue_happy_path(c: &mut Criterion) {
     c.bench_function("scenario/reissue_happy_path", |b| {
         b.iter(|| {
             seed += 1;
-            let Ok(mut target) = emulator::open(scenario.token.fixture, seed, &profile) else { return };
+            let Ok(mut target) = emulator::open(scenario.token.fixture, seed, &profile) else {
+                return;
+            };
             let report = rutoken_conformance::runner::run(&scenario, target.as_mut(), words, seed);
             std::hint::black_box(report.outcome);
         })
