@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rutoken_conformance::client::SafeTouchWords;
+use rutoken_conformance::client::ClientConfig;
 use rutoken_conformance::report::Outcome;
 use rutoken_conformance::scenario::load;
 use rutoken_conformance::target::emulator;
@@ -30,13 +30,10 @@ fn reissue_happy_path(c: &mut Criterion) {
         return;
     };
     let profile = DeviceProfile::default();
-    let words = SafeTouchWords {
-        reject: profile.safetouch.reject_sw,
-        timeout: profile.safetouch.timeout_sw,
-    };
+    let config = ClientConfig::from_profile(&profile);
     // One flow first: a bench of a failing flow would measure the wrong thing.
     let check = emulator::open(scenario.token.fixture, 1, &profile)
-        .map(|mut t| rutoken_conformance::runner::run(&scenario, t.as_mut(), words, 1).outcome);
+        .map(|mut t| rutoken_conformance::runner::run(&scenario, t.as_mut(), &config, 1).outcome);
     match check {
         Ok(Outcome::Passed) => {}
         Ok(other) => {
@@ -57,7 +54,7 @@ fn reissue_happy_path(c: &mut Criterion) {
             let Ok(mut target) = emulator::open(scenario.token.fixture, seed, &profile) else {
                 return;
             };
-            let report = rutoken_conformance::runner::run(&scenario, target.as_mut(), words, seed);
+            let report = rutoken_conformance::runner::run(&scenario, target.as_mut(), &config, seed);
             std::hint::black_box(report.outcome);
         })
     });

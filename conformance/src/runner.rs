@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use crate::client::{Client, PinStatus, SafeTouchWords};
+use crate::client::{Client, PinStatus, ClientConfig};
 use crate::report::{Failure, Outcome, Produced, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::target::Target;
@@ -43,7 +43,7 @@ pub fn skip_reason(scenario: &Scenario, target: &dyn Target) -> Option<String> {
 pub fn run(
     scenario: &Scenario,
     target: &mut dyn Target,
-    safetouch: SafeTouchWords,
+    config: &ClientConfig,
     seed: u64,
 ) -> ScenarioReport {
     let started = Instant::now();
@@ -62,7 +62,7 @@ pub fn run(
         report.outcome = Outcome::Skipped { reason };
         return report;
     }
-    let mut client = Client::new(target, safetouch);
+    let mut client = Client::new(target, config);
     let mut at = "connect".to_owned();
     let result = catch_unwind(AssertUnwindSafe(|| {
         execute(scenario, &mut client, seed, &mut at)

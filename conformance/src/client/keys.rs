@@ -38,23 +38,20 @@ pub fn public_key_path(kk: u8) -> [u16; 4] {
     ]
 }
 
-/// Attribute 85 of a key RSF: `class, params, 00, AA, 00, 00` (§3 "Attribute 85 written for
-/// RSFs"). For 2001 keys OpenSC writes class 03/13 and params `0x10 + (set << 4)`; the codes
-/// for 2012 keys are the token's (see `docs/assumptions.md`, rows `token.key_attr_*`).
-pub fn key_attribute(algorithm: Algorithm, param_set: &str, public: bool) -> Vec<u8> {
-    let class = match (algorithm, public) {
-        (Algorithm::Gost2012_256, false) => 0x03,
-        (Algorithm::Gost2012_256, true) => 0x13,
-        (Algorithm::Gost2012_512, false) => 0x04,
-        (Algorithm::Gost2012_512, true) => 0x14,
-    };
-    let set = match param_set {
-        "A" => 1,
-        "B" => 2,
-        "C" => 3,
-        _ => 4,
-    };
-    vec![class, 0x10 + (set << 4), 0x00, 0xAA, 0x00, 0x00]
+/// Attribute 85 of a key RSF: `class, code, 00, AA, 00, 00` (rutoken-ecp-apdu.md §3
+/// "Attribute 85 written for RSFs": class 03 private, 13 public). The code naming the algorithm
+/// and parameter set is the device profile's `token.gost_key_codes` (`docs/assumptions.md`;
+/// OpenSC writes 20/30/40 for 2001 keys, the codes for 2012 keys are not public).
+pub fn key_attribute(code: u8, public: bool) -> Vec<u8> {
+    vec![if public { 0x13 } else { 0x03 }, code, 0x00, 0xAA, 0x00, 0x00]
+}
+
+/// The profile name of a key spec, as in `token.gost_key_codes` (`gost2012-256-A`).
+pub fn key_code_name(algorithm: Algorithm, param_set: &str) -> String {
+    match algorithm {
+        Algorithm::Gost2012_256 => format!("gost2012-256-{param_set}"),
+        Algorithm::Gost2012_512 => format!("gost2012-512-{param_set}"),
+    }
 }
 
 /// Sizes of the RSFs: private d, public `X‖Y` (§5: 32 / 64 for 256-bit keys).
@@ -102,20 +99,14 @@ impl Client<'_> {
         param_set: &str,
     ) -> Result<Vec<u8>, ClientError> {
         let (private_size, public_size) = key_sizes(algorithm);
+        let name = key_code_name(algorithm, param_set);
+        let code = *self.key_codes.get(&name).ok_or_else(|| {
+            ClientError::Protocol(format!("the device profile has no key code for {name}"))
+        })?;
         self.select_path(&[super::files::PKCS15_APP])?;
-        let private = rsf_fcp(
-            kk,
-            private_size,
-            &key_attribute(algorithm, param_set, false),
-            &PRIVATE_SEC_ATTR,
-        );
+        let private = rsf_fcp(kk, private_size, &key_attribute(code, false), &PRIVATE_SEC_ATTR);
         self.create_file(&format!("private key {kk:02X}"), &private)?;
-        let public = rsf_fcp(
-            kk,
-            public_size,
-            &key_attribute(algorithm, param_set, true),
-            &PUBLIC_SEC_ATTR,
-        );
+        let public = rsf_fcp(kk, public_size, &key_attribute(code, true), &PUBLIC_SEC_ATTR);
         self.create_file(&format!("public key {kk:02X}"), &public)?;
         let q = self.send_ok(
             format!("GENERATE KEY {kk:02X}"),
