@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use crate::client::{Client, PinStatus, ClientConfig};
+use crate::client::{Client, ClientConfig, PinStatus};
 use crate::report::{Failure, Outcome, Produced, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::target::Target;

@@ -288,7 +288,8 @@ impl Client<'_> {
         if used + entry.len() > odf.len() {
             return Err(ClientError::Protocol("the ODF is full".to_owned()));
         }
-        self.update_binary(used, &entry, &mut |_, _| Ok(true)).map(|_| ())
+        self.update_binary(used, &entry, &mut |_, _| Ok(true))
+            .map(|_| ())
     }
 }
 

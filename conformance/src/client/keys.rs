@@ -43,7 +43,14 @@ pub fn public_key_path(kk: u8) -> [u16; 4] {
 /// and parameter set is the device profile's `token.gost_key_codes` (`docs/assumptions.md`;
 /// OpenSC writes 20/30/40 for 2001 keys, the codes for 2012 keys are not public).
 pub fn key_attribute(code: u8, public: bool) -> Vec<u8> {
-    vec![if public { 0x13 } else { 0x03 }, code, 0x00, 0xAA, 0x00, 0x00]
+    vec![
+        if public { 0x13 } else { 0x03 },
+        code,
+        0x00,
+        0xAA,
+        0x00,
+        0x00,
+    ]
 }
 
 /// The profile name of a key spec, as in `token.gost_key_codes` (`gost2012-256-A`).
@@ -104,9 +111,19 @@ impl Client<'_> {
             ClientError::Protocol(format!("the device profile has no key code for {name}"))
         })?;
         self.select_path(&[super::files::PKCS15_APP])?;
-        let private = rsf_fcp(kk, private_size, &key_attribute(code, false), &PRIVATE_SEC_ATTR);
+        let private = rsf_fcp(
+            kk,
+            private_size,
+            &key_attribute(code, false),
+            &PRIVATE_SEC_ATTR,
+        );
         self.create_file(&format!("private key {kk:02X}"), &private)?;
-        let public = rsf_fcp(kk, public_size, &key_attribute(code, true), &PUBLIC_SEC_ATTR);
+        let public = rsf_fcp(
+            kk,
+            public_size,
+            &key_attribute(code, true),
+            &PUBLIC_SEC_ATTR,
+        );
         self.create_file(&format!("public key {kk:02X}"), &public)?;
         let q = self.send_ok(
             format!("GENERATE KEY {kk:02X}"),

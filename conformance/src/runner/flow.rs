@@ -6,8 +6,8 @@ use std::fmt::Display;
 use crate::client::{Client, ClientError, PinStatus, SignResult, device_number};
 use crate::report::Produced;
 use crate::scenario::step::{
-    Algorithm, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step,
-    CaName, Submit, SubmitMode, SubmitOutcome, Tamper,
+    Algorithm, CaName, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step,
+    Submit, SubmitMode, SubmitOutcome, Tamper,
 };
 use crate::scenario::vars;
 
@@ -336,13 +336,19 @@ impl Flow<'_, '_> {
     ) -> StepResult {
         let key = self.key(key_name)?;
         let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
-            fail(format!("build_request for key {key_name:?} first"), "no request")
+            fail(
+                format!("build_request for key {key_name:?} first"),
+                "no request",
+            )
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
         let (vk, algorithm) = verifying_key_of(&key)?;
-        let screen: Vec<String> =
-            st.screen.iter().map(|s| self.expand(s)).collect::<Result<_, _>>()?;
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
         let mut outcome: Option<Result<SignResult, ClientError>> = None;
         let client = &mut *self.client;
@@ -359,7 +365,10 @@ impl Flow<'_, '_> {
             answer
         });
         let Some(result) = outcome else {
-            return Err(fail("the request to be built", built.err().unwrap_or_default()));
+            return Err(fail(
+                "the request to be built",
+                built.err().unwrap_or_default(),
+            ));
         };
         self.check_screens(before, &screen)?;
         let signed = self.sign_outcome(result?, expect)?;
@@ -403,7 +412,8 @@ impl Flow<'_, '_> {
                     .current_certificate
                     .clone()
                     .ok_or_else(|| fail("a current certificate", "none on the token"))?;
-                self.ca.reissue(which, &request, &doc, &sig, &current, self.today)
+                self.ca
+                    .reissue(which, &request, &doc, &sig, &current, self.today)
             }
             SubmitMode::New => self.ca.issue_new(
                 which,
@@ -487,9 +497,11 @@ impl Flow<'_, '_> {
 pub fn verifying_key_of(
     key: &KeyState,
 ) -> Result<(gost::VerifyingKey, gost::KeyAlgorithm), StepFailure> {
-    let (Some(alg), Some(set), Some(q)) =
-        (key.algorithm, key.param_set.as_deref(), key.public_key.as_deref())
-    else {
+    let (Some(alg), Some(set), Some(q)) = (
+        key.algorithm,
+        key.param_set.as_deref(),
+        key.public_key.as_deref(),
+    ) else {
         return Err(fail(
             "a key generated in this scenario",
             "a key without a known public key",

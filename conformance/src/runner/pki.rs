@@ -74,7 +74,9 @@ pub fn subject(
     if let Some(der) = current_certificate {
         let cert = Cert::parse(der).map_err(|e| format!("the current certificate: {e}"))?;
         for atv in cert.subject().iter() {
-            if let (Some(a), Some(v)) = (Attribute::from_oid(&atv.oid), name::value_text(&atv.value)) {
+            if let (Some(a), Some(v)) =
+                (Attribute::from_oid(&atv.oid), name::value_text(&atv.value))
+            {
                 pairs.push((a, v));
             }
         }
@@ -100,9 +102,16 @@ pub fn build_request(
     algorithm: gost::KeyAlgorithm,
     signer: &mut Signer<'_>,
 ) -> Result<Vec<u8>, String> {
-    let info = RequestInfo::new(subject, key, algorithm, &RequestedExtensions::bank_default())
+    let info = RequestInfo::new(
+        subject,
+        key,
+        algorithm,
+        &RequestedExtensions::bank_default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let request = info
+        .sign_with(|tbs: &[u8]| signer(tbs))
         .map_err(|e| e.to_string())?;
-    let request = info.sign_with(|tbs: &[u8]| signer(tbs)).map_err(|e| e.to_string())?;
     Ok(request.to_der().to_vec())
 }
 
@@ -144,7 +153,13 @@ pub struct Ca {
 impl Ca {
     /// The fixture CAs, seeded.
     pub fn new(seed: u64) -> Result<Self, String> {
-        Ok(Ca { seed, cas: BTreeMap::new(), requests: 0, issued: 0, last_pem: None })
+        Ok(Ca {
+            seed,
+            cas: BTreeMap::new(),
+            requests: 0,
+            issued: 0,
+            last_pem: None,
+        })
     }
 
     fn ca(&mut self, which: CaChoice) -> Result<&mut TestCa, String> {
@@ -152,17 +167,22 @@ impl Ca {
         if !self.cas.contains_key(&key) {
             let ca = match which {
                 CaChoice::Test => TestCa::fixture(self.seed),
-                CaChoice::Foreign => rutoken_pki::fixtures::foreign_ca().and_then(|f| {
-                    TestCa::new(f.cert, f.key, Default::default(), self.seed)
-                }),
+                CaChoice::Foreign => rutoken_pki::fixtures::foreign_ca()
+                    .and_then(|f| TestCa::new(f.cert, f.key, Default::default(), self.seed)),
             }
             .map_err(|e| format!("the test CA: {e}"))?;
             self.cas.insert(key, ca);
         }
-        self.cas.get_mut(&key).ok_or_else(|| "the test CA".to_owned())
+        self.cas
+            .get_mut(&key)
+            .ok_or_else(|| "the test CA".to_owned())
     }
 
-    fn answer(&mut self, which: CaChoice, result: Result<Cert, rutoken_pki::ca::refusal::Refusal>) -> Result<Submitted, String> {
+    fn answer(
+        &mut self,
+        which: CaChoice,
+        result: Result<Cert, rutoken_pki::ca::refusal::Refusal>,
+    ) -> Result<Submitted, String> {
         self.last_pem = self.ca(which)?.certificate().to_pem().ok();
         Ok(match result {
             Ok(cert) => {
@@ -184,7 +204,8 @@ impl Ca {
         today: time::Date,
     ) -> Result<Submitted, String> {
         self.requests += 1;
-        let signature = gost::Signature::from_x509_bytes(document_signature).map_err(|e| e.to_string())?;
+        let signature =
+            gost::Signature::from_x509_bytes(document_signature).map_err(|e| e.to_string())?;
         let input = ReissueInput {
             request: pkcs10_der,
             document,
@@ -206,10 +227,18 @@ impl Ca {
     ) -> Result<Submitted, String> {
         self.requests += 1;
         let form_subject = match current_certificate {
-            Some(der) => Cert::parse(der).map_err(|e| e.to_string())?.subject().clone(),
-            None => Request::parse(pkcs10_der).map_err(|e| e.to_string())?.subject().clone(),
+            Some(der) => Cert::parse(der)
+                .map_err(|e| e.to_string())?
+                .subject()
+                .clone(),
+            None => Request::parse(pkcs10_der)
+                .map_err(|e| e.to_string())?
+                .subject()
+                .clone(),
         };
-        let form = RequestForm { subject: form_subject };
+        let form = RequestForm {
+            subject: form_subject,
+        };
         let result = self.ca(which)?.issue_new(pkcs10_der, &form, noon(today));
         self.answer(which, result)
     }
@@ -245,7 +274,13 @@ mod tests {
     #[test]
     fn refusal_names_are_snake_case() {
         use rutoken_pki::ca::refusal::Refusal;
-        assert_eq!(refusal_name(&Refusal::DocumentSignatureInvalid), "document_signature_invalid");
-        assert_eq!(refusal_name(&Refusal::NotIssuedByThisCa), "not_issued_by_this_ca");
+        assert_eq!(
+            refusal_name(&Refusal::DocumentSignatureInvalid),
+            "document_signature_invalid"
+        );
+        assert_eq!(
+            refusal_name(&Refusal::NotIssuedByThisCa),
+            "not_issued_by_this_ca"
+        );
     }
 }

@@ -44,7 +44,11 @@ pub fn open(
     let restart: Restarter<Token> = Box::new(move |old: &Token| {
         Token::from_snapshot(&old.snapshot(), token_profile.clone()).map_err(|e| e.to_string())
     });
-    Ok(Box::new(EmulatorTarget::new(token, profile.safetouch.clone(), Some(restart))))
+    Ok(Box::new(EmulatorTarget::new(
+        token,
+        profile.safetouch.clone(),
+        Some(restart),
+    )))
 }
 
 impl<C: Card + 'static> EmulatorTarget<C> {
