@@ -2,6 +2,7 @@
 //! channel) can do to it. Every target gets exactly the same APDUs from the client, so
 //! transcripts of the emulator and of a real token can be diffed.
 
+pub mod control;
 pub mod emulator;
 pub mod operator;
 #[cfg(feature = "pcsc")]
