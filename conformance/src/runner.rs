@@ -149,6 +149,7 @@ fn execute(
         issued: None,
         ca,
         produced: Produced::default(),
+        screens_in_steps: 0,
     };
     let result = steps(scenario, &mut flow, at);
     (result, std::mem::take(&mut flow.produced))
@@ -163,6 +164,7 @@ fn steps(scenario: &Scenario, flow: &mut Flow<'_, '_>, at: &mut String) -> Resul
         *at = format!("step {} ({})", i + 1, step.name());
         flow.step(step)?;
     }
+    flow.screens_in_steps = flow.client.screens.len();
     for (i, assertion) in scenario.assertions.iter().enumerate() {
         *at = format!("assert {} ({})", i + 1, assertion.name());
         flow.check(assertion)?;

@@ -79,6 +79,8 @@ pub struct Flow<'c, 't> {
     pub ca: Ca,
     /// Files for the artifacts.
     pub produced: Produced,
+    /// How many screens the steps showed (assertions may show more).
+    pub screens_in_steps: usize,
 }
 
 impl Flow<'_, '_> {
