@@ -97,14 +97,14 @@ impl Client<'_> {
         Ok(self.select_path(&private_key_path(kk))?.is_some())
     }
 
-    /// Creates both RSFs while `5000` is current (the token files them by class, §4), then
-    /// `GENERATE KEY 00 46 80 kk 00`. Returns the public key `LE(x) ‖ LE(y)`.
-    pub fn generate_key(
+    /// Creates both RSFs of key `kk` while `5000` is current (the token files them by class,
+    /// §4 CREATE FILE).
+    pub fn create_key_objects(
         &mut self,
         kk: u8,
         algorithm: Algorithm,
         param_set: &str,
-    ) -> Result<Vec<u8>, ClientError> {
+    ) -> Result<(), ClientError> {
         let (private_size, public_size) = key_sizes(algorithm);
         let name = key_code_name(algorithm, param_set);
         let code = *self.key_codes.get(&name).ok_or_else(|| {
@@ -124,7 +124,19 @@ impl Client<'_> {
             &key_attribute(code, true),
             &PUBLIC_SEC_ATTR,
         );
-        self.create_file(&format!("public key {kk:02X}"), &public)?;
+        self.create_file(&format!("public key {kk:02X}"), &public)
+    }
+
+    /// Creates the key objects, then `GENERATE KEY 00 46 80 kk 00`. Returns the public key
+    /// `LE(x) ‖ LE(y)`.
+    pub fn generate_key(
+        &mut self,
+        kk: u8,
+        algorithm: Algorithm,
+        param_set: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        self.create_key_objects(kk, algorithm, param_set)?;
+        let (_, public_size) = key_sizes(algorithm);
         let q = self.send_ok(
             format!("GENERATE KEY {kk:02X}"),
             &Command::new(0x00, 0x46, 0x80, kk).le(0),
@@ -136,6 +148,29 @@ impl Client<'_> {
             )));
         }
         Ok(q)
+    }
+
+    /// Imports d (little-endian) into the private RSF of key `kk`: `SELECT`, then
+    /// `CHANGE REFERENCE DATA 00 24 01 00 Lc A5 len d` (rutoken-ecp-apdu.md §4, "ref=00 writes
+    /// key material into the currently selected RSF"). The transcript masks the data.
+    pub fn import_private_key(&mut self, kk: u8, d: &[u8]) -> Result<(), ClientError> {
+        self.select_path(&private_key_path(kk))?
+            .ok_or(ClientError::Status {
+                what: format!("SELECT private key {kk:02X}"),
+                sw: crate::apdu::SW_FILE_NOT_FOUND,
+            })?;
+        let mut data = vec![0xA5, u8::try_from(d.len()).unwrap_or(u8::MAX)];
+        data.extend_from_slice(d);
+        let cmd = Command::new(0x00, 0x24, 0x01, 0x00).data(data);
+        let r = self.send_raw(&cmd.to_bytes(), true)?;
+        if r.ok() {
+            Ok(())
+        } else {
+            Err(ClientError::Status {
+                what: format!("key import {kk:02X}"),
+                sw: r.sw,
+            })
+        }
     }
 
     /// Deletes both RSFs of key `kk` (§6 list 11: select, then `DELETE FILE` in its DF).

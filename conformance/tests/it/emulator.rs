@@ -97,3 +97,45 @@ fn seeded_first_issue_snapshot() {
     );
     insta::assert_snapshot!("first_issue_junit", junit::render(&second));
 }
+
+/// The issue's snapshot: the happy path's transcript and reports in seeded mode.
+#[test]
+fn seeded_happy_path_snapshot() {
+    let path = crate::support::scenarios_dir().join("reissue-happy-path.yaml");
+    let opts = RunOptions {
+        paths: vec![path.display().to_string()],
+        ..RunOptions::default()
+    };
+    let scenarios = suite::select(&opts).unwrap();
+    let profile = suite::load_profile(&opts).unwrap();
+    let mut report = suite::run(&opts, &profile, &scenarios, 2020, &mut std::io::sink());
+    assert_eq!(
+        report.scenarios[0].outcome,
+        Outcome::Passed,
+        "{:?}",
+        report.scenarios[0].outcome
+    );
+    report.duration = Duration::ZERO;
+    for s in &mut report.scenarios {
+        s.duration = Duration::ZERO;
+        s.file = "scenarios/reissue-happy-path.yaml".to_owned();
+    }
+    let s = &report.scenarios[0];
+    insta::assert_snapshot!("happy_path_transcript", s.transcript.render());
+    insta::assert_snapshot!("happy_path_screens", s.screens.join("\n---\n"));
+    let mut text = Vec::new();
+    rutoken_conformance::report::terminal::write(&mut text, &report, false).unwrap();
+    insta::assert_snapshot!("happy_path_terminal", String::from_utf8(text).unwrap());
+    let mut json: serde_json::Value =
+        serde_json::from_str(&rutoken_conformance::report::json::render(&report)).unwrap();
+    // The transcript is snapshotted above; keep the JSON snapshot readable.
+    json["scenarios"][0]["transcript"] =
+        serde_json::Value::String("(see happy_path_transcript)".to_owned());
+    insta::assert_snapshot!(
+        "happy_path_json",
+        serde_json::to_string_pretty(&json).unwrap()
+    );
+    for forbidden in ["12345678", "31 32 33 34 35 36 37 38"] {
+        assert!(!s.transcript.render().contains(forbidden));
+    }
+}
