@@ -160,7 +160,11 @@ async fn serve(
 ) -> Result<(), rutoken_sim::vpcd::VpcdError> {
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
-    if let Some(SafeTouchControl { monitor, presses: Some(presses) }) = target.safetouch.clone() {
+    if let Some(SafeTouchControl {
+        monitor,
+        presses: Some(presses),
+    }) = target.safetouch.clone()
+    {
         // A screen waiting for a person would hold the card thread (and the shutdown) until its
         // time-out: on shutdown it times out at once.
         let shutdown = shutdown.clone();
