@@ -209,7 +209,40 @@ impl<const N: usize> Field<N> {
     pub(crate) fn invert(&self, a: &Fe<N>) -> Fe<N> {
         let mut e = self.p;
         e[0] = e[0].wrapping_sub(2); // p is odd and > 2, so no borrow
-        self.pow_public_exp(a, &e)
+        let ones = leading_ones(&e);
+        if ones >= 32 * N as u32 {
+            self.pow_leading_ones(a, &e, ones)
+        } else {
+            self.pow_public_exp(a, &e)
+        }
+    }
+
+    /// a^e where e starts with `ones` one bits (pseudo-Mersenne p - 2 = 2^(64N) - c - 2): an
+    /// addition chain for a^(2^ones - 1) (ones - 1 squarings, 2 log2(ones) multiplications),
+    /// then square-and-multiply over the few remaining low bits of the public exponent.
+    fn pow_leading_ones(&self, a: &Fe<N>, e: &[u64; N], ones: u32) -> Fe<N> {
+        // t = a^(2^k - 1), growing k along the binary digits of `ones`.
+        let mut t = *a;
+        let mut k = 1u32;
+        for bit in (0..31 - ones.leading_zeros()).rev() {
+            let mut u = t;
+            for _ in 0..k {
+                u = self.square(&u);
+            }
+            t = self.mul(&u, &t);
+            k *= 2;
+            if (ones >> bit) & 1 == 1 {
+                t = self.mul(&self.square(&t), a);
+                k += 1;
+            }
+        }
+        for bit in (0..64 * N as u32 - ones).rev() {
+            t = self.square(&t);
+            if (e[bit as usize / 64] >> (bit % 64)) & 1 == 1 {
+                t = self.mul(&t, a);
+            }
+        }
+        t
     }
 
     /// a^e for a public exponent e: fixed 4-bit windows, the table index depends on e only.
@@ -294,9 +327,22 @@ impl<const N: usize> Field<N> {
     }
 }
 
+/// How many one bits the integer starts with, from bit 64N - 1 down.
+fn leading_ones<const N: usize>(e: &[u64; N]) -> u32 {
+    let mut count = 0;
+    for limb in e.iter().rev() {
+        count += limb.leading_ones();
+        if *limb != u64::MAX {
+            break;
+        }
+    }
+    count
+}
+
 /// The full 2N-limb product (schoolbook), in a 16-limb buffer.
 #[inline(always)]
 fn wide_mul<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; 16] {
+    // Operand scanning, one row per limb of a (measured faster here than product scanning).
     let mut w = [0u64; 16];
     unroll_upto_8!(N, i, {
         let mut carry = 0;
@@ -399,5 +445,48 @@ mod tests {
                 g.to_int(&g.mul(&b, &g.element(&pm1)))
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::arith::limbs::hex;
+
+    fn time<const N: usize>(name: &str, p: [u64; N], kind: Reduction) {
+        let f = Field::new(p, kind);
+        let mut x = f.element_u64(3);
+        let y = f.element_u64(5);
+        let n = 1_000_000;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            x = f.mul(&x, &y);
+        }
+        let mul = t.elapsed().as_nanos() as f64 / n as f64;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            x = f.square(&x);
+        }
+        let sq = t.elapsed().as_nanos() as f64 / n as f64;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            x = f.add(&x, &y);
+        }
+        let add = t.elapsed().as_nanos() as f64 / n as f64;
+        eprintln!(
+            "{name}: mul {mul:.1} ns, sqr {sq:.1} ns, add {add:.1} ns ({:?})",
+            x[0] & 1
+        );
+    }
+
+    #[test]
+    #[ignore = "timing only: cargo test --release -p gost --lib timing -- --ignored --nocapture"]
+    fn field_op_timing() {
+        let p4: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
+        let p8 = crate::curve::params::GOST_512_A.p;
+        time("pm4", p4, Reduction::PseudoMersenne);
+        time("mont4", p4, Reduction::Montgomery);
+        time("pm8", p8, Reduction::PseudoMersenne);
+        time("mont8", p8, Reduction::Montgomery);
     }
 }
