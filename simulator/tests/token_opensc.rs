@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 #[path = "pcsc/harness.rs"]
-#[allow(dead_code, reason = "the harness serves several test files")]
 mod harness;
 
 use harness::{Emulator, Pcscd};
