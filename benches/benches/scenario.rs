@@ -1,13 +1,86 @@
-//! Criterion benches `scenario/...` (placeholder until its issue lands).
+//! Criterion benches `scenario/...`: complete flows in process, one scenario per iteration on a
+//! fresh emulator (token + SafeTouch + test CA), goal at least 500 reissue flows per second on
+//! one core; and the scenario parser.
 #![allow(missing_docs)]
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::path::Path;
 
-fn placeholder(c: &mut Criterion) {
-    c.bench_function("scenario/placeholder", |b| {
-        b.iter(|| std::hint::black_box(1u64) + 1)
+use criterion::{Criterion, criterion_group, criterion_main};
+use rutoken_conformance::client::ClientConfig;
+use rutoken_conformance::report::Outcome;
+use rutoken_conformance::scenario::{Scenario, load};
+use rutoken_conformance::target::emulator;
+use rutoken_sim::profile::DeviceProfile;
+
+const HAPPY_PATH: &str = include_str!("../../scenarios/reissue-happy-path.yaml");
+const FIRST_ISSUE: &str = include_str!("../../conformance/tests/it/data/first-issue.yaml");
+
+fn parse(c: &mut Criterion) {
+    c.bench_function("scenario/parse_happy_path", |b| {
+        b.iter(|| {
+            load::parse(
+                Path::new("reissue-happy-path.yaml"),
+                std::hint::black_box(HAPPY_PATH),
+            )
+        })
     });
 }
 
-criterion_group!(benches, placeholder);
+/// Runs `scenario` once on a fresh emulator.
+fn flow(
+    scenario: &Scenario,
+    profile: &DeviceProfile,
+    config: &ClientConfig,
+    seed: u64,
+) -> Result<Outcome, String> {
+    let mut target =
+        emulator::open(scenario.token.fixture, seed, profile).map_err(|e| e.to_string())?;
+    Ok(rutoken_conformance::runner::run(scenario, target.as_mut(), config, seed).outcome)
+}
+
+/// Benches a flow under `name` if it passes once; otherwise says why it is skipped.
+fn bench_flow(c: &mut Criterion, name: &str, file: &str, text: &str) {
+    let scenario = match load::parse(Path::new(file), text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("skipped: {name}: {e}");
+            return;
+        }
+    };
+    let profile = DeviceProfile::default();
+    let config = ClientConfig::from_profile(&profile);
+    // A bench of a failing flow would measure the wrong thing.
+    match flow(&scenario, &profile, &config, 1) {
+        Ok(Outcome::Passed) => {}
+        other => {
+            eprintln!("skipped: {name}: the flow does not pass on the emulator: {other:?}");
+            return;
+        }
+    }
+    let mut seed = 0u64;
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            seed += 1;
+            std::hint::black_box(flow(&scenario, &profile, &config, seed))
+        })
+    });
+}
+
+fn flows(c: &mut Criterion) {
+    bench_flow(
+        c,
+        "scenario/reissue_happy_path",
+        "reissue-happy-path.yaml",
+        HAPPY_PATH,
+    );
+    // Runs today: the same operations without the old-key signature and the reissue checks.
+    bench_flow(
+        c,
+        "scenario/first_issue_flow",
+        "first-issue.yaml",
+        FIRST_ISSUE,
+    );
+}
+
+criterion_group!(benches, parse, flows);
 criterion_main!(benches);

@@ -101,16 +101,20 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     hex::decode(&clean).map_err(|e| format!("{text:?}: not hex ({e})"))
 }
 
-/// Hex, upper case, bytes separated by spaces (how transcripts print).
+/// Hex, upper case, bytes separated by spaces (how transcripts print). A table instead of
+/// `format!` per byte: transcripts are built for every APDU of every scenario.
 pub fn spaced_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = Vec::with_capacity(bytes.len() * 3);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 {
-            out.push(' ');
+            out.push(b' ');
         }
-        out.push_str(&format!("{b:02X}"));
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0x0F)]);
     }
-    out
+    // Only ASCII digits and spaces were pushed.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Matches a status word against a pattern of 4 hex digits where `x` is any nibble (`63Cx`).
@@ -209,6 +213,10 @@ mod tests {
         fn patterns_never_panic(p in ".{0,20}", d in proptest::collection::vec(any::<u8>(), 0..10)) {
             let _ = data_matches(&p, &d);
             let _ = sw_matches(&p, 0x9000);
+        }
+        #[test]
+        fn spaced_hex_is_hex_encode_with_spaces(d in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert_eq!(spaced_hex(&d).replace(' ', ""), hex::encode_upper(&d));
         }
         #[test]
         fn data_matches_its_own_hex(d in proptest::collection::vec(any::<u8>(), 0..40)) {

@@ -54,6 +54,28 @@ impl Default for SafeTouchWords {
     }
 }
 
+/// What the client takes from the device profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// The SafeTouch's refusal words.
+    pub safetouch: SafeTouchWords,
+    /// Attribute-85 key codes by name (`token.gost_key_codes`).
+    pub key_codes: std::collections::BTreeMap<String, u8>,
+}
+
+impl ClientConfig {
+    /// From a device profile.
+    pub fn from_profile(profile: &rutoken_sim::profile::DeviceProfile) -> Self {
+        ClientConfig {
+            safetouch: SafeTouchWords {
+                reject: profile.safetouch.reject_sw,
+                timeout: profile.safetouch.timeout_sw,
+            },
+            key_codes: profile.token.gost_key_codes.clone(),
+        }
+    }
+}
+
 /// The bank client over one target. Records every exchange (PINs masked) and every screen.
 pub struct Client<'t> {
     target: &'t mut dyn Target,
@@ -65,17 +87,20 @@ pub struct Client<'t> {
     pub step: String,
     /// The SafeTouch's refusal words.
     pub safetouch: SafeTouchWords,
+    /// Attribute-85 key codes by name (`gost2012-256-A` → `0x11`), from the device profile.
+    pub key_codes: std::collections::BTreeMap<String, u8>,
 }
 
 impl<'t> Client<'t> {
     /// A client on a target.
-    pub fn new(target: &'t mut dyn Target, safetouch: SafeTouchWords) -> Self {
+    pub fn new(target: &'t mut dyn Target, config: &ClientConfig) -> Self {
         Client {
             target,
             transcript: Transcript::default(),
             screens: Vec::new(),
             step: String::new(),
-            safetouch,
+            safetouch: config.safetouch,
+            key_codes: config.key_codes.clone(),
         }
     }
 

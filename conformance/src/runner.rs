@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use crate::client::{Client, PinStatus, SafeTouchWords};
+use crate::client::{Client, ClientConfig, PinStatus};
 use crate::report::{Failure, Outcome, Produced, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::target::Target;
@@ -43,7 +43,7 @@ pub fn skip_reason(scenario: &Scenario, target: &dyn Target) -> Option<String> {
 pub fn run(
     scenario: &Scenario,
     target: &mut dyn Target,
-    safetouch: SafeTouchWords,
+    config: &ClientConfig,
     seed: u64,
 ) -> ScenarioReport {
     let started = Instant::now();
@@ -62,7 +62,7 @@ pub fn run(
         report.outcome = Outcome::Skipped { reason };
         return report;
     }
-    let mut client = Client::new(target, safetouch);
+    let mut client = Client::new(target, config);
     let mut at = "connect".to_owned();
     let result = catch_unwind(AssertUnwindSafe(|| {
         execute(scenario, &mut client, seed, &mut at)
@@ -149,6 +149,7 @@ fn execute(
         issued: None,
         ca,
         produced: Produced::default(),
+        screens_in_steps: 0,
     };
     let result = steps(scenario, &mut flow, at);
     (result, std::mem::take(&mut flow.produced))
@@ -163,6 +164,7 @@ fn steps(scenario: &Scenario, flow: &mut Flow<'_, '_>, at: &mut String) -> Resul
         *at = format!("step {} ({})", i + 1, step.name());
         flow.step(step)?;
     }
+    flow.screens_in_steps = flow.client.screens.len();
     for (i, assertion) in scenario.assertions.iter().enumerate() {
         *at = format!("assert {} ({})", i + 1, assertion.name());
         flow.check(assertion)?;

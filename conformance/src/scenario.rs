@@ -117,7 +117,4 @@ pub enum FixtureName {
     Factory,
     /// The bank customer's token: PKCS#15, a 2012-256 key and its certificate by the test CA.
     Personalised,
-    /// The same customer token, its certificate issued by another CA (the CA's "foreign
-    /// issuer" refusal).
-    PersonalisedForeignCa,
 }

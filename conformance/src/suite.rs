@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::Error;
-use crate::client::SafeTouchWords;
+use crate::client::ClientConfig;
 use crate::report::{self, Outcome, RunReport, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::scenario::load::{self, Partition};
@@ -214,14 +214,6 @@ pub fn load_profile(opts: &RunOptions) -> Result<DeviceProfile, Error> {
     }
 }
 
-/// The SafeTouch refusal words of the device profile.
-pub fn safetouch_words(profile: &DeviceProfile) -> SafeTouchWords {
-    SafeTouchWords {
-        reject: profile.safetouch.reject_sw,
-        timeout: profile.safetouch.timeout_sw,
-    }
-}
-
 /// Runs the selected scenarios and returns the report (no files written yet).
 pub fn run(
     opts: &RunOptions,
@@ -241,7 +233,7 @@ pub fn run(
     let failed = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<ScenarioReport>>> = Mutex::new(vec![None; scenarios.len()]);
     let progress = Mutex::new(progress);
-    let words = safetouch_words(profile);
+    let config = ClientConfig::from_profile(profile);
     std::thread::scope(|scope| {
         for _ in 0..jobs {
             scope.spawn(|| {
@@ -253,7 +245,7 @@ pub fn run(
                     let s_seed = scenario_seed(seed, &scenario.name);
                     let report = match open_target(opts, profile, scenario, s_seed) {
                         Ok(mut target) => {
-                            crate::runner::run(scenario, target.as_mut(), words, s_seed)
+                            crate::runner::run(scenario, target.as_mut(), &config, s_seed)
                         }
                         Err(e) => unopened(scenario, e),
                     };

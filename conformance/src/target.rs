@@ -2,8 +2,10 @@
 //! channel) can do to it. Every target gets exactly the same APDUs from the client, so
 //! transcripts of the emulator and of a real token can be diffed.
 
+pub mod control;
 pub mod emulator;
 pub mod operator;
+pub mod owner;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 

@@ -123,6 +123,30 @@ fn openssl_verify(public_le: &[u8], digest: &[u8], signature_token: &[u8]) {
         ])
         .output()
         .expect("openssl");
+    let mut flipped = digest.to_vec();
+    flipped[0] ^= 1;
+    std::fs::write(dir.path().join("other.bin"), flipped).expect("write");
+    let negative = Command::new("openssl")
+        .current_dir(dir.path())
+        .args([
+            "pkeyutl",
+            "-engine",
+            "gost",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "pub.pem",
+            "-in",
+            "other.bin",
+            "-sigfile",
+            "sig.bin",
+        ])
+        .output()
+        .expect("openssl");
+    assert!(
+        !negative.status.success(),
+        "openssl accepted the signature over another digest"
+    );
     assert!(
         out.status.success(),
         "openssl did not verify: {}{}",

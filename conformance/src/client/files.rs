@@ -10,6 +10,10 @@ use super::{Client, ClientError};
 pub const PKCS15_APP: u16 = 0x5000;
 /// The CDF, certificate directory (§5: `5000/6004`, 2048 bytes).
 pub const CDF: u16 = 0x6004;
+/// The ODF (§5: `5000/5031`).
+pub const ODF: u16 = 0x5031;
+/// ODF choice tag of the certificates directory (PKCS#15 v1.1 §6.2: `certificates [4]`).
+pub const ODF_CERTIFICATES: u8 = 0xA4;
 /// Size of a directory file created by the client (§5: PrKDF, PuKDF, CDF are 2048 bytes).
 pub const DIRECTORY_SIZE: u16 = 2048;
 /// First FID of certificate EFs (§5: `5000/0300…`).
@@ -253,6 +257,7 @@ impl Client<'_> {
             None => {
                 self.select_path(&[PKCS15_APP])?;
                 self.create_file("CDF 6004", &ef_fcp(CDF, DIRECTORY_SIZE))?;
+                self.register_in_odf(ODF_CERTIFICATES, CDF)?;
                 vec![0; usize::from(DIRECTORY_SIZE)]
             }
         };
@@ -267,6 +272,24 @@ impl Client<'_> {
         }
         self.select_path(&[PKCS15_APP, CDF])?;
         self.update_binary(used, &entry, &mut |_, _| Ok(true))
+    }
+}
+
+impl Client<'_> {
+    /// Appends `tag { Path 3F00/5000/fid }` to the ODF (so PKCS#15 readers find a directory
+    /// file the client created). A token without an ODF is left alone.
+    pub fn register_in_odf(&mut self, tag: u8, fid: u16) -> Result<(), ClientError> {
+        let Some(odf) = self.read_file(&[PKCS15_APP, ODF])? else {
+            return Ok(());
+        };
+        let path = [0x3F, 0x00, 0x50, 0x00, (fid >> 8) as u8, fid as u8];
+        let entry = tlv::encode(tag, &tlv::encode(0x30, &tlv::encode(0x04, &path)));
+        let used = tlv::used_len(&odf);
+        if used + entry.len() > odf.len() {
+            return Err(ClientError::Protocol("the ODF is full".to_owned()));
+        }
+        self.update_binary(used, &entry, &mut |_, _| Ok(true))
+            .map(|_| ())
     }
 }
 

@@ -38,23 +38,27 @@ pub fn public_key_path(kk: u8) -> [u16; 4] {
     ]
 }
 
-/// Attribute 85 of a key RSF: `class, params, 00, AA, 00, 00` (§3 "Attribute 85 written for
-/// RSFs"). For 2001 keys OpenSC writes class 03/13 and params `0x10 + (set << 4)`; the codes
-/// for 2012 keys are the token's (see `docs/assumptions.md`, rows `token.key_attr_*`).
-pub fn key_attribute(algorithm: Algorithm, param_set: &str, public: bool) -> Vec<u8> {
-    let class = match (algorithm, public) {
-        (Algorithm::Gost2012_256, false) => 0x03,
-        (Algorithm::Gost2012_256, true) => 0x13,
-        (Algorithm::Gost2012_512, false) => 0x04,
-        (Algorithm::Gost2012_512, true) => 0x14,
-    };
-    let set = match param_set {
-        "A" => 1,
-        "B" => 2,
-        "C" => 3,
-        _ => 4,
-    };
-    vec![class, 0x10 + (set << 4), 0x00, 0xAA, 0x00, 0x00]
+/// Attribute 85 of a key RSF: `class, code, 00, AA, 00, 00` (rutoken-ecp-apdu.md §3
+/// "Attribute 85 written for RSFs": class 03 private, 13 public). The code naming the algorithm
+/// and parameter set is the device profile's `token.gost_key_codes` (`docs/assumptions.md`;
+/// OpenSC writes 20/30/40 for 2001 keys, the codes for 2012 keys are not public).
+pub fn key_attribute(code: u8, public: bool) -> Vec<u8> {
+    vec![
+        if public { 0x13 } else { 0x03 },
+        code,
+        0x00,
+        0xAA,
+        0x00,
+        0x00,
+    ]
+}
+
+/// The profile name of a key spec, as in `token.gost_key_codes` (`gost2012-256-A`).
+pub fn key_code_name(algorithm: Algorithm, param_set: &str) -> String {
+    match algorithm {
+        Algorithm::Gost2012_256 => format!("gost2012-256-{param_set}"),
+        Algorithm::Gost2012_512 => format!("gost2012-512-{param_set}"),
+    }
 }
 
 /// Sizes of the RSFs: private d, public `X‖Y` (§5: 32 / 64 for 256-bit keys).
@@ -93,30 +97,46 @@ impl Client<'_> {
         Ok(self.select_path(&private_key_path(kk))?.is_some())
     }
 
-    /// Creates both RSFs while `5000` is current (the token files them by class, §4), then
-    /// `GENERATE KEY 00 46 80 kk 00`. Returns the public key `LE(x) ‖ LE(y)`.
-    pub fn generate_key(
+    /// Creates both RSFs of key `kk` while `5000` is current (the token files them by class,
+    /// §4 CREATE FILE).
+    pub fn create_key_objects(
         &mut self,
         kk: u8,
         algorithm: Algorithm,
         param_set: &str,
-    ) -> Result<Vec<u8>, ClientError> {
+    ) -> Result<(), ClientError> {
         let (private_size, public_size) = key_sizes(algorithm);
+        let name = key_code_name(algorithm, param_set);
+        let code = *self.key_codes.get(&name).ok_or_else(|| {
+            ClientError::Protocol(format!("the device profile has no key code for {name}"))
+        })?;
         self.select_path(&[super::files::PKCS15_APP])?;
         let private = rsf_fcp(
             kk,
             private_size,
-            &key_attribute(algorithm, param_set, false),
+            &key_attribute(code, false),
             &PRIVATE_SEC_ATTR,
         );
         self.create_file(&format!("private key {kk:02X}"), &private)?;
         let public = rsf_fcp(
             kk,
             public_size,
-            &key_attribute(algorithm, param_set, true),
+            &key_attribute(code, true),
             &PUBLIC_SEC_ATTR,
         );
-        self.create_file(&format!("public key {kk:02X}"), &public)?;
+        self.create_file(&format!("public key {kk:02X}"), &public)
+    }
+
+    /// Creates the key objects, then `GENERATE KEY 00 46 80 kk 00`. Returns the public key
+    /// `LE(x) ‖ LE(y)`.
+    pub fn generate_key(
+        &mut self,
+        kk: u8,
+        algorithm: Algorithm,
+        param_set: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        self.create_key_objects(kk, algorithm, param_set)?;
+        let (_, public_size) = key_sizes(algorithm);
         let q = self.send_ok(
             format!("GENERATE KEY {kk:02X}"),
             &Command::new(0x00, 0x46, 0x80, kk).le(0),
@@ -128,6 +148,29 @@ impl Client<'_> {
             )));
         }
         Ok(q)
+    }
+
+    /// Imports d (little-endian) into the private RSF of key `kk`: `SELECT`, then
+    /// `CHANGE REFERENCE DATA 00 24 01 00 Lc A5 len d` (rutoken-ecp-apdu.md §4, "ref=00 writes
+    /// key material into the currently selected RSF"). The transcript masks the data.
+    pub fn import_private_key(&mut self, kk: u8, d: &[u8]) -> Result<(), ClientError> {
+        self.select_path(&private_key_path(kk))?
+            .ok_or(ClientError::Status {
+                what: format!("SELECT private key {kk:02X}"),
+                sw: crate::apdu::SW_FILE_NOT_FOUND,
+            })?;
+        let mut data = vec![0xA5, u8::try_from(d.len()).unwrap_or(u8::MAX)];
+        data.extend_from_slice(d);
+        let cmd = Command::new(0x00, 0x24, 0x01, 0x00).data(data);
+        let r = self.send_raw(&cmd.to_bytes(), true)?;
+        if r.ok() {
+            Ok(())
+        } else {
+            Err(ClientError::Status {
+                what: format!("key import {kk:02X}"),
+                sw: r.sw,
+            })
+        }
     }
 
     /// Deletes both RSFs of key `kk` (§6 list 11: select, then `DELETE FILE` in its DF).

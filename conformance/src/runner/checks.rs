@@ -115,6 +115,32 @@ impl Flow<'_, '_> {
                 }
             }
             Assertion::KeySigns(k) => self.key_signs(&k.key, &k.certificate),
+            Assertion::Screens(sc) => {
+                let shown: Vec<String> = self.client.screens
+                    [..self.screens_in_steps.min(self.client.screens.len())]
+                    .iter()
+                    .map(|s| super::flow::normalise(s))
+                    .collect();
+                if let Some(n) = sc.count.filter(|&n| n != shown.len()) {
+                    return Err(fail(
+                        format!("{n} screens shown"),
+                        format!("{}: {}", shown.len(), shown.join(" / ")),
+                    ));
+                }
+                for text in &sc.contains {
+                    let text = self.expand(text)?;
+                    if !shown
+                        .iter()
+                        .any(|s| s.contains(&super::flow::normalise(&text)))
+                    {
+                        return Err(fail(
+                            format!("a screen showing «{text}»"),
+                            shown.join(" / "),
+                        ));
+                    }
+                }
+                Ok(())
+            }
             Assertion::Ca(c) => {
                 if let Some(n) = c.requests.filter(|&n| n != self.ca.requests) {
                     return Err(fail(format!("{n} requests at the CA"), self.ca.requests));

@@ -6,13 +6,13 @@ use std::fmt::Display;
 use crate::client::{Client, ClientError, PinStatus, SignResult, device_number};
 use crate::report::Produced;
 use crate::scenario::step::{
-    Algorithm, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step,
-    SubmitMode, SubmitOutcome, Tamper,
+    Algorithm, CaName, InstallOutcome, InterruptBy, PinOutcome, SafeTouchStep, SignOutcome, Step,
+    Submit, SubmitMode, SubmitOutcome, Tamper,
 };
 use crate::scenario::vars;
 
 use super::certificate;
-use super::pki::{self, Ca, DocumentData, Submitted};
+use super::pki::{self, Ca, CaChoice, DocumentData, Submitted};
 
 /// A step or assertion that did not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +79,8 @@ pub struct Flow<'c, 't> {
     pub ca: Ca,
     /// Files for the artifacts.
     pub produced: Produced,
+    /// How many screens the steps showed (assertions may show more).
+    pub screens_in_steps: usize,
 }
 
 impl Flow<'_, '_> {
@@ -195,7 +197,7 @@ impl Flow<'_, '_> {
                 }
                 Ok(())
             }
-            Step::Submit(s) => self.submit(s.mode, s.tamper, &s.expect),
+            Step::Submit(s) => self.submit(s),
             Step::InstallCertificate(i) => self.install(i),
             Step::DeleteKey(k) => {
                 let key = self.key(&k.key)?;
@@ -335,13 +337,15 @@ impl Flow<'_, '_> {
         expect: SignOutcome,
     ) -> StepResult {
         let key = self.key(key_name)?;
-        let (subject, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
+        let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
             fail(
                 format!("build_request for key {key_name:?} first"),
                 "no request",
             )
         })?;
-        let spki = spki_of(&key)?;
+        let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
+            .map_err(|e| fail("a request subject", e))?;
+        let (vk, algorithm) = verifying_key_of(&key)?;
         let screen: Vec<String> = st
             .screen
             .iter()
@@ -350,7 +354,7 @@ impl Flow<'_, '_> {
         let before = self.client.screens.len();
         let mut outcome: Option<Result<SignResult, ClientError>> = None;
         let client = &mut *self.client;
-        let built = pki::build_request(&subject, &ekus, &spki, &mut |info: &[u8]| {
+        let built = pki::build_request(subject, &vk, algorithm, &mut |info: &[u8]| {
             let r = client.sign_on_token(key.reference, info, st.press, &screen);
             let answer = match &r {
                 Ok(SignResult::Signed(sig)) => gost::Signature::from_token_bytes(sig)
@@ -369,8 +373,7 @@ impl Flow<'_, '_> {
             ));
         };
         self.check_screens(before, &screen)?;
-        let result = result?;
-        let signed = self.sign_outcome(result, expect)?;
+        let signed = self.sign_outcome(result?, expect)?;
         if signed.is_some() {
             let der = built.map_err(|e| fail("a PKCS#10", e))?;
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
@@ -386,12 +389,12 @@ impl Flow<'_, '_> {
         Ok(())
     }
 
-    fn submit(
-        &mut self,
-        mode: SubmitMode,
-        tamper: Option<Tamper>,
-        expect: &SubmitOutcome,
-    ) -> StepResult {
+    fn submit(&mut self, submit: &Submit) -> StepResult {
+        let (mode, tamper, expect) = (submit.mode, submit.tamper, &submit.expect);
+        let which = match submit.ca {
+            CaName::Test => CaChoice::Test,
+            CaName::Foreign => CaChoice::Foreign,
+        };
         let mut request = self
             .request
             .clone()
@@ -411,20 +414,28 @@ impl Flow<'_, '_> {
                     .current_certificate
                     .clone()
                     .ok_or_else(|| fail("a current certificate", "none on the token"))?;
-                self.ca.reissue(&request, &doc, &sig, &current, self.today)
+                self.ca
+                    .reissue(which, &request, &doc, &sig, &current, self.today)
             }
-            SubmitMode::New => self.ca.issue_new(&request, self.today),
+            SubmitMode::New => self.ca.issue_new(
+                which,
+                &request,
+                self.current_certificate.as_deref(),
+                self.today,
+            ),
         }
         .map_err(|e| fail("the CA to answer", e))?;
-        self.produced.ca_pem = self.ca.certificate_pem();
+        self.produced.ca_pem = self.ca.last_pem.clone();
         match (answer, expect) {
             (Submitted::Issued(cert), SubmitOutcome::Issued) => {
                 self.produced.certificate_pem = Some(certificate::pem("CERTIFICATE", &cert));
                 self.issued = Some(cert);
                 Ok(())
             }
-            (Submitted::Refused(r), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
-            (Submitted::Refused(r), e) => Err(fail(format!("{e:?}"), format!("refused: {r}"))),
+            (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
+            (Submitted::Refused(r, why), e) => {
+                Err(fail(format!("{e:?}"), format!("refused: {r} ({why})")))
+            }
             (Submitted::Issued(_), e) => Err(fail(format!("{e:?}"), "issued")),
         }
     }
@@ -484,8 +495,10 @@ impl Flow<'_, '_> {
     }
 }
 
-/// The SPKI DER of a generated key.
-pub fn spki_of(key: &KeyState) -> Result<Vec<u8>, StepFailure> {
+/// The public key and algorithm of a generated key.
+pub fn verifying_key_of(
+    key: &KeyState,
+) -> Result<(gost::VerifyingKey, gost::KeyAlgorithm), StepFailure> {
     let (Some(alg), Some(set), Some(q)) = (
         key.algorithm,
         key.param_set.as_deref(),
@@ -499,8 +512,7 @@ pub fn spki_of(key: &KeyState) -> Result<Vec<u8>, StepFailure> {
     let param = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
     let vk = gost::VerifyingKey::from_le_bytes(param, q)
         .map_err(|e| fail("a public key on the curve", e))?;
-    let algorithm = gost::KeyAlgorithm::gost2012_for(param);
-    Ok(gost::spki::to_spki_der(&vk, algorithm))
+    Ok((vk, gost::KeyAlgorithm::gost2012_for(param)))
 }
 
 /// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`).

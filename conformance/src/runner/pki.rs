@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
-/// Why the PKI part could not run (not a CA refusal: those are [`Submitted::Refused`]).
-pub const NOT_MERGED: &str = "rutoken-pki is not merged yet: the PKCS#10, the reissue document and the test CA are unavailable";
+use rutoken_pki::ca::{ReissueInput, RequestForm, TestCa};
+use rutoken_pki::ext::RequestedExtensions;
+use rutoken_pki::name::{self, Attribute, NameBuilder};
+use rutoken_pki::reissue::ReissueDocument;
+use rutoken_pki::{Cert, Request, RequestInfo};
 
 /// The reissue document's fields (reissue-flow.md step 3.2).
 #[derive(Debug, Clone)]
@@ -27,55 +30,173 @@ pub struct DocumentData {
 pub enum Submitted {
     /// The new certificate, DER.
     Issued(Vec<u8>),
-    /// A named refusal (`rutoken_pki::ca::Refusal` in snake_case).
-    Refused(String),
+    /// A named refusal (`rutoken_pki::ca::Refusal`'s variant in snake_case) and its message.
+    Refused(String, String),
 }
 
 /// Signs the DER `CertificationRequestInfo` (on the token); returns `s ‖ r` big-endian.
 pub type Signer<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, String> + 'a;
 
-/// Builds and signs a PKCS#10. `signer` gets the DER `CertificationRequestInfo` and returns
-/// the signature `s ‖ r` big-endian.
+/// Every subject attribute, to find one by its short name.
+const ATTRIBUTES: [Attribute; 16] = [
+    Attribute::CommonName,
+    Attribute::Surname,
+    Attribute::GivenName,
+    Attribute::Title,
+    Attribute::Organization,
+    Attribute::OrganizationalUnit,
+    Attribute::Locality,
+    Attribute::State,
+    Attribute::Street,
+    Attribute::Country,
+    Attribute::Email,
+    Attribute::Inn,
+    Attribute::InnLe,
+    Attribute::Ogrn,
+    Attribute::Ogrnip,
+    Attribute::Snils,
+];
+
+fn attribute(short: &str) -> Result<Attribute, String> {
+    ATTRIBUTES
+        .into_iter()
+        .find(|a| a.short_name().eq_ignore_ascii_case(short))
+        .ok_or_else(|| format!("unknown subject attribute {short:?}"))
+}
+
+/// The request's subject: the current certificate's (the bank page pre-fills the form from it),
+/// with the scenario's attributes replacing or adding values.
+pub fn subject(
+    current_certificate: Option<&[u8]>,
+    overrides: &BTreeMap<String, String>,
+) -> Result<x509_cert::name::Name, String> {
+    let mut pairs: Vec<(Attribute, String)> = Vec::new();
+    if let Some(der) = current_certificate {
+        let cert = Cert::parse(der).map_err(|e| format!("the current certificate: {e}"))?;
+        for atv in cert.subject().iter() {
+            if let (Some(a), Some(v)) =
+                (Attribute::from_oid(&atv.oid), name::value_text(&atv.value))
+            {
+                pairs.push((a, v));
+            }
+        }
+    }
+    for (short, value) in overrides {
+        let a = attribute(short)?;
+        match pairs.iter_mut().find(|(p, _)| *p == a) {
+            Some(pair) => pair.1 = value.clone(),
+            None => pairs.push((a, value.clone())),
+        }
+    }
+    let mut builder = NameBuilder::new();
+    for (a, v) in pairs {
+        builder = builder.with(a, v);
+    }
+    builder.build().map_err(|e| format!("the subject: {e}"))
+}
+
+/// Builds and signs a PKCS#10 for `public_key` with the bank's requested extensions.
 pub fn build_request(
-    subject: &BTreeMap<String, String>,
-    extended_key_usage: &[String],
-    spki_der: &[u8],
+    subject: x509_cert::name::Name,
+    key: &gost::VerifyingKey,
+    algorithm: gost::KeyAlgorithm,
     signer: &mut Signer<'_>,
 ) -> Result<Vec<u8>, String> {
-    let _ = (subject, extended_key_usage, spki_der, signer);
-    Err(NOT_MERGED.to_owned())
+    let info = RequestInfo::new(
+        subject,
+        key,
+        algorithm,
+        &RequestedExtensions::bank_default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let request = info
+        .sign_with(|tbs: &[u8]| signer(tbs))
+        .map_err(|e| e.to_string())?;
+    Ok(request.to_der().to_vec())
 }
 
 /// Encodes the reissue document (SafeTouch TLV, with the hash of the PKCS#10).
 pub fn reissue_document(fields: &DocumentData, pkcs10_der: &[u8]) -> Result<Vec<u8>, String> {
-    let _ = (fields, pkcs10_der);
-    Err(NOT_MERGED.to_owned())
+    let date = rutoken_pki::reissue::parse_date(&fields.date).map_err(|e| e.to_string())?;
+    let document = ReissueDocument {
+        date,
+        owner: fields.owner.clone(),
+        organisation: fields.organisation.clone(),
+        request_number: fields.number.clone(),
+        replaced_serial: fields.replaced_serial.clone(),
+        request_hash: rutoken_pki::reissue::request_hash(pkcs10_der),
+    };
+    document.encode().map_err(|e| e.to_string())
+}
+
+/// Which CA the bank sends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaChoice {
+    /// «УЦ НотариПро (ТЕСТ)», the issuer of the fixture's certificate.
+    Test,
+    /// «Чужой УЦ (ТЕСТ)»: to it the token's certificate is from another CA.
+    Foreign,
 }
 
 /// The test CA of one scenario, with its counters.
-#[derive(Debug, Default)]
 pub struct Ca {
+    seed: u64,
+    cas: BTreeMap<u8, TestCa>,
     /// Requests that reached it.
     pub requests: usize,
     /// Certificates it issued.
     pub issued: usize,
+    /// The certificate of the CA that answered last.
+    pub last_pem: Option<String>,
 }
 
 impl Ca {
-    /// The fixture CA, seeded.
+    /// The fixture CAs, seeded.
     pub fn new(seed: u64) -> Result<Self, String> {
-        let _ = seed;
-        Ok(Ca::default())
+        Ok(Ca {
+            seed,
+            cas: BTreeMap::new(),
+            requests: 0,
+            issued: 0,
+            last_pem: None,
+        })
     }
 
-    /// The CA certificate, PEM.
-    pub fn certificate_pem(&self) -> Option<String> {
-        None
+    fn ca(&mut self, which: CaChoice) -> Result<&mut TestCa, String> {
+        let key = which as u8;
+        if !self.cas.contains_key(&key) {
+            let ca = match which {
+                CaChoice::Test => TestCa::fixture(self.seed),
+                CaChoice::Foreign => rutoken_pki::fixtures::foreign_ca()
+                    .and_then(|f| TestCa::new(f.cert, f.key, Default::default(), self.seed)),
+            }
+            .map_err(|e| format!("the test CA: {e}"))?;
+            self.cas.insert(key, ca);
+        }
+        self.cas
+            .get_mut(&key)
+            .ok_or_else(|| "the test CA".to_owned())
     }
 
-    /// Reissue: checks of reissue-flow.md step 4, then a certificate or a named refusal.
+    fn answer(
+        &mut self,
+        which: CaChoice,
+        result: Result<Cert, rutoken_pki::ca::refusal::Refusal>,
+    ) -> Result<Submitted, String> {
+        self.last_pem = self.ca(which)?.certificate().to_pem().ok();
+        Ok(match result {
+            Ok(cert) => {
+                self.issued += 1;
+                Submitted::Issued(cert.to_der().to_vec())
+            }
+            Err(refusal) => Submitted::Refused(refusal_name(&refusal), refusal.to_string()),
+        })
+    }
+
+    /// Reissue: the checks of reissue-flow.md step 4, then a certificate or a named refusal.
     pub fn reissue(
         &mut self,
+        which: CaChoice,
         pkcs10_der: &[u8],
         document: &[u8],
         document_signature: &[u8],
@@ -83,20 +204,83 @@ impl Ca {
         today: time::Date,
     ) -> Result<Submitted, String> {
         self.requests += 1;
-        let _ = (
-            pkcs10_der,
+        let signature =
+            gost::Signature::from_x509_bytes(document_signature).map_err(|e| e.to_string())?;
+        let input = ReissueInput {
+            request: pkcs10_der,
             document,
-            document_signature,
+            document_signature: &signature,
             current_certificate,
-            today,
-        );
-        Err(NOT_MERGED.to_owned())
+        };
+        let result = self.ca(which)?.issue_reissue(&input, noon(today));
+        self.answer(which, result)
     }
 
-    /// A new certificate after expiry: PKCS#10 alone.
-    pub fn issue_new(&mut self, pkcs10_der: &[u8], today: time::Date) -> Result<Submitted, String> {
+    /// A new certificate after expiry: the PKCS#10 alone, checked against the bank's form (the
+    /// subject of the certificate on the token).
+    pub fn issue_new(
+        &mut self,
+        which: CaChoice,
+        pkcs10_der: &[u8],
+        current_certificate: Option<&[u8]>,
+        today: time::Date,
+    ) -> Result<Submitted, String> {
         self.requests += 1;
-        let _ = (pkcs10_der, today);
-        Err(NOT_MERGED.to_owned())
+        let form_subject = match current_certificate {
+            Some(der) => Cert::parse(der)
+                .map_err(|e| e.to_string())?
+                .subject()
+                .clone(),
+            None => Request::parse(pkcs10_der)
+                .map_err(|e| e.to_string())?
+                .subject()
+                .clone(),
+        };
+        let form = RequestForm {
+            subject: form_subject,
+        };
+        let result = self.ca(which)?.issue_new(pkcs10_der, &form, noon(today));
+        self.answer(which, result)
+    }
+}
+
+/// The CA's clock on the scenario's date: 12:00 UTC.
+fn noon(date: time::Date) -> time::OffsetDateTime {
+    date.with_time(time::macros::time!(12:00)).assume_utc()
+}
+
+/// `RequestSignatureInvalid(..)` → `request_signature_invalid`.
+pub fn refusal_name(refusal: &rutoken_pki::ca::refusal::Refusal) -> String {
+    let debug = format!("{refusal:?}");
+    let variant: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
+    let mut out = String::new();
+    for (i, c) in variant.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_names_are_snake_case() {
+        use rutoken_pki::ca::refusal::Refusal;
+        assert_eq!(
+            refusal_name(&Refusal::DocumentSignatureInvalid),
+            "document_signature_invalid"
+        );
+        assert_eq!(
+            refusal_name(&Refusal::NotIssuedByThisCa),
+            "not_issued_by_this_ca"
+        );
     }
 }

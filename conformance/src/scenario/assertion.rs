@@ -23,6 +23,8 @@ pub enum Assertion {
     KeySigns(KeySigns),
     /// How many requests reached the CA and how many certificates it issued.
     Ca(CaAssertion),
+    /// The SafeTouch screens shown during the steps (not the assertions).
+    Screens(ScreensAssertion),
 }
 
 impl Assertion {
@@ -35,6 +37,7 @@ impl Assertion {
         "pin_tries_left",
         "key_signs",
         "ca",
+        "screens",
     ];
 
     /// The YAML name.
@@ -47,6 +50,7 @@ impl Assertion {
             Assertion::PinTriesLeft(_) => "pin_tries_left",
             Assertion::KeySigns(_) => "key_signs",
             Assertion::Ca(_) => "ca",
+            Assertion::Screens(_) => "screens",
         }
     }
 }
@@ -128,4 +132,16 @@ pub struct CaAssertion {
     /// Certificates it issued.
     #[serde(default)]
     pub issued: Option<usize>,
+}
+
+/// `screens`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreensAssertion {
+    /// How many screens were shown.
+    #[serde(default)]
+    pub count: Option<usize>,
+    /// Texts that some screen showed (whitespace-insensitive).
+    #[serde(default)]
+    pub contains: Vec<String>,
 }

@@ -229,7 +229,9 @@ pub struct BuildRequest {
     #[serde(default = "default_new")]
     pub key: String,
     /// Subject attributes by short name (CN, SN, G, T, O, OU, L, ST, street, C, E, INN, INNLE,
-    /// OGRN, OGRNIP, SNILS), in order.
+    /// OGRN, OGRNIP, SNILS) replacing or adding to the current certificate's subject (the bank
+    /// page pre-fills the request form from it). Empty: the current subject unchanged.
+    #[serde(default)]
     pub subject: BTreeMap<String, String>,
     /// Extended key usages (OIDs) in the extensionRequest; key usage and subjectSignTool are
     /// always present.
@@ -351,10 +353,24 @@ pub enum SubmitOutcome {
     Refused(String),
 }
 
+/// Which test CA the bank sends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaName {
+    /// «УЦ НотариПро (ТЕСТ)», the issuer of the token's certificate.
+    #[default]
+    Test,
+    /// «Чужой УЦ (ТЕСТ)»: for it the token's certificate was issued by another CA.
+    Foreign,
+}
+
 /// `submit`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Submit {
+    /// Default `test`.
+    #[serde(default)]
+    pub ca: CaName,
     /// Default `reissue`.
     #[serde(default)]
     pub mode: SubmitMode,

@@ -7,14 +7,11 @@ use std::collections::BTreeSet;
 use rutoken_sim::Card;
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::safetouch::{EventKind, Press, SafeTouch, ScriptedButtons};
+use rutoken_sim::token::{Fixture, Token};
 
 use super::{Target, TargetError};
 use crate::scenario::step::PressAction;
 use crate::scenario::{Capability, FixtureName};
-
-/// What the run says while `rutoken_sim::token::Token` has not landed on `main`.
-pub const NOT_MERGED: &str =
-    "the emulator target needs rutoken_sim::token::Token, which is not merged yet";
 
 /// Rebuilds the card from its saved image ("restart the emulator").
 pub type Restarter<C> = Box<dyn FnMut(&C) -> Result<C, String> + Send>;
@@ -35,8 +32,27 @@ pub fn open(
     seed: u64,
     profile: &DeviceProfile,
 ) -> Result<Box<dyn Target>, TargetError> {
-    let _ = (fixture, seed, profile);
-    Err(TargetError::Transport(NOT_MERGED.to_owned()))
+    let fixture = match fixture {
+        FixtureName::Factory => Fixture::Factory,
+        FixtureName::Personalised => Fixture::Personalised,
+    };
+    let token = Token::in_memory(fixture, seed, profile.token.clone())
+        .map_err(|e| TargetError::Transport(format!("the emulator's {fixture} token: {e}")))?;
+    let token_profile = profile.token.clone();
+    // "Restart the emulator": the token is rebuilt from its image bytes, as `sim` does from
+    // its image file; RAM state (logins, selected files, pending hashes) is lost.
+    let restart: Restarter<Token> = Box::new(move |old: &Token| {
+        Token::from_snapshot(&old.snapshot(), token_profile.clone()).map_err(|e| e.to_string())
+    });
+    let mut target = EmulatorTarget::new(token, profile.safetouch.clone(), Some(restart));
+    if fixture == Fixture::Personalised {
+        super::owner::complete(
+            &mut target,
+            &crate::client::ClientConfig::from_profile(profile),
+        )?;
+        target.events_seen = target.safetouch.events().len();
+    }
+    Ok(Box::new(target))
 }
 
 impl<C: Card + 'static> EmulatorTarget<C> {

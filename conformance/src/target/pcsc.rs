@@ -1,6 +1,6 @@
 //! `--target pcsc --reader NAME` (crate feature `pcsc`): any PC/SC reader through libpcsclite.
-//! Presses and pulls are done by a person (`--operator`) or, once its protocol lands, by the
-//! emulator's control socket (`--control`).
+//! Presses, pulls and screens come from the emulator's control socket (`--control`), or a
+//! person does them (`--operator`).
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
@@ -9,13 +9,15 @@ use std::time::Duration;
 
 use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
 
+use rutoken_sim::control::Request;
+
+use super::control::Control;
 use super::{Target, TargetError, operator};
+
+/// How long a press waits for the SafeTouch screen to appear.
+const PRESS_WAIT: Duration = Duration::from_secs(30);
 use crate::scenario::Capability;
 use crate::scenario::step::PressAction;
-
-/// What `--control` says until the control socket's protocol (`docs/pcsc.md`) is merged.
-pub const CONTROL_NOT_MERGED: &str =
-    "drive the control socket: its protocol (docs/pcsc.md) is not merged yet; use --operator";
 
 /// A card in a PC/SC reader.
 pub struct PcscTarget {
@@ -23,6 +25,7 @@ pub struct PcscTarget {
     reader: CString,
     card: Option<pcsc::Card>,
     operator: Option<Duration>,
+    control: Option<Control>,
 }
 
 fn transport(e: pcsc::Error) -> TargetError {
@@ -37,9 +40,7 @@ impl PcscTarget {
         operator: bool,
         timeout: Duration,
     ) -> Result<Self, TargetError> {
-        if control.is_some() {
-            return Err(TargetError::Unsupported(CONTROL_NOT_MERGED));
-        }
+        let control = control.map(Control::open).transpose()?;
         let context = Context::establish(Scope::User).map_err(transport)?;
         let readers = context.list_readers_owned().map_err(transport)?;
         let matching: Vec<CString> = readers
@@ -69,6 +70,7 @@ impl PcscTarget {
             reader,
             card: None,
             operator: operator.then_some(timeout),
+            control,
         })
     }
 
@@ -104,6 +106,9 @@ impl Target for PcscTarget {
 
     fn capabilities(&self) -> BTreeSet<Capability> {
         let mut caps = BTreeSet::from([Capability::PowerCycle]);
+        if self.control.is_some() {
+            caps.extend([Capability::Buttons, Capability::Screen, Capability::Pull]);
+        }
         if self.operator.is_some() {
             caps.insert(Capability::Buttons);
             caps.insert(Capability::Pull);
@@ -132,6 +137,17 @@ impl Target for PcscTarget {
         press: PressAction,
         expected_screen: &[String],
     ) -> Result<(), TargetError> {
+        if let Some(control) = &self.control {
+            // The signing command blocks in SCardTransmit while the screen waits; a thread
+            // presses once it does. A time-out is no press at all.
+            let request = match press {
+                PressAction::Confirm => Request::Confirm,
+                PressAction::Reject => Request::Reject,
+                PressAction::Timeout => return Ok(()),
+            };
+            control.press_when_waiting(request, PRESS_WAIT);
+            return Ok(());
+        }
         // The signing command blocks in SCardTransmit while the person reads and presses, so
         // the instruction comes first and needs no confirmation.
         if self.operator.is_none() {
@@ -147,7 +163,7 @@ impl Target for PcscTarget {
     }
 
     fn take_screens(&mut self) -> Option<Vec<String>> {
-        None
+        self.control.as_mut().and_then(Control::take_screens)
     }
 
     fn power_cycle(&mut self) -> Result<(), TargetError> {
@@ -158,13 +174,19 @@ impl Target for PcscTarget {
     }
 
     fn pull(&mut self) -> Result<(), TargetError> {
-        self.ask("Pull the token out of the SafeTouch.")?;
+        match &self.control {
+            Some(control) => control.request(Request::Pull).map(|_| ())?,
+            None => self.ask("Pull the token out of the SafeTouch.")?,
+        }
         self.card = None;
         Ok(())
     }
 
     fn insert(&mut self) -> Result<(), TargetError> {
-        self.ask("Insert the token into the SafeTouch again.")?;
+        match &self.control {
+            Some(control) => control.request(Request::Insert).map(|_| ())?,
+            None => self.ask("Insert the token into the SafeTouch again.")?,
+        }
         self.card = None;
         Ok(())
     }

@@ -5,6 +5,7 @@
     reason = "test helpers: a failed setup should stop the test"
 )]
 
+mod emulator;
 mod fake_card;
 mod reports;
 mod scenarios;

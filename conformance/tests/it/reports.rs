@@ -17,7 +17,7 @@ const PIN_FORMS: &[&str] = &[
     "31 31 31 31 31 31 31 31",
 ];
 
-fn assert_no_pin_in(dir: &Path) {
+pub fn assert_no_pin_in(dir: &Path) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {

@@ -3,9 +3,6 @@
 
 use std::fmt;
 
-use der::Decode;
-use x509_cert::Certificate;
-
 use super::fs::{self, Body, Node};
 use super::key::KeySpec;
 use super::profile::TokenProfile;
@@ -57,7 +54,7 @@ pub struct KeyEntry {
 pub struct CertificateEntry {
     /// Path of the EF (`3F00/5000/0300`).
     pub path: String,
-    /// Subject DN (RFC 4514 form).
+    /// Subject DN (`rutoken_pki::name::display`: `CN=…, T=…`).
     pub subject: String,
     /// Serial number, hex.
     pub serial: String,
@@ -89,11 +86,10 @@ fn certificate(data: &[u8]) -> Option<(String, String)> {
         [0x30, 0x81, l, ..] => 3 + usize::from(*l),
         _ => return None,
     };
-    let cert = Certificate::from_der(data.get(..len)?).ok()?;
-    let tbs = cert.tbs_certificate();
+    let cert = rutoken_pki::Cert::parse(data.get(..len)?).ok()?;
     Some((
-        tbs.subject().to_string(),
-        hex::encode_upper(tbs.serial_number().as_bytes()),
+        rutoken_pki::name::display(cert.subject()),
+        cert.serial_hex(),
     ))
 }
 
