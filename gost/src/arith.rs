@@ -7,6 +7,7 @@ pub(crate) mod curve_impl;
 pub(crate) mod double_mul;
 pub(crate) mod field;
 pub(crate) mod fixed_base;
+pub(crate) mod inverse;
 pub(crate) mod limbs;
 pub(crate) mod point;
 pub(crate) mod registry;

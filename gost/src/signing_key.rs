@@ -161,10 +161,18 @@ impl SigningKey {
         let alpha = encoding::digest_to_alpha(digest);
         let rs = match curve(self.param) {
             CurveRef::C4(c) => c
-                .sign(&narrow(&self.d), &narrow(&alpha), &narrow(k))
+                .sign(
+                    &Zeroizing::new(narrow(&self.d)),
+                    &narrow(&alpha),
+                    &Zeroizing::new(narrow(k)),
+                )
                 .map(|(r, s)| (widen(&r), widen(&s))),
             CurveRef::C8(c) => c
-                .sign(&narrow(&self.d), &narrow(&alpha), &narrow(k))
+                .sign(
+                    &Zeroizing::new(narrow(&self.d)),
+                    &narrow(&alpha),
+                    &Zeroizing::new(narrow(k)),
+                )
                 .map(|(r, s)| (widen(&r), widen(&s))),
         };
         let Some((r, s)) = rs else {

@@ -105,9 +105,11 @@ impl TestCa {
     }
 
     /// Reissue (step 4): checks, in order, that the request's signature verifies with its own
-    /// key; the document's signature verifies with the current certificate's key; the current
-    /// certificate was issued by this CA and is valid at `now`; the document names the current
+    /// key; the current certificate was issued by this CA and is valid at `now`; the document's
+    /// signature verifies with the current certificate's key; the document names the current
     /// certificate and this request; the subject is unchanged; the key is new. Then issues.
+    /// (The certificate is judged before the signature made with its key, as a CA first asks
+    /// whose certificate this is: a foreign or expired certificate is refused as such.)
     pub fn issue_reissue(
         &mut self,
         input: &ReissueInput<'_>,
@@ -120,13 +122,6 @@ impl TestCa {
         let (current_algorithm, current_key) = current
             .public_key()
             .map_err(Refusal::MalformedCurrentCertificate)?;
-        verify_digest_of(
-            &current_key,
-            current_algorithm,
-            input.document,
-            input.document_signature,
-        )
-        .map_err(|_| Refusal::DocumentSignatureInvalid)?;
         current
             .verify_issued_by(&self.cert)
             .map_err(|_| Refusal::NotIssuedByThisCa)?;
@@ -142,6 +137,13 @@ impl TestCa {
         if now < not_before {
             return Err(Refusal::CurrentCertificateNotYetValid { not_before });
         }
+        verify_digest_of(
+            &current_key,
+            current_algorithm,
+            input.document,
+            input.document_signature,
+        )
+        .map_err(|_| Refusal::DocumentSignatureInvalid)?;
         let document =
             ReissueDocument::decode(input.document).map_err(Refusal::MalformedDocument)?;
         if !document

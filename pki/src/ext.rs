@@ -131,6 +131,20 @@ impl RequestedExtensions {
     }
 }
 
+/// An extKeyUsage purpose by name (`clientAuth`, `emailProtection`, `serverAuth`,
+/// `codeSigning`, `timeStamping`, RFC 5280 §4.2.1.12) or dotted OID.
+pub fn key_purpose(name: &str) -> Option<ObjectIdentifier> {
+    use const_oid::db::rfc5280::{ID_KP_CODE_SIGNING, ID_KP_SERVER_AUTH, ID_KP_TIME_STAMPING};
+    match name.to_ascii_lowercase().as_str() {
+        "clientauth" => Some(ID_KP_CLIENT_AUTH),
+        "emailprotection" => Some(ID_KP_EMAIL_PROTECTION),
+        "serverauth" => Some(ID_KP_SERVER_AUTH),
+        "codesigning" => Some(ID_KP_CODE_SIGNING),
+        "timestamping" => Some(ID_KP_TIME_STAMPING),
+        _ => ObjectIdentifier::new(name).ok(),
+    }
+}
+
 /// An extension from its OID, criticality and DER value.
 pub fn extension(oid: ObjectIdentifier, critical: bool, value_der: Vec<u8>) -> Result<Extension> {
     Ok(Extension {
@@ -207,6 +221,16 @@ mod tests {
             IssuerSignTool::from_der(ext.extn_value.as_bytes()).unwrap(),
             tool
         );
+    }
+
+    #[test]
+    fn key_purposes_by_name() {
+        assert_eq!(key_purpose("clientAuth"), Some(ID_KP_CLIENT_AUTH));
+        assert_eq!(
+            key_purpose("1.3.6.1.5.5.7.3.4"),
+            Some(ID_KP_EMAIL_PROTECTION)
+        );
+        assert_eq!(key_purpose("nonsense"), None);
     }
 
     #[test]

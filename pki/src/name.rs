@@ -5,9 +5,10 @@
 //! OGRNIP and SNILS are `NumericString` of fixed size; countryName is `PrintableString` (RFC 5280
 //! App. A.1, 2 letters); emailAddress is `IA5String` (RFC 5280 App. A.1); every other text
 //! attribute is `UTF8String` (RFC 5280 §4.1.2.6: "UTF8String … for all certificates issued after
-//! December 31, 2003"), so Cyrillic round-trips as UTF-8. The sizes are from our reading of
-//! № 795; the search tool found the document only in a garbled copy, so see
-//! `fixtures/README.md` for what was checked.
+//! December 31, 2003"), so Cyrillic round-trips as UTF-8. The sizes and types are from our
+//! reading of № 795 and of certificates issued under it (CryptoPro, OpenSSL's gost engine
+//! names these OIDs the same way); the search tool found № 795 only in a garbled copy, so the
+//! text itself was not re-checked here.
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc4519;
@@ -110,6 +111,25 @@ impl Attribute {
             Attribute::Ogrnip => "OGRNIP",
             Attribute::Snils => "SNILS",
         }
+    }
+
+    /// The attribute with this short name or alias (case-insensitive): `CN`, `SN`, `G`/`GN`/
+    /// `givenName`, `T`/`title`, `O`, `OU`, `L`, `ST`/`S`, `street`, `C`, `E`/`emailAddress`,
+    /// `INN`, `INNLE`, `OGRN`, `OGRNIP`, `SNILS`.
+    pub fn from_short_name(name: &str) -> Option<Self> {
+        let lower = name.to_ascii_lowercase();
+        let alias = match lower.as_str() {
+            "gn" | "givenname" => Some(Attribute::GivenName),
+            "title" => Some(Attribute::Title),
+            "s" => Some(Attribute::State),
+            "emailaddress" => Some(Attribute::Email),
+            _ => None,
+        };
+        alias.or_else(|| {
+            Attribute::ALL
+                .into_iter()
+                .find(|a| a.short_name().eq_ignore_ascii_case(name))
+        })
     }
 
     /// The attribute type OID.
@@ -227,6 +247,16 @@ impl NameBuilder {
         }
     }
 
+    /// Adds an attribute by short name (see [`Attribute::from_short_name`]).
+    pub fn with_short_name(self, short_name: &str, value: impl Into<String>) -> Result<Self> {
+        let attribute =
+            Attribute::from_short_name(short_name).ok_or(Error::InvalidAttributeValue {
+                attribute: "?",
+                reason: "unknown attribute short name",
+            })?;
+        Ok(self.with(attribute, value))
+    }
+
     /// The DER name.
     pub fn build(&self) -> Result<Name> {
         let mut seq = RdnSequence::default();
@@ -302,99 +332,4 @@ pub fn display(name: &Name) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use der::{Decode, Encode};
-
-    use super::*;
-
-    #[test]
-    fn cyrillic_round_trips_as_utf8() {
-        let name = NameBuilder::new()
-            .with(Attribute::CommonName, "Иванов Иван Иванович")
-            .with(Attribute::Title, "Директор")
-            .with(Attribute::Locality, "Тюмень")
-            .build()
-            .unwrap();
-        let der = name.to_der().unwrap();
-        let back = Name::from_der(&der).unwrap();
-        assert_eq!(
-            get(&back, Attribute::CommonName).as_deref(),
-            Some("Иванов Иван Иванович")
-        );
-        assert_eq!(get(&back, Attribute::Title).as_deref(), Some("Директор"));
-        let cn = back.iter().next().unwrap();
-        assert_eq!(cn.value.tag(), Tag::Utf8String);
-    }
-
-    #[test]
-    fn string_types_follow_the_profile() {
-        let name = NameBuilder::new()
-            .with(Attribute::Country, "RU")
-            .with(Attribute::Email, "sturdy@yandex.ru")
-            .with(Attribute::Inn, "386700000001")
-            .with(Attribute::InnLe, "3867000001")
-            .with(Attribute::Ogrn, "1027700000001")
-            .with(Attribute::Ogrnip, "304386700000001")
-            .with(Attribute::Snils, "12345678901")
-            .build()
-            .unwrap();
-        let tags: Vec<Tag> = name.iter().map(|atv| atv.value.tag()).collect();
-        assert_eq!(
-            tags,
-            [
-                Tag::PrintableString,
-                Tag::Ia5String,
-                Tag::NumericString,
-                Tag::NumericString,
-                Tag::NumericString,
-                Tag::NumericString,
-                Tag::NumericString
-            ]
-        );
-        let oids: Vec<String> = name.iter().map(|atv| atv.oid.to_string()).collect();
-        assert_eq!(oids[2], "1.2.643.3.131.1.1");
-        assert_eq!(oids[3], "1.2.643.100.4");
-        assert_eq!(oids[4], "1.2.643.100.1");
-        assert_eq!(oids[5], "1.2.643.100.5");
-        assert_eq!(oids[6], "1.2.643.100.3");
-    }
-
-    #[test]
-    fn bad_values_are_named_errors() {
-        for (attr, value) in [
-            (Attribute::Inn, "3867XXXXXXXXXX"),
-            (Attribute::Inn, "123"),
-            (Attribute::Snils, "1234567890"),
-            (Attribute::Country, "Russia"),
-            (Attribute::Email, "иван@пример.рф"),
-            (Attribute::CommonName, ""),
-        ] {
-            let err = NameBuilder::new().with(attr, value).build().unwrap_err();
-            assert!(
-                matches!(err, Error::InvalidAttributeValue { .. }),
-                "{attr:?} {value}: {err}"
-            );
-        }
-    }
-
-    #[test]
-    fn canonical_ignores_order_and_string_type() {
-        let a = NameBuilder::new()
-            .with(Attribute::CommonName, "Тест")
-            .with(Attribute::Country, "RU")
-            .build()
-            .unwrap();
-        let b = NameBuilder::new()
-            .with(Attribute::Country, "RU")
-            .with(Attribute::CommonName, "Тест")
-            .build()
-            .unwrap();
-        assert_eq!(canonical(&a), canonical(&b));
-        let c = NameBuilder::new()
-            .with(Attribute::CommonName, "Другой")
-            .build()
-            .unwrap();
-        assert_ne!(canonical(&a), canonical(&c));
-        assert_eq!(display(&a), "CN=Тест, C=RU");
-    }
-}
+mod tests;

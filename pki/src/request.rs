@@ -47,6 +47,22 @@ impl RequestInfo {
         })
     }
 
+    /// A request for a key given as DER SubjectPublicKeyInfo (what a token's public key read-back
+    /// was turned into); the SPKI must be a GOST key.
+    pub fn with_spki_der(
+        subject: Name,
+        spki_der: &[u8],
+        extensions: &RequestedExtensions,
+    ) -> Result<Self> {
+        let public_key = SubjectPublicKeyInfoOwned::from_der(spki_der)?;
+        gost::spki::from_spki(&public_key)?;
+        Ok(RequestInfo {
+            subject,
+            public_key,
+            extensions: extensions.to_extensions()?,
+        })
+    }
+
     /// The `CertificationRequestInfo`: version 0, subject, SPKI, attributes `[0]` holding the
     /// extensionRequest (RFC 2985 §5.4.2) when there are extensions.
     pub fn to_cert_req_info(&self) -> Result<CertReqInfo> {

@@ -158,3 +158,42 @@ fn gost_2001_keys_sign_with_gost94() {
     );
     assert_eq!(request.verify().unwrap().algorithm, KeyAlgorithm::Gost2001);
 }
+
+#[test]
+fn requests_from_spki_der_and_short_names() {
+    let (algorithm, key) = keys::key(ParamSet::Gost256C, 18);
+    let spki_der = gost::spki::to_spki_der(&key.verifying_key(), algorithm);
+    let subject = rutoken_pki::name::NameBuilder::new()
+        .with_short_name("CN", "Иванов Иван Иванович")
+        .unwrap()
+        .with_short_name("INN", "386700000001")
+        .unwrap()
+        .build()
+        .unwrap();
+    let info = RequestInfo::with_spki_der(subject, &spki_der, &RequestedExtensions::bank_default())
+        .unwrap();
+    let request = info.sign_with_key(&key, &mut Rng::from_seed(19)).unwrap();
+    assert_eq!(request.verify().unwrap().key, key.verifying_key());
+    assert!(
+        RequestInfo::with_spki_der(
+            keys::subject(),
+            b"\x30\x00",
+            &RequestedExtensions::default()
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn wrong_pem_labels_and_mismatched_keys_are_named() {
+    let cert_pem = rutoken_pki::fixtures::file("ca.crt.pem").unwrap();
+    assert!(matches!(Request::parse(cert_pem), Err(Error::Pem { .. })));
+    assert!(matches!(
+        rutoken_pki::PrivateKey::parse(cert_pem),
+        Err(Error::Pem { .. })
+    ));
+    let ca = rutoken_pki::fixtures::ca().unwrap();
+    let other = rutoken_pki::fixtures::owner_current().unwrap();
+    let err = rutoken_pki::ca::TestCa::new(ca.cert, other.key, Default::default(), 1).unwrap_err();
+    assert!(matches!(err, Error::KeyCertificateMismatch), "{err}");
+}

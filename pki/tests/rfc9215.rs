@@ -87,3 +87,28 @@ fn d12_end_to_end_vector() {
     let digest = gost::DigestAlgorithm::Streebog256.digest(&tbs);
     assert_eq!(hex::encode(&digest[..4]), "afecc67f");
 }
+
+#[test]
+fn crls_verify_with_their_certificates() {
+    use der::Decode;
+    use x509_cert::crl::CertificateList;
+
+    let certs = blocks("CERTIFICATE");
+    let crls = blocks("X509 CRL");
+    assert_eq!(crls.len(), 3);
+    for ((section, pem), (_, cert_pem)) in crls.iter().zip(&certs) {
+        let der = rutoken_pki::encoding::der_bytes(pem.as_bytes(), "X509 CRL").unwrap();
+        let crl: CertificateList =
+            CertificateList::from_der(&der).unwrap_or_else(|e| panic!("{section}: {e}"));
+        let issuer = Cert::parse(cert_pem.as_bytes()).unwrap();
+        assert_eq!(&crl.tbs_cert_list.issuer, issuer.subject(), "{section}");
+        let tbs = rutoken_pki::verify::raw_tbs(&der).unwrap();
+        rutoken_pki::verify::verify_tbs(
+            &tbs,
+            &crl.signature_algorithm,
+            &crl.signature,
+            issuer.spki(),
+        )
+        .unwrap_or_else(|e| panic!("{section}: {e}"));
+    }
+}

@@ -59,26 +59,51 @@ impl std::fmt::Debug for Token {
         f.debug_struct("Token")
             .field("serial", &hex::encode(self.state.serial))
             .field("finalised", &self.state.finalised)
-            .field("image", &self.storage.as_ref().map(|s| s.path().to_path_buf()))
+            .field(
+                "image",
+                &self.storage.as_ref().map(|s| s.path().to_path_buf()),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl Token {
-    fn new(state: State, profile: TokenProfile, storage: Option<Box<dyn ImageStorage>>, rng: RngSource) -> Token {
-        Token { profile, state, session: Session::default(), storage, rng_source: rng, rng: None, dirty: false }
+    fn new(
+        state: State,
+        profile: TokenProfile,
+        storage: Option<Box<dyn ImageStorage>>,
+        rng: RngSource,
+    ) -> Token {
+        Token {
+            profile,
+            state,
+            session: Session::default(),
+            storage,
+            rng_source: rng,
+            rng: None,
+            dirty: false,
+        }
     }
 
     /// A token that lives only in memory (no disk), built from a fixture. Its random numbers are
     /// seeded from `seed` too, so a run is reproducible.
-    pub fn in_memory(fixture: Fixture, seed: u64, profile: TokenProfile) -> Result<Token, TokenError> {
+    pub fn in_memory(
+        fixture: Fixture,
+        seed: u64,
+        profile: TokenProfile,
+    ) -> Result<Token, TokenError> {
         let state = fixture::build(fixture, seed, &profile)?;
         Ok(Token::new(state, profile, None, RngSource::Seeded(seed)))
     }
 
     /// Creates the image file at `path` from a fixture (refusing an existing file) and returns
     /// the token backed by it.
-    pub fn create_image(path: &Path, fixture: Fixture, seed: u64, profile: TokenProfile) -> Result<Token, TokenError> {
+    pub fn create_image(
+        path: &Path,
+        fixture: Fixture,
+        seed: u64,
+        profile: TokenProfile,
+    ) -> Result<Token, TokenError> {
         Token::create_image_with(path, fixture, seed, profile, false)
     }
 
@@ -95,8 +120,12 @@ impl Token {
         }
         let state = fixture::build(fixture, seed, &profile)?;
         let mut storage: Box<dyn ImageStorage> = Box::new(FileStorage::new(path));
-        storage::write_atomic(storage.as_mut(), &image::encode(&state))
-            .map_err(|source| TokenError::Io { path: path.to_path_buf(), source })?;
+        storage::write_atomic(storage.as_mut(), &image::encode(&state)).map_err(|source| {
+            TokenError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
         Ok(Token::new(state, profile, Some(storage), RngSource::Os))
     }
 
@@ -107,9 +136,15 @@ impl Token {
     }
 
     /// Opens an image through any [`ImageStorage`] (tests inject crashes this way).
-    pub fn open_storage(mut storage: Box<dyn ImageStorage>, profile: TokenProfile) -> Result<Token, TokenError> {
+    pub fn open_storage(
+        mut storage: Box<dyn ImageStorage>,
+        profile: TokenProfile,
+    ) -> Result<Token, TokenError> {
         let path = storage.path().to_path_buf();
-        let bytes = storage.read().map_err(|source| TokenError::Io { path: path.clone(), source })?;
+        let bytes = storage.read().map_err(|source| TokenError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let state = image::decode(&bytes, &path)?;
         Ok(Token::new(state, profile, Some(storage), RngSource::Os))
     }
@@ -150,7 +185,9 @@ impl Token {
 
     /// Writes the image now (no-op in memory). On failure the caller restores the state.
     fn persist(&mut self) -> Result<(), Sw> {
-        let Some(storage) = self.storage.as_mut() else { return Ok(()) };
+        let Some(storage) = self.storage.as_mut() else {
+            return Ok(());
+        };
         let bytes = image::encode(&self.state);
         storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| Sw::MEMORY_FAILURE)
     }

@@ -89,7 +89,7 @@ impl Default for VpcdOptions {
 pub enum LinkState {
     /// Trying to reach vpcd (pcscd not running yet, or restarting).
     Connecting,
-    /// Attached: the reader has the card.
+    /// Attached: vpcd has accepted the connection and talks to the card (the reader has it).
     Connected,
     /// The token is pulled: the reader is empty.
     Pulled,
@@ -189,10 +189,15 @@ impl Vpcd {
             };
             let wait = match connected {
                 Ok(stream) => {
-                    self.state.send_replace(LinkState::Connected);
+                    if self.options.log_apdus {
+                        eprintln!("vpcd: connected to {address}");
+                    }
                     let ended = self.serve(stream, &shutdown).await;
                     // Out of the reader, or the reader is gone: the card loses power.
                     self.card.call(|card| card.power_off()).await?;
+                    if self.options.log_apdus {
+                        eprintln!("vpcd: disconnected");
+                    }
                     match ended {
                         Ended::Shutdown => break,
                         Ended::Pulled => continue,
@@ -231,7 +236,17 @@ impl Vpcd {
                 m = frame::read_message(&mut stream, rearm_quickack) => m,
             };
             let answer = match message {
-                Ok(message) => self.handle(message).await,
+                Ok(message) => {
+                    // TCP connects as soon as vpcd listens (the backlog); the card is in the
+                    // reader once vpcd accepts and talks, which it does only after dropping any
+                    // earlier connection.
+                    self.state.send_if_modified(|state| {
+                        let changed = *state != LinkState::Connected;
+                        *state = LinkState::Connected;
+                        changed
+                    });
+                    self.handle(message).await
+                }
                 Err(err) => return Ended::Lost(err),
             };
             let answer = match answer {
@@ -247,6 +262,9 @@ impl Vpcd {
 
     /// The framed answer to one message, if it needs one.
     async fn handle(&self, message: Message) -> Result<Option<Vec<u8>>, VpcdError> {
+        if self.options.log_apdus && !matches!(message, Message::Apdu(_)) {
+            eprintln!("vpcd: {message:?}");
+        }
         let payload = match message {
             Message::PowerOff => {
                 self.card.call(|card| card.power_off()).await?;

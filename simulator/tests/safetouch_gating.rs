@@ -210,6 +210,10 @@ fn the_default_profile_file_loads_and_matches_the_defaults() {
     let text = include_str!("../../profiles/rutoken-ecp2-safetouch.yaml");
     let profile = DeviceProfile::from_yaml(text, "profile").unwrap();
     assert_eq!(profile.safetouch, SafeTouchProfile::default());
+    assert_eq!(
+        profile.latency,
+        rutoken_sim::profile::LatencyProfile::default()
+    );
 }
 
 #[test]

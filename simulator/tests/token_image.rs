@@ -25,8 +25,12 @@ const WRONG_USER: &str = "00 20 00 02 08 3030303030303030";
 fn image_round_trip_and_permissions() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("token.img");
-    let mut t = Token::create_image(&path, Fixture::Factory, 0, TokenProfile::default()).expect("create");
-    assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+    let mut t =
+        Token::create_image(&path, Fixture::Factory, 0, TokenProfile::default()).expect("create");
+    assert_eq!(
+        std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
+        0o600
+    );
     assert!(matches!(
         Token::create_image(&path, Fixture::Factory, 0, TokenProfile::default()),
         Err(TokenError::Exists(_))
@@ -34,19 +38,29 @@ fn image_round_trip_and_permissions() {
     assert_eq!(sw(&t.transmit(&apdu(WRONG_USER))), 0x63C9);
     assert_eq!(sw(&t.transmit(&apdu("80 8A 00 00"))), 0x9000);
     let on_disk = std::fs::read(&path).expect("read");
-    assert_eq!(on_disk, t.snapshot(), "every change is on disk before the answer");
+    assert_eq!(
+        on_disk,
+        t.snapshot(),
+        "every change is on disk before the answer"
+    );
     let reopened = Token::open_image(&path, TokenProfile::default()).expect("open");
     assert_eq!(reopened.snapshot(), t.snapshot());
     let copy = Token::from_snapshot(&t.snapshot(), TokenProfile::default()).expect("snapshot");
     assert_eq!(copy.summary(), t.summary());
-    assert!(!std::fs::read_dir(dir.path()).expect("dir").any(|e| e.expect("e").file_name() != "token.img"));
+    assert!(
+        !std::fs::read_dir(dir.path())
+            .expect("dir")
+            .any(|e| e.expect("e").file_name() != "token.img")
+    );
 }
 
 #[test]
 fn damaged_images_are_named_errors_and_left_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("token.img");
-    let good = Token::create_image(&path, Fixture::Factory, 0, TokenProfile::default()).expect("create").snapshot();
+    let good = Token::create_image(&path, Fixture::Factory, 0, TokenProfile::default())
+        .expect("create")
+        .snapshot();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated", good[..good.len() - 10].to_vec()),
         ("header only", good[..12].to_vec()),
@@ -68,15 +82,25 @@ fn damaged_images_are_named_errors_and_left_alone() {
         std::fs::write(&path, &bytes).expect("write");
         let err = Token::open_image(&path, TokenProfile::default()).expect_err(what);
         let message = err.to_string();
-        assert!(message.contains(&path.display().to_string()), "{what}: {message}");
-        assert_eq!(std::fs::read(&path).expect("read"), bytes, "{what}: file untouched");
+        assert!(
+            message.contains(&path.display().to_string()),
+            "{what}: {message}"
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            bytes,
+            "{what}: file untouched"
+        );
         match what {
-            "truncated" | "header only" | "empty" => assert!(matches!(err, TokenError::Truncated { .. }), "{what}"),
+            "truncated" | "header only" | "empty" => {
+                assert!(matches!(err, TokenError::Truncated { .. }), "{what}")
+            }
             "newer" => assert!(matches!(err, TokenError::NewerVersion { found: 9, .. })),
             _ => assert!(matches!(err, TokenError::Corrupt { .. }), "{what}: {err}"),
         }
     }
-    let missing = Token::open_image(&dir.path().join("missing.img"), TokenProfile::default()).expect_err("missing");
+    let missing = Token::open_image(&dir.path().join("missing.img"), TokenProfile::default())
+        .expect_err("missing");
     assert!(matches!(missing, TokenError::Io { .. }));
 }
 
@@ -125,7 +149,10 @@ impl ImageStorage for FakeStorage {
     }
     fn read(&mut self) -> io::Result<Vec<u8>> {
         let disk = self.0.lock().expect("lock");
-        Ok(disk.renamed_pending.clone().unwrap_or_else(|| disk.durable.clone()))
+        Ok(disk
+            .renamed_pending
+            .clone()
+            .unwrap_or_else(|| disk.durable.clone()))
     }
     fn write_aside(&mut self, bytes: &[u8]) -> io::Result<()> {
         let mut disk = self.tick()?;
@@ -154,17 +181,27 @@ impl ImageStorage for FakeStorage {
 }
 
 fn token_on(disk: &Arc<Mutex<Disk>>) -> Token {
-    Token::open_storage(Box::new(FakeStorage(disk.clone(), PathBuf::from("fake.img"))), TokenProfile::default())
-        .expect("open")
+    Token::open_storage(
+        Box::new(FakeStorage(disk.clone(), PathBuf::from("fake.img"))),
+        TokenProfile::default(),
+    )
+    .expect("open")
 }
 
 fn disk_with(image: &[u8], crash_at: Option<usize>, rename_survives: bool) -> Arc<Mutex<Disk>> {
-    Arc::new(Mutex::new(Disk { durable: image.to_vec(), crash_at, rename_survives, ..Disk::default() }))
+    Arc::new(Mutex::new(Disk {
+        durable: image.to_vec(),
+        crash_at,
+        rename_survives,
+        ..Disk::default()
+    }))
 }
 
 /// Prepares a token, then runs `command`; returns (image before, image after, steps it took).
 fn clean_run(setup: &[&str], command: &str) -> (Vec<u8>, Vec<u8>, usize) {
-    let base = Token::in_memory(Fixture::Factory, 0, TokenProfile::default()).expect("token").snapshot();
+    let base = Token::in_memory(Fixture::Factory, 0, TokenProfile::default())
+        .expect("token")
+        .snapshot();
     let disk = disk_with(&base, None, false);
     let mut t = token_on(&disk);
     for s in setup {
@@ -184,8 +221,19 @@ fn clean_run(setup: &[&str], command: &str) -> (Vec<u8>, Vec<u8>, usize) {
 fn a_crash_at_every_write_step_leaves_before_or_after() {
     let user = VERIFY_USER;
     let cases: [(&[&str], &str); 4] = [
-        (&[user, "00 A4 00 00 02 3F00 00"], "00 E0 00 00 1F 6F1D 8002 0010 8202 0100 8302 0101 860F 430000000000000100000000000000"),
-        (&[user, "00 A4 00 00 02 3F00 00", "00 E0 00 00 1F 6F1D 8002 0010 8202 0100 8302 0101 860F 430000000000000100000000000000", "00 A4 08 00 02 0101 00"], "00 D6 00 00 04 01020304"),
+        (
+            &[user, "00 A4 00 00 02 3F00 00"],
+            "00 E0 00 00 1F 6F1D 8002 0010 8202 0100 8302 0101 860F 430000000000000100000000000000",
+        ),
+        (
+            &[
+                user,
+                "00 A4 00 00 02 3F00 00",
+                "00 E0 00 00 1F 6F1D 8002 0010 8202 0100 8302 0101 860F 430000000000000100000000000000",
+                "00 A4 08 00 02 0101 00",
+            ],
+            "00 D6 00 00 04 01020304",
+        ),
         (&[], "80 8A 00 00"),
         (&["80 8A 00 00"], "80 84 4E 19"),
     ];
@@ -205,10 +253,19 @@ fn a_crash_at_every_write_step_leaves_before_or_after() {
                 let at = disk.lock().expect("lock").step + crash_at;
                 disk.lock().expect("lock").crash_at = Some(at);
                 let answer = t.transmit(&apdu(command));
-                assert_eq!(sw(&answer), 0x6581, "{command}: a failed write is a memory failure");
-                assert_eq!(t.snapshot(), before, "{command}: in memory the command did not happen");
+                assert_eq!(
+                    sw(&answer),
+                    0x6581,
+                    "{command}: a failed write is a memory failure"
+                );
+                assert_eq!(
+                    t.snapshot(),
+                    before,
+                    "{command}: in memory the command did not happen"
+                );
                 let survived = disk.lock().expect("lock").durable.clone();
-                let reloaded = Token::from_snapshot(&survived, TokenProfile::default()).expect("loadable");
+                let reloaded =
+                    Token::from_snapshot(&survived, TokenProfile::default()).expect("loadable");
                 assert!(
                     reloaded.snapshot() == before || reloaded.snapshot() == after,
                     "{command}: crash at step {crash_at} left a third state"
@@ -219,13 +276,22 @@ fn a_crash_at_every_write_step_leaves_before_or_after() {
 }
 
 fn user_tries(image: &[u8]) -> String {
-    let summary = Token::from_snapshot(image, TokenProfile::default()).expect("load").summary();
-    summary.pins.iter().find(|p| p.reference == 2).map(|p| format!("{}/{}", p.tries_left, p.max_tries)).expect("user")
+    let summary = Token::from_snapshot(image, TokenProfile::default())
+        .expect("load")
+        .summary();
+    summary
+        .pins
+        .iter()
+        .find(|p| p.reference == 2)
+        .map(|p| format!("{}/{}", p.tries_left, p.max_tries))
+        .expect("user")
 }
 
 #[test]
 fn a_wrong_pin_costs_a_try_even_if_power_is_cut() {
-    let base = Token::in_memory(Fixture::Factory, 0, TokenProfile::default()).expect("token").snapshot();
+    let base = Token::in_memory(Fixture::Factory, 0, TokenProfile::default())
+        .expect("token")
+        .snapshot();
     // Crash at each of the 4 steps of the decrement's write. The comparison only happens after
     // the write has completed, so no answer (9000 or 63Cx) can leave without a durable decrement.
     for crash_at in 1..=4 {
@@ -233,7 +299,11 @@ fn a_wrong_pin_costs_a_try_even_if_power_is_cut() {
             let disk = disk_with(&base, Some(crash_at), rename_survives);
             let mut t = token_on(&disk);
             let answer = t.transmit(&apdu(WRONG_USER));
-            assert_eq!(sw(&answer), 0x6581, "no verdict without a durable decrement");
+            assert_eq!(
+                sw(&answer),
+                0x6581,
+                "no verdict without a durable decrement"
+            );
             let survived = disk.lock().expect("lock").durable.clone();
             assert!(matches!(user_tries(&survived).as_str(), "10/10" | "9/10"));
         }
@@ -249,6 +319,14 @@ fn a_wrong_pin_costs_a_try_even_if_power_is_cut() {
     let mut t = token_on(&disk);
     assert_eq!(sw(&t.transmit(&apdu(VERIFY_USER))), 0x6581);
     assert_eq!(user_tries(&disk.lock().expect("lock").durable), "9/10");
-    assert_eq!(sw(&t.transmit(&apdu("00 20 00 02"))), 0x63C9, "asking the counter writes nothing");
-    assert_eq!(sw(&t.transmit(&apdu(WRONG_USER))), 0x6581, "the dead disk fails every write");
+    assert_eq!(
+        sw(&t.transmit(&apdu("00 20 00 02"))),
+        0x63C9,
+        "asking the counter writes nothing"
+    );
+    assert_eq!(
+        sw(&t.transmit(&apdu(WRONG_USER))),
+        0x6581,
+        "the dead disk fails every write"
+    );
 }

@@ -7,7 +7,8 @@ use rutoken_sim::token::TokenProfile;
 #[test]
 fn committed_profile_token_section_is_the_default() {
     let text = include_str!("../../profiles/rutoken-ecp2-safetouch.yaml");
-    let profile = DeviceProfile::from_yaml(text, "profiles/rutoken-ecp2-safetouch.yaml").expect("profile loads");
+    let profile = DeviceProfile::from_yaml(text, "profiles/rutoken-ecp2-safetouch.yaml")
+        .expect("profile loads");
     assert_eq!(profile.token, TokenProfile::default());
 }
 

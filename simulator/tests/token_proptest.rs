@@ -26,7 +26,9 @@ const USEFUL: &[&str] = &[
     "80 84 4E 19",
 ];
 
-const INS: &[u8] = &[0x20, 0x22, 0x24, 0x2A, 0x2C, 0x40, 0x46, 0x84, 0x8A, 0xA4, 0xB0, 0xCA, 0xD6, 0xE0, 0xE4];
+const INS: &[u8] = &[
+    0x20, 0x22, 0x24, 0x2A, 0x2C, 0x40, 0x46, 0x84, 0x8A, 0xA4, 0xB0, 0xCA, 0xD6, 0xE0, 0xE4,
+];
 
 fn random_apdu() -> impl Strategy<Value = Vec<u8>> {
     let cla = prop_oneof![Just(0x00u8), Just(0x10), Just(0x80), any::<u8>()];
@@ -41,11 +43,12 @@ fn random_apdu() -> impl Strategy<Value = Vec<u8>> {
         }),
         proptest::collection::vec(any::<u8>(), 0..300),
     ];
-    let structured = (cla, ins, any::<u8>(), any::<u8>(), tail).prop_map(|(cla, ins, p1, p2, tail)| {
-        let mut v = vec![cla, ins, p1, p2];
-        v.extend(tail);
-        v
-    });
+    let structured =
+        (cla, ins, any::<u8>(), any::<u8>(), tail).prop_map(|(cla, ins, p1, p2, tail)| {
+            let mut v = vec![cla, ins, p1, p2];
+            v.extend(tail);
+            v
+        });
     let useful = proptest::sample::select(USEFUL)
         .prop_map(|h| hex::decode(h.split_whitespace().collect::<String>()).expect("hex"));
     prop_oneof![3 => structured, 2 => useful, 1 => proptest::collection::vec(any::<u8>(), 0..12)]

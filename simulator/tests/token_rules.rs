@@ -23,23 +23,40 @@ fn factory() -> Token {
 const VERIFY_USER: &str = "00 20 00 02 08 3132333435363738";
 const VERIFY_ADMIN: &str = "00 20 00 01 08 3837363534333231";
 /// CREATE EF 0101, 16 bytes: read always, update Admin, delete Admin.
-const CREATE_EF_ADMIN_UPDATE: &str = "00 E0 00 00 1F 6F 1D 8002 0010 8202 0100 8302 0101 860F 430001000000000100000000000000";
+const CREATE_EF_ADMIN_UPDATE: &str =
+    "00 E0 00 00 1F 6F 1D 8002 0010 8202 0100 8302 0101 860F 430001000000000100000000000000";
 
 #[test]
 fn access_conditions_are_enforced_once_finalised() {
     let mut t = factory();
     assert_eq!(sw(&mut t, "00 A4 00 00 02 3F00 00"), 0x9000);
-    assert_eq!(sw(&mut t, CREATE_EF_ADMIN_UPDATE), 0x6982, "MF create needs the User PIN");
+    assert_eq!(
+        sw(&mut t, CREATE_EF_ADMIN_UPDATE),
+        0x6982,
+        "MF create needs the User PIN"
+    );
     assert_eq!(sw(&mut t, VERIFY_USER), 0x9000);
     assert_eq!(sw(&mut t, CREATE_EF_ADMIN_UPDATE), 0x9000);
     assert_eq!(sw(&mut t, CREATE_EF_ADMIN_UPDATE), 0x6A89, "exists");
-    assert_eq!(sw(&mut t, "00 D6 00 00 02 CAFE"), 0x6982, "update needs the Admin PIN");
-    assert_eq!(sw(&mut t, VERIFY_ADMIN), 0x6F86, "the User is still logged in");
+    assert_eq!(
+        sw(&mut t, "00 D6 00 00 02 CAFE"),
+        0x6982,
+        "update needs the Admin PIN"
+    );
+    assert_eq!(
+        sw(&mut t, VERIFY_ADMIN),
+        0x6F86,
+        "the User is still logged in"
+    );
     assert_eq!(sw(&mut t, "80 40 00 00"), 0x9000);
     assert_eq!(sw(&mut t, VERIFY_ADMIN), 0x9000);
     assert_eq!(sw(&mut t, "00 D6 00 00 02 CAFE"), 0x9000);
     assert_eq!(tx(&mut t, "00 B0 00 00 02"), (vec![0xCA, 0xFE], 0x9000));
-    assert_eq!(tx(&mut t, "00 B0 00 0E 00"), (vec![0, 0], 0x6282), "short read");
+    assert_eq!(
+        tx(&mut t, "00 B0 00 0E 00"),
+        (vec![0, 0], 0x6282),
+        "short read"
+    );
     assert_eq!(sw(&mut t, "00 B0 00 10 01"), 0x6B00);
     assert_eq!(sw(&mut t, "00 D6 00 0F 02 0102"), 0x6700);
     assert_eq!(sw(&mut t, "00 E4 00 00 02 0101"), 0x9000);
@@ -50,12 +67,26 @@ fn access_conditions_are_enforced_once_finalised() {
 fn no_access_conditions_between_erase_and_init_end() {
     let mut t = factory();
     assert_eq!(sw(&mut t, "80 8A 00 00"), 0x9000);
-    assert_eq!(sw(&mut t, "00 A4 00 00 02 3F00 00"), 0x6A82, "the MF is gone");
-    assert_eq!(sw(&mut t, "00 E0 00 00 1F 6F1D 8002 0000 8202 3800 8302 3F00 860F 470202010000 00FF00000000000000"), 0x9000);
+    assert_eq!(
+        sw(&mut t, "00 A4 00 00 02 3F00 00"),
+        0x6A82,
+        "the MF is gone"
+    );
+    assert_eq!(
+        sw(
+            &mut t,
+            "00 E0 00 00 1F 6F1D 8002 0000 8202 3800 8302 3F00 860F 470202010000 00FF00000000000000"
+        ),
+        0x9000
+    );
     assert_eq!(sw(&mut t, CREATE_EF_ADMIN_UPDATE), 0x9000);
     assert_eq!(sw(&mut t, "00 D6 00 00 01 01"), 0x9000, "no PIN needed yet");
     assert_eq!(sw(&mut t, "80 84 4E 19"), 0x9000);
-    assert_eq!(sw(&mut t, "00 D6 00 00 01 01"), 0x6982, "finalised: the Admin PIN is needed");
+    assert_eq!(
+        sw(&mut t, "00 D6 00 00 01 01"),
+        0x6982,
+        "finalised: the Admin PIN is needed"
+    );
 }
 
 #[test]
@@ -64,7 +95,11 @@ fn wrong_pins_count_down_block_and_reset() {
     for left in (0..10u16).rev() {
         assert_eq!(sw(&mut t, "00 20 00 02 08 3030303030303030"), 0x63C0 | left);
     }
-    assert_eq!(sw(&mut t, VERIFY_USER), 0x6983, "blocked, even with the right PIN");
+    assert_eq!(
+        sw(&mut t, VERIFY_USER),
+        0x6983,
+        "blocked, even with the right PIN"
+    );
     assert_eq!(sw(&mut t, "00 20 00 02"), 0x6983);
     assert_eq!(sw(&mut t, "00 2C 03 02"), 0x6982, "unblock needs the Admin");
     assert_eq!(sw(&mut t, VERIFY_ADMIN), 0x9000);
@@ -79,14 +114,29 @@ fn wrong_pins_count_down_block_and_reset() {
 #[test]
 fn change_reference_data_sets_and_changes() {
     let mut t = factory();
-    assert_eq!(sw(&mut t, "00 24 01 02 0E 8002 0008 A508 3131323233333434"), 0x6982, "not logged in");
+    assert_eq!(
+        sw(&mut t, "00 24 01 02 0E 8002 0008 A508 3131323233333434"),
+        0x6982,
+        "not logged in"
+    );
     assert_eq!(sw(&mut t, VERIFY_USER), 0x9000);
-    assert_eq!(sw(&mut t, "00 24 01 02 05 A503 313131"), 0x6A80, "shorter than the minimum");
-    assert_eq!(sw(&mut t, "00 24 01 02 0E 8002 0008 A508 3131323233333434"), 0x9000);
+    assert_eq!(
+        sw(&mut t, "00 24 01 02 05 A503 313131"),
+        0x6A80,
+        "shorter than the minimum"
+    );
+    assert_eq!(
+        sw(&mut t, "00 24 01 02 0E 8002 0008 A508 3131323233333434"),
+        0x9000
+    );
     assert_eq!(sw(&mut t, "80 40 00 00"), 0x9000);
     assert_eq!(sw(&mut t, VERIFY_USER), 0x63C9);
     assert_eq!(sw(&mut t, "00 20 00 02 08 3131323233333434"), 0x9000);
-    assert_eq!(sw(&mut t, "00 24 01 01 0A A508 3030303030303030"), 0x6982, "the User cannot change the Admin PIN");
+    assert_eq!(
+        sw(&mut t, "00 24 01 01 0A A508 3030303030303030"),
+        0x6982,
+        "the User cannot change the Admin PIN"
+    );
 }
 
 #[test]
@@ -119,8 +169,14 @@ fn key_objects_are_never_read_or_written_as_files() {
     }
     assert_eq!(sw(&mut t, "00 D6 00 00 01 00"), 0x6981);
     // Unknown key code, unknown class: refused.
-    assert_eq!(sw(&mut t, &create.replace("031100AA0000", "03EE00AA0000")), 0x6A80);
-    assert_eq!(sw(&mut t, &create.replace("031100AA0000", "770000AA0000")), 0x6A80);
+    assert_eq!(
+        sw(&mut t, &create.replace("031100AA0000", "03EE00AA0000")),
+        0x6A80
+    );
+    assert_eq!(
+        sw(&mut t, &create.replace("031100AA0000", "770000AA0000")),
+        0x6A80
+    );
     assert_eq!(sw(&mut t, "00 46 80 07 00"), 0x6A88, "no such key");
     assert_eq!(sw(&mut t, "00 22 41 B6 03 840107"), 0x6A88);
 }
@@ -152,7 +208,10 @@ fn malformed_and_unknown_commands_get_iso_status_words_and_change_nothing() {
         assert_eq!(t.snapshot(), before, "{apdu} changed the state");
     }
     assert_eq!(tx(&mut t, "00 CA 01 81 04"), (vec![], 0x6C08));
-    assert_eq!(tx(&mut t, "00 CA 01 81 00").0, [0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]);
+    assert_eq!(
+        tx(&mut t, "00 CA 01 81 00").0,
+        [0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]
+    );
 }
 
 #[test]

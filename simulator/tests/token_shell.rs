@@ -27,7 +27,13 @@ fn shell_session() {
     let bad = shell::run(&mut token, SCRIPT.as_bytes(), &mut out).expect("run");
     assert_eq!(bad, 1);
     let text = String::from_utf8(out).expect("utf-8");
-    assert!(!text.contains("31 32 33 34"), "a PIN leaked into the transcript");
-    assert!(!text.contains("31 31 32 32"), "a PIN leaked into the transcript");
+    assert!(
+        !text.contains("31 32 33 34"),
+        "a PIN leaked into the transcript"
+    );
+    assert!(
+        !text.contains("31 31 32 32"),
+        "a PIN leaked into the transcript"
+    );
     insta::assert_snapshot!(text);
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rutoken_sim::Card;
+use rutoken_sim::profile::{CommandLatency, LatencyProfile};
 use rutoken_sim::vpcd::{CardWorker, ECHO_ATR, EchoCard, LinkState, Presence, Vpcd, VpcdOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -43,6 +44,10 @@ struct Fixture {
 }
 
 async fn start() -> Fixture {
+    start_with(LatencyProfile::default()).await
+}
+
+async fn start_with(latency: LatencyProfile) -> Fixture {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let card = SharedEcho::default();
     let worker = CardWorker::spawn(Box::new(card.clone())).unwrap();
@@ -51,6 +56,7 @@ async fn start() -> Fixture {
         address: listener.local_addr().unwrap().to_string(),
         backoff_initial: Duration::from_millis(10),
         backoff_max: Duration::from_millis(100),
+        latency,
         ..VpcdOptions::default()
     };
     let vpcd = Arc::new(Vpcd::new(options, worker.handle(), presence.clone()));
@@ -223,4 +229,28 @@ async fn a_bad_address_is_an_error() {
     let vpcd = Vpcd::new(options, worker.handle(), Presence::default());
     let err = vpcd.run(CancellationToken::new()).await.unwrap_err();
     assert!(err.to_string().contains("no port here"));
+}
+
+#[tokio::test]
+async fn profile_latencies_delay_the_matching_commands_only() {
+    let latency = LatencyProfile {
+        default_ms: 0,
+        commands: vec![CommandLatency {
+            ins: 0x46,
+            p1: None,
+            ms: 150,
+        }],
+    };
+    let f = start_with(latency).await;
+    let mut vpcd = accept(&f.listener).await;
+    let started = Instant::now();
+    send(&mut vpcd, &[0x00, 0x46, 0x80, 0x01, 0x00]).await;
+    assert_eq!(receive(&mut vpcd).await, [0x90, 0x00]);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    let started = Instant::now();
+    send(&mut vpcd, &[0x00, 0xCA, 0x01, 0x81, 0x00]).await;
+    assert_eq!(receive(&mut vpcd).await, [0x90, 0x00]);
+    assert!(started.elapsed() < Duration::from_millis(150));
+    f.shutdown.cancel();
+    f.task.await.unwrap();
 }

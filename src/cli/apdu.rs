@@ -32,8 +32,9 @@ pub struct ApduArgs {
 pub fn run(args: ApduArgs) -> Result<ExitCode, CliError> {
     let profile = load_profile(args.profile.as_deref())?;
     let mut token = match &args.image {
-        Some(path) => Token::open_image(path, profile)
-            .map_err(|e| CliError::invalid(format!("cannot open the token image {}", path.display()), e))?,
+        Some(path) => Token::open_image(path, profile).map_err(|e| {
+            CliError::invalid(format!("cannot open the token image {}", path.display()), e)
+        })?,
         None => Token::in_memory(args.fixture.unwrap_or(Fixture::Factory), args.seed, profile)
             .map_err(|e| CliError::failed("cannot build the token", e))?,
     };
@@ -41,8 +42,9 @@ pub fn run(args: ApduArgs) -> Result<ExitCode, CliError> {
     let mut out = stdout.lock();
     let result = match &args.script {
         Some(path) => {
-            let file = File::open(path)
-                .map_err(|e| CliError::invalid(format!("cannot read the script {}", path.display()), e))?;
+            let file = File::open(path).map_err(|e| {
+                CliError::invalid(format!("cannot read the script {}", path.display()), e)
+            })?;
             shell::run(&mut token, BufReader::new(file), &mut out)
         }
         None => shell::run(&mut token, io::stdin().lock(), &mut out),

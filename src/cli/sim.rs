@@ -38,8 +38,8 @@ pub struct SimArgs {
     /// vpcd's address (pcscd's `reader.conf`: `CHANNELID` is the port).
     #[arg(long, value_name = "HOST:PORT", default_value = DEFAULT_ADDRESS)]
     pub vpcd: String,
-    /// The token image to use (created from the personalised fixture if missing).
-    #[arg(long, value_name = "FILE", conflicts_with = "fixture")]
+    /// The token image to use (created if missing, from `--fixture`, default personalised).
+    #[arg(long, value_name = "FILE")]
     pub image: Option<PathBuf>,
     /// An in-memory token from a fixture: `factory` or `personalised`.
     #[arg(long, value_name = "NAME")]
@@ -160,6 +160,19 @@ async fn serve(
 ) -> Result<(), rutoken_sim::vpcd::VpcdError> {
     let shutdown = CancellationToken::new();
     tokio::spawn(stop_on_signal(shutdown.clone()));
+    if let Some(SafeTouchControl {
+        monitor,
+        presses: Some(presses),
+    }) = target.safetouch.clone()
+    {
+        // A screen waiting for a person would hold the card thread (and the shutdown) until its
+        // time-out: on shutdown it times out at once.
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            let _ = presses.press(&monitor.screen(), Press::Timeout);
+        });
+    }
     let mut state = vpcd.state();
     let address = address.to_owned();
     tokio::spawn(async move {

@@ -56,9 +56,9 @@ pub struct ShowArgs {
 pub fn load_profile(path: Option<&Path>) -> Result<TokenProfile, CliError> {
     match path {
         None => Ok(TokenProfile::default()),
-        Some(path) => DeviceProfile::load(path)
-            .map(|p| p.token)
-            .map_err(|e| CliError::invalid(format!("cannot load the profile {}", path.display()), e)),
+        Some(path) => DeviceProfile::load(path).map(|p| p.token).map_err(|e| {
+            CliError::invalid(format!("cannot load the profile {}", path.display()), e)
+        }),
     }
 }
 
@@ -66,16 +66,25 @@ pub fn run(cmd: TokenCommand) -> Result<ExitCode, CliError> {
     match cmd {
         TokenCommand::New(args) => {
             let profile = load_profile(args.profile.as_deref())?;
-            let token = Token::create_image_with(&args.image, args.fixture, args.seed, profile, args.force)
-                .map_err(|e| CliError::failed(format!("cannot create {}", args.image.display()), e))?;
-            println!("created {} ({} fixture, seed {})", args.image.display(), args.fixture, args.seed);
+            let token =
+                Token::create_image_with(&args.image, args.fixture, args.seed, profile, args.force)
+                    .map_err(|e| {
+                        CliError::failed(format!("cannot create {}", args.image.display()), e)
+                    })?;
+            println!(
+                "created {} ({} fixture, seed {})",
+                args.image.display(),
+                args.fixture,
+                args.seed
+            );
             print!("{}", token.summary());
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::Show(args) => {
             let profile = load_profile(args.profile.as_deref())?;
-            let token = Token::open_image(&args.image, profile)
-                .map_err(|e| CliError::invalid(format!("cannot open {}", args.image.display()), e))?;
+            let token = Token::open_image(&args.image, profile).map_err(|e| {
+                CliError::invalid(format!("cannot open {}", args.image.display()), e)
+            })?;
             print!("{}", token.summary());
             Ok(ExitCode::SUCCESS)
         }

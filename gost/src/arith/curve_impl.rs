@@ -9,6 +9,7 @@ use zeroize::Zeroize;
 use super::double_mul::{self, BASE_WINDOW};
 use super::field::{Field, Reduction};
 use super::fixed_base::FixedBaseTable;
+use super::inverse;
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
 use crate::curve::params::CurveConsts;
@@ -146,23 +147,44 @@ impl<const N: usize> Curve<N> {
         };
         // Step 2-3: e = alpha mod q (1 if 0).
         let e = self.digest_scalar(alpha);
-        // Step 4: v = e^-1 mod q.
-        let v = sc.invert(&e);
+        // Step 4: v = e^-1 mod q (e is public here: variable-time inversion).
+        let Some(v) = inverse::invert_vartime(&sc.to_int(&e), &self.q) else {
+            return false;
+        };
+        let v = sc.element(&v);
         // Step 5: z1 = s·v mod q, z2 = -r·v mod q.
         let z1 = sc.to_int(&sc.mul(&sc.element(s), &v));
         let z2 = sc.to_int(&sc.neg(&sc.mul(&sc.element(r), &v)));
-        // Step 6: C = z1·P + z2·Q; R = x_C mod q.
+        // Step 6: C = z1·P + z2·Q.
         let q_point = Affine {
             x: self.arith.f.element(qx),
             y: self.arith.f.element(qy),
         };
         let c = double_mul::double_mul_vartime(&self.arith, g_odd, &z1, &q_point, &z2);
-        let Some(c) = self.arith.to_affine(&c) else {
+        // Steps 6-7: R = x_C mod q, accept iff R = r. With x_C = X/Z^2 and x_C < p, that is
+        // X = (r + j·q)·Z^2 for some j >= 0 with r + j·q < p: no field inversion needed.
+        self.x_matches_mod_q(&c, r)
+    }
+
+    /// Whether the affine x of C, reduced mod q, equals r (public values).
+    fn x_matches_mod_q(&self, c: &Jacobian<N>, r: &[u64; N]) -> bool {
+        let f = &self.arith.f;
+        if bool::from(self.arith.is_identity(c)) {
             return false;
-        };
-        let big_r = sc.to_int(&sc.reduce_int(&self.arith.f.to_int(&c.x)));
-        // Step 7: accept iff R = r.
-        bool::from(limbs::ct_eq(&big_r, r))
+        }
+        let zz = f.square(&c.z);
+        let mut candidate = *r;
+        while limbs::lt_vartime(&candidate, f.modulus()) {
+            if f.mul(&f.element(&candidate), &zz) == c.x {
+                return true;
+            }
+            let (next, carry) = limbs::add(&candidate, &self.q);
+            if carry != 0 {
+                break;
+            }
+            candidate = next;
+        }
+        false
     }
 
     /// Whether (x, y), as integers, is a point of the prime-order subgroup other than O:

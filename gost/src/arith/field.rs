@@ -5,9 +5,29 @@
 //! 2^512 - 569 of tc26-512-A/C, RFC 7836 App. A), which folds the high half back with one
 //! multiplication by c per limb. Elements are always fully reduced (`< p`).
 
-use subtle::Choice;
-
 use super::limbs::{self, adc, mac};
+
+/// Repeats a block for `$i` = 0..8 with `$i` a constant, skipping values `>= N`: forces the
+/// outer loops of the limb products to unroll so the accumulators stay in registers.
+macro_rules! unroll_upto_8 {
+    ($n:expr, $i:ident, $body:block) => {{
+        unroll_upto_8!(@one $n, $i, 0, $body);
+        unroll_upto_8!(@one $n, $i, 1, $body);
+        unroll_upto_8!(@one $n, $i, 2, $body);
+        unroll_upto_8!(@one $n, $i, 3, $body);
+        unroll_upto_8!(@one $n, $i, 4, $body);
+        unroll_upto_8!(@one $n, $i, 5, $body);
+        unroll_upto_8!(@one $n, $i, 6, $body);
+        unroll_upto_8!(@one $n, $i, 7, $body);
+    }};
+    (@one $n:expr, $i:ident, $v:literal, $body:block) => {
+        #[allow(clippy::reversed_empty_ranges, clippy::identity_op)]
+        if $v < $n {
+            let $i: usize = $v;
+            $body
+        }
+    };
+}
 
 /// Which reduction a [`Field`] uses (a property of the modulus).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +150,7 @@ impl<const N: usize> Field<N> {
 
     fn sub_p_if_ge(&self, a: &[u64; N]) -> [u64; N] {
         let (d, borrow) = limbs::sub(a, &self.p);
-        limbs::select(a, &d, Choice::from((borrow ^ 1) as u8))
+        limbs::select_mask(a, &d, (borrow ^ 1).wrapping_neg())
     }
 
     /// a + b.
@@ -139,7 +159,7 @@ impl<const N: usize> Field<N> {
         let (s, carry) = limbs::add(a, b);
         let (d, borrow) = limbs::sub(&s, &self.p);
         // s >= p exactly when the sum overflowed or the subtraction did not borrow.
-        limbs::select(&s, &d, Choice::from((carry | (borrow ^ 1)) as u8))
+        limbs::select_mask(&s, &d, (carry | (borrow ^ 1)).wrapping_neg())
     }
 
     /// a - b.
@@ -218,7 +238,8 @@ impl<const N: usize> Field<N> {
     fn mont_mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         // t holds N + 2 limbs; 10 covers N <= 8 without const-generic arithmetic.
         let mut t = [0u64; 10];
-        for &b_i in b {
+        unroll_upto_8!(N, i, {
+            let b_i = b[i];
             let mut carry = 0;
             for j in 0..N {
                 (t[j], carry) = mac(t[j], a[j], b_i, carry);
@@ -234,12 +255,12 @@ impl<const N: usize> Field<N> {
             let (s, c3) = adc(t[N], carry, 0);
             t[N - 1] = s;
             t[N] = t[N + 1] + c3;
-        }
+        });
         let mut r = [0u64; N];
         r.copy_from_slice(&t[..N]);
         let (d, borrow) = limbs::sub(&r, &self.p);
         // t < 2p: subtract p when t[N] is set or the subtraction did not borrow.
-        limbs::select(&r, &d, Choice::from((t[N] | (borrow ^ 1)) as u8))
+        limbs::select_mask(&r, &d, (t[N] | (borrow ^ 1)).wrapping_neg())
     }
 
     /// Reduces a 2N-limb product modulo `p = 2^(64N) - c`: `hi * 2^(64N) = hi * c (mod p)`.
@@ -269,7 +290,7 @@ impl<const N: usize> Field<N> {
         for i in 0..N {
             (d[i], cy3) = adc(r[i], if i == 0 { c } else { 0 }, cy3);
         }
-        limbs::select(&r, &d, Choice::from(cy3 as u8))
+        limbs::select_mask(&r, &d, cy3.wrapping_neg())
     }
 }
 
@@ -277,13 +298,13 @@ impl<const N: usize> Field<N> {
 #[inline(always)]
 fn wide_mul<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; 16] {
     let mut w = [0u64; 16];
-    for i in 0..N {
+    unroll_upto_8!(N, i, {
         let mut carry = 0;
         for j in 0..N {
             (w[i + j], carry) = mac(w[i + j], a[i], b[j], carry);
         }
         w[i + N] = carry;
-    }
+    });
     w
 }
 
@@ -291,13 +312,13 @@ fn wide_mul<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; 16] {
 #[inline(always)]
 fn wide_square<const N: usize>(a: &[u64; N]) -> [u64; 16] {
     let mut w = [0u64; 16];
-    for i in 0..N {
+    unroll_upto_8!(N, i, {
         let mut carry = 0;
         for j in (i + 1)..N {
             (w[i + j], carry) = mac(w[i + j], a[i], a[j], carry);
         }
         w[i + N] = carry;
-    }
+    });
     let mut carry = 0;
     for limb in w.iter_mut().take(2 * N) {
         let top = *limb >> 63;
@@ -305,13 +326,15 @@ fn wide_square<const N: usize>(a: &[u64; N]) -> [u64; 16] {
         carry = top;
     }
     let mut carry = 0;
-    for i in 0..N {
+    unroll_upto_8!(N, i, {
         let (lo, hi) = mac(w[2 * i], a[i], a[i], carry);
         w[2 * i] = lo;
         let (s, c) = adc(w[2 * i + 1], hi, 0);
         w[2 * i + 1] = s;
         carry = c;
-    }
+    });
+    // The square fits 2N limbs: the final carry is always 0.
+    debug_assert_eq!(carry, 0);
     w
 }
 

@@ -55,6 +55,17 @@ pub(crate) fn select<const N: usize>(a: &[u64; N], b: &[u64; N], choice: Choice)
     out
 }
 
+/// `b` where `mask` is all ones, `a` where it is zero: plain mask arithmetic, no branch (the
+/// field code's hot path; `select` with a `subtle::Choice` elsewhere).
+#[inline(always)]
+pub(crate) fn select_mask<const N: usize>(a: &[u64; N], b: &[u64; N], mask: u64) -> [u64; N] {
+    let mut out = [0u64; N];
+    for i in 0..N {
+        out[i] = a[i] ^ ((a[i] ^ b[i]) & mask);
+    }
+    out
+}
+
 /// Whether every limb is zero, in constant time.
 #[inline(always)]
 pub(crate) fn is_zero<const N: usize>(a: &[u64; N]) -> Choice {

@@ -68,3 +68,64 @@ pub enum Refusal {
     #[error("the CA failed to issue: {0}")]
     Internal(#[source] Error),
 }
+
+impl Refusal {
+    /// A stable snake_case name for scenarios and reports (`expect: {refused: <code>}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::MalformedRequest(_) => "malformed_request",
+            Refusal::RequestSignatureInvalid(_) => "bad_request_signature",
+            Refusal::MalformedCurrentCertificate(_) => "malformed_current_certificate",
+            Refusal::DocumentSignatureInvalid => "document_signature_invalid",
+            Refusal::NotIssuedByThisCa => "current_certificate_foreign_issuer",
+            Refusal::CurrentCertificateExpired { .. } => "current_certificate_expired",
+            Refusal::CurrentCertificateNotYetValid { .. } => "current_certificate_not_yet_valid",
+            Refusal::MalformedDocument(_) => "malformed_document",
+            Refusal::DocumentSerialMismatch { .. } => "document_serial_mismatch",
+            Refusal::DocumentRequestMismatch => "document_request_mismatch",
+            Refusal::SubjectMismatch { .. } => "subject_mismatch",
+            Refusal::KeyNotRenewed => "key_not_renewed",
+            Refusal::Internal(_) => "internal_error",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_snake_case() {
+        let at = datetime!(2020-01-01 0:00 UTC);
+        let all = [
+            Refusal::MalformedRequest(Error::SignatureInvalid),
+            Refusal::RequestSignatureInvalid(Error::SignatureInvalid),
+            Refusal::MalformedCurrentCertificate(Error::SignatureInvalid),
+            Refusal::DocumentSignatureInvalid,
+            Refusal::NotIssuedByThisCa,
+            Refusal::CurrentCertificateExpired { not_after: at },
+            Refusal::CurrentCertificateNotYetValid { not_before: at },
+            Refusal::MalformedDocument(DocumentError::BadTrailer),
+            Refusal::DocumentSerialMismatch {
+                document: String::new(),
+                certificate: String::new(),
+            },
+            Refusal::DocumentRequestMismatch,
+            Refusal::SubjectMismatch {
+                expected: String::new(),
+                requested: String::new(),
+            },
+            Refusal::KeyNotRenewed,
+            Refusal::Internal(Error::SignatureInvalid),
+        ];
+        let codes: std::collections::BTreeSet<&str> = all.iter().map(Refusal::code).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        );
+    }
+}

@@ -36,7 +36,11 @@ pub const ROLE_USER: u8 = 0x02;
 /// OpenSC always writes the bits it cares about].
 pub fn condition(sec: &[u8; 15], op: Op) -> u8 {
     let bit = op.bit();
-    if sec[0] & (1 << bit) != 0 { sec[1 + bit] } else { 0x00 }
+    if sec[0] & (1 << bit) != 0 {
+        sec[1 + bit]
+    } else {
+        0x00
+    }
 }
 
 /// True when the logged-in roles satisfy the operation's condition.

@@ -91,7 +91,10 @@ impl<'a> CommandView<'a> {
                     (body, None)
                 } else if body.len() == lc + 1 {
                     let le = body[lc];
-                    (&body[..lc], Some(if le == 0 { 256 } else { usize::from(le) }))
+                    (
+                        &body[..lc],
+                        Some(if le == 0 { 256 } else { usize::from(le) }),
+                    )
                 } else {
                     return Err(Sw::WRONG_LENGTH);
                 }
@@ -103,7 +106,9 @@ impl<'a> CommandView<'a> {
             c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => {
                 return Err(Sw::CHANNEL_NOT_SUPPORTED);
             }
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => return Err(Sw::SM_NOT_SUPPORTED),
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => {
+                return Err(Sw::SM_NOT_SUPPORTED);
+            }
             _ => return Err(Sw::CLA_NOT_SUPPORTED),
         };
         Ok(CommandView {
@@ -144,10 +149,25 @@ mod tests {
     #[test]
     fn malformed() {
         assert_eq!(CommandView::parse(&[0, 1]).unwrap_err(), Sw::WRONG_LENGTH);
-        assert_eq!(CommandView::parse(&[0, 1, 2, 3, 4, 5]).unwrap_err(), Sw::WRONG_LENGTH);
-        assert_eq!(CommandView::parse(&[0, 1, 2, 3, 0, 5, 6]).unwrap_err(), Sw::WRONG_LENGTH);
-        assert_eq!(CommandView::parse(&[0xFF, 1, 2, 3]).unwrap_err(), Sw::CLA_NOT_SUPPORTED);
-        assert_eq!(CommandView::parse(&[0x01, 1, 2, 3]).unwrap_err(), Sw::CHANNEL_NOT_SUPPORTED);
-        assert_eq!(CommandView::parse(&[0x0C, 1, 2, 3]).unwrap_err(), Sw::SM_NOT_SUPPORTED);
+        assert_eq!(
+            CommandView::parse(&[0, 1, 2, 3, 4, 5]).unwrap_err(),
+            Sw::WRONG_LENGTH
+        );
+        assert_eq!(
+            CommandView::parse(&[0, 1, 2, 3, 0, 5, 6]).unwrap_err(),
+            Sw::WRONG_LENGTH
+        );
+        assert_eq!(
+            CommandView::parse(&[0xFF, 1, 2, 3]).unwrap_err(),
+            Sw::CLA_NOT_SUPPORTED
+        );
+        assert_eq!(
+            CommandView::parse(&[0x01, 1, 2, 3]).unwrap_err(),
+            Sw::CHANNEL_NOT_SUPPORTED
+        );
+        assert_eq!(
+            CommandView::parse(&[0x0C, 1, 2, 3]).unwrap_err(),
+            Sw::SM_NOT_SUPPORTED
+        );
     }
 }

@@ -32,10 +32,15 @@ impl Token {
             if (chain.ins, chain.p1, chain.p2) == (cmd.ins.0, cmd.p1, cmd.p2) {
                 let mut data = chain.data;
                 data.extend_from_slice(cmd.data);
-                if data.len() > 255 && cmd.ins != Ins::PSO && cmd.ins != Ins::CHANGE_REFERENCE_DATA {
+                if data.len() > 255 && cmd.ins != Ins::PSO && cmd.ins != Ins::CHANGE_REFERENCE_DATA
+                {
                     return Sw::WRONG_LENGTH;
                 }
-                let joined = CommandView { data: &data, cla: cmd.cla & !CLA_CHAINING, ..cmd };
+                let joined = CommandView {
+                    data: &data,
+                    cla: cmd.cla & !CLA_CHAINING,
+                    ..cmd
+                };
                 return self.run(&joined, out);
             }
         }
@@ -44,17 +49,27 @@ impl Token {
 
     /// Keeps one more chained piece (ISO 7816-4 §5.1.1.1); answers 9000 with no data.
     fn gather(&mut self, cmd: &CommandView<'_>) -> Sw {
-        let chainable = matches!(cmd.ins, Ins::PSO | Ins::CHANGE_REFERENCE_DATA | Ins::CREATE_FILE);
+        let chainable = matches!(
+            cmd.ins,
+            Ins::PSO | Ins::CHANGE_REFERENCE_DATA | Ins::CREATE_FILE
+        );
         if cmd.class != Class::Iso || !chainable {
             self.session.chain = None;
             return Sw::CHAINING_NOT_SUPPORTED;
         }
         let same = matches!(&self.session.chain, Some(c) if (c.ins, c.p1, c.p2) == (cmd.ins.0, cmd.p1, cmd.p2));
         if !same {
-            self.session.chain = Some(Chain { ins: cmd.ins.0, p1: cmd.p1, p2: cmd.p2, data: Vec::new() });
+            self.session.chain = Some(Chain {
+                ins: cmd.ins.0,
+                p1: cmd.p1,
+                p2: cmd.p2,
+                data: Vec::new(),
+            });
         }
         let max = self.profile.max_chain_bytes as usize;
-        let Some(chain) = self.session.chain.as_mut() else { return Sw::CONDITIONS_NOT_SATISFIED };
+        let Some(chain) = self.session.chain.as_mut() else {
+            return Sw::CONDITIONS_NOT_SATISFIED;
+        };
         if chain.data.len() + cmd.data.len() > max {
             self.session.chain = None;
             return Sw::WRONG_LENGTH;
@@ -168,7 +183,9 @@ impl Token {
     /// The current EF or RSF (6986 when there is none).
     pub(crate) fn current_file(&self) -> CardResult<&Node> {
         let fid = self.session.current_ef.ok_or(Sw::NO_CURRENT_EF)?;
-        fs::node_at(self.mf()?, &self.session.current_df).and_then(|df| df.child(fid)).ok_or(Sw::NO_CURRENT_EF)
+        fs::node_at(self.mf()?, &self.session.current_df)
+            .and_then(|df| df.child(fid))
+            .ok_or(Sw::NO_CURRENT_EF)
     }
 
     /// The current EF or RSF, mutable.
@@ -176,6 +193,8 @@ impl Token {
         let fid = self.session.current_ef.ok_or(Sw::NO_CURRENT_EF)?;
         let mf = self.state.mf.as_mut().ok_or(Sw::NO_CURRENT_EF)?;
         let df = fs::node_at_mut(mf, &self.session.current_df).ok_or(Sw::NO_CURRENT_EF)?;
-        df.children_mut().and_then(|c| c.iter_mut().find(|n| n.fid == fid)).ok_or(Sw::NO_CURRENT_EF)
+        df.children_mut()
+            .and_then(|c| c.iter_mut().find(|n| n.fid == fid))
+            .ok_or(Sw::NO_CURRENT_EF)
     }
 }

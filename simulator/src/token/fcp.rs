@@ -52,14 +52,18 @@ pub struct CreateRequest {
 /// Parses `6F|62 L {80 82 83 85 86 …}`. Unknown tags inside are skipped; a missing 82, 83 or 86,
 /// a multi-byte tag or a truncated TLV give 6A80 (6700 for a bad outer length).
 pub fn parse_create(data: &[u8]) -> Result<CreateRequest, Sw> {
-    let [0x62 | 0x6F, len, inner @ ..] = data else { return Err(Sw::WRONG_DATA) };
+    let [0x62 | 0x6F, len, inner @ ..] = data else {
+        return Err(Sw::WRONG_DATA);
+    };
     if usize::from(*len) != inner.len() {
         return Err(Sw::WRONG_LENGTH);
     }
     let (mut size, mut desc, mut fid, mut prop, mut sec) = (None, None, None, Vec::new(), None);
     let mut rest = inner;
     while !rest.is_empty() {
-        let [t, l, after @ ..] = rest else { return Err(Sw::WRONG_DATA) };
+        let [t, l, after @ ..] = rest else {
+            return Err(Sw::WRONG_DATA);
+        };
         let l = usize::from(*l);
         if after.len() < l || *t & 0x1F == 0x1F {
             return Err(Sw::WRONG_DATA);
@@ -81,9 +85,13 @@ pub fn parse_create(data: &[u8]) -> Result<CreateRequest, Sw> {
         rest = next;
     }
     match (desc, fid, sec) {
-        (Some(descriptor), Some(fid), Some(sec)) => {
-            Ok(CreateRequest { size: size.unwrap_or(0), descriptor, fid, prop, sec })
-        }
+        (Some(descriptor), Some(fid), Some(sec)) => Ok(CreateRequest {
+            size: size.unwrap_or(0),
+            descriptor,
+            fid,
+            prop,
+            sec,
+        }),
         _ => Err(Sw::WRONG_DATA),
     }
 }
@@ -114,7 +122,10 @@ mod tests {
         let req = parse_create(&apdu).unwrap();
         assert_eq!((req.size, req.descriptor, req.fid), (0x20, 0x10, 1));
         assert_eq!(req.prop, [3, 0x20, 0, 0xAA, 0, 0]);
-        assert_eq!(parse_create(&apdu[..apdu.len() - 1]).unwrap_err(), Sw::WRONG_LENGTH);
+        assert_eq!(
+            parse_create(&apdu[..apdu.len() - 1]).unwrap_err(),
+            Sw::WRONG_LENGTH
+        );
         assert_eq!(parse_create(&[0x6F, 0]).unwrap_err(), Sw::WRONG_DATA);
     }
 }

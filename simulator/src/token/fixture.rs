@@ -64,7 +64,11 @@ pub fn build(fixture: Fixture, seed: u64, profile: &TokenProfile) -> Result<Stat
         Fixture::Factory => factory_mf(profile),
         Fixture::Personalised => pkcs15::personalised_mf(seed, serial, profile)?,
     };
-    Ok(State { serial, finalised: true, mf: Some(mf) })
+    Ok(State {
+        serial,
+        finalised: true,
+        mf: Some(mf),
+    })
 }
 
 /// Tag-86 bytes from the 8 significant bytes of `rutoken-ecp-apdu.md` §5 (the rest are 0).
@@ -100,19 +104,46 @@ pub(crate) fn system_tree() -> Node {
         add(&mut mf, &[0x1000], Node::df(fid, 0, sec(SEC_SYS_DF)));
     }
     for fid in 0x6001..=0x6005 {
-        add(&mut mf, &[0x1000, 0x1000], Node::df(fid, 0, sec(SEC_SYS_DF)));
+        add(
+            &mut mf,
+            &[0x1000, 0x1000],
+            Node::df(fid, 0, sec(SEC_SYS_DF)),
+        );
     }
     for fid in [0x8001, 0x8002] {
-        add(&mut mf, &[0x1000, 0x1001], Node::df(fid, 0, sec(SEC_SYS_DF)));
+        add(
+            &mut mf,
+            &[0x1000, 0x1001],
+            Node::df(fid, 0, sec(SEC_SYS_DF)),
+        );
     }
     mf
 }
 
 /// A PIN object as `pkcs15-rtecp.c` creates it (attribute 85 `01 min 01 max|left 00 00`).
-pub(crate) fn pin_node(reference: u8, value: &str, min_len: u8, tries: u8, sec_bytes: [u8; 8]) -> Node {
+pub(crate) fn pin_node(
+    reference: u8,
+    value: &str,
+    min_len: u8,
+    tries: u8,
+    sec_bytes: [u8; 8],
+) -> Node {
     let pin = PinObject::with_value(value.as_bytes(), min_len, tries);
-    let prop = vec![CLASS_PIN, min_len, 0x01, (pin.max_tries << 4) | pin.max_tries, 0, 0];
-    Node { fid: u16::from(reference), size: value.len() as u16, sec: sec(sec_bytes), prop, body: super::fs::Body::Pin(pin) }
+    let prop = vec![
+        CLASS_PIN,
+        min_len,
+        0x01,
+        (pin.max_tries << 4) | pin.max_tries,
+        0,
+        0,
+    ];
+    Node {
+        fid: u16::from(reference),
+        size: value.len() as u16,
+        sec: sec(sec_bytes),
+        prop,
+        body: super::fs::Body::Pin(pin),
+    }
 }
 
 fn factory_mf(profile: &TokenProfile) -> Node {

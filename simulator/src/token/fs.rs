@@ -63,11 +63,27 @@ pub enum Body {
 impl Node {
     /// A new empty DF.
     pub fn df(fid: u16, size: u16, sec: [u8; 15]) -> Node {
-        Node { fid, size, sec, prop: Vec::new(), body: Body::Df { children: Vec::new() } }
+        Node {
+            fid,
+            size,
+            sec,
+            prop: Vec::new(),
+            body: Body::Df {
+                children: Vec::new(),
+            },
+        }
     }
     /// A new EF of `size` zero bytes.
     pub fn ef(fid: u16, size: u16, sec: [u8; 15]) -> Node {
-        Node { fid, size, sec, prop: Vec::new(), body: Body::Ef { data: vec![0; usize::from(size)] } }
+        Node {
+            fid,
+            size,
+            sec,
+            prop: Vec::new(),
+            body: Body::Ef {
+                data: vec![0; usize::from(size)],
+            },
+        }
     }
     /// The FCP descriptor byte.
     pub fn descriptor(&self) -> u8 {
@@ -144,8 +160,14 @@ mod tests {
     #[test]
     fn paths() {
         let mut mf = Node::df(MF_FID, 0, [0; 15]);
-        mf.children_mut().unwrap().push(Node::df(0x1000, 0, [0; 15]));
-        node_at_mut(&mut mf, &[0x1000]).unwrap().children_mut().unwrap().push(Node::ef(0x2F00, 4, [0; 15]));
+        mf.children_mut()
+            .unwrap()
+            .push(Node::df(0x1000, 0, [0; 15]));
+        node_at_mut(&mut mf, &[0x1000])
+            .unwrap()
+            .children_mut()
+            .unwrap()
+            .push(Node::ef(0x2F00, 4, [0; 15]));
         assert_eq!(node_at(&mf, &[0x1000, 0x2F00]).unwrap().footprint(), 4);
         assert!(node_at(&mf, &[0x2F00]).is_none());
         assert_eq!(mf.footprint(), 4);

@@ -30,21 +30,33 @@ pub fn encode(state: &State) -> Vec<u8> {
 
 /// Decodes image bytes; every failure names `path` and leaves the file alone.
 pub fn decode(bytes: &[u8], path: &Path) -> Result<State, TokenError> {
-    let corrupt = |reason: String| TokenError::Corrupt { path: path.to_path_buf(), reason };
+    let corrupt = |reason: String| TokenError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+    };
     if bytes.len() < HEADER_LEN {
         if bytes.len() >= MAGIC.len() && &bytes[..MAGIC.len()] != MAGIC {
             return Err(corrupt("not a rutoken-lab token image (bad magic)".into()));
         }
-        return Err(TokenError::Truncated { path: path.to_path_buf(), expected: HEADER_LEN, actual: bytes.len() });
+        return Err(TokenError::Truncated {
+            path: path.to_path_buf(),
+            expected: HEADER_LEN,
+            actual: bytes.len(),
+        });
     }
     let (header, body) = bytes.split_at(HEADER_LEN);
     if &header[..8] != MAGIC {
         return Err(corrupt("not a rutoken-lab token image (bad magic)".into()));
     }
-    let word = |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let word =
+        |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let (version, len, crc) = (word(8), word(12) as usize, word(16));
     if version > VERSION {
-        return Err(TokenError::NewerVersion { path: path.to_path_buf(), found: version, supported: VERSION });
+        return Err(TokenError::NewerVersion {
+            path: path.to_path_buf(),
+            found: version,
+            supported: VERSION,
+        });
     }
     if version == 0 {
         return Err(corrupt("format version 0".into()));
@@ -57,7 +69,10 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<State, TokenError> {
         });
     }
     if body.len() > len {
-        return Err(corrupt(format!("{} bytes after the body", body.len() - len)));
+        return Err(corrupt(format!(
+            "{} bytes after the body",
+            body.len() - len
+        )));
     }
     if crc32(body) != crc {
         return Err(corrupt("checksum mismatch".into()));
@@ -89,18 +104,34 @@ mod tests {
 
     #[test]
     fn round_trip_and_damage() {
-        let state = State { serial: [0, 0, 0, 0, 0x2E, 0xF0, 0xC3, 0x93], finalised: true, mf: None };
+        let state = State {
+            serial: [0, 0, 0, 0, 0x2E, 0xF0, 0xC3, 0x93],
+            finalised: true,
+            mf: None,
+        };
         let bytes = encode(&state);
         let p = Path::new("t.img");
         assert_eq!(decode(&bytes, p).unwrap().serial, state.serial);
-        assert!(matches!(decode(&bytes[..bytes.len() - 1], p), Err(TokenError::Truncated { .. })));
+        assert!(matches!(
+            decode(&bytes[..bytes.len() - 1], p),
+            Err(TokenError::Truncated { .. })
+        ));
         let mut flipped = bytes.clone();
         *flipped.last_mut().unwrap() ^= 1;
-        assert!(matches!(decode(&flipped, p), Err(TokenError::Corrupt { .. })));
+        assert!(matches!(
+            decode(&flipped, p),
+            Err(TokenError::Corrupt { .. })
+        ));
         let mut newer = bytes.clone();
         newer[11] = 2;
-        assert!(matches!(decode(&newer, p), Err(TokenError::NewerVersion { found: 2, .. })));
-        assert!(matches!(decode(b"garbage!garbage!garbage!", p), Err(TokenError::Corrupt { .. })));
+        assert!(matches!(
+            decode(&newer, p),
+            Err(TokenError::NewerVersion { found: 2, .. })
+        ));
+        assert!(matches!(
+            decode(b"garbage!garbage!garbage!", p),
+            Err(TokenError::Corrupt { .. })
+        ));
         assert!(decode(&bytes, p).is_ok());
     }
 }

@@ -59,17 +59,28 @@ impl KeySpec {
             "gost2012-512-C" => (Gost2012_512, Gost512C),
             _ => return None,
         };
-        Some(KeySpec { algorithm, param_set })
+        Some(KeySpec {
+            algorithm,
+            param_set,
+        })
     }
 
     /// The spec a code stands for in this profile.
     pub fn from_code(profile: &TokenProfile, code: u8) -> Option<KeySpec> {
-        profile.gost_key_codes.iter().find(|(_, c)| **c == code).and_then(|(n, _)| KeySpec::from_name(n))
+        profile
+            .gost_key_codes
+            .iter()
+            .find(|(_, c)| **c == code)
+            .and_then(|(n, _)| KeySpec::from_name(n))
     }
 
     /// The profile code of a spec.
     pub fn code(self, profile: &TokenProfile) -> Option<u8> {
-        profile.gost_key_codes.iter().find(|(n, _)| KeySpec::from_name(n) == Some(self)).map(|(_, c)| *c)
+        profile
+            .gost_key_codes
+            .iter()
+            .find(|(n, _)| KeySpec::from_name(n) == Some(self))
+            .map(|(_, c)| *c)
     }
 
     /// The profile name of this spec (`gost2012-256-A`).
@@ -84,7 +95,11 @@ impl KeySpec {
 
     /// Bytes of a scalar or a coordinate: 32, or 64 for 512-bit sets.
     pub fn scalar_len(self) -> usize {
-        if self.algorithm == KeyAlgorithm::Gost2012_512 { 64 } else { 32 }
+        if self.algorithm == KeyAlgorithm::Gost2012_512 {
+            64
+        } else {
+            32
+        }
     }
 
     /// The digest PSO: HASH uses: 34.11-94 (CryptoPro) for 2001 keys, Streebog for 2012.
@@ -110,7 +125,10 @@ mod tests {
             assert_eq!(spec.code(&p), Some(*code));
             assert_eq!(&spec.name(&p), name);
         }
-        assert_eq!(KeySpec::from_code(&p, 0x20).unwrap().algorithm, KeyAlgorithm::Gost2001);
+        assert_eq!(
+            KeySpec::from_code(&p, 0x20).unwrap().algorithm,
+            KeyAlgorithm::Gost2001
+        );
         assert_eq!(KeySpec::from_code(&p, 0x12).unwrap().scalar_len(), 64);
         assert_eq!(KeySpec::from_code(&p, 0x99), None);
     }

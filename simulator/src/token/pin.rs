@@ -27,18 +27,30 @@ pub struct PinObject {
 impl PinObject {
     /// Parses attribute 85 of a PIN RSF; `None` when malformed (max or left 0, left > max).
     pub fn from_attribute(prop: &[u8]) -> Option<PinObject> {
-        let [CLASS_PIN, min_len, _, tries, ..] = *prop else { return None };
+        let [CLASS_PIN, min_len, _, tries, ..] = *prop else {
+            return None;
+        };
         let (max_tries, tries_left) = (tries >> 4, tries & 0x0F);
         if max_tries == 0 || tries_left == 0 || tries_left > max_tries {
             return None;
         }
-        Some(PinObject { min_len, max_tries, tries_left, value: None })
+        Some(PinObject {
+            min_len,
+            max_tries,
+            tries_left,
+            value: None,
+        })
     }
 
     /// A PIN with a value and full tries (fixtures).
     pub fn with_value(value: &[u8], min_len: u8, max_tries: u8) -> PinObject {
         let max_tries = max_tries.clamp(1, 15);
-        PinObject { min_len, max_tries, tries_left: max_tries, value: Some(Secret::new(value.to_vec())) }
+        PinObject {
+            min_len,
+            max_tries,
+            tries_left: max_tries,
+            value: Some(Secret::new(value.to_vec())),
+        }
     }
 
     /// Attribute 85 with the live counter in byte 3's low nibble.
@@ -58,7 +70,9 @@ impl PinObject {
     /// Compares in constant time over a fixed-size buffer (the length difference is folded in
     /// without a branch on the secret).
     pub fn matches(&self, candidate: &[u8]) -> bool {
-        let Some(value) = &self.value else { return false };
+        let Some(value) = &self.value else {
+            return false;
+        };
         let mut a = [0u8; PIN_CAPACITY];
         let mut b = [0u8; PIN_CAPACITY];
         let (va, vb) = (value.expose(), candidate);
@@ -94,6 +108,10 @@ mod tests {
         assert!(!pin.matches(b"1234567"));
         assert!(!pin.matches(b"123456789"));
         assert!(!pin.matches(&[b'1'; 40]));
-        assert!(!PinObject::from_attribute(&[1, 4, 1, 0x55]).unwrap().matches(b""));
+        assert!(
+            !PinObject::from_attribute(&[1, 4, 1, 0x55])
+                .unwrap()
+                .matches(b"")
+        );
     }
 }

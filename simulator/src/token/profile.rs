@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn default_serial_is_the_device_number() {
-        assert_eq!(format!("{:010}", TokenProfile::default().default_serial), "0787103443");
+        assert_eq!(
+            format!("{:010}", TokenProfile::default().default_serial),
+            "0787103443"
+        );
     }
 
     #[test]

@@ -45,6 +45,8 @@ impl Serialize for Secret {
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = Zeroizing::new(String::deserialize(d)?);
-        hex::decode(text.as_bytes()).map(Secret::new).map_err(serde::de::Error::custom)
+        hex::decode(text.as_bytes())
+            .map(Secret::new)
+            .map_err(serde::de::Error::custom)
     }
 }

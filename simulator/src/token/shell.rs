@@ -11,7 +11,11 @@ use crate::card::Card;
 /// REFERENCE DATA (24) and RESET RETRY COUNTER (2C); everything else in hex.
 pub fn mask_command(apdu: &[u8]) -> String {
     let secret = apdu.len() > 5 && apdu[0] & 0x80 == 0 && matches!(apdu[1], 0x20 | 0x24 | 0x2C);
-    if secret { format!("{} **", spaced(&apdu[..4])) } else { spaced(apdu) }
+    if secret {
+        format!("{} **", spaced(&apdu[..4]))
+    } else {
+        spaced(apdu)
+    }
 }
 
 /// Bytes as upper-case hex pairs separated by spaces.
@@ -45,7 +49,13 @@ pub fn run(card: &mut dyn Card, input: impl BufRead, out: &mut dyn Write) -> io:
     let mut bad = 0;
     for (n, line) in input.lines().enumerate() {
         let line = line?;
-        if line.split('#').next().unwrap_or("").trim().eq_ignore_ascii_case("reset") {
+        if line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("reset")
+        {
             card.reset();
             writeln!(out, "# reset, ATR {}", spaced(&card.atr()))?;
             continue;
@@ -60,11 +70,20 @@ pub fn run(card: &mut dyn Card, input: impl BufRead, out: &mut dyn Write) -> io:
                 writeln!(out, "> {}", mask_command(&apdu))?;
                 let answer = card.transmit(&apdu);
                 let (data, sw) = answer.split_at(answer.len().saturating_sub(2));
-                let sw = Sw(u16::from_be_bytes([sw.first().copied().unwrap_or(0), sw.get(1).copied().unwrap_or(0)]));
+                let sw = Sw(u16::from_be_bytes([
+                    sw.first().copied().unwrap_or(0),
+                    sw.get(1).copied().unwrap_or(0),
+                ]));
                 if data.is_empty() {
                     writeln!(out, "< {} : {}", spaced(&sw.to_bytes()), sw.meaning())?;
                 } else {
-                    writeln!(out, "< {} {} : {}", spaced(data), spaced(&sw.to_bytes()), sw.meaning())?;
+                    writeln!(
+                        out,
+                        "< {} {} : {}",
+                        spaced(data),
+                        spaced(&sw.to_bytes()),
+                        sw.meaning()
+                    )?;
                 }
             }
         }
@@ -78,16 +97,25 @@ mod tests {
 
     #[test]
     fn masks_pins() {
-        assert_eq!(mask_command(&[0, 0x20, 0, 2, 2, 0x31, 0x32]), "00 20 00 02 **");
+        assert_eq!(
+            mask_command(&[0, 0x20, 0, 2, 2, 0x31, 0x32]),
+            "00 20 00 02 **"
+        );
         assert_eq!(mask_command(&[0, 0x20, 0, 2]), "00 20 00 02");
         assert_eq!(mask_command(&[0, 0x24, 1, 2, 1, 0x31]), "00 24 01 02 **");
-        assert_eq!(mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]), "00 A4 00 00 02 3F 00");
+        assert_eq!(
+            mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]),
+            "00 A4 00 00 02 3F 00"
+        );
     }
 
     #[test]
     fn lines() {
         assert_eq!(parse_line("  # only a comment"), None);
-        assert_eq!(parse_line("00 a4 0000 # select"), Some(Ok(vec![0, 0xA4, 0, 0])));
+        assert_eq!(
+            parse_line("00 a4 0000 # select"),
+            Some(Ok(vec![0, 0xA4, 0, 0]))
+        );
         assert!(matches!(parse_line("00 A"), Some(Err(_))));
         assert!(matches!(parse_line("zz"), Some(Err(_))));
     }

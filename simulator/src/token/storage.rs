@@ -42,9 +42,16 @@ pub struct FileStorage {
 impl FileStorage {
     /// The storage of the image at `path` (nothing is opened yet).
     pub fn new(path: &Path) -> Self {
-        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        let mut name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
         name.push(".tmp");
-        FileStorage { path: path.to_path_buf(), aside: path.with_file_name(name), file: None }
+        FileStorage {
+            path: path.to_path_buf(),
+            aside: path.with_file_name(name),
+            file: None,
+        }
     }
 }
 
@@ -56,8 +63,12 @@ impl ImageStorage for FileStorage {
         fs::read(&self.path)
     }
     fn write_aside(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let mut file =
-            OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&self.aside)?;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&self.aside)?;
         file.write_all(bytes)?;
         self.file = Some(file);
         Ok(())

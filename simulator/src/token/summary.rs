@@ -3,9 +3,6 @@
 
 use std::fmt;
 
-use der::Decode;
-use x509_cert::Certificate;
-
 use super::fs::{self, Body, Node};
 use super::key::KeySpec;
 use super::profile::TokenProfile;
@@ -57,7 +54,7 @@ pub struct KeyEntry {
 pub struct CertificateEntry {
     /// Path of the EF (`3F00/5000/0300`).
     pub path: String,
-    /// Subject DN (RFC 4514 form).
+    /// Subject DN (`rutoken_pki::name::display`: `CN=…, T=…`).
     pub subject: String,
     /// Serial number, hex.
     pub serial: String,
@@ -89,9 +86,11 @@ fn certificate(data: &[u8]) -> Option<(String, String)> {
         [0x30, 0x81, l, ..] => 3 + usize::from(*l),
         _ => return None,
     };
-    let cert = Certificate::from_der(data.get(..len)?).ok()?;
-    let tbs = cert.tbs_certificate();
-    Some((tbs.subject().to_string(), hex::encode_upper(tbs.serial_number().as_bytes())))
+    let cert = rutoken_pki::Cert::parse(data.get(..len)?).ok()?;
+    Some((
+        rutoken_pki::name::display(cert.subject()),
+        cert.serial_hex(),
+    ))
 }
 
 /// Builds the summary of a state.
@@ -116,7 +115,11 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
                     for fid in path {
                         p.push_str(&format!("/{fid:04X}"));
                     }
-                    summary.certificates.push(CertificateEntry { path: p, subject, serial });
+                    summary.certificates.push(CertificateEntry {
+                        path: p,
+                        subject,
+                        serial,
+                    });
                 }
                 "EF"
             }
@@ -132,7 +135,11 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
             Body::Key(key) => {
                 summary.keys.push(KeyEntry {
                     reference: node.fid as u8,
-                    half: if key.is_private() { "private" } else { "public" },
+                    half: if key.is_private() {
+                        "private"
+                    } else {
+                        "public"
+                    },
                     algorithm: KeySpec::from_code(profile, key.code)
                         .map_or_else(|| format!("code {:02X}", key.code), |s| s.name(profile)),
                     generated: key.material.is_some(),
@@ -153,15 +160,31 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "serial:        {} (device number {})", self.serial, self.device_number)?;
-        writeln!(f, "life cycle:    {}", if self.finalised { "finalised" } else { "initialisation (ACLs relaxed)" })?;
+        writeln!(
+            f,
+            "serial:        {} (device number {})",
+            self.serial, self.device_number
+        )?;
+        writeln!(
+            f,
+            "life cycle:    {}",
+            if self.finalised {
+                "finalised"
+            } else {
+                "initialisation (ACLs relaxed)"
+            }
+        )?;
         writeln!(f, "files:")?;
         if self.files.is_empty() {
             writeln!(f, "  (none: erased)")?;
         }
         for file in &self.files {
             let indent = "  ".repeat(file.depth + 1);
-            writeln!(f, "{indent}{:04X} {:<3} size {:>5}  access {}", file.fid, file.kind, file.size, file.access)?;
+            writeln!(
+                f,
+                "{indent}{:04X} {:<3} size {:>5}  access {}",
+                file.fid, file.kind, file.size, file.access
+            )?;
         }
         writeln!(f, "PINs:")?;
         for pin in &self.pins {
@@ -177,16 +200,28 @@ impl fmt::Display for Summary {
             } else {
                 "ok"
             };
-            writeln!(f, "  {:02X} {role:<5} tries {}/{} {state}", pin.reference, pin.tries_left, pin.max_tries)?;
+            writeln!(
+                f,
+                "  {:02X} {role:<5} tries {}/{} {state}",
+                pin.reference, pin.tries_left, pin.max_tries
+            )?;
         }
         writeln!(f, "keys:")?;
         for key in &self.keys {
             let state = if key.generated { "" } else { " (empty)" };
-            writeln!(f, "  {:02X} {:<7} {}{state}", key.reference, key.half, key.algorithm)?;
+            writeln!(
+                f,
+                "  {:02X} {:<7} {}{state}",
+                key.reference, key.half, key.algorithm
+            )?;
         }
         writeln!(f, "certificates:")?;
         for cert in &self.certificates {
-            writeln!(f, "  {} serial {} subject {}", cert.path, cert.serial, cert.subject)?;
+            writeln!(
+                f,
+                "  {} serial {} subject {}",
+                cert.path, cert.serial, cert.subject
+            )?;
         }
         Ok(())
     }

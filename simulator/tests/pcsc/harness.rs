@@ -2,6 +2,8 @@
 //! mount namespace (`unshare -m --propagation private`) with a tmpfs on /run/pcscd, so neither
 //! its pcscd nor its clients touch the machine's; clients run inside it through `nsenter -m`.
 //! The emulator itself runs in the test process and reaches vpcd over loopback TCP.
+//! (Shared by several test crates; not each uses every item.)
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -201,6 +203,8 @@ impl Emulator {
             address: format!("127.0.0.1:{port}"),
             backoff_initial: Duration::from_millis(20),
             backoff_max: Duration::from_millis(200),
+            // Set RUTOKEN_LAB_TEST_LOG_APDUS=1 to see the APDUs (PINs masked) of a failing test.
+            log_apdus: std::env::var_os("RUTOKEN_LAB_TEST_LOG_APDUS").is_some(),
             ..VpcdOptions::default()
         };
         let vpcd = Arc::new(Vpcd::new(options, worker.handle(), presence.clone()));

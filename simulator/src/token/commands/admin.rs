@@ -17,7 +17,10 @@ impl Token {
         if !cmd.data.is_empty() {
             return Err(Sw::WRONG_LENGTH);
         }
-        if self.profile.erase_requires_admin && self.state.finalised && self.session.logged_in & ROLE_ADMIN == 0 {
+        if self.profile.erase_requires_admin
+            && self.state.finalised
+            && self.session.logged_in & ROLE_ADMIN == 0
+        {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
         self.state.mf = None;
@@ -64,7 +67,9 @@ impl Token {
         if cmd.p1p2() != 0 {
             return Err(Sw::WRONG_P1P2);
         }
-        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else { return Err(Sw::WRONG_LENGTH) };
+        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
+            return Err(Sw::WRONG_LENGTH);
+        };
         let start = out.len();
         out.resize(start + le, 0);
         self.rng().fill_bytes(&mut out[start..]);

@@ -19,9 +19,13 @@ impl Token {
     /// Implements READ BINARY: up to Le bytes of the current EF; a short read answers 6282.
     pub(crate) fn read_binary(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
         let offset = offset(cmd)?;
-        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else { return Err(Sw::WRONG_LENGTH) };
+        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
+            return Err(Sw::WRONG_LENGTH);
+        };
         let node = self.current_file()?;
-        let Body::Ef { data } = &node.body else { return Err(Sw::INCOMPATIBLE_FILE) };
+        let Body::Ef { data } = &node.body else {
+            return Err(Sw::INCOMPATIBLE_FILE);
+        };
         if !self.acl_ok(&node.sec, Op::Bit0) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
@@ -30,7 +34,11 @@ impl Token {
         }
         let end = data.len().min(offset + le);
         out.extend_from_slice(&data[offset..end]);
-        Ok(if end - offset < le { Sw::END_OF_FILE } else { Sw::OK })
+        Ok(if end - offset < le {
+            Sw::END_OF_FILE
+        } else {
+            Sw::OK
+        })
     }
 
     /// Implements UPDATE BINARY: writes the data at the offset; past the end is 6700, an offset
@@ -41,7 +49,9 @@ impl Token {
             return Err(Sw::WRONG_LENGTH);
         }
         let node = self.current_file()?;
-        let Body::Ef { data } = &node.body else { return Err(Sw::INCOMPATIBLE_FILE) };
+        let Body::Ef { data } = &node.body else {
+            return Err(Sw::INCOMPATIBLE_FILE);
+        };
         if !self.acl_ok(&node.sec, Op::Bit1) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }

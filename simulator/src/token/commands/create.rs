@@ -8,7 +8,9 @@ use crate::token::Token;
 use crate::token::access::Op;
 use crate::token::apdu::CommandView;
 use crate::token::fcp::{CreateRequest, parse_create};
-use crate::token::fs::{self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
+use crate::token::fs::{
+    self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,
+};
 use crate::token::key::{CLASS_GOST_PRIVATE, CLASS_GOST_PUBLIC, KeyObject, KeySpec};
 use crate::token::pin::{CLASS_PIN, PinObject};
 use crate::token::status::{CardResult, Sw};
@@ -40,7 +42,11 @@ impl Token {
 
     fn create_df_or_ef(&mut self, req: CreateRequest) -> CardResult {
         let is_df = req.descriptor == DESC_DF;
-        let node = if is_df { Node::df(req.fid, req.size, req.sec) } else { Node::ef(req.fid, req.size, req.sec) };
+        let node = if is_df {
+            Node::df(req.fid, req.size, req.sec)
+        } else {
+            Node::ef(req.fid, req.size, req.sec)
+        };
         // After an ERASE the only file that can be created is the MF.
         let Some(mf) = self.state.mf.as_ref() else {
             if !is_df || req.fid != MF_FID {
@@ -95,13 +101,27 @@ impl Token {
                 if req.fid > 8 {
                     return Err(Sw::WRONG_DATA);
                 }
-                (&PIN_DF, Body::Pin(PinObject::from_attribute(&req.prop).ok_or(Sw::WRONG_DATA)?))
+                (
+                    &PIN_DF,
+                    Body::Pin(PinObject::from_attribute(&req.prop).ok_or(Sw::WRONG_DATA)?),
+                )
             }
             CLASS_GOST_PRIVATE | CLASS_GOST_PUBLIC => {
                 let code = *req.prop.get(1).ok_or(Sw::WRONG_DATA)?;
                 KeySpec::from_code(&self.profile, code).ok_or(Sw::WRONG_DATA)?;
-                let df: &[u16] = if class == CLASS_GOST_PRIVATE { &PRIVATE_KEY_DF } else { &PUBLIC_KEY_DF };
-                (df, Body::Key(KeyObject { class, code, material: None }))
+                let df: &[u16] = if class == CLASS_GOST_PRIVATE {
+                    &PRIVATE_KEY_DF
+                } else {
+                    &PUBLIC_KEY_DF
+                };
+                (
+                    df,
+                    Body::Key(KeyObject {
+                        class,
+                        code,
+                        material: None,
+                    }),
+                )
             }
             _ => return Err(Sw::WRONG_DATA),
         };
@@ -113,9 +133,17 @@ impl Token {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
         self.check_memory(u32::from(req.size))?;
-        let node = Node { fid: req.fid, size: req.size, sec: req.sec, prop: req.prop, body };
+        let node = Node {
+            fid: req.fid,
+            size: req.size,
+            sec: req.sec,
+            prop: req.prop,
+            body,
+        };
         let mf = self.state.mf.as_mut().ok_or(Sw::FILE_NOT_FOUND)?;
-        let children = fs::node_at_mut(mf, dir).and_then(Node::children_mut).ok_or(Sw::FILE_NOT_FOUND)?;
+        let children = fs::node_at_mut(mf, dir)
+            .and_then(Node::children_mut)
+            .ok_or(Sw::FILE_NOT_FOUND)?;
         let at = children.partition_point(|c| c.fid < req.fid);
         children.insert(at, node);
         self.dirty = true;
@@ -143,8 +171,9 @@ impl Token {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
         let mf = self.state.mf.as_mut().ok_or(Sw::FILE_NOT_FOUND)?;
-        let children =
-            fs::node_at_mut(mf, &self.session.current_df).and_then(Node::children_mut).ok_or(Sw::FILE_NOT_FOUND)?;
+        let children = fs::node_at_mut(mf, &self.session.current_df)
+            .and_then(Node::children_mut)
+            .ok_or(Sw::FILE_NOT_FOUND)?;
         children.retain(|c| c.fid != fid);
         if self.session.current_ef == Some(fid) {
             self.session.current_ef = None;

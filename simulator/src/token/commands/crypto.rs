@@ -15,10 +15,18 @@ use crate::token::status::{CardResult, Sw};
 
 impl Token {
     /// The private key object `…/6002/00kk` with its spec and access condition.
-    pub(crate) fn private_key(&self, reference: u8) -> CardResult<(&KeyObject, KeySpec, &[u8; 15])> {
-        let node = self.system_object(&PRIVATE_KEY_DF, u16::from(reference)).ok_or(Sw::REF_NOT_FOUND)?;
-        let Body::Key(key) = &node.body else { return Err(Sw::REF_NOT_FOUND) };
-        let spec = KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+    pub(crate) fn private_key(
+        &self,
+        reference: u8,
+    ) -> CardResult<(&KeyObject, KeySpec, &[u8; 15])> {
+        let node = self
+            .system_object(&PRIVATE_KEY_DF, u16::from(reference))
+            .ok_or(Sw::REF_NOT_FOUND)?;
+        let Body::Key(key) = &node.body else {
+            return Err(Sw::REF_NOT_FOUND);
+        };
+        let spec =
+            KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
         Ok((key, spec, &node.sec))
     }
 
@@ -31,7 +39,9 @@ impl Token {
         let mut rest = cmd.data;
         let mut key_ref = None;
         while !rest.is_empty() {
-            let [tag, len, after @ ..] = rest else { return Err(Sw::WRONG_DATA) };
+            let [tag, len, after @ ..] = rest else {
+                return Err(Sw::WRONG_DATA);
+            };
             let len = usize::from(*len);
             if after.len() < len {
                 return Err(Sw::WRONG_DATA);
@@ -54,7 +64,11 @@ impl Token {
 
     /// Implements PSO (2A): `9E 9A` COMPUTE DIGITAL SIGNATURE, `90 80` HASH; `80 86` DECIPHER
     /// is RSA-only (6A81).
-    pub(crate) fn perform_security_operation(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn perform_security_operation(
+        &mut self,
+        cmd: &CommandView<'_>,
+        out: &mut Vec<u8>,
+    ) -> CardResult {
         match cmd.p1p2() {
             0x9E9A => self.compute_signature(cmd, out),
             0x9080 => self.hash(cmd, out),
@@ -71,24 +85,38 @@ impl Token {
         if !self.acl_ok(sec, Op::Bit2) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
-        let d = key.material.as_ref().ok_or(Sw::CONDITIONS_NOT_SATISFIED)?.clone();
+        let d = key
+            .material
+            .as_ref()
+            .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
+            .clone();
         let sig_len = 2 * spec.scalar_len();
         if matches!(cmd.le, Some(le) if le < sig_len) {
             return Err(Sw::wrong_le(sig_len as u8));
         }
         let digest = if cmd.data.is_empty() {
-            let pending = self.session.digest.as_ref().ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+            let pending = self
+                .session
+                .digest
+                .as_ref()
+                .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
             if pending.len() != spec.scalar_len() {
                 return Err(Sw::CONDITIONS_NOT_SATISFIED);
             }
-            self.session.digest.take().ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
+            self.session
+                .digest
+                .take()
+                .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
         } else if cmd.data.len() == spec.scalar_len() {
             cmd.data.to_vec()
         } else {
             return Err(Sw::WRONG_LENGTH);
         };
-        let signing = SigningKey::from_le_bytes(spec.param_set, d.expose()).map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
-        let signature = signing.sign_digest(&digest, self.rng()).map_err(|_| Sw::WRONG_DATA)?;
+        let signing = SigningKey::from_le_bytes(spec.param_set, d.expose())
+            .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+        let signature = signing
+            .sign_digest(&digest, self.rng())
+            .map_err(|_| Sw::WRONG_DATA)?;
         out.extend_from_slice(&signature.to_token_bytes());
         Ok(Sw::OK)
     }
@@ -107,7 +135,10 @@ impl Token {
         if !self.acl_ok(sec, Op::Bit1) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
-        match self.system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2)).map(|n| &n.body) {
+        match self
+            .system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2))
+            .map(|n| &n.body)
+        {
             Some(Body::Key(public)) if public.code == code => {}
             Some(Body::Key(_)) => return Err(Sw::CONDITIONS_NOT_SATISFIED),
             _ => return Err(Sw::REF_NOT_FOUND),
@@ -127,7 +158,10 @@ impl Token {
     }
 
     fn set_key_material(&mut self, df: &[u16], reference: u8, material: Secret) -> CardResult<()> {
-        match self.system_object_mut(df, u16::from(reference)).map(|n| &mut n.body) {
+        match self
+            .system_object_mut(df, u16::from(reference))
+            .map(|n| &mut n.body)
+        {
             Some(Body::Key(key)) => {
                 key.material = Some(material);
                 Ok(())
@@ -139,12 +173,17 @@ impl Token {
     /// CHANGE REFERENCE DATA P2=00: writes d (little-endian) into the current private key
     /// object under its update condition; a d out of range is 6A80.
     pub(crate) fn import_key(&mut self, d: &[u8]) -> CardResult {
-        let node = self.current_file().map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
-        let Body::Key(key) = &node.body else { return Err(Sw::CONDITIONS_NOT_SATISFIED) };
+        let node = self
+            .current_file()
+            .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+        let Body::Key(key) = &node.body else {
+            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+        };
         if !key.is_private() {
             return Err(Sw::CONDITIONS_NOT_SATISFIED);
         }
-        let spec = KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        let spec =
+            KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
         if !self.acl_ok(&node.sec, Op::Bit1) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }

@@ -23,7 +23,9 @@ fn new_value(data: &[u8]) -> CardResult<&[u8]> {
     let mut rest = data;
     let mut value = None;
     while !rest.is_empty() {
-        let [tag, len, after @ ..] = rest else { return Err(Sw::WRONG_DATA) };
+        let [tag, len, after @ ..] = rest else {
+            return Err(Sw::WRONG_DATA);
+        };
         let len = usize::from(*len);
         if after.len() < len {
             return Err(Sw::WRONG_DATA);
@@ -40,7 +42,9 @@ fn new_value(data: &[u8]) -> CardResult<&[u8]> {
 
 impl Token {
     fn pin(&self, reference: u8) -> CardResult<(&PinObject, &[u8; 15])> {
-        let node = self.system_object(&PIN_DF, u16::from(reference)).ok_or(Sw::REF_NOT_FOUND)?;
+        let node = self
+            .system_object(&PIN_DF, u16::from(reference))
+            .ok_or(Sw::REF_NOT_FOUND)?;
         match &node.body {
             Body::Pin(pin) => Ok((pin, &node.sec)),
             _ => Err(Sw::REF_NOT_FOUND),
@@ -48,7 +52,10 @@ impl Token {
     }
 
     fn pin_mut(&mut self, reference: u8) -> CardResult<&mut PinObject> {
-        match self.system_object_mut(&PIN_DF, u16::from(reference)).map(|n| &mut n.body) {
+        match self
+            .system_object_mut(&PIN_DF, u16::from(reference))
+            .map(|n| &mut n.body)
+        {
             Some(Body::Pin(pin)) => Ok(pin),
             _ => Err(Sw::REF_NOT_FOUND),
         }
@@ -69,7 +76,11 @@ impl Token {
             return Err(Sw::REFERENCE_NOT_USABLE);
         }
         if cmd.data.is_empty() {
-            return if self.session.logged_in & role != 0 { Ok(Sw::OK) } else { Err(Sw::retries(pin.tries_left)) };
+            return if self.session.logged_in & role != 0 {
+                Ok(Sw::OK)
+            } else {
+                Err(Sw::retries(pin.tries_left))
+            };
         }
         if cmd.data.len() > usize::from(self.profile.pin_max_len) {
             return Err(Sw::WRONG_LENGTH);
@@ -99,7 +110,11 @@ impl Token {
         } else {
             let left = pin.tries_left;
             self.session.logged_in &= !role;
-            Err(if self.profile.wrong_pin_plain_6300 { Sw::VERIFY_FAILED } else { Sw::retries(left) })
+            Err(if self.profile.wrong_pin_plain_6300 {
+                Sw::VERIFY_FAILED
+            } else {
+                Sw::retries(left)
+            })
         }
     }
 
@@ -119,7 +134,9 @@ impl Token {
         if pin.value.is_some() && !self.acl_ok(sec, Op::Bit1) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
         }
-        if value.len() < usize::from(pin.min_len) || value.len() > usize::from(self.profile.pin_max_len) {
+        if value.len() < usize::from(pin.min_len)
+            || value.len() > usize::from(self.profile.pin_max_len)
+        {
             return Err(Sw::WRONG_DATA);
         }
         let pin = self.pin_mut(cmd.p2)?;

@@ -17,7 +17,10 @@ struct Target {
 
 impl Target {
     fn from(prefix: &[u16]) -> CardResult<Target> {
-        let mut t = Target { path: [0; MAX_DEPTH], len: 0 };
+        let mut t = Target {
+            path: [0; MAX_DEPTH],
+            len: 0,
+        };
         for fid in prefix {
             t.push(*fid)?;
         }
@@ -51,7 +54,11 @@ impl Token {
             (0x00, 0x02, [hi, lo]) => {
                 let after = u16::from_be_bytes([*hi, *lo]);
                 let dir = fs::node_at(mf, current).ok_or(Sw::FILE_NOT_FOUND)?;
-                let pos = dir.children().iter().position(|c| c.fid == after).ok_or(Sw::FILE_NOT_FOUND)?;
+                let pos = dir
+                    .children()
+                    .iter()
+                    .position(|c| c.fid == after)
+                    .ok_or(Sw::FILE_NOT_FOUND)?;
                 let next = dir.children().get(pos + 1).ok_or(Sw::FILE_NOT_FOUND)?;
                 let mut t = Target::from(current)?;
                 t.push(next.fid)?;
@@ -73,12 +80,19 @@ impl Token {
             }
             (0x00, _, _) => return Err(Sw::WRONG_LENGTH),
             (0x03, _, []) => {
-                let parent = current.split_last().map(|(_, p)| p).ok_or(Sw::FILE_NOT_FOUND)?;
+                let parent = current
+                    .split_last()
+                    .map(|(_, p)| p)
+                    .ok_or(Sw::FILE_NOT_FOUND)?;
                 Target::from(parent)?
             }
             (0x03, _, _) => return Err(Sw::WRONG_LENGTH),
             (0x08 | 0x09, _, data) if !data.is_empty() && data.len() % 2 == 0 => {
-                let mut t = if cmd.p1 == 0x08 { Target::from(&[])? } else { Target::from(current)? };
+                let mut t = if cmd.p1 == 0x08 {
+                    Target::from(&[])?
+                } else {
+                    Target::from(current)?
+                };
                 for pair in data.chunks_exact(2) {
                     t.push(u16::from_be_bytes([pair[0], pair[1]]))?;
                 }
@@ -104,4 +118,3 @@ impl Token {
         Ok(Sw::OK)
     }
 }
-
