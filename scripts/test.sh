@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev pkg-config
   libengine-gost-openssl openssl python3-pyscard libxml2-utils util-linux procps
+  python3-jsonschema python3-yaml
 )
 if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
   sudo=""

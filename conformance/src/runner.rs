@@ -114,7 +114,7 @@ fn execute(
         Ok(d) => d,
         Err(e) => return (Err(fail("token.date YYYY-MM-DD", e)), Produced::default()),
     };
-    let mut vars = scenario.vars.clone();
+    let mut vars = scenario.vars.0.clone();
     vars.insert(
         "today".to_owned(),
         format!(

@@ -7,7 +7,6 @@ pub mod secret;
 pub mod step;
 pub mod vars;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -36,7 +35,7 @@ pub struct Scenario {
     pub token: TokenStart,
     /// Variables, used as `${name}` in any string of the steps and assertions.
     #[serde(default)]
-    pub vars: BTreeMap<String, String>,
+    pub vars: vars::Vars,
     /// The bank client's operations and raw APDUs, in order.
     pub steps: Vec<Step>,
     /// Checks on the token after the steps.

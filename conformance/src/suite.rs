@@ -356,6 +356,16 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)
             return 2;
         }
     };
+    // A reader that does not exist, or a build without PC/SC, is a usage error (exit 2), not 28
+    // failures or skips.
+    if let (TargetKind::Pcsc { .. }, None, Some(first)) =
+        (&opts.target, &opts.factory, scenarios.first())
+    {
+        if let Err(e) = open_target(opts, &profile, first, 0) {
+            let _ = writeln!(err, "error: --target pcsc: {e}");
+            return 2;
+        }
+    }
     let seed = opts.seed.unwrap_or_else(fresh_seed);
     let report = run(opts, &profile, &scenarios, seed, err);
     let _ = report::terminal::write(out, &report, opts.verbose);

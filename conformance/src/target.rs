@@ -5,7 +5,6 @@
 pub mod control;
 pub mod emulator;
 pub mod operator;
-pub mod owner;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 

@@ -1,6 +1,27 @@
 //! `${name}` substitution in scenario strings.
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+/// A scenario's variables. `Debug` lists the names only: values include PINs.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Vars(pub BTreeMap<String, String>);
+
+impl fmt::Debug for Vars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+impl std::ops::Deref for Vars {
+    type Target = BTreeMap<String, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
 
 /// Replaces every `${name}` in `text` by its value; `$$` is a literal `$`.
 /// Returns the name of the first undefined variable as the error.
@@ -45,6 +66,15 @@ mod tests {
             expand("CN=${owner}, $$5", &vars()).unwrap(),
             "CN=Иванов Иван Иванович, $5"
         );
+    }
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let v = Vars(BTreeMap::from([(
+            "user_pin".to_owned(),
+            "12345678".to_owned(),
+        )]));
+        assert_eq!(format!("{v:?}"), "{\"user_pin\"}");
     }
 
     #[test]

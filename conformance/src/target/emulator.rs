@@ -44,15 +44,11 @@ pub fn open(
     let restart: Restarter<Token> = Box::new(move |old: &Token| {
         Token::from_snapshot(&old.snapshot(), token_profile.clone()).map_err(|e| e.to_string())
     });
-    let mut target = EmulatorTarget::new(token, profile.safetouch.clone(), Some(restart));
-    if fixture == Fixture::Personalised {
-        super::owner::complete(
-            &mut target,
-            &crate::client::ClientConfig::from_profile(profile),
-        )?;
-        target.events_seen = target.safetouch.events().len();
-    }
-    Ok(Box::new(target))
+    Ok(Box::new(EmulatorTarget::new(
+        token,
+        profile.safetouch.clone(),
+        Some(restart),
+    )))
 }
 
 impl<C: Card + 'static> EmulatorTarget<C> {

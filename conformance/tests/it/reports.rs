@@ -261,3 +261,28 @@ fn seeded_report_snapshot() {
     insta::assert_snapshot!("apdu_basics_terminal", String::from_utf8(text).unwrap());
     insta::assert_snapshot!("apdu_basics_junit", junit::render(&report));
 }
+
+#[test]
+fn device_profiles_are_applied_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let basics = scenarios_dir()
+        .join("apdu-basics.yaml")
+        .display()
+        .to_string();
+    let mut opts = fake_options(vec![basics.clone()]);
+    opts.profile = Some(
+        scenarios_dir()
+            .parent()
+            .unwrap()
+            .join("profiles/rutoken-ecp2-safetouch.yaml"),
+    );
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 0, "{out}{err}");
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "safetouch:\n  rows: 0\n").unwrap();
+    opts.profile = Some(bad);
+    let (code, _, err) = run(&opts);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --profile: "), "{err}");
+    assert!(err.contains("safetouch.rows"), "{err}");
+}

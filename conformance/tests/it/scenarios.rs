@@ -199,3 +199,43 @@ fn every_scenario_passes_on_the_emulator() {
     }
     crate::reports::assert_no_pin_in(dir.path());
 }
+
+/// The schema accepts every scenario and rejects a misspelt step (with Python's `jsonschema`
+/// and PyYAML when installed; Rust has no maintained draft-07 validator in the workspace).
+#[test]
+fn schema_accepts_every_scenario_and_rejects_a_typo() {
+    let script = r#"
+import glob, json, sys
+import jsonschema, yaml
+d = sys.argv[1]
+v = jsonschema.Draft7Validator(json.load(open(d + "/schema.json")))
+bad = []
+for f in sorted(glob.glob(d + "/*.yaml")):
+    doc = yaml.safe_load(open(f))
+    if "date" in doc.get("token", {}):
+        doc["token"]["date"] = str(doc["token"]["date"])  # PyYAML reads it as a date
+    bad += [f + ": " + e.message for e in v.iter_errors(doc)]
+typo = {"name": "t", "steps": [{"sign_reqest": {}}]}
+if v.is_valid(typo):
+    bad.append("the typo was accepted")
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+"#;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(scenarios_dir())
+        .output();
+    match out {
+        Ok(o) if String::from_utf8_lossy(&o.stderr).contains("ModuleNotFoundError") => {
+            eprintln!("skipped: python3 jsonschema/PyYAML not installed; schema not validated");
+        }
+        Ok(o) => assert!(
+            o.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => eprintln!("skipped: python3 not installed; schema not validated"),
+    }
+}

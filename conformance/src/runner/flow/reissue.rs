@@ -1,0 +1,244 @@
+//! The reissue operations of the flow: on-token signing behind the SafeTouch (screens 1 and
+//! 2), the CA submission, and the certificate installation.
+
+use crate::client::{ClientError, SignResult};
+use crate::scenario::step::{
+    CaName, InstallOutcome, InterruptBy, SafeTouchStep, SignOutcome, Submit, SubmitMode,
+    SubmitOutcome, Tamper,
+};
+
+use super::StepFailure;
+use super::{Flow, KeyState, StepResult, fail, normalise, verifying_key_of};
+use crate::runner::certificate;
+use crate::runner::pki::{self, CaChoice, Submitted};
+
+impl Flow<'_, '_> {
+    /// Signs with the on-token hash behind the SafeTouch; checks the screen and the outcome.
+    /// Returns the signature (`s ‖ r` BE) when one was expected and came.
+    pub(super) fn sign(
+        &mut self,
+        key: &KeyState,
+        data: &[u8],
+        st: &SafeTouchStep,
+        expect: SignOutcome,
+    ) -> Result<Option<Vec<u8>>, StepFailure> {
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
+        let before = self.client.screens.len();
+        let result = self
+            .client
+            .sign_on_token(key.reference, data, st.press, &screen)?;
+        self.check_screens(before, &screen)?;
+        self.sign_outcome(result, expect)
+    }
+
+    pub(super) fn sign_outcome(
+        &self,
+        result: SignResult,
+        expect: SignOutcome,
+    ) -> Result<Option<Vec<u8>>, StepFailure> {
+        let words = self.client.safetouch;
+        match (result, expect) {
+            (SignResult::Signed(sig), SignOutcome::Signed) => {
+                gost::Signature::from_token_bytes(&sig)
+                    .map(|s| Some(s.to_x509_bytes()))
+                    .map_err(|e| fail("a signature r_le ‖ s_le", e))
+            }
+            (SignResult::Refused(sw), SignOutcome::Rejected) if sw == words.reject => Ok(None),
+            (SignResult::Refused(sw), SignOutcome::TimedOut) if sw == words.timeout => Ok(None),
+            (SignResult::Signed(_), e) => Err(fail(format!("{e:?}"), "a signature")),
+            (SignResult::Refused(sw), e) => {
+                Err(fail(format!("{e:?}"), format!("refused with SW {sw:04X}")))
+            }
+        }
+    }
+
+    pub(super) fn check_screens(&mut self, before: usize, expected: &[String]) -> StepResult {
+        if self.client.collect_screens().is_none() && self.client.screens.len() == before {
+            // The target cannot read its screen: the operator was shown the expectation.
+            return Ok(());
+        }
+        let shown: Vec<String> = self.client.screens[before..]
+            .iter()
+            .map(|s| normalise(s))
+            .collect();
+        for text in expected {
+            if !shown.iter().any(|s| s.contains(&normalise(text))) {
+                let actual = if shown.is_empty() {
+                    "no screen".to_owned()
+                } else {
+                    shown.join(" / ")
+                };
+                return Err(fail(format!("the SafeTouch to show «{text}»"), actual));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn sign_request(
+        &mut self,
+        key_name: &str,
+        st: &SafeTouchStep,
+        expect: SignOutcome,
+    ) -> StepResult {
+        let key = self.key(key_name)?;
+        let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
+            fail(
+                format!("build_request for key {key_name:?} first"),
+                "no request",
+            )
+        })?;
+        let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
+            .map_err(|e| fail("a request subject", e))?;
+        let (vk, algorithm) = verifying_key_of(&key)?;
+        let screen: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
+        let before = self.client.screens.len();
+        let mut outcome: Option<Result<SignResult, ClientError>> = None;
+        let client = &mut *self.client;
+        let built = pki::build_request(subject, &vk, algorithm, &mut |info: &[u8]| {
+            let r = client.sign_on_token(key.reference, info, st.press, &screen);
+            let answer = match &r {
+                Ok(SignResult::Signed(sig)) => gost::Signature::from_token_bytes(sig)
+                    .map(|s| s.to_x509_bytes())
+                    .map_err(|e| e.to_string()),
+                Ok(SignResult::Refused(sw)) => Err(format!("refused by the SafeTouch ({sw:04X})")),
+                Err(e) => Err(e.to_string()),
+            };
+            outcome = Some(r);
+            answer
+        });
+        let Some(result) = outcome else {
+            return Err(fail(
+                "the request to be built",
+                built.err().unwrap_or_default(),
+            ));
+        };
+        self.check_screens(before, &screen)?;
+        let signed = self.sign_outcome(result?, expect)?;
+        if signed.is_some() {
+            let der = built.map_err(|e| fail("a PKCS#10", e))?;
+            self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
+            self.request = Some(der);
+        } else {
+            // The plugin removes the key pair it generated for a request that was not signed
+            // (reissue-flow.md, branches: reject on screen 1).
+            self.client.delete_key(key.reference)?;
+            if let Some(state) = self.keys.get_mut(key_name) {
+                state.deleted = true;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn submit(&mut self, submit: &Submit) -> StepResult {
+        let (mode, tamper, expect) = (submit.mode, submit.tamper, &submit.expect);
+        let which = match submit.ca {
+            CaName::Test => CaChoice::Test,
+            CaName::Foreign => CaChoice::Foreign,
+        };
+        let mut request = self
+            .request
+            .clone()
+            .ok_or_else(|| fail("a signed request", "none"))?;
+        if tamper == Some(Tamper::RequestSignature) {
+            if let Some(last) = request.last_mut() {
+                *last ^= 0x01;
+            }
+        }
+        let answer = match mode {
+            SubmitMode::Reissue => {
+                let (doc, sig) = self
+                    .document
+                    .clone()
+                    .ok_or_else(|| fail("a signed reissue document", "none"))?;
+                let current = self
+                    .current_certificate
+                    .clone()
+                    .ok_or_else(|| fail("a current certificate", "none on the token"))?;
+                self.ca
+                    .reissue(which, &request, &doc, &sig, &current, self.today)
+            }
+            SubmitMode::New => self.ca.issue_new(
+                which,
+                &request,
+                self.current_certificate.as_deref(),
+                self.today,
+            ),
+        }
+        .map_err(|e| fail("the CA to answer", e))?;
+        self.produced.ca_pem = self.ca.last_pem.clone();
+        match (answer, expect) {
+            (Submitted::Issued(cert), SubmitOutcome::Issued) => {
+                self.produced.certificate_pem = Some(certificate::pem("CERTIFICATE", &cert));
+                self.issued = Some(cert);
+                Ok(())
+            }
+            (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
+            (Submitted::Refused(r, why), e) => {
+                Err(fail(format!("{e:?}"), format!("refused: {r} ({why})")))
+            }
+            (Submitted::Issued(_), e) => Err(fail(format!("{e:?}"), "issued")),
+        }
+    }
+
+    pub(super) fn install(&mut self, i: &crate::scenario::step::InstallCertificate) -> StepResult {
+        let key = self.key(&i.key)?;
+        let der = match i.certificate.as_str() {
+            "issued" => self.issued.clone(),
+            "current" => self.current_certificate.clone(),
+            other => return Err(fail("certificate: issued or current", other)),
+        }
+        .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
+        let info =
+            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
+        // The client refuses a certificate that is not for the key, before writing anything.
+        if key.public_key.as_deref() != Some(info.public_key.as_slice()) {
+            return match i.expect {
+                InstallOutcome::Refused => Ok(()),
+                e => Err(fail(
+                    format!("{e:?}"),
+                    "refused: the certificate's public key is not the key's",
+                )),
+            };
+        }
+        let label = info.subject_cn.clone().unwrap_or_default();
+        let interrupt = i.interrupt;
+        let written =
+            self.client
+                .install_certificate(
+                    &der,
+                    &label,
+                    &[key.reference],
+                    &mut |c, n| match interrupt {
+                        Some(int) if int.after_pieces == n => {
+                            match int.by {
+                                InterruptBy::Pull => c.target().pull()?,
+                                InterruptBy::PowerCycle => c.target().power_cycle()?,
+                            }
+                            Ok(false)
+                        }
+                        _ => Ok(true),
+                    },
+                );
+        match (written, i.expect) {
+            (Ok(true), InstallOutcome::Installed) => Ok(()),
+            (Ok(false), InstallOutcome::Interrupted) => Ok(()),
+            // Pulled between the certificate and the index: also an interruption.
+            (Err(ClientError::Target(_)), InstallOutcome::Interrupted) if interrupt.is_some() => {
+                Ok(())
+            }
+            (Ok(done), e) => Err(fail(
+                format!("{e:?}"),
+                if done { "installed" } else { "interrupted" },
+            )),
+            (Err(err), e) => Err(fail(format!("{e:?}"), err)),
+        }
+    }
+}
