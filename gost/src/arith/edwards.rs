@@ -126,6 +126,12 @@ impl<const N: usize> Edwards<N> {
 
     /// 2P (`dbl-2008-hwcd`, a = 1): 4M + 4S.
     fn double(&self, p: &Ext<N>) -> Ext<N> {
+        self.double_with_t(p, true)
+    }
+
+    /// 2P; without T (3M + 4S) when the result only feeds another doubling, which never
+    /// reads T. Public control flow only (`with_t` comes from public wNAF digits).
+    fn double_with_t(&self, p: &Ext<N>, with_t: bool) -> Ext<N> {
         let f = &self.f;
         let a = f.square(&p.x);
         let b = f.square(&p.y);
@@ -134,10 +140,11 @@ impl<const N: usize> Edwards<N> {
         let g = f.add(&a, &b);
         let ff = f.sub(&g, &c);
         let h = f.sub(&a, &b);
+        let t = if with_t { f.mul(&e, &h) } else { f.zero() };
         Ext {
             x: f.mul(&e, &ff),
             y: f.mul(&g, &h),
-            t: f.mul(&e, &h),
+            t,
             z: f.mul(&ff, &g),
         }
     }
@@ -298,8 +305,9 @@ impl<const N: usize> Edwards<N> {
         let naf2 = wnaf(z2, VAR_WINDOW);
         let mut acc = self.identity();
         for i in (0..naf1.len().max(naf2.len())).rev() {
-            acc = self.double(&acc);
             let d1 = naf1.get(i).copied().unwrap_or(0);
+            let d2 = naf2.get(i).copied().unwrap_or(0);
+            acc = self.double_with_t(&acc, d1 != 0 || d2 != 0);
             if d1 != 0 {
                 let entry = self.base_odd[(d1.unsigned_abs() / 2) as usize];
                 let entry = if d1 < 0 {
@@ -309,7 +317,6 @@ impl<const N: usize> Edwards<N> {
                 };
                 acc = self.add_precomp(&acc, &entry);
             }
-            let d2 = naf2.get(i).copied().unwrap_or(0);
             if d2 != 0 {
                 let mut entry = q_odd[(d2.unsigned_abs() / 2) as usize];
                 if d2 < 0 {
