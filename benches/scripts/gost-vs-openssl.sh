@@ -7,11 +7,13 @@
 # the engine is timed in-process: a short Python script calls libcrypto's EVP_PKEY_keygen /
 # EVP_PKEY_sign / EVP_PKEY_verify through ctypes in a loop (one foreign call per operation,
 # about a microsecond of overhead against 50-700 µs operations, so OpenSSL is if anything
-# slightly under-rated). Both sides are timed by wall clock, one after the other: on a loaded
-# machine run it twice and compare.
+# slightly under-rated). Both sides are timed by **process CPU time** over loops of a few
+# seconds (ours by `cargo run --release -p gost --example speed`), so that the ratio means
+# something on a machine shared with other work; wall-clock criterion figures for the same
+# operations (`gost/{keygen,sign,verify}/...`) are added when RUN_CRITERION=1.
 #
-# Usage: benches/scripts/gost-vs-openssl.sh [seconds per OpenSSL figure, default 2]
-#        SKIP_CRITERION=1 ... reuses the last `cargo bench --bench gost` results.
+# Usage: benches/scripts/gost-vs-openssl.sh [seconds per figure, default 2]
+#        RUN_CRITERION=1 benches/scripts/gost-vs-openssl.sh   # also runs `cargo bench --bench gost`
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER=${1:-2}
@@ -59,12 +61,12 @@ lib.EVP_PKEY_verify.argtypes = [P, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_ch
 
 def rate(fn):
     fn()
-    n, start = 0, time.perf_counter()
+    n, start = 0, time.process_time()
     while True:
         for _ in range(20):
             fn()
         n += 20
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= budget:
             return n / elapsed
 
@@ -99,29 +101,34 @@ for alg, paramset, ours in (("gost2012_256", b"TCA", "256-A"), ("gost2012_256", 
         print(f"{op} {ours} {rate(fn):.0f}", flush=True)
 PY
 
-if [ -n "${SKIP_CRITERION:-}" ]; then
-    echo "SKIP_CRITERION set: using the last criterion results in target/criterion"
-else
-echo "running our criterion bench (gost/...)..."
-cargo bench -p rutoken-benches --bench gost -- --warm-up-time 1 --measurement-time 3 'gost/' >"$TMP/criterion.log" 2>&1 \
-    || { tail -20 "$TMP/criterion.log"; exit 1; }
+echo "timing ours (${SECONDS_PER}s per figure)..."
+cargo run --quiet --release -p gost --example speed -- "$SECONDS_PER" > "$TMP/ours.txt"
+
+if [ -n "${RUN_CRITERION:-}" ]; then
+    echo "running our criterion bench (gost/...)..."
+    cargo bench -p rutoken-benches --bench gost -- --warm-up-time 1 --measurement-time 3 'gost/' \
+        >"$TMP/criterion.log" 2>&1 || { tail -20 "$TMP/criterion.log"; exit 1; }
 fi
 
-python3 - "$TMP/openssl.txt" target/criterion <<'PY'
+python3 - "$TMP/openssl.txt" "$TMP/ours.txt" target/criterion <<'PY'
 import json, os, sys
-openssl = {}
-for line in open(sys.argv[1]):
-    op, param, ops = line.split()
-    openssl[(op, param)] = float(ops)
-print(f"{'operation':<18}{'OpenSSL ops/s':>15}{'ours ops/s':>14}{'ratio':>9}")
-for (op, param), theirs in openssl.items():
+def load(path):
+    table = {}
+    for line in open(path):
+        op, param, ops = line.split()
+        table[(op, param)] = float(ops)
+    return table
+openssl, ours = load(sys.argv[1]), load(sys.argv[2])
+print(f"{'operation':<16}{'OpenSSL ops/s':>14}{'ours ops/s':>12}{'ratio':>8}{'criterion ops/s':>17}")
+for key, theirs in openssl.items():
+    op, param = key
+    mine = ours.get(key, 0.0)
     # criterion stores the id "gost/keygen/256-A" under the directory "gost_keygen_256-A".
-    path = os.path.join(sys.argv[2], f"gost_{op}_{param}", "new", "estimates.json")
+    path = os.path.join(sys.argv[3], f"gost_{op}_{param}", "new", "estimates.json")
     try:
-        ns = json.load(open(path))["mean"]["point_estimate"]
-    except OSError:
-        print(f"{op + '/' + param:<18}{theirs:>15.0f}{'missing':>14}")
-        continue
-    ours = 1e9 / ns
-    print(f"{op + '/' + param:<18}{theirs:>15.0f}{ours:>14.0f}{ours / theirs:>8.2f}x")
+        wall = f"{1e9 / json.load(open(path))['mean']['point_estimate']:.0f}"
+    except (OSError, KeyError, ValueError):
+        wall = "-"
+    print(f"{op + '/' + param:<16}{theirs:>14.0f}{mine:>12.0f}{mine / theirs:>7.2f}x{wall:>17}")
+print("ops/s by process CPU time; criterion column: wall clock (last `cargo bench --bench gost`)")
 PY

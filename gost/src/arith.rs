@@ -5,6 +5,7 @@
 
 pub(crate) mod curve_impl;
 pub(crate) mod double_mul;
+pub(crate) mod edwards;
 pub(crate) mod field;
 pub(crate) mod fixed_base;
 pub(crate) mod inverse;

@@ -89,6 +89,13 @@ impl ControlTarget {
                 },
                 None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
             },
+            Request::NextPage => match &self.safetouch {
+                Some(st) => Response {
+                    screen: Some(st.monitor.turn_page()),
+                    ..Response::done()
+                },
+                None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
+            },
             Request::Confirm => self.press(Press::Confirm),
             Request::Reject => self.press(Press::Reject),
             Request::Pull => {

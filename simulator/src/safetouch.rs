@@ -62,6 +62,14 @@ impl SafeTouchMonitor {
     pub fn events(&self) -> Vec<Event> {
         lock(&self.shared).events.clone()
     }
+    /// Shows the next page of a long screen (after the last, the first again); a real device
+    /// scrolls with its buttons or by itself. Returns the screen.
+    pub fn turn_page(&self) -> Screen {
+        let mut shared = lock(&self.shared);
+        let pages = shared.screen.page_count();
+        shared.screen.page = (shared.screen.page + 1) % pages;
+        shared.screen.clone()
+    }
     /// A channel that receives each new event as it happens.
     pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Event> {
         let (tx, rx) = std::sync::mpsc::channel();

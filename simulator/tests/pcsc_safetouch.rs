@@ -96,11 +96,34 @@ for doc in [{docs}]:
     )
 }
 
+/// The parameter set and digest of a key named as `token show` names it (`gost2012-256-B`).
+fn key_parameters(algorithm: &str) -> (ParamSet, DigestAlgorithm) {
+    if let Some(set) = algorithm.strip_prefix("gost2001-") {
+        let param = ParamSet::from_name(&format!("cryptopro-{set}")).unwrap();
+        return (param, DigestAlgorithm::Gost94CryptoPro);
+    }
+    let rest = algorithm.strip_prefix("gost2012-").unwrap();
+    let digest = if rest.starts_with("512") {
+        DigestAlgorithm::Streebog512
+    } else {
+        DigestAlgorithm::Streebog256
+    };
+    (ParamSet::from_name(rest).unwrap(), digest)
+}
+
 #[test]
 fn the_reissue_screens_gate_real_signatures() {
     require_pcscd!();
     let pcscd = Pcscd::start();
     let token = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default()).unwrap();
+    let algorithm = token
+        .summary()
+        .keys
+        .iter()
+        .find(|k| k.reference == 1 && k.half == "private")
+        .map(|k| k.algorithm.clone())
+        .unwrap();
+    let (param_set, digest_algorithm) = key_parameters(&algorithm);
     let (buttons, presses) = ChannelButtons::new();
     let profile = SafeTouchProfile {
         timeout_ms: 1500,
@@ -167,16 +190,19 @@ fn the_reissue_screens_gate_real_signatures() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
     let public = hex::decode(lines[0]).unwrap();
-    assert_eq!(&public[..2], [0x04, 0x40]);
-    let key =
-        VerifyingKey::from_le_bytes(ParamSet::from_name("256-A").unwrap(), &public[2..]).unwrap();
+    // The public-key EF: 04 len X‖Y (BER length: 40, or 81 80 for 512-bit keys).
+    let xy = match public.as_slice() {
+        [0x04, 0x81, 0x80, xy @ ..] | [0x04, 0x40, xy @ ..] => xy,
+        other => panic!("not a public-key EF: {other:02X?}"),
+    };
+    let key = VerifyingKey::from_le_bytes(param_set, xy).unwrap();
     assert_eq!(lines[1], "- 6FB1", "Reject must give no signature");
     assert_eq!(lines[2], "- 6FB1", "time-out must give no signature");
     for (line, data) in [(lines[3], &request), (lines[4], &document)] {
         let (sig, sw) = line.split_once(' ').unwrap();
         assert_eq!(sw, "9000");
         let signature = Signature::from_token_bytes(&hex::decode(sig).unwrap()).unwrap();
-        let digest = DigestAlgorithm::Streebog256.digest(data);
+        let digest = digest_algorithm.digest(data);
         key.verify_digest(&digest, &signature).unwrap();
         let mut other = digest.clone();
         other[0] ^= 1;

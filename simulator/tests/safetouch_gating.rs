@@ -252,3 +252,42 @@ fn certificate_request_shows_the_title_and_the_common_name() {
         "Запрос подписи запроса на сертификат Иванов Иван Иванович"
     );
 }
+
+#[test]
+fn long_documents_are_paged_and_pages_turn_while_waiting() {
+    let (buttons, presses) = ChannelButtons::new();
+    let profile = SafeTouchProfile {
+        rows: 2,
+        ..SafeTouchProfile::default()
+    };
+    let mut st = SafeTouch::new(SigningCard::default(), profile, Box::new(buttons));
+    let monitor = st.monitor();
+    let person = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !monitor.screen().waiting {
+            assert!(std::time::Instant::now() < deadline, "no screen appeared");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let first = monitor.screen();
+        let pages = first.page_count();
+        assert!(pages > 2, "{}", first.text());
+        assert_eq!(first.current_page(), &first.lines[..2]);
+        let second = monitor.turn_page();
+        assert_eq!(
+            (second.page, second.current_page()),
+            (1, &first.lines[2..4])
+        );
+        for _ in 1..pages {
+            monitor.turn_page();
+        }
+        assert_eq!(
+            monitor.screen().page,
+            0,
+            "after the last page, the first again"
+        );
+        presses.press(&monitor.screen(), Press::Confirm).unwrap();
+    });
+    hash_on_token(&mut st, &reissue_document(), 200);
+    assert_eq!(st.transmit(&SIGN_HASHED).len(), 66);
+    person.join().unwrap();
+}

@@ -82,3 +82,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// On the personalised token (a real key inside), no sequence of commands gets the owner's
+    /// private key out, in either byte order.
+    #[test]
+    fn the_private_key_never_appears_in_an_answer(
+        commands in proptest::collection::vec(random_apdu(), 1..24)
+    ) {
+        let owner = rutoken_pki::fixtures::owner_current().expect("pki fixture");
+        let d = owner.key.key.to_le_bytes().to_vec();
+        let d_be: Vec<u8> = d.iter().rev().copied().collect();
+        let mut token = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default()).expect("token");
+        for command in commands {
+            let answer = token.transmit(&command);
+            prop_assert!(answer.len() >= 2);
+            prop_assert!(!answer.windows(d.len()).any(|w| w == d.as_slice() || w == d_be.as_slice()));
+        }
+    }
+}

@@ -15,6 +15,8 @@ pub enum SafetouchCommand {
     Screen(ControlArgs),
     /// Print the event log (screens and presses, with time stamps) as JSON lines.
     Events(ControlArgs),
+    /// Show the next page of a long screen, then print the screen.
+    NextPage(ControlArgs),
     /// Press Confirm («Подтвердить») on the screen that waits.
     Confirm(ControlArgs),
     /// Press Reject («Отказать») on the screen that waits.
@@ -47,32 +49,43 @@ pub fn send(path: &Path, request: Request) -> Result<Response, CliError> {
     }
 }
 
+fn print_screen(reply: Response) -> Result<(), CliError> {
+    let screen = reply
+        .screen
+        .ok_or_else(|| CliError::failed_msg("no screen in reply"))?;
+    if screen.lines.is_empty() {
+        println!("(blank)");
+    }
+    let pages = screen.page_count();
+    for (page, lines) in screen.lines.chunks(screen.rows.max(1)).enumerate() {
+        if pages > 1 {
+            let shown = if page == screen.page {
+                ", on display"
+            } else {
+                ""
+            };
+            println!("-- page {}/{pages}{shown} --", page + 1);
+        }
+        for line in lines {
+            println!("{line}");
+        }
+    }
+    println!(
+        "{}",
+        if screen.waiting {
+            "[waits for a press]"
+        } else {
+            "[idle]"
+        }
+    );
+    Ok(())
+}
+
 pub fn run(cmd: SafetouchCommand) -> Result<ExitCode, CliError> {
     match cmd {
-        SafetouchCommand::Screen(args) => {
-            let reply = send(&args.control, Request::Screen)?;
-            let screen = reply
-                .screen
-                .ok_or_else(|| CliError::failed_msg("no screen in reply"))?;
-            if screen.lines.is_empty() {
-                println!("(blank)");
-            }
-            for (page, lines) in screen.lines.chunks(screen.rows.max(1)).enumerate() {
-                if screen.page_count() > 1 {
-                    println!("-- page {}/{} --", page + 1, screen.page_count());
-                }
-                for line in lines {
-                    println!("{line}");
-                }
-            }
-            println!(
-                "{}",
-                if screen.waiting {
-                    "[waits for a press]"
-                } else {
-                    "[idle]"
-                }
-            );
+        SafetouchCommand::Screen(args) => print_screen(send(&args.control, Request::Screen)?)?,
+        SafetouchCommand::NextPage(args) => {
+            print_screen(send(&args.control, Request::NextPage)?)?;
         }
         SafetouchCommand::Events(args) => {
             let reply = send(&args.control, Request::Events)?;

@@ -214,3 +214,66 @@ async fn stop_on_signal(shutdown: CancellationToken) {
     }
     shutdown.cancel();
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<SimArgs, clap::Error> {
+        Wrapper::try_parse_from(std::iter::once("sim").chain(args.iter().copied())).map(|w| w.sim)
+    }
+
+    #[test]
+    fn defaults() {
+        let args = parse(&[]).unwrap();
+        assert_eq!(args.vpcd, DEFAULT_ADDRESS);
+        assert_eq!(args.safetouch_policy, Policy::Manual);
+        assert!(!args.no_safetouch && !args.log_apdus && args.control.is_none());
+        assert!(parse(&["--safetouch-policy", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn builds_the_token_and_names_its_serial() {
+        let args = parse(&["--fixture", "factory", "--no-safetouch"]).unwrap();
+        let (card, description) = card::build(&args, &DeviceProfile::default()).unwrap();
+        assert!(description.contains("000000002EEA3ED3"), "{description}");
+        assert_eq!(card.atr(), DeviceProfile::default().token.atr);
+        let args = parse(&["--fixture", "blank"]).unwrap();
+        assert!(matches!(
+            card::build(&args, &DeviceProfile::default()),
+            Err(CliError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn safetouch_is_in_front_unless_told_otherwise() {
+        let profile = DeviceProfile::default();
+        let args = parse(&["--echo-card"]).unwrap();
+        let (card, _) = card::build(&args, &profile).unwrap();
+        let (mut card, control) = wrap_in_safetouch(card, &args, &profile);
+        let control = control.unwrap();
+        assert!(control.presses.is_some(), "manual policy: a person presses");
+        // A host-computed hash with nobody pressing: the manual policy waits for the time-out,
+        // so use the unattended reject policy for the answer.
+        let args = parse(&["--echo-card", "--safetouch-policy", "reject"]).unwrap();
+        let (inner, _) = card::build(&args, &profile).unwrap();
+        let (mut rejecting, control) = wrap_in_safetouch(inner, &args, &profile);
+        assert!(control.unwrap().presses.is_none());
+        let sign = [0x00, 0x2A, 0x9E, 0x9A, 0x02, 0xAA, 0xBB];
+        assert_eq!(rejecting.transmit(&sign), [0x6F, 0xB1]);
+        assert_eq!(card.transmit(&[0x00, 0xA4, 0x00, 0x00]), [0x90, 0x00]);
+        let args = parse(&["--echo-card", "--no-safetouch"]).unwrap();
+        let (inner, _) = card::build(&args, &profile).unwrap();
+        let (mut bare, control) = wrap_in_safetouch(inner, &args, &profile);
+        assert!(control.is_none());
+        assert_eq!(bare.transmit(&sign), [0x90, 0x00]);
+    }
+}

@@ -7,6 +7,7 @@ use subtle::Choice;
 use zeroize::Zeroize;
 
 use super::double_mul::{self, BASE_WINDOW};
+use super::edwards::Edwards;
 use super::field::{Field, Reduction};
 use super::fixed_base::FixedBaseTable;
 use super::inverse;
@@ -27,11 +28,16 @@ pub(crate) struct Curve<const N: usize> {
     cofactor: u64,
     fixed: OnceLock<Option<FixedBaseTable<N>>>,
     base_odd: OnceLock<Option<Vec<Affine<N>>>>,
+    /// The Edwards coefficient d (with e = 1) for the twisted Edwards sets, whose signing and
+    /// verification run in Edwards form.
+    edwards_d: Option<[u64; N]>,
+    edwards: OnceLock<Option<Edwards<N>>>,
 }
 
 impl<const N: usize> Curve<N> {
     /// From the constants of `curve::params`.
-    pub(crate) fn new(c: &CurveConsts<N>) -> Self {
+    /// `edwards_d`: the d of RFC 7836's twisted Edwards form when e = 1 (256-A, 512-C).
+    pub(crate) fn new(c: &CurveConsts<N>, edwards_d: Option<[u64; N]>) -> Self {
         let f = Field::new(c.p, c.reduction);
         let arith = CurveArith {
             a: f.element(&c.a),
@@ -51,6 +57,8 @@ impl<const N: usize> Curve<N> {
             arith,
             fixed: OnceLock::new(),
             base_odd: OnceLock::new(),
+            edwards_d,
+            edwards: OnceLock::new(),
         }
     }
 
@@ -73,14 +81,25 @@ impl<const N: usize> Curve<N> {
             .as_deref()
     }
 
-    /// k·P for the base point, constant time in k (`0 < k < q`).
-    pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Jacobian<N>> {
-        Some(self.fixed_table()?.mul(&self.arith, k))
+    fn edwards(&self) -> Option<&Edwards<N>> {
+        let d = self.edwards_d.as_ref()?;
+        self.edwards
+            .get_or_init(|| Edwards::new(&self.arith.f, d, &self.base))
+            .as_ref()
+    }
+
+    /// k·P for the base point in affine form, constant time in k (`0 < k < q`).
+    pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
+        if self.edwards_d.is_some() {
+            return self.edwards()?.mul_base(k);
+        }
+        self.arith
+            .to_affine(&self.fixed_table()?.mul(&self.arith, k))
     }
 
     /// Q = d·P as integers (x, y); `None` only if the table could not be built.
     pub(crate) fn public_key(&self, d: &[u64; N]) -> Option<([u64; N], [u64; N])> {
-        let q = self.arith.to_affine(&self.mul_base(d)?)?;
+        let q = self.mul_base(d)?;
         Some((self.arith.f.to_int(&q.x), self.arith.f.to_int(&q.y)))
     }
 
@@ -109,7 +128,7 @@ impl<const N: usize> Curve<N> {
         // Step 2: e = alpha mod q; if e = 0 then e = 1.
         let mut e = self.digest_scalar(alpha);
         // Step 4: C = k·P; r = x_C mod q; if r = 0, back to step 3.
-        let c = self.arith.to_affine(&self.mul_base(k)?)?;
+        let c = self.mul_base(k)?;
         let x_c = self.arith.f.to_int(&c.x);
         let r_mont = sc.reduce_int(&x_c);
         let r = sc.to_int(&r_mont);
@@ -160,6 +179,11 @@ impl<const N: usize> Curve<N> {
             x: self.arith.f.element(qx),
             y: self.arith.f.element(qy),
         };
+        if self.edwards_d.is_some() {
+            return self
+                .edwards()
+                .is_some_and(|ed| ed.verify_x(&z1, &q_point, &z2, r, &self.q));
+        }
         let c = double_mul::double_mul_vartime(&self.arith, g_odd, &z1, &q_point, &z2);
         // Steps 6-7: R = x_C mod q, accept iff R = r. With x_C = X/Z^2 and x_C < p, that is
         // X = (r + j·q)·Z^2 for some j >= 0 with r + j·q < p: no field inversion needed.

@@ -209,7 +209,40 @@ impl<const N: usize> Field<N> {
     pub(crate) fn invert(&self, a: &Fe<N>) -> Fe<N> {
         let mut e = self.p;
         e[0] = e[0].wrapping_sub(2); // p is odd and > 2, so no borrow
-        self.pow_public_exp(a, &e)
+        let ones = leading_ones(&e);
+        if ones >= 32 * N as u32 {
+            self.pow_leading_ones(a, &e, ones)
+        } else {
+            self.pow_public_exp(a, &e)
+        }
+    }
+
+    /// a^e where e starts with `ones` one bits (pseudo-Mersenne p - 2 = 2^(64N) - c - 2): an
+    /// addition chain for a^(2^ones - 1) (ones - 1 squarings, 2 log2(ones) multiplications),
+    /// then square-and-multiply over the few remaining low bits of the public exponent.
+    fn pow_leading_ones(&self, a: &Fe<N>, e: &[u64; N], ones: u32) -> Fe<N> {
+        // t = a^(2^k - 1), growing k along the binary digits of `ones`.
+        let mut t = *a;
+        let mut k = 1u32;
+        for bit in (0..31 - ones.leading_zeros()).rev() {
+            let mut u = t;
+            for _ in 0..k {
+                u = self.square(&u);
+            }
+            t = self.mul(&u, &t);
+            k *= 2;
+            if (ones >> bit) & 1 == 1 {
+                t = self.mul(&self.square(&t), a);
+                k += 1;
+            }
+        }
+        for bit in (0..64 * N as u32 - ones).rev() {
+            t = self.square(&t);
+            if (e[bit as usize / 64] >> (bit % 64)) & 1 == 1 {
+                t = self.mul(&t, a);
+            }
+        }
+        t
     }
 
     /// a^e for a public exponent e: fixed 4-bit windows, the table index depends on e only.
@@ -294,110 +327,9 @@ impl<const N: usize> Field<N> {
     }
 }
 
-/// The full 2N-limb product (schoolbook), in a 16-limb buffer.
-#[inline(always)]
-fn wide_mul<const N: usize>(a: &[u64; N], b: &[u64; N]) -> [u64; 16] {
-    let mut w = [0u64; 16];
-    unroll_upto_8!(N, i, {
-        let mut carry = 0;
-        for j in 0..N {
-            (w[i + j], carry) = mac(w[i + j], a[i], b[j], carry);
-        }
-        w[i + N] = carry;
-    });
-    w
-}
+mod wide;
 
-/// The full 2N-limb square: off-diagonal products once, doubled, plus the diagonal.
-#[inline(always)]
-fn wide_square<const N: usize>(a: &[u64; N]) -> [u64; 16] {
-    let mut w = [0u64; 16];
-    unroll_upto_8!(N, i, {
-        let mut carry = 0;
-        for j in (i + 1)..N {
-            (w[i + j], carry) = mac(w[i + j], a[i], a[j], carry);
-        }
-        w[i + N] = carry;
-    });
-    let mut carry = 0;
-    for limb in w.iter_mut().take(2 * N) {
-        let top = *limb >> 63;
-        *limb = (*limb << 1) | carry;
-        carry = top;
-    }
-    let mut carry = 0;
-    unroll_upto_8!(N, i, {
-        let (lo, hi) = mac(w[2 * i], a[i], a[i], carry);
-        w[2 * i] = lo;
-        let (s, c) = adc(w[2 * i + 1], hi, 0);
-        w[2 * i + 1] = s;
-        carry = c;
-    });
-    // The square fits 2N limbs: the final carry is always 0.
-    debug_assert_eq!(carry, 0);
-    w
-}
+use wide::{leading_ones, wide_mul, wide_square};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::arith::limbs::hex;
-
-    fn check_field<const N: usize>(p: [u64; N], kind: Reduction) {
-        let f = Field::new(p, kind);
-        let g = Field::new(p, Reduction::Montgomery);
-        let x: [u64; N] =
-            core::array::from_fn(|i| 0x0123_4567_89AB_CDEFu64.rotate_left(i as u32 * 7));
-        let x = f.reduce_int(&x);
-        let y = f.element_u64(12345);
-        // x * y computed both ways agrees; x * x^-1 = 1; squaring equals multiplying.
-        let xy = f.to_int(&f.mul(&x, &y));
-        let xy2 = g.to_int(&g.mul(&g.element(&f.to_int(&x)), &g.element(&f.to_int(&y))));
-        assert_eq!(xy, xy2);
-        assert_eq!(f.mul(&x, &f.invert(&x)), f.one());
-        assert_eq!(f.square(&x), f.mul(&x, &x));
-        let minus_one = f.neg(&f.one());
-        assert_eq!(f.to_int(&f.square(&minus_one)), f.to_int(&f.one()));
-        assert_eq!(f.add(&minus_one, &f.one()), f.zero());
-    }
-
-    #[test]
-    fn pseudo_mersenne_matches_montgomery() {
-        check_field::<4>(
-            hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97"),
-            Reduction::PseudoMersenne,
-        );
-        check_field::<8>(
-            hex(
-                "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
-            ),
-            Reduction::PseudoMersenne,
-        );
-        check_field::<4>(
-            hex("9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B"),
-            Reduction::Montgomery,
-        );
-    }
-
-    #[test]
-    fn pseudo_mersenne_edge_values() {
-        let p: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
-        let f = Field::new(p, Reduction::PseudoMersenne);
-        let g = Field::new(p, Reduction::Montgomery);
-        let pm1 = limbs::sub_small(p, 1);
-        for v in [
-            pm1,
-            limbs::sub_small(p, 2),
-            [u64::MAX, 0, 0, 0],
-            [0, 0, 0, 1 << 63],
-        ] {
-            let a = f.element(&v);
-            let b = g.element(&v);
-            assert_eq!(f.to_int(&f.square(&a)), g.to_int(&g.square(&b)));
-            assert_eq!(
-                f.to_int(&f.mul(&a, &f.element(&pm1))),
-                g.to_int(&g.mul(&b, &g.element(&pm1)))
-            );
-        }
-    }
-}
+mod tests;

@@ -48,18 +48,10 @@ impl<const N: usize> FixedBaseTable<N> {
 
     /// k·P in constant time, for any `k < 2^(64N)`.
     pub(crate) fn mul(&self, arith: &CurveArith<N>, k: &[u64; N]) -> Jacobian<N> {
-        let w = self.window;
         let mut acc = arith.identity();
-        let mut carry: u64 = 0;
-        for (i, row) in self.rows.iter().enumerate() {
-            let chunk = window_bits(k, i * w as usize, w);
-            // d in [0, 2^W]; digits above 2^(W-1) become d - 2^W with a carry into the next.
-            let d = chunk + carry;
-            carry = (d + (1u64 << (w - 1)) - 1) >> w;
-            let signed = d.wrapping_sub(carry << w); // two's complement of the signed digit
-            let negative = signed >> 63;
-            let mask = negative.wrapping_neg();
-            let magnitude = (signed ^ mask).wrapping_add(negative);
+        let mut digits = SignedDigits::new(k, self.window);
+        for row in &self.rows {
+            let (magnitude, negative) = digits.next_digit();
             let mut entry = row[0];
             for (j, candidate) in row.iter().enumerate().skip(1) {
                 let hit = magnitude.ct_eq(&(j as u64 + 1));
@@ -72,6 +64,41 @@ impl<const N: usize> FixedBaseTable<N> {
             acc = arith.select(&sum, &acc, magnitude.ct_eq(&0));
         }
         acc
+    }
+}
+
+/// The signed radix-2^W digits of a scalar, least significant first, as (magnitude, sign bit),
+/// computed without branches on the scalar.
+pub(crate) struct SignedDigits<'a, const N: usize> {
+    k: &'a [u64; N],
+    window: u32,
+    position: usize,
+    carry: u64,
+}
+
+impl<'a, const N: usize> SignedDigits<'a, N> {
+    /// The digits of k for a window of `window` bits.
+    pub(crate) fn new(k: &'a [u64; N], window: u32) -> Self {
+        SignedDigits {
+            k,
+            window,
+            position: 0,
+            carry: 0,
+        }
+    }
+
+    /// The next digit: |d| in [0, 2^(W-1)] and 1 if d < 0.
+    pub(crate) fn next_digit(&mut self) -> (u64, u64) {
+        let w = self.window;
+        let chunk = window_bits(self.k, self.position, w);
+        self.position += w as usize;
+        // d in [0, 2^W]; digits above 2^(W-1) become d - 2^W with a carry into the next.
+        let d = chunk + self.carry;
+        self.carry = (d + (1u64 << (w - 1)) - 1) >> w;
+        let signed = d.wrapping_sub(self.carry << w); // two's complement of the signed digit
+        let negative = signed >> 63;
+        let mask = negative.wrapping_neg();
+        ((signed ^ mask).wrapping_add(negative), negative)
     }
 }
 

@@ -16,22 +16,36 @@ pub(crate) enum CurveRef {
 
 macro_rules! lazy_curve {
     ($name:ident, $n:literal, $consts:expr) => {
+        lazy_curve!($name, $n, $consts, None);
+    };
+    ($name:ident, $n:literal, $consts:expr, $edwards_d:expr) => {
         fn $name() -> &'static Curve<$n> {
             static CELL: OnceLock<Curve<$n>> = OnceLock::new();
-            CELL.get_or_init(|| Curve::new(&$consts))
+            CELL.get_or_init(|| Curve::new(&$consts, $edwards_d))
         }
     };
 }
 
 lazy_curve!(gost_256_test, 4, params::GOST_256_TEST);
-lazy_curve!(gost_256_a, 4, params::GOST_256_A);
+// RFC 7836 gives both twisted Edwards sets with e = 1: they compute in Edwards form.
+lazy_curve!(
+    gost_256_a,
+    4,
+    params::GOST_256_A,
+    Some(params::GOST_256_A_EDWARDS.d)
+);
 lazy_curve!(gost_256_b, 4, params::GOST_256_B);
 lazy_curve!(gost_256_c, 4, params::GOST_256_C);
 lazy_curve!(gost_256_d, 4, params::GOST_256_D);
 lazy_curve!(gost_512_test, 8, params::GOST_512_TEST);
 lazy_curve!(gost_512_a, 8, params::GOST_512_A);
 lazy_curve!(gost_512_b, 8, params::GOST_512_B);
-lazy_curve!(gost_512_c, 8, params::GOST_512_C);
+lazy_curve!(
+    gost_512_c,
+    8,
+    params::GOST_512_C,
+    Some(params::GOST_512_C_EDWARDS.d)
+);
 
 /// The curve of a parameter set.
 pub(crate) fn curve(param: ParamSet) -> CurveRef {

@@ -9,7 +9,7 @@ use crate::arith::double_mul;
 use crate::arith::field::{Field, Reduction};
 
 fn check_base_point<const N: usize>(c: &CurveConsts<N>) {
-    let curve = Curve::new(c);
+    let curve = Curve::new(c, None);
     assert!(
         curve.arith.is_on_curve(&curve.base),
         "base point not on the curve"
@@ -89,4 +89,25 @@ fn check_edwards<const N: usize>(w: &CurveConsts<N>, ed: &EdwardsConsts<N>) {
 fn edwards_sets_map_to_their_weierstrass_form() {
     check_edwards(&params::GOST_256_A, &params::GOST_256_A_EDWARDS);
     check_edwards(&params::GOST_512_C, &params::GOST_512_C_EDWARDS);
+}
+
+fn check_edwards_base<const N: usize>(w: &CurveConsts<N>, ed: &EdwardsConsts<N>) {
+    let curve = Curve::new(w, None);
+    let edwards = crate::arith::edwards::Edwards::new(&curve.arith.f, &ed.d, &curve.base).unwrap();
+    assert_eq!(
+        edwards.base_uv(),
+        (ed.u, ed.v),
+        "base point maps to RFC 7836's (u, v)"
+    );
+    // The Edwards and Weierstrass computations agree on k·P.
+    let k: [u64; N] =
+        core::array::from_fn(|i| 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1) >> 3);
+    let plain = Curve::new(w, None);
+    assert_eq!(edwards.mul_base(&k), plain.mul_base(&k));
+}
+
+#[test]
+fn edwards_arithmetic_matches_weierstrass() {
+    check_edwards_base(&params::GOST_256_A, &params::GOST_256_A_EDWARDS);
+    check_edwards_base(&params::GOST_512_C, &params::GOST_512_C_EDWARDS);
 }

@@ -69,7 +69,6 @@ pub(crate) const GOST_256_A: CurveConsts<4> = CurveConsts {
 };
 
 /// tc26-256-paramSetA in twisted Edwards form, RFC 7836 App. A.2.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const GOST_256_A_EDWARDS: EdwardsConsts<4> = EdwardsConsts {
     e: hex("1"),
     d: hex("0605F6B7C183FA81578BC39CFAD518132B9DF62897009AF7E522C32D6DC7BFFB"),
@@ -227,7 +226,6 @@ pub(crate) const GOST_512_C: CurveConsts<8> = CurveConsts {
 };
 
 /// tc26-512-paramSetC in twisted Edwards form, RFC 7836 App. A.1.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const GOST_512_C_EDWARDS: EdwardsConsts<8> = EdwardsConsts {
     e: hex("1"),
     d: hex(

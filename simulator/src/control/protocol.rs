@@ -12,6 +12,8 @@ pub enum Request {
     Screen,
     /// The SafeTouch event log.
     Events,
+    /// Shows the next page of a long screen; replies with the screen.
+    NextPage,
     /// Press Confirm («Подтвердить») on the screen that waits.
     Confirm,
     /// Press Reject («Отказать») on the screen that waits.
@@ -95,6 +97,10 @@ mod tests {
         let r = Request::from_json(br#"{"cmd":"power_cycle"}"#).unwrap();
         assert_eq!(r, Request::PowerCycle);
         assert_eq!(Request::PowerCycle.to_json(), r#"{"cmd":"power_cycle"}"#);
+        assert_eq!(
+            Request::from_json(br#"{"cmd":"next_page"}"#).unwrap(),
+            Request::NextPage
+        );
         assert!(Request::from_json(br#"{"cmd":"explode"}"#).is_err());
         assert!(Request::from_json(br#"{"cmd":"pull","now":1}"#).is_err());
         let text = serde_json::to_string(&Response::error("no")).unwrap();

@@ -1,0 +1,351 @@
+//! The twisted Edwards sets (tc26-256-A, tc26-512-C) computed in Edwards form, where the
+//! formulas are cheaper than in the Weierstrass form: `e u^2 + v^2 = 1 + d u^2 v^2` with e = 1
+//! (RFC 7836 App. A), extended coordinates (X : Y : Z : T), u = X/Z, v = Y/Z, T = XY/Z
+//! (Hisil-Wong-Carter-Dawson 2008, EFD `g1p/auto-twisted-extended.html`, a = e = 1:
+//! `add-2008-hwcd`, `dbl-2008-hwcd`). The addition is unified (it also doubles and handles the
+//! neutral element (0, 1)), so constant-time code needs no special cases.
+//!
+//! The maps to and from the Weierstrass form are those of RFC 7836 / GOST R 34.10-2012:
+//! x = s(1 + v)/(1 - v) + t, y = s(1 + v)/((1 - v) u); u = (x - t)/y, v = (x - t - s)/(x - t + s),
+//! with s = (e - d)/4 and t = (e + d)/6.
+
+use subtle::{Choice, ConstantTimeEq};
+
+use super::double_mul::wnaf;
+use super::field::{Fe, Field};
+use super::fixed_base::SignedDigits;
+use super::inverse;
+use super::limbs;
+use super::point::Affine;
+
+/// Window of the fixed-base table (signed digits), as for the Weierstrass sets.
+const FIXED_WINDOW: u32 = 5;
+/// wNAF windows in verification: base point (per-curve table) and public key (per call).
+const BASE_WINDOW: u32 = 7;
+const VAR_WINDOW: u32 = 5;
+
+/// A point in extended coordinates.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ext<const N: usize> {
+    x: Fe<N>,
+    y: Fe<N>,
+    z: Fe<N>,
+    t: Fe<N>,
+}
+
+/// An affine point with `d·u·v` precomputed (the table form).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Precomp<const N: usize> {
+    x: Fe<N>,
+    y: Fe<N>,
+    dt: Fe<N>,
+}
+
+/// The Edwards form of one parameter set, with its tables.
+pub(crate) struct Edwards<const N: usize> {
+    f: Field<N>,
+    d: Fe<N>,
+    s: Fe<N>,
+    t: Fe<N>,
+    /// rows[i][j-1] = j·2^(5i)·P.
+    fixed: Vec<Vec<Precomp<N>>>,
+    /// P, 3P, ..., 63P.
+    base_odd: Vec<Precomp<N>>,
+}
+
+impl<const N: usize> Edwards<N> {
+    /// The Edwards form for the curve with Edwards coefficient `d` (e = 1) over `f`, and its
+    /// base point given in Weierstrass form. `None` if the base point does not map.
+    pub(crate) fn new(f: &Field<N>, d_int: &[u64; N], base: &Affine<N>) -> Option<Self> {
+        let f = f.clone();
+        let one = f.one();
+        let d = f.element(d_int);
+        let s = f.mul(&f.sub(&one, &d), &f.invert(&f.element_u64(4)));
+        let t = f.mul(&f.add(&one, &d), &f.invert(&f.element_u64(6)));
+        let mut ed = Edwards {
+            f,
+            d,
+            s,
+            t,
+            fixed: Vec::new(),
+            base_odd: Vec::new(),
+        };
+        let g = ed.edwards_from_weierstrass_vartime(base)?;
+        ed.fixed = ed.build_fixed(&g)?;
+        let twice = ed.double(&g);
+        let mut odd = vec![g];
+        for i in 1..(1usize << (BASE_WINDOW - 2)) {
+            odd.push(ed.add(&odd[i - 1], &twice));
+        }
+        ed.base_odd = ed.batch_precomp(&odd)?;
+        Some(ed)
+    }
+
+    fn identity(&self) -> Ext<N> {
+        Ext {
+            x: self.f.zero(),
+            y: self.f.one(),
+            z: self.f.one(),
+            t: self.f.zero(),
+        }
+    }
+
+    /// A public Weierstrass point in Edwards form (variable-time inversion).
+    fn edwards_from_weierstrass_vartime(&self, p: &Affine<N>) -> Option<Ext<N>> {
+        let f = &self.f;
+        let xt = f.sub(&p.x, &self.t);
+        let num_v = f.sub(&xt, &self.s);
+        let den_v = f.add(&xt, &self.s);
+        let den = f.mul(&p.y, &den_v);
+        let inv = f.element(&inverse::invert_vartime(&f.to_int(&den), f.modulus())?);
+        let u = f.mul(&f.mul(&xt, &den_v), &inv);
+        let v = f.mul(&f.mul(&num_v, &p.y), &inv);
+        Some(Ext {
+            x: u,
+            y: v,
+            z: f.one(),
+            t: f.mul(&u, &v),
+        })
+    }
+
+    /// The Weierstrass affine point (constant-time inversion); `None` for the neutral element
+    /// and the 2-torsion point, which have no Weierstrass affine image here.
+    fn to_weierstrass(&self, p: &Ext<N>) -> Option<Affine<N>> {
+        let f = &self.f;
+        let num = f.mul(&self.s, &f.add(&p.z, &p.y));
+        let den = f.sub(&p.z, &p.y);
+        let den_x = f.mul(&den, &p.x);
+        if bool::from(limbs::is_zero(&den_x)) {
+            return None;
+        }
+        let inv = f.invert(&den_x);
+        let x = f.add(&f.mul(&f.mul(&num, &p.x), &inv), &self.t);
+        let y = f.mul(&f.mul(&num, &p.z), &inv);
+        Some(Affine { x, y })
+    }
+
+    /// 2P (`dbl-2008-hwcd`, a = 1): 4M + 4S.
+    fn double(&self, p: &Ext<N>) -> Ext<N> {
+        let f = &self.f;
+        let a = f.square(&p.x);
+        let b = f.square(&p.y);
+        let c = f.double(&f.square(&p.z));
+        let e = f.sub(&f.sub(&f.square(&f.add(&p.x, &p.y)), &a), &b);
+        let g = f.add(&a, &b);
+        let ff = f.sub(&g, &c);
+        let h = f.sub(&a, &b);
+        Ext {
+            x: f.mul(&e, &ff),
+            y: f.mul(&g, &h),
+            t: f.mul(&e, &h),
+            z: f.mul(&ff, &g),
+        }
+    }
+
+    /// P + Q (`add-2008-hwcd`, a = 1, unified).
+    fn add(&self, p: &Ext<N>, q: &Ext<N>) -> Ext<N> {
+        let f = &self.f;
+        let a = f.mul(&p.x, &q.x);
+        let b = f.mul(&p.y, &q.y);
+        let c = f.mul(&f.mul(&p.t, &q.t), &self.d);
+        let dd = f.mul(&p.z, &q.z);
+        self.finish_add(p, &q.x, &q.y, a, b, c, dd)
+    }
+
+    /// P + Q with Q from a table (Z = 1, d·T precomputed): 8M, unified.
+    fn add_precomp(&self, p: &Ext<N>, q: &Precomp<N>) -> Ext<N> {
+        let f = &self.f;
+        let a = f.mul(&p.x, &q.x);
+        let b = f.mul(&p.y, &q.y);
+        let c = f.mul(&p.t, &q.dt);
+        self.finish_add(p, &q.x, &q.y, a, b, c, p.z)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_add(
+        &self,
+        p: &Ext<N>,
+        qx: &Fe<N>,
+        qy: &Fe<N>,
+        a: Fe<N>,
+        b: Fe<N>,
+        c: Fe<N>,
+        dd: Fe<N>,
+    ) -> Ext<N> {
+        let f = &self.f;
+        let e = f.sub(&f.sub(&f.mul(&f.add(&p.x, &p.y), &f.add(qx, qy)), &a), &b);
+        let ff = f.sub(&dd, &c);
+        let g = f.add(&dd, &c);
+        let h = f.sub(&b, &a);
+        Ext {
+            x: f.mul(&e, &ff),
+            y: f.mul(&g, &h),
+            t: f.mul(&e, &h),
+            z: f.mul(&ff, &g),
+        }
+    }
+
+    fn neg_precomp(&self, q: &Precomp<N>) -> Precomp<N> {
+        Precomp {
+            x: self.f.neg(&q.x),
+            y: q.y,
+            dt: self.f.neg(&q.dt),
+        }
+    }
+
+    /// Many points to table form with one inversion (public points).
+    fn batch_precomp(&self, points: &[Ext<N>]) -> Option<Vec<Precomp<N>>> {
+        let f = &self.f;
+        let mut prefix = Vec::with_capacity(points.len());
+        let mut acc = f.one();
+        for p in points {
+            prefix.push(acc);
+            acc = f.mul(&acc, &p.z);
+        }
+        let int = f.to_int(&acc);
+        let mut inv = f.element(&inverse::invert_vartime(&int, f.modulus())?);
+        let mut out = vec![
+            Precomp {
+                x: f.zero(),
+                y: f.zero(),
+                dt: f.zero()
+            };
+            points.len()
+        ];
+        for (k, p) in points.iter().enumerate().rev() {
+            let zinv = f.mul(&inv, &prefix[k]);
+            inv = f.mul(&inv, &p.z);
+            let x = f.mul(&p.x, &zinv);
+            let y = f.mul(&p.y, &zinv);
+            out[k] = Precomp {
+                x,
+                y,
+                dt: f.mul(&self.d, &f.mul(&x, &y)),
+            };
+        }
+        Some(out)
+    }
+
+    fn build_fixed(&self, g: &Ext<N>) -> Option<Vec<Vec<Precomp<N>>>> {
+        let half = 1usize << (FIXED_WINDOW - 1);
+        let positions = (64 * N).div_ceil(FIXED_WINDOW as usize) + 1;
+        let mut flat = Vec::with_capacity(positions * half);
+        let mut row_base = *g;
+        for _ in 0..positions {
+            let mut multiple = row_base;
+            flat.push(multiple);
+            for _ in 1..half {
+                multiple = self.add(&multiple, &row_base);
+                flat.push(multiple);
+            }
+            for _ in 0..FIXED_WINDOW {
+                row_base = self.double(&row_base);
+            }
+        }
+        let table = self.batch_precomp(&flat)?;
+        Some(table.chunks(half).map(<[Precomp<N>]>::to_vec).collect())
+    }
+
+    /// k·P for the base point, constant time in k, in Weierstrass affine form. Every row is
+    /// scanned in full; a zero digit adds the neutral element (0, 1), which the unified
+    /// addition handles, so there is no special case at all.
+    pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
+        let f = &self.f;
+        let mut acc = self.identity();
+        let mut digits = SignedDigits::new(k, FIXED_WINDOW);
+        for row in &self.fixed {
+            let (magnitude, negative) = digits.next_digit();
+            let mut entry = Precomp {
+                x: f.zero(),
+                y: f.one(),
+                dt: f.zero(),
+            };
+            for (j, candidate) in row.iter().enumerate() {
+                let hit = magnitude.ct_eq(&(j as u64 + 1));
+                entry.x = limbs::select(&entry.x, &candidate.x, hit);
+                entry.y = limbs::select(&entry.y, &candidate.y, hit);
+                entry.dt = limbs::select(&entry.dt, &candidate.dt, hit);
+            }
+            let neg = self.neg_precomp(&entry);
+            let is_negative = Choice::from(negative as u8);
+            entry.x = limbs::select(&entry.x, &neg.x, is_negative);
+            entry.dt = limbs::select(&entry.dt, &neg.dt, is_negative);
+            acc = self.add_precomp(&acc, &entry);
+        }
+        self.to_weierstrass(&acc)
+    }
+
+    /// Whether x of z1·P + z2·Q (Weierstrass x, reduced mod q) equals r, for public values
+    /// (variable time; RFC 7091 §6.2 steps 6-7).
+    pub(crate) fn verify_x(
+        &self,
+        z1: &[u64; N],
+        q_w: &Affine<N>,
+        z2: &[u64; N],
+        r: &[u64; N],
+        order: &[u64; N],
+    ) -> bool {
+        let f = &self.f;
+        let Some(q) = self.edwards_from_weierstrass_vartime(q_w) else {
+            return false;
+        };
+        let twice = self.double(&q);
+        let mut q_odd = vec![q];
+        for i in 1..(1usize << (VAR_WINDOW - 2)) {
+            q_odd.push(self.add(&q_odd[i - 1], &twice));
+        }
+        let naf1 = wnaf(z1, BASE_WINDOW);
+        let naf2 = wnaf(z2, VAR_WINDOW);
+        let mut acc = self.identity();
+        for i in (0..naf1.len().max(naf2.len())).rev() {
+            acc = self.double(&acc);
+            let d1 = naf1.get(i).copied().unwrap_or(0);
+            if d1 != 0 {
+                let entry = self.base_odd[(d1.unsigned_abs() / 2) as usize];
+                let entry = if d1 < 0 {
+                    self.neg_precomp(&entry)
+                } else {
+                    entry
+                };
+                acc = self.add_precomp(&acc, &entry);
+            }
+            let d2 = naf2.get(i).copied().unwrap_or(0);
+            if d2 != 0 {
+                let mut entry = q_odd[(d2.unsigned_abs() / 2) as usize];
+                if d2 < 0 {
+                    entry.x = f.neg(&entry.x);
+                    entry.t = f.neg(&entry.t);
+                }
+                acc = self.add(&acc, &entry);
+            }
+        }
+        // x_W = s(Z + Y)/(Z - Y) + t, so x_W = c exactly when c·(Z - Y) = s(Z + Y) + t(Z - Y).
+        let den = f.sub(&acc.z, &acc.y);
+        if bool::from(limbs::is_zero(&den)) {
+            return false;
+        }
+        let rhs = f.add(
+            &f.mul(&self.s, &f.add(&acc.z, &acc.y)),
+            &f.mul(&self.t, &den),
+        );
+        let mut candidate = *r;
+        while limbs::lt_vartime(&candidate, f.modulus()) {
+            if f.mul(&f.element(&candidate), &den) == rhs {
+                return true;
+            }
+            let (next, carry) = limbs::add(&candidate, order);
+            if carry != 0 {
+                break;
+            }
+            candidate = next;
+        }
+        false
+    }
+
+    /// The base point in Edwards affine form (u, v) as integers (for the tests).
+    #[cfg(test)]
+    pub(crate) fn base_uv(&self) -> ([u64; N], [u64; N]) {
+        let g = &self.base_odd[0];
+        (self.f.to_int(&g.x), self.f.to_int(&g.y))
+    }
+}

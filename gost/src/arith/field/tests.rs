@@ -1,0 +1,103 @@
+//! Unit tests of the field arithmetic (and an ignored timing helper).
+
+use super::*;
+use crate::arith::limbs::hex;
+
+fn check_field<const N: usize>(p: [u64; N], kind: Reduction) {
+    let f = Field::new(p, kind);
+    let g = Field::new(p, Reduction::Montgomery);
+    let x: [u64; N] = core::array::from_fn(|i| 0x0123_4567_89AB_CDEFu64.rotate_left(i as u32 * 7));
+    let x = f.reduce_int(&x);
+    let y = f.element_u64(12345);
+    // x * y computed both ways agrees; x * x^-1 = 1; squaring equals multiplying.
+    let xy = f.to_int(&f.mul(&x, &y));
+    let xy2 = g.to_int(&g.mul(&g.element(&f.to_int(&x)), &g.element(&f.to_int(&y))));
+    assert_eq!(xy, xy2);
+    assert_eq!(f.mul(&x, &f.invert(&x)), f.one());
+    assert_eq!(f.square(&x), f.mul(&x, &x));
+    let minus_one = f.neg(&f.one());
+    assert_eq!(f.to_int(&f.square(&minus_one)), f.to_int(&f.one()));
+    assert_eq!(f.add(&minus_one, &f.one()), f.zero());
+}
+
+#[test]
+fn pseudo_mersenne_matches_montgomery() {
+    check_field::<4>(
+        hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97"),
+        Reduction::PseudoMersenne,
+    );
+    check_field::<8>(
+        hex(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFDC7",
+        ),
+        Reduction::PseudoMersenne,
+    );
+    check_field::<4>(
+        hex("9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B"),
+        Reduction::Montgomery,
+    );
+}
+
+#[test]
+fn pseudo_mersenne_edge_values() {
+    let p: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
+    let f = Field::new(p, Reduction::PseudoMersenne);
+    let g = Field::new(p, Reduction::Montgomery);
+    let pm1 = limbs::sub_small(p, 1);
+    for v in [
+        pm1,
+        limbs::sub_small(p, 2),
+        [u64::MAX, 0, 0, 0],
+        [0, 0, 0, 1 << 63],
+    ] {
+        let a = f.element(&v);
+        let b = g.element(&v);
+        assert_eq!(f.to_int(&f.square(&a)), g.to_int(&g.square(&b)));
+        assert_eq!(
+            f.to_int(&f.mul(&a, &f.element(&pm1))),
+            g.to_int(&g.mul(&b, &g.element(&pm1)))
+        );
+    }
+}
+
+mod timing {
+    use super::super::*;
+    use crate::arith::limbs::hex;
+
+    fn time<const N: usize>(name: &str, p: [u64; N], kind: Reduction) {
+        let f = Field::new(p, kind);
+        let mut x = f.element_u64(3);
+        let y = f.element_u64(5);
+        let n = 1_000_000;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            x = f.mul(&x, &y);
+        }
+        let mul = t.elapsed().as_nanos() as f64 / n as f64;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            x = f.square(&x);
+        }
+        let sq = t.elapsed().as_nanos() as f64 / n as f64;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            x = f.add(&x, &y);
+        }
+        let add = t.elapsed().as_nanos() as f64 / n as f64;
+        eprintln!(
+            "{name}: mul {mul:.1} ns, sqr {sq:.1} ns, add {add:.1} ns ({:?})",
+            x[0] & 1
+        );
+    }
+
+    #[test]
+    #[ignore = "timing only: cargo test --release -p gost --lib timing -- --ignored --nocapture"]
+    fn field_op_timing() {
+        let p4: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
+        let p8 = crate::curve::params::GOST_512_A.p;
+        time("pm4", p4, Reduction::PseudoMersenne);
+        time("mont4", p4, Reduction::Montgomery);
+        time("pm8", p8, Reduction::PseudoMersenne);
+        time("mont8", p8, Reduction::Montgomery);
+    }
+}
