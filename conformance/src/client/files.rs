@@ -195,19 +195,15 @@ impl Client<'_> {
                 objects.keys.push(kk);
             }
         }
-        let Some(cdf) = self.read_file(&[PKCS15_APP, CDF])? else {
+        let cdf_path = self.cdf_path()?;
+        let Some(cdf) = self.read_file(&cdf_path)? else {
             return Ok(objects);
         };
         for entry in tlv::children(&cdf) {
             let Some((label, id, path)) = parse_cdf_entry(entry.value) else {
                 continue;
             };
-            let fids: Vec<u16> = path
-                .chunks(2)
-                .filter(|c| c.len() == 2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            let fids: Vec<u16> = fids.into_iter().skip_while(|&f| f == 0x3F00).collect();
+            let fids = fids_below_mf(&path);
             if let Some(der) = self.read_file(&fids)? {
                 let der_len = tlv::read(&der).map_or(der.len(), |t| t.encoded_len);
                 objects.certificates.push(CertificateEntry {
@@ -252,7 +248,8 @@ impl Client<'_> {
             return Ok(false);
         }
         // The index: append to the CDF (create it if the token has none yet).
-        let cdf = match self.read_file(&[PKCS15_APP, CDF])? {
+        let cdf_path = self.cdf_path()?;
+        let cdf = match self.read_file(&cdf_path)? {
             Some(c) => c,
             None => {
                 self.select_path(&[PKCS15_APP])?;
@@ -270,12 +267,42 @@ impl Client<'_> {
         if used + entry.len() > cdf.len() {
             return Err(ClientError::Protocol("the CDF is full".to_owned()));
         }
-        self.select_path(&[PKCS15_APP, CDF])?;
+        self.select_path(&cdf_path)?;
         self.update_binary(used, &entry, &mut |_, _| Ok(true))
     }
 }
 
+/// The FIDs of a PKCS#15 path below the MF (`3F00 5000 6004` → `[5000, 6004]`).
+pub fn fids_below_mf(path: &[u8]) -> Vec<u16> {
+    let fids = path
+        .chunks(2)
+        .filter(|c| c.len() == 2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]));
+    fids.skip_while(|&f| f == 0x3F00).collect()
+}
+
 impl Client<'_> {
+    /// Where the ODF says the CDF is (its `certificates [4]` entry), else `5000/6004`.
+    pub fn cdf_path(&mut self) -> Result<Vec<u16>, ClientError> {
+        if let Some(odf) = self.read_file(&[PKCS15_APP, ODF])? {
+            let entry = tlv::children(&odf)
+                .into_iter()
+                .find(|t| t.tag == ODF_CERTIFICATES);
+            let path = entry
+                .and_then(|e| tlv::find(e.value, 0x30))
+                .and_then(|p| tlv::find(p, 0x04));
+            if let Some(path) = path {
+                let mut fids = fids_below_mf(path);
+                // A path relative to the application DF (OpenSC also writes those).
+                if fids.len() == 1 {
+                    fids.insert(0, PKCS15_APP);
+                }
+                return Ok(fids);
+            }
+        }
+        Ok(vec![PKCS15_APP, CDF])
+    }
+
     /// Appends `tag { Path 3F00/5000/fid }` to the ODF (so PKCS#15 readers find a directory
     /// file the client created). A token without an ODF is left alone.
     pub fn register_in_odf(&mut self, tag: u8, fid: u16) -> Result<(), ClientError> {

@@ -43,6 +43,13 @@ impl PcscTarget {
         let control = control.map(Control::open).transpose()?;
         let context = Context::establish(Scope::User).map_err(transport)?;
         let readers = context.list_readers_owned().map_err(transport)?;
+        // An exact name wins over substrings (vpcd lists "Virtual PCD 00 00" and "… 00 01").
+        let exact: Vec<CString> = readers
+            .iter()
+            .filter(|r| r.to_string_lossy() == reader)
+            .cloned()
+            .collect();
+        let readers = if exact.is_empty() { readers } else { exact };
         let matching: Vec<CString> = readers
             .into_iter()
             .filter(|r| r.to_string_lossy().contains(reader))

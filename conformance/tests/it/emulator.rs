@@ -139,3 +139,42 @@ fn seeded_happy_path_snapshot() {
         assert!(!s.transcript.render().contains(forbidden));
     }
 }
+
+#[test]
+fn wrong_expectations_fail_with_what_came() {
+    let dir = tempfile::tempdir().unwrap();
+    let screen = crate::support::scenario_file(
+        dir.path(),
+        "screen.yaml",
+        "name: wrong-screen\nneeds: [buttons, screen]\nsteps:\n  - attach\n  - verify_pin: {pin: '12345678'}\n  - generate_key: {}\n  - build_request: {}\n  - sign_request: {safetouch: {screen: [Не тот текст], press: confirm}}\n",
+    );
+    let (code, out, _) = run(&RunOptions {
+        paths: vec![screen],
+        seed: Some(1),
+        ..RunOptions::default()
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("at step 5 (sign_request)"), "{out}");
+    assert!(
+        out.contains("expected: the SafeTouch to show «Не тот текст»"),
+        "{out}"
+    );
+    assert!(
+        out.contains("actual:   Запрос подписи запроса на сертификат"),
+        "{out}"
+    );
+
+    let refusal = crate::support::scenario_file(
+        dir.path(),
+        "refusal.yaml",
+        "name: wrong-refusal\nneeds: [buttons, screen]\nsteps:\n  - attach\n  - verify_pin: {pin: '12345678'}\n  - generate_key: {}\n  - build_request: {}\n  - sign_request: {safetouch: {press: confirm}}\n  - sign_document: {document: {owner: Иванов Иван Иванович, organisation: 3867XXXXXXXXXX, number: '1'}, safetouch: {press: confirm}}\n  - submit: {expect: {refused: subject_mismatch}}\n",
+    );
+    let (code, out, _) = run(&RunOptions {
+        paths: vec![refusal],
+        seed: Some(1),
+        ..RunOptions::default()
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("at step 7 (submit)"), "{out}");
+    assert!(out.contains("actual:   issued"), "{out}");
+}
