@@ -150,29 +150,6 @@ impl Client<'_> {
         Ok(q)
     }
 
-    /// Imports d (little-endian) into the private RSF of key `kk`: `SELECT`, then
-    /// `CHANGE REFERENCE DATA 00 24 01 00 Lc A5 len d` (rutoken-ecp-apdu.md §4, "ref=00 writes
-    /// key material into the currently selected RSF"). The transcript masks the data.
-    pub fn import_private_key(&mut self, kk: u8, d: &[u8]) -> Result<(), ClientError> {
-        self.select_path(&private_key_path(kk))?
-            .ok_or(ClientError::Status {
-                what: format!("SELECT private key {kk:02X}"),
-                sw: crate::apdu::SW_FILE_NOT_FOUND,
-            })?;
-        let mut data = vec![0xA5, u8::try_from(d.len()).unwrap_or(u8::MAX)];
-        data.extend_from_slice(d);
-        let cmd = Command::new(0x00, 0x24, 0x01, 0x00).data(data);
-        let r = self.send_raw(&cmd.to_bytes(), true)?;
-        if r.ok() {
-            Ok(())
-        } else {
-            Err(ClientError::Status {
-                what: format!("key import {kk:02X}"),
-                sw: r.sw,
-            })
-        }
-    }
-
     /// Deletes both RSFs of key `kk` (§6 list 11: select, then `DELETE FILE` in its DF).
     /// A missing RSF is not an error (a half-created pair is cleaned up too).
     pub fn delete_key(&mut self, kk: u8) -> Result<(), ClientError> {
