@@ -1,21 +1,34 @@
 //! The control socket of a running `sim`: a Unix domain socket (owner-only, 0600) speaking
 //! line-delimited JSON ([`protocol`]): read the SafeTouch screen, press its buttons, pull and
-//! insert the token, power-cycle it. A malformed request gets an error reply and changes nothing.
+//! insert the token, power-cycle it, put a fresh token in the reader (`load`), restart the
+//! emulator (`restart`). A malformed request gets an error reply and changes nothing.
 
 pub mod protocol;
+pub mod slot;
 
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 pub use protocol::{Request, Response};
+pub use slot::{TokenControl, TokenSlot};
 
 use crate::safetouch::{Press, PressSender, SafeTouchMonitor};
-use crate::vpcd::{CardHandle, Presence};
+use crate::token::{Token, TokenError};
+use crate::vpcd::{CardHandle, LinkState, Presence};
+
+/// How long a `load` or `restart` keeps an inserted token out of the reader, so that pcscd sees
+/// it removed: pcsc-lite polls a reader without card-event support every 400 ms
+/// (`PCSCLITE_STATUS_POLL_RATE`, pcsc-lite `src/pcscd.h`); two polls and a margin. Ours.
+const REMOVAL_HOLD: Duration = Duration::from_millis(1000);
+/// How long to wait for the vpcd link to drop after a pull. Ours.
+const LINK_DROP_WAIT: Duration = Duration::from_secs(2);
 
 /// Longest request line accepted (a request is a few dozen bytes).
 const MAX_LINE: usize = 4096;
@@ -69,6 +82,18 @@ pub struct ControlTarget {
     pub presence: Presence,
     /// The card's thread, for power cycles.
     pub card: CardHandle,
+    /// The token's slot, for `load` and `restart` (`None`: a card that is not a token).
+    pub token: Option<TokenControl>,
+    /// The vpcd link's state, to know when a pulled token's connection is closed (`None`: no
+    /// link to wait for).
+    pub link: Option<watch::Receiver<LinkState>>,
+}
+
+/// What replaces the token.
+#[derive(Debug, Clone, Copy)]
+enum Reload {
+    Fresh(crate::token::Fixture, u64),
+    Restart,
 }
 
 impl ControlTarget {
@@ -130,6 +155,80 @@ impl ControlTarget {
                 safetouch: Some(self.safetouch.is_some()),
                 ..Response::done()
             },
+            Request::Load { fixture, seed } => self.reload(Reload::Fresh(fixture, seed)).await,
+            Request::Restart => self.reload(Reload::Restart).await,
+        }
+    }
+
+    /// `load` and `restart`: the token leaves the reader (held out long enough for pcscd to
+    /// notice when it was in), is replaced on the card thread, and comes back. On failure the
+    /// token in the slot is unchanged and back in the reader if it was.
+    async fn reload(&self, how: Reload) -> Response {
+        let Some(token) = self.token.clone() else {
+            return Response::error("no token to replace (sim runs the echo card)");
+        };
+        self.time_out_waiting_screen();
+        let was_inserted = self.presence.is_inserted();
+        if was_inserted {
+            self.presence.pull();
+            self.wait_link_dropped().await;
+            tokio::time::sleep(REMOVAL_HOLD).await;
+        }
+        let monitor = self.safetouch.as_ref().map(|st| st.monitor.clone());
+        let swapped = self
+            .card
+            .call(move |card| -> Result<[u8; 8], TokenError> {
+                let fresh: Token = match how {
+                    Reload::Fresh(fixture, seed) => token.fresh(fixture, seed)?,
+                    Reload::Restart => token.reloaded()?,
+                };
+                let serial = fresh.serial();
+                // Through the SafeTouch: its pending hash goes with the old token's power.
+                card.power_off();
+                token.slot.replace(fresh);
+                if let Some(monitor) = monitor {
+                    monitor.clear();
+                }
+                Ok(serial)
+            })
+            .await;
+        let result = match swapped {
+            Ok(Ok(serial)) => {
+                self.presence.insert();
+                return Response {
+                    inserted: Some(true),
+                    serial: Some(hex::encode_upper(serial)),
+                    ..Response::done()
+                };
+            }
+            Ok(Err(err)) => Response::error(err.to_string()),
+            Err(err) => Response::error(err.to_string()),
+        };
+        if was_inserted {
+            self.presence.insert();
+        }
+        result
+    }
+
+    /// A screen waiting for a press holds the card thread: it times out now.
+    fn time_out_waiting_screen(&self) {
+        if let Some(SafeTouchControl {
+            monitor,
+            presses: Some(presses),
+        }) = &self.safetouch
+        {
+            let screen = monitor.screen();
+            if screen.waiting {
+                let _ = presses.press(&screen, Press::Timeout);
+            }
+        }
+    }
+
+    async fn wait_link_dropped(&self) {
+        if let Some(link) = &self.link {
+            let mut link = link.clone();
+            let dropped = link.wait_for(|s| *s != LinkState::Connected);
+            let _ = tokio::time::timeout(LINK_DROP_WAIT, dropped).await;
         }
     }
 

@@ -70,6 +70,14 @@ impl SafeTouchMonitor {
         shared.screen.page = (shared.screen.page + 1) % pages;
         shared.screen.clone()
     }
+    /// Forgets every screen and press and shows the idle screen: a fresh token is in the
+    /// reader (the control socket's `load` and `restart`). Subscribers stay.
+    pub fn clear(&self) {
+        let mut shared = lock(&self.shared);
+        let (rows, columns) = (shared.screen.rows, shared.screen.columns);
+        shared.screen = Screen::idle(rows, columns);
+        shared.events.clear();
+    }
     /// A channel that receives each new event as it happens.
     pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Event> {
         let (tx, rx) = std::sync::mpsc::channel();

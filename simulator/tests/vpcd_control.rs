@@ -75,6 +75,8 @@ async fn start(safetouch: bool) -> Running {
         safetouch: st,
         presence: presence.clone(),
         card: worker.handle(),
+        token: None,
+        link: None,
     });
     let server = ControlServer::bind(&path).unwrap();
     let shutdown = CancellationToken::new();

@@ -75,7 +75,7 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
         }
         None => DeviceProfile::default(),
     };
-    let (card, description) = card::build(&args, &profile)?;
+    let (card, description, token) = card::build(&args, &profile)?;
     let (card, safetouch) = wrap_in_safetouch(card, &args, &profile);
     let worker = CardWorker::spawn(card).map_err(|e| CliError::failed("cannot start", e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -119,6 +119,8 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
         safetouch,
         presence,
         card: worker.handle(),
+        token,
+        link: Some(vpcd.state()),
     });
     let result = runtime.block_on(serve(&vpcd, control.as_ref(), target, &args.vpcd));
     drop(control);
@@ -243,7 +245,8 @@ mod tests {
     #[test]
     fn builds_the_token_and_names_its_serial() {
         let args = parse(&["--fixture", "factory", "--no-safetouch"]).unwrap();
-        let (card, description) = card::build(&args, &DeviceProfile::default()).unwrap();
+        let (card, description, token) = card::build(&args, &DeviceProfile::default()).unwrap();
+        assert!(token.is_some(), "a token can be reloaded");
         assert!(description.contains("000000002EEA3ED3"), "{description}");
         assert_eq!(card.atr(), DeviceProfile::default().token.atr);
         let args = parse(&["--fixture", "blank"]).unwrap();
@@ -257,21 +260,22 @@ mod tests {
     fn safetouch_is_in_front_unless_told_otherwise() {
         let profile = DeviceProfile::default();
         let args = parse(&["--echo-card"]).unwrap();
-        let (card, _) = card::build(&args, &profile).unwrap();
+        let (card, _, token) = card::build(&args, &profile).unwrap();
+        assert!(token.is_none(), "the echo card is no token");
         let (mut card, control) = wrap_in_safetouch(card, &args, &profile);
         let control = control.unwrap();
         assert!(control.presses.is_some(), "manual policy: a person presses");
         // A host-computed hash with nobody pressing: the manual policy waits for the time-out,
         // so use the unattended reject policy for the answer.
         let args = parse(&["--echo-card", "--safetouch-policy", "reject"]).unwrap();
-        let (inner, _) = card::build(&args, &profile).unwrap();
+        let (inner, _, _) = card::build(&args, &profile).unwrap();
         let (mut rejecting, control) = wrap_in_safetouch(inner, &args, &profile);
         assert!(control.unwrap().presses.is_none());
         let sign = [0x00, 0x2A, 0x9E, 0x9A, 0x02, 0xAA, 0xBB];
         assert_eq!(rejecting.transmit(&sign), [0x6F, 0xB1]);
         assert_eq!(card.transmit(&[0x00, 0xA4, 0x00, 0x00]), [0x90, 0x00]);
         let args = parse(&["--echo-card", "--no-safetouch"]).unwrap();
-        let (inner, _) = card::build(&args, &profile).unwrap();
+        let (inner, _, _) = card::build(&args, &profile).unwrap();
         let (mut bare, control) = wrap_in_safetouch(inner, &args, &profile);
         assert!(control.is_none());
         assert_eq!(bare.transmit(&sign), [0x90, 0x00]);

@@ -1,6 +1,7 @@
 //! The card `sim` attaches: the token (from an image or a fixture), or the hidden echo card.
 
 use rutoken_sim::Card;
+use rutoken_sim::control::{TokenControl, TokenSlot};
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::token::{Fixture, Token};
 use rutoken_sim::vpcd::EchoCard;
@@ -8,12 +9,17 @@ use rutoken_sim::vpcd::EchoCard;
 use super::SimArgs;
 use crate::error::CliError;
 
-/// The card and a one-line description of it (serial, where it lives).
-pub fn build(args: &SimArgs, profile: &DeviceProfile) -> Result<(Box<dyn Card>, String), CliError> {
+/// The card, a one-line description of it (serial, where it lives), and the token's slot for
+/// the control socket's `load` and `restart` (`None` for the echo card).
+pub fn build(
+    args: &SimArgs,
+    profile: &DeviceProfile,
+) -> Result<(Box<dyn Card>, String, Option<TokenControl>), CliError> {
     if args.echo_card {
         return Ok((
             Box::new(EchoCard::default()),
             "echo card (answers 90 00)".to_owned(),
+            None,
         ));
     }
     let seed = args.seed.unwrap_or(0);
@@ -51,7 +57,13 @@ pub fn build(args: &SimArgs, profile: &DeviceProfile) -> Result<(Box<dyn Card>, 
         "Rutoken ECP 2.0, serial {} (device number {}), {place}",
         summary.serial, summary.device_number
     );
-    Ok((Box::new(token), description))
+    let slot = TokenSlot::new(token);
+    let control = TokenControl {
+        slot: slot.clone(),
+        profile: profile.token.clone(),
+        image: args.image.clone(),
+    };
+    Ok((Box::new(slot), description, Some(control)))
 }
 
 fn parse_fixture(name: &str) -> Result<Fixture, CliError> {
