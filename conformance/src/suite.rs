@@ -176,19 +176,31 @@ pub fn open_target(
             control,
             operator,
             operator_timeout,
-        } => open_pcsc(reader, control.as_deref(), *operator, *operator_timeout),
+        } => open_pcsc(
+            reader,
+            control.as_deref(),
+            *operator,
+            *operator_timeout,
+            Some((scenario, seed)),
+        ),
     }
 }
 
+/// Opens the PC/SC target; with a control socket and `start`, puts the scenario's start token
+/// (its fixture, the scenario's seed) in the reader, as the emulator target builds it.
 #[cfg(feature = "pcsc")]
 fn open_pcsc(
     reader: &str,
     control: Option<&std::path::Path>,
     operator: bool,
     timeout: Duration,
+    start: Option<(&Scenario, u64)>,
 ) -> Result<Box<dyn Target>, TargetError> {
-    crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)
-        .map(|t| Box::new(t) as Box<dyn Target>)
+    let mut target = crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)?;
+    if let (Some(_), Some((scenario, seed))) = (control, start) {
+        target.load(scenario.token.fixture, seed)?;
+    }
+    Ok(Box::new(target))
 }
 
 #[cfg(not(feature = "pcsc"))]
@@ -197,10 +209,32 @@ fn open_pcsc(
     _: Option<&std::path::Path>,
     _: bool,
     _: Duration,
+    _: Option<(&Scenario, u64)>,
 ) -> Result<Box<dyn Target>, TargetError> {
     Err(TargetError::Unsupported(
         "use PC/SC: this build has no `pcsc` feature (cargo build --features pcsc)",
     ))
+}
+
+/// Opens the target once before the run without changing the token (no `load`), so that a
+/// missing reader or control socket is a usage error.
+fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<(), TargetError> {
+    match &opts.target {
+        TargetKind::Pcsc {
+            reader,
+            control,
+            operator,
+            operator_timeout,
+        } => open_pcsc(
+            reader,
+            control.as_deref(),
+            *operator,
+            *operator_timeout,
+            None,
+        )
+        .map(|_| ()),
+        TargetKind::Emulator => open_target(opts, &DeviceProfile::default(), first, 0).map(|_| ()),
+    }
 }
 
 /// The device profile of `--profile`, or the built-in defaults (the same values as
@@ -361,7 +395,7 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)
     if let (TargetKind::Pcsc { .. }, None, Some(first)) =
         (&opts.target, &opts.factory, scenarios.first())
     {
-        if let Err(e) = open_target(opts, &profile, first, 0) {
+        if let Err(e) = probe_target(opts, first) {
             let _ = writeln!(err, "error: --target pcsc: {e}");
             return 2;
         }

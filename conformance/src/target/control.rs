@@ -82,6 +82,11 @@ impl Control {
         });
     }
 
+    /// The SafeTouch's log was cleared (`load`, `restart`): read it from its start again.
+    pub fn forget_events(&mut self) {
+        self.events_seen = 0;
+    }
+
     /// Texts of the screens shown since the last call.
     pub fn take_screens(&mut self) -> Option<Vec<String>> {
         let events = self.request(Request::Events).ok()?.events?;

@@ -1,23 +1,27 @@
 //! `--target pcsc --reader NAME` (crate feature `pcsc`): any PC/SC reader through libpcsclite.
-//! Presses, pulls and screens come from the emulator's control socket (`--control`), or a
-//! person does them (`--operator`).
+//! Presses, pulls, screens, fresh tokens and restarts come from the emulator's control socket
+//! (`--control`), or a person does presses and pulls (`--operator`).
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use pcsc::{Context, Disposition, Protocols, Scope, ShareMode};
+use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 
 use rutoken_sim::control::Request;
+use rutoken_sim::token::Fixture;
 
 use super::control::Control;
 use super::{Target, TargetError, operator};
+use crate::scenario::step::PressAction;
+use crate::scenario::{Capability, FixtureName};
 
 /// How long a press waits for the SafeTouch screen to appear.
 const PRESS_WAIT: Duration = Duration::from_secs(30);
-use crate::scenario::Capability;
-use crate::scenario::step::PressAction;
+/// How long pcscd may take to see a card leave or arrive (it polls a vpcd reader every
+/// 400 ms, pcsc-lite `PCSCLITE_STATUS_POLL_RATE`; vpcd reconnects with back-off). Ours.
+const READER_WAIT: Duration = Duration::from_secs(10);
 
 /// A card in a PC/SC reader.
 pub struct PcscTarget {
@@ -26,6 +30,8 @@ pub struct PcscTarget {
     card: Option<pcsc::Card>,
     operator: Option<Duration>,
     control: Option<Control>,
+    /// Screens read before a reload cleared the SafeTouch's log, not yet taken.
+    screens: Vec<String>,
 }
 
 fn transport(e: pcsc::Error) -> TargetError {
@@ -78,7 +84,67 @@ impl PcscTarget {
             card: None,
             operator: operator.then_some(timeout),
             control,
+            screens: Vec::new(),
         })
+    }
+
+    /// Puts a fresh token from `fixture` and `seed` in the reader through the control socket
+    /// (the scenario's start token: the same as the emulator target's for the same seed).
+    pub fn load(&mut self, fixture: FixtureName, seed: u64) -> Result<(), TargetError> {
+        let fixture = match fixture {
+            FixtureName::Factory => Fixture::Factory,
+            FixtureName::Personalised => Fixture::Personalised,
+        };
+        self.reload(Request::Load { fixture, seed })
+    }
+
+    /// `load` or `restart` through the control socket: the card is pulled first and pcscd
+    /// seen to lose it (so `sim` need not hold it out), then replaced, then seen back.
+    fn reload(&mut self, request: Request) -> Result<(), TargetError> {
+        let Some(control) = self.control.as_mut() else {
+            return Err(TargetError::Unsupported(
+                "put a fresh token in (needs the emulator's --control)",
+            ));
+        };
+        self.screens.extend(control.take_screens().unwrap_or_default());
+        self.card = None;
+        control.request(Request::Pull)?;
+        self.wait_for_card(false)?;
+        let control = self.control.as_mut().ok_or(TargetError::NoCard)?;
+        control.request(request)?;
+        // The SafeTouch's log starts afresh with the new token.
+        control.forget_events();
+        self.wait_for_card(true)
+    }
+
+    /// Waits until pcscd reports the reader with a card (`present`) or empty.
+    fn wait_for_card(&self, present: bool) -> Result<(), TargetError> {
+        let deadline = Instant::now() + READER_WAIT;
+        let mut states = [ReaderState::new(self.reader.clone(), State::UNAWARE)];
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.context.get_status_change(left, &mut states) {
+                Ok(()) => {}
+                Err(pcsc::Error::Timeout) => {
+                    return Err(TargetError::Transport(format!(
+                        "the reader did not report the card {} within {} s",
+                        if present { "inserted" } else { "removed" },
+                        READER_WAIT.as_secs()
+                    )));
+                }
+                Err(e) => return Err(transport(e)),
+            }
+            let now = states[0].event_state();
+            let done = if present {
+                now.contains(State::PRESENT) && !now.contains(State::MUTE)
+            } else {
+                now.contains(State::EMPTY)
+            };
+            if done {
+                return Ok(());
+            }
+            states[0].sync_current_state();
+        }
     }
 
     fn card(&mut self) -> Result<&pcsc::Card, TargetError> {
@@ -114,7 +180,13 @@ impl Target for PcscTarget {
     fn capabilities(&self) -> BTreeSet<Capability> {
         let mut caps = BTreeSet::from([Capability::PowerCycle]);
         if self.control.is_some() {
-            caps.extend([Capability::Buttons, Capability::Screen, Capability::Pull]);
+            caps.extend([
+                Capability::Buttons,
+                Capability::Screen,
+                Capability::Pull,
+                Capability::Restart,
+                Capability::FreshToken,
+            ]);
         }
         if self.operator.is_some() {
             caps.insert(Capability::Buttons);
@@ -170,7 +242,9 @@ impl Target for PcscTarget {
     }
 
     fn take_screens(&mut self) -> Option<Vec<String>> {
-        self.control.as_mut().and_then(Control::take_screens)
+        let mut screens = std::mem::take(&mut self.screens);
+        screens.extend(self.control.as_mut().and_then(Control::take_screens)?);
+        Some(screens)
     }
 
     fn power_cycle(&mut self) -> Result<(), TargetError> {
@@ -181,24 +255,29 @@ impl Target for PcscTarget {
     }
 
     fn pull(&mut self) -> Result<(), TargetError> {
+        self.card = None;
         match &self.control {
             Some(control) => control.request(Request::Pull).map(|_| ())?,
             None => self.ask("Pull the token out of the SafeTouch.")?,
         }
-        self.card = None;
-        Ok(())
+        self.wait_for_card(false)
     }
 
     fn insert(&mut self) -> Result<(), TargetError> {
+        self.card = None;
         match &self.control {
             Some(control) => control.request(Request::Insert).map(|_| ())?,
             None => self.ask("Insert the token into the SafeTouch again.")?,
         }
-        self.card = None;
-        Ok(())
+        self.wait_for_card(true)
     }
 
     fn restart(&mut self) -> Result<(), TargetError> {
-        Err(TargetError::Unsupported("restart a real token"))
+        if self.control.is_none() {
+            return Err(TargetError::Unsupported(
+                "restart a real token (needs the emulator's --control)",
+            ));
+        }
+        self.reload(Request::Restart)
     }
 }
