@@ -123,6 +123,7 @@ impl ControlTarget {
             },
             Request::Confirm => self.press(Press::Confirm),
             Request::Reject => self.press(Press::Reject),
+            Request::TimeOut => self.press(Press::Timeout),
             Request::Pull => {
                 self.presence.pull();
                 Response {

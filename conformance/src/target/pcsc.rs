@@ -95,7 +95,10 @@ impl PcscTarget {
             FixtureName::Factory => Fixture::Factory,
             FixtureName::Personalised => Fixture::Personalised,
         };
-        self.reload(Request::Load { fixture, seed })
+        self.reload(Request::Load { fixture, seed })?;
+        // The scenario starts here: earlier screens belong to earlier scenarios.
+        self.screens.clear();
+        Ok(())
     }
 
     /// `load` or `restart` through the control socket: the card is pulled first and pcscd
@@ -106,7 +109,8 @@ impl PcscTarget {
                 "put a fresh token in (needs the emulator's --control)",
             ));
         };
-        self.screens.extend(control.take_screens().unwrap_or_default());
+        self.screens
+            .extend(control.take_screens().unwrap_or_default());
         self.card = None;
         control.request(Request::Pull)?;
         self.wait_for_card(false)?;
@@ -218,11 +222,11 @@ impl Target for PcscTarget {
     ) -> Result<(), TargetError> {
         if let Some(control) = &self.control {
             // The signing command blocks in SCardTransmit while the screen waits; a thread
-            // presses once it does. A time-out is no press at all.
+            // presses once it does. The emulator's time-out is simulated, not waited for.
             let request = match press {
                 PressAction::Confirm => Request::Confirm,
                 PressAction::Reject => Request::Reject,
-                PressAction::Timeout => return Ok(()),
+                PressAction::Timeout => Request::TimeOut,
             };
             control.press_when_waiting(request, PRESS_WAIT);
             return Ok(());

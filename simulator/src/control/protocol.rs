@@ -18,6 +18,8 @@ pub enum Request {
     Confirm,
     /// Press Reject («Отказать») on the screen that waits.
     Reject,
+    /// Let the screen that waits time out now (simulated, as `--safetouch-policy timeout`).
+    TimeOut,
     /// Pull the token out of the reader.
     Pull,
     /// Insert the token again.
@@ -50,6 +52,7 @@ enum Cmd {
     NextPage,
     Confirm,
     Reject,
+    TimeOut,
     Pull,
     Insert,
     PowerCycle,
@@ -81,6 +84,7 @@ impl Request {
             Cmd::NextPage => Request::NextPage,
             Cmd::Confirm => Request::Confirm,
             Cmd::Reject => Request::Reject,
+            Cmd::TimeOut => Request::TimeOut,
             Cmd::Pull => Request::Pull,
             Cmd::Insert => Request::Insert,
             Cmd::PowerCycle => Request::PowerCycle,
@@ -113,6 +117,7 @@ impl Request {
             Request::NextPage => (Cmd::NextPage, None, None),
             Request::Confirm => (Cmd::Confirm, None, None),
             Request::Reject => (Cmd::Reject, None, None),
+            Request::TimeOut => (Cmd::TimeOut, None, None),
             Request::Pull => (Cmd::Pull, None, None),
             Request::Insert => (Cmd::Insert, None, None),
             Request::PowerCycle => (Cmd::PowerCycle, None, None),
@@ -210,6 +215,7 @@ mod tests {
             Request::from_json(br#"{"cmd":"restart"}"#).unwrap(),
             Request::Restart
         );
+        assert_eq!(Request::TimeOut.to_json(), r#"{"cmd":"time_out"}"#);
         for bad in [
             &br#"{"cmd":"load"}"#[..],
             br#"{"cmd":"load","fixture":"blank"}"#,
