@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use crate::client::{Client, ClientConfig, PinStatus};
 use crate::report::{Failure, Outcome, Produced, ScenarioReport};
-use crate::scenario::Scenario;
+use crate::scenario::{Capability, FixtureName, Scenario};
 use crate::target::Target;
 use crate::transcript::Transcript;
 
@@ -68,7 +68,8 @@ pub fn run(
         execute(scenario, &mut client, seed, &mut at)
     }));
     let (outcome, produced) = match result {
-        Ok((Ok(()), produced)) => (Outcome::Passed, produced),
+        Ok((Ok(None), produced)) => (Outcome::Passed, produced),
+        Ok((Ok(Some(reason)), produced)) => (Outcome::Skipped { reason }, produced),
         Ok((Err(f), produced)) => (
             Outcome::Failed(Failure {
                 at: at.clone(),
@@ -101,12 +102,13 @@ pub fn run(
     report
 }
 
+/// Runs the scenario; `Ok(Some(reason))`: skipped, the token is not its start token.
 fn execute(
     scenario: &Scenario,
     client: &mut Client<'_>,
     seed: u64,
     at: &mut String,
-) -> (Result<(), StepFailure>, Produced) {
+) -> (Result<Option<String>, StepFailure>, Produced) {
     let today = match time::Date::parse(
         &scenario.token.date,
         &time::macros::format_description!("[year]-[month]-[day]"),
@@ -155,7 +157,22 @@ fn execute(
     (result, std::mem::take(&mut flow.produced))
 }
 
-fn steps(scenario: &Scenario, flow: &mut Flow<'_, '_>, at: &mut String) -> Result<(), StepFailure> {
+fn steps(
+    scenario: &Scenario,
+    flow: &mut Flow<'_, '_>,
+    at: &mut String,
+) -> Result<Option<String>, StepFailure> {
+    if !flow
+        .client
+        .target()
+        .capabilities()
+        .contains(&Capability::FreshToken)
+    {
+        *at = "setup (token)".to_owned();
+        if let Some(reason) = start_mismatch(scenario, flow)? {
+            return Ok(Some(reason));
+        }
+    }
     if let Some(target_tries) = scenario.token.user_pin_tries_left {
         *at = "setup (token.user_pin_tries_left)".to_owned();
         spend_tries(flow, target_tries)?;
@@ -169,7 +186,44 @@ fn steps(scenario: &Scenario, flow: &mut Flow<'_, '_>, at: &mut String) -> Resul
         *at = format!("assert {} ({})", i + 1, assertion.name());
         flow.check(assertion)?;
     }
-    Ok(())
+    Ok(None)
+}
+
+/// On a target that cannot put a fresh token in (a real token), why the token in the reader
+/// cannot be brought to the scenario's start state, if it cannot: the scenario is then skipped
+/// with this reason instead of failing. Checks the fixture (the PKCS#15 application DF `3F00/5000`,
+/// OpenSC's rtecp layout, is there on a personalised token only) and that the user PIN has at least the tries the
+/// scenario starts from (tries can be spent, not restored).
+fn start_mismatch(
+    scenario: &Scenario,
+    flow: &mut Flow<'_, '_>,
+) -> Result<Option<String>, StepFailure> {
+    const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
+    flow.client.step = "setup".to_owned();
+    let personalised = flow.client.select_path(&[0x5000])?.is_some();
+    let (wanted, found) = match (scenario.token.fixture, personalised) {
+        (FixtureName::Personalised, false) => ("personalised", "has no PKCS#15 application"),
+        (FixtureName::Factory, true) => ("factory", "has a PKCS#15 application"),
+        _ => ("", ""),
+    };
+    if !wanted.is_empty() {
+        return Ok(Some(format!(
+            "starts from a {wanted} token, the token in the reader {found}; {NO_FRESH}"
+        )));
+    }
+    if let Some(tries) = scenario.token.user_pin_tries_left {
+        flow.client.logout()?;
+        match flow.client.pin_status(0x02)? {
+            PinStatus::TriesLeft(n) if n >= tries => {}
+            PinStatus::Blocked if tries == 0 => {}
+            status => {
+                return Ok(Some(format!(
+                    "starts with {tries} user PIN tries left, the token answers {status}; {NO_FRESH}"
+                )));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Spends wrong user PINs until `tries` are left (the start state of PIN scenarios), then

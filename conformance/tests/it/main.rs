@@ -9,4 +9,5 @@ mod emulator;
 mod fake_card;
 mod reports;
 mod scenarios;
+mod start_state;
 mod support;
