@@ -44,10 +44,9 @@ pub fn run(cmd: TokenControlCommand) -> Result<ExitCode, CliError> {
         TokenControlCommand::PowerCycle(args) => (args, Request::PowerCycle, "token power-cycled"),
         TokenControlCommand::Restart(args) => (args, Request::Restart, "emulator restarted"),
         TokenControlCommand::Load(load) => {
-            let fixture = load
-                .fixture
-                .parse()
-                .map_err(|message: String| CliError::invalid_msg(format!("--fixture: {message}")))?;
+            let fixture = load.fixture.parse().map_err(|message: String| {
+                CliError::invalid_msg(format!("--fixture: {message}"))
+            })?;
             let request = Request::Load {
                 fixture,
                 seed: load.seed,

@@ -11,10 +11,10 @@ use crate::error::CliError;
 
 /// The card, a one-line description of it (serial, where it lives), and the token's slot for
 /// the control socket's `load` and `restart` (`None` for the echo card).
-pub fn build(
-    args: &SimArgs,
-    profile: &DeviceProfile,
-) -> Result<(Box<dyn Card>, String, Option<TokenControl>), CliError> {
+pub type Built = (Box<dyn Card>, String, Option<TokenControl>);
+
+/// Builds the card `sim` attaches ([`Built`]).
+pub fn build(args: &SimArgs, profile: &DeviceProfile) -> Result<Built, CliError> {
     if args.echo_card {
         return Ok((
             Box::new(EchoCard::default()),
