@@ -81,6 +81,7 @@ INSIDE
 
 results=$(unshare -m --propagation private bash "$work/inside.sh")
 echo "$(basename "$SCENARIO"), $REPS runs per target (median; flows/s from the median flow):"
+echo "  (reports give whole milliseconds: for the in-process flow see cargo bench --bench scenario)"
 for target in emulator pcsc; do
   awk -v t="$target" '$1==t {print $2, $3}' <<<"$results" | python3 -c '
 import sys, statistics
