@@ -12,8 +12,9 @@ use rutoken_sim::safetouch::EventKind;
 
 use super::TargetError;
 
-/// How often a pending press polls for the waiting screen.
-const POLL: Duration = Duration::from_millis(10);
+/// How often a pending press polls for the waiting screen (a request on a Unix socket costs
+/// tens of microseconds; a coarser poll shows in the flow's time through pcscd). Ours.
+const POLL: Duration = Duration::from_millis(2);
 
 /// A connection to the control socket (one request per connection keeps it simple and lets a
 /// press thread and the runner talk at the same time).
