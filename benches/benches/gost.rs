@@ -9,13 +9,20 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet, Rng, SigningKey};
 
-const SETS: [ParamSet; 4] = [ParamSet::Gost256A, ParamSet::Gost256B, ParamSet::Gost512A, ParamSet::Gost512C];
+const SETS: [ParamSet; 4] = [
+    ParamSet::Gost256A,
+    ParamSet::Gost256B,
+    ParamSet::Gost512A,
+    ParamSet::Gost512C,
+];
 
 fn signatures(c: &mut Criterion) {
     let mut rng = Rng::from_seed(1);
     for param in SETS {
         let name = param.name();
-        let digest = KeyAlgorithm::gost2012_for(param).digest().digest(b"benchmark message");
+        let digest = KeyAlgorithm::gost2012_for(param)
+            .digest()
+            .digest(b"benchmark message");
         // Build the per-curve tables outside the measurement.
         let key = SigningKey::generate(param, &mut rng);
         let public = key.verifying_key();
@@ -39,8 +46,13 @@ fn streebog(c: &mut Criterion) {
     let data = vec![0x5Au8; 1 << 20];
     let mut group = c.benchmark_group("streebog");
     group.throughput(Throughput::Bytes(data.len() as u64));
-    for (alg, bits) in [(DigestAlgorithm::Streebog256, 256), (DigestAlgorithm::Streebog512, 512)] {
-        group.bench_function(format!("{bits}/1MiB"), |b| b.iter(|| alg.digest(black_box(&data))));
+    for (alg, bits) in [
+        (DigestAlgorithm::Streebog256, 256),
+        (DigestAlgorithm::Streebog512, 512),
+    ] {
+        group.bench_function(format!("{bits}/1MiB"), |b| {
+            b.iter(|| alg.digest(black_box(&data)))
+        });
     }
     group.finish();
 }
