@@ -29,4 +29,18 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== cargo test"
-cargo test --workspace --all-features
+# --show-output keeps what passing tests printed, so a test that skipped (a missing tool, not
+# root) says why in the log; the summary below repeats every such reason.
+mkdir -p target
+cargo test --workspace --all-features -- --show-output 2>&1 | tee target/test-output.log
+skips=$(grep -h 'skipped:' target/test-output.log | sed 's/^[[:space:]]*//' | sort | uniq -c || true)
+if [ -n "$skips" ]; then
+  echo "== skipped tests (count, reason)"
+  echo "$skips"
+else
+  echo "== no test skipped"
+fi
+passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' target/test-output.log | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '; [0-9]+ failed' target/test-output.log | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -hc 'skipped:' target/test-output.log || true)
+echo "total: $passed passed, $failed failed, $skipped skipped"

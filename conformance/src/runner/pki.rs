@@ -37,31 +37,8 @@ pub enum Submitted {
 /// Signs the DER `CertificationRequestInfo` (on the token); returns `s ‖ r` big-endian.
 pub type Signer<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, String> + 'a;
 
-/// Every subject attribute, to find one by its short name.
-const ATTRIBUTES: [Attribute; 16] = [
-    Attribute::CommonName,
-    Attribute::Surname,
-    Attribute::GivenName,
-    Attribute::Title,
-    Attribute::Organization,
-    Attribute::OrganizationalUnit,
-    Attribute::Locality,
-    Attribute::State,
-    Attribute::Street,
-    Attribute::Country,
-    Attribute::Email,
-    Attribute::Inn,
-    Attribute::InnLe,
-    Attribute::Ogrn,
-    Attribute::Ogrnip,
-    Attribute::Snils,
-];
-
 fn attribute(short: &str) -> Result<Attribute, String> {
-    ATTRIBUTES
-        .into_iter()
-        .find(|a| a.short_name().eq_ignore_ascii_case(short))
-        .ok_or_else(|| format!("unknown subject attribute {short:?}"))
+    Attribute::from_short_name(short).ok_or_else(|| format!("unknown subject attribute {short:?}"))
 }
 
 /// The request's subject: the current certificate's (the bank page pre-fills the form from it),

@@ -161,9 +161,6 @@ impl<const N: usize> Curve<N> {
         s: &[u64; N],
     ) -> bool {
         let sc = &self.scalar;
-        let Some(g_odd) = self.base_odd_multiples() else {
-            return false;
-        };
         // Step 2-3: e = alpha mod q (1 if 0).
         let e = self.digest_scalar(alpha);
         // Step 4: v = e^-1 mod q (e is public here: variable-time inversion).
@@ -184,6 +181,9 @@ impl<const N: usize> Curve<N> {
                 .edwards()
                 .is_some_and(|ed| ed.verify_x(&z1, &q_point, &z2, r, &self.q));
         }
+        let Some(g_odd) = self.base_odd_multiples() else {
+            return false;
+        };
         let c = double_mul::double_mul_vartime(&self.arith, g_odd, &z1, &q_point, &z2);
         // Steps 6-7: R = x_C mod q, accept iff R = r. With x_C = X/Z^2 and x_C < p, that is
         // X = (r + j·q)·Z^2 for some j >= 0 with r + j·q < p: no field inversion needed.

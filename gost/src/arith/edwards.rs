@@ -9,8 +9,6 @@
 //! x = s(1 + v)/(1 - v) + t, y = s(1 + v)/((1 - v) u); u = (x - t)/y, v = (x - t - s)/(x - t + s),
 //! with s = (e - d)/4 and t = (e + d)/6.
 
-use subtle::{Choice, ConstantTimeEq};
-
 use super::double_mul::wnaf;
 use super::field::{Fe, Field};
 use super::fixed_base::SignedDigits;
@@ -267,16 +265,18 @@ impl<const N: usize> Edwards<N> {
                 y: f.one(),
                 dt: f.zero(),
             };
+            // One barrier per row keeps the compiler from turning the masks into branches.
+            let magnitude = std::hint::black_box(magnitude);
             for (j, candidate) in row.iter().enumerate() {
-                let hit = magnitude.ct_eq(&(j as u64 + 1));
-                entry.x = limbs::select(&entry.x, &candidate.x, hit);
-                entry.y = limbs::select(&entry.y, &candidate.y, hit);
-                entry.dt = limbs::select(&entry.dt, &candidate.dt, hit);
+                let hit = limbs::eq_mask(magnitude, j as u64 + 1);
+                entry.x = limbs::select_mask(&entry.x, &candidate.x, hit);
+                entry.y = limbs::select_mask(&entry.y, &candidate.y, hit);
+                entry.dt = limbs::select_mask(&entry.dt, &candidate.dt, hit);
             }
             let neg = self.neg_precomp(&entry);
-            let is_negative = Choice::from(negative as u8);
-            entry.x = limbs::select(&entry.x, &neg.x, is_negative);
-            entry.dt = limbs::select(&entry.dt, &neg.dt, is_negative);
+            let is_negative = negative.wrapping_neg();
+            entry.x = limbs::select_mask(&entry.x, &neg.x, is_negative);
+            entry.dt = limbs::select_mask(&entry.dt, &neg.dt, is_negative);
             acc = self.add_precomp(&acc, &entry);
         }
         self.to_weierstrass(&acc)

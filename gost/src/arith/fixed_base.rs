@@ -11,8 +11,6 @@
 //! they can only coincide when `a ∓ j·2^(W i)` is a non-zero multiple of q, which for the top
 //! digits of a uniformly random k (keys, nonces) happens with probability about 2^-240.
 
-use subtle::{Choice, ConstantTimeEq};
-
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
 
@@ -52,16 +50,22 @@ impl<const N: usize> FixedBaseTable<N> {
         let mut digits = SignedDigits::new(k, self.window);
         for row in &self.rows {
             let (magnitude, negative) = digits.next_digit();
+            // One barrier per row keeps the compiler from turning the masks into branches.
+            let magnitude = std::hint::black_box(magnitude);
             let mut entry = row[0];
             for (j, candidate) in row.iter().enumerate().skip(1) {
-                let hit = magnitude.ct_eq(&(j as u64 + 1));
-                entry.x = limbs::select(&entry.x, &candidate.x, hit);
-                entry.y = limbs::select(&entry.y, &candidate.y, hit);
+                let hit = limbs::eq_mask(magnitude, j as u64 + 1);
+                entry.x = limbs::select_mask(&entry.x, &candidate.x, hit);
+                entry.y = limbs::select_mask(&entry.y, &candidate.y, hit);
             }
             let neg_y = arith.f.neg(&entry.y);
-            entry.y = limbs::select(&entry.y, &neg_y, Choice::from(negative as u8));
+            entry.y = limbs::select_mask(&entry.y, &neg_y, negative.wrapping_neg());
             let sum = arith.add_affine(&acc, &entry);
-            acc = arith.select(&sum, &acc, magnitude.ct_eq(&0));
+            // A zero digit keeps the accumulator.
+            let keep = limbs::eq_mask(magnitude, 0);
+            acc.x = limbs::select_mask(&sum.x, &acc.x, keep);
+            acc.y = limbs::select_mask(&sum.y, &acc.y, keep);
+            acc.z = limbs::select_mask(&sum.z, &acc.z, keep);
         }
         acc
     }

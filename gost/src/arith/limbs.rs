@@ -66,6 +66,25 @@ pub(crate) fn select_mask<const N: usize>(a: &[u64; N], b: &[u64; N], mask: u64)
     out
 }
 
+/// All ones if `a == b`, else zero, by arithmetic only (for table scans, where a
+/// `subtle::Choice` per entry would cost an optimisation-barrier call each).
+#[inline(always)]
+pub(crate) fn eq_mask(a: u64, b: u64) -> u64 {
+    let diff = a ^ b;
+    // (diff | -diff) has its top bit set exactly when diff != 0.
+    ((diff | diff.wrapping_neg()) >> 63).wrapping_sub(1)
+}
+
+/// All ones if every limb is zero, else zero, by arithmetic only.
+#[inline(always)]
+pub(crate) fn zero_mask<const N: usize>(a: &[u64; N]) -> u64 {
+    let mut acc = 0u64;
+    for limb in a {
+        acc |= limb;
+    }
+    eq_mask(acc, 0)
+}
+
 /// Whether every limb is zero, in constant time.
 #[inline(always)]
 pub(crate) fn is_zero<const N: usize>(a: &[u64; N]) -> Choice {
@@ -165,5 +184,8 @@ mod tests {
         assert!(!bool::from(ct_lt(&b, &a)));
         assert!(lt_vartime(&a, &b));
         assert_eq!(bit_len(&b), 66);
+        assert_eq!(eq_mask(5, 5), u64::MAX);
+        assert_eq!(eq_mask(5, 4), 0);
+        assert_eq!(eq_mask(0, 1 << 63), 0);
     }
 }

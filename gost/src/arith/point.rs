@@ -133,13 +133,14 @@ impl<const N: usize> CurveArith<N> {
         let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.double(&y1j));
         let zh = f.add(&p.z, &h);
         let z3 = f.sub(&f.sub(&f.square(&zh), &z1z1), &hh);
-        let sum = Jacobian {
-            x: x3,
-            y: y3,
-            z: z3,
-        };
-        let p_is_identity = self.is_identity(p);
-        self.select(&sum, &self.lift(q), p_is_identity)
+        // P = O: the formulas give garbage, so take Q (lifted) instead, by mask.
+        let p_is_identity = limbs::zero_mask(&p.z);
+        let one = self.f.one();
+        Jacobian {
+            x: limbs::select_mask(&x3, &q.x, p_is_identity),
+            y: limbs::select_mask(&y3, &q.y, p_is_identity),
+            z: limbs::select_mask(&z3, &one, p_is_identity),
+        }
     }
 
     /// P + Q for public points (variable time), handling every case.
@@ -199,15 +200,6 @@ impl<const N: usize> CurveArith<N> {
             };
         }
         self.add_affine(p, q)
-    }
-
-    /// `b` where `choice` is set, else `a`.
-    pub(crate) fn select(&self, a: &Jacobian<N>, b: &Jacobian<N>, choice: Choice) -> Jacobian<N> {
-        Jacobian {
-            x: limbs::select(&a.x, &b.x, choice),
-            y: limbs::select(&a.y, &b.y, choice),
-            z: limbs::select(&a.z, &b.z, choice),
-        }
     }
 
     /// To affine (one constant-time inversion); `None` for the identity.
