@@ -6,7 +6,7 @@
 pub mod protocol;
 pub mod slot;
 
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -247,6 +247,28 @@ impl ControlTarget {
     }
 }
 
+/// Binds the socket inside a fresh owner-only (0700) directory beside `path`, makes it 0600 and
+/// only then renames it into place: nobody else can connect in the moment between `bind` and
+/// `chmod`, which a bind at `path` itself would leave open.
+fn bind_owner_only(path: &Path) -> std::io::Result<UnixListener> {
+    let parent = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // Short name: a Unix socket path has to fit in 108 bytes.
+    let staging = parent.join(format!(".rtl-{}", std::process::id()));
+    std::fs::DirBuilder::new().mode(0o700).create(&staging)?;
+    let temporary = staging.join("s");
+    let bound = UnixListener::bind(&temporary).and_then(|listener| {
+        std::fs::set_permissions(&temporary, std::fs::Permissions::from_mode(0o600))?;
+        std::fs::rename(&temporary, path)?;
+        Ok(listener)
+    });
+    let _ = std::fs::remove_file(&temporary);
+    let _ = std::fs::remove_dir(&staging);
+    bound
+}
+
 /// The listening socket; removes its file when dropped.
 #[derive(Debug)]
 pub struct ControlServer {
@@ -267,8 +289,7 @@ impl ControlServer {
             }
             std::fs::remove_file(path).map_err(io(path))?;
         }
-        let listener = UnixListener::bind(path).map_err(io(path))?;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io(path))?;
+        let listener = bind_owner_only(path).map_err(io(path))?;
         Ok(ControlServer {
             listener,
             path: path.to_owned(),

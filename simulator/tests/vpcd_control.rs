@@ -97,6 +97,14 @@ async fn the_socket_is_owner_only() {
     let r = start(false).await;
     let mode = std::fs::metadata(&r.path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+    // The socket was bound in a private staging directory and moved into place; none is left.
+    let parent = r.path.parent().unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with(".rtl-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
     r.shutdown.cancel();
 }
 
