@@ -16,8 +16,8 @@ use super::inverse;
 use super::limbs;
 use super::point::Affine;
 
-/// Window of the fixed-base table (signed digits), as for the Weierstrass sets.
-const FIXED_WINDOW: u32 = 5;
+/// Window of the fixed-base table (signed digits), as for the Weierstrass sets (see there).
+const FIXED_WINDOW: u32 = 7;
 /// wNAF windows in verification: base point (per-curve table) and public key (per call).
 const BASE_WINDOW: u32 = 7;
 const VAR_WINDOW: u32 = 5;
@@ -45,7 +45,7 @@ pub(crate) struct Edwards<const N: usize> {
     d: Fe<N>,
     s: Fe<N>,
     t: Fe<N>,
-    /// rows[i][j-1] = j·2^(5i)·P.
+    /// rows[i][j-1] = j·2^(W i)·P, W = FIXED_WINDOW.
     fixed: Vec<Vec<Precomp<N>>>,
     /// P, 3P, ..., 63P.
     base_odd: Vec<Precomp<N>>,
