@@ -9,7 +9,7 @@
 //! x = s(1 + v)/(1 - v) + t, y = s(1 + v)/((1 - v) u); u = (x - t)/y, v = (x - t - s)/(x - t + s),
 //! with s = (e - d)/4 and t = (e + d)/6.
 
-use super::double_mul::wnaf;
+use super::double_mul::{var_window, wnaf};
 use super::field::{Fe, Field};
 use super::fixed_base::SignedDigits;
 use super::inverse;
@@ -18,9 +18,9 @@ use super::point::Affine;
 
 /// Window of the fixed-base table (signed digits), as for the Weierstrass sets (see there).
 const FIXED_WINDOW: u32 = 7;
-/// wNAF windows in verification: base point (per-curve table) and public key (per call).
-const BASE_WINDOW: u32 = 7;
-const VAR_WINDOW: u32 = 5;
+/// wNAF window of the base point in verification (per-curve table; the public key uses
+/// `double_mul::var_window`), as for the Weierstrass sets.
+const BASE_WINDOW: u32 = 9;
 
 /// A point in extended coordinates.
 #[derive(Clone, Copy, Debug)]
@@ -47,7 +47,7 @@ pub(crate) struct Edwards<const N: usize> {
     t: Fe<N>,
     /// rows[i][j-1] = j·2^(W i)·P, W = FIXED_WINDOW.
     fixed: Vec<Vec<Precomp<N>>>,
-    /// P, 3P, ..., 63P.
+    /// P, 3P, ..., (2^(BASE_WINDOW-1) - 1)P.
     base_odd: Vec<Precomp<N>>,
 }
 
@@ -298,11 +298,11 @@ impl<const N: usize> Edwards<N> {
         };
         let twice = self.double(&q);
         let mut q_odd = vec![q];
-        for i in 1..(1usize << (VAR_WINDOW - 2)) {
+        for i in 1..(1usize << (var_window::<N>() - 2)) {
             q_odd.push(self.add(&q_odd[i - 1], &twice));
         }
         let naf1 = wnaf(z1, BASE_WINDOW);
-        let naf2 = wnaf(z2, VAR_WINDOW);
+        let naf2 = wnaf(z2, var_window::<N>());
         let mut acc = self.identity();
         for i in (0..naf1.len().max(naf2.len())).rev() {
             let d1 = naf1.get(i).copied().unwrap_or(0);
