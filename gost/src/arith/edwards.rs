@@ -260,19 +260,22 @@ impl<const N: usize> Edwards<N> {
         let mut digits = SignedDigits::new(k, FIXED_WINDOW);
         for row in &self.fixed {
             let (magnitude, negative) = digits.next_digit();
+            // Every entry is read; the one whose mask is set is OR-ed into a zero start.
             let mut entry = Precomp {
                 x: f.zero(),
-                y: f.one(),
+                y: f.zero(),
                 dt: f.zero(),
             };
             // One barrier per row keeps the compiler from turning the masks into branches.
             let magnitude = std::hint::black_box(magnitude);
             for (j, candidate) in row.iter().enumerate() {
                 let hit = limbs::eq_mask(magnitude, j as u64 + 1);
-                entry.x = limbs::select_mask(&entry.x, &candidate.x, hit);
-                entry.y = limbs::select_mask(&entry.y, &candidate.y, hit);
-                entry.dt = limbs::select_mask(&entry.dt, &candidate.dt, hit);
+                limbs::or_masked(&mut entry.x, &candidate.x, hit);
+                limbs::or_masked(&mut entry.y, &candidate.y, hit);
+                limbs::or_masked(&mut entry.dt, &candidate.dt, hit);
             }
+            // A zero digit adds the neutral element (0, 1).
+            entry.y = limbs::select_mask(&entry.y, &f.one(), limbs::eq_mask(magnitude, 0));
             let neg = self.neg_precomp(&entry);
             let is_negative = negative.wrapping_neg();
             entry.x = limbs::select_mask(&entry.x, &neg.x, is_negative);

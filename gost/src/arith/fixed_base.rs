@@ -52,11 +52,16 @@ impl<const N: usize> FixedBaseTable<N> {
             let (magnitude, negative) = digits.next_digit();
             // One barrier per row keeps the compiler from turning the masks into branches.
             let magnitude = std::hint::black_box(magnitude);
-            let mut entry = row[0];
-            for (j, candidate) in row.iter().enumerate().skip(1) {
+            // Every entry is read; the one whose mask is set is OR-ed into a zero start (two
+            // operations a limb, which vectorise). A zero digit leaves (0, 0), discarded below.
+            let mut entry = Affine {
+                x: arith.f.zero(),
+                y: arith.f.zero(),
+            };
+            for (j, candidate) in row.iter().enumerate() {
                 let hit = limbs::eq_mask(magnitude, j as u64 + 1);
-                entry.x = limbs::select_mask(&entry.x, &candidate.x, hit);
-                entry.y = limbs::select_mask(&entry.y, &candidate.y, hit);
+                limbs::or_masked(&mut entry.x, &candidate.x, hit);
+                limbs::or_masked(&mut entry.y, &candidate.y, hit);
             }
             let neg_y = arith.f.neg(&entry.y);
             entry.y = limbs::select_mask(&entry.y, &neg_y, negative.wrapping_neg());
