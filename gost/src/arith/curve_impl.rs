@@ -66,7 +66,14 @@ impl<const N: usize> Curve<N> {
 
     fn fixed_table(&self) -> Option<&FixedBaseTable<N>> {
         self.fixed
-            .get_or_init(|| FixedBaseTable::new(&self.arith, &self.base, FIXED_WINDOW))
+            .get_or_init(|| {
+                FixedBaseTable::new(
+                    &self.arith,
+                    &self.base,
+                    FIXED_WINDOW,
+                    limbs::bit_len(&self.q),
+                )
+            })
             .as_ref()
     }
 
@@ -86,7 +93,7 @@ impl<const N: usize> Curve<N> {
     fn edwards(&self) -> Option<&Edwards<N>> {
         let d = self.edwards_d.as_ref()?;
         self.edwards
-            .get_or_init(|| Edwards::new(&self.arith.f, d, &self.base))
+            .get_or_init(|| Edwards::new(&self.arith.f, d, &self.base, limbs::bit_len(&self.q)))
             .as_ref()
     }
 

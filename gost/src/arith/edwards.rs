@@ -11,7 +11,7 @@
 
 use super::double_mul::{var_window, wnaf};
 use super::field::{Fe, Field};
-use super::fixed_base::SignedDigits;
+use super::fixed_base::{SignedDigits, digit_count};
 use super::inverse;
 use super::limbs;
 use super::point::Affine;
@@ -53,8 +53,14 @@ pub(crate) struct Edwards<const N: usize> {
 
 impl<const N: usize> Edwards<N> {
     /// The Edwards form for the curve with Edwards coefficient `d` (e = 1) over `f`, and its
-    /// base point given in Weierstrass form. `None` if the base point does not map.
-    pub(crate) fn new(f: &Field<N>, d_int: &[u64; N], base: &Affine<N>) -> Option<Self> {
+    /// base point given in Weierstrass form; [`Self::mul_base`] takes scalars below
+    /// `2^scalar_bits`. `None` if the base point does not map.
+    pub(crate) fn new(
+        f: &Field<N>,
+        d_int: &[u64; N],
+        base: &Affine<N>,
+        scalar_bits: u32,
+    ) -> Option<Self> {
         let f = f.clone();
         let one = f.one();
         let d = f.element(d_int);
@@ -69,7 +75,7 @@ impl<const N: usize> Edwards<N> {
             base_odd: Vec::new(),
         };
         let g = ed.edwards_from_weierstrass_vartime(base)?;
-        ed.fixed = ed.build_fixed(&g)?;
+        ed.fixed = ed.build_fixed(&g, scalar_bits)?;
         let twice = ed.double(&g);
         let mut odd = vec![g];
         for i in 1..(1usize << (BASE_WINDOW - 2)) {
@@ -231,9 +237,9 @@ impl<const N: usize> Edwards<N> {
         Some(out)
     }
 
-    fn build_fixed(&self, g: &Ext<N>) -> Option<Vec<Vec<Precomp<N>>>> {
+    fn build_fixed(&self, g: &Ext<N>, scalar_bits: u32) -> Option<Vec<Vec<Precomp<N>>>> {
         let half = 1usize << (FIXED_WINDOW - 1);
-        let positions = (64 * N).div_ceil(FIXED_WINDOW as usize) + 1;
+        let positions = digit_count(scalar_bits, FIXED_WINDOW);
         let mut flat = Vec::with_capacity(positions * half);
         let mut row_base = *g;
         for _ in 0..positions {
@@ -251,7 +257,8 @@ impl<const N: usize> Edwards<N> {
         Some(table.chunks(half).map(<[Precomp<N>]>::to_vec).collect())
     }
 
-    /// k·P for the base point, constant time in k, in Weierstrass affine form. Every row is
+    /// k·P for the base point, constant time in k (`k < 2^scalar_bits`, callers pass
+    /// `0 < k < q`), in Weierstrass affine form. Every row is
     /// scanned in full; a zero digit adds the neutral element (0, 1), which the unified
     /// addition handles, so there is no special case at all.
     pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
