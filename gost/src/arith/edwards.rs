@@ -265,7 +265,7 @@ impl<const N: usize> Edwards<N> {
         let f = &self.f;
         let mut acc = self.identity();
         let mut digits = SignedDigits::new(k, FIXED_WINDOW);
-        for row in &self.fixed {
+        for (position, row) in self.fixed.iter().enumerate() {
             let (magnitude, negative) = digits.next_digit();
             // Every entry is read; the one whose mask is set is OR-ed into a zero start.
             let mut entry = Precomp {
@@ -287,7 +287,19 @@ impl<const N: usize> Edwards<N> {
             let is_negative = negative.wrapping_neg();
             entry.x = limbs::select_mask(&entry.x, &neg.x, is_negative);
             entry.dt = limbs::select_mask(&entry.dt, &neg.dt, is_negative);
-            acc = self.add_precomp(&acc, &entry);
+            // The first row starts the accumulator (the entry itself, T = u·v: one
+            // multiplication instead of an addition to the neutral element); `position` is
+            // public.
+            acc = if position == 0 {
+                Ext {
+                    x: entry.x,
+                    y: entry.y,
+                    z: f.one(),
+                    t: f.mul(&entry.x, &entry.y),
+                }
+            } else {
+                self.add_precomp(&acc, &entry)
+            };
         }
         self.to_weierstrass(&acc)
     }
