@@ -3,10 +3,15 @@
 
 use super::point::{Affine, CurveArith, Jacobian};
 
-/// Window of the per-call table for the variable point (8 odd multiples).
-const VAR_WINDOW: u32 = 5;
-/// Window of the per-curve table for the base point (32 odd multiples, affine).
-pub(crate) const BASE_WINDOW: u32 = 7;
+/// Window of the per-call table for the variable point, by limb count: 2^(w-2) odd multiples
+/// built per call. Measured by callgrind on verify: w = 6 saves ~1.5% on the 512-bit sets,
+/// and costs ~1% on the 256-bit ones (where the larger table does not pay for itself).
+pub(crate) const fn var_window<const N: usize>() -> u32 {
+    if N > 4 { 6 } else { 5 }
+}
+/// Window of the per-curve table for the base point (128 odd multiples, affine, built once):
+/// w = 9 instead of 7 saves 1-3% of a verification.
+pub(crate) const BASE_WINDOW: u32 = 9;
 
 /// The width-w NAF digits of k, least significant first (each odd digit in (-2^(w-1), 2^(w-1))).
 pub(crate) fn wnaf<const N: usize>(k: &[u64; N], w: u32) -> Vec<i32> {
@@ -72,8 +77,8 @@ pub(crate) fn double_mul_vartime<const N: usize>(
     u2: &[u64; N],
 ) -> Jacobian<N> {
     let naf1 = wnaf(u1, BASE_WINDOW);
-    let naf2 = wnaf(u2, VAR_WINDOW);
-    let q_odd = odd_multiples(arith, &arith.lift(q), VAR_WINDOW);
+    let naf2 = wnaf(u2, var_window::<N>());
+    let q_odd = odd_multiples(arith, &arith.lift(q), var_window::<N>());
     let len = naf1.len().max(naf2.len());
     let mut acc = arith.identity();
     for i in (0..len).rev() {
@@ -102,8 +107,8 @@ pub(crate) fn mul_vartime<const N: usize>(
     p: &Affine<N>,
     k: &[u64; N],
 ) -> Jacobian<N> {
-    let naf = wnaf(k, VAR_WINDOW);
-    let odd = odd_multiples(arith, &arith.lift(p), VAR_WINDOW);
+    let naf = wnaf(k, var_window::<N>());
+    let odd = odd_multiples(arith, &arith.lift(p), var_window::<N>());
     let mut acc = arith.identity();
     for &d in naf.iter().rev() {
         acc = arith.double(&acc);

@@ -9,18 +9,18 @@
 //! x = s(1 + v)/(1 - v) + t, y = s(1 + v)/((1 - v) u); u = (x - t)/y, v = (x - t - s)/(x - t + s),
 //! with s = (e - d)/4 and t = (e + d)/6.
 
-use super::double_mul::wnaf;
+use super::double_mul::{var_window, wnaf};
 use super::field::{Fe, Field};
-use super::fixed_base::SignedDigits;
+use super::fixed_base::{SignedDigits, digit_count};
 use super::inverse;
 use super::limbs;
 use super::point::Affine;
 
-/// Window of the fixed-base table (signed digits), as for the Weierstrass sets.
-const FIXED_WINDOW: u32 = 5;
-/// wNAF windows in verification: base point (per-curve table) and public key (per call).
-const BASE_WINDOW: u32 = 7;
-const VAR_WINDOW: u32 = 5;
+/// Window of the fixed-base table (signed digits), as for the Weierstrass sets (see there).
+const FIXED_WINDOW: u32 = 7;
+/// wNAF window of the base point in verification (per-curve table; the public key uses
+/// `double_mul::var_window`), as for the Weierstrass sets.
+const BASE_WINDOW: u32 = 9;
 
 /// A point in extended coordinates.
 #[derive(Clone, Copy, Debug)]
@@ -45,16 +45,22 @@ pub(crate) struct Edwards<const N: usize> {
     d: Fe<N>,
     s: Fe<N>,
     t: Fe<N>,
-    /// rows[i][j-1] = j·2^(5i)·P.
+    /// rows[i][j-1] = j·2^(W i)·P, W = FIXED_WINDOW.
     fixed: Vec<Vec<Precomp<N>>>,
-    /// P, 3P, ..., 63P.
+    /// P, 3P, ..., (2^(BASE_WINDOW-1) - 1)P.
     base_odd: Vec<Precomp<N>>,
 }
 
 impl<const N: usize> Edwards<N> {
     /// The Edwards form for the curve with Edwards coefficient `d` (e = 1) over `f`, and its
-    /// base point given in Weierstrass form. `None` if the base point does not map.
-    pub(crate) fn new(f: &Field<N>, d_int: &[u64; N], base: &Affine<N>) -> Option<Self> {
+    /// base point given in Weierstrass form; [`Self::mul_base`] takes scalars below
+    /// `2^scalar_bits`. `None` if the base point does not map.
+    pub(crate) fn new(
+        f: &Field<N>,
+        d_int: &[u64; N],
+        base: &Affine<N>,
+        scalar_bits: u32,
+    ) -> Option<Self> {
         let f = f.clone();
         let one = f.one();
         let d = f.element(d_int);
@@ -69,7 +75,7 @@ impl<const N: usize> Edwards<N> {
             base_odd: Vec::new(),
         };
         let g = ed.edwards_from_weierstrass_vartime(base)?;
-        ed.fixed = ed.build_fixed(&g)?;
+        ed.fixed = ed.build_fixed(&g, scalar_bits)?;
         let twice = ed.double(&g);
         let mut odd = vec![g];
         for i in 1..(1usize << (BASE_WINDOW - 2)) {
@@ -231,9 +237,9 @@ impl<const N: usize> Edwards<N> {
         Some(out)
     }
 
-    fn build_fixed(&self, g: &Ext<N>) -> Option<Vec<Vec<Precomp<N>>>> {
+    fn build_fixed(&self, g: &Ext<N>, scalar_bits: u32) -> Option<Vec<Vec<Precomp<N>>>> {
         let half = 1usize << (FIXED_WINDOW - 1);
-        let positions = (64 * N).div_ceil(FIXED_WINDOW as usize) + 1;
+        let positions = digit_count(scalar_bits, FIXED_WINDOW);
         let mut flat = Vec::with_capacity(positions * half);
         let mut row_base = *g;
         for _ in 0..positions {
@@ -251,33 +257,49 @@ impl<const N: usize> Edwards<N> {
         Some(table.chunks(half).map(<[Precomp<N>]>::to_vec).collect())
     }
 
-    /// k·P for the base point, constant time in k, in Weierstrass affine form. Every row is
+    /// k·P for the base point, constant time in k (`k < 2^scalar_bits`, callers pass
+    /// `0 < k < q`), in Weierstrass affine form. Every row is
     /// scanned in full; a zero digit adds the neutral element (0, 1), which the unified
     /// addition handles, so there is no special case at all.
     pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
         let f = &self.f;
         let mut acc = self.identity();
         let mut digits = SignedDigits::new(k, FIXED_WINDOW);
-        for row in &self.fixed {
+        for (position, row) in self.fixed.iter().enumerate() {
             let (magnitude, negative) = digits.next_digit();
+            // Every entry is read; the one whose mask is set is OR-ed into a zero start.
             let mut entry = Precomp {
                 x: f.zero(),
-                y: f.one(),
+                y: f.zero(),
                 dt: f.zero(),
             };
             // One barrier per row keeps the compiler from turning the masks into branches.
             let magnitude = std::hint::black_box(magnitude);
             for (j, candidate) in row.iter().enumerate() {
                 let hit = limbs::eq_mask(magnitude, j as u64 + 1);
-                entry.x = limbs::select_mask(&entry.x, &candidate.x, hit);
-                entry.y = limbs::select_mask(&entry.y, &candidate.y, hit);
-                entry.dt = limbs::select_mask(&entry.dt, &candidate.dt, hit);
+                limbs::or_masked(&mut entry.x, &candidate.x, hit);
+                limbs::or_masked(&mut entry.y, &candidate.y, hit);
+                limbs::or_masked(&mut entry.dt, &candidate.dt, hit);
             }
+            // A zero digit adds the neutral element (0, 1).
+            entry.y = limbs::select_mask(&entry.y, &f.one(), limbs::eq_mask(magnitude, 0));
             let neg = self.neg_precomp(&entry);
             let is_negative = negative.wrapping_neg();
             entry.x = limbs::select_mask(&entry.x, &neg.x, is_negative);
             entry.dt = limbs::select_mask(&entry.dt, &neg.dt, is_negative);
-            acc = self.add_precomp(&acc, &entry);
+            // The first row starts the accumulator (the entry itself, T = u·v: one
+            // multiplication instead of an addition to the neutral element); `position` is
+            // public.
+            acc = if position == 0 {
+                Ext {
+                    x: entry.x,
+                    y: entry.y,
+                    z: f.one(),
+                    t: f.mul(&entry.x, &entry.y),
+                }
+            } else {
+                self.add_precomp(&acc, &entry)
+            };
         }
         self.to_weierstrass(&acc)
     }
@@ -298,11 +320,11 @@ impl<const N: usize> Edwards<N> {
         };
         let twice = self.double(&q);
         let mut q_odd = vec![q];
-        for i in 1..(1usize << (VAR_WINDOW - 2)) {
+        for i in 1..(1usize << (var_window::<N>() - 2)) {
             q_odd.push(self.add(&q_odd[i - 1], &twice));
         }
         let naf1 = wnaf(z1, BASE_WINDOW);
-        let naf2 = wnaf(z2, VAR_WINDOW);
+        let naf2 = wnaf(z2, var_window::<N>());
         let mut acc = self.identity();
         for i in (0..naf1.len().max(naf2.len())).rev() {
             let d1 = naf1.get(i).copied().unwrap_or(0);

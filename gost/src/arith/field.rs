@@ -305,25 +305,23 @@ impl<const N: usize> Field<N> {
         for i in 0..N {
             (r[i], carry) = mac(w[i], w[N + i], c, carry);
         }
-        // Fold the top limb (< c + 1) once more.
-        let (s, mut cy) = mac(r[0], carry, c, 0);
-        r[0] = s;
-        for limb in r.iter_mut().skip(1) {
-            (*limb, cy) = adc(*limb, 0, cy);
+        // Now v = r + top·c with top <= c. Fold and reduce in two passes: s = r + (top + 1)·c
+        // overflows 2^(64N) exactly when v >= p = 2^(64N) - c, and then s mod 2^(64N) = v - p
+        // (< p, as v < 2^(64N) + c^2); otherwise v = s - c (no borrow, as s >= c).
+        let (lo, hi) = mac(c, carry, c, 0);
+        let mut s = [0u64; N];
+        let mut cy;
+        (s[0], cy) = adc(r[0], lo, 0);
+        (s[1], cy) = adc(r[1], hi, cy);
+        for i in 2..N {
+            (s[i], cy) = adc(r[i], 0, cy);
         }
-        // An overflow here leaves a tiny r, so adding c once more cannot overflow again.
-        let (s, mut cy2) = adc(r[0], c & cy.wrapping_neg(), 0);
-        r[0] = s;
-        for limb in r.iter_mut().skip(1) {
-            (*limb, cy2) = adc(*limb, 0, cy2);
-        }
-        // r < 2^(64N) < 2p: one conditional subtraction of p (= adding c mod 2^(64N)).
         let mut d = [0u64; N];
-        let mut cy3 = 0;
+        let mut borrow = 0;
         for i in 0..N {
-            (d[i], cy3) = adc(r[i], if i == 0 { c } else { 0 }, cy3);
+            (d[i], borrow) = limbs::sbb(s[i], if i == 0 { c } else { 0 }, borrow);
         }
-        limbs::select_mask(&r, &d, cy3.wrapping_neg())
+        limbs::select_mask(&d, &s, cy.wrapping_neg())
     }
 }
 

@@ -21,11 +21,17 @@ pub(crate) struct FixedBaseTable<const N: usize> {
 }
 
 impl<const N: usize> FixedBaseTable<N> {
-    /// Builds the table for `base` (public; run once per curve). `None` if a multiple hits the
-    /// identity, which cannot happen for a base of prime order above 2^W.
-    pub(crate) fn new(arith: &CurveArith<N>, base: &Affine<N>, window: u32) -> Option<Self> {
+    /// Builds the table for `base` and scalars below `2^scalar_bits` (public; run once per
+    /// curve). `None` if a multiple hits the identity, which cannot happen for a base of prime
+    /// order above 2^W.
+    pub(crate) fn new(
+        arith: &CurveArith<N>,
+        base: &Affine<N>,
+        window: u32,
+        scalar_bits: u32,
+    ) -> Option<Self> {
         let half = 1usize << (window - 1);
-        let positions = (64 * N).div_ceil(window as usize) + 1;
+        let positions = digit_count(scalar_bits, window);
         let mut flat = Vec::with_capacity(positions * half);
         let mut row_base = arith.lift(base);
         for _ in 0..positions {
@@ -44,7 +50,7 @@ impl<const N: usize> FixedBaseTable<N> {
         Some(FixedBaseTable { window, rows })
     }
 
-    /// k·P in constant time, for any `k < 2^(64N)`.
+    /// k·P in constant time, for any `k < 2^scalar_bits` (callers pass `0 < k < q`).
     pub(crate) fn mul(&self, arith: &CurveArith<N>, k: &[u64; N]) -> Jacobian<N> {
         let mut acc = arith.identity();
         let mut digits = SignedDigits::new(k, self.window);
@@ -52,11 +58,16 @@ impl<const N: usize> FixedBaseTable<N> {
             let (magnitude, negative) = digits.next_digit();
             // One barrier per row keeps the compiler from turning the masks into branches.
             let magnitude = std::hint::black_box(magnitude);
-            let mut entry = row[0];
-            for (j, candidate) in row.iter().enumerate().skip(1) {
+            // Every entry is read; the one whose mask is set is OR-ed into a zero start (two
+            // operations a limb, which vectorise). A zero digit leaves (0, 0), discarded below.
+            let mut entry = Affine {
+                x: arith.f.zero(),
+                y: arith.f.zero(),
+            };
+            for (j, candidate) in row.iter().enumerate() {
                 let hit = limbs::eq_mask(magnitude, j as u64 + 1);
-                entry.x = limbs::select_mask(&entry.x, &candidate.x, hit);
-                entry.y = limbs::select_mask(&entry.y, &candidate.y, hit);
+                limbs::or_masked(&mut entry.x, &candidate.x, hit);
+                limbs::or_masked(&mut entry.y, &candidate.y, hit);
             }
             let neg_y = arith.f.neg(&entry.y);
             entry.y = limbs::select_mask(&entry.y, &neg_y, negative.wrapping_neg());
@@ -69,6 +80,13 @@ impl<const N: usize> FixedBaseTable<N> {
         }
         acc
     }
+}
+
+/// How many signed radix-2^W digits a scalar below `2^bits` needs: enough W-bit chunks to
+/// leave the top bit of the top chunk zero, so that the top digit never carries out
+/// (d = chunk + carry <= 2^(W-1)).
+pub(crate) fn digit_count(bits: u32, window: u32) -> usize {
+    (bits as usize + 1).div_ceil(window as usize)
 }
 
 /// The signed radix-2^W digits of a scalar, least significant first, as (magnitude, sign bit),
@@ -122,7 +140,46 @@ fn window_bits<const N: usize>(k: &[u64; N], start: usize, w: u32) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::window_bits;
+    use super::{SignedDigits, digit_count, window_bits};
+
+    #[test]
+    fn top_digit_never_carries_out() {
+        // The largest scalars of 254, 256, 510 and 512 bits: after `digit_count` digits the
+        // carry is spent, every magnitude fits the table, and the digits give k back (checked
+        // on the low 128 bits and on the top digit's weight).
+        for (bits, window) in [
+            (254u32, 7u32),
+            (256, 7),
+            (510, 7),
+            (512, 7),
+            (512, 5),
+            (510, 8),
+        ] {
+            let mut k = [u64::MAX; 8];
+            for (i, limb) in k.iter_mut().enumerate() {
+                let lo = 64 * i as u32;
+                if lo >= bits {
+                    *limb = 0;
+                } else if bits - lo < 64 {
+                    *limb = (1u64 << (bits - lo)) - 1;
+                }
+            }
+            let mut digits = SignedDigits::new(&k, window);
+            let mut low: i128 = 0;
+            for i in 0..digit_count(bits, window) {
+                let (magnitude, negative) = digits.next_digit();
+                assert!(magnitude <= 1 << (window - 1));
+                let shift = window as usize * i;
+                if shift < 120 {
+                    let d = magnitude as i128 * if negative == 1 { -1 } else { 1 };
+                    low += d << shift;
+                }
+            }
+            assert_eq!(digits.carry, 0, "bits {bits}, window {window}");
+            let mask = (1i128 << 120) - 1;
+            assert_eq!(low & mask, (k[0] as i128 | ((k[1] as i128) << 64)) & mask);
+        }
+    }
 
     #[test]
     fn windows_cross_limbs() {

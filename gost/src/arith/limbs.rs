@@ -66,6 +66,15 @@ pub(crate) fn select_mask<const N: usize>(a: &[u64; N], b: &[u64; N], mask: u64)
     out
 }
 
+/// `acc |= b & mask`: a table scan's accumulation (`acc` starts at zero and exactly one entry
+/// has an all-ones mask), by plain mask arithmetic.
+#[inline(always)]
+pub(crate) fn or_masked<const N: usize>(acc: &mut [u64; N], b: &[u64; N], mask: u64) {
+    for i in 0..N {
+        acc[i] |= b[i] & mask;
+    }
+}
+
 /// All ones if `a == b`, else zero, by arithmetic only (for table scans, where a
 /// `subtle::Choice` per entry would cost an optimisation-barrier call each).
 #[inline(always)]

@@ -93,7 +93,13 @@ fn edwards_sets_map_to_their_weierstrass_form() {
 
 fn check_edwards_base<const N: usize>(w: &CurveConsts<N>, ed: &EdwardsConsts<N>) {
     let curve = Curve::new(w, None);
-    let edwards = crate::arith::edwards::Edwards::new(&curve.arith.f, &ed.d, &curve.base).unwrap();
+    let edwards = crate::arith::edwards::Edwards::new(
+        &curve.arith.f,
+        &ed.d,
+        &curve.base,
+        crate::arith::limbs::bit_len(&curve.q),
+    )
+    .unwrap();
     assert_eq!(
         edwards.base_uv(),
         (ed.u, ed.v),
