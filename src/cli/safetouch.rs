@@ -1,4 +1,4 @@
-//! `rutoken-lab safetouch screen|events|confirm|reject --control PATH`: the SafeTouch of a
+//! `rutoken-lab safetouch screen|events|next-page|confirm|reject|time-out --control PATH`: the SafeTouch of a
 //! running `sim`, through its control socket (`docs/pcsc.md`).
 
 use std::path::{Path, PathBuf};
@@ -21,6 +21,9 @@ pub enum SafetouchCommand {
     Confirm(ControlArgs),
     /// Press Reject («Отказать») on the screen that waits.
     Reject(ControlArgs),
+    /// Let the screen that waits time out now, as if nobody pressed (no waiting the profile's
+    /// time-out).
+    TimeOut(ControlArgs),
 }
 
 /// Where the running `sim` listens.
@@ -102,6 +105,10 @@ pub fn run(cmd: SafetouchCommand) -> Result<ExitCode, CliError> {
         SafetouchCommand::Reject(args) => {
             send(&args.control, Request::Reject)?;
             println!("pressed Reject");
+        }
+        SafetouchCommand::TimeOut(args) => {
+            send(&args.control, Request::TimeOut)?;
+            println!("timed out the waiting screen");
         }
     }
     Ok(ExitCode::SUCCESS)
