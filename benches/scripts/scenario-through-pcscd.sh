@@ -23,11 +23,9 @@ BIN=${BIN:-target/release/rutoken-lab}
 SCENARIO=${SCENARIO:-scenarios/reissue-happy-path.yaml}
 READER="Virtual PCD 00 00"
 
-if [ "$(id -u)" != 0 ]; then echo "needs root (a private mount namespace for pcscd)" >&2; exit 2; fi
-for tool in unshare pcscd python3; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || { echo "missing: vsmartcard-vpcd" >&2; exit 2; }
+# shellcheck source=private-pcscd.sh
+. benches/scripts/private-pcscd.sh
+require_private_pcscd python3
 if [ "$BIN" = target/release/rutoken-lab ]; then
   cargo build --release -q -p rutoken-lab --features pcsc
 fi
@@ -36,13 +34,7 @@ SCENARIO=$(realpath "$SCENARIO")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-hex=$(printf '%04X' "$PORT")
-cat > "$work/reader.conf" <<CONF
-FRIENDLYNAME "Virtual PCD"
-DEVICENAME /dev/null:0x$hex
-LIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so
-CHANNELID 0x$hex
-CONF
+write_vpcd_reader_conf "$work" "$PORT"
 
 # Prints "<flow ms> <run ms>" for one run; fails unless the scenario passed.
 cat > "$work/once.sh" <<'ONCE'

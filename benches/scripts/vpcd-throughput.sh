@@ -19,21 +19,14 @@ BIN=${BIN:-target/release/rutoken-lab}
 # GET DATA (serial), rutoken-ecp-apdu.md: a short read-only command the token really executes.
 APDU=${APDU:-00CA018100}
 
-if [ "$(id -u)" != 0 ]; then echo "needs root (a private mount namespace for pcscd)" >&2; exit 2; fi
-for tool in unshare pcscd /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
+# shellcheck source=private-pcscd.sh
+. benches/scripts/private-pcscd.sh
+require_private_pcscd /usr/bin/python3
 if [ "$BIN" = target/release/rutoken-lab ]; then cargo build --release -q -p rutoken-lab; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-hex=$(printf '%04X' "$PORT")
-cat > "$work/reader.conf" <<CONF
-FRIENDLYNAME "Virtual PCD"
-DEVICENAME /dev/null:0x$hex
-LIBPATH /usr/lib/pcsc/drivers/serial/libifdvpcd.so
-CHANNELID 0x$hex
-CONF
+write_vpcd_reader_conf "$work" "$PORT"
 
 cat > "$work/client.py" <<'PY'
 import sys, time

@@ -9,6 +9,10 @@
 #[path = "pcsc/harness.rs"]
 mod harness;
 
+#[path = "support/reissue_document.rs"]
+mod support;
+use support::reissue_document;
+
 use std::io::Read;
 use std::process::Stdio;
 use std::str::FromStr;
@@ -16,7 +20,7 @@ use std::time::Duration;
 
 use gost::{DigestAlgorithm, ParamSet, Signature, VerifyingKey};
 use harness::{Emulator, Pcscd, wait_until};
-use rutoken_sim::safetouch::{ChannelButtons, Press, SafeTouch, SafeTouchProfile, encode_tlv};
+use rutoken_sim::safetouch::{ChannelButtons, Press, SafeTouch, SafeTouchProfile};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 use x509_cert::der::Encode;
 use x509_cert::der::asn1::BitString;
@@ -39,19 +43,6 @@ fn certification_request_info() -> Vec<u8> {
     }
     .to_der()
     .unwrap()
-}
-
-fn reissue_document() -> Vec<u8> {
-    encode_tlv(&[
-        (0x01, b"CR"),
-        (0x02, &[0x01]),
-        (0x90, "04.02.2020".as_bytes()),
-        (0x91, "Иванов Иван Иванович".as_bytes()),
-        (0x92, "3867XXXXXXXXXX".as_bytes()),
-        (0x93, b"37562"),
-        (0x94, b"010101D1010201B6"),
-        (0xFF, &[]),
-    ])
 }
 
 /// The bank client's side: VERIFY, read the public key, MSE SET key 01, then for each document

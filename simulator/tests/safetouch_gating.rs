@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+#[path = "support/reissue_document.rs"]
+mod support;
+use support::reissue_document;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,7 +14,6 @@ use rutoken_sim::Card;
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::safetouch::{
     ChannelButtons, EventKind, HashOnlyPolicy, Press, SafeTouch, SafeTouchProfile, ScriptedButtons,
-    encode_tlv,
 };
 
 /// Answers PSO: HASH with `90 00` and PSO: CDS with 64 bytes + `90 00`; logs every command.
@@ -46,19 +49,6 @@ impl Card for SigningCard {
         }
         vec![0x90, 0x00]
     }
-}
-
-fn reissue_document() -> Vec<u8> {
-    encode_tlv(&[
-        (0x01, b"CR"),
-        (0x02, &[0x01]),
-        (0x90, "04.02.2020".as_bytes()),
-        (0x91, "Иванов Иван Иванович".as_bytes()),
-        (0x92, "3867XXXXXXXXXX".as_bytes()),
-        (0x93, b"37562"),
-        (0x94, b"010101D1010201B6"),
-        (0xFF, &[]),
-    ])
 }
 
 /// Sends `data` as PSO: HASH in chunks of `chunk` bytes (CLA 10 on all but the last).
