@@ -54,6 +54,9 @@ pub enum ControlError {
     /// The reply was not JSON of the expected shape.
     #[error("bad reply from the control socket: {0}")]
     BadReply(String),
+    /// The request could not be encoded.
+    #[error("cannot encode the control request")]
+    Encode(#[source] serde_json::Error),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ControlError + '_ {
@@ -121,9 +124,9 @@ impl ControlTarget {
                 },
                 None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
             },
-            Request::Confirm => self.press(Press::Confirm),
-            Request::Reject => self.press(Press::Reject),
-            Request::TimeOut => self.press(Press::Timeout),
+            Request::Confirm { id } => self.press(id, Press::Confirm),
+            Request::Reject { id } => self.press(id, Press::Reject),
+            Request::TimeOut { id } => self.press(id, Press::Timeout),
             Request::Pull => {
                 self.presence.pull();
                 Response {
@@ -233,14 +236,29 @@ impl ControlTarget {
         }
     }
 
-    fn press(&self, press: Press) -> Response {
+    /// Presses a button on screen `id`: refused unless that screen is the one shown and
+    /// waiting (a press read from an earlier screen must not answer the next one).
+    fn press(&self, id: u64, press: Press) -> Response {
         let Some(st) = &self.safetouch else {
             return Response::error("no SafeTouch (sim runs with --no-safetouch)");
         };
         let Some(presses) = &st.presses else {
             return Response::error("the SafeTouch is unattended (--safetouch-policy)");
         };
-        match presses.press(&st.monitor.screen(), press) {
+        let screen = st.monitor.screen();
+        if screen.id != id || !screen.waiting {
+            let now = if screen.waiting {
+                format!("screen {} waits now", screen.id)
+            } else {
+                "no screen waits now".to_owned()
+            };
+            return Response::error(format!(
+                "screen {id} is no longer shown ({now}); read the screen again"
+            ));
+        }
+        // If the screen times out between this check and the press, the SafeTouch drops the
+        // press: it names screen `id`.
+        match presses.press(&screen, press) {
             Ok(()) => Response::done(),
             Err(err) => Response::error(err.to_string()),
         }
@@ -348,8 +366,11 @@ async fn serve_client(stream: UnixStream, target: &ControlTarget) {
             }
         };
         let too_long = line.len() > MAX_LINE && line.last() != Some(&b'\n');
-        let mut text = serde_json::to_string(&response)
-            .unwrap_or_else(|_| r#"{"ok":false,"error":"unencodable reply"}"#.to_owned());
+        let mut text = serde_json::to_string(&response).unwrap_or_else(|err| {
+            // A `Value` built from strings always prints.
+            serde_json::json!({"ok": false, "error": format!("cannot encode the reply: {err}")})
+                .to_string()
+        });
         text.push('\n');
         if write.write_all(text.as_bytes()).await.is_err() || too_long {
             // The rest of an overlong line cannot be told from the next request: hang up.
@@ -370,7 +391,7 @@ fn trim(line: &[u8]) -> &[u8] {
 pub async fn request(path: &Path, request: Request) -> Result<Response, ControlError> {
     let stream = UnixStream::connect(path).await.map_err(io(path))?;
     let (read, mut write) = stream.into_split();
-    let mut text = request.to_json();
+    let mut text = request.to_json().map_err(ControlError::Encode)?;
     text.push('\n');
     write.write_all(text.as_bytes()).await.map_err(io(path))?;
     let mut reply = String::new();

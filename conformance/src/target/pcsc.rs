@@ -223,10 +223,10 @@ impl Target for PcscTarget {
         if let Some(control) = &self.control {
             // The signing command blocks in SCardTransmit while the screen waits; a thread
             // presses once it does. The emulator's time-out is simulated, not waited for.
-            let request = match press {
-                PressAction::Confirm => Request::Confirm,
-                PressAction::Reject => Request::Reject,
-                PressAction::Timeout => Request::TimeOut,
+            let request: fn(u64) -> Request = match press {
+                PressAction::Confirm => |id| Request::Confirm { id },
+                PressAction::Reject => |id| Request::Reject { id },
+                PressAction::Timeout => |id| Request::TimeOut { id },
             };
             control.press_when_waiting(request, PRESS_WAIT);
             return Ok(());
