@@ -243,6 +243,10 @@ impl Vpcd {
                     }
                     let check_stale = stale_rounds < MAX_STALE_ROUNDS;
                     let ended = self.serve(stream, &shutdown, check_stale).await?;
+                    if *self.link.state.borrow() == LinkState::Connected {
+                        // pcscd powered this connection's card: it saw it arrive.
+                        stale_rounds = 0;
+                    }
                     // Out of the reader, or the reader is gone: the card loses power.
                     self.link.card.call(|card| card.power_off()).await?;
                     if options.log_apdus {
@@ -262,7 +266,6 @@ impl Vpcd {
                             (last_probe + STALE_AWAY).saturating_duration_since(Instant::now())
                         }
                         Ended::Lost(err) => {
-                            stale_rounds = 0;
                             if options.log_apdus {
                                 eprintln!("vpcd: connection lost ({err}); reconnecting");
                             }

@@ -89,20 +89,41 @@ impl PcscTarget {
     }
 
     /// Puts a fresh token from `fixture` and `seed` in the reader through the control socket
-    /// (the scenario's start token: the same as the emulator target's for the same seed).
+    /// (the scenario's start token: the same as the emulator target's for the same seed). The
+    /// emulator swaps it in place; this target then resets the card through pcscd
+    /// (`SCardReconnect` with `SCARD_RESET_CARD`), so pcscd and every other handle see a reset,
+    /// not a removal: no presence polls to wait for.
     pub fn load(&mut self, fixture: FixtureName, seed: u64) -> Result<(), TargetError> {
         let fixture = match fixture {
             FixtureName::Factory => Fixture::Factory,
             FixtureName::Personalised => Fixture::Personalised,
         };
-        self.reload(Request::Load { fixture, seed })?;
-        // The scenario starts here: earlier screens belong to earlier scenarios.
+        let Some(control) = self.control.as_mut() else {
+            return Err(TargetError::Unsupported(
+                "put a fresh token in (needs the emulator's --control)",
+            ));
+        };
+        control.request(Request::Load { fixture, seed })?;
+        // The SafeTouch's log starts afresh with the new token; the scenario starts here, and
+        // earlier screens belong to earlier scenarios.
+        control.forget_events();
         self.screens.clear();
+        // A token that was pulled is back in: wait until pcscd has it (at once otherwise).
+        self.wait_for_card(true)?;
+        if let Some(card) = self.card.as_mut() {
+            if card
+                .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
+                .is_err()
+            {
+                // The handle belonged to a card that left meanwhile: connect afresh.
+                self.card = None;
+            }
+        }
         Ok(())
     }
 
-    /// `load` or `restart` through the control socket: the card is pulled first and pcscd
-    /// seen to lose it (so `sim` need not hold it out), then replaced, then seen back.
+    /// `restart` through the control socket: the card is pulled first and pcscd seen to lose it,
+    /// then restarted, then seen back.
     fn reload(&mut self, request: Request) -> Result<(), TargetError> {
         let Some(control) = self.control.as_mut() else {
             return Err(TargetError::Unsupported(

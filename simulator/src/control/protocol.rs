@@ -38,8 +38,8 @@ pub enum Request {
     PowerCycle,
     /// Whether the token is inserted, and whether a SafeTouch is in front of it.
     Status,
-    /// Replace the token with a fresh one from `fixture` and `seed` (the reader sees the card
-    /// removed and inserted; the SafeTouch forgets its screens and pending hash).
+    /// Replace the token in place with a fresh one from `fixture` and `seed`, as after a reset
+    /// (the reader keeps a card; the SafeTouch forgets its screens and pending hash).
     /// `{"cmd":"load","fixture":"personalised","seed":7}`; `seed` defaults to 0.
     Load {
         /// The fresh token's fixture.
