@@ -84,7 +84,8 @@ impl<T: Transport> Client<T> {
     }
 
     /// Changes a PIN as OpenSC does: VERIFY the old one, then `CHANGE REFERENCE DATA
-    /// 00 24 01 ref Lc 80 02 <len16> A5 <len> <new>` (§4).
+    /// 00 24 01 ref Lc 80 02 <len16> A5 <len> <new>` (§4; `card-rtecp.c`
+    /// `rtecp_change_reference_data`: tag 80 holds the new value's length, big-endian).
     pub fn change_pin(&mut self, role: PinRole, old: &str, new: &str) -> Result<(), ClientError> {
         self.verify_pin(role, old)?;
         self.set_pin(role, new)
