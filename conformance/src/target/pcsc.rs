@@ -52,9 +52,9 @@ impl PcscTarget {
 
     /// Puts a fresh token from `fixture` and `seed` in the reader through the control socket
     /// (the scenario's start token: the same as the emulator target's for the same seed). The
-    /// emulator swaps it in place; this target then resets the card through pcscd
-    /// (`SCardReconnect` with `SCARD_RESET_CARD`), so pcscd and every other handle see a reset,
-    /// not a removal: no presence polls to wait for.
+    /// emulator swaps it in place; this target then lets its handle go with
+    /// `SCARD_RESET_CARD`, so pcscd and every other handle see a reset, not a removal: no
+    /// presence polls to wait for.
     pub fn load(&mut self, fixture: FixtureName, seed: u64) -> Result<(), TargetError> {
         let fixture = match fixture {
             FixtureName::Factory => Fixture::Factory,
@@ -70,18 +70,11 @@ impl PcscTarget {
         // earlier screens belong to earlier scenarios.
         control.forget_events();
         self.screens.clear();
-        // A token that was pulled is back in: wait until pcscd has it (at once otherwise).
-        self.wait_for_card(true)?;
-        if let Some(card) = self.card.as_mut() {
-            if card
-                .reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
-                .is_err()
-            {
-                // The handle belonged to a card that left meanwhile: connect afresh.
-                self.card = None;
-            }
-        }
-        Ok(())
+        // The old handle goes with `SCARD_RESET_CARD` (the pcsc crate's disconnect); the next
+        // command connects afresh. A token that was pulled is back in: wait until pcscd has it
+        // (at once otherwise).
+        self.transport.disconnect();
+        self.wait_for_card(true)
     }
 
     /// `restart` through the control socket: the card is pulled first and pcscd seen to lose it,
