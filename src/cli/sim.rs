@@ -78,8 +78,9 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
     let (card, description, token) = card::build(&args, &profile)?;
     let (card, safetouch) = wrap_in_safetouch(card, &args, &profile);
     let worker = CardWorker::spawn(card).map_err(|e| CliError::failed("cannot start", e))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread is plenty for the async side (connects, pulls, the control socket): the APDUs
+    // go through the link's own blocking thread. Fewer threads, fewer malloc arenas: less RSS.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
