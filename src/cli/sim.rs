@@ -63,7 +63,7 @@ pub struct SimArgs {
     /// Log APDUs to stderr (PINs masked as `**`).
     #[arg(long)]
     pub log_apdus: bool,
-    /// A card that answers `90 00` to everything (the throughput baseline).
+    /// A card that answers `90 00` to everything (transport tests and benches).
     #[arg(long, hide = true)]
     pub echo_card: bool,
 }
