@@ -6,7 +6,9 @@
 #              from vpcd's wire protocol alone (no code shared with our transport);
 #   token      `rutoken-lab sim --fixture personalised --no-safetouch`, the real APDU engine;
 #   echo       `rutoken-lab sim --echo-card` (our transport with a 90 00 card), for information:
-#              token/echo says what the APDU engine costs, echo/reference what our transport costs.
+#              token/echo says what the APDU engine costs, echo/reference what our transport costs;
+#   c          benches/scripts/echo-card.c, the same reference card in C (when `cc` is there), for
+#              information: the floor without an interpreter.
 #
 # Rounds alternate reference, token, echo; each round's token/reference ratio is taken, and the
 # MEDIAN ratio is the figure (bar: 0.95), so that a burst of load from other processes on the
@@ -37,6 +39,12 @@ REFERENCE=$(realpath benches/scripts/echo-card.py)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 write_vpcd_reader_conf "$work" "$PORT"
+C_CARD=""
+if command -v cc >/dev/null && cc -O2 -o "$work/echo-card" benches/scripts/echo-card.c; then
+  C_CARD="$work/echo-card"
+else
+  echo "skipped: the C reference card (no working cc); the Python one is the reference"
+fi
 
 cat > "$work/client.py" <<'PY'
 import sys, time
@@ -80,6 +88,7 @@ for _ in \$(seq $ROUNDS); do
   echo "reference \$(measure /usr/bin/python3 "$REFERENCE" "127.0.0.1:$PORT")"
   echo "token \$(measure "$BIN" sim --vpcd "127.0.0.1:$PORT" --no-safetouch --fixture personalised)"
   echo "echo \$(measure "$BIN" sim --vpcd "127.0.0.1:$PORT" --no-safetouch --echo-card)"
+  if [ -n "$C_CARD" ]; then echo "c \$(measure "$C_CARD" 127.0.0.1 "$PORT")"; fi
 done
 kill \$pcscd_pid; wait \$pcscd_pid || true
 INSIDE
@@ -89,21 +98,28 @@ results=$(unshare -m --propagation private bash "$work/inside.sh")
 python3 - "$BAR" "$APDU" "$SECONDS_PER_CARD" <<PY
 import statistics, sys
 bar, apdu, seconds = float(sys.argv[1]), sys.argv[2], sys.argv[3]
-rounds, current = [], {}
+rounds = []
 for line in """$results""".splitlines():
     card, rate = line.split()
-    current[card] = float(rate)
-    if card == "echo":
-        rounds.append(current)
-        current = {}
+    if card == "reference":
+        rounds.append({})
+    rounds[-1][card] = float(rate)
+has_c = all("c" in r for r in rounds)
 print(f"APDU {apdu} through pcscd + vpcd + pyscard, {len(rounds)} interleaved rounds of {seconds} s per card (APDU/s):")
-print("  round  reference    token     echo   token/ref  echo/ref")
+print("  round  reference    token     echo" + ("   C card" if has_c else "") + "   token/ref  echo/ref" + ("  token/C" if has_c else ""))
+def row(label, r, ratio, echo_ratio, c_ratio):
+    c = f" {r['c']:>8.0f}" if has_c else ""
+    cr = f" {c_ratio:>8.2f}" if has_c else ""
+    print(f"  {label:>5} {r['reference']:>10.0f} {r['token']:>8.0f} {r['echo']:>8.0f}{c} {ratio:>10.2f} {echo_ratio:>9.2f}{cr}")
 for i, r in enumerate(rounds, 1):
-    print(f"  {i:>5} {r['reference']:>10.0f} {r['token']:>8.0f} {r['echo']:>8.0f} {r['token'] / r['reference']:>10.2f} {r['echo'] / r['reference']:>9.2f}")
-med = lambda key: statistics.median(r[key] for r in rounds)
+    row(str(i), r, r["token"] / r["reference"], r["echo"] / r["reference"], r["token"] / r["c"] if has_c else 0)
+med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
 ratio = statistics.median(r["token"] / r["reference"] for r in rounds)
 echo_ratio = statistics.median(r["echo"] / r["reference"] for r in rounds)
-print(f"  median {med('reference'):>9.0f} {med('token'):>8.0f} {med('echo'):>8.0f} {ratio:>10.2f} {echo_ratio:>9.2f}")
+c_ratio = statistics.median(r["token"] / r["c"] for r in rounds) if has_c else 0
+row("median", med, ratio, echo_ratio, c_ratio)
+if has_c:
+    print(f"  token / the C reference card: {c_ratio:.2f} (median of rounds; for information)")
 verdict = "PASS" if ratio >= bar else "FAIL"
 print(f"  token / independent reference card: {ratio:.2f} (median of rounds; bar {bar:.2f}) {verdict}")
 sys.exit(0 if ratio >= bar else 1)
