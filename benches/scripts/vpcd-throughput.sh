@@ -10,19 +10,19 @@
 #   c          benches/scripts/echo-card.c, the same reference card in C (when `cc` is there), for
 #              information: the floor without an interpreter.
 #
-# Rounds alternate reference, token, echo; each round's token/reference ratio is taken, and the
+# Rounds alternate reference, token, echo (and c); each round's token/reference ratio is taken, and the
 # MEDIAN ratio is the figure (bar: 0.95), so that a burst of load from other processes on the
 # machine moves one round, not the result.
 #
 # Runs pcscd in a private mount namespace (root, util-linux unshare) on its own port; never
 # touches the machine's pcscd. Needs pcscd, vsmartcard-vpcd, python3-pyscard.
-#   benches/scripts/vpcd-throughput.sh            # release build, 5 rounds of 3 s per card
+#   benches/scripts/vpcd-throughput.sh            # release build, 9 rounds of 3 s per card
 #   ROUNDS=9 SECONDS_PER_CARD=2 PORT=36100 BIN=target/debug/rutoken-lab benches/scripts/vpcd-throughput.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SECONDS_PER_CARD=${SECONDS_PER_CARD:-3}
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-9}
 PORT=${PORT:-35990}
 BIN=${BIN:-target/release/rutoken-lab}
 BAR=${BAR:-0.95}
