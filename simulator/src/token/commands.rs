@@ -7,3 +7,5 @@ mod crypto;
 mod hash;
 mod pin;
 mod select;
+
+pub(crate) use select::MAX_DEPTH;
