@@ -1,5 +1,7 @@
 //! One file per group of commands, each an `impl Token` block ("Implements INS xx …, see …").
 
+#![deny(clippy::indexing_slicing)]
+
 mod admin;
 mod binary;
 mod create;

@@ -1,6 +1,8 @@
 //! Dispatch: parse, gather chains, execute, and keep the image in step (a rejected command
 //! leaves the state as it was; a changed state is written before the answer goes out).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::Token;
 use super::access::{self, Op};
 use super::apdu::Request;

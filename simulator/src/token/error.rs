@@ -56,6 +56,9 @@ pub enum TokenError {
         /// The body length.
         len: usize,
     },
+    /// A fixture file's BER-TLV could not be encoded (a value too long for its length field).
+    #[error("encoding a fixture file: {0}")]
+    Encoding(#[source] rutoken_apdu::ApduError),
     /// Building a fixture failed (key material or certificate).
     #[error("building the {fixture} fixture: {reason}")]
     Fixture {

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use super::commands::MAX_DEPTH;
 use super::error::TokenError;
-use super::fs::{self, MF_FID};
+use super::fcp;
+use super::fs::{self, Body, MF_FID};
 use super::state::State;
 
 /// The file's first bytes.
@@ -118,7 +119,8 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<State, TokenError> {
 
 /// The structure every image must have, whatever its checksum says: the MF is the DF `3F00`,
 /// the children of a DF have distinct FIDs in ascending order (SELECT finds one file per FID;
-/// CREATE keeps the order), paths are no deeper than SELECT can reach.
+/// CREATE keeps the order), paths are no deeper than SELECT can reach, every FCP fits a short
+/// answer, PIN and key objects have references 01..FF (as CREATE FILE makes them).
 fn validate(state: &State) -> Result<(), String> {
     let Some(mf) = &state.mf else {
         return Ok(());
@@ -140,6 +142,21 @@ fn validate(state: &State) -> Result<(), String> {
         };
         if path.len() > MAX_DEPTH {
             problem = Some(format!("{} is deeper than {MAX_DEPTH} levels", at()));
+            return;
+        }
+        if fcp::fcp_len(node.prop.len()) > fcp::SHORT_ANSWER_MAX {
+            problem = Some(format!(
+                "the FCP of {} would be {} bytes, more than a short answer carries",
+                at(),
+                fcp::fcp_len(node.prop.len())
+            ));
+            return;
+        }
+        if matches!(node.body, Body::Pin(_) | Body::Key(_)) && !(1..=0xFF).contains(&node.fid) {
+            problem = Some(format!(
+                "PIN or key object {} has no one-byte reference",
+                at()
+            ));
             return;
         }
         for pair in node.children().windows(2) {

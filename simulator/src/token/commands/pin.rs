@@ -2,6 +2,9 @@
 //! (`rutoken-ecp-apdu.md` §4). A wrong PIN's decrement is written to the image *before* the
 //! comparison, so cutting the power cannot buy free tries.
 
+use rutoken_apdu::codec::Reader;
+use zeroize::Zeroizing;
+
 use crate::token::Token;
 use crate::token::access::Op;
 use crate::token::apdu::Request;
@@ -18,26 +21,33 @@ fn role(reference: u8) -> CardResult<u8> {
     }
 }
 
-/// The value of the `A5` TLV in `[80 02 len16] A5 len value` (the form `card-rtecp.c` sends).
-pub(super) fn new_value(data: &[u8]) -> CardResult<&[u8]> {
-    let mut rest = data;
-    let mut value = None;
-    while !rest.is_empty() {
-        let [tag, len, after @ ..] = rest else {
-            return Err(Sw::WRONG_DATA);
-        };
-        let len = usize::from(*len);
-        if after.len() < len {
-            return Err(Sw::WRONG_DATA);
-        }
-        match tag {
-            0x80 => {}
-            0xA5 => value = Some(&after[..len]),
+/// The new value in `[80 02 len16] A5 len value [A5 len value …]`, the form `card-rtecp.c`
+/// sends: lengths are one plain byte (OpenSC: the card does not read BER long lengths), a long
+/// value comes as several `A5` pieces, one per chained APDU, joined here; tag 80, when present,
+/// announces the joined length. Anything else is 6A80.
+pub(super) fn new_value(data: &[u8]) -> CardResult<Secret> {
+    let mut r = Reader::new(data);
+    let mut value = Zeroizing::new(Vec::with_capacity(data.len()));
+    let (mut announced, mut seen) = (None, false);
+    while r.any_left() {
+        let tag = r.take_u8("tag").map_err(|_| Sw::WRONG_DATA)?;
+        let len = r.take_u8("length").map_err(|_| Sw::WRONG_DATA)?;
+        let field = r
+            .take(usize::from(len), "value")
+            .map_err(|_| Sw::WRONG_DATA)?;
+        match (tag, field) {
+            (0x80, [hi, lo]) => announced = Some(usize::from(u16::from_be_bytes([*hi, *lo]))),
+            (0xA5, piece) => {
+                value.extend_from_slice(piece);
+                seen = true;
+            }
             _ => return Err(Sw::WRONG_DATA),
         }
-        rest = &after[len..];
     }
-    value.ok_or(Sw::WRONG_DATA)
+    if !seen || announced.is_some_and(|n| n != value.len()) {
+        return Err(Sw::WRONG_DATA);
+    }
+    Ok(Secret::new(std::mem::take(&mut *value)))
 }
 
 impl Token {
@@ -137,7 +147,7 @@ impl Token {
             return Err(Sw::WRONG_DATA);
         }
         let pin = self.pin_mut(cmd.p2)?;
-        pin.value = Some(Secret::new(value.to_vec()));
+        pin.value = Some(value);
         pin.tries_left = pin.max_tries;
         self.dirty = true;
         Ok(Sw::OK)
