@@ -187,3 +187,42 @@ impl Token {
         Ok(Sw::OK)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn value(data: &[u8]) -> CardResult<Vec<u8>> {
+        new_value(data).map(|s| s.expose().to_vec())
+    }
+
+    #[test]
+    fn new_value_forms() {
+        // The form OpenSC and the client send.
+        assert_eq!(
+            value(&[0x80, 2, 0, 4, 0xA5, 4, 1, 2, 3, 4]),
+            Ok(vec![1, 2, 3, 4])
+        );
+        // Without the length announcement.
+        assert_eq!(value(&[0xA5, 2, 7, 8]), Ok(vec![7, 8]));
+        // A chained long value: one A5 piece per APDU, joined; plain one-byte lengths over 127.
+        let mut data = vec![0x80, 2, 0x01, 0x2C, 0xA5, 200];
+        data.extend([0x11; 200]);
+        data.extend([0xA5, 100]);
+        data.extend([0x22; 100]);
+        let joined = value(&data).unwrap();
+        assert_eq!(joined.len(), 300);
+        assert_eq!((joined[199], joined[200]), (0x11, 0x22));
+        // Tag 80 disagreeing with the joined length, no A5, a truncated or unknown TLV: 6A80.
+        for bad in [
+            &[0x80, 2, 0, 5, 0xA5, 4, 1, 2, 3, 4][..],
+            &[0x80, 2, 0, 4],
+            &[0xA5, 4, 1, 2],
+            &[0xA5],
+            &[0x81, 1, 0, 0xA5, 1, 1],
+        ] {
+            assert_eq!(value(bad), Err(Sw::WRONG_DATA), "{bad:02X?}");
+        }
+    }
+}
