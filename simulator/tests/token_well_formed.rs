@@ -9,6 +9,8 @@
 //!   `62` whose children fill it exactly (82/83 two bytes, 86 fifteen), 8 bytes of serial, Le
 //!   random bytes, a public key or signature of 64 or 128 bytes, a digest of 32 or 64 bytes, up
 //!   to Le bytes of a file, or nothing.
+//!
+//! And a command whose table row is not `mutating` (no rollback) never changes the image.
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -247,6 +249,38 @@ proptest! {
         for apdu in commands {
             let answer = token.transmit(&apdu);
             check(&apdu, &answer)?;
+        }
+    }
+}
+
+proptest! {
+    // Each watched command costs two image encodings: fewer cases.
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A command whose row does not say `mutating` gets no backup and no rollback: it must
+    /// never change the persistent state (VERIFY writes its counter itself, by design).
+    #[test]
+    fn commands_not_marked_mutating_never_change_the_image(
+        personalised in any::<bool>(),
+        commands in session(),
+    ) {
+        let fixture = if personalised { Fixture::Personalised } else { Fixture::Factory };
+        let mut token = Token::in_memory(fixture, 9, TokenProfile::default()).expect("token");
+        for apdu in commands {
+            let watched = Request::parse(&apdu)
+                .ok()
+                .map(|r| r.command)
+                .filter(|c| !c.spec().mutating && *c != Command::Verify);
+            let before = watched.map(|_| token.snapshot().expect("snapshot"));
+            token.transmit(&apdu);
+            if let (Some(command), Some(before)) = (watched, before) {
+                prop_assert_eq!(
+                    token.snapshot().expect("snapshot"),
+                    before,
+                    "{:?} is not marked mutating but changed the state",
+                    command
+                );
+            }
         }
     }
 }
