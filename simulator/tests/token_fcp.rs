@@ -2,6 +2,8 @@
 //! object with a 226-byte tag 85 used to answer SELECT with a length byte of `01` followed by
 //! 257 bytes). CREATE FILE refuses what SELECT could not answer.
 
+#![allow(clippy::unwrap_used, reason = "tests")]
+
 use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
 use rutoken_sim::Card;
