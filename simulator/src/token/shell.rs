@@ -3,6 +3,8 @@
 //! out, every answer with its status word and meaning. Commands are printed through
 //! `rutoken_apdu::mask::masked`, the one masking rule: PIN and key data as `**`.
 
+#![deny(clippy::indexing_slicing)]
+
 use std::io::{self, BufRead, Write};
 
 use rutoken_apdu::hex::spaced;
