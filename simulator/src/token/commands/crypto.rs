@@ -184,9 +184,9 @@ impl Token {
         if d.len() != spec.scalar_len() {
             return Err(Sw::WRONG_LENGTH);
         }
-        SigningKey::from_le_bytes(spec.param_set, d.expose()).map_err(|_| Sw::WRONG_DATA)?;
+        SigningKey::from_le_bytes(spec.param_set, &d).map_err(|_| Sw::WRONG_DATA)?;
         if let Body::Key(key) = &mut self.current_file_mut()?.body {
-            key.material = Some(d);
+            key.material = Some(Secret::new(d.to_vec()));
         }
         self.dirty = true;
         Ok(Sw::OK)

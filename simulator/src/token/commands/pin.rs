@@ -25,7 +25,7 @@ fn role(reference: u8) -> CardResult<u8> {
 /// sends: lengths are one plain byte (OpenSC: the card does not read BER long lengths), a long
 /// value comes as several `A5` pieces, one per chained APDU, joined here; tag 80, when present,
 /// announces the joined length. Anything else is 6A80.
-pub(super) fn new_value(data: &[u8]) -> CardResult<Secret> {
+pub(super) fn new_value(data: &[u8]) -> CardResult<Zeroizing<Vec<u8>>> {
     let mut r = Reader::new(data);
     let mut value = Zeroizing::new(Vec::with_capacity(data.len()));
     let (mut announced, mut seen) = (None, false);
@@ -47,7 +47,7 @@ pub(super) fn new_value(data: &[u8]) -> CardResult<Secret> {
     if !seen || announced.is_some_and(|n| n != value.len()) {
         return Err(Sw::WRONG_DATA);
     }
-    Ok(Secret::new(std::mem::take(&mut *value)))
+    Ok(value)
 }
 
 impl Token {
@@ -147,7 +147,7 @@ impl Token {
             return Err(Sw::WRONG_DATA);
         }
         let pin = self.pin_mut(cmd.p2)?;
-        pin.value = Some(value);
+        pin.value = Some(Secret::new(value.to_vec()));
         pin.tries_left = pin.max_tries;
         self.dirty = true;
         Ok(Sw::OK)
@@ -194,7 +194,7 @@ mod tests {
     use super::*;
 
     fn value(data: &[u8]) -> CardResult<Vec<u8>> {
-        new_value(data).map(|s| s.expose().to_vec())
+        new_value(data).map(|v| v.to_vec())
     }
 
     #[test]
