@@ -24,6 +24,8 @@ pub use screen::Screen;
 use crate::card::Card;
 use crate::token::command::{Command, Gate};
 
+use events::Clock;
+
 /// The status word of a response APDU (its last two bytes), `None` when shorter than two bytes.
 fn status_word(response: &[u8]) -> Option<u16> {
     match response {
@@ -31,7 +33,6 @@ fn status_word(response: &[u8]) -> Option<u16> {
         _ => None,
     }
 }
-use events::Clock;
 
 /// More data than any document the device could show; beyond it the data counts as "anything
 /// else" (hash-only policy). Ours.
