@@ -127,6 +127,17 @@ impl DeviceProfile {
             key,
             message,
         };
+        if self
+            .token
+            .rsa_modulus_bits
+            .iter()
+            .any(|bits| !(512..=4096).contains(bits) || bits % 128 != 0)
+        {
+            return Err(invalid(
+                "token.rsa_modulus_bits",
+                "RSA sizes are multiples of 128 bits from 512 to 4096",
+            ));
+        }
         let st = &self.safetouch;
         if st.rows == 0 {
             return Err(invalid("safetouch.rows", "a screen needs at least one row"));

@@ -6,4 +6,5 @@ mod create;
 mod crypto;
 mod hash;
 mod pin;
+mod rsa;
 mod select;

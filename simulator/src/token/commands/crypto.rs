@@ -31,7 +31,7 @@ impl Token {
     }
 
     /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
-    /// deciphering (B8, accepted but GOST keys do not decipher). A new SE drops any PSO: HASH.
+    /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH.
     pub(crate) fn manage_security_environment(&mut self, cmd: &CommandView<'_>) -> CardResult {
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
             return Err(Sw::WRONG_P1P2);
@@ -55,15 +55,19 @@ impl Token {
             rest = &after[len..];
         }
         let key_ref = key_ref.ok_or(Sw::WRONG_DATA)?;
-        self.private_key(key_ref)?;
+        if !self.is_rsa_reference(key_ref) {
+            self.private_key(key_ref)?;
+        }
         self.session.hasher = None;
         self.session.digest = None;
-        self.session.se_key = if cmd.p2 == 0xB6 { Some(key_ref) } else { None };
+        let sign = cmd.p2 == 0xB6;
+        self.session.se_key = sign.then_some(key_ref);
+        self.session.se_decipher_key = (!sign).then_some(key_ref);
         Ok(Sw::OK)
     }
 
-    /// Implements PSO (2A): `9E 9A` COMPUTE DIGITAL SIGNATURE, `90 80` HASH; `80 86` DECIPHER
-    /// is RSA-only (6A81).
+    /// Implements PSO (2A): `9E 9A` COMPUTE DIGITAL SIGNATURE, `90 80` HASH, `80 86` DECIPHER
+    /// (RSA only, 6A81 for a GOST key).
     pub(crate) fn perform_security_operation(
         &mut self,
         cmd: &CommandView<'_>,
@@ -72,7 +76,7 @@ impl Token {
         match cmd.p1p2() {
             0x9E9A => self.compute_signature(cmd, out),
             0x9080 => self.hash(cmd, out),
-            0x8086 => Err(Sw::FUNC_NOT_SUPPORTED),
+            0x8086 => self.decipher(cmd, out),
             _ => Err(Sw::WRONG_P1P2),
         }
     }
@@ -81,6 +85,9 @@ impl Token {
     /// (a 32- or 64-byte digest, as given) or, with no data, over the last PSO: HASH result.
     fn compute_signature(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
         let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        if self.is_rsa_reference(key_ref) {
+            return self.rsa_private_operation(cmd, out, key_ref);
+        }
         let (key, spec, sec) = self.private_key(key_ref)?;
         if !self.acl_ok(sec, Op::Bit2) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
@@ -126,6 +133,9 @@ impl Token {
     pub(crate) fn generate_key(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
         if cmd.p1 != 0x80 {
             return Err(Sw::WRONG_P1P2);
+        }
+        if self.is_rsa_reference(cmd.p2) {
+            return self.generate_rsa(cmd, out);
         }
         if !cmd.data.is_empty() {
             return Err(Sw::WRONG_LENGTH);
@@ -173,6 +183,9 @@ impl Token {
     /// CHANGE REFERENCE DATA P2=00: writes d (little-endian) into the current private key
     /// object under its update condition; a d out of range is 6A80.
     pub(crate) fn import_key(&mut self, d: &[u8]) -> CardResult {
+        if self.current_is_rsa_key() {
+            return self.import_rsa(d);
+        }
         let node = self
             .current_file()
             .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;

@@ -2,6 +2,8 @@
 //! (`rutoken-ecp-apdu.md` §4). A wrong PIN's decrement is written to the image *before* the
 //! comparison, so cutting the power cannot buy free tries.
 
+use zeroize::Zeroizing;
+
 use crate::token::Token;
 use crate::token::access::Op;
 use crate::token::apdu::CommandView;
@@ -18,10 +20,13 @@ fn role(reference: u8) -> CardResult<u8> {
     }
 }
 
-/// The value of the `A5` TLV in `[80 02 len16] A5 len value` (the form `card-rtecp.c` sends).
-fn new_value(data: &[u8]) -> CardResult<&[u8]> {
+/// The value in `[80 02 len16] A5 len value [A5 len value …]` (the form `card-rtecp.c` sends):
+/// a value too long for one command (key import) is chained, every piece starting with its own
+/// `A5` TLV, so the pieces are joined; `80` gives the whole length and must match when present.
+fn new_value(data: &[u8]) -> CardResult<Zeroizing<Vec<u8>>> {
     let mut rest = data;
-    let mut value = None;
+    let mut value: Option<Zeroizing<Vec<u8>>> = None;
+    let mut total = None;
     while !rest.is_empty() {
         let [tag, len, after @ ..] = rest else {
             return Err(Sw::WRONG_DATA);
@@ -30,14 +35,20 @@ fn new_value(data: &[u8]) -> CardResult<&[u8]> {
         if after.len() < len {
             return Err(Sw::WRONG_DATA);
         }
-        match tag {
-            0x80 => {}
-            0xA5 => value = Some(&after[..len]),
+        match (tag, &after[..len]) {
+            (0x80, [hi, lo]) => total = Some(usize::from(u16::from_be_bytes([*hi, *lo]))),
+            (0xA5, piece) => value
+                .get_or_insert_with(|| Zeroizing::new(Vec::new()))
+                .extend_from_slice(piece),
             _ => return Err(Sw::WRONG_DATA),
         }
         rest = &after[len..];
     }
-    value.ok_or(Sw::WRONG_DATA)
+    let value = value.ok_or(Sw::WRONG_DATA)?;
+    if total.is_some_and(|total| total != value.len()) {
+        return Err(Sw::WRONG_DATA);
+    }
+    Ok(value)
 }
 
 impl Token {
@@ -119,15 +130,15 @@ impl Token {
     }
 
     /// Implements CHANGE REFERENCE DATA `00 24 01 ref [80 02 len] A5 len PIN`: sets (first time,
-    /// no condition) or changes a PIN under its change condition; P2=00 imports a GOST private
-    /// key (d little-endian) into the current key object.
+    /// no condition) or changes a PIN under its change condition; P2=00 imports key material
+    /// into the current key object (GOST d, or RSA: [`crate::token::rsa`]).
     pub(crate) fn change_reference_data(&mut self, cmd: &CommandView<'_>) -> CardResult {
         if cmd.p1 != 0x01 {
             return Err(Sw::WRONG_P1P2);
         }
         let value = new_value(cmd.data)?;
         if cmd.p2 == 0 {
-            return self.import_key(value);
+            return self.import_key(&value);
         }
         role(cmd.p2)?;
         let (pin, sec) = self.pin(cmd.p2)?;
