@@ -36,7 +36,9 @@ fn create(class: u8, size: u16, kk: u8) -> String {
     } else {
         "460002000000000200000000000000"
     };
-    format!("00 E0 00 00 27 6F25 8002 {size:04X} 8202 1000 8302 00{kk:02X} 8506 {class:02X}0000AA0000 860F {sec}")
+    format!(
+        "00 E0 00 00 27 6F25 8002 {size:04X} 8202 1000 8302 00{kk:02X} 8506 {class:02X}0000AA0000 860F {sec}"
+    )
 }
 
 /// A factory token, the User logged in, with an RSA pair of `bits` at `kk`; returns n
@@ -115,11 +117,19 @@ fn check_one_size(bits: u16) -> bool {
     let m = block_le(k, 7);
     let (s, sw) = pso(&mut t, [0x9E, 0x9A], &m);
     assert_eq!((sw, s.len()), (0x9000, k), "{bits}: signature");
-    let back = python("pow(x, 65537, n).to_bytes(len(sys.argv[1]) // 2, 'little').hex()", &n, &s);
+    let back = python(
+        "pow(x, 65537, n).to_bytes(len(sys.argv[1]) // 2, 'little').hex()",
+        &n,
+        &s,
+    );
     assert_eq!(back.unwrap(), hex::encode(&m), "{bits}: s^e = m");
 
     // Deciphering: c = m^e mod n from Python, the token gives m back.
-    let c_hex = python("pow(x, 65537, n).to_bytes(len(sys.argv[1]) // 2, 'little').hex()", &n, &m);
+    let c_hex = python(
+        "pow(x, 65537, n).to_bytes(len(sys.argv[1]) // 2, 'little').hex()",
+        &n,
+        &m,
+    );
     let c = hex::decode(c_hex.unwrap()).unwrap();
     assert_eq!(
         pso(&mut t, [0x80, 0x86], &c).1,

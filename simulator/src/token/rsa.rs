@@ -50,7 +50,10 @@ pub fn bits_of_private(size: u16, allowed: &[u16]) -> Option<u16> {
 
 /// The modulus size a public object of `size` bytes is made for, if it is one of `allowed`.
 pub fn bits_of_public(size: u16, allowed: &[u16]) -> Option<u16> {
-    allowed.iter().copied().find(|bits| public_size(*bits) == size)
+    allowed
+        .iter()
+        .copied()
+        .find(|bits| public_size(*bits) == size)
 }
 
 /// A private RSA key, rebuilt from (or about to become) the bytes of a class-23 object. The
@@ -255,7 +258,10 @@ mod tests {
         // iqmp changed: refused.
         let mut bad = object.expose().to_vec();
         bad[72] ^= 1;
-        assert_eq!(RsaPrivate::from_object(&bad, 512).unwrap_err(), Sw::WRONG_DATA);
+        assert_eq!(
+            RsaPrivate::from_object(&bad, 512).unwrap_err(),
+            Sw::WRONG_DATA
+        );
         assert_eq!(
             RsaPrivate::from_object(&bad[1..], 512).unwrap_err(),
             Sw::WRONG_LENGTH
@@ -263,7 +269,10 @@ mod tests {
         // An even modulus is no public key.
         let mut public = key.public_object().unwrap();
         public[0] &= 0xFE;
-        assert_eq!(check_public_object(&public, 512).unwrap_err(), Sw::WRONG_DATA);
+        assert_eq!(
+            check_public_object(&public, 512).unwrap_err(),
+            Sw::WRONG_DATA
+        );
     }
 
     #[test]
@@ -272,7 +281,10 @@ mod tests {
         let opensc = [0xA6, 0x06, 0x94, 0x04, 0x01, 0x00, 0x01, 0x00];
         assert_eq!(requested_exponent(&opensc), Ok(65_537));
         assert_eq!(requested_exponent(&[0xA6, 0x03, 0x94, 0x01, 0x03]), Ok(3));
-        assert_eq!(requested_exponent(&[0xA6, 0x03, 0x94, 0x01, 0x04]), Err(Sw::WRONG_DATA));
+        assert_eq!(
+            requested_exponent(&[0xA6, 0x03, 0x94, 0x01, 0x04]),
+            Err(Sw::WRONG_DATA)
+        );
         assert_eq!(requested_exponent(&[0x94, 0x01, 0x03]), Err(Sw::WRONG_DATA));
     }
 }

@@ -5,8 +5,8 @@ use std::fmt;
 
 use super::fs::{self, Body, Node};
 use super::key::KeySpec;
-use super::rsa;
 use super::profile::TokenProfile;
+use super::rsa;
 use super::state::State;
 
 /// One file of the tree.
