@@ -5,9 +5,10 @@
 
 use gost::SigningKey;
 
+use super::pin::new_value;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fs::{Body, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{KeyObject, KeySpec};
 use crate::token::secret::Secret;
@@ -32,7 +33,7 @@ impl Token {
 
     /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
     /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH.
-    pub(crate) fn manage_security_environment(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn manage_security_environment(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
             return Err(Sw::WRONG_P1P2);
         }
@@ -66,24 +67,10 @@ impl Token {
         Ok(Sw::OK)
     }
 
-    /// Implements PSO (2A): `9E 9A` COMPUTE DIGITAL SIGNATURE, `90 80` HASH, `80 86` DECIPHER
-    /// (RSA only, 6A81 for a GOST key).
-    pub(crate) fn perform_security_operation(
-        &mut self,
-        cmd: &CommandView<'_>,
-        out: &mut Vec<u8>,
-    ) -> CardResult {
-        match cmd.p1p2() {
-            0x9E9A => self.compute_signature(cmd, out),
-            0x9080 => self.hash(cmd, out),
-            0x8086 => self.decipher(cmd, out),
-            _ => Err(Sw::WRONG_P1P2),
-        }
-    }
-
-    /// PSO: COMPUTE DIGITAL SIGNATURE with the MSE key under its "use" condition: over the data
-    /// (a 32- or 64-byte digest, as given) or, with no data, over the last PSO: HASH result.
-    fn compute_signature(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    /// Implements PSO: COMPUTE DIGITAL SIGNATURE `2A 9E 9A` with the MSE key under its "use"
+    /// condition: over the data (a 32- or 64-byte digest, as given) or, with no data, over the
+    /// last PSO: HASH result.
+    pub(crate) fn compute_signature(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
         if self.is_rsa_reference(key_ref) {
             return self.rsa_private_operation(cmd, out, key_ref);
@@ -130,7 +117,7 @@ impl Token {
 
     /// Implements GENERATE KEY `00 46 80 kk`: fills `…/6002/00kk` and `…/6001/00kk` (created
     /// before with the same code) and answers `LE(x) ‖ LE(y)`: 64 bytes, or 128 for 512-bit sets.
-    pub(crate) fn generate_key(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn generate_key(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         if cmd.p1 != 0x80 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -180,11 +167,16 @@ impl Token {
         }
     }
 
-    /// CHANGE REFERENCE DATA P2=00: writes d (little-endian) into the current private key
-    /// object under its update condition; a d out of range is 6A80.
-    pub(crate) fn import_key(&mut self, d: &[u8]) -> CardResult {
+    /// Implements key import, CHANGE REFERENCE DATA `24 01 00 [80 02 len] A5 len d`: writes d
+    /// (little-endian) into the current private key object under its update condition; a d out
+    /// of range is 6A80. An RSA key object takes its own layouts ([`Token::import_rsa`]).
+    pub(crate) fn import_key(&mut self, cmd: &Request<'_>) -> CardResult {
+        if cmd.p1 != 0x01 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        let d = new_value(cmd.data)?;
         if self.current_is_rsa_key() {
-            return self.import_rsa(d);
+            return self.import_rsa(&d);
         }
         let node = self
             .current_file()
@@ -203,7 +195,7 @@ impl Token {
         if d.len() != spec.scalar_len() {
             return Err(Sw::WRONG_LENGTH);
         }
-        SigningKey::from_le_bytes(spec.param_set, d).map_err(|_| Sw::WRONG_DATA)?;
+        SigningKey::from_le_bytes(spec.param_set, &d).map_err(|_| Sw::WRONG_DATA)?;
         if let Body::Key(key) = &mut self.current_file_mut()?.body {
             key.material = Some(Secret::new(d.to_vec()));
         }

@@ -5,7 +5,7 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fs::{Body, Node, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC};
 use crate::token::rsa::{self, RsaPrivate};
@@ -62,7 +62,7 @@ impl Token {
 
     /// GENERATE KEY `00 46 80 kk [A6 06 94 04 e]` for an RSA pair: fills `…/6002/00kk` and
     /// `…/6001/00kk` (created before, same size class) and answers the modulus little-endian.
-    pub(crate) fn generate_rsa(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn generate_rsa(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let e = rsa::requested_exponent(cmd.data)?;
         let node = self.private_key_node(cmd.p2)?;
         if !self.acl_ok(&node.sec, Op::Bit1) {
@@ -111,7 +111,7 @@ impl Token {
     /// little-endian.
     pub(crate) fn rsa_private_operation(
         &mut self,
-        cmd: &CommandView<'_>,
+        cmd: &Request<'_>,
         out: &mut Vec<u8>,
         reference: u8,
     ) -> CardResult {
@@ -147,7 +147,7 @@ impl Token {
 
     /// PSO: DECIPHER `00 2A 80 86` (RSA only; a GOST key is 6A81): the ciphertext arrives
     /// byte-reversed without a padding-indicator byte, 256-byte inputs chained (`rtecp_cipher`).
-    pub(crate) fn decipher(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn decipher(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let reference = self
             .session
             .se_decipher_key
