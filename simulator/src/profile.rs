@@ -207,4 +207,14 @@ mod tests {
         let err = DeviceProfile::from_yaml("safetouch:\n  rows: 0\n", "p").unwrap_err();
         assert!(err.to_string().contains("safetouch.rows"), "{err}");
     }
+
+    #[test]
+    fn rsa_sizes_are_checked() {
+        let err =
+            DeviceProfile::from_yaml("token:\n  rsa_modulus_bits: [1000]\n", "p").unwrap_err();
+        assert!(err.to_string().contains("token.rsa_modulus_bits"), "{err}");
+        let p =
+            DeviceProfile::from_yaml("token:\n  rsa_modulus_bits: [1024, 4096]\n", "p").unwrap();
+        assert_eq!(p.token.rsa_modulus_bits, [1024, 4096]);
+    }
 }

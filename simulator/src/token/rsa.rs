@@ -107,10 +107,12 @@ impl RsaPrivate {
             BoxedUint::from_le_slice(&bytes[at..at + len], precision).map_err(|_| Sw::WRONG_DATA)
         };
         let (p, q) = (part(0)?, part(len + GAP)?);
-        let dmp1 = part(2 * len + 2 * GAP + len)?;
-        let p_minus_1 = NonZero::new(p.wrapping_sub(BoxedUint::one()))
-            .into_option()
-            .ok_or(Sw::WRONG_DATA)?;
+        let dmp1 = Zeroizing::new(part(2 * len + 2 * GAP + len)?);
+        let p_minus_1 = Zeroizing::new(
+            NonZero::new(p.wrapping_sub(BoxedUint::one()))
+                .into_option()
+                .ok_or(Sw::WRONG_DATA)?,
+        );
         let mut e = Option::<BoxedUint>::from(dmp1.invert_mod(&p_minus_1)).ok_or(Sw::WRONG_DATA)?;
         // e is public: trim it to its width for the public-key checks and exponentiation.
         let e_bytes = e.to_le_bytes_trimmed_vartime();
