@@ -83,6 +83,10 @@ pub struct Client<'t> {
     pub transcript: Transcript,
     /// Every SafeTouch screen read so far.
     pub screens: Vec<String>,
+    /// The same screens for the reports, each at the exchange that showed it.
+    pub shown: Vec<crate::report::ShownScreen>,
+    /// The SafeTouch presses arranged, each at the exchange it answered.
+    pub presses: Vec<crate::report::PressRecord>,
     /// The operation the next exchanges belong to (transcript headings).
     pub step: String,
     /// The SafeTouch's refusal words.
@@ -98,6 +102,8 @@ impl<'t> Client<'t> {
             target,
             transcript: Transcript::default(),
             screens: Vec::new(),
+            shown: Vec::new(),
+            presses: Vec::new(),
             step: String::new(),
             safetouch: config.safetouch,
             key_codes: config.key_codes.clone(),
@@ -148,6 +154,14 @@ impl<'t> Client<'t> {
     /// Collects the screens the target showed since the last call.
     pub fn collect_screens(&mut self) -> Option<Vec<String>> {
         let shown = self.target.take_screens()?;
+        let exchange = self.transcript.exchanges.len().checked_sub(1);
+        for text in &shown {
+            self.shown.push(crate::report::ShownScreen {
+                text: text.clone(),
+                exchange,
+                step: self.step.clone(),
+            });
+        }
         self.screens.extend(shown.iter().cloned());
         Some(shown)
     }

@@ -55,7 +55,13 @@ impl Client<'_> {
             )?;
         }
         self.target().arrange_press(press, expected_screen)?;
-        let r = self.send(&Command::new(0x00, 0x2A, 0x9E, 0x9A).le(0))?;
+        let r = self.send(&Command::new(0x00, 0x2A, 0x9E, 0x9A).le(0));
+        self.presses.push(crate::report::PressRecord {
+            press,
+            exchange: self.transcript.exchanges.len().checked_sub(1),
+            step: self.step.clone(),
+        });
+        let r = r?;
         self.collect_screens();
         if r.ok() {
             return Ok(SignResult::Signed(r.data));

@@ -22,7 +22,16 @@ impl Flow<'_, '_> {
                 if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
                     return Err(fail(
                         format!("{n} keys"),
-                        format!("{} keys {:?}", objects.keys.len(), objects.keys),
+                        format!(
+                            "{} keys (references {})",
+                            objects.keys.len(),
+                            objects
+                                .keys
+                                .iter()
+                                .map(|k| format!("{k:02X}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
                 if let Some(n) = o.certificates.filter(|&n| n != objects.certificates.len()) {
@@ -74,7 +83,7 @@ impl Flow<'_, '_> {
                     if found.subject_cn.as_deref() != Some(cn.as_str()) {
                         return Err(fail(
                             format!("subject CN {cn}"),
-                            format!("{:?}", found.subject_cn),
+                            found.subject_cn.as_deref().unwrap_or("no CN"),
                         ));
                     }
                 }
@@ -83,7 +92,7 @@ impl Flow<'_, '_> {
                     if found.issuer_cn.as_deref() != Some(cn.as_str()) {
                         return Err(fail(
                             format!("issuer CN {cn}"),
-                            format!("{:?}", found.issuer_cn),
+                            found.issuer_cn.as_deref().unwrap_or("no CN"),
                         ));
                     }
                 }
@@ -191,8 +200,11 @@ impl Flow<'_, '_> {
             PressAction::Confirm,
             &[],
         )?;
-        let crate::client::SignResult::Signed(sig) = result else {
-            return Err(fail("a signature", format!("{result:?}")));
+        let sig = match result {
+            crate::client::SignResult::Signed(sig) => sig,
+            crate::client::SignResult::Refused(sw) => {
+                return Err(fail("a signature", format!("refused with SW {sw:04X}")));
+            }
         };
         let (algorithm, vk) =
             gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;

@@ -49,10 +49,8 @@ impl Flow<'_, '_> {
             }
             (SignResult::Refused(sw), SignOutcome::Rejected) if sw == words.reject => Ok(None),
             (SignResult::Refused(sw), SignOutcome::TimedOut) if sw == words.timeout => Ok(None),
-            (SignResult::Signed(_), e) => Err(fail(format!("{e:?}"), "a signature")),
-            (SignResult::Refused(sw), e) => {
-                Err(fail(format!("{e:?}"), format!("refused with SW {sw:04X}")))
-            }
+            (SignResult::Signed(_), e) => Err(fail(e, "a signature")),
+            (SignResult::Refused(sw), e) => Err(fail(e, format!("refused with SW {sw:04X}"))),
         }
     }
 
@@ -181,10 +179,8 @@ impl Flow<'_, '_> {
                 Ok(())
             }
             (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
-            (Submitted::Refused(r, why), e) => {
-                Err(fail(format!("{e:?}"), format!("refused: {r} ({why})")))
-            }
-            (Submitted::Issued(_), e) => Err(fail(format!("{e:?}"), "issued")),
+            (Submitted::Refused(r, why), e) => Err(fail(e, format!("refused: {r} ({why})"))),
+            (Submitted::Issued(_), e) => Err(fail(e, "issued")),
         }
     }
 
@@ -203,7 +199,7 @@ impl Flow<'_, '_> {
             return match i.expect {
                 InstallOutcome::Refused => Ok(()),
                 e => Err(fail(
-                    format!("{e:?}"),
+                    e,
                     "refused: the certificate's public key is not the key's",
                 )),
             };
@@ -234,11 +230,8 @@ impl Flow<'_, '_> {
             (Err(ClientError::Target(_)), InstallOutcome::Interrupted) if interrupt.is_some() => {
                 Ok(())
             }
-            (Ok(done), e) => Err(fail(
-                format!("{e:?}"),
-                if done { "installed" } else { "interrupted" },
-            )),
-            (Err(err), e) => Err(fail(format!("{e:?}"), err)),
+            (Ok(done), e) => Err(fail(e, if done { "installed" } else { "interrupted" })),
+            (Err(err), e) => Err(fail(e, err)),
         }
     }
 }
