@@ -1,5 +1,6 @@
 //! Decoded transcripts: each recorded exchange with its command's name and parameters and its
-//! status word's meaning, for people reading artifacts, JSON and the HTML report.
+//! status word's meaning (names and meanings from `rutoken_apdu`), for people reading
+//! artifacts, JSON and the HTML report.
 //!
 //! Decoding works on what the transcript stored — the command already masked by the one masking
 //! function at recording time — so no report can hold more than the transcript does.
@@ -102,67 +103,25 @@ pub fn serialize_transcript<S: serde::Serializer>(t: &Transcript, s: S) -> Resul
     seq.end()
 }
 
-/// The instruction's name (ISO 7816-4 and the Rutoken commands of `rutoken-ecp-apdu.md`).
+/// The instruction's name (`rutoken_apdu::names`, one table for every tool of the workspace).
 pub fn instruction_name(cla: u8, ins: u8, p1: u8, p2: u8) -> &'static str {
-    let proprietary = cla & 0x80 != 0;
-    match (proprietary, ins, p1, p2) {
-        (true, 0x40, ..) => "LOGOUT (reset access rights)",
-        (true, 0x8A, ..) => "ERASE",
-        (true, 0x84, ..) => "INIT END",
-        (false, 0xA4, ..) => "SELECT FILE",
-        (false, 0xB0, ..) => "READ BINARY",
-        (false, 0xD6, ..) => "UPDATE BINARY",
-        (false, 0xD0, ..) => "WRITE BINARY",
-        (false, 0x20, ..) => "VERIFY",
-        (false, 0x24, ..) => "CHANGE REFERENCE DATA",
-        (false, 0x2C, ..) => "RESET RETRY COUNTER",
-        (false, 0xCA, ..) => "GET DATA",
-        (false, 0x22, ..) => "MANAGE SECURITY ENVIRONMENT",
-        (false, 0x2A, 0x90, 0x80) => "PSO: HASH",
-        (false, 0x2A, 0x9E, 0x9A) => "PSO: COMPUTE DIGITAL SIGNATURE",
-        (false, 0x2A, 0x00, 0xA8) => "PSO: VERIFY DIGITAL SIGNATURE",
-        (false, 0x2A, 0x80, 0x86) => "PSO: DECIPHER",
-        (false, 0x2A, ..) => "PERFORM SECURITY OPERATION",
-        (false, 0x46, ..) => "GENERATE KEY PAIR",
-        (false, 0xE0, ..) => "CREATE FILE",
-        (false, 0xE4, ..) => "DELETE FILE",
-        (false, 0xC0, ..) => "GET RESPONSE",
-        (false, 0x84, ..) => "GET CHALLENGE",
-        _ => "unknown instruction",
-    }
+    rutoken_apdu::names::instruction_name(cla, ins, p1, p2)
 }
 
-/// What a status word means (ISO 7816-4 §5.1.3; `6FB1`: the SafeTouch's refusal of the default
-/// device profile, `safetouch.md` "Gating").
+/// What a status word means: `rutoken_apdu`'s meaning, with the counts of 63Cx, 61xx and 6Cxx
+/// spelled out, and `6FB1`, the SafeTouch's refusal of the default device profile
+/// (`safetouch.md` "Gating").
 pub fn sw_meaning(sw: u16) -> String {
+    let word = rutoken_apdu::StatusWord(sw);
     let [sw1, sw2] = sw.to_be_bytes();
-    match (sw1, sw2) {
-        (0x90, 0x00) => "success".to_owned(),
-        (0x61, n) => format!("success, {n} more bytes to get"),
-        (0x63, n) if n & 0xF0 == 0xC0 => format!("wrong PIN, {} tries left", n & 0x0F),
-        (0x63, 0x00) => "verification failed".to_owned(),
-        (0x65, 0x81) => "memory failure".to_owned(),
-        (0x67, 0x00) => "wrong length".to_owned(),
-        (0x69, 0x82) => "security status not satisfied".to_owned(),
-        (0x69, 0x83) => "authentication method blocked".to_owned(),
-        (0x69, 0x84) => "reference data not usable".to_owned(),
-        (0x69, 0x85) => "conditions of use not satisfied".to_owned(),
-        (0x69, 0x86) => "command not allowed (no current EF)".to_owned(),
-        (0x6A, 0x80) => "incorrect data".to_owned(),
-        (0x6A, 0x81) => "function not supported".to_owned(),
-        (0x6A, 0x82) => "file not found".to_owned(),
-        (0x6A, 0x84) => "not enough memory".to_owned(),
-        (0x6A, 0x86) => "incorrect P1 P2".to_owned(),
-        (0x6A, 0x88) => "referenced data not found".to_owned(),
-        (0x6A, 0x89) => "file already exists".to_owned(),
-        (0x6B, 0x00) => "wrong parameters P1 P2".to_owned(),
-        (0x6C, n) => format!("wrong Le, {n} bytes available"),
-        (0x6D, 0x00) => "instruction not supported".to_owned(),
-        (0x6E, 0x00) => "class not supported".to_owned(),
-        (0x6F, 0x86) => "the other role is logged in".to_owned(),
-        (0x6F, 0xB1) => "refused on the SafeTouch (Reject pressed or timed out)".to_owned(),
-        (0x6F, 0x00) => "no precise diagnosis".to_owned(),
-        _ => "unknown status word".to_owned(),
+    if let Some(n) = word.tries_left() {
+        return format!("wrong PIN, {n} tries left");
+    }
+    match sw1 {
+        0x61 => format!("success, {sw2} more bytes to get"),
+        0x6C => format!("wrong Le, {sw2} bytes available"),
+        _ if sw == 0x6FB1 => "refused on the SafeTouch (Reject pressed or timed out)".to_owned(),
+        _ => word.meaning().to_owned(),
     }
 }
 
@@ -208,7 +167,6 @@ fn describe_command(c: &[u8], masked: bool) -> (String, String) {
             }
             .to_owned(),
         ),
-        (false, 0xCA) if (p1, p2) == (0x01, 0x81) => params.push("serial number".to_owned()),
         (false, 0x46) => params.push(format!("key {p2:02X}")),
         _ => {}
     }
@@ -259,14 +217,13 @@ mod tests {
     #[test]
     fn select_and_get_data() {
         let d = decode(&ex("00 A4 08 00 02 5F 5F 00", "6A 82"));
-        assert_eq!(d.name, "SELECT FILE");
+        assert_eq!(d.name, "SELECT");
         assert!(d.parameters.contains("by path from the MF"), "{d:?}");
         assert!(d.parameters.contains("data 5F 5F"), "{d:?}");
         assert_eq!(d.meaning, "file not found");
         let d = decode(&ex("00 CA 01 81 00", "00 00 00 00 2E EA 3E D3 90 00"));
-        assert_eq!(d.name, "GET DATA");
+        assert_eq!(d.name, "GET DATA (serial number)");
         assert_eq!(d.meaning, "success, 8 bytes of data");
-        assert!(d.parameters.contains("serial number"));
     }
 
     #[test]
