@@ -327,7 +327,7 @@ fn scenario_mistakes_exit_2_before_any_apdu_with_file_line_column() {
         (
             "fixture.yaml",
             "name: fixture\ntoken: {fixture: personalised_foreign_ca}\nsteps:\n  - attach\n",
-            ":2:19: unknown variant `personalised_foreign_ca`, expected",
+            ":2:18: unknown variant `personalised_foreign_ca`, expected",
         ),
     ];
     for (name, text, want) in cases {
