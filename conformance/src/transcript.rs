@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::apdu::{carries_pin, spaced_hex};
+use crate::apdu::spaced_hex;
 
 /// One command and its response, as printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,13 +23,14 @@ pub struct Transcript {
     pub exchanges: Vec<Exchange>,
 }
 
-/// Renders a command for a transcript: header and Lc, and `**` instead of data that is (or may
-/// be) a PIN.
+/// Renders a command for a transcript through the one masking function
+/// (`rutoken_apdu::mask`): header, Lc and Le shown, `**` instead of data that is (or may be) a
+/// secret; `secret` masks the data of any command (a raw step marked `secret`).
 pub fn mask_command(command: &[u8], secret: bool) -> String {
-    if (secret || carries_pin(command)) && command.len() > 5 {
-        format!("{} **", spaced_hex(&command[..5]))
+    if secret {
+        rutoken_apdu::mask::masked_data(command)
     } else {
-        spaced_hex(command)
+        rutoken_apdu::mask::masked(command)
     }
 }
 
