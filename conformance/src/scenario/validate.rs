@@ -51,6 +51,76 @@ pub fn check(s: &Scenario, file: &Path, text: &str) -> Result<(), Located> {
     variables_defined(s, text)?;
     raw_apdus(s, text)?;
     key_signs_has_pin(s, text)?;
+    key_names(s, text)?;
+    Ok(())
+}
+
+/// Every key a step or an assertion names is `current` (the token's key) or was made by an
+/// earlier `generate_key`; a request is signed only after it was built.
+fn key_names(s: &Scenario, text: &str) -> Result<(), Located> {
+    let mut known: Vec<&str> = vec!["current"];
+    let mut built: Vec<&str> = Vec::new();
+    // Where the key is written, else (a default name) the step or assertion that implies it.
+    let locate = |name: &str, part: &str| {
+        let at = find_from(text, &format!("key: {name}"), 0)
+            .or_else(|| find_from(text, &format!("key: '{name}'"), 0))
+            .or_else(|| find_from(text, &format!("key: \"{name}\""), 0))
+            .or_else(|| find_from(text, &format!("{part}:"), 0))
+            .unwrap_or(0);
+        position(text, at)
+    };
+    let unknown = |name: &str, part: &str, known: &[&str]| {
+        let (line, column) = locate(name, part);
+        Err((
+            line,
+            column,
+            format!(
+                "key {name}: no such key here (known: {}); generate_key makes one, name: sets its name",
+                known.join(", ")
+            ),
+        ))
+    };
+    for step in &s.steps {
+        let named: Option<&str> = match step {
+            Step::GenerateKey(g) => {
+                known.push(&g.name);
+                None
+            }
+            Step::BuildRequest(b) => {
+                built.push(&b.key);
+                Some(&b.key)
+            }
+            Step::SignRequest(r) => {
+                if known.contains(&r.key.as_str()) && !built.contains(&r.key.as_str()) {
+                    let (line, column) = locate(&r.key, "sign_request");
+                    return Err((
+                        line,
+                        column,
+                        format!("sign_request for key {}: no build_request for it before", r.key),
+                    ));
+                }
+                Some(&r.key)
+            }
+            Step::SignDocument(d) => Some(&d.key),
+            Step::InstallCertificate(i) => Some(&i.key),
+            Step::DeleteKey(k) => Some(&k.key),
+            _ => None,
+        };
+        if let Some(name) = named.filter(|n| !known.contains(n)) {
+            return unknown(name, step.name(), &known);
+        }
+    }
+    for assertion in &s.assertions {
+        let named = match assertion {
+            Assertion::KeyPresent(k) | Assertion::KeyAbsent(k) => Some(&k.key),
+            Assertion::Certificate(c) => Some(&c.key),
+            Assertion::KeySigns(k) => Some(&k.key),
+            _ => None,
+        };
+        if let Some(name) = named.filter(|n| !known.contains(&n.as_str())) {
+            return unknown(name, assertion.name(), &known);
+        }
+    }
     Ok(())
 }
 

@@ -325,6 +325,16 @@ fn scenario_mistakes_exit_2_before_any_apdu_with_file_line_column() {
             "appears twice in the same mapping",
         ),
         (
+            "unknown-key.yaml",
+            "name: unknown-key\nsteps:\n  - delete_key: {key: old}\n",
+            ":3:18: key old: no such key here (known: current)",
+        ),
+        (
+            "no-build.yaml",
+            "name: no-build\nsteps:\n  - generate_key: {}\n  - sign_request: {}\n",
+            ":4:5: sign_request for key new: no build_request for it before",
+        ),
+        (
             "fixture.yaml",
             "name: fixture\ntoken: {fixture: personalised_foreign_ca}\nsteps:\n  - attach\n",
             ":2:18: unknown variant `personalised_foreign_ca`, expected",
