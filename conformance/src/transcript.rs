@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::apdu::spaced_hex;
+use rutoken_apdu::hex::spaced;
+use rutoken_apdu::mask::{masked, masked_data};
 
 /// One command and its response, as printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,20 +22,37 @@ pub struct Exchange {
 pub struct Transcript {
     /// In order.
     pub exchanges: Vec<Exchange>,
+    /// The step the next exchanges belong to.
+    #[serde(skip)]
+    pub step: String,
+    /// Mask the data of the next command whatever it is (a raw step marked `secret`).
+    #[serde(skip)]
+    pub secret_next: bool,
 }
 
-/// Renders a command for a transcript through the one masking function
-/// (`rutoken_apdu::mask`): header, Lc and Le shown, `**` instead of data that is (or may be) a
-/// secret; `secret` masks the data of any command (a raw step marked `secret`).
+/// Renders a command for a transcript with the one masking rule (`rutoken_apdu::mask`);
+/// `secret` masks the data of any command (a raw step marked `secret`).
 pub fn mask_command(command: &[u8], secret: bool) -> String {
     if secret {
-        rutoken_apdu::mask::masked_data(command)
+        masked_data(command)
     } else {
-        rutoken_apdu::mask::masked(command)
+        masked(command)
     }
 }
 
 impl Transcript {
+    /// Records one exchange of the client under the current step.
+    pub fn observe(&mut self, exchange: &rutoken_client::Exchange<'_>) {
+        let secret = std::mem::take(&mut self.secret_next);
+        let step = self.step.clone();
+        self.record(
+            &step,
+            exchange.command,
+            secret,
+            exchange.response.map_err(|e| e.to_string()),
+        );
+    }
+
     /// Records one exchange.
     pub fn record(
         &mut self,
@@ -44,7 +62,7 @@ impl Transcript {
         response: Result<&[u8], String>,
     ) {
         let response = match response {
-            Ok(bytes) => spaced_hex(bytes),
+            Ok(bytes) => spaced(bytes),
             Err(err) => format!("error: {err}"),
         };
         self.exchanges.push(Exchange {

@@ -174,7 +174,7 @@ fn describe_command(c: &[u8], masked: bool) -> (String, String) {
     match data {
         Some((lc, _)) if masked => params.push(format!("{lc} bytes of data masked")),
         Some((lc, bytes)) if lc <= 8 && ins == 0xA4 => {
-            params.push(format!("data {}", crate::apdu::spaced_hex(bytes)));
+            params.push(format!("data {}", rutoken_apdu::hex::spaced(bytes)));
         }
         Some((lc, _)) => params.push(format!("{lc} bytes of data")),
         None if masked => params.push("data masked".to_owned()),

@@ -96,7 +96,10 @@ fn key_names(s: &Scenario, text: &str) -> Result<(), Located> {
                     return Err((
                         line,
                         column,
-                        format!("sign_request for key {}: no build_request for it before", r.key),
+                        format!(
+                            "sign_request for key {}: no build_request for it before",
+                            r.key
+                        ),
                     ));
                 }
                 Some(&r.key)
@@ -240,12 +243,14 @@ fn raw_apdus(s: &Scenario, text: &str) -> Result<(), Located> {
                 "apdu command: shorter than the 4-byte header CLA INS P1 P2".to_owned(),
             ));
         }
-        if let Err(e) = crate::apdu::sw_matches(&expand(&a.sw), 0x9000) {
+        if let Err(e) =
+            crate::runner::pattern::sw_matches(&expand(&a.sw), rutoken_apdu::StatusWord::OK)
+        {
             let (line, column) = locate(&a.sw);
             return Err((line, column, e.replace('"', "")));
         }
         if let Some(data) = &a.data {
-            if let Err(e) = crate::apdu::data_matches(&expand(data), &[]) {
+            if let Err(e) = crate::runner::pattern::data_matches(&expand(data), &[]) {
                 let (line, column) = locate(data);
                 return Err((line, column, e.replace('"', "")));
             }

@@ -331,7 +331,7 @@ fn scenario_mistakes_exit_2_before_any_apdu_with_file_line_column() {
         ),
         (
             "no-build.yaml",
-            "name: no-build\nsteps:\n  - generate_key: {}\n  - sign_request: {}\n",
+            "name: no-build\nsteps:\n  - generate_key: {}\n  - sign_request: {safetouch: {press: confirm}}\n",
             ":4:5: sign_request for key new: no build_request for it before",
         ),
         (
