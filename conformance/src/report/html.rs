@@ -1,7 +1,9 @@
 //! `--html FILE`: one self-contained page (inline CSS, inline SVG, no script, no network — its
 //! Content-Security-Policy forbids any fetch): the run's summary, and per scenario a timeline of
 //! its steps with the decoded APDUs folded, every SafeTouch screen drawn as the device's
-//! character display (the profile's rows × columns) with the press that answered it.
+//! character display (the profile's rows × columns) with the press that answered it. Long
+//! commands and responses are cut to their head and SW (the full bytes are in the JSON and the
+//! artifacts).
 
 use super::screen::{escape, pages, press_words, svg_page};
 use super::timeline::{self, Group};
@@ -89,6 +91,25 @@ pub fn render(r: &RunReport) -> String {
     h
 }
 
+/// Bytes shown in full per command or response; longer ones show their head and their last two
+/// bytes (the SW of a response) — the full bytes are in `--json` and `--artifacts`, and a page
+/// of every 256-byte READ BINARY would weigh megabytes.
+const SHOWN_BYTES: usize = 40;
+
+fn short_hex(spaced: &str) -> String {
+    let tokens: Vec<&str> = spaced.split(' ').collect();
+    if tokens.len() <= SHOWN_BYTES + 2 || spaced.starts_with("error: ") {
+        return spaced.to_owned();
+    }
+    let tail = &tokens[tokens.len() - 2..];
+    format!(
+        "{} … {} ({} bytes)",
+        tokens[..SHOWN_BYTES].join(" "),
+        tail.join(" "),
+        tokens.len()
+    )
+}
+
 fn verdict(o: &Outcome) -> &'static str {
     match o {
         Outcome::Passed => "PASS",
@@ -163,10 +184,10 @@ fn step(h: &mut String, r: &RunReport, g: &Group<'_>, screen_no: &mut usize) {
             h.push_str(&format!(
                 "<tr><td>{}</td><td class=\"hex\">{}<br><b>{}</b> {}</td><td class=\"hex\">{}</td><td>{}</td></tr>",
                 item.index + 1,
-                escape(&d.command),
+                escape(&short_hex(&d.command)),
                 escape(&d.name),
                 escape(&d.parameters),
-                escape(&d.response),
+                escape(&short_hex(&d.response)),
                 escape(&match &d.sw {
                     Some(sw) => format!("{sw} {}", d.meaning),
                     None => d.meaning.clone(),
@@ -211,4 +232,18 @@ fn step(h: &mut String, r: &RunReport, g: &Group<'_>, screen_no: &mut usize) {
         }
     }
     h.push_str("</li>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_hex_keeps_its_head_and_status_word() {
+        let long: Vec<String> = (0..300).map(|i| format!("{:02X}", i % 256)).collect();
+        let text = short_hex(&long.join(" "));
+        assert!(text.starts_with("00 01 02"), "{text}");
+        assert!(text.ends_with("2A 2B (300 bytes)"), "{text}");
+        assert_eq!(short_hex("90 00"), "90 00");
+    }
 }
