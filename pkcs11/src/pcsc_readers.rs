@@ -61,3 +61,57 @@ impl Readers for PcscReaders {
         crate::backend::open_pcsc(reader)
     }
 }
+
+/// One card connection (shared: OpenSC and others may use the token too).
+pub struct PcscTransport {
+    card: pcsc::Card,
+}
+
+impl PcscTransport {
+    /// Connects to the card in `reader`.
+    pub fn connect(reader: &str) -> Result<Self, DeviceError> {
+        let context = pcsc::Context::establish(pcsc::Scope::User)
+            .map_err(|e| DeviceError::Failed(format!("PC/SC: {e}")))?;
+        let name = CString::new(reader).map_err(|_| DeviceError::NotPresent)?;
+        let card = context
+            .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)
+            .map_err(|e| match e {
+                pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => DeviceError::NotPresent,
+                e => DeviceError::Failed(format!("PC/SC connect: {e}")),
+            })?;
+        Ok(PcscTransport { card })
+    }
+}
+
+fn transport_error(call: &'static str, e: pcsc::Error) -> rutoken_client::TransportError {
+    match e {
+        pcsc::Error::RemovedCard | pcsc::Error::NoSmartcard | pcsc::Error::ResetCard => {
+            rutoken_client::TransportError::CardRemoved
+        }
+        e => rutoken_client::TransportError::Pcsc {
+            call,
+            message: e.to_string(),
+        },
+    }
+}
+
+impl rutoken_client::Transport for PcscTransport {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, rutoken_client::TransportError> {
+        let mut buf = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
+        let answer = self
+            .card
+            .transmit(command, &mut buf)
+            .map_err(|e| transport_error("SCardTransmit", e))?;
+        Ok(answer.to_vec())
+    }
+
+    fn atr(&mut self) -> Result<Vec<u8>, rutoken_client::TransportError> {
+        let mut names = [0u8; 2048];
+        let mut atr = [0u8; pcsc::MAX_ATR_SIZE];
+        let status = self
+            .card
+            .status2(&mut names, &mut atr)
+            .map_err(|e| transport_error("SCardStatus", e))?;
+        Ok(status.atr().to_vec())
+    }
+}

@@ -193,7 +193,8 @@ fn safetouch_refusals_and_pin_errors_map_to_their_ckr() {
         let _ = std::fs::remove_file(lab.dir.path().join("sig.bin"));
         let (_, ok, out) = lab.sh_pressing(&sign, button);
         assert!(!ok, "{button}: {out}");
-        assert!(out.contains("CKR_FUNCTION_REJECTED"), "{button}: {out}");
+        // OpenSC 0.23 has no name for CKR_FUNCTION_REJECTED (0x200, PKCS#11 v2.40).
+        assert!(out.contains("(0x200)"), "{button}: {out}");
         let sig = std::fs::read(lab.dir.path().join("sig.bin")).unwrap_or_default();
         assert!(sig.is_empty(), "{button}: a signature was written");
     }

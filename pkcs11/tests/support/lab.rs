@@ -158,15 +158,8 @@ impl Lab {
     pub fn wait_for_screen(&self) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let reply = self.control(r#"{"cmd":"screen"}"#);
-            let screen = &reply["screen"];
-            if screen["waiting"] == serde_json::Value::Bool(true) {
-                return screen["lines"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| l.as_str().unwrap_or_default().to_owned())
-                    .collect();
+            if let Some(lines) = self.waiting_screen() {
+                return lines;
             }
             assert!(Instant::now() < deadline, "no SafeTouch screen waited");
             std::thread::sleep(Duration::from_millis(20));
@@ -202,9 +195,10 @@ impl Lab {
 
     /// The command, not started (for one that waits on the SafeTouch).
     pub fn shell(&self, command: &str) -> Command {
+        // Entering the mount namespace resets the working directory: `cd` inside.
+        let script = format!("cd '{}' && {command}", self.dir.path().display());
         let mut cmd = self.pcscd.enter("timeout");
-        cmd.args(["120", "sh", "-c", command])
-            .current_dir(self.dir.path())
+        cmd.args(["120", "sh", "-c", &script])
             .env("MODULE", module_path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -215,13 +209,44 @@ impl Lab {
     /// Starts `command`, waits for its SafeTouch screen, presses `button`; returns the screen
     /// and (success, output).
     pub fn sh_pressing(&self, command: &str, button: &str) -> (Vec<String>, bool, String) {
-        let child: Child = self.shell(command).spawn().unwrap();
-        let screen = self.wait_for_screen();
+        let mut child: Child = self.shell(command).spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let screen = loop {
+            if let Some(lines) = self.waiting_screen() {
+                break lines;
+            }
+            if child.try_wait().unwrap().is_some() {
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "`{command}` ended before a SafeTouch screen waited:\n{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            assert!(Instant::now() < deadline, "no SafeTouch screen waited");
+            std::thread::sleep(Duration::from_millis(20));
+        };
         self.press(button);
         let out = child.wait_with_output().unwrap();
         let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&out.stderr));
         (screen, out.status.success(), text)
+    }
+
+    /// The lines of the screen that waits for a press, if one does.
+    pub fn waiting_screen(&self) -> Option<Vec<String>> {
+        let reply = self.control(r#"{"cmd":"screen"}"#);
+        let screen = &reply["screen"];
+        (screen["waiting"] == serde_json::Value::Bool(true)).then(|| {
+            screen["lines"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|l| l.as_str().unwrap_or_default().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     }
 
     /// Writes a file into the scratch directory.
