@@ -233,6 +233,24 @@ impl Lab {
         (screen, out.status.success(), text)
     }
 
+    /// Runs `command`, confirming every SafeTouch screen until it ends; returns the screens
+    /// confirmed and (success, output).
+    pub fn sh_confirming(&self, command: &str) -> (Vec<Vec<String>>, bool, String) {
+        let mut child: Child = self.shell(command).spawn().unwrap();
+        let mut screens = Vec::new();
+        while child.try_wait().unwrap().is_none() {
+            if let Some(lines) = self.waiting_screen() {
+                self.press("confirm");
+                screens.push(lines);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        (screens, out.status.success(), text)
+    }
+
     /// The lines of the screen that waits for a press, if one does.
     pub fn waiting_screen(&self) -> Option<Vec<String>> {
         let reply = self.control(r#"{"cmd":"screen"}"#);
