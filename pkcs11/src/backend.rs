@@ -100,8 +100,22 @@ pub fn device_error(e: ClientError, words: &ProfileWords) -> DeviceError {
         | ClientError::NoFreeFile { .. }
         | ClientError::DirectoryFull { .. } => DeviceError::NoRoom,
         ClientError::NotFound { .. } => DeviceError::NotFound,
+        ClientError::BadCertificate { .. } => DeviceError::BadObject,
         other => DeviceError::Failed(other.to_string()),
     }
+}
+
+/// SHA-1 of the subjectPublicKey bits of any X.509 certificate.
+fn foreign_certificate_id(der: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    use der::Decode;
+    use sha1::Digest;
+    let cert = x509_cert::Certificate::from_der(der).map_err(|_| DeviceError::BadObject)?;
+    let bits = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes();
+    Ok(sha1::Sha1::digest(bits).to_vec())
 }
 
 fn role(role: Role) -> PinRole {
@@ -259,12 +273,19 @@ impl<T: Transport> Device for ClientDevice<T> {
             None => match self
                 .client
                 .install_certificate(der, label, &mut |_, _| Ok(true))
-                .map_err(|e| self.err(e))?
             {
-                Installed::Listed { id } => id,
-                Installed::Interrupted => {
+                Ok(Installed::Listed { id }) => id,
+                Ok(Installed::Interrupted) => {
                     return Err(DeviceError::Failed("the certificate was not written".into()));
                 }
+                // A certificate of another algorithm (a CA's RSA certificate): the SHA-1 of
+                // its public key too (the RFC 5280 §4.2.1.2 key identifier, as OpenSC).
+                Err(ClientError::BadCertificate { .. }) => {
+                    let id = foreign_certificate_id(der)?;
+                    self.install_with_id(der, label, &id)?;
+                    id
+                }
+                Err(e) => return Err(self.err(e)),
             },
         };
         Ok(Certificate {

@@ -102,6 +102,9 @@ pub enum DeviceError {
     /// The object is not on the token (any more).
     #[error("the object is not on the token")]
     NotFound,
+    /// An object the token cannot hold as given (a certificate that does not parse).
+    #[error("the object's value is not acceptable")]
+    BadObject,
     /// A PIN outside the token's length limits.
     #[error("the PIN's length is out of range")]
     PinLength,

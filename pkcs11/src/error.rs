@@ -45,6 +45,7 @@ pub fn device_rv(e: &DeviceError) -> CK_RV {
         DeviceError::NoRoom => CKR_DEVICE_MEMORY,
         DeviceError::NotFound => CKR_OBJECT_HANDLE_INVALID,
         DeviceError::PinLength => CKR_PIN_LEN_RANGE,
+        DeviceError::BadObject => CKR_ATTRIBUTE_VALUE_INVALID,
         DeviceError::Status { sw, .. } => status_rv(*sw),
         DeviceError::Failed(_) => CKR_DEVICE_ERROR,
     }

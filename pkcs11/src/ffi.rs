@@ -789,27 +789,49 @@ macro_rules! not_supported {
     )*};
 }
 
+/// Functions taking a mechanism first: a null one is `CKR_ARGUMENTS_BAD` (checked before
+/// "not supported", as callers probing argument checks expect).
+macro_rules! not_supported_with_mechanism {
+    ($($name:ident ( $($arg:ident : $ty:ty),* );)*) => {$(
+        #[doc = concat!("`", stringify!($name), "`: not offered (GOST signatures only).")]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name(hSession: CK_SESSION_HANDLE, pMechanism: *mut CK_MECHANISM, $($arg: $ty),*) -> CK_RV {
+            $(let _ = $arg;)*
+            if pMechanism.is_null() {
+                return entry(|| {
+                    with_module(|m| m.check_session(hSession))?;
+                    fail(CKR_ARGUMENTS_BAD)
+                });
+            }
+            unsupported(hSession)
+        }
+    )*};
+}
+
+not_supported_with_mechanism! {
+    C_EncryptInit(k: CK_OBJECT_HANDLE);
+    C_DecryptInit(k: CK_OBJECT_HANDLE);
+    C_SignRecoverInit(k: CK_OBJECT_HANDLE);
+    C_VerifyRecoverInit(k: CK_OBJECT_HANDLE);
+    C_GenerateKey(t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
+    C_WrapKey(w: CK_OBJECT_HANDLE, k: CK_OBJECT_HANDLE, o: *mut CK_BYTE, ol: *mut CK_ULONG);
+    C_UnwrapKey(u: CK_OBJECT_HANDLE, w: *mut CK_BYTE, wl: CK_ULONG, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
+    C_DeriveKey(b: CK_OBJECT_HANDLE, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
+}
+
 not_supported! {
-    C_EncryptInit(m: *mut CK_MECHANISM, k: CK_OBJECT_HANDLE);
     C_Encrypt(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_EncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_EncryptFinal(o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_DecryptInit(m: *mut CK_MECHANISM, k: CK_OBJECT_HANDLE);
     C_Decrypt(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DecryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DecryptFinal(o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_SignRecoverInit(m: *mut CK_MECHANISM, k: CK_OBJECT_HANDLE);
     C_SignRecover(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_VerifyRecoverInit(m: *mut CK_MECHANISM, k: CK_OBJECT_HANDLE);
     C_VerifyRecover(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DigestEncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DecryptDigestUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_SignEncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DecryptVerifyUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_GenerateKey(m: *mut CK_MECHANISM, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
-    C_WrapKey(m: *mut CK_MECHANISM, w: CK_OBJECT_HANDLE, k: CK_OBJECT_HANDLE, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_UnwrapKey(m: *mut CK_MECHANISM, u: CK_OBJECT_HANDLE, w: *mut CK_BYTE, wl: CK_ULONG, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
-    C_DeriveKey(m: *mut CK_MECHANISM, b: CK_OBJECT_HANDLE, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
 }
 
 /// `C_DigestKey`: keys never leave the token.

@@ -172,7 +172,8 @@ fn parse_oid(der: &[u8]) -> Result<ObjectIdentifier, Error> {
 /// `CKA_KEY_TYPE` give the size, `CKA_GOSTR3410_PARAMS` the curve, `CKA_GOSTR3411_PARAMS`
 /// tells 2001 (GOST R 34.11-94 parameters) from 2012-256 (Streebog-256) on the CryptoPro
 /// curves, as OpenSC's pkcs11-tool sends them. Without `CKA_GOSTR3411_PARAMS`, a CryptoPro OID
-/// means 2001 and a TC26 OID means 2012.
+/// means 2001 and a TC26 OID means 2012; without `CKA_GOSTR3410_PARAMS`, paramSetA of the
+/// mechanism's size.
 pub fn key_spec(
     mechanism: CK_MECHANISM_TYPE,
     key_type: Option<CK_KEY_TYPE>,
@@ -189,7 +190,15 @@ pub fn key_spec(
         _ => return fail(CKR_TEMPLATE_INCONSISTENT),
     }
     let Some(params) = params else {
-        return fail(CKR_TEMPLATE_INCOMPLETE);
+        // No curve named: the TC26 paramSetA of the size (docs/pkcs11.md "Key generation").
+        if hash_params.is_some_and(|h| h != hash_params_of(size512)) {
+            return fail(CKR_TEMPLATE_INCONSISTENT);
+        }
+        return Ok(if size512 {
+            KeySpec { algorithm: KeyAlgorithm::Gost2012_512, param: ParamSet::Gost512A }
+        } else {
+            KeySpec { algorithm: KeyAlgorithm::Gost2012_256, param: ParamSet::Gost256A }
+        });
     };
     let oid = parse_oid(params)?;
     let param = ParamSet::from_oid(&oid).map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))?;
@@ -218,6 +227,10 @@ pub fn key_spec(
         }
     };
     Ok(KeySpec { algorithm, param })
+}
+
+fn hash_params_of(size512: bool) -> &'static [u8] {
+    if size512 { HASH_PARAMS_2012_512 } else { HASH_PARAMS_2012_256 }
 }
 
 /// `CKA_GOSTR3410_PARAMS` of a key: the CryptoPro OID where the curve has one (as 2001 keys
@@ -317,7 +330,9 @@ mod tests {
             rv(key_spec(g, Some(CKK_GOSTR3410_512), Some(TC26_256_A), None)),
             CKR_TEMPLATE_INCONSISTENT
         );
-        assert_eq!(rv(key_spec(g, None, None, None)), CKR_TEMPLATE_INCOMPLETE);
+        let default = key_spec(g, None, None, None).unwrap();
+        assert_eq!((default.algorithm, default.param), (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A));
+        assert_eq!(rv(key_spec(g, None, None, Some(HASH_PARAMS_2012_512))), CKR_TEMPLATE_INCONSISTENT);
         assert_eq!(
             rv(key_spec(g, None, Some(&[0x06, 0x05, 1]), None)),
             CKR_ATTRIBUTE_VALUE_INVALID
