@@ -311,7 +311,9 @@ impl<T: Transport> Device for ClientDevice<T> {
 /// Connects to the token in a PC/SC reader.
 #[cfg(feature = "pcsc")]
 pub fn open_pcsc(reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-    let transport = crate::pcsc_readers::PcscTransport::connect(reader)?;
+    let words = ProfileWords::default();
+    let transport = rutoken_client::transport::pcsc::PcscTransport::open(reader)
+        .map_err(|e| device_error(ClientError::from(e), &words))?;
     let config = ClientConfig::default();
-    Ok(Box::new(ClientDevice::attach(transport, config, ProfileWords::default())?))
+    Ok(Box::new(ClientDevice::attach(transport, config, words)?))
 }
