@@ -12,6 +12,8 @@
 mod harness;
 #[path = "support/lab.rs"]
 mod lab;
+#[path = "../../simulator/tests/support/reissue_document.rs"]
+mod reissue;
 
 use std::time::Duration;
 
@@ -133,6 +135,21 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
         );
     }
 
+    // The bank's reissue request (SafeTouch TLV): the screen shows its title and fields.
+    lab.write("reissue.tlv", &reissue::reissue_document());
+    let (screen, ok, out) = lab.sh_pressing(
+        &format!(
+            "{P11} -l -p {USER_PIN} -s -m GOSTR3410-WITH-GOSTR3411-12-256 --id {} -i reissue.tlv -o sig-reissue.bin",
+            k256.id
+        ),
+        "confirm",
+    );
+    assert!(ok, "{out}");
+    let shown = screen.join("\n");
+    assert!(shown.contains("Запрос на перевыпуск"), "{shown}");
+    lab.ok("openssl dgst -engine gost -md_gost12_256 -binary reissue.tlv > digest-reissue.bin");
+    openssl_verifies(&lab, &spki256, "digest-reissue.bin", "sig-reissue.bin");
+
     // Signing a host digest (CKM_GOSTR3410): the SafeTouch asks about the hash.
     lab.ok("openssl dgst -engine gost -md_gost12_256 -binary doc.txt > hash32.bin");
     let (_, ok, out) = lab.sh_pressing(
@@ -191,13 +208,17 @@ fn safetouch_refusals_and_pin_errors_map_to_their_ckr() {
     // Reject and time-out: CKR_FUNCTION_REJECTED, no signature.
     for button in ["reject", "time_out"] {
         let _ = std::fs::remove_file(lab.dir.path().join("sig.bin"));
-        let (_, ok, out) = lab.sh_pressing(&sign, button);
+        // pkcs11-tool tries C_Sign, then again multi-part: two screens, both refused.
+        let (screens, ok, out) = lab.sh_pressing_every(&sign, button);
+        assert_eq!(screens.len(), 2, "{button}: {screens:?}");
         assert!(!ok, "{button}: {out}");
         // OpenSC 0.23 has no name for CKR_FUNCTION_REJECTED (0x200, PKCS#11 v2.40).
         assert!(out.contains("(0x200)"), "{button}: {out}");
         let sig = std::fs::read(lab.dir.path().join("sig.bin")).unwrap_or_default();
         assert!(sig.is_empty(), "{button}: a signature was written");
     }
+    let events = lab.events().to_string();
+    assert!(events.contains(r#""press":"reject""#), "{events}");
     // Wrong PIN: CKR_PIN_INCORRECT until the counter runs out, then CKR_PIN_LOCKED.
     let mut locked = false;
     for _ in 0..12 {

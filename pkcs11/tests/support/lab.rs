@@ -236,11 +236,17 @@ impl Lab {
     /// Runs `command`, confirming every SafeTouch screen until it ends; returns the screens
     /// confirmed and (success, output).
     pub fn sh_confirming(&self, command: &str) -> (Vec<Vec<String>>, bool, String) {
+        self.sh_pressing_every(command, "confirm")
+    }
+
+    /// Runs `command`, pressing `button` on every SafeTouch screen until it ends; returns the
+    /// screens and (success, output).
+    pub fn sh_pressing_every(&self, command: &str, button: &str) -> (Vec<Vec<String>>, bool, String) {
         let mut child: Child = self.shell(command).spawn().unwrap();
         let mut screens = Vec::new();
         while child.try_wait().unwrap().is_none() {
             if let Some(lines) = self.waiting_screen() {
-                self.press("confirm");
+                self.press(button);
                 screens.push(lines);
             }
             std::thread::sleep(Duration::from_millis(20));
