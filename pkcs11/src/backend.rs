@@ -224,9 +224,8 @@ impl<T: Transport> Device for ClientDevice<T> {
         _id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         if spec.algorithm == KeyAlgorithm::Gost2001 {
-            return Err(DeviceError::Failed(
-                "the client crate generates GOST R 34.10-2012 keys only".into(),
-            ));
+            // The client crate lays out GOST R 34.10-2012 keys only (docs/pkcs11.md).
+            return Err(DeviceError::BadObject);
         }
         let pair = self
             .client
@@ -310,10 +309,16 @@ impl<T: Transport> Device for ClientDevice<T> {
 
 /// Connects to the token in a PC/SC reader.
 #[cfg(feature = "pcsc")]
-pub fn open_pcsc(reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-    let words = ProfileWords::default();
+pub fn open_pcsc(
+    reader: &str,
+    settings: &crate::settings::Settings,
+) -> Result<Box<dyn Device>, DeviceError> {
+    let words = settings.words;
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(reader)
         .map_err(|e| device_error(ClientError::from(e), &words))?;
-    let config = ClientConfig::default();
-    Ok(Box::new(ClientDevice::attach(transport, config, words)?))
+    Ok(Box::new(ClientDevice::attach(
+        transport,
+        settings.config.clone(),
+        words,
+    )?))
 }

@@ -236,7 +236,12 @@ pub unsafe extern "C" fn C_Initialize(pInitArgs: *mut c_void) -> CK_RV {
         if guard.is_some() {
             return fail(CKR_CRYPTOKI_ALREADY_INITIALIZED);
         }
-        *guard = Some(Module::new(crate::readers()));
+        let readers = crate::readers().map_err(|message| {
+            // The application gets CKR_GENERAL_ERROR; whoever set the variable reads why.
+            eprintln!("librutoken_pkcs11: {message}");
+            Error::Rv(CKR_GENERAL_ERROR)
+        })?;
+        *guard = Some(Module::new(readers));
         Ok(())
     })
 }

@@ -16,6 +16,7 @@ mod ffi;
 pub mod mechanism;
 pub mod module;
 pub mod object;
+pub mod settings;
 pub mod slot;
 pub mod vendor;
 
@@ -25,15 +26,17 @@ mod pcsc_readers;
 
 pub use error::Error;
 
-/// The readers the module's slots come from.
-fn readers() -> Box<dyn slot::Readers> {
+/// The readers the module's slots come from, with the device profile's settings.
+fn readers() -> Result<Box<dyn slot::Readers>, String> {
+    let settings = settings::Settings::from_env()?;
     #[cfg(feature = "pcsc")]
     {
-        Box::new(pcsc_readers::PcscReaders::new())
+        Ok(Box::new(pcsc_readers::PcscReaders::new(settings)))
     }
     #[cfg(not(feature = "pcsc"))]
     {
-        Box::new(NoReaders)
+        let _ = settings;
+        Ok(Box::new(NoReaders))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::device::{Certificate, DeviceError, KeyPair, KeySpec, Role};
 use crate::error::{Error, fail};
 use crate::mechanism::{self, Mechanism, SignKind};
 use crate::object::{Identity, Kind, Missing, SessionObject};
-use crate::slot::{RUTOKEN_ECP_ATRS, Readers, Slot, TokenState, device_number};
+use crate::slot::{Readers, Slot, TokenState, device_number};
 
 /// Lengths of the user PIN the token takes (device profile `token.factory_user_pin_min_len`,
 /// `token.pin_max_len`).
@@ -97,10 +97,6 @@ pub struct Module {
     next_object: CK_OBJECT_HANDLE,
 }
 
-fn is_rutoken(atr: &[u8]) -> bool {
-    RUTOKEN_ECP_ATRS.contains(&atr)
-}
-
 impl Module {
     /// A module over `readers`; lists them once.
     pub fn new(readers: Box<dyn Readers>) -> Module {
@@ -122,6 +118,7 @@ impl Module {
     /// gone or changed drops the token's state and sessions.
     fn refresh_slots(&mut self) -> Result<(), Error> {
         let states = self.readers.readers()?;
+        let readers = &self.readers;
         for slot in &mut self.slots {
             if !states.iter().any(|s| s.name == slot.reader) {
                 slot.card = false;
@@ -143,7 +140,7 @@ impl Module {
             };
             let slot = &mut self.slots[id];
             slot.card = state.atr.is_some();
-            slot.recognised = state.atr.as_deref().is_some_and(is_rutoken);
+            slot.recognised = state.atr.as_deref().is_some_and(|a| readers.is_rutoken(a));
         }
         for id in 0..self.slots.len() {
             if !self.slots[id].recognised && self.slots[id].token.is_some() {

@@ -4,17 +4,22 @@ use std::ffi::CString;
 use std::time::Duration;
 
 use crate::device::{Device, DeviceError};
+use crate::settings::Settings;
 use crate::slot::{ReaderState, Readers};
 
 /// The readers pcscd knows.
 pub struct PcscReaders {
     context: Option<pcsc::Context>,
+    settings: Settings,
 }
 
 impl PcscReaders {
     /// Connects to pcscd lazily (a module loaded without pcscd running still initialises).
-    pub fn new() -> Self {
-        PcscReaders { context: None }
+    pub fn new(settings: Settings) -> Self {
+        PcscReaders {
+            context: None,
+            settings,
+        }
     }
 
     fn context(&mut self) -> Result<&pcsc::Context, DeviceError> {
@@ -58,7 +63,11 @@ impl Readers for PcscReaders {
     }
 
     fn open(&mut self, reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-        crate::backend::open_pcsc(reader)
+        crate::backend::open_pcsc(reader, &self.settings)
+    }
+
+    fn is_rutoken(&self, atr: &[u8]) -> bool {
+        self.settings.is_rutoken(atr)
     }
 }
 

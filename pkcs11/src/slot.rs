@@ -18,6 +18,10 @@ pub trait Readers: Send {
     fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError>;
     /// Connects to the token in `reader`.
     fn open(&mut self, reader: &str) -> Result<Box<dyn Device>, DeviceError>;
+    /// Whether a card with this ATR is a Rutoken ECP (the module's token).
+    fn is_rutoken(&self, atr: &[u8]) -> bool {
+        RUTOKEN_ECP_ATRS.contains(&atr)
+    }
 }
 
 /// ATRs of a Rutoken ECP: "Rutoken ECP" (rutoken-ecp-apdu.md §1, the device profile's `ecp`)
