@@ -6,9 +6,7 @@ use gost::{KeyAlgorithm, KeySize, ParamSet, Signature};
 use rutoken_client::layout::{self, pkcs15};
 use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
 
-use crate::device::{
-    Certificate, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role,
-};
+use crate::device::{Certificate, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role};
 use crate::error::{ProfileWords, status_error};
 
 /// A token behind a client-crate transport.
@@ -19,12 +17,14 @@ pub struct ClientDevice<T: Transport> {
 
 impl<T: Transport> ClientDevice<T> {
     /// Attaches to the token (power, SELECT MF) with the device profile's configuration.
-    pub fn attach(transport: T, config: ClientConfig, words: ProfileWords) -> Result<Self, DeviceError> {
+    pub fn attach(
+        transport: T,
+        config: ClientConfig,
+        words: ProfileWords,
+    ) -> Result<Self, DeviceError> {
         let mut client = Client::new(transport, config);
         let words_copy = words;
-        client
-            .attach()
-            .map_err(|e| device_error(e, &words_copy))?;
+        client.attach().map_err(|e| device_error(e, &words_copy))?;
         Ok(ClientDevice { client, words })
     }
 
@@ -176,7 +176,9 @@ impl<T: Transport> Device for ClientDevice<T> {
 
     fn login(&mut self, r: Role, pin: &[u8]) -> Result<(), DeviceError> {
         let pin = pin_text(pin)?;
-        self.client.verify_pin(role(r), pin).map_err(|e| self.err(e))
+        self.client
+            .verify_pin(role(r), pin)
+            .map_err(|e| self.err(e))
     }
 
     fn logout(&mut self) -> Result<(), DeviceError> {
@@ -275,7 +277,9 @@ impl<T: Transport> Device for ClientDevice<T> {
             {
                 Ok(Installed::Listed { id }) => id,
                 Ok(Installed::Interrupted) => {
-                    return Err(DeviceError::Failed("the certificate was not written".into()));
+                    return Err(DeviceError::Failed(
+                        "the certificate was not written".into(),
+                    ));
                 }
                 // A certificate of another algorithm (a CA's RSA certificate): the SHA-1 of
                 // its public key too (the RFC 5280 §4.2.1.2 key identifier, as OpenSC).

@@ -195,9 +195,15 @@ pub fn key_spec(
             return fail(CKR_TEMPLATE_INCONSISTENT);
         }
         return Ok(if size512 {
-            KeySpec { algorithm: KeyAlgorithm::Gost2012_512, param: ParamSet::Gost512A }
+            KeySpec {
+                algorithm: KeyAlgorithm::Gost2012_512,
+                param: ParamSet::Gost512A,
+            }
         } else {
-            KeySpec { algorithm: KeyAlgorithm::Gost2012_256, param: ParamSet::Gost256A }
+            KeySpec {
+                algorithm: KeyAlgorithm::Gost2012_256,
+                param: ParamSet::Gost256A,
+            }
         });
     };
     let oid = parse_oid(params)?;
@@ -230,7 +236,11 @@ pub fn key_spec(
 }
 
 fn hash_params_of(size512: bool) -> &'static [u8] {
-    if size512 { HASH_PARAMS_2012_512 } else { HASH_PARAMS_2012_256 }
+    if size512 {
+        HASH_PARAMS_2012_512
+    } else {
+        HASH_PARAMS_2012_256
+    }
 }
 
 /// `CKA_GOSTR3410_PARAMS` of a key: the CryptoPro OID where the curve has one (as 2001 keys
@@ -331,8 +341,14 @@ mod tests {
             CKR_TEMPLATE_INCONSISTENT
         );
         let default = key_spec(g, None, None, None).unwrap();
-        assert_eq!((default.algorithm, default.param), (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A));
-        assert_eq!(rv(key_spec(g, None, None, Some(HASH_PARAMS_2012_512))), CKR_TEMPLATE_INCONSISTENT);
+        assert_eq!(
+            (default.algorithm, default.param),
+            (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A)
+        );
+        assert_eq!(
+            rv(key_spec(g, None, None, Some(HASH_PARAMS_2012_512))),
+            CKR_TEMPLATE_INCONSISTENT
+        );
         assert_eq!(
             rv(key_spec(g, None, Some(&[0x06, 0x05, 1]), None)),
             CKR_ATTRIBUTE_VALUE_INVALID

@@ -656,8 +656,7 @@ impl Module {
             return fail(CKR_ATTRIBUTE_READ_ONLY);
         };
         let _ = rw; // session objects change in read-only sessions too (PKCS#11 §6.7.1)
-        if s
-            .attributes
+        if s.attributes
             .iter()
             .any(|(t, v)| *t == CKA_MODIFIABLE && v.as_slice() == [0])
         {
@@ -703,7 +702,7 @@ impl Module {
         let token = template.bool(CKA_TOKEN)?.unwrap_or(false);
         let private = template
             .bool(CKA_PRIVATE)?
-            .unwrap_or(class == CKO_DATA && false);
+            .unwrap_or(false);
         let user = self.login_of(slot) == Some(Role::User);
         if token && !rw {
             return fail(CKR_SESSION_READ_ONLY);
@@ -1199,17 +1198,39 @@ impl Module {
 
 /// Whether a session object of `class` may carry `a` (PKCS#11 v2.40 §4.4 common storage
 /// attributes, §4.5 data objects, §4.6.3 X.509 certificates), with a value of its type's size.
-fn check_session_attribute(class: CK_OBJECT_CLASS, a: &crate::attribute::Attribute) -> Result<(), Error> {
+fn check_session_attribute(
+    class: CK_OBJECT_CLASS,
+    a: &crate::attribute::Attribute,
+) -> Result<(), Error> {
     const STORAGE: [CK_ATTRIBUTE_TYPE; 8] = [
-        CKA_CLASS, CKA_TOKEN, CKA_PRIVATE, CKA_MODIFIABLE, CKA_LABEL, CKA_COPYABLE,
-        CKA_DESTROYABLE, CKA_UNIQUE_ID,
+        CKA_CLASS,
+        CKA_TOKEN,
+        CKA_PRIVATE,
+        CKA_MODIFIABLE,
+        CKA_LABEL,
+        CKA_COPYABLE,
+        CKA_DESTROYABLE,
+        CKA_UNIQUE_ID,
     ];
     const DATA: [CK_ATTRIBUTE_TYPE; 3] = [CKA_APPLICATION, CKA_OBJECT_ID, CKA_VALUE];
     const CERTIFICATE: [CK_ATTRIBUTE_TYPE; 17] = [
-        CKA_CERTIFICATE_TYPE, CKA_TRUSTED, CKA_CERTIFICATE_CATEGORY, CKA_CHECK_VALUE,
-        CKA_START_DATE, CKA_END_DATE, CKA_PUBLIC_KEY_INFO, CKA_SUBJECT, CKA_ID, CKA_ISSUER,
-        CKA_SERIAL_NUMBER, CKA_VALUE, CKA_URL, CKA_HASH_OF_SUBJECT_PUBLIC_KEY,
-        CKA_HASH_OF_ISSUER_PUBLIC_KEY, CKA_JAVA_MIDP_SECURITY_DOMAIN, CKA_NAME_HASH_ALGORITHM,
+        CKA_CERTIFICATE_TYPE,
+        CKA_TRUSTED,
+        CKA_CERTIFICATE_CATEGORY,
+        CKA_CHECK_VALUE,
+        CKA_START_DATE,
+        CKA_END_DATE,
+        CKA_PUBLIC_KEY_INFO,
+        CKA_SUBJECT,
+        CKA_ID,
+        CKA_ISSUER,
+        CKA_SERIAL_NUMBER,
+        CKA_VALUE,
+        CKA_URL,
+        CKA_HASH_OF_SUBJECT_PUBLIC_KEY,
+        CKA_HASH_OF_ISSUER_PUBLIC_KEY,
+        CKA_JAVA_MIDP_SECURITY_DOMAIN,
+        CKA_NAME_HASH_ALGORITHM,
     ];
     let valid = STORAGE.contains(&a.kind)
         || (class == CKO_DATA && DATA.contains(&a.kind))
@@ -1218,10 +1239,14 @@ fn check_session_attribute(class: CK_OBJECT_CLASS, a: &crate::attribute::Attribu
         return fail(CKR_ATTRIBUTE_TYPE_INVALID);
     }
     let size = match a.kind {
-        CKA_TOKEN | CKA_PRIVATE | CKA_MODIFIABLE | CKA_COPYABLE | CKA_DESTROYABLE
-        | CKA_TRUSTED => Some(1),
-        CKA_CLASS | CKA_CERTIFICATE_TYPE | CKA_CERTIFICATE_CATEGORY
-        | CKA_JAVA_MIDP_SECURITY_DOMAIN | CKA_NAME_HASH_ALGORITHM => Some(size_of::<CK_ULONG>()),
+        CKA_TOKEN | CKA_PRIVATE | CKA_MODIFIABLE | CKA_COPYABLE | CKA_DESTROYABLE | CKA_TRUSTED => {
+            Some(1)
+        }
+        CKA_CLASS
+        | CKA_CERTIFICATE_TYPE
+        | CKA_CERTIFICATE_CATEGORY
+        | CKA_JAVA_MIDP_SECURITY_DOMAIN
+        | CKA_NAME_HASH_ALGORITHM => Some(size_of::<CK_ULONG>()),
         _ => None,
     };
     if size.is_some_and(|n| n != a.value.len()) {

@@ -70,4 +70,3 @@ impl Readers for PcscReaders {
         self.settings.is_rutoken(atr)
     }
 }
-

@@ -43,7 +43,11 @@ impl Device for FakeToken {
     }
     fn login(&mut self, role: Role, pin: &[u8]) -> Result<(), DeviceError> {
         let mut s = self.0.lock().unwrap();
-        let good: &[u8] = if role == Role::User { b"12345678" } else { b"87654321" };
+        let good: &[u8] = if role == Role::User {
+            b"12345678"
+        } else {
+            b"87654321"
+        };
         if role == Role::User && s.user_tries == 0 {
             return Err(DeviceError::PinLocked);
         }
@@ -53,7 +57,9 @@ impl Device for FakeToken {
                 if s.user_tries == 0 {
                     return Err(DeviceError::PinLocked);
                 }
-                return Err(DeviceError::PinIncorrect { tries_left: s.user_tries });
+                return Err(DeviceError::PinIncorrect {
+                    tries_left: s.user_tries,
+                });
             }
             return Err(DeviceError::PinIncorrect { tries_left: 9 });
         }
@@ -69,7 +75,10 @@ impl Device for FakeToken {
     }
     fn pin_state(&mut self, _role: Role) -> Result<PinState, DeviceError> {
         let s = self.0.lock().unwrap();
-        Ok(PinState { tries_left: Some(s.user_tries), blocked: s.user_tries == 0 })
+        Ok(PinState {
+            tries_left: Some(s.user_tries),
+            blocked: s.user_tries == 0,
+        })
     }
     fn change_pin(&mut self, _r: Role, _o: &[u8], _n: &[u8]) -> Result<(), DeviceError> {
         Ok(())
@@ -78,7 +87,12 @@ impl Device for FakeToken {
         self.0.lock().unwrap().user_tries = 3;
         Ok(())
     }
-    fn generate_key_pair(&mut self, spec: KeySpec, label: &str, _id: Option<&[u8]>) -> Result<KeyPair, DeviceError> {
+    fn generate_key_pair(
+        &mut self,
+        spec: KeySpec,
+        label: &str,
+        _id: Option<&[u8]>,
+    ) -> Result<KeyPair, DeviceError> {
         let mut s = self.0.lock().unwrap();
         let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1));
         let public = secret.verifying_key().to_le_bytes();
@@ -97,8 +111,15 @@ impl Device for FakeToken {
         if s.login != Some(Role::User) {
             return Err(DeviceError::NotLoggedIn);
         }
-        let (_, secret) = s.keys.iter().find(|(k, _)| k.reference == key.reference).ok_or(DeviceError::NotFound)?;
-        Ok(secret.sign_digest(digest, &mut Rng::from_seed(7)).unwrap().to_x509_bytes())
+        let (_, secret) = s
+            .keys
+            .iter()
+            .find(|(k, _)| k.reference == key.reference)
+            .ok_or(DeviceError::NotFound)?;
+        Ok(secret
+            .sign_digest(digest, &mut Rng::from_seed(7))
+            .unwrap()
+            .to_x509_bytes())
     }
     fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError> {
         if data == b"reject me" {
@@ -107,8 +128,17 @@ impl Device for FakeToken {
         let digest = key.spec.algorithm.digest().digest(data);
         self.sign_digest(key, &digest)
     }
-    fn install_certificate(&mut self, der: &[u8], label: &str, id: Option<&[u8]>) -> Result<Certificate, DeviceError> {
-        let c = Certificate { id: id.unwrap_or(b"c").to_vec(), label: label.into(), der: der.to_vec() };
+    fn install_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Certificate, DeviceError> {
+        let c = Certificate {
+            id: id.unwrap_or(b"c").to_vec(),
+            label: label.into(),
+            der: der.to_vec(),
+        };
         self.0.lock().unwrap().certificates.push(c.clone());
         Ok(c)
     }
@@ -128,8 +158,14 @@ impl Readers for FakeReaders {
     fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError> {
         let present = self.0.0.lock().unwrap().present;
         Ok(vec![
-            ReaderState { name: "Virtual PCD 00 00".into(), atr: present.then(|| RUTOKEN_ECP_ATRS[0].to_vec()) },
-            ReaderState { name: "Other reader".into(), atr: Some(vec![0x3B, 0x00]) },
+            ReaderState {
+                name: "Virtual PCD 00 00".into(),
+                atr: present.then(|| RUTOKEN_ECP_ATRS[0].to_vec()),
+            },
+            ReaderState {
+                name: "Other reader".into(),
+                atr: Some(vec![0x3B, 0x00]),
+            },
         ])
     }
     fn open(&mut self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
@@ -138,12 +174,24 @@ impl Readers for FakeReaders {
 }
 
 fn module() -> (Module, FakeToken) {
-    let token = FakeToken(Arc::new(Mutex::new(Store { user_tries: 3, present: true, ..Store::default() })));
+    let token = FakeToken(Arc::new(Mutex::new(Store {
+        user_tries: 3,
+        present: true,
+        ..Store::default()
+    })));
     (Module::new(Box::new(FakeReaders(token.clone()))), token)
 }
 
 fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
-    Template(attrs.iter().map(|(k, v)| Attribute { kind: *k, value: v.clone() }).collect())
+    Template(
+        attrs
+            .iter()
+            .map(|(k, v)| Attribute {
+                kind: *k,
+                value: v.clone(),
+            })
+            .collect(),
+    )
 }
 
 fn ul(v: CK_ULONG) -> Vec<u8> {
@@ -157,9 +205,15 @@ fn slots_are_readers_and_only_rutokens_are_tokens() {
     let (mut m, _) = module();
     assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
     assert_eq!(m.slot_list(true).unwrap(), vec![0]);
-    assert_eq!(m.open_session(1, RW).unwrap_err().rv(), CKR_TOKEN_NOT_RECOGNIZED);
+    assert_eq!(
+        m.open_session(1, RW).unwrap_err().rv(),
+        CKR_TOKEN_NOT_RECOGNIZED
+    );
     assert_eq!(m.open_session(7, RW).unwrap_err().rv(), CKR_SLOT_ID_INVALID);
-    assert_eq!(m.open_session(0, CKF_RW_SESSION).unwrap_err().rv(), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+    assert_eq!(
+        m.open_session(0, CKF_RW_SESSION).unwrap_err().rv(),
+        CKR_SESSION_PARALLEL_NOT_SUPPORTED
+    );
     let info = m.token_info(0).unwrap();
     assert_eq!(info.label, "Rutoken ECP 0787103443");
 }
@@ -169,10 +223,19 @@ fn logins_follow_the_pkcs11_state_rules() {
     let (mut m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
     let rw = m.open_session(0, RW).unwrap();
-    assert_eq!(m.login(rw, CKU_SO, b"87654321").unwrap_err().rv(), CKR_SESSION_READ_ONLY_EXISTS);
-    assert_eq!(m.login(rw, CKU_USER, b"00000000").unwrap_err().rv(), CKR_PIN_INCORRECT);
+    assert_eq!(
+        m.login(rw, CKU_SO, b"87654321").unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY_EXISTS
+    );
+    assert_eq!(
+        m.login(rw, CKU_USER, b"00000000").unwrap_err().rv(),
+        CKR_PIN_INCORRECT
+    );
     m.login(rw, CKU_USER, b"12345678").unwrap();
-    assert_eq!(m.login(ro, CKU_USER, b"12345678").unwrap_err().rv(), CKR_USER_ALREADY_LOGGED_IN);
+    assert_eq!(
+        m.login(ro, CKU_USER, b"12345678").unwrap_err().rv(),
+        CKR_USER_ALREADY_LOGGED_IN
+    );
     assert_eq!(m.session_info(ro).unwrap().state, CKS_RO_USER_FUNCTIONS);
     assert_eq!(m.session_info(rw).unwrap().state, CKS_RW_USER_FUNCTIONS);
     m.logout(ro).unwrap();
@@ -181,23 +244,57 @@ fn logins_follow_the_pkcs11_state_rules() {
         let _ = m.login(rw, CKU_USER, b"0");
     }
     let locked = m.login(rw, CKU_USER, b"00000000").unwrap_err().rv();
-    assert!(locked == CKR_PIN_LOCKED || locked == CKR_PIN_INCORRECT, "{locked:#x}");
-    assert_eq!(m.login(rw, CKU_USER, b"12345678").unwrap_err().rv(), CKR_PIN_LOCKED);
-    assert_eq!(m.login(rw, 77, b"1").unwrap_err().rv(), CKR_USER_TYPE_INVALID);
+    assert!(
+        locked == CKR_PIN_LOCKED || locked == CKR_PIN_INCORRECT,
+        "{locked:#x}"
+    );
+    assert_eq!(
+        m.login(rw, CKU_USER, b"12345678").unwrap_err().rv(),
+        CKR_PIN_LOCKED
+    );
+    assert_eq!(
+        m.login(rw, 77, b"1").unwrap_err().rv(),
+        CKR_USER_TYPE_INVALID
+    );
 }
 
 #[test]
 fn keys_generate_sign_verify_and_stay_sensitive() {
     let (mut m, _) = module();
     let s = m.open_session(0, RW).unwrap();
-    let template = t(&[(CKA_GOSTR3410_PARAMS, vec![0x06, 0x09, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01, 0x02, 0x01])]);
+    let template = t(&[(
+        CKA_GOSTR3410_PARAMS,
+        vec![
+            0x06, 0x09, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01, 0x02, 0x01,
+        ],
+    )]);
     assert_eq!(
-        m.generate_key_pair(s, CKM_GOSTR3410_512_KEY_PAIR_GEN, &template, &Template::default()).unwrap_err().rv(),
+        m.generate_key_pair(
+            s,
+            CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            &template,
+            &Template::default()
+        )
+        .unwrap_err()
+        .rv(),
         CKR_USER_NOT_LOGGED_IN
     );
     m.login(s, CKU_USER, b"12345678").unwrap();
-    let (public, private) = m.generate_key_pair(s, CKM_GOSTR3410_512_KEY_PAIR_GEN, &template, &Template::default()).unwrap();
-    let got = m.attributes(s, private, &[CKA_VALUE, CKA_KEY_TYPE, 0xFFFF_0001, CKA_SIGN]).unwrap();
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            &template,
+            &Template::default(),
+        )
+        .unwrap();
+    let got = m
+        .attributes(
+            s,
+            private,
+            &[CKA_VALUE, CKA_KEY_TYPE, 0xFFFF_0001, CKA_SIGN],
+        )
+        .unwrap();
     assert_eq!(got[0], Err(Missing::Sensitive));
     assert_eq!(got[1], Ok(ul(CKK_GOSTR3410_512)));
     assert_eq!(got[2], Err(Missing::Invalid));
@@ -205,32 +302,73 @@ fn keys_generate_sign_verify_and_stay_sensitive() {
     // Sign over a host digest: the length must fit the key.
     m.sign_init(s, CKM_GOSTR3410_512, &[], private).unwrap();
     assert_eq!(m.sign_len(s).unwrap(), 128);
-    assert_eq!(m.sign(s, Some(&[0; 32])).unwrap_err().rv(), CKR_DATA_LEN_RANGE);
-    assert_eq!(m.sign(s, Some(&[0; 64])).unwrap_err().rv(), CKR_OPERATION_NOT_INITIALIZED);
-    assert_eq!(m.sign_init(s, CKM_GOSTR3410, &[], private).unwrap_err().rv(), CKR_KEY_TYPE_INCONSISTENT);
+    assert_eq!(
+        m.sign(s, Some(&[0; 32])).unwrap_err().rv(),
+        CKR_DATA_LEN_RANGE
+    );
+    assert_eq!(
+        m.sign(s, Some(&[0; 64])).unwrap_err().rv(),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    assert_eq!(
+        m.sign_init(s, CKM_GOSTR3410, &[], private)
+            .unwrap_err()
+            .rv(),
+        CKR_KEY_TYPE_INCONSISTENT
+    );
     // Hash on the token, multi-part, then verify on the host.
-    m.sign_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], private).unwrap();
+    m.sign_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], private)
+        .unwrap();
     m.sign_update(s, b"part one, ").unwrap();
     m.sign_update(s, b"part two").unwrap();
     let signature = m.sign(s, None).unwrap();
-    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public).unwrap();
-    m.verify(s, Some(b"part one, part two"), &signature).unwrap();
-    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public).unwrap();
-    assert_eq!(m.verify(s, Some(b"part one, part 2"), &signature).unwrap_err().rv(), CKR_SIGNATURE_INVALID);
-    // A SafeTouch refusal is CKR_FUNCTION_REJECTED.
-    m.sign_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, HASH_PARAMS_2012_512, private).unwrap();
-    assert_eq!(m.sign(s, Some(b"reject me")).unwrap_err().rv(), CKR_FUNCTION_REJECTED);
+    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public)
+        .unwrap();
+    m.verify(s, Some(b"part one, part two"), &signature)
+        .unwrap();
+    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public)
+        .unwrap();
     assert_eq!(
-        m.sign_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, HASH_PARAMS_2012_256, private).unwrap_err().rv(),
+        m.verify(s, Some(b"part one, part 2"), &signature)
+            .unwrap_err()
+            .rv(),
+        CKR_SIGNATURE_INVALID
+    );
+    // A SafeTouch refusal is CKR_FUNCTION_REJECTED.
+    m.sign_init(
+        s,
+        CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+        HASH_PARAMS_2012_512,
+        private,
+    )
+    .unwrap();
+    assert_eq!(
+        m.sign(s, Some(b"reject me")).unwrap_err().rv(),
+        CKR_FUNCTION_REJECTED
+    );
+    assert_eq!(
+        m.sign_init(
+            s,
+            CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+            HASH_PARAMS_2012_256,
+            private
+        )
+        .unwrap_err()
+        .rv(),
         CKR_MECHANISM_PARAM_INVALID
     );
     // The private key hides after logout.
     m.logout(s).unwrap();
-    assert_eq!(m.attributes(s, private, &[CKA_CLASS]).unwrap_err().rv(), CKR_OBJECT_HANDLE_INVALID);
-    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_PRIVATE_KEY))])).unwrap();
+    assert_eq!(
+        m.attributes(s, private, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_PRIVATE_KEY))]))
+        .unwrap();
     assert!(m.find(s, 10).unwrap().is_empty());
     m.find_final(s).unwrap();
-    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_PUBLIC_KEY))])).unwrap();
+    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_PUBLIC_KEY))]))
+        .unwrap();
     assert_eq!(m.find(s, 10).unwrap(), vec![public]);
 }
 
@@ -238,29 +376,64 @@ fn keys_generate_sign_verify_and_stay_sensitive() {
 fn session_objects_keep_their_rules() {
     let (mut m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
-    let data = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_LABEL, b"note".to_vec()), (CKA_VALUE, b"v".to_vec())]);
+    let data = t(&[
+        (CKA_CLASS, ul(CKO_DATA)),
+        (CKA_LABEL, b"note".to_vec()),
+        (CKA_VALUE, b"v".to_vec()),
+    ]);
     let h = m.create_object(ro, &data).unwrap();
-    assert_eq!(m.attributes(ro, h, &[CKA_VALUE]).unwrap()[0], Ok(b"v".to_vec()));
-    m.set_attributes(ro, h, &t(&[(CKA_VALUE, b"w".to_vec())])).unwrap();
-    assert_eq!(m.set_attributes(ro, h, &t(&[(CKA_CLASS, ul(CKO_CERTIFICATE))])).unwrap_err().rv(), CKR_ATTRIBUTE_READ_ONLY);
-    assert_eq!(m.set_attributes(ro, h, &t(&[(CKA_SIGN, vec![1])])).unwrap_err().rv(), CKR_ATTRIBUTE_TYPE_INVALID);
+    assert_eq!(
+        m.attributes(ro, h, &[CKA_VALUE]).unwrap()[0],
+        Ok(b"v".to_vec())
+    );
+    m.set_attributes(ro, h, &t(&[(CKA_VALUE, b"w".to_vec())]))
+        .unwrap();
+    assert_eq!(
+        m.set_attributes(ro, h, &t(&[(CKA_CLASS, ul(CKO_CERTIFICATE))]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    assert_eq!(
+        m.set_attributes(ro, h, &t(&[(CKA_SIGN, vec![1])]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_TYPE_INVALID
+    );
     // A bool the size of a CK_ULONG is refused.
     let bad = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_PRIVATE, ul(0))]);
-    assert_eq!(m.create_object(ro, &bad).unwrap_err().rv(), CKR_ATTRIBUTE_VALUE_INVALID);
+    assert_eq!(
+        m.create_object(ro, &bad).unwrap_err().rv(),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
     // Not modifiable means not modifiable.
     let fixed = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_MODIFIABLE, vec![0])]);
     let f = m.create_object(ro, &fixed).unwrap();
-    assert_eq!(m.set_attributes(ro, f, &t(&[(CKA_LABEL, b"x".to_vec())])).unwrap_err().rv(), CKR_ACTION_PROHIBITED);
+    assert_eq!(
+        m.set_attributes(ro, f, &t(&[(CKA_LABEL, b"x".to_vec())]))
+            .unwrap_err()
+            .rv(),
+        CKR_ACTION_PROHIBITED
+    );
     // Token objects need a R/W session; the module writes no token data objects.
     let token = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_TOKEN, vec![1])]);
-    assert_eq!(m.create_object(ro, &token).unwrap_err().rv(), CKR_SESSION_READ_ONLY);
+    assert_eq!(
+        m.create_object(ro, &token).unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY
+    );
     // Two values for one attribute are inconsistent.
     let twice = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_CLASS, ul(CKO_CERTIFICATE))]);
-    assert_eq!(m.create_object(ro, &twice).unwrap_err().rv(), CKR_TEMPLATE_INCONSISTENT);
+    assert_eq!(
+        m.create_object(ro, &twice).unwrap_err().rv(),
+        CKR_TEMPLATE_INCONSISTENT
+    );
     // Closing the session destroys its objects.
     m.close_session(ro).unwrap();
     let again = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
-    assert_eq!(m.attributes(again, h, &[CKA_CLASS]).unwrap_err().rv(), CKR_OBJECT_HANDLE_INVALID);
+    assert_eq!(
+        m.attributes(again, h, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
 }
 
 #[test]
@@ -270,12 +443,27 @@ fn digests_match_streebog_and_a_pulled_token_ends_the_sessions() {
     m.digest_init(s, CKM_GOSTR3411_12_256).unwrap();
     assert_eq!(m.digest_len(s).unwrap(), 32);
     m.digest_update(s, b"abc").unwrap();
-    assert_eq!(m.digest(s, None).unwrap(), DigestAlgorithm::Streebog256.digest(b"abc"));
-    assert_eq!(m.digest_init(s, CKM_GOSTR3410).unwrap_err().rv(), CKR_MECHANISM_INVALID);
+    assert_eq!(
+        m.digest(s, None).unwrap(),
+        DigestAlgorithm::Streebog256.digest(b"abc")
+    );
+    assert_eq!(
+        m.digest_init(s, CKM_GOSTR3410).unwrap_err().rv(),
+        CKR_MECHANISM_INVALID
+    );
     m.login(s, CKU_USER, b"12345678").unwrap();
     token.0.lock().unwrap().present = false;
-    assert_eq!(m.find_init(s, &Template::default()).unwrap_err().rv(), CKR_DEVICE_REMOVED);
-    assert_eq!(m.session_info(s).unwrap_err().rv(), CKR_SESSION_HANDLE_INVALID);
-    assert_eq!(m.open_session(0, RW).unwrap_err().rv(), CKR_TOKEN_NOT_PRESENT);
+    assert_eq!(
+        m.find_init(s, &Template::default()).unwrap_err().rv(),
+        CKR_DEVICE_REMOVED
+    );
+    assert_eq!(
+        m.session_info(s).unwrap_err().rv(),
+        CKR_SESSION_HANDLE_INVALID
+    );
+    assert_eq!(
+        m.open_session(0, RW).unwrap_err().rv(),
+        CKR_TOKEN_NOT_PRESENT
+    );
     let _ = (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A);
 }

@@ -111,8 +111,18 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
     let document = "Платёжное поручение № 42: 1000 руб.";
     lab.write("doc.txt", document.as_bytes());
     for (key, mech, md, spki) in [
-        (k256, "GOSTR3410-WITH-GOSTR3411-12-256", "md_gost12_256", &spki256),
-        (k512, "GOSTR3410-WITH-GOSTR3411-12-512", "md_gost12_512", &spki512),
+        (
+            k256,
+            "GOSTR3410-WITH-GOSTR3411-12-256",
+            "md_gost12_256",
+            &spki256,
+        ),
+        (
+            k512,
+            "GOSTR3410-WITH-GOSTR3411-12-512",
+            "md_gost12_512",
+            &spki512,
+        ),
     ] {
         let (screen, ok, out) = lab.sh_pressing(
             &format!(
@@ -189,7 +199,10 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
 
     // OpenSC's own PKCS#15 driver lists the keys this module generated.
     let opensc = lab.ok("pkcs15-tool --list-public-keys");
-    assert!(opensc.contains("k256") && opensc.contains("k512"), "{opensc}");
+    assert!(
+        opensc.contains("k256") && opensc.contains("k512"),
+        "{opensc}"
+    );
 }
 
 #[test]

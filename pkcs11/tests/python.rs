@@ -70,7 +70,10 @@ fn python_pkcs11_generates_signs_digests_and_keeps_objects() {
     assert_eq!(screens.len(), 2, "{screens:?}");
 
     // The module's Streebog matches OpenSSL's.
-    for (name, md) in [("streebog256", "md_gost12_256"), ("streebog512", "md_gost12_512")] {
+    for (name, md) in [
+        ("streebog256", "md_gost12_256"),
+        ("streebog512", "md_gost12_512"),
+    ] {
         let openssl = lab.ok(&format!("openssl dgst -engine gost -{md} -r doc.txt"));
         let expected = openssl.split_whitespace().next().unwrap_or_default();
         // `openssl dgst` prints the engine's banner first on some builds.
@@ -99,7 +102,10 @@ fn python_pkcs11_generates_signs_digests_and_keeps_objects() {
             "openssl pkeyutl -engine gost -verify -pubin -keyform DER -inkey pub.der \
              -sigfile sig.bin -in digest.bin",
         );
-        assert!(verified.contains("Signature Verified Successfully"), "{name}: {verified}");
+        assert!(
+            verified.contains("Signature Verified Successfully"),
+            "{name}: {verified}"
+        );
     }
 }
 

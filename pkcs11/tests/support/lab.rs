@@ -241,7 +241,11 @@ impl Lab {
 
     /// Runs `command`, pressing `button` on every SafeTouch screen until it ends; returns the
     /// screens and (success, output).
-    pub fn sh_pressing_every(&self, command: &str, button: &str) -> (Vec<Vec<String>>, bool, String) {
+    pub fn sh_pressing_every(
+        &self,
+        command: &str,
+        button: &str,
+    ) -> (Vec<Vec<String>>, bool, String) {
         let mut child: Child = self.shell(command).spawn().unwrap();
         let mut screens = Vec::new();
         while child.try_wait().unwrap().is_none() {
