@@ -1,5 +1,7 @@
 //! One file per group of commands, each an `impl Token` block ("Implements INS xx …, see …").
 
+#![deny(clippy::indexing_slicing)]
+
 mod admin;
 mod binary;
 mod create;
@@ -7,3 +9,5 @@ mod crypto;
 mod hash;
 mod pin;
 mod select;
+
+pub(crate) use select::MAX_DEPTH;

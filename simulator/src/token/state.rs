@@ -2,6 +2,7 @@
 
 use gost::Hasher;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use super::command::Command;
 use super::fs::Node;
@@ -22,7 +23,9 @@ pub(crate) struct Chain {
     pub command: Command,
     pub p1: u8,
     pub p2: u8,
-    pub data: Vec<u8>,
+    /// The pieces so far. They may be a PIN or a private key being imported: zeroized when
+    /// dropped, and allocated once for the whole chain so no partial copy is left behind.
+    pub data: Zeroizing<Vec<u8>>,
 }
 
 /// Volatile state, lost on power off and reset, kept between PC/SC connections

@@ -26,8 +26,8 @@ pub struct FileEntry {
 /// A PIN's counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinEntry {
-    /// Reference (01 Admin, 02 User).
-    pub reference: u8,
+    /// Reference (01 Admin, 02 User): the object's FID.
+    pub reference: u16,
     /// Tries left.
     pub tries_left: u8,
     /// Tries after a reset.
@@ -39,8 +39,8 @@ pub struct PinEntry {
 /// A key object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyEntry {
-    /// Key reference (the FID's low byte).
-    pub reference: u8,
+    /// Key reference: the object's FID (`00kk`).
+    pub reference: u16,
     /// `private` or `public`.
     pub half: &'static str,
     /// Profile name of the algorithm and set (`gost2012-256-A`).
@@ -125,7 +125,7 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
             }
             Body::Pin(pin) => {
                 summary.pins.push(PinEntry {
-                    reference: node.fid as u8,
+                    reference: node.fid,
                     tries_left: pin.tries_left,
                     max_tries: pin.max_tries,
                     set: pin.value.is_some(),
@@ -134,7 +134,7 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
             }
             Body::Key(key) => {
                 summary.keys.push(KeyEntry {
-                    reference: node.fid as u8,
+                    reference: node.fid,
                     half: if key.is_private() {
                         "private"
                     } else {

@@ -1,41 +1,10 @@
 //! APDU logging with secrets masked: the data of VERIFY (`20`), CHANGE REFERENCE DATA (`24`) and
 //! RESET RETRY COUNTER (`2C`) is PINs, shown as `**` (architecture.md, "Secrets").
 
-use crate::safetouch::CommandView;
-
-/// INS bytes whose data field holds PINs (ISO 7816-4 §11.5.6, §11.5.7, §11.5.10).
-const PIN_INS: [u8; 3] = [0x20, 0x24, 0x2C];
-
-/// The command in hex with any PIN data replaced by `**`.
+/// The command in hex with any PIN or key data replaced by `**`: the workspace's one masking
+/// rule, `rutoken_apdu::mask::masked`.
 pub fn mask_command(apdu: &[u8]) -> String {
-    let hex = |bytes: &[u8]| {
-        bytes
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let Some(ins) = apdu.get(1) else {
-        return hex(apdu);
-    };
-    if !PIN_INS.contains(ins) {
-        return hex(apdu);
-    }
-    match CommandView::parse(apdu) {
-        Some(view) if view.data.is_empty() => hex(apdu),
-        Some(view) => {
-            let end = view.data_offset + view.data.len();
-            let tail = &apdu[end..];
-            let mut text = format!("{} **", hex(&apdu[..view.data_offset]));
-            if !tail.is_empty() {
-                text.push(' ');
-                text.push_str(&hex(tail));
-            }
-            text
-        }
-        // Malformed: show only the header, the rest may be a PIN.
-        None => format!("{} **", hex(&apdu[..apdu.len().min(4)])),
-    }
+    rutoken_apdu::mask::masked(apdu)
 }
 
 /// The response in hex.
@@ -68,8 +37,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn pin_bytes_never_appear(pin in proptest::collection::vec(0x30u8..0x3A, 1..32), ins in prop::sample::select(PIN_INS.to_vec())) {
-            let mut apdu = vec![0x00, ins, 0x00, 0x02, pin.len() as u8];
+        fn pin_bytes_never_appear(pin in proptest::collection::vec(0x30u8..0x3A, 1..32), ins in prop::sample::select(vec![0x20u8, 0x24, 0x2C])) {
+            let mut apdu = vec![0x00, ins, 0x00, 0x02, u8::try_from(pin.len()).unwrap()];
             apdu.extend_from_slice(&pin);
             let pin_hex = format_response(&pin);
             prop_assert!(!mask_command(&apdu).contains(&pin_hex));

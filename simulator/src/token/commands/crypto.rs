@@ -4,6 +4,8 @@
 //! little-endian e), signatures `r_le ‖ s_le`.
 
 use gost::SigningKey;
+use rutoken_apdu::codec::Reader;
+use rutoken_apdu::tlv;
 
 use super::pin::new_value;
 use crate::token::Token;
@@ -37,23 +39,17 @@ impl Token {
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
             return Err(Sw::WRONG_P1P2);
         }
-        let mut rest = cmd.data;
+        // BER-TLV control reference template (ISO 7816-4 §11.5.11): 84 is the key reference;
+        // 80 (algorithm), 81 (file) and 83 (public key reference) are accepted and ignored.
+        let mut r = Reader::new(cmd.data);
         let mut key_ref = None;
-        while !rest.is_empty() {
-            let [tag, len, after @ ..] = rest else {
-                return Err(Sw::WRONG_DATA);
-            };
-            let len = usize::from(*len);
-            if after.len() < len {
-                return Err(Sw::WRONG_DATA);
-            }
-            match (*tag, &after[..len]) {
+        while r.any_left() {
+            let t = tlv::read(&mut r, "control reference").map_err(|_| Sw::WRONG_DATA)?;
+            match (t.tag, t.value) {
                 (0x84, [kk]) => key_ref = Some(*kk),
-                (0x84, _) => return Err(Sw::WRONG_DATA),
                 (0x80 | 0x81 | 0x83, _) => {}
                 _ => return Err(Sw::WRONG_DATA),
             }
-            rest = &after[len..];
         }
         let key_ref = key_ref.ok_or(Sw::WRONG_DATA)?;
         self.private_key(key_ref)?;
@@ -85,7 +81,7 @@ impl Token {
             .clone();
         let sig_len = 2 * spec.scalar_len();
         if matches!(cmd.le, Some(le) if le < sig_len) {
-            return Err(Sw::wrong_le(sig_len as u8));
+            return Err(Sw::wrong_le(sig_len));
         }
         let digest = if cmd.data.is_empty() {
             let pending = self
@@ -138,7 +134,7 @@ impl Token {
         }
         let public_len = 2 * spec.scalar_len();
         if matches!(cmd.le, Some(le) if le < public_len) {
-            return Err(Sw::wrong_le(public_len as u8));
+            return Err(Sw::wrong_le(public_len));
         }
         let signing = SigningKey::generate(spec.param_set, self.rng());
         let public = signing.verifying_key().to_le_bytes();
@@ -188,7 +184,7 @@ impl Token {
         if d.len() != spec.scalar_len() {
             return Err(Sw::WRONG_LENGTH);
         }
-        SigningKey::from_le_bytes(spec.param_set, d).map_err(|_| Sw::WRONG_DATA)?;
+        SigningKey::from_le_bytes(spec.param_set, &d).map_err(|_| Sw::WRONG_DATA)?;
         if let Body::Key(key) = &mut self.current_file_mut()?.body {
             key.material = Some(Secret::new(d.to_vec()));
         }
