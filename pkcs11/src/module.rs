@@ -700,9 +700,7 @@ impl Module {
             .ulong(CKA_CLASS)?
             .ok_or(Error::Rv(CKR_TEMPLATE_INCOMPLETE))?;
         let token = template.bool(CKA_TOKEN)?.unwrap_or(false);
-        let private = template
-            .bool(CKA_PRIVATE)?
-            .unwrap_or(false);
+        let private = template.bool(CKA_PRIVATE)?.unwrap_or(false);
         let user = self.login_of(slot) == Some(Role::User);
         if token && !rw {
             return fail(CKR_SESSION_READ_ONLY);
