@@ -44,7 +44,7 @@ if [ ! -x target/pkcs11-check-venv/bin/pkcs11-check ]; then
   done
   if [ -n "$py312" ]; then
     "$py312" -m venv target/pkcs11-check-venv &&
-      target/pkcs11-check-venv/bin/pip install -q --disable-pip-version-check pkcs11-check ||
+      target/pkcs11-check-venv/bin/pip install -q --disable-pip-version-check "pkcs11-check==0.2.3" ||
       echo "pkcs11-check could not be installed; its test will skip"
   else
     echo "no Python >= 3.12 for pkcs11-check; its test will skip"
