@@ -58,6 +58,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![deny(clippy::cast_possible_truncation)]
 #![forbid(unsafe_code)]
 
 pub mod ca;

@@ -1,5 +1,6 @@
 //! The virtual Rutoken ECP 2.0 ([`token`]), the virtual SafeTouch around it ([`safetouch`]), and
 //! the vpcd transport ([`vpcd`]) that puts both in pcscd's reader list.
+#![deny(clippy::cast_possible_truncation)]
 #![forbid(unsafe_code)]
 
 pub mod card;

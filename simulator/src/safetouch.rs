@@ -4,7 +4,6 @@
 //! DIGITAL SIGNATURE (`2A 9E 9A`) until a person presses a button, showing what is signed.
 
 mod buttons;
-mod command;
 mod document;
 mod events;
 mod profile;
@@ -12,8 +11,7 @@ mod screen;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub(crate) use command::CommandView;
-use command::status_word;
+use rutoken_apdu::CommandView;
 
 pub use buttons::{
     Buttons, ChannelButtons, Press, PressError, PressSender, ScriptedButtons, UnattendedButtons,
@@ -25,7 +23,16 @@ pub use screen::Screen;
 
 use crate::card::Card;
 use crate::token::command::{Command, Gate};
+
 use events::Clock;
+
+/// The status word of a response APDU (its last two bytes), `None` when shorter than two bytes.
+fn status_word(response: &[u8]) -> Option<u16> {
+    match response {
+        [.., sw1, sw2] => Some(u16::from_be_bytes([*sw1, *sw2])),
+        _ => None,
+    }
+}
 
 /// More data than any document the device could show; beyond it the data counts as "anything
 /// else" (hash-only policy). Ours.
@@ -268,7 +275,7 @@ impl<C: Card> Card for SafeTouch<C> {
         // What to do is the token's command table's `gate` (PSO: HASH collects, PSO: CDS
         // confirms). Any other APDU, even one that does not parse, ends a hash chain in
         // progress, as it does in the token: what is shown stays what is hashed.
-        let view = CommandView::parse(command);
+        let view = CommandView::parse(command).ok();
         let gate = view
             .and_then(|v| Command::from_header(v.cla, v.ins, v.p1, v.p2).ok())
             .map_or(Gate::Pass, |c| c.spec().gate);

@@ -19,6 +19,7 @@ pub mod image;
 pub mod key;
 pub mod pin;
 pub mod profile;
+pub mod rsa;
 pub mod secret;
 pub mod shell;
 pub mod state;
@@ -122,7 +123,7 @@ impl Token {
         }
         let state = fixture::build(fixture, seed, &profile)?;
         let mut storage: Box<dyn ImageStorage> = Box::new(FileStorage::new(path));
-        storage::write_atomic(storage.as_mut(), &image::encode(&state)).map_err(|source| {
+        storage::write_atomic(storage.as_mut(), &image::encode(&state)?).map_err(|source| {
             TokenError::Io {
                 path: path.to_path_buf(),
                 source,
@@ -152,7 +153,7 @@ impl Token {
     }
 
     /// The image bytes of the current state (what the image file would hold).
-    pub fn snapshot(&self) -> Vec<u8> {
+    pub fn snapshot(&self) -> Result<Vec<u8>, TokenError> {
         image::encode(&self.state)
     }
 
@@ -190,7 +191,8 @@ impl Token {
         let Some(storage) = self.storage.as_mut() else {
             return Ok(());
         };
-        let bytes = image::encode(&self.state);
+        // Either failure leaves the old image in place; the caller restores the state.
+        let bytes = image::encode(&self.state).map_err(|_| Sw::MEMORY_FAILURE)?;
         storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| Sw::MEMORY_FAILURE)
     }
 }

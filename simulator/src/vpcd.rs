@@ -411,8 +411,8 @@ impl Link {
             }
             Message::OneByteApdu(byte) => {
                 if log {
-                    eprintln!("> {}", apdu_log::command(&[byte]));
-                    eprintln!("< {}", apdu_log::response(&SW_WRONG_LENGTH));
+                    eprintln!("> {}", apdu_log::mask_command(&[byte]));
+                    eprintln!("< {}", apdu_log::format_response(&SW_WRONG_LENGTH));
                 }
                 frame_answer(&SW_WRONG_LENGTH, answer);
                 return Ok(true);
@@ -429,7 +429,7 @@ impl Link {
     fn transmit(&self, command: &[u8]) -> Result<Vec<u8>, VpcdError> {
         let latency = self.options.latency.for_apdu(command);
         if self.options.log_apdus {
-            eprintln!("> {}", apdu_log::command(command));
+            eprintln!("> {}", apdu_log::mask_command(command));
         }
         let mut response = self.card.call_blocking(|card| card.transmit(command))?;
         if response.is_empty() {
@@ -439,7 +439,7 @@ impl Link {
             std::thread::sleep(latency);
         }
         if self.options.log_apdus {
-            eprintln!("< {}", apdu_log::response(&response));
+            eprintln!("< {}", apdu_log::format_response_to(command, &response));
         }
         Ok(response)
     }

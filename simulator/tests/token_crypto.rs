@@ -202,7 +202,7 @@ fn private_keys_never_leave_the_token() {
     ok(&mut t, VERIFY_ADMIN_AFTER_LOGOUT.0);
     ok(&mut t, VERIFY_ADMIN_AFTER_LOGOUT.1);
     // The secrets as the image stores them (hex in the JSON body).
-    let image = t.snapshot();
+    let image = t.snapshot().expect("snapshot");
     let body: serde_json::Value = serde_json::from_slice(&image[20..]).expect("json");
     let mut secrets = Vec::new();
     collect_private(&body, &mut secrets);

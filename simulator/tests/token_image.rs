@@ -40,12 +40,16 @@ fn image_round_trip_and_permissions() {
     let on_disk = std::fs::read(&path).expect("read");
     assert_eq!(
         on_disk,
-        t.snapshot(),
+        t.snapshot().expect("snapshot"),
         "every change is on disk before the answer"
     );
     let reopened = Token::open_image(&path, TokenProfile::default()).expect("open");
-    assert_eq!(reopened.snapshot(), t.snapshot());
-    let copy = Token::from_snapshot(&t.snapshot(), TokenProfile::default()).expect("snapshot");
+    assert_eq!(
+        reopened.snapshot().expect("snapshot"),
+        t.snapshot().expect("snapshot")
+    );
+    let copy = Token::from_snapshot(&t.snapshot().expect("snapshot"), TokenProfile::default())
+        .expect("snapshot");
     assert_eq!(copy.summary(), t.summary());
     assert!(
         !std::fs::read_dir(dir.path())
@@ -60,7 +64,8 @@ fn damaged_images_are_named_errors_and_left_alone() {
     let path = dir.path().join("token.img");
     let good = Token::create_image(&path, Fixture::Factory, 0, TokenProfile::default())
         .expect("create")
-        .snapshot();
+        .snapshot()
+        .expect("snapshot");
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated", good[..good.len() - 10].to_vec()),
         ("header only", good[..12].to_vec()),
@@ -201,17 +206,18 @@ fn disk_with(image: &[u8], crash_at: Option<usize>, rename_survives: bool) -> Ar
 fn clean_run(setup: &[&str], command: &str) -> (Vec<u8>, Vec<u8>, usize) {
     let base = Token::in_memory(Fixture::Factory, 0, TokenProfile::default())
         .expect("token")
-        .snapshot();
+        .snapshot()
+        .expect("snapshot");
     let disk = disk_with(&base, None, false);
     let mut t = token_on(&disk);
     for s in setup {
         t.transmit(&apdu(s));
     }
-    let before = t.snapshot();
+    let before = t.snapshot().expect("snapshot");
     let steps_before = disk.lock().expect("lock").step;
     let answer = t.transmit(&apdu(command));
     assert_eq!(sw(&answer), 0x9000, "{command}");
-    let after = t.snapshot();
+    let after = t.snapshot().expect("snapshot");
     let steps = disk.lock().expect("lock").step - steps_before;
     assert_eq!(disk.lock().expect("lock").durable, after);
     (before, after, steps)
@@ -259,7 +265,7 @@ fn a_crash_at_every_write_step_leaves_before_or_after() {
                     "{command}: a failed write is a memory failure"
                 );
                 assert_eq!(
-                    t.snapshot(),
+                    t.snapshot().expect("snapshot"),
                     before,
                     "{command}: in memory the command did not happen"
                 );
@@ -267,7 +273,8 @@ fn a_crash_at_every_write_step_leaves_before_or_after() {
                 let reloaded =
                     Token::from_snapshot(&survived, TokenProfile::default()).expect("loadable");
                 assert!(
-                    reloaded.snapshot() == before || reloaded.snapshot() == after,
+                    reloaded.snapshot().expect("snapshot") == before
+                        || reloaded.snapshot().expect("snapshot") == after,
                     "{command}: crash at step {crash_at} left a third state"
                 );
             }
@@ -291,7 +298,8 @@ fn user_tries(image: &[u8]) -> String {
 fn a_wrong_pin_costs_a_try_even_if_power_is_cut() {
     let base = Token::in_memory(Fixture::Factory, 0, TokenProfile::default())
         .expect("token")
-        .snapshot();
+        .snapshot()
+        .expect("snapshot");
     // Crash at each of the 4 steps of the decrement's write. The comparison only happens after
     // the write has completed, so no answer (9000 or 63Cx) can leave without a durable decrement.
     for crash_at in 1..=4 {
@@ -329,4 +337,85 @@ fn a_wrong_pin_costs_a_try_even_if_power_is_cut() {
         0x6581,
         "the dead disk fails every write"
     );
+}
+
+/// An image whose checksum is right but whose structure is not (two files with one FID, a
+/// directory out of FID order, a root that is not the MF) is refused at load, naming the file
+/// and what is wrong, and the file is left alone.
+#[test]
+fn structurally_broken_images_are_refused_at_load() {
+    use rutoken_sim::token::image;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("token.img");
+    let good = Token::in_memory(Fixture::Personalised, 0, TokenProfile::default())
+        .expect("token")
+        .snapshot()
+        .expect("snapshot");
+    let state = || image::decode(&good, &path).expect("the good image loads");
+    let children = |s: &mut rutoken_sim::token::state::State| {
+        s.mf.as_mut()
+            .expect("mf")
+            .children_mut()
+            .expect("a DF")
+            .clone()
+    };
+
+    let mut duplicate = state();
+    let mut kids = children(&mut duplicate);
+    let first = kids.first().expect("a child").clone();
+    kids.insert(1, first.clone());
+    *duplicate
+        .mf
+        .as_mut()
+        .expect("mf")
+        .children_mut()
+        .expect("DF") = kids;
+
+    let mut unordered = state();
+    let mut kids = children(&mut unordered);
+    assert!(kids.len() >= 2, "the personalised MF has several children");
+    kids.reverse();
+    *unordered
+        .mf
+        .as_mut()
+        .expect("mf")
+        .children_mut()
+        .expect("DF") = kids;
+
+    let mut not_mf = state();
+    not_mf.mf.as_mut().expect("mf").fid = 0x3F01;
+
+    for (what, broken, expected) in [
+        (
+            "duplicate",
+            duplicate,
+            format!("two files with ID {:04X} in 3F00", first.fid),
+        ),
+        ("unordered", unordered, "out of ID order".to_string()),
+        ("not the MF", not_mf, "not the MF".to_string()),
+    ] {
+        let bytes = image::encode(&broken).expect("encode");
+        std::fs::write(&path, &bytes).expect("write");
+        let err = Token::open_image(&path, TokenProfile::default()).expect_err(what);
+        assert!(matches!(err, TokenError::Corrupt { .. }), "{what}: {err}");
+        let message = err.to_string();
+        assert!(message.contains(&expected), "{what}: {message}");
+        assert!(
+            message.contains(&path.display().to_string()),
+            "{what}: {message}"
+        );
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            bytes,
+            "{what}: untouched"
+        );
+        assert!(Token::from_snapshot(&bytes, TokenProfile::default()).is_err());
+    }
+    // Every fixture passes the same validation.
+    for fixture in [Fixture::Factory, Fixture::Personalised] {
+        let t = Token::in_memory(fixture, 7, TokenProfile::default()).expect("token");
+        Token::from_snapshot(&t.snapshot().expect("snapshot"), TokenProfile::default())
+            .expect("a fixture image is valid");
+    }
 }

@@ -185,7 +185,7 @@ fn key_objects_are_never_read_or_written_as_files() {
 fn malformed_and_unknown_commands_get_iso_status_words_and_change_nothing() {
     let mut t = factory();
     assert_eq!(sw(&mut t, VERIFY_USER), 0x9000);
-    let before = t.snapshot();
+    let before = t.snapshot().expect("snapshot");
     for (apdu, want) in [
         ("00 A4", 0x6700),
         ("00 A4 08 00 03 1000 10", 0x6700),
@@ -205,7 +205,11 @@ fn malformed_and_unknown_commands_get_iso_status_words_and_change_nothing() {
         ("10 B0 00 00 01 00", 0x6884),
     ] {
         assert_eq!(sw(&mut t, apdu), want, "{apdu}");
-        assert_eq!(t.snapshot(), before, "{apdu} changed the state");
+        assert_eq!(
+            t.snapshot().expect("snapshot"),
+            before,
+            "{apdu} changed the state"
+        );
     }
     assert_eq!(tx(&mut t, "00 CA 01 81 04"), (vec![], 0x6C08));
     assert_eq!(

@@ -43,7 +43,9 @@ pub fn open(
     // "Restart the emulator": the token is rebuilt from its image bytes, as `sim` does from
     // its image file; RAM state (logins, selected files, pending hashes) is lost.
     let restart: Restarter<Token> = Box::new(move |old: &Token| {
-        Token::from_snapshot(&old.snapshot(), token_profile.clone()).map_err(|e| e.to_string())
+        old.snapshot()
+            .and_then(|image| Token::from_snapshot(&image, token_profile.clone()))
+            .map_err(|e| e.to_string())
     });
     Ok(Box::new(EmulatorTarget::new(
         token,

@@ -89,7 +89,7 @@ impl TokenControl {
         match &self.image {
             Some(path) => Token::open_image(path, self.profile.clone()),
             None => {
-                let snapshot = self.slot.with(|t| t.snapshot());
+                let snapshot = self.slot.with(|t| t.snapshot())?;
                 Token::from_snapshot(&snapshot, self.profile.clone())
             }
         }

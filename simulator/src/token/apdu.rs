@@ -2,7 +2,11 @@
 //! typed [`Command`] with its parameters. The APDU is parsed once, then executed (opcard-rs); a
 //! parse error is already a status word.
 
-use super::command::{CLA_CHAINING, Class, Command};
+#![deny(clippy::indexing_slicing)]
+
+use rutoken_apdu::CommandView;
+
+use super::command::{Class, Command};
 use super::status::Sw;
 
 /// A parsed short command APDU, borrowing the data: what every handler receives.
@@ -24,41 +28,25 @@ pub struct Request<'a> {
     pub le: Option<usize>,
 }
 
-/// Le as a number of bytes: 00 means 256 (ISO 7816-4 §5.1).
-fn short_le(le: u8) -> usize {
-    if le == 0 { 256 } else { usize::from(le) }
-}
-
 impl<'a> Request<'a> {
-    /// Parses one short APDU. In order: a length that does not add up (or an extended APDU,
-    /// Lc = 00 with more bytes) is 6700; then the class (6881 logical channels, 6882 secure
-    /// messaging, 6E00 others), then the instruction ([`Command::decode`]).
+    /// Parses one short APDU (`rutoken_apdu::CommandView`). In order: a length that does not
+    /// add up, or an extended APDU (the token takes short APDUs only), is 6700; then the class
+    /// (6881 logical channels, 6882 secure messaging, 6E00 others), then the instruction
+    /// ([`Command::decode`]).
     pub fn parse(bytes: &'a [u8]) -> Result<Self, Sw> {
-        let [cla, ins, p1, p2, rest @ ..] = bytes else {
+        let view = CommandView::parse(bytes).map_err(|_| Sw::WRONG_LENGTH)?;
+        if view.extended {
             return Err(Sw::WRONG_LENGTH);
-        };
-        let (data, le): (&[u8], Option<usize>) = match rest {
-            [] => (&[], None),
-            [le] => (&[], Some(short_le(*le))),
-            [0, ..] => return Err(Sw::WRONG_LENGTH),
-            [lc, body @ ..] => {
-                let lc = usize::from(*lc);
-                match (body.get(..lc), body.get(lc..)) {
-                    (Some(data), Some([])) => (data, None),
-                    (Some(data), Some([le])) => (data, Some(short_le(*le))),
-                    _ => return Err(Sw::WRONG_LENGTH),
-                }
-            }
-        };
-        let class = Class::from_cla(*cla)?;
+        }
+        let class = Class::from_cla(view.cla)?;
         Ok(Request {
-            command: Command::decode(class, *ins, *p1, *p2)?,
-            cla: *cla,
-            chained: *cla & CLA_CHAINING != 0,
-            p1: *p1,
-            p2: *p2,
-            data,
-            le,
+            command: Command::decode(class, view.ins, view.p1, view.p2)?,
+            cla: view.cla,
+            chained: view.chained(),
+            p1: view.p1,
+            p2: view.p2,
+            data: view.data,
+            le: view.le,
         })
     }
 
@@ -69,6 +57,7 @@ impl<'a> Request<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -91,6 +80,9 @@ mod tests {
         assert_eq!(sw(&[0, 1]), Sw::WRONG_LENGTH);
         assert_eq!(sw(&[0, 0xA4, 2, 3, 4, 5]), Sw::WRONG_LENGTH);
         assert_eq!(sw(&[0, 0xA4, 2, 3, 0, 5, 6]), Sw::WRONG_LENGTH);
+        // Extended APDUs (case 2E, 3E) are well formed but not for this token.
+        assert_eq!(sw(&[0, 0xCA, 1, 0x81, 0, 0, 0]), Sw::WRONG_LENGTH);
+        assert_eq!(sw(&[0, 0xA4, 0, 0, 0, 0, 2, 0x3F, 0]), Sw::WRONG_LENGTH);
         assert_eq!(sw(&[0xFF, 0xA4, 2, 3]), Sw::CLA_NOT_SUPPORTED);
         assert_eq!(sw(&[0x01, 0xA4, 2, 3]), Sw::CHANNEL_NOT_SUPPORTED);
         assert_eq!(sw(&[0x0C, 0xA4, 2, 3]), Sw::SM_NOT_SUPPORTED);

@@ -4,6 +4,8 @@
 //! persistent state (write-aside and rollback), what the SafeTouch does with it, and its
 //! handler. Adding a command is one row of [`commands!`] below plus its handler.
 
+#![deny(clippy::indexing_slicing)]
+
 use super::Token;
 use super::apdu::Request;
 use super::status::{CardResult, Sw};
@@ -17,8 +19,7 @@ pub enum Class {
     Proprietary,
 }
 
-/// CLA bit 5 (0x10): more commands of this chain follow (ISO 7816-4 §5.1.1.1).
-pub const CLA_CHAINING: u8 = 0x10;
+pub use rutoken_apdu::command::CLA_CHAINING;
 
 impl Class {
     /// The class of a CLA byte (chaining bit ignored): logical channels are refused with 6881,
@@ -251,6 +252,7 @@ impl Command {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,8 @@
 //! Dispatch: parse, gather chains, execute, and keep the image in step (a rejected command
 //! leaves the state as it was; a changed state is written before the answer goes out).
 
+#![deny(clippy::indexing_slicing)]
+
 use super::Token;
 use super::access::{self, Op};
 use super::apdu::Request;
@@ -8,6 +10,7 @@ use super::command::{CLA_CHAINING, Chaining};
 use super::fs::{self, Node};
 use super::state::Chain;
 use super::status::{CardResult, Sw};
+use zeroize::Zeroizing;
 
 impl Token {
     /// Processes one APDU: response data goes to `out`, the status word is returned.
@@ -51,7 +54,7 @@ impl Token {
                     return Sw::WRONG_LENGTH;
                 }
                 let joined = Request {
-                    data: &data,
+                    data: data.as_slice(),
                     cla: cmd.cla & !CLA_CHAINING,
                     ..cmd
                 };
@@ -63,16 +66,18 @@ impl Token {
 
     /// Keeps one more chained piece (ISO 7816-4 §5.1.1.1); answers 9000 with no data.
     fn gather(&mut self, cmd: &Request<'_>) -> Sw {
+        let max = usize::try_from(self.profile.max_chain_bytes).unwrap_or(usize::MAX);
         let same = matches!(&self.session.chain, Some(c) if (c.command, c.p1, c.p2) == (cmd.command, cmd.p1, cmd.p2));
         if !same {
             self.session.chain = Some(Chain {
                 command: cmd.command,
                 p1: cmd.p1,
                 p2: cmd.p2,
-                data: Vec::new(),
+                // Room for the limit (bounded: the profile may allow more than is sensible to
+                // reserve) and the last, unchained piece joined to it.
+                data: Zeroizing::new(Vec::with_capacity(max.min(u16::MAX.into()) + 255)),
             });
         }
-        let max = self.profile.max_chain_bytes as usize;
         let Some(chain) = self.session.chain.as_mut() else {
             return Sw::CONDITIONS_NOT_SATISFIED;
         };

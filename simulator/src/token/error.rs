@@ -47,6 +47,18 @@ pub enum TokenError {
         /// Newest version this build reads.
         supported: u32,
     },
+    /// The state could not be serialised into an image body; nothing was written.
+    #[error("encoding the token image: {0}")]
+    Encode(#[source] serde_json::Error),
+    /// The image body would not fit the header's 32-bit length; nothing was written.
+    #[error("the token image body would be {len} bytes, more than an image can hold (4 GiB)")]
+    ImageTooLarge {
+        /// The body length.
+        len: usize,
+    },
+    /// A fixture file's BER-TLV could not be encoded (a value too long for its length field).
+    #[error("encoding a fixture file: {0}")]
+    Encoding(#[source] rutoken_apdu::ApduError),
     /// Building a fixture failed (key material or certificate).
     #[error("building the {fixture} fixture: {reason}")]
     Fixture {

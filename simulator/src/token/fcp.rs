@@ -1,37 +1,77 @@
 //! The FCP a SELECT returns and the template CREATE FILE carries (`rutoken-ecp-apdu.md` §3, §4;
 //! `card-rtecp.c` `rtecp_construct_fci`): `62|6F L 80 02 size 82 02 desc 00 83 02 fid
-//! [85 n prop] 86 0F sec`.
+//! [85 n prop] 86 0F sec`, lengths in BER (`81 xx` from 128 bytes on). An FCP must fit one
+//! short answer (256 bytes): CREATE FILE refuses a tag 85 that would make it longer (6A80).
+
+#![deny(clippy::indexing_slicing)]
+
+use rutoken_apdu::codec::Reader;
+use rutoken_apdu::tlv;
 
 use super::fs::{Body, Node};
 use super::status::Sw;
 
-/// Appends the FCP of `node` (template 62) to `out`. No allocation beyond `out`'s growth.
-pub fn write_fcp(node: &Node, out: &mut Vec<u8>) {
-    let mut prop_buf = [0u8; 32];
+/// The most data a short APDU's answer can carry (Le = 00, ISO 7816-4 §5.1).
+pub const SHORT_ANSWER_MAX: usize = 256;
+
+/// Tags 80, 82, 83 (2-byte values) and 86 (15 bytes) with their tags and lengths.
+const FIXED_BODY: usize = 3 * 4 + 2 + 15;
+
+/// Bytes of a BER length field for `len` (`xx`, `81 xx`, `82 xx xx`; ISO 7816-4 §5.2.2.2).
+fn length_field(len: usize) -> usize {
+    match len {
+        0..=0x7F => 1,
+        0x80..=0xFF => 2,
+        _ => 3,
+    }
+}
+
+/// The size of the FCP of an object whose tag 85 holds `prop_len` bytes.
+pub fn fcp_len(prop_len: usize) -> usize {
+    let prop = match prop_len {
+        0 => 0,
+        n => 1 + length_field(n) + n,
+    };
+    let body = FIXED_BODY + prop;
+    1 + length_field(body) + body
+}
+
+/// An FCP longer than one short answer can carry (see [`SHORT_ANSWER_MAX`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the FCP would be {len} bytes, more than the {SHORT_ANSWER_MAX} of a short answer")]
+pub struct FcpTooLong {
+    /// Its length.
+    pub len: usize,
+}
+
+/// Appends the FCP of `node` (template 62, BER lengths) to `out`; `out` is left as it was when
+/// the FCP would not fit a short answer (CREATE FILE and image loading refuse such objects).
+pub fn write_fcp(node: &Node, out: &mut Vec<u8>) -> Result<(), FcpTooLong> {
+    let rendered;
     let prop: &[u8] = match &node.body {
-        Body::Pin(pin) if node.prop.len() <= prop_buf.len() => {
-            let rendered = pin.render_attribute(&node.prop);
-            prop_buf[..rendered.len()].copy_from_slice(&rendered);
-            &prop_buf[..rendered.len()]
+        Body::Pin(pin) => {
+            rendered = pin.render_attribute(&node.prop);
+            &rendered
         }
         _ => &node.prop,
     };
-    let prop_len = if prop.is_empty() { 0 } else { 2 + prop.len() };
-    let body_len = 4 + 4 + 4 + prop_len + 2 + 15;
-    out.push(0x62);
-    out.push(body_len as u8);
-    out.extend_from_slice(&[0x80, 0x02]);
-    out.extend_from_slice(&node.size.to_be_bytes());
-    out.extend_from_slice(&[0x82, 0x02, node.descriptor(), 0x00]);
-    out.extend_from_slice(&[0x83, 0x02]);
-    out.extend_from_slice(&node.fid.to_be_bytes());
-    if !prop.is_empty() {
-        out.push(0x85);
-        out.push(prop.len() as u8);
-        out.extend_from_slice(prop);
+    let len = fcp_len(prop.len());
+    if len > SHORT_ANSWER_MAX {
+        return Err(FcpTooLong { len });
     }
-    out.extend_from_slice(&[0x86, 0x0F]);
-    out.extend_from_slice(&node.sec);
+    let mut body = Vec::with_capacity(len);
+    let mut put = |tag: u32, value: &[u8]| tlv::write(&mut body, tag, value);
+    let written = put(0x80, &node.size.to_be_bytes())
+        .and_then(|()| put(0x82, &[node.descriptor(), 0x00]))
+        .and_then(|()| put(0x83, &node.fid.to_be_bytes()))
+        .and_then(|()| match prop {
+            [] => Ok(()),
+            prop => put(0x85, prop),
+        })
+        .and_then(|()| put(0x86, &node.sec))
+        .and_then(|()| tlv::write(out, 0x62, &body));
+    // Every value above is at most SHORT_ANSWER_MAX bytes, within what BER lengths express.
+    written.map_err(|_| FcpTooLong { len })
 }
 
 /// What a CREATE FILE template asks for.
@@ -49,40 +89,36 @@ pub struct CreateRequest {
     pub sec: [u8; 15],
 }
 
-/// Parses `6F|62 L {80 82 83 85 86 …}`. Unknown tags inside are skipped; a missing 82, 83 or 86,
-/// a multi-byte tag or a truncated TLV give 6A80 (6700 for a bad outer length).
+/// Parses `6F|62 L {80 82 83 85 86 …}` (BER-TLV, ISO 7816-4 §5.2). Unknown one-byte tags inside
+/// are skipped. A template that is not 62/6F or misses 82, 83 or 86, a multi-byte tag, a wrong
+/// value length, a truncated inner TLV, or an FCP the object could not answer in one short APDU
+/// give 6A80; an outer length that does not match the data gives 6700.
 pub fn parse_create(data: &[u8]) -> Result<CreateRequest, Sw> {
-    let [0x62 | 0x6F, len, inner @ ..] = data else {
+    if !matches!(data.first(), Some(0x62 | 0x6F)) {
         return Err(Sw::WRONG_DATA);
-    };
-    if usize::from(*len) != inner.len() {
-        return Err(Sw::WRONG_LENGTH);
     }
+    let mut outer = Reader::new(data);
+    let template = tlv::read(&mut outer, "FCP template").map_err(|_| Sw::WRONG_LENGTH)?;
+    outer
+        .expect_empty("FCP template")
+        .map_err(|_| Sw::WRONG_LENGTH)?;
     let (mut size, mut desc, mut fid, mut prop, mut sec) = (None, None, None, Vec::new(), None);
-    let mut rest = inner;
-    while !rest.is_empty() {
-        let [t, l, after @ ..] = rest else {
-            return Err(Sw::WRONG_DATA);
-        };
-        let l = usize::from(*l);
-        if after.len() < l || *t & 0x1F == 0x1F {
-            return Err(Sw::WRONG_DATA);
-        }
-        let (value, next) = after.split_at(l);
-        match (*t, value) {
+    let mut inner = Reader::new(template.value);
+    while inner.any_left() {
+        let t = tlv::read(&mut inner, "FCP attribute").map_err(|_| Sw::WRONG_DATA)?;
+        match (t.tag, t.value) {
             (0x80 | 0x81, [hi, lo]) => size = Some(u16::from_be_bytes([*hi, *lo])),
             (0x82, [d, ..]) => desc = Some(*d),
             (0x83, [hi, lo]) => fid = Some(u16::from_be_bytes([*hi, *lo])),
             (0x85, v) => prop = v.to_vec(),
-            (0x86, v) if v.len() == 15 => {
-                let mut s = [0u8; 15];
-                s.copy_from_slice(v);
-                sec = Some(s);
-            }
-            (0x80 | 0x81 | 0x82 | 0x83 | 0x86, _) => return Err(Sw::WRONG_DATA),
+            (0x86, v) => sec = Some(<[u8; 15]>::try_from(v).map_err(|_| Sw::WRONG_DATA)?),
+            (0x80..=0x83, _) => return Err(Sw::WRONG_DATA),
+            (tag, _) if tag > 0xFF => return Err(Sw::WRONG_DATA),
             _ => {}
         }
-        rest = next;
+    }
+    if fcp_len(prop.len()) > SHORT_ANSWER_MAX {
+        return Err(Sw::WRONG_DATA);
     }
     match (desc, fid, sec) {
         (Some(descriptor), Some(fid), Some(sec)) => Ok(CreateRequest {
@@ -97,6 +133,7 @@ pub fn parse_create(data: &[u8]) -> Result<CreateRequest, Sw> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use crate::token::fs::Node;
@@ -106,7 +143,7 @@ mod tests {
         // 04_create.log: `00 A4 00 00 02 3F 00 00` answer.
         let sec = [0x47, 2, 2, 1, 0, 0, 0, 0xFF, 0, 0, 0, 0, 0, 0, 0];
         let mut out = Vec::new();
-        write_fcp(&Node::df(0x3F00, 0, sec), &mut out);
+        write_fcp(&Node::df(0x3F00, 0, sec), &mut out).unwrap();
         assert_eq!(
             hex::encode_upper(out),
             "621D800200008202380083023F00860F47020201000000FF00000000000000"

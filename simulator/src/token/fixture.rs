@@ -61,7 +61,7 @@ pub fn serial_for_seed(seed: u64, profile: &TokenProfile) -> [u8; 8] {
 pub fn build(fixture: Fixture, seed: u64, profile: &TokenProfile) -> Result<State, TokenError> {
     let serial = serial_for_seed(seed, profile);
     let mf = match fixture {
-        Fixture::Factory => factory_mf(profile),
+        Fixture::Factory => factory_mf(profile)?,
         Fixture::Personalised => pkcs15::personalised_mf(seed, serial, profile)?,
     };
     Ok(State {
@@ -127,7 +127,7 @@ pub(crate) fn pin_node(
     min_len: u8,
     tries: u8,
     sec_bytes: [u8; 8],
-) -> Node {
+) -> Result<Node, TokenError> {
     let pin = PinObject::with_value(value.as_bytes(), min_len, tries);
     let prop = vec![
         CLASS_PIN,
@@ -137,16 +137,24 @@ pub(crate) fn pin_node(
         0,
         0,
     ];
-    Node {
+    Ok(Node {
         fid: u16::from(reference),
-        size: value.len() as u16,
+        size: file_size("a PIN", value.len())?,
         sec: sec(sec_bytes),
         prop,
         body: super::fs::Body::Pin(pin),
-    }
+    })
 }
 
-fn factory_mf(profile: &TokenProfile) -> Node {
+/// A length as the u16 size of a file (FCP tag 80), or an error naming what was too long.
+pub(crate) fn file_size(what: &'static str, len: usize) -> Result<u16, TokenError> {
+    u16::try_from(len).map_err(|_| TokenError::Fixture {
+        fixture: what,
+        reason: format!("{len} bytes, more than a file size (tag 80, 16 bits) can announce"),
+    })
+}
+
+fn factory_mf(profile: &TokenProfile) -> Result<Node, TokenError> {
     let mut mf = system_tree();
     let admin = pin_node(
         1,
@@ -154,15 +162,15 @@ fn factory_mf(profile: &TokenProfile) -> Node {
         profile.factory_admin_pin_min_len,
         profile.factory_admin_pin_tries,
         SEC_SO_PIN,
-    );
+    )?;
     let user = pin_node(
         2,
         &profile.factory_user_pin,
         profile.factory_user_pin_min_len,
         profile.factory_user_pin_tries,
         SEC_USER_PIN,
-    );
+    )?;
     add(&mut mf, &PIN_DF, admin);
     add(&mut mf, &PIN_DF, user);
-    mf
+    Ok(mf)
 }

@@ -119,7 +119,9 @@ impl Node {
     pub fn footprint(&self) -> u32 {
         match &self.body {
             Body::Df { children } => children.iter().map(Node::footprint).sum(),
-            Body::Ef { data } => data.len() as u32,
+            // An EF holds at most 65 535 bytes (its size is a u16); were it ever longer, count it
+            // as filling the memory, so CREATE refuses rather than overcommits.
+            Body::Ef { data } => u32::try_from(data.len()).unwrap_or(u32::MAX),
             Body::Pin(_) | Body::Key(_) => u32::from(self.size),
         }
     }

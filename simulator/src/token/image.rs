@@ -6,7 +6,10 @@
 
 use std::path::Path;
 
+use super::commands::MAX_DEPTH;
 use super::error::TokenError;
+use super::fcp;
+use super::fs::{self, Body, MF_FID};
 use super::state::State;
 
 /// The file's first bytes.
@@ -15,17 +18,23 @@ pub const MAGIC: &[u8; 8] = b"RTLABTKN";
 pub const VERSION: u32 = 1;
 const HEADER_LEN: usize = 20;
 
-/// Encodes a state as image bytes.
-pub fn encode(state: &State) -> Vec<u8> {
-    // `State` holds only strings, numbers, arrays and maps: serialisation cannot fail.
-    let body = serde_json::to_vec(state).unwrap_or_default();
+/// Encodes a state as image bytes. A body that cannot be serialised, or one too long for the
+/// header's 32-bit length, is an error: an image is never written with a wrong body.
+pub fn encode(state: &State) -> Result<Vec<u8>, TokenError> {
+    encode_body(state)
+}
+
+fn encode_body(body: &impl serde::Serialize) -> Result<Vec<u8>, TokenError> {
+    let body = serde_json::to_vec(body).map_err(TokenError::Encode)?;
+    let len =
+        u32::try_from(body.len()).map_err(|_| TokenError::ImageTooLarge { len: body.len() })?;
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_be_bytes());
-    out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&crc32(&body).to_be_bytes());
     out.extend_from_slice(&body);
-    out
+    Ok(out)
 }
 
 /// Decodes image bytes; every failure names `path` and leaves the file alone.
@@ -35,7 +44,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<State, TokenError> {
         reason,
     };
     if bytes.len() < HEADER_LEN {
-        if bytes.len() >= MAGIC.len() && &bytes[..MAGIC.len()] != MAGIC {
+        if bytes.get(..MAGIC.len()).is_some_and(|m| m != MAGIC) {
             return Err(corrupt("not a rutoken-lab token image (bad magic)".into()));
         }
         return Err(TokenError::Truncated {
@@ -45,12 +54,38 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<State, TokenError> {
         });
     }
     let (header, body) = bytes.split_at(HEADER_LEN);
-    if &header[..8] != MAGIC {
+    let [
+        m0,
+        m1,
+        m2,
+        m3,
+        m4,
+        m5,
+        m6,
+        m7,
+        v0,
+        v1,
+        v2,
+        v3,
+        l0,
+        l1,
+        l2,
+        l3,
+        c0,
+        c1,
+        c2,
+        c3,
+    ] = *header
+    else {
+        return Err(corrupt("header".into()));
+    };
+    if [m0, m1, m2, m3, m4, m5, m6, m7] != *MAGIC {
         return Err(corrupt("not a rutoken-lab token image (bad magic)".into()));
     }
-    let word =
-        |i: usize| u32::from_be_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
-    let (version, len, crc) = (word(8), word(12) as usize, word(16));
+    let version = u32::from_be_bytes([v0, v1, v2, v3]);
+    let len = usize::try_from(u32::from_be_bytes([l0, l1, l2, l3]))
+        .map_err(|_| corrupt("body length beyond this machine's address space".into()))?;
+    let crc = u32::from_be_bytes([c0, c1, c2, c3]);
     if version > VERSION {
         return Err(TokenError::NewerVersion {
             path: path.to_path_buf(),
@@ -77,7 +112,72 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<State, TokenError> {
     if crc32(body) != crc {
         return Err(corrupt("checksum mismatch".into()));
     }
-    serde_json::from_slice(body).map_err(|e| corrupt(format!("body: {e}")))
+    let state: State = serde_json::from_slice(body).map_err(|e| corrupt(format!("body: {e}")))?;
+    validate(&state).map_err(corrupt)?;
+    Ok(state)
+}
+
+/// The structure every image must have, whatever its checksum says: the MF is the DF `3F00`,
+/// the children of a DF have distinct FIDs in ascending order (SELECT finds one file per FID;
+/// CREATE keeps the order), paths are no deeper than SELECT can reach, every FCP fits a short
+/// answer, PIN and key objects have references 01..FF (as CREATE FILE makes them).
+fn validate(state: &State) -> Result<(), String> {
+    let Some(mf) = &state.mf else {
+        return Ok(());
+    };
+    if mf.fid != MF_FID || !mf.is_df() {
+        return Err(format!("the root is {:04X}, not the MF DF 3F00", mf.fid));
+    }
+    let mut problem = None;
+    fs::walk(mf, &mut Vec::new(), &mut |path, node| {
+        if problem.is_some() {
+            return;
+        }
+        let at = || {
+            std::iter::once(MF_FID)
+                .chain(path.iter().copied())
+                .map(|fid| format!("{fid:04X}"))
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        if path.len() > MAX_DEPTH {
+            problem = Some(format!("{} is deeper than {MAX_DEPTH} levels", at()));
+            return;
+        }
+        if fcp::fcp_len(node.prop.len()) > fcp::SHORT_ANSWER_MAX {
+            problem = Some(format!(
+                "the FCP of {} would be {} bytes, more than a short answer carries",
+                at(),
+                fcp::fcp_len(node.prop.len())
+            ));
+            return;
+        }
+        if matches!(node.body, Body::Pin(_) | Body::Key(_)) && !(1..=0xFF).contains(&node.fid) {
+            problem = Some(format!(
+                "PIN or key object {} has no one-byte reference",
+                at()
+            ));
+            return;
+        }
+        for pair in node.children().windows(2) {
+            if let [a, b] = pair {
+                if a.fid == b.fid {
+                    problem = Some(format!("two files with ID {:04X} in {}", a.fid, at()));
+                    return;
+                }
+                if a.fid > b.fid {
+                    problem = Some(format!(
+                        "files of {} out of ID order ({:04X} before {:04X})",
+                        at(),
+                        a.fid,
+                        b.fid
+                    ));
+                    return;
+                }
+            }
+        }
+    });
+    problem.map_or(Ok(()), Err)
 }
 
 /// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), bitwise: images are small.
@@ -102,6 +202,26 @@ mod tests {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 
+    /// A body whose serialisation fails, as a future field with a fallible `Serialize` would.
+    struct Unserialisable;
+
+    impl serde::Serialize for Unserialisable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom(
+                "a key object refused to serialise",
+            ))
+        }
+    }
+
+    #[test]
+    fn a_body_that_does_not_serialise_is_an_error_with_its_cause() {
+        let err = encode_body(&Unserialisable).unwrap_err();
+        assert!(matches!(err, TokenError::Encode(_)), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains("a key object refused to serialise"), "{text}");
+        assert!(text.starts_with("encoding the token image"), "{text}");
+    }
+
     #[test]
     fn round_trip_and_damage() {
         let state = State {
@@ -109,7 +229,7 @@ mod tests {
             finalised: true,
             mf: None,
         };
-        let bytes = encode(&state);
+        let bytes = encode(&state).unwrap();
         let p = Path::new("t.img");
         assert_eq!(decode(&bytes, p).unwrap().serial, state.serial);
         assert!(matches!(

@@ -1,34 +1,17 @@
 //! The APDU shell behind `rutoken-lab apdu` (pcsc-tools' `scriptor` in process): one APDU in hex
 //! per line (spaces allowed, `#` comments, `reset` power-cycles the card), `> ` and `< ` lines
-//! out, every answer with its status word and meaning. PIN data is printed as `**`.
+//! out, every answer with its status word and meaning. Commands are printed through
+//! `rutoken_apdu::mask::masked`, the one masking rule: PIN and key data as `**`.
+
+#![deny(clippy::indexing_slicing)]
 
 use std::io::{self, BufRead, Write};
 
+use rutoken_apdu::hex::spaced;
+use rutoken_apdu::mask::masked;
+
 use super::status::Sw;
 use crate::card::Card;
-
-/// The command as printed: the header and `**` in place of the data of VERIFY (20), CHANGE
-/// REFERENCE DATA (24) and RESET RETRY COUNTER (2C); everything else in hex.
-pub fn mask_command(apdu: &[u8]) -> String {
-    let secret = apdu.len() > 5 && apdu[0] & 0x80 == 0 && matches!(apdu[1], 0x20 | 0x24 | 0x2C);
-    if secret {
-        format!("{} **", spaced(&apdu[..4]))
-    } else {
-        spaced(apdu)
-    }
-}
-
-/// Bytes as upper-case hex pairs separated by spaces.
-pub fn spaced(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            s.push(' ');
-        }
-        s.push_str(&format!("{b:02X}"));
-    }
-    s
-}
 
 /// Parses one line: `None` for blank and comment lines, `Err` with a message for bad hex.
 pub fn parse_line(line: &str) -> Option<Result<Vec<u8>, String>> {
@@ -67,7 +50,7 @@ pub fn run(card: &mut dyn Card, input: impl BufRead, out: &mut dyn Write) -> io:
                 writeln!(out, "! line {}: {msg}", n + 1)?;
             }
             Some(Ok(apdu)) => {
-                writeln!(out, "> {}", mask_command(&apdu))?;
+                writeln!(out, "> {}", masked(&apdu))?;
                 let answer = card.transmit(&apdu);
                 let (data, sw) = answer.split_at(answer.len().saturating_sub(2));
                 let sw = Sw(u16::from_be_bytes([
@@ -94,20 +77,6 @@ pub fn run(card: &mut dyn Card, input: impl BufRead, out: &mut dyn Write) -> io:
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_pins() {
-        assert_eq!(
-            mask_command(&[0, 0x20, 0, 2, 2, 0x31, 0x32]),
-            "00 20 00 02 **"
-        );
-        assert_eq!(mask_command(&[0, 0x20, 0, 2]), "00 20 00 02");
-        assert_eq!(mask_command(&[0, 0x24, 1, 2, 1, 0x31]), "00 24 01 02 **");
-        assert_eq!(
-            mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]),
-            "00 A4 00 00 02 3F 00"
-        );
-    }
 
     #[test]
     fn lines() {

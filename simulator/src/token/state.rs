@@ -2,6 +2,7 @@
 
 use gost::Hasher;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use super::command::Command;
 use super::fs::Node;
@@ -22,7 +23,9 @@ pub(crate) struct Chain {
     pub command: Command,
     pub p1: u8,
     pub p2: u8,
-    pub data: Vec<u8>,
+    /// The pieces so far. They may be a PIN or a private key being imported: zeroized when
+    /// dropped, and allocated once for the whole chain so no partial copy is left behind.
+    pub data: Zeroizing<Vec<u8>>,
 }
 
 /// Volatile state, lost on power off and reset, kept between PC/SC connections
@@ -37,6 +40,8 @@ pub(crate) struct Session {
     pub current_ef: Option<u16>,
     /// Key reference set by MSE SET (DST).
     pub se_key: Option<u8>,
+    /// Key reference set by MSE SET (CT), for PSO: DECIPHER.
+    pub se_decipher_key: Option<u8>,
     /// PSO: HASH in progress.
     pub hasher: Option<Hasher>,
     /// The last finished PSO: HASH, for PSO: CDS without data.

@@ -65,9 +65,17 @@ impl Sw {
     pub const fn retries(left: u8) -> Sw {
         Sw(0x63C0 | (left as u16 & 0x0F))
     }
-    /// 6Cxx: wrong Le, xx is the exact length available.
-    pub const fn wrong_le(exact: u8) -> Sw {
-        Sw(0x6C00 | exact as u16)
+    /// 6F00: no precise diagnosis (an FCP that cannot be answered; never expected).
+    pub const NO_PRECISE_DIAGNOSIS: Sw = Sw(0x6F00);
+
+    /// 6Cxx: wrong Le, xx is the exact length available (00 for 256). A length SW2 cannot
+    /// express (over 256) is 6700: no short Le can ask for it.
+    pub fn wrong_le(exact: usize) -> Sw {
+        match (u8::try_from(exact), exact) {
+            (Ok(xx), _) => Sw(0x6C00 | u16::from(xx)),
+            (Err(_), 256) => Sw(0x6C00),
+            (Err(_), _) => Sw::WRONG_LENGTH,
+        }
     }
     /// The two bytes, SW1 first.
     pub const fn to_bytes(self) -> [u8; 2] {
@@ -102,6 +110,7 @@ impl Sw {
             0x6C00..=0x6CFF => "wrong Le, exact length in SW2",
             0x6D00 => "instruction not supported",
             0x6E00 => "class not supported",
+            0x6F00 => "no precise diagnosis",
             0x6F86 => "other role logged in (Rutoken)",
             _ => "unknown status",
         }

@@ -6,6 +6,7 @@ use std::fmt;
 use super::fs::{self, Body, Node};
 use super::key::KeySpec;
 use super::profile::TokenProfile;
+use super::rsa;
 use super::state::State;
 
 /// One file of the tree.
@@ -26,8 +27,8 @@ pub struct FileEntry {
 /// A PIN's counters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinEntry {
-    /// Reference (01 Admin, 02 User).
-    pub reference: u8,
+    /// Reference (01 Admin, 02 User): the object's FID.
+    pub reference: u16,
     /// Tries left.
     pub tries_left: u8,
     /// Tries after a reset.
@@ -39,8 +40,8 @@ pub struct PinEntry {
 /// A key object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyEntry {
-    /// Key reference (the FID's low byte).
-    pub reference: u8,
+    /// Key reference: the object's FID (`00kk`).
+    pub reference: u16,
     /// `private` or `public`.
     pub half: &'static str,
     /// Profile name of the algorithm and set (`gost2012-256-A`).
@@ -125,7 +126,7 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
             }
             Body::Pin(pin) => {
                 summary.pins.push(PinEntry {
-                    reference: node.fid as u8,
+                    reference: node.fid,
                     tries_left: pin.tries_left,
                     max_tries: pin.max_tries,
                     set: pin.value.is_some(),
@@ -134,14 +135,21 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
             }
             Body::Key(key) => {
                 summary.keys.push(KeyEntry {
-                    reference: node.fid as u8,
+                    reference: node.fid,
                     half: if key.is_private() {
                         "private"
                     } else {
                         "public"
                     },
-                    algorithm: KeySpec::from_code(profile, key.code)
-                        .map_or_else(|| format!("code {:02X}", key.code), |s| s.name(profile)),
+                    algorithm: if key.is_rsa() {
+                        let allowed = &profile.rsa_modulus_bits;
+                        rsa::bits_of_private(node.size, allowed)
+                            .or_else(|| rsa::bits_of_public(node.size, allowed))
+                            .map_or_else(|| "rsa".to_owned(), |bits| format!("rsa-{bits}"))
+                    } else {
+                        KeySpec::from_code(profile, key.code)
+                            .map_or_else(|| format!("code {:02X}", key.code), |s| s.name(profile))
+                    },
                     generated: key.material.is_some(),
                 });
                 "KEY"

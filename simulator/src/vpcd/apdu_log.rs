@@ -1,15 +1,31 @@
-//! `sim --log-apdus`: commands through the project's one masking rule,
-//! [`rutoken_apdu::mask::masked`] (the data of VERIFY, CHANGE REFERENCE DATA, RESET RETRY
-//! COUNTER and key imports shown as `**`; architecture.md, "Secrets"), responses in hex.
+//! APDU logging with secrets masked: the data of VERIFY (`20`), CHANGE REFERENCE DATA (`24`) and
+//! RESET RETRY COUNTER (`2C`) is PINs, shown as `**` (architecture.md, "Secrets").
 
-/// A command APDU as logged: secrets masked.
-pub fn command(apdu: &[u8]) -> String {
+/// The command in hex with any PIN or key data replaced by `**`: the workspace's one masking
+/// rule, `rutoken_apdu::mask::masked`.
+pub fn mask_command(apdu: &[u8]) -> String {
     rutoken_apdu::mask::masked(apdu)
 }
 
-/// A response APDU as logged.
-pub fn response(response: &[u8]) -> String {
-    rutoken_apdu::hex::spaced(response)
+/// The response to `command` in hex; the data answering PSO: DECIPHER (`2A 80 86`, any class)
+/// is a deciphered secret, typically a session key, and shows as `**` before the status word.
+pub fn format_response_to(command: &[u8], response: &[u8]) -> String {
+    let decipher = matches!(command, [_, 0x2A, 0x80, 0x86, ..]);
+    match response.split_last_chunk::<2>() {
+        Some((data, sw)) if decipher && !data.is_empty() => {
+            format!("** {}", format_response(sw))
+        }
+        _ => format_response(response),
+    }
+}
+
+/// The response in hex.
+pub fn format_response(response: &[u8]) -> String {
+    response
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -18,17 +34,26 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn deciphered_data_is_masked() {
+        let decipher = [0x00, 0x2A, 0x80, 0x86, 0x01, 0x07, 0x00];
+        assert_eq!(format_response_to(&decipher, &[1, 2, 0x90, 0]), "** 90 00");
+        assert_eq!(format_response_to(&decipher, &[0x6A, 0x80]), "6A 80");
+        let sign = [0x00, 0x2A, 0x9E, 0x9A, 0x01, 0x07, 0x00];
+        assert_eq!(format_response_to(&sign, &[1, 0x90, 0]), "01 90 00");
+    }
+
+    #[test]
     fn pins_are_masked() {
         assert_eq!(
-            command(&[0, 0x20, 0, 2, 4, 0x31, 0x32, 0x33, 0x34]),
+            mask_command(&[0, 0x20, 0, 2, 4, 0x31, 0x32, 0x33, 0x34]),
             "00 20 00 02 04 **"
         );
-        assert_eq!(command(&[0, 0x20, 0, 2]), "00 20 00 02");
+        assert_eq!(mask_command(&[0, 0x20, 0, 2]), "00 20 00 02");
+        assert_eq!(mask_command(&[0, 0x2C, 0, 2, 9, 1]), "00 2C 00 02 **");
         assert_eq!(
-            command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]),
+            mask_command(&[0, 0xA4, 0, 0, 2, 0x3F, 0]),
             "00 A4 00 00 02 3F 00"
         );
-        assert_eq!(response(&[0x63, 0xC9]), "63 C9");
     }
 
     proptest! {
@@ -36,7 +61,8 @@ mod tests {
         fn pin_bytes_never_appear(pin in proptest::collection::vec(0x30u8..0x3A, 1..32), ins in prop::sample::select(vec![0x20u8, 0x24, 0x2C])) {
             let mut apdu = vec![0x00, ins, 0x00, 0x02, u8::try_from(pin.len()).unwrap()];
             apdu.extend_from_slice(&pin);
-            prop_assert!(!command(&apdu).contains(&response(&pin)));
+            let pin_hex = format_response(&pin);
+            prop_assert!(!mask_command(&apdu).contains(&pin_hex));
         }
     }
 }

@@ -56,7 +56,7 @@ impl Token {
         }
         let serial = self.state.serial;
         if matches!(cmd.le, Some(le) if le < serial.len()) {
-            return Err(Sw::wrong_le(serial.len() as u8));
+            return Err(Sw::wrong_le(serial.len()));
         }
         out.extend_from_slice(&serial);
         Ok(Sw::OK)
@@ -70,9 +70,9 @@ impl Token {
         let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
             return Err(Sw::WRONG_LENGTH);
         };
-        let start = out.len();
-        out.resize(start + le, 0);
-        self.rng().fill_bytes(&mut out[start..]);
+        let mut challenge = vec![0u8; le];
+        self.rng().fill_bytes(&mut challenge);
+        out.extend_from_slice(&challenge);
         Ok(Sw::OK)
     }
 }

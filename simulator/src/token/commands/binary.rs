@@ -33,7 +33,7 @@ impl Token {
             return Err(Sw::WRONG_OFFSET);
         }
         let end = data.len().min(offset + le);
-        out.extend_from_slice(&data[offset..end]);
+        out.extend_from_slice(data.get(offset..end).ok_or(Sw::WRONG_OFFSET)?);
         Ok(if end - offset < le {
             Sw::END_OF_FILE
         } else {
@@ -62,7 +62,9 @@ impl Token {
             return Err(Sw::WRONG_LENGTH);
         }
         if let Body::Ef { data } = &mut self.current_file_mut()?.body {
-            data[offset..offset + cmd.data.len()].copy_from_slice(cmd.data);
+            data.get_mut(offset..offset + cmd.data.len())
+                .ok_or(Sw::WRONG_LENGTH)?
+                .copy_from_slice(cmd.data);
         }
         self.dirty = true;
         Ok(Sw::OK)

@@ -2,6 +2,9 @@
 //! (`rutoken-ecp-apdu.md` §4). A wrong PIN's decrement is written to the image *before* the
 //! comparison, so cutting the power cannot buy free tries.
 
+use rutoken_apdu::codec::Reader;
+use zeroize::Zeroizing;
+
 use crate::token::Token;
 use crate::token::access::Op;
 use crate::token::apdu::Request;
@@ -18,26 +21,33 @@ fn role(reference: u8) -> CardResult<u8> {
     }
 }
 
-/// The value of the `A5` TLV in `[80 02 len16] A5 len value` (the form `card-rtecp.c` sends).
-pub(super) fn new_value(data: &[u8]) -> CardResult<&[u8]> {
-    let mut rest = data;
-    let mut value = None;
-    while !rest.is_empty() {
-        let [tag, len, after @ ..] = rest else {
-            return Err(Sw::WRONG_DATA);
-        };
-        let len = usize::from(*len);
-        if after.len() < len {
-            return Err(Sw::WRONG_DATA);
-        }
-        match tag {
-            0x80 => {}
-            0xA5 => value = Some(&after[..len]),
+/// The new value in `[80 02 len16] A5 len value [A5 len value …]`, the form `card-rtecp.c`
+/// sends: lengths are one plain byte (OpenSC: the card does not read BER long lengths), a long
+/// value comes as several `A5` pieces, one per chained APDU, joined here; tag 80, when present,
+/// announces the joined length. Anything else is 6A80.
+pub(super) fn new_value(data: &[u8]) -> CardResult<Zeroizing<Vec<u8>>> {
+    let mut r = Reader::new(data);
+    let mut value = Zeroizing::new(Vec::with_capacity(data.len()));
+    let (mut announced, mut seen) = (None, false);
+    while r.any_left() {
+        let tag = r.take_u8("tag").map_err(|_| Sw::WRONG_DATA)?;
+        let len = r.take_u8("length").map_err(|_| Sw::WRONG_DATA)?;
+        let field = r
+            .take(usize::from(len), "value")
+            .map_err(|_| Sw::WRONG_DATA)?;
+        match (tag, field) {
+            (0x80, [hi, lo]) => announced = Some(usize::from(u16::from_be_bytes([*hi, *lo]))),
+            (0xA5, piece) => {
+                value.extend_from_slice(piece);
+                seen = true;
+            }
             _ => return Err(Sw::WRONG_DATA),
         }
-        rest = &after[len..];
     }
-    value.ok_or(Sw::WRONG_DATA)
+    if !seen || announced.is_some_and(|n| n != value.len()) {
+        return Err(Sw::WRONG_DATA);
+    }
+    Ok(value)
 }
 
 impl Token {
@@ -175,5 +185,44 @@ impl Token {
         }
         self.session.logged_in = 0;
         Ok(Sw::OK)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn value(data: &[u8]) -> CardResult<Vec<u8>> {
+        new_value(data).map(|v| v.to_vec())
+    }
+
+    #[test]
+    fn new_value_forms() {
+        // The form OpenSC and the client send.
+        assert_eq!(
+            value(&[0x80, 2, 0, 4, 0xA5, 4, 1, 2, 3, 4]),
+            Ok(vec![1, 2, 3, 4])
+        );
+        // Without the length announcement.
+        assert_eq!(value(&[0xA5, 2, 7, 8]), Ok(vec![7, 8]));
+        // A chained long value: one A5 piece per APDU, joined; plain one-byte lengths over 127.
+        let mut data = vec![0x80, 2, 0x01, 0x2C, 0xA5, 200];
+        data.extend([0x11; 200]);
+        data.extend([0xA5, 100]);
+        data.extend([0x22; 100]);
+        let joined = value(&data).unwrap();
+        assert_eq!(joined.len(), 300);
+        assert_eq!((joined[199], joined[200]), (0x11, 0x22));
+        // Tag 80 disagreeing with the joined length, no A5, a truncated or unknown TLV: 6A80.
+        for bad in [
+            &[0x80, 2, 0, 5, 0xA5, 4, 1, 2, 3, 4][..],
+            &[0x80, 2, 0, 4],
+            &[0xA5, 4, 1, 2],
+            &[0xA5],
+            &[0x81, 1, 0, 0xA5, 1, 1],
+        ] {
+            assert_eq!(value(bad), Err(Sw::WRONG_DATA), "{bad:02X?}");
+        }
     }
 }

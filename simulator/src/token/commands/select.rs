@@ -32,8 +32,9 @@ impl Target {
         self.len += 1;
         Ok(())
     }
-    fn as_slice(&self) -> &[u16] {
-        &self.path[..self.len]
+    /// The path; `push` keeps `len` within the array, so this is never 6A82 in practice.
+    fn as_slice(&self) -> CardResult<&[u16]> {
+        self.path.get(..self.len).ok_or(Sw::FILE_NOT_FOUND)
     }
 }
 
@@ -94,19 +95,24 @@ impl Token {
                     Target::from(current)?
                 };
                 for pair in data.chunks_exact(2) {
-                    t.push(u16::from_be_bytes([pair[0], pair[1]]))?;
+                    let [hi, lo] = *pair else {
+                        return Err(Sw::WRONG_LENGTH);
+                    };
+                    t.push(u16::from_be_bytes([hi, lo]))?;
                 }
                 t
             }
             (0x08 | 0x09, _, _) => return Err(Sw::WRONG_LENGTH),
             _ => return Err(Sw::WRONG_P1P2),
         };
-        let node: &Node = fs::node_at(mf, target.as_slice()).ok_or(Sw::FILE_NOT_FOUND)?;
+        let node: &Node = fs::node_at(mf, target.as_slice()?).ok_or(Sw::FILE_NOT_FOUND)?;
         if fcp {
-            write_fcp(node, out);
+            // CREATE FILE and image loading refuse objects whose FCP would not fit, so this
+            // cannot fail; if it did, the answer says so rather than carrying a broken FCP.
+            write_fcp(node, out).map_err(|_| Sw::NO_PRECISE_DIAGNOSIS)?;
         }
         let is_df = node.is_df();
-        let path = target.as_slice();
+        let path = target.as_slice()?;
         self.session.current_df.clear();
         if is_df {
             self.session.current_df.extend_from_slice(path);
