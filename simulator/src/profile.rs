@@ -222,6 +222,16 @@ impl DeviceProfile {
         // A status word the host reads as a refusal: SW1 6x or 9x (ISO 7816-4 §5.1.3) and not
         // 9000, which means success.
         let refusal = |sw: u16| sw != 0x9000 && matches!(sw >> 12, 0x6 | 0x9);
+        if t
+            .rsa_modulus_bits
+            .iter()
+            .any(|bits| !(512..=4096).contains(bits) || bits % 128 != 0)
+        {
+            return bad(
+                "token.rsa_modulus_bits",
+                "RSA sizes are multiples of 128 bits from 512 to 4096".to_owned(),
+            );
+        }
         if st.rows == 0 {
             return bad(
                 "safetouch.rows",
@@ -448,5 +458,15 @@ mod tests {
                 assert!(!err.contains(rust), "{rust} in {err}");
             }
         }
+    }
+
+    #[test]
+    fn rsa_sizes_are_checked() {
+        let err =
+            DeviceProfile::from_yaml("token:\n  rsa_modulus_bits: [1000]\n", "p").unwrap_err();
+        assert!(err.to_string().contains("token.rsa_modulus_bits"), "{err}");
+        let p =
+            DeviceProfile::from_yaml("token:\n  rsa_modulus_bits: [1024, 4096]\n", "p").unwrap();
+        assert_eq!(p.token.rsa_modulus_bits, [1024, 4096]);
     }
 }
