@@ -9,6 +9,7 @@ packages=(
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev pkg-config
   libengine-gost-openssl openssl python3-pyscard libxml2-utils util-linux procps
   python3-jsonschema python3-yaml
+  chromium nodejs npm
 )
 if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
   sudo=""
@@ -23,6 +24,9 @@ if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
 fi
+
+echo "== npm ci (plugin browser tests: puppeteer-core and Aktiv's rutoken loader; no browser download)"
+PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix plugin/tests/browser --ignore-scripts --no-audit --no-fund
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -205,6 +205,7 @@
     clearError();
     post("/bank/document", { pkcs10: flow.pkcs10, certificate: current.pem }).then(function (doc) {
       flow.document = doc;
+      $("document-out").textContent = doc.document;
       show("page-sign");
       var s = current.info.subject;
       $("sign-user").textContent = rdn(s, "commonName");
