@@ -3,7 +3,7 @@
 // isExtensionInstalled(), isPluginInstalled(), loadPlugin(). Prefer Aktiv's own file.
 var rutoken = (function () {
   "use strict";
-  var extension = window["ohedcglhbbfdgaogjhcclacoccbagkjg"];
+  var extension = window["ohedcglhbbfdgaogjhcclacoccbagkjg"] || window["C3B7563B-BF85-45B7-88FC-7CFF1BD3C2DB"];
   var api = {};
   if (!extension) {
     api.ready = Promise.resolve(true);

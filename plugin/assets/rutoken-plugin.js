@@ -4,8 +4,10 @@
 // the real plugin then runs unchanged.
 (function () {
   "use strict";
-  // The extension id Aktiv's loader looks up on `window` (AktivCo/rutoken-plugin-js).
-  var EXTENSION_ID = "ohedcglhbbfdgaogjhcclacoccbagkjg";
+  // The names Aktiv's loader looks the extension's object up by on `window`: the Chrome
+  // extension id (AktivCo/rutoken-plugin-js src/rutoken.js) and the GUID of the `rutoken` npm
+  // package's build (1.0.8).
+  var EXTENSION_IDS = ["ohedcglhbbfdgaogjhcclacoccbagkjg", "C3B7563B-BF85-45B7-88FC-7CFF1BD3C2DB"];
   // Constants and errorCodes, filled in by the bridge when it serves this file.
   var CONSTANTS = /*CONSTANTS*/{};
   // The methods the bridge carries; anything else is absent, as on an older plugin.
@@ -73,12 +75,13 @@
     plugin[m] = function () { return call(m, arguments); };
   });
 
-  window[EXTENSION_ID] = {
+  var extension = {
     initialize: function () { return Promise.resolve(true); },
     isPluginInstalled: function () {
       return connect().then(function () { return true; }, function () { return false; });
     },
     loadPlugin: function () { return connect().then(function () { return plugin; }); }
   };
+  EXTENSION_IDS.forEach(function (id) { window[id] = extension; });
   window.rutokenLab = { bridge: wsUrl, plugin: plugin };
 })();

@@ -33,8 +33,9 @@ pub struct Certificate {
 /// The user PIN's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PinState {
-    /// Tries left before the PIN blocks.
-    pub retries_left: u8,
+    /// Tries left before the PIN blocks; unknown while the PIN is verified (the token answers
+    /// 9000 to the status query then).
+    pub retries_left: Option<u8>,
     /// Blocked.
     pub locked: bool,
 }

@@ -30,7 +30,9 @@ fn driver_dir() -> PathBuf {
 fn missing_tools() -> Option<String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
-        return Some(format!("no chromium at {chromium} (apt-get install chromium)"));
+        return Some(format!(
+            "no chromium at {chromium} (apt-get install chromium)"
+        ));
     }
     if Command::new("node").arg("--version").output().is_err() {
         return Some("no node (apt-get install nodejs)".into());
@@ -47,8 +49,9 @@ fn start_bridge(seed: u64) -> String {
     let token = backend::open(&TokenSource::Fixture(Fixture::Personalised), seed, &profile)
         .expect("the emulator");
     let now = time::OffsetDateTime::from_unix_timestamp(BANK_TIME).expect("bank time");
-    let rutoken_js = std::fs::read_to_string(driver_dir().join("node_modules/rutoken/rutoken.min.js"))
-        .expect("Aktiv's loader from the rutoken npm package");
+    let rutoken_js =
+        std::fs::read_to_string(driver_dir().join("node_modules/rutoken/rutoken.min.js"))
+            .expect("Aktiv's loader from the rutoken npm package");
     let config = Config {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         allowed_origins: Vec::new(),
@@ -130,20 +133,43 @@ fn happy_path_produces_a_request_and_certificate_that_openssl_verifies() {
         println!("skipped: {why}");
         return;
     }
-    let _one = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = drive("happy", 0);
-    assert_eq!(result["pinPrompt"], "Введите ПИН-код для устройства 0787103443");
+    assert_eq!(
+        result["pinPrompt"],
+        "Введите ПИН-код для устройства 0787103443"
+    );
     let shown = screens(&result);
     assert_eq!(shown.len(), 2, "{shown:?}");
-    assert!(shown[0].contains("Запрос подписи запроса на сертификат"), "{shown:?}");
+    assert!(
+        shown[0].contains("Запрос подписи запроса на сертификат"),
+        "{shown:?}"
+    );
     for field in ["04.02.2020", "Иванов Иван Иванович", "3867XXXXXXXXXX"] {
-        assert!(shown[1].contains(field), "screen 2 lacks {field}: {shown:?}");
+        assert!(
+            shown[1].contains(field),
+            "screen 2 lacks {field}: {shown:?}"
+        );
     }
     assert_eq!(result["state"], "Взаимодействие с ЦС успешно завершено");
-    assert!(result["done"].as_str().unwrap_or_default().contains("завершен"));
+    assert!(
+        result["done"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("завершен")
+    );
     // The old key and the new one, each with its certificate.
-    assert_eq!(result["keys"]["ok"].as_array().map(Vec::len), Some(2), "{result:#}");
-    assert_eq!(result["userCertificates"]["ok"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        result["keys"]["ok"].as_array().map(Vec::len),
+        Some(2),
+        "{result:#}"
+    );
+    assert_eq!(
+        result["userCertificates"]["ok"].as_array().map(Vec::len),
+        Some(2)
+    );
 
     if !gost_engine() {
         println!("skipped: OpenSSL's gost engine is missing (libengine-gost-openssl)");
@@ -151,32 +177,102 @@ fn happy_path_produces_a_request_and_certificate_that_openssl_verifies() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    std::fs::write(d.join("req.pem"), result["pkcs10"].as_str().expect("pkcs10")).expect("write");
-    std::fs::write(d.join("new.pem"), result["certificate"].as_str().expect("cert")).expect("write");
-    std::fs::write(d.join("ca.pem"), rutoken_pki::fixtures::file("ca.crt.pem").expect("ca")).expect("write");
-    let cms = base64ct::Encoding::decode_vec::<base64ct::Base64>(result["cms"].as_str().expect("cms")).expect("cms base64");
+    std::fs::write(
+        d.join("req.pem"),
+        result["pkcs10"].as_str().expect("pkcs10"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("new.pem"),
+        result["certificate"].as_str().expect("cert"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("ca.pem"),
+        rutoken_pki::fixtures::file("ca.crt.pem").expect("ca"),
+    )
+    .expect("write");
+    let cms =
+        <base64ct::Base64 as base64ct::Encoding>::decode_vec(result["cms"].as_str().expect("cms"))
+            .expect("cms base64");
     std::fs::write(d.join("sig.p7s"), cms).expect("write");
-    let doc = base64ct::Encoding::decode_vec::<base64ct::Base64>(result["document"].as_str().expect("document")).expect("doc base64");
+    let doc = <base64ct::Base64 as base64ct::Encoding>::decode_vec(
+        result["document"].as_str().expect("document"),
+    )
+    .expect("doc base64");
     std::fs::write(d.join("doc.bin"), doc).expect("write");
-    std::fs::write(d.join("old.pem"), rutoken_pki::fixtures::file("owner-current.crt.pem").expect("owner")).expect("write");
+    std::fs::write(
+        d.join("old.pem"),
+        rutoken_pki::fixtures::file("owner-current.crt.pem").expect("owner"),
+    )
+    .expect("write");
 
-    let (ok, text) = openssl(d, &["req", "-engine", "gost", "-in", "req.pem", "-verify", "-noout"]);
+    let (ok, text) = openssl(
+        d,
+        &[
+            "req", "-engine", "gost", "-in", "req.pem", "-verify", "-noout",
+        ],
+    );
     assert!(ok && text.contains("verify OK"), "PKCS#10: {text}");
-    let (ok, text) = openssl(d, &["req", "-engine", "gost", "-in", "req.pem", "-noout", "-subject", "-nameopt", "utf8"]);
+    let (ok, text) = openssl(
+        d,
+        &[
+            "req", "-engine", "gost", "-in", "req.pem", "-noout", "-subject", "-nameopt", "utf8",
+        ],
+    );
     assert!(ok && text.contains("Иванов Иван Иванович"), "{text}");
     let attime = BANK_TIME.to_string();
-    let (ok, text) = openssl(d, &["verify", "-engine", "gost", "-attime", &attime, "-CAfile", "ca.pem", "new.pem"]);
+    let (ok, text) = openssl(
+        d,
+        &[
+            "verify", "-engine", "gost", "-attime", &attime, "-CAfile", "ca.pem", "new.pem",
+        ],
+    );
     assert!(ok && text.contains("new.pem: OK"), "certificate: {text}");
     // The new certificate carries the request's key.
-    let (_, req_key) = openssl(d, &["req", "-engine", "gost", "-in", "req.pem", "-noout", "-pubkey"]);
-    let (_, cert_key) = openssl(d, &["x509", "-engine", "gost", "-in", "new.pem", "-noout", "-pubkey"]);
-    assert!(req_key.contains("BEGIN PUBLIC KEY") && req_key == cert_key, "{req_key}\n{cert_key}");
+    let (_, req_key) = openssl(
+        d,
+        &[
+            "req", "-engine", "gost", "-in", "req.pem", "-noout", "-pubkey",
+        ],
+    );
+    let (_, cert_key) = openssl(
+        d,
+        &[
+            "x509", "-engine", "gost", "-in", "new.pem", "-noout", "-pubkey",
+        ],
+    );
+    assert!(
+        req_key.contains("BEGIN PUBLIC KEY") && req_key == cert_key,
+        "{req_key}\n{cert_key}"
+    );
     // The reissue document's signature, made on the token behind the SafeTouch, by the old key.
-    let (ok, text) = openssl(d, &[
-        "cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", "sig.p7s",
-        "-content", "doc.bin", "-CAfile", "ca.pem", "-attime", &attime, "-out", "/dev/null",
-    ]);
-    assert!(ok && text.contains("Verification successful"), "CMS: {text}");
+    let (ok, text) = openssl(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-engine",
+            "gost",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "sig.p7s",
+            "-content",
+            "doc.bin",
+            "-CAfile",
+            "ca.pem",
+            "-attime",
+            &attime,
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        ok && text.contains("Verification successful"),
+        "CMS: {text}"
+    );
 }
 
 #[test]
@@ -185,12 +281,18 @@ fn reject_on_the_first_screen_leaves_no_new_key() {
         println!("skipped: {why}");
         return;
     }
-    let _one = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = drive("reject-1", 2);
     assert_eq!(result["error"], "Операция отклонена пользователем");
     assert_eq!(result["errorCode"], 30);
     assert!(screens(&result)[0].contains("Запрос подписи запроса на сертификат"));
-    assert_eq!(result["keys"]["ok"].as_array().map(Vec::len), Some(1), "{result:#}");
+    assert_eq!(
+        result["keys"]["ok"].as_array().map(Vec::len),
+        Some(1),
+        "{result:#}"
+    );
 }
 
 #[test]
@@ -199,13 +301,19 @@ fn reject_on_the_second_screen_sends_nothing_to_the_ca() {
         println!("skipped: {why}");
         return;
     }
-    let _one = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = drive("reject-2", 3);
     assert_eq!(result["error"], "Операция отклонена пользователем");
     let shown = screens(&result);
     assert!(shown[1].contains("Иванов Иван Иванович"), "{shown:?}");
     assert_eq!(result["issued"], "");
-    assert_eq!(result["keys"]["ok"].as_array().map(Vec::len), Some(1), "{result:#}");
+    assert_eq!(
+        result["keys"]["ok"].as_array().map(Vec::len),
+        Some(1),
+        "{result:#}"
+    );
 }
 
 #[test]
@@ -214,7 +322,9 @@ fn a_wrong_pin_says_how_many_tries_are_left_then_the_right_one_works() {
         println!("skipped: {why}");
         return;
     }
-    let _one = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = drive("wrong-pin", 4);
     let left = result["triesLeft"].as_u64().expect("tries left");
     let before = result["pinsBefore"]["ok"]["user"]["retriesLeft"]
@@ -228,7 +338,12 @@ fn a_wrong_pin_says_how_many_tries_are_left_then_the_right_one_works() {
             .unwrap_or_default()
             .contains(&format!("Осталось попыток: {left}"))
     );
-    assert!(result["pkcs10"].as_str().unwrap_or_default().contains("BEGIN CERTIFICATE REQUEST"));
+    assert!(
+        result["pkcs10"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("BEGIN CERTIFICATE REQUEST")
+    );
 }
 
 #[test]
@@ -237,7 +352,9 @@ fn pulling_the_token_mid_flow_fails_the_operation_and_a_reinserted_token_starts_
         println!("skipped: {why}");
         return;
     }
-    let _one = BROWSER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = drive("pull", 5);
     assert_eq!(result["errorCode"], 3, "{result:#}");
     assert_eq!(result["devicesWhilePulled"]["ok"], serde_json::json!([]));
@@ -246,5 +363,8 @@ fn pulling_the_token_mid_flow_fails_the_operation_and_a_reinserted_token_starts_
     assert_eq!(result["keysBeforeLogin"]["error"], 19);
     // The new key pair stays (the page could not remove it: the token was gone); the old
     // one is there.
-    assert!(result["keys"]["ok"].as_array().map(Vec::len).unwrap_or(0) >= 1, "{result:#}");
+    assert!(
+        result["keys"]["ok"].as_array().map(Vec::len).unwrap_or(0) >= 1,
+        "{result:#}"
+    );
 }

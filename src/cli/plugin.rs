@@ -68,8 +68,14 @@ pub fn run(args: PluginArgs) -> Result<ExitCode, CliError> {
         let date = rutoken_pki::reissue::parse_date(&args.bank_date)
             .map_err(|e| CliError::invalid(format!("bad --bank-date {}", args.bank_date), e))?;
         // Noon UTC: the day's date whatever the time zone of the reader.
-        let now = date.with_hms(12, 0, 0).map_err(|e| CliError::invalid("bad --bank-date", e))?.assume_utc();
-        Some(Bank::new(now, args.seed).map_err(|e| CliError::failed("cannot start the demo bank", e))?)
+        let now = date
+            .with_hms(12, 0, 0)
+            .map_err(|e| CliError::invalid("bad --bank-date", e))?
+            .assume_utc();
+        Some(
+            Bank::new(now, args.seed)
+                .map_err(|e| CliError::failed("cannot start the demo bank", e))?,
+        )
     } else {
         None
     };
