@@ -35,6 +35,7 @@
   };
   confirmBtn.onclick = function () { press("confirm"); };
   rejectBtn.onclick = function () { press("reject"); };
+  document.getElementById("st-page").onclick = function () { send({ panel: "page" }); };
   document.getElementById("st-pull").onclick = function () { send({ panel: "pull" }); };
   document.getElementById("st-insert").onclick = function () { send({ panel: "insert" }); };
 })();

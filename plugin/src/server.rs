@@ -342,6 +342,13 @@ fn panel_action(
                 let _ = panel.send(PanelInput::Press { screen, press });
             }
         }
+        "page" => {
+            // The device scrolls a long screen; the panel's «▼» does it here.
+            if let Some(monitor) = &app.token.monitor {
+                let screen = monitor.turn_page();
+                let _ = app.events.send(screen_json(&screen).to_string());
+            }
+        }
         "pull" => {
             app.token.slot.pull();
             let _ = app

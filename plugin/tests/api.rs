@@ -390,3 +390,71 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
         data.as_bytes()
     );
 }
+
+/// Sends a WebSocket upgrade with `origin`; the status line.
+fn upgrade(addr: std::net::SocketAddr, path: &str, origin: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}\r\n"
+    )
+    .expect("write");
+    let mut buf = [0u8; 256];
+    let n = s.read(&mut buf).expect("read");
+    String::from_utf8_lossy(&buf[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn the_websocket_answers_allowed_origins_only_and_binds_loopback_only() {
+    use rutoken_plugin_bridge::server::{Bridge, Config, Token};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (slot, _) = setup();
+    let refused = runtime.block_on(Bridge::bind(
+        Config {
+            addr: "0.0.0.0:0".parse().expect("addr"),
+            allowed_origins: vec![],
+            demo: None,
+            rutoken_js: None,
+        },
+        Token {
+            slot: Arc::clone(&slot),
+            monitor: None,
+            panel: None,
+        },
+    ));
+    assert!(refused.is_err_and(|e| e.to_string().contains("loopback")));
+    let bridge = runtime
+        .block_on(Bridge::bind(
+            Config {
+                addr: "127.0.0.1:0".parse().expect("addr"),
+                allowed_origins: vec!["https://bank.example".into()],
+                demo: None,
+                rutoken_js: None,
+            },
+            Token {
+                slot,
+                monitor: None,
+                panel: None,
+            },
+        ))
+        .expect("bind");
+    let addr = bridge.local_addr().expect("addr");
+    runtime.spawn(bridge.serve());
+    let own = format!("http://127.0.0.1:{}", addr.port());
+    assert!(upgrade(addr, "/ws", Some(&own)).contains(" 101 "));
+    assert!(upgrade(addr, "/ws", Some("https://bank.example")).contains(" 101 "));
+    assert!(upgrade(addr, "/ws", Some("https://evil.example")).contains(" 403 "));
+    assert!(upgrade(addr, "/ws", Some("https://bank.example.evil.example")).contains(" 403 "));
+    assert!(upgrade(addr, "/ws", None).contains(" 403 "));
+}
