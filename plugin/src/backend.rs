@@ -110,7 +110,8 @@ fn device_error(e: ClientError) -> DeviceError {
         }
         ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
         ClientError::CardRemoved => DeviceError::Removed,
-        ClientError::NotFound { what } => DeviceError::NotFound(what),
+        ClientError::NotFound { what } if what.contains("key") => DeviceError::NotFound("key pair"),
+        ClientError::NotFound { .. } => DeviceError::NotFound("certificate"),
         other => DeviceError::Failed(other.to_string()),
     }
 }
