@@ -24,12 +24,9 @@ pub use profile::{DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, Tlv
 pub use screen::Screen;
 
 use crate::card::Card;
+use crate::token::command::{Command, Gate};
 use events::Clock;
 
-/// ISO 7816-8 PSO: HASH (`2A 90 80`), `rutoken-ecp-apdu.md` and `safetouch.md`.
-const PSO_HASH: (u8, u8, u8) = (0x2A, 0x90, 0x80);
-/// ISO 7816-8 PSO: COMPUTE DIGITAL SIGNATURE (`2A 9E 9A`).
-const PSO_CDS: (u8, u8, u8) = (0x2A, 0x9E, 0x9A);
 /// More data than any document the device could show; beyond it the data counts as "anything
 /// else" (hash-only policy). Ours.
 const MAX_DOCUMENT: usize = 1 << 20;
@@ -268,16 +265,23 @@ impl<C: Card> Card for SafeTouch<C> {
         self.inner.reset();
     }
     fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
-        let Some(view) = CommandView::parse(command) else {
-            return self.inner.transmit(command);
-        };
-        let key = (view.ins, view.p1, view.p2);
-        if key == PSO_HASH {
-            self.on_hash(&view, command)
-        } else if key == PSO_CDS && !view.chained() {
-            self.on_sign(&view, command)
-        } else {
-            self.inner.transmit(command)
+        // What to do is the token's command table's `gate` (PSO: HASH collects, PSO: CDS
+        // confirms). Any other APDU, even one that does not parse, ends a hash chain in
+        // progress, as it does in the token: what is shown stays what is hashed.
+        let view = CommandView::parse(command);
+        let gate = view
+            .and_then(|v| Command::from_header(v.cla, v.ins, v.p1, v.p2).ok())
+            .map_or(Gate::Pass, |c| c.spec().gate);
+        match (view, gate) {
+            (Some(view), Gate::Collect) => self.on_hash(&view, command),
+            (Some(view), Gate::Confirm) if !view.chained() => {
+                self.hash.in_chain = false;
+                self.on_sign(&view, command)
+            }
+            _ => {
+                self.hash.in_chain = false;
+                self.inner.transmit(command)
+            }
         }
     }
 }

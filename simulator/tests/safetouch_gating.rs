@@ -10,11 +10,13 @@ use support::reissue_document;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use gost::{DigestAlgorithm, ParamSet, Signature, VerifyingKey};
 use rutoken_sim::Card;
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::safetouch::{
     ChannelButtons, EventKind, HashOnlyPolicy, Press, SafeTouch, SafeTouchProfile, ScriptedButtons,
 };
+use rutoken_sim::token::{Fixture, Token, TokenProfile};
 
 /// Answers PSO: HASH with `90 00` and PSO: CDS with 64 bytes + `90 00`; logs every command.
 #[derive(Clone, Default)]
@@ -280,4 +282,68 @@ fn long_documents_are_paged_and_pages_turn_while_waiting() {
     hash_on_token(&mut st, &reissue_document(), 200);
     assert_eq!(st.transmit(&SIGN_HASHED).len(), 66);
     person.join().unwrap();
+}
+
+/// Sends one APDU given in hex; returns data and status word.
+fn send(card: &mut impl Card, text: &str) -> (Vec<u8>, u16) {
+    let apdu = hex::decode(text.split_whitespace().collect::<String>()).unwrap();
+    let mut answer = card.transmit(&apdu);
+    let sw = answer.split_off(answer.len() - 2);
+    (answer, u16::from_be_bytes([sw[0], sw[1]]))
+}
+
+/// A real token (factory fixture, a generated GOST 2012-256 key at reference 1, User logged
+/// in, the key chosen by MSE) inside a SafeTouch; returns it and the public key.
+fn token_in_safetouch() -> (SafeTouch<Token>, ScriptedButtons, VerifyingKey) {
+    let token = Token::in_memory(Fixture::Factory, 5, TokenProfile::default()).unwrap();
+    let script = ScriptedButtons::new();
+    let mut st = SafeTouch::new(token, SafeTouchProfile::default(), Box::new(script.clone()));
+    for apdu in [
+        "00 20 00 02 08 3132333435363738",
+        "00 E0 00 00 27 6F25 8002 0020 8202 1000 8302 0001 8506 032100AA0000 860F 460002020000000200000000000000",
+        "00 E0 00 00 27 6F25 8002 0040 8202 1000 8302 0001 8506 132100AA0000 860F 460002000000000200000000000000",
+    ] {
+        assert_eq!(send(&mut st, apdu).1, 0x9000, "{apdu}");
+    }
+    let (public, sw) = send(&mut st, "00 46 80 01 00");
+    assert_eq!(sw, 0x9000);
+    assert_eq!(send(&mut st, "00 22 41 B6 03 840101").1, 0x9000);
+    let vk = VerifyingKey::from_le_bytes(ParamSet::Gost256B, &public).unwrap();
+    (st, script, vk)
+}
+
+/// Any other APDU in the middle of a hash chain ends the chain in the token and in the
+/// SafeTouch alike: the screen shows exactly the data the signature covers. (Before, the token
+/// restarted its hash while the SafeTouch kept collecting, so a host could show the owner one
+/// document and have another one signed.)
+#[test]
+fn an_interrupted_hash_chain_shows_what_the_token_signs() {
+    let document = reissue_document();
+    for interruption in [
+        "00 B0 00 00 00",
+        "00 A4",
+        "00 42 00 00",
+        "00 2A 90 80 05 01",
+    ] {
+        let (mut st, script, vk) = token_in_safetouch();
+        // A prefix the owner never approves, chained, then something else, then the document.
+        assert_eq!(send(&mut st, "10 2A 90 80 04 DEADBEEF").1, 0x9000);
+        send(&mut st, interruption);
+        hash_on_token(&mut st, &document, 50);
+        script.push(Press::Confirm);
+        let (signature, sw) = send(&mut st, "00 2A 9E 9A 00");
+        assert_eq!(sw, 0x9000, "{interruption}");
+        let events = st.events();
+        let EventKind::Shown { text } = &events[0].kind else {
+            panic!("{events:?}")
+        };
+        let text = text.replace('\n', " ");
+        assert!(text.contains("Иванов Иван"), "{interruption}: {text}");
+        let digest = DigestAlgorithm::Streebog256.digest(&document);
+        let signature = Signature::from_token_bytes(&signature).unwrap();
+        assert!(
+            vk.verify_digest(&digest, &signature).is_ok(),
+            "{interruption}: the signature is not over the shown document"
+        );
+    }
 }

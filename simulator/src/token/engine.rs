@@ -3,7 +3,8 @@
 
 use super::Token;
 use super::access::{self, Op};
-use super::apdu::{CLA_CHAINING, Class, CommandView, Ins};
+use super::apdu::Request;
+use super::command::{CLA_CHAINING, Chaining};
 use super::fs::{self, Node};
 use super::state::Chain;
 use super::status::{CardResult, Sw};
@@ -11,32 +12,45 @@ use super::status::{CardResult, Sw};
 impl Token {
     /// Processes one APDU: response data goes to `out`, the status word is returned.
     pub(crate) fn process(&mut self, apdu: &[u8], out: &mut Vec<u8>) -> Sw {
-        let cmd = match CommandView::parse(apdu) {
+        let request = Request::parse(apdu);
+        let chaining = request.as_ref().map(|r| r.command.spec().chaining);
+        // A streaming command (PSO: HASH) keeps its own state between pieces; any other APDU,
+        // even one that does not parse, ends it. The SafeTouch applies the same rule to what
+        // it shows, so what it shows is what the token hashes.
+        if chaining != Ok(Chaining::Stream) {
+            self.session.hasher = None;
+        }
+        let cmd = match request {
             Ok(cmd) => cmd,
             Err(sw) => {
                 self.session.chain = None;
                 return sw;
             }
         };
-        // PSO: HASH streams its chained data into the hasher itself; any other command ends an
-        // unfinished hash.
-        if cmd.class == Class::Iso && cmd.ins == Ins::PSO && cmd.p1p2() == 0x9080 {
-            self.session.chain = None;
-            return self.run(&cmd, out);
-        }
-        self.session.hasher = None;
-        if cmd.chained {
-            return self.gather(&cmd);
+        match cmd.command.spec().chaining {
+            Chaining::Stream => {
+                self.session.chain = None;
+                return self.run(&cmd, out);
+            }
+            Chaining::Gather { .. } if cmd.chained => return self.gather(&cmd),
+            Chaining::Refused if cmd.chained => {
+                self.session.chain = None;
+                return Sw::CHAINING_NOT_SUPPORTED;
+            }
+            Chaining::Gather { .. } | Chaining::Refused => {}
         }
         if let Some(chain) = self.session.chain.take() {
-            if (chain.ins, chain.p1, chain.p2) == (cmd.ins.0, cmd.p1, cmd.p2) {
+            if (chain.command, chain.p1, chain.p2) == (cmd.command, cmd.p1, cmd.p2) {
                 let mut data = chain.data;
                 data.extend_from_slice(cmd.data);
-                if data.len() > 255 && cmd.ins != Ins::PSO && cmd.ins != Ins::CHANGE_REFERENCE_DATA
-                {
+                let long_data = matches!(
+                    cmd.command.spec().chaining,
+                    Chaining::Gather { long_data: true }
+                );
+                if data.len() > 255 && !long_data {
                     return Sw::WRONG_LENGTH;
                 }
-                let joined = CommandView {
+                let joined = Request {
                     data: &data,
                     cla: cmd.cla & !CLA_CHAINING,
                     ..cmd
@@ -48,19 +62,11 @@ impl Token {
     }
 
     /// Keeps one more chained piece (ISO 7816-4 §5.1.1.1); answers 9000 with no data.
-    fn gather(&mut self, cmd: &CommandView<'_>) -> Sw {
-        let chainable = matches!(
-            cmd.ins,
-            Ins::PSO | Ins::CHANGE_REFERENCE_DATA | Ins::CREATE_FILE
-        );
-        if cmd.class != Class::Iso || !chainable {
-            self.session.chain = None;
-            return Sw::CHAINING_NOT_SUPPORTED;
-        }
-        let same = matches!(&self.session.chain, Some(c) if (c.ins, c.p1, c.p2) == (cmd.ins.0, cmd.p1, cmd.p2));
+    fn gather(&mut self, cmd: &Request<'_>) -> Sw {
+        let same = matches!(&self.session.chain, Some(c) if (c.command, c.p1, c.p2) == (cmd.command, cmd.p1, cmd.p2));
         if !same {
             self.session.chain = Some(Chain {
-                ins: cmd.ins.0,
+                command: cmd.command,
                 p1: cmd.p1,
                 p2: cmd.p2,
                 data: Vec::new(),
@@ -79,23 +85,17 @@ impl Token {
     }
 
     /// Executes a whole command; restores the state if it is rejected or cannot be written.
-    fn run(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> Sw {
-        let mutating = match cmd.class {
-            Class::Iso => matches!(
-                cmd.ins,
-                Ins::CREATE_FILE
-                    | Ins::DELETE_FILE
-                    | Ins::UPDATE_BINARY
-                    | Ins::CHANGE_REFERENCE_DATA
-                    | Ins::RESET_RETRY_COUNTER
-                    | Ins::GENERATE_KEY
-            ),
-            Class::Proprietary => matches!(cmd.ins, Ins::ERASE | Ins::GET_CHALLENGE_OR_INIT_END),
-        };
-        let backup = mutating.then(|| self.state.clone());
+    fn run(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> Sw {
+        let spec = cmd.command.spec();
+        let backup = spec.mutating.then(|| self.state.clone());
         self.dirty = false;
-        let result = self.execute(cmd, out);
+        let result = (spec.run)(self, cmd, out);
         let dirty = std::mem::take(&mut self.dirty);
+        debug_assert!(
+            spec.mutating || !dirty,
+            "{:?} changed the state but its row does not say mutating",
+            cmd.command
+        );
         match result {
             Ok(sw) if !dirty => sw,
             Ok(sw) => match self.persist() {
@@ -115,45 +115,6 @@ impl Token {
                 out.clear();
                 sw
             }
-        }
-    }
-
-    fn execute(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
-        match (cmd.class, cmd.ins) {
-            (Class::Iso, Ins::SELECT) => self.select(cmd, out),
-            (Class::Iso, Ins::READ_BINARY) => self.read_binary(cmd, out),
-            (Class::Iso, Ins::UPDATE_BINARY) => self.update_binary(cmd),
-            (Class::Iso, Ins::CREATE_FILE) => self.create_file(cmd),
-            (Class::Iso, Ins::DELETE_FILE) => self.delete_file(cmd),
-            (Class::Iso, Ins::VERIFY) => self.verify(cmd),
-            (Class::Iso, Ins::CHANGE_REFERENCE_DATA) => self.change_reference_data(cmd),
-            (Class::Iso, Ins::RESET_RETRY_COUNTER) => self.reset_retry_counter(cmd),
-            (Class::Iso, Ins::GET_DATA) => self.get_data(cmd, out),
-            (Class::Iso, Ins::GET_CHALLENGE_OR_INIT_END) => self.get_challenge(cmd, out),
-            (Class::Iso, Ins::MSE) => self.manage_security_environment(cmd),
-            (Class::Iso, Ins::PSO) => self.perform_security_operation(cmd, out),
-            (Class::Iso, Ins::GENERATE_KEY) => self.generate_key(cmd, out),
-            (Class::Proprietary, Ins::LOGOUT) => self.logout(cmd),
-            (Class::Proprietary, Ins::ERASE) => self.erase(cmd),
-            (Class::Proprietary, Ins::GET_CHALLENGE_OR_INIT_END) => self.init_end(cmd),
-            (
-                _,
-                Ins::SELECT
-                | Ins::READ_BINARY
-                | Ins::UPDATE_BINARY
-                | Ins::CREATE_FILE
-                | Ins::DELETE_FILE
-                | Ins::VERIFY
-                | Ins::CHANGE_REFERENCE_DATA
-                | Ins::RESET_RETRY_COUNTER
-                | Ins::GET_DATA
-                | Ins::MSE
-                | Ins::PSO
-                | Ins::GENERATE_KEY
-                | Ins::LOGOUT
-                | Ins::ERASE,
-            ) => Err(Sw::CLA_NOT_SUPPORTED),
-            _ => Err(Sw::INS_NOT_SUPPORTED),
         }
     }
 

@@ -3,6 +3,7 @@
 use gost::Hasher;
 use serde::{Deserialize, Serialize};
 
+use super::command::Command;
 use super::fs::Node;
 
 /// The persistent state: exactly what the image file holds.
@@ -18,7 +19,7 @@ pub struct State {
 
 /// A command chain being gathered (CLA bit 0x10).
 pub(crate) struct Chain {
-    pub ins: u8,
+    pub command: Command,
     pub p1: u8,
     pub p2: u8,
     pub data: Vec<u8>,

@@ -3,14 +3,14 @@
 
 use crate::token::Token;
 use crate::token::access::ROLE_ADMIN;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::state::Session;
 use crate::token::status::{CardResult, Sw};
 
 impl Token {
     /// Implements ERASE `80 8A 00 00` (`SC_CARDCTL_RTECP_INIT`): wipes the file system including
     /// the MF and opens the initialisation phase (access conditions relaxed until INIT END).
-    pub(crate) fn erase(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn erase(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -32,7 +32,7 @@ impl Token {
 
     /// Implements INIT END `80 84 4E 19` (`SC_CARDCTL_RTECP_INIT_END`): access conditions are
     /// enforced from now on.
-    pub(crate) fn init_end(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn init_end(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0x4E19 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -47,7 +47,7 @@ impl Token {
     }
 
     /// Implements GET DATA `00 CA 01 81 Le`: the 8-byte serial (Aktiv's UEFI sample "Token ID").
-    pub(crate) fn get_data(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn get_data(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         if cmd.p1p2() != 0x0181 {
             return Err(Sw::REF_NOT_FOUND);
         }
@@ -63,7 +63,7 @@ impl Token {
     }
 
     /// Implements GET CHALLENGE `00 84 00 00 Le`: Le random bytes (00 = 256).
-    pub(crate) fn get_challenge(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn get_challenge(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         if cmd.p1p2() != 0 {
             return Err(Sw::WRONG_P1P2);
         }

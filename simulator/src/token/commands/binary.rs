@@ -3,12 +3,12 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fs::Body;
 use crate::token::status::{CardResult, Sw};
 
 /// The offset in P1 (7 bits) and P2; P1 bit 8 (a short EF identifier) is not supported.
-fn offset(cmd: &CommandView<'_>) -> CardResult<usize> {
+fn offset(cmd: &Request<'_>) -> CardResult<usize> {
     if cmd.p1 & 0x80 != 0 {
         return Err(Sw::WRONG_P1P2);
     }
@@ -17,7 +17,7 @@ fn offset(cmd: &CommandView<'_>) -> CardResult<usize> {
 
 impl Token {
     /// Implements READ BINARY: up to Le bytes of the current EF; a short read answers 6282.
-    pub(crate) fn read_binary(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn read_binary(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let offset = offset(cmd)?;
         let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
             return Err(Sw::WRONG_LENGTH);
@@ -43,7 +43,7 @@ impl Token {
 
     /// Implements UPDATE BINARY: writes the data at the offset; past the end is 6700, an offset
     /// outside the file 6B00.
-    pub(crate) fn update_binary(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn update_binary(&mut self, cmd: &Request<'_>) -> CardResult {
         let offset = offset(cmd)?;
         if cmd.data.is_empty() {
             return Err(Sw::WRONG_LENGTH);

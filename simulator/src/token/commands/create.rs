@@ -6,7 +6,7 @@
 use super::select::MAX_DEPTH;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fcp::{CreateRequest, parse_create};
 use crate::token::fs::{
     self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,
@@ -17,7 +17,7 @@ use crate::token::status::{CardResult, Sw};
 
 impl Token {
     /// Implements CREATE FILE with the 6F template (`rtecp_construct_fci`).
-    pub(crate) fn create_file(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn create_file(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -153,7 +153,7 @@ impl Token {
     /// Implements DELETE FILE: `E4 00 00 02 fid` deletes a child of the current DF (OpenSC
     /// selects the object first, so its parent is current); no data deletes the current EF/RSF.
     /// The MF is never deleted this way (ERASE does that).
-    pub(crate) fn delete_file(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn delete_file(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
             return Err(Sw::WRONG_P1P2);
         }

@@ -5,9 +5,10 @@
 
 use gost::SigningKey;
 
+use super::pin::new_value;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fs::{Body, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{KeyObject, KeySpec};
 use crate::token::secret::Secret;
@@ -32,7 +33,7 @@ impl Token {
 
     /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
     /// deciphering (B8, accepted but GOST keys do not decipher). A new SE drops any PSO: HASH.
-    pub(crate) fn manage_security_environment(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn manage_security_environment(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
             return Err(Sw::WRONG_P1P2);
         }
@@ -62,24 +63,16 @@ impl Token {
         Ok(Sw::OK)
     }
 
-    /// Implements PSO (2A): `9E 9A` COMPUTE DIGITAL SIGNATURE, `90 80` HASH; `80 86` DECIPHER
-    /// is RSA-only (6A81).
-    pub(crate) fn perform_security_operation(
-        &mut self,
-        cmd: &CommandView<'_>,
-        out: &mut Vec<u8>,
-    ) -> CardResult {
-        match cmd.p1p2() {
-            0x9E9A => self.compute_signature(cmd, out),
-            0x9080 => self.hash(cmd, out),
-            0x8086 => Err(Sw::FUNC_NOT_SUPPORTED),
-            _ => Err(Sw::WRONG_P1P2),
-        }
+    /// Implements PSO: DECIPHER `2A 80 86`: RSA only, and this token model holds GOST keys
+    /// (6A81, `docs/assumptions.md`).
+    pub(crate) fn decipher(&mut self, _cmd: &Request<'_>, _out: &mut Vec<u8>) -> CardResult {
+        Err(Sw::FUNC_NOT_SUPPORTED)
     }
 
-    /// PSO: COMPUTE DIGITAL SIGNATURE with the MSE key under its "use" condition: over the data
-    /// (a 32- or 64-byte digest, as given) or, with no data, over the last PSO: HASH result.
-    fn compute_signature(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    /// Implements PSO: COMPUTE DIGITAL SIGNATURE `2A 9E 9A` with the MSE key under its "use"
+    /// condition: over the data (a 32- or 64-byte digest, as given) or, with no data, over the
+    /// last PSO: HASH result.
+    pub(crate) fn compute_signature(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
         let (key, spec, sec) = self.private_key(key_ref)?;
         if !self.acl_ok(sec, Op::Bit2) {
@@ -123,7 +116,7 @@ impl Token {
 
     /// Implements GENERATE KEY `00 46 80 kk`: fills `…/6002/00kk` and `…/6001/00kk` (created
     /// before with the same code) and answers `LE(x) ‖ LE(y)`: 64 bytes, or 128 for 512-bit sets.
-    pub(crate) fn generate_key(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn generate_key(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         if cmd.p1 != 0x80 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -170,9 +163,14 @@ impl Token {
         }
     }
 
-    /// CHANGE REFERENCE DATA P2=00: writes d (little-endian) into the current private key
-    /// object under its update condition; a d out of range is 6A80.
-    pub(crate) fn import_key(&mut self, d: &[u8]) -> CardResult {
+    /// Implements key import, CHANGE REFERENCE DATA `24 01 00 [80 02 len] A5 len d`: writes d
+    /// (little-endian) into the current private key object under its update condition; a d out
+    /// of range is 6A80.
+    pub(crate) fn import_key(&mut self, cmd: &Request<'_>) -> CardResult {
+        if cmd.p1 != 0x01 {
+            return Err(Sw::WRONG_P1P2);
+        }
+        let d = new_value(cmd.data)?;
         let node = self
             .current_file()
             .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;

@@ -8,12 +8,12 @@
 //! returned when Le is present (profile `pso_hash_returns_digest`), else 9000 with no data.
 
 use crate::token::Token;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::status::{CardResult, Sw};
 
 impl Token {
     /// Implements PSO: HASH (see the module docs).
-    pub(crate) fn hash(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn hash(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
         let (_, spec, _) = self.private_key(key_ref)?;
         let mut hasher = match self.session.hasher.take() {

@@ -4,7 +4,7 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fs::{Body, PIN_DF};
 use crate::token::pin::PinObject;
 use crate::token::secret::Secret;
@@ -19,7 +19,7 @@ fn role(reference: u8) -> CardResult<u8> {
 }
 
 /// The value of the `A5` TLV in `[80 02 len16] A5 len value` (the form `card-rtecp.c` sends).
-fn new_value(data: &[u8]) -> CardResult<&[u8]> {
+pub(super) fn new_value(data: &[u8]) -> CardResult<&[u8]> {
     let mut rest = data;
     let mut value = None;
     while !rest.is_empty() {
@@ -63,7 +63,7 @@ impl Token {
 
     /// Implements VERIFY `00 20 00 ref [PIN]`: 9000, 63Cx (x tries left; or 6300 by profile),
     /// 6983 blocked; no data asks the state (9000 if verified, else 63Cx).
-    pub(crate) fn verify(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn verify(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -119,16 +119,13 @@ impl Token {
     }
 
     /// Implements CHANGE REFERENCE DATA `00 24 01 ref [80 02 len] A5 len PIN`: sets (first time,
-    /// no condition) or changes a PIN under its change condition; P2=00 imports a GOST private
-    /// key (d little-endian) into the current key object.
-    pub(crate) fn change_reference_data(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    /// no condition) or changes a PIN under its change condition (P2=00, key import, is
+    /// [`Token::import_key`]).
+    pub(crate) fn change_reference_data(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x01 {
             return Err(Sw::WRONG_P1P2);
         }
         let value = new_value(cmd.data)?;
-        if cmd.p2 == 0 {
-            return self.import_key(value);
-        }
         role(cmd.p2)?;
         let (pin, sec) = self.pin(cmd.p2)?;
         if pin.value.is_some() && !self.acl_ok(sec, Op::Bit1) {
@@ -147,7 +144,7 @@ impl Token {
     }
 
     /// Implements RESET RETRY COUNTER `00 2C 03 ref` under the PIN's unblock condition.
-    pub(crate) fn reset_retry_counter(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn reset_retry_counter(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x03 {
             return Err(Sw::WRONG_P1P2);
         }
@@ -169,7 +166,7 @@ impl Token {
     }
 
     /// Implements LOGOUT `80 40 00 00` (reset access rights): every role is logged out.
-    pub(crate) fn logout(&mut self, cmd: &CommandView<'_>) -> CardResult {
+    pub(crate) fn logout(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
             return Err(Sw::WRONG_P1P2);
         }

@@ -1,7 +1,7 @@
 //! SELECT (INS A4) and the Rutoken list-files forms (`rutoken-ecp-apdu.md` §4 SELECT, List files).
 
 use crate::token::Token;
-use crate::token::apdu::CommandView;
+use crate::token::apdu::Request;
 use crate::token::fcp::write_fcp;
 use crate::token::fs::{self, Node};
 use crate::token::status::{CardResult, Sw};
@@ -41,7 +41,7 @@ impl Token {
     /// Implements SELECT: `P1=00` by FID (3F00 = MF; no data = first child of the current DF),
     /// `P1=00 P2=02` next sibling, `P1=03` parent, `P1=08` path from the MF, `P1=09` path from
     /// the current DF. P2 00/04 return the FCP, 0C nothing. 6A82 leaves the selection as it was.
-    pub(crate) fn select(&mut self, cmd: &CommandView<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn select(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let mf = self.mf()?;
         let current = &self.session.current_df;
         let fcp = match cmd.p2 {

@@ -1,0 +1,112 @@
+//! The one rule for showing a command APDU without its secrets. Every log, shell, transcript,
+//! report and relay record renders commands through [`masked`] (docs/architecture.md,
+//! "Secrets").
+//!
+//! Secret data: VERIFY (`20`, a PIN), CHANGE REFERENCE DATA (`24`: a new PIN, or with P2 `00`
+//! the private key being imported, `rutoken-ecp-apdu.md` §4) and RESET RETRY COUNTER (`2C`, a
+//! PUK or new PIN), whatever the class byte. The header, Lc and Le stay visible (a transcript
+//! shows a PIN's length, as OpenSC's own APDU log does); the data becomes `**`. A command with
+//! no data (`00 20 00 02`, a PIN-status query) is shown whole.
+
+use crate::command::CommandView;
+use crate::hex::spaced;
+
+/// INS bytes whose data field is secret (ISO 7816-4 §11.5.6, §11.5.7, §11.5.10).
+pub const SECRET_INS: [u8; 3] = [0x20, 0x24, 0x2C];
+
+/// True when this command's data is secret by the rule above.
+pub fn is_secret(command: &[u8]) -> bool {
+    command.get(1).is_some_and(|ins| SECRET_INS.contains(ins))
+}
+
+/// The command in spaced hex with any secret data replaced by `**`.
+pub fn masked(command: &[u8]) -> String {
+    render(command, is_secret(command))
+}
+
+/// The command in spaced hex with its data field replaced by `**` whatever the instruction:
+/// for commands the caller knows carry secrets (a raw scenario step marked `secret`).
+pub fn masked_data(command: &[u8]) -> String {
+    render(command, true)
+}
+
+fn render(command: &[u8], secret: bool) -> String {
+    if !secret {
+        return spaced(command);
+    }
+    match CommandView::parse(command) {
+        Ok(view) if view.data.is_empty() => spaced(command),
+        Ok(view) => {
+            let end = view.data_offset + view.data.len();
+            let mut text = spaced(command.get(..view.data_offset).unwrap_or_default());
+            text.push_str(" **");
+            let tail = command.get(end..).unwrap_or_default();
+            if !tail.is_empty() {
+                text.push(' ');
+                text.push_str(&spaced(tail));
+            }
+            text
+        }
+        // Malformed: where the data starts is unknown, so everything after the header may be
+        // secret.
+        Err(_) => match command.get(..4) {
+            Some(header) if command.len() > 4 => format!("{} **", spaced(header)),
+            _ => spaced(command),
+        },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pins_are_masked_and_the_rest_is_shown() {
+        assert_eq!(
+            masked(&[0, 0x20, 0, 2, 4, 0x31, 0x32, 0x33, 0x34]),
+            "00 20 00 02 04 **"
+        );
+        assert_eq!(masked(&[0, 0x20, 0, 2]), "00 20 00 02");
+        assert_eq!(masked(&[0, 0x2C, 3, 2]), "00 2C 03 02");
+        assert_eq!(masked(&[0x80, 0x24, 1, 2, 1, 0x31]), "80 24 01 02 01 **");
+        assert_eq!(
+            masked(&[0, 0x24, 1, 0, 0, 0, 2, 1, 2, 0, 0]),
+            "00 24 01 00 00 00 02 ** 00 00"
+        );
+        assert_eq!(masked(&[0, 0x20, 0, 2, 9, 1]), "00 20 00 02 **");
+        assert_eq!(masked(&[0, 0xA4, 0, 0, 2, 0x3F, 0]), "00 A4 00 00 02 3F 00");
+        assert_eq!(masked_data(&[0, 0xD6, 0, 0, 1, 0x33]), "00 D6 00 00 01 **");
+        assert_eq!(masked(&[0x20]), "20");
+    }
+
+    proptest! {
+        #[test]
+        fn secret_bytes_never_appear(
+            secret in proptest::collection::vec(any::<u8>(), 1..300),
+            ins in prop::sample::select(SECRET_INS.to_vec()),
+            cla in prop::sample::select(vec![0x00u8, 0x10, 0x80]),
+            le in proptest::option::of(any::<u8>()),
+        ) {
+            let mut apdu = vec![cla, ins, 0x01, 0x02];
+            match u8::try_from(secret.len()) {
+                Ok(lc) => apdu.push(lc),
+                Err(_) => {
+                    apdu.push(0);
+                    apdu.extend_from_slice(&u16::try_from(secret.len()).unwrap().to_be_bytes());
+                }
+            }
+            apdu.extend_from_slice(&secret);
+            if let Some(le) = le {
+                apdu.push(le);
+            }
+            let text = masked(&apdu);
+            // Every byte but the data is shown, and the data is one `**`.
+            let shown = apdu.len() - secret.len();
+            let tokens: Vec<&str> = text.split(' ').collect();
+            prop_assert_eq!(tokens.iter().filter(|t| **t == "**").count(), 1, "{}", text);
+            prop_assert!(tokens.len() <= shown + 1, "{}", text);
+        }
+    }
+}

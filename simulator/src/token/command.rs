@@ -1,0 +1,305 @@
+//! Every instruction the token knows, in one table: the typed [`Command`] an APDU is decoded
+//! into (once, as Nitrokey's opcard-rs does) and the properties the engine and the SafeTouch
+//! act on — the class it is valid in, how its data may be chained, whether it changes the
+//! persistent state (write-aside and rollback), what the SafeTouch does with it, and its
+//! handler. Adding a command is one row of [`commands!`] below plus its handler.
+
+use super::Token;
+use super::apdu::Request;
+use super::status::{CardResult, Sw};
+
+/// The class of a command, as far as the token distinguishes them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Class {
+    /// CLA 00 (or 10 with chaining): interindustry.
+    Iso,
+    /// CLA 80 (or 90): Rutoken proprietary.
+    Proprietary,
+}
+
+/// CLA bit 5 (0x10): more commands of this chain follow (ISO 7816-4 §5.1.1.1).
+pub const CLA_CHAINING: u8 = 0x10;
+
+impl Class {
+    /// The class of a CLA byte (chaining bit ignored): logical channels are refused with 6881,
+    /// secure messaging with 6882, any other class with 6E00 (ISO 7816-4 §5.4.1).
+    pub fn from_cla(cla: u8) -> Result<Class, Sw> {
+        match cla & !CLA_CHAINING {
+            0x00 => Ok(Class::Iso),
+            0x80 => Ok(Class::Proprietary),
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => Err(Sw::CHANNEL_NOT_SUPPORTED),
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => Err(Sw::SM_NOT_SUPPORTED),
+            _ => Err(Sw::CLA_NOT_SUPPORTED),
+        }
+    }
+}
+
+/// Which P1-P2 values select a row (the instruction byte alone is not always enough).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Params {
+    /// Any P1-P2; the handler checks them.
+    Any,
+    /// Exactly this P1-P2 (PSO's operations, INIT END).
+    P1P2(u16),
+    /// This P2, any P1 (CHANGE REFERENCE DATA P2=00 is key import).
+    P2(u8),
+}
+
+impl Params {
+    fn matches(self, p1: u8, p2: u8) -> bool {
+        match self {
+            Params::Any => true,
+            Params::P1P2(v) => u16::from_be_bytes([p1, p2]) == v,
+            Params::P2(v) => p2 == v,
+        }
+    }
+}
+
+/// How a command's data may be split over several APDUs with the CLA chaining bit.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Chaining {
+    /// A chained piece is refused with 6884.
+    Refused,
+    /// The engine gathers the pieces (each answered 9000, up to the profile's
+    /// `max_chain_bytes`) and runs the command once on the joined data. Without `long_data`,
+    /// joined data over 255 bytes is refused with 6700.
+    Gather {
+        /// The joined data may exceed a short APDU's 255 bytes.
+        long_data: bool,
+    },
+    /// Every piece goes to the handler as it arrives, with [`Request::chained`] set (PSO: HASH
+    /// feeds its hasher). Any other APDU in between ends the stream.
+    Stream,
+}
+
+/// What the SafeTouch around the token does with a command (`shared/spec/safetouch.md`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Gate {
+    /// Forwarded untouched.
+    Pass,
+    /// Its data is collected as the document the next signature will show (PSO: HASH).
+    Collect,
+    /// The last piece is held until a person confirms what is shown (PSO: CDS).
+    Confirm,
+}
+
+/// A command handler: the request in, response data to `out`, the status word out.
+pub type Handler = for<'a> fn(&mut Token, &Request<'a>, &mut Vec<u8>) -> CardResult;
+
+/// One row of the table: everything the token knows about an instruction.
+#[derive(Clone, Copy)]
+pub struct Spec {
+    /// The class the command is valid in; another class answers 6E00.
+    pub class: Class,
+    /// The instruction byte.
+    pub ins: u8,
+    /// The P1-P2 that select this row; a known INS with no matching row answers 6A86.
+    pub params: Params,
+    /// How chained APDUs are handled.
+    pub chaining: Chaining,
+    /// True when the command may change the persistent state: the engine keeps a copy to
+    /// restore if the command fails or the image cannot be written.
+    pub mutating: bool,
+    /// What the SafeTouch does with it.
+    pub gate: Gate,
+    /// The handler.
+    pub run: Handler,
+}
+
+impl std::fmt::Debug for Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spec")
+            .field("class", &self.class)
+            .field("ins", &format_args!("{:02X}", self.ins))
+            .field("params", &self.params)
+            .field("chaining", &self.chaining)
+            .field("mutating", &self.mutating)
+            .field("gate", &self.gate)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds [`Command`], [`Command::ALL`] and [`Command::spec`] from one list of rows, so a
+/// command cannot be declared without its properties.
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $name:ident => $spec:expr; )*) => {
+        /// An instruction the token knows, decoded from CLA, INS, P1 and P2.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        pub enum Command {
+            $( $(#[doc = $doc])* $name, )*
+        }
+
+        impl Command {
+            /// Every command, in table order.
+            pub const ALL: &'static [Command] = &[$(Command::$name),*];
+
+            /// The command's row of the table.
+            pub fn spec(self) -> &'static Spec {
+                match self {
+                    $( Command::$name => {
+                        static SPEC: Spec = $spec;
+                        &SPEC
+                    } )*
+                }
+            }
+        }
+    };
+}
+
+const ISO: Class = Class::Iso;
+const PROPRIETARY: Class = Class::Proprietary;
+const NO_CHAIN: Chaining = Chaining::Refused;
+
+commands! {
+    /// SELECT `A4` and the Rutoken list-files forms (ISO 7816-4 §11.2.2; `rutoken-ecp-apdu.md`
+    /// §4).
+    Select => Spec { class: ISO, ins: 0xA4, params: Params::Any, chaining: NO_CHAIN,
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.select(r, out) };
+    /// READ BINARY `B0` (ISO 7816-4 §11.3.3).
+    ReadBinary => Spec { class: ISO, ins: 0xB0, params: Params::Any, chaining: NO_CHAIN,
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.read_binary(r, out) };
+    /// UPDATE BINARY `D6` (ISO 7816-4 §11.3.5).
+    UpdateBinary => Spec { class: ISO, ins: 0xD6, params: Params::Any, chaining: NO_CHAIN,
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.update_binary(r) };
+    /// CREATE FILE `E0` (ISO 7816-9 §8.2); OpenSC chains long templates.
+    CreateFile => Spec { class: ISO, ins: 0xE0, params: Params::Any,
+        chaining: Chaining::Gather { long_data: false },
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.create_file(r) };
+    /// DELETE FILE `E4` (ISO 7816-9 §8.3).
+    DeleteFile => Spec { class: ISO, ins: 0xE4, params: Params::Any, chaining: NO_CHAIN,
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.delete_file(r) };
+    /// VERIFY `20` (ISO 7816-4 §11.5.6). Not marked mutating: it writes its counter itself,
+    /// before the comparison, and must not be rolled back.
+    Verify => Spec { class: ISO, ins: 0x20, params: Params::Any, chaining: NO_CHAIN,
+        mutating: false, gate: Gate::Pass, run: |t, r, _| t.verify(r) };
+    /// CHANGE REFERENCE DATA `24 01 rr` of a PIN (ISO 7816-4 §11.5.7).
+    ChangeReferenceData => Spec { class: ISO, ins: 0x24, params: Params::Any,
+        chaining: Chaining::Gather { long_data: true },
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.change_reference_data(r) };
+    /// Key import: CHANGE REFERENCE DATA `24 01 00` into the current key object.
+    ImportKey => Spec { class: ISO, ins: 0x24, params: Params::P2(0x00),
+        chaining: Chaining::Gather { long_data: true },
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.import_key(r) };
+    /// RESET RETRY COUNTER `2C` (ISO 7816-4 §11.5.10).
+    ResetRetryCounter => Spec { class: ISO, ins: 0x2C, params: Params::Any, chaining: NO_CHAIN,
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.reset_retry_counter(r) };
+    /// GET DATA `CA` (ISO 7816-4 §11.4.3): the serial.
+    GetData => Spec { class: ISO, ins: 0xCA, params: Params::Any, chaining: NO_CHAIN,
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.get_data(r, out) };
+    /// GET CHALLENGE `00 84` (ISO 7816-4 §11.5.3).
+    GetChallenge => Spec { class: ISO, ins: 0x84, params: Params::Any, chaining: NO_CHAIN,
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.get_challenge(r, out) };
+    /// MANAGE SECURITY ENVIRONMENT `22` (ISO 7816-4 §11.5.11).
+    ManageSecurityEnvironment => Spec { class: ISO, ins: 0x22, params: Params::Any,
+        chaining: NO_CHAIN, mutating: false, gate: Gate::Pass,
+        run: |t, r, _| t.manage_security_environment(r) };
+    /// PSO: COMPUTE DIGITAL SIGNATURE `2A 9E 9A` (ISO 7816-8 §5.4); held by the SafeTouch.
+    ComputeDigitalSignature => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x9E9A),
+        chaining: Chaining::Gather { long_data: true },
+        mutating: false, gate: Gate::Confirm, run: |t, r, out| t.compute_signature(r, out) };
+    /// PSO: HASH `2A 90 80` (ISO 7816-8 §5.2), on-token hashing for the SafeTouch.
+    Hash => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x9080),
+        chaining: Chaining::Stream,
+        mutating: false, gate: Gate::Collect, run: |t, r, out| t.hash(r, out) };
+    /// PSO: DECIPHER `2A 80 86` (ISO 7816-8 §5.9).
+    Decipher => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x8086),
+        chaining: Chaining::Gather { long_data: true },
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.decipher(r, out) };
+    /// GENERATE ASYMMETRIC KEY PAIR `46` (ISO 7816-8 §5.1).
+    GenerateKey => Spec { class: ISO, ins: 0x46, params: Params::Any, chaining: NO_CHAIN,
+        mutating: true, gate: Gate::Pass, run: |t, r, out| t.generate_key(r, out) };
+    /// Rutoken LOGOUT `80 40` (reset access rights, `rutoken-ecp-apdu.md` §4).
+    Logout => Spec { class: PROPRIETARY, ins: 0x40, params: Params::Any, chaining: NO_CHAIN,
+        mutating: false, gate: Gate::Pass, run: |t, r, _| t.logout(r) };
+    /// Rutoken ERASE `80 8A` (`SC_CARDCTL_RTECP_INIT`).
+    Erase => Spec { class: PROPRIETARY, ins: 0x8A, params: Params::Any, chaining: NO_CHAIN,
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.erase(r) };
+    /// Rutoken INIT END `80 84 4E 19` (`SC_CARDCTL_RTECP_INIT_END`).
+    InitEnd => Spec { class: PROPRIETARY, ins: 0x84, params: Params::P1P2(0x4E19),
+        chaining: NO_CHAIN, mutating: true, gate: Gate::Pass, run: |t, r, _| t.init_end(r) };
+}
+
+impl Command {
+    /// Decodes class, INS and P1-P2, in this order: an INS no row has is 6D00, an INS known
+    /// only in another class 6E00, a known INS with no row for its P1-P2 6A86. Rows that name
+    /// their P1-P2 win over rows that take any.
+    pub fn decode(class: Class, ins: u8, p1: u8, p2: u8) -> Result<Command, Sw> {
+        let same_ins = || {
+            Command::ALL
+                .iter()
+                .copied()
+                .filter(move |c| c.spec().ins == ins)
+        };
+        if same_ins().next().is_none() {
+            return Err(Sw::INS_NOT_SUPPORTED);
+        }
+        let in_class = || same_ins().filter(move |c| c.spec().class == class);
+        if in_class().next().is_none() {
+            return Err(Sw::CLA_NOT_SUPPORTED);
+        }
+        let matching = || in_class().filter(|c| c.spec().params.matches(p1, p2));
+        matching()
+            .find(|c| c.spec().params != Params::Any)
+            .or_else(|| matching().next())
+            .ok_or(Sw::WRONG_P1P2)
+    }
+
+    /// Decodes the header of a command APDU (CLA, INS, P1, P2).
+    pub fn from_header(cla: u8, ins: u8, p1: u8, p2: u8) -> Result<Command, Sw> {
+        Command::decode(Class::from_cla(cla)?, ins, p1, p2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_rows_claim_the_same_header() {
+        for (i, a) in Command::ALL.iter().enumerate() {
+            for b in &Command::ALL[i + 1..] {
+                let (sa, sb) = (a.spec(), b.spec());
+                assert!(
+                    !(sa.class == sb.class && sa.ins == sb.ins && sa.params == sb.params),
+                    "{a:?} and {b:?} share a header"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn decoding_order_and_status_words() {
+        let d = |cla, ins, p1, p2| Command::from_header(cla, ins, p1, p2);
+        assert_eq!(d(0x00, 0xA4, 0, 0), Ok(Command::Select));
+        assert_eq!(d(0x10, 0x2A, 0x90, 0x80), Ok(Command::Hash));
+        assert_eq!(
+            d(0x00, 0x2A, 0x9E, 0x9A),
+            Ok(Command::ComputeDigitalSignature)
+        );
+        assert_eq!(d(0x00, 0x2A, 0x12, 0x34), Err(Sw::WRONG_P1P2));
+        assert_eq!(d(0x00, 0x24, 0x01, 0x02), Ok(Command::ChangeReferenceData));
+        assert_eq!(d(0x00, 0x24, 0x01, 0x00), Ok(Command::ImportKey));
+        assert_eq!(d(0x00, 0x84, 0x00, 0x00), Ok(Command::GetChallenge));
+        assert_eq!(d(0x80, 0x84, 0x4E, 0x19), Ok(Command::InitEnd));
+        assert_eq!(d(0x80, 0x84, 0x00, 0x00), Err(Sw::WRONG_P1P2));
+        assert_eq!(d(0x80, 0xA4, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x00, 0x40, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x00, 0x42, 0, 0), Err(Sw::INS_NOT_SUPPORTED));
+        assert_eq!(d(0x01, 0xA4, 0, 0), Err(Sw::CHANNEL_NOT_SUPPORTED));
+        assert_eq!(d(0x0C, 0xA4, 0, 0), Err(Sw::SM_NOT_SUPPORTED));
+        assert_eq!(d(0xFF, 0xA4, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
+    }
+
+    #[test]
+    fn every_command_decodes_from_its_own_row() {
+        for &c in Command::ALL {
+            let s = c.spec();
+            let (p1, p2) = match s.params {
+                Params::Any => (0x01, 0x02),
+                Params::P1P2(v) => (v.to_be_bytes()[0], v.to_be_bytes()[1]),
+                Params::P2(v) => (0x01, v),
+            };
+            assert_eq!(Command::decode(s.class, s.ins, p1, p2), Ok(c));
+        }
+    }
+}
