@@ -68,7 +68,7 @@ pub fn open(
 
 #[cfg(feature = "pcsc")]
 fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, BridgeError> {
-    let transport = rutoken_client::transport::pcsc::PcscTransport::connect(name)
+    let transport = rutoken_client::transport::pcsc::PcscTransport::open(name)
         .map_err(|e| BridgeError::Token(e.to_string()))?;
     let device = ClientDevice {
         client: Client::new(transport, config),
@@ -76,7 +76,10 @@ fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, Bridge
         // A sim behind vpcd runs its own SafeTouch; a real one is a CCID reader we cannot tell
         // apart: assume one, as the bank's setup has.
         safetouch: true,
-        power_cycle: Box::new(|_| {}),
+        // A failed reset shows on the next command as the card's absence.
+        power_cycle: Box::new(|t: &mut rutoken_client::transport::pcsc::PcscTransport| {
+            let _ = t.power_cycle();
+        }),
     };
     Ok(server::Token {
         slot: Slot::new(Box::new(device), Arc::new(AtomicBool::new(true)), None),
