@@ -3,20 +3,22 @@
 //!
 //! - [`scenario`]: the format and its loader (serde-saphyr: file, line and column in errors);
 //! - [`target`]: what the bank client talks to (APDUs plus buttons, power, pull, restart);
-//! - [`client`]: the bank client, one implementation of the flow over APDUs for every target;
+//! - [`session`]: the bank client of `rutoken-client` on a target, with the transcript;
 //! - [`runner`]: one scenario on one target; [`suite`]: selection, parallel runs, exit codes;
 //! - [`report`]: terminal, JUnit XML, JSON and per-scenario artifacts.
 #![forbid(unsafe_code)]
+#![deny(clippy::cast_possible_truncation)]
 
-pub mod apdu;
-pub mod client;
+/// The bank client (the `rutoken-client` crate), under its old path.
+pub use rutoken_client as client;
+
 pub mod error;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod session;
 pub mod suite;
 pub mod target;
-pub mod tlv;
 pub mod transcript;
 
 pub use error::Error;

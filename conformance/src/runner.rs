@@ -3,15 +3,18 @@
 pub mod certificate;
 pub mod checks;
 pub mod flow;
+pub mod pattern;
 pub mod pki;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use crate::client::{Client, ClientConfig, PinStatus};
+use rutoken_client::{ClientConfig, ClientError, PinRole, PinStatus};
+
 use crate::report::{Failure, Outcome, Produced, ScenarioReport};
 use crate::scenario::{Capability, FixtureName, Scenario};
+use crate::session::Session;
 use crate::target::Target;
 use crate::transcript::Transcript;
 
@@ -62,7 +65,7 @@ pub fn run(
         report.outcome = Outcome::Skipped { reason };
         return report;
     }
-    let mut client = Client::new(target, config);
+    let mut client = Session::new(target, config);
     let mut at = "connect".to_owned();
     let result = catch_unwind(AssertUnwindSafe(|| {
         execute(scenario, &mut client, seed, &mut at)
@@ -96,7 +99,7 @@ pub fn run(
     };
     report.outcome = outcome;
     report.produced = produced;
-    report.transcript = std::mem::take(&mut client.transcript);
+    report.transcript = client.take_transcript();
     report.screens = std::mem::take(&mut client.screens);
     report.duration = started.elapsed();
     report
@@ -105,7 +108,7 @@ pub fn run(
 /// Runs the scenario; `Ok(Some(reason))`: skipped, the token is not its start token.
 fn execute(
     scenario: &Scenario,
-    client: &mut Client<'_>,
+    client: &mut Session<'_>,
     seed: u64,
     at: &mut String,
 ) -> (Result<Option<String>, StepFailure>, Produced) {
@@ -199,7 +202,7 @@ fn start_mismatch(
     flow: &mut Flow<'_, '_>,
 ) -> Result<Option<String>, StepFailure> {
     const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
-    flow.client.step = "setup".to_owned();
+    flow.client.set_step("setup");
     let personalised = flow.client.select_path(&[0x5000])?.is_some();
     let (wanted, found) = match (scenario.token.fixture, personalised) {
         (FixtureName::Personalised, false) => ("personalised", "has no PKCS#15 application"),
@@ -213,7 +216,7 @@ fn start_mismatch(
     }
     if let Some(tries) = scenario.token.user_pin_tries_left {
         flow.client.logout()?;
-        match flow.client.pin_status(0x02)? {
+        match flow.client.pin_status(PinRole::User)? {
             PinStatus::TriesLeft(n) if n >= tries => {}
             PinStatus::Blocked if tries == 0 => {}
             status => {
@@ -229,17 +232,26 @@ fn start_mismatch(
 /// Spends wrong user PINs until `tries` are left (the start state of PIN scenarios), then
 /// resets the access rights.
 fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
-    flow.client.step = "setup".to_owned();
+    flow.client.set_step("setup");
     let wrong = flow
         .vars
         .get("wrong_pin")
         .cloned()
         .unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
     flow.client.logout()?;
-    let mut status = flow.client.pin_status(0x02)?;
+    let mut status = flow.client.pin_status(PinRole::User)?;
     for _ in 0..16 {
         match status {
-            PinStatus::TriesLeft(n) if n > tries => status = flow.client.verify(0x02, &wrong)?,
+            PinStatus::TriesLeft(n) if n > tries => {
+                status = match flow.client.verify_pin(PinRole::User, &wrong) {
+                    Ok(()) => PinStatus::Verified,
+                    Err(ClientError::PinIncorrect { tries_left }) => {
+                        PinStatus::TriesLeft(tries_left)
+                    }
+                    Err(ClientError::PinBlocked) => PinStatus::Blocked,
+                    Err(e) => return Err(e.into()),
+                }
+            }
             PinStatus::TriesLeft(n) if n == tries => return Ok(()),
             PinStatus::Blocked if tries == 0 => return Ok(()),
             s => return Err(fail(format!("{tries} tries left reachable"), s)),

@@ -415,7 +415,9 @@ fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
+    // The low 64 bits of the time: the part that changes between runs.
+    let low = u64::try_from(nanos & u128::from(u64::MAX)).unwrap_or_default();
+    low ^ u64::from(std::process::id()).rotate_left(32)
 }
 
 #[cfg(test)]

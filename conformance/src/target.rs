@@ -1,5 +1,6 @@
-//! What the bank client talks to: a card behind a reader, plus what a person (or a control
-//! channel) can do to it. Every target gets exactly the same APDUs from the client, so
+//! What the bank client talks to: a card behind a reader (a [`Transport`] of the
+//! `rutoken-client` crate), plus what a person (or a control channel) can do to it: presses,
+//! power, pulls, restarts. Every target gets exactly the same APDUs from the client, so
 //! transcripts of the emulator and of a real token can be diffed.
 
 pub mod control;
@@ -9,6 +10,8 @@ pub mod operator;
 pub mod pcsc;
 
 use std::collections::BTreeSet;
+
+use rutoken_client::{Transport, TransportError};
 
 use crate::scenario::Capability;
 use crate::scenario::step::PressAction;
@@ -31,16 +34,41 @@ pub enum TargetError {
     OperatorTimeout(u64),
 }
 
-/// A card in a reader, as the bank client sees it.
-pub trait Target: Send {
+impl From<TransportError> for TargetError {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::CardRemoved => TargetError::NoCard,
+            TransportError::Unsupported(what) => TargetError::Unsupported(what),
+            e => TargetError::Transport(e.to_string()),
+        }
+    }
+}
+
+impl From<TargetError> for TransportError {
+    fn from(e: TargetError) -> Self {
+        match e {
+            TargetError::NoCard => TransportError::CardRemoved,
+            TargetError::Unsupported(what) => TransportError::Unsupported(what),
+            e => TransportError::Other(e.to_string()),
+        }
+    }
+}
+
+impl From<TargetError> for rutoken_client::ClientError {
+    fn from(e: TargetError) -> Self {
+        TransportError::from(e).into()
+    }
+}
+
+/// A card in a reader, as the bank client sees it: APDUs through [`Transport`], and the
+/// reader's other actions here.
+pub trait Target: Transport {
     /// A short name for reports (`emulator`, `pcsc:<reader>`).
     fn name(&self) -> String;
     /// What besides APDUs this target can do.
     fn capabilities(&self) -> BTreeSet<Capability>;
     /// Powers the card (if needed) and returns its ATR.
     fn connect(&mut self) -> Result<Vec<u8>, TargetError>;
-    /// Sends one command APDU and returns the response (data then SW1 SW2).
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError>;
     /// Arranges the SafeTouch press for the next signing command. `expected_screen` is what
     /// the scenario expects it to show (an operator is told; the emulator ignores it).
     fn arrange_press(

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::apdu::{carries_pin, spaced_hex};
+use rutoken_apdu::hex::spaced;
+use rutoken_apdu::mask::{masked, masked_data};
 
 /// One command and its response, as printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,19 +22,37 @@ pub struct Exchange {
 pub struct Transcript {
     /// In order.
     pub exchanges: Vec<Exchange>,
+    /// The step the next exchanges belong to.
+    #[serde(skip)]
+    pub step: String,
+    /// Mask the data of the next command whatever it is (a raw step marked `secret`).
+    #[serde(skip)]
+    pub secret_next: bool,
 }
 
-/// Renders a command for a transcript: header and Lc, and `**` instead of data that is (or may
-/// be) a PIN.
+/// Renders a command for a transcript with the one masking rule (`rutoken_apdu::mask`);
+/// `secret` masks the data of any command (a raw step marked `secret`).
 pub fn mask_command(command: &[u8], secret: bool) -> String {
-    if (secret || carries_pin(command)) && command.len() > 5 {
-        format!("{} **", spaced_hex(&command[..5]))
+    if secret {
+        masked_data(command)
     } else {
-        spaced_hex(command)
+        masked(command)
     }
 }
 
 impl Transcript {
+    /// Records one exchange of the client under the current step.
+    pub fn observe(&mut self, exchange: &rutoken_client::Exchange<'_>) {
+        let secret = std::mem::take(&mut self.secret_next);
+        let step = self.step.clone();
+        self.record(
+            &step,
+            exchange.command,
+            secret,
+            exchange.response.map_err(|e| e.to_string()),
+        );
+    }
+
     /// Records one exchange.
     pub fn record(
         &mut self,
@@ -43,7 +62,7 @@ impl Transcript {
         response: Result<&[u8], String>,
     ) {
         let response = match response {
-            Ok(bytes) => spaced_hex(bytes),
+            Ok(bytes) => spaced(bytes),
             Err(err) => format!("error: {err}"),
         };
         self.exchanges.push(Exchange {

@@ -1,12 +1,13 @@
 //! The assertions after the steps, through the same client (so they are APDUs in the
 //! transcript too).
 
-use crate::client::PinStatus;
+use rutoken_client::{PinRole, PinStatus};
+
 use crate::scenario::Assertion;
 use crate::scenario::step::PressAction;
 
 use super::certificate;
-use super::flow::{Flow, StepResult, fail};
+use super::flow::{Flow, StepResult, fail, role, verify};
 
 /// Text signed by `key_signs` (UTF-8): not a TLV document, so the SafeTouch shows its
 /// "sign a hash" screen (safetouch.md "What it shows", last case).
@@ -15,14 +16,15 @@ pub const PROBE_TEXT: &str = "Проверка подписи ключом";
 impl Flow<'_, '_> {
     /// Runs one assertion.
     pub fn check(&mut self, assertion: &Assertion) -> StepResult {
-        self.client.step = format!("assert {}", assertion.name());
+        self.client.set_step(format!("assert {}", assertion.name()));
         match assertion {
             Assertion::Objects(o) => {
-                let objects = self.client.list_objects()?;
+                let objects = self.client.objects()?;
                 if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
+                    let references: Vec<u8> = objects.keys.iter().map(|k| k.reference).collect();
                     return Err(fail(
                         format!("{n} keys"),
-                        format!("{} keys {:?}", objects.keys.len(), objects.keys),
+                        format!("{} keys {references:?}", objects.keys.len()),
                     ));
                 }
                 if let Some(n) = o.certificates.filter(|&n| n != objects.certificates.len()) {
@@ -57,7 +59,7 @@ impl Flow<'_, '_> {
                     .public_key
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
-                let objects = self.client.list_objects()?;
+                let objects = self.client.objects()?;
                 let found = objects
                     .certificates
                     .iter()
@@ -107,7 +109,7 @@ impl Flow<'_, '_> {
                 // Logout first: VERIFY without data answers 9000 for a verified PIN, which
                 // would hide the counter (rutoken-ecp-apdu.md §7).
                 self.client.logout()?;
-                let status = self.client.pin_status(p.which.reference())?;
+                let status = self.client.pin_status(role(p.which.reference()))?;
                 match status {
                     PinStatus::TriesLeft(n) if n == p.expect => Ok(()),
                     PinStatus::Blocked if p.expect == 0 => Ok(()),
@@ -165,7 +167,7 @@ impl Flow<'_, '_> {
                     .public_key
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
-                let objects = self.client.list_objects()?;
+                let objects = self.client.objects()?;
                 objects
                     .certificates
                     .into_iter()
@@ -181,19 +183,19 @@ impl Flow<'_, '_> {
             .get("user_pin")
             .cloned()
             .ok_or_else(|| fail("vars.user_pin", "undefined"))?;
-        match self.client.verify(0x02, &pin)? {
-            PinStatus::Ok => {}
+        match verify(self.client, PinRole::User, &pin)? {
+            PinStatus::Verified => {}
             s => return Err(fail("the user PIN accepted", s)),
         }
-        let result = self.client.sign_on_token(
-            key.reference,
-            PROBE_TEXT.as_bytes(),
-            PressAction::Confirm,
-            &[],
-        )?;
-        let crate::client::SignResult::Signed(sig) = result else {
-            return Err(fail("a signature", format!("{result:?}")));
-        };
+        let signed = self
+            .client
+            .sign_document_with(key.reference, PROBE_TEXT.as_bytes(), &mut |t| {
+                Ok(t.arrange_press(PressAction::Confirm, &[])?)
+            })
+            .map_err(|e| fail("a signature", e));
+        // The screens the probe showed belong to the report too.
+        self.client.collect_screens();
+        let sig = signed?;
         let (algorithm, vk) =
             gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;
         let digest = algorithm.digest().digest(PROBE_TEXT.as_bytes());

@@ -5,10 +5,12 @@ mod reissue;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
-use crate::client::{Client, ClientError, PinStatus, device_number};
+use rutoken_client::{ClientError, PinRole, PinStatus, device_number};
+
 use crate::report::Produced;
 use crate::scenario::step::{Algorithm, PinOutcome, Step};
 use crate::scenario::vars;
+use crate::session::Session;
 
 use super::certificate;
 use super::pki::{self, Ca, DocumentData};
@@ -57,7 +59,7 @@ pub struct KeyState {
 /// Everything the steps share.
 pub struct Flow<'c, 't> {
     /// The bank client.
-    pub client: &'c mut Client<'t>,
+    pub client: &'c mut Session<'t>,
     /// Scenario variables plus `serial`, `device_number`, `today`.
     pub vars: BTreeMap<String, String>,
     /// The scenario's date.
@@ -101,11 +103,11 @@ impl Flow<'_, '_> {
 
     /// Runs one step.
     pub fn step(&mut self, step: &Step) -> StepResult {
-        self.client.step = step.name().to_owned();
+        self.client.set_step(step.name());
         match step {
             Step::Attach => self.attach(),
             Step::ReadSerial(s) => {
-                let serial = self.client.read_serial()?;
+                let serial = self.client.serial()?;
                 self.remember_serial(&serial);
                 if let Some(expect) = &s.expect {
                     let expect = self.expand(expect)?;
@@ -120,33 +122,34 @@ impl Flow<'_, '_> {
                 Ok(())
             }
             Step::ListObjects(s) => {
-                let o = self.client.list_objects()?;
+                let o = self.client.objects()?;
                 check_count("keys", s.keys, o.keys.len())?;
                 check_count("certificates", s.certificates, o.certificates.len())
             }
             Step::VerifyPin(v) => {
                 let pin = self.expand(v.pin.expose())?;
-                let status = self.client.verify(v.which.reference(), &pin)?;
+                let status = verify(self.client, role(v.which.reference()), &pin)?;
                 check_pin(v.expect, status)
             }
             Step::UnblockPin(u) => {
                 let admin = self.expand(u.admin_pin.expose())?;
-                let status = self.client.verify(0x01, &admin)?;
+                let status = verify(self.client, PinRole::Admin, &admin)?;
                 check_pin(PinOutcome::Ok, status)?;
-                self.client.reset_retry_counter(0x02)?;
+                self.client.reset_retry_counter(PinRole::User)?;
                 Ok(())
             }
             Step::Logout => Ok(self.client.logout()?),
             Step::GenerateKey(g) => {
-                let kk = self.client.free_key_reference()?;
-                let public_key = self.client.generate_key(kk, g.algorithm, &g.param_set)?;
+                let set = param_set(g.algorithm, &g.param_set)
+                    .map_err(|e| fail("a GOST parameter set", e))?;
+                let pair = self.client.generate_key_pair(set, &g.name)?;
                 self.keys.insert(
                     g.name.clone(),
                     KeyState {
-                        reference: kk,
+                        reference: pair.reference,
                         algorithm: Some(g.algorithm),
                         param_set: Some(g.param_set.clone()),
-                        public_key: Some(public_key),
+                        public_key: Some(pair.public_key),
                         deleted: false,
                     },
                 );
@@ -200,7 +203,7 @@ impl Flow<'_, '_> {
             Step::InstallCertificate(i) => self.install(i),
             Step::DeleteKey(k) => {
                 let key = self.key(&k.key)?;
-                self.client.delete_key(key.reference)?;
+                self.client.delete_key_pair(key.reference)?;
                 if let Some(state) = self.keys.get_mut(&k.key) {
                     state.deleted = true;
                 }
@@ -216,20 +219,23 @@ impl Flow<'_, '_> {
             Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),
             Step::Apdu(a) => {
                 let text = self.expand(&a.command)?;
-                let bytes = crate::apdu::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
+                let bytes =
+                    super::pattern::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
                 let r = self.client.send_raw(&bytes, a.secret)?;
                 let sw = self.expand(&a.sw)?;
-                if !crate::apdu::sw_matches(&sw, r.sw).map_err(|e| fail("a valid sw pattern", e))? {
-                    return Err(fail(format!("SW {sw}"), format!("SW {:04X}", r.sw)));
+                if !super::pattern::sw_matches(&sw, r.sw)
+                    .map_err(|e| fail("a valid sw pattern", e))?
+                {
+                    return Err(fail(format!("SW {sw}"), format!("SW {}", r.sw)));
                 }
                 if let Some(pattern) = &a.data {
                     let pattern = self.expand(pattern)?;
-                    if !crate::apdu::data_matches(&pattern, &r.data)
+                    if !super::pattern::data_matches(&pattern, &r.data)
                         .map_err(|e| fail("a valid data pattern", e))?
                     {
                         return Err(fail(
                             format!("data {pattern}"),
-                            format!("data {}", crate::apdu::spaced_hex(&r.data)),
+                            format!("data {}", rutoken_apdu::hex::spaced(&r.data)),
                         ));
                     }
                 }
@@ -251,9 +257,9 @@ impl Flow<'_, '_> {
     /// certificate being replaced is the one of the current key.
     fn attach(&mut self) -> StepResult {
         self.client.select_mf()?;
-        let serial = self.client.read_serial()?;
+        let serial = self.client.serial()?;
         self.remember_serial(&serial);
-        let objects = self.client.list_objects()?;
+        let objects = self.client.objects()?;
         let current = objects.certificates.first().map(|c| c.der.clone());
         if let Some(der) = &current {
             if let Some(state) = self.keys.get_mut("current") {
@@ -265,10 +271,41 @@ impl Flow<'_, '_> {
     }
 }
 
-/// The public key and algorithm of a generated key.
-pub fn verifying_key_of(
-    key: &KeyState,
-) -> Result<(gost::VerifyingKey, gost::KeyAlgorithm), StepFailure> {
+/// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`).
+pub fn param_set(alg: Algorithm, letter: &str) -> Result<gost::ParamSet, gost::Error> {
+    let bits = match alg {
+        Algorithm::Gost2012_256 => "256",
+        Algorithm::Gost2012_512 => "512",
+    };
+    gost::ParamSet::from_name(&format!("{bits}-{letter}"))
+}
+
+/// The PIN role of a scenario's PIN reference (01 admin, otherwise the user).
+pub fn role(reference: u8) -> PinRole {
+    if reference == PinRole::Admin.reference() {
+        PinRole::Admin
+    } else {
+        PinRole::User
+    }
+}
+
+/// VERIFY, with the answer as a status: a wrong or blocked PIN is what a PIN step checks, not
+/// an error.
+pub fn verify(
+    client: &mut Session<'_>,
+    role: PinRole,
+    pin: &str,
+) -> Result<PinStatus, StepFailure> {
+    match client.verify_pin(role, pin) {
+        Ok(()) => Ok(PinStatus::Verified),
+        Err(ClientError::PinIncorrect { tries_left }) => Ok(PinStatus::TriesLeft(tries_left)),
+        Err(ClientError::PinBlocked) => Ok(PinStatus::Blocked),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The client's key pair for a key the scenario generated.
+pub fn key_pair(key: &KeyState) -> Result<rutoken_client::KeyPair, StepFailure> {
     let (Some(alg), Some(set), Some(q)) = (
         key.algorithm,
         key.param_set.as_deref(),
@@ -279,19 +316,15 @@ pub fn verifying_key_of(
             "a key without a known public key",
         ));
     };
-    let param = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
-    let vk = gost::VerifyingKey::from_le_bytes(param, q)
-        .map_err(|e| fail("a public key on the curve", e))?;
-    Ok((vk, gost::KeyAlgorithm::gost2012_for(param)))
-}
-
-/// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`).
-pub fn param_set(alg: Algorithm, letter: &str) -> Result<gost::ParamSet, gost::Error> {
-    let bits = match alg {
-        Algorithm::Gost2012_256 => "256",
-        Algorithm::Gost2012_512 => "512",
-    };
-    gost::ParamSet::from_name(&format!("{bits}-{letter}"))
+    let param_set = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
+    Ok(rutoken_client::KeyPair {
+        reference: key.reference,
+        id: rutoken_client::layout::pkcs15::object_id(q)
+            .map_err(|e| fail("a public key", e))?
+            .to_vec(),
+        param_set,
+        public_key: q.to_vec(),
+    })
 }
 
 fn check_count(what: &str, expected: Option<usize>, actual: usize) -> StepResult {
@@ -303,7 +336,9 @@ fn check_count(what: &str, expected: Option<usize>, actual: usize) -> StepResult
 
 fn check_pin(expect: PinOutcome, status: PinStatus) -> StepResult {
     let ok = match (expect, status) {
-        (PinOutcome::Ok, PinStatus::Ok) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => true,
+        (PinOutcome::Ok, PinStatus::Verified) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => {
+            true
+        }
         (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => n == m,
         (PinOutcome::Blocked | PinOutcome::Refused, PinStatus::Blocked) => true,
         (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,

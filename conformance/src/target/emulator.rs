@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use rutoken_client::{Transport, TransportError};
 use rutoken_sim::Card;
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::safetouch::{EventKind, Press, SafeTouch, ScriptedButtons};
@@ -75,6 +76,19 @@ impl<C: Card + 'static> EmulatorTarget<C> {
     }
 }
 
+impl<C: Card + 'static> Transport for EmulatorTarget<C> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        if !self.present {
+            return Err(TransportError::CardRemoved);
+        }
+        Ok(self.safetouch.transmit(command))
+    }
+
+    fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
+        Ok(self.connect()?)
+    }
+}
+
 impl<C: Card + 'static> Target for EmulatorTarget<C> {
     fn name(&self) -> String {
         "emulator".to_owned()
@@ -100,13 +114,6 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
         }
         self.safetouch.power_on();
         Ok(self.safetouch.atr())
-    }
-
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError> {
-        if !self.present {
-            return Err(TargetError::NoCard);
-        }
-        Ok(self.safetouch.transmit(command))
     }
 
     fn arrange_press(

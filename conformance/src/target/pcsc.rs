@@ -3,12 +3,11 @@
 //! (`--control`), or a person does presses and pulls (`--operator`).
 
 use std::collections::BTreeSet;
-use std::ffi::CString;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
-
+use rutoken_client::transport::pcsc::PcscTransport;
+use rutoken_client::{Transport, TransportError};
 use rutoken_sim::control::Request;
 use rutoken_sim::token::Fixture;
 
@@ -23,19 +22,14 @@ const PRESS_WAIT: Duration = Duration::from_secs(30);
 /// 400 ms, pcsc-lite `PCSCLITE_STATUS_POLL_RATE`; vpcd reconnects with back-off). Ours.
 const READER_WAIT: Duration = Duration::from_secs(10);
 
-/// A card in a PC/SC reader.
+/// A card in a PC/SC reader: the client's [`PcscTransport`] plus the control socket or a
+/// person.
 pub struct PcscTarget {
-    context: Context,
-    reader: CString,
-    card: Option<pcsc::Card>,
+    transport: PcscTransport,
     operator: Option<Duration>,
     control: Option<Control>,
     /// Screens read before a reload cleared the SafeTouch's log, not yet taken.
     screens: Vec<String>,
-}
-
-fn transport(e: pcsc::Error) -> TargetError {
-    TargetError::Transport(format!("PC/SC: {e}"))
 }
 
 impl PcscTarget {
@@ -47,41 +41,9 @@ impl PcscTarget {
         timeout: Duration,
     ) -> Result<Self, TargetError> {
         let control = control.map(Control::open).transpose()?;
-        let context = Context::establish(Scope::User).map_err(transport)?;
-        let readers = context.list_readers_owned().map_err(transport)?;
-        // An exact name wins over substrings (vpcd lists "Virtual PCD 00 00" and "… 00 01").
-        let exact: Vec<CString> = readers
-            .iter()
-            .filter(|r| r.to_string_lossy() == reader)
-            .cloned()
-            .collect();
-        let readers = if exact.is_empty() { readers } else { exact };
-        let matching: Vec<CString> = readers
-            .into_iter()
-            .filter(|r| r.to_string_lossy().contains(reader))
-            .collect();
-        let reader = match matching.as_slice() {
-            [one] => one.clone(),
-            [] => {
-                return Err(TargetError::Transport(format!(
-                    "no PC/SC reader named like {reader:?}"
-                )));
-            }
-            many => {
-                return Err(TargetError::Transport(format!(
-                    "{} readers match {reader:?}: {}",
-                    many.len(),
-                    many.iter()
-                        .map(|r| r.to_string_lossy().into_owned())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
-        };
+        let transport = PcscTransport::open(reader)?;
         Ok(PcscTarget {
-            context,
-            reader,
-            card: None,
+            transport,
             operator: operator.then_some(timeout),
             control,
             screens: Vec::new(),
@@ -111,7 +73,7 @@ impl PcscTarget {
         };
         self.screens
             .extend(control.take_screens().unwrap_or_default());
-        self.card = None;
+        self.transport.disconnect();
         control.request(Request::Pull)?;
         self.wait_for_card(false)?;
         let control = self.control.as_mut().ok_or(TargetError::NoCard)?;
@@ -123,49 +85,7 @@ impl PcscTarget {
 
     /// Waits until pcscd reports the reader with a card (`present`) or empty.
     fn wait_for_card(&self, present: bool) -> Result<(), TargetError> {
-        let deadline = Instant::now() + READER_WAIT;
-        let mut states = [ReaderState::new(self.reader.clone(), State::UNAWARE)];
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.context.get_status_change(left, &mut states) {
-                Ok(()) => {}
-                Err(pcsc::Error::Timeout) => {
-                    return Err(TargetError::Transport(format!(
-                        "the reader did not report the card {} within {} s",
-                        if present { "inserted" } else { "removed" },
-                        READER_WAIT.as_secs()
-                    )));
-                }
-                Err(e) => return Err(transport(e)),
-            }
-            let now = states[0].event_state();
-            let done = if present {
-                now.contains(State::PRESENT) && !now.contains(State::MUTE)
-            } else {
-                now.contains(State::EMPTY)
-            };
-            if done {
-                return Ok(());
-            }
-            states[0].sync_current_state();
-        }
-    }
-
-    fn card(&mut self) -> Result<&pcsc::Card, TargetError> {
-        if self.card.is_none() {
-            let card = self
-                .context
-                .connect(&self.reader, ShareMode::Shared, Protocols::ANY)
-                .map_err(|e| {
-                    if e == pcsc::Error::NoSmartcard {
-                        TargetError::NoCard
-                    } else {
-                        transport(e)
-                    }
-                })?;
-            self.card = Some(card);
-        }
-        self.card.as_ref().ok_or(TargetError::NoCard)
+        Ok(self.transport.wait_for_card(present, READER_WAIT)?)
     }
 
     fn ask(&self, what: &str) -> Result<(), TargetError> {
@@ -176,9 +96,19 @@ impl PcscTarget {
     }
 }
 
+impl Transport for PcscTarget {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transport.transmit(command)
+    }
+
+    fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
+        self.transport.atr()
+    }
+}
+
 impl Target for PcscTarget {
     fn name(&self) -> String {
-        format!("pcsc:{}", self.reader.to_string_lossy())
+        format!("pcsc:{}", self.transport.reader().to_string_lossy())
     }
 
     fn capabilities(&self) -> BTreeSet<Capability> {
@@ -200,19 +130,7 @@ impl Target for PcscTarget {
     }
 
     fn connect(&mut self) -> Result<Vec<u8>, TargetError> {
-        let card = self.card()?;
-        let status = card.status2_owned().map_err(transport)?;
-        Ok(status.atr().to_vec())
-    }
-
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError> {
-        let card = self.card()?;
-        let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
-        let answer = card.transmit(command, &mut buf).map_err(|e| match e {
-            pcsc::Error::RemovedCard | pcsc::Error::NoSmartcard => TargetError::NoCard,
-            e => transport(e),
-        })?;
-        Ok(answer.to_vec())
+        Ok(self.transport.atr()?)
     }
 
     fn arrange_press(
@@ -252,14 +170,11 @@ impl Target for PcscTarget {
     }
 
     fn power_cycle(&mut self) -> Result<(), TargetError> {
-        self.card()?;
-        let card = self.card.as_mut().ok_or(TargetError::NoCard)?;
-        card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::UnpowerCard)
-            .map_err(transport)
+        Ok(self.transport.power_cycle()?)
     }
 
     fn pull(&mut self) -> Result<(), TargetError> {
-        self.card = None;
+        self.transport.disconnect();
         match &self.control {
             Some(control) => control.request(Request::Pull).map(|_| ())?,
             None => self.ask("Pull the token out of the SafeTouch.")?,
@@ -268,7 +183,7 @@ impl Target for PcscTarget {
     }
 
     fn insert(&mut self) -> Result<(), TargetError> {
-        self.card = None;
+        self.transport.disconnect();
         match &self.control {
             Some(control) => control.request(Request::Insert).map(|_| ())?,
             None => self.ask("Insert the token into the SafeTouch again.")?,

@@ -167,11 +167,9 @@ fn fixture_has_certificate() -> bool {
         return false;
     };
     let config = rutoken_conformance::client::ClientConfig::from_profile(&profile);
-    let mut client = rutoken_conformance::client::Client::new(target.as_mut(), &config);
-    let _ = client.target().connect();
-    client
-        .list_objects()
-        .is_ok_and(|o| !o.certificates.is_empty())
+    let _ = target.connect();
+    let mut client = rutoken_conformance::client::Client::new(target.as_mut(), config);
+    client.objects().is_ok_and(|o| !o.certificates.is_empty())
 }
 
 /// Every scenario against the in-process emulator: exit 0, valid JUnit, no PIN in artifacts.

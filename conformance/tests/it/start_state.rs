@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rutoken_conformance::client::ClientConfig;
+use rutoken_conformance::client::{ClientConfig, Transport, TransportError};
 use rutoken_conformance::report::Outcome;
 use rutoken_conformance::scenario::step::PressAction;
 use rutoken_conformance::scenario::{Capability, FixtureName, load};
@@ -14,6 +14,15 @@ use crate::support::scenarios_dir;
 
 /// The emulator without `fresh_token`: what a real token in a reader can do.
 struct NoFreshToken(Box<dyn Target>);
+
+impl Transport for NoFreshToken {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.0.transmit(command)
+    }
+    fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
+        self.0.atr()
+    }
+}
 
 impl Target for NoFreshToken {
     fn name(&self) -> String {
@@ -26,9 +35,6 @@ impl Target for NoFreshToken {
     }
     fn connect(&mut self) -> Result<Vec<u8>, TargetError> {
         self.0.connect()
-    }
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TargetError> {
-        self.0.transmit(command)
     }
     fn arrange_press(&mut self, press: PressAction, screen: &[String]) -> Result<(), TargetError> {
         self.0.arrange_press(press, screen)

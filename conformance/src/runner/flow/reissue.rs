@@ -1,14 +1,15 @@
 //! The reissue operations of the flow: on-token signing behind the SafeTouch (screens 1 and
 //! 2), the CA submission, and the certificate installation.
 
-use crate::client::{ClientError, SignResult};
 use crate::scenario::step::{
     CaName, InstallOutcome, InterruptBy, SafeTouchStep, SignOutcome, Submit, SubmitMode,
     SubmitOutcome, Tamper,
 };
+use rutoken_client::{ClientError, Installed};
+use rutoken_pki::ext::RequestedExtensions;
 
 use super::StepFailure;
-use super::{Flow, KeyState, StepResult, fail, normalise, verifying_key_of};
+use super::{Flow, KeyState, StepResult, fail, key_pair, normalise};
 use crate::runner::certificate;
 use crate::runner::pki::{self, CaChoice, Submitted};
 
@@ -28,31 +29,18 @@ impl Flow<'_, '_> {
             .map(|s| self.expand(s))
             .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
+        let press = st.press;
         let result = self
             .client
-            .sign_on_token(key.reference, data, st.press, &screen)?;
+            .sign_document_with(key.reference, data, &mut |t| {
+                Ok(t.arrange_press(press, &screen)?)
+            });
         self.check_screens(before, &screen)?;
-        self.sign_outcome(result, expect)
-    }
-
-    pub(super) fn sign_outcome(
-        &self,
-        result: SignResult,
-        expect: SignOutcome,
-    ) -> Result<Option<Vec<u8>>, StepFailure> {
-        let words = self.client.safetouch;
-        match (result, expect) {
-            (SignResult::Signed(sig), SignOutcome::Signed) => {
-                gost::Signature::from_token_bytes(&sig)
-                    .map(|s| Some(s.to_x509_bytes()))
-                    .map_err(|e| fail("a signature r_le ‖ s_le", e))
-            }
-            (SignResult::Refused(sw), SignOutcome::Rejected) if sw == words.reject => Ok(None),
-            (SignResult::Refused(sw), SignOutcome::TimedOut) if sw == words.timeout => Ok(None),
-            (SignResult::Signed(_), e) => Err(fail(format!("{e:?}"), "a signature")),
-            (SignResult::Refused(sw), e) => {
-                Err(fail(format!("{e:?}"), format!("refused with SW {sw:04X}")))
-            }
+        match refusal_outcome(result, expect)? {
+            Some(sig) => gost::Signature::from_token_bytes(&sig)
+                .map(|s| Some(s.to_x509_bytes()))
+                .map_err(|e| fail("a signature r_le ‖ s_le", e)),
+            None => Ok(None),
         }
     }
 
@@ -93,43 +81,31 @@ impl Flow<'_, '_> {
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
-        let (vk, algorithm) = verifying_key_of(&key)?;
+        let pair = key_pair(&key)?;
         let screen: Vec<String> = st
             .screen
             .iter()
             .map(|s| self.expand(s))
             .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
-        let mut outcome: Option<Result<SignResult, ClientError>> = None;
-        let client = &mut *self.client;
-        let built = pki::build_request(subject, &vk, algorithm, &mut |info: &[u8]| {
-            let r = client.sign_on_token(key.reference, info, st.press, &screen);
-            let answer = match &r {
-                Ok(SignResult::Signed(sig)) => gost::Signature::from_token_bytes(sig)
-                    .map(|s| s.to_x509_bytes())
-                    .map_err(|e| e.to_string()),
-                Ok(SignResult::Refused(sw)) => Err(format!("refused by the SafeTouch ({sw:04X})")),
-                Err(e) => Err(e.to_string()),
-            };
-            outcome = Some(r);
-            answer
-        });
-        let Some(result) = outcome else {
-            return Err(fail(
-                "the request to be built",
-                built.err().unwrap_or_default(),
-            ));
-        };
+        let press = st.press;
+        let result = self.client.create_pkcs10(
+            &pair,
+            subject,
+            &RequestedExtensions::bank_default(),
+            &mut |t| Ok(t.arrange_press(press, &screen)?),
+        );
+        if let Err(ClientError::Request(why)) = &result {
+            return Err(fail("the request to be built", why));
+        }
         self.check_screens(before, &screen)?;
-        let signed = self.sign_outcome(result?, expect)?;
-        if signed.is_some() {
-            let der = built.map_err(|e| fail("a PKCS#10", e))?;
+        if let Some(der) = refusal_outcome(result, expect)? {
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
         } else {
             // The plugin removes the key pair it generated for a request that was not signed
             // (reissue-flow.md, branches: reject on screen 1).
-            self.client.delete_key(key.reference)?;
+            self.client.delete_key_pair(key.reference)?;
             if let Some(state) = self.keys.get_mut(key_name) {
                 state.deleted = true;
             }
@@ -210,35 +186,63 @@ impl Flow<'_, '_> {
         }
         let label = info.subject_cn.clone().unwrap_or_default();
         let interrupt = i.interrupt;
-        let written =
-            self.client
-                .install_certificate(
-                    &der,
-                    &label,
-                    &[key.reference],
-                    &mut |c, n| match interrupt {
-                        Some(int) if int.after_pieces == n => {
-                            match int.by {
-                                InterruptBy::Pull => c.target().pull()?,
-                                InterruptBy::PowerCycle => c.target().power_cycle()?,
-                            }
-                            Ok(false)
-                        }
-                        _ => Ok(true),
-                    },
-                );
+        let written = self
+            .client
+            .install_certificate(&der, &label, &mut |c, n| match interrupt {
+                Some(int) if int.after_pieces == n => {
+                    match int.by {
+                        InterruptBy::Pull => c.transport().pull()?,
+                        InterruptBy::PowerCycle => c.transport().power_cycle()?,
+                    }
+                    Ok(false)
+                }
+                _ => Ok(true),
+            });
         match (written, i.expect) {
-            (Ok(true), InstallOutcome::Installed) => Ok(()),
-            (Ok(false), InstallOutcome::Interrupted) => Ok(()),
+            (Ok(Installed::Listed { .. }), InstallOutcome::Installed) => Ok(()),
+            (Ok(Installed::Interrupted), InstallOutcome::Interrupted) => Ok(()),
             // Pulled between the certificate and the index: also an interruption.
-            (Err(ClientError::Target(_)), InstallOutcome::Interrupted) if interrupt.is_some() => {
-                Ok(())
-            }
+            (
+                Err(ClientError::Transport(_) | ClientError::CardRemoved),
+                InstallOutcome::Interrupted,
+            ) if interrupt.is_some() => Ok(()),
             (Ok(done), e) => Err(fail(
                 format!("{e:?}"),
-                if done { "installed" } else { "interrupted" },
+                match done {
+                    Installed::Listed { .. } => "installed",
+                    Installed::Interrupted => "interrupted",
+                },
             )),
             (Err(err), e) => Err(fail(format!("{e:?}"), err)),
         }
+    }
+}
+
+/// A signing result against the outcome the scenario expects: `Some` when it expected and got a
+/// result, `None` when it expected and got the SafeTouch's refusal.
+pub(super) fn refusal_outcome<T>(
+    result: Result<T, ClientError>,
+    expect: SignOutcome,
+) -> Result<Option<T>, StepFailure> {
+    match (result, expect) {
+        (Ok(value), SignOutcome::Signed) => Ok(Some(value)),
+        (
+            Err(ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
+            SignOutcome::Rejected,
+        )
+        | (
+            Err(ClientError::TimedOutOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
+            SignOutcome::TimedOut,
+        ) => Ok(None),
+        (Ok(_), e) => Err(fail(format!("{e:?}"), "a signature")),
+        (
+            Err(
+                err @ (ClientError::RejectedOnDevice { .. }
+                | ClientError::TimedOutOnDevice { .. }
+                | ClientError::RefusedOnDevice { .. }),
+            ),
+            e,
+        ) => Err(fail(format!("{e:?}"), err)),
+        (Err(err), _) => Err(err.into()),
     }
 }

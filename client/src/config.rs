@@ -1,0 +1,55 @@
+//! What the client takes from the device profile (`profiles/rutoken-ecp2-safetouch.yaml`).
+
+use std::collections::BTreeMap;
+
+use rutoken_apdu::StatusWord;
+
+/// The status words of the SafeTouch's refusals (device profile `safetouch.reject_sw`,
+/// `safetouch.timeout_sw`; default `6F B1` for both: safetouch.md "Gating", inferred from the
+/// PINPad's vendor code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SafeTouchWords {
+    /// Answered when the user presses Reject.
+    pub reject: StatusWord,
+    /// Answered when nobody presses in time.
+    pub timeout: StatusWord,
+}
+
+/// The client's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// The SafeTouch's refusal words.
+    pub safetouch: SafeTouchWords,
+    /// Attribute-85 key codes by name (`gost2012-256-A` → `0x11`, `token.gost_key_codes`).
+    pub key_codes: BTreeMap<String, u8>,
+}
+
+impl ClientConfig {
+    /// From a device profile.
+    pub fn from_profile(profile: &rutoken_sim::profile::DeviceProfile) -> Self {
+        ClientConfig {
+            safetouch: SafeTouchWords {
+                reject: StatusWord(profile.safetouch.reject_sw),
+                timeout: StatusWord(profile.safetouch.timeout_sw),
+            },
+            key_codes: profile.token.gost_key_codes.clone(),
+        }
+    }
+
+    /// The parameter set whose key code is `code`, if the profile names one.
+    pub fn param_set_of_code(&self, code: u8) -> Option<gost::ParamSet> {
+        let name = self
+            .key_codes
+            .iter()
+            .find(|(_, c)| **c == code)
+            .map(|(n, _)| n)?;
+        gost::ParamSet::from_name(name.strip_prefix("gost2012-")?).ok()
+    }
+}
+
+/// The default device profile's configuration.
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig::from_profile(&rutoken_sim::profile::DeviceProfile::default())
+    }
+}

@@ -1,0 +1,87 @@
+//! The patterns raw-APDU steps expect: status words with `x` nibbles, data with `..` bytes.
+
+/// Parses hex with optional spaces and colons.
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+    rutoken_apdu::hex::parse(text).ok_or_else(|| format!("{text:?}: not hex"))
+}
+
+/// Matches a status word against a pattern of 4 hex digits where `x` is any nibble (`63Cx`).
+pub fn sw_matches(pattern: &str, sw: rutoken_apdu::StatusWord) -> Result<bool, String> {
+    let p: Vec<char> = pattern.chars().filter(|c| !c.is_whitespace()).collect();
+    if p.len() != 4 {
+        return Err(format!("sw {pattern:?}: expected 4 hex digits, x for any"));
+    }
+    let actual = sw.to_string();
+    let mut ok = true;
+    for (pc, ac) in p.iter().zip(actual.chars()) {
+        if pc.eq_ignore_ascii_case(&'x') {
+            continue;
+        }
+        if !pc.is_ascii_hexdigit() {
+            return Err(format!("sw {pattern:?}: expected 4 hex digits, x for any"));
+        }
+        ok &= pc.eq_ignore_ascii_case(&ac);
+    }
+    Ok(ok)
+}
+
+/// Matches data against a pattern: hex bytes, `..` for any byte, a final `*` for any rest.
+/// Spaces are ignored.
+pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, String> {
+    let mut p: String = pattern.chars().filter(|c| !c.is_whitespace()).collect();
+    let open = p.ends_with('*');
+    if open {
+        p.pop();
+    }
+    if p.len() % 2 != 0 {
+        return Err(format!("data {pattern:?}: odd number of hex digits"));
+    }
+    let expected_len = p.len() / 2;
+    if data.len() < expected_len || (!open && data.len() != expected_len) {
+        return Ok(false);
+    }
+    for (i, pair) in p.as_bytes().chunks(2).enumerate() {
+        if pair == b".." {
+            continue;
+        }
+        let text = std::str::from_utf8(pair).map_err(|_| format!("data {pattern:?}: not hex"))?;
+        let byte =
+            u8::from_str_radix(text, 16).map_err(|_| format!("data {pattern:?}: not hex"))?;
+        if data[i] != byte {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rutoken_apdu::StatusWord;
+
+    #[test]
+    fn patterns() {
+        assert!(sw_matches("63Cx", StatusWord(0x63C4)).unwrap());
+        assert!(!sw_matches("63Cx", StatusWord(0x6983)).unwrap());
+        assert!(sw_matches("6a82", StatusWord(0x6A82)).unwrap());
+        assert!(sw_matches("63C", StatusWord(0x63C4)).is_err());
+        assert!(data_matches("01 .. 03", &[1, 9, 3]).unwrap());
+        assert!(!data_matches("01 .. 03", &[1, 9, 3, 4]).unwrap());
+        assert!(data_matches("01*", &[1, 9, 3, 4]).unwrap());
+        assert!(!data_matches("02*", &[1]).unwrap());
+        assert!(data_matches("abc", &[1]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn patterns_never_panic(p in ".{0,20}", d in proptest::collection::vec(any::<u8>(), 0..10)) {
+            let _ = data_matches(&p, &d);
+            let _ = sw_matches(&p, StatusWord::OK);
+        }
+        #[test]
+        fn data_matches_its_own_hex(d in proptest::collection::vec(any::<u8>(), 0..40)) {
+            prop_assert!(data_matches(&rutoken_apdu::hex::spaced(&d), &d).unwrap());
+        }
+    }
+}
