@@ -81,7 +81,7 @@ fn from_colon_hex(text: &str) -> Result<Vec<u8>> {
     hex::decode(text.replace(':', "")).map_err(|_| PluginError::bad(format!("not an id: {text}")))
 }
 
-fn arg<'a>(params: &'a [Value], i: usize) -> &'a Value {
+fn arg(params: &[Value], i: usize) -> &Value {
     params.get(i).unwrap_or(&Value::Null)
 }
 
@@ -280,7 +280,7 @@ fn oid_list(
         .collect()
 }
 
-fn array<'a>(v: Option<&'a Value>) -> &'a [Value] {
+fn array(v: Option<&Value>) -> &[Value] {
     v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
@@ -658,10 +658,9 @@ fn create_pkcs10(session: &mut Session, params: &[Value]) -> Result<Value> {
     let mut failure = None;
     let device = &mut session.device;
     let signed = info.sign_with(|tbs| {
-        device.sign_on_token(&id, tbs).map_err(|e| {
-            failure = Some(e.clone());
-            e
-        })
+        device
+            .sign_on_token(&id, tbs)
+            .inspect_err(|e| failure = Some(e.clone()))
     });
     match (signed, failure) {
         (Ok(request), _) => request

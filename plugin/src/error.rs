@@ -21,7 +21,7 @@ pub enum BridgeError {
     #[error("the bridge stopped")]
     Serve(#[source] std::io::Error),
     /// An origin on the allow-list that is not `scheme://host[:port]`.
-    #[error("{0:?} is not an origin (scheme://host[:port])")]
+    #[error("`{0}` is not an origin (scheme://host[:port])")]
     BadOrigin(String),
     /// The token could not be set up.
     #[error("cannot set up the token: {0}")]
