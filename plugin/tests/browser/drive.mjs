@@ -8,7 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 
-const [url, scenario] = process.argv.slice(2);
+const [url, scenarioArg] = process.argv.slice(2);
+// `…-unattended`: the SafeTouch is not ours to press (a sim behind PC/SC with an unattended
+// policy): the flow goes on without waiting for the panel.
+const unattended = scenarioArg.endsWith("-unattended");
+const scenario = scenarioArg.replace(/-unattended$/, "");
 const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const PIN = "12345678";
 const profile = mkdtempSync(join(tmpdir(), "rutoken-lab-chromium-"));
@@ -43,6 +47,7 @@ async function enterPin(pin) {
 
 // Waits for the SafeTouch to show a screen that waits for a press; records its whole text.
 async function screen() {
+  if (unattended) return "";
   await page.waitForSelector('body[data-safetouch="waiting"]', { timeout: T });
   const all = await page.$eval("#st-screen", (e) => e.dataset.all);
   result.screens.push(all);
@@ -50,6 +55,7 @@ async function screen() {
 }
 
 async function press(button) {
+  if (unattended) return;
   await page.click(button === "confirm" ? "#st-confirm" : "#st-reject");
   await page.waitForSelector('body[data-safetouch="idle"]', { timeout: T });
 }
