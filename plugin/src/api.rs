@@ -680,15 +680,26 @@ fn sign(session: &mut Session, params: &[Value]) -> Result<Value> {
     let data = data_bytes(arg_str(params, 2, "data")?, format)?;
     let opts = options(params, 4);
     let hardware = flag(opts, "useHardwareHash");
-    let signature = if u32::try_from(format).ok() == Some(data_format::HASH) {
+    let over_hash = u32::try_from(format).ok() == Some(data_format::HASH);
+    let signature = if over_hash {
+        // The page hashed the document itself: the signature is over that digest, and the
+        // CMS is detached (there is no content to carry). The SafeTouch sees only a hash.
         if hardware {
             return Err(PluginError::bad(
                 "useHardwareHash needs the data, not its hash",
             ));
         }
-        return Err(PluginError::bad(
-            "a CMS over a hash needs signed attributes, which the bridge does not build",
-        ));
+        if data.len() != key.algorithm.digest().output_len() {
+            return Err(PluginError::new(
+                ErrorCode::DataInvalid,
+                format!(
+                    "a {}-byte hash for a key that signs {}-byte digests",
+                    data.len(),
+                    key.algorithm.digest().output_len()
+                ),
+            ));
+        }
+        session.device.sign_digest(&key.id, &data)?
     } else if hardware {
         session.device.sign_on_token(&key.id, &data)?
     } else {
@@ -701,7 +712,7 @@ fn sign(session: &mut Session, params: &[Value]) -> Result<Value> {
         certificate: &cert,
         algorithm: key.algorithm,
         content: &data,
-        detached: flag(opts, "detached"),
+        detached: over_hash || flag(opts, "detached"),
         include_certificate: flag(opts, "addUserCertificate"),
         signature: &signature,
     })

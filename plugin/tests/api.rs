@@ -335,6 +335,32 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
         call(&slot, &mut c, "sign", json!([0, handle, "!!", 1, {}])),
         Err(32)
     );
+    // Over a hash the page computed: a detached CMS whose signature is over that digest.
+    let hash = hex::encode(&digest);
+    let over_hash =
+        call(&slot, &mut c, "sign", json!([0, handle, hash, 2, {}])).expect("sign a hash");
+    let over_hash =
+        <base64ct::Base64 as base64ct::Encoding>::decode_vec(over_hash.as_str().expect("b64"))
+            .expect("base64");
+    let sig = rutoken_plugin_bridge::bank::cms_signature(&over_hash).expect("signature");
+    vk.verify_digest(
+        &digest,
+        &gost::Signature::from_x509_bytes(&sig).expect("sig"),
+    )
+    .expect("the signature over the page's hash verifies");
+    assert_eq!(
+        call(&slot, &mut c, "sign", json!([0, handle, "abcd", 2, {}])),
+        Err(27)
+    );
+    assert_eq!(
+        call(
+            &slot,
+            &mut c,
+            "sign",
+            json!([0, handle, hash, 2, {"useHardwareHash": true}])
+        ),
+        Err(2)
+    );
 
     if !gost_engine() {
         println!("skipped: OpenSSL's gost engine is missing (libengine-gost-openssl)");
@@ -344,6 +370,8 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
     let d = dir.path();
     std::fs::write(d.join("req.pem"), pem).expect("write");
     std::fs::write(d.join("sig.der"), &cms).expect("write");
+    std::fs::write(d.join("hash.der"), &over_hash).expect("write");
+    std::fs::write(d.join("data.txt"), data).expect("write");
     std::fs::write(
         d.join("ca.pem"),
         rutoken_pki::fixtures::file("ca.crt.pem").expect("ca"),
