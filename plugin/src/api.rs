@@ -299,7 +299,14 @@ fn data_bytes(data: &str, format: u64) -> Result<Vec<u8>> {
 }
 
 /// Calls `method` with the page's arguments.
-pub fn call(slot: &Slot, conn: &mut Connection, method: &str, params: &[Value]) -> Result<Value> {
+/// The connection's state is locked only for `enumerateDevices`: a call that waits on the
+/// SafeTouch must not hold up the page's device polling.
+pub fn call(
+    slot: &Slot,
+    conn: &std::sync::Mutex<Connection>,
+    method: &str,
+    params: &[Value],
+) -> Result<Value> {
     match method {
         "enumerateDevices" => {
             let present: Vec<u64> = if slot.present() {
@@ -311,6 +318,9 @@ pub fn call(slot: &Slot, conn: &mut Connection, method: &str, params: &[Value]) 
                 .get("mode")
                 .and_then(Value::as_u64)
                 .unwrap_or(u64::from(codes::ENUMERATE_DEVICES_LIST));
+            let mut conn = conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if mode == u64::from(codes::ENUMERATE_DEVICES_EVENTS) {
                 let connected: Vec<u64> = present
                     .iter()

@@ -13,17 +13,20 @@ const ID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 const ID_DATA: &str = "1.2.840.113549.1.7.1";
 
 fn len(n: usize) -> Vec<u8> {
-    if n < 0x80 {
-        vec![n as u8]
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        let mut out = vec![0x80 | bytes.len() as u8];
-        out.extend(bytes);
-        out
+    let bytes: Vec<u8> = n
+        .to_be_bytes()
+        .into_iter()
+        .skip_while(|b| *b == 0)
+        .collect();
+    match u8::try_from(n) {
+        Ok(short) if short < 0x80 => vec![short],
+        _ => {
+            // At most 8 length octets (a usize's): the count always fits.
+            let count = u8::try_from(bytes.len()).unwrap_or(8);
+            let mut out = vec![0x80 | count];
+            out.extend(bytes);
+            out
+        }
     }
 }
 

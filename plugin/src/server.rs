@@ -287,8 +287,7 @@ async fn connection(socket: WebSocket, app: Arc<App>) {
         let conn = Arc::clone(&conn);
         let out = out_tx.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            let answer = match api::call(&app.token.slot, &mut conn, &method, &params) {
+            let answer = match api::call(&app.token.slot, &conn, &method, &params) {
                 Ok(result) => json!({"id": id, "result": result}),
                 Err(e) => {
                     // The code and what broke; never arguments (PINs).

@@ -3,8 +3,8 @@
 //! and CMS it assembles, checked by our PKI and by OpenSSL's gost engine.
 
 use std::process::Command;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
 use rutoken_plugin_bridge::api::{self, Connection};
@@ -157,106 +157,97 @@ impl Device for SoftToken {
     }
 }
 
-fn setup() -> (Arc<Slot>, Connection) {
+fn setup() -> (Arc<Slot>, Mutex<Connection>) {
     let slot = Slot::new(
         Box::new(SoftToken::new()),
         Arc::new(AtomicBool::new(true)),
         None,
     );
-    (slot, Connection::default())
+    (slot, Mutex::new(Connection::default()))
 }
 
-fn call(slot: &Slot, conn: &mut Connection, method: &str, params: Value) -> Result<Value, u32> {
+fn call(slot: &Slot, conn: &Mutex<Connection>, method: &str, params: Value) -> Result<Value, u32> {
     let params = params.as_array().cloned().unwrap_or_default();
     api::call(slot, conn, method, &params).map_err(|e| e.code.code())
 }
 
 #[test]
 fn pins_errors_and_device_events_follow_the_plugin() {
-    let (slot, mut c) = setup();
+    let (slot, c) = setup();
     assert_eq!(
-        call(&slot, &mut c, "enumerateDevices", json!([])),
+        call(&slot, &c, "enumerateDevices", json!([])),
         Ok(json!([0]))
     );
     assert_eq!(
-        call(&slot, &mut c, "getDeviceInfo", json!([0, 6])),
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
         Ok(json!(false))
     );
-    assert_eq!(call(&slot, &mut c, "getDeviceInfo", json!([1, 6])), Err(3));
+    assert_eq!(call(&slot, &c, "getDeviceInfo", json!([1, 6])), Err(3));
+    assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    assert_eq!(call(&slot, &c, "login", json!([0, "1111"])), Err(17));
     assert_eq!(
-        call(&slot, &mut c, "enumerateKeys", json!([0, ""])),
-        Err(19)
-    );
-    assert_eq!(call(&slot, &mut c, "login", json!([0, "1111"])), Err(17));
-    assert_eq!(
-        call(&slot, &mut c, "getDeviceInfo", json!([0, 10])),
+        call(&slot, &c, "getDeviceInfo", json!([0, 10])),
         Ok(json!({"user": {"retriesLeft": 9, "locked": false}}))
     );
     assert_eq!(
-        call(&slot, &mut c, "login", json!([0, "12345678"])),
+        call(&slot, &c, "login", json!([0, "12345678"])),
         Ok(Value::Null)
     );
+    assert_eq!(call(&slot, &c, "login", json!([0, "12345678"])), Err(93));
     assert_eq!(
-        call(&slot, &mut c, "login", json!([0, "12345678"])),
-        Err(93)
-    );
-    assert_eq!(
-        call(&slot, &mut c, "getDeviceInfo", json!([0, 6])),
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
         Ok(json!(true))
     );
     assert_eq!(
-        call(&slot, &mut c, "getDeviceInfo", json!([0, 100])),
+        call(&slot, &c, "getDeviceInfo", json!([0, 100])),
         Ok(json!("0787103443"))
     );
     assert_eq!(
-        call(&slot, &mut c, "getDeviceInfo", json!([0, 7])),
+        call(&slot, &c, "getDeviceInfo", json!([0, 7])),
         Ok(json!([0, 2]))
     );
     // Events: the first call reports the device, a pull reports it gone, an insert back.
     let events = json!([{"mode": 2}]);
     assert_eq!(
-        call(&slot, &mut c, "enumerateDevices", events.clone()),
+        call(&slot, &c, "enumerateDevices", events.clone()),
         Ok(json!({"connected": [], "disconnected": []}))
     );
     slot.pull();
     assert_eq!(
-        call(&slot, &mut c, "enumerateDevices", json!([])),
+        call(&slot, &c, "enumerateDevices", json!([])),
         Ok(json!([]))
     );
-    assert_eq!(call(&slot, &mut c, "getDeviceInfo", json!([0, 6])), Err(3));
-    let mut other = Connection::default();
+    assert_eq!(call(&slot, &c, "getDeviceInfo", json!([0, 6])), Err(3));
+    let other = Mutex::new(Connection::default());
     assert_eq!(
-        call(&slot, &mut other, "enumerateDevices", events.clone()),
+        call(&slot, &other, "enumerateDevices", events.clone()),
         Ok(json!({"connected": [], "disconnected": []}))
     );
     slot.insert();
     assert_eq!(
-        call(&slot, &mut other, "enumerateDevices", events),
+        call(&slot, &other, "enumerateDevices", events),
         Ok(json!({"connected": [0], "disconnected": []}))
     );
     // A re-inserted token is powered afresh.
     assert_eq!(
-        call(&slot, &mut c, "getDeviceInfo", json!([0, 6])),
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
         Ok(json!(false))
     );
-    assert_eq!(
-        call(&slot, &mut c, "enumerateKeys", json!([0, ""])),
-        Err(19)
-    );
+    assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
     assert_eq!(
         call(
             &slot,
-            &mut c,
+            &c,
             "generateKeyPair",
             json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "Q"}])
         ),
         Err(19)
     );
-    call(&slot, &mut c, "login", json!([0, "12345678"])).expect("login");
+    call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
     assert_eq!(
         call(
             &slot,
-            &mut c,
+            &c,
             "generateKeyPair",
             json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "Q"}])
         ),
@@ -265,13 +256,13 @@ fn pins_errors_and_device_events_follow_the_plugin() {
     assert_eq!(
         call(
             &slot,
-            &mut c,
+            &c,
             "generateKeyPair",
             json!([0, null, "", {"publicKeyAlgorithm": 4}])
         ),
         Err(28)
     );
-    assert_eq!(call(&slot, &mut c, "noSuchMethod", json!([0])), Err(31));
+    assert_eq!(call(&slot, &c, "noSuchMethod", json!([0])), Err(31));
 }
 
 fn gost_engine() -> bool {
@@ -283,11 +274,11 @@ fn gost_engine() -> bool {
 
 #[test]
 fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
-    let (slot, mut c) = setup();
-    call(&slot, &mut c, "login", json!([0, "12345678"])).expect("login");
-    let certs = call(&slot, &mut c, "enumerateCertificates", json!([0, 1])).expect("certs");
+    let (slot, c) = setup();
+    call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
+    let certs = call(&slot, &c, "enumerateCertificates", json!([0, 1])).expect("certs");
     let handle = certs[0].as_str().expect("handle").to_owned();
-    let info = call(&slot, &mut c, "parseCertificate", json!([0, handle])).expect("parse");
+    let info = call(&slot, &c, "parseCertificate", json!([0, handle])).expect("parse");
     assert_eq!(info["serialNumber"], "01:01:01:d1:01:02:01:b6");
     assert!(
         info["subject"]
@@ -297,7 +288,7 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
     );
     let key = call(
         &slot,
-        &mut c,
+        &c,
         "generateKeyPair",
         json!([0, null, "new", {"publicKeyAlgorithm": 3, "paramset": "B"}]),
     )
@@ -306,7 +297,7 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
     let exts = json!({"keyUsage": ["digitalSignature", "nonRepudiation"], "extKeyUsage": ["clientAuth", "1.2.643.2.2.34.6"], "certificatePolicies": ["1.2.643.100.113.1"]});
     let pem = call(
         &slot,
-        &mut c,
+        &c,
         "createPkcs10",
         json!([0, key, subject, exts, {"subjectSignTool": "СКЗИ \"РУТОКЕН ЭЦП\""}]),
     )
@@ -320,7 +311,7 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
     );
 
     let data = "Документ для подписи";
-    let cms = call(&slot, &mut c, "sign", json!([0, handle, data, 0, {"useHardwareHash": true, "detached": false, "addUserCertificate": true}])).expect("sign");
+    let cms = call(&slot, &c, "sign", json!([0, handle, data, 0, {"useHardwareHash": true, "detached": false, "addUserCertificate": true}])).expect("sign");
     let cms = <base64ct::Base64 as base64ct::Encoding>::decode_vec(cms.as_str().expect("b64"))
         .expect("base64");
     let signature =
@@ -332,13 +323,12 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
     vk.verify_digest(&digest, &sig)
         .expect("the CMS signature verifies under the certificate");
     assert_eq!(
-        call(&slot, &mut c, "sign", json!([0, handle, "!!", 1, {}])),
+        call(&slot, &c, "sign", json!([0, handle, "!!", 1, {}])),
         Err(32)
     );
     // Over a hash the page computed: a detached CMS whose signature is over that digest.
     let hash = hex::encode(&digest);
-    let over_hash =
-        call(&slot, &mut c, "sign", json!([0, handle, hash, 2, {}])).expect("sign a hash");
+    let over_hash = call(&slot, &c, "sign", json!([0, handle, hash, 2, {}])).expect("sign a hash");
     let over_hash =
         <base64ct::Base64 as base64ct::Encoding>::decode_vec(over_hash.as_str().expect("b64"))
             .expect("base64");
@@ -349,13 +339,13 @@ fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
     )
     .expect("the signature over the page's hash verifies");
     assert_eq!(
-        call(&slot, &mut c, "sign", json!([0, handle, "abcd", 2, {}])),
+        call(&slot, &c, "sign", json!([0, handle, "abcd", 2, {}])),
         Err(27)
     );
     assert_eq!(
         call(
             &slot,
-            &mut c,
+            &c,
             "sign",
             json!([0, handle, hash, 2, {"useHardwareHash": true}])
         ),
