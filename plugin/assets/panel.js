@@ -18,7 +18,10 @@
     screenEl.textContent = screen.lines.slice(first, first + rows).join("\n");
     screenEl.dataset.all = screen.lines.join("\n");
     screenEl.dataset.id = String(screen.id);
-    stateEl.textContent = screen.waiting ? "Ожидает подтверждения" : "";
+    var pages = Math.max(1, Math.ceil(screen.lines.length / rows));
+    stateEl.textContent = screen.waiting
+      ? "Ожидает подтверждения · стр. " + ((screen.page || 0) + 1) + "/" + pages + (pages > 1 ? " (▼ — дальше)" : "")
+      : "";
     confirmBtn.disabled = !screen.waiting;
     rejectBtn.disabled = !screen.waiting;
     document.body.dataset.safetouch = screen.waiting ? "waiting" : "idle";
