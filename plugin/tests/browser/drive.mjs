@@ -81,7 +81,10 @@ async function untilRequestSaved(firstPin) {
 
 try {
   await page.goto(url, { waitUntil: "load" });
-  result.loader = await page.evaluate(() => typeof window.rutoken === "object" && typeof window.rutoken.loadPlugin === "function");
+  // The loader settles asynchronously (it asks the extension object first): read it after
+  // `rutoken.ready`, as a page must.
+  result.loader = await page.evaluate(() => typeof window.rutoken === "object" &&
+    window.rutoken.ready.then(() => typeof window.rutoken.loadPlugin === "function"));
   result.errorCodes = await page.evaluate(() => new Promise((res) => rutoken.ready.then(() => rutoken.loadPlugin()).then((p) => res(p.errorCodes))));
   if (scenario === "wrong-pin") {
     const info = await page.evaluate(() => window.rutokenLab.plugin.TOKEN_INFO_PINS_INFO);
