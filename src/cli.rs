@@ -2,6 +2,7 @@
 
 mod apdu;
 mod fixtures;
+mod plugin;
 mod run;
 mod safetouch;
 mod sim;
@@ -40,6 +41,9 @@ enum Command {
     /// Regenerate or check the test PKI in `fixtures/`.
     #[command(subcommand)]
     Fixtures(fixtures::FixturesCommand),
+    /// Serve the Rutoken Plugin's JavaScript API to web pages (loopback WebSocket), backed by
+    /// the virtual token and SafeTouch.
+    Plugin(Box<plugin::PluginArgs>),
 }
 
 impl Cli {
@@ -52,6 +56,7 @@ impl Cli {
             Command::Apdu(args) => apdu::run(args),
             Command::Safetouch(cmd) => safetouch::run(cmd),
             Command::Fixtures(cmd) => fixtures::run(cmd),
+            Command::Plugin(args) => plugin::run(*args),
         }
     }
 }
