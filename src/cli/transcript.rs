@@ -67,10 +67,18 @@ pub enum PowerEvent {
 
 /// Appends records to a transcript file, one flushed line each.
 #[derive(Debug)]
+#[cfg_attr(
+    not(feature = "pcsc"),
+    allow(dead_code, reason = "only the relay writes, and it needs PC/SC")
+)]
 pub struct Writer {
     file: std::io::BufWriter<std::fs::File>,
 }
 
+#[cfg_attr(
+    not(feature = "pcsc"),
+    allow(dead_code, reason = "only the relay writes, and it needs PC/SC")
+)]
 impl Writer {
     /// Creates (or truncates) the file.
     pub fn create(path: &Path) -> Result<Writer, CliError> {
