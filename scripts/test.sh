@@ -33,6 +33,8 @@ echo "== cargo test"
 # root) says why in the log; the summary below repeats every such reason.
 mkdir -p target
 cargo test --workspace --all-features -- --show-output 2>&1 | tee target/test-output.log
+echo "== pkcs11-check (PyPI) through OpenSC against the emulator: RSA"
+scripts/pkcs11-check-opensc.sh 2>&1 | tee -a target/test-output.log
 skips=$(grep -h 'skipped:' target/test-output.log | sed 's/^[[:space:]]*//' | sort | uniq -c || true)
 if [ -n "$skips" ]; then
   echo "== skipped tests (count, reason)"

@@ -127,6 +127,17 @@ impl DeviceProfile {
             key,
             message,
         };
+        if self
+            .token
+            .rsa_modulus_bits
+            .iter()
+            .any(|bits| !(512..=4096).contains(bits) || bits % 128 != 0)
+        {
+            return Err(invalid(
+                "token.rsa_modulus_bits",
+                "RSA sizes are multiples of 128 bits from 512 to 4096",
+            ));
+        }
         let st = &self.safetouch;
         if st.rows == 0 {
             return Err(invalid("safetouch.rows", "a screen needs at least one row"));
@@ -195,5 +206,15 @@ mod tests {
     fn impossible_screen_is_refused() {
         let err = DeviceProfile::from_yaml("safetouch:\n  rows: 0\n", "p").unwrap_err();
         assert!(err.to_string().contains("safetouch.rows"), "{err}");
+    }
+
+    #[test]
+    fn rsa_sizes_are_checked() {
+        let err =
+            DeviceProfile::from_yaml("token:\n  rsa_modulus_bits: [1000]\n", "p").unwrap_err();
+        assert!(err.to_string().contains("token.rsa_modulus_bits"), "{err}");
+        let p =
+            DeviceProfile::from_yaml("token:\n  rsa_modulus_bits: [1024, 4096]\n", "p").unwrap();
+        assert_eq!(p.token.rsa_modulus_bits, [1024, 4096]);
     }
 }
