@@ -44,6 +44,7 @@ mod with_pcsc {
     use rutoken_conformance::client::Transport;
     use rutoken_conformance::client::transport::pcsc::PcscTransport;
     use rutoken_sim::Card;
+    use rutoken_sim::vpcd::apdu_log::format_response_to;
     use rutoken_sim::vpcd::{CardWorker, LinkState, Presence, Vpcd, VpcdOptions};
     use tokio_util::sync::CancellationToken;
 
@@ -134,8 +135,10 @@ mod with_pcsc {
                 ),
                 Err(e) => (SW_NO_DIAGNOSIS.to_vec(), Some(e.to_string())),
             };
+            // The data answering PSO: DECIPHER (a session key) is masked like a PIN.
+            let answer = format_response_to(command, &response);
             if self.log {
-                eprintln!("> {shown}\n< {}", spaced(&response));
+                eprintln!("> {shown}\n< {answer}");
             }
             let record = Record::Apdu {
                 at_ms,
@@ -144,7 +147,7 @@ mod with_pcsc {
                 response: if error.is_some() {
                     String::new()
                 } else {
-                    spaced(&response)
+                    answer
                 },
                 error,
             };

@@ -80,6 +80,21 @@ struct Answer {
 }
 
 impl Answer {
+    /// A recorded response whose data was masked (`** 90 00`): only its status word is known.
+    fn masked(sw: &[u8]) -> Answer {
+        let mut answer = Answer::of(sw);
+        answer.structure = "masked".to_owned();
+        answer
+    }
+
+    /// The same as `other` where both are known (a masked side matches any data).
+    fn matches(&self, other: &Answer) -> bool {
+        if self.structure == "masked" || other.structure == "masked" {
+            return self.sw == other.sw;
+        }
+        self == other
+    }
+
     fn of(response: &[u8]) -> Answer {
         let split = response.len().saturating_sub(2);
         let (data, sw) = response.split_at(split);
@@ -94,6 +109,9 @@ impl Answer {
     }
 
     fn show(&self) -> String {
+        if self.structure == "masked" {
+            return format!("{}    ? B masked", self.sw);
+        }
         format!("{} {:>4} B {}", self.sw, self.len, self.structure)
     }
 }
@@ -259,12 +277,18 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                     );
                     continue;
                 }
-                let recorded = hex::parse(response).ok_or_else(|| {
-                    CliError::invalid_msg(format!(
-                        "{}:{number}: the response is not hex",
-                        args.transcript.display()
-                    ))
-                })?;
+                let (masked_data, visible) = match response.strip_prefix("**") {
+                    Some(rest) => (true, rest),
+                    None => (false, response.as_str()),
+                };
+                let recorded = hex::parse(visible)
+                    .filter(|r| r.len() >= 2)
+                    .ok_or_else(|| {
+                        CliError::invalid_msg(format!(
+                            "{}:{number}: the response is not hex ending in a status word",
+                            args.transcript.display()
+                        ))
+                    })?;
                 let bytes = match command_bytes(
                     command,
                     args.user_pin.as_deref(),
@@ -281,8 +305,13 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                 let ours = card.transmit(&bytes);
                 let ours_ms = sent.elapsed().as_secs_f64() * 1000.0;
                 replayed += 1;
-                let (theirs, mine) = (Answer::of(&recorded), Answer::of(&ours));
-                let mark = if theirs == mine {
+                let theirs = if masked_data {
+                    Answer::masked(&recorded)
+                } else {
+                    Answer::of(&recorded)
+                };
+                let mine = Answer::of(&ours);
+                let mark = if theirs.matches(&mine) {
                     ""
                 } else {
                     differ += 1;
@@ -332,6 +361,14 @@ mod tests {
             "62{80 82}"
         );
         assert_eq!(structure(&[0x12, 0x34, 0x56, 0x78, 0x9A]), "raw");
+    }
+
+    #[test]
+    fn a_masked_recorded_answer_compares_its_status_word_only() {
+        let recorded = Answer::masked(&[0x90, 0x00]);
+        assert!(recorded.matches(&Answer::of(&[1, 2, 3, 0x90, 0x00])));
+        assert!(!recorded.matches(&Answer::of(&[0x69, 0x82])));
+        assert_eq!(recorded.show(), "9000    ? B masked");
     }
 
     #[test]

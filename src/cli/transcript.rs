@@ -3,7 +3,8 @@
 //! a header (reader, ATR, start time), then power events and command/response pairs with their
 //! timings. Commands are stored as [`rutoken_apdu::mask::masked`] renders them — the one masking
 //! function — so a PIN (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER) is never in the
-//! file; responses are stored whole (a token's answers carry no PIN and no private key).
+//! file; responses are stored whole except the data answering PSO: DECIPHER (a deciphered
+//! session key), shown as `**` before the status word (`rutoken_sim::vpcd::apdu_log`).
 
 use std::io::{BufRead, Write};
 use std::path::Path;
