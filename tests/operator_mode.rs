@@ -131,7 +131,7 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s.as_str().unwrap())
+        .map(|s| s["text"].as_str().unwrap())
         .collect();
     assert_eq!(screens.len(), 2, "{screens:?}");
     assert!(
@@ -158,7 +158,7 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
     let happy = scenario(&report, "reissue-happy-path");
     assert_eq!(happy["outcome"]["status"], "failed", "{happy}");
     assert!(
-        happy["screens"][0]
+        happy["screens"][0]["text"]
             .as_str()
             .unwrap()
             .ends_with("(answered n)"),

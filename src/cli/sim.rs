@@ -63,12 +63,13 @@ pub struct SimArgs {
     /// Log APDUs to stderr (PINs masked as `**`).
     #[arg(long)]
     pub log_apdus: bool,
-    /// A card that answers `90 00` to everything (the throughput baseline).
+    /// A card that answers `90 00` to everything (transport tests and benches).
     #[arg(long, hide = true)]
     pub echo_card: bool,
 }
 
 pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
+    check_vpcd_address(&args.vpcd)?;
     let profile = match &args.profile {
         Some(path) => {
             DeviceProfile::load(path).map_err(|e| CliError::invalid("bad --profile", e))?
@@ -78,8 +79,9 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
     let (card, description, token) = card::build(&args, &profile)?;
     let (card, safetouch) = wrap_in_safetouch(card, &args, &profile);
     let worker = CardWorker::spawn(card).map_err(|e| CliError::failed("cannot start", e))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread is plenty for the async side (connects, pulls, the control socket): the APDUs
+    // go through the link's own blocking thread. Fewer threads, fewer malloc arenas: less RSS.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
@@ -154,6 +156,23 @@ fn wrap_in_safetouch(
     (Box::new(st), Some(SafeTouchControl { monitor, presses }))
 }
 
+/// `--vpcd` is `HOST:PORT` with a port number and a host that resolves: refused before the
+/// banner, not after it.
+fn check_vpcd_address(address: &str) -> Result<(), CliError> {
+    let bad = |why: &str| CliError::invalid_msg(format!("--vpcd {address}: {why}"));
+    let (host, port) = address
+        .rsplit_once(':')
+        .ok_or_else(|| bad("expected HOST:PORT, e.g. 127.0.0.1:35963"))?;
+    if host.is_empty() {
+        return Err(bad("expected HOST:PORT, the host is missing"));
+    }
+    port.parse::<u16>()
+        .map_err(|_| bad("the port is not a number from 0 to 65535"))?;
+    std::net::ToSocketAddrs::to_socket_addrs(address)
+        .map_err(|_| bad("the host does not resolve"))?;
+    Ok(())
+}
+
 async fn serve(
     vpcd: &Vpcd,
     control: Option<&ControlServer>,
@@ -178,9 +197,13 @@ async fn serve(
     let mut state = vpcd.state();
     let address = address.to_owned();
     tokio::spawn(async move {
+        // The link reconnects after every `load`/`restart`: only the first wait is news.
+        let mut attached_once = false;
         while state.changed().await.is_ok() {
             let now = *state.borrow_and_update();
+            attached_once |= now == LinkState::Connected;
             match now {
+                LinkState::Connecting if attached_once => {}
                 LinkState::Connecting => println!("waiting for vpcd at {address} (is pcscd up?)"),
                 LinkState::Connected => println!("attached to vpcd at {address}: the card is in"),
                 LinkState::Pulled => println!("token pulled: the reader is empty"),

@@ -271,3 +271,15 @@ pub struct RawApdu {
 fn default_sw() -> String {
     "9000".to_owned()
 }
+
+impl std::fmt::Display for PinOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PinOutcome::Ok => f.write_str("PIN accepted"),
+            PinOutcome::Wrong => f.write_str("PIN wrong (63Cx)"),
+            PinOutcome::TriesLeft(n) => write!(f, "PIN wrong, {n} tries left"),
+            PinOutcome::Blocked => f.write_str("PIN blocked (6983)"),
+            PinOutcome::Refused => f.write_str("PIN refused (63Cx or 6983)"),
+        }
+    }
+}

@@ -38,6 +38,9 @@ pub struct PcscTarget {
     control: Option<Control>,
     /// Screens read before a reload cleared the SafeTouch's log, not yet taken.
     screens: Vec<String>,
+    /// Never put a fresh token in (`run --keep-token`): the control socket's `load` would
+    /// rewrite the emulator's `--image` file.
+    pub keep_token: bool,
 }
 
 impl PcscTarget {
@@ -57,6 +60,7 @@ impl PcscTarget {
             observation: None,
             control,
             screens: Vec::new(),
+            keep_token: false,
         })
     }
 
@@ -66,20 +70,34 @@ impl PcscTarget {
     }
 
     /// Puts a fresh token from `fixture` and `seed` in the reader through the control socket
-    /// (the scenario's start token: the same as the emulator target's for the same seed).
+    /// (the scenario's start token: the same as the emulator target's for the same seed). The
+    /// emulator swaps it in place; this target then lets its handle go with
+    /// `SCARD_RESET_CARD`, so pcscd and every other handle see a reset, not a removal: no
+    /// presence polls to wait for.
     pub fn load(&mut self, fixture: FixtureName, seed: u64) -> Result<(), TargetError> {
         let fixture = match fixture {
             FixtureName::Factory => Fixture::Factory,
             FixtureName::Personalised => Fixture::Personalised,
         };
-        self.reload(Request::Load { fixture, seed })?;
-        // The scenario starts here: earlier screens belong to earlier scenarios.
+        let Some(control) = self.control.as_mut() else {
+            return Err(TargetError::Unsupported(
+                "put a fresh token in (needs the emulator's --control)",
+            ));
+        };
+        control.request(Request::Load { fixture, seed })?;
+        // The SafeTouch's log starts afresh with the new token; the scenario starts here, and
+        // earlier screens belong to earlier scenarios.
+        control.forget_events();
         self.screens.clear();
-        Ok(())
+        // The old handle goes with `SCARD_RESET_CARD` (the pcsc crate's disconnect); the next
+        // command connects afresh. A token that was pulled is back in: wait until pcscd has it
+        // (at once otherwise).
+        self.transport.disconnect();
+        self.wait_for_card(true)
     }
 
-    /// `load` or `restart` through the control socket: the card is pulled first and pcscd
-    /// seen to lose it (so `sim` need not hold it out), then replaced, then seen back.
+    /// `restart` through the control socket: the card is pulled first and pcscd seen to lose it,
+    /// then restarted, then seen back.
     fn reload(&mut self, request: Request) -> Result<(), TargetError> {
         let Some(control) = self.control.as_mut() else {
             return Err(TargetError::Unsupported(
@@ -134,8 +152,10 @@ impl Target for PcscTarget {
                 Capability::Screen,
                 Capability::Pull,
                 Capability::Restart,
-                Capability::FreshToken,
             ]);
+            if !self.keep_token {
+                caps.insert(Capability::FreshToken);
+            }
         }
         if self.operator.is_some() {
             caps.insert(Capability::Buttons);
@@ -158,10 +178,10 @@ impl Target for PcscTarget {
         if let Some(control) = &self.control {
             // The signing command blocks in SCardTransmit while the screen waits; a thread
             // presses once it does. The emulator's time-out is simulated, not waited for.
-            let request = match press {
-                PressAction::Confirm => Request::Confirm,
-                PressAction::Reject => Request::Reject,
-                PressAction::Timeout => Request::TimeOut,
+            let request: fn(u64) -> Request = match press {
+                PressAction::Confirm => |id| Request::Confirm { id },
+                PressAction::Reject => |id| Request::Reject { id },
+                PressAction::Timeout => |id| Request::TimeOut { id },
             };
             control.press_when_waiting(request, PRESS_WAIT);
             return Ok(());

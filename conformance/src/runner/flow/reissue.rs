@@ -29,12 +29,10 @@ impl Flow<'_, '_> {
             .map(|s| self.expand(s))
             .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
-        let press = st.press;
+        let mut arrange = self.client.arranger(st.press, &screen);
         let result = self
             .client
-            .sign_document_with(key.reference, data, &mut |t| {
-                Ok(t.arrange_press(press, &screen)?)
-            });
+            .sign_document_with(key.reference, data, &mut arrange);
         self.check_screens(before, &screen)?;
         match refusal_outcome(result, expect)? {
             Some(sig) => gost::Signature::from_token_bytes(&sig)
@@ -88,12 +86,12 @@ impl Flow<'_, '_> {
             .map(|s| self.expand(s))
             .collect::<Result<_, _>>()?;
         let before = self.client.screens.len();
-        let press = st.press;
+        let mut arrange = self.client.arranger(st.press, &screen);
         let result = self.client.create_pkcs10(
             &pair,
             subject,
             &RequestedExtensions::bank_default(),
-            &mut |t| Ok(t.arrange_press(press, &screen)?),
+            &mut arrange,
         );
         if let Err(ClientError::Request(why)) = &result {
             return Err(fail("the request to be built", why));
@@ -158,9 +156,9 @@ impl Flow<'_, '_> {
             }
             (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
             (Submitted::Refused(r, why), e) => {
-                Err(fail(format!("{e:?}"), format!("refused: {r} ({why})")))
+                Err(fail(e.to_string(), format!("refused: {r} ({why})")))
             }
-            (Submitted::Issued(_), e) => Err(fail(format!("{e:?}"), "issued")),
+            (Submitted::Issued(_), e) => Err(fail(e.to_string(), "issued")),
         }
     }
 
@@ -179,7 +177,7 @@ impl Flow<'_, '_> {
             return match i.expect {
                 InstallOutcome::Refused => Ok(()),
                 e => Err(fail(
-                    format!("{e:?}"),
+                    e.to_string(),
                     "refused: the certificate's public key is not the key's",
                 )),
             };
@@ -207,13 +205,13 @@ impl Flow<'_, '_> {
                 InstallOutcome::Interrupted,
             ) if interrupt.is_some() => Ok(()),
             (Ok(done), e) => Err(fail(
-                format!("{e:?}"),
+                e.to_string(),
                 match done {
                     Installed::Listed { .. } => "installed",
                     Installed::Interrupted => "interrupted",
                 },
             )),
-            (Err(err), e) => Err(fail(format!("{e:?}"), err)),
+            (Err(err), e) => Err(fail(e.to_string(), err)),
         }
     }
 }
@@ -234,7 +232,7 @@ pub(super) fn refusal_outcome<T>(
             Err(ClientError::TimedOutOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
             SignOutcome::TimedOut,
         ) => Ok(None),
-        (Ok(_), e) => Err(fail(format!("{e:?}"), "a signature")),
+        (Ok(_), e) => Err(fail(e.to_string(), "a signature")),
         (
             Err(
                 err @ (ClientError::RejectedOnDevice { .. }
@@ -242,7 +240,7 @@ pub(super) fn refusal_outcome<T>(
                 | ClientError::RefusedOnDevice { .. }),
             ),
             e,
-        ) => Err(fail(format!("{e:?}"), err)),
+        ) => Err(fail(e.to_string(), err)),
         (Err(err), _) => Err(err.into()),
     }
 }

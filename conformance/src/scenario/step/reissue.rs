@@ -202,3 +202,43 @@ pub struct InstallCertificate {
 fn default_issued() -> String {
     "issued".to_owned()
 }
+
+// What a failure report prints as "expected": the scenario's own words, never Rust names.
+impl std::fmt::Display for PressAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PressAction::Confirm => "confirm",
+            PressAction::Reject => "reject",
+            PressAction::Timeout => "timeout",
+        })
+    }
+}
+
+impl std::fmt::Display for SignOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignOutcome::Signed => "a signature",
+            SignOutcome::Rejected => "rejected on the SafeTouch",
+            SignOutcome::TimedOut => "timed out on the SafeTouch",
+        })
+    }
+}
+
+impl std::fmt::Display for SubmitOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SubmitOutcome::Issued => f.write_str("a certificate issued"),
+            SubmitOutcome::Refused(why) => write!(f, "refused: {why}"),
+        }
+    }
+}
+
+impl std::fmt::Display for InstallOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InstallOutcome::Installed => "installed",
+            InstallOutcome::Refused => "refused by the client",
+            InstallOutcome::Interrupted => "interrupted",
+        })
+    }
+}
