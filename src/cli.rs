@@ -3,11 +3,14 @@
 mod apdu;
 mod fixtures;
 mod plugin;
+mod relay;
+mod replay;
 mod run;
 mod safetouch;
 mod sim;
 mod token;
 mod token_control;
+mod transcript;
 
 use std::process::ExitCode;
 
@@ -44,6 +47,11 @@ enum Command {
     /// Serve the Rutoken Plugin's JavaScript API to web pages (loopback WebSocket), backed by
     /// the virtual token and SafeTouch.
     Plugin(Box<plugin::PluginArgs>),
+    /// Present a card in a real PC/SC reader behind vpcd as a virtual reader, recording every
+    /// command and answer (PINs masked).
+    Relay(relay::RelayArgs),
+    /// Replay a relay transcript against the emulator and show both answers side by side.
+    Replay(replay::ReplayArgs),
 }
 
 impl Cli {
@@ -57,6 +65,8 @@ impl Cli {
             Command::Safetouch(cmd) => safetouch::run(cmd),
             Command::Fixtures(cmd) => fixtures::run(cmd),
             Command::Plugin(args) => plugin::run(*args),
+            Command::Relay(args) => relay::run(args),
+            Command::Replay(args) => replay::run(args),
         }
     }
 }

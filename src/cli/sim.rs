@@ -223,7 +223,7 @@ async fn serve(
 }
 
 /// Cancels `shutdown` on SIGINT or SIGTERM.
-async fn stop_on_signal(shutdown: CancellationToken) {
+pub(super) async fn stop_on_signal(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
     let term = signal(SignalKind::terminate());
     match term {
