@@ -210,7 +210,7 @@ impl<const N: usize> Field<N> {
         let mut e = self.p;
         e[0] = e[0].wrapping_sub(2); // p is odd and > 2, so no borrow
         let ones = leading_ones(&e);
-        if ones >= 32 * N as u32 {
+        if ones >= limbs::bits::<N>() / 2 {
             self.pow_leading_ones(a, &e, ones)
         } else {
             self.pow_public_exp(a, &e)
@@ -236,7 +236,7 @@ impl<const N: usize> Field<N> {
                 k += 1;
             }
         }
-        for bit in (0..64 * N as u32 - ones).rev() {
+        for bit in (0..limbs::bits::<N>() - ones).rev() {
             t = self.square(&t);
             if (e[bit as usize / 64] >> (bit % 64)) & 1 == 1 {
                 t = self.mul(&t, a);

@@ -6,7 +6,12 @@ use crate::arith::limbs::hex;
 fn check_field<const N: usize>(p: [u64; N], kind: Reduction) {
     let f = Field::new(p, kind);
     let g = Field::new(p, Reduction::Montgomery);
-    let x: [u64; N] = core::array::from_fn(|i| 0x0123_4567_89AB_CDEFu64.rotate_left(i as u32 * 7));
+    let mut x = [0u64; N];
+    let mut limb = 0x0123_4567_89AB_CDEFu64;
+    for v in x.iter_mut() {
+        *v = limb;
+        limb = limb.rotate_left(7);
+    }
     let x = f.reduce_int(&x);
     let y = f.element_u64(12345);
     // x * y computed both ways agrees; x * x^-1 = 1; squaring equals multiplying.
