@@ -224,7 +224,7 @@ impl<const N: usize> Curve<N> {
         let zz = f.square(&c.z);
         let mut candidate = *r;
         while limbs::lt_vartime(&candidate, f.modulus()) {
-            if f.mul(&f.element(&candidate), &zz) == c.x {
+            if bool::from(f.ct_eq(&f.mul(&f.element(&candidate), &zz), &c.x)) {
                 return true;
             }
             let (next, carry) = limbs::add(&candidate, &self.q);

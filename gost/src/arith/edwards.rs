@@ -133,7 +133,7 @@ impl<const N: usize> Edwards<N> {
         let u = f.mul(&xt, &plus);
         let v = f.mul(&f.sub(&xt, &self.s), &p.y);
         let d = f.mul(&p.y, &plus);
-        if bool::from(limbs::is_zero(&d)) {
+        if bool::from(f.is_zero(&d)) {
             return None;
         }
         Some(Ext {
@@ -171,13 +171,16 @@ impl<const N: usize> Edwards<N> {
         let num = f.mul(&self.s, &f.add(&p.z, &p.y));
         let den = f.sub(&p.z, &p.y);
         let den_x = f.mul(&den, &p.x);
-        if bool::from(limbs::is_zero(&den_x)) {
+        if bool::from(f.is_zero(&den_x)) {
             return None;
         }
         let inv = f.invert(&den_x);
         let x = f.add(&f.mul(&f.mul(&num, &p.x), &inv), &self.t);
         let y = f.mul(&f.mul(&num, &p.z), &inv);
-        Some(Affine { x, y })
+        Some(Affine {
+            x: f.canonical(&x),
+            y: f.canonical(&y),
+        })
     }
 
     /// 2P (`dbl-2008-hwcd`, a = 1): 4M + 4S.
@@ -404,7 +407,7 @@ impl<const N: usize> Edwards<N> {
         }
         // x_W = s(Z + Y)/(Z - Y) + t, so x_W = c exactly when c·(Z - Y) = s(Z + Y) + t(Z - Y).
         let den = f.sub(&acc.z, &acc.y);
-        if bool::from(limbs::is_zero(&den)) {
+        if bool::from(f.is_zero(&den)) {
             return false;
         }
         let rhs = f.add(
@@ -413,7 +416,7 @@ impl<const N: usize> Edwards<N> {
         );
         let mut candidate = *r;
         while limbs::lt_vartime(&candidate, f.modulus()) {
-            if f.mul(&f.element(&candidate), &den) == rhs {
+            if bool::from(f.ct_eq(&f.mul(&f.element(&candidate), &den), &rhs)) {
                 return true;
             }
             let (next, carry) = limbs::add(&candidate, order);

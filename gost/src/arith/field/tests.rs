@@ -18,11 +18,11 @@ fn check_field<const N: usize>(p: [u64; N], kind: Reduction) {
     let xy = f.to_int(&f.mul(&x, &y));
     let xy2 = g.to_int(&g.mul(&g.element(&f.to_int(&x)), &g.element(&f.to_int(&y))));
     assert_eq!(xy, xy2);
-    assert_eq!(f.mul(&x, &f.invert(&x)), f.one());
-    assert_eq!(f.square(&x), f.mul(&x, &x));
+    assert_eq!(f.to_int(&f.mul(&x, &f.invert(&x))), f.to_int(&f.one()));
+    assert_eq!(f.to_int(&f.square(&x)), f.to_int(&f.mul(&x, &x)));
     let minus_one = f.neg(&f.one());
     assert_eq!(f.to_int(&f.square(&minus_one)), f.to_int(&f.one()));
-    assert_eq!(f.add(&minus_one, &f.one()), f.zero());
+    assert_eq!(f.to_int(&f.add(&minus_one, &f.one())), [0; N]);
 }
 
 #[test]
@@ -41,6 +41,41 @@ fn pseudo_mersenne_matches_montgomery() {
         hex("9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B"),
         Reduction::Montgomery,
     );
+}
+
+/// The lazy pseudo-Mersenne representation: values between p and 2^(64N) (the same residues
+/// as 0 .. c) go through every operation and come out right, and compare equal to their
+/// reduced forms.
+#[test]
+fn pseudo_mersenne_unreduced_values() {
+    let p: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
+    let f = Field::new(p, Reduction::PseudoMersenne);
+    let g = Field::new(p, Reduction::Montgomery);
+    let unreduced = [p, limbs::add(&p, &[5, 0, 0, 0]).0, [u64::MAX; 4]];
+    let reduced = [[0u64; 4], [5, 0, 0, 0], [616, 0, 0, 0]];
+    let others = [[0u64; 4], [1, 0, 0, 0], limbs::sub_small(p, 1), [u64::MAX, 7, 0, 1 << 62]];
+    for (u, r) in unreduced.iter().zip(&reduced) {
+        assert_eq!(f.to_int(u), *r);
+        assert!(bool::from(f.ct_eq(u, r)));
+        assert_eq!(bool::from(f.is_zero(u)), *r == [0; 4]);
+        for o in &others {
+            let (gr, go) = (g.element(r), g.element(o));
+            assert_eq!(f.to_int(&f.add(u, o)), g.to_int(&g.add(&gr, &go)));
+            assert_eq!(f.to_int(&f.add(o, u)), g.to_int(&g.add(&go, &gr)));
+            assert_eq!(f.to_int(&f.sub(u, o)), g.to_int(&g.sub(&gr, &go)));
+            assert_eq!(f.to_int(&f.sub(o, u)), g.to_int(&g.sub(&go, &gr)));
+            assert_eq!(f.to_int(&f.mul(u, o)), g.to_int(&g.mul(&gr, &go)));
+            assert_eq!(f.to_int(&f.add(u, u)), g.to_int(&g.add(&gr, &gr)));
+            assert_eq!(f.to_int(&f.square(u)), g.to_int(&g.square(&gr)));
+        }
+    }
+    // Sums and differences that carry or borrow twice.
+    let top = [u64::MAX; 4];
+    let small = [3u64, 0, 0, 0];
+    let (gt, gs) = (g.element(&[616, 0, 0, 0]), g.element(&small));
+    assert_eq!(f.to_int(&f.add(&top, &top)), g.to_int(&g.add(&gt, &gt)));
+    assert_eq!(f.to_int(&f.sub(&small, &top)), g.to_int(&g.sub(&gs, &gt)));
+    assert_eq!(f.to_int(&f.mul(&top, &top)), g.to_int(&g.mul(&gt, &gt)));
 }
 
 #[test]
