@@ -61,6 +61,10 @@ pub(crate) struct Field<const N: usize> {
     r2: [u64; N],
     /// 1 in internal form.
     one: [u64; N],
+    /// Montgomery with p's middle limbs all zero (p = p_0 + p_top·2^(64(N-1)): 2^255 + 3225 of
+    /// tc26-256-C, 2^511 + 111 of tc26-512-B): each reduction round multiplies by p_0 and
+    /// p_top only, 2 products instead of N.
+    sparse: bool,
 }
 
 impl<const N: usize> Field<N> {
@@ -84,6 +88,7 @@ impl<const N: usize> Field<N> {
             c,
             r2: [0; N],
             one: [0; N],
+            sparse: kind == Reduction::Montgomery && N > 2 && p[1..N - 1].iter().all(|&l| l == 0),
         };
         for _ in 0..64 * N {
             r = field.add(&r, &r);
@@ -310,6 +315,46 @@ impl<const N: usize> Field<N> {
     /// Montgomery multiplication (CIOS): `a * b / 2^(64N) mod p`.
     #[inline(always)]
     fn mont_mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        if self.sparse {
+            self.mont_mul_sparse(a, b)
+        } else {
+            self.mont_mul_dense(a, b)
+        }
+    }
+
+    /// [`Self::mont_mul`] for a modulus whose middle limbs are zero: the reduction's products
+    /// by those limbs vanish, leaving the carry to run through.
+    #[inline(always)]
+    fn mont_mul_sparse(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; 10];
+        unroll_upto_8!(N, i, {
+            let b_i = b[i];
+            let mut carry = 0;
+            for j in 0..N {
+                (t[j], carry) = mac(t[j], a[j], b_i, carry);
+            }
+            let (s, c2) = adc(t[N], carry, 0);
+            t[N] = s;
+            t[N + 1] = c2;
+            let m = t[0].wrapping_mul(self.n0);
+            let (_, mut carry) = mac(t[0], m, self.p[0], 0);
+            for j in 1..N - 1 {
+                (t[j - 1], carry) = adc(t[j], carry, 0);
+            }
+            (t[N - 2], carry) = mac(t[N - 1], m, self.p[N - 1], carry);
+            let (s, c3) = adc(t[N], carry, 0);
+            t[N - 1] = s;
+            t[N] = t[N + 1] + c3;
+        });
+        let mut r = [0u64; N];
+        r.copy_from_slice(&t[..N]);
+        let (d, borrow) = limbs::sub(&r, &self.p);
+        limbs::select_mask(&r, &d, (t[N] | (borrow ^ 1)).wrapping_neg())
+    }
+
+    /// [`Self::mont_mul`] for any odd modulus.
+    #[inline(always)]
+    fn mont_mul_dense(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         // t holds N + 2 limbs; 10 covers N <= 8 without const-generic arithmetic.
         let mut t = [0u64; 10];
         unroll_upto_8!(N, i, {

@@ -78,6 +78,42 @@ fn pseudo_mersenne_unreduced_values() {
     assert_eq!(f.to_int(&f.mul(&top, &top)), g.to_int(&g.mul(&gt, &gt)));
 }
 
+/// The sparse Montgomery reduction (p = p_0 + p_top·2^(64(N-1))) agrees with the dense one.
+fn check_sparse<const N: usize>(p: [u64; N]) {
+    let sparse = Field::new(p, Reduction::Montgomery);
+    assert!(sparse.sparse);
+    let mut dense = sparse.clone();
+    dense.sparse = false;
+    let pm1 = limbs::sub_small(p, 1);
+    let mut x = [0u64; N];
+    let mut limb = 0x0F1E_2D3C_4B5A_6978u64;
+    for v in x.iter_mut() {
+        *v = limb;
+        limb = limb.rotate_left(11) ^ 0x9E37_79B9_7F4A_7C15;
+    }
+    let x = sparse.reduce_int(&x);
+    for a in [x, pm1, sparse.one(), sparse.element_u64(2)] {
+        for b in [x, pm1, sparse.element(&pm1), sparse.zero()] {
+            assert_eq!(sparse.mul(&a, &b), dense.mul(&a, &b));
+            assert_eq!(sparse.square(&a), dense.square(&a));
+        }
+        assert_eq!(sparse.to_int(&a), dense.to_int(&a));
+        assert_eq!(sparse.invert(&a), dense.invert(&a));
+    }
+}
+
+#[test]
+fn sparse_montgomery_matches_dense() {
+    // tc26-256-C and tc26-512-B, whose p are 2^255 + 3225 and 2^511 + 111.
+    check_sparse(crate::curve::params::GOST_256_C.p);
+    check_sparse(crate::curve::params::GOST_512_B.p);
+    let dense = Field::new(
+        hex::<4>("9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B"),
+        Reduction::Montgomery,
+    );
+    assert!(!dense.sparse);
+}
+
 #[test]
 fn pseudo_mersenne_edge_values() {
     let p: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
