@@ -18,9 +18,10 @@ use super::point::Affine;
 
 /// Window of the fixed-base table (signed digits), as for the Weierstrass sets (see there).
 const FIXED_WINDOW: u32 = 7;
-/// wNAF window of the base point in verification (per-curve table; the public key uses
-/// `double_mul::var_window`), as for the Weierstrass sets.
-const BASE_WINDOW: u32 = 9;
+/// wNAF window of the base point in verification (per-curve table of 512 points, built once;
+/// the public key uses `double_mul::var_window`). Measured by callgrind: 11 instead of 9 saves
+/// 3.5% of a 256-A and 2% of a 512-C verification (one addition in 12 bits instead of 10).
+const BASE_WINDOW: u32 = 11;
 
 /// A point in extended coordinates.
 #[derive(Clone, Copy, Debug)]
