@@ -119,7 +119,9 @@ proptest! {
 #[test]
 fn spki_rejects_mismatched_and_malformed() {
     let mut rng = Rng::from_seed(3);
-    let key = SigningKey::generate(ParamSet::Gost256B, &mut rng).unwrap().verifying_key();
+    let key = SigningKey::generate(ParamSet::Gost256B, &mut rng)
+        .unwrap()
+        .verifying_key();
     let good = to_spki_der(&key, KeyAlgorithm::Gost2012_256);
     // A 512-bit algorithm OID around a 256-bit curve.
     let mismatched = to_spki_der(&key, KeyAlgorithm::Gost2012_512);

@@ -53,7 +53,12 @@ fn pseudo_mersenne_unreduced_values() {
     let g = Field::new(p, Reduction::Montgomery);
     let unreduced = [p, limbs::add(&p, &[5, 0, 0, 0]).0, [u64::MAX; 4]];
     let reduced = [[0u64; 4], [5, 0, 0, 0], [616, 0, 0, 0]];
-    let others = [[0u64; 4], [1, 0, 0, 0], limbs::sub_small(p, 1), [u64::MAX, 7, 0, 1 << 62]];
+    let others = [
+        [0u64; 4],
+        [1, 0, 0, 0],
+        limbs::sub_small(p, 1),
+        [u64::MAX, 7, 0, 1 << 62],
+    ];
     for (u, r) in unreduced.iter().zip(&reduced) {
         assert_eq!(f.to_int(u), *r);
         assert!(bool::from(f.ct_eq(u, r)));
