@@ -1,5 +1,5 @@
 //! Criterion benches of the `gost` crate: key generation, signing and verification on the
-//! parameter sets banks use (ids `gost/{keygen,sign,verify}/{256-A,256-B,512-A,512-C}`), and
+//! seven tc26 parameter sets (ids `gost/{keygen,sign,verify}/{256-A,...,512-C}`), and
 //! Streebog throughput (`streebog/{256,512}/1MiB`). `benches/scripts/gost-vs-openssl.sh`
 //! compares these figures with OpenSSL's gost engine.
 #![allow(missing_docs)]
@@ -9,10 +9,13 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet, Rng, SigningKey};
 
-const SETS: [ParamSet; 4] = [
+const SETS: [ParamSet; 7] = [
     ParamSet::Gost256A,
     ParamSet::Gost256B,
+    ParamSet::Gost256C,
+    ParamSet::Gost256D,
     ParamSet::Gost512A,
+    ParamSet::Gost512B,
     ParamSet::Gost512C,
 ];
 
