@@ -118,7 +118,7 @@ fn ours_sign_openssl_verifies() {
         ParamSet::Gost512A,
         ParamSet::Gost512C,
     ] {
-        let key = SigningKey::generate(param, &mut rng);
+        let key = SigningKey::generate(param, &mut rng).unwrap();
         let alg = KeyAlgorithm::gost2012_for(param);
         let mut msg = vec![0u8; 777];
         rng.fill_bytes(&mut msg);

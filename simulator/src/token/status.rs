@@ -57,6 +57,8 @@ impl Sw {
     pub const INS_NOT_SUPPORTED: Sw = Sw(0x6D00);
     /// 6E00: class not supported.
     pub const CLA_NOT_SUPPORTED: Sw = Sw(0x6E00);
+    /// 6F00: no precise diagnosis (here: the key pair could not be computed).
+    pub const NO_PRECISE_DIAGNOSIS: Sw = Sw(0x6F00);
     /// 6F86: Rutoken vendor code, seen by OpenSC on VERIFY (`card-rtecp.c` then sends LOGOUT and
     /// retries); the model answers it when the other role is still logged in [GUESS].
     pub const OTHER_ROLE_LOGGED_IN: Sw = Sw(0x6F86);
