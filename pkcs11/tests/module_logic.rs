@@ -94,7 +94,8 @@ impl Device for FakeToken {
         _id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         let mut s = self.0.lock().unwrap();
-        let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1));
+        let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1))
+            .expect("a software key pair");
         let public = secret.verifying_key().to_le_bytes();
         let key = KeyPair {
             id: vec![s.keys.len() as u8 + 1],

@@ -116,7 +116,7 @@ impl Device for SoftToken {
         param_set: ParamSet,
         label: &str,
     ) -> Result<KeyPair, DeviceError> {
-        let key = SigningKey::generate(param_set, &mut self.rng);
+        let key = SigningKey::generate(param_set, &mut self.rng).expect("a software key pair");
         let id = vec![u8::try_from(self.keys.len()).unwrap_or(0xFF); 20];
         let p = pair(id, label, &key);
         self.keys.push((p.clone(), key));

@@ -57,8 +57,6 @@ impl Sw {
     pub const INS_NOT_SUPPORTED: Sw = Sw(0x6D00);
     /// 6E00: class not supported.
     pub const CLA_NOT_SUPPORTED: Sw = Sw(0x6E00);
-    /// 6F00: no precise diagnosis (here: the key pair could not be computed).
-    pub const NO_PRECISE_DIAGNOSIS: Sw = Sw(0x6F00);
     /// 6F86: Rutoken vendor code, seen by OpenSC on VERIFY (`card-rtecp.c` then sends LOGOUT and
     /// retries); the model answers it when the other role is still logged in [GUESS].
     pub const OTHER_ROLE_LOGGED_IN: Sw = Sw(0x6F86);
@@ -67,7 +65,8 @@ impl Sw {
     pub const fn retries(left: u8) -> Sw {
         Sw(0x63C0 | (left as u16 & 0x0F))
     }
-    /// 6F00: no precise diagnosis (an FCP that cannot be answered; never expected).
+    /// 6F00: no precise diagnosis (an FCP that cannot be answered, a key pair that cannot be
+    /// computed; neither is expected).
     pub const NO_PRECISE_DIAGNOSIS: Sw = Sw(0x6F00);
 
     /// 6Cxx: wrong Le, xx is the exact length available (00 for 256). A length SW2 cannot
