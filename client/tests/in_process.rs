@@ -181,7 +181,7 @@ fn a_key_pair_its_request_and_its_certificate_share_one_id() {
         .unwrap();
     let cert = cert.to_der().to_vec();
     let installed = client
-        .install_certificate(&cert, "Иванов Иван Иванович", &mut |_, _| Ok(true))
+        .install_certificate(&cert, "Иванов Иван Иванович", None, &mut |_, _| Ok(true))
         .unwrap();
     assert_eq!(
         installed,
@@ -217,7 +217,7 @@ fn an_interrupted_install_leaves_the_listing_alone() {
     client.verify_pin(PinRole::User, USER_PIN).unwrap();
     let owner = client.objects().unwrap().certificates[0].der.clone();
     let result = client
-        .install_certificate(&owner, "copy", &mut |_, n| Ok(n < 1))
+        .install_certificate(&owner, "copy", None, &mut |_, n| Ok(n < 1))
         .unwrap();
     assert_eq!(result, Installed::Interrupted);
     assert_eq!(client.objects().unwrap().certificates.len(), 1);

@@ -222,8 +222,7 @@ impl DeviceProfile {
         // A status word the host reads as a refusal: SW1 6x or 9x (ISO 7816-4 §5.1.3) and not
         // 9000, which means success.
         let refusal = |sw: u16| sw != 0x9000 && matches!(sw >> 12, 0x6 | 0x9);
-        if t
-            .rsa_modulus_bits
+        if t.rsa_modulus_bits
             .iter()
             .any(|bits| !(512..=4096).contains(bits) || bits % 128 != 0)
         {
