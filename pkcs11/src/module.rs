@@ -764,7 +764,7 @@ impl Module {
                 let object = DataObject {
                     label: template.string(CKA_LABEL)?.unwrap_or_default(),
                     application: template.string(CKA_APPLICATION)?.unwrap_or_default(),
-                    oid: template.get(CKA_OBJECT_ID)?.unwrap_or_default().to_vec(),
+                    oid: object_id_der(template.get(CKA_OBJECT_ID)?.unwrap_or_default())?,
                     private,
                     path: Vec::new(),
                     value: template.get(CKA_VALUE)?.unwrap_or_default().to_vec(),
@@ -1290,6 +1290,20 @@ fn check_session_attribute(
         return fail(CKR_ATTRIBUTE_VALUE_INVALID);
     }
     Ok(())
+}
+
+/// `CKA_OBJECT_ID` as the DER of an OID. PKCS#11 v2.40 §4.5 says DER (`06 len body`);
+/// OpenSC's pkcs11-tool sends the body alone (`sc_asn1_encode_object_id`): both are taken.
+fn object_id_der(value: &[u8]) -> Result<Vec<u8>, Error> {
+    use der::{Decode, Encode};
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    der::asn1::ObjectIdentifier::from_der(value)
+        .or_else(|_| der::asn1::ObjectIdentifier::from_bytes(value))
+        .ok()
+        .and_then(|oid| oid.to_der().ok())
+        .ok_or(Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))
 }
 
 fn check_pin_len(pin: &[u8]) -> Result<(), Error> {

@@ -408,6 +408,8 @@ fn token_data_objects_are_stored_listed_and_destroyed() {
             (CKA_PRIVATE, vec![private]),
             (CKA_LABEL, label.to_vec()),
             (CKA_APPLICATION, b"bank".to_vec()),
+            // 1.2.643.100.1 as pkcs11-tool sends it: the OID's body without `06 len`.
+            (CKA_OBJECT_ID, vec![0x2A, 0x85, 0x03, 0x64, 0x01]),
             (CKA_VALUE, label.iter().rev().copied().collect()),
         ])
     };
@@ -437,9 +439,19 @@ fn token_data_objects_are_stored_listed_and_destroyed() {
     assert_eq!(found, vec![public, private]);
     m.find_final(rw).unwrap();
     assert_eq!(
-        m.attributes(rw, private, &[CKA_VALUE, CKA_APPLICATION, CKA_TOKEN])
-            .unwrap(),
-        vec![Ok(b"terces".to_vec()), Ok(b"bank".to_vec()), Ok(vec![1])]
+        m.attributes(
+            rw,
+            private,
+            &[CKA_VALUE, CKA_APPLICATION, CKA_TOKEN, CKA_OBJECT_ID]
+        )
+        .unwrap(),
+        vec![
+            Ok(b"terces".to_vec()),
+            Ok(b"bank".to_vec()),
+            Ok(vec![1]),
+            // Given back as PKCS#11 says: DER.
+            Ok(vec![0x06, 0x05, 0x2A, 0x85, 0x03, 0x64, 0x01]),
+        ]
     );
     // Without the login, the private one is hidden; the public one is still there.
     m.logout(rw).unwrap();
