@@ -52,7 +52,8 @@ impl<T: Transport> Client<T> {
 
     /// Stores a data object: its EF first, then the DODF entry (created with its ODF entry
     /// on first use), so an interruption never lists a missing file. Needs the user PIN (the
-    /// DODF is updated by the user, §5).
+    /// DODF is updated by the user, §5): checked first, since the token would create the EF
+    /// without it (`5000` lets anyone create) and then refuse the DODF, leaving the EF behind.
     pub fn create_data_object(
         &mut self,
         label: &str,
@@ -66,6 +67,11 @@ impl<T: Transport> Client<T> {
             if !matches!(parsed, Ok(t) if t.tag == 0x06 && !t.value.is_empty()) {
                 return Err(ClientError::NotAnOid);
             }
+        }
+        if self.pin_status(crate::PinRole::User)? != crate::PinStatus::Verified {
+            return Err(ClientError::NotLoggedIn {
+                operation: "create a data object",
+            });
         }
         let (first, sec) = if private {
             (layout::FIRST_PRIVATE_DATA_FID, layout::PRIVATE_EF_SEC_ATTR)

@@ -73,6 +73,7 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
         "GOSTR3410-512-KEY-PAIR-GEN",
         "GOSTR3410,",
         "GOSTR3410_512",
+        "GOSTR3410-WITH-GOSTR3411,",
         "GOSTR3410-WITH-GOSTR3411-12-256",
         "GOSTR3410-WITH-GOSTR3411-12-512",
         "GOSTR3411-12-256",
@@ -235,6 +236,19 @@ fn pkcs11_tool_generates_and_signs_with_gost_2001() {
     );
     assert!(ok, "{out}");
     openssl_verifies(&lab, &spki, "hash94.bin", "sig2001.bin");
+
+    // CKM_GOSTR3410_WITH_GOSTR3411: the token hashes with GOST R 34.11-94 (CryptoPro) behind
+    // the SafeTouch; OpenSSL hashes the same document and verifies.
+    let (screen, ok, out) = lab.sh_pressing(
+        &format!(
+            "{P11} -l -p {USER_PIN} -s -m GOSTR3410-WITH-GOSTR3411 --id {} -i doc.txt -o sig2001doc.bin",
+            k2001.id
+        ),
+        "confirm",
+    );
+    assert!(ok, "{out}");
+    assert!(!screen.is_empty(), "the SafeTouch showed nothing");
+    openssl_verifies(&lab, &spki, "hash94.bin", "sig2001doc.bin");
 
     // OpenSC's own driver sees the key as a GOST R 34.10-2001 key of the same ID.
     let opensc = lab.ok("pkcs15-tool --list-public-keys");
