@@ -258,7 +258,7 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError> {
         match self
             .client
-            .install_certificate(der, label, &mut |_, _| Ok(true))
+            .install_certificate(der, label, None, &mut |_, _| Ok(true))
             .map_err(device_error)?
         {
             Installed::Listed { id } => Ok(id),
