@@ -7,6 +7,10 @@
 //! the same as the X.509 signature value. The tests skip (printing why) when `openssl` or the
 //! engine is missing.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};

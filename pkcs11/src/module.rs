@@ -152,7 +152,10 @@ impl Module {
 
     /// The token left: its sessions, objects and login go.
     fn token_gone(&mut self, slot: CK_SLOT_ID) {
-        if let Some(s) = self.slots.get_mut(slot as usize) {
+        if let Some(s) = usize::try_from(slot)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+        {
             s.token = None;
         }
         self.sessions.retain(|_, s| s.slot != slot);

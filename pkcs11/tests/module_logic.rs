@@ -106,9 +106,9 @@ impl Device for FakeToken {
             .expect("a software key pair");
         let public = secret.verifying_key().to_le_bytes();
         let key = KeyPair {
-            id: vec![s.keys.len() as u8 + 1],
+            id: vec![u8::try_from(s.keys.len() + 1).expect("few keys in a test")],
             label: label.to_owned(),
-            reference: s.keys.len() as u8 + 1,
+            reference: u8::try_from(s.keys.len() + 1).expect("few keys in a test"),
             spec,
             public,
         };

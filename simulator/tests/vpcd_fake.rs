@@ -1,6 +1,10 @@
 //! The vpcd client against a fake vpcd on loopback (no pcscd): framing, control codes, pull and
 //! insert, reconnection, shutdown, and the delayed-ACK speed trap.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::sync::{Arc, Mutex};
