@@ -166,9 +166,12 @@ impl Lab {
         }
     }
 
-    /// Presses a button (`confirm`, `reject`, `time_out`) on the screen that waits.
+    /// Presses a button (`confirm`, `reject`, `time_out`) on the screen that waits (a press
+    /// names the screen it answers: its `id` from `screen`).
     pub fn press(&self, cmd: &str) {
-        let reply = self.control(&format!(r#"{{"cmd":"{cmd}"}}"#));
+        let screen = self.control(r#"{"cmd":"screen"}"#);
+        let id = screen["screen"]["id"].as_u64().expect("a screen id");
+        let reply = self.control(&format!(r#"{{"cmd":"{cmd}","id":{id}}}"#));
         assert_eq!(reply["ok"], serde_json::Value::Bool(true), "{cmd}: {reply}");
     }
 
