@@ -21,13 +21,9 @@ impl Flow<'_, '_> {
         key: &KeyState,
         data: &[u8],
         st: &SafeTouchStep,
-        expect: SignOutcome,
+        expect: &SignOutcome,
     ) -> Result<Option<Vec<u8>>, StepFailure> {
-        let screen: Vec<String> = st
-            .screen
-            .iter()
-            .map(|s| self.expand(s))
-            .collect::<Result<_, _>>()?;
+        let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
         let press = st.press;
         let result = self
@@ -35,7 +31,7 @@ impl Flow<'_, '_> {
             .sign_document_with(key.reference, data, &mut |t| {
                 Ok(t.arrange_press(press, &screen)?)
             });
-        self.check_screens(before, &screen)?;
+        self.check_screens(before, &screen, &rows)?;
         match refusal_outcome(result, expect)? {
             Some(sig) => gost::Signature::from_token_bytes(&sig)
                 .map(|s| Some(s.to_x509_bytes()))
@@ -44,7 +40,23 @@ impl Flow<'_, '_> {
         }
     }
 
-    pub(super) fn check_screens(&mut self, before: usize, expected: &[String]) -> StepResult {
+    /// A SafeTouch expectation with its variables expanded: texts and rows.
+    pub(super) fn expand_screen(
+        &self,
+        st: &SafeTouchStep,
+    ) -> Result<(Vec<String>, Vec<String>), StepFailure> {
+        let expand = |list: &[String]| -> Result<Vec<String>, StepFailure> {
+            list.iter().map(|s| self.expand(s)).collect()
+        };
+        Ok((expand(&st.screen)?, expand(&st.rows)?))
+    }
+
+    pub(super) fn check_screens(
+        &mut self,
+        before: usize,
+        expected: &[String],
+        rows: &[String],
+    ) -> StepResult {
         if self.client.collect_screens().is_none() && self.client.screens.len() == before {
             // The target cannot read its screen: the operator was shown the expectation.
             return Ok(());
@@ -63,6 +75,20 @@ impl Flow<'_, '_> {
                 return Err(fail(format!("the SafeTouch to show «{text}»"), actual));
             }
         }
+        let raw = &self.client.screens[before..];
+        for row in rows {
+            if !raw.iter().any(|s| shows_row(s, row)) {
+                let actual = if raw.is_empty() {
+                    "no screen".to_owned()
+                } else {
+                    raw.iter()
+                        .map(|s| s.lines().collect::<Vec<_>>().join(" | "))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                };
+                return Err(fail(format!("the SafeTouch to show the row «{row}»"), actual));
+            }
+        }
         Ok(())
     }
 
@@ -70,7 +96,7 @@ impl Flow<'_, '_> {
         &mut self,
         key_name: &str,
         st: &SafeTouchStep,
-        expect: SignOutcome,
+        expect: &SignOutcome,
     ) -> StepResult {
         let key = self.key(key_name)?;
         let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
@@ -82,11 +108,7 @@ impl Flow<'_, '_> {
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
         let pair = key_pair(&key)?;
-        let screen: Vec<String> = st
-            .screen
-            .iter()
-            .map(|s| self.expand(s))
-            .collect::<Result<_, _>>()?;
+        let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
         let press = st.press;
         let result = self.client.create_pkcs10(
@@ -98,7 +120,7 @@ impl Flow<'_, '_> {
         if let Err(ClientError::Request(why)) = &result {
             return Err(fail("the request to be built", why));
         }
-        self.check_screens(before, &screen)?;
+        self.check_screens(before, &screen, &rows)?;
         if let Some(der) = refusal_outcome(result, expect)? {
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
@@ -176,7 +198,7 @@ impl Flow<'_, '_> {
             certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
         // The client refuses a certificate that is not for the key, before writing anything.
         if key.public_key.as_deref() != Some(info.public_key.as_slice()) {
-            return match i.expect {
+            return match &i.expect {
                 InstallOutcome::Refused => Ok(()),
                 e => Err(fail(
                     format!("{e:?}"),
@@ -198,8 +220,11 @@ impl Flow<'_, '_> {
                 }
                 _ => Ok(true),
             });
-        match (written, i.expect) {
-            (Ok(Installed::Listed { .. }), InstallOutcome::Installed) => Ok(()),
+        match (written, &i.expect) {
+            (Ok(Installed::Listed { .. }), InstallOutcome::Installed | InstallOutcome::Sw(_)) => {
+                Ok(())
+            }
+            (Err(err), InstallOutcome::Sw(_)) => Err(err.into()),
             (Ok(Installed::Interrupted), InstallOutcome::Interrupted) => Ok(()),
             // Pulled between the certificate and the index: also an interruption.
             (
@@ -222,10 +247,11 @@ impl Flow<'_, '_> {
 /// result, `None` when it expected and got the SafeTouch's refusal.
 pub(super) fn refusal_outcome<T>(
     result: Result<T, ClientError>,
-    expect: SignOutcome,
+    expect: &SignOutcome,
 ) -> Result<Option<T>, StepFailure> {
     match (result, expect) {
-        (Ok(value), SignOutcome::Signed) => Ok(Some(value)),
+        (Ok(value), SignOutcome::Signed | SignOutcome::Sw(_)) => Ok(Some(value)),
+        (Err(err), SignOutcome::Sw(_)) => Err(err.into()),
         (
             Err(ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
             SignOutcome::Rejected,
@@ -245,4 +271,21 @@ pub(super) fn refusal_outcome<T>(
         ) => Err(fail(format!("{e:?}"), err)),
         (Err(err), _) => Err(err.into()),
     }
+}
+
+/// Whether `screen` shows `row` as whole consecutive display lines (a wrapped row is its lines
+/// joined by single spaces): `Владелец: Иванов` does not match a row `Владелец: Иванов Иван`.
+pub(super) fn shows_row(screen: &str, row: &str) -> bool {
+    let want = normalise(row);
+    let lines: Vec<String> = screen.lines().map(normalise).collect();
+    (0..lines.len()).any(|start| {
+        let mut joined = String::new();
+        lines.iter().skip(start).any(|line| {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(line);
+            joined == want
+        })
+    })
 }

@@ -12,6 +12,11 @@ pub struct SafeTouchStep {
     /// Texts the screen must contain (each a substring of the rendered screen).
     #[serde(default)]
     pub screen: Vec<String>,
+    /// Rows the screen must show as the device shows them: each one or more whole consecutive
+    /// display lines (a row wrapped over several lines matches joined by spaces), e.g.
+    /// `"Владелец: ${owner}"`.
+    #[serde(default)]
+    pub rows: Vec<String>,
     /// What the person does.
     pub press: PressAction,
 }
@@ -29,7 +34,7 @@ pub enum PressAction {
 }
 
 /// What a signing step must end with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOutcome {
     /// A signature came back.
@@ -39,6 +44,8 @@ pub enum SignOutcome {
     Rejected,
     /// The SafeTouch answered its time-out status word.
     TimedOut,
+    /// The token (or the SafeTouch) answered this status word (`x` any nibble).
+    Sw(String),
 }
 
 /// `sign_request`.
@@ -169,7 +176,7 @@ pub struct Interrupt {
 }
 
 /// What installing must end with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstallOutcome {
     /// Written and indexed.
@@ -179,6 +186,8 @@ pub enum InstallOutcome {
     Refused,
     /// Interrupted (with `interrupt`).
     Interrupted,
+    /// The token refused a write with this status word (`x` any nibble).
+    Sw(String),
 }
 
 /// `install_certificate`.
