@@ -186,7 +186,11 @@ impl Flow<'_, '_> {
                     Ok(())
                 } else {
                     Err(fail(
-                        if l.expect { "the PIN verified" } else { "the PIN not verified" },
+                        if l.expect {
+                            "the PIN verified"
+                        } else {
+                            "the PIN not verified"
+                        },
                         status,
                     ))
                 }

@@ -391,10 +391,7 @@ fn expect_sw(pattern: &str, result: StepResult) -> StepResult {
     };
     match result {
         Ok(()) if matches(StatusWord::OK)? => Ok(()),
-        Ok(()) => Err(fail(
-            format!("SW {pattern}"),
-            "SW 9000: the step completed",
-        )),
+        Ok(()) => Err(fail(format!("SW {pattern}"), "SW 9000: the step completed")),
         Err(StepFailure { sw: Some(sw), .. }) if matches(sw)? => Ok(()),
         Err(StepFailure {
             sw: Some(sw),

@@ -86,7 +86,10 @@ impl Flow<'_, '_> {
                         .collect::<Vec<_>>()
                         .join(" / ")
                 };
-                return Err(fail(format!("the SafeTouch to show the row «{row}»"), actual));
+                return Err(fail(
+                    format!("the SafeTouch to show the row «{row}»"),
+                    actual,
+                ));
             }
         }
         Ok(())
