@@ -2,7 +2,7 @@
 //! `reissue-happy-path` against `rutoken-lab sim` through a private pcscd and vpcd, then
 //! OpenSC's `pkcs15-tool -D` (a client nobody here wrote) must list both key pairs and both
 //! certificates, the new certificate under the new key's ID, every ID being OpenSC's own
-//! (SHA-1 of the public key). Skips with a printed reason when not root or pcscd, vpcd or
+//! (SHA-1 of the public key); `pkcs11-tool -O` shows both key pairs. Skips with a printed reason when not root or pcscd, vpcd or
 //! OpenSC are missing.
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
@@ -148,6 +148,33 @@ fn after_the_reissue_opensc_pairs_the_new_key_and_certificate() {
         );
     }
     assert_ne!(private[0].id, private[1].id, "{why}");
+
+    // OpenSC's PKCS#11 module sees both key pairs (the issue: `pkcs11-tool -O` showed one).
+    // It lists no certificate objects for these GOST 2012 certificates, the fixture's included
+    // (seen with OpenSC 0.23; cause not investigated), so certificates are checked above only.
+    let p11 = pcscd.run("pkcs11-tool", &["-O", "-l", "-p", "12345678"]);
+    let p11_text = String::from_utf8_lossy(&p11.stdout).into_owned();
+    assert!(
+        p11.status.success(),
+        "pkcs11-tool -O:\n{p11_text}\n{}\n{why}",
+        String::from_utf8_lossy(&p11.stderr)
+    );
+    for kind in ["Private Key Object", "Public Key Object"] {
+        assert_eq!(
+            p11_text.matches(kind).count(),
+            2,
+            "{kind} in pkcs11-tool -O:\n{p11_text}"
+        );
+    }
+    let new_id_lines = p11_text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("ID:"))
+        .filter(|l| l.trim_start().trim_start_matches("ID:").trim() == new_key.id)
+        .count();
+    assert_eq!(
+        new_id_lines, 2,
+        "the new private and public key under one ID\n{p11_text}"
+    );
 
     // The ID is OpenSC's rule, checked with tools of its own: the public key OpenSC exports
     // (SubjectPublicKeyInfo ending in the OCTET STRING `04 40 X‖Y`), hashed by sha1sum.
