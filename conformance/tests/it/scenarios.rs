@@ -78,7 +78,7 @@ fn every_branch_of_the_flow_has_a_scenario() {
     for press in ["Reject", "Timeout"] {
         assert!(
             has(&|sc| {
-                steps(sc).contains(&format!("SignRequest(SignRequest {{ key: \"new\", safetouch: SafeTouchStep {{ screen: [\"Запрос подписи запроса на сертификат\"], press: {press}"))
+                steps(sc).contains(&format!("SignRequest(SignRequest {{ key: \"new\", safetouch: SafeTouchStep {{ screen: [\"Запрос подписи запроса на сертификат\"], rows: [], press: {press}"))
             }),
             "screen 1 {press}"
         );
