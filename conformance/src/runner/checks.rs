@@ -79,7 +79,7 @@ impl Flow<'_, '_> {
                     if found.subject_cn.as_deref() != Some(cn.as_str()) {
                         return Err(fail(
                             format!("subject CN {cn}"),
-                            format!("{:?}", found.subject_cn),
+                            found.subject_cn.as_deref().unwrap_or("no CN").to_owned(),
                         ));
                     }
                 }
@@ -88,7 +88,7 @@ impl Flow<'_, '_> {
                     if found.issuer_cn.as_deref() != Some(cn.as_str()) {
                         return Err(fail(
                             format!("issuer CN {cn}"),
-                            format!("{:?}", found.issuer_cn),
+                            found.issuer_cn.as_deref().unwrap_or("no CN").to_owned(),
                         ));
                     }
                 }

@@ -434,7 +434,7 @@ fn check_pin(expect: &PinOutcome, status: PinStatus) -> StepResult {
     if ok {
         Ok(())
     } else {
-        Err(fail(format!("{expect:?}"), status))
+        Err(fail(expect, status))
     }
 }
 

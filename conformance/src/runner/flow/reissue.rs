@@ -183,9 +183,9 @@ impl Flow<'_, '_> {
             }
             (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
             (Submitted::Refused(r, why), e) => {
-                Err(fail(format!("{e:?}"), format!("refused: {r} ({why})")))
+                Err(fail(e.to_string(), format!("refused: {r} ({why})")))
             }
-            (Submitted::Issued(_), e) => Err(fail(format!("{e:?}"), "issued")),
+            (Submitted::Issued(_), e) => Err(fail(e.to_string(), "issued")),
         }
     }
 
@@ -204,7 +204,7 @@ impl Flow<'_, '_> {
             return match &i.expect {
                 InstallOutcome::Refused => Ok(()),
                 e => Err(fail(
-                    format!("{e:?}"),
+                    e.to_string(),
                     "refused: the certificate's public key is not the key's",
                 )),
             };
@@ -235,13 +235,13 @@ impl Flow<'_, '_> {
                 InstallOutcome::Interrupted,
             ) if interrupt.is_some() => Ok(()),
             (Ok(done), e) => Err(fail(
-                format!("{e:?}"),
+                e.to_string(),
                 match done {
                     Installed::Listed { .. } => "installed",
                     Installed::Interrupted => "interrupted",
                 },
             )),
-            (Err(err), e) => Err(fail(format!("{e:?}"), err)),
+            (Err(err), e) => Err(fail(e.to_string(), err)),
         }
     }
 }
@@ -263,7 +263,7 @@ pub(super) fn refusal_outcome<T>(
             Err(ClientError::TimedOutOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
             SignOutcome::TimedOut,
         ) => Ok(None),
-        (Ok(_), e) => Err(fail(format!("{e:?}"), "a signature")),
+        (Ok(_), e) => Err(fail(e.to_string(), "a signature")),
         (
             Err(
                 err @ (ClientError::RejectedOnDevice { .. }
@@ -271,7 +271,7 @@ pub(super) fn refusal_outcome<T>(
                 | ClientError::RefusedOnDevice { .. }),
             ),
             e,
-        ) => Err(fail(format!("{e:?}"), err)),
+        ) => Err(fail(e.to_string(), err)),
         (Err(err), _) => Err(err.into()),
     }
 }

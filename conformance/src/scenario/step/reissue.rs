@@ -211,3 +211,34 @@ pub struct InstallCertificate {
 fn default_issued() -> String {
     "issued".to_owned()
 }
+
+impl std::fmt::Display for SignOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignOutcome::Signed => f.write_str("a signature"),
+            SignOutcome::Rejected => f.write_str("rejected on the SafeTouch"),
+            SignOutcome::TimedOut => f.write_str("timed out on the SafeTouch"),
+            SignOutcome::Sw(sw) => write!(f, "SW {sw}"),
+        }
+    }
+}
+
+impl std::fmt::Display for SubmitOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SubmitOutcome::Issued => f.write_str("issued"),
+            SubmitOutcome::Refused(why) => write!(f, "refused: {why}"),
+        }
+    }
+}
+
+impl std::fmt::Display for InstallOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InstallOutcome::Installed => f.write_str("installed"),
+            InstallOutcome::Refused => f.write_str("refused by the client"),
+            InstallOutcome::Interrupted => f.write_str("interrupted"),
+            InstallOutcome::Sw(sw) => write!(f, "SW {sw}"),
+        }
+    }
+}
