@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev pkg-config
   libengine-gost-openssl openssl python3-pyscard libxml2-utils util-linux procps
-  python3-jsonschema python3-yaml
+  python3-jsonschema python3-yaml python3-venv
 )
 if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
   sudo=""
@@ -24,6 +24,33 @@ if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
+# PyPI tools of the PKCS#11 module's tests (pkcs11/tests/), each in a venv under target/:
+# python-pkcs11, and the conformance checker pkcs11-check, which needs Python >= 3.12 (Debian
+# bookworm has 3.11: its test then skips, saying so). A failed install only makes them skip.
+echo "== python venvs for pkcs11/tests"
+mkdir -p target
+if ! target/pkcs11-venv/bin/python -c 'import pkcs11' 2>/dev/null; then
+  python3 -m venv target/pkcs11-venv &&
+    target/pkcs11-venv/bin/pip install -q --disable-pip-version-check python-pkcs11 ||
+    echo "python-pkcs11 could not be installed; its tests will skip"
+fi
+if [ ! -x target/pkcs11-check-venv/bin/pkcs11-check ]; then
+  py312=""
+  for py in python3.13 python3.12 "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3; do
+    if "$py" -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null; then
+      py312=$py
+      break
+    fi
+  done
+  if [ -n "$py312" ]; then
+    "$py312" -m venv target/pkcs11-check-venv &&
+      target/pkcs11-check-venv/bin/pip install -q --disable-pip-version-check "pkcs11-check==0.2.3" ||
+      echo "pkcs11-check could not be installed; its test will skip"
+  else
+    echo "no Python >= 3.12 for pkcs11-check; its test will skip"
+  fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
@@ -33,6 +60,8 @@ echo "== cargo test"
 # root) says why in the log; the summary below repeats every such reason.
 mkdir -p target
 cargo test --workspace --all-features -- --show-output 2>&1 | tee target/test-output.log
+echo "== pkcs11-check (PyPI) through OpenSC against the emulator: RSA"
+scripts/pkcs11-check-opensc.sh 2>&1 | tee -a target/test-output.log
 skips=$(grep -h 'skipped:' target/test-output.log | sed 's/^[[:space:]]*//' | sort | uniq -c || true)
 if [ -n "$skips" ]; then
   echo "== skipped tests (count, reason)"

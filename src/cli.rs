@@ -55,3 +55,17 @@ impl Cli {
         }
     }
 }
+
+/// Writes `text` to standard output. A reader that went away (`| head -c1`, a closed pager)
+/// is not an error: the output is simply no longer wanted (Rust ignores SIGPIPE, so `print!`
+/// would panic on the broken pipe instead).
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::failed("cannot write to standard output", e))
+        }
+        _ => Ok(()),
+    }
+}

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use rutoken_client::{ClientConfig, ClientError, PinRole, PinStatus};
 
-use crate::report::{Failure, Outcome, Produced, ScenarioReport};
+use crate::report::{Failure, Outcome, Produced, ScenarioReport, StepKind, StepRecord};
 use crate::scenario::{Capability, FixtureName, Scenario};
 use crate::session::Session;
 use crate::target::Target;
@@ -57,8 +57,10 @@ pub fn run(
         tags: scenario.tags.clone(),
         outcome: Outcome::Passed,
         duration: Default::default(),
+        steps: Vec::new(),
         transcript: Transcript::default(),
         screens: Vec::new(),
+        presses: Vec::new(),
         produced: Produced::default(),
     };
     if let Some(reason) = skip_reason(scenario, target) {
@@ -67,8 +69,12 @@ pub fn run(
     }
     let mut client = Session::new(target, config);
     let mut at = "connect".to_owned();
+    let mut clock = StepClock {
+        started,
+        records: Vec::new(),
+    };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        execute(scenario, &mut client, seed, &mut at)
+        execute(scenario, &mut client, seed, &mut at, &mut clock)
     }));
     let (outcome, produced) = match result {
         Ok((Ok(None), produced)) => (Outcome::Passed, produced),
@@ -100,7 +106,9 @@ pub fn run(
     report.outcome = outcome;
     report.produced = produced;
     report.transcript = client.take_transcript();
-    report.screens = std::mem::take(&mut client.screens);
+    report.screens = std::mem::take(&mut client.shown);
+    report.presses = client.take_presses();
+    report.steps = clock.records;
     report.duration = started.elapsed();
     report
 }
@@ -111,6 +119,7 @@ fn execute(
     client: &mut Session<'_>,
     seed: u64,
     at: &mut String,
+    clock: &mut StepClock,
 ) -> (Result<Option<String>, StepFailure>, Produced) {
     let today = match time::Date::parse(
         &scenario.token.date,
@@ -156,14 +165,52 @@ fn execute(
         produced: Produced::default(),
         screens_in_steps: 0,
     };
-    let result = steps(scenario, &mut flow, at);
+    let result = steps(scenario, &mut flow, at, clock);
     (result, std::mem::take(&mut flow.produced))
+}
+
+/// Times each setup phase, step and assertion and notes the exchanges it sent.
+struct StepClock {
+    started: Instant,
+    records: Vec<StepRecord>,
+}
+
+impl StepClock {
+    /// Runs `body` as one timed part of the scenario; `at` names it for a failure report.
+    fn time<T>(
+        &mut self,
+        flow: &mut Flow<'_, '_>,
+        at: &mut String,
+        (kind, index, name): (StepKind, usize, &str),
+        body: impl FnOnce(&mut Flow<'_, '_>) -> Result<T, StepFailure>,
+    ) -> Result<T, StepFailure> {
+        let record = StepRecord {
+            kind,
+            index,
+            name: name.to_owned(),
+            start: self.started.elapsed(),
+            duration: Default::default(),
+            first_exchange: flow.client.exchanges(),
+            exchanges: 0,
+            passed: false,
+        };
+        *at = record.label();
+        let result = body(flow);
+        self.records.push(StepRecord {
+            duration: self.started.elapsed().saturating_sub(record.start),
+            exchanges: flow.client.exchanges() - record.first_exchange,
+            passed: result.is_ok(),
+            ..record
+        });
+        result
+    }
 }
 
 fn steps(
     scenario: &Scenario,
     flow: &mut Flow<'_, '_>,
     at: &mut String,
+    clock: &mut StepClock,
 ) -> Result<Option<String>, StepFailure> {
     if !flow
         .client
@@ -171,23 +218,23 @@ fn steps(
         .capabilities()
         .contains(&Capability::FreshToken)
     {
-        *at = "setup (token)".to_owned();
-        if let Some(reason) = start_mismatch(scenario, flow)? {
+        let part = (StepKind::Setup, 0, "token");
+        if let Some(reason) = clock.time(flow, at, part, |f| start_mismatch(scenario, f))? {
             return Ok(Some(reason));
         }
     }
     if let Some(target_tries) = scenario.token.user_pin_tries_left {
-        *at = "setup (token.user_pin_tries_left)".to_owned();
-        spend_tries(flow, target_tries)?;
+        let part = (StepKind::Setup, 0, "token.user_pin_tries_left");
+        clock.time(flow, at, part, |f| spend_tries(f, target_tries))?;
     }
     for (i, step) in scenario.steps.iter().enumerate() {
-        *at = format!("step {} ({})", i + 1, step.name());
-        flow.step(step)?;
+        let part = (StepKind::Step, i + 1, step.name());
+        clock.time(flow, at, part, |f| f.step(step))?;
     }
     flow.screens_in_steps = flow.client.screens.len();
     for (i, assertion) in scenario.assertions.iter().enumerate() {
-        *at = format!("assert {} ({})", i + 1, assertion.name());
-        flow.check(assertion)?;
+        let part = (StepKind::Assert, i + 1, assertion.name());
+        clock.time(flow, at, part, |f| f.check(assertion))?;
     }
     Ok(None)
 }

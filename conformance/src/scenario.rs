@@ -5,6 +5,7 @@ pub mod assertion;
 pub mod load;
 pub mod secret;
 pub mod step;
+pub mod validate;
 pub mod vars;
 
 use std::path::PathBuf;

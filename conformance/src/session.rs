@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rutoken_apdu::Response;
 use rutoken_client::{Client, ClientConfig, ClientError};
 
+use crate::report::{PressRecord, ShownScreen};
+use crate::scenario::step::PressAction;
 use crate::target::Target;
 use crate::transcript::Transcript;
 
@@ -17,6 +19,10 @@ pub struct Session<'t> {
     transcript: Arc<Mutex<Transcript>>,
     /// Every SafeTouch screen read so far.
     pub screens: Vec<String>,
+    /// The same screens for the reports, each at the exchange that showed it.
+    pub shown: Vec<ShownScreen>,
+    /// The presses arranged, each at the exchange (the signing command) it answers.
+    presses: Arc<Mutex<Vec<PressRecord>>>,
 }
 
 impl<'t> Session<'t> {
@@ -34,7 +40,44 @@ impl<'t> Session<'t> {
             client,
             transcript,
             screens: Vec::new(),
+            shown: Vec::new(),
+            presses: Arc::default(),
         }
+    }
+
+    /// The client's `before_signing` hook: arranges `press` on the target and notes it at the
+    /// exchange that comes next — the signing command it answers.
+    pub fn arranger(
+        &self,
+        press: PressAction,
+        expected_screen: &[String],
+    ) -> impl FnMut(&mut &'t mut dyn Target) -> Result<(), ClientError> + use<'t> {
+        let transcript = Arc::clone(&self.transcript);
+        let presses = Arc::clone(&self.presses);
+        let expected: Vec<String> = expected_screen.to_vec();
+        move |target| {
+            target.arrange_press(press, &expected)?;
+            let t = transcript.lock().unwrap_or_else(PoisonError::into_inner);
+            presses
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(PressRecord {
+                    press,
+                    exchange: Some(t.exchanges.len()),
+                    step: t.step.clone(),
+                });
+            Ok(())
+        }
+    }
+
+    /// The presses arranged so far (taken).
+    pub fn take_presses(&mut self) -> Vec<PressRecord> {
+        std::mem::take(&mut *self.presses.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// How many exchanges the transcript holds.
+    pub fn exchanges(&self) -> usize {
+        self.transcript_mut().exchanges.len()
     }
 
     fn transcript_mut(&self) -> std::sync::MutexGuard<'_, Transcript> {
@@ -64,6 +107,15 @@ impl<'t> Session<'t> {
     /// Collects the screens the target showed since the last call; `None`: it cannot read them.
     pub fn collect_screens(&mut self) -> Option<Vec<String>> {
         let shown = self.target().take_screens()?;
+        let (exchange, step) = {
+            let t = self.transcript_mut();
+            (t.exchanges.len().checked_sub(1), t.step.clone())
+        };
+        self.shown.extend(shown.iter().map(|text| ShownScreen {
+            text: text.clone(),
+            exchange,
+            step: step.clone(),
+        }));
         self.screens.extend(shown.iter().cloned());
         Some(shown)
     }

@@ -3,13 +3,14 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::Error;
 use crate::client::ClientConfig;
-use crate::report::{self, Outcome, RunReport, ScenarioReport};
+use crate::report::live::Sinks;
+use crate::report::{self, Outcome, ProfileInfo, RunReport, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::scenario::load::{self, Partition};
 use crate::target::{Target, TargetError};
@@ -30,6 +31,9 @@ pub enum TargetKind {
         operator: bool,
         /// How long to wait for the person.
         operator_timeout: Duration,
+        /// With `control`: keep the token in the reader instead of loading each scenario's
+        /// start token (which rewrites the emulator's `--image` file).
+        keep_token: bool,
     },
 }
 
@@ -60,10 +64,14 @@ pub struct RunOptions {
     pub json: Option<PathBuf>,
     /// `--artifacts DIR`.
     pub artifacts: Option<PathBuf>,
+    /// `--html FILE`.
+    pub html: Option<PathBuf>,
     /// `-v`: APDUs and screens.
     pub verbose: bool,
-    /// Print the progress line.
+    /// Print the progress line (`err` is a terminal).
     pub progress: bool,
+    /// Colour PASS/FAIL (`out` is a terminal and `NO_COLOR` is not set).
+    pub color: bool,
     /// Overrides `target` with a custom factory (tests, benches).
     pub factory: Option<TargetFactory>,
 }
@@ -94,15 +102,35 @@ impl Default for RunOptions {
             junit: None,
             json: None,
             artifacts: None,
+            html: None,
             verbose: false,
             progress: false,
+            color: false,
             factory: None,
         }
     }
 }
 
-/// Loads every selected scenario; any invalid file stops the run (exit 2).
+/// What a selection gave.
+#[derive(Debug)]
+pub enum Selection {
+    /// Scenarios to run.
+    Scenarios(Vec<Scenario>),
+    /// `--partition` left this shard nothing (more shards than scenarios): not an error.
+    EmptyShard(String),
+}
+
+/// Loads every scenario file (each one validated, selected or not), then selects; any invalid
+/// file stops the run (exit 2). An empty `--partition` shard is an empty list.
 pub fn select(opts: &RunOptions) -> Result<Vec<Scenario>, Error> {
+    match select_run(opts)? {
+        Selection::Scenarios(s) => Ok(s),
+        Selection::EmptyShard(_) => Ok(Vec::new()),
+    }
+}
+
+/// [`select`], telling an empty shard apart.
+pub fn select_run(opts: &RunOptions) -> Result<Selection, Error> {
     let files = load::expand_paths(&opts.paths)?;
     if files.is_empty() {
         return Err(Error::NoScenario(
@@ -117,7 +145,7 @@ pub fn select(opts: &RunOptions) -> Result<Vec<Scenario>, Error> {
     for s in &scenarios {
         if let Some(other) = names.insert(s.name.clone(), s.file.clone()) {
             return Err(Error::Usage(format!(
-                "scenario name {:?} is used by both {} and {}",
+                "scenario name {} is used by both {} and {}",
                 s.name,
                 other.display(),
                 s.file.display()
@@ -126,24 +154,32 @@ pub fn select(opts: &RunOptions) -> Result<Vec<Scenario>, Error> {
     }
     if !opts.tags.is_empty() {
         scenarios.retain(|s| s.tags.iter().any(|t| opts.tags.contains(t)));
+        if scenarios.is_empty() {
+            return Err(Error::NoScenario(format!(
+                "{} file(s) found, none has the tag {}",
+                files.len(),
+                opts.tags.join(" or ")
+            )));
+        }
     }
     if let Some(p) = opts.partition {
+        let selected = scenarios.len();
         scenarios = scenarios
             .into_iter()
             .enumerate()
             .filter(|(i, _)| p.contains(*i))
             .map(|(_, s)| s)
             .collect();
+        if scenarios.is_empty() {
+            return Ok(Selection::EmptyShard(format!(
+                "part {} of {} is empty ({selected} scenario{} selected)",
+                p.index,
+                p.count,
+                if selected == 1 { "" } else { "s" }
+            )));
+        }
     }
-    if scenarios.is_empty() {
-        return Err(Error::NoScenario(format!(
-            "{} file(s) found, none selected (tags {:?}, partition {:?})",
-            files.len(),
-            opts.tags,
-            opts.partition.map(|p| format!("{}/{}", p.index, p.count))
-        )));
-    }
-    Ok(scenarios)
+    Ok(Selection::Scenarios(scenarios))
 }
 
 /// A scenario's own seed: the run's seed mixed with its name (FNV-1a), so a scenario gets the
@@ -176,12 +212,13 @@ pub fn open_target(
             control,
             operator,
             operator_timeout,
+            keep_token,
         } => open_pcsc(
             reader,
             control.as_deref(),
             *operator,
             *operator_timeout,
-            Some((scenario, seed)),
+            (!keep_token).then_some((scenario, seed)),
         ),
     }
 }
@@ -197,8 +234,10 @@ fn open_pcsc(
     start: Option<(&Scenario, u64)>,
 ) -> Result<Box<dyn Target>, TargetError> {
     let mut target = crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)?;
-    if let (Some(_), Some((scenario, seed))) = (control, start) {
-        target.load(scenario.token.fixture, seed)?;
+    match (control, start) {
+        (Some(_), Some((scenario, seed))) => target.load(scenario.token.fixture, seed)?,
+        // No fresh token: scenarios check the token in the reader against their start.
+        _ => target.keep_token = true,
     }
     Ok(Box::new(target))
 }
@@ -225,6 +264,7 @@ fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<(), TargetError> 
             control,
             operator,
             operator_timeout,
+            ..
         } => open_pcsc(
             reader,
             control.as_deref(),
@@ -248,13 +288,52 @@ pub fn load_profile(opts: &RunOptions) -> Result<DeviceProfile, Error> {
     }
 }
 
-/// Runs the selected scenarios and returns the report (no files written yet).
+/// Runs the selected scenarios and returns the report (no files written, nothing printed but
+/// the progress line).
 pub fn run(
     opts: &RunOptions,
     profile: &DeviceProfile,
     scenarios: &[Scenario],
     seed: u64,
-    progress: &mut (dyn Write + Send),
+    progress: &mut dyn Write,
+) -> RunReport {
+    run_with(opts, profile, scenarios, seed, progress, &mut |_, _| {})
+}
+
+/// What the workers tell the thread that prints and writes.
+enum Event {
+    /// Scenario `i` started.
+    Started(usize),
+    /// Scenario `i` ended.
+    Done(usize, Box<ScenarioReport>),
+}
+
+/// The profile's identity for the reports.
+pub fn profile_info(opts: &RunOptions, profile: &DeviceProfile) -> ProfileInfo {
+    // Every value, defaults filled in, in a fixed order (the derived Debug of plain data): two
+    // profile files that differ only in comments or key order get the same digest.
+    let canonical = format!("{profile:?}");
+    let digest = gost::DigestAlgorithm::Streebog256.digest(canonical.as_bytes());
+    ProfileInfo {
+        source: opts
+            .profile
+            .as_ref()
+            .map_or_else(|| "built-in".to_owned(), |p| p.display().to_string()),
+        digest: format!("streebog256:{}", hex::encode(digest)),
+        rows: profile.safetouch.rows,
+        columns: profile.safetouch.columns,
+    }
+}
+
+/// Runs the selected scenarios; `on_done` gets the report so far and each scenario as it ends
+/// (in the order they end, also with `--jobs`), on the calling thread.
+pub fn run_with(
+    opts: &RunOptions,
+    profile: &DeviceProfile,
+    scenarios: &[Scenario],
+    seed: u64,
+    progress: &mut dyn Write,
+    on_done: &mut dyn FnMut(&RunReport, &ScenarioReport),
 ) -> RunReport {
     let started = Instant::now();
     let jobs = match opts.target {
@@ -262,73 +341,91 @@ pub fn run(
         // One reader: one scenario at a time.
         TargetKind::Pcsc { .. } => 1,
     };
+    let target = match &opts.target {
+        TargetKind::Emulator => "emulator".to_owned(),
+        TargetKind::Pcsc { reader, .. } => format!("pcsc:{reader}"),
+    };
+    let mut report = RunReport::start(
+        target,
+        profile_info(opts, profile),
+        Some(seed),
+        scenarios.len(),
+    );
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let failed = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<ScenarioReport>>> = Mutex::new(vec![None; scenarios.len()]);
-    let progress = Mutex::new(progress);
     let config = ClientConfig::from_profile(profile);
+    let (events, inbox) = std::sync::mpsc::channel::<Event>();
     std::thread::scope(|scope| {
         for _ in 0..jobs {
-            scope.spawn(|| {
+            let events = events.clone();
+            let (next, config) = (&next, &config);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(scenario) = scenarios.get(i) else {
                         break;
                     };
+                    let _ = events.send(Event::Started(i));
                     let s_seed = scenario_seed(seed, &scenario.name);
-                    let report = match open_target(opts, profile, scenario, s_seed) {
+                    let result = match open_target(opts, profile, scenario, s_seed) {
                         Ok(mut target) => {
-                            crate::runner::run(scenario, target.as_mut(), &config, s_seed)
+                            crate::runner::run(scenario, target.as_mut(), config, s_seed)
                         }
                         Err(e) => unopened(scenario, e),
                     };
-                    if matches!(report.outcome, Outcome::Failed(_)) {
-                        failed.fetch_add(1, Ordering::SeqCst);
-                    }
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if opts.progress {
-                        if let Ok(mut p) = progress.lock() {
-                            let _ = write!(
-                                p,
-                                "{}",
-                                report::terminal::progress(
-                                    n,
-                                    scenarios.len(),
-                                    failed.load(Ordering::SeqCst)
-                                )
-                            );
-                            let _ = p.flush();
-                        }
-                    }
-                    if let Ok(mut r) = results.lock() {
-                        r[i] = Some(report);
-                    }
+                    let _ = events.send(Event::Done(i, Box::new(result)));
                 }
             });
         }
+        drop(events);
+        // This thread prints and writes while the workers run: lines appear as scenarios end.
+        let mut running: Vec<usize> = Vec::new();
+        let mut failed = 0;
+        for event in inbox {
+            match event {
+                Event::Started(i) => running.push(i),
+                Event::Done(i, result) => {
+                    running.retain(|&r| r != i);
+                    if matches!(result.outcome, Outcome::Failed(_)) {
+                        failed += 1;
+                    }
+                    if opts.progress {
+                        let _ = write!(progress, "{}", report::terminal::clear_progress());
+                        let _ = progress.flush();
+                    }
+                    report.duration = started.elapsed();
+                    report.scenarios.push(*result);
+                    if let Some(last) = report.scenarios.last() {
+                        on_done(&report, last);
+                    }
+                }
+            }
+            if opts.progress {
+                let names: Vec<&str> = running
+                    .iter()
+                    .filter_map(|&i| scenarios.get(i))
+                    .map(|s| s.name.as_str())
+                    .collect();
+                let _ = write!(
+                    progress,
+                    "{}",
+                    report::terminal::progress(
+                        report.scenarios.len(),
+                        scenarios.len(),
+                        failed,
+                        &names
+                    )
+                );
+                let _ = progress.flush();
+            }
+        }
     });
     if opts.progress {
-        if let Ok(mut p) = progress.lock() {
-            let _ = writeln!(p);
-        }
+        let _ = write!(progress, "{}", report::terminal::clear_progress());
+        let _ = progress.flush();
     }
-    let target = match &opts.target {
-        TargetKind::Emulator => "emulator".to_owned(),
-        TargetKind::Pcsc { reader, .. } => format!("pcsc:{reader}"),
-    };
-    let scenarios = results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect();
-    RunReport {
-        target,
-        seed: Some(seed),
-        scenarios,
-        duration: started.elapsed(),
-    }
+    report.duration = started.elapsed();
+    report.complete = true;
+    report
 }
 
 /// The report of a scenario whose target could not be opened: a skip when the target cannot
@@ -351,38 +448,39 @@ fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
         tags: scenario.tags.clone(),
         outcome,
         duration: Duration::ZERO,
+        steps: Vec::new(),
         transcript: Default::default(),
         screens: Vec::new(),
+        presses: Vec::new(),
         produced: Default::default(),
     }
 }
 
-/// Writes `--junit`, `--json` and `--artifacts`.
-pub fn write_reports(opts: &RunOptions, r: &RunReport) -> Result<(), Error> {
-    if let Some(path) = &opts.junit {
-        std::fs::write(path, report::junit::render(r)).map_err(|e| Error::io(path, e))?;
+/// Where the reports go.
+pub fn sinks(opts: &RunOptions) -> Sinks {
+    Sinks {
+        junit: opts.junit.clone(),
+        json: opts.json.clone(),
+        html: opts.html.clone(),
+        artifacts: opts.artifacts.clone(),
     }
-    if let Some(path) = &opts.json {
-        std::fs::write(path, report::json::render(r)).map_err(|e| Error::io(path, e))?;
-    }
-    if let Some(dir) = &opts.artifacts {
-        for s in &r.scenarios {
-            report::artifacts::write(dir, s)?;
-        }
-    }
-    Ok(())
 }
 
-/// The whole `run` command: select, run, print, write; returns the exit code (0 all passed,
-/// 1 any failed, 2 invalid input or usage). Messages go to `out` and `err`.
-pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)) -> u8 {
-    let scenarios = match select(opts) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return 2;
+/// Writes `--junit`, `--json`, `--html` and `--artifacts` of a finished run at once.
+pub fn write_reports(opts: &RunOptions, r: &RunReport) -> Result<(), Error> {
+    let sinks = sinks(opts);
+    if let Some(dir) = &sinks.artifacts {
+        for s in &r.scenarios {
+            report::artifacts::write(dir, s, r.profile.rows)?;
         }
-    };
+    }
+    sinks.write_files(r)
+}
+
+/// The whole `run` command: select, validate, run (printing each scenario as it ends and
+/// rewriting the reports after each), summarise; returns the exit code (0 all passed, 1 any
+/// failed, 2 invalid input or usage). Messages go to `out` and `err`.
+pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let profile = match load_profile(opts) {
         Ok(p) => p,
         Err(e) => {
@@ -390,6 +488,24 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)
             return 2;
         }
     };
+    let scenarios = match select_run(opts) {
+        Ok(Selection::Scenarios(s)) => s,
+        Ok(Selection::EmptyShard(why)) => {
+            // An empty CI shard is not an error: more shards than scenarios is normal when the
+            // shard count is fixed in the CI configuration.
+            let _ = writeln!(out, "nothing to run: {why}");
+            return 0;
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    };
+    let sinks = sinks(opts);
+    if let Err(e) = sinks.check_writable() {
+        let _ = writeln!(err, "error: {e}");
+        return 2;
+    }
     // A reader that does not exist, or a build without PC/SC, is a usage error (exit 2), not 28
     // failures or skips.
     if let (TargetKind::Pcsc { .. }, None, Some(first)) =
@@ -401,10 +517,41 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut (dyn Write + Send)
         }
     }
     let seed = opts.seed.unwrap_or_else(fresh_seed);
-    let report = run(opts, &profile, &scenarios, seed, err);
-    let _ = report::terminal::write(out, &report, opts.verbose);
+    let _ = writeln!(
+        out,
+        "running {} scenario{} on {}, seed {seed}",
+        scenarios.len(),
+        if scenarios.len() == 1 { "" } else { "s" },
+        match &opts.target {
+            TargetKind::Emulator => "the emulator".to_owned(),
+            TargetKind::Pcsc { reader, .. } => format!("PC/SC reader {reader}"),
+        }
+    );
+    let _ = out.flush();
+    let mut write_error: Option<Error> = None;
+    let report = run_with(opts, &profile, &scenarios, seed, err, &mut |so_far, s| {
+        let _ = writeln!(
+            out,
+            "{}",
+            report::terminal::scenario_line_coloured(s, opts.color)
+        );
+        let _ = write!(out, "{}", report::terminal::details(s, opts.verbose));
+        let _ = out.flush();
+        if write_error.is_none() {
+            write_error = sinks.scenario_done(so_far, s).err();
+        }
+    });
+    let _ = writeln!(
+        out,
+        "{}",
+        report::terminal::summary_coloured(&report, opts.color)
+    );
     let _ = writeln!(out, "seed: {seed} (repeat with --seed {seed})");
-    if let Err(e) = write_reports(opts, &report) {
+    if let Some(e) = write_error {
+        let _ = writeln!(err, "error: {e}");
+        return 2;
+    }
+    if let Err(e) = sinks.write_files(&report) {
         let _ = writeln!(err, "error: {e}");
         return 2;
     }

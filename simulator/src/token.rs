@@ -19,6 +19,7 @@ pub mod image;
 pub mod key;
 pub mod pin;
 pub mod profile;
+pub mod rsa;
 pub mod secret;
 pub mod shell;
 pub mod state;

@@ -302,8 +302,9 @@ impl Vpcd {
 
     async fn transmit(&self, command: Vec<u8>) -> Result<Vec<u8>, VpcdError> {
         let latency = self.options.latency.for_apdu(&command);
-        if self.options.log_apdus {
-            eprintln!("> {}", apdu_log::mask_command(&command));
+        let logged = self.options.log_apdus.then(|| command.clone());
+        if let Some(command) = &logged {
+            eprintln!("> {}", apdu_log::mask_command(command));
         }
         let mut response = self.card.call(move |card| card.transmit(&command)).await?;
         if response.is_empty() {
@@ -312,8 +313,8 @@ impl Vpcd {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
-        if self.options.log_apdus {
-            eprintln!("< {}", apdu_log::format_response(&response));
+        if let Some(command) = &logged {
+            eprintln!("< {}", apdu_log::format_response_to(command, &response));
         }
         Ok(response)
     }

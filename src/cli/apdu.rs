@@ -49,6 +49,19 @@ pub fn run(args: ApduArgs) -> Result<ExitCode, CliError> {
         }
         None => shell::run(&mut token, io::stdin().lock(), &mut out),
     };
-    result.map_err(|e| CliError::failed("the APDU shell failed", e))?;
+    let bad = match result {
+        Ok(bad) => bad,
+        // The reader of our output went away (`| head`): nothing more to say.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(CliError::failed("the APDU shell failed", e)),
+    };
+    if bad > 0 {
+        // Every good line ran; the malformed ones (printed as `! line N`) make the script
+        // invalid input.
+        return Err(CliError::invalid_msg(format!(
+            "{bad} malformed line{} in the script (see the `!` lines)",
+            if bad == 1 { "" } else { "s" }
+        )));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -34,9 +34,16 @@ pub struct RunArgs {
     /// PC/SC reader name, or a unique part of it (`--target pcsc`).
     #[arg(long)]
     pub reader: Option<String>,
-    /// The emulator's control socket: presses, pulls and restarts done automatically.
+    /// The emulator's control socket: presses, pulls and restarts done automatically, and
+    /// each scenario's start token loaded into the emulator (this replaces the token of a
+    /// `sim --image FILE`, rewriting FILE; see --keep-token).
     #[arg(long)]
     pub control: Option<PathBuf>,
+    /// With --control: leave the token in the reader as it is (no fresh start token per
+    /// scenario, so the emulator's --image file is not rewritten); scenarios whose start the
+    /// token does not match are skipped.
+    #[arg(long, requires = "control")]
+    pub keep_token: bool,
     /// A person does presses and pulls; the runner prints what to do and waits.
     #[arg(long)]
     pub operator: bool,
@@ -64,6 +71,9 @@ pub struct RunArgs {
     /// Write per-scenario transcripts, screens and PEM files under this directory.
     #[arg(long)]
     pub artifacts: Option<PathBuf>,
+    /// Write one self-contained HTML report here (summary, step timelines, SafeTouch screens).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
     /// Show every APDU (PINs masked) and every SafeTouch screen.
     #[arg(long, short = 'v')]
     pub verbose: bool,
@@ -87,8 +97,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             control: args.control,
             operator: args.operator,
             operator_timeout: Duration::from_secs(args.operator_timeout),
+            keep_token: args.keep_token,
         },
     };
+    if let TargetKind::Pcsc {
+        control: Some(socket),
+        keep_token: false,
+        ..
+    } = &target
+    {
+        eprintln!(
+            "note: --control {}: each scenario loads its start token into the emulator; an \
+             emulator started with --image FILE has FILE rewritten each time (pass --keep-token \
+             to test the token as it is)",
+            socket.display()
+        );
+    }
     if args.jobs == 0 {
         return Err(CliError::invalid_msg("--jobs must be at least 1"));
     }
@@ -103,10 +127,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         junit: args.junit,
         json: args.json,
         artifacts: args.artifacts,
+        html: args.html,
         verbose: args.verbose,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        color: colour_wanted(),
         factory: None,
     };
     let code = suite::main(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr());
     Ok(ExitCode::from(code))
+}
+
+/// Colour on a terminal only, and not when `NO_COLOR` is set to anything but the empty string
+/// (<https://no-color.org>).
+fn colour_wanted() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::IsTerminal::is_terminal(&std::io::stdout())
 }

@@ -69,6 +69,7 @@ pub struct SimArgs {
 }
 
 pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
+    check_vpcd_address(&args.vpcd)?;
     let profile = match &args.profile {
         Some(path) => {
             DeviceProfile::load(path).map_err(|e| CliError::invalid("bad --profile", e))?
@@ -154,6 +155,23 @@ fn wrap_in_safetouch(
     (Box::new(st), Some(SafeTouchControl { monitor, presses }))
 }
 
+/// `--vpcd` is `HOST:PORT` with a port number and a host that resolves: refused before the
+/// banner, not after it.
+fn check_vpcd_address(address: &str) -> Result<(), CliError> {
+    let bad = |why: &str| CliError::invalid_msg(format!("--vpcd {address}: {why}"));
+    let (host, port) = address
+        .rsplit_once(':')
+        .ok_or_else(|| bad("expected HOST:PORT, e.g. 127.0.0.1:35963"))?;
+    if host.is_empty() {
+        return Err(bad("expected HOST:PORT, the host is missing"));
+    }
+    port.parse::<u16>()
+        .map_err(|_| bad("the port is not a number from 0 to 65535"))?;
+    std::net::ToSocketAddrs::to_socket_addrs(address)
+        .map_err(|_| bad("the host does not resolve"))?;
+    Ok(())
+}
+
 async fn serve(
     vpcd: &Vpcd,
     control: Option<&ControlServer>,
@@ -178,9 +196,13 @@ async fn serve(
     let mut state = vpcd.state();
     let address = address.to_owned();
     tokio::spawn(async move {
+        // The link reconnects after every `load`/`restart`: only the first wait is news.
+        let mut attached_once = false;
         while state.changed().await.is_ok() {
             let now = *state.borrow_and_update();
+            attached_once |= now == LinkState::Connected;
             match now {
+                LinkState::Connecting if attached_once => {}
                 LinkState::Connecting => println!("waiting for vpcd at {address} (is pcscd up?)"),
                 LinkState::Connected => println!("attached to vpcd at {address}: the card is in"),
                 LinkState::Pulled => println!("token pulled: the reader is empty"),

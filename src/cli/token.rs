@@ -71,13 +71,13 @@ pub fn run(cmd: TokenCommand) -> Result<ExitCode, CliError> {
                     .map_err(|e| {
                         CliError::failed(format!("cannot create {}", args.image.display()), e)
                     })?;
-            println!(
-                "created {} ({} fixture, seed {})",
+            super::print_out(&format!(
+                "created {} ({} fixture, seed {})\n{}",
                 args.image.display(),
                 args.fixture,
-                args.seed
-            );
-            print!("{}", token.summary());
+                args.seed,
+                token.summary()
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::Show(args) => {
@@ -85,7 +85,7 @@ pub fn run(cmd: TokenCommand) -> Result<ExitCode, CliError> {
             let token = Token::open_image(&args.image, profile).map_err(|e| {
                 CliError::invalid(format!("cannot open {}", args.image.display()), e)
             })?;
-            print!("{}", token.summary());
+            super::print_out(&token.summary().to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         TokenCommand::Control(cmd) => super::token_control::run(cmd),

@@ -1,6 +1,7 @@
 //! `--junit FILE`: JUnit XML (the Ant/Jenkins schema CI systems read): one `testsuite`, one
 //! `testcase` per scenario, `failure` with the step and the expectation, `skipped` with its
-//! reason, the transcript in `system-out`.
+//! reason, and — for failures only, so a green run stays small — the decoded transcript with its
+//! screens and presses in `system-out`.
 
 use super::{Outcome, RunReport};
 
@@ -41,6 +42,31 @@ pub fn render(r: &RunReport) -> String {
         r.scenarios.len(),
         secs(r.duration)
     ));
+    x.push_str("    <properties>\n");
+    let seed = r.seed.map_or_else(|| "none".to_owned(), |s| s.to_string());
+    for (name, value) in [
+        ("tool", r.tool.as_str()),
+        ("version", r.version.as_str()),
+        ("started_at", r.started_at.as_str()),
+        ("target", r.target.as_str()),
+        ("seed", seed.as_str()),
+        ("profile", r.profile.source.as_str()),
+        ("profile_digest", r.profile.digest.as_str()),
+        (
+            "complete",
+            if r.complete {
+                "true"
+            } else {
+                "false (the run did not finish)"
+            },
+        ),
+    ] {
+        x.push_str(&format!(
+            "      <property name=\"{name}\" value=\"{}\"/>\n",
+            escape(value)
+        ));
+    }
+    x.push_str("    </properties>\n");
     for s in &r.scenarios {
         x.push_str(&format!(
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" time=\"{}\">\n",
@@ -70,10 +96,12 @@ pub fn render(r: &RunReport) -> String {
                 ));
             }
         }
-        let mut out = s.transcript.render();
-        for screen in &s.screens {
-            out.push_str(&format!("[SafeTouch] {screen}\n"));
-        }
+        // Passing and skipped scenarios carry no transcript: CI keeps these files, and the
+        // artifacts or the HTML report have every scenario's.
+        let out = match &s.outcome {
+            Outcome::Failed(_) => super::timeline::render_text(s, r.profile.rows),
+            _ => String::new(),
+        };
         if !out.is_empty() {
             x.push_str(&format!(
                 "      <system-out>{}</system-out>\n",

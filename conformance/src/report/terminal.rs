@@ -1,5 +1,6 @@
-//! The terminal report: a progress line while running, one line per scenario, the details of
-//! each failure.
+//! The terminal report: one line per scenario as it ends, the details of each failure, a
+//! progress line naming the running scenarios (on a terminal), the summary. Colour only when
+//! asked (a terminal without `NO_COLOR`: decided by the caller).
 
 use std::io::Write;
 
@@ -8,13 +9,39 @@ use super::{Outcome, RunReport, ScenarioReport};
 /// How many exchanges a failure shows.
 pub const FAILURE_TAIL: usize = 6;
 
+/// ANSI SGR colours of the verdicts (ECMA-48 §8.3.117: 32 green, 31 red, 33 yellow, 0 reset).
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const RESET: &str = "\x1b[0m";
+
+fn paint(word: &str, colour: &str, on: bool) -> String {
+    if on {
+        format!("{colour}{word}{RESET}")
+    } else {
+        word.to_owned()
+    }
+}
+
 /// One line for a finished scenario: `PASS  name  (12 ms)`.
 pub fn scenario_line(s: &ScenarioReport) -> String {
+    scenario_line_coloured(s, false)
+}
+
+/// [`scenario_line`], the verdict coloured when `colour`.
+pub fn scenario_line_coloured(s: &ScenarioReport, colour: bool) -> String {
     let ms = s.duration.as_millis();
     match &s.outcome {
-        Outcome::Passed => format!("PASS  {}  ({ms} ms)", s.name),
-        Outcome::Failed(f) => format!("FAIL  {}  ({ms} ms)  at {}", s.name, f.at),
-        Outcome::Skipped { reason } => format!("SKIP  {}  ({reason})", s.name),
+        Outcome::Passed => format!("{}  {}  ({ms} ms)", paint("PASS", GREEN, colour), s.name),
+        Outcome::Failed(f) => format!(
+            "{}  {}  ({ms} ms)  at {}",
+            paint("FAIL", RED, colour),
+            s.name,
+            f.at
+        ),
+        Outcome::Skipped { reason } => {
+            format!("{}  {}  ({reason})", paint("SKIP", YELLOW, colour), s.name)
+        }
     }
 }
 
@@ -37,14 +64,9 @@ pub fn details(s: &ScenarioReport, verbose: bool) -> String {
         }
     }
     if verbose {
-        for line in s.transcript.render().lines() {
+        // Screens one row per line, as many rows as they have (no paging on a terminal).
+        for line in super::timeline::render_text(s, usize::MAX).lines() {
             out.push_str(&format!("      {line}\n"));
-        }
-        for screen in &s.screens {
-            out.push_str(&format!(
-                "      [SafeTouch] {}\n",
-                screen.replace('\n', " | ")
-            ));
         }
     }
     out
@@ -52,18 +74,43 @@ pub fn details(s: &ScenarioReport, verbose: bool) -> String {
 
 /// The summary line.
 pub fn summary(r: &RunReport) -> String {
+    summary_coloured(r, false)
+}
+
+/// [`summary`], the failure count red when there are failures and `colour`.
+pub fn summary_coloured(r: &RunReport, colour: bool) -> String {
     let (p, f, s) = r.counts();
+    let failed = format!("{f} failed");
+    let failed = if f > 0 {
+        paint(&failed, RED, colour)
+    } else {
+        failed
+    };
     format!(
-        "{} scenarios on {}: {p} passed, {f} failed, {s} skipped ({} ms)",
+        "{} scenarios on {}: {p} passed, {failed}, {s} skipped ({} ms)",
         r.scenarios.len(),
         r.target,
         r.duration.as_millis()
     )
 }
 
-/// The progress line (`\r`-rewritten on a terminal).
-pub fn progress(done: usize, total: usize, failed: usize) -> String {
-    format!("\r[{done}/{total}] {failed} failed")
+/// The progress line (`\r`-rewritten on a terminal): counts and the scenarios running now.
+pub fn progress(done: usize, total: usize, failed: usize, running: &[&str]) -> String {
+    let mut line = format!("[{done}/{total}] {failed} failed");
+    if !running.is_empty() {
+        line.push_str(&format!("  running: {}", running.join(", ")));
+    }
+    // Keep to one terminal line: a wrapped line cannot be rewritten with `\r`.
+    let line: String = line.chars().take(100).collect();
+    format!("\r{line}{CLEAR_TO_END}")
+}
+
+/// Erases the progress line (ECMA-48 EL, "erase in line" to its end).
+pub const CLEAR_TO_END: &str = "\x1b[K";
+
+/// Erases the progress line before a scenario line is printed over it.
+pub fn clear_progress() -> String {
+    format!("\r{CLEAR_TO_END}")
 }
 
 /// Writes the full report (lines, details, summary) to `w`.

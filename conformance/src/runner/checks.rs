@@ -21,10 +21,18 @@ impl Flow<'_, '_> {
             Assertion::Objects(o) => {
                 let objects = self.client.objects()?;
                 if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
-                    let references: Vec<u8> = objects.keys.iter().map(|k| k.reference).collect();
+                    let references: Vec<String> = objects
+                        .keys
+                        .iter()
+                        .map(|k| format!("{:02X}", k.reference))
+                        .collect();
                     return Err(fail(
                         format!("{n} keys"),
-                        format!("{} keys {references:?}", objects.keys.len()),
+                        format!(
+                            "{} keys (references {})",
+                            objects.keys.len(),
+                            references.join(", ")
+                        ),
                     ));
                 }
                 if let Some(n) = o.certificates.filter(|&n| n != objects.certificates.len()) {
@@ -79,7 +87,7 @@ impl Flow<'_, '_> {
                     if found.subject_cn.as_deref() != Some(cn.as_str()) {
                         return Err(fail(
                             format!("subject CN {cn}"),
-                            found.subject_cn.as_deref().unwrap_or("no CN").to_owned(),
+                            found.subject_cn.as_deref().unwrap_or("no CN"),
                         ));
                     }
                 }
@@ -88,7 +96,7 @@ impl Flow<'_, '_> {
                     if found.issuer_cn.as_deref() != Some(cn.as_str()) {
                         return Err(fail(
                             format!("issuer CN {cn}"),
-                            found.issuer_cn.as_deref().unwrap_or("no CN").to_owned(),
+                            found.issuer_cn.as_deref().unwrap_or("no CN"),
                         ));
                     }
                 }
@@ -239,11 +247,10 @@ impl Flow<'_, '_> {
             PinStatus::Verified => {}
             s => return Err(fail("the user PIN accepted", s)),
         }
+        let mut arrange = self.client.arranger(PressAction::Confirm, &[]);
         let signed = self
             .client
-            .sign_document_with(key.reference, PROBE_TEXT.as_bytes(), &mut |t| {
-                Ok(t.arrange_press(PressAction::Confirm, &[])?)
-            })
+            .sign_document_with(key.reference, PROBE_TEXT.as_bytes(), &mut arrange)
             .map_err(|e| fail("a signature", e));
         // The screens the probe showed belong to the report too.
         self.client.collect_screens();

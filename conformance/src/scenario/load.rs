@@ -30,6 +30,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
         column: 1,
         message,
     })?;
+    super::validate::check(&scenario, file, text).map_err(|(line, column, message)| {
+        Error::Scenario {
+            file: file.to_owned(),
+            line,
+            column,
+            message,
+        }
+    })?;
     Ok(scenario)
 }
 
@@ -46,9 +54,24 @@ fn describe(err: &serde_saphyr::Error) -> String {
         Some((_, message)) => message,
         None => first,
     };
+    user_words(message)
+}
+
+/// saphyr's wording where it speaks of Rust rather than of the file.
+pub fn user_words(message: &str) -> String {
     match message {
-        "invalid u64" | "invalid u8" | "invalid usize" => {
+        "invalid u64" | "invalid u8" | "invalid u16" | "invalid u32" | "invalid usize" => {
             "expected a non-negative integer".to_owned()
+        }
+        m if m.contains("DuplicateKeyPolicy") || m.to_ascii_lowercase().contains("duplicate") => {
+            // "duplicate mapping key …; set DuplicateKeyPolicy in Options if acceptable": the
+            // advice is for programmers.
+            let key = m
+                .split(['`', '\'', '"'])
+                .nth(1)
+                .map(|k| format!(" {k}"))
+                .unwrap_or_default();
+            format!("the key{key} appears twice in the same mapping; keep one")
         }
         other => other.to_owned(),
     }
@@ -69,7 +92,14 @@ fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
     {
         return Err((
             line_of("name:"),
-            format!("name {:?}: expected [a-z0-9_-]+", s.name),
+            format!(
+                "name {}: expected lower-case letters, digits, - and _",
+                if s.name.is_empty() {
+                    "(empty)"
+                } else {
+                    &s.name
+                }
+            ),
         ));
     }
     if time::Date::parse(
@@ -80,7 +110,7 @@ fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
     {
         return Err((
             line_of("date:"),
-            format!("token.date {:?}: expected YYYY-MM-DD", s.token.date),
+            format!("token.date {}: expected YYYY-MM-DD", s.token.date),
         ));
     }
     for step in &s.steps {
@@ -93,7 +123,7 @@ fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
                 return Err((
                     line_of("param_set:"),
                     format!(
-                        "param_set {:?}: expected one of {}",
+                        "param_set {}: expected one of {}",
                         g.param_set,
                         allowed.join(", ")
                     ),
@@ -226,17 +256,17 @@ impl std::str::FromStr for Partition {
     fn from_str(s: &str) -> Result<Self, String> {
         let (k, n) = s
             .split_once('/')
-            .ok_or_else(|| format!("{s:?}: expected K/N, e.g. 1/3"))?;
+            .ok_or_else(|| format!("{s}: expected K/N, e.g. 1/3"))?;
         let index: usize = k
             .trim()
             .parse()
-            .map_err(|_| format!("{s:?}: K is not a number"))?;
+            .map_err(|_| format!("{s}: K is not a number"))?;
         let count: usize = n
             .trim()
             .parse()
-            .map_err(|_| format!("{s:?}: N is not a number"))?;
+            .map_err(|_| format!("{s}: N is not a number"))?;
         if count == 0 || index == 0 || index > count {
-            return Err(format!("{s:?}: expected 1 <= K <= N"));
+            return Err(format!("{s}: expected 1 <= K <= N"));
         }
         Ok(Partition { index, count })
     }
@@ -308,12 +338,12 @@ mod tests {
     fn bad_param_set_is_refused() {
         let text = "name: t\nsteps:\n  - generate_key: {algorithm: gost2012-512, param_set: D}\n";
         let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
-        assert!(err.starts_with("t.yaml:3:1: param_set \"D\""), "{err}");
+        assert!(err.starts_with("t.yaml:3:1: param_set D:"), "{err}");
     }
 
     #[test]
     fn parses_a_minimal_scenario() {
-        let text = "name: t\nsteps:\n  - attach\n  - verify_pin: {pin: '${user_pin}', expect: {tries_left: 4}}\n";
+        let text = "name: t\nvars: {user_pin: '1'}\nsteps:\n  - attach\n  - verify_pin: {pin: '${user_pin}', expect: {tries_left: 4}}\n";
         let s = parse(Path::new("t.yaml"), text).unwrap();
         assert_eq!(s.steps.len(), 2);
         assert_eq!(s.steps[1].name(), "verify_pin");

@@ -173,19 +173,6 @@ pub enum PinKind {
     Admin,
 }
 
-impl std::fmt::Display for PinOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PinOutcome::Ok => f.write_str("the PIN accepted (9000)"),
-            PinOutcome::Wrong => f.write_str("a wrong PIN (63Cx)"),
-            PinOutcome::TriesLeft(n) => write!(f, "a wrong PIN, {n} tries left"),
-            PinOutcome::Blocked => f.write_str("a blocked PIN (6983)"),
-            PinOutcome::Refused => f.write_str("the PIN refused (63Cx or 6983)"),
-            PinOutcome::Sw(sw) => write!(f, "SW {sw}"),
-        }
-    }
-}
-
 impl PinKind {
     /// The PIN reference (rutoken-ecp-apdu.md §5: SO 1, User 2).
     pub fn reference(self) -> u8 {
@@ -336,4 +323,17 @@ pub struct RawApdu {
 
 fn default_sw() -> String {
     "9000".to_owned()
+}
+
+impl std::fmt::Display for PinOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PinOutcome::Ok => f.write_str("PIN accepted"),
+            PinOutcome::Wrong => f.write_str("PIN wrong (63Cx)"),
+            PinOutcome::TriesLeft(n) => write!(f, "PIN wrong, {n} tries left"),
+            PinOutcome::Blocked => f.write_str("PIN blocked (6983)"),
+            PinOutcome::Refused => f.write_str("PIN refused (63Cx or 6983)"),
+            PinOutcome::Sw(sw) => write!(f, "SW {sw}"),
+        }
+    }
 }

@@ -30,6 +30,9 @@ pub struct PcscTarget {
     control: Option<Control>,
     /// Screens read before a reload cleared the SafeTouch's log, not yet taken.
     screens: Vec<String>,
+    /// Never put a fresh token in (`run --keep-token`): the control socket's `load` would
+    /// rewrite the emulator's `--image` file.
+    pub keep_token: bool,
 }
 
 impl PcscTarget {
@@ -47,6 +50,7 @@ impl PcscTarget {
             operator: operator.then_some(timeout),
             control,
             screens: Vec::new(),
+            keep_token: false,
         })
     }
 
@@ -119,8 +123,10 @@ impl Target for PcscTarget {
                 Capability::Screen,
                 Capability::Pull,
                 Capability::Restart,
-                Capability::FreshToken,
             ]);
+            if !self.keep_token {
+                caps.insert(Capability::FreshToken);
+            }
         }
         if self.operator.is_some() {
             caps.insert(Capability::Buttons);

@@ -1,7 +1,5 @@
 //! The runner on the real in-process emulator (token, SafeTouch, PKI, GOST).
 
-use std::time::Duration;
-
 use rutoken_conformance::report::{Outcome, junit};
 use rutoken_conformance::suite::{self, RunOptions};
 
@@ -86,9 +84,8 @@ fn seeded_first_issue_snapshot() {
         first.scenarios[0].transcript.render(),
         second.scenarios[0].transcript.render()
     );
-    second.duration = Duration::ZERO;
+    crate::support::normalise(&mut second);
     for s in &mut second.scenarios {
-        s.duration = Duration::ZERO;
         s.file = "tests/it/data/first-issue.yaml".to_owned();
     }
     insta::assert_snapshot!(
@@ -115,14 +112,20 @@ fn seeded_happy_path_snapshot() {
         "{:?}",
         report.scenarios[0].outcome
     );
-    report.duration = Duration::ZERO;
+    crate::support::normalise(&mut report);
     for s in &mut report.scenarios {
-        s.duration = Duration::ZERO;
         s.file = "scenarios/reissue-happy-path.yaml".to_owned();
     }
     let s = &report.scenarios[0];
     insta::assert_snapshot!("happy_path_transcript", s.transcript.render());
-    insta::assert_snapshot!("happy_path_screens", s.screens.join("\n---\n"));
+    insta::assert_snapshot!(
+        "happy_path_screens",
+        rutoken_conformance::report::timeline::render_screens(s, 4)
+    );
+    insta::assert_snapshot!(
+        "happy_path_decoded_transcript",
+        rutoken_conformance::report::timeline::render_text(s, 4)
+    );
     let mut text = Vec::new();
     rutoken_conformance::report::terminal::write(&mut text, &report, false).unwrap();
     insta::assert_snapshot!("happy_path_terminal", String::from_utf8(text).unwrap());
@@ -130,7 +133,7 @@ fn seeded_happy_path_snapshot() {
         serde_json::from_str(&rutoken_conformance::report::json::render(&report)).unwrap();
     // The transcript is snapshotted above; keep the JSON snapshot readable.
     json["scenarios"][0]["transcript"] =
-        serde_json::Value::String("(see happy_path_transcript)".to_owned());
+        serde_json::Value::String("(see happy_path_decoded_transcript)".to_owned());
     insta::assert_snapshot!(
         "happy_path_json",
         serde_json::to_string_pretty(&json).unwrap()
@@ -145,7 +148,7 @@ fn wrong_expectations_fail_with_what_came() {
     let dir = tempfile::tempdir().unwrap();
     let screen = crate::support::scenario_file(
         dir.path(),
-        "screen.yaml",
+        "wrong-screen.yaml",
         "name: wrong-screen\nneeds: [buttons, screen]\nsteps:\n  - attach\n  - verify_pin: {pin: '12345678'}\n  - generate_key: {}\n  - build_request: {}\n  - sign_request: {safetouch: {screen: [Не тот текст], press: confirm}}\n",
     );
     let (code, out, _) = run(&RunOptions {
@@ -166,7 +169,7 @@ fn wrong_expectations_fail_with_what_came() {
 
     let refusal = crate::support::scenario_file(
         dir.path(),
-        "refusal.yaml",
+        "wrong-refusal.yaml",
         "name: wrong-refusal\nneeds: [buttons, screen]\nsteps:\n  - attach\n  - verify_pin: {pin: '12345678'}\n  - generate_key: {}\n  - build_request: {}\n  - sign_request: {safetouch: {press: confirm}}\n  - sign_document: {document: {owner: Иванов Иван Иванович, organisation: 3867XXXXXXXXXX, number: '1'}, safetouch: {press: confirm}}\n  - submit: {expect: {refused: subject_mismatch}}\n",
     );
     let (code, out, _) = run(&RunOptions {

@@ -7,6 +7,7 @@
 
 mod emulator;
 mod fake_card;
+mod html;
 mod reports;
 mod scenarios;
 mod start_state;

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use rutoken_conformance::report::{junit, terminal};
 use rutoken_conformance::suite;
@@ -180,7 +179,7 @@ fn no_scenario_found_is_said_clearly() {
     opts.tags = vec!["no-such-tag".to_owned()];
     let (code, _, err) = run(&opts);
     assert_eq!(code, 2);
-    assert!(err.contains("none selected"), "{err}");
+    assert!(err.contains("none has the tag no-such-tag"), "{err}");
 }
 
 #[test]
@@ -188,7 +187,7 @@ fn skips_carry_their_reason_in_every_report() {
     let dir = tempfile::tempdir().unwrap();
     let file = scenario_file(
         dir.path(),
-        "restart.yaml",
+        "needs-restart.yaml",
         "name: needs-restart\nneeds: [restart]\nsteps:\n  - restart\n",
     );
     let mut opts = fake_options(vec![file]);
@@ -247,9 +246,8 @@ fn seeded_report_snapshot() {
     let scenarios = suite::select(&opts).unwrap();
     let profile = suite::load_profile(&opts).unwrap();
     let mut report = suite::run(&opts, &profile, &scenarios, 42, &mut std::io::sink());
-    report.duration = Duration::ZERO;
+    crate::support::normalise(&mut report);
     for s in &mut report.scenarios {
-        s.duration = Duration::ZERO;
         s.file = "scenarios/apdu-basics.yaml".to_owned();
     }
     insta::assert_snapshot!(
@@ -285,4 +283,218 @@ fn device_profiles_are_applied_or_refused() {
     assert_eq!(code, 2);
     assert!(err.starts_with("error: --profile: "), "{err}");
     assert!(err.contains("safetouch.rows"), "{err}");
+}
+
+#[test]
+fn scenario_mistakes_exit_2_before_any_apdu_with_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = scenario_file(
+        dir.path(),
+        "a-good.yaml",
+        "name: a-good\nsteps:\n  - apdu: {command: '00 CA 01 81 00'}\n",
+    );
+    let cases = [
+        (
+            "undefined-var.yaml",
+            "name: undefined-var\nvars: {pin: '1'}\nsteps:\n  - verify_pin: {pin: '${user_pin}'}\n",
+            ":4:24: undefined variable ${user_pin}: define it under vars:",
+        ),
+        (
+            "odd-hex.yaml",
+            "name: odd-hex\nsteps:\n  - apdu: {command: '00 CA 01 81 0'}\n",
+            ":3:22: apdu command: 9 hex digits, an odd number",
+        ),
+        (
+            "not-hex.yaml",
+            "name: not-hex\nsteps:\n  - apdu: {command: '00 CA 01 8G'}\n",
+            ":3:22: apdu command: G is not a hex digit",
+        ),
+        (
+            "bad-sw.yaml",
+            "name: bad-sw\nsteps:\n  - apdu: {command: '00 CA 01 81 00', sw: '90'}\n",
+            ":3:44: sw 90: expected 4 hex digits",
+        ),
+        (
+            "stem.yaml",
+            "name: other-name\nsteps:\n  - attach\n",
+            ":1:1: name other-name differs from the file name stem",
+        ),
+        (
+            "dup-key.yaml",
+            "name: dup-key\nname: dup-key\nsteps:\n  - attach\n",
+            "appears twice in the same mapping",
+        ),
+        (
+            "unknown-key.yaml",
+            "name: unknown-key\nsteps:\n  - delete_key: {key: old}\n",
+            ":3:18: key old: no such key here (known: current)",
+        ),
+        (
+            "no-build.yaml",
+            "name: no-build\nsteps:\n  - generate_key: {}\n  - sign_request: {safetouch: {press: confirm}}\n",
+            ":4:5: sign_request for key new: no build_request for it before",
+        ),
+        (
+            "fixture.yaml",
+            "name: fixture\ntoken: {fixture: personalised_foreign_ca}\nsteps:\n  - attach\n",
+            ":2:18: unknown variant `personalised_foreign_ca`, expected",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let file = scenario_file(dir.path(), name, text);
+        let (code, out, err) = run(&fake_options(vec![good.clone(), file.clone()]));
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(!out.contains("PASS"), "{name}: a scenario ran: {out}");
+        let line = err.lines().next().unwrap_or_default();
+        assert!(
+            line.starts_with(&format!("error: {file}:")),
+            "{name}: {err}"
+        );
+        assert!(line.contains(want), "{name}: {line} lacks {want}");
+        for debug in [
+            "Some(",
+            "None",
+            "::",
+            "{ ",
+            "DuplicateKeyPolicy",
+            "invalid u",
+        ] {
+            assert!(!err.contains(debug), "{name}: Rust text {debug} in {err}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_partition_is_not_an_error() {
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    opts.partition = Some("3/3".parse().unwrap());
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("nothing to run: part 3 of 3 is empty (1 scenario selected)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn lines_stream_and_a_partial_report_is_valid() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..3 {
+        files.push(scenario_file(
+            dir.path(),
+            &format!("s{i}.yaml"),
+            &format!("name: s{i}\nsteps:\n  - apdu: {{command: '00 CA 01 81 00'}}\n"),
+        ));
+    }
+    let mut opts = fake_options(files);
+    opts.jobs = 2;
+    opts.json = Some(dir.path().join("r.json"));
+    opts.junit = Some(dir.path().join("j.xml"));
+    opts.html = Some(dir.path().join("r.html"));
+    let scenarios = suite::select(&opts).unwrap();
+    let profile = suite::load_profile(&opts).unwrap();
+    let sinks = suite::sinks(&opts);
+    let seen: Arc<Mutex<Vec<(usize, bool)>>> = Arc::default();
+    let report = suite::run_with(
+        &opts,
+        &profile,
+        &scenarios,
+        1,
+        &mut std::io::sink(),
+        &mut |so_far, s| {
+            // Each scenario is handed over as it ends, with the report so far (not complete).
+            seen.lock()
+                .unwrap()
+                .push((so_far.scenarios.len(), so_far.complete));
+            assert_eq!(so_far.scenarios.last().unwrap().name, s.name);
+            sinks.scenario_done(so_far, s).unwrap();
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap())
+                    .unwrap();
+            assert_eq!(json["complete"], false);
+            assert_eq!(json["selected"], 3);
+            assert_eq!(
+                json["scenarios"].as_array().unwrap().len(),
+                so_far.scenarios.len()
+            );
+            if let Some(ok) = xmllint_ok(&dir.path().join("j.xml")) {
+                assert!(ok, "partial JUnit invalid");
+            }
+            let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+            assert!(html.contains("Partial report"));
+        },
+    );
+    assert!(report.complete);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(1, false), (2, false), (3, false)]
+    );
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    let (_, plain, _) = run(&opts);
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    opts.color = true;
+    let (_, coloured, _) = run(&opts);
+    assert!(
+        coloured.contains("\x1b[32mPASS\x1b[0m  apdu-basics"),
+        "{coloured:?}"
+    );
+}
+
+#[test]
+fn json_has_units_version_profile_start_steps_and_decoded_apdus() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    opts.json = Some(dir.path().join("r.json"));
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 0, "{out}{err}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["tool"], "rutoken-lab");
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["complete"], true);
+    assert_eq!(json["target"], "emulator");
+    assert_eq!(json["seed"], 42);
+    assert!(json["duration_ms"].is_u64());
+    assert!(json["started_at"].as_str().unwrap().ends_with('Z'));
+    assert!(
+        json["profile"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("streebog256:")
+    );
+    let s = &json["scenarios"][0];
+    assert!(s["duration_ms"].is_u64());
+    assert_eq!(s["steps"][0]["kind"], "step");
+    assert_eq!(s["steps"][0]["name"], "apdu");
+    assert!(s["steps"][0]["duration_ms"].is_u64());
+    let verify = s["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "VERIFY")
+        .expect("a decoded VERIFY");
+    assert_eq!(verify["command"], "00 20 00 02 08 **");
+    assert_eq!(verify["sw"], "63C9");
+    assert_eq!(verify["meaning"], "wrong PIN, 9 tries left");
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use rutoken_conformance::scenario::step::{Algorithm, Step};
 use rutoken_conformance::scenario::Assertion;
+use rutoken_conformance::scenario::step::{Algorithm, Step};
 use rutoken_conformance::suite::{self, RunOptions};
 
 use crate::support::{run, scenarios_dir};

@@ -49,3 +49,18 @@ pub fn scenario_file(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
+
+/// Zeroes what differs between two runs of the same seed (times, the start, the version), for
+/// snapshots.
+pub fn normalise(report: &mut rutoken_conformance::report::RunReport) {
+    report.duration = std::time::Duration::ZERO;
+    report.started_at = "2020-02-04T12:00:00Z".to_owned();
+    report.version = "0.0.0".to_owned();
+    for s in &mut report.scenarios {
+        s.duration = std::time::Duration::ZERO;
+        for st in &mut s.steps {
+            st.start = std::time::Duration::ZERO;
+            st.duration = std::time::Duration::ZERO;
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod create;
 mod crypto;
 mod hash;
 mod pin;
+mod rsa;
 mod select;
 
 pub(crate) use select::MAX_DEPTH;

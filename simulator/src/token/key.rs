@@ -1,4 +1,4 @@
-//! Key objects (RSF class 03 private, 13 public) and the attribute-85 codes that name their
+//! Key objects (RSF class 03/23 private, 13/33 public: GOST and RSA) and the attribute-85 codes that name their
 //! algorithm and parameter set (`rutoken-ecp-apdu.md` §3; our codes in `docs/assumptions.md`).
 
 use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet};
@@ -11,23 +11,34 @@ use super::secret::Secret;
 pub const CLASS_GOST_PRIVATE: u8 = 0x03;
 /// RSF class of a GOST public key.
 pub const CLASS_GOST_PUBLIC: u8 = 0x13;
+/// RSF class of an RSA private key (`pkcs15-rtecp.c` `prkey_prop`; attribute 85 `23 00 00 AA 00
+/// 00`, the modulus size given by the object's size: [`super::rsa::private_size`]).
+pub const CLASS_RSA_PRIVATE: u8 = 0x23;
+/// RSF class of an RSA public key (`pkcs15-rtecp.c` `pbkey_prop`, `33 00 00 AA 00 00`).
+pub const CLASS_RSA_PUBLIC: u8 = 0x33;
 
 /// A key object: class, algorithm code, and its material once generated (private: d
 /// little-endian; public: `LE(x) ‖ LE(y)`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KeyObject {
-    /// Attribute 85 byte 0 (03 or 13).
+    /// Attribute 85 byte 0 (03, 13, 23 or 33).
     pub class: u8,
-    /// Attribute 85 byte 1 (see [`KeySpec::from_code`]).
+    /// Attribute 85 byte 1 (GOST: see [`KeySpec::from_code`]; RSA: 00).
     pub code: u8,
-    /// The key bytes, `None` until GENERATE KEY (or import).
+    /// The key bytes, `None` until GENERATE KEY (or import). RSA: the layouts of
+    /// [`super::rsa`].
     pub material: Option<Secret>,
 }
 
 impl KeyObject {
     /// True for the private half.
     pub fn is_private(&self) -> bool {
-        self.class == CLASS_GOST_PRIVATE
+        matches!(self.class, CLASS_GOST_PRIVATE | CLASS_RSA_PRIVATE)
+    }
+
+    /// True for an RSA key (class 23 or 33).
+    pub fn is_rsa(&self) -> bool {
+        matches!(self.class, CLASS_RSA_PRIVATE | CLASS_RSA_PUBLIC)
     }
 }
 

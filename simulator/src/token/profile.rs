@@ -81,6 +81,11 @@ pub struct TokenProfile {
     /// Attribute-85 byte 1 of GOST key objects → algorithm and parameter set. Codes 20/30/40 are
     /// OpenSC's (2001, CryptoPro A/B/C, `pkcs15-rtecp.c`); the others are ours (`docs/assumptions.md`).
     pub gost_key_codes: BTreeMap<String, u8>,
+    /// RSA modulus sizes (bits) the token creates key objects for and generates: 512 to 2048 in
+    /// steps of 256, the Rutoken ECP 2.0's range (`rutoken-ecp-apdu.md` §9; OpenSC also
+    /// registers 256 and, since 0.24, 4096 for the whole rtecp family). An RSA object of another
+    /// size is refused at CREATE FILE with 6A80 [GUESS: where the real token refuses].
+    pub rsa_modulus_bits: Vec<u16>,
 }
 
 impl TokenProfile {
@@ -137,6 +142,7 @@ impl Default for TokenProfile {
             pso_hash_returns_digest: true,
             max_chain_bytes: 4096,
             gost_key_codes: default_gost_key_codes(),
+            rsa_modulus_bits: (2..=8).map(|k| k * 256).collect(),
         }
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct Session {
     pub current_ef: Option<u16>,
     /// Key reference set by MSE SET (DST).
     pub se_key: Option<u8>,
+    /// Key reference set by MSE SET (CT), for PSO: DECIPHER.
+    pub se_decipher_key: Option<u8>,
     /// PSO: HASH in progress.
     pub hasher: Option<Hasher>,
     /// The last finished PSO: HASH, for PSO: CDS without data.

@@ -6,6 +6,7 @@ use std::fmt;
 use super::fs::{self, Body, Node};
 use super::key::KeySpec;
 use super::profile::TokenProfile;
+use super::rsa;
 use super::state::State;
 
 /// One file of the tree.
@@ -140,8 +141,15 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
                     } else {
                         "public"
                     },
-                    algorithm: KeySpec::from_code(profile, key.code)
-                        .map_or_else(|| format!("code {:02X}", key.code), |s| s.name(profile)),
+                    algorithm: if key.is_rsa() {
+                        let allowed = &profile.rsa_modulus_bits;
+                        rsa::bits_of_private(node.size, allowed)
+                            .or_else(|| rsa::bits_of_public(node.size, allowed))
+                            .map_or_else(|| "rsa".to_owned(), |bits| format!("rsa-{bits}"))
+                    } else {
+                        KeySpec::from_code(profile, key.code)
+                            .map_or_else(|| format!("code {:02X}", key.code), |s| s.name(profile))
+                    },
                     generated: key.material.is_some(),
                 });
                 "KEY"

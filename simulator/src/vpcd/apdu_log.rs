@@ -7,6 +7,18 @@ pub fn mask_command(apdu: &[u8]) -> String {
     rutoken_apdu::mask::masked(apdu)
 }
 
+/// The response to `command` in hex; the data answering PSO: DECIPHER (`2A 80 86`, any class)
+/// is a deciphered secret, typically a session key, and shows as `**` before the status word.
+pub fn format_response_to(command: &[u8], response: &[u8]) -> String {
+    let decipher = matches!(command, [_, 0x2A, 0x80, 0x86, ..]);
+    match response.split_last_chunk::<2>() {
+        Some((data, sw)) if decipher && !data.is_empty() => {
+            format!("** {}", format_response(sw))
+        }
+        _ => format_response(response),
+    }
+}
+
 /// The response in hex.
 pub fn format_response(response: &[u8]) -> String {
     response
@@ -20,6 +32,15 @@ pub fn format_response(response: &[u8]) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn deciphered_data_is_masked() {
+        let decipher = [0x00, 0x2A, 0x80, 0x86, 0x01, 0x07, 0x00];
+        assert_eq!(format_response_to(&decipher, &[1, 2, 0x90, 0]), "** 90 00");
+        assert_eq!(format_response_to(&decipher, &[0x6A, 0x80]), "6A 80");
+        let sign = [0x00, 0x2A, 0x9E, 0x9A, 0x01, 0x07, 0x00];
+        assert_eq!(format_response_to(&sign, &[1, 0x90, 0]), "01 90 00");
+    }
 
     #[test]
     fn pins_are_masked() {

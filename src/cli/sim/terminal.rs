@@ -18,7 +18,14 @@ pub fn print_screens(monitor: &SafeTouchMonitor) {
                     }
                     println!("└─ Подтвердить (y) / Отказать (n)");
                 }
-                EventKind::Pressed { press } => println!("SafeTouch: {press:?}"),
+                EventKind::Pressed { press } => println!(
+                    "SafeTouch: {}",
+                    match press {
+                        Press::Confirm => "Подтвердить (confirmed)",
+                        Press::Reject => "Отказать (rejected)",
+                        Press::Timeout => "no press (timed out)",
+                    }
+                ),
                 EventKind::Refused { reason } => println!("SafeTouch refused: {reason}"),
             }
         }
@@ -35,7 +42,7 @@ pub fn read_presses(monitor: SafeTouchMonitor, presses: PressSender) {
                 "n" | "N" | "н" | "Н" => Press::Reject,
                 "" => continue,
                 other => {
-                    println!("type y (Подтвердить) or n (Отказать), not {other:?}");
+                    println!("type y (Подтвердить) or n (Отказать), not «{other}»");
                     continue;
                 }
             };

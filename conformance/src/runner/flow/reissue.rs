@@ -25,12 +25,10 @@ impl Flow<'_, '_> {
     ) -> Result<Option<Vec<u8>>, StepFailure> {
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
-        let press = st.press;
+        let mut arrange = self.client.arranger(st.press, &screen);
         let result = self
             .client
-            .sign_document_with(key.reference, data, &mut |t| {
-                Ok(t.arrange_press(press, &screen)?)
-            });
+            .sign_document_with(key.reference, data, &mut arrange);
         self.check_screens(before, &screen, &rows)?;
         match refusal_outcome(result, expect)? {
             Some(sig) => gost::Signature::from_token_bytes(&sig)
@@ -113,12 +111,12 @@ impl Flow<'_, '_> {
         let pair = key_pair(&key)?;
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
-        let press = st.press;
+        let mut arrange = self.client.arranger(st.press, &screen);
         let result = self.client.create_pkcs10(
             &pair,
             subject,
             &RequestedExtensions::bank_default(),
-            &mut |t| Ok(t.arrange_press(press, &screen)?),
+            &mut arrange,
         );
         if let Err(ClientError::Request(why)) = &result {
             return Err(fail("the request to be built", why));

@@ -212,6 +212,17 @@ fn default_issued() -> String {
     "issued".to_owned()
 }
 
+// What a failure report prints as "expected": the scenario's own words, never Rust names.
+impl std::fmt::Display for PressAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PressAction::Confirm => "confirm",
+            PressAction::Reject => "reject",
+            PressAction::Timeout => "timeout",
+        })
+    }
+}
+
 impl std::fmt::Display for SignOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -226,7 +237,7 @@ impl std::fmt::Display for SignOutcome {
 impl std::fmt::Display for SubmitOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SubmitOutcome::Issued => f.write_str("issued"),
+            SubmitOutcome::Issued => f.write_str("a certificate issued"),
             SubmitOutcome::Refused(why) => write!(f, "refused: {why}"),
         }
     }

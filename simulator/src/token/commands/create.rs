@@ -1,7 +1,7 @@
 //! CREATE FILE (E0) and DELETE FILE (E4) (`rutoken-ecp-apdu.md` §4). Children are kept in FID
 //! order (the list-files order of 24_ls.log). DFs and EFs go into the
 //! current DF; RSF objects are filed by class into the system DFs (PINs …/6005, private keys
-//! …/6002, public keys …/6001).
+//! …/6002, public keys …/6001; GOST 03/13 and RSA 23/33).
 
 use super::select::MAX_DEPTH;
 use crate::token::Token;
@@ -11,7 +11,9 @@ use crate::token::fcp::{CreateRequest, parse_create};
 use crate::token::fs::{
     self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,
 };
-use crate::token::key::{CLASS_GOST_PRIVATE, CLASS_GOST_PUBLIC, KeyObject, KeySpec};
+use crate::token::key::{
+    CLASS_GOST_PRIVATE, CLASS_GOST_PUBLIC, CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC, KeyObject, KeySpec,
+};
 use crate::token::pin::{CLASS_PIN, PinObject};
 use crate::token::status::{CardResult, Sw};
 
@@ -119,6 +121,22 @@ impl Token {
                     Body::Key(KeyObject {
                         class,
                         code,
+                        material: None,
+                    }),
+                )
+            }
+            CLASS_RSA_PRIVATE | CLASS_RSA_PUBLIC => {
+                self.check_rsa_object_size(class, req.size)?;
+                let df: &[u16] = if class == CLASS_RSA_PRIVATE {
+                    &PRIVATE_KEY_DF
+                } else {
+                    &PUBLIC_KEY_DF
+                };
+                (
+                    df,
+                    Body::Key(KeyObject {
+                        class,
+                        code: req.prop.get(1).copied().unwrap_or(0),
                         material: None,
                     }),
                 )

@@ -34,7 +34,7 @@ impl Token {
     }
 
     /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
-    /// deciphering (B8, accepted but GOST keys do not decipher). A new SE drops any PSO: HASH.
+    /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH.
     pub(crate) fn manage_security_environment(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
             return Err(Sw::WRONG_P1P2);
@@ -52,17 +52,15 @@ impl Token {
             }
         }
         let key_ref = key_ref.ok_or(Sw::WRONG_DATA)?;
-        self.private_key(key_ref)?;
+        if !self.is_rsa_reference(key_ref) {
+            self.private_key(key_ref)?;
+        }
         self.session.hasher = None;
         self.session.digest = None;
-        self.session.se_key = if cmd.p2 == 0xB6 { Some(key_ref) } else { None };
+        let sign = cmd.p2 == 0xB6;
+        self.session.se_key = sign.then_some(key_ref);
+        self.session.se_decipher_key = (!sign).then_some(key_ref);
         Ok(Sw::OK)
-    }
-
-    /// Implements PSO: DECIPHER `2A 80 86`: RSA only, and this token model holds GOST keys
-    /// (6A81, `docs/assumptions.md`).
-    pub(crate) fn decipher(&mut self, _cmd: &Request<'_>, _out: &mut Vec<u8>) -> CardResult {
-        Err(Sw::FUNC_NOT_SUPPORTED)
     }
 
     /// Implements PSO: COMPUTE DIGITAL SIGNATURE `2A 9E 9A` with the MSE key under its "use"
@@ -70,6 +68,9 @@ impl Token {
     /// last PSO: HASH result.
     pub(crate) fn compute_signature(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        if self.is_rsa_reference(key_ref) {
+            return self.rsa_private_operation(cmd, out, key_ref);
+        }
         let (key, spec, sec) = self.private_key(key_ref)?;
         if !self.acl_ok(sec, Op::Bit2) {
             return Err(Sw::SECURITY_NOT_SATISFIED);
@@ -116,6 +117,9 @@ impl Token {
         if cmd.p1 != 0x80 {
             return Err(Sw::WRONG_P1P2);
         }
+        if self.is_rsa_reference(cmd.p2) {
+            return self.generate_rsa(cmd, out);
+        }
         if !cmd.data.is_empty() {
             return Err(Sw::WRONG_LENGTH);
         }
@@ -161,12 +165,15 @@ impl Token {
 
     /// Implements key import, CHANGE REFERENCE DATA `24 01 00 [80 02 len] A5 len d`: writes d
     /// (little-endian) into the current private key object under its update condition; a d out
-    /// of range is 6A80.
+    /// of range is 6A80. An RSA key object takes its own layouts ([`Token::import_rsa`]).
     pub(crate) fn import_key(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x01 {
             return Err(Sw::WRONG_P1P2);
         }
         let d = new_value(cmd.data)?;
+        if self.current_is_rsa_key() {
+            return self.import_rsa(&d);
+        }
         let node = self
             .current_file()
             .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;

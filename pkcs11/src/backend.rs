@@ -1,0 +1,328 @@
+//! The token through the team's client crate (`rutoken-client`): the [`Device`] the module
+//! uses for every real or emulated Rutoken. The objects are the client's PKCS#15 objects
+//! (PrKDF, PuKDF, CDF under `3F00/5000`), the ones OpenSC lists too.
+
+use gost::{KeyAlgorithm, KeySize, ParamSet, Signature};
+use rutoken_client::layout::{self, pkcs15};
+use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
+
+use crate::device::{Certificate, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role};
+use crate::error::{ProfileWords, status_error};
+
+/// A token behind a client-crate transport.
+pub struct ClientDevice<T: Transport> {
+    client: Client<T>,
+    words: ProfileWords,
+}
+
+impl<T: Transport> ClientDevice<T> {
+    /// Attaches to the token (power, SELECT MF) with the device profile's configuration.
+    pub fn attach(
+        transport: T,
+        config: ClientConfig,
+        words: ProfileWords,
+    ) -> Result<Self, DeviceError> {
+        let mut client = Client::new(transport, config);
+        let words_copy = words;
+        client.attach().map_err(|e| device_error(e, &words_copy))?;
+        Ok(ClientDevice { client, words })
+    }
+
+    fn err(&self, e: ClientError) -> DeviceError {
+        device_error(e, &self.words)
+    }
+
+    /// The algorithm of a listed key: its parameter set gives 2012 keys; a key whose
+    /// attribute-85 code the profile names `gost2001-*` is a 2001 key.
+    fn spec_of(&mut self, reference: u8, param: Option<ParamSet>) -> Option<KeySpec> {
+        if let Some(param) = param {
+            let algorithm = match param.size() {
+                KeySize::Bits256 => KeyAlgorithm::Gost2012_256,
+                KeySize::Bits512 => KeyAlgorithm::Gost2012_512,
+            };
+            return Some(KeySpec { algorithm, param });
+        }
+        let fcp = self
+            .client
+            .select_path(&layout::private_key_path(reference))
+            .ok()??;
+        let code = *fcp.proprietary.get(1)?;
+        let name = self
+            .client
+            .config()
+            .key_codes
+            .iter()
+            .find(|(_, c)| **c == code)
+            .map(|(n, _)| n.clone())?;
+        let set = name.strip_prefix("gost2001-")?;
+        let param = ParamSet::from_name(&format!("cryptopro-{set}")).ok()?;
+        Some(KeySpec {
+            algorithm: KeyAlgorithm::Gost2001,
+            param,
+        })
+    }
+}
+
+impl<T: Transport> ClientDevice<T> {
+    /// Writes a certificate under a given ID, in the client's order: the EF first, then its CDF
+    /// entry (an interruption leaves the listing as it was).
+    fn install_with_id(&mut self, der: &[u8], label: &str, id: &[u8]) -> Result<(), DeviceError> {
+        let fid = self
+            .client
+            .free_app_fid("certificate", layout::FIRST_CERT_FID)
+            .map_err(|e| self.err(e))?;
+        self.client
+            .create_app_file(fid, der, "a certificate", &mut |_, _| Ok(true))
+            .map_err(|e| self.err(e))?;
+        let path = layout::absolute_path_bytes(&layout::app_path(fid));
+        let entry = pkcs15::certificate_entry(label, id, &path)
+            .map_err(|e| DeviceError::Failed(format!("the CDF entry: {e}")))?;
+        self.client
+            .append_to_directory(pkcs15::ODF_CERTIFICATES, &entry)
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// The client's error as the module's (one place for the whole mapping; status words the
+/// client does not type go through [`status_error`]).
+pub fn device_error(e: ClientError, words: &ProfileWords) -> DeviceError {
+    match e {
+        ClientError::CardRemoved => DeviceError::Removed,
+        ClientError::PinIncorrect { tries_left } => DeviceError::PinIncorrect { tries_left },
+        ClientError::PinBlocked => DeviceError::PinLocked,
+        ClientError::NotLoggedIn { .. } => DeviceError::NotLoggedIn,
+        ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. } => {
+            DeviceError::Rejected
+        }
+        ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
+        ClientError::UnexpectedStatus { operation, sw } => status_error(operation, sw.0, words),
+        ClientError::NoFreeKeySlot { .. }
+        | ClientError::NoFreeFile { .. }
+        | ClientError::DirectoryFull { .. } => DeviceError::NoRoom,
+        ClientError::NotFound { .. } => DeviceError::NotFound,
+        ClientError::BadCertificate { .. } => DeviceError::BadObject,
+        other => DeviceError::Failed(other.to_string()),
+    }
+}
+
+/// SHA-1 of the subjectPublicKey bits of any X.509 certificate.
+fn foreign_certificate_id(der: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    use der::Decode;
+    use sha1::Digest;
+    let cert = x509_cert::Certificate::from_der(der).map_err(|_| DeviceError::BadObject)?;
+    let bits = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes();
+    Ok(sha1::Sha1::digest(bits).to_vec())
+}
+
+fn role(role: Role) -> PinRole {
+    match role {
+        Role::User => PinRole::User,
+        Role::SecurityOfficer => PinRole::Admin,
+    }
+}
+
+/// A PIN as the client takes it (the token's PINs are text).
+fn pin_text(pin: &[u8]) -> Result<&str, DeviceError> {
+    std::str::from_utf8(pin).map_err(|_| DeviceError::PinLength)
+}
+
+/// The token's `r_le ‖ s_le` as PKCS#11's `s ‖ r` (big-endian, v2.40 §2.57.5).
+fn pkcs11_signature(token: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    Signature::from_token_bytes(token)
+        .map(|s| s.to_x509_bytes())
+        .map_err(|e| DeviceError::Failed(format!("the token's signature: {e}")))
+}
+
+impl<T: Transport> Device for ClientDevice<T> {
+    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
+        self.client.serial().map_err(|e| self.err(e))
+    }
+
+    fn listing(&mut self) -> Result<Listing, DeviceError> {
+        let objects = self.client.objects().map_err(|e| self.err(e))?;
+        let mut listing = Listing::default();
+        for key in objects.keys {
+            // A key with no PKCS#15 entry or public key is not a PKCS#11 object (a
+            // half-created pair, or one the bank's plugin made without PKCS#15).
+            let (Some(id), Some(public)) = (key.id, key.public_key) else {
+                continue;
+            };
+            let Some(spec) = self.spec_of(key.reference, key.param_set) else {
+                continue;
+            };
+            listing.keys.push(KeyPair {
+                id,
+                label: key.label.unwrap_or_default(),
+                reference: key.reference,
+                spec,
+                public,
+            });
+        }
+        listing.certificates = objects
+            .certificates
+            .into_iter()
+            .map(|c| Certificate {
+                id: c.id,
+                label: c.label,
+                der: c.der,
+            })
+            .collect();
+        Ok(listing)
+    }
+
+    fn login(&mut self, r: Role, pin: &[u8]) -> Result<(), DeviceError> {
+        let pin = pin_text(pin)?;
+        self.client
+            .verify_pin(role(r), pin)
+            .map_err(|e| self.err(e))
+    }
+
+    fn logout(&mut self) -> Result<(), DeviceError> {
+        self.client.logout().map_err(|e| self.err(e))
+    }
+
+    fn pin_state(&mut self, r: Role) -> Result<PinState, DeviceError> {
+        match self.client.pin_status(role(r)).map_err(|e| self.err(e))? {
+            PinStatus::Verified => Ok(PinState {
+                tries_left: None,
+                blocked: false,
+            }),
+            PinStatus::TriesLeft(n) => Ok(PinState {
+                tries_left: Some(n),
+                blocked: n == 0,
+            }),
+            PinStatus::Blocked => Ok(PinState {
+                tries_left: Some(0),
+                blocked: true,
+            }),
+        }
+    }
+
+    fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError> {
+        let (old, new) = (pin_text(old)?, pin_text(new)?);
+        self.client
+            .change_pin(role(r), old, new)
+            .map_err(|e| self.err(e))
+    }
+
+    fn init_user_pin(&mut self, new: &[u8]) -> Result<(), DeviceError> {
+        let new = pin_text(new)?;
+        self.client
+            .reset_retry_counter(PinRole::User)
+            .map_err(|e| self.err(e))?;
+        self.client
+            .set_pin(PinRole::User, new)
+            .map_err(|e| self.err(e))
+    }
+
+    fn generate_key_pair(
+        &mut self,
+        spec: KeySpec,
+        label: &str,
+        _id: Option<&[u8]>,
+    ) -> Result<KeyPair, DeviceError> {
+        if spec.algorithm == KeyAlgorithm::Gost2001 {
+            // The client crate lays out GOST R 34.10-2012 keys only (docs/pkcs11.md).
+            return Err(DeviceError::BadObject);
+        }
+        let pair = self
+            .client
+            .generate_key_pair(spec.param, label)
+            .map_err(|e| self.err(e))?;
+        Ok(KeyPair {
+            id: pair.id,
+            label: label.to_owned(),
+            reference: pair.reference,
+            spec,
+            public: pair.public_key,
+        })
+    }
+
+    fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let raw = self
+            .client
+            .sign_digest(key.reference, digest)
+            .map_err(|e| self.err(e))?;
+        pkcs11_signature(&raw)
+    }
+
+    fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let raw = self
+            .client
+            .sign_document(key.reference, data)
+            .map_err(|e| self.err(e))?;
+        pkcs11_signature(&raw)
+    }
+
+    fn install_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Certificate, DeviceError> {
+        let id = match id {
+            // The caller's CKA_ID (PKCS#11 keeps it): the client's steps with that ID.
+            Some(id) => {
+                self.install_with_id(der, label, id)?;
+                id.to_vec()
+            }
+            // Otherwise the client's own: the ID of its key pair (SHA-1 of the public key).
+            None => match self
+                .client
+                .install_certificate(der, label, &mut |_, _| Ok(true))
+            {
+                Ok(Installed::Listed { id }) => id,
+                Ok(Installed::Interrupted) => {
+                    return Err(DeviceError::Failed(
+                        "the certificate was not written".into(),
+                    ));
+                }
+                // A certificate of another algorithm (a CA's RSA certificate): the SHA-1 of
+                // its public key too (the RFC 5280 §4.2.1.2 key identifier, as OpenSC).
+                Err(ClientError::BadCertificate { .. }) => {
+                    let id = foreign_certificate_id(der)?;
+                    self.install_with_id(der, label, &id)?;
+                    id
+                }
+                Err(e) => return Err(self.err(e)),
+            },
+        };
+        Ok(Certificate {
+            id,
+            label: label.to_owned(),
+            der: der.to_vec(),
+        })
+    }
+
+    fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError> {
+        self.client
+            .delete_certificate(&certificate.id)
+            .map_err(|e| self.err(e))
+    }
+
+    fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
+        self.client
+            .delete_key_pair(key.reference)
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// Connects to the token in a PC/SC reader.
+#[cfg(feature = "pcsc")]
+pub fn open_pcsc(
+    reader: &str,
+    settings: &crate::settings::Settings,
+) -> Result<Box<dyn Device>, DeviceError> {
+    let words = settings.words;
+    let transport = rutoken_client::transport::pcsc::PcscTransport::open(reader)
+        .map_err(|e| device_error(ClientError::from(e), &words))?;
+    Ok(Box::new(ClientDevice::attach(
+        transport,
+        settings.config.clone(),
+        words,
+    )?))
+}

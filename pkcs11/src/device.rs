@@ -1,0 +1,163 @@
+//! The narrow boundary between the PKCS#11 logic and a token: what the module asks of a card,
+//! in domain terms. The real implementation drives a Rutoken through the team's client crate
+//! (`rutoken-client`, `backend.rs`); unit tests use an in-memory one.
+
+use gost::{KeyAlgorithm, ParamSet};
+
+/// The two PKCS#11 users a token knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `CKU_USER`: the user PIN.
+    User,
+    /// `CKU_SO`: the administrator PIN.
+    SecurityOfficer,
+}
+
+/// A GOST key's algorithm and parameter set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    /// 2001, 2012-256 or 2012-512.
+    pub algorithm: KeyAlgorithm,
+    /// The curve.
+    pub param: ParamSet,
+}
+
+/// A key pair the token holds (a PrKDF entry and its PuKDF twin).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPair {
+    /// PKCS#15 iD (`CKA_ID`).
+    pub id: Vec<u8>,
+    /// Label (`CKA_LABEL`).
+    pub label: String,
+    /// The token's key reference (which RSF).
+    pub reference: u8,
+    /// Algorithm and curve.
+    pub spec: KeySpec,
+    /// The public key, `LE(x) ‖ LE(y)` (`CKA_VALUE` of the public key object).
+    pub public: Vec<u8>,
+}
+
+/// A certificate the token holds (a CDF entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// PKCS#15 iD (`CKA_ID`): that of its key pair.
+    pub id: Vec<u8>,
+    /// Label.
+    pub label: String,
+    /// The certificate's DER.
+    pub der: Vec<u8>,
+}
+
+/// Everything the token lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Key pairs.
+    pub keys: Vec<KeyPair>,
+    /// Certificates.
+    pub certificates: Vec<Certificate>,
+}
+
+/// A PIN's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinState {
+    /// Tries left before it blocks (None: the token does not say).
+    pub tries_left: Option<u8>,
+    /// Whether it is blocked.
+    pub blocked: bool,
+}
+
+/// What went wrong on the token's side. Each maps to one `CKR_` (`error.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceError {
+    /// A wrong PIN (`63 Cx`).
+    #[error("wrong PIN, {tries_left} tries left")]
+    PinIncorrect {
+        /// Tries left.
+        tries_left: u8,
+    },
+    /// The PIN is blocked (`69 83`, `63 C0`).
+    #[error("the PIN is blocked")]
+    PinLocked,
+    /// The operation needs a login (`69 82`).
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// The other role is logged in (device profile `token.other_role_logged_in_sw`).
+    #[error("the other role is logged in")]
+    OtherRoleLoggedIn,
+    /// The SafeTouch user pressed Reject.
+    #[error("rejected on the SafeTouch")]
+    Rejected,
+    /// Nobody pressed the SafeTouch in time.
+    #[error("the SafeTouch timed out")]
+    TimedOut,
+    /// The card left the reader.
+    #[error("the token was removed")]
+    Removed,
+    /// No card, or not a Rutoken.
+    #[error("no token in the reader")]
+    NotPresent,
+    /// The token is full (`6A 84`) or has no free key slot.
+    #[error("the token has no room left")]
+    NoRoom,
+    /// The object is not on the token (any more).
+    #[error("the object is not on the token")]
+    NotFound,
+    /// An object the token cannot hold as given (a certificate that does not parse).
+    #[error("the object's value is not acceptable")]
+    BadObject,
+    /// A PIN outside the token's length limits.
+    #[error("the PIN's length is out of range")]
+    PinLength,
+    /// Any other status word.
+    #[error("{operation}: the token answered {sw:04X}")]
+    Status {
+        /// What the module asked for.
+        operation: String,
+        /// The status word.
+        sw: u16,
+    },
+    /// An answer the module cannot use, or a transport failure.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A token, as the PKCS#11 logic uses it. Calls block (a signature waits for the SafeTouch).
+pub trait Device: Send {
+    /// The token serial (8 bytes on a Rutoken ECP).
+    fn serial(&mut self) -> Result<Vec<u8>, DeviceError>;
+    /// The PKCS#15 objects.
+    fn listing(&mut self) -> Result<Listing, DeviceError>;
+    /// VERIFY.
+    fn login(&mut self, role: Role, pin: &[u8]) -> Result<(), DeviceError>;
+    /// Resets the access rights.
+    fn logout(&mut self) -> Result<(), DeviceError>;
+    /// A PIN's counter.
+    fn pin_state(&mut self, role: Role) -> Result<PinState, DeviceError>;
+    /// CHANGE REFERENCE DATA of the role logged in.
+    fn change_pin(&mut self, role: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError>;
+    /// Unblocks and sets the user PIN (the SO logged in).
+    fn init_user_pin(&mut self, new: &[u8]) -> Result<(), DeviceError>;
+    /// Generates a key pair on the token and files it in PKCS#15 (ID = SHA-1 of the public key
+    /// unless `id` is given).
+    fn generate_key_pair(
+        &mut self,
+        spec: KeySpec,
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<KeyPair, DeviceError>;
+    /// Signs a host digest (wire order); returns `s ‖ r` big-endian.
+    fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError>;
+    /// Hashes `data` on the token and signs it (the SafeTouch shows it); returns `s ‖ r`.
+    fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError>;
+    /// Writes a certificate and its CDF entry.
+    fn install_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Certificate, DeviceError>;
+    /// Deletes a certificate.
+    fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;
+    /// Deletes a key pair (both RSFs and their directory entries).
+    fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError>;
+}

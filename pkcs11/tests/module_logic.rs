@@ -1,0 +1,469 @@
+//! The module's PKCS#11 rules in process, over an in-memory token (software GOST keys): login
+//! states, object visibility, templates, session objects, operations and their errors. No
+//! PC/SC, no root: runs everywhere.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::sync::{Arc, Mutex};
+
+use cryptoki_sys::*;
+use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet, Rng, SigningKey};
+use rutoken_pkcs11::attribute::{Attribute, Template};
+use rutoken_pkcs11::device::*;
+use rutoken_pkcs11::module::Module;
+use rutoken_pkcs11::object::Missing;
+use rutoken_pkcs11::slot::{RUTOKEN_ECP_ATRS, ReaderState, Readers};
+use rutoken_pkcs11::vendor::*;
+
+#[derive(Default)]
+struct Store {
+    keys: Vec<(KeyPair, SigningKey)>,
+    certificates: Vec<Certificate>,
+    login: Option<Role>,
+    user_tries: u8,
+    present: bool,
+}
+
+/// A token in memory: user PIN 12345678 (3 tries), SO PIN 87654321.
+#[derive(Clone)]
+struct FakeToken(Arc<Mutex<Store>>);
+
+impl Device for FakeToken {
+    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
+        Ok(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3])
+    }
+    fn listing(&mut self) -> Result<Listing, DeviceError> {
+        let s = self.0.lock().unwrap();
+        if !s.present {
+            return Err(DeviceError::Removed);
+        }
+        Ok(Listing {
+            keys: s.keys.iter().map(|(k, _)| k.clone()).collect(),
+            certificates: s.certificates.clone(),
+        })
+    }
+    fn login(&mut self, role: Role, pin: &[u8]) -> Result<(), DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let good: &[u8] = if role == Role::User {
+            b"12345678"
+        } else {
+            b"87654321"
+        };
+        if role == Role::User && s.user_tries == 0 {
+            return Err(DeviceError::PinLocked);
+        }
+        if pin != good {
+            if role == Role::User {
+                s.user_tries -= 1;
+                if s.user_tries == 0 {
+                    return Err(DeviceError::PinLocked);
+                }
+                return Err(DeviceError::PinIncorrect {
+                    tries_left: s.user_tries,
+                });
+            }
+            return Err(DeviceError::PinIncorrect { tries_left: 9 });
+        }
+        if role == Role::User {
+            s.user_tries = 3;
+        }
+        s.login = Some(role);
+        Ok(())
+    }
+    fn logout(&mut self) -> Result<(), DeviceError> {
+        self.0.lock().unwrap().login = None;
+        Ok(())
+    }
+    fn pin_state(&mut self, _role: Role) -> Result<PinState, DeviceError> {
+        let s = self.0.lock().unwrap();
+        Ok(PinState {
+            tries_left: Some(s.user_tries),
+            blocked: s.user_tries == 0,
+        })
+    }
+    fn change_pin(&mut self, _r: Role, _o: &[u8], _n: &[u8]) -> Result<(), DeviceError> {
+        Ok(())
+    }
+    fn init_user_pin(&mut self, _new: &[u8]) -> Result<(), DeviceError> {
+        self.0.lock().unwrap().user_tries = 3;
+        Ok(())
+    }
+    fn generate_key_pair(
+        &mut self,
+        spec: KeySpec,
+        label: &str,
+        _id: Option<&[u8]>,
+    ) -> Result<KeyPair, DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1));
+        let public = secret.verifying_key().to_le_bytes();
+        let key = KeyPair {
+            id: vec![s.keys.len() as u8 + 1],
+            label: label.to_owned(),
+            reference: s.keys.len() as u8 + 1,
+            spec,
+            public,
+        };
+        s.keys.push((key.clone(), secret));
+        Ok(key)
+    }
+    fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let s = self.0.lock().unwrap();
+        if s.login != Some(Role::User) {
+            return Err(DeviceError::NotLoggedIn);
+        }
+        let (_, secret) = s
+            .keys
+            .iter()
+            .find(|(k, _)| k.reference == key.reference)
+            .ok_or(DeviceError::NotFound)?;
+        Ok(secret
+            .sign_digest(digest, &mut Rng::from_seed(7))
+            .unwrap()
+            .to_x509_bytes())
+    }
+    fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        if data == b"reject me" {
+            return Err(DeviceError::Rejected);
+        }
+        let digest = key.spec.algorithm.digest().digest(data);
+        self.sign_digest(key, &digest)
+    }
+    fn install_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Certificate, DeviceError> {
+        let c = Certificate {
+            id: id.unwrap_or(b"c").to_vec(),
+            label: label.into(),
+            der: der.to_vec(),
+        };
+        self.0.lock().unwrap().certificates.push(c.clone());
+        Ok(c)
+    }
+    fn delete_certificate(&mut self, c: &Certificate) -> Result<(), DeviceError> {
+        self.0.lock().unwrap().certificates.retain(|x| x != c);
+        Ok(())
+    }
+    fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
+        self.0.lock().unwrap().keys.retain(|(k, _)| k != key);
+        Ok(())
+    }
+}
+
+struct FakeReaders(FakeToken);
+
+impl Readers for FakeReaders {
+    fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError> {
+        let present = self.0.0.lock().unwrap().present;
+        Ok(vec![
+            ReaderState {
+                name: "Virtual PCD 00 00".into(),
+                atr: present.then(|| RUTOKEN_ECP_ATRS[0].to_vec()),
+            },
+            ReaderState {
+                name: "Other reader".into(),
+                atr: Some(vec![0x3B, 0x00]),
+            },
+        ])
+    }
+    fn open(&mut self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+        Ok(Box::new(self.0.clone()))
+    }
+}
+
+fn module() -> (Module, FakeToken) {
+    let token = FakeToken(Arc::new(Mutex::new(Store {
+        user_tries: 3,
+        present: true,
+        ..Store::default()
+    })));
+    (Module::new(Box::new(FakeReaders(token.clone()))), token)
+}
+
+fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
+    Template(
+        attrs
+            .iter()
+            .map(|(k, v)| Attribute {
+                kind: *k,
+                value: v.clone(),
+            })
+            .collect(),
+    )
+}
+
+fn ul(v: CK_ULONG) -> Vec<u8> {
+    v.to_ne_bytes().to_vec()
+}
+
+const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
+
+#[test]
+fn slots_are_readers_and_only_rutokens_are_tokens() {
+    let (mut m, _) = module();
+    assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
+    assert_eq!(m.slot_list(true).unwrap(), vec![0]);
+    assert_eq!(
+        m.open_session(1, RW).unwrap_err().rv(),
+        CKR_TOKEN_NOT_RECOGNIZED
+    );
+    assert_eq!(m.open_session(7, RW).unwrap_err().rv(), CKR_SLOT_ID_INVALID);
+    assert_eq!(
+        m.open_session(0, CKF_RW_SESSION).unwrap_err().rv(),
+        CKR_SESSION_PARALLEL_NOT_SUPPORTED
+    );
+    let info = m.token_info(0).unwrap();
+    assert_eq!(info.label, "Rutoken ECP 0787103443");
+}
+
+#[test]
+fn logins_follow_the_pkcs11_state_rules() {
+    let (mut m, _) = module();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let rw = m.open_session(0, RW).unwrap();
+    assert_eq!(
+        m.login(rw, CKU_SO, b"87654321").unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY_EXISTS
+    );
+    assert_eq!(
+        m.login(rw, CKU_USER, b"00000000").unwrap_err().rv(),
+        CKR_PIN_INCORRECT
+    );
+    m.login(rw, CKU_USER, b"12345678").unwrap();
+    assert_eq!(
+        m.login(ro, CKU_USER, b"12345678").unwrap_err().rv(),
+        CKR_USER_ALREADY_LOGGED_IN
+    );
+    assert_eq!(m.session_info(ro).unwrap().state, CKS_RO_USER_FUNCTIONS);
+    assert_eq!(m.session_info(rw).unwrap().state, CKS_RW_USER_FUNCTIONS);
+    m.logout(ro).unwrap();
+    assert_eq!(m.logout(rw).unwrap_err().rv(), CKR_USER_NOT_LOGGED_IN);
+    for _ in 0..2 {
+        let _ = m.login(rw, CKU_USER, b"0");
+    }
+    let locked = m.login(rw, CKU_USER, b"00000000").unwrap_err().rv();
+    assert!(
+        locked == CKR_PIN_LOCKED || locked == CKR_PIN_INCORRECT,
+        "{locked:#x}"
+    );
+    assert_eq!(
+        m.login(rw, CKU_USER, b"12345678").unwrap_err().rv(),
+        CKR_PIN_LOCKED
+    );
+    assert_eq!(
+        m.login(rw, 77, b"1").unwrap_err().rv(),
+        CKR_USER_TYPE_INVALID
+    );
+}
+
+#[test]
+fn keys_generate_sign_verify_and_stay_sensitive() {
+    let (mut m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    let template = t(&[(
+        CKA_GOSTR3410_PARAMS,
+        vec![
+            0x06, 0x09, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01, 0x02, 0x01,
+        ],
+    )]);
+    assert_eq!(
+        m.generate_key_pair(
+            s,
+            CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            &template,
+            &Template::default()
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_USER_NOT_LOGGED_IN
+    );
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            &template,
+            &Template::default(),
+        )
+        .unwrap();
+    let got = m
+        .attributes(
+            s,
+            private,
+            &[CKA_VALUE, CKA_KEY_TYPE, 0xFFFF_0001, CKA_SIGN],
+        )
+        .unwrap();
+    assert_eq!(got[0], Err(Missing::Sensitive));
+    assert_eq!(got[1], Ok(ul(CKK_GOSTR3410_512)));
+    assert_eq!(got[2], Err(Missing::Invalid));
+    assert_eq!(got[3], Ok(vec![1]));
+    // Sign over a host digest: the length must fit the key.
+    m.sign_init(s, CKM_GOSTR3410_512, &[], private).unwrap();
+    assert_eq!(m.sign_len(s).unwrap(), 128);
+    assert_eq!(
+        m.sign(s, Some(&[0; 32])).unwrap_err().rv(),
+        CKR_DATA_LEN_RANGE
+    );
+    assert_eq!(
+        m.sign(s, Some(&[0; 64])).unwrap_err().rv(),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    assert_eq!(
+        m.sign_init(s, CKM_GOSTR3410, &[], private)
+            .unwrap_err()
+            .rv(),
+        CKR_KEY_TYPE_INCONSISTENT
+    );
+    // Hash on the token, multi-part, then verify on the host.
+    m.sign_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], private)
+        .unwrap();
+    m.sign_update(s, b"part one, ").unwrap();
+    m.sign_update(s, b"part two").unwrap();
+    let signature = m.sign(s, None).unwrap();
+    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public)
+        .unwrap();
+    m.verify(s, Some(b"part one, part two"), &signature)
+        .unwrap();
+    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public)
+        .unwrap();
+    assert_eq!(
+        m.verify(s, Some(b"part one, part 2"), &signature)
+            .unwrap_err()
+            .rv(),
+        CKR_SIGNATURE_INVALID
+    );
+    // A SafeTouch refusal is CKR_FUNCTION_REJECTED.
+    m.sign_init(
+        s,
+        CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+        HASH_PARAMS_2012_512,
+        private,
+    )
+    .unwrap();
+    assert_eq!(
+        m.sign(s, Some(b"reject me")).unwrap_err().rv(),
+        CKR_FUNCTION_REJECTED
+    );
+    assert_eq!(
+        m.sign_init(
+            s,
+            CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+            HASH_PARAMS_2012_256,
+            private
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_MECHANISM_PARAM_INVALID
+    );
+    // The private key hides after logout.
+    m.logout(s).unwrap();
+    assert_eq!(
+        m.attributes(s, private, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_PRIVATE_KEY))]))
+        .unwrap();
+    assert!(m.find(s, 10).unwrap().is_empty());
+    m.find_final(s).unwrap();
+    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_PUBLIC_KEY))]))
+        .unwrap();
+    assert_eq!(m.find(s, 10).unwrap(), vec![public]);
+}
+
+#[test]
+fn session_objects_keep_their_rules() {
+    let (mut m, _) = module();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let data = t(&[
+        (CKA_CLASS, ul(CKO_DATA)),
+        (CKA_LABEL, b"note".to_vec()),
+        (CKA_VALUE, b"v".to_vec()),
+    ]);
+    let h = m.create_object(ro, &data).unwrap();
+    assert_eq!(
+        m.attributes(ro, h, &[CKA_VALUE]).unwrap()[0],
+        Ok(b"v".to_vec())
+    );
+    m.set_attributes(ro, h, &t(&[(CKA_VALUE, b"w".to_vec())]))
+        .unwrap();
+    assert_eq!(
+        m.set_attributes(ro, h, &t(&[(CKA_CLASS, ul(CKO_CERTIFICATE))]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    assert_eq!(
+        m.set_attributes(ro, h, &t(&[(CKA_SIGN, vec![1])]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_TYPE_INVALID
+    );
+    // A bool the size of a CK_ULONG is refused.
+    let bad = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_PRIVATE, ul(0))]);
+    assert_eq!(
+        m.create_object(ro, &bad).unwrap_err().rv(),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
+    // Not modifiable means not modifiable.
+    let fixed = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_MODIFIABLE, vec![0])]);
+    let f = m.create_object(ro, &fixed).unwrap();
+    assert_eq!(
+        m.set_attributes(ro, f, &t(&[(CKA_LABEL, b"x".to_vec())]))
+            .unwrap_err()
+            .rv(),
+        CKR_ACTION_PROHIBITED
+    );
+    // Token objects need a R/W session; the module writes no token data objects.
+    let token = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_TOKEN, vec![1])]);
+    assert_eq!(
+        m.create_object(ro, &token).unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    // Two values for one attribute are inconsistent.
+    let twice = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_CLASS, ul(CKO_CERTIFICATE))]);
+    assert_eq!(
+        m.create_object(ro, &twice).unwrap_err().rv(),
+        CKR_TEMPLATE_INCONSISTENT
+    );
+    // Closing the session destroys its objects.
+    m.close_session(ro).unwrap();
+    let again = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.attributes(again, h, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+}
+
+#[test]
+fn digests_match_streebog_and_a_pulled_token_ends_the_sessions() {
+    let (mut m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.digest_init(s, CKM_GOSTR3411_12_256).unwrap();
+    assert_eq!(m.digest_len(s).unwrap(), 32);
+    m.digest_update(s, b"abc").unwrap();
+    assert_eq!(
+        m.digest(s, None).unwrap(),
+        DigestAlgorithm::Streebog256.digest(b"abc")
+    );
+    assert_eq!(
+        m.digest_init(s, CKM_GOSTR3410).unwrap_err().rv(),
+        CKR_MECHANISM_INVALID
+    );
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    token.0.lock().unwrap().present = false;
+    assert_eq!(
+        m.find_init(s, &Template::default()).unwrap_err().rv(),
+        CKR_DEVICE_REMOVED
+    );
+    assert_eq!(
+        m.session_info(s).unwrap_err().rv(),
+        CKR_SESSION_HANDLE_INVALID
+    );
+    assert_eq!(
+        m.open_session(0, RW).unwrap_err().rv(),
+        CKR_TOKEN_NOT_PRESENT
+    );
+    let _ = (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A);
+}
