@@ -9,6 +9,7 @@ packages=(
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev pkg-config
   libengine-gost-openssl openssl python3-pyscard libxml2-utils util-linux procps
   python3-jsonschema python3-yaml python3-venv
+  chromium
 )
 if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
   sudo=""
@@ -17,6 +18,9 @@ if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Node.js and npm for the plugin's browser tests: the machine image may ship its own (not
+  # Debian's, whose npm package then conflicts with it), so Debian's only when there is none.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "== installing: ${missing[*]}"
     $sudo apt-get update -qq
@@ -50,6 +54,9 @@ if [ ! -x target/pkcs11-check-venv/bin/pkcs11-check ]; then
     echo "no Python >= 3.12 for pkcs11-check; its test will skip"
   fi
 fi
+
+echo "== npm ci (plugin browser tests: puppeteer-core and Aktiv's rutoken loader; no browser download)"
+PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix plugin/tests/browser --ignore-scripts --no-audit --no-fund
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

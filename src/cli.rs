@@ -2,11 +2,15 @@
 
 mod apdu;
 mod fixtures;
+mod plugin;
+mod relay;
+mod replay;
 mod run;
 mod safetouch;
 mod sim;
 mod token;
 mod token_control;
+mod transcript;
 
 use std::process::ExitCode;
 
@@ -40,6 +44,14 @@ enum Command {
     /// Regenerate or check the test PKI in `fixtures/`.
     #[command(subcommand)]
     Fixtures(fixtures::FixturesCommand),
+    /// Serve the Rutoken Plugin's JavaScript API to web pages (loopback WebSocket), backed by
+    /// the virtual token and SafeTouch.
+    Plugin(Box<plugin::PluginArgs>),
+    /// Present a card in a real PC/SC reader behind vpcd as a virtual reader, recording every
+    /// command and answer (PINs masked).
+    Relay(relay::RelayArgs),
+    /// Replay a relay transcript against the emulator and show both answers side by side.
+    Replay(replay::ReplayArgs),
 }
 
 impl Cli {
@@ -52,6 +64,9 @@ impl Cli {
             Command::Apdu(args) => apdu::run(args),
             Command::Safetouch(cmd) => safetouch::run(cmd),
             Command::Fixtures(cmd) => fixtures::run(cmd),
+            Command::Plugin(args) => plugin::run(*args),
+            Command::Relay(args) => relay::run(args),
+            Command::Replay(args) => replay::run(args),
         }
     }
 }

@@ -243,6 +243,24 @@ fn bad_arguments_exit_2_in_plain_words() {
 }
 
 #[test]
+fn bad_token_images_exit_2_in_plain_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = write(dir.path(), "garbage.img", "not a token image at all");
+    let empty = write(dir.path(), "empty.img", "");
+    for image in [&garbage, &empty] {
+        for args in [
+            vec!["token", "show", "--image", image],
+            vec!["apdu", "--image", image],
+            vec!["sim", "--image", image, "--vpcd", "127.0.0.1:1"],
+        ] {
+            let (code, out) = run(&args, "");
+            assert_clean(&args.join(" "), code, &out);
+            assert!(out.contains(image.as_str()), "{}: {out}", args.join(" "));
+        }
+    }
+}
+
+#[test]
 fn a_closed_pipe_is_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let image = dir.path().join("t.img").display().to_string();

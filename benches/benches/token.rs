@@ -68,7 +68,13 @@ fn sign_benches(c: &mut Criterion) {
         ("token/sign/512", 0x12, 64),
     ] {
         let mut token = signing_token(code);
-        let mut command = vec![0x00, 0x2A, 0x9E, 0x9A, len as u8];
+        let mut command = vec![
+            0x00,
+            0x2A,
+            0x9E,
+            0x9A,
+            u8::try_from(len).expect("a short Lc"),
+        ];
         command.extend(std::iter::repeat_n(0x5A, len));
         command.push(0x00);
         c.bench_function(id, |b| {

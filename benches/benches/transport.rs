@@ -56,7 +56,9 @@ impl Link {
     }
 
     fn roundtrip(&mut self, apdu: &[u8], two_writes: bool) -> Vec<u8> {
-        let len = (apdu.len() as u16).to_be_bytes();
+        let len = u16::try_from(apdu.len())
+            .expect("a vpcd frame")
+            .to_be_bytes();
         if two_writes {
             self.stream.write_all(&len).unwrap();
             self.stream.write_all(apdu).unwrap();

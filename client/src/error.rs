@@ -160,6 +160,9 @@ pub enum ClientError {
         /// Its FID.
         fid: u16,
     },
+    /// A data object's application OID that is not one DER OBJECT IDENTIFIER.
+    #[error("the data object's OID is not a DER OBJECT IDENTIFIER")]
+    NotAnOid,
     /// The device profile has no attribute-85 key code for this key type.
     #[error("the device profile has no key code for {name}")]
     NoKeyCode {

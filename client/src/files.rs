@@ -181,6 +181,18 @@ impl<T: Transport> Client<T> {
         what: &'static str,
         before_piece: &mut dyn FnMut(&mut Self, usize) -> Result<bool, ClientError>,
     ) -> Result<bool, ClientError> {
+        self.create_app_file_with(fid, data, what, &layout::USER_EF_SEC_ATTR, before_piece)
+    }
+
+    /// [`Client::create_app_file`] with the EF's security attributes (§3, tag 86).
+    pub fn create_app_file_with(
+        &mut self,
+        fid: u16,
+        data: &[u8],
+        what: &'static str,
+        sec: &[u8; 15],
+        before_piece: &mut dyn FnMut(&mut Self, usize) -> Result<bool, ClientError>,
+    ) -> Result<bool, ClientError> {
         let size = u16::try_from(data.len()).map_err(|_| ClientError::TooLarge {
             what,
             len: data.len(),
@@ -189,7 +201,7 @@ impl<T: Transport> Client<T> {
             .ok_or(ClientError::NotFound {
                 what: "the PKCS#15 application 5000",
             })?;
-        self.create_file(&layout::ef_fcp(fid, size)?)?;
+        self.create_file(&layout::ef_fcp_with(fid, size, sec)?)?;
         self.select_path(&layout::app_path(fid))?
             .ok_or(ClientError::CreatedFileMissing { fid })?;
         self.update_binary(0, data, before_piece)

@@ -49,9 +49,14 @@ impl<T: Transport> Client<T> {
 
     /// Creates both RSFs of key `kk` while `5000` is current (the token files them by class,
     /// §4 CREATE FILE).
-    fn create_key_objects(&mut self, kk: u8, param_set: gost::ParamSet) -> Result<(), ClientError> {
+    fn create_key_objects(
+        &mut self,
+        kk: u8,
+        algorithm: gost::KeyAlgorithm,
+        param_set: gost::ParamSet,
+    ) -> Result<(), ClientError> {
         let (private_size, public_size) = layout::key_sizes(param_set)?;
-        let name = layout::key_code_name(param_set);
+        let name = layout::key_code_name(algorithm, param_set);
         let code = *self
             .config()
             .key_codes
@@ -80,8 +85,33 @@ impl<T: Transport> Client<T> {
         param_set: gost::ParamSet,
         label: &str,
     ) -> Result<KeyPair, ClientError> {
+        self.generate_key_pair_of(
+            gost::KeyAlgorithm::gost2012_for(param_set),
+            param_set,
+            label,
+        )
+    }
+
+    /// [`Client::generate_key_pair`] for any GOST algorithm: a GOST R 34.10-2001 key
+    /// (`KeyAlgorithm::Gost2001` on a CryptoPro curve, `cryptopro-a|b|c`) takes the profile's
+    /// `gost2001-*` attribute-85 code (OpenSC's 20/30/40, trace 11_kpg2001); its RSFs, public
+    /// key (64 bytes) and PKCS#15 entries are laid out like a 2012-256 key's, the parameter
+    /// number counting the CryptoPro letter. The token hashes for it with GOST R 34.11-94.
+    pub fn generate_key_pair_of(
+        &mut self,
+        algorithm: gost::KeyAlgorithm,
+        param_set: gost::ParamSet,
+        label: &str,
+    ) -> Result<KeyPair, ClientError> {
+        if algorithm == gost::KeyAlgorithm::Gost2001
+            && layout::cryptopro_letter(param_set).is_none()
+        {
+            return Err(ClientError::NoKeyCode {
+                name: format!("gost2001-{}", param_set.name()),
+            });
+        }
         let kk = self.free_key_reference()?;
-        self.create_key_objects(kk, param_set)?;
+        self.create_key_objects(kk, algorithm, param_set)?;
         let (_, public_size) = layout::key_sizes(param_set)?;
         let public_key =
             self.send_ok("GENERATE KEY", &Command::new(0x00, 0x46, 0x80, kk).le(256))?;
@@ -101,13 +131,18 @@ impl<T: Transport> Client<T> {
             param_set,
             public_key,
         };
-        self.register_key_pair(&pair, label)?;
+        self.register_key_pair(&pair, algorithm, label)?;
         Ok(pair)
     }
 
     /// Writes the public key EF and the PrKDF and PuKDF entries of a key pair; a token with no
     /// PKCS#15 application (no ODF) is left alone.
-    fn register_key_pair(&mut self, pair: &KeyPair, label: &str) -> Result<(), ClientError> {
+    fn register_key_pair(
+        &mut self,
+        pair: &KeyPair,
+        algorithm: gost::KeyAlgorithm,
+        label: &str,
+    ) -> Result<(), ClientError> {
         if self.read_file(&layout::app_path(layout::ODF))?.is_none() {
             return Ok(());
         }
@@ -118,6 +153,7 @@ impl<T: Transport> Client<T> {
             label,
             &pair.id,
             &layout::absolute_path_bytes(&layout::app_path(fid)),
+            algorithm,
             pair.param_set,
         )
         .map_err(ClientError::Encoding)?;
@@ -127,6 +163,7 @@ impl<T: Transport> Client<T> {
             &pair.id,
             pair.reference,
             &layout::absolute_path_bytes(&layout::private_key_path(pair.reference)),
+            algorithm,
             pair.param_set,
         )
         .map_err(ClientError::Encoding)?;

@@ -24,12 +24,19 @@ pub const PRKDF: u16 = 0x6002;
 pub const PUKDF: u16 = 0x6001;
 /// The CDF, certificate directory (§5: `5000/6004`).
 pub const CDF: u16 = 0x6004;
+/// The DODF, data-object directory (OpenSC `rutoken_ecp.profile`: `PKCS15-DODF`, `6006`,
+/// `dodf-size` 2048).
+pub const DODF: u16 = 0x6006;
 /// Size of a directory file the client creates (§5: PrKDF, PuKDF, CDF are 2048 bytes).
 pub const DIRECTORY_SIZE: u16 = 2048;
 /// First FID of public-key EFs (§5: `5000/0200…`, OpenSC's `public-key` template).
 pub const FIRST_PUBLIC_KEY_FID: u16 = 0x0200;
 /// First FID of certificate EFs (§5: `5000/0300…`).
 pub const FIRST_CERT_FID: u16 = 0x0300;
+/// First FID of public data-object EFs (`rutoken_ecp.profile` template `data`: `0400`).
+pub const FIRST_DATA_FID: u16 = 0x0400;
+/// First FID of private data-object EFs (`rutoken_ecp.profile` template `privdata`: `0500`).
+pub const FIRST_PRIVATE_DATA_FID: u16 = 0x0500;
 /// How many FIDs of each range the client probes for a free one.
 pub const FID_RANGE: u16 = 32;
 /// Highest key reference the client uses and probes.
@@ -43,6 +50,9 @@ pub const MAX_PIECE: usize = 255;
 /// Security attributes of an EF the user writes (§5: `43 00 02 … 02`: read always, update
 /// and delete by the user).
 pub const USER_EF_SEC_ATTR: [u8; 15] = [0x43, 0x00, 0x02, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0, 0];
+/// Security attributes of a private data object's EF: as [`USER_EF_SEC_ATTR`] but read by the
+/// user only (`rutoken_ecp.profile` template `privdata`: `READ=$PIN`; §3 byte 1 = read).
+pub const PRIVATE_EF_SEC_ATTR: [u8; 15] = [0x43, 0x02, 0x02, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0, 0];
 /// Security attributes of a private-key RSF (§5: `46 00 02 02 00 00 00 02`: generate and use
 /// by the user, delete by the user).
 pub const PRIVATE_SEC_ATTR: [u8; 15] = [0x46, 0x00, 0x02, 0x02, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0, 0];
@@ -103,9 +113,24 @@ pub fn key_attribute(code: u8, public: bool) -> [u8; 6] {
     [class, code, 0x00, 0xAA, 0x00, 0x00]
 }
 
-/// The device profile's name of a key type (`gost2012-256-A`).
-pub fn key_code_name(param_set: gost::ParamSet) -> String {
-    format!("gost2012-{}", param_set.name())
+/// The device profile's name of a key type (`gost2012-256-A`; `gost2001-A` for a GOST R
+/// 34.10-2001 key on a CryptoPro curve, `token.gost_key_codes`).
+pub fn key_code_name(algorithm: gost::KeyAlgorithm, param_set: gost::ParamSet) -> String {
+    match (algorithm, cryptopro_letter(param_set)) {
+        (gost::KeyAlgorithm::Gost2001, Some(letter)) => format!("gost2001-{letter}"),
+        _ => format!("gost2012-{}", param_set.name()),
+    }
+}
+
+/// The CryptoPro letter of a curve (`A` for 1.2.643.2.2.35.1, RFC 4357 §11.4), `None` for a
+/// curve with no CryptoPro name.
+pub fn cryptopro_letter(param_set: gost::ParamSet) -> Option<char> {
+    match param_set {
+        gost::ParamSet::Gost256B => Some('A'),
+        gost::ParamSet::Gost256C => Some('B'),
+        gost::ParamSet::Gost256D => Some('C'),
+        _ => None,
+    }
 }
 
 /// Sizes of a key pair's RSFs: private d, public `X‖Y` (§5: 32 / 64 for 256-bit keys).
@@ -132,12 +157,17 @@ pub fn rsf_fcp(kk: u8, size: u16, attr85: &[u8], sec: &[u8; 15]) -> Result<Vec<u
 
 /// The FCP of a transparent EF for CREATE FILE (§4 CREATE FILE, §5 certificate rows).
 pub fn ef_fcp(fid: u16, size: u16) -> Result<Vec<u8>, ClientError> {
+    ef_fcp_with(fid, size, &USER_EF_SEC_ATTR)
+}
+
+/// [`ef_fcp`] with other security attributes.
+pub fn ef_fcp_with(fid: u16, size: u16, sec: &[u8; 15]) -> Result<Vec<u8>, ClientError> {
     let mut body = Vec::new();
     let enc = ClientError::Encoding;
     tlv::write(&mut body, 0x80, &size.to_be_bytes()).map_err(enc)?;
     tlv::write(&mut body, 0x82, &[0x01, 0x00]).map_err(enc)?;
     tlv::write(&mut body, 0x83, &fid.to_be_bytes()).map_err(enc)?;
-    tlv::write(&mut body, 0x86, &USER_EF_SEC_ATTR).map_err(enc)?;
+    tlv::write(&mut body, 0x86, sec).map_err(enc)?;
     tlv::encode(0x6F, &body).map_err(enc)
 }
 

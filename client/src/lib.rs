@@ -13,6 +13,7 @@
 
 pub mod certificate;
 pub mod config;
+pub mod data;
 pub mod error;
 pub mod files;
 pub mod keys;
@@ -25,6 +26,7 @@ pub mod transport;
 use rutoken_apdu::{Command, Response, StatusWord};
 
 pub use config::{ClientConfig, SafeTouchWords};
+pub use data::DataObject;
 pub use error::{ClientError, TransportError};
 pub use files::Fcp;
 pub use keys::KeyPair;

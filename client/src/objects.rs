@@ -64,6 +64,7 @@ fn directory_name(odf_tag: u32) -> &'static str {
     match odf_tag {
         pkcs15::ODF_PRIVATE_KEYS => "PrKDF",
         pkcs15::ODF_PUBLIC_KEYS => "PuKDF",
+        pkcs15::ODF_DATA_OBJECTS => "DODF",
         _ => "CDF",
     }
 }
@@ -73,6 +74,7 @@ fn default_directory_fid(odf_tag: u32) -> u16 {
     match odf_tag {
         pkcs15::ODF_PRIVATE_KEYS => layout::PRKDF,
         pkcs15::ODF_PUBLIC_KEYS => layout::PUKDF,
+        pkcs15::ODF_DATA_OBJECTS => layout::DODF,
         _ => layout::CDF,
     }
 }
@@ -260,21 +262,36 @@ impl<T: Transport> Client<T> {
     }
 
     /// Writes a certificate into a new EF under 5000 and then appends its CDF entry under the
-    /// ID of its key pair ([`pkcs15::object_id`] of its public key), so an interruption before
+    /// ID of its key pair ([`pkcs15::object_id`] of its public key) or under `id` when given (a
+    /// PKCS#11 `CKA_ID`, any certificate's), so an interruption before
     /// the index update leaves the token's listing as it was. `before_piece` as for
     /// [`Client::update_binary`].
     pub fn install_certificate(
         &mut self,
         der: &[u8],
         label: &str,
+        id: Option<&[u8]>,
         before_piece: &mut dyn FnMut(&mut Self, usize) -> Result<bool, ClientError>,
     ) -> Result<Installed, ClientError> {
-        let info = certificate::parse(der).ok_or_else(|| ClientError::BadCertificate {
-            reason: "the DER is not an X.509 certificate".to_owned(),
-        })?;
-        let id = pkcs15::object_id(&info.public_key)
-            .map_err(ClientError::Encoding)?
-            .to_vec();
+        let id = match id {
+            Some(id) => {
+                // Any X.509 certificate (a CA's RSA one too) may be filed under a given ID.
+                if !matches!(rutoken_apdu::tlv::parse_first(der), Ok(t) if t.tag == 0x30) {
+                    return Err(ClientError::BadCertificate {
+                        reason: "the DER is not an X.509 certificate".to_owned(),
+                    });
+                }
+                id.to_vec()
+            }
+            None => {
+                let info = certificate::parse(der).ok_or_else(|| ClientError::BadCertificate {
+                    reason: "the DER is not an X.509 certificate".to_owned(),
+                })?;
+                pkcs15::object_id(&info.public_key)
+                    .map_err(ClientError::Encoding)?
+                    .to_vec()
+            }
+        };
         let fid = self.free_app_fid("certificate", layout::FIRST_CERT_FID)?;
         if !self.create_app_file(fid, der, "a certificate", before_piece)? {
             return Ok(Installed::Interrupted);

@@ -181,7 +181,7 @@ fn a_key_pair_its_request_and_its_certificate_share_one_id() {
         .unwrap();
     let cert = cert.to_der().to_vec();
     let installed = client
-        .install_certificate(&cert, "Иванов Иван Иванович", &mut |_, _| Ok(true))
+        .install_certificate(&cert, "Иванов Иван Иванович", None, &mut |_, _| Ok(true))
         .unwrap();
     assert_eq!(
         installed,
@@ -217,7 +217,7 @@ fn an_interrupted_install_leaves_the_listing_alone() {
     client.verify_pin(PinRole::User, USER_PIN).unwrap();
     let owner = client.objects().unwrap().certificates[0].der.clone();
     let result = client
-        .install_certificate(&owner, "copy", &mut |_, n| Ok(n < 1))
+        .install_certificate(&owner, "copy", None, &mut |_, n| Ok(n < 1))
         .unwrap();
     assert_eq!(result, Installed::Interrupted);
     assert_eq!(client.objects().unwrap().certificates.len(), 1);
@@ -298,4 +298,90 @@ fn a_pulled_token_is_card_removed() {
     let mut client = Client::new(Pulled, ClientConfig::default());
     assert_eq!(client.attach(), Err(ClientError::CardRemoved));
     assert_eq!(client.serial(), Err(ClientError::CardRemoved));
+}
+
+#[test]
+fn a_gost_2001_pair_takes_its_profile_code_and_hashes_with_gost_94() {
+    let (mut client, buttons) = client();
+    client.attach().unwrap();
+    client.verify_pin(PinRole::User, USER_PIN).unwrap();
+    let curve = gost::ParamSet::from_name("cryptopro-a").unwrap();
+    let pair = client
+        .generate_key_pair_of(gost::KeyAlgorithm::Gost2001, curve, "k2001")
+        .unwrap();
+    assert_eq!(pair.public_key.len(), 64);
+    assert_eq!(pair.id, expected_id(&pair.public_key));
+    // The RSF carries the profile's gost2001-A code (OpenSC's 0x20), not 256-B's.
+    let fcp = client
+        .select_path(&rutoken_client::layout::private_key_path(pair.reference))
+        .unwrap()
+        .unwrap();
+    let profile = DeviceProfile::default();
+    assert_eq!(
+        fcp.proprietary.get(1).copied(),
+        profile.token.gost_key_codes.get("gost2001-A").copied()
+    );
+    // The token hashes a document with GOST R 34.11-94 for it; the signature verifies over
+    // the host's 34.11-94 digest and not over Streebog's.
+    let document = "Платёжное поручение № 2001".as_bytes();
+    buttons.push(Press::Confirm);
+    let signature = client.sign_document(pair.reference, document).unwrap();
+    let signature = gost::Signature::from_token_bytes(&signature).unwrap();
+    let key = pair.verifying_key().unwrap();
+    let gost94 = gost::DigestAlgorithm::Gost94CryptoPro.digest(document);
+    key.verify_digest(&gost94, &signature).unwrap();
+    let streebog = gost::DigestAlgorithm::Streebog256.digest(document);
+    assert!(key.verify_digest(&streebog, &signature).is_err());
+    // No 2001 key on a curve CryptoPro does not name.
+    assert!(matches!(
+        client.generate_key_pair_of(gost::KeyAlgorithm::Gost2001, param_256a(), "x"),
+        Err(ClientError::NoKeyCode { .. })
+    ));
+}
+
+#[test]
+fn data_objects_are_dodf_entries_with_their_own_files() {
+    let (mut client, _) = client();
+    client.attach().unwrap();
+    assert!(client.data_objects().unwrap().is_empty());
+    // The DODF is written by the user.
+    assert!(matches!(
+        client.create_data_object("note", "bank", None, b"public value", false),
+        Err(ClientError::NotLoggedIn { .. })
+    ));
+    client.verify_pin(PinRole::User, USER_PIN).unwrap();
+    let oid = [0x06, 0x05, 0x2A, 0x85, 0x03, 0x64, 0x01];
+    let public = client
+        .create_data_object("note", "bank", Some(&oid), b"public value", false)
+        .unwrap();
+    let private = client
+        .create_data_object("secret", "", None, b"private value", true)
+        .unwrap();
+    assert_eq!(public.path, vec![0x3F, 0x00, 0x50, 0x00, 0x04, 0x00]);
+    assert_eq!(private.path, vec![0x3F, 0x00, 0x50, 0x00, 0x05, 0x00]);
+    assert!(matches!(
+        client.create_data_object("bad", "", Some(&[0x04, 0x01, 0x00]), b"x", false),
+        Err(ClientError::NotAnOid)
+    ));
+    let listed = client.data_objects().unwrap();
+    assert_eq!(listed, vec![public.clone(), private.clone()]);
+    // Without the login the private value cannot be read; the public one can.
+    client.logout().unwrap();
+    let listed = client.data_objects().unwrap();
+    assert_eq!(listed[0].value.as_deref(), Some(&b"public value"[..]));
+    assert_eq!(listed[0].oid.as_deref(), Some(&oid[..]));
+    assert!(listed[1].private && listed[1].value.is_none());
+    client.verify_pin(PinRole::User, USER_PIN).unwrap();
+    client.delete_data_object(&public.path).unwrap();
+    assert_eq!(client.data_objects().unwrap(), vec![private.clone()]);
+    assert!(
+        client
+            .select_path(&rutoken_client::layout::path_from_bytes(&public.path))
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        client.delete_data_object(&public.path),
+        Err(ClientError::NotFound { .. })
+    ));
 }

@@ -31,6 +31,8 @@ pub enum TargetKind {
         operator: bool,
         /// How long to wait for the person.
         operator_timeout: Duration,
+        /// Run scenarios that can block a PIN or delete objects on a real token.
+        allow_destructive: bool,
         /// With `control`: keep the token in the reader instead of loading each scenario's
         /// start token (which rewrites the emulator's `--image` file).
         keep_token: bool,
@@ -212,12 +214,12 @@ pub fn open_target(
             control,
             operator,
             operator_timeout,
+            allow_destructive,
             keep_token,
         } => open_pcsc(
             reader,
             control.as_deref(),
-            *operator,
-            *operator_timeout,
+            (*operator, *operator_timeout, *allow_destructive),
             (!keep_token).then_some((scenario, seed)),
         ),
     }
@@ -229,11 +231,11 @@ pub fn open_target(
 fn open_pcsc(
     reader: &str,
     control: Option<&std::path::Path>,
-    operator: bool,
-    timeout: Duration,
+    (operator, timeout, allow_destructive): (bool, Duration, bool),
     start: Option<(&Scenario, u64)>,
 ) -> Result<Box<dyn Target>, TargetError> {
     let mut target = crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)?;
+    target.allow_destructive(allow_destructive);
     match (control, start) {
         (Some(_), Some((scenario, seed))) => target.load(scenario.token.fixture, seed)?,
         // No fresh token: scenarios check the token in the reader against their start.
@@ -246,8 +248,7 @@ fn open_pcsc(
 fn open_pcsc(
     _: &str,
     _: Option<&std::path::Path>,
-    _: bool,
-    _: Duration,
+    _: (bool, Duration, bool),
     _: Option<(&Scenario, u64)>,
 ) -> Result<Box<dyn Target>, TargetError> {
     Err(TargetError::Unsupported(
@@ -257,23 +258,22 @@ fn open_pcsc(
 
 /// Opens the target once before the run without changing the token (no `load`), so that a
 /// missing reader or control socket is a usage error.
-fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<(), TargetError> {
+fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<Box<dyn Target>, TargetError> {
     match &opts.target {
         TargetKind::Pcsc {
             reader,
             control,
             operator,
             operator_timeout,
+            allow_destructive,
             ..
         } => open_pcsc(
             reader,
             control.as_deref(),
-            *operator,
-            *operator_timeout,
+            (*operator, *operator_timeout, *allow_destructive),
             None,
-        )
-        .map(|_| ()),
-        TargetKind::Emulator => open_target(opts, &DeviceProfile::default(), first, 0).map(|_| ()),
+        ),
+        TargetKind::Emulator => open_target(opts, &DeviceProfile::default(), first, 0),
     }
 }
 
@@ -511,9 +511,29 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if let (TargetKind::Pcsc { .. }, None, Some(first)) =
         (&opts.target, &opts.factory, scenarios.first())
     {
-        if let Err(e) = probe_target(opts, first) {
-            let _ = writeln!(err, "error: --target pcsc: {e}");
-            return 2;
+        match probe_target(opts, first) {
+            Err(e) => {
+                let _ = writeln!(err, "error: --target pcsc: {e}");
+                return 2;
+            }
+            // A person at a real token reads what is on it and what the run will change first.
+            Ok(mut target) => {
+                if let TargetKind::Pcsc {
+                    operator: true,
+                    control: None,
+                    allow_destructive,
+                    ..
+                } = &opts.target
+                {
+                    let text = crate::target::operator::preflight::report(
+                        &mut target,
+                        &ClientConfig::from_profile(&profile),
+                        &scenarios,
+                        *allow_destructive,
+                    );
+                    let _ = write!(err, "{text}");
+                }
+            }
         }
     }
     let seed = opts.seed.unwrap_or_else(fresh_seed);

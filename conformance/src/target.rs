@@ -87,4 +87,9 @@ pub trait Target: Transport {
     fn insert(&mut self) -> Result<(), TargetError>;
     /// Restart the emulator from its image.
     fn restart(&mut self) -> Result<(), TargetError>;
+    /// Whether scenarios that can block a PIN or delete objects may run (`false`: a real token
+    /// without `--allow-destructive`).
+    fn destructive_allowed(&self) -> bool {
+        true
+    }
 }

@@ -1,14 +1,16 @@
-//! Operations per second of keygen, sign and verify on 256-A, 256-B, 512-A and 512-C, timed by
-//! **process CPU time** (`/proc/self/stat`, 10 ms ticks, over loops of about `SECONDS`), so
-//! that the figures stay comparable on a machine shared with other work. Used by
-//! `benches/scripts/gost-vs-openssl.sh`, which times OpenSSL's gost engine the same way.
-//! Falls back to wall-clock time where `/proc` is missing.
+//! Operations per second of keygen, sign and verify on the seven tc26 parameter sets, and
+//! Streebog-256/512 throughput, timed by **process CPU time** (`/proc/self/stat`, 10 ms ticks,
+//! over loops of about `SECONDS`), so that the figures stay comparable on a machine shared with
+//! other work. Used by `benches/scripts/gost-vs-openssl.sh`, which times OpenSSL's gost engine
+//! the same way. Falls back to wall-clock time where `/proc` is missing.
 //!
-//! Usage: `cargo run --release -p gost --example speed -- [SECONDS]` (default 2).
+//! Usage: `cargo run --release -p gost --example speed -- [SECONDS] [FILTER...]` (default 2 s;
+//! a filter keeps the lines whose `operation set` contains it, e.g. `verify` or `512-C`).
+//! Output lines: `keygen 256-A <ops/s>`, ..., `streebog 256 <MiB/s>`.
 
 use std::time::Instant;
 
-use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
+use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet, Rng, SigningKey};
 
 /// CPU seconds (user + system) of this process, if `/proc/self/stat` is readable.
 fn cpu_seconds() -> Option<f64> {
@@ -22,17 +24,18 @@ fn cpu_seconds() -> Option<f64> {
     Some((utime + stime) / 100.0)
 }
 
-/// Runs `op` in batches until `budget` seconds of CPU (or wall) time have passed; ops/s.
-fn rate(budget: f64, mut op: impl FnMut()) -> f64 {
+/// Runs `op` in batches of `batch` until `budget` seconds of CPU (or wall) time have passed;
+/// operations per second.
+fn rate(budget: f64, batch: u32, mut op: impl FnMut()) -> f64 {
     op();
     let wall = Instant::now();
     let cpu_start = cpu_seconds();
     let mut count = 0u64;
     loop {
-        for _ in 0..50 {
+        for _ in 0..batch {
             op();
         }
-        count += 50;
+        count += u64::from(batch);
         let elapsed = match (cpu_start, cpu_seconds()) {
             (Some(start), Some(now)) => now - start,
             _ => wall.elapsed().as_secs_f64(),
@@ -44,34 +47,56 @@ fn rate(budget: f64, mut op: impl FnMut()) -> f64 {
 }
 
 fn main() -> Result<(), gost::Error> {
-    let budget: f64 = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2.0);
+    let mut args = std::env::args().skip(1);
+    let budget: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(2.0);
+    let filters: Vec<String> = args.collect();
+    let wanted = |line: &str| filters.is_empty() || filters.iter().any(|f| line.contains(f));
     let mut rng = Rng::from_seed(1);
     for param in [
         ParamSet::Gost256A,
         ParamSet::Gost256B,
+        ParamSet::Gost256C,
+        ParamSet::Gost256D,
         ParamSet::Gost512A,
+        ParamSet::Gost512B,
         ParamSet::Gost512C,
     ] {
         let digest = KeyAlgorithm::gost2012_for(param).digest().digest(b"speed");
-        let key = SigningKey::generate(param, &mut rng);
+        let key = SigningKey::generate(param, &mut rng)?;
         let public = key.verifying_key();
         let sig = key.sign_digest(&digest, &mut rng)?;
         let name = param.name();
-        let keygen = rate(budget, || {
-            std::hint::black_box(SigningKey::generate(param, &mut rng).verifying_key());
-        });
-        println!("keygen {name} {keygen:.0}");
-        let sign = rate(budget, || {
-            std::hint::black_box(key.sign_digest(&digest, &mut rng).is_ok());
-        });
-        println!("sign {name} {sign:.0}");
-        let verify = rate(budget, || {
-            std::hint::black_box(public.verify_digest(&digest, &sig).is_ok());
-        });
-        println!("verify {name} {verify:.0}");
+        if wanted(&format!("keygen {name}")) {
+            let keygen = rate(budget, 50, || {
+                std::hint::black_box(SigningKey::generate(param, &mut rng).is_ok());
+            });
+            println!("keygen {name} {keygen:.0}");
+        }
+        if wanted(&format!("sign {name}")) {
+            let sign = rate(budget, 50, || {
+                std::hint::black_box(key.sign_digest(&digest, &mut rng).is_ok());
+            });
+            println!("sign {name} {sign:.0}");
+        }
+        if wanted(&format!("verify {name}")) {
+            let verify = rate(budget, 50, || {
+                std::hint::black_box(public.verify_digest(&digest, &sig).is_ok());
+            });
+            println!("verify {name} {verify:.0}");
+        }
+    }
+    // Streebog over 1 MiB messages (what the engine is given too), in MiB/s.
+    let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+    for (alg, bits) in [
+        (DigestAlgorithm::Streebog256, 256),
+        (DigestAlgorithm::Streebog512, 512),
+    ] {
+        if wanted(&format!("streebog {bits}")) {
+            let mib = rate(budget, 1, || {
+                std::hint::black_box(alg.digest(std::hint::black_box(&data)));
+            });
+            println!("streebog {bits} {mib:.1}");
+        }
     }
     Ok(())
 }

@@ -32,8 +32,10 @@ pub(crate) fn limbs_to_be(limbs: &[u64; 8], len: usize) -> Vec<u8> {
 
 /// The low `len` bytes of an integer, little-endian.
 pub(crate) fn limbs_to_le(limbs: &[u64; 8], len: usize) -> Vec<u8> {
-    (0..len.min(64))
-        .map(|i| (limbs[i / 8] >> ((i % 8) * 8)) as u8)
+    limbs
+        .iter()
+        .flat_map(|limb| limb.to_le_bytes())
+        .take(len.min(64))
         .collect()
 }
 

@@ -40,6 +40,11 @@ pub enum Error {
     /// A key of one parameter set used with data of another size.
     #[error("parameter set mismatch: {0}")]
     ParamSetMismatch(&'static str),
+    /// A base-point multiplication that could not be computed: the parameter set's precomputed
+    /// table did not build, or k·P came out as the identity (neither happens for the published
+    /// curves and 0 < k < q; this names the cause instead of returning a made-up point).
+    #[error("cannot compute k·P on the base point: {0}")]
+    BasePointMultiplication(&'static str),
     /// DER that does not decode as the expected structure.
     #[error("malformed DER: {0}")]
     Der(String),

@@ -8,6 +8,9 @@
 //! - X.509 / PKCS#11 signatures are `s ‖ r`, each big-endian (RFC 9215 §2);
 //! - the token's wire signature is `r_le ‖ s_le` (OpenSC reverses it as a whole into `s ‖ r`).
 #![forbid(unsafe_code)]
+// Issue #9: a `usize as u8` elsewhere produced a malformed answer; every narrowing cast here is
+// either checked, or exact by construction and allowed where it happens with the reason.
+#![deny(clippy::cast_possible_truncation)]
 
 pub(crate) mod arith;
 pub mod curve;

@@ -15,6 +15,8 @@ pub struct SigningKey {
     param: ParamSet,
     /// d as little-endian limbs; limbs above the parameter set's size are zero.
     d: Zeroizing<[u64; 8]>,
+    /// Q = d·P, computed once when the key is made (so that a failure is an error there).
+    public: VerifyingKey,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -45,9 +47,9 @@ pub(crate) fn random_scalar(param: ParamSet, rng: &mut Rng) -> Zeroizing<[u64; 8
     loop {
         rng.fill_bytes(&mut bytes[..len]);
         let mut k = Zeroizing::new(encoding::limbs_from_le(&bytes[..len]));
-        let excess = (len * 8) as u32 - top_bits;
+        // q has `top_bits` bits: clear the bits above them (len·8 - top_bits < 64).
         let top = len / 8 - 1;
-        k[top] &= u64::MAX >> excess;
+        k[top] &= u64::MAX >> (len * 8 - top_bits as usize);
         if is_valid_scalar(param, &k) {
             return k;
         }
@@ -55,12 +57,12 @@ pub(crate) fn random_scalar(param: ParamSet, rng: &mut Rng) -> Zeroizing<[u64; 8
 }
 
 impl SigningKey {
-    /// A new random key, 0 < d < q.
-    pub fn generate(param: ParamSet, rng: &mut Rng) -> Self {
-        SigningKey {
-            param,
-            d: random_scalar(param, rng),
-        }
+    /// A new random key, 0 < d < q, with its public key Q = d·P.
+    ///
+    /// Fails only with [`Error::BasePointMultiplication`] (the parameter set's tables did not
+    /// build), which the published parameter sets never cause.
+    pub fn generate(param: ParamSet, rng: &mut Rng) -> Result<Self, Error> {
+        Self::with_public(param, random_scalar(param, rng))
     }
     /// From d little-endian (the token's and PKCS#11's `CKA_VALUE` form); 32 or 64 bytes.
     pub fn from_le_bytes(param: ParamSet, bytes: &[u8]) -> Result<Self, Error> {
@@ -85,10 +87,23 @@ impl SigningKey {
     }
     fn from_limbs(param: ParamSet, d: Zeroizing<[u64; 8]>) -> Result<Self, Error> {
         if is_valid_scalar(param, &d) {
-            Ok(SigningKey { param, d })
+            Self::with_public(param, d)
         } else {
             Err(Error::PrivateKeyOutOfRange)
         }
+    }
+    /// The key with Q = d·P computed (`0 < d < q`, checked by the callers).
+    fn with_public(param: ParamSet, d: Zeroizing<[u64; 8]>) -> Result<Self, Error> {
+        let (x, y) = match curve(param) {
+            CurveRef::C4(c) => c
+                .public_key(&Zeroizing::new(narrow(&d)))
+                .map(|(x, y)| (widen(&x), widen(&y)))?,
+            CurveRef::C8(c) => c
+                .public_key(&Zeroizing::new(narrow(&d)))
+                .map(|(x, y)| (widen(&x), widen(&y)))?,
+        };
+        let public = VerifyingKey::from_trusted_point(param, x, y);
+        Ok(SigningKey { param, d, public })
     }
     /// d little-endian, in a buffer that zeroizes itself.
     pub fn to_le_bytes(&self) -> Zeroizing<Vec<u8>> {
@@ -98,20 +113,9 @@ impl SigningKey {
     pub fn param_set(&self) -> ParamSet {
         self.param
     }
-    /// Q = d·P.
+    /// Q = d·P (computed when the key was made).
     pub fn verifying_key(&self) -> VerifyingKey {
-        let point = match curve(self.param) {
-            CurveRef::C4(c) => c
-                .public_key(&narrow(&self.d))
-                .map(|(x, y)| (widen(&x), widen(&y))),
-            CurveRef::C8(c) => c
-                .public_key(&narrow(&self.d))
-                .map(|(x, y)| (widen(&x), widen(&y))),
-        };
-        // 0 < d < q makes d·P a point other than O, and the table always builds for these
-        // curves, so `None` cannot happen; the fallback keeps the signature infallible.
-        let (x, y) = point.unwrap_or(([0; 8], [0; 8]));
-        VerifyingKey::from_trusted_point(self.param, x, y)
+        self.public.clone()
     }
     /// Signs a digest given in wire order (RFC 7091 §6.1), with a fresh k from `rng`.
     /// The digest length must equal the parameter set's scalar length.
@@ -165,14 +169,14 @@ impl SigningKey {
                     &Zeroizing::new(narrow(&self.d)),
                     &narrow(&alpha),
                     &Zeroizing::new(narrow(k)),
-                )
+                )?
                 .map(|(r, s)| (widen(&r), widen(&s))),
             CurveRef::C8(c) => c
                 .sign(
                     &Zeroizing::new(narrow(&self.d)),
                     &narrow(&alpha),
                     &Zeroizing::new(narrow(k)),
-                )
+                )?
                 .map(|(r, s)| (widen(&r), widen(&s))),
         };
         let Some((r, s)) = rs else {

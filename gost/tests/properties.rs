@@ -14,7 +14,7 @@ fn param_set() -> impl Strategy<Value = ParamSet> {
 /// A key and a digest of the right length for a parameter set, from a seed.
 fn key_and_digest(param: ParamSet, seed: u64) -> (SigningKey, Vec<u8>, Rng) {
     let mut rng = Rng::from_seed(seed);
-    let key = SigningKey::generate(param, &mut rng);
+    let key = SigningKey::generate(param, &mut rng).unwrap();
     let mut digest = vec![0u8; param.scalar_len()];
     rng.fill_bytes(&mut digest);
     (key, digest, rng)
@@ -119,7 +119,9 @@ proptest! {
 #[test]
 fn spki_rejects_mismatched_and_malformed() {
     let mut rng = Rng::from_seed(3);
-    let key = SigningKey::generate(ParamSet::Gost256B, &mut rng).verifying_key();
+    let key = SigningKey::generate(ParamSet::Gost256B, &mut rng)
+        .unwrap()
+        .verifying_key();
     let good = to_spki_der(&key, KeyAlgorithm::Gost2012_256);
     // A 512-bit algorithm OID around a 256-bit curve.
     let mismatched = to_spki_der(&key, KeyAlgorithm::Gost2012_512);

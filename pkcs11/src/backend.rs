@@ -3,10 +3,12 @@
 //! (PrKDF, PuKDF, CDF under `3F00/5000`), the ones OpenSC lists too.
 
 use gost::{KeyAlgorithm, KeySize, ParamSet, Signature};
-use rutoken_client::layout::{self, pkcs15};
+use rutoken_client::layout;
 use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
 
-use crate::device::{Certificate, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role};
+use crate::device::{
+    Certificate, DataObject, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role,
+};
 use crate::error::{ProfileWords, status_error};
 
 /// A token behind a client-crate transport.
@@ -64,22 +66,23 @@ impl<T: Transport> ClientDevice<T> {
 }
 
 impl<T: Transport> ClientDevice<T> {
-    /// Writes a certificate under a given ID, in the client's order: the EF first, then its CDF
-    /// entry (an interruption leaves the listing as it was).
-    fn install_with_id(&mut self, der: &[u8], label: &str, id: &[u8]) -> Result<(), DeviceError> {
-        let fid = self
+    /// The client's certificate installation, uninterrupted; the ID it filed the certificate
+    /// under.
+    fn install(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, ClientError> {
+        match self
             .client
-            .free_app_fid("certificate", layout::FIRST_CERT_FID)
-            .map_err(|e| self.err(e))?;
-        self.client
-            .create_app_file(fid, der, "a certificate", &mut |_, _| Ok(true))
-            .map_err(|e| self.err(e))?;
-        let path = layout::absolute_path_bytes(&layout::app_path(fid));
-        let entry = pkcs15::certificate_entry(label, id, &path)
-            .map_err(|e| DeviceError::Failed(format!("the CDF entry: {e}")))?;
-        self.client
-            .append_to_directory(pkcs15::ODF_CERTIFICATES, &entry)
-            .map_err(|e| self.err(e))
+            .install_certificate(der, label, id, &mut |_, _| Ok(true))?
+        {
+            Installed::Listed { id } => Ok(id),
+            Installed::Interrupted => Err(ClientError::NotFound {
+                what: "the certificate's CDF entry (the installation stopped)",
+            }),
+        }
     }
 }
 
@@ -100,7 +103,7 @@ pub fn device_error(e: ClientError, words: &ProfileWords) -> DeviceError {
         | ClientError::NoFreeFile { .. }
         | ClientError::DirectoryFull { .. } => DeviceError::NoRoom,
         ClientError::NotFound { .. } => DeviceError::NotFound,
-        ClientError::BadCertificate { .. } => DeviceError::BadObject,
+        ClientError::BadCertificate { .. } | ClientError::NotAnOid => DeviceError::BadObject,
         other => DeviceError::Failed(other.to_string()),
     }
 }
@@ -171,6 +174,22 @@ impl<T: Transport> Device for ClientDevice<T> {
                 der: c.der,
             })
             .collect();
+        // A private object read without the user's login has no value: not listed (a
+        // listing is re-read at login and logout).
+        let data = self.client.data_objects().map_err(|e| self.err(e))?;
+        listing.data = data
+            .into_iter()
+            .filter_map(|d| {
+                Some(DataObject {
+                    value: d.value?,
+                    label: d.label,
+                    application: d.application,
+                    oid: d.oid.unwrap_or_default(),
+                    private: d.private,
+                    path: d.path,
+                })
+            })
+            .collect();
         Ok(listing)
     }
 
@@ -225,13 +244,9 @@ impl<T: Transport> Device for ClientDevice<T> {
         label: &str,
         _id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
-        if spec.algorithm == KeyAlgorithm::Gost2001 {
-            // The client crate lays out GOST R 34.10-2012 keys only (docs/pkcs11.md).
-            return Err(DeviceError::BadObject);
-        }
         let pair = self
             .client
-            .generate_key_pair(spec.param, label)
+            .generate_key_pair_of(spec.algorithm, spec.param, label)
             .map_err(|e| self.err(e))?;
         Ok(KeyPair {
             id: pair.id,
@@ -264,32 +279,18 @@ impl<T: Transport> Device for ClientDevice<T> {
         label: &str,
         id: Option<&[u8]>,
     ) -> Result<Certificate, DeviceError> {
-        let id = match id {
-            // The caller's CKA_ID (PKCS#11 keeps it): the client's steps with that ID.
-            Some(id) => {
-                self.install_with_id(der, label, id)?;
-                id.to_vec()
+        // The caller's CKA_ID (PKCS#11 keeps it), else the client's own: the ID of its key
+        // pair (SHA-1 of the public key).
+        let id = match self.install(der, label, id) {
+            Ok(id) => id,
+            // A certificate of another algorithm (a CA's RSA certificate) with no CKA_ID: the
+            // SHA-1 of its public key too (the RFC 5280 §4.2.1.2 key identifier, as OpenSC).
+            Err(ClientError::BadCertificate { .. }) if id.is_none() => {
+                let id = foreign_certificate_id(der)?;
+                self.install(der, label, Some(&id))
+                    .map_err(|e| self.err(e))?
             }
-            // Otherwise the client's own: the ID of its key pair (SHA-1 of the public key).
-            None => match self
-                .client
-                .install_certificate(der, label, &mut |_, _| Ok(true))
-            {
-                Ok(Installed::Listed { id }) => id,
-                Ok(Installed::Interrupted) => {
-                    return Err(DeviceError::Failed(
-                        "the certificate was not written".into(),
-                    ));
-                }
-                // A certificate of another algorithm (a CA's RSA certificate): the SHA-1 of
-                // its public key too (the RFC 5280 §4.2.1.2 key identifier, as OpenSC).
-                Err(ClientError::BadCertificate { .. }) => {
-                    let id = foreign_certificate_id(der)?;
-                    self.install_with_id(der, label, &id)?;
-                    id
-                }
-                Err(e) => return Err(self.err(e)),
-            },
+            Err(e) => return Err(self.err(e)),
         };
         Ok(Certificate {
             id,
@@ -307,6 +308,30 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
         self.client
             .delete_key_pair(key.reference)
+            .map_err(|e| self.err(e))
+    }
+
+    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
+        let oid = (!object.oid.is_empty()).then_some(object.oid.as_slice());
+        let stored = self
+            .client
+            .create_data_object(
+                &object.label,
+                &object.application,
+                oid,
+                &object.value,
+                object.private,
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(DataObject {
+            path: stored.path,
+            ..object.clone()
+        })
+    }
+
+    fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
+        self.client
+            .delete_data_object(&object.path)
             .map_err(|e| self.err(e))
     }
 }

@@ -48,6 +48,23 @@ pub struct Certificate {
     pub der: Vec<u8>,
 }
 
+/// A data object the token holds (a DODF entry and its EF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataObject {
+    /// Label (`CKA_LABEL`).
+    pub label: String,
+    /// `CKA_APPLICATION`.
+    pub application: String,
+    /// `CKA_OBJECT_ID`: the DER of an OID, or empty.
+    pub oid: Vec<u8>,
+    /// `CKA_PRIVATE`: reading it needs the user's login.
+    pub private: bool,
+    /// Where its value lives (the token's identity of the object; empty before it is stored).
+    pub path: Vec<u8>,
+    /// `CKA_VALUE`.
+    pub value: Vec<u8>,
+}
+
 /// Everything the token lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Listing {
@@ -55,6 +72,8 @@ pub struct Listing {
     pub keys: Vec<KeyPair>,
     /// Certificates.
     pub certificates: Vec<Certificate>,
+    /// Data objects (private ones only while the user is logged in).
+    pub data: Vec<DataObject>,
 }
 
 /// A PIN's state.
@@ -160,4 +179,8 @@ pub trait Device: Send {
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;
     /// Deletes a key pair (both RSFs and their directory entries).
     fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError>;
+    /// Stores a data object (`object.path` is ignored); returns it as stored.
+    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError>;
+    /// Deletes a data object.
+    fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError>;
 }

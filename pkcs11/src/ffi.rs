@@ -102,13 +102,28 @@ unsafe fn get<T: Copy>(ptr: *const T) -> Result<T, Error> {
     Ok(unsafe { ptr.read() })
 }
 
+/// The most attributes a template may carry. PKCS#11 sets no limit, but no object here has
+/// more than ~40 attributes, and a count like pkcs11-check's 2^32 (its arithmetic-overflow
+/// tests) would otherwise make the module allocate and read gigabytes of the caller's memory
+/// and abort: such a count is `CKR_ARGUMENTS_BAD`.
+const MAX_TEMPLATE: usize = 4096;
+
+/// A template's attribute count, bounded by [`MAX_TEMPLATE`].
+fn template_count(count: CK_ULONG) -> Result<usize, Error> {
+    let count = to_usize(count)?;
+    if count > MAX_TEMPLATE {
+        return fail(CKR_ARGUMENTS_BAD);
+    }
+    Ok(count)
+}
+
 /// A copy of the caller's template.
 ///
 /// # Safety
 /// `ptr` is null or points at `count` `CK_ATTRIBUTE`s whose `pValue`s point at `ulValueLen`
 /// readable bytes.
 unsafe fn template(ptr: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Template, Error> {
-    let count = to_usize(count)?;
+    let count = template_count(count)?;
     if count == 0 {
         return Ok(Template::default());
     }
@@ -674,7 +689,7 @@ pub unsafe extern "C" fn C_GetAttributeValue(
     ulCount: CK_ULONG,
 ) -> CK_RV {
     entry(|| {
-        let count = to_usize(ulCount)?;
+        let count = template_count(ulCount)?;
         if pTemplate.is_null() && count > 0 {
             return fail(CKR_ARGUMENTS_BAD);
         }

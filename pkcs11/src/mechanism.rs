@@ -25,7 +25,7 @@ pub struct Mechanism {
 const SIGN: CK_FLAGS = CKF_SIGN | CKF_VERIFY | CKF_HW;
 
 /// Every mechanism, in `C_GetMechanismList` order. Digests run on the host (no `CKF_HW`).
-pub const MECHANISMS: [Mechanism; 9] = [
+pub const MECHANISMS: [Mechanism; 10] = [
     Mechanism {
         kind: CKM_GOSTR3410_KEY_PAIR_GEN,
         min_bits: 256,
@@ -48,6 +48,12 @@ pub const MECHANISMS: [Mechanism; 9] = [
         kind: CKM_GOSTR3410_512,
         min_bits: 512,
         max_bits: 512,
+        flags: SIGN,
+    },
+    Mechanism {
+        kind: CKM_GOSTR3410_WITH_GOSTR3411,
+        min_bits: 256,
+        max_bits: 256,
         flags: SIGN,
     },
     Mechanism {
@@ -105,7 +111,8 @@ pub enum SignKind {
         /// Its length in bytes.
         len: usize,
     },
-    /// The token hashes the data (`CKM_GOSTR3410_WITH_GOSTR3411_12_*`).
+    /// The token hashes the data (`CKM_GOSTR3410_WITH_GOSTR3411_12_*`; `…_WITH_GOSTR3411`:
+    /// GOST R 34.11-94 for 2001 keys, the digest the token's PSO: HASH uses for them).
     OnToken(DigestAlgorithm),
 }
 
@@ -115,6 +122,9 @@ pub fn sign_kind(kind: CK_MECHANISM_TYPE, spec: KeySpec) -> Result<SignKind, Err
     match kind {
         CKM_GOSTR3410 if !size512 => Ok(SignKind::HostDigest { len: 32 }),
         CKM_GOSTR3410_512 if size512 => Ok(SignKind::HostDigest { len: 64 }),
+        CKM_GOSTR3410_WITH_GOSTR3411 if spec.algorithm == KeyAlgorithm::Gost2001 => {
+            Ok(SignKind::OnToken(DigestAlgorithm::Gost94CryptoPro))
+        }
         CKM_GOSTR3410_WITH_GOSTR3411_12_256 if spec.algorithm == KeyAlgorithm::Gost2012_256 => {
             Ok(SignKind::OnToken(DigestAlgorithm::Streebog256))
         }
@@ -123,6 +133,7 @@ pub fn sign_kind(kind: CK_MECHANISM_TYPE, spec: KeySpec) -> Result<SignKind, Err
         }
         CKM_GOSTR3410
         | CKM_GOSTR3410_512
+        | CKM_GOSTR3410_WITH_GOSTR3411
         | CKM_GOSTR3410_WITH_GOSTR3411_12_256
         | CKM_GOSTR3410_WITH_GOSTR3411_12_512 => fail(CKR_KEY_TYPE_INCONSISTENT),
         _ => fail(CKR_MECHANISM_INVALID),
@@ -138,6 +149,9 @@ pub fn check_sign_parameter(kind: SignKind, parameter: &[u8]) -> Result<(), Erro
             Ok(())
         }
         SignKind::OnToken(DigestAlgorithm::Streebog512) if parameter == HASH_PARAMS_2012_512 => {
+            Ok(())
+        }
+        SignKind::OnToken(DigestAlgorithm::Gost94CryptoPro) if parameter == HASH_PARAMS_2001 => {
             Ok(())
         }
         _ => fail(CKR_MECHANISM_PARAM_INVALID),

@@ -8,7 +8,7 @@ use cryptoki_sys::*;
 use gost::{DigestAlgorithm, Hasher, Signature, VerifyingKey};
 
 use crate::attribute::Template;
-use crate::device::{Certificate, DeviceError, KeyPair, KeySpec, Role};
+use crate::device::{Certificate, DataObject, DeviceError, KeyPair, KeySpec, Role};
 use crate::error::{Error, fail};
 use crate::mechanism::{self, Mechanism, SignKind};
 use crate::object::{Identity, Kind, Missing, SessionObject};
@@ -152,7 +152,10 @@ impl Module {
 
     /// The token left: its sessions, objects and login go.
     fn token_gone(&mut self, slot: CK_SLOT_ID) {
-        if let Some(s) = self.slots.get_mut(slot as usize) {
+        if let Some(s) = usize::try_from(slot)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+        {
             s.token = None;
         }
         self.sessions.retain(|_, s| s.slot != slot);
@@ -517,6 +520,7 @@ impl Module {
             kinds.push(Kind::PublicKey(k));
         }
         kinds.extend(listing.certificates.into_iter().map(Kind::Certificate));
+        kinds.extend(listing.data.into_iter().map(Kind::Data));
         let mut seen = Vec::new();
         for kind in kinds {
             let Some(identity) = kind.identity() else {
@@ -686,7 +690,7 @@ impl Module {
     }
 
     /// `C_CreateObject`: X.509 certificates (on the token: a CDF entry; or in the session)
-    /// and data objects (session objects).
+    /// and data objects (on the token: a DODF entry and an EF; or in the session).
     pub fn create_object(
         &mut self,
         handle: CK_SESSION_HANDLE,
@@ -740,11 +744,39 @@ impl Module {
                 self.session_object(handle, slot, CKO_CERTIFICATE, template)
             }
             CKO_DATA => {
-                if token {
-                    // The client crate writes no DODF: data objects live in the session.
-                    return fail(CKR_TEMPLATE_INCONSISTENT);
+                if !token {
+                    return self.session_object(handle, slot, CKO_DATA, template);
                 }
-                self.session_object(handle, slot, CKO_DATA, template)
+                for a in &template.0 {
+                    check_session_attribute(CKO_DATA, a)?;
+                }
+                // The token's objects are written once (CKA_MODIFIABLE, CKA_COPYABLE false),
+                // a token data object is destroyable.
+                for (kind, token_value) in [
+                    (CKA_MODIFIABLE, false),
+                    (CKA_COPYABLE, false),
+                    (CKA_DESTROYABLE, true),
+                ] {
+                    if template.bool(kind)?.is_some_and(|v| v != token_value) {
+                        return fail(CKR_TEMPLATE_INCONSISTENT);
+                    }
+                }
+                if !user {
+                    return fail(CKR_USER_NOT_LOGGED_IN);
+                }
+                let object = DataObject {
+                    label: template.string(CKA_LABEL)?.unwrap_or_default(),
+                    application: template.string(CKA_APPLICATION)?.unwrap_or_default(),
+                    oid: object_id_der(template.get(CKA_OBJECT_ID)?.unwrap_or_default())?,
+                    private,
+                    path: Vec::new(),
+                    value: template.get(CKA_VALUE)?.unwrap_or_default().to_vec(),
+                };
+                let stored = self.with_token(slot, |t| {
+                    t.listing = None;
+                    t.device.create_data_object(&object)
+                })?;
+                self.token_object_handle(slot, Kind::Data(stored))
             }
             _ => fail(CKR_ATTRIBUTE_VALUE_INVALID),
         }
@@ -862,6 +894,16 @@ impl Module {
                 self.with_token(slot, |t| {
                     t.listing = None;
                     t.device.delete_certificate(&c)
+                })?;
+                self.sync_objects(slot)
+            }
+            Kind::Data(d) => {
+                if !rw {
+                    return fail(CKR_SESSION_READ_ONLY);
+                }
+                self.with_token(slot, |t| {
+                    t.listing = None;
+                    t.device.delete_data_object(&d)
                 })?;
                 self.sync_objects(slot)
             }
@@ -1251,6 +1293,20 @@ fn check_session_attribute(
         return fail(CKR_ATTRIBUTE_VALUE_INVALID);
     }
     Ok(())
+}
+
+/// `CKA_OBJECT_ID` as the DER of an OID. PKCS#11 v2.40 §4.5 says DER (`06 len body`);
+/// OpenSC's pkcs11-tool sends the body alone (`sc_asn1_encode_object_id`): both are taken.
+fn object_id_der(value: &[u8]) -> Result<Vec<u8>, Error> {
+    use der::{Decode, Encode};
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    der::asn1::ObjectIdentifier::from_der(value)
+        .or_else(|_| der::asn1::ObjectIdentifier::from_bytes(value))
+        .ok()
+        .and_then(|oid| oid.to_der().ok())
+        .ok_or(Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))
 }
 
 fn check_pin_len(pin: &[u8]) -> Result<(), Error> {

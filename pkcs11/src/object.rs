@@ -1,13 +1,13 @@
 //! The objects a session sees: the token's PKCS#15 key pairs (a private and a public key
-//! object each) and certificates, and session objects (data objects and certificates with
-//! `CKA_TOKEN` false). Their attributes, as PKCS#11 v2.40 §4 lists them.
+//! object each), certificates and data objects, and session objects (data objects and
+//! certificates with `CKA_TOKEN` false). Their attributes, as PKCS#11 v2.40 §4 lists them.
 
 use cryptoki_sys::*;
 use der::Decode;
 use der::Encode;
 
 use crate::attribute::{self, Template};
-use crate::device::{Certificate, KeyPair};
+use crate::device::{Certificate, DataObject, KeyPair};
 use crate::mechanism;
 
 /// What an object is.
@@ -19,6 +19,8 @@ pub enum Kind {
     PublicKey(KeyPair),
     /// A certificate on the token.
     Certificate(Certificate),
+    /// A data object on the token.
+    Data(DataObject),
     /// A session object: its attributes as created (data objects and certificates).
     Session(SessionObject),
 }
@@ -50,6 +52,8 @@ pub enum Identity {
     PublicKey(u8, Vec<u8>),
     /// A certificate: its ID and DER.
     Certificate(Vec<u8>, Vec<u8>),
+    /// A data object: the path of its EF.
+    Data(Vec<u8>),
 }
 
 impl Kind {
@@ -59,6 +63,7 @@ impl Kind {
             Kind::PrivateKey(k) => Some(Identity::PrivateKey(k.reference, k.id.clone())),
             Kind::PublicKey(k) => Some(Identity::PublicKey(k.reference, k.id.clone())),
             Kind::Certificate(c) => Some(Identity::Certificate(c.id.clone(), c.der.clone())),
+            Kind::Data(d) => Some(Identity::Data(d.path.clone())),
             Kind::Session(_) => None,
         }
     }
@@ -67,6 +72,7 @@ impl Kind {
     pub fn is_private(&self) -> bool {
         match self {
             Kind::PrivateKey(_) => true,
+            Kind::Data(d) => d.private,
             Kind::Session(s) => s
                 .attributes
                 .iter()
@@ -112,6 +118,7 @@ impl Kind {
                 _ => return key_attribute(k, kind),
             }),
             Kind::Certificate(c) => certificate_attribute(c, kind),
+            Kind::Data(d) => data_attribute(d, kind),
         }
     }
 
@@ -137,6 +144,23 @@ fn key_attribute(k: &KeyPair, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missin
         CKA_START_DATE | CKA_END_DATE => Vec::new(),
         CKA_GOSTR3410_PARAMS => mechanism::key_params(k.spec),
         CKA_GOSTR3411_PARAMS => mechanism::hash_params(k.spec).to_vec(),
+        _ => return Err(Missing::Invalid),
+    })
+}
+
+/// A token data object's attributes (PKCS#11 v2.40 §4.4, §4.5). Like the token's other
+/// objects it is not modifiable: the DODF entry is written once.
+fn data_attribute(d: &DataObject, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missing> {
+    use attribute::{bool, ulong};
+    Ok(match kind {
+        CKA_CLASS => ulong(CKO_DATA),
+        CKA_TOKEN | CKA_DESTROYABLE => bool(true),
+        CKA_PRIVATE => bool(d.private),
+        CKA_MODIFIABLE | CKA_COPYABLE => bool(false),
+        CKA_LABEL => d.label.as_bytes().to_vec(),
+        CKA_APPLICATION => d.application.as_bytes().to_vec(),
+        CKA_OBJECT_ID => d.oid.clone(),
+        CKA_VALUE => d.value.clone(),
         _ => return Err(Missing::Invalid),
     })
 }

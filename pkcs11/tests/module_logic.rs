@@ -18,6 +18,7 @@ use rutoken_pkcs11::vendor::*;
 struct Store {
     keys: Vec<(KeyPair, SigningKey)>,
     certificates: Vec<Certificate>,
+    data: Vec<DataObject>,
     login: Option<Role>,
     user_tries: u8,
     present: bool,
@@ -39,6 +40,13 @@ impl Device for FakeToken {
         Ok(Listing {
             keys: s.keys.iter().map(|(k, _)| k.clone()).collect(),
             certificates: s.certificates.clone(),
+            // Private data objects are readable after the user's login only.
+            data: s
+                .data
+                .iter()
+                .filter(|d| !d.private || s.login == Some(Role::User))
+                .cloned()
+                .collect(),
         })
     }
     fn login(&mut self, role: Role, pin: &[u8]) -> Result<(), DeviceError> {
@@ -94,12 +102,13 @@ impl Device for FakeToken {
         _id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         let mut s = self.0.lock().unwrap();
-        let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1));
+        let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1))
+            .expect("a software key pair");
         let public = secret.verifying_key().to_le_bytes();
         let key = KeyPair {
-            id: vec![s.keys.len() as u8 + 1],
+            id: vec![u8::try_from(s.keys.len() + 1).expect("few keys in a test")],
             label: label.to_owned(),
-            reference: s.keys.len() as u8 + 1,
+            reference: u8::try_from(s.keys.len() + 1).expect("few keys in a test"),
             spec,
             public,
         };
@@ -148,6 +157,23 @@ impl Device for FakeToken {
     }
     fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
         self.0.lock().unwrap().keys.retain(|(k, _)| k != key);
+        Ok(())
+    }
+    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let stored = DataObject {
+            path: vec![0x04, u8::try_from(s.data.len()).unwrap()],
+            ..object.clone()
+        };
+        s.data.push(stored.clone());
+        Ok(stored)
+    }
+    fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
+        self.0
+            .lock()
+            .unwrap()
+            .data
+            .retain(|d| d.path != object.path);
         Ok(())
     }
 }
@@ -373,6 +399,93 @@ fn keys_generate_sign_verify_and_stay_sensitive() {
 }
 
 #[test]
+fn token_data_objects_are_stored_listed_and_destroyed() {
+    let (mut m, token) = module();
+    let rw = m.open_session(0, RW).unwrap();
+    let object = |label: &[u8], private: u8| {
+        t(&[
+            (CKA_CLASS, ul(CKO_DATA)),
+            (CKA_TOKEN, vec![1]),
+            (CKA_PRIVATE, vec![private]),
+            (CKA_LABEL, label.to_vec()),
+            (CKA_APPLICATION, b"bank".to_vec()),
+            // 1.2.643.100.1 as pkcs11-tool sends it: the OID's body without `06 len`.
+            (CKA_OBJECT_ID, vec![0x2A, 0x85, 0x03, 0x64, 0x01]),
+            (CKA_VALUE, label.iter().rev().copied().collect()),
+        ])
+    };
+    // Writing the DODF needs the user PIN.
+    assert_eq!(
+        m.create_object(rw, &object(b"public", 0)).unwrap_err().rv(),
+        CKR_USER_NOT_LOGGED_IN
+    );
+    m.login(rw, CKU_USER, b"12345678").unwrap();
+    let public = m.create_object(rw, &object(b"public", 0)).unwrap();
+    let private = m.create_object(rw, &object(b"secret", 1)).unwrap();
+    assert_eq!(token.0.lock().unwrap().data.len(), 2);
+    // The token's objects are written once.
+    let modifiable = t(&[
+        (CKA_CLASS, ul(CKO_DATA)),
+        (CKA_TOKEN, vec![1]),
+        (CKA_MODIFIABLE, vec![1]),
+    ]);
+    assert_eq!(
+        m.create_object(rw, &modifiable).unwrap_err().rv(),
+        CKR_TEMPLATE_INCONSISTENT
+    );
+    let data = t(&[(CKA_CLASS, ul(CKO_DATA))]);
+    m.find_init(rw, &data).unwrap();
+    let mut found = m.find(rw, 10).unwrap();
+    found.sort_unstable();
+    assert_eq!(found, vec![public, private]);
+    m.find_final(rw).unwrap();
+    assert_eq!(
+        m.attributes(
+            rw,
+            private,
+            &[CKA_VALUE, CKA_APPLICATION, CKA_TOKEN, CKA_OBJECT_ID]
+        )
+        .unwrap(),
+        vec![
+            Ok(b"terces".to_vec()),
+            Ok(b"bank".to_vec()),
+            Ok(vec![1]),
+            // Given back as PKCS#11 says: DER.
+            Ok(vec![0x06, 0x05, 0x2A, 0x85, 0x03, 0x64, 0x01]),
+        ]
+    );
+    // Without the login, the private one is hidden; the public one is still there.
+    m.logout(rw).unwrap();
+    m.find_init(rw, &data).unwrap();
+    assert_eq!(m.find(rw, 10).unwrap(), vec![public]);
+    m.find_final(rw).unwrap();
+    assert_eq!(
+        m.attributes(rw, public, &[CKA_VALUE]).unwrap()[0],
+        Ok(b"cilbup".to_vec())
+    );
+    assert_eq!(
+        m.attributes(rw, private, &[CKA_VALUE]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+    // Another session sees the token's object; destroying it removes it from the token.
+    let other = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    m.find_init(other, &data).unwrap();
+    assert_eq!(m.find(other, 10).unwrap(), vec![public]);
+    m.find_final(other).unwrap();
+    // After a new login the private object is found again (under a new handle: a private
+    // object's handle ends with the logout).
+    m.login(rw, CKU_USER, b"12345678").unwrap();
+    m.find_init(rw, &t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_PRIVATE, vec![1])]))
+        .unwrap();
+    let again = m.find(rw, 10).unwrap();
+    m.find_final(rw).unwrap();
+    assert_eq!(again.len(), 1);
+    m.destroy_object(rw, again[0]).unwrap();
+    m.destroy_object(rw, public).unwrap();
+    assert!(token.0.lock().unwrap().data.is_empty());
+}
+
+#[test]
 fn session_objects_keep_their_rules() {
     let (mut m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
@@ -415,7 +528,7 @@ fn session_objects_keep_their_rules() {
             .rv(),
         CKR_ACTION_PROHIBITED
     );
-    // Token objects need a R/W session; the module writes no token data objects.
+    // Token objects need a R/W session.
     let token = t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_TOKEN, vec![1])]);
     assert_eq!(
         m.create_object(ro, &token).unwrap_err().rv(),

@@ -22,6 +22,8 @@ use lab::{Lab, ListedKey, SO_PIN, USER_PIN, public_keys};
 
 const TC26_256_A: &str = "06092a850307010201010";
 const TC26_512_A: &str = "06092a850307010201020";
+/// id-GostR3410-2001-CryptoPro-A-ParamSet 1.2.643.2.2.35.1, DER.
+const CRYPTOPRO_A: &str = "06072a850302022301";
 
 /// Writes the SPKI of a listed public key for OpenSSL (`pub-<label>.der`).
 fn write_spki(lab: &Lab, key: &ListedKey, algorithm: KeyAlgorithm, param: ParamSet) -> String {
@@ -71,6 +73,7 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
         "GOSTR3410-512-KEY-PAIR-GEN",
         "GOSTR3410,",
         "GOSTR3410_512",
+        "GOSTR3410-WITH-GOSTR3411,",
         "GOSTR3410-WITH-GOSTR3411-12-256",
         "GOSTR3410-WITH-GOSTR3411-12-512",
         "GOSTR3411-12-256",
@@ -203,6 +206,112 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
         opensc.contains("k256") && opensc.contains("k512"),
         "{opensc}"
     );
+}
+
+#[test]
+fn pkcs11_tool_generates_and_signs_with_gost_2001() {
+    require_lab!();
+    let lab = Lab::start(Duration::from_secs(30));
+    // pkcs11-tool 0.23 spells the 2001 key types `GOSTR3410:A|B|C` (CryptoPro A/B/C with the
+    // GOST R 34.11-94 CryptoPro hash parameters).
+    let generated = lab.ok(&format!(
+        "{P11} -l -p {USER_PIN} --keypairgen --key-type GOSTR3410:A --label k2001"
+    ));
+    assert!(generated.contains("Key pair generated"), "{generated}");
+    let keys = public_keys(&lab.ok(&format!("{P11} -O")));
+    let k2001 = find(&keys, "k2001");
+    assert!(k2001.params.starts_with(CRYPTOPRO_A), "{k2001:?}");
+    assert_eq!(k2001.value.len(), 128, "a 64-byte public key: {k2001:?}");
+    let spki = write_spki(&lab, k2001, KeyAlgorithm::Gost2001, ParamSet::Gost256B);
+
+    // CKM_GOSTR3410 over a GOST R 34.11-94 digest OpenSSL computes; OpenSSL verifies.
+    lab.write("doc.txt", "Платёжное поручение № 2001".as_bytes());
+    lab.ok("openssl dgst -engine gost -md_gost94 -binary doc.txt > hash94.bin");
+    let (_, ok, out) = lab.sh_pressing(
+        &format!(
+            "{P11} -l -p {USER_PIN} -s -m GOSTR3410 --id {} -i hash94.bin -o sig2001.bin",
+            k2001.id
+        ),
+        "confirm",
+    );
+    assert!(ok, "{out}");
+    openssl_verifies(&lab, &spki, "hash94.bin", "sig2001.bin");
+
+    // CKM_GOSTR3410_WITH_GOSTR3411: the token hashes with GOST R 34.11-94 (CryptoPro) behind
+    // the SafeTouch; OpenSSL hashes the same document and verifies.
+    let (screen, ok, out) = lab.sh_pressing(
+        &format!(
+            "{P11} -l -p {USER_PIN} -s -m GOSTR3410-WITH-GOSTR3411 --id {} -i doc.txt -o sig2001doc.bin",
+            k2001.id
+        ),
+        "confirm",
+    );
+    assert!(ok, "{out}");
+    assert!(!screen.is_empty(), "the SafeTouch showed nothing");
+    openssl_verifies(&lab, &spki, "hash94.bin", "sig2001doc.bin");
+
+    // OpenSC's own driver sees the key as a GOST R 34.10-2001 key of the same ID.
+    let opensc = lab.ok("pkcs15-tool --list-public-keys");
+    let block = opensc
+        .split("Public GOSTR3410 Key")
+        .find(|b| b.contains("k2001"))
+        .unwrap_or_else(|| panic!("OpenSC does not list k2001:\n{opensc}"));
+    assert!(block.contains(&k2001.id), "{block}");
+}
+
+#[test]
+fn token_data_objects_are_pkcs15_data_objects_opensc_reads() {
+    require_lab!();
+    let lab = Lab::start(Duration::from_secs(30));
+    let value = "Реквизиты: БИК 044525225, счёт 40702810";
+    lab.write("note.txt", value.as_bytes());
+    lab.write("secret.txt", b"private note");
+    lab.ok(&format!(
+        "{P11} -l -p {USER_PIN} --write-object note.txt --type data --label note --application-label bank --application-id 1.2.643.100.1"
+    ));
+    lab.ok(&format!(
+        "{P11} -l -p {USER_PIN} --write-object secret.txt --type data --label secret --private"
+    ));
+    // The module lists both after a login, only the public one without.
+    let listed = lab.ok(&format!("{P11} -l -p {USER_PIN} -O --type data"));
+    assert!(
+        listed.contains("note") && listed.contains("secret"),
+        "{listed}"
+    );
+    let public = lab.ok(&format!("{P11} -O --type data"));
+    assert!(
+        public.contains("note") && !public.contains("secret"),
+        "{public}"
+    );
+    // C_GetAttributeValue(CKA_VALUE) gives the bytes back.
+    lab.ok(&format!(
+        "{P11} --read-object --type data --label note -o note.back"
+    ));
+    assert_eq!(lab.read("note.back"), value.as_bytes());
+    lab.ok(&format!(
+        "{P11} -l -p {USER_PIN} --read-object --type data --label secret -o secret.back"
+    ));
+    assert_eq!(lab.read("secret.back"), b"private note");
+
+    // OpenSC's PKCS#15 layer reads the same DODF entries and EFs.
+    let opensc = lab.ok("pkcs15-tool --list-data-objects");
+    assert!(opensc.contains("bank"), "{opensc}");
+    assert!(opensc.contains("1.2.643.100.1"), "{opensc}");
+    assert!(opensc.contains("secret"), "{opensc}");
+    let dumped = lab.ok("pkcs15-tool --read-data-object note -o note.opensc");
+    assert_eq!(lab.read("note.opensc"), value.as_bytes(), "{dumped}");
+
+    // C_DestroyObject removes the DODF entry: neither lists it any more.
+    lab.ok(&format!(
+        "{P11} -l -p {USER_PIN} --delete-object --type data --label note"
+    ));
+    let after = lab.ok(&format!("{P11} -l -p {USER_PIN} -O --type data"));
+    assert!(
+        !after.contains("note") && after.contains("secret"),
+        "{after}"
+    );
+    let opensc = lab.ok("pkcs15-tool --list-data-objects");
+    assert!(!opensc.contains("bank"), "{opensc}");
 }
 
 #[test]

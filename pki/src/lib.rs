@@ -27,7 +27,7 @@
 //!
 //! // Step 2: a new key pair, and a PKCS#10 for the same subject signed through a callback
 //! // (on a token: PSO HASH + PSO COMPUTE DIGITAL SIGNATURE, the answer turned into s ‖ r).
-//! let new_key = SigningKey::generate(ParamSet::Gost256A, &mut rng);
+//! let new_key = SigningKey::generate(ParamSet::Gost256A, &mut rng)?;
 //! let info = RequestInfo::new(
 //!     current.cert.subject().clone(),
 //!     &new_key.verifying_key(),

@@ -34,7 +34,7 @@ proptest! {
             .build()
             .unwrap();
         let mut rng = gost::Rng::from_seed(seed);
-        let key = gost::SigningKey::generate(gost::ParamSet::Gost256B, &mut rng);
+        let key = gost::SigningKey::generate(gost::ParamSet::Gost256B, &mut rng).unwrap();
         let info = rutoken_pki::RequestInfo::new(
             subject,
             &key.verifying_key(),

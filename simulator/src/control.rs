@@ -20,13 +20,9 @@ pub use protocol::{Request, Response};
 pub use slot::{TokenControl, TokenSlot};
 
 use crate::safetouch::{Press, PressSender, SafeTouchMonitor};
-use crate::token::{Token, TokenError};
+use crate::token::TokenError;
 use crate::vpcd::{CardHandle, LinkState, Presence};
 
-/// How long a `load` or `restart` keeps an inserted token out of the reader, so that pcscd sees
-/// it removed: pcsc-lite polls a reader without card-event support every 400 ms
-/// (`PCSCLITE_STATUS_POLL_RATE`, pcsc-lite `src/pcscd.h`); two polls and a margin. Ours.
-const REMOVAL_HOLD: Duration = Duration::from_millis(1000);
 /// How long to wait for the vpcd link to drop after a pull. Ours.
 const LINK_DROP_WAIT: Duration = Duration::from_secs(2);
 
@@ -54,6 +50,9 @@ pub enum ControlError {
     /// The reply was not JSON of the expected shape.
     #[error("bad reply from the control socket: {0}")]
     BadReply(String),
+    /// The request could not be encoded.
+    #[error("cannot encode the control request")]
+    Encode(#[source] serde_json::Error),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ControlError + '_ {
@@ -89,13 +88,6 @@ pub struct ControlTarget {
     pub link: Option<watch::Receiver<LinkState>>,
 }
 
-/// What replaces the token.
-#[derive(Debug, Clone, Copy)]
-enum Reload {
-    Fresh(crate::token::Fixture, u64),
-    Restart,
-}
-
 impl ControlTarget {
     /// Carries out one request.
     pub async fn handle(&self, request: Request) -> Response {
@@ -121,9 +113,9 @@ impl ControlTarget {
                 },
                 None => Response::error("no SafeTouch (sim runs with --no-safetouch)"),
             },
-            Request::Confirm => self.press(Press::Confirm),
-            Request::Reject => self.press(Press::Reject),
-            Request::TimeOut => self.press(Press::Timeout),
+            Request::Confirm { id } => self.press(id, Press::Confirm),
+            Request::Reject { id } => self.press(id, Press::Reject),
+            Request::TimeOut { id } => self.press(id, Press::Timeout),
             Request::Pull => {
                 self.presence.pull();
                 Response {
@@ -156,15 +148,56 @@ impl ControlTarget {
                 safetouch: Some(self.safetouch.is_some()),
                 ..Response::done()
             },
-            Request::Load { fixture, seed } => self.reload(Reload::Fresh(fixture, seed)).await,
-            Request::Restart => self.reload(Reload::Restart).await,
+            Request::Load { fixture, seed } => self.load(fixture, seed).await,
+            Request::Restart => self.restart().await,
         }
     }
 
-    /// `load` and `restart`: the token leaves the reader (held out long enough for pcscd to
-    /// notice when it was in), is replaced on the card thread, and comes back. On failure the
-    /// token in the slot is unchanged and back in the reader if it was.
-    async fn reload(&self, how: Reload) -> Response {
+    /// `load`: the fresh token takes the old one's place in the reader, as after a reset (the
+    /// reader keeps its card: no removal for pcscd to poll for). The SafeTouch forgets its
+    /// screens and pending hash. A pulled token is inserted. On failure the token in the slot
+    /// is unchanged.
+    async fn load(&self, fixture: crate::token::Fixture, seed: u64) -> Response {
+        let Some(token) = self.token.clone() else {
+            return Response::error("no token to replace (sim runs the echo card)");
+        };
+        self.time_out_waiting_screen();
+        let monitor = self.safetouch.as_ref().map(|st| st.monitor.clone());
+        let swapped = self
+            .card
+            .call(move |card| -> Result<[u8; 8], TokenError> {
+                let fresh = token.fresh(fixture, seed)?;
+                let serial = fresh.serial();
+                // Through the SafeTouch: its pending hash goes with the old token's power.
+                card.power_off();
+                token.slot.replace(fresh);
+                if let Some(monitor) = monitor {
+                    monitor.clear();
+                }
+                card.power_on();
+                Ok(serial)
+            })
+            .await;
+        match swapped {
+            Ok(Ok(serial)) => {
+                self.presence.insert();
+                Response {
+                    inserted: Some(true),
+                    serial: Some(hex::encode_upper(serial)),
+                    ..Response::done()
+                }
+            }
+            Ok(Err(err)) => Response::error(err.to_string()),
+            Err(err) => Response::error(err.to_string()),
+        }
+    }
+
+    /// `restart`: the token leaves the reader, is read back from its image, and comes back, as
+    /// an emulator restart. It is made again at once: if pcscd's poll misses the gap, the link
+    /// sees the new connection probed and not powered up and stays away for a poll (`vpcd.rs`,
+    /// "Reattach"), so pcscd always sees a removal and an insertion. On failure the token in
+    /// the slot is unchanged and back in the reader if it was.
+    async fn restart(&self) -> Response {
         let Some(token) = self.token.clone() else {
             return Response::error("no token to replace (sim runs the echo card)");
         };
@@ -173,20 +206,15 @@ impl ControlTarget {
         if was_inserted {
             self.presence.pull();
             self.wait_link_dropped().await;
-            tokio::time::sleep(REMOVAL_HOLD).await;
         }
         let monitor = self.safetouch.as_ref().map(|st| st.monitor.clone());
         let swapped = self
             .card
             .call(move |card| -> Result<[u8; 8], TokenError> {
-                let fresh: Token = match how {
-                    Reload::Fresh(fixture, seed) => token.fresh(fixture, seed)?,
-                    Reload::Restart => token.reloaded()?,
-                };
-                let serial = fresh.serial();
-                // Through the SafeTouch: its pending hash goes with the old token's power.
+                let restarted = token.reloaded()?;
+                let serial = restarted.serial();
                 card.power_off();
-                token.slot.replace(fresh);
+                token.slot.replace(restarted);
                 if let Some(monitor) = monitor {
                     monitor.clear();
                 }
@@ -233,14 +261,29 @@ impl ControlTarget {
         }
     }
 
-    fn press(&self, press: Press) -> Response {
+    /// Presses a button on screen `id`: refused unless that screen is the one shown and
+    /// waiting (a press read from an earlier screen must not answer the next one).
+    fn press(&self, id: u64, press: Press) -> Response {
         let Some(st) = &self.safetouch else {
             return Response::error("no SafeTouch (sim runs with --no-safetouch)");
         };
         let Some(presses) = &st.presses else {
             return Response::error("the SafeTouch is unattended (--safetouch-policy)");
         };
-        match presses.press(&st.monitor.screen(), press) {
+        let screen = st.monitor.screen();
+        if screen.id != id || !screen.waiting {
+            let now = if screen.waiting {
+                format!("screen {} waits now", screen.id)
+            } else {
+                "no screen waits now".to_owned()
+            };
+            return Response::error(format!(
+                "screen {id} is no longer shown ({now}); read the screen again"
+            ));
+        }
+        // If the screen times out between this check and the press, the SafeTouch drops the
+        // press: it names screen `id`.
+        match presses.press(&screen, press) {
             Ok(()) => Response::done(),
             Err(err) => Response::error(err.to_string()),
         }
@@ -348,8 +391,11 @@ async fn serve_client(stream: UnixStream, target: &ControlTarget) {
             }
         };
         let too_long = line.len() > MAX_LINE && line.last() != Some(&b'\n');
-        let mut text = serde_json::to_string(&response)
-            .unwrap_or_else(|_| r#"{"ok":false,"error":"unencodable reply"}"#.to_owned());
+        let mut text = serde_json::to_string(&response).unwrap_or_else(|err| {
+            // A `Value` built from strings always prints.
+            serde_json::json!({"ok": false, "error": format!("cannot encode the reply: {err}")})
+                .to_string()
+        });
         text.push('\n');
         if write.write_all(text.as_bytes()).await.is_err() || too_long {
             // The rest of an overlong line cannot be told from the next request: hang up.
@@ -370,7 +416,7 @@ fn trim(line: &[u8]) -> &[u8] {
 pub async fn request(path: &Path, request: Request) -> Result<Response, ControlError> {
     let stream = UnixStream::connect(path).await.map_err(io(path))?;
     let (read, mut write) = stream.into_split();
-    let mut text = request.to_json();
+    let mut text = request.to_json().map_err(ControlError::Encode)?;
     text.push('\n');
     write.write_all(text.as_bytes()).await.map_err(io(path))?;
     let mut reply = String::new();

@@ -233,3 +233,29 @@ for press in range(3):
     assert_eq!(presses, [Press::Reject, Press::Confirm, Press::Timeout]);
     emulator.stop();
 }
+
+/// A PC/SC client's 1-byte command reaches vpcd as a 1-byte message like vpcd's control codes;
+/// the emulator answers it `67 00` (wrong length) instead of leaving the client, and every
+/// later one, hanging. pyscard, through pcscd.
+#[test]
+fn a_one_byte_apdu_is_answered_6700_and_the_next_client_is_served() {
+    require_pcscd!();
+    let pcscd = Pcscd::start();
+    let emulator = Emulator::attach(Box::new(EchoCard::default()), pcscd.port);
+    let first = pcscd.python(&format!(
+        "{PRELUDE}
+c = connect()
+print(tx(c, '80')[1])
+print(tx(c, '00A4000C023F00')[1])
+"
+    ));
+    assert_eq!(first.lines().collect::<Vec<_>>(), ["6700", "9000"]);
+    let next = pcscd.python(&format!(
+        "{PRELUDE}
+c = connect()
+print(tx(c, '00CA018100')[1])
+"
+    ));
+    assert_eq!(next.trim(), "9000", "the next client is served");
+    emulator.stop();
+}

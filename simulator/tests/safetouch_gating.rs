@@ -1,6 +1,10 @@
 //! The SafeTouch around a minimal PSO: HASH / PSO: CDS card: what it shows, what it forwards,
 //! and what the host gets for each press.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 #[path = "support/reissue_document.rs"]

@@ -2,6 +2,10 @@
 //! 2012-512 A–C), 128-byte keys and signatures for 512-bit sets, on-token hashing equal to the
 //! `gost` crate's, the one-shot hashed signature, and private keys that no answer ever carries.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 use gost::{DigestAlgorithm, ParamSet, Signature, VerifyingKey};
 use proptest::prelude::*;
 use rutoken_sim::Card;

@@ -1,6 +1,10 @@
 //! Random APDUs: never a panic, every answer ends with a status word, a rejected command leaves
 //! the image unchanged, and no answer carries a PIN value.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 use proptest::prelude::*;
 use rutoken_sim::Card;
 use rutoken_sim::token::{Fixture, Token, TokenProfile};

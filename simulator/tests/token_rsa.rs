@@ -4,6 +4,10 @@
 //! inputs chained. Every result is checked with Python's integers (`pow`), not with the crate
 //! the token uses; OpenSC and OpenSSL check the same paths in `pcsc_opensc_rsa.rs`.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::process::Command;

@@ -1,5 +1,9 @@
 //! The control socket: permissions, malformed requests, presses, pull/insert, power cycles.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::os::unix::fs::PermissionsExt;
@@ -147,7 +151,7 @@ async fn pull_insert_and_power_cycle() {
     assert!(r.presence.is_inserted());
     assert!(request(&r.path, Request::PowerCycle).await.unwrap().ok);
     assert_eq!(*r.card.power_offs.lock().unwrap(), 1);
-    let reply = request(&r.path, Request::Confirm).await.unwrap();
+    let reply = request(&r.path, Request::Confirm { id: 1 }).await.unwrap();
     assert!(!reply.ok && reply.error.unwrap().contains("no SafeTouch"));
     r.shutdown.cancel();
 }
@@ -156,8 +160,11 @@ async fn pull_insert_and_power_cycle() {
 async fn confirm_through_the_socket_releases_the_signature() {
     let r = start(true).await;
     // Nothing waits yet: a press is refused.
-    let reply = request(&r.path, Request::Confirm).await.unwrap();
-    assert_eq!(reply.error.as_deref(), Some("no screen waits for a press"));
+    let reply = request(&r.path, Request::Confirm { id: 1 }).await.unwrap();
+    assert_eq!(
+        reply.error.as_deref(),
+        Some("screen 1 is no longer shown (no screen waits now); read the screen again")
+    );
     let document = encode_tlv(&[(0x01, b"CR"), (0x90, b"04.02.2020"), (0xFF, b"")]);
     let mut hash = vec![0x00, 0x2A, 0x90, 0x80, document.len() as u8];
     hash.extend_from_slice(&document);
@@ -186,12 +193,41 @@ async fn confirm_through_the_socket_releases_the_signature() {
         "{}",
         screen.text()
     );
-    assert!(request(&r.path, Request::Confirm).await.unwrap().ok);
+    // A press for another screen than the one waiting is refused and changes nothing.
+    let stale = request(&r.path, Request::Reject { id: screen.id + 1 })
+        .await
+        .unwrap();
+    let error = stale.error.unwrap_or_default();
+    assert!(
+        !stale.ok && error.contains(&format!("screen {} is no longer shown", screen.id + 1)),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("screen {} waits now", screen.id)),
+        "{error}"
+    );
+    assert!(
+        request(&r.path, Request::Confirm { id: screen.id })
+            .await
+            .unwrap()
+            .ok
+    );
     let answer = tokio::time::timeout(Duration::from_secs(5), signing)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(answer.len(), 66);
+    assert_eq!(answer.len(), 66, "signed after Confirm, not rejected");
+    // The screen it answered is gone: pressing it again is refused.
+    let late = request(&r.path, Request::Confirm { id: screen.id })
+        .await
+        .unwrap();
+    assert!(
+        !late.ok
+            && late
+                .error
+                .unwrap_or_default()
+                .contains(&format!("screen {} is no longer shown", screen.id))
+    );
     let events = request(&r.path, Request::Events)
         .await
         .unwrap()

@@ -1,6 +1,10 @@
 //! The vpcd client against a fake vpcd on loopback (no pcscd): framing, control codes, pull and
 //! insert, reconnection, shutdown, and the delayed-ACK speed trap.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    reason = "test APDUs: lengths known to fit a byte, and deliberate low-byte or wrapping casts"
+)]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::sync::{Arc, Mutex};
@@ -8,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use rutoken_sim::Card;
 use rutoken_sim::profile::{CommandLatency, LatencyProfile};
-use rutoken_sim::vpcd::{CardWorker, ECHO_ATR, EchoCard, LinkState, Presence, Vpcd, VpcdOptions};
+use rutoken_sim::vpcd::{
+    CardWorker, ECHO_ATR, EchoCard, LinkState, PCSCD_POLL, Presence, Vpcd, VpcdOptions,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
@@ -99,7 +105,7 @@ async fn accept(listener: &TcpListener) -> TcpStream {
 }
 
 #[tokio::test]
-async fn control_codes_apdus_and_unknown_codes() {
+async fn control_codes_apdus_and_one_byte_apdus() {
     let f = start().await;
     let mut vpcd = accept(&f.listener).await;
     send(&mut vpcd, &[1]).await;
@@ -107,8 +113,12 @@ async fn control_codes_apdus_and_unknown_codes() {
     assert_eq!(receive(&mut vpcd).await, ECHO_ATR);
     send(&mut vpcd, &[0x00, 0xA4, 0x00, 0x00]).await;
     assert_eq!(receive(&mut vpcd).await, [0x90, 0x00]);
-    // Unknown control code: ignored, the link stays up.
-    send(&mut vpcd, &[9]).await;
+    // A 1-byte payload that is no control code of vpcd's is a client's 1-byte APDU: wrong
+    // length, answered by the transport (the card never sees it), and the link stays up.
+    send(&mut vpcd, &[0x80]).await;
+    assert_eq!(receive(&mut vpcd).await, [0x67, 0x00]);
+    send(&mut vpcd, &[3]).await;
+    assert_eq!(receive(&mut vpcd).await, [0x67, 0x00]);
     send(&mut vpcd, &[0]).await;
     send(&mut vpcd, &[2]).await;
     send(&mut vpcd, &[4]).await;
@@ -251,6 +261,46 @@ async fn profile_latencies_delay_the_matching_commands_only() {
     send(&mut vpcd, &[0x00, 0xCA, 0x01, 0x81, 0x00]).await;
     assert_eq!(receive(&mut vpcd).await, [0x90, 0x00]);
     assert!(started.elapsed() < Duration::from_millis(150));
+    f.shutdown.cancel();
+    f.task.await.unwrap();
+}
+
+/// A pcscd that missed a removal probes the new connection with get-ATR and never powers it up:
+/// the client drops it within `CONFIRM_WAIT`, stays away `STALE_AWAY` after the last probe (long
+/// enough for a poll to find no card), comes back, and stays once it is powered up.
+#[tokio::test]
+async fn a_connection_probed_but_never_powered_is_dropped_and_made_again() {
+    use rutoken_sim::vpcd::{CONFIRM_WAIT, STALE_AWAY};
+    let f = start().await;
+    let mut vpcd = accept(&f.listener).await;
+    send(&mut vpcd, &[4]).await;
+    assert_eq!(receive(&mut vpcd).await, ECHO_ATR);
+    let probed = Instant::now();
+    let mut byte = [0u8; 1];
+    let n = tokio::time::timeout(Duration::from_secs(5), vpcd.read(&mut byte))
+        .await
+        .unwrap();
+    assert_eq!(n.unwrap(), 0, "a stale connection is closed");
+    let closed = probed.elapsed();
+    assert!(
+        closed >= CONFIRM_WAIT - Duration::from_millis(20) && closed < PCSCD_POLL,
+        "closed {closed:?} after the probe: before pcscd's next poll"
+    );
+    assert_ne!(*f.vpcd.state().borrow(), LinkState::Connected);
+    let mut vpcd = accept(&f.listener).await;
+    let back = probed.elapsed();
+    assert!(
+        back >= PCSCD_POLL && back >= STALE_AWAY - Duration::from_millis(20),
+        "back {back:?} after the probe: a poll must have found no card"
+    );
+    // This time pcscd powers the card up right after the probe: the link stays.
+    send(&mut vpcd, &[4]).await;
+    assert_eq!(receive(&mut vpcd).await, ECHO_ATR);
+    send(&mut vpcd, &[1]).await;
+    tokio::time::sleep(CONFIRM_WAIT * 2).await;
+    send(&mut vpcd, &[0x00, 0xCA, 0x01, 0x81, 0x00]).await;
+    assert_eq!(receive(&mut vpcd).await, [0x90, 0x00]);
+    assert_eq!(*f.vpcd.state().borrow(), LinkState::Connected);
     f.shutdown.cancel();
     f.task.await.unwrap();
 }

@@ -50,6 +50,10 @@ pub struct RunArgs {
     /// Seconds to wait for the operator.
     #[arg(long, default_value_t = 120)]
     pub operator_timeout: u64,
+    /// On a real token (no `--control`), also run the scenarios that can block a PIN or delete
+    /// objects (skipped otherwise, with that reason).
+    #[arg(long)]
+    pub allow_destructive: bool,
     /// Scenarios run in parallel (emulator only).
     #[arg(long, short = 'j', default_value_t = 1)]
     pub jobs: usize,
@@ -97,6 +101,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             control: args.control,
             operator: args.operator,
             operator_timeout: Duration::from_secs(args.operator_timeout),
+            allow_destructive: args.allow_destructive,
             keep_token: args.keep_token,
         },
     };

@@ -18,12 +18,23 @@ pub enum SafetouchCommand {
     /// Show the next page of a long screen, then print the screen.
     NextPage(ControlArgs),
     /// Press Confirm («Подтвердить») on the screen that waits.
-    Confirm(ControlArgs),
+    Confirm(PressArgs),
     /// Press Reject («Отказать») on the screen that waits.
-    Reject(ControlArgs),
+    Reject(PressArgs),
     /// Let the screen that waits time out now, as if nobody pressed (no waiting the profile's
     /// time-out).
-    TimeOut(ControlArgs),
+    TimeOut(PressArgs),
+}
+
+/// Where the running `sim` listens, and which screen the press answers.
+#[derive(Debug, clap::Args)]
+pub struct PressArgs {
+    #[command(flatten)]
+    pub control: ControlArgs,
+    /// The screen the press answers (its `id`, as `safetouch screen` prints it); refused if
+    /// another screen is shown by then. Default: the screen waiting now.
+    #[arg(long, value_name = "ID")]
+    pub screen: Option<u64>,
 }
 
 /// Where the running `sim` listens.
@@ -73,14 +84,30 @@ fn print_screen(reply: Response) -> Result<(), CliError> {
             println!("{line}");
         }
     }
-    println!(
-        "{}",
-        if screen.waiting {
-            "[waits for a press]"
-        } else {
-            "[idle]"
+    if screen.waiting {
+        println!("[screen {} waits for a press]", screen.id);
+    } else {
+        println!("[idle]");
+    }
+    Ok(())
+}
+
+/// Presses `name` on the screen named by `args`, or on the one waiting now.
+fn press(args: &PressArgs, name: &str, request: fn(u64) -> Request) -> Result<(), CliError> {
+    let id = match args.screen {
+        Some(id) => id,
+        None => {
+            let screen = send(&args.control.control, Request::Screen)?
+                .screen
+                .ok_or_else(|| CliError::failed_msg("no screen in reply"))?;
+            if !screen.waiting {
+                return Err(CliError::failed_msg("no screen waits for a press"));
+            }
+            screen.id
         }
-    );
+    };
+    send(&args.control.control, request(id))?;
+    println!("{name} on screen {id}");
     Ok(())
 }
 
@@ -99,16 +126,13 @@ pub fn run(cmd: SafetouchCommand) -> Result<ExitCode, CliError> {
             }
         }
         SafetouchCommand::Confirm(args) => {
-            send(&args.control, Request::Confirm)?;
-            println!("pressed Confirm");
+            press(&args, "pressed Confirm", |id| Request::Confirm { id })?;
         }
         SafetouchCommand::Reject(args) => {
-            send(&args.control, Request::Reject)?;
-            println!("pressed Reject");
+            press(&args, "pressed Reject", |id| Request::Reject { id })?;
         }
         SafetouchCommand::TimeOut(args) => {
-            send(&args.control, Request::TimeOut)?;
-            println!("timed out the waiting screen");
+            press(&args, "timed out", |id| Request::TimeOut { id })?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -63,7 +63,7 @@ pub struct SimArgs {
     /// Log APDUs to stderr (PINs masked as `**`).
     #[arg(long)]
     pub log_apdus: bool,
-    /// A card that answers `90 00` to everything (the throughput baseline).
+    /// A card that answers `90 00` to everything (transport tests and benches).
     #[arg(long, hide = true)]
     pub echo_card: bool,
 }
@@ -79,8 +79,9 @@ pub fn run(args: SimArgs) -> Result<ExitCode, CliError> {
     let (card, description, token) = card::build(&args, &profile)?;
     let (card, safetouch) = wrap_in_safetouch(card, &args, &profile);
     let worker = CardWorker::spawn(card).map_err(|e| CliError::failed("cannot start", e))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread is plenty for the async side (connects, pulls, the control socket): the APDUs
+    // go through the link's own blocking thread. Fewer threads, fewer malloc arenas: less RSS.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
@@ -222,7 +223,7 @@ async fn serve(
 }
 
 /// Cancels `shutdown` on SIGINT or SIGTERM.
-async fn stop_on_signal(shutdown: CancellationToken) {
+pub(super) async fn stop_on_signal(shutdown: CancellationToken) {
     use tokio::signal::unix::{SignalKind, signal};
     let term = signal(SignalKind::terminate());
     match term {

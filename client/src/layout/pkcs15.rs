@@ -22,6 +22,11 @@ pub const ODF_PRIVATE_KEYS: u32 = 0xA0;
 pub const ODF_PUBLIC_KEYS: u32 = 0xA1;
 /// See [`ODF_PRIVATE_KEYS`].
 pub const ODF_CERTIFICATES: u32 = 0xA4;
+/// See [`ODF_PRIVATE_KEYS`] (`dataObjects [7]`).
+pub const ODF_DATA_OBJECTS: u32 = 0xA7;
+/// Choice tag of an opaque data object in a DODF (`opaqueDO`, a SEQUENCE; OpenSC
+/// `pkcs15-data.c`).
+pub const DATA_OBJECT_TAG: u32 = 0x30;
 /// Choice tag of a GOST R 34.10 key in a PrKDF or PuKDF (OpenSC `privateGOSTR3410Key [4]`,
 /// `publicGOSTR3410Key [4]`).
 pub const GOST_KEY_TAG: u32 = 0xA4;
@@ -39,9 +44,14 @@ pub fn object_id(public_key: &[u8]) -> Result<[u8; 20], ApduError> {
 }
 
 /// The `params_r3410` number OpenSC writes in GOST key attributes: the parameter set's letter
-/// counted from 1 (`A` = 1; the fixture's key is 256-A and writes `02 01 01`).
-pub fn gost_param_number(param_set: gost::ParamSet) -> u8 {
-    match param_set.name().chars().last() {
+/// counted from 1 (`A` = 1; the fixture's key is 256-A and writes `02 01 01`); a GOST R
+/// 34.10-2001 key counts its CryptoPro letter (trace 11_kpg2001: CryptoPro A writes `02 01 01`).
+pub fn gost_param_number(algorithm: gost::KeyAlgorithm, param_set: gost::ParamSet) -> u8 {
+    let letter = match (algorithm, crate::layout::cryptopro_letter(param_set)) {
+        (gost::KeyAlgorithm::Gost2001, Some(letter)) => Some(letter),
+        _ => param_set.name().chars().last(),
+    };
+    match letter {
         Some('B') => 2,
         Some('C') => 3,
         Some('D') => 4,
@@ -49,11 +59,11 @@ pub fn gost_param_number(param_set: gost::ParamSet) -> u8 {
     }
 }
 
-fn gost_params(param_set: gost::ParamSet) -> [u8; 9] {
+fn gost_params(algorithm: gost::KeyAlgorithm, param_set: gost::ParamSet) -> [u8; 9] {
     [
         0x02,
         0x01,
-        gost_param_number(param_set),
+        gost_param_number(algorithm, param_set),
         0x02,
         0x01,
         0x00,
@@ -80,13 +90,18 @@ pub fn private_key_entry(
     id: &[u8],
     kk: u8,
     path: &[u8],
+    algorithm: gost::KeyAlgorithm,
     param_set: gost::ParamSet,
 ) -> Result<Vec<u8>, ApduError> {
     let common = common_attributes(label, &FLAGS_PRIVATE, &AUTH_ID_USER)?;
     let mut key = tlv::encode(0x04, id)?;
     key.extend_from_slice(&PRIVATE_USAGE_AND_ACCESS);
     tlv::write(&mut key, 0x02, &[kk])?;
-    let typed = [path_object(path)?, gost_params(param_set).to_vec()].concat();
+    let typed = [
+        path_object(path)?,
+        gost_params(algorithm, param_set).to_vec(),
+    ]
+    .concat();
     let typed = tlv::encode(0xA1, &tlv::encode(0x30, &typed)?)?;
     tlv::encode(
         GOST_KEY_TAG,
@@ -99,12 +114,17 @@ pub fn public_key_entry(
     label: &str,
     id: &[u8],
     path: &[u8],
+    algorithm: gost::KeyAlgorithm,
     param_set: gost::ParamSet,
 ) -> Result<Vec<u8>, ApduError> {
     let common = common_attributes(label, &FLAGS_MODIFIABLE, &[])?;
     let mut key = tlv::encode(0x04, id)?;
     key.extend_from_slice(&PUBLIC_USAGE);
-    let typed = [path_object(path)?, gost_params(param_set).to_vec()].concat();
+    let typed = [
+        path_object(path)?,
+        gost_params(algorithm, param_set).to_vec(),
+    ]
+    .concat();
     let typed = tlv::encode(0xA1, &tlv::encode(0x30, &typed)?)?;
     tlv::encode(
         GOST_KEY_TAG,
@@ -118,6 +138,39 @@ pub fn certificate_entry(label: &str, id: &[u8], path: &[u8]) -> Result<Vec<u8>,
     let cert = tlv::encode(0x30, &tlv::encode(0x04, id)?)?;
     let typed = tlv::encode(0xA1, &tlv::encode(0x30, &path_object(path)?)?)?;
     tlv::encode(X509_CERTIFICATE_TAG, &[common, cert, typed].concat())
+}
+
+/// A DODF entry (opaqueDO, PKCS#15 v1.1 §6.7; OpenSC `sc_pkcs15_encode_dodf_entry`): common
+/// attributes (label; a private object carries the flags `private, modifiable` and the user
+/// PIN's authId, as pkcs15-init writes them), `CommonDataObjectAttributes` (applicationName,
+/// applicationOID — `oid` is its DER, `06 len body`, as PKCS#11's `CKA_OBJECT_ID` holds it),
+/// then `[1] { Path }` of the EF holding the value.
+pub fn data_object_entry(
+    label: &str,
+    application: &str,
+    oid: Option<&[u8]>,
+    path: &[u8],
+    private: bool,
+) -> Result<Vec<u8>, ApduError> {
+    let common = if private {
+        common_attributes(label, &FLAGS_PRIVATE, &AUTH_ID_USER)?
+    } else {
+        common_attributes(label, &FLAGS_MODIFIABLE, &[])?
+    };
+    let mut class = Vec::new();
+    if !application.is_empty() {
+        tlv::write(&mut class, 0x0C, application.as_bytes())?;
+    }
+    if let Some(oid) = oid {
+        // One whole TLV (the caller checks it is an OBJECT IDENTIFIER).
+        tlv::parse_one(oid, "applicationOID")?;
+        class.extend_from_slice(oid);
+    }
+    let typed = tlv::encode(0xA1, &path_object(path)?)?;
+    tlv::encode(
+        DATA_OBJECT_TAG,
+        &[common, tlv::encode(0x30, &class)?, typed].concat(),
+    )
 }
 
 /// An ODF entry pointing to a directory file at `path` (from the MF).
@@ -143,6 +196,12 @@ pub struct Entry {
     pub key_reference: Option<u8>,
     /// The path bytes, from the MF or relative to the application.
     pub path: Vec<u8>,
+    /// Whether the common object flags say `private` (a DODF entry's value needs a login).
+    pub private: bool,
+    /// A DODF entry's applicationName.
+    pub application: String,
+    /// A DODF entry's applicationOID, DER (`06 len body`).
+    pub oid: Option<Vec<u8>>,
 }
 
 /// Reads one entry; `value` is the content of its choice tag.
@@ -156,6 +215,10 @@ pub fn parse_entry(tag: u32, value: &[u8]) -> Result<Entry, ApduError> {
         if let Some(label) = tlv::find(common.value, 0x0C)? {
             entry.label = String::from_utf8_lossy(label).into_owned();
         }
+        // CommonObjectFlags: BIT STRING, bit 0 (the first byte's top bit) is `private`.
+        if let Some(flags) = tlv::find(common.value, 0x03)? {
+            entry.private = flags.get(1).is_some_and(|b| b & 0x80 != 0);
+        }
     }
     if let Some(class) = parts.get(1) {
         for t in tlv::iter(class.value) {
@@ -163,6 +226,8 @@ pub fn parse_entry(tag: u32, value: &[u8]) -> Result<Entry, ApduError> {
             match t.tag {
                 0x04 if entry.id.is_empty() => entry.id = t.value.to_vec(),
                 0x02 => entry.key_reference = t.value.last().copied(),
+                0x0C => entry.application = String::from_utf8_lossy(t.value).into_owned(),
+                0x06 => entry.oid = Some(tlv::encode(0x06, t.value)?),
                 _ => {}
             }
         }
@@ -180,11 +245,19 @@ pub fn parse_entry(tag: u32, value: &[u8]) -> Result<Entry, ApduError> {
         needed: 1,
         available: 0,
     })?;
-    let path = tlv::find(inner, 0x30)?.ok_or(ApduError::MissingData {
-        what: "PKCS#15 Path",
-        needed: 1,
-        available: 0,
-    })?;
+    // Certificates and keys nest the Path in their typed attributes' SEQUENCE; a data
+    // object's typed attributes are the Path itself (OpenSC `c_asn1_type_data_attr`).
+    let path = match tlv::find(inner, 0x30)? {
+        Some(path) => path,
+        None if tlv::find(inner, 0x04)?.is_some() => inner,
+        None => {
+            return Err(ApduError::MissingData {
+                what: "PKCS#15 Path",
+                needed: 1,
+                available: 0,
+            });
+        }
+    };
     entry.path = tlv::find(path, 0x04)?
         .ok_or(ApduError::MissingData {
             what: "PKCS#15 path OCTET STRING",
@@ -260,11 +333,53 @@ mod tests {
     }
 
     #[test]
+    fn gost2001_keys_count_their_cryptopro_letter() {
+        // Trace 11_kpg2001: a 2001 key on CryptoPro A (tc26 256-B's curve) writes `02 01 01`;
+        // the same curve as a 2012 key is 256-B, `02 01 02`.
+        let curve = gost::ParamSet::from_name("cryptopro-a").unwrap();
+        assert_eq!(gost_param_number(gost::KeyAlgorithm::Gost2001, curve), 1);
+        assert_eq!(
+            gost_param_number(gost::KeyAlgorithm::Gost2012_256, curve),
+            2
+        );
+        let c = gost::ParamSet::from_name("cryptopro-c").unwrap();
+        assert_eq!(gost_param_number(gost::KeyAlgorithm::Gost2001, c), 3);
+    }
+
+    #[test]
+    fn data_object_entries_round_trip() {
+        // id-data 1.2.840.113549.1.7.1, DER.
+        let oid = [
+            0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01,
+        ];
+        let path = [0x3F, 0x00, 0x50, 0x00, 0x04, 0x00];
+        let e = data_object_entry("заметка", "app", Some(&oid), &path, true).unwrap();
+        // The shape OpenSC's DODF decoder reads: SEQUENCE { common, class SEQUENCE, [1] Path }.
+        let t = tlv::parse_one(&e, "DODF entry").unwrap();
+        assert_eq!(t.tag, DATA_OBJECT_TAG);
+        let parts = tlv::children(t.value).unwrap();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[2].value, path_object(&path).unwrap());
+        let parsed = parse_entry(t.tag, t.value).unwrap();
+        assert_eq!(parsed.label, "заметка");
+        assert_eq!(parsed.application, "app");
+        assert_eq!(parsed.oid.as_deref(), Some(&oid[..]));
+        assert_eq!(parsed.path, path.to_vec());
+        assert!(parsed.private);
+        let public = data_object_entry("", "", None, &path, false).unwrap();
+        let t = tlv::parse_one(&public, "DODF entry").unwrap();
+        let parsed = parse_entry(t.tag, t.value).unwrap();
+        assert!(!parsed.private && parsed.oid.is_none() && parsed.application.is_empty());
+        assert!(data_object_entry("x", "", Some(&[0x06, 0x05, 0x2A]), &path, false).is_err());
+    }
+
+    #[test]
     fn entries_round_trip() {
         let id = object_id(&Q).unwrap();
         let p = [0x3F, 0x00, 0x10, 0x00, 0x10, 0x00, 0x60, 0x02, 0x00, 0x02];
         let set = gost::ParamSet::from_name("256-A").unwrap();
-        let e = private_key_entry("Ключ", &id, 2, &p, set).unwrap();
+        let alg = gost::KeyAlgorithm::Gost2012_256;
+        let e = private_key_entry("Ключ", &id, 2, &p, alg, set).unwrap();
         let t = tlv::parse_one(&e, "PrKDF entry").unwrap();
         let parsed = parse_entry(t.tag, t.value).unwrap();
         assert_eq!(parsed.tag, GOST_KEY_TAG);
@@ -274,7 +389,8 @@ mod tests {
         assert_eq!(parsed.path, p.to_vec());
 
         let c = certificate_entry("Иванов", &id, &[0x3F, 0x00, 0x50, 0x00, 0x03, 0x01]).unwrap();
-        let pk = public_key_entry("Ключ", &id, &[0x3F, 0x00, 0x50, 0x00, 0x02, 0x01], set).unwrap();
+        let pk =
+            public_key_entry("Ключ", &id, &[0x3F, 0x00, 0x50, 0x00, 0x02, 0x01], alg, set).unwrap();
         let mut dir = [c.clone(), pk].concat();
         dir.resize(300, 0);
         let all = parse_directory(&dir).unwrap();

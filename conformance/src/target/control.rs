@@ -1,5 +1,5 @@
 //! A client of a running `sim`'s control socket (`docs/pcsc.md`: line-delimited JSON,
-//! `{"cmd":"confirm"}` → `{"ok":true}`): presses, pulls, power cycles and screens for the PC/SC
+//! `{"cmd":"confirm","id":3}` → `{"ok":true}`): presses, pulls, power cycles and screens for the PC/SC
 //! target, so scenarios that need them run unattended against the emulator through pcscd.
 
 use std::io::{BufRead, BufReader, Write};
@@ -40,12 +40,15 @@ impl Control {
         let fail = |e: std::io::Error| {
             TargetError::Transport(format!("control socket {}: {e}", self.path.display()))
         };
+        let line = request
+            .to_json()
+            .map_err(|e| TargetError::Transport(format!("cannot encode a control request: {e}")))?;
         let mut stream = UnixStream::connect(&self.path).map_err(fail)?;
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .map_err(fail)?;
         stream
-            .write_all(format!("{}\n", request.to_json()).as_bytes())
+            .write_all(format!("{line}\n").as_bytes())
             .map_err(fail)?;
         let mut line = String::new();
         BufReader::new(&stream).read_line(&mut line).map_err(fail)?;
@@ -55,16 +58,16 @@ impl Control {
             Ok(response)
         } else {
             Err(TargetError::Transport(format!(
-                "control socket refused {}: {}",
-                request.to_json(),
-                response.error.unwrap_or_default()
+                "control socket refused {line}: {}",
+                response.error.as_deref().unwrap_or("no reason given")
             )))
         }
     }
 
-    /// Presses `press` as soon as a screen waits, from another thread (the signing command
-    /// blocks in the reader meanwhile). Gives up after `timeout`.
-    pub fn press_when_waiting(&self, press: Request, timeout: Duration) {
+    /// Presses `press` (a press request for the screen id it is given) as soon as a screen
+    /// waits, from another thread (the signing command blocks in the reader meanwhile). Gives
+    /// up after `timeout`.
+    pub fn press_when_waiting(&self, press: fn(u64) -> Request, timeout: Duration) {
         let control = self.clone();
         std::thread::spawn(move || {
             let start = Instant::now();
@@ -73,9 +76,9 @@ impl Control {
                     .request(Request::Screen)
                     .ok()
                     .and_then(|r| r.screen)
-                    .is_some_and(|s| s.waiting);
-                if waiting {
-                    let _ = control.request(press);
+                    .filter(|s| s.waiting);
+                if let Some(screen) = waiting {
+                    let _ = control.request(press(screen.id));
                     return;
                 }
                 std::thread::sleep(POLL);

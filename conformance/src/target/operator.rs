@@ -1,8 +1,15 @@
 //! A person in front of a real SafeTouch (`--operator`): what they must do is printed, and the
-//! runner waits for Enter, with a time-out.
+//! runner waits for Enter, with a time-out. Before each press the expected screen is drawn as the
+//! device shows it and the operator answers whether the device shows the same ([`screen`]);
+//! scenarios that can harm a real token are gated ([`destructive`]); a [`preflight`] shows the
+//! token and what the run will change.
 
-use std::io::{BufRead, Write};
-use std::sync::mpsc;
+pub mod destructive;
+pub mod preflight;
+pub mod screen;
+pub mod stdin;
+
+use std::io::Write;
 use std::time::Duration;
 
 use super::TargetError;
@@ -34,14 +41,7 @@ pub fn ask(instruction: &str, timeout: Duration) -> Result<(), TargetError> {
     let mut err = std::io::stderr();
     let _ = writeln!(err, "\n>>> {instruction}\n    Press Enter when done.");
     let _ = err.flush();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
-        let _ = tx.send(());
-    });
-    rx.recv_timeout(timeout)
-        .map_err(|_| TargetError::OperatorTimeout(timeout.as_secs()))
+    stdin::next_line(timeout).map(|_| ())
 }
 
 #[cfg(test)]

@@ -22,11 +22,19 @@ const PRESS_WAIT: Duration = Duration::from_secs(30);
 /// 400 ms, pcsc-lite `PCSCLITE_STATUS_POLL_RATE`; vpcd reconnects with back-off). Ours.
 const READER_WAIT: Duration = Duration::from_secs(10);
 
+/// The SafeTouch's screen, rows × columns, as drawn for the operator (`safetouch.rows`,
+/// `safetouch.columns` of `profiles/rutoken-ecp2-safetouch.yaml`).
+const OPERATOR_SCREEN: (usize, usize) = (4, 20);
+
 /// A card in a PC/SC reader: the client's [`PcscTransport`] plus the control socket or a
 /// person.
 pub struct PcscTarget {
     transport: PcscTransport,
     operator: Option<Duration>,
+    /// `--allow-destructive` (always true with a control socket: the emulator's token).
+    allow_destructive: bool,
+    /// The operator's answer to the screen question of the press under way.
+    observation: Option<std::thread::JoinHandle<Result<String, TargetError>>>,
     control: Option<Control>,
     /// Screens read before a reload cleared the SafeTouch's log, not yet taken.
     screens: Vec<String>,
@@ -48,27 +56,48 @@ impl PcscTarget {
         Ok(PcscTarget {
             transport,
             operator: operator.then_some(timeout),
+            allow_destructive: true,
+            observation: None,
             control,
             screens: Vec::new(),
             keep_token: false,
         })
     }
 
+    /// Gates scenarios that can block a PIN or delete objects (a real token: no control socket).
+    pub fn allow_destructive(&mut self, allow: bool) {
+        self.allow_destructive = allow || self.control.is_some();
+    }
+
     /// Puts a fresh token from `fixture` and `seed` in the reader through the control socket
-    /// (the scenario's start token: the same as the emulator target's for the same seed).
+    /// (the scenario's start token: the same as the emulator target's for the same seed). The
+    /// emulator swaps it in place; this target then lets its handle go with
+    /// `SCARD_RESET_CARD`, so pcscd and every other handle see a reset, not a removal: no
+    /// presence polls to wait for.
     pub fn load(&mut self, fixture: FixtureName, seed: u64) -> Result<(), TargetError> {
         let fixture = match fixture {
             FixtureName::Factory => Fixture::Factory,
             FixtureName::Personalised => Fixture::Personalised,
         };
-        self.reload(Request::Load { fixture, seed })?;
-        // The scenario starts here: earlier screens belong to earlier scenarios.
+        let Some(control) = self.control.as_mut() else {
+            return Err(TargetError::Unsupported(
+                "put a fresh token in (needs the emulator's --control)",
+            ));
+        };
+        control.request(Request::Load { fixture, seed })?;
+        // The SafeTouch's log starts afresh with the new token; the scenario starts here, and
+        // earlier screens belong to earlier scenarios.
+        control.forget_events();
         self.screens.clear();
-        Ok(())
+        // The old handle goes with `SCARD_RESET_CARD` (the pcsc crate's disconnect); the next
+        // command connects afresh. A token that was pulled is back in: wait until pcscd has it
+        // (at once otherwise).
+        self.transport.disconnect();
+        self.wait_for_card(true)
     }
 
-    /// `load` or `restart` through the control socket: the card is pulled first and pcscd
-    /// seen to lose it (so `sim` need not hold it out), then replaced, then seen back.
+    /// `restart` through the control socket: the card is pulled first and pcscd seen to lose it,
+    /// then restarted, then seen back.
     fn reload(&mut self, request: Request) -> Result<(), TargetError> {
         let Some(control) = self.control.as_mut() else {
             return Err(TargetError::Unsupported(
@@ -131,6 +160,8 @@ impl Target for PcscTarget {
         if self.operator.is_some() {
             caps.insert(Capability::Buttons);
             caps.insert(Capability::Pull);
+            // The operator compares the device's screen with the expected one (y/n).
+            caps.insert(Capability::Screen);
         }
         caps
     }
@@ -147,29 +178,53 @@ impl Target for PcscTarget {
         if let Some(control) = &self.control {
             // The signing command blocks in SCardTransmit while the screen waits; a thread
             // presses once it does. The emulator's time-out is simulated, not waited for.
-            let request = match press {
-                PressAction::Confirm => Request::Confirm,
-                PressAction::Reject => Request::Reject,
-                PressAction::Timeout => Request::TimeOut,
+            let request: fn(u64) -> Request = match press {
+                PressAction::Confirm => |id| Request::Confirm { id },
+                PressAction::Reject => |id| Request::Reject { id },
+                PressAction::Timeout => |id| Request::TimeOut { id },
             };
             control.press_when_waiting(request, PRESS_WAIT);
             return Ok(());
         }
         // The signing command blocks in SCardTransmit while the person reads and presses, so
         // the instruction comes first and needs no confirmation.
-        if self.operator.is_none() {
+        let Some(timeout) = self.operator else {
             return Err(TargetError::Unsupported(
                 "press the SafeTouch's buttons (use --operator)",
             ));
+        };
+        let instruction = operator::press_instruction(press, expected_screen);
+        if expected_screen.is_empty() {
+            eprintln!("\n>>> {instruction}");
+            return Ok(());
         }
+        // The question is answered while the signing command waits in SCardTransmit for the
+        // press (the device shows its screen only then): on a thread, joined in take_screens.
+        let (rows, columns) = (OPERATOR_SCREEN.0, OPERATOR_SCREEN.1);
         eprintln!(
-            "\n>>> {}",
-            operator::press_instruction(press, expected_screen)
+            "\n>>> The SafeTouch should now show:\n{}    Does it show the same? [y/n]",
+            operator::screen::draw(expected_screen, rows, columns)
         );
+        let expected = expected_screen.to_vec();
+        self.observation = Some(std::thread::spawn(move || {
+            let same = operator::stdin::yes_no(timeout)?;
+            eprintln!(">>> {instruction}");
+            Ok(operator::screen::observation(&expected, same))
+        }));
         Ok(())
     }
 
     fn take_screens(&mut self) -> Option<Vec<String>> {
+        if self.control.is_none() && self.operator.is_some() {
+            // The operator's observations stand for the screens (and go into the report).
+            let observed = match self.observation.take().map(std::thread::JoinHandle::join) {
+                Some(Ok(Ok(text))) => vec![text],
+                Some(Ok(Err(e))) => vec![format!("operator observation: none ({e})")],
+                Some(Err(_)) => vec!["operator observation: none (the question failed)".to_owned()],
+                None => Vec::new(),
+            };
+            return Some(observed);
+        }
         let mut screens = std::mem::take(&mut self.screens);
         screens.extend(self.control.as_mut().and_then(Control::take_screens)?);
         Some(screens)
@@ -195,6 +250,10 @@ impl Target for PcscTarget {
             None => self.ask("Insert the token into the SafeTouch again.")?,
         }
         self.wait_for_card(true)
+    }
+
+    fn destructive_allowed(&self) -> bool {
+        self.allow_destructive
     }
 
     fn restart(&mut self) -> Result<(), TargetError> {

@@ -56,6 +56,8 @@ pub fn normalise(report: &mut rutoken_conformance::report::RunReport) {
     report.duration = std::time::Duration::ZERO;
     report.started_at = "2020-02-04T12:00:00Z".to_owned();
     report.version = "0.0.0".to_owned();
+    // Changes with every new profile key; its own test checks that it is there.
+    report.profile.digest = "streebog256:(digest)".to_owned();
     for s in &mut report.scenarios {
         s.duration = std::time::Duration::ZERO;
         for st in &mut s.steps {

@@ -13,12 +13,17 @@ use super::fixed_base::FixedBaseTable;
 use super::inverse;
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
+use crate::Error;
 use crate::curve::params::CurveConsts;
 
 /// Signed-digit window of the fixed-base table: 2^(W-1) affine points per W bits of scalar.
 /// Measured (callgrind and CPU time, 512-bit sets): W = 7 beats 5 and 6 (fewer additions
 /// outweigh the longer constant-time scans, 64 entries a row); W = 8 loses again.
 const FIXED_WINDOW: u32 = 7;
+
+/// A signature (r, s) as integers, or `None` when r or s came out 0 (RFC 7091 §6.1 steps 4-5:
+/// pick another k).
+pub(crate) type MaybeSignature<const N: usize> = Option<([u64; N], [u64; N])>;
 
 /// A parameter set's arithmetic.
 pub(crate) struct Curve<const N: usize> {
@@ -98,18 +103,29 @@ impl<const N: usize> Curve<N> {
     }
 
     /// k·P for the base point in affine form, constant time in k (`0 < k < q`).
-    pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
+    pub(crate) fn mul_base(&self, k: &[u64; N]) -> Result<Affine<N>, Error> {
         if self.edwards_d.is_some() {
-            return self.edwards()?.mul_base(k);
+            let ed = self.edwards().ok_or(Error::BasePointMultiplication(
+                "the Edwards-form tables of the parameter set did not build",
+            ))?;
+            return ed.mul_base(k).ok_or(Error::BasePointMultiplication(
+                "k·P has no Weierstrass affine form (k is a multiple of the order)",
+            ));
         }
+        let table = self.fixed_table().ok_or(Error::BasePointMultiplication(
+            "the fixed-base table of the parameter set did not build",
+        ))?;
         self.arith
-            .to_affine(&self.fixed_table()?.mul(&self.arith, k))
+            .to_affine(&table.mul(&self.arith, k))
+            .ok_or(Error::BasePointMultiplication(
+                "k·P is the identity (k is a multiple of the order)",
+            ))
     }
 
-    /// Q = d·P as integers (x, y); `None` only if the table could not be built.
-    pub(crate) fn public_key(&self, d: &[u64; N]) -> Option<([u64; N], [u64; N])> {
+    /// Q = d·P as integers (x, y).
+    pub(crate) fn public_key(&self, d: &[u64; N]) -> Result<([u64; N], [u64; N]), Error> {
         let q = self.mul_base(d)?;
-        Some((self.arith.f.to_int(&q.x), self.arith.f.to_int(&q.y)))
+        Ok((self.arith.f.to_int(&q.x), self.arith.f.to_int(&q.y)))
     }
 
     /// `0 < k < q` in constant time.
@@ -125,14 +141,14 @@ impl<const N: usize> Curve<N> {
     }
 
     /// RFC 7091 §6.1 steps 2, 4-6 for `alpha` (digest as integer), key d and nonce k (both
-    /// `0 < . < q`, checked by the caller). Returns (r, s), or `None` when r or s is 0 and the
-    /// caller must pick another k (step 4/5 "return to step 3").
+    /// `0 < . < q`, checked by the caller). Returns (r, s), or `Ok(None)` when r or s is 0 and
+    /// the caller must pick another k (step 4/5 "return to step 3").
     pub(crate) fn sign(
         &self,
         d: &[u64; N],
         alpha: &[u64; N],
         k: &[u64; N],
-    ) -> Option<([u64; N], [u64; N])> {
+    ) -> Result<MaybeSignature<N>, Error> {
         let sc = &self.scalar;
         // Step 2: e = alpha mod q; if e = 0 then e = 1.
         let mut e = self.digest_scalar(alpha);
@@ -154,9 +170,9 @@ impl<const N: usize> Curve<N> {
         e.zeroize();
         // Step 6: the signature is (r, s) (encoded by `Signature`).
         if bool::from(limbs::is_zero(&r) | limbs::is_zero(&s)) {
-            return None;
+            return Ok(None);
         }
-        Some((r, s))
+        Ok(Some((r, s)))
     }
 
     /// RFC 7091 §6.2 steps 2-7 for a public key (x, y) already validated, `alpha` the digest as
@@ -208,7 +224,7 @@ impl<const N: usize> Curve<N> {
         let zz = f.square(&c.z);
         let mut candidate = *r;
         while limbs::lt_vartime(&candidate, f.modulus()) {
-            if f.mul(&f.element(&candidate), &zz) == c.x {
+            if bool::from(f.ct_eq(&f.mul(&f.element(&candidate), &zz), &c.x)) {
                 return true;
             }
             let (next, carry) = limbs::add(&candidate, &self.q);

@@ -18,24 +18,24 @@ pub(crate) fn wnaf<const N: usize>(k: &[u64; N], w: u32) -> Vec<i32> {
     let mut n = [0u64; 9];
     n[..N].copy_from_slice(k);
     let mut out = Vec::with_capacity(64 * N + 1);
-    let modulus = 1i64 << w;
+    let modulus = 1i32 << w;
     while n.iter().any(|&l| l != 0) {
-        let mut digit = 0i64;
+        let mut digit = 0i32;
         if n[0] & 1 == 1 {
-            digit = (n[0] & (modulus as u64 - 1)) as i64;
+            digit = low_bits(n[0], w);
             if digit >= modulus / 2 {
                 digit -= modulus;
             }
             // n -= digit
             if digit > 0 {
-                let mut borrow = digit as u64;
+                let mut borrow = u64::from(digit.unsigned_abs());
                 for limb in n.iter_mut() {
                     let (d, b) = limb.overflowing_sub(borrow);
                     *limb = d;
                     borrow = u64::from(b);
                 }
             } else {
-                let mut carry = digit.unsigned_abs();
+                let mut carry = u64::from(digit.unsigned_abs());
                 for limb in n.iter_mut() {
                     let (s, c) = limb.overflowing_add(carry);
                     *limb = s;
@@ -43,13 +43,23 @@ pub(crate) fn wnaf<const N: usize>(k: &[u64; N], w: u32) -> Vec<i32> {
                 }
             }
         }
-        out.push(digit as i32);
+        out.push(digit);
         for i in 0..8 {
             n[i] = (n[i] >> 1) | (n[i + 1] << 63);
         }
         n[8] >>= 1;
     }
     out
+}
+
+/// The low `w` bits of `x` (w <= 16), as an `i32`.
+#[inline]
+fn low_bits(x: u64, w: u32) -> i32 {
+    debug_assert!(w <= 16);
+    // Exact: the value is masked to w <= 16 bits first, far below i32::MAX.
+    #[allow(clippy::cast_possible_truncation)]
+    let low = (x & ((1u64 << w) - 1)) as i32;
+    low
 }
 
 /// The odd multiples P, 3P, ..., (2^(w-1) - 1)P (Jacobian).

@@ -3,7 +3,14 @@
 //! Two reductions: Montgomery (CIOS, any odd modulus: the generic curves and every group order
 //! q) and pseudo-Mersenne for `p = 2^(64N) - c` with a small c (2^256 - 617 of tc26-256-A/B and
 //! 2^512 - 569 of tc26-512-A/C, RFC 7836 App. A), which folds the high half back with one
-//! multiplication by c per limb. Elements are always fully reduced (`< p`).
+//! multiplication by c per limb.
+//!
+//! Representation: Montgomery elements are always fully reduced (`< p`). Pseudo-Mersenne
+//! elements are kept below 2^(64N) only, so possibly p too big (p < 2^(64N) < 2p): a carry out
+//! of 2^(64N) folds back as +c (2^(64N) = c mod p) and a borrow as -c, which saves the compare
+//! and select of a full reduction in every addition, subtraction and product. Anything that
+//! compares field elements goes through [`Field::is_zero`], [`Field::zero_mask`],
+//! [`Field::ct_eq`] or [`Field::to_int`], which reduce fully first.
 
 use super::limbs::{self, adc, mac};
 
@@ -54,6 +61,10 @@ pub(crate) struct Field<const N: usize> {
     r2: [u64; N],
     /// 1 in internal form.
     one: [u64; N],
+    /// Montgomery with p's middle limbs all zero (p = p_0 + p_top·2^(64(N-1)): 2^255 + 3225 of
+    /// tc26-256-C, 2^511 + 111 of tc26-512-B): each reduction round multiplies by p_0 and
+    /// p_top only, 2 products instead of N.
+    sparse: bool,
 }
 
 impl<const N: usize> Field<N> {
@@ -77,6 +88,7 @@ impl<const N: usize> Field<N> {
             c,
             r2: [0; N],
             one: [0; N],
+            sparse: kind == Reduction::Montgomery && N > 2 && p[1..N - 1].iter().all(|&l| l == 0),
         };
         for _ in 0..64 * N {
             r = field.add(&r, &r);
@@ -136,7 +148,7 @@ impl<const N: usize> Field<N> {
                 one[0] = 1;
                 self.mont_mul(a, &one)
             }
-            Reduction::PseudoMersenne => *a,
+            Reduction::PseudoMersenne => self.sub_p_if_ge(a),
         }
     }
 
@@ -148,6 +160,34 @@ impl<const N: usize> Field<N> {
         self.element(&self.sub_p_if_ge(&a))
     }
 
+    /// The fully reduced representative (`< p`) of an element in internal form: one
+    /// conditional subtraction, as every element is below 2^(64N) < 2p.
+    #[inline(always)]
+    pub(crate) fn canonical(&self, a: &Fe<N>) -> Fe<N> {
+        match self.kind {
+            Reduction::Montgomery => *a,
+            Reduction::PseudoMersenne => self.sub_p_if_ge(a),
+        }
+    }
+
+    /// Whether a = 0 (mod p), in constant time.
+    #[inline(always)]
+    pub(crate) fn is_zero(&self, a: &Fe<N>) -> subtle::Choice {
+        limbs::is_zero(&self.canonical(a))
+    }
+
+    /// All ones if a = 0 (mod p), else zero, by arithmetic only.
+    #[inline(always)]
+    pub(crate) fn zero_mask(&self, a: &Fe<N>) -> u64 {
+        limbs::zero_mask(&self.canonical(a))
+    }
+
+    /// Whether a = b (mod p), in constant time.
+    #[inline(always)]
+    pub(crate) fn ct_eq(&self, a: &Fe<N>, b: &Fe<N>) -> subtle::Choice {
+        limbs::ct_eq(&self.canonical(a), &self.canonical(b))
+    }
+
     fn sub_p_if_ge(&self, a: &[u64; N]) -> [u64; N] {
         let (d, borrow) = limbs::sub(a, &self.p);
         limbs::select_mask(a, &d, (borrow ^ 1).wrapping_neg())
@@ -156,6 +196,9 @@ impl<const N: usize> Field<N> {
     /// a + b.
     #[inline(always)]
     pub(crate) fn add(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        if self.kind == Reduction::PseudoMersenne {
+            return self.pm_add(a, b);
+        }
         let (s, carry) = limbs::add(a, b);
         let (d, borrow) = limbs::sub(&s, &self.p);
         // s >= p exactly when the sum overflowed or the subtraction did not borrow.
@@ -165,6 +208,9 @@ impl<const N: usize> Field<N> {
     /// a - b.
     #[inline(always)]
     pub(crate) fn sub(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        if self.kind == Reduction::PseudoMersenne {
+            return self.pm_sub(a, b);
+        }
         let (d, borrow) = limbs::sub(a, b);
         let mask = borrow.wrapping_neg();
         let mut out = [0u64; N];
@@ -210,7 +256,7 @@ impl<const N: usize> Field<N> {
         let mut e = self.p;
         e[0] = e[0].wrapping_sub(2); // p is odd and > 2, so no borrow
         let ones = leading_ones(&e);
-        if ones >= 32 * N as u32 {
+        if ones >= limbs::bits::<N>() / 2 {
             self.pow_leading_ones(a, &e, ones)
         } else {
             self.pow_public_exp(a, &e)
@@ -236,7 +282,7 @@ impl<const N: usize> Field<N> {
                 k += 1;
             }
         }
-        for bit in (0..64 * N as u32 - ones).rev() {
+        for bit in (0..limbs::bits::<N>() - ones).rev() {
             t = self.square(&t);
             if (e[bit as usize / 64] >> (bit % 64)) & 1 == 1 {
                 t = self.mul(&t, a);
@@ -269,6 +315,46 @@ impl<const N: usize> Field<N> {
     /// Montgomery multiplication (CIOS): `a * b / 2^(64N) mod p`.
     #[inline(always)]
     fn mont_mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        if self.sparse {
+            self.mont_mul_sparse(a, b)
+        } else {
+            self.mont_mul_dense(a, b)
+        }
+    }
+
+    /// [`Self::mont_mul`] for a modulus whose middle limbs are zero: the reduction's products
+    /// by those limbs vanish, leaving the carry to run through.
+    #[inline(always)]
+    fn mont_mul_sparse(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; 10];
+        unroll_upto_8!(N, i, {
+            let b_i = b[i];
+            let mut carry = 0;
+            for j in 0..N {
+                (t[j], carry) = mac(t[j], a[j], b_i, carry);
+            }
+            let (s, c2) = adc(t[N], carry, 0);
+            t[N] = s;
+            t[N + 1] = c2;
+            let m = t[0].wrapping_mul(self.n0);
+            let (_, mut carry) = mac(t[0], m, self.p[0], 0);
+            for j in 1..N - 1 {
+                (t[j - 1], carry) = adc(t[j], carry, 0);
+            }
+            (t[N - 2], carry) = mac(t[N - 1], m, self.p[N - 1], carry);
+            let (s, c3) = adc(t[N], carry, 0);
+            t[N - 1] = s;
+            t[N] = t[N + 1] + c3;
+        });
+        let mut r = [0u64; N];
+        r.copy_from_slice(&t[..N]);
+        let (d, borrow) = limbs::sub(&r, &self.p);
+        limbs::select_mask(&r, &d, (t[N] | (borrow ^ 1)).wrapping_neg())
+    }
+
+    /// [`Self::mont_mul`] for any odd modulus.
+    #[inline(always)]
+    fn mont_mul_dense(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         // t holds N + 2 limbs; 10 covers N <= 8 without const-generic arithmetic.
         let mut t = [0u64; 10];
         unroll_upto_8!(N, i, {
@@ -296,7 +382,38 @@ impl<const N: usize> Field<N> {
         limbs::select_mask(&r, &d, (t[N] | (borrow ^ 1)).wrapping_neg())
     }
 
-    /// Reduces a 2N-limb product modulo `p = 2^(64N) - c`: `hi * 2^(64N) = hi * c (mod p)`.
+    /// a + b for `p = 2^(64N) - c`, any a, b below 2^(64N): a carry out is 2^(64N) = c, so
+    /// add c back; that can carry once more, and then the value is below c, so a second c
+    /// (into the low limb) cannot.
+    #[inline(always)]
+    fn pm_add(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        let (mut s, carry) = limbs::add(a, b);
+        let mut cy = 0;
+        (s[0], cy) = adc(s[0], self.c & carry.wrapping_neg(), cy);
+        for limb in s.iter_mut().skip(1) {
+            (*limb, cy) = adc(*limb, 0, cy);
+        }
+        s[0] = s[0].wrapping_add(self.c & cy.wrapping_neg());
+        s
+    }
+
+    /// a - b for `p = 2^(64N) - c`, any a, b below 2^(64N): a borrow is -2^(64N) = -c, so take
+    /// c off; that can borrow once more, and then the value is at least 2^(64N) - c, so a
+    /// second c (from the low limb) cannot.
+    #[inline(always)]
+    fn pm_sub(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        let (mut d, borrow) = limbs::sub(a, b);
+        let mut bw = 0;
+        (d[0], bw) = limbs::sbb(d[0], self.c & borrow.wrapping_neg(), bw);
+        for limb in d.iter_mut().skip(1) {
+            (*limb, bw) = limbs::sbb(*limb, 0, bw);
+        }
+        d[0] = d[0].wrapping_sub(self.c & bw.wrapping_neg());
+        d
+    }
+
+    /// Reduces a 2N-limb product modulo `p = 2^(64N) - c` to a value below 2^(64N) (not
+    /// necessarily below p): `hi * 2^(64N) = hi * c (mod p)`, twice.
     #[inline(always)]
     fn pm_reduce(&self, w: &[u64; 16]) -> [u64; N] {
         let c = self.c;
@@ -305,23 +422,17 @@ impl<const N: usize> Field<N> {
         for i in 0..N {
             (r[i], carry) = mac(w[i], w[N + i], c, carry);
         }
-        // Now v = r + top·c with top <= c. Fold and reduce in two passes: s = r + (top + 1)·c
-        // overflows 2^(64N) exactly when v >= p = 2^(64N) - c, and then s mod 2^(64N) = v - p
-        // (< p, as v < 2^(64N) + c^2); otherwise v = s - c (no borrow, as s >= c).
-        let (lo, hi) = mac(c, carry, c, 0);
-        let mut s = [0u64; N];
+        // v = r + carry·c with carry <= c: fold the top again; a carry out of that leaves a
+        // value below carry·c < 2^64 - c, so the final +c cannot carry.
+        let (lo, hi) = limbs::split(u128::from(carry) * u128::from(c));
         let mut cy;
-        (s[0], cy) = adc(r[0], lo, 0);
-        (s[1], cy) = adc(r[1], hi, cy);
-        for i in 2..N {
-            (s[i], cy) = adc(r[i], 0, cy);
+        (r[0], cy) = adc(r[0], lo, 0);
+        (r[1], cy) = adc(r[1], hi, cy);
+        for limb in r.iter_mut().skip(2) {
+            (*limb, cy) = adc(*limb, 0, cy);
         }
-        let mut d = [0u64; N];
-        let mut borrow = 0;
-        for i in 0..N {
-            (d[i], borrow) = limbs::sbb(s[i], if i == 0 { c } else { 0 }, borrow);
-        }
-        limbs::select_mask(&d, &s, cy.wrapping_neg())
+        r[0] = r[0].wrapping_add(c & cy.wrapping_neg());
+        r
     }
 }
 

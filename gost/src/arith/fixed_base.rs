@@ -156,8 +156,7 @@ mod tests {
             (510, 8),
         ] {
             let mut k = [u64::MAX; 8];
-            for (i, limb) in k.iter_mut().enumerate() {
-                let lo = 64 * i as u32;
+            for (lo, limb) in (0u32..).step_by(64).zip(k.iter_mut()) {
                 if lo >= bits {
                     *limb = 0;
                 } else if bits - lo < 64 {

@@ -2,25 +2,43 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
+/// A double-width value as (low limb, high limb).
+#[inline(always)]
+// Exact: the low cast keeps `t mod 2^64` on purpose (that is the low limb), and `t >> 64` is
+// below 2^64, so the high cast loses nothing.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) const fn split(t: u128) -> (u64, u64) {
+    (t as u64, (t >> 64) as u64)
+}
+
 /// `a + b + carry`, returning (sum, carry out); `carry` is 0 or 1.
 #[inline(always)]
 pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
-    let t = (a as u128) + (b as u128) + (carry as u128);
-    (t as u64, (t >> 64) as u64)
+    split((a as u128) + (b as u128) + (carry as u128))
 }
 
 /// `a - b - borrow`, returning (difference, borrow out); `borrow` is 0 or 1.
 #[inline(always)]
 pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
-    (t as u64, ((t >> 64) as u64) & 1)
+    let (lo, hi) = split((a as u128).wrapping_sub((b as u128) + (borrow as u128)));
+    (lo, hi & 1)
 }
 
 /// `a + b * c + carry`, returning (low, high).
 #[inline(always)]
 pub(crate) const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
-    let t = (a as u128) + (b as u128) * (c as u128) + (carry as u128);
-    (t as u64, (t >> 64) as u64)
+    split((a as u128) + (b as u128) * (c as u128) + (carry as u128))
+}
+
+/// The number of bits of N limbs, 64·N, as a `u32` (by repeated addition: no cast).
+pub(crate) const fn bits<const N: usize>() -> u32 {
+    let mut out = 0u32;
+    let mut i = 0;
+    while i < N {
+        out += 64;
+        i += 1;
+    }
+    out
 }
 
 /// `a + b` over N limbs, returning the carry out.
@@ -118,7 +136,7 @@ pub(crate) fn ct_eq<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Choice {
 #[inline(always)]
 pub(crate) fn ct_lt<const N: usize>(a: &[u64; N], b: &[u64; N]) -> Choice {
     let (_, borrow) = sub(a, b);
-    Choice::from(borrow as u8)
+    borrow.ct_eq(&1)
 }
 
 /// `a < b` for public values (variable time is fine).
@@ -166,12 +184,15 @@ pub(crate) const fn sub_small<const N: usize>(a: [u64; N], small: u64) -> [u64; 
 
 /// The number of significant bits.
 pub(crate) fn bit_len<const N: usize>(a: &[u64; N]) -> u32 {
-    for i in (0..N).rev() {
-        if a[i] != 0 {
-            return 64 * i as u32 + (64 - a[i].leading_zeros());
+    let mut out = 0;
+    let mut base = 0u32;
+    for limb in a {
+        if *limb != 0 {
+            out = base + (64 - limb.leading_zeros());
         }
+        base += 64;
     }
-    0
+    out
 }
 
 #[cfg(test)]

@@ -57,12 +57,12 @@ impl<const N: usize> CurveArith<N> {
         let lhs = f.square(&p.y);
         let x2 = f.square(&p.x);
         let rhs = f.add(&f.mul(&f.add(&x2, &self.a), &p.x), &self.b);
-        bool::from(limbs::ct_eq(&lhs, &rhs))
+        bool::from(f.ct_eq(&lhs, &rhs))
     }
 
     /// Whether a point is the identity.
     pub(crate) fn is_identity(&self, p: &Jacobian<N>) -> Choice {
-        limbs::is_zero(&p.z)
+        self.f.is_zero(&p.z)
     }
 
     /// -P.
@@ -134,7 +134,7 @@ impl<const N: usize> CurveArith<N> {
         let zh = f.add(&p.z, &h);
         let z3 = f.sub(&f.sub(&f.square(&zh), &z1z1), &hh);
         // P = O: the formulas give garbage, so take Q (lifted) instead, by mask.
-        let p_is_identity = limbs::zero_mask(&p.z);
+        let p_is_identity = f.zero_mask(&p.z);
         let one = self.f.one();
         Jacobian {
             x: limbs::select_mask(&x3, &q.x, p_is_identity),
@@ -161,8 +161,8 @@ impl<const N: usize> CurveArith<N> {
         let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
         let h = f.sub(&u2, &u1);
         let r = f.double(&f.sub(&s2, &s1));
-        if bool::from(limbs::is_zero(&h)) {
-            return if bool::from(limbs::is_zero(&r)) {
+        if bool::from(f.is_zero(&h)) {
+            return if bool::from(f.is_zero(&r)) {
                 self.double(p)
             } else {
                 self.identity()
@@ -192,8 +192,8 @@ impl<const N: usize> CurveArith<N> {
         let z1z1 = f.square(&p.z);
         let u2 = f.mul(&q.x, &z1z1);
         let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
-        if bool::from(limbs::ct_eq(&u2, &p.x)) {
-            return if bool::from(limbs::ct_eq(&s2, &p.y)) {
+        if bool::from(f.ct_eq(&u2, &p.x)) {
+            return if bool::from(f.ct_eq(&s2, &p.y)) {
                 self.double(p)
             } else {
                 self.identity()
@@ -211,8 +211,8 @@ impl<const N: usize> CurveArith<N> {
         let zinv = f.invert(&p.z);
         let zinv2 = f.square(&zinv);
         Some(Affine {
-            x: f.mul(&p.x, &zinv2),
-            y: f.mul(&p.y, &f.mul(&zinv2, &zinv)),
+            x: f.canonical(&f.mul(&p.x, &zinv2)),
+            y: f.canonical(&f.mul(&p.y, &f.mul(&zinv2, &zinv))),
         })
     }
 
@@ -242,8 +242,8 @@ impl<const N: usize> CurveArith<N> {
             inv = f.mul(&inv, &p.z);
             let zinv2 = f.square(&zinv);
             out[k] = Affine {
-                x: f.mul(&p.x, &zinv2),
-                y: f.mul(&p.y, &f.mul(&zinv2, &zinv)),
+                x: f.canonical(&f.mul(&p.x, &zinv2)),
+                y: f.canonical(&f.mul(&p.y, &f.mul(&zinv2, &zinv))),
             };
         }
         Some(out)

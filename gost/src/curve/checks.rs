@@ -109,7 +109,7 @@ fn check_edwards_base<const N: usize>(w: &CurveConsts<N>, ed: &EdwardsConsts<N>)
     let k: [u64; N] =
         core::array::from_fn(|i| 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1) >> 3);
     let plain = Curve::new(w, None);
-    assert_eq!(edwards.mul_base(&k), plain.mul_base(&k));
+    assert_eq!(edwards.mul_base(&k), plain.mul_base(&k).ok());
 }
 
 #[test]

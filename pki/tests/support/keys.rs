@@ -16,7 +16,7 @@ pub fn key(param: ParamSet, seed: u64) -> (KeyAlgorithm, SigningKey) {
     let mut rng = Rng::from_seed(seed);
     (
         KeyAlgorithm::gost2012_for(param),
-        SigningKey::generate(param, &mut rng),
+        SigningKey::generate(param, &mut rng).unwrap(),
     )
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::safetouch::{Event, Screen};
 use crate::token::Fixture;
 
-/// A request; on the wire `{"cmd":"confirm"}` ([`Request::from_json`], [`Request::to_json`]).
+/// A request; on the wire `{"cmd":"screen"}` ([`Request::from_json`], [`Request::to_json`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Request {
     /// The SafeTouch screen now.
@@ -14,12 +14,22 @@ pub enum Request {
     Events,
     /// Shows the next page of a long screen; replies with the screen.
     NextPage,
-    /// Press Confirm («Подтвердить») on the screen that waits.
-    Confirm,
-    /// Press Reject («Отказать») on the screen that waits.
-    Reject,
-    /// Let the screen that waits time out now (simulated, as `--safetouch-policy timeout`).
-    TimeOut,
+    /// Press Confirm («Подтвердить») on screen `id` (from `screen`); refused unless that screen
+    /// is the one waiting. `{"cmd":"confirm","id":3}`.
+    Confirm {
+        /// The screen the press answers.
+        id: u64,
+    },
+    /// Press Reject («Отказать») on screen `id`.
+    Reject {
+        /// The screen the press answers.
+        id: u64,
+    },
+    /// Let screen `id` time out now (simulated, as `--safetouch-policy timeout`).
+    TimeOut {
+        /// The screen the press answers.
+        id: u64,
+    },
     /// Pull the token out of the reader.
     Pull,
     /// Insert the token again.
@@ -28,8 +38,8 @@ pub enum Request {
     PowerCycle,
     /// Whether the token is inserted, and whether a SafeTouch is in front of it.
     Status,
-    /// Replace the token with a fresh one from `fixture` and `seed` (the reader sees the card
-    /// removed and inserted; the SafeTouch forgets its screens and pending hash).
+    /// Replace the token in place with a fresh one from `fixture` and `seed`, as after a reset
+    /// (the reader keeps a card; the SafeTouch forgets its screens and pending hash).
     /// `{"cmd":"load","fixture":"personalised","seed":7}`; `seed` defaults to 0.
     Load {
         /// The fresh token's fixture.
@@ -61,11 +71,14 @@ enum Cmd {
     Restart,
 }
 
-/// The wire form of a request: `cmd`, plus `fixture` and `seed` for `load` only.
+/// The wire form of a request: `cmd`, plus `fixture` and `seed` for `load` only and `id` for
+/// the presses only.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Wire {
     cmd: Cmd,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fixture: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,18 +86,36 @@ struct Wire {
 }
 
 impl Request {
-    /// Parses one request line; unknown commands, extra keys and `fixture`/`seed` on anything
-    /// but `load` are errors.
+    /// Parses one request line; unknown commands, extra keys, `fixture`/`seed` on anything but
+    /// `load`, `id` on anything but a press, and a press without `id` are errors.
     pub fn from_json(line: &[u8]) -> Result<Self, serde_json::Error> {
         use serde::de::Error as _;
         let wire: Wire = serde_json::from_slice(line)?;
-        let plain = match wire.cmd {
+        let is_press = matches!(wire.cmd, Cmd::Confirm | Cmd::Reject | Cmd::TimeOut);
+        if wire.id.is_some() && !is_press {
+            return Err(serde_json::Error::custom(
+                "\"id\" belongs to confirm, reject and time_out only",
+            ));
+        }
+        if (wire.fixture.is_some() || wire.seed.is_some()) && wire.cmd != Cmd::Load {
+            return Err(serde_json::Error::custom(
+                "\"fixture\" and \"seed\" belong to load only",
+            ));
+        }
+        let id = || {
+            wire.id.ok_or_else(|| {
+                serde_json::Error::custom(
+                    "a press needs \"id\": the id of the screen it answers, from \"screen\"",
+                )
+            })
+        };
+        Ok(match wire.cmd {
             Cmd::Screen => Request::Screen,
             Cmd::Events => Request::Events,
             Cmd::NextPage => Request::NextPage,
-            Cmd::Confirm => Request::Confirm,
-            Cmd::Reject => Request::Reject,
-            Cmd::TimeOut => Request::TimeOut,
+            Cmd::Confirm => Request::Confirm { id: id()? },
+            Cmd::Reject => Request::Reject { id: id()? },
+            Cmd::TimeOut => Request::TimeOut { id: id()? },
             Cmd::Pull => Request::Pull,
             Cmd::Insert => Request::Insert,
             Cmd::PowerCycle => Request::PowerCycle,
@@ -93,40 +124,40 @@ impl Request {
             Cmd::Load => {
                 let name = wire
                     .fixture
+                    .clone()
                     .ok_or_else(|| serde_json::Error::custom("load needs \"fixture\""))?;
-                let fixture = name.parse().map_err(serde_json::Error::custom)?;
-                return Ok(Request::Load {
-                    fixture,
+                Request::Load {
+                    fixture: name.parse().map_err(serde_json::Error::custom)?,
                     seed: wire.seed.unwrap_or(0),
-                });
+                }
             }
-        };
-        if wire.fixture.is_some() || wire.seed.is_some() {
-            return Err(serde_json::Error::custom(
-                "\"fixture\" and \"seed\" belong to load only",
-            ));
-        }
-        Ok(plain)
+        })
     }
 
     /// The request line (without the newline).
-    pub fn to_json(self) -> String {
-        let (cmd, fixture, seed) = match self {
-            Request::Screen => (Cmd::Screen, None, None),
-            Request::Events => (Cmd::Events, None, None),
-            Request::NextPage => (Cmd::NextPage, None, None),
-            Request::Confirm => (Cmd::Confirm, None, None),
-            Request::Reject => (Cmd::Reject, None, None),
-            Request::TimeOut => (Cmd::TimeOut, None, None),
-            Request::Pull => (Cmd::Pull, None, None),
-            Request::Insert => (Cmd::Insert, None, None),
-            Request::PowerCycle => (Cmd::PowerCycle, None, None),
-            Request::Status => (Cmd::Status, None, None),
-            Request::Restart => (Cmd::Restart, None, None),
-            Request::Load { fixture, seed } => (Cmd::Load, Some(fixture.to_string()), Some(seed)),
+    pub fn to_json(self) -> Result<String, serde_json::Error> {
+        let (cmd, id, fixture, seed) = match self {
+            Request::Screen => (Cmd::Screen, None, None, None),
+            Request::Events => (Cmd::Events, None, None, None),
+            Request::NextPage => (Cmd::NextPage, None, None, None),
+            Request::Confirm { id } => (Cmd::Confirm, Some(id), None, None),
+            Request::Reject { id } => (Cmd::Reject, Some(id), None, None),
+            Request::TimeOut { id } => (Cmd::TimeOut, Some(id), None, None),
+            Request::Pull => (Cmd::Pull, None, None, None),
+            Request::Insert => (Cmd::Insert, None, None, None),
+            Request::PowerCycle => (Cmd::PowerCycle, None, None, None),
+            Request::Status => (Cmd::Status, None, None, None),
+            Request::Restart => (Cmd::Restart, None, None, None),
+            Request::Load { fixture, seed } => {
+                (Cmd::Load, None, Some(fixture.to_string()), Some(seed))
+            }
         };
-        // A unit enum, a string and a number always encode.
-        serde_json::to_string(&Wire { cmd, fixture, seed }).unwrap_or_default()
+        serde_json::to_string(&Wire {
+            cmd,
+            id,
+            fixture,
+            seed,
+        })
     }
 }
 
@@ -182,7 +213,10 @@ mod tests {
     fn wire_form() {
         let r = Request::from_json(br#"{"cmd":"power_cycle"}"#).unwrap();
         assert_eq!(r, Request::PowerCycle);
-        assert_eq!(Request::PowerCycle.to_json(), r#"{"cmd":"power_cycle"}"#);
+        assert_eq!(
+            Request::PowerCycle.to_json().unwrap(),
+            r#"{"cmd":"power_cycle"}"#
+        );
         assert_eq!(
             Request::from_json(br#"{"cmd":"next_page"}"#).unwrap(),
             Request::NextPage
@@ -200,10 +234,13 @@ mod tests {
             seed: 7,
         };
         assert_eq!(
-            load.to_json(),
+            load.to_json().unwrap(),
             r#"{"cmd":"load","fixture":"personalised","seed":7}"#
         );
-        assert_eq!(Request::from_json(load.to_json().as_bytes()).unwrap(), load);
+        assert_eq!(
+            Request::from_json(load.to_json().unwrap().as_bytes()).unwrap(),
+            load
+        );
         assert_eq!(
             Request::from_json(br#"{"cmd":"load","fixture":"factory"}"#).unwrap(),
             Request::Load {
@@ -215,7 +252,10 @@ mod tests {
             Request::from_json(br#"{"cmd":"restart"}"#).unwrap(),
             Request::Restart
         );
-        assert_eq!(Request::TimeOut.to_json(), r#"{"cmd":"time_out"}"#);
+        assert_eq!(
+            Request::TimeOut { id: 2 }.to_json().unwrap(),
+            r#"{"cmd":"time_out","id":2}"#
+        );
         for bad in [
             &br#"{"cmd":"load"}"#[..],
             br#"{"cmd":"load","fixture":"blank"}"#,
@@ -224,6 +264,32 @@ mod tests {
             br#"{"cmd":"load","fixture":"factory","pin":"1"}"#,
             br#"{"cmd":"restart","seed":1}"#,
             br#"{"cmd":"pull","fixture":"factory"}"#,
+        ] {
+            assert!(
+                Request::from_json(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn presses_name_their_screen() {
+        let confirm = Request::Confirm { id: 3 };
+        assert_eq!(confirm.to_json().unwrap(), r#"{"cmd":"confirm","id":3}"#);
+        assert_eq!(
+            Request::from_json(br#"{"cmd":"reject","id":7}"#).unwrap(),
+            Request::Reject { id: 7 }
+        );
+        let missing = Request::from_json(br#"{"cmd":"confirm"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("needs \"id\""), "{missing}");
+        for bad in [
+            &br#"{"cmd":"pull","id":1}"#[..],
+            br#"{"cmd":"confirm","id":-1}"#,
+            br#"{"cmd":"confirm","id":"3"}"#,
+            br#"{"cmd":"confirm","id":1,"seed":2}"#,
         ] {
             assert!(
                 Request::from_json(bad).is_err(),

@@ -65,7 +65,8 @@ impl Sw {
     pub const fn retries(left: u8) -> Sw {
         Sw(0x63C0 | (left as u16 & 0x0F))
     }
-    /// 6F00: no precise diagnosis (an FCP that cannot be answered; never expected).
+    /// 6F00: no precise diagnosis (an FCP that cannot be answered, a key pair that cannot be
+    /// computed; neither is expected).
     pub const NO_PRECISE_DIAGNOSIS: Sw = Sw(0x6F00);
 
     /// 6Cxx: wrong Le, xx is the exact length available (00 for 256). A length SW2 cannot

@@ -1,5 +1,6 @@
-//! A card that answers every APDU with `90 00`: the baseline of the throughput measurement
-//! (`benches/scripts/vpcd-throughput.sh`) and a stand-in card for transport tests.
+//! A card that answers every APDU with `90 00`: a stand-in card for transport tests, and our own
+//! transport's floor in `benches/scripts/vpcd-throughput.sh` (shown beside the independent
+//! reference card there, never as the reference: it shares what it would measure).
 
 use crate::card::Card;
 

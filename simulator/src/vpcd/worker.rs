@@ -1,66 +1,42 @@
-//! The card's own thread. A card may block (a SafeTouch waits up to its time-out for a press), so
-//! it never runs on the async runtime: jobs go to a dedicated thread and answers come back on a
-//! oneshot channel.
+//! Who holds the card. The vpcd link's own thread drives it directly for every message (no
+//! hand-off to another thread per APDU: that cost two thread wake-ups per command); the control
+//! socket runs its jobs (power cycles, `load`) on a blocking thread of the runtime. A mutex
+//! keeps them apart. A card may block (a SafeTouch waits up to its time-out for a press), so it
+//! never runs on the async runtime's worker threads.
 
-use std::sync::mpsc;
-use std::thread::JoinHandle;
-
-use tokio::sync::oneshot;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::VpcdError;
 use crate::card::Card;
 
-type Job = Box<dyn FnOnce(&mut dyn Card) + Send>;
+type Slot = Arc<Mutex<Option<Box<dyn Card>>>>;
 
-enum Message {
-    Job(Job),
-    /// Power off, drop the card (a token flushes its image), end the thread.
-    Stop,
-}
-
-/// The thread that owns the card. Dropping it without [`CardWorker::stop`] also stops it.
+/// The owner of the card. [`CardWorker::stop`] (or dropping it) powers the card off and drops
+/// it (a token flushes its image); jobs after that fail with [`VpcdError::CardStopped`].
 #[derive(Debug)]
 pub struct CardWorker {
     handle: CardHandle,
-    thread: Option<JoinHandle<()>>,
 }
 
-/// A cheap, clonable way to run jobs on the card's thread.
-#[derive(Debug, Clone)]
+/// A cheap, clonable way to run jobs on the card.
+#[derive(Clone)]
 pub struct CardHandle {
-    jobs: mpsc::Sender<Message>,
+    card: Slot,
 }
 
-impl std::fmt::Debug for Message {
+impl std::fmt::Debug for CardHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Message::Job(_) => "Job",
-            Message::Stop => "Stop",
-        })
+        f.write_str("CardHandle")
     }
 }
 
 impl CardWorker {
-    /// Starts the thread that owns `card`.
+    /// Takes ownership of `card`.
     pub fn spawn(card: Box<dyn Card>) -> Result<Self, VpcdError> {
-        let (tx, rx) = mpsc::channel::<Message>();
-        let thread = std::thread::Builder::new()
-            .name("card".into())
-            .spawn(move || {
-                let mut card = card;
-                while let Ok(message) = rx.recv() {
-                    match message {
-                        Message::Job(job) => job(card.as_mut()),
-                        Message::Stop => break,
-                    }
-                }
-                card.power_off();
-                drop(card);
-            })
-            .map_err(VpcdError::Thread)?;
         Ok(CardWorker {
-            handle: CardHandle { jobs: tx },
-            thread: Some(thread),
+            handle: CardHandle {
+                card: Arc::new(Mutex::new(Some(card))),
+            },
         })
     }
 
@@ -69,56 +45,49 @@ impl CardWorker {
         self.handle.clone()
     }
 
-    /// Waits for the job in progress, powers the card off, drops it, and joins the thread.
-    pub fn stop(mut self) {
-        self.stop_and_join();
-    }
-
-    fn stop_and_join(&mut self) {
-        let _ = self.handle.jobs.send(Message::Stop);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    /// Waits for the job in progress, powers the card off and drops it.
+    pub fn stop(self) {
+        drop(self);
     }
 }
 
 impl Drop for CardWorker {
     fn drop(&mut self) {
-        self.stop_and_join();
+        let card = self.handle.lock().take();
+        if let Some(mut card) = card {
+            card.power_off();
+        }
     }
 }
 
 impl CardHandle {
-    /// Runs `job` on the card's thread and waits (asynchronously) for its result.
+    fn lock(&self) -> MutexGuard<'_, Option<Box<dyn Card>>> {
+        // A job that panicked leaves the card as it was; the next one may still use it.
+        self.card.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `job` on the card from a blocking thread of the runtime and waits (asynchronously)
+    /// for its result.
     pub async fn call<R, F>(&self, job: F) -> Result<R, VpcdError>
     where
         R: Send + 'static,
         F: FnOnce(&mut dyn Card) -> R + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |card| {
-            let _ = tx.send(job(card));
-        });
-        self.jobs
-            .send(Message::Job(job))
-            .map_err(|_| VpcdError::CardStopped)?;
-        rx.await.map_err(|_| VpcdError::CardStopped)
+        let handle = self.clone();
+        tokio::task::spawn_blocking(move || handle.call_blocking(job))
+            .await
+            .map_err(|_| VpcdError::CardStopped)?
     }
 
-    /// Runs `job` on the card's thread and blocks until it is done (for non-async callers).
+    /// Runs `job` on the card in this thread, after the job in progress (for non-async callers
+    /// and the link's thread).
     pub fn call_blocking<R, F>(&self, job: F) -> Result<R, VpcdError>
     where
-        R: Send + 'static,
-        F: FnOnce(&mut dyn Card) -> R + Send + 'static,
+        F: FnOnce(&mut dyn Card) -> R,
     {
-        let (tx, rx) = mpsc::channel();
-        let job: Job = Box::new(move |card| {
-            let _ = tx.send(job(card));
-        });
-        self.jobs
-            .send(Message::Job(job))
-            .map_err(|_| VpcdError::CardStopped)?;
-        rx.recv().map_err(|_| VpcdError::CardStopped)
+        let mut card = self.lock();
+        let card = card.as_mut().ok_or(VpcdError::CardStopped)?;
+        Ok(job(card.as_mut()))
     }
 }
 

@@ -211,7 +211,7 @@ impl Flow<'_, '_> {
         let interrupt = i.interrupt;
         let written = self
             .client
-            .install_certificate(&der, &label, &mut |c, n| match interrupt {
+            .install_certificate(&der, &label, None, &mut |c, n| match interrupt {
                 Some(int) if int.after_pieces == n => {
                     match int.by {
                         InterruptBy::Pull => c.transport().pull()?,

@@ -6,18 +6,23 @@ use crate::arith::limbs::hex;
 fn check_field<const N: usize>(p: [u64; N], kind: Reduction) {
     let f = Field::new(p, kind);
     let g = Field::new(p, Reduction::Montgomery);
-    let x: [u64; N] = core::array::from_fn(|i| 0x0123_4567_89AB_CDEFu64.rotate_left(i as u32 * 7));
+    let mut x = [0u64; N];
+    let mut limb = 0x0123_4567_89AB_CDEFu64;
+    for v in x.iter_mut() {
+        *v = limb;
+        limb = limb.rotate_left(7);
+    }
     let x = f.reduce_int(&x);
     let y = f.element_u64(12345);
     // x * y computed both ways agrees; x * x^-1 = 1; squaring equals multiplying.
     let xy = f.to_int(&f.mul(&x, &y));
     let xy2 = g.to_int(&g.mul(&g.element(&f.to_int(&x)), &g.element(&f.to_int(&y))));
     assert_eq!(xy, xy2);
-    assert_eq!(f.mul(&x, &f.invert(&x)), f.one());
-    assert_eq!(f.square(&x), f.mul(&x, &x));
+    assert_eq!(f.to_int(&f.mul(&x, &f.invert(&x))), f.to_int(&f.one()));
+    assert_eq!(f.to_int(&f.square(&x)), f.to_int(&f.mul(&x, &x)));
     let minus_one = f.neg(&f.one());
     assert_eq!(f.to_int(&f.square(&minus_one)), f.to_int(&f.one()));
-    assert_eq!(f.add(&minus_one, &f.one()), f.zero());
+    assert_eq!(f.to_int(&f.add(&minus_one, &f.one())), [0; N]);
 }
 
 #[test]
@@ -36,6 +41,82 @@ fn pseudo_mersenne_matches_montgomery() {
         hex("9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B"),
         Reduction::Montgomery,
     );
+}
+
+/// The lazy pseudo-Mersenne representation: values between p and 2^(64N) (the same residues
+/// as 0 .. c) go through every operation and come out right, and compare equal to their
+/// reduced forms.
+#[test]
+fn pseudo_mersenne_unreduced_values() {
+    let p: [u64; 4] = hex("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFD97");
+    let f = Field::new(p, Reduction::PseudoMersenne);
+    let g = Field::new(p, Reduction::Montgomery);
+    let unreduced = [p, limbs::add(&p, &[5, 0, 0, 0]).0, [u64::MAX; 4]];
+    let reduced = [[0u64; 4], [5, 0, 0, 0], [616, 0, 0, 0]];
+    let others = [
+        [0u64; 4],
+        [1, 0, 0, 0],
+        limbs::sub_small(p, 1),
+        [u64::MAX, 7, 0, 1 << 62],
+    ];
+    for (u, r) in unreduced.iter().zip(&reduced) {
+        assert_eq!(f.to_int(u), *r);
+        assert!(bool::from(f.ct_eq(u, r)));
+        assert_eq!(bool::from(f.is_zero(u)), *r == [0; 4]);
+        for o in &others {
+            let (gr, go) = (g.element(r), g.element(o));
+            assert_eq!(f.to_int(&f.add(u, o)), g.to_int(&g.add(&gr, &go)));
+            assert_eq!(f.to_int(&f.add(o, u)), g.to_int(&g.add(&go, &gr)));
+            assert_eq!(f.to_int(&f.sub(u, o)), g.to_int(&g.sub(&gr, &go)));
+            assert_eq!(f.to_int(&f.sub(o, u)), g.to_int(&g.sub(&go, &gr)));
+            assert_eq!(f.to_int(&f.mul(u, o)), g.to_int(&g.mul(&gr, &go)));
+            assert_eq!(f.to_int(&f.add(u, u)), g.to_int(&g.add(&gr, &gr)));
+            assert_eq!(f.to_int(&f.square(u)), g.to_int(&g.square(&gr)));
+        }
+    }
+    // Sums and differences that carry or borrow twice.
+    let top = [u64::MAX; 4];
+    let small = [3u64, 0, 0, 0];
+    let (gt, gs) = (g.element(&[616, 0, 0, 0]), g.element(&small));
+    assert_eq!(f.to_int(&f.add(&top, &top)), g.to_int(&g.add(&gt, &gt)));
+    assert_eq!(f.to_int(&f.sub(&small, &top)), g.to_int(&g.sub(&gs, &gt)));
+    assert_eq!(f.to_int(&f.mul(&top, &top)), g.to_int(&g.mul(&gt, &gt)));
+}
+
+/// The sparse Montgomery reduction (p = p_0 + p_top·2^(64(N-1))) agrees with the dense one.
+fn check_sparse<const N: usize>(p: [u64; N]) {
+    let sparse = Field::new(p, Reduction::Montgomery);
+    assert!(sparse.sparse);
+    let mut dense = sparse.clone();
+    dense.sparse = false;
+    let pm1 = limbs::sub_small(p, 1);
+    let mut x = [0u64; N];
+    let mut limb = 0x0F1E_2D3C_4B5A_6978u64;
+    for v in x.iter_mut() {
+        *v = limb;
+        limb = limb.rotate_left(11) ^ 0x9E37_79B9_7F4A_7C15;
+    }
+    let x = sparse.reduce_int(&x);
+    for a in [x, pm1, sparse.one(), sparse.element_u64(2)] {
+        for b in [x, pm1, sparse.element(&pm1), sparse.zero()] {
+            assert_eq!(sparse.mul(&a, &b), dense.mul(&a, &b));
+            assert_eq!(sparse.square(&a), dense.square(&a));
+        }
+        assert_eq!(sparse.to_int(&a), dense.to_int(&a));
+        assert_eq!(sparse.invert(&a), dense.invert(&a));
+    }
+}
+
+#[test]
+fn sparse_montgomery_matches_dense() {
+    // tc26-256-C and tc26-512-B, whose p are 2^255 + 3225 and 2^511 + 111.
+    check_sparse(crate::curve::params::GOST_256_C.p);
+    check_sparse(crate::curve::params::GOST_512_B.p);
+    let dense = Field::new(
+        hex::<4>("9B9F605F5A858107AB1EC85E6B41C8AACF846E86789051D37998F7B9022D759B"),
+        Reduction::Montgomery,
+    );
+    assert!(!dense.sparse);
 }
 
 #[test]

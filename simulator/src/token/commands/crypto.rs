@@ -140,7 +140,8 @@ impl Token {
         if matches!(cmd.le, Some(le) if le < public_len) {
             return Err(Sw::wrong_le(public_len));
         }
-        let signing = SigningKey::generate(spec.param_set, self.rng());
+        let signing = SigningKey::generate(spec.param_set, self.rng())
+            .map_err(|_| Sw::NO_PRECISE_DIAGNOSIS)?;
         let public = signing.verifying_key().to_le_bytes();
         let d = Secret::new(signing.to_le_bytes().to_vec());
         self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, d)?;

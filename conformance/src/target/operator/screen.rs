@@ -1,0 +1,87 @@
+//! The expected SafeTouch screen drawn as the device shows it — `rows` × `columns` characters
+//! in a frame, words wrapped — so the operator compares like with like, and the operator's
+//! y/n answer as a report entry.
+
+/// The expected texts drawn as a `rows` × `columns` screen (more lines continue on further
+/// pages, as the SafeTouch scrolls a long document).
+pub fn draw(expected: &[String], rows: usize, columns: usize) -> String {
+    let columns = columns.max(1);
+    let mut lines = Vec::new();
+    for text in expected {
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            let need = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+            if !line.is_empty() && need > columns {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            // A word longer than the screen is cut across lines.
+            while line.chars().count() > columns {
+                let head: String = line.chars().take(columns).collect();
+                line = line.chars().skip(columns).collect();
+                lines.push(head);
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    let border = format!("+{}+", "-".repeat(columns));
+    let mut out = String::new();
+    for (page, chunk) in lines.chunks(rows.max(1)).enumerate() {
+        if page > 0 {
+            out.push_str("(next page)\n");
+        }
+        out.push_str(&border);
+        out.push('\n');
+        for row in 0..rows.max(1) {
+            let text = chunk.get(row).map_or("", String::as_str);
+            let pad = columns.saturating_sub(text.chars().count());
+            out.push_str(&format!("|{text}{}|\n", " ".repeat(pad)));
+        }
+        out.push_str(&border);
+        out.push('\n');
+    }
+    out
+}
+
+/// The report entry for the operator's answer. A "no" never repeats the expected text, so the
+/// runner's screen check (which looks for it among the screens) fails on it.
+pub fn observation(expected: &[String], same: bool) -> String {
+    if same {
+        format!(
+            "operator observation: the SafeTouch showed the expected screen «{}» (answered y)",
+            expected.join("», «")
+        )
+    } else {
+        "operator observation: the SafeTouch did NOT show the expected screen (answered n)"
+            .to_owned()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_text_wraps_into_the_frame() {
+        let drawn = draw(&["Запрос подписи запроса на сертификат".to_owned()], 4, 20);
+        let rows: Vec<&str> = drawn.lines().collect();
+        assert_eq!(rows.len(), 6, "{drawn}");
+        assert_eq!(rows[1], "|Запрос подписи      |");
+        assert_eq!(rows[2], "|запроса на          |");
+        assert_eq!(rows[3], "|сертификат          |");
+        assert!(rows.iter().all(|r| r.chars().count() == 22));
+    }
+
+    #[test]
+    fn a_no_does_not_contain_the_expected_text() {
+        let expected = ["Подписать хэш?".to_owned()];
+        assert!(observation(&expected, true).contains("Подписать хэш?"));
+        assert!(!observation(&expected, false).contains("Подписать хэш?"));
+    }
+}

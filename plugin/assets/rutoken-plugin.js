@@ -1,0 +1,87 @@
+// rutoken-lab: the Rutoken Plugin object, carried over a loopback WebSocket to a virtual token.
+// Include this script BEFORE Aktiv's loader (the `rutoken` npm package): the loader looks for
+// the browser extension's object when it runs, and this script provides it. A page written for
+// the real plugin then runs unchanged.
+(function () {
+  "use strict";
+  // The names Aktiv's loader looks the extension's object up by on `window`: the Chrome
+  // extension id (AktivCo/rutoken-plugin-js src/rutoken.js) and the GUID of the `rutoken` npm
+  // package's build (1.0.8).
+  var EXTENSION_IDS = ["ohedcglhbbfdgaogjhcclacoccbagkjg", "C3B7563B-BF85-45B7-88FC-7CFF1BD3C2DB"];
+  // Constants and errorCodes, filled in by the bridge when it serves this file.
+  var CONSTANTS = /*CONSTANTS*/{};
+  // The methods the bridge carries; anything else is absent, as on an older plugin.
+  var METHODS = [
+    "enumerateDevices", "getDeviceInfo", "login", "logout",
+    "enumerateKeys", "getKeyLabel", "getPublicKeyValue", "generateKeyPair", "deleteKeyPair",
+    "enumerateCertificates", "getCertificate", "parseCertificate", "getKeyByCertificate",
+    "importCertificate", "deleteCertificate",
+    "createPkcs10", "sign", "rawSign", "digest"
+  ];
+
+  var here = document.currentScript ? new URL(document.currentScript.src) : new URL(location.href);
+  var wsUrl = (here.protocol === "https:" ? "wss:" : "ws:") + "//" + here.host + "/ws";
+
+  var socket = null;
+  var opening = null;
+  var nextId = 1;
+  var pending = {};
+
+  function codeError(code) {
+    // The native-messaging plugin rejects with an Error whose message is the code.
+    return new Error(String(code));
+  }
+
+  function connect() {
+    if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
+    if (opening) return opening;
+    opening = new Promise(function (resolve, reject) {
+      var ws = new WebSocket(wsUrl);
+      ws.onopen = function () { socket = ws; opening = null; resolve(ws); };
+      ws.onerror = function () { opening = null; reject(codeError(CONSTANTS.errorCodes.UNKNOWN_ERROR)); };
+      ws.onclose = function () {
+        socket = null;
+        Object.keys(pending).forEach(function (id) {
+          pending[id].reject(codeError(CONSTANTS.errorCodes.UNKNOWN_ERROR));
+          delete pending[id];
+        });
+      };
+      ws.onmessage = function (event) {
+        var msg = JSON.parse(event.data);
+        var waiter = pending[msg.id];
+        if (!waiter) return;
+        delete pending[msg.id];
+        if (msg.error) waiter.reject(codeError(msg.error.code));
+        else waiter.resolve(msg.result === null ? undefined : msg.result);
+      };
+    });
+    return opening;
+  }
+
+  function call(method, args) {
+    var params = Array.prototype.slice.call(args);
+    return connect().then(function (ws) {
+      return new Promise(function (resolve, reject) {
+        var id = nextId++;
+        pending[id] = { resolve: resolve, reject: reject };
+        ws.send(JSON.stringify({ id: id, method: method, params: params }));
+      });
+    });
+  }
+
+  var plugin = { valid: true, version: "4.0.0.0-rutoken-lab" };
+  Object.keys(CONSTANTS).forEach(function (k) { plugin[k] = CONSTANTS[k]; });
+  METHODS.forEach(function (m) {
+    plugin[m] = function () { return call(m, arguments); };
+  });
+
+  var extension = {
+    initialize: function () { return Promise.resolve(true); },
+    isPluginInstalled: function () {
+      return connect().then(function () { return true; }, function () { return false; });
+    },
+    loadPlugin: function () { return connect().then(function () { return plugin; }); }
+  };
+  EXTENSION_IDS.forEach(function (id) { window[id] = extension; });
+  window.rutokenLab = { bridge: wsUrl, plugin: plugin };
+})();

@@ -1,0 +1,275 @@
+//! The ways to reach a token: the in-process emulator inside its SafeTouch (the default), or a
+//! reader on PC/SC (`pcsc` feature). Both go through the team's client crate
+//! (`rutoken-client`): every APDU the bridge causes is one the bank client would send.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use gost::{KeyAlgorithm, ParamSet, Signature};
+use rutoken_client::{
+    Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
+};
+use rutoken_sim::card::Card;
+use rutoken_sim::profile::DeviceProfile;
+use rutoken_sim::safetouch::SafeTouch;
+use rutoken_sim::token::{Fixture, Token};
+
+use crate::BridgeError;
+use crate::device::{Certificate, Device, DeviceError, KeyPair, PinState};
+use crate::panel::PanelButtons;
+use crate::server;
+use crate::slot::Slot;
+
+/// Where the token comes from.
+#[derive(Debug, Clone)]
+pub enum TokenSource {
+    /// An in-memory emulator from a fixture.
+    Fixture(Fixture),
+    /// The emulator on a token image (changes are saved).
+    Image(PathBuf),
+    /// A token behind PC/SC, in the reader of this name.
+    Reader(String),
+}
+
+/// Opens the token: an emulator in its SafeTouch (panel buttons), or a PC/SC reader.
+pub fn open(
+    source: &TokenSource,
+    seed: u64,
+    profile: &DeviceProfile,
+) -> Result<server::Token, BridgeError> {
+    let config = ClientConfig::from_profile(profile);
+    let token = match source {
+        TokenSource::Fixture(fixture) => Token::in_memory(*fixture, seed, profile.token.clone())
+            .map_err(|e| BridgeError::Token(e.to_string()))?,
+        TokenSource::Image(path) => Token::open_image(path, profile.token.clone())
+            .map_err(|e| BridgeError::Token(format!("{}: {e}", path.display())))?,
+        TokenSource::Reader(name) => return open_reader(name, config),
+    };
+    let present = Arc::new(AtomicBool::new(true));
+    let (buttons, panel) = PanelButtons::new(Arc::clone(&present));
+    let safetouch = SafeTouch::new(token, profile.safetouch.clone(), Box::new(buttons));
+    let monitor = safetouch.monitor();
+    let device = ClientDevice {
+        client: Client::new(InProcess::new(safetouch), config),
+        reader: "rutoken-lab SafeTouch (emulator)".to_owned(),
+        safetouch: true,
+        power_cycle: Box::new(|t: &mut InProcess<SafeTouch<Token>>| {
+            t.card_mut().power_off();
+            t.card_mut().power_on();
+        }),
+    };
+    Ok(server::Token {
+        slot: Slot::new(Box::new(device), present, Some(panel.clone())),
+        monitor: Some(monitor),
+        panel: Some(panel),
+    })
+}
+
+#[cfg(feature = "pcsc")]
+fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, BridgeError> {
+    let transport = rutoken_client::transport::pcsc::PcscTransport::open(name)
+        .map_err(|e| BridgeError::Token(e.to_string()))?;
+    let device = ClientDevice {
+        client: Client::new(transport, config),
+        reader: name.to_owned(),
+        // A sim behind vpcd runs its own SafeTouch; a real one is a CCID reader we cannot tell
+        // apart: assume one, as the bank's setup has.
+        safetouch: true,
+        // A failed reset shows on the next command as the card's absence.
+        power_cycle: Box::new(|t: &mut rutoken_client::transport::pcsc::PcscTransport| {
+            let _ = t.power_cycle();
+        }),
+    };
+    Ok(server::Token {
+        slot: Slot::new(Box::new(device), Arc::new(AtomicBool::new(true)), None),
+        monitor: None,
+        panel: None,
+    })
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn open_reader(_name: &str, _config: ClientConfig) -> Result<server::Token, BridgeError> {
+    Err(BridgeError::Token(
+        "--reader needs rutoken-lab built with the `pcsc` feature".to_owned(),
+    ))
+}
+
+/// A [`Device`] over the client crate.
+pub struct ClientDevice<T: Transport> {
+    client: Client<T>,
+    reader: String,
+    safetouch: bool,
+    power_cycle: Box<dyn FnMut(&mut T) + Send>,
+}
+
+fn device_error(e: ClientError) -> DeviceError {
+    match e {
+        ClientError::PinIncorrect { tries_left } => DeviceError::PinIncorrect { tries_left },
+        ClientError::PinBlocked => DeviceError::PinLocked,
+        ClientError::NotLoggedIn { .. } => DeviceError::NotLoggedIn,
+        ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. } => {
+            DeviceError::Rejected
+        }
+        ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
+        ClientError::CardRemoved => DeviceError::Removed,
+        ClientError::NotFound { what } if what.contains("key") => DeviceError::NotFound("key pair"),
+        ClientError::NotFound { .. } => DeviceError::NotFound("certificate"),
+        other => DeviceError::Failed(other.to_string()),
+    }
+}
+
+fn x509_signature(token_order: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    Signature::from_token_bytes(token_order)
+        .map(|s| s.to_x509_bytes())
+        .map_err(|e| DeviceError::Failed(format!("the token's signature: {e}")))
+}
+
+fn key_pair(
+    id: Vec<u8>,
+    label: String,
+    param_set: ParamSet,
+    public_le: &[u8],
+) -> Result<KeyPair, DeviceError> {
+    let algorithm = KeyAlgorithm::gost2012_for(param_set);
+    let vk = gost::VerifyingKey::from_le_bytes(param_set, public_le)
+        .map_err(|e| DeviceError::Failed(format!("the token's public key: {e}")))?;
+    let spki_der = gost::spki::to_spki_der(&vk, algorithm);
+    Ok(KeyPair {
+        id,
+        label,
+        algorithm,
+        param_set,
+        spki_der,
+    })
+}
+
+impl<T: Transport> ClientDevice<T> {
+    /// The key reference (`kk`) of the key pair with this ID.
+    fn reference(&mut self, id: &[u8]) -> Result<u8, DeviceError> {
+        self.client
+            .objects()
+            .map_err(device_error)?
+            .keys
+            .into_iter()
+            .find(|k| k.id.as_deref() == Some(id))
+            .map(|k| k.reference)
+            .ok_or(DeviceError::NotFound("key pair"))
+    }
+}
+
+impl<T: Transport> Device for ClientDevice<T> {
+    fn power_cycle(&mut self) {
+        (self.power_cycle)(self.client.transport());
+    }
+    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
+        self.client.serial().map_err(device_error)
+    }
+    fn has_safetouch(&self) -> bool {
+        self.safetouch
+    }
+    fn reader(&self) -> String {
+        self.reader.clone()
+    }
+    fn login(&mut self, pin: &str) -> Result<(), DeviceError> {
+        self.client
+            .verify_pin(PinRole::User, pin)
+            .map_err(device_error)
+    }
+    fn logout(&mut self) -> Result<(), DeviceError> {
+        self.client.logout().map_err(device_error)
+    }
+    fn pin_state(&mut self) -> Result<PinState, DeviceError> {
+        Ok(
+            match self
+                .client
+                .pin_status(PinRole::User)
+                .map_err(device_error)?
+            {
+                PinStatus::Verified => PinState {
+                    retries_left: None,
+                    locked: false,
+                },
+                PinStatus::TriesLeft(n) => PinState {
+                    retries_left: Some(n),
+                    locked: n == 0,
+                },
+                PinStatus::Blocked => PinState {
+                    retries_left: Some(0),
+                    locked: true,
+                },
+            },
+        )
+    }
+    fn keys(&mut self) -> Result<Vec<KeyPair>, DeviceError> {
+        let objects = self.client.objects().map_err(device_error)?;
+        objects
+            .keys
+            .into_iter()
+            .filter_map(|k| match (k.id, k.param_set, k.public_key) {
+                (Some(id), Some(ps), Some(public)) => {
+                    Some(key_pair(id, k.label.unwrap_or_default(), ps, &public))
+                }
+                // A key with no PKCS#15 entry or public key: the plugin does not list it either.
+                _ => None,
+            })
+            .collect()
+    }
+    fn certificates(&mut self) -> Result<Vec<Certificate>, DeviceError> {
+        let objects = self.client.objects().map_err(device_error)?;
+        Ok(objects
+            .certificates
+            .into_iter()
+            .map(|c| Certificate {
+                id: c.id,
+                label: c.label,
+                der: c.der,
+            })
+            .collect())
+    }
+    fn generate_key_pair(
+        &mut self,
+        algorithm: KeyAlgorithm,
+        param_set: ParamSet,
+        label: &str,
+    ) -> Result<KeyPair, DeviceError> {
+        if KeyAlgorithm::gost2012_for(param_set) != algorithm {
+            return Err(DeviceError::Unsupported(format!(
+                "parameter set {} with {algorithm:?}",
+                param_set.name()
+            )));
+        }
+        let pair = self
+            .client
+            .generate_key_pair(param_set, label)
+            .map_err(device_error)?;
+        key_pair(pair.id, label.to_owned(), pair.param_set, &pair.public_key)
+    }
+    fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let kk = self.reference(key_id)?;
+        let sig = self.client.sign_document(kk, data).map_err(device_error)?;
+        x509_signature(&sig)
+    }
+    fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let kk = self.reference(key_id)?;
+        let sig = self.client.sign_digest(kk, digest).map_err(device_error)?;
+        x509_signature(&sig)
+    }
+    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError> {
+        match self
+            .client
+            .install_certificate(der, label, None, &mut |_, _| Ok(true))
+            .map_err(device_error)?
+        {
+            Installed::Listed { id } => Ok(id),
+            Installed::Interrupted => Err(DeviceError::Failed("the write was interrupted".into())),
+        }
+    }
+    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError> {
+        self.client.delete_certificate(id).map_err(device_error)
+    }
+    fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
+        let kk = self.reference(id)?;
+        self.client.delete_key_pair(kk).map_err(device_error)
+    }
+}

@@ -1,0 +1,116 @@
+//! What the bridge needs from a token, in the plugin's terms. One implementation per way of
+//! reaching a token (`backend`): the in-process emulator in its SafeTouch, or a reader on
+//! PC/SC. Every APDU goes through the team's client crate.
+
+use gost::{KeyAlgorithm, ParamSet};
+
+/// A key pair on the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPair {
+    /// PKCS#15 ID (the plugin's key id is its hex).
+    pub id: Vec<u8>,
+    /// Label.
+    pub label: String,
+    /// Algorithm.
+    pub algorithm: KeyAlgorithm,
+    /// Parameter set.
+    pub param_set: ParamSet,
+    /// The public key's SubjectPublicKeyInfo, DER.
+    pub spki_der: Vec<u8>,
+}
+
+/// A certificate on the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// PKCS#15 ID (that of its key pair, for a user certificate).
+    pub id: Vec<u8>,
+    /// Label.
+    pub label: String,
+    /// DER.
+    pub der: Vec<u8>,
+}
+
+/// The user PIN's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinState {
+    /// Tries left before the PIN blocks; unknown while the PIN is verified (the token answers
+    /// 9000 to the status query then).
+    pub retries_left: Option<u8>,
+    /// Blocked.
+    pub locked: bool,
+}
+
+/// What a token operation can fail with, in the terms the page sees.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceError {
+    /// A wrong PIN.
+    #[error("wrong PIN, {tries_left} tries left")]
+    PinIncorrect {
+        /// Tries left.
+        tries_left: u8,
+    },
+    /// The PIN is blocked.
+    #[error("the PIN is blocked")]
+    PinLocked,
+    /// The operation needs the user PIN.
+    #[error("not logged in")]
+    NotLoggedIn,
+    /// Reject on the SafeTouch.
+    #[error("rejected on the SafeTouch")]
+    Rejected,
+    /// Nobody pressed in time.
+    #[error("the SafeTouch timed out")]
+    TimedOut,
+    /// The token was pulled.
+    #[error("the token was removed")]
+    Removed,
+    /// No such object.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The token cannot do this.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// Anything else the token or the client reported.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A token reachable through the client crate.
+pub trait Device: Send {
+    /// Powers the token off and on (it was pulled and inserted): no access rights after.
+    fn power_cycle(&mut self);
+    /// The token serial (`GET DATA 01 81`).
+    fn serial(&mut self) -> Result<Vec<u8>, DeviceError>;
+    /// Whether the token sits in a SafeTouch (it can show documents).
+    fn has_safetouch(&self) -> bool;
+    /// The reader's name.
+    fn reader(&self) -> String;
+    /// VERIFY the user PIN.
+    fn login(&mut self, pin: &str) -> Result<(), DeviceError>;
+    /// Drops the access rights.
+    fn logout(&mut self) -> Result<(), DeviceError>;
+    /// The user PIN's tries left.
+    fn pin_state(&mut self) -> Result<PinState, DeviceError>;
+    /// Key pairs on the token.
+    fn keys(&mut self) -> Result<Vec<KeyPair>, DeviceError>;
+    /// Certificates on the token.
+    fn certificates(&mut self) -> Result<Vec<Certificate>, DeviceError>;
+    /// Generates a key pair; returns it.
+    fn generate_key_pair(
+        &mut self,
+        algorithm: KeyAlgorithm,
+        param_set: ParamSet,
+        label: &str,
+    ) -> Result<KeyPair, DeviceError>;
+    /// Signs `data` hashed on the token (the SafeTouch sees it); the signature as in X.509
+    /// (`s ‖ r`, big-endian).
+    fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError>;
+    /// Signs a digest computed by the host; X.509 order.
+    fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError>;
+    /// Writes a certificate (DER) with a label; its ID is that of its key pair.
+    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError>;
+    /// Deletes the certificate with this ID.
+    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError>;
+    /// Deletes the key pair with this ID.
+    fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError>;
+}

@@ -1,0 +1,18 @@
+//! `rutoken-lab plugin`: the Rutoken Plugin's JavaScript API in a real browser. A loopback
+//! WebSocket bridge serves a script that provides the plugin object the way Aktiv's loader
+//! (the `rutoken` npm package) looks for it, and carries every call to a token: the in-process
+//! emulator inside its SafeTouch (whose buttons the web panel presses), or a reader on PC/SC.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod backend;
+pub mod bank;
+pub mod cms;
+pub mod codes;
+pub mod device;
+mod error;
+pub mod panel;
+pub mod server;
+pub mod slot;
+
+pub use error::BridgeError;

@@ -1,0 +1,478 @@
+//! The bridge's method layer against a software token double (the real token paths run in the
+//! browser tests): argument handling, error codes, device events and pulls, and the PKCS#10
+//! and CMS it assembles, checked by our PKI and by OpenSSL's gost engine.
+
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
+use rutoken_plugin_bridge::api::{self, Connection};
+use rutoken_plugin_bridge::device::{Certificate, Device, DeviceError, KeyPair, PinState};
+use rutoken_plugin_bridge::slot::Slot;
+use serde_json::{Value, json};
+
+/// A token in software: the fixture owner's key and certificate, PIN 12345678, 10 tries.
+struct SoftToken {
+    keys: Vec<(KeyPair, SigningKey)>,
+    certs: Vec<Certificate>,
+    verified: bool,
+    tries: u8,
+    rng: Rng,
+}
+
+fn pair(id: Vec<u8>, label: &str, key: &SigningKey) -> KeyPair {
+    let ps = key.param_set();
+    let algorithm = KeyAlgorithm::gost2012_for(ps);
+    KeyPair {
+        id,
+        label: label.to_owned(),
+        algorithm,
+        param_set: ps,
+        spki_der: gost::spki::to_spki_der(&key.verifying_key(), algorithm),
+    }
+}
+
+impl SoftToken {
+    fn new() -> Self {
+        let owner = rutoken_pki::fixtures::owner_current().expect("fixture");
+        let id = vec![0x45; 20];
+        let key = owner.key.key;
+        SoftToken {
+            keys: vec![(pair(id.clone(), "owner", &key), key)],
+            certs: vec![Certificate {
+                id,
+                label: "owner".into(),
+                der: owner.cert.to_der().to_vec(),
+            }],
+            verified: false,
+            tries: 10,
+            rng: Rng::from_seed(7),
+        }
+    }
+    fn key(&self, id: &[u8]) -> Result<&SigningKey, DeviceError> {
+        if !self.verified {
+            return Err(DeviceError::NotLoggedIn);
+        }
+        self.keys
+            .iter()
+            .find(|(k, _)| k.id == id)
+            .map(|(_, s)| s)
+            .ok_or(DeviceError::NotFound("key pair"))
+    }
+}
+
+impl Device for SoftToken {
+    fn power_cycle(&mut self) {
+        self.verified = false;
+    }
+    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
+        Ok(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3])
+    }
+    fn has_safetouch(&self) -> bool {
+        true
+    }
+    fn reader(&self) -> String {
+        "soft".into()
+    }
+    fn login(&mut self, pin: &str) -> Result<(), DeviceError> {
+        if self.tries == 0 {
+            return Err(DeviceError::PinLocked);
+        }
+        if pin == "12345678" {
+            self.verified = true;
+            self.tries = 10;
+            Ok(())
+        } else {
+            self.tries -= 1;
+            Err(if self.tries == 0 {
+                DeviceError::PinLocked
+            } else {
+                DeviceError::PinIncorrect {
+                    tries_left: self.tries,
+                }
+            })
+        }
+    }
+    fn logout(&mut self) -> Result<(), DeviceError> {
+        self.verified = false;
+        Ok(())
+    }
+    fn pin_state(&mut self) -> Result<PinState, DeviceError> {
+        Ok(PinState {
+            retries_left: Some(self.tries),
+            locked: self.tries == 0,
+        })
+    }
+    fn keys(&mut self) -> Result<Vec<KeyPair>, DeviceError> {
+        Ok(self.keys.iter().map(|(k, _)| k.clone()).collect())
+    }
+    fn certificates(&mut self) -> Result<Vec<Certificate>, DeviceError> {
+        Ok(self.certs.clone())
+    }
+    fn generate_key_pair(
+        &mut self,
+        _algorithm: KeyAlgorithm,
+        param_set: ParamSet,
+        label: &str,
+    ) -> Result<KeyPair, DeviceError> {
+        let key = SigningKey::generate(param_set, &mut self.rng).expect("a software key pair");
+        let id = vec![u8::try_from(self.keys.len()).unwrap_or(0xFF); 20];
+        let p = pair(id, label, &key);
+        self.keys.push((p.clone(), key));
+        Ok(p)
+    }
+    fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let key = self.key(key_id)?;
+        let digest = KeyAlgorithm::gost2012_for(key.param_set())
+            .digest()
+            .digest(data);
+        let mut rng = Rng::from_seed(9);
+        key.sign_digest(&digest, &mut rng)
+            .map(|s| s.to_x509_bytes())
+            .map_err(|e| DeviceError::Failed(e.to_string()))
+    }
+    fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
+        let key = self.key(key_id)?;
+        let mut rng = Rng::from_seed(9);
+        key.sign_digest(digest, &mut rng)
+            .map(|s| s.to_x509_bytes())
+            .map_err(|e| DeviceError::Failed(e.to_string()))
+    }
+    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError> {
+        self.certs.push(Certificate {
+            id: vec![9; 20],
+            label: label.into(),
+            der: der.to_vec(),
+        });
+        Ok(vec![9; 20])
+    }
+    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError> {
+        self.certs.retain(|c| c.id != id);
+        Ok(())
+    }
+    fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
+        self.keys.retain(|(k, _)| k.id != id);
+        Ok(())
+    }
+}
+
+fn setup() -> (Arc<Slot>, Mutex<Connection>) {
+    let slot = Slot::new(
+        Box::new(SoftToken::new()),
+        Arc::new(AtomicBool::new(true)),
+        None,
+    );
+    (slot, Mutex::new(Connection::default()))
+}
+
+fn call(slot: &Slot, conn: &Mutex<Connection>, method: &str, params: Value) -> Result<Value, u32> {
+    let params = params.as_array().cloned().unwrap_or_default();
+    api::call(slot, conn, method, &params).map_err(|e| e.code.code())
+}
+
+#[test]
+fn pins_errors_and_device_events_follow_the_plugin() {
+    let (slot, c) = setup();
+    assert_eq!(
+        call(&slot, &c, "enumerateDevices", json!([])),
+        Ok(json!([0]))
+    );
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(false))
+    );
+    assert_eq!(call(&slot, &c, "getDeviceInfo", json!([1, 6])), Err(3));
+    assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    assert_eq!(call(&slot, &c, "login", json!([0, "1111"])), Err(17));
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 10])),
+        Ok(json!({"user": {"retriesLeft": 9, "locked": false}}))
+    );
+    assert_eq!(
+        call(&slot, &c, "login", json!([0, "12345678"])),
+        Ok(Value::Null)
+    );
+    assert_eq!(call(&slot, &c, "login", json!([0, "12345678"])), Err(93));
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(true))
+    );
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 100])),
+        Ok(json!("0787103443"))
+    );
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 7])),
+        Ok(json!([0, 2]))
+    );
+    // Events: the first call reports the device, a pull reports it gone, an insert back.
+    let events = json!([{"mode": 2}]);
+    assert_eq!(
+        call(&slot, &c, "enumerateDevices", events.clone()),
+        Ok(json!({"connected": [], "disconnected": []}))
+    );
+    slot.pull();
+    assert_eq!(
+        call(&slot, &c, "enumerateDevices", json!([])),
+        Ok(json!([]))
+    );
+    assert_eq!(call(&slot, &c, "getDeviceInfo", json!([0, 6])), Err(3));
+    let other = Mutex::new(Connection::default());
+    assert_eq!(
+        call(&slot, &other, "enumerateDevices", events.clone()),
+        Ok(json!({"connected": [], "disconnected": []}))
+    );
+    slot.insert();
+    assert_eq!(
+        call(&slot, &other, "enumerateDevices", events),
+        Ok(json!({"connected": [0], "disconnected": []}))
+    );
+    // A re-inserted token is powered afresh.
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(false))
+    );
+    assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    assert_eq!(
+        call(
+            &slot,
+            &c,
+            "generateKeyPair",
+            json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "Q"}])
+        ),
+        Err(19)
+    );
+    call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
+    assert_eq!(
+        call(
+            &slot,
+            &c,
+            "generateKeyPair",
+            json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "Q"}])
+        ),
+        Err(2)
+    );
+    assert_eq!(
+        call(
+            &slot,
+            &c,
+            "generateKeyPair",
+            json!([0, null, "", {"publicKeyAlgorithm": 4}])
+        ),
+        Err(28)
+    );
+    assert_eq!(call(&slot, &c, "noSuchMethod", json!([0])), Err(31));
+}
+
+fn gost_engine() -> bool {
+    Command::new("openssl")
+        .args(["engine", "gost"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn pkcs10_and_cms_verify_with_our_pki_and_openssl() {
+    let (slot, c) = setup();
+    call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
+    let certs = call(&slot, &c, "enumerateCertificates", json!([0, 1])).expect("certs");
+    let handle = certs[0].as_str().expect("handle").to_owned();
+    let info = call(&slot, &c, "parseCertificate", json!([0, handle])).expect("parse");
+    assert_eq!(info["serialNumber"], "01:01:01:d1:01:02:01:b6");
+    assert!(
+        info["subject"]
+            .as_array()
+            .expect("rdns")
+            .contains(&json!({"rdn": "commonName", "value": "Иванов Иван Иванович"}))
+    );
+    let key = call(
+        &slot,
+        &c,
+        "generateKeyPair",
+        json!([0, null, "new", {"publicKeyAlgorithm": 3, "paramset": "B"}]),
+    )
+    .expect("key");
+    let subject = json!([{"rdn": "commonName", "value": "Иванов Иван Иванович"}, {"rdn": "INN", "value": "386700000000"}]);
+    let exts = json!({"keyUsage": ["digitalSignature", "nonRepudiation"], "extKeyUsage": ["clientAuth", "1.2.643.2.2.34.6"], "certificatePolicies": ["1.2.643.100.113.1"]});
+    let pem = call(
+        &slot,
+        &c,
+        "createPkcs10",
+        json!([0, key, subject, exts, {"subjectSignTool": "СКЗИ \"РУТОКЕН ЭЦП\""}]),
+    )
+    .expect("pkcs10");
+    let pem = pem.as_str().expect("pem");
+    let request = rutoken_pki::request::Request::parse(pem.as_bytes()).expect("parses");
+    request.verify().expect("verifies with its own key");
+    assert_eq!(
+        request.public_key().expect("key").0,
+        KeyAlgorithm::Gost2012_512
+    );
+
+    let data = "Документ для подписи";
+    let cms = call(&slot, &c, "sign", json!([0, handle, data, 0, {"useHardwareHash": true, "detached": false, "addUserCertificate": true}])).expect("sign");
+    let cms = <base64ct::Base64 as base64ct::Encoding>::decode_vec(cms.as_str().expect("b64"))
+        .expect("base64");
+    let signature =
+        rutoken_plugin_bridge::bank::cms_signature(&cms).expect("a signature in the CMS");
+    let owner = rutoken_pki::fixtures::owner_current().expect("owner");
+    let (alg, vk) = owner.cert.public_key().expect("key");
+    let digest = alg.digest().digest(data.as_bytes());
+    let sig = gost::Signature::from_x509_bytes(&signature).expect("signature");
+    vk.verify_digest(&digest, &sig)
+        .expect("the CMS signature verifies under the certificate");
+    assert_eq!(
+        call(&slot, &c, "sign", json!([0, handle, "!!", 1, {}])),
+        Err(32)
+    );
+    // Over a hash the page computed: a detached CMS whose signature is over that digest.
+    let hash = hex::encode(&digest);
+    let over_hash = call(&slot, &c, "sign", json!([0, handle, hash, 2, {}])).expect("sign a hash");
+    let over_hash =
+        <base64ct::Base64 as base64ct::Encoding>::decode_vec(over_hash.as_str().expect("b64"))
+            .expect("base64");
+    let sig = rutoken_plugin_bridge::bank::cms_signature(&over_hash).expect("signature");
+    vk.verify_digest(
+        &digest,
+        &gost::Signature::from_x509_bytes(&sig).expect("sig"),
+    )
+    .expect("the signature over the page's hash verifies");
+    assert_eq!(
+        call(&slot, &c, "sign", json!([0, handle, "abcd", 2, {}])),
+        Err(27)
+    );
+    assert_eq!(
+        call(
+            &slot,
+            &c,
+            "sign",
+            json!([0, handle, hash, 2, {"useHardwareHash": true}])
+        ),
+        Err(2)
+    );
+
+    if !gost_engine() {
+        println!("skipped: OpenSSL's gost engine is missing (libengine-gost-openssl)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("req.pem"), pem).expect("write");
+    std::fs::write(d.join("sig.der"), &cms).expect("write");
+    std::fs::write(d.join("hash.der"), &over_hash).expect("write");
+    std::fs::write(d.join("data.txt"), data).expect("write");
+    std::fs::write(
+        d.join("ca.pem"),
+        rutoken_pki::fixtures::file("ca.crt.pem").expect("ca"),
+    )
+    .expect("write");
+    let out = Command::new("openssl")
+        .args([
+            "req", "-engine", "gost", "-in", "req.pem", "-verify", "-noout",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("openssl");
+    let text =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("verify OK"), "{text}");
+    let out = Command::new("openssl")
+        .args([
+            "cms",
+            "-verify",
+            "-engine",
+            "gost",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "sig.der",
+            "-CAfile",
+            "ca.pem",
+            "-attime",
+            "1580817600",
+            "-out",
+            "content.bin",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("openssl");
+    let text = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success() && text.contains("Verification successful"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read(d.join("content.bin")).expect("content"),
+        data.as_bytes()
+    );
+}
+
+/// Sends a WebSocket upgrade with `origin`; the status line.
+fn upgrade(addr: std::net::SocketAddr, path: &str, origin: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}\r\n"
+    )
+    .expect("write");
+    let mut buf = [0u8; 256];
+    let n = s.read(&mut buf).expect("read");
+    String::from_utf8_lossy(&buf[..n])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn the_websocket_answers_allowed_origins_only_and_binds_loopback_only() {
+    use rutoken_plugin_bridge::server::{Bridge, Config, Token};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (slot, _) = setup();
+    let refused = runtime.block_on(Bridge::bind(
+        Config {
+            addr: "0.0.0.0:0".parse().expect("addr"),
+            allowed_origins: vec![],
+            demo: None,
+            rutoken_js: None,
+        },
+        Token {
+            slot: Arc::clone(&slot),
+            monitor: None,
+            panel: None,
+        },
+    ));
+    assert!(refused.is_err_and(|e| e.to_string().contains("loopback")));
+    let bridge = runtime
+        .block_on(Bridge::bind(
+            Config {
+                addr: "127.0.0.1:0".parse().expect("addr"),
+                allowed_origins: vec!["https://bank.example".into()],
+                demo: None,
+                rutoken_js: None,
+            },
+            Token {
+                slot,
+                monitor: None,
+                panel: None,
+            },
+        ))
+        .expect("bind");
+    let addr = bridge.local_addr().expect("addr");
+    runtime.spawn(bridge.serve());
+    let own = format!("http://127.0.0.1:{}", addr.port());
+    assert!(upgrade(addr, "/ws", Some(&own)).contains(" 101 "));
+    assert!(upgrade(addr, "/ws", Some("https://bank.example")).contains(" 101 "));
+    assert!(upgrade(addr, "/ws", Some("https://evil.example")).contains(" 403 "));
+    assert!(upgrade(addr, "/ws", Some("https://bank.example.evil.example")).contains(" 403 "));
+    assert!(upgrade(addr, "/ws", None).contains(" 403 "));
+}
