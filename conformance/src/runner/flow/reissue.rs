@@ -5,6 +5,7 @@ use crate::scenario::step::{
     CaName, InstallOutcome, InterruptBy, SafeTouchStep, SignOutcome, Submit, SubmitMode,
     SubmitOutcome, Tamper,
 };
+use crate::target::operator;
 use rutoken_client::{ClientError, Installed};
 use rutoken_pki::ext::RequestedExtensions;
 
@@ -25,7 +26,10 @@ impl Flow<'_, '_> {
     ) -> Result<Option<Vec<u8>>, StepFailure> {
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
-        let mut arrange = self.client.arranger(st.press, &screen);
+        // An operator is shown the rows too: their answer stands for both checks below.
+        let mut arrange = self
+            .client
+            .arranger(st.press, &[screen.clone(), rows.clone()].concat());
         let result = self
             .client
             .sign_document_with(key.reference, data, &mut arrange);
@@ -74,6 +78,10 @@ impl Flow<'_, '_> {
             }
         }
         let raw = &self.client.screens[before..];
+        if !raw.is_empty() && raw.iter().all(|s| operator::screen::is_confirmation(s)) {
+            // A person compared the device with the expected texts and rows and said yes.
+            return Ok(());
+        }
         for row in rows {
             if !raw.iter().any(|s| shows_row(s, row)) {
                 let actual = if raw.is_empty() {
@@ -111,7 +119,10 @@ impl Flow<'_, '_> {
         let pair = key_pair(&key)?;
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
-        let mut arrange = self.client.arranger(st.press, &screen);
+        // An operator is shown the rows too: their answer stands for both checks below.
+        let mut arrange = self
+            .client
+            .arranger(st.press, &[screen.clone(), rows.clone()].concat());
         let result = self.client.create_pkcs10(
             &pair,
             subject,
