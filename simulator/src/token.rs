@@ -163,6 +163,14 @@ impl Token {
         Ok(Token::new(state, profile, None, RngSource::Os))
     }
 
+    /// The same token with its random numbers drawn from `seed` (a reproducible run over an
+    /// image file; `open_image` draws from the OS).
+    pub fn seeded(mut self, seed: u64) -> Token {
+        self.rng_source = RngSource::Seeded(seed);
+        self.rng = None;
+        self
+    }
+
     /// What `token show` prints: files, PIN counters, keys, certificates; never a secret.
     pub fn summary(&self) -> Summary {
         summary::summarise(&self.state, &self.profile)

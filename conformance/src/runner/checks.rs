@@ -68,11 +68,14 @@ impl Flow<'_, '_> {
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
                 let objects = self.client.objects()?;
-                let found = objects
+                let stored = objects
                     .certificates
                     .iter()
-                    .filter_map(|e| certificate::parse(&e.der))
-                    .find(|i| i.public_key == q)
+                    .find(|e| certificate::parse(&e.der).is_some_and(|i| i.public_key == q))
+                    .map(|e| rutoken_client::certificate::trim(&e.der).to_vec());
+                let found = stored
+                    .as_deref()
+                    .and_then(certificate::parse)
                     .ok_or_else(|| {
                         fail(
                             format!("a certificate for key {} on the token", c.key),
@@ -110,6 +113,39 @@ impl Flow<'_, '_> {
                     if found.serial_hex != want {
                         return Err(fail(format!("serial {want}"), found.serial_hex));
                     }
+                }
+                let stored = stored.unwrap_or_default();
+                match c.bytes.as_deref() {
+                    None => {}
+                    Some("issued") => {
+                        let issued = self
+                            .issued
+                            .clone()
+                            .ok_or_else(|| fail("a certificate issued in this scenario", "none"))?;
+                        if stored != issued {
+                            let at = stored
+                                .iter()
+                                .zip(&issued)
+                                .position(|(a, b)| a != b)
+                                .unwrap_or(stored.len().min(issued.len()));
+                            return Err(fail(
+                                format!("the issued certificate, {} bytes", issued.len()),
+                                format!(
+                                    "{} bytes on the token, first difference at byte {at}",
+                                    stored.len()
+                                ),
+                            ));
+                        }
+                    }
+                    Some(other) => return Err(fail("bytes: issued", other)),
+                }
+                match c.verifies_under.as_deref() {
+                    None => {}
+                    Some("ca") => self
+                        .ca
+                        .verifies(&stored)
+                        .map_err(|e| fail("the certificate to verify under the test CA", e))?,
+                    Some(other) => return Err(fail("verifies_under: ca", other)),
                 }
                 Ok(())
             }
@@ -150,6 +186,22 @@ impl Flow<'_, '_> {
                     }
                 }
                 Ok(())
+            }
+            Assertion::LoggedIn(l) => {
+                let status = self.client.pin_status(role(l.which.reference()))?;
+                let verified = status == PinStatus::Verified;
+                if verified == l.expect {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        if l.expect {
+                            "the PIN verified"
+                        } else {
+                            "the PIN not verified"
+                        },
+                        status,
+                    ))
+                }
             }
             Assertion::Ca(c) => {
                 if let Some(n) = c.requests.filter(|&n| n != self.ca.requests) {

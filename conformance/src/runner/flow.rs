@@ -5,6 +5,7 @@ mod reissue;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
+use rutoken_apdu::StatusWord;
 use rutoken_client::{ClientError, PinRole, PinStatus, device_number};
 
 use crate::report::Produced;
@@ -22,6 +23,8 @@ pub struct StepFailure {
     pub expected: String,
     /// What came.
     pub actual: String,
+    /// The status word the token refused with, when a token's answer ended the step.
+    pub sw: Option<StatusWord>,
 }
 
 /// Shorthand for a failure.
@@ -29,12 +32,33 @@ pub fn fail(expected: impl Display, actual: impl Display) -> StepFailure {
     StepFailure {
         expected: expected.to_string(),
         actual: actual.to_string(),
+        sw: None,
+    }
+}
+
+/// The status word behind a client error, when the token (or the SafeTouch) answered one.
+pub fn error_sw(e: &ClientError) -> Option<StatusWord> {
+    match e {
+        ClientError::PinIncorrect { tries_left } => {
+            Some(StatusWord(0x63C0 | u16::from(*tries_left & 0x0F)))
+        }
+        ClientError::PinBlocked => Some(StatusWord::AUTH_BLOCKED),
+        ClientError::NotLoggedIn { .. } => Some(StatusWord(0x6982)),
+        ClientError::RejectedOnDevice { sw }
+        | ClientError::TimedOutOnDevice { sw }
+        | ClientError::RefusedOnDevice { sw }
+        | ClientError::UnexpectedStatus { sw, .. } => Some(*sw),
+        _ => None,
     }
 }
 
 impl From<ClientError> for StepFailure {
     fn from(e: ClientError) -> Self {
-        fail("the operation to complete", e)
+        let sw = error_sw(&e);
+        StepFailure {
+            sw,
+            ..fail("the operation to complete", e)
+        }
     }
 }
 
@@ -101,9 +125,17 @@ impl Flow<'_, '_> {
         })
     }
 
-    /// Runs one step.
+    /// Runs one step; with `expect: {sw: ...}` the step must end with that status word.
     pub fn step(&mut self, step: &Step) -> StepResult {
         self.client.set_step(step.name());
+        let result = self.run_step(step);
+        match step.expected_sw() {
+            None => result,
+            Some(pattern) => expect_sw(&self.expand(pattern)?, result),
+        }
+    }
+
+    fn run_step(&mut self, step: &Step) -> StepResult {
         match step {
             Step::Attach => self.attach(),
             Step::ReadSerial(s) => {
@@ -129,12 +161,17 @@ impl Flow<'_, '_> {
             Step::VerifyPin(v) => {
                 let pin = self.expand(v.pin.expose())?;
                 let status = verify(self.client, role(v.which.reference()), &pin)?;
-                check_pin(v.expect, status)
+                check_pin(&v.expect, status)
             }
             Step::UnblockPin(u) => {
                 let admin = self.expand(u.admin_pin.expose())?;
                 let status = verify(self.client, PinRole::Admin, &admin)?;
-                check_pin(PinOutcome::Ok, status)?;
+                if status != PinStatus::Verified {
+                    return Err(StepFailure {
+                        sw: Some(pin_sw(status)),
+                        ..fail("the admin PIN accepted", status)
+                    });
+                }
                 self.client.reset_retry_counter(PinRole::User)?;
                 Ok(())
             }
@@ -165,7 +202,7 @@ impl Flow<'_, '_> {
                     .insert(b.key.clone(), (subject, b.extended_key_usage.clone()));
                 Ok(())
             }
-            Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, s.expect),
+            Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, &s.expect),
             Step::SignDocument(d) => {
                 let cert = self.current_certificate.clone();
                 let replaced = match &d.document.replaced_serial {
@@ -194,7 +231,7 @@ impl Flow<'_, '_> {
                 let document = pki::reissue_document(&fields, &request)
                     .map_err(|e| fail("the reissue document", e))?;
                 let key = self.key(&d.key)?;
-                if let Some(sig) = self.sign(&key, &document, &d.safetouch, d.expect)? {
+                if let Some(sig) = self.sign(&key, &document, &d.safetouch, &d.expect)? {
                     self.document = Some((document, sig));
                 }
                 Ok(())
@@ -221,7 +258,20 @@ impl Flow<'_, '_> {
                 let text = self.expand(&a.command)?;
                 let bytes =
                     super::pattern::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
-                let r = self.client.send_raw(&bytes, a.secret)?;
+                let r = match &a.safetouch {
+                    None => self.client.send_raw(&bytes, a.secret)?,
+                    Some(st) => {
+                        let (screen, rows) = self.expand_screen(st)?;
+                        let before = self.client.screens.len();
+                        self.client
+                            .target()
+                            .arrange_press(st.press, &screen)
+                            .map_err(ClientError::from)?;
+                        let r = self.client.send_raw(&bytes, a.secret)?;
+                        self.check_screens(before, &screen, &rows)?;
+                        r
+                    }
+                };
                 let sw = self.expand(&a.sw)?;
                 if !super::pattern::sw_matches(&sw, r.sw)
                     .map_err(|e| fail("a valid sw pattern", e))?
@@ -334,12 +384,49 @@ fn check_count(what: &str, expected: Option<usize>, actual: usize) -> StepResult
     }
 }
 
-fn check_pin(expect: PinOutcome, status: PinStatus) -> StepResult {
+/// A step's result against the status word the scenario expects it to end with.
+fn expect_sw(pattern: &str, result: StepResult) -> StepResult {
+    let matches = |sw: StatusWord| {
+        super::pattern::sw_matches(pattern, sw).map_err(|e| fail("a valid sw pattern", e))
+    };
+    match result {
+        Ok(()) if matches(StatusWord::OK)? => Ok(()),
+        Ok(()) => Err(fail(format!("SW {pattern}"), "SW 9000: the step completed")),
+        Err(StepFailure { sw: Some(sw), .. }) if matches(sw)? => Ok(()),
+        Err(StepFailure {
+            sw: Some(sw),
+            actual,
+            ..
+        }) => Err(fail(format!("SW {pattern}"), format!("SW {sw}: {actual}"))),
+        Err(other) => Err(other),
+    }
+}
+
+/// The status word a PIN check answered.
+fn pin_sw(status: PinStatus) -> StatusWord {
+    match status {
+        PinStatus::Verified => StatusWord::OK,
+        PinStatus::TriesLeft(n) => StatusWord(0x63C0 | u16::from(n & 0x0F)),
+        PinStatus::Blocked => StatusWord::AUTH_BLOCKED,
+    }
+}
+
+fn check_pin(expect: &PinOutcome, status: PinStatus) -> StepResult {
+    if let PinOutcome::Sw(pattern) = expect {
+        let sw = pin_sw(status);
+        return if super::pattern::sw_matches(pattern, sw)
+            .map_err(|e| fail("a valid sw pattern", e))?
+        {
+            Ok(())
+        } else {
+            Err(fail(format!("SW {pattern}"), format!("SW {sw} ({status})")))
+        };
+    }
     let ok = match (expect, status) {
         (PinOutcome::Ok, PinStatus::Verified) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => {
             true
         }
-        (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => n == m,
+        (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => *n == m,
         (PinOutcome::Blocked | PinOutcome::Refused, PinStatus::Blocked) => true,
         (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,
         _ => false,

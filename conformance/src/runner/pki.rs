@@ -125,6 +125,7 @@ pub struct Ca {
     pub issued: usize,
     /// The certificate of the CA that answered last.
     pub last_pem: Option<String>,
+    last_which: Option<CaChoice>,
 }
 
 impl Ca {
@@ -136,6 +137,7 @@ impl Ca {
             requests: 0,
             issued: 0,
             last_pem: None,
+            last_which: None,
         })
     }
 
@@ -161,6 +163,7 @@ impl Ca {
         result: Result<Cert, rutoken_pki::ca::refusal::Refusal>,
     ) -> Result<Submitted, String> {
         self.last_pem = self.ca(which)?.certificate().to_pem().ok();
+        self.last_which = Some(which);
         Ok(match result {
             Ok(cert) => {
                 self.issued += 1;
@@ -191,6 +194,15 @@ impl Ca {
         };
         let result = self.ca(which)?.issue_reissue(&input, noon(today));
         self.answer(which, result)
+    }
+
+    /// Verifies `der` under the certificate of the CA that answered last (the test CA when none
+    /// answered yet).
+    pub fn verifies(&mut self, der: &[u8]) -> Result<(), String> {
+        let which = self.last_which.unwrap_or(CaChoice::Test);
+        let cert = Cert::parse(der).map_err(|e| e.to_string())?;
+        cert.verify_issued_by(self.ca(which)?.certificate())
+            .map_err(|e| e.to_string())
     }
 
     /// A new certificate after expiry: the PKCS#10 alone, checked against the bank's form (the

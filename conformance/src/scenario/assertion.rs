@@ -25,6 +25,20 @@ pub enum Assertion {
     Ca(CaAssertion),
     /// The SafeTouch screens shown during the steps (not the assertions).
     Screens(ScreensAssertion),
+    /// Whether a PIN is verified now (VERIFY without data: `9000` verified, `63Cx`/`6983`
+    /// not), e.g. after a power cycle or a pull.
+    LoggedIn(LoggedIn),
+}
+
+/// `logged_in`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggedIn {
+    /// Default user.
+    #[serde(default)]
+    pub which: PinKind,
+    /// Verified (`true`) or not.
+    pub expect: bool,
 }
 
 impl Assertion {
@@ -38,6 +52,7 @@ impl Assertion {
         "key_signs",
         "ca",
         "screens",
+        "logged_in",
     ];
 
     /// The YAML name.
@@ -51,6 +66,7 @@ impl Assertion {
             Assertion::KeySigns(_) => "key_signs",
             Assertion::Ca(_) => "ca",
             Assertion::Screens(_) => "screens",
+            Assertion::LoggedIn(_) => "logged_in",
         }
     }
 }
@@ -93,6 +109,13 @@ pub struct CertificateAssertion {
     /// The certificate's public key is the key's public key.
     #[serde(default)]
     pub matches_key: Option<bool>,
+    /// `issued`: the stored certificate is byte for byte the one the CA issued in this
+    /// scenario (trailing padding of the file excluded).
+    #[serde(default)]
+    pub bytes: Option<String>,
+    /// `ca`: the stored certificate's signature verifies under the test CA's certificate.
+    #[serde(default)]
+    pub verifies_under: Option<String>,
 }
 
 /// `pin_tries_left`.

@@ -78,6 +78,30 @@ impl Step {
         "apdu",
     ];
 
+    /// The status word the scenario expects the step to end with (`expect: {sw: ...}`).
+    pub fn expected_sw(&self) -> Option<&str> {
+        let expect = match self {
+            Step::ListObjects(s) => s.expect.as_ref(),
+            Step::UnblockPin(s) => s.expect.as_ref(),
+            Step::GenerateKey(s) => s.expect.as_ref(),
+            Step::DeleteKey(s) => s.expect.as_ref(),
+            Step::SignRequest(SignRequest {
+                expect: SignOutcome::Sw(sw),
+                ..
+            })
+            | Step::SignDocument(SignDocument {
+                expect: SignOutcome::Sw(sw),
+                ..
+            })
+            | Step::InstallCertificate(InstallCertificate {
+                expect: InstallOutcome::Sw(sw),
+                ..
+            }) => return Some(sw),
+            _ => None,
+        };
+        expect.map(|e| e.sw.as_str())
+    }
+
     /// The step's YAML name.
     pub fn name(&self) -> &'static str {
         let i = match self {
@@ -123,6 +147,19 @@ pub struct ListObjects {
     /// Expected number of certificates.
     #[serde(default)]
     pub certificates: Option<usize>,
+    /// The token's refusal instead of a listing.
+    #[serde(default)]
+    pub expect: Option<ExpectSw>,
+}
+
+/// `expect: {sw: "6982"}` on a high-level step: the step must end with the token answering
+/// this status word (4 hex digits, `x` any nibble) to one of its APDUs; `9000` means the step
+/// completes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSw {
+    /// The status word.
+    pub sw: String,
 }
 
 /// Which PIN.
@@ -147,7 +184,7 @@ impl PinKind {
 }
 
 /// What a PIN command must answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PinOutcome {
     /// `9000`.
@@ -162,6 +199,9 @@ pub enum PinOutcome {
     /// `63Cx` or `6983`: the PIN was not accepted (whether the last wrong try answers `63C0` or
     /// `6983` is the token's choice).
     Refused,
+    /// Exactly this status word (4 hex digits, `x` any nibble), e.g. `6700` for a PIN of a
+    /// length the token does not take.
+    Sw(String),
 }
 
 /// `verify_pin`.
@@ -184,6 +224,9 @@ pub struct VerifyPin {
 pub struct UnblockPin {
     /// The admin PIN.
     pub admin_pin: Secret,
+    /// The token's refusal (of VERIFY or RESET RETRY COUNTER) instead of the unblock.
+    #[serde(default)]
+    pub expect: Option<ExpectSw>,
 }
 
 /// Key algorithm of a generated key.
@@ -210,6 +253,9 @@ pub struct GenerateKey {
     /// tc26 parameter set letter: A, B, C, D for 256; A, B, C for 512.
     #[serde(default = "default_param_set")]
     pub param_set: String,
+    /// The token's refusal instead of a key.
+    #[serde(default)]
+    pub expect: Option<ExpectSw>,
 }
 
 pub(super) fn default_new() -> String {
@@ -249,6 +295,9 @@ pub struct BuildRequest {
 pub struct KeyName {
     /// The key's name (`current`, or a `generate_key` name).
     pub key: String,
+    /// The token's refusal instead of the deletion.
+    #[serde(default)]
+    pub expect: Option<ExpectSw>,
 }
 
 /// `apdu`: hex command, expected SW and data pattern.
@@ -266,6 +315,10 @@ pub struct RawApdu {
     /// Mask the data in the transcript (for PIN-like payloads in raw commands).
     #[serde(default)]
     pub secret: bool,
+    /// The SafeTouch screen this command shows and the press arranged before it is sent (a raw
+    /// `PSO: COMPUTE DIGITAL SIGNATURE` behind the display).
+    #[serde(default)]
+    pub safetouch: Option<SafeTouchStep>,
 }
 
 fn default_sw() -> String {
@@ -280,6 +333,7 @@ impl std::fmt::Display for PinOutcome {
             PinOutcome::TriesLeft(n) => write!(f, "PIN wrong, {n} tries left"),
             PinOutcome::Blocked => f.write_str("PIN blocked (6983)"),
             PinOutcome::Refused => f.write_str("PIN refused (63Cx or 6983)"),
+            PinOutcome::Sw(sw) => write!(f, "SW {sw}"),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `--target emulator`: a fresh in-memory token per scenario inside a SafeTouch with scripted
+//! `--target emulator`: a fresh token per scenario, kept in its own image file, inside a SafeTouch with scripted
 //! buttons, in process (no pcscd). The press a scenario wants is queued before the signing APDU
 //! (`ScriptedButtons`); the screens come from the SafeTouch's event log.
 
@@ -14,7 +14,8 @@ use super::{Target, TargetError};
 use crate::scenario::step::PressAction;
 use crate::scenario::{Capability, FixtureName};
 
-/// Rebuilds the card from its saved image ("restart the emulator").
+/// Rebuilds the card from its image file, as the token comes back after losing power: what
+/// survives is what the token wrote to its storage, never its live memory.
 pub type Restarter<C> = Box<dyn FnMut(&C) -> Result<C, String> + Send>;
 
 /// A card inside a SafeTouch, in process.
@@ -26,8 +27,9 @@ pub struct EmulatorTarget<C: Card> {
     restart: Option<Restarter<C>>,
 }
 
-/// Opens the emulator for a scenario: a fresh token from `fixture`, seeded, in a SafeTouch
-/// configured by the device profile.
+/// Opens the emulator for a scenario: a fresh token from `fixture`, seeded, written to an image
+/// file of its own in a temporary directory (removed with the target), in a SafeTouch configured
+/// by the device profile.
 pub fn open(
     fixture: FixtureName,
     seed: u64,
@@ -37,14 +39,25 @@ pub fn open(
         FixtureName::Factory => Fixture::Factory,
         FixtureName::Personalised => Fixture::Personalised,
     };
-    let token = Token::in_memory(fixture, seed, profile.token.clone())
-        .map_err(|e| TargetError::Transport(format!("the emulator's {fixture} token: {e}")))?;
+    let dir = tempfile::Builder::new()
+        .prefix("rutoken-scenario-")
+        .tempdir()
+        .map_err(|e| TargetError::Transport(format!("a temporary directory for the image: {e}")))?;
+    let path = dir.path().join("token.img");
+    let token = Token::create_image(&path, fixture, seed, profile.token.clone())
+        .map_err(|e| TargetError::Transport(format!("the emulator's {fixture} token: {e}")))?
+        .seeded(seed);
     let token_profile = profile.token.clone();
-    // "Restart the emulator": the token is rebuilt from its image bytes, as `sim` does from
-    // its image file; RAM state (logins, selected files, pending hashes) is lost.
-    let restart: Restarter<Token> = Box::new(move |old: &Token| {
-        old.snapshot()
-            .and_then(|image| Token::from_snapshot(&image, token_profile.clone()))
+    // Each power-up draws fresh random numbers, reproducibly: a reloaded token must not repeat
+    // the key material it generated before.
+    let mut power_ups = 0u64;
+    // Power cut, pull, restart: the token is rebuilt from its image file (RAM state — logins,
+    // selected files, pending hashes — is lost), as `sim` does after a restart.
+    let restart: Restarter<Token> = Box::new(move |_old: &Token| {
+        power_ups += 1;
+        let _keep = &dir;
+        Token::open_image(&path, token_profile.clone())
+            .map(|t| t.seeded(seed.wrapping_add(power_ups.wrapping_mul(0x9E37_79B9_7F4A_7C15))))
             .map_err(|e| e.to_string())
     });
     Ok(Box::new(EmulatorTarget::new(
@@ -70,6 +83,15 @@ impl<C: Card + 'static> EmulatorTarget<C> {
             events_seen: 0,
             restart,
         }
+    }
+
+    /// After a power loss: the card as its image file keeps it (unchanged without an image).
+    fn reload(&mut self) -> Result<(), TargetError> {
+        if let Some(restart) = self.restart.as_mut() {
+            let fresh = restart(self.safetouch.inner()).map_err(TargetError::Transport)?;
+            *self.safetouch.inner_mut() = fresh;
+        }
+        Ok(())
     }
 
     /// The SafeTouch (for tests: its screen and events).
@@ -150,6 +172,7 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
             return Err(TargetError::NoCard);
         }
         self.safetouch.power_off();
+        self.reload()?;
         self.safetouch.power_on();
         Ok(())
     }
@@ -162,17 +185,17 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
 
     fn insert(&mut self) -> Result<(), TargetError> {
         self.present = true;
+        self.reload()?;
         self.safetouch.power_on();
         Ok(())
     }
 
     fn restart(&mut self) -> Result<(), TargetError> {
-        let restart = self
-            .restart
-            .as_mut()
-            .ok_or(TargetError::Unsupported("restart this emulator"))?;
-        let fresh = restart(self.safetouch.inner()).map_err(TargetError::Transport)?;
-        *self.safetouch.inner_mut() = fresh;
+        if self.restart.is_none() {
+            return Err(TargetError::Unsupported("restart this emulator"));
+        }
+        self.safetouch.power_off();
+        self.reload()?;
         self.safetouch.power_on();
         Ok(())
     }

@@ -5,6 +5,7 @@ use crate::scenario::step::{
     CaName, InstallOutcome, InterruptBy, SafeTouchStep, SignOutcome, Submit, SubmitMode,
     SubmitOutcome, Tamper,
 };
+use crate::target::operator;
 use rutoken_client::{ClientError, Installed};
 use rutoken_pki::ext::RequestedExtensions;
 
@@ -21,19 +22,18 @@ impl Flow<'_, '_> {
         key: &KeyState,
         data: &[u8],
         st: &SafeTouchStep,
-        expect: SignOutcome,
+        expect: &SignOutcome,
     ) -> Result<Option<Vec<u8>>, StepFailure> {
-        let screen: Vec<String> = st
-            .screen
-            .iter()
-            .map(|s| self.expand(s))
-            .collect::<Result<_, _>>()?;
+        let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
-        let mut arrange = self.client.arranger(st.press, &screen);
+        // An operator is shown the rows too: their answer stands for both checks below.
+        let mut arrange = self
+            .client
+            .arranger(st.press, &[screen.clone(), rows.clone()].concat());
         let result = self
             .client
             .sign_document_with(key.reference, data, &mut arrange);
-        self.check_screens(before, &screen)?;
+        self.check_screens(before, &screen, &rows)?;
         match refusal_outcome(result, expect)? {
             Some(sig) => gost::Signature::from_token_bytes(&sig)
                 .map(|s| Some(s.to_x509_bytes()))
@@ -42,7 +42,23 @@ impl Flow<'_, '_> {
         }
     }
 
-    pub(super) fn check_screens(&mut self, before: usize, expected: &[String]) -> StepResult {
+    /// A SafeTouch expectation with its variables expanded: texts and rows.
+    pub(super) fn expand_screen(
+        &self,
+        st: &SafeTouchStep,
+    ) -> Result<(Vec<String>, Vec<String>), StepFailure> {
+        let expand = |list: &[String]| -> Result<Vec<String>, StepFailure> {
+            list.iter().map(|s| self.expand(s)).collect()
+        };
+        Ok((expand(&st.screen)?, expand(&st.rows)?))
+    }
+
+    pub(super) fn check_screens(
+        &mut self,
+        before: usize,
+        expected: &[String],
+        rows: &[String],
+    ) -> StepResult {
         if self.client.collect_screens().is_none() && self.client.screens.len() == before {
             // The target cannot read its screen: the operator was shown the expectation.
             return Ok(());
@@ -61,6 +77,27 @@ impl Flow<'_, '_> {
                 return Err(fail(format!("the SafeTouch to show «{text}»"), actual));
             }
         }
+        let raw = &self.client.screens[before..];
+        if !raw.is_empty() && raw.iter().all(|s| operator::screen::is_confirmation(s)) {
+            // A person compared the device with the expected texts and rows and said yes.
+            return Ok(());
+        }
+        for row in rows {
+            if !raw.iter().any(|s| shows_row(s, row)) {
+                let actual = if raw.is_empty() {
+                    "no screen".to_owned()
+                } else {
+                    raw.iter()
+                        .map(|s| s.lines().collect::<Vec<_>>().join(" | "))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                };
+                return Err(fail(
+                    format!("the SafeTouch to show the row «{row}»"),
+                    actual,
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -68,7 +105,7 @@ impl Flow<'_, '_> {
         &mut self,
         key_name: &str,
         st: &SafeTouchStep,
-        expect: SignOutcome,
+        expect: &SignOutcome,
     ) -> StepResult {
         let key = self.key(key_name)?;
         let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
@@ -80,13 +117,12 @@ impl Flow<'_, '_> {
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
         let pair = key_pair(&key)?;
-        let screen: Vec<String> = st
-            .screen
-            .iter()
-            .map(|s| self.expand(s))
-            .collect::<Result<_, _>>()?;
+        let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
-        let mut arrange = self.client.arranger(st.press, &screen);
+        // An operator is shown the rows too: their answer stands for both checks below.
+        let mut arrange = self
+            .client
+            .arranger(st.press, &[screen.clone(), rows.clone()].concat());
         let result = self.client.create_pkcs10(
             &pair,
             subject,
@@ -96,7 +132,7 @@ impl Flow<'_, '_> {
         if let Err(ClientError::Request(why)) = &result {
             return Err(fail("the request to be built", why));
         }
-        self.check_screens(before, &screen)?;
+        self.check_screens(before, &screen, &rows)?;
         if let Some(der) = refusal_outcome(result, expect)? {
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
@@ -174,7 +210,7 @@ impl Flow<'_, '_> {
             certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
         // The client refuses a certificate that is not for the key, before writing anything.
         if key.public_key.as_deref() != Some(info.public_key.as_slice()) {
-            return match i.expect {
+            return match &i.expect {
                 InstallOutcome::Refused => Ok(()),
                 e => Err(fail(
                     e.to_string(),
@@ -196,8 +232,11 @@ impl Flow<'_, '_> {
                 }
                 _ => Ok(true),
             });
-        match (written, i.expect) {
-            (Ok(Installed::Listed { .. }), InstallOutcome::Installed) => Ok(()),
+        match (written, &i.expect) {
+            (Ok(Installed::Listed { .. }), InstallOutcome::Installed | InstallOutcome::Sw(_)) => {
+                Ok(())
+            }
+            (Err(err), InstallOutcome::Sw(_)) => Err(err.into()),
             (Ok(Installed::Interrupted), InstallOutcome::Interrupted) => Ok(()),
             // Pulled between the certificate and the index: also an interruption.
             (
@@ -220,10 +259,11 @@ impl Flow<'_, '_> {
 /// result, `None` when it expected and got the SafeTouch's refusal.
 pub(super) fn refusal_outcome<T>(
     result: Result<T, ClientError>,
-    expect: SignOutcome,
+    expect: &SignOutcome,
 ) -> Result<Option<T>, StepFailure> {
     match (result, expect) {
-        (Ok(value), SignOutcome::Signed) => Ok(Some(value)),
+        (Ok(value), SignOutcome::Signed | SignOutcome::Sw(_)) => Ok(Some(value)),
+        (Err(err), SignOutcome::Sw(_)) => Err(err.into()),
         (
             Err(ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
             SignOutcome::Rejected,
@@ -243,4 +283,21 @@ pub(super) fn refusal_outcome<T>(
         ) => Err(fail(e.to_string(), err)),
         (Err(err), _) => Err(err.into()),
     }
+}
+
+/// Whether `screen` shows `row` as whole consecutive display lines (a wrapped row is its lines
+/// joined by single spaces): `Владелец: Иванов` does not match a row `Владелец: Иванов Иван`.
+pub(super) fn shows_row(screen: &str, row: &str) -> bool {
+    let want = normalise(row);
+    let lines: Vec<String> = screen.lines().map(normalise).collect();
+    (0..lines.len()).any(|start| {
+        let mut joined = String::new();
+        lines.iter().skip(start).any(|line| {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(line);
+            joined == want
+        })
+    })
 }

@@ -12,6 +12,11 @@ pub struct SafeTouchStep {
     /// Texts the screen must contain (each a substring of the rendered screen).
     #[serde(default)]
     pub screen: Vec<String>,
+    /// Rows the screen must show as the device shows them: each one or more whole consecutive
+    /// display lines (a row wrapped over several lines matches joined by spaces), e.g.
+    /// `"Владелец: ${owner}"`.
+    #[serde(default)]
+    pub rows: Vec<String>,
     /// What the person does.
     pub press: PressAction,
 }
@@ -29,7 +34,7 @@ pub enum PressAction {
 }
 
 /// What a signing step must end with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignOutcome {
     /// A signature came back.
@@ -39,6 +44,8 @@ pub enum SignOutcome {
     Rejected,
     /// The SafeTouch answered its time-out status word.
     TimedOut,
+    /// The token (or the SafeTouch) answered this status word (`x` any nibble).
+    Sw(String),
 }
 
 /// `sign_request`.
@@ -169,7 +176,7 @@ pub struct Interrupt {
 }
 
 /// What installing must end with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstallOutcome {
     /// Written and indexed.
@@ -179,6 +186,8 @@ pub enum InstallOutcome {
     Refused,
     /// Interrupted (with `interrupt`).
     Interrupted,
+    /// The token refused a write with this status word (`x` any nibble).
+    Sw(String),
 }
 
 /// `install_certificate`.
@@ -216,11 +225,12 @@ impl std::fmt::Display for PressAction {
 
 impl std::fmt::Display for SignOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            SignOutcome::Signed => "a signature",
-            SignOutcome::Rejected => "rejected on the SafeTouch",
-            SignOutcome::TimedOut => "timed out on the SafeTouch",
-        })
+        match self {
+            SignOutcome::Signed => f.write_str("a signature"),
+            SignOutcome::Rejected => f.write_str("rejected on the SafeTouch"),
+            SignOutcome::TimedOut => f.write_str("timed out on the SafeTouch"),
+            SignOutcome::Sw(sw) => write!(f, "SW {sw}"),
+        }
     }
 }
 
@@ -235,10 +245,11 @@ impl std::fmt::Display for SubmitOutcome {
 
 impl std::fmt::Display for InstallOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            InstallOutcome::Installed => "installed",
-            InstallOutcome::Refused => "refused by the client",
-            InstallOutcome::Interrupted => "interrupted",
-        })
+        match self {
+            InstallOutcome::Installed => f.write_str("installed"),
+            InstallOutcome::Refused => f.write_str("refused by the client"),
+            InstallOutcome::Interrupted => f.write_str("interrupted"),
+            InstallOutcome::Sw(sw) => write!(f, "SW {sw}"),
+        }
     }
 }

@@ -62,6 +62,11 @@ pub fn observation(expected: &[String], same: bool) -> String {
     }
 }
 
+/// Whether a screen entry is an operator's "yes" (see [`observation`]).
+pub fn is_confirmation(entry: &str) -> bool {
+    entry.starts_with("operator observation: ") && entry.ends_with("(answered y)")
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
