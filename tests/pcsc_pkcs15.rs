@@ -46,10 +46,10 @@ fn listed(dump: &str) -> Vec<Listed> {
             });
         } else if let Some(last) = out.last_mut() {
             let field = line.trim();
-            if let Some(value) = field.strip_prefix("ID") {
-                if let Some((_, id)) = value.split_once(':') {
-                    last.id = id.trim().to_ascii_lowercase();
-                }
+            if let Some(value) = field.strip_prefix("ID")
+                && let Some((_, id)) = value.split_once(':')
+            {
+                last.id = id.trim().to_ascii_lowercase();
             }
         }
     }

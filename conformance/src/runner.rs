@@ -25,12 +25,12 @@ pub const DEFAULT_WRONG_PIN: &str = "00000000";
 
 /// The reason a scenario is skipped on this target, if any.
 pub fn skip_reason(scenario: &Scenario, target: &dyn Target) -> Option<String> {
-    if !target.destructive_allowed() {
-        if let Some(why) = crate::target::operator::destructive::reason(scenario) {
-            return Some(format!(
-                "destructive on a real token: {why}; run it with --allow-destructive"
-            ));
-        }
+    if !target.destructive_allowed()
+        && let Some(why) = crate::target::operator::destructive::reason(scenario)
+    {
+        return Some(format!(
+            "destructive on a real token: {why}; run it with --allow-destructive"
+        ));
     }
     let caps = target.capabilities();
     let missing: Vec<&str> = scenario

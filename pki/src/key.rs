@@ -99,10 +99,10 @@ fn decode_scalar(param_set: ParamSet, content: &[u8]) -> Result<SigningKey> {
     }
     let any =
         AnyRef::from_der(content).map_err(|_| Error::PrivateKey("unrecognised privateKey form"))?;
-    if let Ok(octets) = any.decode_as::<OctetString>() {
-        if octets.as_bytes().len() == len {
-            return Ok(SigningKey::from_le_bytes(param_set, octets.as_bytes())?);
-        }
+    if let Ok(octets) = any.decode_as::<OctetString>()
+        && octets.as_bytes().len() == len
+    {
+        return Ok(SigningKey::from_le_bytes(param_set, octets.as_bytes())?);
     }
     if let Ok(int) = any.decode_as::<UintRef<'_>>() {
         let bytes = int.as_bytes();

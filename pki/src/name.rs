@@ -285,7 +285,7 @@ pub fn value_text(value: &Any) -> Option<String> {
         | Tag::TeletexString => String::from_utf8(value.value().to_vec()).ok(),
         Tag::BmpString => {
             let bytes = value.value();
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = bytes

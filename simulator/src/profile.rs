@@ -161,11 +161,11 @@ fn key_position(text: &str, key: &str) -> Option<(u64, u64)> {
                 };
                 // A flow mapping (`token: {pin_max_len: 0}`) holds its children on this line.
                 let rest = &line[at..];
-                if rest.contains('{') {
-                    if let Some(c) = rest.find(&format!("{next}:")) {
-                        let column = line[..at + c].chars().count() + 1;
-                        return Some((n as u64 + 1, column as u64));
-                    }
+                if rest.contains('{')
+                    && let Some(c) = rest.find(&format!("{next}:"))
+                {
+                    let column = line[..at + c].chars().count() + 1;
+                    return Some((n as u64 + 1, column as u64));
                 }
                 from_line = n + 1;
                 indent = Some(line.len() - line.trim_start().len());

@@ -373,10 +373,10 @@ impl Link {
                 } else {
                     // pcscd powered the card (or talks to it): the card is in the reader.
                     confirmed = true;
-                    if first_probe.is_some() {
-                        if let Err(err) = stream.set_read_timeout(None) {
-                            return Ended::Lost(err);
-                        }
+                    if first_probe.is_some()
+                        && let Err(err) = stream.set_read_timeout(None)
+                    {
+                        return Ended::Lost(err);
                     }
                     self.state.send_replace(LinkState::Connected);
                 }

@@ -228,10 +228,10 @@ const VERIFY_ADMIN_AFTER_LOGOUT: (&str, &str) = ("80 40 00 00", "00 20 00 01 08 
 fn collect_private(value: &serde_json::Value, out: &mut Vec<Vec<u8>>) {
     match value {
         serde_json::Value::Object(map) => {
-            if map.get("class") == Some(&serde_json::json!(3)) {
-                if let Some(serde_json::Value::String(hex_d)) = map.get("material") {
-                    out.push(hex::decode(hex_d).expect("hex"));
-                }
+            if map.get("class") == Some(&serde_json::json!(3))
+                && let Some(serde_json::Value::String(hex_d)) = map.get("material")
+            {
+                out.push(hex::decode(hex_d).expect("hex"));
             }
             map.values().for_each(|v| collect_private(v, out));
         }

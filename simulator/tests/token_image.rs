@@ -137,10 +137,10 @@ impl FakeStorage {
         disk.step += 1;
         if disk.crash_at == Some(disk.step) {
             disk.crashed = true;
-            if let Some(new) = disk.renamed_pending.take() {
-                if disk.rename_survives {
-                    disk.durable = new;
-                }
+            if let Some(new) = disk.renamed_pending.take()
+                && disk.rename_survives
+            {
+                disk.durable = new;
             }
             return Err(io::Error::other("injected crash"));
         }

@@ -311,10 +311,10 @@ impl Flow<'_, '_> {
         self.remember_serial(&serial);
         let objects = self.client.objects()?;
         let current = objects.certificates.first().map(|c| c.der.clone());
-        if let Some(der) = &current {
-            if let Some(state) = self.keys.get_mut("current") {
-                state.public_key = certificate::parse(der).map(|c| c.public_key);
-            }
+        if let Some(der) = &current
+            && let Some(state) = self.keys.get_mut("current")
+        {
+            state.public_key = certificate::parse(der).map(|c| c.public_key);
         }
         self.current_certificate = current;
         Ok(())

@@ -33,7 +33,7 @@ pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, String> {
     if open {
         p.pop();
     }
-    if p.len() % 2 != 0 {
+    if !p.len().is_multiple_of(2) {
         return Err(format!("data {pattern:?}: odd number of hex digits"));
     }
     let expected_len = p.len() / 2;

@@ -249,11 +249,11 @@ fn raw_apdus(s: &Scenario, text: &str) -> Result<(), Located> {
             let (line, column) = locate(&a.sw);
             return Err((line, column, e.replace('"', "")));
         }
-        if let Some(data) = &a.data {
-            if let Err(e) = crate::runner::pattern::data_matches(&expand(data), &[]) {
-                let (line, column) = locate(data);
-                return Err((line, column, e.replace('"', "")));
-            }
+        if let Some(data) = &a.data
+            && let Err(e) = crate::runner::pattern::data_matches(&expand(data), &[])
+        {
+            let (line, column) = locate(data);
+            return Err((line, column, e.replace('"', "")));
         }
     }
     Ok(())

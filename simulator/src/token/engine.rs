@@ -42,24 +42,24 @@ impl Token {
             }
             Chaining::Gather { .. } | Chaining::Refused => {}
         }
-        if let Some(chain) = self.session.chain.take() {
-            if (chain.command, chain.p1, chain.p2) == (cmd.command, cmd.p1, cmd.p2) {
-                let mut data = chain.data;
-                data.extend_from_slice(cmd.data);
-                let long_data = matches!(
-                    cmd.command.spec().chaining,
-                    Chaining::Gather { long_data: true }
-                );
-                if data.len() > 255 && !long_data {
-                    return Sw::WRONG_LENGTH;
-                }
-                let joined = Request {
-                    data: data.as_slice(),
-                    cla: cmd.cla & !CLA_CHAINING,
-                    ..cmd
-                };
-                return self.run(&joined, out);
+        if let Some(chain) = self.session.chain.take()
+            && (chain.command, chain.p1, chain.p2) == (cmd.command, cmd.p1, cmd.p2)
+        {
+            let mut data = chain.data;
+            data.extend_from_slice(cmd.data);
+            let long_data = matches!(
+                cmd.command.spec().chaining,
+                Chaining::Gather { long_data: true }
+            );
+            if data.len() > 255 && !long_data {
+                return Sw::WRONG_LENGTH;
             }
+            let joined = Request {
+                data: data.as_slice(),
+                cla: cmd.cla & !CLA_CHAINING,
+                ..cmd
+            };
+            return self.run(&joined, out);
         }
         self.run(&cmd, out)
     }

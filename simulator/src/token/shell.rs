@@ -20,7 +20,7 @@ pub fn parse_line(line: &str) -> Option<Result<Vec<u8>, String>> {
         return None;
     }
     let compact: String = text.split_whitespace().collect();
-    if compact.len() % 2 != 0 {
+    if !compact.len().is_multiple_of(2) {
         return Some(Err(format!("odd number of hex digits in {text:?}")));
     }
     Some(hex::decode(&compact).map_err(|e| format!("not hex: {text:?} ({e})")))

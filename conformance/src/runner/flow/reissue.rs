@@ -157,10 +157,10 @@ impl Flow<'_, '_> {
             .request
             .clone()
             .ok_or_else(|| fail("a signed request", "none"))?;
-        if tamper == Some(Tamper::RequestSignature) {
-            if let Some(last) = request.last_mut() {
-                *last ^= 0x01;
-            }
+        if tamper == Some(Tamper::RequestSignature)
+            && let Some(last) = request.last_mut()
+        {
+            *last ^= 0x01;
         }
         let answer = match mode {
             SubmitMode::Reissue => {

@@ -95,10 +95,10 @@ impl Token {
         if cmd.data.len() > usize::from(self.profile.pin_max_len) {
             return Err(Sw::WRONG_LENGTH);
         }
-        if let Some(sw) = self.profile.other_role_logged_in_sw {
-            if self.session.logged_in & !role != 0 {
-                return Err(Sw(sw));
-            }
+        if let Some(sw) = self.profile.other_role_logged_in_sw
+            && self.session.logged_in & !role != 0
+        {
+            return Err(Sw(sw));
         }
         // 1. The decrement is durable before the comparison.
         let before = pin.tries_left;
