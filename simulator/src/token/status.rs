@@ -82,39 +82,10 @@ impl Sw {
     pub const fn to_bytes(self) -> [u8; 2] {
         self.0.to_be_bytes()
     }
-    /// A short English meaning (what `apdu` prints beside each answer).
+    /// A short English meaning (what `apdu` prints beside each answer): the one table in
+    /// `rutoken_apdu::StatusWord`.
     pub fn meaning(self) -> &'static str {
-        match self.0 {
-            0x9000 => "success",
-            0x6282 => "end of file reached before Le bytes",
-            0x6300 => "verification failed",
-            0x63C0..=0x63CF => "wrong PIN, tries left in the low nibble",
-            0x6581 => "memory failure",
-            0x6700 => "wrong length",
-            0x6881 => "logical channel not supported",
-            0x6882 => "secure messaging not supported",
-            0x6884 => "command chaining not supported",
-            0x6981 => "command incompatible with file structure",
-            0x6982 => "security status not satisfied",
-            0x6983 => "authentication method blocked",
-            0x6984 => "reference data not usable",
-            0x6985 => "conditions of use not satisfied",
-            0x6986 => "command not allowed (no current EF)",
-            0x6A80 => "incorrect data",
-            0x6A81 => "function not supported",
-            0x6A82 => "file not found",
-            0x6A84 => "not enough memory",
-            0x6A86 => "incorrect P1-P2",
-            0x6A88 => "referenced data not found",
-            0x6A89 => "file already exists",
-            0x6B00 => "offset outside the file",
-            0x6C00..=0x6CFF => "wrong Le, exact length in SW2",
-            0x6D00 => "instruction not supported",
-            0x6E00 => "class not supported",
-            0x6F00 => "no precise diagnosis",
-            0x6F86 => "other role logged in (Rutoken)",
-            _ => "unknown status",
-        }
+        rutoken_apdu::StatusWord(self.0).meaning()
     }
 }
 
