@@ -151,7 +151,13 @@ impl Token {
         Ok(Sw::OK)
     }
 
-    fn set_key_material(&mut self, df: &[u16], reference: u8, material: Secret) -> CardResult<()> {
+    /// Puts key material (GOST or RSA) into the key object `reference` of `df`.
+    pub(super) fn set_key_material(
+        &mut self,
+        df: &[u16],
+        reference: u8,
+        material: Secret,
+    ) -> CardResult<()> {
         match self
             .system_object_mut(df, u16::from(reference))
             .map(|n| &mut n.body)

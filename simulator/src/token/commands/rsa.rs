@@ -85,24 +85,11 @@ impl Token {
         let key = RsaPrivate::generate(self.rng(), bits, e)?;
         let modulus = key.modulus_le()?;
         let public = key.public_object()?;
-        self.set_rsa_material(&PRIVATE_KEY_DF, cmd.p2, key.to_object()?)?;
-        self.set_rsa_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public))?;
+        self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, key.to_object()?)?;
+        self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public))?;
         out.extend_from_slice(&modulus);
         self.dirty = true;
         Ok(Sw::OK)
-    }
-
-    fn set_rsa_material(&mut self, df: &[u16], reference: u8, material: Secret) -> CardResult<()> {
-        match self
-            .system_object_mut(df, u16::from(reference))
-            .map(|n| &mut n.body)
-        {
-            Some(Body::Key(key)) => {
-                key.material = Some(material);
-                Ok(())
-            }
-            _ => Err(Sw::REF_NOT_FOUND),
-        }
     }
 
     /// PSO: COMPUTE DIGITAL SIGNATURE or PSO: DECIPHER with the RSA key the MSE chose (B6 or
