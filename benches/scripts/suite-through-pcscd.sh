@@ -44,6 +44,8 @@ pcscd_pid=\$!
 for _ in \$(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
 "$BIN" sim --vpcd "127.0.0.1:$PORT" --fixture personalised --control "$work/ctl.sock" > "$work/sim.log" 2>&1 &
 sim_pid=\$!
+# A failed run must not leave its pcscd and emulator behind (they hold the vpcd port).
+trap 'kill \$sim_pid \$pcscd_pid 2>/dev/null || true' EXIT
 for _ in \$(seq 100); do grep -q "the card is in" "$work/sim.log" && break; sleep 0.1; done
 rss() { awk '/^VmRSS/ {print \$2}' /proc/\$sim_pid/status; }
 echo "rss_idle \$(rss)"

@@ -9,6 +9,8 @@
 //! x = s(1 + v)/(1 - v) + t, y = s(1 + v)/((1 - v) u); u = (x - t)/y, v = (x - t - s)/(x - t + s),
 //! with s = (e - d)/4 and t = (e + d)/6.
 
+use std::sync::OnceLock;
+
 use super::double_mul::{var_window, wnaf};
 use super::field::{Fe, Field};
 use super::fixed_base::{SignedDigits, digit_count};
@@ -16,8 +18,12 @@ use super::inverse;
 use super::limbs;
 use super::point::Affine;
 
-/// Window of the fixed-base table (signed digits), as for the Weierstrass sets (see there).
-const FIXED_WINDOW: u32 = 7;
+/// Window of the fixed-base table (signed digits), chosen for memory as for the Weierstrass
+/// sets (see `curve_impl.rs`); the 512-bit set keeps W = 6, where W = 5 left its keygen and
+/// signing at ~2.15x the gost engine, too close to the 2x goal to survive a noisy run.
+const fn fixed_window<const N: usize>() -> u32 {
+    if N > 4 { 6 } else { 5 }
+}
 /// wNAF window of the base point in verification (per-curve table of 512 points, built once;
 /// the public key uses `double_mul::var_window`). Measured by callgrind: 11 instead of 9 saves
 /// 3.5% of a 256-A and 2% of a 512-C verification (one addition in 12 bits instead of 10).
@@ -56,10 +62,13 @@ pub(crate) struct Edwards<const N: usize> {
     d: Fe<N>,
     s: Fe<N>,
     t: Fe<N>,
-    /// rows[i][j-1] = j·2^(W i)·P, W = FIXED_WINDOW.
-    fixed: Vec<Vec<Precomp<N>>>,
-    /// P, 3P, ..., (2^(BASE_WINDOW-1) - 1)P.
-    base_odd: Vec<Precomp<N>>,
+    /// fixed[i·2^(W-1) + j-1] = j·2^(W i)·P, W = `fixed_window` (rows of 2^(W-1) points).
+    fixed: Vec<Precomp<N>>,
+    /// P, 3P, ..., (2^(BASE_WINDOW-1) - 1)P, built at the first verification (an emulator
+    /// that only signs never needs it).
+    base_odd: OnceLock<Option<Vec<Precomp<N>>>>,
+    /// The base point in extended coordinates.
+    g: Ext<N>,
 }
 
 impl<const N: usize> Edwards<N> {
@@ -83,17 +92,31 @@ impl<const N: usize> Edwards<N> {
             s,
             t,
             fixed: Vec::new(),
-            base_odd: Vec::new(),
+            base_odd: OnceLock::new(),
+            g: Ext {
+                x: one,
+                y: one,
+                z: one,
+                t: one,
+            },
         };
-        let g = ed.edwards_from_weierstrass_vartime(base)?;
-        ed.fixed = ed.build_fixed(&g, scalar_bits)?;
-        let twice = ed.double(&g);
-        let mut odd = vec![g];
-        for i in 1..(1usize << (BASE_WINDOW - 2)) {
-            odd.push(ed.add(&odd[i - 1], &twice));
-        }
-        ed.base_odd = ed.batch_precomp(&odd)?;
+        ed.g = ed.edwards_from_weierstrass_vartime(base)?;
+        ed.fixed = ed.build_fixed(&ed.g, scalar_bits)?;
         Some(ed)
+    }
+
+    /// The base point's odd multiples for verification, built once.
+    fn base_odd(&self) -> Option<&[Precomp<N>]> {
+        self.base_odd
+            .get_or_init(|| {
+                let twice = self.double(&self.g);
+                let mut odd = vec![self.g];
+                for i in 1..(1usize << (BASE_WINDOW - 2)) {
+                    odd.push(self.add(&odd[i - 1], &twice));
+                }
+                self.batch_precomp(&odd)
+            })
+            .as_deref()
     }
 
     fn identity(&self) -> Ext<N> {
@@ -293,24 +316,28 @@ impl<const N: usize> Edwards<N> {
         Some(out)
     }
 
-    fn build_fixed(&self, g: &Ext<N>, scalar_bits: u32) -> Option<Vec<Vec<Precomp<N>>>> {
-        let half = 1usize << (FIXED_WINDOW - 1);
-        let positions = digit_count(scalar_bits, FIXED_WINDOW);
-        let mut flat = Vec::with_capacity(positions * half);
+    /// Row by row, one inversion a row (see `FixedBaseTable::new`: whole-table temporaries
+    /// stayed resident in the emulator's allocator).
+    fn build_fixed(&self, g: &Ext<N>, scalar_bits: u32) -> Option<Vec<Precomp<N>>> {
+        let half = 1usize << (fixed_window::<N>() - 1);
+        let positions = digit_count(scalar_bits, fixed_window::<N>());
+        let mut table = Vec::with_capacity(positions * half);
+        let mut row = Vec::with_capacity(half);
         let mut row_base = *g;
         for _ in 0..positions {
+            row.clear();
             let mut multiple = row_base;
-            flat.push(multiple);
+            row.push(multiple);
             for _ in 1..half {
                 multiple = self.add(&multiple, &row_base);
-                flat.push(multiple);
+                row.push(multiple);
             }
-            for _ in 0..FIXED_WINDOW {
+            table.extend(self.batch_precomp(&row)?);
+            for _ in 0..fixed_window::<N>() {
                 row_base = self.double(&row_base);
             }
         }
-        let table = self.batch_precomp(&flat)?;
-        Some(table.chunks(half).map(<[Precomp<N>]>::to_vec).collect())
+        Some(table)
     }
 
     /// k·P for the base point, constant time in k (`k < 2^scalar_bits`, callers pass
@@ -320,8 +347,9 @@ impl<const N: usize> Edwards<N> {
     pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
         let f = &self.f;
         let mut acc = self.identity();
-        let mut digits = SignedDigits::new(k, FIXED_WINDOW);
-        for (position, row) in self.fixed.iter().enumerate() {
+        let mut digits = SignedDigits::new(k, fixed_window::<N>());
+        let rows = self.fixed.chunks_exact(1usize << (fixed_window::<N>() - 1));
+        for (position, row) in rows.enumerate() {
             let (magnitude, negative) = digits.next_digit();
             // Every entry is read; the one whose mask is set is OR-ed into a zero start.
             let mut entry = Precomp {
@@ -381,6 +409,9 @@ impl<const N: usize> Edwards<N> {
             odd = self.add_cached(&odd, &twice);
             q_odd.push(self.cached(&odd));
         }
+        let Some(base_odd) = self.base_odd() else {
+            return false;
+        };
         let naf1 = wnaf(z1, BASE_WINDOW);
         let naf2 = wnaf(z2, var_window::<N>());
         let mut acc = self.identity();
@@ -389,7 +420,7 @@ impl<const N: usize> Edwards<N> {
             let d2 = naf2.get(i).copied().unwrap_or(0);
             acc = self.double_with_t(&acc, d1 != 0 || d2 != 0);
             if d1 != 0 {
-                let entry = self.base_odd[(d1.unsigned_abs() / 2) as usize];
+                let entry = base_odd[(d1.unsigned_abs() / 2) as usize];
                 let entry = if d1 < 0 {
                     self.neg_precomp(&entry)
                 } else {
@@ -432,7 +463,7 @@ impl<const N: usize> Edwards<N> {
     /// The base point in Edwards affine form (u, v) as integers (for the tests).
     #[cfg(test)]
     pub(crate) fn base_uv(&self) -> ([u64; N], [u64; N]) {
-        let g = &self.base_odd[0];
+        let g = &self.base_odd().expect("the base point's multiples")[0];
         (self.f.to_int(&g.x), self.f.to_int(&g.y))
     }
 }

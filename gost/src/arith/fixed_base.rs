@@ -14,10 +14,10 @@
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
 
-/// `rows[i][j-1] = j · 2^(W i) · P`.
+/// `rows[i·2^(W-1) + j-1] = j · 2^(W i) · P`: one flat allocation, rows of 2^(W-1) points.
 pub(crate) struct FixedBaseTable<const N: usize> {
     window: u32,
-    rows: Vec<Vec<Affine<N>>>,
+    rows: Vec<Affine<N>>,
 }
 
 impl<const N: usize> FixedBaseTable<N> {
@@ -32,21 +32,25 @@ impl<const N: usize> FixedBaseTable<N> {
     ) -> Option<Self> {
         let half = 1usize << (window - 1);
         let positions = digit_count(scalar_bits, window);
-        let mut flat = Vec::with_capacity(positions * half);
+        // Row by row (one inversion a row): the projective temporaries of the whole table
+        // would be 1.5 times its size, freed into the allocator's arena where they stayed
+        // resident in the emulator after the table was built.
+        let mut rows = Vec::with_capacity(positions * half);
+        let mut row = Vec::with_capacity(half);
         let mut row_base = arith.lift(base);
         for _ in 0..positions {
+            row.clear();
             let mut multiple = row_base;
-            flat.push(multiple);
+            row.push(multiple);
             for _ in 1..half {
                 multiple = arith.add_vartime(&multiple, &row_base);
-                flat.push(multiple);
+                row.push(multiple);
             }
+            rows.extend(arith.batch_to_affine(&row)?);
             for _ in 0..window {
                 row_base = arith.double(&row_base);
             }
         }
-        let affine = arith.batch_to_affine(&flat)?;
-        let rows = affine.chunks(half).map(<[Affine<N>]>::to_vec).collect();
         Some(FixedBaseTable { window, rows })
     }
 
@@ -54,7 +58,7 @@ impl<const N: usize> FixedBaseTable<N> {
     pub(crate) fn mul(&self, arith: &CurveArith<N>, k: &[u64; N]) -> Jacobian<N> {
         let mut acc = arith.identity();
         let mut digits = SignedDigits::new(k, self.window);
-        for row in &self.rows {
+        for row in self.rows.chunks_exact(1usize << (self.window - 1)) {
             let (magnitude, negative) = digits.next_digit();
             // One barrier per row keeps the compiler from turning the masks into branches.
             let magnitude = std::hint::black_box(magnitude);
