@@ -1,7 +1,7 @@
 //! The flow's state across steps and the execution of each step.
 
-mod host_hash;
-mod reissue;
+pub(crate) mod host_hash;
+pub(crate) mod reissue;
 
 use std::collections::BTreeMap;
 use std::fmt::Display;

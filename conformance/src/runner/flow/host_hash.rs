@@ -21,8 +21,8 @@ impl Flow<'_, '_> {
         let Some(sig) = refusal_outcome(result, &h.expect)? else {
             return Ok(());
         };
-        let signature =
-            gost::Signature::from_token_bytes(&sig).map_err(|e| fail("a signature r_le ‖ s_le", e))?;
+        let signature = gost::Signature::from_token_bytes(&sig)
+            .map_err(|e| fail("a signature r_le ‖ s_le", e))?;
         check_signature(&h.expect, &public, &digest, &signature)
     }
 }
@@ -33,7 +33,8 @@ pub fn verifier(
     key: &KeyState,
     current_certificate: Option<&[u8]>,
 ) -> Result<(gost::KeyAlgorithm, gost::VerifyingKey), StepFailure> {
-    if let (Some(alg), Some(set), Some(q)) = (key.algorithm, key.param_set.as_deref(), &key.public_key)
+    if let (Some(alg), Some(set), Some(q)) =
+        (key.algorithm, key.param_set.as_deref(), &key.public_key)
     {
         let set = super::param_set(alg, set).map_err(|e| fail("a GOST parameter set", e))?;
         let public =

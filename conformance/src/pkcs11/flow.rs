@@ -1,0 +1,826 @@
+//! One scenario through a PKCS#11 module: the bank client's steps as PKCS#11 calls, the
+//! SafeTouch pressed and read through the control socket while `C_Sign` blocks.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use cryptoki::object::{AttributeType, ObjectClass};
+use rutoken_client::device_number;
+use rutoken_cryptoki_gost::Attr;
+use rutoken_cryptoki_gost::sys::*;
+use rutoken_pki::ext::RequestedExtensions;
+use rutoken_sim::control::Request;
+
+use crate::report::{PressRecord, Produced, ShownScreen};
+use crate::runner::certificate;
+use crate::runner::flow::host_hash::{check_signature, verifier};
+use crate::runner::flow::reissue::{Submission, shows_row, submit_to};
+use crate::runner::flow::{KeyState, StepFailure, fail, normalise, param_set};
+use crate::runner::pki::{self, Ca, DocumentData};
+use crate::scenario::step::{
+    Algorithm, InstallOutcome, PinKind, PinOutcome, PressAction, SafeTouchStep, SignOutcome, Step,
+};
+use crate::scenario::vars;
+use crate::target::control::Control;
+
+use super::plan::{self, CKK_GOSTR3410_512};
+use super::rv::{self, SafeTouchWords};
+use super::token::{CallError, Token};
+
+/// How long a press waits for the SafeTouch screen (as the pcsc target).
+const PRESS_WAIT: Duration = Duration::from_secs(30);
+
+/// The factory PIN counters (device profile `token.pin_max_tries`; the module's COUNT_LOW flag
+/// also counts from 10): a fresh token's user PIN has this many tries.
+pub const FRESH_TRIES: u8 = 10;
+
+/// How a step ended when it did not pass.
+#[derive(Debug)]
+pub enum Halt {
+    /// It did not hold; the module's `CKR_` when a call ended it.
+    Fail(StepFailure, Option<CK_RV>),
+    /// It cannot be expressed through this module.
+    Skip(String),
+}
+
+impl From<StepFailure> for Halt {
+    fn from(f: StepFailure) -> Self {
+        Halt::Fail(f, None)
+    }
+}
+
+impl From<CallError> for Halt {
+    fn from(e: CallError) -> Self {
+        Halt::Fail(fail("the operation to complete", &e), e.rv)
+    }
+}
+
+/// A step's or assertion's result.
+pub type P11Result<T = ()> = Result<T, Halt>;
+
+/// A key the scenario knows: the runner's state plus its `CKA_ID`.
+#[derive(Debug, Clone, Default)]
+pub struct P11Key {
+    /// Algorithm, parameter set, public key (`LE(x) ‖ LE(y)`), deleted.
+    pub state: KeyState,
+    /// `CKA_ID` of the pair (and of its certificate).
+    pub id: Vec<u8>,
+}
+
+/// Everything the steps share.
+pub struct P11Flow<'a> {
+    /// The module.
+    pub token: &'a mut Token,
+    /// The emulator's control socket.
+    pub control: Option<Control>,
+    /// The SafeTouch's refusal words.
+    pub words: SafeTouchWords,
+    /// Scenario variables plus `serial`, `device_number`, `today`.
+    pub vars: BTreeMap<String, String>,
+    /// The scenario's date.
+    pub today: time::Date,
+    /// Keys by name.
+    pub keys: BTreeMap<String, P11Key>,
+    /// Subject overrides per key, from `build_request`.
+    pub request_specs: BTreeMap<String, BTreeMap<String, String>>,
+    /// The signed PKCS#10.
+    pub request: Option<Vec<u8>>,
+    /// The reissue document and its signature (`s ‖ r` BE).
+    pub document: Option<(Vec<u8>, Vec<u8>)>,
+    /// The certificate being replaced.
+    pub current_certificate: Option<Vec<u8>>,
+    /// What the CA issued.
+    pub issued: Option<Vec<u8>>,
+    /// The test CA.
+    pub ca: Ca,
+    /// Files for the artifacts.
+    pub produced: Produced,
+    /// Screens read, as text.
+    pub screens: Vec<String>,
+    /// The same for the reports.
+    pub shown: Vec<ShownScreen>,
+    /// Presses arranged.
+    pub presses: Vec<PressRecord>,
+    /// Screens the steps showed (assertions may show more).
+    pub screens_in_steps: usize,
+    /// The step under way (for screens and presses in the reports).
+    pub step: String,
+}
+
+impl P11Flow<'_> {
+    /// Expands `${var}`.
+    pub fn expand(&self, text: &str) -> Result<String, StepFailure> {
+        vars::expand(text, &self.vars)
+            .map_err(|name| fail(format!("variable ${{{name}}} defined"), "undefined"))
+    }
+
+    /// A named key.
+    pub fn key(&self, name: &str) -> Result<P11Key, StepFailure> {
+        self.keys.get(name).cloned().ok_or_else(|| {
+            fail(
+                format!("a key named {name:?}"),
+                "no such key (generate it first)",
+            )
+        })
+    }
+
+    /// The algorithm of a key (`current`: the fixture's).
+    fn algorithm(key: &P11Key) -> Algorithm {
+        key.state.algorithm.unwrap_or(plan::CURRENT)
+    }
+
+    /// The key object of a class with the key's `CKA_ID`.
+    pub fn object(
+        &self,
+        key: &P11Key,
+        class: ObjectClass,
+    ) -> P11Result<Option<cryptoki::object::ObjectHandle>> {
+        Ok(self.token.find(class, Some(&key.id))?.into_iter().next())
+    }
+
+    /// Runs one step; with `expect: {sw: ...}` the step must end with that status word's
+    /// `CKR_`.
+    pub fn step(&mut self, step: &Step) -> P11Result {
+        self.step = step.name().to_owned();
+        let result = self.run_step(step);
+        let Some(pattern) = step.expected_sw() else {
+            return result;
+        };
+        let pattern = self.expand(pattern)?;
+        let pin = matches!(step, Step::UnblockPin(_));
+        let codes = rv::for_sw(&pattern, pin, self.words).map_err(|e| fail("a valid sw", e))?;
+        expect_codes(&pattern, &codes, result)
+    }
+
+    fn run_step(&mut self, step: &Step) -> P11Result {
+        match step {
+            Step::Attach => self.attach(),
+            Step::ReadSerial(s) => {
+                let serial = self.serial()?;
+                if let Some(expect) = &s.expect {
+                    let expect = self.expand(expect)?;
+                    let number = self.vars.get("device_number").cloned().unwrap_or_default();
+                    let hex = self.vars.get("serial").cloned().unwrap_or_default();
+                    if expect != number && !expect.eq_ignore_ascii_case(&hex) && expect != serial {
+                        return Err(fail(
+                            format!("serial {expect}"),
+                            format!("{serial} (C_GetTokenInfo serialNumber)"),
+                        )
+                        .into());
+                    }
+                }
+                Ok(())
+            }
+            Step::ListObjects(s) => {
+                let keys = self.token.find(ObjectClass::PUBLIC_KEY, None)?.len();
+                let certificates = self.token.find(ObjectClass::CERTIFICATE, None)?.len();
+                count("keys (public key objects)", s.keys, keys)?;
+                count("certificates", s.certificates, certificates)
+            }
+            Step::VerifyPin(v) => {
+                let pin = self.expand(v.pin.expose())?;
+                let result = self.token.login(v.which == PinKind::Admin, &pin);
+                self.check_login(&v.expect, v.which, result)
+            }
+            Step::UnblockPin(u) => {
+                let admin = self.expand(u.admin_pin.expose())?;
+                let user =
+                    self.vars.get("user_pin").cloned().ok_or_else(|| {
+                        fail("vars.user_pin (C_InitPIN sets it again)", "undefined")
+                    })?;
+                self.token.login(true, &admin)?;
+                // RESET RETRY COUNTER keeps the PIN; C_InitPIN sets one: the same PIN again.
+                let result = self.token.init_pin(&user);
+                let _ = self.token.logout();
+                Ok(result?)
+            }
+            Step::Logout => Ok(self.token.logout()?),
+            Step::GenerateKey(g) => self.generate(&g.name, g.algorithm, &g.param_set),
+            Step::BuildRequest(b) => {
+                self.key(&b.key)?;
+                let mut subject = BTreeMap::new();
+                for (k, v) in &b.subject {
+                    subject.insert(k.clone(), self.expand(v)?);
+                }
+                self.request_specs.insert(b.key.clone(), subject);
+                Ok(())
+            }
+            Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, &s.expect),
+            Step::SignDocument(d) => {
+                let replaced = match &d.document.replaced_serial {
+                    Some(s) => self.expand(s)?,
+                    None => self
+                        .current_certificate
+                        .as_deref()
+                        .and_then(certificate::parse)
+                        .map(|c| c.serial_hex)
+                        .unwrap_or_default(),
+                };
+                let date = match &d.document.date {
+                    Some(s) => self.expand(s)?,
+                    None => self.vars.get("today").cloned().unwrap_or_default(),
+                };
+                let fields = DocumentData {
+                    date,
+                    owner: self.expand(&d.document.owner)?,
+                    organisation: self.expand(&d.document.organisation)?,
+                    number: self.expand(&d.document.number)?,
+                    replaced_serial: replaced,
+                };
+                let request = self
+                    .request
+                    .clone()
+                    .ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
+                let document = pki::reissue_document(&fields, &request)
+                    .map_err(|e| fail("the reissue document", e))?;
+                let key = self.key(&d.key)?;
+                if let Some(sig) = self.sign_on_token(&key, &document, &d.safetouch, &d.expect)? {
+                    self.document = Some((document, sig));
+                }
+                Ok(())
+            }
+            Step::Submit(s) => {
+                let parts = Submission {
+                    request: self.request.as_deref(),
+                    document: self.document.as_ref(),
+                    current_certificate: self.current_certificate.as_deref(),
+                    today: self.today,
+                };
+                let issued = submit_to(&mut self.ca, &parts, s)?;
+                self.produced.ca_pem = self.ca.last_pem.clone();
+                if let Some(cert) = issued {
+                    self.produced.certificate_pem = Some(certificate::pem("CERTIFICATE", &cert));
+                    self.issued = Some(cert);
+                }
+                Ok(())
+            }
+            Step::InstallCertificate(i) => self.install(i),
+            Step::DeleteKey(k) => {
+                let key = self.key(&k.key)?;
+                self.delete(&key)?;
+                if let Some(state) = self.keys.get_mut(&k.key) {
+                    state.state.deleted = true;
+                }
+                Ok(())
+            }
+            Step::PowerCycle => self.power(Request::PowerCycle, true),
+            Step::Pull => self.power(Request::Pull, false),
+            Step::Insert => self.power(Request::Insert, true),
+            Step::Restart => self.power(Request::Restart, true),
+            Step::SignHash(h) => self.sign_hash(h),
+            Step::Apdu(_) => Err(Halt::Skip(
+                "a raw APDU has no PKCS#11 expression".to_owned(),
+            )),
+        }
+    }
+
+    /// `C_GetTokenInfo`'s serial number; remembers `serial` and `device_number`.
+    fn serial(&mut self) -> P11Result<String> {
+        let info = self.token.info()?;
+        let serial = info.serial_number().trim().to_owned();
+        // A Rutoken's serial is 8 bytes; modules show it as the device number (10 decimal
+        // digits, ours) or in hex (OpenSC, Aktiv's).
+        let bytes = if serial.len() == 16 {
+            hex::decode(&serial).ok()
+        } else {
+            serial.parse::<u64>().ok().map(|n| n.to_be_bytes().to_vec())
+        };
+        if let Some(bytes) = bytes {
+            self.vars
+                .entry("serial".to_owned())
+                .or_insert_with(|| hex::encode_upper(&bytes));
+            self.vars
+                .entry("device_number".to_owned())
+                .or_insert_with(|| device_number(&bytes));
+        }
+        Ok(serial)
+    }
+
+    /// The token's serial and certificates; the first certificate is the one being replaced,
+    /// its `CKA_ID` the current key's.
+    fn attach(&mut self) -> P11Result {
+        self.serial()?;
+        let certs = self.token.find(ObjectClass::CERTIFICATE, None)?;
+        let Some(first) = certs.first().copied() else {
+            return Ok(());
+        };
+        let der = self.token.bytes(first, AttributeType::Value)?;
+        let der = rutoken_client::certificate::trim(&der).to_vec();
+        let id = self.token.bytes(first, AttributeType::Id)?;
+        let public_key = certificate::parse(&der).map(|c| c.public_key);
+        self.keys.insert(
+            "current".to_owned(),
+            P11Key {
+                state: KeyState {
+                    public_key,
+                    ..Default::default()
+                },
+                id,
+            },
+        );
+        self.current_certificate = Some(der);
+        Ok(())
+    }
+
+    fn check_login(
+        &mut self,
+        expect: &PinOutcome,
+        which: PinKind,
+        result: Result<(), CallError>,
+    ) -> P11Result {
+        let code = match &result {
+            Ok(()) => CKR_OK,
+            Err(e) => match e.rv {
+                Some(code) => code,
+                None => {
+                    return Err(result
+                        .map_err(Halt::from)
+                        .err()
+                        .unwrap_or(Halt::Skip(String::new())));
+                }
+            },
+        };
+        let ok = match expect {
+            PinOutcome::Ok => code == CKR_OK,
+            PinOutcome::Wrong => code == CKR_PIN_INCORRECT,
+            PinOutcome::Blocked => code == CKR_PIN_LOCKED,
+            PinOutcome::Refused => code == CKR_PIN_INCORRECT || code == CKR_PIN_LOCKED,
+            PinOutcome::TriesLeft(n) => {
+                if code != CKR_PIN_INCORRECT {
+                    false
+                } else {
+                    // PKCS#11 tells the count only as COUNT_LOW and FINAL_TRY.
+                    let info = self.token.info()?;
+                    let (low, last) = if which == PinKind::Admin {
+                        (info.so_pin_count_low(), info.so_pin_final_try())
+                    } else {
+                        (info.user_pin_count_low(), info.user_pin_final_try())
+                    };
+                    return flags_agree(*n, low, last, false).map_err(Halt::from);
+                }
+            }
+            PinOutcome::Sw(pattern) => {
+                let codes = rv::for_sw(pattern, true, self.words)
+                    .map_err(|e| fail("a valid sw pattern", e))?;
+                return expect_codes(pattern, &codes, result.map_err(Halt::from));
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(fail(expect, rv::name(code)).into())
+        }
+    }
+
+    fn generate(&mut self, name: &str, alg: Algorithm, letter: &str) -> P11Result {
+        let set = param_set(alg, letter).map_err(|e| fail("a GOST parameter set", e))?;
+        // CKA_GOSTR3410_PARAMS: the CryptoPro OID for 2001 keys, the TC26 OID for 2012 ones;
+        // CKA_GOSTR3411_PARAMS names the digest (2001: GOST R 34.11-94 CryptoPro, 2012:
+        // Streebog), as OpenSC's pkcs11-tool sends them.
+        let curve = match alg {
+            Algorithm::Gost2001 => set.cryptopro_oid().unwrap_or_else(|| set.oid()),
+            _ => set.oid(),
+        };
+        let digest = match alg {
+            Algorithm::Gost2001 => HASH_2001,
+            Algorithm::Gost2012_256 => HASH_2012_256,
+            Algorithm::Gost2012_512 => HASH_2012_512,
+        };
+        let key_type = match alg {
+            Algorithm::Gost2012_512 => CKK_GOSTR3410_512,
+            _ => CKK_GOSTR3410,
+        };
+        // A CKA_ID of our own (the label's bytes would do for a person; 20 bytes like OpenSC's
+        // SHA-1 IDs keep modules that size them happy): the name and the clock.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let id = gost::DigestAlgorithm::Streebog256.digest(format!("{name}:{nanos}").as_bytes())
+            [..20]
+            .to_vec();
+        let common = |class: CK_OBJECT_CLASS| {
+            vec![
+                Attr::ulong(CKA_CLASS, class),
+                Attr::ulong(CKA_KEY_TYPE, key_type),
+                Attr::bool(CKA_TOKEN, true),
+                Attr::bytes(CKA_ID, &id),
+                Attr::bytes(CKA_LABEL, name.as_bytes()),
+                Attr::bytes(CKA_GOSTR3410_PARAMS, &oid_der(&curve)),
+                Attr::bytes(CKA_GOSTR3411_PARAMS, digest),
+            ]
+        };
+        let mut public = common(CKO_PUBLIC_KEY);
+        public.push(Attr::bool(CKA_VERIFY, true));
+        let mut private = common(CKO_PRIVATE_KEY);
+        private.extend([Attr::bool(CKA_PRIVATE, true), Attr::bool(CKA_SIGN, true)]);
+        self.token.generate(plan::keygen(alg), &public, &private)?;
+        let key = P11Key {
+            state: KeyState::default(),
+            id,
+        };
+        let object = self
+            .object(&key, ObjectClass::PUBLIC_KEY)?
+            .ok_or_else(|| fail("the generated public key object", "none with its CKA_ID"))?;
+        let mut value = self.token.bytes(object, AttributeType::Value)?;
+        // Some modules wrap the point in a DER OCTET STRING (04 40 …, 04 81 80 …).
+        let len = 2 * set.scalar_len();
+        if value.len() > len && value[0] == 0x04 {
+            value = value[value.len() - len..].to_vec();
+        }
+        if value.len() != len {
+            return Err(fail(
+                format!("a {len}-byte public key (CKA_VALUE)"),
+                format!("{} bytes", value.len()),
+            )
+            .into());
+        }
+        self.keys.insert(
+            name.to_owned(),
+            P11Key {
+                state: KeyState {
+                    reference: 0,
+                    algorithm: Some(alg),
+                    param_set: Some(letter.to_owned()),
+                    public_key: Some(value),
+                    deleted: false,
+                },
+                id: key.id,
+            },
+        );
+        Ok(())
+    }
+
+    /// Arranges the press through the control socket (a thread presses once the screen waits,
+    /// while `C_Sign` blocks) and notes it.
+    fn arrange(&mut self, press: PressAction) {
+        if let Some(control) = &self.control {
+            let request: fn(u64) -> Request = match press {
+                PressAction::Confirm => |id| Request::Confirm { id },
+                PressAction::Reject => |id| Request::Reject { id },
+                PressAction::Timeout => |id| Request::TimeOut { id },
+            };
+            control.press_when_waiting(request, PRESS_WAIT);
+        }
+        self.presses.push(PressRecord {
+            press,
+            exchange: None,
+            step: self.step.clone(),
+        });
+    }
+
+    /// The screens shown since the last call.
+    pub fn collect_screens(&mut self) -> usize {
+        let before = self.screens.len();
+        if let Some(new) = self.control.as_mut().and_then(Control::take_screens) {
+            for text in new {
+                self.shown.push(ShownScreen {
+                    text: text.clone(),
+                    exchange: None,
+                    step: self.step.clone(),
+                });
+                self.screens.push(text);
+            }
+        }
+        before
+    }
+
+    fn check_screens(&mut self, before: usize, st: &SafeTouchStep) -> P11Result {
+        let expected: Vec<String> = st
+            .screen
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
+        let rows: Vec<String> = st
+            .rows
+            .iter()
+            .map(|s| self.expand(s))
+            .collect::<Result<_, _>>()?;
+        let raw = &self.screens[before.min(self.screens.len())..];
+        let shown: Vec<String> = raw.iter().map(|s| normalise(s)).collect();
+        for text in &expected {
+            if !shown.iter().any(|s| s.contains(&normalise(text))) {
+                return Err(fail(
+                    format!("the SafeTouch to show «{text}»"),
+                    if shown.is_empty() {
+                        "no screen".to_owned()
+                    } else {
+                        shown.join(" / ")
+                    },
+                )
+                .into());
+            }
+        }
+        for row in &rows {
+            if !raw.iter().any(|s| shows_row(s, row)) {
+                return Err(fail(
+                    format!("the SafeTouch to show the row «{row}»"),
+                    shown.join(" / "),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    /// `C_Sign` with the on-token hash behind the SafeTouch; checks screen and outcome.
+    /// Returns the signature (`s ‖ r` BE) when one was expected and came.
+    pub(super) fn sign_on_token(
+        &mut self,
+        key: &P11Key,
+        data: &[u8],
+        st: &SafeTouchStep,
+        expect: &SignOutcome,
+    ) -> P11Result<Option<Vec<u8>>> {
+        let private = self.object(key, ObjectClass::PRIVATE_KEY)?.ok_or_else(|| {
+            Halt::Fail(
+                fail("the private key object", "none found (not logged in?)"),
+                Some(CKR_USER_NOT_LOGGED_IN),
+            )
+        });
+        let private = match private {
+            Ok(p) => p,
+            Err(halt) => return sign_outcome(Err(halt), expect),
+        };
+        self.collect_screens();
+        let before = self.screens.len();
+        self.arrange(st.press);
+        let result = self
+            .token
+            .sign(plan::on_token(Self::algorithm(key)), private, data);
+        self.collect_screens();
+        self.check_screens(before, st)?;
+        sign_outcome(result.map_err(Halt::from), expect)
+    }
+
+    fn sign_request(&mut self, name: &str, st: &SafeTouchStep, expect: &SignOutcome) -> P11Result {
+        let key = self.key(name)?;
+        let overrides = self.request_specs.get(name).cloned().ok_or_else(|| {
+            fail(
+                format!("build_request for key {name:?} first"),
+                "no request",
+            )
+        })?;
+        let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
+            .map_err(|e| fail("a request subject", e))?;
+        let (algorithm, public) = verifier(&key.state, None)?;
+        let info = rutoken_pki::RequestInfo::new(
+            subject,
+            &public,
+            algorithm,
+            &RequestedExtensions::bank_default(),
+        )
+        .map_err(|e| fail("the request to be built", e))?;
+        let tbs = info
+            .to_be_signed()
+            .map_err(|e| fail("the request to be built", e))?;
+        let signed = self.sign_on_token(&key, &tbs, st, expect)?;
+        if let Some(sig) = signed {
+            let der = info
+                .sign_with(|_| Ok::<_, String>(sig.clone()))
+                .map_err(|e| fail("the request to be signed", e))?
+                .to_der()
+                .to_vec();
+            self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
+            self.request = Some(der);
+        } else {
+            // The plugin removes the key pair it generated for a request that was not signed
+            // (reissue-flow.md, branches: reject on screen 1).
+            self.delete(&key)?;
+            if let Some(state) = self.keys.get_mut(name) {
+                state.state.deleted = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &P11Key) -> P11Result {
+        let private = self.object(key, ObjectClass::PRIVATE_KEY)?;
+        let public = self.object(key, ObjectClass::PUBLIC_KEY)?;
+        if private.is_none() && public.is_none() {
+            return Err(fail("the key's objects", "none with its CKA_ID").into());
+        }
+        if private.is_none() {
+            // Not logged in the private key is invisible: the token's refusal in PKCS#11.
+            return Err(Halt::Fail(
+                fail("the private key object", "invisible: not logged in"),
+                Some(CKR_USER_NOT_LOGGED_IN),
+            ));
+        }
+        for object in [private, public].into_iter().flatten() {
+            self.token.destroy(object)?;
+        }
+        Ok(())
+    }
+
+    fn install(&mut self, i: &crate::scenario::step::InstallCertificate) -> P11Result {
+        let key = self.key(&i.key)?;
+        let der = match i.certificate.as_str() {
+            "issued" => self.issued.clone(),
+            "current" => self.current_certificate.clone(),
+            other => return Err(fail("certificate: issued or current", other).into()),
+        }
+        .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
+        let info =
+            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
+        if key.state.public_key.as_deref() != Some(info.public_key.as_slice()) {
+            return match &i.expect {
+                InstallOutcome::Refused => Ok(()),
+                e => Err(fail(
+                    e.to_string(),
+                    "refused: the certificate's public key is not the key's",
+                )
+                .into()),
+            };
+        }
+        let subject = rutoken_pki::Cert::parse(&der)
+            .ok()
+            .and_then(|c| der::Encode::to_der(c.subject()).ok())
+            .unwrap_or_default();
+        let label = info.subject_cn.clone().unwrap_or_default();
+        let written = self
+            .token
+            .create_certificate(&der, &key.id, &label, &subject);
+        match (written, &i.expect) {
+            (Ok(()), InstallOutcome::Installed | InstallOutcome::Sw(_)) => Ok(()),
+            (Err(e), InstallOutcome::Sw(_)) => Err(e.into()),
+            (Ok(()), e) => Err(fail(e.to_string(), "installed").into()),
+            (Err(err), e) => Err(fail(e.to_string(), err).into()),
+        }
+    }
+
+    /// A power or presence event through the control socket; the module is finalised first
+    /// and (`back`) loaded again once the token is in, since a reset ends its sessions.
+    fn power(&mut self, request: Request, back: bool) -> P11Result {
+        let control = self
+            .control
+            .clone()
+            .ok_or_else(|| Halt::Skip("needs the emulator's control socket (--control)".into()))?;
+        self.collect_screens();
+        self.token.close();
+        control
+            .request(request)
+            .map_err(|e| fail("the control socket to act", e))?;
+        if matches!(request, Request::Restart)
+            && let Some(c) = self.control.as_mut()
+        {
+            c.forget_events();
+        }
+        if back {
+            self.token
+                .reopen()
+                .map_err(|e| fail("the token back in its slot", e))?;
+        }
+        Ok(())
+    }
+
+    fn sign_hash(&mut self, h: &crate::scenario::step::SignHash) -> P11Result {
+        let key = self.key(&h.key)?;
+        let text = self.expand(&h.text)?;
+        let (algorithm, public) = verifier(&key.state, self.current_certificate.as_deref())?;
+        let digest = algorithm.digest().digest(text.as_bytes());
+        let private = match self.object(&key, ObjectClass::PRIVATE_KEY)? {
+            Some(p) => p,
+            None => {
+                return sign_outcome(
+                    Err(Halt::Fail(
+                        fail("the private key object", "invisible: not logged in"),
+                        Some(CKR_USER_NOT_LOGGED_IN),
+                    )),
+                    &h.expect,
+                )
+                .map(|_| ());
+            }
+        };
+        self.arrange(h.press);
+        let result = self
+            .token
+            .sign(plan::host(Self::algorithm(&key)), private, &digest);
+        self.collect_screens();
+        let Some(sig) = sign_outcome(result.map_err(Halt::from), &h.expect)? else {
+            return Ok(());
+        };
+        let signature =
+            gost::Signature::from_x509_bytes(&sig).map_err(|e| fail("a signature s ‖ r", e))?;
+        Ok(check_signature(&h.expect, &public, &digest, &signature)?)
+    }
+
+    /// Brings a fresh token to `tries` user PIN tries left with wrong PINs (the counter of a
+    /// fresh token is known: [`FRESH_TRIES`]).
+    pub fn spend_tries(&mut self, tries: u8) -> P11Result {
+        let wrong = self
+            .vars
+            .get("wrong_pin")
+            .cloned()
+            .unwrap_or_else(|| crate::runner::DEFAULT_WRONG_PIN.to_owned());
+        for left in (tries..FRESH_TRIES).rev() {
+            match self.token.login(false, &wrong) {
+                Err(e) if e.rv == Some(CKR_PIN_INCORRECT) && left > 0 => {}
+                Err(e) if e.rv == Some(CKR_PIN_LOCKED) && left == 0 => {}
+                Err(e) => return Err(e.into()),
+                Ok(()) => {
+                    return Err(fail("the wrong PIN refused", "it was accepted").into());
+                }
+            }
+        }
+        let _ = self.token.logout();
+        Ok(())
+    }
+}
+
+/// DER of an OID.
+fn oid_der(oid: &const_oid::ObjectIdentifier) -> Vec<u8> {
+    let body = oid.as_bytes();
+    let mut der = vec![0x06, u8::try_from(body.len()).unwrap_or(0x7F)];
+    der.extend_from_slice(body);
+    der
+}
+
+/// `CKA_GOSTR3411_PARAMS`: id-GostR3411-94-CryptoProParamSet 1.2.643.2.2.30.1 (DER).
+const HASH_2001: &[u8] = &[0x06, 0x07, 0x2A, 0x85, 0x03, 0x02, 0x02, 0x1E, 0x01];
+/// id-tc26-gost3411-12-256 1.2.643.7.1.1.2.2 (DER).
+const HASH_2012_256: &[u8] = &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02];
+/// id-tc26-gost3411-12-512 1.2.643.7.1.1.2.3 (DER).
+const HASH_2012_512: &[u8] = &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x03];
+
+fn count(what: &str, expected: Option<usize>, actual: usize) -> P11Result {
+    match expected {
+        Some(n) if n != actual => {
+            Err(fail(format!("{n} {what}"), format!("{actual} {what}")).into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What `CKF_*_PIN_COUNT_LOW` and `FINAL_TRY` (and `LOCKED`) must say for `n` tries left.
+pub fn flags_agree(n: u8, low: bool, last: bool, locked: bool) -> Result<(), StepFailure> {
+    let want = (n < FRESH_TRIES && n > 0, n == 1, n == 0);
+    let got = (low, last, locked);
+    if (want.0 && !low) || want.1 != last || want.2 != locked {
+        let flags = |(l, f, k): (bool, bool, bool)| {
+            let mut s = Vec::new();
+            if l {
+                s.push("COUNT_LOW");
+            }
+            if f {
+                s.push("FINAL_TRY");
+            }
+            if k {
+                s.push("LOCKED");
+            }
+            if s.is_empty() {
+                "no PIN flag".to_owned()
+            } else {
+                s.join(" ")
+            }
+        };
+        return Err(fail(
+            format!("{n} tries left: token flags {}", flags(want)),
+            format!("token flags {}", flags(got)),
+        ));
+    }
+    Ok(())
+}
+
+/// A step's result against the `CKR_` codes its expected status word stands for.
+fn expect_codes(pattern: &str, codes: &[CK_RV], result: P11Result) -> P11Result {
+    let names = || {
+        codes
+            .iter()
+            .map(|c| rv::name(*c))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    match result {
+        Ok(()) if codes.contains(&CKR_OK) => Ok(()),
+        Ok(()) => Err(fail(
+            format!("SW {pattern} ({})", names()),
+            "CKR_OK: the step completed",
+        )
+        .into()),
+        Err(Halt::Fail(_, Some(code))) if codes.contains(&code) => Ok(()),
+        Err(Halt::Fail(f, Some(code))) => Err(fail(
+            format!("SW {pattern} ({})", names()),
+            format!("{}: {}", rv::name(code), f.actual),
+        )
+        .into()),
+        Err(other) => Err(other),
+    }
+}
+
+/// A signing result against the outcome the scenario expects (`Some`: a signature expected
+/// and come; `None`: a refusal expected and come). Reject and the time-out are both
+/// `CKR_FUNCTION_REJECTED` (docs/pkcs11.md).
+fn sign_outcome(result: P11Result<Vec<u8>>, expect: &SignOutcome) -> P11Result<Option<Vec<u8>>> {
+    match (result, expect) {
+        (Ok(sig), SignOutcome::Signed | SignOutcome::Sw(_)) => Ok(Some(sig)),
+        (
+            Err(Halt::Fail(_, Some(CKR_FUNCTION_REJECTED))),
+            SignOutcome::Rejected | SignOutcome::TimedOut,
+        ) => Ok(None),
+        (Ok(_), e) => Err(fail(e.to_string(), "a signature").into()),
+        (Err(Halt::Fail(f, Some(code))), e @ (SignOutcome::Rejected | SignOutcome::TimedOut)) => {
+            Err(fail(e.to_string(), format!("{}: {}", rv::name(code), f.actual)).into())
+        }
+        (Err(other), _) => Err(other),
+    }
+}

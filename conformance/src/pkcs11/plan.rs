@@ -1,0 +1,216 @@
+//! Before a scenario runs through a module: whether every step has a PKCS#11 expression, and
+//! which mechanisms its keys need (asked of the module with `C_GetMechanismList`, never guessed
+//! from its file name). A scenario that cannot run whole is skipped with the reason before it
+//! changes the token.
+
+use std::collections::BTreeMap;
+
+use rutoken_cryptoki_gost::sys::*;
+
+use crate::scenario::step::{Algorithm, InstallCertificate, PinOutcome, Step};
+use crate::scenario::{Assertion, Capability, Scenario};
+
+use super::rv::{self, SafeTouchWords};
+
+/// TC26 vendor mechanisms (`VENDOR_PKCS11_RU_TEAM` 0xD4321000, TC26's PKCS#11 extensions as
+/// OpenSC's pkcs11.h and this project's `pkcs11/src/vendor.rs` number them).
+const RU_TEAM: CK_ULONG = 0x8000_0000 | 0x5432_1000;
+/// `CKM_GOSTR3410_512_KEY_PAIR_GEN`.
+pub const CKM_GOSTR3410_512_KEY_PAIR_GEN: CK_MECHANISM_TYPE = RU_TEAM | 0x005;
+/// `CKM_GOSTR3410_512`.
+pub const CKM_GOSTR3410_512: CK_MECHANISM_TYPE = RU_TEAM | 0x006;
+/// `CKM_GOSTR3410_WITH_GOSTR3411_12_256`.
+pub const CKM_GOSTR3410_WITH_GOSTR3411_12_256: CK_MECHANISM_TYPE = RU_TEAM | 0x008;
+/// `CKM_GOSTR3410_WITH_GOSTR3411_12_512`.
+pub const CKM_GOSTR3410_WITH_GOSTR3411_12_512: CK_MECHANISM_TYPE = RU_TEAM | 0x009;
+/// `CKK_GOSTR3410_512`.
+pub const CKK_GOSTR3410_512: CK_KEY_TYPE = RU_TEAM | 0x003;
+
+/// The algorithm of the personalised fixture's key (`simulator/src/token/fixture.rs`: one
+/// GOST 2012-256 key), the scenarios' `current`.
+pub const CURRENT: Algorithm = Algorithm::Gost2012_256;
+
+/// `C_GenerateKeyPair`'s mechanism for an algorithm.
+pub fn keygen(alg: Algorithm) -> CK_MECHANISM_TYPE {
+    match alg {
+        Algorithm::Gost2012_512 => CKM_GOSTR3410_512_KEY_PAIR_GEN,
+        _ => CKM_GOSTR3410_KEY_PAIR_GEN,
+    }
+}
+
+/// The signature mechanism hashing on the token (the SafeTouch shows the document).
+pub fn on_token(alg: Algorithm) -> CK_MECHANISM_TYPE {
+    match alg {
+        Algorithm::Gost2001 => CKM_GOSTR3410_WITH_GOSTR3411,
+        Algorithm::Gost2012_256 => CKM_GOSTR3410_WITH_GOSTR3411_12_256,
+        Algorithm::Gost2012_512 => CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+    }
+}
+
+/// The signature mechanism over a host digest.
+pub fn host(alg: Algorithm) -> CK_MECHANISM_TYPE {
+    match alg {
+        Algorithm::Gost2012_512 => CKM_GOSTR3410_512,
+        _ => CKM_GOSTR3410,
+    }
+}
+
+fn mechanism_name(m: CK_MECHANISM_TYPE) -> &'static str {
+    match m {
+        CKM_GOSTR3410_KEY_PAIR_GEN => "CKM_GOSTR3410_KEY_PAIR_GEN",
+        CKM_GOSTR3410 => "CKM_GOSTR3410",
+        CKM_GOSTR3410_WITH_GOSTR3411 => "CKM_GOSTR3410_WITH_GOSTR3411",
+        CKM_GOSTR3410_512_KEY_PAIR_GEN => "CKM_GOSTR3410_512_KEY_PAIR_GEN",
+        CKM_GOSTR3410_512 => "CKM_GOSTR3410_512",
+        CKM_GOSTR3410_WITH_GOSTR3411_12_256 => "CKM_GOSTR3410_WITH_GOSTR3411_12_256",
+        CKM_GOSTR3410_WITH_GOSTR3411_12_512 => "CKM_GOSTR3410_WITH_GOSTR3411_12_512",
+        _ => "a GOST mechanism",
+    }
+}
+
+fn algorithm_name(alg: Algorithm) -> &'static str {
+    match alg {
+        Algorithm::Gost2001 => "GOST R 34.10-2001",
+        Algorithm::Gost2012_256 => "GOST R 34.10-2012 (256-bit)",
+        Algorithm::Gost2012_512 => "GOST R 34.10-2012 (512-bit)",
+    }
+}
+
+/// What a target with (`control`) or without the emulator's control socket can do.
+pub fn capabilities(control: bool) -> Vec<Capability> {
+    if control {
+        vec![
+            Capability::Buttons,
+            Capability::Screen,
+            Capability::Pull,
+            Capability::PowerCycle,
+            Capability::Restart,
+            Capability::FreshToken,
+        ]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Why the scenario cannot run through this module, if it cannot.
+pub fn skip_reason(
+    scenario: &Scenario,
+    control: bool,
+    mechanisms: &[CK_MECHANISM_TYPE],
+    words: SafeTouchWords,
+) -> Option<String> {
+    let caps = capabilities(control);
+    let missing: Vec<&str> = scenario
+        .needs
+        .iter()
+        .filter(|n| !caps.contains(n))
+        .map(|n| n.name())
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!(
+            "needs {}: the pkcs11 target does it through the emulator's control socket (--control)",
+            missing.join(", ")
+        ));
+    }
+    if let Some(n) = scenario.token.user_pin_tries_left
+        && !control
+    {
+        return Some(format!(
+            "starts with {n} user PIN tries left: PKCS#11 cannot read a PIN counter, so only a fresh token (--control) has a known one"
+        ));
+    }
+    for (i, step) in scenario.steps.iter().enumerate() {
+        if let Some(why) = inexpressible(step, control, words) {
+            return Some(format!("step {} {}: {why}", i + 1, step.name()));
+        }
+    }
+    let mut needed: Vec<(Algorithm, CK_MECHANISM_TYPE)> = Vec::new();
+    let mut keys: BTreeMap<&str, Algorithm> = BTreeMap::from([("current", CURRENT)]);
+    let alg_of =
+        |keys: &BTreeMap<&str, Algorithm>, name: &str| keys.get(name).copied().unwrap_or(CURRENT);
+    for step in &scenario.steps {
+        match step {
+            Step::GenerateKey(g) => {
+                keys.insert(&g.name, g.algorithm);
+                needed.push((g.algorithm, keygen(g.algorithm)));
+                // A module that signs with none of the algorithm's mechanisms does not have it
+                // (OpenSC's lists CKM_GOSTR3410_KEY_PAIR_GEN for 2001 keys only).
+                needed.push((
+                    g.algorithm,
+                    match g.algorithm {
+                        Algorithm::Gost2001 => CKM_GOSTR3410,
+                        alg => on_token(alg),
+                    },
+                ));
+            }
+            Step::SignRequest(s) => {
+                let alg = alg_of(&keys, &s.key);
+                needed.push((alg, on_token(alg)));
+            }
+            Step::SignDocument(s) => {
+                let alg = alg_of(&keys, &s.key);
+                needed.push((alg, on_token(alg)));
+            }
+            Step::SignHash(s) => {
+                let alg = alg_of(&keys, &s.key);
+                needed.push((alg, host(alg)));
+            }
+            _ => {}
+        }
+    }
+    for a in &scenario.assertions {
+        if let Assertion::KeySigns(k) = a {
+            let alg = alg_of(&keys, &k.key);
+            needed.push((alg, on_token(alg)));
+        }
+    }
+    needed
+        .into_iter()
+        .find(|(_, m)| !mechanisms.contains(m))
+        .map(|(alg, m)| {
+            format!(
+                "{} is not supported by this module: C_GetMechanismList has no {}",
+                algorithm_name(alg),
+                mechanism_name(m)
+            )
+        })
+}
+
+/// Why one step has no PKCS#11 expression here, if it has none.
+fn inexpressible(step: &Step, control: bool, words: SafeTouchWords) -> Option<String> {
+    match step {
+        Step::Apdu(_) => return Some("a raw APDU has no PKCS#11 expression".to_owned()),
+        Step::InstallCertificate(InstallCertificate {
+            interrupt: Some(i), ..
+        }) => {
+            return Some(format!(
+                "interrupted after {} pieces: a module writes a certificate in one C_CreateObject, there are no pieces to interrupt between",
+                i.after_pieces
+            ));
+        }
+        Step::PowerCycle | Step::Pull | Step::Insert | Step::Restart if !control => {
+            return Some(
+                "power and presence need the emulator's control socket (--control) or a person"
+                    .to_owned(),
+            );
+        }
+        Step::VerifyPin(v) => {
+            if let PinOutcome::Sw(p) = &v.expect {
+                return unmapped(p, true, words);
+            }
+        }
+        _ => {}
+    }
+    let pin = matches!(step, Step::UnblockPin(_));
+    step.expected_sw().and_then(|p| unmapped(p, pin, words))
+}
+
+fn unmapped(pattern: &str, pin: bool, words: SafeTouchWords) -> Option<String> {
+    match rv::for_sw(pattern, pin, words) {
+        Ok(codes) if codes.is_empty() => Some(format!(
+            "expects the token's status word {pattern}, which no CKR_ code stands for"
+        )),
+        Ok(_) => None,
+        Err(e) => Some(e),
+    }
+}
