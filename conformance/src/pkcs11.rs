@@ -174,6 +174,10 @@ pub fn run(
         presses: Vec::new(),
         screens_in_steps: 0,
         step: String::new(),
+        fresh_tries: opts
+            .control
+            .as_ref()
+            .and_then(|_| fresh_user_tries(scenario, profile, seed)),
     };
     let mut records = Vec::new();
     let mut at = String::new();
@@ -192,6 +196,22 @@ pub fn run(
     report.steps = records;
     report.duration = started.elapsed();
     report
+}
+
+/// The user PIN tries of the start token the control socket loaded: the same token built in
+/// process (same fixture, same seed) asked with `VERIFY` without data.
+fn fresh_user_tries(
+    scenario: &Scenario,
+    profile: &rutoken_sim::profile::DeviceProfile,
+    seed: u64,
+) -> Option<u8> {
+    let target = crate::target::emulator::open(scenario.token.fixture, seed, profile).ok()?;
+    let config = rutoken_client::ClientConfig::from_profile(profile);
+    let mut client = rutoken_client::Client::new(target, config);
+    match client.pin_status(rutoken_client::PinRole::User).ok()? {
+        rutoken_client::PinStatus::TriesLeft(n) => Some(n),
+        _ => None,
+    }
 }
 
 fn parts(

@@ -142,6 +142,35 @@ impl Module {
     }
 }
 
+impl Module {
+    /// `C_GetAttributeValue` of one byte-string attribute (`CKA_ID`, `CKA_VALUE`) of an object
+    /// given by its raw handle (as `C_GenerateKeyPair` returns it).
+    pub fn attribute(
+        &self,
+        session: CK_SESSION_HANDLE,
+        object: CK_OBJECT_HANDLE,
+        kind: CK_ATTRIBUTE_TYPE,
+    ) -> Result<Vec<u8>, Error> {
+        let f = self
+            .list
+            .C_GetAttributeValue
+            .ok_or(Error::Missing("C_GetAttributeValue"))?;
+        let mut attribute = CK_ATTRIBUTE {
+            type_: kind,
+            pValue: std::ptr::null_mut(),
+            ulValueLen: 0,
+        };
+        // SAFETY: a size query: one attribute with a null value pointer (§5.7).
+        check(unsafe { f(session, object, &mut attribute, 1) })?;
+        let mut value = vec![0u8; usize::try_from(attribute.ulValueLen).unwrap_or(0)];
+        attribute.pValue = value.as_mut_ptr().cast();
+        // SAFETY: `value` has the room the module asked for.
+        check(unsafe { f(session, object, &mut attribute, 1) })?;
+        value.truncate(usize::try_from(attribute.ulValueLen).unwrap_or(0));
+        Ok(value)
+    }
+}
+
 fn ulong(n: usize) -> CK_ULONG {
     CK_ULONG::try_from(n).unwrap_or(CK_ULONG::MAX)
 }

@@ -156,7 +156,12 @@ impl P11Flow<'_> {
                     )
                 };
                 // PKCS#11 tells a counter only as COUNT_LOW, FINAL_TRY and LOCKED.
-                Ok(flags_agree(p.expect, flags.0, flags.1, flags.2)?)
+                let max = if p.which == PinKind::Admin {
+                    None
+                } else {
+                    self.fresh_tries
+                };
+                Ok(flags_agree(p.expect, max, flags)?)
             }
             Assertion::KeySigns(k) => self.key_signs(&k.key, &k.certificate),
             Assertion::Screens(sc) => {

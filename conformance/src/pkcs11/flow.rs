@@ -30,9 +30,6 @@ use super::token::{CallError, Token};
 /// How long a press waits for the SafeTouch screen (as the pcsc target).
 const PRESS_WAIT: Duration = Duration::from_secs(30);
 
-/// The factory PIN counters (device profile `token.pin_max_tries`; the module's COUNT_LOW flag
-/// also counts from 10): a fresh token's user PIN has this many tries.
-pub const FRESH_TRIES: u8 = 10;
 
 /// How a step ended when it did not pass.
 #[derive(Debug)]
@@ -105,6 +102,8 @@ pub struct P11Flow<'a> {
     pub screens_in_steps: usize,
     /// The step under way (for screens and presses in the reports).
     pub step: String,
+    /// The user PIN's tries on the start token (known when the runner loaded it).
+    pub fresh_tries: Option<u8>,
 }
 
 impl P11Flow<'_> {
@@ -356,7 +355,8 @@ impl P11Flow<'_> {
                     } else {
                         (info.user_pin_count_low(), info.user_pin_final_try())
                     };
-                    return flags_agree(*n, low, last, false).map_err(Halt::from);
+                    return flags_agree(*n, self.fresh_tries, (low, last, false))
+                        .map_err(Halt::from);
                 }
             }
             PinOutcome::Sw(pattern) => {
@@ -413,15 +413,11 @@ impl P11Flow<'_> {
         public.push(Attr::bool(CKA_VERIFY, true));
         let mut private = common(CKO_PRIVATE_KEY);
         private.extend([Attr::bool(CKA_PRIVATE, true), Attr::bool(CKA_SIGN, true)]);
-        self.token.generate(plan::keygen(alg), &public, &private)?;
-        let key = P11Key {
-            state: KeyState::default(),
-            id,
-        };
-        let object = self
-            .object(&key, ObjectClass::PUBLIC_KEY)?
-            .ok_or_else(|| fail("the generated public key object", "none with its CKA_ID"))?;
-        let mut value = self.token.bytes(object, AttributeType::Value)?;
+        let (public_key, _) = self.token.generate(plan::keygen(alg), &public, &private)?;
+        // The module may give the pair an ID of its own (ours and OpenSC's: from the public
+        // key, as PKCS#15 does).
+        let id = self.token.raw_bytes(public_key, CKA_ID)?;
+        let mut value = self.token.raw_bytes(public_key, CKA_VALUE)?;
         // Some modules wrap the point in a DER OCTET STRING (04 40 …, 04 81 80 …).
         let len = 2 * set.scalar_len();
         if value.len() > len && value[0] == 0x04 {
@@ -444,7 +440,7 @@ impl P11Flow<'_> {
                     public_key: Some(value),
                     deleted: false,
                 },
-                id: key.id,
+                id,
             },
         );
         Ok(())
@@ -606,8 +602,14 @@ impl P11Flow<'_> {
                 Some(CKR_USER_NOT_LOGGED_IN),
             ));
         }
-        for object in [private, public].into_iter().flatten() {
-            self.token.destroy(object)?;
+        if let Some(private) = private {
+            self.token.destroy(private)?;
+        }
+        // A module may delete the pair with its private key (the token's two RSFs go together).
+        if public.is_some()
+            && let Some(public) = self.object(key, ObjectClass::PUBLIC_KEY)?
+        {
+            self.token.destroy(public)?;
         }
         Ok(())
     }
@@ -704,15 +706,18 @@ impl P11Flow<'_> {
         Ok(check_signature(&h.expect, &public, &digest, &signature)?)
     }
 
-    /// Brings a fresh token to `tries` user PIN tries left with wrong PINs (the counter of a
-    /// fresh token is known: [`FRESH_TRIES`]).
+    /// Brings a fresh token to `tries` user PIN tries left with wrong PINs (the counter of the
+    /// start token the runner loaded is known).
     pub fn spend_tries(&mut self, tries: u8) -> P11Result {
+        let fresh = self.fresh_tries.ok_or_else(|| {
+            Halt::Skip("PKCS#11 cannot read a PIN counter, so only a fresh token (--control) has a known one".to_owned())
+        })?;
         let wrong = self
             .vars
             .get("wrong_pin")
             .cloned()
             .unwrap_or_else(|| crate::runner::DEFAULT_WRONG_PIN.to_owned());
-        for left in (tries..FRESH_TRIES).rev() {
+        for left in (tries..fresh).rev() {
             match self.token.login(false, &wrong) {
                 Err(e) if e.rv == Some(CKR_PIN_INCORRECT) && left > 0 => {}
                 Err(e) if e.rv == Some(CKR_PIN_LOCKED) && left == 0 => {}
@@ -751,9 +756,14 @@ fn count(what: &str, expected: Option<usize>, actual: usize) -> P11Result {
     }
 }
 
-/// What `CKF_*_PIN_COUNT_LOW` and `FINAL_TRY` (and `LOCKED`) must say for `n` tries left.
-pub fn flags_agree(n: u8, low: bool, last: bool, locked: bool) -> Result<(), StepFailure> {
-    let want = (n < FRESH_TRIES && n > 0, n == 1, n == 0);
+/// What `CKF_*_PIN_COUNT_LOW`, `FINAL_TRY` and `LOCKED` must say for `n` tries left of `max`
+/// (COUNT_LOW: fewer than the maximum, when the maximum is known).
+pub fn flags_agree(
+    n: u8,
+    max: Option<u8>,
+    (low, last, locked): (bool, bool, bool),
+) -> Result<(), StepFailure> {
+    let want = (max.is_some_and(|m| n < m) && n > 0, n == 1, n == 0);
     let got = (low, last, locked);
     if (want.0 && !low) || want.1 != last || want.2 != locked {
         let flags = |(l, f, k): (bool, bool, bool)| {

@@ -118,9 +118,9 @@ impl Token {
         let ctx = self.ctx.as_ref().ok_or("the module is not loaded")?;
         let start = Instant::now();
         let slot = loop {
-            let slots = ctx
-                .get_slots_with_token()
-                .map_err(|e| open_error(&self.path, &format!("C_GetSlotList: {e}")))?;
+            let slots = ctx.get_slots_with_token().map_err(|e| {
+                open_error(&self.path, &ck("C_GetSlotList")(e).to_string())
+            })?;
             let found = match self.want_slot {
                 Some(id) => slots.into_iter().find(|s| s.id() == id),
                 None => slots.into_iter().next(),
@@ -152,7 +152,7 @@ impl Token {
         };
         let session = ctx
             .open_rw_session(slot)
-            .map_err(|e| open_error(&self.path, &format!("C_OpenSession: {e}")))?;
+            .map_err(|e| open_error(&self.path, &ck("C_OpenSession")(e).to_string()))?;
         self.slot = Some(slot);
         self.session = Some(session);
         Ok(())
@@ -168,11 +168,20 @@ impl Token {
         self.slot = None;
     }
 
-    /// [`Token::close`], then load and connect again, waiting for the token.
+    /// [`Token::close`], then load and connect again, waiting for the token: pcscd sees a
+    /// reinserted or restarted card within a poll or two, and until then the module may find
+    /// the slot but fail to open a session on it, so each try starts from C_Initialize.
     pub fn reopen(&mut self) -> Result<(), String> {
-        self.close();
-        self.load()?;
-        self.connect(TOKEN_WAIT)
+        let start = Instant::now();
+        loop {
+            self.close();
+            self.load()?;
+            match self.connect(Duration::ZERO) {
+                Ok(()) => return Ok(()),
+                Err(e) if start.elapsed() >= TOKEN_WAIT => return Err(e),
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        }
     }
 
     fn session(&self, function: &'static str) -> Result<&Session, CallError> {
@@ -298,6 +307,22 @@ impl Token {
         })?;
         gost.generate_key_pair(session.handle(), mechanism, public, private)
             .map_err(raw("C_GenerateKeyPair"))
+    }
+
+    /// A byte-string attribute of an object known by its raw handle.
+    pub fn raw_bytes(
+        &self,
+        object: CK_OBJECT_HANDLE,
+        kind: CK_ATTRIBUTE_TYPE,
+    ) -> Result<Vec<u8>, CallError> {
+        let session = self.session("C_GetAttributeValue")?;
+        let gost = self.gost.as_ref().ok_or_else(|| CallError {
+            function: "C_GetAttributeValue",
+            rv: None,
+            text: "the module is not loaded".to_owned(),
+        })?;
+        gost.attribute(session.handle(), object, kind)
+            .map_err(raw("C_GetAttributeValue"))
     }
 
     /// `C_SignInit` + `C_Sign` with a GOST mechanism.

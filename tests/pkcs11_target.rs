@@ -1,0 +1,248 @@
+//! `rutoken-lab run --target pkcs11` end to end: a private pcscd with a vpcd reader,
+//! `rutoken-lab sim` behind it with a control socket, and the runner loading a PKCS#11 module
+//! inside the namespace (through `nsenter -m`): this project's `librutoken_pkcs11.so` over every
+//! scenario (no failure; every skip names the step a module cannot express), and OpenSC's
+//! `opensc-pkcs11.so` (its rutoken_ecp driver: GOST R 34.10-2001 only) over the `gost2001`
+//! scenarios (all pass) and a GOST 2012 one (skipped: the module lists no 2012 mechanism).
+//! Skips with a printed reason when not root, or pcscd, vpcd or OpenSC are missing.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+#[path = "../simulator/tests/pcsc/harness.rs"]
+mod harness;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
+/// Debian's opensc package.
+const OPENSC: &str = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
+
+/// `rutoken-lab sim`, killed when the test ends (also on a panic).
+struct Sim(Child);
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `librutoken_pkcs11.so` of this build (a dev-dependency: cargo builds its cdylib into
+/// `target/<profile>/deps/`, beside this test binary).
+fn our_module() -> PathBuf {
+    std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("librutoken_pkcs11.so")
+}
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+struct Lab {
+    pcscd: harness::Pcscd,
+    _sim: Sim,
+    dir: tempfile::TempDir,
+    control: PathBuf,
+    sim_log: PathBuf,
+}
+
+impl Lab {
+    fn start() -> Lab {
+        let pcscd = harness::Pcscd::start();
+        let dir = tempfile::tempdir().unwrap();
+        let control = dir.path().join("control.sock");
+        let sim_log = dir.path().join("sim.log");
+        let log = std::fs::File::create(&sim_log).unwrap();
+        let child = Command::new(BIN)
+            .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
+            .args(["--fixture", "personalised", "--control"])
+            .arg(&control)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let sim = Sim(child);
+        harness::wait_until(Duration::from_secs(20), "sim attached to vpcd", || {
+            std::fs::read_to_string(&sim_log).is_ok_and(|l| l.contains("the card is in"))
+        });
+        Lab {
+            pcscd,
+            _sim: sim,
+            dir,
+            control,
+            sim_log,
+        }
+    }
+
+    /// `rutoken-lab run --target pkcs11 --module MODULE --control … ARGS` inside the namespace.
+    fn run(&self, module: &Path, json: &str, args: &[&str]) -> (Output, serde_json::Value) {
+        let json = self.dir.path().join(json);
+        let out = self
+            .pcscd
+            .enter("timeout")
+            .args(["900", BIN, "run", "--target", "pkcs11", "--module"])
+            .arg(module)
+            .arg("--control")
+            .arg(&self.control)
+            .args(["--seed", "11", "--json"])
+            .arg(&json)
+            .args(args)
+            .output()
+            .unwrap();
+        let report = std::fs::read_to_string(&json)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(serde_json::Value::Null);
+        (out, report)
+    }
+
+    fn context(&self, out: &Output) -> String {
+        format!(
+            "stdout:\n{}\nstderr:\n{}\nsim:\n{}\npcscd:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&self.sim_log).unwrap_or_default(),
+            self.pcscd.log()
+        )
+    }
+}
+
+/// (name, status, reason) of every scenario of a JSON report.
+fn outcomes(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["scenarios"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| {
+                    (
+                        s["name"].as_str().unwrap_or_default().to_owned(),
+                        s["outcome"]["status"].as_str().unwrap_or_default().to_owned(),
+                        s["outcome"]["reason"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_scenario_through_our_module_and_gost_2001_through_opensc() {
+    require_pcscd!();
+    let module = our_module();
+    assert!(module.exists(), "{} was not built", module.display());
+    let lab = Lab::start();
+
+    // This project's module: every scenario passes or is skipped naming the step (or the
+    // scenario part) PKCS#11 cannot express.
+    let (out, report) = lab.run(&module, "ours.json", &[scenarios().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", lab.context(&out));
+    eprintln!("{}", String::from_utf8_lossy(&out.stdout));
+    let results = outcomes(&report);
+    let files = std::fs::read_dir(scenarios())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "yaml"))
+        .count();
+    assert_eq!(results.len(), files, "{}", lab.context(&out));
+    let step_names = rutoken_conformance::scenario::Step::NAMES;
+    let mut passed = 0;
+    for (name, status, reason) in &results {
+        match status.as_str() {
+            "passed" => passed += 1,
+            "skipped" => {
+                // "step 4 (apdu): a raw APDU has no PKCS#11 expression", "setup (…)", …
+                let names_step = step_names
+                    .iter()
+                    .any(|s| reason.starts_with("step ") && reason.contains(&format!("{s}")));
+                assert!(
+                    names_step || reason.contains("assert "),
+                    "{name} skipped without naming the step: {reason}"
+                );
+                assert!(
+                    !reason.contains("not supported by this module"),
+                    "our module lists every GOST mechanism: {name}: {reason}"
+                );
+            }
+            other => panic!("{name}: {other} {reason}\n{}", lab.context(&out)),
+        }
+    }
+    let gost2001 = results.iter().filter(|(n, _, _)| n.starts_with("gost2001-")).count();
+    assert!(gost2001 >= 3, "{results:?}");
+    // Most of the suite is bank-client steps: it runs whole through the module.
+    assert!(passed * 2 > files, "{passed} of {files} passed: {results:?}");
+    eprintln!("our module: {passed} of {files} scenarios passed, the rest skipped with reasons");
+
+    // OpenSC's module: the GOST 2001 subset passes, a GOST 2012 scenario is skipped because
+    // the module's mechanism list has no 2012 mechanism.
+    if !Path::new(OPENSC).exists() {
+        eprintln!("skipped: {OPENSC} missing (Debian: opensc): the OpenSC part did not run");
+        return;
+    }
+    let (out, report) = lab.run(
+        Path::new(OPENSC),
+        "opensc.json",
+        &["--tag", "gost2001", scenarios().to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", lab.context(&out));
+    let results = outcomes(&report);
+    assert_eq!(results.len(), gost2001, "{results:?}");
+    for (name, status, reason) in &results {
+        assert_eq!(status, "passed", "{name} through OpenSC: {reason}\n{}", lab.context(&out));
+    }
+    let happy = scenarios().join("reissue-happy-path.yaml");
+    let (out, report) = lab.run(Path::new(OPENSC), "opensc-2012.json", &[happy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", lab.context(&out));
+    let results = outcomes(&report);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].1, "skipped", "{results:?}");
+    assert!(
+        results[0].2.contains("GOST R 34.10-2012 (256-bit) is not supported by this module"),
+        "{results:?}"
+    );
+}
+
+#[test]
+fn bad_module_and_slot_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(["run", "--target", "pkcs11"])
+            .args(args)
+            .arg(scenarios().join("gost2001-sign-host-hash.yaml"))
+            .output()
+            .unwrap()
+    };
+    // No such file.
+    let missing = dir.path().join("missing.so");
+    let out = run(&["--module", missing.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--module") && err.contains("missing.so"), "{err}");
+    // Not a PKCS#11 module.
+    let not_module = dir.path().join("not.so");
+    std::fs::write(&not_module, b"not a library").unwrap();
+    let out = run(&["--module", not_module.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    // --target pkcs11 without --module, --module without --target pkcs11.
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--module"));
+    let out = Command::new(BIN)
+        .args(["run", "--module", "x.so"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A module with no token in the asked slot (this project's module without pcscd has no
+    // reader; with one, slot 999 is not among them).
+    let module = our_module();
+    if module.exists() {
+        let out = run(&["--module", module.to_str().unwrap(), "--slot", "999"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("slot") , "{err}");
+    }
+}
