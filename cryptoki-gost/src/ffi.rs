@@ -18,7 +18,7 @@ fn check(rv: CK_RV) -> Result<(), Error> {
     if rv == CKR_OK {
         Ok(())
     } else {
-        Err(Error::Rv(rv.into()))
+        Err(Error::Rv(rv))
     }
 }
 
@@ -59,7 +59,7 @@ impl Module {
         // SAFETY: a size query: null list pointer and a valid count pointer (§5.5).
         check(unsafe { f(slot, std::ptr::null_mut(), &mut count) })?;
         let mut list: Vec<CK_MECHANISM_TYPE> =
-            vec![0; usize::try_from(count).map_err(|_| Error::Rv(CKR_GENERAL_ERROR.into()))?];
+            vec![0; usize::try_from(count).map_err(|_| Error::Rv(CKR_GENERAL_ERROR))?];
         // SAFETY: `list` has room for `count` entries, as the module said.
         check(unsafe { f(slot, list.as_mut_ptr(), &mut count) })?;
         list.truncate(usize::try_from(count).unwrap_or(0));

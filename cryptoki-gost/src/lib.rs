@@ -18,7 +18,7 @@ pub use ffi::Module;
 pub enum Error {
     /// The module answered this `CKR_` (hex, as the PKCS#11 headers write it).
     #[error("CKR 0x{0:08X}")]
-    Rv(u64),
+    Rv(sys::CK_RV),
     /// The file could not be loaded or has no `C_GetFunctionList`.
     #[error("{0}")]
     Load(String),

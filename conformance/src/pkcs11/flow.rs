@@ -30,7 +30,6 @@ use super::token::{CallError, Token};
 /// How long a press waits for the SafeTouch screen (as the pcsc target).
 const PRESS_WAIT: Duration = Duration::from_secs(30);
 
-
 /// How a step ended when it did not pass.
 #[derive(Debug)]
 pub enum Halt {

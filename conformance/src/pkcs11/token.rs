@@ -118,9 +118,9 @@ impl Token {
         let ctx = self.ctx.as_ref().ok_or("the module is not loaded")?;
         let start = Instant::now();
         let slot = loop {
-            let slots = ctx.get_slots_with_token().map_err(|e| {
-                open_error(&self.path, &ck("C_GetSlotList")(e).to_string())
-            })?;
+            let slots = ctx
+                .get_slots_with_token()
+                .map_err(|e| open_error(&self.path, &ck("C_GetSlotList")(e).to_string()))?;
             let found = match self.want_slot {
                 Some(id) => slots.into_iter().find(|s| s.id() == id),
                 None => slots.into_iter().next(),
