@@ -214,3 +214,76 @@ fn unmapped(pattern: &str, pin: bool, words: SafeTouchWords) -> Option<String> {
         Err(e) => Some(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load;
+
+    const WORDS: SafeTouchWords = SafeTouchWords {
+        reject: 0x6FB1,
+        timeout: 0x6FB2,
+    };
+
+    /// What OpenSC's module lists for a Rutoken ECP (GOST 2001 only).
+    const OPENSC: &[CK_MECHANISM_TYPE] = &[
+        CKM_GOSTR3410_KEY_PAIR_GEN,
+        CKM_GOSTR3410,
+        CKM_GOSTR3410_WITH_GOSTR3411,
+    ];
+    const ALL: &[CK_MECHANISM_TYPE] = &[
+        CKM_GOSTR3410_KEY_PAIR_GEN,
+        CKM_GOSTR3410,
+        CKM_GOSTR3410_WITH_GOSTR3411,
+        CKM_GOSTR3410_512_KEY_PAIR_GEN,
+        CKM_GOSTR3410_512,
+        CKM_GOSTR3410_WITH_GOSTR3411_12_256,
+        CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+    ];
+
+    fn scenario(steps: &str) -> Scenario {
+        let text = format!(
+            "name: t\nneeds: [buttons]\ntoken: {{fixture: personalised, date: 2020-02-04}}\nvars: {{user_pin: \"12345678\"}}\nsteps:\n{steps}"
+        );
+        load::parse(std::path::Path::new("t.yaml"), &text).unwrap()
+    }
+
+    #[test]
+    fn the_mechanism_list_decides_the_algorithms() {
+        let g2001 = scenario(
+            "  - verify_pin: {pin: \"${user_pin}\"}\n  - generate_key: {name: k, algorithm: gost2001}\n  - sign_hash: {key: k, text: x}\n",
+        );
+        assert_eq!(skip_reason(&g2001, true, OPENSC, WORDS), None);
+        let g2012 = scenario(
+            "  - verify_pin: {pin: \"${user_pin}\"}\n  - generate_key: {name: k, algorithm: gost2012-512, param_set: B}\n",
+        );
+        let why = skip_reason(&g2012, true, OPENSC, WORDS).unwrap();
+        assert_eq!(
+            why,
+            "GOST R 34.10-2012 (512-bit) is not supported by this module: C_GetMechanismList has no CKM_GOSTR3410_512_KEY_PAIR_GEN"
+        );
+        assert_eq!(skip_reason(&g2012, true, ALL, WORDS), None);
+    }
+
+    #[test]
+    fn steps_without_a_pkcs11_expression_are_named() {
+        let raw = scenario("  - attach\n  - apdu: {command: \"00 A4 00 00\"}\n");
+        assert_eq!(
+            skip_reason(&raw, true, ALL, WORDS).unwrap(),
+            "step 2 apdu: a raw APDU has no PKCS#11 expression"
+        );
+        let power = scenario("  - attach\n  - power_cycle\n");
+        assert!(
+            skip_reason(&power, true, ALL, WORDS).is_none(),
+            "the control socket cuts the power"
+        );
+        // Without a control socket the SafeTouch's buttons are missing first.
+        let why = skip_reason(&power, false, ALL, WORDS).unwrap();
+        assert!(why.starts_with("needs buttons"), "{why}");
+        let odd = scenario("  - generate_key: {name: k, expect: {sw: \"6A86\"}}\n");
+        assert_eq!(
+            skip_reason(&odd, true, ALL, WORDS).unwrap(),
+            "step 1 generate_key: expects the token's status word 6A86, which no CKR_ code stands for"
+        );
+    }
+}

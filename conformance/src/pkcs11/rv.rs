@@ -127,3 +127,35 @@ pub fn for_sw(pattern: &str, pin: bool, words: SafeTouchWords) -> Result<Vec<CK_
     }
     Ok(codes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WORDS: SafeTouchWords = SafeTouchWords {
+        reject: 0x6FB1,
+        timeout: 0x6FB2,
+    };
+
+    #[test]
+    fn common_status_words_have_their_ckr() {
+        let codes = |p: &str, pin: bool| for_sw(p, pin, WORDS).unwrap();
+        assert_eq!(codes("6982", false), vec![CKR_USER_NOT_LOGGED_IN]);
+        assert_eq!(codes("63Cx", true), vec![CKR_PIN_LOCKED, CKR_PIN_INCORRECT]);
+        assert_eq!(codes("63C2", true), vec![CKR_PIN_INCORRECT]);
+        assert_eq!(codes("6983", true), vec![CKR_PIN_LOCKED]);
+        assert_eq!(codes("6FB1", false), vec![CKR_FUNCTION_REJECTED]);
+        assert_eq!(codes("6700", true), vec![CKR_PIN_LEN_RANGE]);
+        assert_eq!(codes("6700", false), vec![CKR_DATA_LEN_RANGE]);
+        assert_eq!(codes("9000", false), vec![CKR_OK]);
+        // A status word no CKR_ stands for: the step cannot be checked through a module.
+        assert!(codes("6A86", false).is_empty());
+        assert!(for_sw("69", false, WORDS).is_err());
+    }
+
+    #[test]
+    fn names_are_the_headers_and_hex_otherwise() {
+        assert_eq!(name(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT");
+        assert_eq!(name(0x8000_0001), "CKR 0x80000001");
+    }
+}
