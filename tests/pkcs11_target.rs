@@ -52,6 +52,12 @@ struct Lab {
 
 impl Lab {
     fn start() -> Lab {
+        Lab::start_with(&[])
+    }
+
+    /// `sim` with extra arguments (`--safetouch-policy confirm`: its SafeTouch confirms by
+    /// itself, standing for the person's press).
+    fn start_with(sim_args: &[&str]) -> Lab {
         let pcscd = harness::Pcscd::start();
         let dir = tempfile::tempdir().unwrap();
         let control = dir.path().join("control.sock");
@@ -61,6 +67,7 @@ impl Lab {
             .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
             .args(["--fixture", "personalised", "--control"])
             .arg(&control)
+            .args(sim_args)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -94,6 +101,46 @@ impl Lab {
             .args(args)
             .output()
             .unwrap();
+        let report = std::fs::read_to_string(&json)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(serde_json::Value::Null);
+        (out, report)
+    }
+
+    /// `run --target pkcs11 --operator` (no control socket: a real token as far as the runner
+    /// knows) with `answers` on stdin.
+    fn run_operator(
+        &self,
+        answers: &str,
+        extra: &[&str],
+        scenario: &str,
+    ) -> (Output, serde_json::Value) {
+        let json = self.dir.path().join("operator.json");
+        let _ = std::fs::remove_file(&json);
+        let mut child = self
+            .pcscd
+            .enter("timeout")
+            .args(["300", BIN, "run", "--target", "pkcs11", "--module"])
+            .arg(our_module())
+            .args([
+                "--operator",
+                "--operator-timeout",
+                "20",
+                "--seed",
+                "3",
+                "--json",
+            ])
+            .arg(&json)
+            .args(extra)
+            .arg(scenarios().join(format!("{scenario}.yaml")))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), answers.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
         let report = std::fs::read_to_string(&json)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
@@ -288,4 +335,43 @@ fn bad_module_and_slot_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(err.contains("slot"), "{err}");
     }
+}
+
+#[test]
+fn operator_mode_through_our_module() {
+    require_pcscd!();
+    let module = our_module();
+    assert!(module.exists(), "{} was not built", module.display());
+    let lab = Lab::start_with(&["--safetouch-policy", "confirm"]);
+
+    // The reissue flow: the expected screens drawn, the person's "y" answers recorded.
+    let (out, report) = lab.run_operator("y\ny\n", &[], "reissue-happy-path");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", lab.context(&out));
+    assert!(
+        stderr.contains("The SafeTouch should now show:"),
+        "{stderr}"
+    );
+    let results = outcomes(&report);
+    assert_eq!(results[0].1, "passed", "{results:?}");
+    let screens = report["scenarios"][0]["screens"].to_string();
+    assert_eq!(screens.matches("(answered y)").count(), 2, "{screens}");
+
+    // A wrong PIN on what may be a real token: only with --allow-destructive (on a token of
+    // its own: without a control socket nothing resets the token between scenarios).
+    drop(lab);
+    let lab = Lab::start_with(&["--safetouch-policy", "confirm"]);
+    let (out, report) = lab.run_operator("", &[], "gost2001-wrong-pin-once");
+    assert_eq!(out.status.code(), Some(0), "{}", lab.context(&out));
+    let results = outcomes(&report);
+    assert_eq!(results[0].1, "skipped", "{results:?}");
+    assert!(
+        results[0].2.starts_with("destructive on a real token"),
+        "{results:?}"
+    );
+    let (out, report) = lab.run_operator("", &["--allow-destructive"], "gost2001-wrong-pin-once");
+    let results = outcomes(&report);
+    assert_eq!(results[0].1, "passed", "{results:?}\n{}", lab.context(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Press Confirm"), "{stderr}");
 }

@@ -13,19 +13,7 @@ pub mod plan;
 pub mod rv;
 pub mod token;
 
-use std::path::PathBuf;
-
-/// What `--target pkcs11` was given.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pkcs11Options {
-    /// The module file.
-    pub module: PathBuf,
-    /// A slot ID as the module numbers them; default the first slot with a token.
-    pub slot: Option<u64>,
-    /// The emulator's control socket: presses, screens, power events and a fresh start token
-    /// per scenario.
-    pub control: Option<PathBuf>,
-}
+pub use crate::suite::Pkcs11Options;
 
 /// Opens the module once (C_Initialize, the slot, a session) and reads its mechanisms: a bad
 /// path, a missing slot or a failing C_Initialize is the run's usage error.
@@ -124,7 +112,12 @@ pub fn run(
             return report;
         }
     };
-    if let Some(reason) = plan::skip_reason(scenario, control.is_some(), &mechanisms, words) {
+    let mode = plan::Mode {
+        control: control.is_some(),
+        operator: opts.operator.is_some(),
+        allow_destructive: opts.allow_destructive || control.is_some(),
+    };
+    if let Some(reason) = plan::skip_reason(scenario, mode, &mechanisms, words) {
         report.outcome = Outcome::Skipped { reason };
         return report;
     }
@@ -174,6 +167,9 @@ pub fn run(
         presses: Vec::new(),
         screens_in_steps: 0,
         step: String::new(),
+        operator: opts.operator,
+        observation: None,
+        screen_size: (profile.safetouch.rows, profile.safetouch.columns),
         fresh_tries: opts
             .control
             .as_ref()

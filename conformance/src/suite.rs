@@ -38,14 +38,25 @@ pub enum TargetKind {
         keep_token: bool,
     },
     /// A PKCS#11 module (feature `pkcs11`): the bank-client steps as PKCS#11 calls.
-    Pkcs11 {
-        /// The module file.
-        module: PathBuf,
-        /// A slot ID; default the first slot with a token.
-        slot: Option<u64>,
-        /// The emulator's control socket (presses, screens, power, fresh tokens).
-        control: Option<PathBuf>,
-    },
+    Pkcs11(Pkcs11Options),
+}
+
+/// What `--target pkcs11` was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pkcs11Options {
+    /// The module file.
+    pub module: PathBuf,
+    /// A slot ID as the module numbers them; default the first slot with a token.
+    pub slot: Option<u64>,
+    /// The emulator's control socket: presses, screens, power events and a fresh start token
+    /// per scenario.
+    pub control: Option<PathBuf>,
+    /// A person presses the SafeTouch, answers whether it shows the expected screen, pulls and
+    /// inserts the token (a real token); how long to wait for them.
+    pub operator: Option<Duration>,
+    /// Without a control socket (a real token): also run the scenarios that can block a PIN or
+    /// delete objects.
+    pub allow_destructive: bool,
 }
 
 /// Opens a target for a scenario (its fixture and seed): a custom target for tests and benches.
@@ -231,7 +242,7 @@ pub fn open_target(
             (*operator, *operator_timeout, *allow_destructive),
             (!keep_token).then_some((scenario, seed)),
         ),
-        TargetKind::Pkcs11 { .. } => Err(TargetError::Unsupported(
+        TargetKind::Pkcs11(_) => Err(TargetError::Unsupported(
             "carry APDUs: a PKCS#11 module runs the steps itself",
         )),
     }
@@ -285,7 +296,7 @@ fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<Box<dyn Target>, 
             (*operator, *operator_timeout, *allow_destructive),
             None,
         ),
-        TargetKind::Emulator | TargetKind::Pkcs11 { .. } => {
+        TargetKind::Emulator | TargetKind::Pkcs11(_) => {
             open_target(opts, &DeviceProfile::default(), first, 0)
         }
     }
@@ -353,7 +364,7 @@ pub fn run_with(
     let jobs = match opts.target {
         TargetKind::Emulator => opts.jobs.max(1).min(scenarios.len().max(1)),
         // One reader (one token): one scenario at a time.
-        TargetKind::Pcsc { .. } | TargetKind::Pkcs11 { .. } => 1,
+        TargetKind::Pcsc { .. } | TargetKind::Pkcs11(_) => 1,
     };
     let target = target_name(&opts.target);
     let mut report = RunReport::start(
@@ -378,12 +389,8 @@ pub fn run_with(
                     let _ = events.send(Event::Started(i));
                     let s_seed = scenario_seed(seed, &scenario.name);
                     let result = match &opts.target {
-                        TargetKind::Pkcs11 {
-                            module,
-                            slot,
-                            control,
-                        } if opts.factory.is_none() => {
-                            run_pkcs11(scenario, (module, *slot, control), profile, s_seed)
+                        TargetKind::Pkcs11(p11) if opts.factory.is_none() => {
+                            run_pkcs11(scenario, p11, profile, s_seed)
                         }
                         _ => match open_target(opts, profile, scenario, s_seed) {
                             Ok(mut target) => {
@@ -453,7 +460,7 @@ fn target_name(target: &TargetKind) -> String {
     match target {
         TargetKind::Emulator => "emulator".to_owned(),
         TargetKind::Pcsc { reader, .. } => format!("pcsc:{reader}"),
-        TargetKind::Pkcs11 { module, .. } => format!("pkcs11:{}", module.display()),
+        TargetKind::Pkcs11(p11) => format!("pkcs11:{}", p11.module.display()),
     }
 }
 
@@ -461,25 +468,15 @@ fn target_name(target: &TargetKind) -> String {
 #[cfg(feature = "pkcs11")]
 fn run_pkcs11(
     scenario: &Scenario,
-    (module, slot, control): (&PathBuf, Option<u64>, &Option<PathBuf>),
+    opts: &Pkcs11Options,
     profile: &DeviceProfile,
     seed: u64,
 ) -> ScenarioReport {
-    let opts = crate::pkcs11::Pkcs11Options {
-        module: module.clone(),
-        slot,
-        control: control.clone(),
-    };
-    crate::pkcs11::run(scenario, &opts, profile, seed)
+    crate::pkcs11::run(scenario, opts, profile, seed)
 }
 
 #[cfg(not(feature = "pkcs11"))]
-fn run_pkcs11(
-    scenario: &Scenario,
-    _: (&PathBuf, Option<u64>, &Option<PathBuf>),
-    _: &DeviceProfile,
-    _: u64,
-) -> ScenarioReport {
+fn run_pkcs11(scenario: &Scenario, _: &Pkcs11Options, _: &DeviceProfile, _: u64) -> ScenarioReport {
     unopened(
         scenario,
         TargetError::Unsupported(
@@ -491,16 +488,12 @@ fn run_pkcs11(
 /// Checks the module once before the run: a bad path, a missing slot or a failing
 /// C_Initialize is a usage error (exit 2).
 #[cfg(feature = "pkcs11")]
-fn probe_pkcs11(module: &std::path::Path, slot: Option<u64>) -> Result<String, String> {
-    crate::pkcs11::probe(&crate::pkcs11::Pkcs11Options {
-        module: module.to_owned(),
-        slot,
-        control: None,
-    })
+fn probe_pkcs11(opts: &Pkcs11Options) -> Result<String, String> {
+    crate::pkcs11::probe(opts)
 }
 
 #[cfg(not(feature = "pkcs11"))]
-fn probe_pkcs11(_: &std::path::Path, _: Option<u64>) -> Result<String, String> {
+fn probe_pkcs11(_: &Pkcs11Options) -> Result<String, String> {
     Err("this build has no `pkcs11` feature (cargo build --features pkcs11)".to_owned())
 }
 
@@ -612,8 +605,8 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             }
         }
     }
-    if let (TargetKind::Pkcs11 { module, slot, .. }, None) = (&opts.target, &opts.factory) {
-        match probe_pkcs11(module, *slot) {
+    if let (TargetKind::Pkcs11(p11), None) = (&opts.target, &opts.factory) {
+        match probe_pkcs11(p11) {
             Ok(token) => {
                 let _ = writeln!(err, "pkcs11: {token}");
             }
@@ -632,7 +625,7 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         match &opts.target {
             TargetKind::Emulator => "the emulator".to_owned(),
             TargetKind::Pcsc { reader, .. } => format!("PC/SC reader {reader}"),
-            TargetKind::Pkcs11 { module, .. } => format!("PKCS#11 module {}", module.display()),
+            TargetKind::Pkcs11(p11) => format!("PKCS#11 module {}", p11.module.display()),
         }
     );
     let _ = out.flush();

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use rutoken_conformance::scenario::load::Partition;
-use rutoken_conformance::suite::{self, RunOptions, TargetKind};
+use rutoken_conformance::suite::{self, Pkcs11Options, RunOptions, TargetKind};
 
 use crate::error::CliError;
 
@@ -103,24 +103,28 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         TargetArg::Emulator => {
             if args.reader.is_some() || args.control.is_some() || args.operator {
                 return Err(CliError::invalid_msg(
-                    "--reader, --control and --operator need --target pcsc",
+                    "--reader, --control and --operator need --target pcsc or pkcs11",
                 ));
             }
             TargetKind::Emulator
         }
         TargetArg::Pkcs11 => {
-            if args.reader.is_some() || args.operator || args.keep_token {
+            if args.reader.is_some() || args.keep_token {
                 return Err(CliError::invalid_msg(
-                    "--reader, --operator and --keep-token are for --target pcsc; --target pkcs11 takes --module, --slot and --control",
+                    "--reader and --keep-token are for --target pcsc; --target pkcs11 takes --module, --slot, --control, --operator",
                 ));
             }
-            TargetKind::Pkcs11 {
+            TargetKind::Pkcs11(Pkcs11Options {
                 module: args
                     .module
                     .ok_or_else(|| CliError::invalid_msg("--target pkcs11 needs --module PATH"))?,
                 slot: args.slot,
                 control: args.control,
-            }
+                operator: args
+                    .operator
+                    .then(|| Duration::from_secs(args.operator_timeout)),
+                allow_destructive: args.allow_destructive,
+            })
         }
         TargetArg::Pcsc => TargetKind::Pcsc {
             reader: args

@@ -22,6 +22,7 @@ use crate::scenario::step::{
 };
 use crate::scenario::vars;
 use crate::target::control::Control;
+use crate::target::operator;
 
 use super::plan::{self, CKK_GOSTR3410_512};
 use super::rv::{self, SafeTouchWords};
@@ -103,6 +104,12 @@ pub struct P11Flow<'a> {
     pub step: String,
     /// The user PIN's tries on the start token (known when the runner loaded it).
     pub fresh_tries: Option<u8>,
+    /// A person at a real token (`--operator`): how long to wait for them.
+    pub operator: Option<Duration>,
+    /// The person's answer to the screen question of the press under way.
+    pub observation: Option<std::thread::JoinHandle<Result<String, crate::target::TargetError>>>,
+    /// The SafeTouch's rows and columns (device profile), to draw the expected screen.
+    pub screen_size: (usize, usize),
 }
 
 impl P11Flow<'_> {
@@ -446,8 +453,9 @@ impl P11Flow<'_> {
     }
 
     /// Arranges the press through the control socket (a thread presses once the screen waits,
-    /// while `C_Sign` blocks) and notes it.
-    fn arrange(&mut self, press: PressAction) {
+    /// while `C_Sign` blocks), or tells the person (drawing the expected screen and asking on a
+    /// thread whether the device shows it, answered while `C_Sign` waits), and notes it.
+    fn arrange(&mut self, press: PressAction, expected: &[String]) {
         if let Some(control) = &self.control {
             let request: fn(u64) -> Request = match press {
                 PressAction::Confirm => |id| Request::Confirm { id },
@@ -455,6 +463,23 @@ impl P11Flow<'_> {
                 PressAction::Timeout => |id| Request::TimeOut { id },
             };
             control.press_when_waiting(request, PRESS_WAIT);
+        } else if let Some(timeout) = self.operator {
+            let instruction = operator::press_instruction(press, expected);
+            if expected.is_empty() {
+                eprintln!("\n>>> {instruction}");
+            } else {
+                let (rows, columns) = self.screen_size;
+                eprintln!(
+                    "\n>>> The SafeTouch should now show:\n{}    Does it show the same? [y/n]",
+                    operator::screen::draw(expected, rows, columns)
+                );
+                let expected = expected.to_vec();
+                self.observation = Some(std::thread::spawn(move || {
+                    let same = operator::stdin::yes_no(timeout)?;
+                    eprintln!(">>> {instruction}");
+                    Ok(operator::screen::observation(&expected, same))
+                }));
+            }
         }
         self.presses.push(PressRecord {
             press,
@@ -463,10 +488,22 @@ impl P11Flow<'_> {
         });
     }
 
-    /// The screens shown since the last call.
+    /// The screens shown since the last call (a person's observations stand for them).
     pub fn collect_screens(&mut self) -> usize {
         let before = self.screens.len();
-        if let Some(new) = self.control.as_mut().and_then(Control::take_screens) {
+        let observed = match self.observation.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(Ok(text))) => Some(vec![text]),
+            Some(Ok(Err(e))) => Some(vec![format!("operator observation: none ({e})")]),
+            Some(Err(_)) => Some(vec![
+                "operator observation: none (the question failed)".to_owned(),
+            ]),
+            None => None,
+        };
+        let new = match observed {
+            Some(o) => Some(o),
+            None => self.control.as_mut().and_then(Control::take_screens),
+        };
+        if let Some(new) = new {
             for text in new {
                 self.shown.push(ShownScreen {
                     text: text.clone(),
@@ -479,18 +516,18 @@ impl P11Flow<'_> {
         before
     }
 
+    fn expand_all(&self, texts: &[String]) -> Result<Vec<String>, StepFailure> {
+        texts.iter().map(|s| self.expand(s)).collect()
+    }
+
     fn check_screens(&mut self, before: usize, st: &SafeTouchStep) -> P11Result {
-        let expected: Vec<String> = st
-            .screen
-            .iter()
-            .map(|s| self.expand(s))
-            .collect::<Result<_, _>>()?;
-        let rows: Vec<String> = st
-            .rows
-            .iter()
-            .map(|s| self.expand(s))
-            .collect::<Result<_, _>>()?;
+        let expected = self.expand_all(&st.screen)?;
+        let rows = self.expand_all(&st.rows)?;
         let raw = &self.screens[before.min(self.screens.len())..];
+        if self.control.is_none() && raw.is_empty() {
+            // Nobody reads this screen (a person was told the expectation with the press).
+            return Ok(());
+        }
         let shown: Vec<String> = raw.iter().map(|s| normalise(s)).collect();
         for text in &expected {
             if !shown.iter().any(|s| s.contains(&normalise(text))) {
@@ -504,6 +541,10 @@ impl P11Flow<'_> {
                 )
                 .into());
             }
+        }
+        if raw.iter().all(|s| operator::screen::is_confirmation(s)) {
+            // A person compared the device with the expected texts and rows and said yes.
+            return Ok(());
         }
         for row in &rows {
             if !raw.iter().any(|s| shows_row(s, row)) {
@@ -538,7 +579,8 @@ impl P11Flow<'_> {
         };
         self.collect_screens();
         let before = self.screens.len();
-        self.arrange(st.press);
+        let expected = [self.expand_all(&st.screen)?, self.expand_all(&st.rows)?].concat();
+        self.arrange(st.press, &expected);
         let result = self
             .token
             .sign(plan::on_token(Self::algorithm(key)), private, data);
@@ -652,10 +694,9 @@ impl P11Flow<'_> {
     /// A power or presence event through the control socket; the module is finalised first
     /// and (`back`) loaded again once the token is in, since a reset ends its sessions.
     fn power(&mut self, request: Request, back: bool) -> P11Result {
-        let control = self
-            .control
-            .clone()
-            .ok_or_else(|| Halt::Skip("needs the emulator's control socket (--control)".into()))?;
+        let Some(control) = self.control.clone() else {
+            return self.ask_presence(request, back);
+        };
         self.collect_screens();
         self.token.close();
         control
@@ -666,6 +707,32 @@ impl P11Flow<'_> {
         {
             c.forget_events();
         }
+        if back {
+            self.token
+                .reopen()
+                .map_err(|e| fail("the token back in its slot", e))?;
+        }
+        Ok(())
+    }
+
+    /// A pull or an insertion done by a person (a real token).
+    fn ask_presence(&mut self, request: Request, back: bool) -> P11Result {
+        let timeout = self.operator.ok_or_else(|| {
+            Halt::Skip(
+                "needs the emulator's control socket (--control) or a person (--operator)".into(),
+            )
+        })?;
+        let instruction = match request {
+            Request::Pull => "Pull the token out of the SafeTouch.",
+            Request::Insert => "Insert the token into the SafeTouch again.",
+            _ => {
+                return Err(Halt::Skip(
+                    "cutting the power needs the emulator's control socket (--control)".into(),
+                ));
+            }
+        };
+        self.token.close();
+        operator::ask(instruction, timeout).map_err(|e| fail("the person to act", e))?;
         if back {
             self.token
                 .reopen()
@@ -692,7 +759,7 @@ impl P11Flow<'_> {
                 .map(|_| ());
             }
         };
-        self.arrange(h.press);
+        self.arrange(h.press, &[]);
         let result = self
             .token
             .sign(plan::host(Self::algorithm(&key)), private, &digest);

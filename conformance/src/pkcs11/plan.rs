@@ -76,9 +76,21 @@ fn algorithm_name(alg: Algorithm) -> &'static str {
     }
 }
 
-/// What a target with (`control`) or without the emulator's control socket can do.
-pub fn capabilities(control: bool) -> Vec<Capability> {
-    if control {
+/// How the run reaches the token besides the module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    /// The emulator's control socket.
+    pub control: bool,
+    /// A person at the token (`--operator`).
+    pub operator: bool,
+    /// Scenarios that can block a PIN or delete objects may run (always with `control`).
+    pub allow_destructive: bool,
+}
+
+/// What the target can do besides PKCS#11 calls: everything through the emulator's control
+/// socket; presses, screen comparisons, pulls and insertions through a person.
+pub fn capabilities(mode: Mode) -> Vec<Capability> {
+    if mode.control {
         vec![
             Capability::Buttons,
             Capability::Screen,
@@ -87,6 +99,8 @@ pub fn capabilities(control: bool) -> Vec<Capability> {
             Capability::Restart,
             Capability::FreshToken,
         ]
+    } else if mode.operator {
+        vec![Capability::Buttons, Capability::Screen, Capability::Pull]
     } else {
         Vec::new()
     }
@@ -95,11 +109,19 @@ pub fn capabilities(control: bool) -> Vec<Capability> {
 /// Why the scenario cannot run through this module, if it cannot.
 pub fn skip_reason(
     scenario: &Scenario,
-    control: bool,
+    mode: Mode,
     mechanisms: &[CK_MECHANISM_TYPE],
     words: SafeTouchWords,
 ) -> Option<String> {
-    let caps = capabilities(control);
+    if !mode.allow_destructive
+        && let Some(why) = crate::target::operator::destructive::reason(scenario)
+    {
+        return Some(format!(
+            "destructive on a real token: {why}; run it with --allow-destructive"
+        ));
+    }
+    let control = mode.control;
+    let caps = capabilities(mode);
     let missing: Vec<&str> = scenario
         .needs
         .iter()
@@ -108,7 +130,7 @@ pub fn skip_reason(
         .collect();
     if !missing.is_empty() {
         return Some(format!(
-            "needs {}: the pkcs11 target does it through the emulator's control socket (--control)",
+            "needs {}: the pkcs11 target does it through the emulator's control socket (--control) or a person (--operator)",
             missing.join(", ")
         ));
     }
@@ -120,7 +142,7 @@ pub fn skip_reason(
         ));
     }
     for (i, step) in scenario.steps.iter().enumerate() {
-        if let Some(why) = inexpressible(step, control, words) {
+        if let Some(why) = inexpressible(step, mode, words) {
             return Some(format!("step {} {}: {why}", i + 1, step.name()));
         }
     }
@@ -177,7 +199,7 @@ pub fn skip_reason(
 }
 
 /// Why one step has no PKCS#11 expression here, if it has none.
-fn inexpressible(step: &Step, control: bool, words: SafeTouchWords) -> Option<String> {
+fn inexpressible(step: &Step, mode: Mode, words: SafeTouchWords) -> Option<String> {
     match step {
         Step::Apdu(_) => return Some("a raw APDU has no PKCS#11 expression".to_owned()),
         Step::InstallCertificate(InstallCertificate {
@@ -188,9 +210,15 @@ fn inexpressible(step: &Step, control: bool, words: SafeTouchWords) -> Option<St
                 i.after_pieces
             ));
         }
-        Step::PowerCycle | Step::Pull | Step::Insert | Step::Restart if !control => {
+        Step::Pull | Step::Insert if !mode.control && !mode.operator => {
             return Some(
-                "power and presence need the emulator's control socket (--control) or a person"
+                "presence needs the emulator's control socket (--control) or a person (--operator)"
+                    .to_owned(),
+            );
+        }
+        Step::PowerCycle | Step::Restart if !mode.control => {
+            return Some(
+                "cutting the power under a loaded module needs the emulator's control socket (--control)"
                     .to_owned(),
             );
         }
@@ -224,6 +252,16 @@ mod tests {
         reject: 0x6FB1,
         timeout: 0x6FB2,
     };
+    const CONTROL: Mode = Mode {
+        control: true,
+        operator: false,
+        allow_destructive: true,
+    };
+    const REAL: Mode = Mode {
+        control: false,
+        operator: false,
+        allow_destructive: false,
+    };
 
     /// What OpenSC's module lists for a Rutoken ECP (GOST 2001 only).
     const OPENSC: &[CK_MECHANISM_TYPE] = &[
@@ -253,36 +291,55 @@ mod tests {
         let g2001 = scenario(
             "  - verify_pin: {pin: \"${user_pin}\"}\n  - generate_key: {name: k, algorithm: gost2001}\n  - sign_hash: {key: k, text: x}\n",
         );
-        assert_eq!(skip_reason(&g2001, true, OPENSC, WORDS), None);
+        assert_eq!(skip_reason(&g2001, CONTROL, OPENSC, WORDS), None);
         let g2012 = scenario(
             "  - verify_pin: {pin: \"${user_pin}\"}\n  - generate_key: {name: k, algorithm: gost2012-512, param_set: B}\n",
         );
-        let why = skip_reason(&g2012, true, OPENSC, WORDS).unwrap();
+        let why = skip_reason(&g2012, CONTROL, OPENSC, WORDS).unwrap();
         assert_eq!(
             why,
             "GOST R 34.10-2012 (512-bit) is not supported by this module: C_GetMechanismList has no CKM_GOSTR3410_512_KEY_PAIR_GEN"
         );
-        assert_eq!(skip_reason(&g2012, true, ALL, WORDS), None);
+        assert_eq!(skip_reason(&g2012, CONTROL, ALL, WORDS), None);
     }
 
     #[test]
     fn steps_without_a_pkcs11_expression_are_named() {
         let raw = scenario("  - attach\n  - apdu: {command: \"00 A4 00 00\"}\n");
         assert_eq!(
-            skip_reason(&raw, true, ALL, WORDS).unwrap(),
+            skip_reason(&raw, CONTROL, ALL, WORDS).unwrap(),
             "step 2 apdu: a raw APDU has no PKCS#11 expression"
         );
         let power = scenario("  - attach\n  - power_cycle\n");
         assert!(
-            skip_reason(&power, true, ALL, WORDS).is_none(),
+            skip_reason(&power, CONTROL, ALL, WORDS).is_none(),
             "the control socket cuts the power"
         );
-        // Without a control socket the SafeTouch's buttons are missing first.
-        let why = skip_reason(&power, false, ALL, WORDS).unwrap();
+        // Without a control socket the SafeTouch's buttons are missing first; with a person
+        // they are there, the power cut is not.
+        let why = skip_reason(&power, REAL, ALL, WORDS).unwrap();
         assert!(why.starts_with("needs buttons"), "{why}");
+        let person = Mode {
+            operator: true,
+            ..REAL
+        };
+        let why = skip_reason(&power, person, ALL, WORDS).unwrap();
+        assert!(
+            why.starts_with("step 2 power_cycle: cutting the power"),
+            "{why}"
+        );
+        // A wrong PIN on a real token only with --allow-destructive.
+        let wrong = scenario("  - verify_pin: {pin: \"0000\", expect: wrong}\n");
+        let why = skip_reason(&wrong, person, ALL, WORDS).unwrap();
+        assert!(why.starts_with("destructive on a real token"), "{why}");
+        let allowed = Mode {
+            allow_destructive: true,
+            ..person
+        };
+        assert_eq!(skip_reason(&wrong, allowed, ALL, WORDS), None);
         let odd = scenario("  - generate_key: {name: k, expect: {sw: \"6A86\"}}\n");
         assert_eq!(
-            skip_reason(&odd, true, ALL, WORDS).unwrap(),
+            skip_reason(&odd, CONTROL, ALL, WORDS).unwrap(),
             "step 1 generate_key: expects the token's status word 6A86, which no CKR_ code stands for"
         );
     }
