@@ -190,6 +190,20 @@ fn every_scenario_through_our_module_and_gost_2001_through_opensc() {
     assert!(module.exists(), "{} was not built", module.display());
     let lab = Lab::start();
 
+    // A slot without a token (the module's slots are the vpcd reader's two): exit 2, named.
+    let out = lab
+        .pcscd
+        .enter("timeout")
+        .args(["60", BIN, "run", "--target", "pkcs11", "--module"])
+        .arg(&module)
+        .args(["--slot", "999"])
+        .arg(scenarios().join("gost2001-sign-host-hash.yaml"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no token in slot 999"), "{err}");
+
     // This project's module: every scenario passes or is skipped naming the step (or the
     // scenario part) PKCS#11 cannot express.
     let (out, report) = lab.run(&module, "ours.json", &[scenarios().to_str().unwrap()]);
@@ -317,6 +331,21 @@ fn bad_module_and_slot_are_usage_errors() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A module whose C_Initialize fails: ours with a device profile that does not exist (it
+    // reads the profile before it looks for readers, so no pcscd is asked).
+    let module = our_module();
+    if module.exists() {
+        let out = Command::new(BIN)
+            .args(["run", "--target", "pkcs11", "--module"])
+            .arg(&module)
+            .arg(scenarios().join("gost2001-sign-host-hash.yaml"))
+            .env("RUTOKEN_PKCS11_PROFILE", dir.path().join("missing.yaml"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("C_Initialize failed"), "{err}");
+    }
     // --target pkcs11 without --module, --module without --target pkcs11.
     let out = run(&[]);
     assert_eq!(out.status.code(), Some(2));
@@ -326,15 +355,6 @@ fn bad_module_and_slot_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // A module with no token in the asked slot (this project's module without pcscd has no
-    // reader; with one, slot 999 is not among them).
-    let module = our_module();
-    if module.exists() {
-        let out = run(&["--module", module.to_str().unwrap(), "--slot", "999"]);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{err}");
-        assert!(err.contains("slot"), "{err}");
-    }
 }
 
 #[test]
