@@ -335,15 +335,9 @@ impl P11Flow<'_> {
     ) -> P11Result {
         let code = match &result {
             Ok(()) => CKR_OK,
-            Err(e) => match e.rv {
-                Some(code) => code,
-                None => {
-                    return Err(result
-                        .map_err(Halt::from)
-                        .err()
-                        .unwrap_or(Halt::Skip(String::new())));
-                }
-            },
+            Err(CallError { rv: Some(code), .. }) => *code,
+            // No answer from the module at all: not a PIN outcome.
+            Err(e) => return Err(e.clone().into()),
         };
         let ok = match expect {
             PinOutcome::Ok => code == CKR_OK,
@@ -396,14 +390,8 @@ impl P11Flow<'_> {
             Algorithm::Gost2012_512 => CKK_GOSTR3410_512,
             _ => CKK_GOSTR3410,
         };
-        // A CKA_ID of our own (the label's bytes would do for a person; 20 bytes like OpenSC's
-        // SHA-1 IDs keep modules that size them happy): the name and the clock.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let id = gost::DigestAlgorithm::Streebog256.digest(format!("{name}:{nanos}").as_bytes())
-            [..20]
-            .to_vec();
+        // The label as CKA_ID; modules may give the pair their own (read back below).
+        let id = name.as_bytes().to_vec();
         let common = |class: CK_OBJECT_CLASS| {
             vec![
                 Attr::ulong(CKA_CLASS, class),
