@@ -246,6 +246,28 @@ fn every_scenario_through_our_module_and_gost_2001_through_opensc() {
             other => panic!("{name}: {other} {reason}\n{}", lab.context(&out)),
         }
     }
+    // The module's calls are the transcript; no PIN in any report.
+    let text = report.to_string();
+    assert!(
+        !text.contains("12345678") && !text.contains("87654321"),
+        "a PIN in the report"
+    );
+    let happy = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "reissue-happy-path")
+        .unwrap();
+    let calls = happy["transcript"].to_string();
+    for call in [
+        "C_Login(CKU_USER, **)",
+        "C_GenerateKeyPair(CKM_GOSTR3410_KEY_PAIR_GEN)",
+        "C_SignInit(CKM_GOSTR3410_WITH_GOSTR3411_12_256",
+        "C_CreateObject(CKO_CERTIFICATE",
+    ] {
+        assert!(calls.contains(call), "{call} missing: {calls}");
+    }
+    assert_eq!(happy["screens"].as_array().unwrap().len(), 2 + 2, "{happy}");
     let gost2001 = results
         .iter()
         .filter(|(n, _, _)| n.starts_with("gost2001-"))

@@ -36,6 +36,7 @@ use crate::report::{Failure, Outcome, Produced, ScenarioReport, StepKind, StepRe
 use crate::runner::pki::Ca;
 use crate::scenario::{FixtureName, Scenario};
 use crate::target::control::Control;
+use crate::transcript::{Exchange, Transcript};
 
 use flow::{Halt, P11Flow, P11Result};
 use rv::SafeTouchWords;
@@ -177,7 +178,17 @@ pub fn run(
     };
     let mut records = Vec::new();
     let mut at = String::new();
-    let result = parts(scenario, &mut flow, started, &mut records, &mut at);
+    let mut transcript = Transcript::default();
+    // The calls of the start (loading the module, the mechanism list) are not the scenario's.
+    flow.token.log.borrow_mut().clear();
+    let result = parts(
+        scenario,
+        &mut flow,
+        started,
+        &mut records,
+        &mut at,
+        &mut transcript,
+    );
     flow.collect_screens();
     report.outcome = match result {
         Ok(()) => Outcome::Passed,
@@ -190,6 +201,7 @@ pub fn run(
     report.screens = std::mem::take(&mut flow.shown);
     report.presses = std::mem::take(&mut flow.presses);
     report.steps = records;
+    report.transcript = transcript;
     report.duration = started.elapsed();
     report
 }
@@ -210,12 +222,15 @@ fn fresh_user_tries(
     }
 }
 
+/// Runs the setup, the steps and the assertions, each timed; the module's calls are the
+/// report's transcript, each under its step's name.
 fn parts(
     scenario: &Scenario,
     flow: &mut P11Flow<'_>,
     started: Instant,
     records: &mut Vec<StepRecord>,
     at: &mut String,
+    transcript: &mut Transcript,
 ) -> P11Result {
     let mut time = |kind: StepKind,
                     index: usize,
@@ -223,20 +238,30 @@ fn parts(
                     flow: &mut P11Flow<'_>,
                     body: &dyn Fn(&mut P11Flow<'_>) -> P11Result|
      -> P11Result {
+        let first = flow.token.log.borrow().len();
         let record = StepRecord {
             kind,
             index,
             name: name.to_owned(),
             start: started.elapsed(),
             duration: Default::default(),
-            first_exchange: 0,
+            first_exchange: first,
             exchanges: 0,
             passed: false,
         };
         *at = record.label();
         let result = body(flow);
+        let log = flow.token.log.borrow();
+        transcript
+            .exchanges
+            .extend(log.iter().skip(first).map(|(call, answer)| Exchange {
+                command: call.clone(),
+                response: answer.clone(),
+                step: name.to_owned(),
+            }));
         records.push(StepRecord {
             duration: started.elapsed().saturating_sub(record.start),
+            exchanges: log.len().saturating_sub(first),
             passed: result.is_ok(),
             ..record
         });

@@ -469,9 +469,10 @@ impl P11Flow<'_> {
                 }));
             }
         }
+        // The press answers the next call: the C_Sign.
         self.presses.push(PressRecord {
             press,
-            exchange: None,
+            exchange: Some(self.token.log.borrow().len()),
             step: self.step.clone(),
         });
     }
@@ -495,7 +496,7 @@ impl P11Flow<'_> {
             for text in new {
                 self.shown.push(ShownScreen {
                     text: text.clone(),
-                    exchange: None,
+                    exchange: self.token.log.borrow().len().checked_sub(1),
                     step: self.step.clone(),
                 });
                 self.screens.push(text);

@@ -55,7 +55,8 @@ pub fn host(alg: Algorithm) -> CK_MECHANISM_TYPE {
     }
 }
 
-fn mechanism_name(m: CK_MECHANISM_TYPE) -> &'static str {
+/// The header name of a GOST mechanism.
+pub fn mechanism_name(m: CK_MECHANISM_TYPE) -> &'static str {
     match m {
         CKM_GOSTR3410_KEY_PAIR_GEN => "CKM_GOSTR3410_KEY_PAIR_GEN",
         CKM_GOSTR3410 => "CKM_GOSTR3410",

@@ -2,6 +2,7 @@
 //! `rutoken-cryptoki-gost`. Reopened (C_Finalize, C_Initialize, a new session) after the
 //! token's power was cut, since a module may keep sessions a reset has ended.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -76,6 +77,8 @@ pub struct Token {
     /// The slot in use.
     pub slot: Option<Slot>,
     session: Option<Session>,
+    /// The calls made, for the reports' transcript: (call, answer), PINs never in them.
+    pub log: RefCell<Vec<(String, String)>>,
 }
 
 impl Token {
@@ -89,6 +92,7 @@ impl Token {
             gost: None,
             slot: None,
             session: None,
+            log: RefCell::default(),
         };
         token.load()?;
         token.connect(Duration::ZERO)?;
@@ -192,6 +196,16 @@ impl Token {
         })
     }
 
+    /// Notes a call and its answer in [`Token::log`].
+    fn note<T>(&self, call: String, result: Result<T, CallError>) -> Result<T, CallError> {
+        let answer = match &result {
+            Ok(_) => "CKR_OK".to_owned(),
+            Err(e) => e.text.clone(),
+        };
+        self.log.borrow_mut().push((call, answer));
+        result
+    }
+
     fn slot_id(&self, function: &'static str) -> Result<Slot, CallError> {
         self.slot.ok_or_else(|| CallError {
             function,
@@ -229,14 +243,18 @@ impl Token {
         let session = self.session("C_Login")?;
         let _ = session.logout();
         let user = if so { UserType::So } else { UserType::User };
-        session
+        let result = session
             .login(user, Some(&AuthPin::new(pin.into())))
-            .map_err(ck("C_Login"))
+            .map_err(ck("C_Login"));
+        let who = if so { "CKU_SO" } else { "CKU_USER" };
+        // The PIN is never written down: its length alone is no secret worth keeping either.
+        self.note(format!("C_Logout; C_Login({who}, **)"), result)
     }
 
     /// `C_Logout`; not being logged in is no error.
     pub fn logout(&self) -> Result<(), CallError> {
-        match self.session("C_Logout")?.logout().map_err(ck("C_Logout")) {
+        let result = self.session("C_Logout")?.logout().map_err(ck("C_Logout"));
+        match self.note("C_Logout".to_owned(), result) {
             Err(e) if e.rv == Some(CKR_USER_NOT_LOGGED_IN) => Ok(()),
             other => other,
         }
@@ -244,9 +262,11 @@ impl Token {
 
     /// `C_InitPIN`: the SO sets the user PIN (resetting its counter).
     pub fn init_pin(&self, pin: &str) -> Result<(), CallError> {
-        self.session("C_InitPIN")?
+        let result = self
+            .session("C_InitPIN")?
             .init_pin(&AuthPin::new(pin.into()))
-            .map_err(ck("C_InitPIN"))
+            .map_err(ck("C_InitPIN"));
+        self.note("C_InitPIN(**)".to_owned(), result)
     }
 
     /// Whether the session is logged in as the user (`C_GetSessionInfo`).
@@ -271,9 +291,26 @@ impl Token {
         if let Some(id) = id {
             template.push(Attribute::Id(id.to_vec()));
         }
-        self.session("C_FindObjects")?
+        let result = self
+            .session("C_FindObjects")?
             .find_objects(&template)
-            .map_err(ck("C_FindObjects"))
+            .map_err(ck("C_FindObjects"));
+        let call = format!(
+            "C_FindObjects({class}{})",
+            id.map_or_else(String::new, |id| format!(
+                ", CKA_ID {}",
+                hex::encode_upper(id)
+            ))
+        );
+        match self.note(call, result) {
+            Ok(found) => {
+                if let Some(last) = self.log.borrow_mut().last_mut() {
+                    last.1 = format!("{} object(s)", found.len());
+                }
+                Ok(found)
+            }
+            e => e,
+        }
     }
 
     /// A byte-string attribute (`CKA_VALUE`, `CKA_ID`) of an object; empty when absent.
@@ -305,8 +342,16 @@ impl Token {
             rv: None,
             text: "the module is not loaded".to_owned(),
         })?;
-        gost.generate_key_pair(session.handle(), mechanism, public, private)
-            .map_err(raw("C_GenerateKeyPair"))
+        let result = gost
+            .generate_key_pair(session.handle(), mechanism, public, private)
+            .map_err(raw("C_GenerateKeyPair"));
+        self.note(
+            format!(
+                "C_GenerateKeyPair({})",
+                super::plan::mechanism_name(mechanism)
+            ),
+            result,
+        )
     }
 
     /// A byte-string attribute of an object known by its raw handle.
@@ -338,8 +383,18 @@ impl Token {
             rv: None,
             text: "the module is not loaded".to_owned(),
         })?;
-        gost.sign(session.handle(), mechanism, key.handle(), data)
-            .map_err(raw("C_Sign"))
+        let result = gost
+            .sign(session.handle(), mechanism, key.handle(), data)
+            .map_err(raw("C_Sign"));
+        self.note(
+            format!(
+                "C_SignInit({}, key {}); C_Sign({} bytes)",
+                super::plan::mechanism_name(mechanism),
+                key.handle(),
+                data.len()
+            ),
+            result,
+        )
     }
 
     /// `C_CreateObject` of an X.509 certificate on the token.
@@ -360,17 +415,28 @@ impl Token {
             Attribute::Subject(subject.to_vec()),
             Attribute::Value(der.to_vec()),
         ];
-        self.session("C_CreateObject")?
+        let result = self
+            .session("C_CreateObject")?
             .create_object(&template)
             .map(|_| ())
-            .map_err(ck("C_CreateObject"))
+            .map_err(ck("C_CreateObject"));
+        self.note(
+            format!(
+                "C_CreateObject(CKO_CERTIFICATE, {} bytes, CKA_ID {})",
+                der.len(),
+                hex::encode_upper(id)
+            ),
+            result,
+        )
     }
 
     /// `C_DestroyObject`.
     pub fn destroy(&self, object: ObjectHandle) -> Result<(), CallError> {
-        self.session("C_DestroyObject")?
+        let result = self
+            .session("C_DestroyObject")?
             .destroy_object(object)
-            .map_err(ck("C_DestroyObject"))
+            .map_err(ck("C_DestroyObject"));
+        self.note(format!("C_DestroyObject({})", object.handle()), result)
     }
 }
 
