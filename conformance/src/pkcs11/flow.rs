@@ -6,25 +6,23 @@ use std::time::Duration;
 
 use cryptoki::object::{AttributeType, ObjectClass};
 use rutoken_client::device_number;
-use rutoken_cryptoki_gost::Attr;
 use rutoken_cryptoki_gost::sys::*;
-use rutoken_pki::ext::RequestedExtensions;
 use rutoken_sim::control::Request;
 
 use crate::report::{PressRecord, Produced, ShownScreen};
 use crate::runner::certificate;
-use crate::runner::flow::host_hash::{check_signature, verifier};
-use crate::runner::flow::reissue::{Submission, shows_row, submit_to};
-use crate::runner::flow::{KeyState, StepFailure, fail, normalise, param_set};
+use crate::runner::flow::reissue::{Submission, submit_to};
+use crate::runner::flow::{KeyState, StepFailure, fail};
 use crate::runner::pki::{self, Ca, DocumentData};
-use crate::scenario::step::{
-    Algorithm, InstallOutcome, PinKind, PinOutcome, PressAction, SafeTouchStep, SignOutcome, Step,
-};
+use crate::scenario::step::{Algorithm, PinKind, PinOutcome, Step};
 use crate::scenario::vars;
 use crate::target::control::Control;
 use crate::target::operator;
 
-use super::plan::{self, CKK_GOSTR3410_512};
+mod keys;
+mod sign;
+
+use super::plan;
 use super::rv::{self, SafeTouchWords};
 use super::token::{CallError, Token};
 
@@ -372,314 +370,6 @@ impl P11Flow<'_> {
         }
     }
 
-    fn generate(&mut self, name: &str, alg: Algorithm, letter: &str) -> P11Result {
-        let set = param_set(alg, letter).map_err(|e| fail("a GOST parameter set", e))?;
-        // CKA_GOSTR3410_PARAMS: the CryptoPro OID for 2001 keys, the TC26 OID for 2012 ones;
-        // CKA_GOSTR3411_PARAMS names the digest (2001: GOST R 34.11-94 CryptoPro, 2012:
-        // Streebog), as OpenSC's pkcs11-tool sends them.
-        let curve = match alg {
-            Algorithm::Gost2001 => set.cryptopro_oid().unwrap_or_else(|| set.oid()),
-            _ => set.oid(),
-        };
-        let digest = match alg {
-            Algorithm::Gost2001 => HASH_2001,
-            Algorithm::Gost2012_256 => HASH_2012_256,
-            Algorithm::Gost2012_512 => HASH_2012_512,
-        };
-        let key_type = match alg {
-            Algorithm::Gost2012_512 => CKK_GOSTR3410_512,
-            _ => CKK_GOSTR3410,
-        };
-        // The label as CKA_ID; modules may give the pair their own (read back below).
-        let id = name.as_bytes().to_vec();
-        let common = |class: CK_OBJECT_CLASS| {
-            vec![
-                Attr::ulong(CKA_CLASS, class),
-                Attr::ulong(CKA_KEY_TYPE, key_type),
-                Attr::bool(CKA_TOKEN, true),
-                Attr::bytes(CKA_ID, &id),
-                Attr::bytes(CKA_LABEL, name.as_bytes()),
-                Attr::bytes(CKA_GOSTR3410_PARAMS, &oid_der(&curve)),
-                Attr::bytes(CKA_GOSTR3411_PARAMS, digest),
-            ]
-        };
-        let mut public = common(CKO_PUBLIC_KEY);
-        public.push(Attr::bool(CKA_VERIFY, true));
-        let mut private = common(CKO_PRIVATE_KEY);
-        private.extend([Attr::bool(CKA_PRIVATE, true), Attr::bool(CKA_SIGN, true)]);
-        let (public_key, _) = self.token.generate(plan::keygen(alg), &public, &private)?;
-        // The module may give the pair an ID of its own (ours and OpenSC's: from the public
-        // key, as PKCS#15 does).
-        let id = self.token.raw_bytes(public_key, CKA_ID)?;
-        let mut value = self.token.raw_bytes(public_key, CKA_VALUE)?;
-        // Some modules wrap the point in a DER OCTET STRING (04 40 …, 04 81 80 …).
-        let len = 2 * set.scalar_len();
-        if value.len() > len && value[0] == 0x04 {
-            value = value[value.len() - len..].to_vec();
-        }
-        if value.len() != len {
-            return Err(fail(
-                format!("a {len}-byte public key (CKA_VALUE)"),
-                format!("{} bytes", value.len()),
-            )
-            .into());
-        }
-        self.keys.insert(
-            name.to_owned(),
-            P11Key {
-                state: KeyState {
-                    reference: 0,
-                    algorithm: Some(alg),
-                    param_set: Some(letter.to_owned()),
-                    public_key: Some(value),
-                    deleted: false,
-                },
-                id,
-            },
-        );
-        Ok(())
-    }
-
-    /// Arranges the press through the control socket (a thread presses once the screen waits,
-    /// while `C_Sign` blocks), or tells the person (drawing the expected screen and asking on a
-    /// thread whether the device shows it, answered while `C_Sign` waits), and notes it.
-    fn arrange(&mut self, press: PressAction, expected: &[String]) {
-        if let Some(control) = &self.control {
-            let request: fn(u64) -> Request = match press {
-                PressAction::Confirm => |id| Request::Confirm { id },
-                PressAction::Reject => |id| Request::Reject { id },
-                PressAction::Timeout => |id| Request::TimeOut { id },
-            };
-            control.press_when_waiting(request, PRESS_WAIT);
-        } else if let Some(timeout) = self.operator {
-            let instruction = operator::press_instruction(press, expected);
-            if expected.is_empty() {
-                eprintln!("\n>>> {instruction}");
-            } else {
-                let (rows, columns) = self.screen_size;
-                eprintln!(
-                    "\n>>> The SafeTouch should now show:\n{}    Does it show the same? [y/n]",
-                    operator::screen::draw(expected, rows, columns)
-                );
-                let expected = expected.to_vec();
-                self.observation = Some(std::thread::spawn(move || {
-                    let same = operator::stdin::yes_no(timeout)?;
-                    eprintln!(">>> {instruction}");
-                    Ok(operator::screen::observation(&expected, same))
-                }));
-            }
-        }
-        // The press answers the next call: the C_Sign.
-        self.presses.push(PressRecord {
-            press,
-            exchange: Some(self.token.log.borrow().len()),
-            step: self.step.clone(),
-        });
-    }
-
-    /// The screens shown since the last call (a person's observations stand for them).
-    pub fn collect_screens(&mut self) -> usize {
-        let before = self.screens.len();
-        let observed = match self.observation.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(Ok(text))) => Some(vec![text]),
-            Some(Ok(Err(e))) => Some(vec![format!("operator observation: none ({e})")]),
-            Some(Err(_)) => Some(vec![
-                "operator observation: none (the question failed)".to_owned(),
-            ]),
-            None => None,
-        };
-        let new = match observed {
-            Some(o) => Some(o),
-            None => self.control.as_mut().and_then(Control::take_screens),
-        };
-        if let Some(new) = new {
-            for text in new {
-                self.shown.push(ShownScreen {
-                    text: text.clone(),
-                    exchange: self.token.log.borrow().len().checked_sub(1),
-                    step: self.step.clone(),
-                });
-                self.screens.push(text);
-            }
-        }
-        before
-    }
-
-    fn expand_all(&self, texts: &[String]) -> Result<Vec<String>, StepFailure> {
-        texts.iter().map(|s| self.expand(s)).collect()
-    }
-
-    fn check_screens(&mut self, before: usize, st: &SafeTouchStep) -> P11Result {
-        let expected = self.expand_all(&st.screen)?;
-        let rows = self.expand_all(&st.rows)?;
-        let raw = &self.screens[before.min(self.screens.len())..];
-        if self.control.is_none() && raw.is_empty() {
-            // Nobody reads this screen (a person was told the expectation with the press).
-            return Ok(());
-        }
-        let shown: Vec<String> = raw.iter().map(|s| normalise(s)).collect();
-        for text in &expected {
-            if !shown.iter().any(|s| s.contains(&normalise(text))) {
-                return Err(fail(
-                    format!("the SafeTouch to show «{text}»"),
-                    if shown.is_empty() {
-                        "no screen".to_owned()
-                    } else {
-                        shown.join(" / ")
-                    },
-                )
-                .into());
-            }
-        }
-        if raw.iter().all(|s| operator::screen::is_confirmation(s)) {
-            // A person compared the device with the expected texts and rows and said yes.
-            return Ok(());
-        }
-        for row in &rows {
-            if !raw.iter().any(|s| shows_row(s, row)) {
-                return Err(fail(
-                    format!("the SafeTouch to show the row «{row}»"),
-                    shown.join(" / "),
-                )
-                .into());
-            }
-        }
-        Ok(())
-    }
-
-    /// `C_Sign` with the on-token hash behind the SafeTouch; checks screen and outcome.
-    /// Returns the signature (`s ‖ r` BE) when one was expected and came.
-    pub(super) fn sign_on_token(
-        &mut self,
-        key: &P11Key,
-        data: &[u8],
-        st: &SafeTouchStep,
-        expect: &SignOutcome,
-    ) -> P11Result<Option<Vec<u8>>> {
-        let private = self.object(key, ObjectClass::PRIVATE_KEY)?.ok_or_else(|| {
-            Halt::Fail(
-                fail("the private key object", "none found (not logged in?)"),
-                Some(CKR_USER_NOT_LOGGED_IN),
-            )
-        });
-        let private = match private {
-            Ok(p) => p,
-            Err(halt) => return sign_outcome(Err(halt), expect),
-        };
-        self.collect_screens();
-        let before = self.screens.len();
-        let expected = [self.expand_all(&st.screen)?, self.expand_all(&st.rows)?].concat();
-        self.arrange(st.press, &expected);
-        let result = self
-            .token
-            .sign(plan::on_token(Self::algorithm(key)), private, data);
-        self.collect_screens();
-        self.check_screens(before, st)?;
-        sign_outcome(result.map_err(Halt::from), expect)
-    }
-
-    fn sign_request(&mut self, name: &str, st: &SafeTouchStep, expect: &SignOutcome) -> P11Result {
-        let key = self.key(name)?;
-        let overrides = self.request_specs.get(name).cloned().ok_or_else(|| {
-            fail(
-                format!("build_request for key {name:?} first"),
-                "no request",
-            )
-        })?;
-        let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
-            .map_err(|e| fail("a request subject", e))?;
-        let (algorithm, public) = verifier(&key.state, None)?;
-        let info = rutoken_pki::RequestInfo::new(
-            subject,
-            &public,
-            algorithm,
-            &RequestedExtensions::bank_default(),
-        )
-        .map_err(|e| fail("the request to be built", e))?;
-        let tbs = info
-            .to_be_signed()
-            .map_err(|e| fail("the request to be built", e))?;
-        let signed = self.sign_on_token(&key, &tbs, st, expect)?;
-        if let Some(sig) = signed {
-            let der = info
-                .sign_with(|_| Ok::<_, String>(sig.clone()))
-                .map_err(|e| fail("the request to be signed", e))?
-                .to_der()
-                .to_vec();
-            self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
-            self.request = Some(der);
-        } else {
-            // The plugin removes the key pair it generated for a request that was not signed
-            // (reissue-flow.md, branches: reject on screen 1).
-            self.delete(&key)?;
-            if let Some(state) = self.keys.get_mut(name) {
-                state.state.deleted = true;
-            }
-        }
-        Ok(())
-    }
-
-    fn delete(&mut self, key: &P11Key) -> P11Result {
-        let private = self.object(key, ObjectClass::PRIVATE_KEY)?;
-        let public = self.object(key, ObjectClass::PUBLIC_KEY)?;
-        if private.is_none() && public.is_none() {
-            return Err(fail("the key's objects", "none with its CKA_ID").into());
-        }
-        if private.is_none() {
-            // Not logged in the private key is invisible: the token's refusal in PKCS#11.
-            return Err(Halt::Fail(
-                fail("the private key object", "invisible: not logged in"),
-                Some(CKR_USER_NOT_LOGGED_IN),
-            ));
-        }
-        if let Some(private) = private {
-            self.token.destroy(private)?;
-        }
-        // A module may delete the pair with its private key (the token's two RSFs go together).
-        if public.is_some()
-            && let Some(public) = self.object(key, ObjectClass::PUBLIC_KEY)?
-        {
-            self.token.destroy(public)?;
-        }
-        Ok(())
-    }
-
-    fn install(&mut self, i: &crate::scenario::step::InstallCertificate) -> P11Result {
-        let key = self.key(&i.key)?;
-        let der = match i.certificate.as_str() {
-            "issued" => self.issued.clone(),
-            "current" => self.current_certificate.clone(),
-            other => return Err(fail("certificate: issued or current", other).into()),
-        }
-        .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
-        let info =
-            certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
-        if key.state.public_key.as_deref() != Some(info.public_key.as_slice()) {
-            return match &i.expect {
-                InstallOutcome::Refused => Ok(()),
-                e => Err(fail(
-                    e.to_string(),
-                    "refused: the certificate's public key is not the key's",
-                )
-                .into()),
-            };
-        }
-        let subject = rutoken_pki::Cert::parse(&der)
-            .ok()
-            .and_then(|c| der::Encode::to_der(c.subject()).ok())
-            .unwrap_or_default();
-        let label = info.subject_cn.clone().unwrap_or_default();
-        let written = self
-            .token
-            .create_certificate(&der, &key.id, &label, &subject);
-        match (written, &i.expect) {
-            (Ok(()), InstallOutcome::Installed | InstallOutcome::Sw(_)) => Ok(()),
-            (Err(e), InstallOutcome::Sw(_)) => Err(e.into()),
-            (Ok(()), e) => Err(fail(e.to_string(), "installed").into()),
-            (Err(err), e) => Err(fail(e.to_string(), err).into()),
-        }
-    }
-
     /// A power or presence event through the control socket; the module is finalised first
     /// and (`back`) loaded again once the token is in, since a reset ends its sessions.
     fn power(&mut self, request: Request, back: bool) -> P11Result {
@@ -730,37 +420,6 @@ impl P11Flow<'_> {
         Ok(())
     }
 
-    fn sign_hash(&mut self, h: &crate::scenario::step::SignHash) -> P11Result {
-        let key = self.key(&h.key)?;
-        let text = self.expand(&h.text)?;
-        let (algorithm, public) = verifier(&key.state, self.current_certificate.as_deref())?;
-        let digest = algorithm.digest().digest(text.as_bytes());
-        let private = match self.object(&key, ObjectClass::PRIVATE_KEY)? {
-            Some(p) => p,
-            None => {
-                return sign_outcome(
-                    Err(Halt::Fail(
-                        fail("the private key object", "invisible: not logged in"),
-                        Some(CKR_USER_NOT_LOGGED_IN),
-                    )),
-                    &h.expect,
-                )
-                .map(|_| ());
-            }
-        };
-        self.arrange(h.press, &[]);
-        let result = self
-            .token
-            .sign(plan::host(Self::algorithm(&key)), private, &digest);
-        self.collect_screens();
-        let Some(sig) = sign_outcome(result.map_err(Halt::from), &h.expect)? else {
-            return Ok(());
-        };
-        let signature =
-            gost::Signature::from_x509_bytes(&sig).map_err(|e| fail("a signature s ‖ r", e))?;
-        Ok(check_signature(&h.expect, &public, &digest, &signature)?)
-    }
-
     /// Brings a fresh token to `tries` user PIN tries left with wrong PINs (the counter of the
     /// start token the runner loaded is known).
     pub fn spend_tries(&mut self, tries: u8) -> P11Result {
@@ -786,21 +445,6 @@ impl P11Flow<'_> {
         Ok(())
     }
 }
-
-/// DER of an OID.
-fn oid_der(oid: &const_oid::ObjectIdentifier) -> Vec<u8> {
-    let body = oid.as_bytes();
-    let mut der = vec![0x06, u8::try_from(body.len()).unwrap_or(0x7F)];
-    der.extend_from_slice(body);
-    der
-}
-
-/// `CKA_GOSTR3411_PARAMS`: id-GostR3411-94-CryptoProParamSet 1.2.643.2.2.30.1 (DER).
-const HASH_2001: &[u8] = &[0x06, 0x07, 0x2A, 0x85, 0x03, 0x02, 0x02, 0x1E, 0x01];
-/// id-tc26-gost3411-12-256 1.2.643.7.1.1.2.2 (DER).
-const HASH_2012_256: &[u8] = &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02];
-/// id-tc26-gost3411-12-512 1.2.643.7.1.1.2.3 (DER).
-const HASH_2012_512: &[u8] = &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x03];
 
 fn count(what: &str, expected: Option<usize>, actual: usize) -> P11Result {
     match expected {
@@ -869,23 +513,5 @@ fn expect_codes(pattern: &str, codes: &[CK_RV], result: P11Result) -> P11Result 
         )
         .into()),
         Err(other) => Err(other),
-    }
-}
-
-/// A signing result against the outcome the scenario expects (`Some`: a signature expected
-/// and come; `None`: a refusal expected and come). Reject and the time-out are both
-/// `CKR_FUNCTION_REJECTED` (docs/pkcs11.md).
-fn sign_outcome(result: P11Result<Vec<u8>>, expect: &SignOutcome) -> P11Result<Option<Vec<u8>>> {
-    match (result, expect) {
-        (Ok(sig), SignOutcome::Signed | SignOutcome::Sw(_)) => Ok(Some(sig)),
-        (
-            Err(Halt::Fail(_, Some(CKR_FUNCTION_REJECTED))),
-            SignOutcome::Rejected | SignOutcome::TimedOut,
-        ) => Ok(None),
-        (Ok(_), e) => Err(fail(e.to_string(), "a signature").into()),
-        (Err(Halt::Fail(f, Some(code))), e @ (SignOutcome::Rejected | SignOutcome::TimedOut)) => {
-            Err(fail(e.to_string(), format!("{}: {}", rv::name(code), f.actual)).into())
-        }
-        (Err(other), _) => Err(other),
     }
 }
