@@ -334,10 +334,9 @@ fn every_scenario_through_our_module_and_gost_2001_through_opensc() {
     let mut unsupported = 0;
     for (name, status, reason) in &results {
         match status.as_str() {
-            "passed" => assert!(
-                name.starts_with("gost2001-"),
-                "{name} passed through OpenSC"
-            ),
+            // The gost2001 ones (checked above with --tag); any other that needs no GOST 2012
+            // may pass too.
+            "passed" => {}
             "skipped" if reason.contains("GOST R 34.10-2012") => {
                 assert!(
                     reason.contains(
