@@ -13,6 +13,8 @@
 pub use rutoken_client as client;
 
 pub mod error;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -37,6 +37,26 @@ pub enum TargetKind {
         /// start token (which rewrites the emulator's `--image` file).
         keep_token: bool,
     },
+    /// A PKCS#11 module (feature `pkcs11`): the bank-client steps as PKCS#11 calls.
+    Pkcs11(Pkcs11Options),
+}
+
+/// What `--target pkcs11` was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pkcs11Options {
+    /// The module file.
+    pub module: PathBuf,
+    /// A slot ID as the module numbers them; default the first slot with a token.
+    pub slot: Option<u64>,
+    /// The emulator's control socket: presses, screens, power events and a fresh start token
+    /// per scenario.
+    pub control: Option<PathBuf>,
+    /// A person presses the SafeTouch, answers whether it shows the expected screen, pulls and
+    /// inserts the token (a real token); how long to wait for them.
+    pub operator: Option<Duration>,
+    /// Without a control socket (a real token): also run the scenarios that can block a PIN or
+    /// delete objects.
+    pub allow_destructive: bool,
 }
 
 /// Opens a target for a scenario (its fixture and seed): a custom target for tests and benches.
@@ -222,6 +242,9 @@ pub fn open_target(
             (*operator, *operator_timeout, *allow_destructive),
             (!keep_token).then_some((scenario, seed)),
         ),
+        TargetKind::Pkcs11(_) => Err(TargetError::Unsupported(
+            "carry APDUs: a PKCS#11 module runs the steps itself",
+        )),
     }
 }
 
@@ -273,7 +296,9 @@ fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<Box<dyn Target>, 
             (*operator, *operator_timeout, *allow_destructive),
             None,
         ),
-        TargetKind::Emulator => open_target(opts, &DeviceProfile::default(), first, 0),
+        TargetKind::Emulator | TargetKind::Pkcs11(_) => {
+            open_target(opts, &DeviceProfile::default(), first, 0)
+        }
     }
 }
 
@@ -338,13 +363,10 @@ pub fn run_with(
     let started = Instant::now();
     let jobs = match opts.target {
         TargetKind::Emulator => opts.jobs.max(1).min(scenarios.len().max(1)),
-        // One reader: one scenario at a time.
-        TargetKind::Pcsc { .. } => 1,
+        // One reader (one token): one scenario at a time.
+        TargetKind::Pcsc { .. } | TargetKind::Pkcs11(_) => 1,
     };
-    let target = match &opts.target {
-        TargetKind::Emulator => "emulator".to_owned(),
-        TargetKind::Pcsc { reader, .. } => format!("pcsc:{reader}"),
-    };
+    let target = target_name(&opts.target);
     let mut report = RunReport::start(
         target,
         profile_info(opts, profile),
@@ -366,11 +388,16 @@ pub fn run_with(
                     };
                     let _ = events.send(Event::Started(i));
                     let s_seed = scenario_seed(seed, &scenario.name);
-                    let result = match open_target(opts, profile, scenario, s_seed) {
-                        Ok(mut target) => {
-                            crate::runner::run(scenario, target.as_mut(), config, s_seed)
+                    let result = match &opts.target {
+                        TargetKind::Pkcs11(p11) if opts.factory.is_none() => {
+                            run_pkcs11(scenario, p11, profile, s_seed)
                         }
-                        Err(e) => unopened(scenario, e),
+                        _ => match open_target(opts, profile, scenario, s_seed) {
+                            Ok(mut target) => {
+                                crate::runner::run(scenario, target.as_mut(), config, s_seed)
+                            }
+                            Err(e) => unopened(scenario, e),
+                        },
                     };
                     let _ = events.send(Event::Done(i, Box::new(result)));
                 }
@@ -426,6 +453,48 @@ pub fn run_with(
     report.duration = started.elapsed();
     report.complete = true;
     report
+}
+
+/// The target's name in the reports.
+fn target_name(target: &TargetKind) -> String {
+    match target {
+        TargetKind::Emulator => "emulator".to_owned(),
+        TargetKind::Pcsc { reader, .. } => format!("pcsc:{reader}"),
+        TargetKind::Pkcs11(p11) => format!("pkcs11:{}", p11.module.display()),
+    }
+}
+
+/// One scenario through a PKCS#11 module.
+#[cfg(feature = "pkcs11")]
+fn run_pkcs11(
+    scenario: &Scenario,
+    opts: &Pkcs11Options,
+    profile: &DeviceProfile,
+    seed: u64,
+) -> ScenarioReport {
+    crate::pkcs11::run(scenario, opts, profile, seed)
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn run_pkcs11(scenario: &Scenario, _: &Pkcs11Options, _: &DeviceProfile, _: u64) -> ScenarioReport {
+    unopened(
+        scenario,
+        TargetError::Unsupported(
+            "load a PKCS#11 module: this build has no `pkcs11` feature (cargo build --features pkcs11)",
+        ),
+    )
+}
+
+/// Checks the module once before the run: a bad path, a missing slot or a failing
+/// C_Initialize is a usage error (exit 2).
+#[cfg(feature = "pkcs11")]
+fn probe_pkcs11(opts: &Pkcs11Options) -> Result<String, String> {
+    crate::pkcs11::probe(opts)
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn probe_pkcs11(_: &Pkcs11Options) -> Result<String, String> {
+    Err("this build has no `pkcs11` feature (cargo build --features pkcs11)".to_owned())
 }
 
 /// The report of a scenario whose target could not be opened: a skip when the target cannot
@@ -536,6 +605,17 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             }
         }
     }
+    if let (TargetKind::Pkcs11(p11), None) = (&opts.target, &opts.factory) {
+        match probe_pkcs11(p11) {
+            Ok(token) => {
+                let _ = writeln!(err, "pkcs11: {token}");
+            }
+            Err(e) => {
+                let _ = writeln!(err, "error: --target pkcs11: {e}");
+                return 2;
+            }
+        }
+    }
     let seed = opts.seed.unwrap_or_else(fresh_seed);
     let _ = writeln!(
         out,
@@ -545,6 +625,7 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         match &opts.target {
             TargetKind::Emulator => "the emulator".to_owned(),
             TargetKind::Pcsc { reader, .. } => format!("PC/SC reader {reader}"),
+            TargetKind::Pkcs11(p11) => format!("PKCS#11 module {}", p11.module.display()),
         }
     );
     let _ = out.flush();

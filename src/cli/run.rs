@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use rutoken_conformance::scenario::load::Partition;
-use rutoken_conformance::suite::{self, RunOptions, TargetKind};
+use rutoken_conformance::suite::{self, Pkcs11Options, RunOptions, TargetKind};
 
 use crate::error::CliError;
 
@@ -17,6 +17,8 @@ pub enum TargetArg {
     Emulator,
     /// A PC/SC reader (build with `--features pcsc`).
     Pcsc,
+    /// A PKCS#11 module (`--module PATH [--slot N]`): the bank-client steps as PKCS#11 calls.
+    Pkcs11,
 }
 
 /// Arguments of `run`.
@@ -34,6 +36,13 @@ pub struct RunArgs {
     /// PC/SC reader name, or a unique part of it (`--target pcsc`).
     #[arg(long)]
     pub reader: Option<String>,
+    /// The PKCS#11 module file (`--target pkcs11`), e.g. Aktiv's librtpkcs11ecp.so, this
+    /// project's librutoken_pkcs11.so or OpenSC's opensc-pkcs11.so.
+    #[arg(long)]
+    pub module: Option<PathBuf>,
+    /// The module's slot ID (`--target pkcs11`; default: the first slot with a token).
+    #[arg(long)]
+    pub slot: Option<u64>,
     /// The emulator's control socket: presses, pulls and restarts done automatically, and
     /// each scenario's start token loaded into the emulator (this replaces the token of a
     /// `sim --image FILE`, rewriting FILE; see --keep-token).
@@ -86,13 +95,36 @@ pub struct RunArgs {
 /// Runs the suite; the exit code is 0 (all passed), 1 (a failure) or 2 (invalid input).
 pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let target = match args.target {
+        _ if args.target != TargetArg::Pkcs11 && (args.module.is_some() || args.slot.is_some()) => {
+            return Err(CliError::invalid_msg(
+                "--module and --slot need --target pkcs11",
+            ));
+        }
         TargetArg::Emulator => {
             if args.reader.is_some() || args.control.is_some() || args.operator {
                 return Err(CliError::invalid_msg(
-                    "--reader, --control and --operator need --target pcsc",
+                    "--reader, --control and --operator need --target pcsc or pkcs11",
                 ));
             }
             TargetKind::Emulator
+        }
+        TargetArg::Pkcs11 => {
+            if args.reader.is_some() || args.keep_token {
+                return Err(CliError::invalid_msg(
+                    "--reader and --keep-token are for --target pcsc; --target pkcs11 takes --module, --slot, --control, --operator",
+                ));
+            }
+            TargetKind::Pkcs11(Pkcs11Options {
+                module: args
+                    .module
+                    .ok_or_else(|| CliError::invalid_msg("--target pkcs11 needs --module PATH"))?,
+                slot: args.slot,
+                control: args.control,
+                operator: args
+                    .operator
+                    .then(|| Duration::from_secs(args.operator_timeout)),
+                allow_destructive: args.allow_destructive,
+            })
         }
         TargetArg::Pcsc => TargetKind::Pcsc {
             reader: args

@@ -57,8 +57,32 @@ fn bytes_of(field: &str) -> (Vec<u8>, bool) {
     (out, false)
 }
 
-/// Decodes one recorded exchange.
+/// Decodes one recorded exchange. A PKCS#11 target records calls, not APDUs
+/// (`C_Login(CKU_USER, **)` answered `CKR_PIN_INCORRECT`): their name is the function, their
+/// meaning the `CKR_`.
 pub fn decode(e: &Exchange) -> Decoded {
+    if e.command.starts_with("C_") {
+        // `C_SignInit(M, key 4); C_Sign(479 bytes)`: names `C_SignInit + C_Sign`, parameters
+        // `M, key 4; 479 bytes`.
+        let (mut names, mut parameters) = (Vec::new(), Vec::new());
+        for call in e.command.split("; ") {
+            let (name, args) = call.split_once('(').unwrap_or((call, ""));
+            names.push(name);
+            let args = args.strip_suffix(')').unwrap_or(args);
+            if !args.is_empty() {
+                parameters.push(args);
+            }
+        }
+        return Decoded {
+            step: e.step.clone(),
+            command: e.command.clone(),
+            response: e.response.clone(),
+            name: names.join(" + "),
+            parameters: parameters.join("; "),
+            sw: None,
+            meaning: e.response.clone(),
+        };
+    }
     let (command, masked) = bytes_of(&e.command);
     let (name, parameters) = describe_command(&command, masked);
     let (sw, meaning) = match e.response.strip_prefix("error: ") {
@@ -235,5 +259,18 @@ mod tests {
         assert_eq!(d.name, "PSO: HASH, chained");
         assert_eq!(d.sw, None);
         assert_eq!(d.meaning, "transport error: no card in the reader");
+    }
+
+    #[test]
+    fn pkcs11_calls() {
+        let d = decode(&Exchange {
+            command: "C_Logout; C_Login(CKU_USER, **)".into(),
+            response: "CKR_PIN_INCORRECT".into(),
+            step: "verify_pin".into(),
+        });
+        assert_eq!(
+            d.summary(),
+            "C_Logout + C_Login (CKU_USER, **) → CKR_PIN_INCORRECT"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The flow's state across steps and the execution of each step.
 
-mod reissue;
+pub(crate) mod host_hash;
+pub(crate) mod reissue;
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -179,7 +180,11 @@ impl Flow<'_, '_> {
             Step::GenerateKey(g) => {
                 let set = param_set(g.algorithm, &g.param_set)
                     .map_err(|e| fail("a GOST parameter set", e))?;
-                let pair = self.client.generate_key_pair(set, &g.name)?;
+                let pair = self.client.generate_key_pair_of(
+                    key_algorithm(g.algorithm, set),
+                    set,
+                    &g.name,
+                )?;
                 self.keys.insert(
                     g.name.clone(),
                     KeyState {
@@ -254,6 +259,7 @@ impl Flow<'_, '_> {
             Step::Pull => Ok(self.client.target().pull().map_err(ClientError::from)?),
             Step::Insert => Ok(self.client.target().insert().map_err(ClientError::from)?),
             Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),
+            Step::SignHash(h) => self.sign_hash(h),
             Step::Apdu(a) => {
                 let text = self.expand(&a.command)?;
                 let bytes =
@@ -321,13 +327,23 @@ impl Flow<'_, '_> {
     }
 }
 
-/// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`).
+/// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`,
+/// `"cryptopro-a"` … for 2001).
 pub fn param_set(alg: Algorithm, letter: &str) -> Result<gost::ParamSet, gost::Error> {
     let bits = match alg {
         Algorithm::Gost2012_256 => "256",
         Algorithm::Gost2012_512 => "512",
+        Algorithm::Gost2001 => "cryptopro",
     };
     gost::ParamSet::from_name(&format!("{bits}-{letter}"))
+}
+
+/// The `gost` key algorithm of a scenario's algorithm.
+pub fn key_algorithm(alg: Algorithm, set: gost::ParamSet) -> gost::KeyAlgorithm {
+    match alg {
+        Algorithm::Gost2001 => gost::KeyAlgorithm::Gost2001,
+        _ => gost::KeyAlgorithm::gost2012_for(set),
+    }
 }
 
 /// The PIN role of a scenario's PIN reference (01 admin, otherwise the user).

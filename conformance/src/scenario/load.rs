@@ -117,7 +117,9 @@ fn check(s: &Scenario, text: &str) -> Result<(), (u64, String)> {
         if let super::Step::GenerateKey(g) = step {
             let allowed: &[&str] = match g.algorithm {
                 super::step::Algorithm::Gost2012_256 => &["A", "B", "C", "D"],
-                super::step::Algorithm::Gost2012_512 => &["A", "B", "C"],
+                super::step::Algorithm::Gost2012_512 | super::step::Algorithm::Gost2001 => {
+                    &["A", "B", "C"]
+                }
             };
             if !allowed.contains(&g.param_set.as_str()) {
                 return Err((

@@ -6,8 +6,10 @@ use serde::Deserialize;
 
 use super::Secret;
 
+mod host_hash;
 mod reissue;
 
+pub use host_hash::*;
 pub use reissue::*;
 
 /// One step. In YAML a map with one key, the step's name (`- verify_pin: {pin: "${user_pin}"}`),
@@ -53,6 +55,8 @@ pub enum Step {
     Restart,
     /// A raw APDU with the expected status word and data.
     Apdu(RawApdu),
+    /// Hash a text on the host, sign the digest with a key (`CKM_GOSTR3410`), verify it.
+    SignHash(SignHash),
 }
 
 impl Step {
@@ -76,6 +80,7 @@ impl Step {
         "insert",
         "restart",
         "apdu",
+        "sign_hash",
     ];
 
     /// The status word the scenario expects the step to end with (`expect: {sw: ...}`).
@@ -95,6 +100,10 @@ impl Step {
             })
             | Step::InstallCertificate(InstallCertificate {
                 expect: InstallOutcome::Sw(sw),
+                ..
+            })
+            | Step::SignHash(SignHash {
+                expect: SignOutcome::Sw(sw),
                 ..
             }) => return Some(sw),
             _ => None,
@@ -123,6 +132,7 @@ impl Step {
             Step::Insert => 15,
             Step::Restart => 16,
             Step::Apdu(_) => 17,
+            Step::SignHash(_) => 18,
         };
         Self::NAMES[i]
     }
@@ -238,6 +248,10 @@ pub enum Algorithm {
     /// GOST R 34.10-2012, 512-bit.
     #[serde(rename = "gost2012-512")]
     Gost2012_512,
+    /// GOST R 34.10-2001 on a CryptoPro curve (`param_set` A, B, C: CryptoPro-A, -B, -C), the
+    /// one algorithm OpenSC's rutoken_ecp driver generates.
+    #[serde(rename = "gost2001")]
+    Gost2001,
 }
 
 /// `generate_key`.
@@ -250,7 +264,8 @@ pub struct GenerateKey {
     /// Default `gost2012-256` (reissue-flow.md step 2.2: "256-bit by default").
     #[serde(default = "default_algorithm")]
     pub algorithm: Algorithm,
-    /// tc26 parameter set letter: A, B, C, D for 256; A, B, C for 512.
+    /// tc26 parameter set letter: A, B, C, D for 256; A, B, C for 512; CryptoPro A, B, C for
+    /// 2001.
     #[serde(default = "default_param_set")]
     pub param_set: String,
     /// The token's refusal instead of a key.

@@ -107,6 +107,7 @@ fn key_names(s: &Scenario, text: &str) -> Result<(), Located> {
             Step::SignDocument(d) => Some(&d.key),
             Step::InstallCertificate(i) => Some(&i.key),
             Step::DeleteKey(k) => Some(&k.key),
+            Step::SignHash(h) => Some(&h.key),
             _ => None,
         };
         if let Some(name) = named.filter(|n| !known.contains(n)) {

@@ -12,7 +12,7 @@ use rutoken_pki::ext::RequestedExtensions;
 use super::StepFailure;
 use super::{Flow, KeyState, StepResult, fail, key_pair, normalise};
 use crate::runner::certificate;
-use crate::runner::pki::{self, CaChoice, Submitted};
+use crate::runner::pki::{self, Ca, CaChoice, Submitted};
 
 impl Flow<'_, '_> {
     /// Signs with the on-token hash behind the SafeTouch; checks the screen and the outcome.
@@ -148,54 +148,19 @@ impl Flow<'_, '_> {
     }
 
     pub(super) fn submit(&mut self, submit: &Submit) -> StepResult {
-        let (mode, tamper, expect) = (submit.mode, submit.tamper, &submit.expect);
-        let which = match submit.ca {
-            CaName::Test => CaChoice::Test,
-            CaName::Foreign => CaChoice::Foreign,
+        let parts = Submission {
+            request: self.request.as_deref(),
+            document: self.document.as_ref(),
+            current_certificate: self.current_certificate.as_deref(),
+            today: self.today,
         };
-        let mut request = self
-            .request
-            .clone()
-            .ok_or_else(|| fail("a signed request", "none"))?;
-        if tamper == Some(Tamper::RequestSignature)
-            && let Some(last) = request.last_mut()
-        {
-            *last ^= 0x01;
-        }
-        let answer = match mode {
-            SubmitMode::Reissue => {
-                let (doc, sig) = self
-                    .document
-                    .clone()
-                    .ok_or_else(|| fail("a signed reissue document", "none"))?;
-                let current = self
-                    .current_certificate
-                    .clone()
-                    .ok_or_else(|| fail("a current certificate", "none on the token"))?;
-                self.ca
-                    .reissue(which, &request, &doc, &sig, &current, self.today)
-            }
-            SubmitMode::New => self.ca.issue_new(
-                which,
-                &request,
-                self.current_certificate.as_deref(),
-                self.today,
-            ),
-        }
-        .map_err(|e| fail("the CA to answer", e))?;
+        let issued = submit_to(&mut self.ca, &parts, submit)?;
         self.produced.ca_pem = self.ca.last_pem.clone();
-        match (answer, expect) {
-            (Submitted::Issued(cert), SubmitOutcome::Issued) => {
-                self.produced.certificate_pem = Some(certificate::pem("CERTIFICATE", &cert));
-                self.issued = Some(cert);
-                Ok(())
-            }
-            (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(()),
-            (Submitted::Refused(r, why), e) => {
-                Err(fail(e.to_string(), format!("refused: {r} ({why})")))
-            }
-            (Submitted::Issued(_), e) => Err(fail(e.to_string(), "issued")),
+        if let Some(cert) = issued {
+            self.produced.certificate_pem = Some(certificate::pem("CERTIFICATE", &cert));
+            self.issued = Some(cert);
         }
+        Ok(())
     }
 
     pub(super) fn install(&mut self, i: &crate::scenario::step::InstallCertificate) -> StepResult {
@@ -255,9 +220,66 @@ impl Flow<'_, '_> {
     }
 }
 
+/// What the bank passes to the CA: the signed request, the signed reissue document (`s ‖ r`
+/// BE), the certificate being replaced, the date.
+pub struct Submission<'a> {
+    /// The signed PKCS#10, DER.
+    pub request: Option<&'a [u8]>,
+    /// The reissue document and its signature.
+    pub document: Option<&'a (Vec<u8>, Vec<u8>)>,
+    /// The certificate being replaced.
+    pub current_certificate: Option<&'a [u8]>,
+    /// The scenario's date.
+    pub today: time::Date,
+}
+
+/// Step 4 of the flow against the test CA: `Some(certificate)` when it issued one as the
+/// scenario expected, `None` when it refused as expected. Shared by every target's flow.
+pub fn submit_to(
+    ca: &mut Ca,
+    parts: &Submission<'_>,
+    submit: &Submit,
+) -> Result<Option<Vec<u8>>, StepFailure> {
+    let (mode, tamper, expect) = (submit.mode, submit.tamper, &submit.expect);
+    let which = match submit.ca {
+        CaName::Test => CaChoice::Test,
+        CaName::Foreign => CaChoice::Foreign,
+    };
+    let mut request = parts
+        .request
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| fail("a signed request", "none"))?;
+    if tamper == Some(Tamper::RequestSignature)
+        && let Some(last) = request.last_mut()
+    {
+        *last ^= 0x01;
+    }
+    let answer = match mode {
+        SubmitMode::Reissue => {
+            let (doc, sig) = parts
+                .document
+                .ok_or_else(|| fail("a signed reissue document", "none"))?;
+            let current = parts
+                .current_certificate
+                .ok_or_else(|| fail("a current certificate", "none on the token"))?;
+            ca.reissue(which, &request, doc, sig, current, parts.today)
+        }
+        SubmitMode::New => ca.issue_new(which, &request, parts.current_certificate, parts.today),
+    }
+    .map_err(|e| fail("the CA to answer", e))?;
+    match (answer, expect) {
+        (Submitted::Issued(cert), SubmitOutcome::Issued) => Ok(Some(cert)),
+        (Submitted::Refused(r, _), SubmitOutcome::Refused(want)) if &r == want => Ok(None),
+        (Submitted::Refused(r, why), e) => {
+            Err(fail(e.to_string(), format!("refused: {r} ({why})")))
+        }
+        (Submitted::Issued(_), e) => Err(fail(e.to_string(), "issued")),
+    }
+}
+
 /// A signing result against the outcome the scenario expects: `Some` when it expected and got a
 /// result, `None` when it expected and got the SafeTouch's refusal.
-pub(super) fn refusal_outcome<T>(
+pub(crate) fn refusal_outcome<T>(
     result: Result<T, ClientError>,
     expect: &SignOutcome,
 ) -> Result<Option<T>, StepFailure> {
@@ -287,7 +309,7 @@ pub(super) fn refusal_outcome<T>(
 
 /// Whether `screen` shows `row` as whole consecutive display lines (a wrapped row is its lines
 /// joined by single spaces): `Владелец: Иванов` does not match a row `Владелец: Иванов Иван`.
-pub(super) fn shows_row(screen: &str, row: &str) -> bool {
+pub(crate) fn shows_row(screen: &str, row: &str) -> bool {
     let want = normalise(row);
     let lines: Vec<String> = screen.lines().map(normalise).collect();
     (0..lines.len()).any(|start| {
