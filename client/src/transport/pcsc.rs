@@ -24,6 +24,9 @@ pub struct PcscTransport {
     context: Context,
     reader: CString,
     card: Option<pcsc::Card>,
+    /// The answer buffer, sized for extended-length answers (65 536 data bytes + SW): a short
+    /// `MAX_BUFFER_SIZE` (264) made every answer longer than 262 bytes fail in SCardTransmit.
+    answer: Vec<u8>,
 }
 
 impl PcscTransport {
@@ -67,6 +70,7 @@ impl PcscTransport {
             context,
             reader: chosen,
             card: None,
+            answer: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
         })
     }
 
@@ -139,10 +143,11 @@ impl PcscTransport {
 
 impl Transport for PcscTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let card = self.card()?;
-        let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
+        self.card()?;
+        // Borrowed field by field: the card and the answer buffer at once.
+        let card = self.card.as_ref().ok_or(TransportError::CardRemoved)?;
         let answer = card
-            .transmit(command, &mut buf)
+            .transmit(command, &mut self.answer)
             .map_err(failed("SCardTransmit"))?;
         Ok(answer.to_vec())
     }
