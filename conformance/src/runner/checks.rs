@@ -4,6 +4,7 @@
 use rutoken_client::{PinRole, PinStatus};
 
 use crate::scenario::Assertion;
+use crate::scenario::assertion::CertificateAssertion;
 use crate::scenario::step::PressAction;
 
 use super::certificate;
@@ -14,6 +15,71 @@ use super::flow::{Flow, StepResult, fail, role, verify};
 pub const PROBE_TEXT: &str = "Проверка подписи ключом";
 
 impl Flow<'_, '_> {
+    /// The profile fields of the `certificate` assertion (key usage, extended key usage,
+    /// basic constraints, validity dates) against the stored certificate.
+    fn check_profile(&self, c: &CertificateAssertion, stored: &[u8]) -> StepResult {
+        let wanted = c.key_usage.is_some()
+            || c.extended_key_usage.is_some()
+            || c.policies.is_some()
+            || c.ca.is_some()
+            || c.not_before.is_some()
+            || c.not_after.is_some();
+        if !wanted {
+            return Ok(());
+        }
+        let got = certificate::profile_fields(stored)
+            .map_err(|e| fail("the stored certificate's extensions", e))?;
+        let set = |v: &[String]| -> Vec<String> {
+            let mut v = v.to_vec();
+            v.sort();
+            v.dedup();
+            v
+        };
+        if let Some(ku) = &c.key_usage {
+            let mut got_ku = got.key_usage.clone();
+            got_ku.sort();
+            if set(ku) != got_ku {
+                return Err(fail(
+                    format!("key usage {}", ku.join(", ")),
+                    format!("key usage {}", got.key_usage.join(", ")),
+                ));
+            }
+        }
+        if let Some(eku) = &c.extended_key_usage
+            && set(eku) != got.extended_key_usage
+        {
+            return Err(fail(
+                format!("extended key usage {}", eku.join(", ")),
+                format!("extended key usage {}", got.extended_key_usage.join(", ")),
+            ));
+        }
+        if let Some(policies) = &c.policies
+            && set(policies) != got.policies
+        {
+            return Err(fail(
+                format!("certificate policies {}", policies.join(", ")),
+                format!("certificate policies {}", got.policies.join(", ")),
+            ));
+        }
+        if let Some(ca) = c.ca
+            && ca != got.ca
+        {
+            return Err(fail(format!("basic constraints cA {ca}"), got.ca));
+        }
+        for (name, want, have) in [
+            ("notBefore", &c.not_before, &got.not_before),
+            ("notAfter", &c.not_after, &got.not_after),
+        ] {
+            if let Some(want) = want {
+                let want = self.expand(want)?;
+                if &want != have {
+                    return Err(fail(format!("{name} {want}"), format!("{name} {have}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs one assertion.
     pub fn check(&mut self, assertion: &Assertion) -> StepResult {
         self.client.set_step(format!("assert {}", assertion.name()));
@@ -147,7 +213,7 @@ impl Flow<'_, '_> {
                         .map_err(|e| fail("the certificate to verify under the test CA", e))?,
                     Some(other) => return Err(fail("verifies_under: ca", other)),
                 }
-                Ok(())
+                self.check_profile(c, &stored)
             }
             Assertion::PinTriesLeft(p) => {
                 // Logout first: VERIFY without data answers 9000 for a verified PIN, which
@@ -183,6 +249,15 @@ impl Flow<'_, '_> {
                             format!("a screen showing «{text}»"),
                             shown.join(" / "),
                         ));
+                    }
+                }
+                for text in &sc.lacks {
+                    let text = self.expand(text)?;
+                    if let Some(s) = shown
+                        .iter()
+                        .find(|s| s.contains(&super::flow::normalise(&text)))
+                    {
+                        return Err(fail(format!("no screen showing «{text}»"), s));
                     }
                 }
                 Ok(())

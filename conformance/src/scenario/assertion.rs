@@ -116,6 +116,26 @@ pub struct CertificateAssertion {
     /// `ca`: the stored certificate's signature verifies under the test CA's certificate.
     #[serde(default)]
     pub verifies_under: Option<String>,
+    /// The keyUsage bits, exactly (RFC 5280 §4.2.1.3 names in snake case:
+    /// `digital_signature`, `non_repudiation`, `key_encipherment`, `data_encipherment`,
+    /// `key_agreement`, `key_cert_sign`, `crl_sign`, `encipher_only`, `decipher_only`).
+    #[serde(default)]
+    pub key_usage: Option<Vec<String>>,
+    /// The extKeyUsage purposes (dotted OIDs), exactly, in any order.
+    #[serde(default)]
+    pub extended_key_usage: Option<Vec<String>>,
+    /// The certificatePolicies (dotted OIDs), exactly, in any order.
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+    /// basicConstraints cA (`false`: an end-entity certificate; absent extension = `false`).
+    #[serde(default)]
+    pub ca: Option<bool>,
+    /// notBefore's date, `DD.MM.YYYY` (UTC), e.g. `${today}`.
+    #[serde(default)]
+    pub not_before: Option<String>,
+    /// notAfter's date, `DD.MM.YYYY` (UTC).
+    #[serde(default)]
+    pub not_after: Option<String>,
 }
 
 /// `pin_tries_left`.
@@ -167,4 +187,8 @@ pub struct ScreensAssertion {
     /// Texts that some screen showed (whitespace-insensitive).
     #[serde(default)]
     pub contains: Vec<String>,
+    /// Texts that no screen showed (whitespace-insensitive), e.g. a record the device must
+    /// not display.
+    #[serde(default)]
+    pub lacks: Vec<String>,
 }

@@ -108,7 +108,7 @@ impl Flow<'_, '_> {
         expect: &SignOutcome,
     ) -> StepResult {
         let key = self.key(key_name)?;
-        let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
+        let (overrides, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
             fail(
                 format!("build_request for key {key_name:?} first"),
                 "no request",
@@ -116,6 +116,17 @@ impl Flow<'_, '_> {
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
+        // `extended_key_usage` of build_request replaces the bank's default purposes.
+        let mut extensions = RequestedExtensions::bank_default();
+        if !ekus.is_empty() {
+            extensions.ext_key_usage = ekus
+                .iter()
+                .map(|e| {
+                    rutoken_pki::ext::key_purpose(e)
+                        .ok_or_else(|| fail("an extended key usage (name or dotted OID)", e))
+                })
+                .collect::<Result<_, _>>()?;
+        }
         let pair = key_pair(&key)?;
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
@@ -126,7 +137,7 @@ impl Flow<'_, '_> {
         let result = self.client.create_pkcs10(
             &pair,
             subject,
-            &RequestedExtensions::bank_default(),
+            &extensions,
             &mut arrange,
         );
         if let Err(ClientError::Request(why)) = &result {
