@@ -38,8 +38,8 @@ const KEY_USAGE_NAMES: [&str; 9] = [
 pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
     use der::Decode;
     use x509_cert::ext::pkix::{BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage};
-    let cert = x509_cert::Certificate::from_der(der)
-        .map_err(|e| format!("not a DER certificate: {e}"))?;
+    let cert =
+        x509_cert::Certificate::from_der(der).map_err(|e| format!("not a DER certificate: {e}"))?;
     let tbs = cert.tbs_certificate();
     let mut out = ProfileFields {
         key_usage: Vec::new(),
@@ -71,11 +71,10 @@ pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
             const_oid::db::rfc5280::ID_CE_CERTIFICATE_POLICIES => {
                 let cp = CertificatePolicies::from_der(value)
                     .map_err(|e| bad("certificatePolicies", e))?;
-                out.policies = cp
-                    .0
-                    .iter()
-                    .map(|p| p.policy_identifier.to_string())
-                    .collect();
+                out.policies =
+                    cp.0.iter()
+                        .map(|p| p.policy_identifier.to_string())
+                        .collect();
                 out.policies.sort();
             }
             const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS => {

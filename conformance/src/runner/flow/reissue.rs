@@ -104,6 +104,7 @@ impl Flow<'_, '_> {
     pub(super) fn sign_request(
         &mut self,
         key_name: &str,
+        signed_by: Option<&str>,
         st: &SafeTouchStep,
         expect: &SignOutcome,
     ) -> StepResult {
@@ -127,19 +128,19 @@ impl Flow<'_, '_> {
                 })
                 .collect::<Result<_, _>>()?;
         }
-        let pair = key_pair(&key)?;
+        let mut pair = key_pair(&key)?;
+        if let Some(other) = signed_by {
+            pair.reference = self.key(other)?.reference;
+        }
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
         // An operator is shown the rows too: their answer stands for both checks below.
         let mut arrange = self
             .client
             .arranger(st.press, &[screen.clone(), rows.clone()].concat());
-        let result = self.client.create_pkcs10(
-            &pair,
-            subject,
-            &extensions,
-            &mut arrange,
-        );
+        let result = self
+            .client
+            .create_pkcs10(&pair, subject, &extensions, &mut arrange);
         if let Err(ClientError::Request(why)) = &result {
             return Err(fail("the request to be built", why));
         }
