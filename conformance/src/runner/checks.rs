@@ -262,6 +262,20 @@ impl Flow<'_, '_> {
                 }
                 Ok(())
             }
+            Assertion::Atr(a) => {
+                let atr = self.client.attach()?;
+                let pattern = self.expand(&a.expect)?;
+                if super::pattern::data_matches(&pattern, &atr)
+                    .map_err(|e| fail("a valid ATR pattern", e))?
+                {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        format!("ATR {pattern}"),
+                        format!("ATR {}", hex::encode_upper(&atr)),
+                    ))
+                }
+            }
             Assertion::LoggedIn(l) => {
                 let status = self.client.pin_status(role(l.which.reference()))?;
                 let verified = status == PinStatus::Verified;

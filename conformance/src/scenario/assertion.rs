@@ -28,6 +28,16 @@ pub enum Assertion {
     /// Whether a PIN is verified now (VERIFY without data: `9000` verified, `63Cx`/`6983`
     /// not), e.g. after a power cycle or a pull.
     LoggedIn(LoggedIn),
+    /// The ATR the reader reports for the token (as the plugin sees it when it attaches).
+    Atr(AtrAssertion),
+}
+
+/// `atr`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtrAssertion {
+    /// A data pattern: hex, `..` any byte, a trailing `*` any rest.
+    pub expect: String,
 }
 
 /// `logged_in`.
@@ -53,6 +63,7 @@ impl Assertion {
         "ca",
         "screens",
         "logged_in",
+        "atr",
     ];
 
     /// The YAML name.
@@ -67,6 +78,7 @@ impl Assertion {
             Assertion::Ca(_) => "ca",
             Assertion::Screens(_) => "screens",
             Assertion::LoggedIn(_) => "logged_in",
+            Assertion::Atr(_) => "atr",
         }
     }
 }
