@@ -15,6 +15,12 @@ pub struct ProfileFields {
     pub policies: Vec<String>,
     /// basicConstraints cA (absent extension: false).
     pub ca: bool,
+    /// subjectKeyIdentifier, when present.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// authorityKeyIdentifier's keyIdentifier, when present.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// SHA-1 of the subjectPublicKey BIT STRING's bytes (RFC 5280 §4.2.1.2 method 1).
+    pub public_key_sha1: Vec<u8>,
     /// notBefore, `DD.MM.YYYY` UTC.
     pub not_before: String,
     /// notAfter, `DD.MM.YYYY` UTC.
@@ -37,7 +43,11 @@ const KEY_USAGE_NAMES: [&str; 9] = [
 /// Reads the profile fields; the message says what does not decode.
 pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
     use der::Decode;
-    use x509_cert::ext::pkix::{BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage};
+    use sha1::Digest;
+    use x509_cert::ext::pkix::{
+        AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
+        SubjectKeyIdentifier,
+    };
     let cert =
         x509_cert::Certificate::from_der(der).map_err(|e| format!("not a DER certificate: {e}"))?;
     let tbs = cert.tbs_certificate();
@@ -46,6 +56,12 @@ pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
         extended_key_usage: Vec::new(),
         policies: Vec::new(),
         ca: false,
+        subject_key_id: None,
+        authority_key_id: None,
+        public_key_sha1: sha1::Sha1::digest(
+            tbs.subject_public_key_info().subject_public_key.raw_bytes(),
+        )
+        .to_vec(),
         not_before: date(tbs.validity().not_before.to_unix_duration())?,
         not_after: date(tbs.validity().not_after.to_unix_duration())?,
     };
@@ -76,6 +92,16 @@ pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
                         .map(|p| p.policy_identifier.to_string())
                         .collect();
                 out.policies.sort();
+            }
+            const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER => {
+                let ski = SubjectKeyIdentifier::from_der(value)
+                    .map_err(|e| bad("subjectKeyIdentifier", e))?;
+                out.subject_key_id = Some(ski.0.as_bytes().to_vec());
+            }
+            const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                let aki = AuthorityKeyIdentifier::from_der(value)
+                    .map_err(|e| bad("authorityKeyIdentifier", e))?;
+                out.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
             }
             const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS => {
                 let bc =

@@ -17,11 +17,12 @@ pub const PROBE_TEXT: &str = "Проверка подписи ключом";
 impl Flow<'_, '_> {
     /// The profile fields of the `certificate` assertion (key usage, extended key usage,
     /// basic constraints, validity dates) against the stored certificate.
-    fn check_profile(&self, c: &CertificateAssertion, stored: &[u8]) -> StepResult {
+    fn check_profile(&mut self, c: &CertificateAssertion, stored: &[u8]) -> StepResult {
         let wanted = c.key_usage.is_some()
             || c.extended_key_usage.is_some()
             || c.policies.is_some()
             || c.ca.is_some()
+            || c.key_ids.is_some()
             || c.not_before.is_some()
             || c.not_after.is_some();
         if !wanted {
@@ -65,6 +66,28 @@ impl Flow<'_, '_> {
             && ca != got.ca
         {
             return Err(fail(format!("basic constraints cA {ca}"), got.ca));
+        }
+        if c.key_ids == Some(true) {
+            let hex = |v: &Option<Vec<u8>>| v.as_deref().map_or("none".into(), hex::encode_upper);
+            if got.subject_key_id.as_deref() != Some(got.public_key_sha1.as_slice()) {
+                return Err(fail(
+                    format!(
+                        "subjectKeyIdentifier {} (SHA-1 of the public key)",
+                        hex::encode_upper(&got.public_key_sha1)
+                    ),
+                    format!("subjectKeyIdentifier {}", hex(&got.subject_key_id)),
+                ));
+            }
+            let issuer = self
+                .ca
+                .issuer_key_id()
+                .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?;
+            if issuer.is_none() || got.authority_key_id != issuer {
+                return Err(fail(
+                    format!("authorityKeyIdentifier {} (the CA's SKI)", hex(&issuer)),
+                    format!("authorityKeyIdentifier {}", hex(&got.authority_key_id)),
+                ));
+            }
         }
         for (name, want, have) in [
             ("notBefore", &c.not_before, &got.not_before),

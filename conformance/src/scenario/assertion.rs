@@ -142,6 +142,10 @@ pub struct CertificateAssertion {
     /// basicConstraints cA (`false`: an end-entity certificate; absent extension = `false`).
     #[serde(default)]
     pub ca: Option<bool>,
+    /// `true`: subjectKeyIdentifier is the SHA-1 of the subjectPublicKey (RFC 5280 §4.2.1.2
+    /// method 1) and authorityKeyIdentifier's keyIdentifier is the CA certificate's SKI.
+    #[serde(default)]
+    pub key_ids: Option<bool>,
     /// notBefore's date, `DD.MM.YYYY` (UTC), e.g. `${today}`.
     #[serde(default)]
     pub not_before: Option<String>,
