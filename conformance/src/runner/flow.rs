@@ -271,6 +271,7 @@ impl Flow<'_, '_> {
                             .map_err(ClientError::from)?;
                         let r = self.client.send_raw(&bytes, a.secret)?;
                         self.check_screens(before, &screen, &rows)?;
+                        self.check_lines(before, st)?;
                         r
                     }
                 };

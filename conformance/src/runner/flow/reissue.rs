@@ -34,6 +34,7 @@ impl Flow<'_, '_> {
             .client
             .sign_document_with(key.reference, data, &mut arrange);
         self.check_screens(before, &screen, &rows)?;
+        self.check_lines(before, st)?;
         match refusal_outcome(result, expect)? {
             Some(sig) => gost::Signature::from_token_bytes(&sig)
                 .map(|s| Some(s.to_x509_bytes()))
@@ -51,6 +52,49 @@ impl Flow<'_, '_> {
             list.iter().map(|s| self.expand(s)).collect()
         };
         Ok((expand(&st.screen)?, expand(&st.rows)?))
+    }
+
+    /// `safetouch.lines`: some screen shown since `before` has these lines, consecutively and
+    /// exactly (whitespace at the ends of a line ignored).
+    pub(super) fn check_lines(&mut self, before: usize, st: &SafeTouchStep) -> StepResult {
+        if st.lines.is_empty() {
+            return Ok(());
+        }
+        let want: Vec<String> = st
+            .lines
+            .iter()
+            .map(|l| self.expand(l).map(|l| l.trim().to_owned()))
+            .collect::<Result<_, _>>()?;
+        if self.client.screens.len() <= before && self.client.collect_screens().is_none() {
+            // The target cannot read its screen: the operator was shown the expectation.
+            return Ok(());
+        }
+        let raw = self.client.screens.get(before..).unwrap_or_default();
+        if !raw.is_empty() && raw.iter().all(|s| operator::screen::is_confirmation(s)) {
+            return Ok(());
+        }
+        let found = raw.iter().any(|s| {
+            let lines: Vec<&str> = s.lines().map(str::trim).collect();
+            lines
+                .windows(want.len())
+                .any(|w| w.iter().zip(&want).all(|(a, b)| *a == b.as_str()))
+        });
+        if found {
+            return Ok(());
+        }
+        let actual = raw
+            .iter()
+            .map(|s| s.lines().collect::<Vec<_>>().join(" | "))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        Err(fail(
+            format!("the SafeTouch to show the lines «{}»", want.join(" | ")),
+            if actual.is_empty() {
+                "no screen".to_owned()
+            } else {
+                actual
+            },
+        ))
     }
 
     pub(super) fn check_screens(
@@ -145,6 +189,7 @@ impl Flow<'_, '_> {
             return Err(fail("the request to be built", why));
         }
         self.check_screens(before, &screen, &rows)?;
+        self.check_lines(before, st)?;
         if let Some(der) = refusal_outcome(result, expect)? {
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);

@@ -17,6 +17,10 @@ pub struct SafeTouchStep {
     /// `"Владелец: ${owner}"`.
     #[serde(default)]
     pub rows: Vec<String>,
+    /// Consecutive display lines exactly as the device shows them (where it wraps a row), e.g.
+    /// `["Запрос подписи", "запроса на", "сертификат"]`.
+    #[serde(default)]
+    pub lines: Vec<String>,
     /// What the person does.
     pub press: PressAction,
 }
