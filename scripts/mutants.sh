@@ -51,7 +51,8 @@ excluded=(
   # The control socket's view of the SafeTouch: screen ids, paging, event subscription and the
   # press channel of `sim`. In process the runner reads the event log and scripts the presses;
   # simulator/tests/vpcd_control.rs covers these.
-  -E 'replace \+= with .* in SafeTouch<C>::on_sign' -E 'SafeTouchMonitor::'
+  -E 'replace \+= with .* in SafeTouch<C>::on_sign' -E 'delete field id from struct Screen'
+  -E 'SafeTouchMonitor::' -E 'SafeTouch<C>::set_screen' -E 'Screen::page_' -E 'Screen::current_page'
   -E 'ChannelButtons' -E 'PressSender::'
   # A helper for tests and benches that encodes SafeTouch TLV; no token path calls it.
   -E 'encode_tlv'
