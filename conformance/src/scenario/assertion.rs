@@ -15,7 +15,7 @@ pub enum Assertion {
     /// A key is absent (both RSFs `6A82`).
     KeyAbsent(KeyRef),
     /// A certificate stored on the token.
-    Certificate(CertificateAssertion),
+    Certificate(Box<CertificateAssertion>),
     /// Tries left of a PIN (VERIFY without data answers `63Cx`).
     PinTriesLeft(PinTriesLeft),
     /// The key still signs (on-token hash, SafeTouch confirm) and the signature verifies under
