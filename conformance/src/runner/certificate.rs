@@ -3,6 +3,128 @@
 
 pub use rutoken_client::certificate::{CertificateInfo, common_name, parse};
 
+/// The profile fields of a certificate the `certificate` assertion checks: what the CA put
+/// into it besides names, serial and key (RFC 5280 §4.1.2.5, §4.2.1.3, §4.2.1.9, §4.2.1.12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileFields {
+    /// keyUsage bits by name (snake case), in bit order; empty when the extension is absent.
+    pub key_usage: Vec<String>,
+    /// extKeyUsage purposes, dotted, sorted; empty when absent.
+    pub extended_key_usage: Vec<String>,
+    /// certificatePolicies, dotted, sorted; empty when absent.
+    pub policies: Vec<String>,
+    /// basicConstraints cA (absent extension: false).
+    pub ca: bool,
+    /// subjectKeyIdentifier, when present.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// authorityKeyIdentifier's keyIdentifier, when present.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// SHA-1 of the subjectPublicKey BIT STRING's bytes (RFC 5280 §4.2.1.2 method 1).
+    pub public_key_sha1: Vec<u8>,
+    /// notBefore, `DD.MM.YYYY` UTC.
+    pub not_before: String,
+    /// notAfter, `DD.MM.YYYY` UTC.
+    pub not_after: String,
+}
+
+/// keyUsage bit names in bit order (RFC 5280 §4.2.1.3 `KeyUsage`).
+const KEY_USAGE_NAMES: [&str; 9] = [
+    "digital_signature",
+    "non_repudiation",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+    "encipher_only",
+    "decipher_only",
+];
+
+/// Reads the profile fields; the message says what does not decode.
+pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
+    use der::Decode;
+    use sha1::Digest;
+    use x509_cert::ext::pkix::{
+        AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
+        SubjectKeyIdentifier,
+    };
+    let cert =
+        x509_cert::Certificate::from_der(der).map_err(|e| format!("not a DER certificate: {e}"))?;
+    let tbs = cert.tbs_certificate();
+    let mut out = ProfileFields {
+        key_usage: Vec::new(),
+        extended_key_usage: Vec::new(),
+        policies: Vec::new(),
+        ca: false,
+        subject_key_id: None,
+        authority_key_id: None,
+        public_key_sha1: sha1::Sha1::digest(
+            tbs.subject_public_key_info().subject_public_key.raw_bytes(),
+        )
+        .to_vec(),
+        not_before: date(tbs.validity().not_before.to_unix_duration())?,
+        not_after: date(tbs.validity().not_after.to_unix_duration())?,
+    };
+    for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or_default() {
+        let value = ext.extn_value.as_bytes();
+        let bad = |what: &str, e: der::Error| format!("{what} does not decode: {e}");
+        match ext.extn_id {
+            const_oid::db::rfc5280::ID_CE_KEY_USAGE => {
+                let ku = KeyUsage::from_der(value).map_err(|e| bad("keyUsage", e))?;
+                let bits = ku.0.bits();
+                out.key_usage = KEY_USAGE_NAMES
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| bits & (1 << i) != 0)
+                    .map(|(_, n)| (*n).to_owned())
+                    .collect();
+            }
+            const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE => {
+                let eku = ExtendedKeyUsage::from_der(value).map_err(|e| bad("extKeyUsage", e))?;
+                out.extended_key_usage = eku.0.iter().map(ToString::to_string).collect();
+                out.extended_key_usage.sort();
+            }
+            const_oid::db::rfc5280::ID_CE_CERTIFICATE_POLICIES => {
+                let cp = CertificatePolicies::from_der(value)
+                    .map_err(|e| bad("certificatePolicies", e))?;
+                out.policies =
+                    cp.0.iter()
+                        .map(|p| p.policy_identifier.to_string())
+                        .collect();
+                out.policies.sort();
+            }
+            const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER => {
+                let ski = SubjectKeyIdentifier::from_der(value)
+                    .map_err(|e| bad("subjectKeyIdentifier", e))?;
+                out.subject_key_id = Some(ski.0.as_bytes().to_vec());
+            }
+            const_oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER => {
+                let aki = AuthorityKeyIdentifier::from_der(value)
+                    .map_err(|e| bad("authorityKeyIdentifier", e))?;
+                out.authority_key_id = aki.key_identifier.map(|k| k.as_bytes().to_vec());
+            }
+            const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS => {
+                let bc =
+                    BasicConstraints::from_der(value).map_err(|e| bad("basicConstraints", e))?;
+                out.ca = bc.ca;
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn date(since_epoch: std::time::Duration) -> Result<String, String> {
+    let secs = i64::try_from(since_epoch.as_secs()).map_err(|e| e.to_string())?;
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{:02}.{:02}.{:04}",
+        t.day(),
+        u8::from(t.month()),
+        t.year()
+    ))
+}
+
 /// PEM armour (RFC 7468 §2), 64 columns.
 pub fn pem(label: &str, der: &[u8]) -> String {
     let b64 = base64(der);

@@ -4,6 +4,7 @@
 use rutoken_client::{PinRole, PinStatus};
 
 use crate::scenario::Assertion;
+use crate::scenario::assertion::CertificateAssertion;
 use crate::scenario::step::PressAction;
 
 use super::certificate;
@@ -14,6 +15,94 @@ use super::flow::{Flow, StepResult, fail, role, verify};
 pub const PROBE_TEXT: &str = "Проверка подписи ключом";
 
 impl Flow<'_, '_> {
+    /// The profile fields of the `certificate` assertion (key usage, extended key usage,
+    /// basic constraints, validity dates) against the stored certificate.
+    fn check_profile(&mut self, c: &CertificateAssertion, stored: &[u8]) -> StepResult {
+        let wanted = c.key_usage.is_some()
+            || c.extended_key_usage.is_some()
+            || c.policies.is_some()
+            || c.ca.is_some()
+            || c.key_ids.is_some()
+            || c.not_before.is_some()
+            || c.not_after.is_some();
+        if !wanted {
+            return Ok(());
+        }
+        let got = certificate::profile_fields(stored)
+            .map_err(|e| fail("the stored certificate's extensions", e))?;
+        let set = |v: &[String]| -> Vec<String> {
+            let mut v = v.to_vec();
+            v.sort();
+            v.dedup();
+            v
+        };
+        if let Some(ku) = &c.key_usage {
+            let mut got_ku = got.key_usage.clone();
+            got_ku.sort();
+            if set(ku) != got_ku {
+                return Err(fail(
+                    format!("key usage {}", ku.join(", ")),
+                    format!("key usage {}", got.key_usage.join(", ")),
+                ));
+            }
+        }
+        if let Some(eku) = &c.extended_key_usage
+            && set(eku) != got.extended_key_usage
+        {
+            return Err(fail(
+                format!("extended key usage {}", eku.join(", ")),
+                format!("extended key usage {}", got.extended_key_usage.join(", ")),
+            ));
+        }
+        if let Some(policies) = &c.policies
+            && set(policies) != got.policies
+        {
+            return Err(fail(
+                format!("certificate policies {}", policies.join(", ")),
+                format!("certificate policies {}", got.policies.join(", ")),
+            ));
+        }
+        if let Some(ca) = c.ca
+            && ca != got.ca
+        {
+            return Err(fail(format!("basic constraints cA {ca}"), got.ca));
+        }
+        if c.key_ids == Some(true) {
+            let hex = |v: &Option<Vec<u8>>| v.as_deref().map_or("none".into(), hex::encode_upper);
+            if got.subject_key_id.as_deref() != Some(got.public_key_sha1.as_slice()) {
+                return Err(fail(
+                    format!(
+                        "subjectKeyIdentifier {} (SHA-1 of the public key)",
+                        hex::encode_upper(&got.public_key_sha1)
+                    ),
+                    format!("subjectKeyIdentifier {}", hex(&got.subject_key_id)),
+                ));
+            }
+            let issuer = self
+                .ca
+                .issuer_key_id()
+                .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?;
+            if issuer.is_none() || got.authority_key_id != issuer {
+                return Err(fail(
+                    format!("authorityKeyIdentifier {} (the CA's SKI)", hex(&issuer)),
+                    format!("authorityKeyIdentifier {}", hex(&got.authority_key_id)),
+                ));
+            }
+        }
+        for (name, want, have) in [
+            ("notBefore", &c.not_before, &got.not_before),
+            ("notAfter", &c.not_after, &got.not_after),
+        ] {
+            if let Some(want) = want {
+                let want = self.expand(want)?;
+                if &want != have {
+                    return Err(fail(format!("{name} {want}"), format!("{name} {have}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Runs one assertion.
     pub fn check(&mut self, assertion: &Assertion) -> StepResult {
         self.client.set_step(format!("assert {}", assertion.name()));
@@ -147,7 +236,7 @@ impl Flow<'_, '_> {
                         .map_err(|e| fail("the certificate to verify under the test CA", e))?,
                     Some(other) => return Err(fail("verifies_under: ca", other)),
                 }
-                Ok(())
+                self.check_profile(c, &stored)
             }
             Assertion::PinTriesLeft(p) => {
                 // Logout first: VERIFY without data answers 9000 for a verified PIN, which
@@ -185,7 +274,30 @@ impl Flow<'_, '_> {
                         ));
                     }
                 }
+                for text in &sc.lacks {
+                    let text = self.expand(text)?;
+                    if let Some(s) = shown
+                        .iter()
+                        .find(|s| s.contains(&super::flow::normalise(&text)))
+                    {
+                        return Err(fail(format!("no screen showing «{text}»"), s));
+                    }
+                }
                 Ok(())
+            }
+            Assertion::Atr(a) => {
+                let atr = self.client.attach()?;
+                let pattern = self.expand(&a.expect)?;
+                if super::pattern::data_matches(&pattern, &atr)
+                    .map_err(|e| fail("a valid ATR pattern", e))?
+                {
+                    Ok(())
+                } else {
+                    Err(fail(
+                        format!("ATR {pattern}"),
+                        format!("ATR {}", hex::encode_upper(&atr)),
+                    ))
+                }
             }
             Assertion::LoggedIn(l) => {
                 let status = self.client.pin_status(role(l.which.reference()))?;

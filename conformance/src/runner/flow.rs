@@ -207,7 +207,9 @@ impl Flow<'_, '_> {
                     .insert(b.key.clone(), (subject, b.extended_key_usage.clone()));
                 Ok(())
             }
-            Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, &s.expect),
+            Step::SignRequest(s) => {
+                self.sign_request(&s.key, s.signed_by.as_deref(), &s.safetouch, &s.expect)
+            }
             Step::SignDocument(d) => {
                 let cert = self.current_certificate.clone();
                 let replaced = match &d.document.replaced_serial {
@@ -275,6 +277,7 @@ impl Flow<'_, '_> {
                             .map_err(ClientError::from)?;
                         let r = self.client.send_raw(&bytes, a.secret)?;
                         self.check_screens(before, &screen, &rows)?;
+                        self.check_lines(before, st)?;
                         r
                     }
                 };

@@ -205,6 +205,16 @@ impl Ca {
             .map_err(|e| e.to_string())
     }
 
+    /// The subjectKeyIdentifier of the certificate of the CA that answered last (the test CA
+    /// when none answered yet).
+    pub fn issuer_key_id(&mut self) -> Result<Option<Vec<u8>>, String> {
+        let which = self.last_which.unwrap_or(CaChoice::Test);
+        self.ca(which)?
+            .certificate()
+            .subject_key_id()
+            .map_err(|e| e.to_string())
+    }
+
     /// A new certificate after expiry: the PKCS#10 alone, checked against the bank's form (the
     /// subject of the certificate on the token).
     pub fn issue_new(

@@ -15,7 +15,7 @@ pub enum Assertion {
     /// A key is absent (both RSFs `6A82`).
     KeyAbsent(KeyRef),
     /// A certificate stored on the token.
-    Certificate(CertificateAssertion),
+    Certificate(Box<CertificateAssertion>),
     /// Tries left of a PIN (VERIFY without data answers `63Cx`).
     PinTriesLeft(PinTriesLeft),
     /// The key still signs (on-token hash, SafeTouch confirm) and the signature verifies under
@@ -28,6 +28,16 @@ pub enum Assertion {
     /// Whether a PIN is verified now (VERIFY without data: `9000` verified, `63Cx`/`6983`
     /// not), e.g. after a power cycle or a pull.
     LoggedIn(LoggedIn),
+    /// The ATR the reader reports for the token (as the plugin sees it when it attaches).
+    Atr(AtrAssertion),
+}
+
+/// `atr`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtrAssertion {
+    /// A data pattern: hex, `..` any byte, a trailing `*` any rest.
+    pub expect: String,
 }
 
 /// `logged_in`.
@@ -53,6 +63,7 @@ impl Assertion {
         "ca",
         "screens",
         "logged_in",
+        "atr",
     ];
 
     /// The YAML name.
@@ -67,6 +78,7 @@ impl Assertion {
             Assertion::Ca(_) => "ca",
             Assertion::Screens(_) => "screens",
             Assertion::LoggedIn(_) => "logged_in",
+            Assertion::Atr(_) => "atr",
         }
     }
 }
@@ -116,6 +128,30 @@ pub struct CertificateAssertion {
     /// `ca`: the stored certificate's signature verifies under the test CA's certificate.
     #[serde(default)]
     pub verifies_under: Option<String>,
+    /// The keyUsage bits, exactly (RFC 5280 §4.2.1.3 names in snake case:
+    /// `digital_signature`, `non_repudiation`, `key_encipherment`, `data_encipherment`,
+    /// `key_agreement`, `key_cert_sign`, `crl_sign`, `encipher_only`, `decipher_only`).
+    #[serde(default)]
+    pub key_usage: Option<Vec<String>>,
+    /// The extKeyUsage purposes (dotted OIDs), exactly, in any order.
+    #[serde(default)]
+    pub extended_key_usage: Option<Vec<String>>,
+    /// The certificatePolicies (dotted OIDs), exactly, in any order.
+    #[serde(default)]
+    pub policies: Option<Vec<String>>,
+    /// basicConstraints cA (`false`: an end-entity certificate; absent extension = `false`).
+    #[serde(default)]
+    pub ca: Option<bool>,
+    /// `true`: subjectKeyIdentifier is the SHA-1 of the subjectPublicKey (RFC 5280 §4.2.1.2
+    /// method 1) and authorityKeyIdentifier's keyIdentifier is the CA certificate's SKI.
+    #[serde(default)]
+    pub key_ids: Option<bool>,
+    /// notBefore's date, `DD.MM.YYYY` (UTC), e.g. `${today}`.
+    #[serde(default)]
+    pub not_before: Option<String>,
+    /// notAfter's date, `DD.MM.YYYY` (UTC).
+    #[serde(default)]
+    pub not_after: Option<String>,
 }
 
 /// `pin_tries_left`.
@@ -167,4 +203,8 @@ pub struct ScreensAssertion {
     /// Texts that some screen showed (whitespace-insensitive).
     #[serde(default)]
     pub contains: Vec<String>,
+    /// Texts that no screen showed (whitespace-insensitive), e.g. a record the device must
+    /// not display.
+    #[serde(default)]
+    pub lacks: Vec<String>,
 }

@@ -77,7 +77,7 @@ fn every_branch_of_the_flow_has_a_scenario() {
     for press in ["Reject", "Timeout"] {
         assert!(
             has(&|sc| {
-                steps(sc).contains(&format!("SignRequest(SignRequest {{ key: \"new\", safetouch: SafeTouchStep {{ screen: [\"Запрос подписи запроса на сертификат\"], rows: [], press: {press}"))
+                steps(sc).contains(&format!("SignRequest(SignRequest {{ key: \"new\", signed_by: None, safetouch: SafeTouchStep {{ screen: [\"Запрос подписи запроса на сертификат\"], rows: [], lines: [], press: {press}"))
             }),
             "screen 1 {press}"
         );

@@ -34,6 +34,7 @@ impl Flow<'_, '_> {
             .client
             .sign_document_with(key.reference, data, &mut arrange);
         self.check_screens(before, &screen, &rows)?;
+        self.check_lines(before, st)?;
         match refusal_outcome(result, expect)? {
             Some(sig) => gost::Signature::from_token_bytes(&sig)
                 .map(|s| Some(s.to_x509_bytes()))
@@ -51,6 +52,49 @@ impl Flow<'_, '_> {
             list.iter().map(|s| self.expand(s)).collect()
         };
         Ok((expand(&st.screen)?, expand(&st.rows)?))
+    }
+
+    /// `safetouch.lines`: some screen shown since `before` has these lines, consecutively and
+    /// exactly (whitespace at the ends of a line ignored).
+    pub(super) fn check_lines(&mut self, before: usize, st: &SafeTouchStep) -> StepResult {
+        if st.lines.is_empty() {
+            return Ok(());
+        }
+        let want: Vec<String> = st
+            .lines
+            .iter()
+            .map(|l| self.expand(l).map(|l| l.trim().to_owned()))
+            .collect::<Result<_, _>>()?;
+        if self.client.screens.len() <= before && self.client.collect_screens().is_none() {
+            // The target cannot read its screen: the operator was shown the expectation.
+            return Ok(());
+        }
+        let raw = self.client.screens.get(before..).unwrap_or_default();
+        if !raw.is_empty() && raw.iter().all(|s| operator::screen::is_confirmation(s)) {
+            return Ok(());
+        }
+        let found = raw.iter().any(|s| {
+            let lines: Vec<&str> = s.lines().map(str::trim).collect();
+            lines
+                .windows(want.len())
+                .any(|w| w.iter().zip(&want).all(|(a, b)| *a == b.as_str()))
+        });
+        if found {
+            return Ok(());
+        }
+        let actual = raw
+            .iter()
+            .map(|s| s.lines().collect::<Vec<_>>().join(" | "))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        Err(fail(
+            format!("the SafeTouch to show the lines «{}»", want.join(" | ")),
+            if actual.is_empty() {
+                "no screen".to_owned()
+            } else {
+                actual
+            },
+        ))
     }
 
     pub(super) fn check_screens(
@@ -104,11 +148,12 @@ impl Flow<'_, '_> {
     pub(super) fn sign_request(
         &mut self,
         key_name: &str,
+        signed_by: Option<&str>,
         st: &SafeTouchStep,
         expect: &SignOutcome,
     ) -> StepResult {
         let key = self.key(key_name)?;
-        let (overrides, _ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
+        let (overrides, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
             fail(
                 format!("build_request for key {key_name:?} first"),
                 "no request",
@@ -116,23 +161,35 @@ impl Flow<'_, '_> {
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
-        let pair = key_pair(&key)?;
+        // `extended_key_usage` of build_request replaces the bank's default purposes.
+        let mut extensions = RequestedExtensions::bank_default();
+        if !ekus.is_empty() {
+            extensions.ext_key_usage = ekus
+                .iter()
+                .map(|e| {
+                    rutoken_pki::ext::key_purpose(e)
+                        .ok_or_else(|| fail("an extended key usage (name or dotted OID)", e))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        let mut pair = key_pair(&key)?;
+        if let Some(other) = signed_by {
+            pair.reference = self.key(other)?.reference;
+        }
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
         // An operator is shown the rows too: their answer stands for both checks below.
         let mut arrange = self
             .client
             .arranger(st.press, &[screen.clone(), rows.clone()].concat());
-        let result = self.client.create_pkcs10(
-            &pair,
-            subject,
-            &RequestedExtensions::bank_default(),
-            &mut arrange,
-        );
+        let result = self
+            .client
+            .create_pkcs10(&pair, subject, &extensions, &mut arrange);
         if let Err(ClientError::Request(why)) = &result {
             return Err(fail("the request to be built", why));
         }
         self.check_screens(before, &screen, &rows)?;
+        self.check_lines(before, st)?;
         if let Some(der) = refusal_outcome(result, expect)? {
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);

@@ -17,6 +17,10 @@ pub struct SafeTouchStep {
     /// `"Владелец: ${owner}"`.
     #[serde(default)]
     pub rows: Vec<String>,
+    /// Consecutive display lines exactly as the device shows them (where it wraps a row), e.g.
+    /// `["Запрос подписи", "запроса на", "сертификат"]`.
+    #[serde(default)]
+    pub lines: Vec<String>,
     /// What the person does.
     pub press: PressAction,
 }
@@ -55,6 +59,10 @@ pub struct SignRequest {
     /// The key signing (and certified by) the request (default `new`).
     #[serde(default = "default_new")]
     pub key: String,
+    /// Another key the token signs the request with (the request still certifies `key`): a
+    /// request whose signature does not verify under its own key, for a CA refusal.
+    #[serde(default)]
+    pub signed_by: Option<String>,
     /// Screen and press.
     pub safetouch: SafeTouchStep,
     /// Default `signed`.
