@@ -18,6 +18,18 @@ pub use crate::suite::Pkcs11Options;
 /// Opens the module once (C_Initialize, the slot, a session) and reads its mechanisms: a bad
 /// path, a missing slot or a failing C_Initialize is the run's usage error.
 pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
+    // With the emulator, probe a start token (each scenario loads its own later): whatever an
+    // earlier run left in the emulator (an erased token, say) is not what this run tests.
+    if let Some(path) = &opts.control {
+        Control::open(path)
+            .and_then(|c| {
+                c.request(rutoken_sim::control::Request::Load {
+                    fixture: rutoken_sim::token::Fixture::Personalised,
+                    seed: 0,
+                })
+            })
+            .map_err(|e| format!("--control {}: {e}", path.display()))?;
+    }
     let token = token::Token::open(&opts.module, opts.slot)?;
     let info = token
         .info()
@@ -74,6 +86,17 @@ pub fn run(
         reject: profile.safetouch.reject_sw,
         timeout: profile.safetouch.timeout_sw,
     };
+    let mode = plan::Mode {
+        control: opts.control.is_some(),
+        operator: opts.operator.is_some(),
+        allow_destructive: opts.allow_destructive || opts.control.is_some(),
+    };
+    // What does not depend on the module is decided before the start token is loaded: a
+    // scenario of raw APDUs on a factory token is skipped, not failed at "no token".
+    if let Some(reason) = plan::skip_reason(scenario, mode, None, words) {
+        report.outcome = Outcome::Skipped { reason };
+        return report;
+    }
     let mut control = None;
     if let Some(path) = &opts.control {
         let loaded = Control::open(path).and_then(|mut c| {
@@ -113,12 +136,7 @@ pub fn run(
             return report;
         }
     };
-    let mode = plan::Mode {
-        control: control.is_some(),
-        operator: opts.operator.is_some(),
-        allow_destructive: opts.allow_destructive || control.is_some(),
-    };
-    if let Some(reason) = plan::skip_reason(scenario, mode, &mechanisms, words) {
+    if let Some(reason) = plan::skip_reason(scenario, mode, Some(&mechanisms), words) {
         report.outcome = Outcome::Skipped { reason };
         return report;
     }

@@ -4,7 +4,7 @@ use cryptoki::object::{AttributeType, ObjectClass};
 use rutoken_cryptoki_gost::sys::CKR_USER_NOT_LOGGED_IN;
 
 use crate::runner::certificate;
-use crate::runner::checks::PROBE_TEXT;
+use crate::runner::checks::{PROBE_TEXT, check_profile};
 use crate::runner::flow::fail;
 use crate::runner::flow::host_hash::verifier;
 use crate::scenario::Assertion;
@@ -137,7 +137,21 @@ impl P11Flow<'_> {
                         .map_err(|e| fail("the certificate to verify under the test CA", e))?,
                     Some(other) => return Err(fail("verifies_under: ca", other).into()),
                 }
-                Ok(())
+                let issuer = if c.key_ids == Some(true) {
+                    self.ca
+                        .issuer_key_id()
+                        .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?
+                } else {
+                    None
+                };
+                let dates = (
+                    c.not_before
+                        .as_deref()
+                        .map(|d| self.expand(d))
+                        .transpose()?,
+                    c.not_after.as_deref().map(|d| self.expand(d)).transpose()?,
+                );
+                Ok(check_profile(c, &stored, issuer, dates)?)
             }
             Assertion::PinTriesLeft(p) => {
                 self.token.logout()?;
@@ -188,8 +202,19 @@ impl P11Flow<'_> {
                         );
                     }
                 }
+                for text in &sc.lacks {
+                    let text = self.expand(text)?;
+                    let text = crate::runner::flow::normalise(&text);
+                    if let Some(s) = shown.iter().find(|s| s.contains(&text)) {
+                        return Err(fail(format!("no screen showing «{text}»"), s).into());
+                    }
+                }
                 Ok(())
             }
+            // `plan::skip_reason` skips such a scenario before it starts.
+            Assertion::Atr(_) => Err(Halt::Skip(
+                "assert atr: a PKCS#11 module does not expose the token's ATR".to_owned(),
+            )),
             Assertion::LoggedIn(l) => {
                 if l.which == PinKind::Admin {
                     return Err(Halt::Skip(
@@ -256,6 +281,7 @@ impl P11Flow<'_> {
         let st = SafeTouchStep {
             screen: Vec::new(),
             rows: Vec::new(),
+            lines: Vec::new(),
             press: PressAction::Confirm,
         };
         let sig = match self.sign_probe(&key, &st)? {

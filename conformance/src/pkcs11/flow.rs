@@ -77,7 +77,7 @@ pub struct P11Flow<'a> {
     /// Keys by name.
     pub keys: BTreeMap<String, P11Key>,
     /// Subject overrides per key, from `build_request`.
-    pub request_specs: BTreeMap<String, BTreeMap<String, String>>,
+    pub request_specs: BTreeMap<String, (BTreeMap<String, String>, Vec<String>)>,
     /// The signed PKCS#10.
     pub request: Option<Vec<u8>>,
     /// The reissue document and its signature (`s ‖ r` BE).
@@ -205,10 +205,13 @@ impl P11Flow<'_> {
                 for (k, v) in &b.subject {
                     subject.insert(k.clone(), self.expand(v)?);
                 }
-                self.request_specs.insert(b.key.clone(), subject);
+                self.request_specs
+                    .insert(b.key.clone(), (subject, b.extended_key_usage.clone()));
                 Ok(())
             }
-            Step::SignRequest(s) => self.sign_request(&s.key, &s.safetouch, &s.expect),
+            Step::SignRequest(s) => {
+                self.sign_request(&s.key, s.signed_by.as_deref(), &s.safetouch, &s.expect)
+            }
             Step::SignDocument(d) => {
                 let replaced = match &d.document.replaced_serial {
                     Some(s) => self.expand(s)?,

@@ -107,11 +107,13 @@ pub fn capabilities(mode: Mode) -> Vec<Capability> {
     }
 }
 
-/// Why the scenario cannot run through this module, if it cannot.
+/// Why the scenario cannot run through this module, if it cannot. Without `mechanisms` (before
+/// the module is opened): every reason but the module's algorithms, so that a scenario with
+/// a raw APDU is skipped before its start token is even looked at.
 pub fn skip_reason(
     scenario: &Scenario,
     mode: Mode,
-    mechanisms: &[CK_MECHANISM_TYPE],
+    mechanisms: Option<&[CK_MECHANISM_TYPE]>,
     words: SafeTouchWords,
 ) -> Option<String> {
     if !mode.allow_destructive
@@ -147,6 +149,14 @@ pub fn skip_reason(
             return Some(format!("step {} {}: {why}", i + 1, step.name()));
         }
     }
+    if scenario
+        .assertions
+        .iter()
+        .any(|a| matches!(a, Assertion::Atr(_)))
+    {
+        return Some("assert atr: a PKCS#11 module does not expose the token's ATR".to_owned());
+    }
+    let mechanisms = mechanisms?;
     let mut needed: Vec<(Algorithm, CK_MECHANISM_TYPE)> = Vec::new();
     let mut keys: BTreeMap<&str, Algorithm> = BTreeMap::from([("current", CURRENT)]);
     let alg_of =
@@ -308,59 +318,59 @@ mod tests {
         let g2001 = scenario(
             "  - verify_pin: {pin: \"${user_pin}\"}\n  - generate_key: {name: k, algorithm: gost2001}\n  - sign_hash: {key: k, text: x}\n",
         );
-        assert_eq!(skip_reason(&g2001, CONTROL, OPENSC, WORDS), None);
+        assert_eq!(skip_reason(&g2001, CONTROL, Some(OPENSC), WORDS), None);
         // The fixture's certificate is a GOST 2012 one.
         let listing = scenario("  - attach\n  - list_objects: {keys: 1, certificates: 1}\n");
-        assert!(skip_reason(&listing, CONTROL, OPENSC, WORDS).is_some());
-        assert_eq!(skip_reason(&listing, CONTROL, ALL, WORDS), None);
+        assert!(skip_reason(&listing, CONTROL, Some(OPENSC), WORDS).is_some());
+        assert_eq!(skip_reason(&listing, CONTROL, Some(ALL), WORDS), None);
         let g2012 = scenario(
             "  - verify_pin: {pin: \"${user_pin}\"}\n  - generate_key: {name: k, algorithm: gost2012-512, param_set: B}\n",
         );
-        let why = skip_reason(&g2012, CONTROL, OPENSC, WORDS).unwrap();
+        let why = skip_reason(&g2012, CONTROL, Some(OPENSC), WORDS).unwrap();
         assert_eq!(
             why,
             "GOST R 34.10-2012 (512-bit) is not supported by this module: C_GetMechanismList has no CKM_GOSTR3410_512_KEY_PAIR_GEN"
         );
-        assert_eq!(skip_reason(&g2012, CONTROL, ALL, WORDS), None);
+        assert_eq!(skip_reason(&g2012, CONTROL, Some(ALL), WORDS), None);
     }
 
     #[test]
     fn steps_without_a_pkcs11_expression_are_named() {
         let raw = scenario("  - attach\n  - apdu: {command: \"00 A4 00 00\"}\n");
         assert_eq!(
-            skip_reason(&raw, CONTROL, ALL, WORDS).unwrap(),
+            skip_reason(&raw, CONTROL, Some(ALL), WORDS).unwrap(),
             "step 2 apdu: a raw APDU has no PKCS#11 expression"
         );
         let power = scenario("  - attach\n  - power_cycle\n");
         assert!(
-            skip_reason(&power, CONTROL, ALL, WORDS).is_none(),
+            skip_reason(&power, CONTROL, Some(ALL), WORDS).is_none(),
             "the control socket cuts the power"
         );
         // Without a control socket the SafeTouch's buttons are missing first; with a person
         // they are there, the power cut is not.
-        let why = skip_reason(&power, REAL, ALL, WORDS).unwrap();
+        let why = skip_reason(&power, REAL, Some(ALL), WORDS).unwrap();
         assert!(why.starts_with("needs buttons"), "{why}");
         let person = Mode {
             operator: true,
             ..REAL
         };
-        let why = skip_reason(&power, person, ALL, WORDS).unwrap();
+        let why = skip_reason(&power, person, Some(ALL), WORDS).unwrap();
         assert!(
             why.starts_with("step 2 power_cycle: cutting the power"),
             "{why}"
         );
         // A wrong PIN on a real token only with --allow-destructive.
         let wrong = scenario("  - verify_pin: {pin: \"0000\", expect: wrong}\n");
-        let why = skip_reason(&wrong, person, ALL, WORDS).unwrap();
+        let why = skip_reason(&wrong, person, Some(ALL), WORDS).unwrap();
         assert!(why.starts_with("destructive on a real token"), "{why}");
         let allowed = Mode {
             allow_destructive: true,
             ..person
         };
-        assert_eq!(skip_reason(&wrong, allowed, ALL, WORDS), None);
+        assert_eq!(skip_reason(&wrong, allowed, Some(ALL), WORDS), None);
         let odd = scenario("  - generate_key: {name: k, expect: {sw: \"6A86\"}}\n");
         assert_eq!(
-            skip_reason(&odd, CONTROL, ALL, WORDS).unwrap(),
+            skip_reason(&odd, CONTROL, Some(ALL), WORDS).unwrap(),
             "step 1 generate_key: expects the token's status word 6A86, which no CKR_ code stands for"
         );
     }

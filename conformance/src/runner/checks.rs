@@ -18,89 +18,21 @@ impl Flow<'_, '_> {
     /// The profile fields of the `certificate` assertion (key usage, extended key usage,
     /// basic constraints, validity dates) against the stored certificate.
     fn check_profile(&mut self, c: &CertificateAssertion, stored: &[u8]) -> StepResult {
-        let wanted = c.key_usage.is_some()
-            || c.extended_key_usage.is_some()
-            || c.policies.is_some()
-            || c.ca.is_some()
-            || c.key_ids.is_some()
-            || c.not_before.is_some()
-            || c.not_after.is_some();
-        if !wanted {
-            return Ok(());
-        }
-        let got = certificate::profile_fields(stored)
-            .map_err(|e| fail("the stored certificate's extensions", e))?;
-        let set = |v: &[String]| -> Vec<String> {
-            let mut v = v.to_vec();
-            v.sort();
-            v.dedup();
-            v
-        };
-        if let Some(ku) = &c.key_usage {
-            let mut got_ku = got.key_usage.clone();
-            got_ku.sort();
-            if set(ku) != got_ku {
-                return Err(fail(
-                    format!("key usage {}", ku.join(", ")),
-                    format!("key usage {}", got.key_usage.join(", ")),
-                ));
-            }
-        }
-        if let Some(eku) = &c.extended_key_usage
-            && set(eku) != got.extended_key_usage
-        {
-            return Err(fail(
-                format!("extended key usage {}", eku.join(", ")),
-                format!("extended key usage {}", got.extended_key_usage.join(", ")),
-            ));
-        }
-        if let Some(policies) = &c.policies
-            && set(policies) != got.policies
-        {
-            return Err(fail(
-                format!("certificate policies {}", policies.join(", ")),
-                format!("certificate policies {}", got.policies.join(", ")),
-            ));
-        }
-        if let Some(ca) = c.ca
-            && ca != got.ca
-        {
-            return Err(fail(format!("basic constraints cA {ca}"), got.ca));
-        }
-        if c.key_ids == Some(true) {
-            let hex = |v: &Option<Vec<u8>>| v.as_deref().map_or("none".into(), hex::encode_upper);
-            if got.subject_key_id.as_deref() != Some(got.public_key_sha1.as_slice()) {
-                return Err(fail(
-                    format!(
-                        "subjectKeyIdentifier {} (SHA-1 of the public key)",
-                        hex::encode_upper(&got.public_key_sha1)
-                    ),
-                    format!("subjectKeyIdentifier {}", hex(&got.subject_key_id)),
-                ));
-            }
-            let issuer = self
-                .ca
+        let issuer = if c.key_ids == Some(true) {
+            self.ca
                 .issuer_key_id()
-                .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?;
-            if issuer.is_none() || got.authority_key_id != issuer {
-                return Err(fail(
-                    format!("authorityKeyIdentifier {} (the CA's SKI)", hex(&issuer)),
-                    format!("authorityKeyIdentifier {}", hex(&got.authority_key_id)),
-                ));
-            }
-        }
-        for (name, want, have) in [
-            ("notBefore", &c.not_before, &got.not_before),
-            ("notAfter", &c.not_after, &got.not_after),
-        ] {
-            if let Some(want) = want {
-                let want = self.expand(want)?;
-                if &want != have {
-                    return Err(fail(format!("{name} {want}"), format!("{name} {have}")));
-                }
-            }
-        }
-        Ok(())
+                .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?
+        } else {
+            None
+        };
+        let dates = (
+            c.not_before
+                .as_deref()
+                .map(|d| self.expand(d))
+                .transpose()?,
+            c.not_after.as_deref().map(|d| self.expand(d)).transpose()?,
+        );
+        check_profile(c, stored, issuer, dates)
     }
 
     /// Runs one assertion.
@@ -379,4 +311,93 @@ impl Flow<'_, '_> {
             )
         })
     }
+}
+
+/// The `certificate` assertion's profile fields against a stored certificate: `issuer` is the
+/// CA certificate's subjectKeyIdentifier (read when `key_ids` is asked), `dates` the expanded
+/// notBefore and notAfter. Shared by the APDU and PKCS#11 runs.
+pub(crate) fn check_profile(
+    c: &CertificateAssertion,
+    stored: &[u8],
+    issuer: Option<Vec<u8>>,
+    dates: (Option<String>, Option<String>),
+) -> StepResult {
+    let wanted = c.key_usage.is_some()
+        || c.extended_key_usage.is_some()
+        || c.policies.is_some()
+        || c.ca.is_some()
+        || c.key_ids.is_some()
+        || dates.0.is_some()
+        || dates.1.is_some();
+    if !wanted {
+        return Ok(());
+    }
+    let got = certificate::profile_fields(stored)
+        .map_err(|e| fail("the stored certificate's extensions", e))?;
+    let set = |v: &[String]| -> Vec<String> {
+        let mut v = v.to_vec();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if let Some(ku) = &c.key_usage {
+        let mut got_ku = got.key_usage.clone();
+        got_ku.sort();
+        if set(ku) != got_ku {
+            return Err(fail(
+                format!("key usage {}", ku.join(", ")),
+                format!("key usage {}", got.key_usage.join(", ")),
+            ));
+        }
+    }
+    if let Some(eku) = &c.extended_key_usage
+        && set(eku) != got.extended_key_usage
+    {
+        return Err(fail(
+            format!("extended key usage {}", eku.join(", ")),
+            format!("extended key usage {}", got.extended_key_usage.join(", ")),
+        ));
+    }
+    if let Some(policies) = &c.policies
+        && set(policies) != got.policies
+    {
+        return Err(fail(
+            format!("certificate policies {}", policies.join(", ")),
+            format!("certificate policies {}", got.policies.join(", ")),
+        ));
+    }
+    if let Some(ca) = c.ca
+        && ca != got.ca
+    {
+        return Err(fail(format!("basic constraints cA {ca}"), got.ca));
+    }
+    if c.key_ids == Some(true) {
+        let hex = |v: &Option<Vec<u8>>| v.as_deref().map_or("none".into(), hex::encode_upper);
+        if got.subject_key_id.as_deref() != Some(got.public_key_sha1.as_slice()) {
+            return Err(fail(
+                format!(
+                    "subjectKeyIdentifier {} (SHA-1 of the public key)",
+                    hex::encode_upper(&got.public_key_sha1)
+                ),
+                format!("subjectKeyIdentifier {}", hex(&got.subject_key_id)),
+            ));
+        }
+        if issuer.is_none() || got.authority_key_id != issuer {
+            return Err(fail(
+                format!("authorityKeyIdentifier {} (the CA's SKI)", hex(&issuer)),
+                format!("authorityKeyIdentifier {}", hex(&got.authority_key_id)),
+            ));
+        }
+    }
+    for (name, want, have) in [
+        ("notBefore", &dates.0, &got.not_before),
+        ("notAfter", &dates.1, &got.not_after),
+    ] {
+        if let Some(want) = want
+            && want != have
+        {
+            return Err(fail(format!("{name} {want}"), format!("{name} {have}")));
+        }
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use rutoken_sim::control::Request;
 use crate::report::{PressRecord, ShownScreen};
 use crate::runner::certificate;
 use crate::runner::flow::host_hash::{check_signature, verifier};
-use crate::runner::flow::reissue::shows_row;
+use crate::runner::flow::reissue::{lines_shown, shows_row};
 use crate::runner::flow::{StepFailure, fail, normalise};
 use crate::runner::pki;
 use crate::scenario::step::{PressAction, SafeTouchStep, SignOutcome};
@@ -124,6 +124,14 @@ impl P11Flow<'_> {
                 .into());
             }
         }
+        if !st.lines.is_empty() {
+            let want: Vec<String> = st
+                .lines
+                .iter()
+                .map(|l| self.expand(l).map(|l| l.trim().to_owned()))
+                .collect::<Result<_, _>>()?;
+            lines_shown(raw, &want)?;
+        }
         Ok(())
     }
 
@@ -161,11 +169,12 @@ impl P11Flow<'_> {
     pub(super) fn sign_request(
         &mut self,
         name: &str,
+        signed_by: Option<&str>,
         st: &SafeTouchStep,
         expect: &SignOutcome,
     ) -> P11Result {
         let key = self.key(name)?;
-        let overrides = self.request_specs.get(name).cloned().ok_or_else(|| {
+        let (overrides, ekus) = self.request_specs.get(name).cloned().ok_or_else(|| {
             fail(
                 format!("build_request for key {name:?} first"),
                 "no request",
@@ -173,18 +182,29 @@ impl P11Flow<'_> {
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
+        // `extended_key_usage` of build_request replaces the bank's default purposes.
+        let mut extensions = RequestedExtensions::bank_default();
+        if !ekus.is_empty() {
+            extensions.ext_key_usage = ekus
+                .iter()
+                .map(|e| {
+                    rutoken_pki::ext::key_purpose(e)
+                        .ok_or_else(|| fail("an extended key usage (name or dotted OID)", e))
+                })
+                .collect::<Result<_, _>>()?;
+        }
         let (algorithm, public) = verifier(&key.state, None)?;
-        let info = rutoken_pki::RequestInfo::new(
-            subject,
-            &public,
-            algorithm,
-            &RequestedExtensions::bank_default(),
-        )
-        .map_err(|e| fail("the request to be built", e))?;
+        let info = rutoken_pki::RequestInfo::new(subject, &public, algorithm, &extensions)
+            .map_err(|e| fail("the request to be built", e))?;
         let tbs = info
             .to_be_signed()
             .map_err(|e| fail("the request to be built", e))?;
-        let signed = self.sign_on_token(&key, &tbs, st, expect)?;
+        // `signed_by`: another key signs the request that still certifies `key`.
+        let signer = match signed_by {
+            Some(other) => self.key(other)?,
+            None => key.clone(),
+        };
+        let signed = self.sign_on_token(&signer, &tbs, st, expect)?;
         if let Some(sig) = signed {
             let der = info
                 .sign_with(|_| Ok::<_, String>(sig.clone()))

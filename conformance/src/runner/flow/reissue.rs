@@ -73,28 +73,7 @@ impl Flow<'_, '_> {
         if !raw.is_empty() && raw.iter().all(|s| operator::screen::is_confirmation(s)) {
             return Ok(());
         }
-        let found = raw.iter().any(|s| {
-            let lines: Vec<&str> = s.lines().map(str::trim).collect();
-            lines
-                .windows(want.len())
-                .any(|w| w.iter().zip(&want).all(|(a, b)| *a == b.as_str()))
-        });
-        if found {
-            return Ok(());
-        }
-        let actual = raw
-            .iter()
-            .map(|s| s.lines().collect::<Vec<_>>().join(" | "))
-            .collect::<Vec<_>>()
-            .join(" / ");
-        Err(fail(
-            format!("the SafeTouch to show the lines «{}»", want.join(" | ")),
-            if actual.is_empty() {
-                "no screen".to_owned()
-            } else {
-                actual
-            },
-        ))
+        lines_shown(raw, &want)
     }
 
     pub(super) fn check_screens(
@@ -379,4 +358,31 @@ pub(crate) fn shows_row(screen: &str, row: &str) -> bool {
             joined == want
         })
     })
+}
+
+/// `safetouch.lines` against the screens shown: some screen has the wanted lines consecutively
+/// and exactly (whitespace at the ends of a line ignored). Shared by the APDU and PKCS#11 runs.
+pub(crate) fn lines_shown(raw: &[String], want: &[String]) -> StepResult {
+    let found = raw.iter().any(|s| {
+        let lines: Vec<&str> = s.lines().map(str::trim).collect();
+        lines
+            .windows(want.len())
+            .any(|w| w.iter().zip(want).all(|(a, b)| *a == b.as_str()))
+    });
+    if found {
+        return Ok(());
+    }
+    let actual = raw
+        .iter()
+        .map(|s| s.lines().collect::<Vec<_>>().join(" | "))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    Err(fail(
+        format!("the SafeTouch to show the lines «{}»", want.join(" | ")),
+        if actual.is_empty() {
+            "no screen".to_owned()
+        } else {
+            actual
+        },
+    ))
 }
