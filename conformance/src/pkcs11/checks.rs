@@ -4,7 +4,9 @@ use cryptoki::object::{AttributeType, ObjectClass};
 use rutoken_cryptoki_gost::sys::CKR_USER_NOT_LOGGED_IN;
 
 use crate::runner::certificate;
-use crate::runner::checks::{PROBE_TEXT, check_profile};
+use crate::runner::checks::{
+    PROBE_TEXT, check_profile, check_stored_certificate, expand_certificate,
+};
 use crate::runner::flow::fail;
 use crate::runner::flow::host_hash::verifier;
 use crate::scenario::Assertion;
@@ -78,64 +80,12 @@ impl P11Flow<'_> {
                     })?;
                 let found = certificate::parse(&stored)
                     .ok_or_else(|| fail("a certificate", "unparsable DER"))?;
-                if let Some(cn) = &c.subject_cn {
-                    let cn = self.expand(cn)?;
-                    if found.subject_cn.as_deref() != Some(cn.as_str()) {
-                        return Err(fail(
-                            format!("subject CN {cn}"),
-                            found.subject_cn.as_deref().unwrap_or("no CN"),
-                        )
-                        .into());
-                    }
-                }
-                if let Some(cn) = &c.issuer_cn {
-                    let cn = self.expand(cn)?;
-                    if found.issuer_cn.as_deref() != Some(cn.as_str()) {
-                        return Err(fail(
-                            format!("issuer CN {cn}"),
-                            found.issuer_cn.as_deref().unwrap_or("no CN"),
-                        )
-                        .into());
-                    }
-                }
-                if let Some(serial) = &c.serial {
-                    let want = if serial == "issued" {
-                        self.issued
-                            .as_deref()
-                            .and_then(certificate::parse)
-                            .map(|i| i.serial_hex)
-                            .unwrap_or_default()
-                    } else {
-                        self.expand(serial)?.to_ascii_uppercase()
-                    };
-                    if found.serial_hex != want {
-                        return Err(fail(format!("serial {want}"), found.serial_hex).into());
-                    }
-                }
-                match c.bytes.as_deref() {
-                    None => {}
-                    Some("issued") => {
-                        let issued = self
-                            .issued
-                            .clone()
-                            .ok_or_else(|| fail("a certificate issued in this scenario", "none"))?;
-                        if stored != issued {
-                            return Err(fail(
-                                format!("the issued certificate, {} bytes", issued.len()),
-                                format!("{} other bytes on the token", stored.len()),
-                            )
-                            .into());
-                        }
-                    }
-                    Some(other) => return Err(fail("bytes: issued", other).into()),
-                }
-                match c.verifies_under.as_deref() {
-                    None => {}
-                    Some("ca") => self
-                        .ca
+                let wanted = expand_certificate(c, &|t| self.expand(t))?;
+                check_stored_certificate(c, &wanted, &found, &stored, self.issued.as_deref())?;
+                if c.verifies_under.is_some() {
+                    self.ca
                         .verifies(&stored)
-                        .map_err(|e| fail("the certificate to verify under the test CA", e))?,
-                    Some(other) => return Err(fail("verifies_under: ca", other).into()),
+                        .map_err(|e| fail("the certificate to verify under the test CA", e))?;
                 }
                 let issuer = if c.key_ids == Some(true) {
                     self.ca
@@ -144,14 +94,12 @@ impl P11Flow<'_> {
                 } else {
                     None
                 };
-                let dates = (
-                    c.not_before
-                        .as_deref()
-                        .map(|d| self.expand(d))
-                        .transpose()?,
-                    c.not_after.as_deref().map(|d| self.expand(d)).transpose()?,
-                );
-                Ok(check_profile(c, &stored, issuer, dates)?)
+                Ok(check_profile(
+                    c,
+                    &stored,
+                    issuer,
+                    (wanted.not_before, wanted.not_after),
+                )?)
             }
             Assertion::PinTriesLeft(p) => {
                 self.token.logout()?;

@@ -12,8 +12,9 @@ use rutoken_sim::control::Request;
 use crate::report::{PressRecord, Produced, ShownScreen};
 use crate::runner::certificate;
 use crate::runner::flow::reissue::{Submission, submit_to};
+use crate::runner::flow::reissue_document;
 use crate::runner::flow::{KeyState, StepFailure, fail};
-use crate::runner::pki::{self, Ca, DocumentData};
+use crate::runner::pki::Ca;
 use crate::scenario::step::{Algorithm, PinKind, PinOutcome, Step};
 use crate::scenario::vars;
 use crate::target::control::Control;
@@ -213,32 +214,13 @@ impl P11Flow<'_> {
                 self.sign_request(&s.key, s.signed_by.as_deref(), &s.safetouch, &s.expect)
             }
             Step::SignDocument(d) => {
-                let replaced = match &d.document.replaced_serial {
-                    Some(s) => self.expand(s)?,
-                    None => self
-                        .current_certificate
-                        .as_deref()
-                        .and_then(certificate::parse)
-                        .map(|c| c.serial_hex)
-                        .unwrap_or_default(),
-                };
-                let date = match &d.document.date {
-                    Some(s) => self.expand(s)?,
-                    None => self.vars.get("today").cloned().unwrap_or_default(),
-                };
-                let fields = DocumentData {
-                    date,
-                    owner: self.expand(&d.document.owner)?,
-                    organisation: self.expand(&d.document.organisation)?,
-                    number: self.expand(&d.document.number)?,
-                    replaced_serial: replaced,
-                };
-                let request = self
-                    .request
-                    .clone()
-                    .ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
-                let document = pki::reissue_document(&fields, &request)
-                    .map_err(|e| fail("the reissue document", e))?;
+                let document = reissue_document(
+                    &d.document,
+                    self.current_certificate.as_deref(),
+                    self.request.as_deref(),
+                    &|t| self.expand(t),
+                    self.vars.get("today").map(String::as_str),
+                )?;
                 let key = self.key(&d.key)?;
                 if let Some(sig) = self.sign_on_token(&key, &document, &d.safetouch, &d.expect)? {
                     self.document = Some((document, sig));

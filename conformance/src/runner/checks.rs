@@ -8,7 +8,7 @@ use crate::scenario::assertion::CertificateAssertion;
 use crate::scenario::step::PressAction;
 
 use super::certificate;
-use super::flow::{Flow, StepResult, fail, role, verify};
+use super::flow::{Flow, StepFailure, StepResult, fail, role, verify};
 
 /// Text signed by `key_signs` (UTF-8): not a TLV document, so the SafeTouch shows its
 /// "sign a hash" screen (safetouch.md "What it shows", last case).
@@ -25,14 +25,15 @@ impl Flow<'_, '_> {
         } else {
             None
         };
-        let dates = (
-            c.not_before
-                .as_deref()
-                .map(|d| self.expand(d))
-                .transpose()?,
-            c.not_after.as_deref().map(|d| self.expand(d)).transpose()?,
-        );
-        check_profile(c, stored, issuer, dates)
+        let wanted = self.expand_certificate(c)?;
+        check_profile(c, stored, issuer, (wanted.not_before, wanted.not_after))
+    }
+
+    fn expand_certificate(
+        &self,
+        c: &CertificateAssertion,
+    ) -> Result<ExpandedCertificate, StepFailure> {
+        expand_certificate(c, &|t| self.expand(t))
     }
 
     /// Runs one assertion.
@@ -103,70 +104,13 @@ impl Flow<'_, '_> {
                             "none",
                         )
                     })?;
-                if let Some(cn) = &c.subject_cn {
-                    let cn = self.expand(cn)?;
-                    if found.subject_cn.as_deref() != Some(cn.as_str()) {
-                        return Err(fail(
-                            format!("subject CN {cn}"),
-                            found.subject_cn.as_deref().unwrap_or("no CN"),
-                        ));
-                    }
-                }
-                if let Some(cn) = &c.issuer_cn {
-                    let cn = self.expand(cn)?;
-                    if found.issuer_cn.as_deref() != Some(cn.as_str()) {
-                        return Err(fail(
-                            format!("issuer CN {cn}"),
-                            found.issuer_cn.as_deref().unwrap_or("no CN"),
-                        ));
-                    }
-                }
-                if let Some(serial) = &c.serial {
-                    let want = if serial == "issued" {
-                        self.issued
-                            .as_deref()
-                            .and_then(certificate::parse)
-                            .map(|i| i.serial_hex)
-                            .unwrap_or_default()
-                    } else {
-                        self.expand(serial)?.to_ascii_uppercase()
-                    };
-                    if found.serial_hex != want {
-                        return Err(fail(format!("serial {want}"), found.serial_hex));
-                    }
-                }
                 let stored = stored.unwrap_or_default();
-                match c.bytes.as_deref() {
-                    None => {}
-                    Some("issued") => {
-                        let issued = self
-                            .issued
-                            .clone()
-                            .ok_or_else(|| fail("a certificate issued in this scenario", "none"))?;
-                        if stored != issued {
-                            let at = stored
-                                .iter()
-                                .zip(&issued)
-                                .position(|(a, b)| a != b)
-                                .unwrap_or(stored.len().min(issued.len()));
-                            return Err(fail(
-                                format!("the issued certificate, {} bytes", issued.len()),
-                                format!(
-                                    "{} bytes on the token, first difference at byte {at}",
-                                    stored.len()
-                                ),
-                            ));
-                        }
-                    }
-                    Some(other) => return Err(fail("bytes: issued", other)),
-                }
-                match c.verifies_under.as_deref() {
-                    None => {}
-                    Some("ca") => self
-                        .ca
+                let wanted = self.expand_certificate(c)?;
+                check_stored_certificate(c, &wanted, &found, &stored, self.issued.as_deref())?;
+                if c.verifies_under.is_some() {
+                    self.ca
                         .verifies(&stored)
-                        .map_err(|e| fail("the certificate to verify under the test CA", e))?,
-                    Some(other) => return Err(fail("verifies_under: ca", other)),
+                        .map_err(|e| fail("the certificate to verify under the test CA", e))?;
                 }
                 self.check_profile(c, &stored)
             }
@@ -400,4 +344,100 @@ pub(crate) fn check_profile(
         }
     }
     Ok(())
+}
+
+/// The `certificate` assertion's texts with the scenario's variables expanded.
+pub(crate) struct ExpandedCertificate {
+    pub subject_cn: Option<String>,
+    pub issuer_cn: Option<String>,
+    /// `issued` stays as it is (the serial of the certificate issued in the scenario).
+    pub serial: Option<String>,
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+}
+
+/// Expands the assertion's texts (shared by the APDU and PKCS#11 runs).
+pub(crate) fn expand_certificate(
+    c: &CertificateAssertion,
+    expand: &dyn Fn(&str) -> Result<String, StepFailure>,
+) -> Result<ExpandedCertificate, StepFailure> {
+    let opt = |v: &Option<String>| v.as_deref().map(expand).transpose();
+    Ok(ExpandedCertificate {
+        subject_cn: opt(&c.subject_cn)?,
+        issuer_cn: opt(&c.issuer_cn)?,
+        serial: match c.serial.as_deref() {
+            Some("issued") => Some("issued".to_owned()),
+            Some(s) => Some(expand(s)?.to_ascii_uppercase()),
+            None => None,
+        },
+        not_before: opt(&c.not_before)?,
+        not_after: opt(&c.not_after)?,
+    })
+}
+
+/// Names, serial and bytes of a stored certificate against the `certificate` assertion (the
+/// CA verification and the profile fields are the callers'): shared by the APDU and PKCS#11
+/// runs. `issued` is the certificate the CA issued in this scenario.
+pub(crate) fn check_stored_certificate(
+    c: &CertificateAssertion,
+    wanted: &ExpandedCertificate,
+    found: &certificate::CertificateInfo,
+    stored: &[u8],
+    issued: Option<&[u8]>,
+) -> StepResult {
+    if let Some(cn) = &wanted.subject_cn
+        && found.subject_cn.as_deref() != Some(cn.as_str())
+    {
+        return Err(fail(
+            format!("subject CN {cn}"),
+            found.subject_cn.as_deref().unwrap_or("no CN"),
+        ));
+    }
+    if let Some(cn) = &wanted.issuer_cn
+        && found.issuer_cn.as_deref() != Some(cn.as_str())
+    {
+        return Err(fail(
+            format!("issuer CN {cn}"),
+            found.issuer_cn.as_deref().unwrap_or("no CN"),
+        ));
+    }
+    if let Some(serial) = &wanted.serial {
+        let want = if serial == "issued" {
+            issued
+                .and_then(certificate::parse)
+                .map(|i| i.serial_hex)
+                .unwrap_or_default()
+        } else {
+            serial.clone()
+        };
+        if found.serial_hex != want {
+            return Err(fail(format!("serial {want}"), &found.serial_hex));
+        }
+    }
+    match c.bytes.as_deref() {
+        None => {}
+        Some("issued") => {
+            let issued =
+                issued.ok_or_else(|| fail("a certificate issued in this scenario", "none"))?;
+            if stored != issued {
+                let at = stored
+                    .iter()
+                    .zip(issued)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(stored.len().min(issued.len()));
+                return Err(fail(
+                    format!("the issued certificate, {} bytes", issued.len()),
+                    format!(
+                        "{} bytes on the token, first difference at byte {at}",
+                        stored.len()
+                    ),
+                ));
+            }
+        }
+        Some(other) => return Err(fail("bytes: issued", other)),
+    }
+    match c.verifies_under.as_deref() {
+        None | Some("ca") => Ok(()),
+        Some(other) => Err(fail("verifies_under: ca", other)),
+    }
 }

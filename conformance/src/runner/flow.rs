@@ -211,32 +211,13 @@ impl Flow<'_, '_> {
                 self.sign_request(&s.key, s.signed_by.as_deref(), &s.safetouch, &s.expect)
             }
             Step::SignDocument(d) => {
-                let cert = self.current_certificate.clone();
-                let replaced = match &d.document.replaced_serial {
-                    Some(s) => self.expand(s)?,
-                    None => cert
-                        .as_deref()
-                        .and_then(certificate::parse)
-                        .map(|c| c.serial_hex)
-                        .unwrap_or_default(),
-                };
-                let date = match &d.document.date {
-                    Some(s) => self.expand(s)?,
-                    None => self.vars.get("today").cloned().unwrap_or_default(),
-                };
-                let fields = DocumentData {
-                    date,
-                    owner: self.expand(&d.document.owner)?,
-                    organisation: self.expand(&d.document.organisation)?,
-                    number: self.expand(&d.document.number)?,
-                    replaced_serial: replaced,
-                };
-                let request = self
-                    .request
-                    .clone()
-                    .ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
-                let document = pki::reissue_document(&fields, &request)
-                    .map_err(|e| fail("the reissue document", e))?;
+                let document = reissue_document(
+                    &d.document,
+                    self.current_certificate.as_deref(),
+                    self.request.as_deref(),
+                    &|t| self.expand(t),
+                    self.vars.get("today").map(String::as_str),
+                )?;
                 let key = self.key(&d.key)?;
                 if let Some(sig) = self.sign(&key, &document, &d.safetouch, &d.expect)? {
                     self.document = Some((document, sig));
@@ -460,4 +441,36 @@ fn check_pin(expect: &PinOutcome, status: PinStatus) -> StepResult {
 /// Whitespace runs to one space, so wrapped and paged screens compare with one-line text.
 pub fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The reissue document of a `sign_document` step (its fields expanded; the replaced serial
+/// defaults to the current certificate's, the date to `${today}`) bound to the signed
+/// request. Shared by the APDU and PKCS#11 runs.
+pub(crate) fn reissue_document(
+    d: &crate::scenario::step::DocumentFields,
+    current_certificate: Option<&[u8]>,
+    request: Option<&[u8]>,
+    expand: &dyn Fn(&str) -> Result<String, StepFailure>,
+    today: Option<&str>,
+) -> Result<Vec<u8>, StepFailure> {
+    let replaced_serial = match &d.replaced_serial {
+        Some(s) => expand(s)?,
+        None => current_certificate
+            .and_then(certificate::parse)
+            .map(|c| c.serial_hex)
+            .unwrap_or_default(),
+    };
+    let date = match &d.date {
+        Some(s) => expand(s)?,
+        None => today.unwrap_or_default().to_owned(),
+    };
+    let fields = DocumentData {
+        date,
+        owner: expand(&d.owner)?,
+        organisation: expand(&d.organisation)?,
+        number: expand(&d.number)?,
+        replaced_serial,
+    };
+    let request = request.ok_or_else(|| fail("a signed request (sign_request first)", "none"))?;
+    pki::reissue_document(&fields, request).map_err(|e| fail("the reissue document", e))
 }

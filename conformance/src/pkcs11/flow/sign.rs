@@ -3,13 +3,12 @@
 
 use cryptoki::object::ObjectClass;
 use rutoken_cryptoki_gost::sys::*;
-use rutoken_pki::ext::RequestedExtensions;
 use rutoken_sim::control::Request;
 
 use crate::report::{PressRecord, ShownScreen};
 use crate::runner::certificate;
 use crate::runner::flow::host_hash::{check_signature, verifier};
-use crate::runner::flow::reissue::{lines_shown, shows_row};
+use crate::runner::flow::reissue::{lines_shown, requested_extensions, shows_row};
 use crate::runner::flow::{StepFailure, fail, normalise};
 use crate::runner::pki;
 use crate::scenario::step::{PressAction, SafeTouchStep, SignOutcome};
@@ -182,17 +181,7 @@ impl P11Flow<'_> {
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
-        // `extended_key_usage` of build_request replaces the bank's default purposes.
-        let mut extensions = RequestedExtensions::bank_default();
-        if !ekus.is_empty() {
-            extensions.ext_key_usage = ekus
-                .iter()
-                .map(|e| {
-                    rutoken_pki::ext::key_purpose(e)
-                        .ok_or_else(|| fail("an extended key usage (name or dotted OID)", e))
-                })
-                .collect::<Result<_, _>>()?;
-        }
+        let extensions = requested_extensions(&ekus)?;
         let (algorithm, public) = verifier(&key.state, None)?;
         let info = rutoken_pki::RequestInfo::new(subject, &public, algorithm, &extensions)
             .map_err(|e| fail("the request to be built", e))?;

@@ -140,17 +140,7 @@ impl Flow<'_, '_> {
         })?;
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
-        // `extended_key_usage` of build_request replaces the bank's default purposes.
-        let mut extensions = RequestedExtensions::bank_default();
-        if !ekus.is_empty() {
-            extensions.ext_key_usage = ekus
-                .iter()
-                .map(|e| {
-                    rutoken_pki::ext::key_purpose(e)
-                        .ok_or_else(|| fail("an extended key usage (name or dotted OID)", e))
-                })
-                .collect::<Result<_, _>>()?;
-        }
+        let extensions = requested_extensions(&ekus)?;
         let mut pair = key_pair(&key)?;
         if let Some(other) = signed_by {
             pair.reference = self.key(other)?.reference;
@@ -385,4 +375,20 @@ pub(crate) fn lines_shown(raw: &[String], want: &[String]) -> StepResult {
             actual
         },
     ))
+}
+
+/// The request's extensions: the bank's, with `extended_key_usage` of build_request (names or
+/// dotted OIDs) replacing its default purposes when given. Shared by the APDU and PKCS#11 runs.
+pub(crate) fn requested_extensions(ekus: &[String]) -> Result<RequestedExtensions, StepFailure> {
+    let mut extensions = RequestedExtensions::bank_default();
+    if !ekus.is_empty() {
+        extensions.ext_key_usage = ekus
+            .iter()
+            .map(|e| {
+                rutoken_pki::ext::key_purpose(e)
+                    .ok_or_else(|| fail("an extended key usage (name or dotted OID)", e))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(extensions)
 }
