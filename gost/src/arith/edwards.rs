@@ -19,11 +19,8 @@ use super::limbs;
 use super::point::Affine;
 
 /// Window of the fixed-base table (signed digits), chosen for memory as for the Weierstrass
-/// sets (see `curve_impl.rs`); the 512-bit set keeps W = 6, where W = 5 left its keygen and
-/// signing at ~2.15x the gost engine, too close to the 2x goal to survive a noisy run.
-const fn fixed_window<const N: usize>() -> u32 {
-    if N > 4 { 6 } else { 5 }
-}
+/// sets (see `curve_impl.rs`).
+const FIXED_WINDOW: u32 = 5;
 /// wNAF window of the base point in verification (per-curve table of 512 points, built once;
 /// the public key uses `double_mul::var_window`). Measured by callgrind: 11 instead of 9 saves
 /// 3.5% of a 256-A and 2% of a 512-C verification (one addition in 12 bits instead of 10).
@@ -62,7 +59,7 @@ pub(crate) struct Edwards<const N: usize> {
     d: Fe<N>,
     s: Fe<N>,
     t: Fe<N>,
-    /// fixed[i·2^(W-1) + j-1] = j·2^(W i)·P, W = `fixed_window` (rows of 2^(W-1) points).
+    /// fixed[i·2^(W-1) + j-1] = j·2^(W i)·P, W = FIXED_WINDOW (rows of 2^(W-1) points).
     fixed: Vec<Precomp<N>>,
     /// P, 3P, ..., (2^(BASE_WINDOW-1) - 1)P, built at the first verification (an emulator
     /// that only signs never needs it).
@@ -319,8 +316,8 @@ impl<const N: usize> Edwards<N> {
     /// Row by row, one inversion a row (see `FixedBaseTable::new`: whole-table temporaries
     /// stayed resident in the emulator's allocator).
     fn build_fixed(&self, g: &Ext<N>, scalar_bits: u32) -> Option<Vec<Precomp<N>>> {
-        let half = 1usize << (fixed_window::<N>() - 1);
-        let positions = digit_count(scalar_bits, fixed_window::<N>());
+        let half = 1usize << (FIXED_WINDOW - 1);
+        let positions = digit_count(scalar_bits, FIXED_WINDOW);
         let mut table = Vec::with_capacity(positions * half);
         let mut row = Vec::with_capacity(half);
         let mut row_base = *g;
@@ -333,7 +330,7 @@ impl<const N: usize> Edwards<N> {
                 row.push(multiple);
             }
             table.extend(self.batch_precomp(&row)?);
-            for _ in 0..fixed_window::<N>() {
+            for _ in 0..FIXED_WINDOW {
                 row_base = self.double(&row_base);
             }
         }
@@ -347,8 +344,8 @@ impl<const N: usize> Edwards<N> {
     pub(crate) fn mul_base(&self, k: &[u64; N]) -> Option<Affine<N>> {
         let f = &self.f;
         let mut acc = self.identity();
-        let mut digits = SignedDigits::new(k, fixed_window::<N>());
-        let rows = self.fixed.chunks_exact(1usize << (fixed_window::<N>() - 1));
+        let mut digits = SignedDigits::new(k, FIXED_WINDOW);
+        let rows = self.fixed.chunks_exact(1usize << (FIXED_WINDOW - 1));
         for (position, row) in rows.enumerate() {
             let (magnitude, negative) = digits.next_digit();
             // Every entry is read; the one whose mask is set is OR-ed into a zero start.
