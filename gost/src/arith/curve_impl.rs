@@ -9,19 +9,12 @@ use zeroize::Zeroize;
 use super::double_mul::{self, BASE_WINDOW};
 use super::edwards::Edwards;
 use super::field::{Field, Reduction};
-use super::fixed_base::FixedBaseTable;
+use super::fixed_base::{FIXED_WINDOW, FixedBaseTable};
 use super::inverse;
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
 use crate::Error;
 use crate::curve::params::CurveConsts;
-
-/// Signed-digit window of the fixed-base table: 2^(W-1) affine points per W bits of scalar.
-/// Chosen for memory, not speed (issue #12: the emulator at most 10 MiB resident after a suite
-/// run, when every set's table is built): W = 7 was fastest (CPU time, 512-bit sets; W = 8
-/// loses again) but its tables took 2.9 MB for the seven sets; W = 5 takes a third of that
-/// and costs 12-20% of keygen and signing, which stay above 2x the gost engine (README).
-const FIXED_WINDOW: u32 = 5;
 
 /// A signature (r, s) as integers, or `None` when r or s came out 0 (RFC 7091 §6.1 steps 4-5:
 /// pick another k).

@@ -13,14 +13,11 @@ use std::sync::OnceLock;
 
 use super::double_mul::{var_window, wnaf};
 use super::field::{Fe, Field};
-use super::fixed_base::{SignedDigits, digit_count};
+use super::fixed_base::{FIXED_WINDOW, SignedDigits, build_rows};
 use super::inverse;
 use super::limbs;
 use super::point::Affine;
 
-/// Window of the fixed-base table (signed digits), chosen for memory as for the Weierstrass
-/// sets (see `curve_impl.rs`).
-const FIXED_WINDOW: u32 = 5;
 /// wNAF window of the base point in verification (per-curve table of 512 points, built once;
 /// the public key uses `double_mul::var_window`). Measured by callgrind: 11 instead of 9 saves
 /// 3.5% of a 256-A and 2% of a 512-C verification (one addition in 12 bits instead of 10).
@@ -313,28 +310,16 @@ impl<const N: usize> Edwards<N> {
         Some(out)
     }
 
-    /// Row by row, one inversion a row (see `FixedBaseTable::new`: whole-table temporaries
-    /// stayed resident in the emulator's allocator).
+    /// The fixed-base table, built a row at a time (`fixed_base::build_rows`).
     fn build_fixed(&self, g: &Ext<N>, scalar_bits: u32) -> Option<Vec<Precomp<N>>> {
-        let half = 1usize << (FIXED_WINDOW - 1);
-        let positions = digit_count(scalar_bits, FIXED_WINDOW);
-        let mut table = Vec::with_capacity(positions * half);
-        let mut row = Vec::with_capacity(half);
-        let mut row_base = *g;
-        for _ in 0..positions {
-            row.clear();
-            let mut multiple = row_base;
-            row.push(multiple);
-            for _ in 1..half {
-                multiple = self.add(&multiple, &row_base);
-                row.push(multiple);
-            }
-            table.extend(self.batch_precomp(&row)?);
-            for _ in 0..FIXED_WINDOW {
-                row_base = self.double(&row_base);
-            }
-        }
-        Some(table)
+        build_rows(
+            *g,
+            FIXED_WINDOW,
+            scalar_bits,
+            |a, b| self.add(a, b),
+            |a| self.double(a),
+            |row| self.batch_precomp(row),
+        )
     }
 
     /// k·P for the base point, constant time in k (`k < 2^scalar_bits`, callers pass

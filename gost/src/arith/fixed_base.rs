@@ -30,27 +30,14 @@ impl<const N: usize> FixedBaseTable<N> {
         window: u32,
         scalar_bits: u32,
     ) -> Option<Self> {
-        let half = 1usize << (window - 1);
-        let positions = digit_count(scalar_bits, window);
-        // Row by row (one inversion a row): the projective temporaries of the whole table
-        // would be 1.5 times its size, freed into the allocator's arena where they stayed
-        // resident in the emulator after the table was built.
-        let mut rows = Vec::with_capacity(positions * half);
-        let mut row = Vec::with_capacity(half);
-        let mut row_base = arith.lift(base);
-        for _ in 0..positions {
-            row.clear();
-            let mut multiple = row_base;
-            row.push(multiple);
-            for _ in 1..half {
-                multiple = arith.add_vartime(&multiple, &row_base);
-                row.push(multiple);
-            }
-            rows.extend(arith.batch_to_affine(&row)?);
-            for _ in 0..window {
-                row_base = arith.double(&row_base);
-            }
-        }
+        let rows = build_rows(
+            arith.lift(base),
+            window,
+            scalar_bits,
+            |a, b| arith.add_vartime(a, b),
+            |a| arith.double(a),
+            |row| arith.batch_to_affine(row),
+        )?;
         Some(FixedBaseTable { window, rows })
     }
 
@@ -84,6 +71,47 @@ impl<const N: usize> FixedBaseTable<N> {
         }
         acc
     }
+}
+
+/// Signed-digit window of the fixed-base tables, Weierstrass and Edwards: 2^(W-1) affine
+/// points per W bits of scalar. Chosen for memory, not speed (issue #12: the emulator at most
+/// 10 MiB resident after a suite run, when every set's table is built): W = 7 was fastest (CPU
+/// time, 512-bit sets; W = 8 loses again) but its tables took 2.9 MB for the seven sets; W = 5
+/// takes a third of that and costs 12-20% of keygen and signing, which stay above 2x the gost
+/// engine (gost/README.md).
+pub(crate) const FIXED_WINDOW: u32 = 5;
+
+/// The rows `j · 2^(W i) · P` (j = 1..2^(W-1)) in one flat vector, for either point form:
+/// `add` and `double` on the projective form, `convert` turns one row into the table form
+/// with one inversion. Row by row: the projective temporaries of the whole table would be 1.5
+/// times its size, freed into the allocator's arena where they stayed resident in the emulator.
+pub(crate) fn build_rows<P: Copy, T>(
+    base: P,
+    window: u32,
+    scalar_bits: u32,
+    add: impl Fn(&P, &P) -> P,
+    double: impl Fn(&P) -> P,
+    convert: impl Fn(&[P]) -> Option<Vec<T>>,
+) -> Option<Vec<T>> {
+    let half = 1usize << (window - 1);
+    let positions = digit_count(scalar_bits, window);
+    let mut rows = Vec::with_capacity(positions * half);
+    let mut row = Vec::with_capacity(half);
+    let mut row_base = base;
+    for _ in 0..positions {
+        row.clear();
+        let mut multiple = row_base;
+        row.push(multiple);
+        for _ in 1..half {
+            multiple = add(&multiple, &row_base);
+            row.push(multiple);
+        }
+        rows.extend(convert(&row)?);
+        for _ in 0..window {
+            row_base = double(&row_base);
+        }
+    }
+    Some(rows)
 }
 
 /// How many signed radix-2^W digits a scalar below `2^bits` needs: enough W-bit chunks to
