@@ -4,9 +4,7 @@ use cryptoki::object::{AttributeType, ObjectClass};
 use rutoken_cryptoki_gost::sys::CKR_USER_NOT_LOGGED_IN;
 
 use crate::runner::certificate;
-use crate::runner::checks::{
-    PROBE_TEXT, check_profile, check_stored_certificate, expand_certificate,
-};
+use crate::runner::checks::{PROBE_TEXT, check_stored_certificate, expand_certificate};
 use crate::runner::flow::fail;
 use crate::runner::flow::host_hash::verifier;
 use crate::scenario::Assertion;
@@ -81,24 +79,14 @@ impl P11Flow<'_> {
                 let found = certificate::parse(&stored)
                     .ok_or_else(|| fail("a certificate", "unparsable DER"))?;
                 let wanted = expand_certificate(c, &|t| self.expand(t))?;
-                check_stored_certificate(c, &wanted, &found, &stored, self.issued.as_deref())?;
-                if c.verifies_under.is_some() {
-                    self.ca
-                        .verifies(&stored)
-                        .map_err(|e| fail("the certificate to verify under the test CA", e))?;
-                }
-                let issuer = if c.key_ids == Some(true) {
-                    self.ca
-                        .issuer_key_id()
-                        .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?
-                } else {
-                    None
-                };
-                Ok(check_profile(
+                let issued = self.issued.as_deref();
+                Ok(check_stored_certificate(
                     c,
+                    &wanted,
+                    &found,
                     &stored,
-                    issuer,
-                    (wanted.not_before, wanted.not_after),
+                    issued,
+                    &mut self.ca,
                 )?)
             }
             Assertion::PinTriesLeft(p) => {

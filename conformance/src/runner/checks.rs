@@ -9,33 +9,13 @@ use crate::scenario::step::PressAction;
 
 use super::certificate;
 use super::flow::{Flow, StepFailure, StepResult, fail, role, verify};
+use super::pki::Ca;
 
 /// Text signed by `key_signs` (UTF-8): not a TLV document, so the SafeTouch shows its
 /// "sign a hash" screen (safetouch.md "What it shows", last case).
 pub const PROBE_TEXT: &str = "Проверка подписи ключом";
 
 impl Flow<'_, '_> {
-    /// The profile fields of the `certificate` assertion (key usage, extended key usage,
-    /// basic constraints, validity dates) against the stored certificate.
-    fn check_profile(&mut self, c: &CertificateAssertion, stored: &[u8]) -> StepResult {
-        let issuer = if c.key_ids == Some(true) {
-            self.ca
-                .issuer_key_id()
-                .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?
-        } else {
-            None
-        };
-        let wanted = self.expand_certificate(c)?;
-        check_profile(c, stored, issuer, (wanted.not_before, wanted.not_after))
-    }
-
-    fn expand_certificate(
-        &self,
-        c: &CertificateAssertion,
-    ) -> Result<ExpandedCertificate, StepFailure> {
-        expand_certificate(c, &|t| self.expand(t))
-    }
-
     /// Runs one assertion.
     pub fn check(&mut self, assertion: &Assertion) -> StepResult {
         self.client.set_step(format!("assert {}", assertion.name()));
@@ -105,14 +85,9 @@ impl Flow<'_, '_> {
                         )
                     })?;
                 let stored = stored.unwrap_or_default();
-                let wanted = self.expand_certificate(c)?;
-                check_stored_certificate(c, &wanted, &found, &stored, self.issued.as_deref())?;
-                if c.verifies_under.is_some() {
-                    self.ca
-                        .verifies(&stored)
-                        .map_err(|e| fail("the certificate to verify under the test CA", e))?;
-                }
-                self.check_profile(c, &stored)
+                let wanted = expand_certificate(c, &|t| self.expand(t))?;
+                let issued = self.issued.as_deref();
+                check_stored_certificate(c, &wanted, &found, &stored, issued, &mut self.ca)
             }
             Assertion::PinTriesLeft(p) => {
                 // Logout first: VERIFY without data answers 9000 for a verified PIN, which
@@ -259,12 +234,12 @@ impl Flow<'_, '_> {
 
 /// The `certificate` assertion's profile fields against a stored certificate: `issuer` is the
 /// CA certificate's subjectKeyIdentifier (read when `key_ids` is asked), `dates` the expanded
-/// notBefore and notAfter. Shared by the APDU and PKCS#11 runs.
-pub(crate) fn check_profile(
+/// notBefore and notAfter.
+fn check_profile(
     c: &CertificateAssertion,
     stored: &[u8],
     issuer: Option<Vec<u8>>,
-    dates: (Option<String>, Option<String>),
+    dates: (&Option<String>, &Option<String>),
 ) -> StepResult {
     let wanted = c.key_usage.is_some()
         || c.extended_key_usage.is_some()
@@ -334,8 +309,8 @@ pub(crate) fn check_profile(
         }
     }
     for (name, want, have) in [
-        ("notBefore", &dates.0, &got.not_before),
-        ("notAfter", &dates.1, &got.not_after),
+        ("notBefore", dates.0, &got.not_before),
+        ("notAfter", dates.1, &got.not_after),
     ] {
         if let Some(want) = want
             && want != have
@@ -375,15 +350,16 @@ pub(crate) fn expand_certificate(
     })
 }
 
-/// Names, serial and bytes of a stored certificate against the `certificate` assertion (the
-/// CA verification and the profile fields are the callers'): shared by the APDU and PKCS#11
-/// runs. `issued` is the certificate the CA issued in this scenario.
+/// A stored certificate against the `certificate` assertion: names, serial, bytes, the
+/// verification under the test CA and the profile fields. Shared by the APDU and PKCS#11 runs.
+/// `issued` is the certificate the CA issued in this scenario.
 pub(crate) fn check_stored_certificate(
     c: &CertificateAssertion,
     wanted: &ExpandedCertificate,
     found: &certificate::CertificateInfo,
     stored: &[u8],
     issued: Option<&[u8]>,
+    ca: &mut Ca,
 ) -> StepResult {
     if let Some(cn) = &wanted.subject_cn
         && found.subject_cn.as_deref() != Some(cn.as_str())
@@ -437,7 +413,17 @@ pub(crate) fn check_stored_certificate(
         Some(other) => return Err(fail("bytes: issued", other)),
     }
     match c.verifies_under.as_deref() {
-        None | Some("ca") => Ok(()),
-        Some(other) => Err(fail("verifies_under: ca", other)),
+        None => {}
+        Some("ca") => ca
+            .verifies(stored)
+            .map_err(|e| fail("the certificate to verify under the test CA", e))?,
+        Some(other) => return Err(fail("verifies_under: ca", other)),
     }
+    let issuer = if c.key_ids == Some(true) {
+        ca.issuer_key_id()
+            .map_err(|e| fail("the CA certificate's subjectKeyIdentifier", e))?
+    } else {
+        None
+    };
+    check_profile(c, stored, issuer, (&wanted.not_before, &wanted.not_after))
 }
