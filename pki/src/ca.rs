@@ -99,11 +99,6 @@ impl TestCa {
         &self.policy
     }
 
-    /// Serials issued so far (upper-case hex).
-    pub fn issued_serials(&self) -> Vec<String> {
-        self.issued.iter().map(hex::encode_upper).collect()
-    }
-
     /// Reissue (step 4): checks, in order, that the request's signature verifies with its own
     /// key; the current certificate was issued by this CA and is valid at `now`; the document's
     /// signature verifies with the current certificate's key; the document names the current

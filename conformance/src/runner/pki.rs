@@ -2,7 +2,7 @@
 //! reissue document in SafeTouch TLV, and the test CA. Everything the flow needs from the PKI
 //! goes through this file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rutoken_pki::ca::{ReissueInput, RequestForm, TestCa};
 use rutoken_pki::ext::RequestedExtensions;
@@ -123,6 +123,8 @@ pub struct Ca {
     pub requests: usize,
     /// Certificates it issued.
     pub issued: usize,
+    /// The serials each CA issued in this scenario (RFC 5280 §4.1.2.2: unique per CA).
+    serials: BTreeSet<(u8, Vec<u8>)>,
     /// The certificate of the CA that answered last.
     pub last_pem: Option<String>,
     last_which: Option<CaChoice>,
@@ -136,6 +138,7 @@ impl Ca {
             cas: BTreeMap::new(),
             requests: 0,
             issued: 0,
+            serials: BTreeSet::new(),
             last_pem: None,
             last_which: None,
         })
@@ -166,10 +169,21 @@ impl Ca {
         self.last_which = Some(which);
         Ok(match result {
             Ok(cert) => {
+                let serial = cert.certificate().tbs_certificate().serial_number();
+                if !self
+                    .serials
+                    .insert((which as u8, serial.as_bytes().to_vec()))
+                {
+                    return Err(format!(
+                        "the CA issued serial {} a second time (RFC 5280 §4.1.2.2: a CA's \
+                         serials are unique)",
+                        cert.serial_hex()
+                    ));
+                }
                 self.issued += 1;
                 Submitted::Issued(cert.to_der().to_vec())
             }
-            Err(refusal) => Submitted::Refused(refusal_name(&refusal), refusal.to_string()),
+            Err(refusal) => Submitted::Refused(refusal.code().to_owned(), refusal.to_string()),
         })
     }
 
@@ -246,40 +260,4 @@ impl Ca {
 /// The CA's clock on the scenario's date: 12:00 UTC.
 fn noon(date: time::Date) -> time::OffsetDateTime {
     date.with_time(time::macros::time!(12:00)).assume_utc()
-}
-
-/// `RequestSignatureInvalid(..)` → `request_signature_invalid`.
-pub fn refusal_name(refusal: &rutoken_pki::ca::refusal::Refusal) -> String {
-    let debug = format!("{refusal:?}");
-    let variant: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
-    let mut out = String::new();
-    for (i, c) in variant.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusal_names_are_snake_case() {
-        use rutoken_pki::ca::refusal::Refusal;
-        assert_eq!(
-            refusal_name(&Refusal::DocumentSignatureInvalid),
-            "document_signature_invalid"
-        );
-        assert_eq!(
-            refusal_name(&Refusal::NotIssuedByThisCa),
-            "not_issued_by_this_ca"
-        );
-    }
 }

@@ -74,10 +74,10 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::MalformedRequest(_) => "malformed_request",
-            Refusal::RequestSignatureInvalid(_) => "bad_request_signature",
+            Refusal::RequestSignatureInvalid(_) => "request_signature_invalid",
             Refusal::MalformedCurrentCertificate(_) => "malformed_current_certificate",
             Refusal::DocumentSignatureInvalid => "document_signature_invalid",
-            Refusal::NotIssuedByThisCa => "current_certificate_foreign_issuer",
+            Refusal::NotIssuedByThisCa => "not_issued_by_this_ca",
             Refusal::CurrentCertificateExpired { .. } => "current_certificate_expired",
             Refusal::CurrentCertificateNotYetValid { .. } => "current_certificate_not_yet_valid",
             Refusal::MalformedDocument(_) => "malformed_document",
@@ -85,7 +85,7 @@ impl Refusal {
             Refusal::DocumentRequestMismatch => "document_request_mismatch",
             Refusal::SubjectMismatch { .. } => "subject_mismatch",
             Refusal::KeyNotRenewed => "key_not_renewed",
-            Refusal::Internal(_) => "internal_error",
+            Refusal::Internal(_) => "internal",
         }
     }
 }

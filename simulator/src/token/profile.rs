@@ -48,6 +48,10 @@ pub struct TokenProfile {
     /// Answer a wrong PIN with a plain 6300 (the host then asks the counter with an empty VERIFY)
     /// instead of 63Cx [GUESS; OpenSC handles both].
     pub wrong_pin_plain_6300: bool,
+    /// A wrong PIN leaves an earlier login of the same role in place. Default false: the failed
+    /// VERIFY drops it, as cards that reset the security status on a failed verification do
+    /// (ISO/IEC 7816-4 leaves it to the card) [GUESS].
+    pub wrong_pin_keeps_login: bool,
     /// Access conditions are not enforced between ERASE (`80 8A`) and INIT END (`80 84 4E 19`)
     /// (`rutoken-ecp-apdu.md` §7, [GUESS, consistent with the real flow]).
     pub relax_acl_before_init_end: bool,
@@ -128,6 +132,7 @@ impl Default for TokenProfile {
             default_serial: 787_103_443,
             other_role_logged_in_sw: Some(0x6F86),
             wrong_pin_plain_6300: false,
+            wrong_pin_keeps_login: false,
             relax_acl_before_init_end: true,
             erase_requires_admin: false,
             factory_user_pin: "12345678".to_owned(),

@@ -119,7 +119,9 @@ impl Token {
             Ok(Sw::OK)
         } else {
             let left = pin.tries_left;
-            self.session.logged_in &= !role;
+            if !self.profile.wrong_pin_keeps_login {
+                self.session.logged_in &= !role;
+            }
             Err(if self.profile.wrong_pin_plain_6300 {
                 Sw::VERIFY_FAILED
             } else {
