@@ -27,7 +27,12 @@ const DEBUG_TEXT: &[&str] = &[
 /// Runs the binary (killed after 30 s: a bad input must be refused, not served), returns the
 /// exit code and stdout + stderr.
 fn run(args: &[&str], stdin: &str) -> (i32, String) {
-    let mut child = Command::new(BIN)
+    run_bin(BIN, args, stdin)
+}
+
+/// [`run`] for another binary of the package.
+fn run_bin(bin: &str, args: &[&str], stdin: &str) -> (i32, String) {
+    let mut child = Command::new(bin)
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
@@ -240,6 +245,36 @@ fn bad_arguments_exit_2_in_plain_words() {
     // `sim --vpcd nonsense` is refused before it prints its banner.
     let (_, out) = run(&["sim", "--vpcd", "nonsense"], "");
     assert!(!out.contains("token:"), "{out}");
+}
+
+/// `rutoken-sim` takes `rutoken-lab sim`'s options and refuses bad ones the same way: exit 2,
+/// the same words, before the banner.
+#[test]
+fn the_emulator_only_binary_refuses_what_sim_refuses() {
+    const SIM: &str = env!("CARGO_BIN_EXE_rutoken-sim");
+    let dir = tempfile::tempdir().unwrap();
+    let profile = write(dir.path(), "bad.yaml", "token:\n  no_such_key: 1\n");
+    let corpus = [
+        vec!["--vpcd", "nonsense"],
+        vec!["--vpcd", "127.0.0.1:99999"],
+        vec!["--vpcd", ":35963"],
+        vec!["--profile", &profile, "--vpcd", "127.0.0.1:1"],
+        vec!["--fixture", "no-such-fixture", "--vpcd", "127.0.0.1:1"],
+    ];
+    for args in corpus {
+        let (code, out) = run_bin(SIM, &args, "");
+        let what = format!("rutoken-sim {}", args.join(" "));
+        assert_clean(&what, code, &out);
+        assert!(!out.contains("token:"), "{what}: {out}");
+        let lab: Vec<&str> = std::iter::once("sim").chain(args.iter().copied()).collect();
+        let (lab_code, lab_out) = run(&lab, "");
+        assert_eq!(lab_code, code, "{what}");
+        assert_eq!(
+            lab_out.lines().next(),
+            out.lines().next(),
+            "{what}: rutoken-lab sim says otherwise"
+        );
+    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The conformance runner's PC/SC target end to end: a private pcscd with a vpcd reader,
-//! `rutoken-lab sim` behind it with a control socket, and `rutoken-lab run --target pcsc
+//! `rutoken-sim` (the emulator-only binary) behind it with a control socket, and `rutoken-lab run --target pcsc
 //! --control` over every scenario (inside the namespace, through `nsenter -m`). Each scenario
 //! passes or is skipped with a reason, the exit code is 0, the JUnit XML is well formed.
 //! Skips with a printed reason when not root or pcscd, vpcd, unshare or nsenter are missing.
@@ -14,10 +14,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
+/// The emulator-only binary (`src/bin/rutoken-sim.rs`); the other PC/SC tests run `rutoken-lab sim`.
+const SIM: &str = env!("CARGO_BIN_EXE_rutoken-sim");
 /// vpcd's first slot: the port in `reader.conf` (the second slot is port + 1).
 const READER: &str = "Virtual PCD 00 00";
 
-/// `rutoken-lab sim`, killed when the test ends (also on a panic).
+/// `rutoken-sim`, killed when the test ends (also on a panic).
 struct Sim(Child);
 
 impl Drop for Sim {
@@ -29,8 +31,8 @@ impl Drop for Sim {
 
 fn start_sim(port: u16, control: &Path, log: &Path) -> Sim {
     let log = std::fs::File::create(log).unwrap();
-    let child = Command::new(BIN)
-        .args(["sim", "--vpcd", &format!("127.0.0.1:{port}")])
+    let child = Command::new(SIM)
+        .args(["--vpcd", &format!("127.0.0.1:{port}")])
         .args(["--fixture", "personalised", "--control"])
         .arg(control)
         .stdin(Stdio::null())

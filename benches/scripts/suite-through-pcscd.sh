@@ -7,13 +7,15 @@
 # Figures (one run each, RUNS times; the median counts):
 #   suite  wall clock of one `rutoken-lab run` over every scenario (bar: issue #12's "the 28
 #          scenarios in at most 5 s", kept as a rate as the suite grows: 5 s x N / 28);
-#   RSS    the sim's VmRSS (/proc/PID/status) while attached: idle before the first run, and
-#          after the last (bar: 10 MiB after).
+#   RSS    the emulator's VmRSS (/proc/PID/status) while attached: idle before the first run,
+#          and after the last (bar: 10 MiB after). The emulator is `rutoken-sim` (the emulator-only
+#          binary, what the bar is for); SIM=lab measures `rutoken-lab sim` instead.
 #
 # Runs pcscd in a private mount namespace (root, util-linux unshare) on its own port; never
 # touches the machine's pcscd. Needs pcscd, vsmartcard-vpcd.
 #   benches/scripts/suite-through-pcscd.sh             # release build with --features pcsc
 #   RUNS=1 PORT=36300 BIN=target/debug/rutoken-lab benches/scripts/suite-through-pcscd.sh
+#   SIM=lab benches/scripts/suite-through-pcscd.sh      # the emulator as `rutoken-lab sim`
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,9 +31,14 @@ READER="Virtual PCD 00 00"
 . benches/scripts/private-pcscd.sh
 require_private_pcscd python3
 if [ "$BIN" = target/release/rutoken-lab ]; then
-  cargo build --release -q -p rutoken-lab --features pcsc
+  cargo build --release -q -p rutoken-lab --features pcsc --bins
 fi
 BIN=$(realpath "$BIN")
+case "${SIM:-sim}" in
+  sim) SIM_CMD="$(dirname "$BIN")/rutoken-sim" ;;
+  lab) SIM_CMD="$BIN sim" ;;
+  *) echo "SIM must be sim or lab" >&2; exit 2 ;;
+esac
 SCENARIOS=$(realpath scenarios)
 
 work=$(mktemp -d)
@@ -44,7 +51,7 @@ if [ -d /run/pcscd ]; then mount -t tmpfs tmpfs /run/pcscd; else mount -t tmpfs 
 pcscd -f -c "$work/reader.conf" > "$work/pcscd.log" 2>&1 &
 pcscd_pid=\$!
 for _ in \$(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
-"$BIN" sim --vpcd "127.0.0.1:$PORT" --fixture personalised --control "$work/ctl.sock" > "$work/sim.log" 2>&1 &
+$SIM_CMD --vpcd "127.0.0.1:$PORT" --fixture personalised --control "$work/ctl.sock" > "$work/sim.log" 2>&1 &
 sim_pid=\$!
 # A failed run must not leave its pcscd and emulator behind (they hold the vpcd port).
 trap 'kill \$sim_pid \$pcscd_pid 2>/dev/null || true' EXIT
@@ -72,9 +79,9 @@ INSIDE
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
 results=$(unshare -m --propagation private bash "$work/inside.sh")
-python3 - "$SUITE_BAR_S_PER_28" "$RSS_BAR_KIB" <<PY
+python3 - "$SUITE_BAR_S_PER_28" "$RSS_BAR_KIB" "${SIM_CMD#"$(dirname "$BIN")/"}" <<PY
 import statistics, sys
-bar_per_28, rss_bar = float(sys.argv[1]), int(sys.argv[2])
+bar_per_28, rss_bar, sim = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rows = [l.split() for l in """$results""".splitlines()]
 suite = [int(v) / 1000 for k, v in rows if k == "suite_ms"]
 count = [int(v) for k, v in rows if k == "scenarios"][0]
@@ -85,6 +92,6 @@ suite_bar = bar_per_28 * count / 28
 print(f"{count} scenarios through pcscd + vpcd, {len(suite)} runs: " + ", ".join(f"{s:.2f}" for s in suite) + " s")
 ok_suite, ok_rss = med <= suite_bar, after <= rss_bar
 print(f"  suite (median): {med:.2f} s, {1000 * med / count:.0f} ms a scenario (bar {suite_bar:.1f} s: {bar_per_28:.0f} s per 28 scenarios) {'PASS' if ok_suite else 'FAIL'}")
-print(f"  sim VmRSS attached: idle {idle / 1024:.1f} MiB, after the runs {after / 1024:.1f} MiB (bar {rss_bar / 1024:.0f} MiB) {'PASS' if ok_rss else 'FAIL'}")
+print(f"  {sim} VmRSS attached: idle {idle / 1024:.1f} MiB, after the runs {after / 1024:.1f} MiB (bar {rss_bar / 1024:.0f} MiB) {'PASS' if ok_rss else 'FAIL'}")
 sys.exit(0 if ok_suite and ok_rss else 1)
 PY
