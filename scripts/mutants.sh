@@ -56,6 +56,16 @@ excluded=(
   -E 'ChannelButtons' -E 'PressSender::'
   # A helper for tests and benches that encodes SafeTouch TLV; no token path calls it.
   -E 'encode_tlv'
+  # --- Added 2026-12-04 after shard 2/3 (docs/mutation.md says which mutants each took out) ---
+  # How the fixture CA is built (`rutoken-lab fixtures regenerate`; like token/fixture/** above):
+  # the CA certificate's extensions and the policy accessor only the fixture generator reads.
+  # Scenarios load the CA from fixtures/.
+  -E 'replace ca -> Result<Vec<Extension>>' -E ' in ca$' -E 'TestCa::policy '
+  # The control socket again: its `load`/`restart` take a snapshot of the token; the SafeTouch's
+  # time-out is waited for only by the buttons of `sim` (in process a time-out is scripted).
+  -E 'Token::snapshot ' -E 'SafeTouchProfile::timeout '
+  # A test double's accessor (tests count the presses it has left); no token path calls it.
+  -E 'ScriptedButtons::pending '
 )
 
 # The mutated crates' own tests are not run (--test-package; --test-workspace would override it): the

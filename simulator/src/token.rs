@@ -176,11 +176,6 @@ impl Token {
         summary::summarise(&self.state, &self.profile)
     }
 
-    /// The profile this token runs with.
-    pub fn profile(&self) -> &TokenProfile {
-        &self.profile
-    }
-
     /// The 8-byte serial (GET DATA `01 81`).
     pub fn serial(&self) -> [u8; 8] {
         self.state.serial
