@@ -3,9 +3,9 @@
 //!
 //! Streebog has two implementations, chosen once per process ([`streebog_backend`]): a vector
 //! one for x86-64 CPUs with AVX-512 (F, BW, VBMI) and GFNI (`digest/streebog_x86.rs`, about
-//! 3x the table-based code), and the RustCrypto `streebog` crate everywhere else. Setting the
-//! environment variable `GOST_STREEBOG_BACKEND=portable` forces the crate (to test or compare
-//! both on one machine).
+//! 2.7x the table-based crate), and the RustCrypto `streebog` crate everywhere else. Setting
+//! the environment variable `GOST_STREEBOG_BACKEND=portable` forces the crate (to test or
+//! compare both on one machine).
 
 use const_oid::ObjectIdentifier;
 use streebog::Digest;

@@ -97,7 +97,11 @@ fn crate_digest(alg: DigestAlgorithm, data: &[u8]) -> Vec<u8> {
 fn hash_in_pieces(mut hasher: Hasher, data: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut rest = data;
     while !rest.is_empty() {
-        let limit = if rng.next_u64().is_multiple_of(4) { 300 } else { 70 };
+        let limit = if rng.next_u64().is_multiple_of(4) {
+            300
+        } else {
+            70
+        };
         let take = usize::try_from(rng.next_u64() % limit)
             .unwrap()
             .min(rest.len());
