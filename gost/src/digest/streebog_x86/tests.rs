@@ -119,7 +119,8 @@ fn hash_in_pieces(mut hasher: Hasher, data: &[u8], rng: &mut Rng) -> Vec<u8> {
 fn backend_is_named() {
     let backend = streebog_backend();
     println!("Streebog backend of this process: {}", backend.name());
-    let forced = std::env::var("GOST_STREEBOG_BACKEND").is_ok_and(|v| v == "portable");
+    let forced =
+        std::env::var("GOST_STREEBOG_BACKEND").is_ok_and(|v| v.eq_ignore_ascii_case("portable"));
     let expected = if detect().is_some() && !forced {
         StreebogBackend::Avx512Gfni
     } else {
