@@ -6,7 +6,8 @@
 //!
 //! Usage: `cargo run --release -p gost --example speed -- [SECONDS] [FILTER...]` (default 2 s;
 //! a filter keeps the lines whose `operation set` contains it, e.g. `verify` or `512-C`).
-//! Output lines: `keygen 256-A <ops/s>`, ..., `streebog 256 <MiB/s>`.
+//! Output lines: `keygen 256-A <ops/s>`, ..., `streebog 256 <MiB/s>`; the Streebog backend
+//! (`avx512-gfni` or `portable`, see `gost::digest::streebog_backend`) goes to stderr.
 
 use std::time::Instant;
 
@@ -87,6 +88,13 @@ fn main() -> Result<(), gost::Error> {
     }
     // Streebog over 1 MiB messages (what the engine is given too), in MiB/s.
     let data: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+    if wanted("streebog 256") || wanted("streebog 512") {
+        // On stderr: stdout stays `operation set value` lines for the comparison script.
+        eprintln!(
+            "Streebog backend: {}",
+            gost::digest::streebog_backend().name()
+        );
+    }
     for (alg, bits) in [
         (DigestAlgorithm::Streebog256, 256),
         (DigestAlgorithm::Streebog512, 512),
