@@ -12,10 +12,9 @@ use super::status::Sw;
 /// A parsed short command APDU, borrowing the data: what every handler receives.
 #[derive(Clone, Copy, Debug)]
 pub struct Request<'a> {
-    /// The instruction, decoded from CLA, INS, P1 and P2.
+    /// The instruction, decoded from CLA, INS, P1 and P2 (no handler needs the raw class byte:
+    /// channels and secure messaging are refused while parsing, chaining is `chained`).
     pub command: Command,
-    /// The raw class byte.
-    pub cla: u8,
     /// True when CLA bit 0x10 announces more chained commands.
     pub chained: bool,
     /// Parameter 1.
@@ -41,7 +40,6 @@ impl<'a> Request<'a> {
         let class = Class::from_cla(view.cla)?;
         Ok(Request {
             command: Command::decode(class, view.ins, view.p1, view.p2)?,
-            cla: view.cla,
             chained: view.chained(),
             p1: view.p1,
             p2: view.p2,

@@ -6,7 +6,7 @@
 use super::Token;
 use super::access::{self, Op};
 use super::apdu::Request;
-use super::command::{CLA_CHAINING, Chaining};
+use super::command::Chaining;
 use super::fs::{self, Node};
 use super::state::Chain;
 use super::status::{CardResult, Sw};
@@ -56,7 +56,6 @@ impl Token {
             }
             let joined = Request {
                 data: data.as_slice(),
-                cla: cmd.cla & !CLA_CHAINING,
                 ..cmd
             };
             return self.run(&joined, out);
