@@ -60,6 +60,8 @@ pub enum Capability {
     Screen,
     /// Cut and restore the token's power.
     PowerCycle,
+    /// A warm reset with the power kept (PC/SC `SCARD_RESET_CARD`).
+    Reset,
     /// Pull the token out of the SafeTouch and insert it again, also in the middle of a command
     /// sequence.
     Pull,
@@ -70,12 +72,24 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// Every capability (kept in sync with `scenarios/schema.json` by a test).
+    pub const ALL: [Capability; 7] = [
+        Capability::Buttons,
+        Capability::Screen,
+        Capability::PowerCycle,
+        Capability::Reset,
+        Capability::Pull,
+        Capability::Restart,
+        Capability::FreshToken,
+    ];
+
     /// The YAML spelling.
     pub fn name(self) -> &'static str {
         match self {
             Capability::Buttons => "buttons",
             Capability::Screen => "screen",
             Capability::PowerCycle => "power_cycle",
+            Capability::Reset => "reset",
             Capability::Pull => "pull",
             Capability::Restart => "restart",
             Capability::FreshToken => "fresh_token",

@@ -81,6 +81,8 @@ pub trait Target: Transport {
     fn take_screens(&mut self) -> Option<Vec<String>>;
     /// Cut and restore the power.
     fn power_cycle(&mut self) -> Result<(), TargetError>;
+    /// A warm reset: the card starts over with its power kept.
+    fn reset(&mut self) -> Result<(), TargetError>;
     /// Pull the token out.
     fn pull(&mut self) -> Result<(), TargetError>;
     /// Insert the token again (and power it).

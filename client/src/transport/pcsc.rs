@@ -108,6 +108,15 @@ impl PcscTransport {
             .map_err(failed("SCardReconnect"))
     }
 
+    /// A warm reset of the card (`SCardReconnect` with `SCARD_RESET_CARD`: ISO/IEC 7816-3 §6.2.3,
+    /// the card starts over without losing power).
+    pub fn reset(&mut self) -> Result<(), TransportError> {
+        self.card()?;
+        let card = self.card.as_mut().ok_or(TransportError::CardRemoved)?;
+        card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
+            .map_err(failed("SCardReconnect"))
+    }
+
     /// Waits until pcscd reports the reader with a card (`present`) or empty, at most
     /// `timeout`.
     pub fn wait_for_card(&self, present: bool, timeout: Duration) -> Result<(), TransportError> {

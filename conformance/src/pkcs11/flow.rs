@@ -252,6 +252,9 @@ impl P11Flow<'_> {
                 Ok(())
             }
             Step::PowerCycle => self.power(Request::PowerCycle, true),
+            Step::Reset => Err(Halt::Skip(
+                "a warm reset has no PKCS#11 expression".to_owned(),
+            )),
             Step::Pull => self.power(Request::Pull, false),
             Step::Insert => self.power(Request::Insert, true),
             Step::Restart => self.power(Request::Restart, true),

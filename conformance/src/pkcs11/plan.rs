@@ -128,7 +128,8 @@ pub fn skip_reason(
     let missing: Vec<&str> = scenario
         .needs
         .iter()
-        .filter(|n| !caps.contains(n))
+        // No mode resets the card through a module; the `reset` step's own skip below names it.
+        .filter(|n| **n != Capability::Reset && !caps.contains(n))
         .map(|n| n.name())
         .collect();
     if !missing.is_empty() {
@@ -240,6 +241,12 @@ fn inexpressible(step: &Step, mode: Mode, words: SafeTouchWords) -> Option<Strin
         Step::Pull | Step::Insert if !mode.control && !mode.operator => {
             return Some(
                 "presence needs the emulator's control socket (--control) or a person (--operator)"
+                    .to_owned(),
+            );
+        }
+        Step::Reset => {
+            return Some(
+                "a warm reset has no PKCS#11 expression (C_Finalize and a new C_Initialize do not reset the card)"
                     .to_owned(),
             );
         }

@@ -239,6 +239,7 @@ impl Flow<'_, '_> {
                 .target()
                 .power_cycle()
                 .map_err(ClientError::from)?),
+            Step::Reset => Ok(self.client.target().reset().map_err(ClientError::from)?),
             Step::Pull => Ok(self.client.target().pull().map_err(ClientError::from)?),
             Step::Insert => Ok(self.client.target().insert().map_err(ClientError::from)?),
             Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),

@@ -47,6 +47,8 @@ pub enum Step {
     DeleteKey(KeyName),
     /// Cut and restore the token's power.
     PowerCycle,
+    /// A warm reset of the card, power kept.
+    Reset,
     /// Pull the token out of the SafeTouch.
     Pull,
     /// Insert the token again.
@@ -81,6 +83,7 @@ impl Step {
         "restart",
         "apdu",
         "sign_hash",
+        "reset",
     ];
 
     /// The status word the scenario expects the step to end with (`expect: {sw: ...}`).
@@ -133,6 +136,7 @@ impl Step {
             Step::Restart => 16,
             Step::Apdu(_) => 17,
             Step::SignHash(_) => 18,
+            Step::Reset => 19,
         };
         Self::NAMES[i]
     }

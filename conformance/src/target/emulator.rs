@@ -123,6 +123,7 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
             Capability::Buttons,
             Capability::Screen,
             Capability::PowerCycle,
+            Capability::Reset,
             Capability::Pull,
             Capability::FreshToken,
         ]);
@@ -174,6 +175,14 @@ impl<C: Card + 'static> Target for EmulatorTarget<C> {
         self.safetouch.power_off();
         self.reload()?;
         self.safetouch.power_on();
+        Ok(())
+    }
+
+    fn reset(&mut self) -> Result<(), TargetError> {
+        if !self.present {
+            return Err(TargetError::NoCard);
+        }
+        self.safetouch.reset();
         Ok(())
     }
 

@@ -145,7 +145,7 @@ impl Target for PcscTarget {
     }
 
     fn capabilities(&self) -> BTreeSet<Capability> {
-        let mut caps = BTreeSet::from([Capability::PowerCycle]);
+        let mut caps = BTreeSet::from([Capability::PowerCycle, Capability::Reset]);
         if self.control.is_some() {
             caps.extend([
                 Capability::Buttons,
@@ -232,6 +232,10 @@ impl Target for PcscTarget {
 
     fn power_cycle(&mut self) -> Result<(), TargetError> {
         Ok(self.transport.power_cycle()?)
+    }
+
+    fn reset(&mut self) -> Result<(), TargetError> {
+        Ok(self.transport.reset()?)
     }
 
     fn pull(&mut self) -> Result<(), TargetError> {

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use rutoken_conformance::scenario::Assertion;
 use rutoken_conformance::scenario::step::{Algorithm, Step};
+use rutoken_conformance::scenario::{Assertion, Capability};
 use rutoken_conformance::suite::{self, RunOptions};
 
 use crate::support::{run, scenarios_dir};
@@ -155,7 +155,13 @@ fn schema_lists_every_step_assertion_and_capability() {
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    assert!(needs.contains("restart") && needs.contains("buttons") && needs.len() == 6);
+    assert_eq!(
+        needs,
+        Capability::ALL
+            .iter()
+            .map(|c| c.name().to_owned())
+            .collect()
+    );
 }
 
 /// Every scenario against the in-process emulator: exit 0, valid JUnit, no PIN in artifacts.

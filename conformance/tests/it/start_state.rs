@@ -45,6 +45,9 @@ impl Target for NoFreshToken {
     fn power_cycle(&mut self) -> Result<(), TargetError> {
         self.0.power_cycle()
     }
+    fn reset(&mut self) -> Result<(), TargetError> {
+        self.0.reset()
+    }
     fn pull(&mut self) -> Result<(), TargetError> {
         self.0.pull()
     }
