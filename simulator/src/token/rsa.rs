@@ -135,11 +135,6 @@ impl RsaPrivate {
         Ok(rebuilt)
     }
 
-    /// The modulus size in bits.
-    pub fn bits(&self) -> u16 {
-        self.bits
-    }
-
     /// The object bytes of this key (the layout above).
     pub fn to_object(&self) -> CardResult<Secret> {
         let len = usize::from(self.bits / 16);
@@ -254,7 +249,7 @@ mod tests {
         let mut rng = gost::Rng::from_seed(3);
         let key = RsaPrivate::generate(&mut rng, 512, DEFAULT_EXPONENT).unwrap();
         let object = key.to_object().unwrap();
-        assert_eq!(object.len(), 168);
+        assert_eq!(object.expose().len(), 168);
         assert_eq!(&object.expose()[32..36], &[0; 4], "first gap");
         let back = RsaPrivate::from_object(object.expose(), 512).unwrap();
         assert_eq!(back.public_object().unwrap(), key.public_object().unwrap());

@@ -19,14 +19,6 @@ impl Secret {
     pub fn expose(&self) -> &[u8] {
         &self.0
     }
-    /// Length in bytes (not secret).
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl fmt::Debug for Secret {
