@@ -216,8 +216,9 @@ impl<const N: usize> Edwards<N> {
         let a = f.square(&p.x);
         let b = f.square(&p.y);
         let c = f.double(&f.square(&p.z));
-        let e = f.sub(&f.sub(&f.square(&f.add(&p.x, &p.y)), &a), &b);
         let g = f.add(&a, &b);
+        // E = (X + Y)^2 - A - B, with A + B = G already at hand: one subtraction fewer.
+        let e = f.sub(&f.square(&f.add(&p.x, &p.y)), &g);
         let ff = f.sub(&g, &c);
         let h = f.sub(&a, &b);
         let t = if with_t { f.mul(&e, &h) } else { f.zero() };
