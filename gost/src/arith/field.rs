@@ -417,14 +417,17 @@ impl<const N: usize> Field<N> {
     #[inline(always)]
     fn pm_reduce(&self, w: &[u64; 16]) -> [u64; N] {
         let c = self.c;
+        // hi·c as one row (N + 1 limbs, the top one below c), added to the low half.
+        let folded = row(&std::array::from_fn::<u64, N, _>(|i| w[N + i]), c);
         let mut r = [0u64; N];
         let mut carry = 0;
         for i in 0..N {
-            (r[i], carry) = mac(w[i], w[N + i], c, carry);
+            (r[i], carry) = adc(w[i], folded[i], carry);
         }
-        // v = r + carry·c with carry <= c: fold the top again; a carry out of that leaves a
-        // value below carry·c < 2^64 - c, so the final +c cannot carry.
-        let (lo, hi) = limbs::split(u128::from(carry) * u128::from(c));
+        let top = folded[N] + carry;
+        // v = r + top·c with top <= c: fold the top again; a carry out of that leaves a
+        // value below top·c < 2^64 - c, so the final +c cannot carry.
+        let (lo, hi) = limbs::split(u128::from(top) * u128::from(c));
         let mut cy;
         (r[0], cy) = adc(r[0], lo, 0);
         (r[1], cy) = adc(r[1], hi, cy);
@@ -497,7 +500,7 @@ impl<const N: usize> std::ops::Deref for PmField<N> {
 
 mod wide;
 
-use wide::{leading_ones, wide_mul, wide_square};
+use wide::{leading_ones, row, wide_mul, wide_square};
 
 #[cfg(test)]
 mod tests;
