@@ -12,7 +12,7 @@
 use std::sync::OnceLock;
 
 use super::double_mul::{var_window, wnaf};
-use super::field::{Fe, Field};
+use super::field::{Fe, Field, PmField};
 use super::fixed_base::{FIXED_WINDOW, SignedDigits, build_rows};
 use super::inverse;
 use super::limbs;
@@ -52,7 +52,7 @@ struct Cached<const N: usize> {
 
 /// The Edwards form of one parameter set, with its tables.
 pub(crate) struct Edwards<const N: usize> {
-    f: Field<N>,
+    f: PmField<N>,
     d: Fe<N>,
     s: Fe<N>,
     t: Fe<N>,
@@ -68,14 +68,16 @@ pub(crate) struct Edwards<const N: usize> {
 impl<const N: usize> Edwards<N> {
     /// The Edwards form for the curve with Edwards coefficient `d` (e = 1) over `f`, and its
     /// base point given in Weierstrass form; [`Self::mul_base`] takes scalars below
-    /// `2^scalar_bits`. `None` if the base point does not map.
+    /// `2^scalar_bits`. `None` if the base point does not map, or `f` is not pseudo-Mersenne.
     pub(crate) fn new(
         f: &Field<N>,
         d_int: &[u64; N],
         base: &Affine<N>,
         scalar_bits: u32,
     ) -> Option<Self> {
-        let f = f.clone();
+        // Both Edwards sets have a pseudo-Mersenne p (RFC 7836 App. A); any other field is
+        // refused rather than computed with the wrong reduction.
+        let f = PmField::new(f)?;
         let one = f.one();
         let d = f.element(d_int);
         let s = f.mul(&f.sub(&one, &d), &f.invert(&f.element_u64(4)));
@@ -172,14 +174,15 @@ impl<const N: usize> Edwards<N> {
         }
     }
 
-    /// P + Q with d·T of Q precomputed (`add-2008-hwcd` with one multiplication saved): 8M.
-    fn add_cached(&self, p: &Ext<N>, q: &Cached<N>) -> Ext<N> {
+    /// P + Q with d·T of Q precomputed (`add-2008-hwcd` with one multiplication saved): 8M,
+    /// 7M without T (`with_t`, as in [`Self::double_with_t`]).
+    fn add_cached(&self, p: &Ext<N>, q: &Cached<N>, with_t: bool) -> Ext<N> {
         let f = &self.f;
         let a = f.mul(&p.x, &q.x);
         let b = f.mul(&p.y, &q.y);
         let c = f.mul(&p.t, &q.dt);
         let dd = f.mul(&p.z, &q.z);
-        self.finish_add(p, &q.x, &q.y, a, b, c, dd)
+        self.finish_add(p, &q.x, &q.y, [a, b, c, dd], with_t)
     }
 
     /// The Weierstrass affine point (constant-time inversion); `None` for the neutral element
@@ -213,8 +216,9 @@ impl<const N: usize> Edwards<N> {
         let a = f.square(&p.x);
         let b = f.square(&p.y);
         let c = f.double(&f.square(&p.z));
-        let e = f.sub(&f.sub(&f.square(&f.add(&p.x, &p.y)), &a), &b);
         let g = f.add(&a, &b);
+        // E = (X + Y)^2 - A - B, with A + B = G already at hand: one subtraction fewer.
+        let e = f.sub(&f.square(&f.add(&p.x, &p.y)), &g);
         let ff = f.sub(&g, &c);
         let h = f.sub(&a, &b);
         let t = if with_t { f.mul(&e, &h) } else { f.zero() };
@@ -233,38 +237,38 @@ impl<const N: usize> Edwards<N> {
         let b = f.mul(&p.y, &q.y);
         let c = f.mul(&f.mul(&p.t, &q.t), &self.d);
         let dd = f.mul(&p.z, &q.z);
-        self.finish_add(p, &q.x, &q.y, a, b, c, dd)
+        self.finish_add(p, &q.x, &q.y, [a, b, c, dd], true)
     }
 
-    /// P + Q with Q from a table (Z = 1, d·T precomputed): 8M, unified.
-    fn add_precomp(&self, p: &Ext<N>, q: &Precomp<N>) -> Ext<N> {
+    /// P + Q with Q from a table (Z = 1, d·T precomputed): 8M, unified; 7M without T.
+    fn add_precomp(&self, p: &Ext<N>, q: &Precomp<N>, with_t: bool) -> Ext<N> {
         let f = &self.f;
         let a = f.mul(&p.x, &q.x);
         let b = f.mul(&p.y, &q.y);
         let c = f.mul(&p.t, &q.dt);
-        self.finish_add(p, &q.x, &q.y, a, b, c, p.z)
+        self.finish_add(p, &q.x, &q.y, [a, b, c, p.z], with_t)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The rest of `add-2008-hwcd` from A = X1·X2, B = Y1·Y2, C = T1·d·T2 and D = Z1·Z2; T3
+    /// only when `with_t` (public control flow: a constant, or from public wNAF digits).
     fn finish_add(
         &self,
         p: &Ext<N>,
         qx: &Fe<N>,
         qy: &Fe<N>,
-        a: Fe<N>,
-        b: Fe<N>,
-        c: Fe<N>,
-        dd: Fe<N>,
+        [a, b, c, dd]: [Fe<N>; 4],
+        with_t: bool,
     ) -> Ext<N> {
         let f = &self.f;
         let e = f.sub(&f.sub(&f.mul(&f.add(&p.x, &p.y), &f.add(qx, qy)), &a), &b);
         let ff = f.sub(&dd, &c);
         let g = f.add(&dd, &c);
         let h = f.sub(&b, &a);
+        let t = if with_t { f.mul(&e, &h) } else { f.zero() };
         Ext {
             x: f.mul(&e, &ff),
             y: f.mul(&g, &h),
-            t: f.mul(&e, &h),
+            t,
             z: f.mul(&ff, &g),
         }
     }
@@ -364,7 +368,7 @@ impl<const N: usize> Edwards<N> {
                     t: f.mul(&entry.x, &entry.y),
                 }
             } else {
-                self.add_precomp(&acc, &entry)
+                self.add_precomp(&acc, &entry, true)
             };
         }
         self.to_weierstrass(&acc)
@@ -388,7 +392,7 @@ impl<const N: usize> Edwards<N> {
         let mut odd = q;
         let mut q_odd = vec![self.cached(&q)];
         for _ in 1..(1usize << (var_window::<N>() - 2)) {
-            odd = self.add_cached(&odd, &twice);
+            odd = self.add_cached(&odd, &twice, true);
             q_odd.push(self.cached(&odd));
         }
         let Some(base_odd) = self.base_odd() else {
@@ -408,7 +412,8 @@ impl<const N: usize> Edwards<N> {
                 } else {
                     entry
                 };
-                acc = self.add_precomp(&acc, &entry);
+                // T only when the key's addition follows; a doubling never reads it.
+                acc = self.add_precomp(&acc, &entry, d2 != 0);
             }
             if d2 != 0 {
                 let mut entry = q_odd[(d2.unsigned_abs() / 2) as usize];
@@ -416,7 +421,7 @@ impl<const N: usize> Edwards<N> {
                     entry.x = f.neg(&entry.x);
                     entry.dt = f.neg(&entry.dt);
                 }
-                acc = self.add_cached(&acc, &entry);
+                acc = self.add_cached(&acc, &entry, false);
             }
         }
         // x_W = s(Z + Y)/(Z - Y) + t, so x_W = c exactly when c·(Z - Y) = s(Z + Y) + t(Z - Y).

@@ -417,14 +417,17 @@ impl<const N: usize> Field<N> {
     #[inline(always)]
     fn pm_reduce(&self, w: &[u64; 16]) -> [u64; N] {
         let c = self.c;
+        // hi·c as one row (N + 1 limbs, the top one below c), added to the low half.
+        let folded = row(&std::array::from_fn::<u64, N, _>(|i| w[N + i]), c);
         let mut r = [0u64; N];
         let mut carry = 0;
         for i in 0..N {
-            (r[i], carry) = mac(w[i], w[N + i], c, carry);
+            (r[i], carry) = adc(w[i], folded[i], carry);
         }
-        // v = r + carry·c with carry <= c: fold the top again; a carry out of that leaves a
-        // value below carry·c < 2^64 - c, so the final +c cannot carry.
-        let (lo, hi) = limbs::split(u128::from(carry) * u128::from(c));
+        let top = folded[N] + carry;
+        // v = r + top·c with top <= c: fold the top again; a carry out of that leaves a
+        // value below top·c < 2^64 - c, so the final +c cannot carry.
+        let (lo, hi) = limbs::split(u128::from(top) * u128::from(c));
         let mut cy;
         (r[0], cy) = adc(r[0], lo, 0);
         (r[1], cy) = adc(r[1], hi, cy);
@@ -436,9 +439,68 @@ impl<const N: usize> Field<N> {
     }
 }
 
+/// A [`Field`] known to be pseudo-Mersenne (the Edwards sets' 2^256 - 617 and 2^512 - 569):
+/// its products, squares, sums and differences go straight to the pseudo-Mersenne code, without
+/// the per-operation choice of reduction of [`Field`]'s methods, which puts both reductions'
+/// code into every formula (callgrind: 2% fewer instructions per 256-A verification without
+/// it). Everything else (conversions, comparisons, inversion) is [`Field`]'s, through `Deref`.
+#[derive(Clone, Debug)]
+pub(crate) struct PmField<const N: usize>(Field<N>);
+
+impl<const N: usize> PmField<N> {
+    /// `Some` exactly when `f` uses the pseudo-Mersenne reduction.
+    pub(crate) fn new(f: &Field<N>) -> Option<Self> {
+        (f.kind == Reduction::PseudoMersenne).then(|| PmField(f.clone()))
+    }
+
+    /// a + b.
+    #[inline(always)]
+    pub(crate) fn add(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        self.0.pm_add(a, b)
+    }
+
+    /// a - b.
+    #[inline(always)]
+    pub(crate) fn sub(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        self.0.pm_sub(a, b)
+    }
+
+    /// -a.
+    #[inline(always)]
+    pub(crate) fn neg(&self, a: &Fe<N>) -> Fe<N> {
+        self.0.pm_sub(&[0; N], a)
+    }
+
+    /// 2a.
+    #[inline(always)]
+    pub(crate) fn double(&self, a: &Fe<N>) -> Fe<N> {
+        self.0.pm_add(a, a)
+    }
+
+    /// a * b.
+    #[inline(always)]
+    pub(crate) fn mul(&self, a: &Fe<N>, b: &Fe<N>) -> Fe<N> {
+        self.0.pm_reduce(&wide_mul(a, b))
+    }
+
+    /// a^2.
+    #[inline(always)]
+    pub(crate) fn square(&self, a: &Fe<N>) -> Fe<N> {
+        self.0.pm_reduce(&wide_square(a))
+    }
+}
+
+impl<const N: usize> std::ops::Deref for PmField<N> {
+    type Target = Field<N>;
+
+    fn deref(&self) -> &Field<N> {
+        &self.0
+    }
+}
+
 mod wide;
 
-use wide::{leading_ones, wide_mul, wide_square};
+use wide::{leading_ones, row, wide_mul, wide_square};
 
 #[cfg(test)]
 mod tests;

@@ -12,16 +12,24 @@ pub(crate) const fn split(t: u128) -> (u64, u64) {
 }
 
 /// `a + b + carry`, returning (sum, carry out); `carry` is 0 or 1.
+///
+/// Written with `overflowing_add` (the pattern LLVM turns into one `adc` per limb, the carry
+/// staying in the flags) rather than through a u128 sum, whose carry LLVM materialises in a
+/// register between limbs: callgrind, 4.8% fewer instructions per 256-A verification and 9%
+/// per 256-B one; CPU time 7-13% better on every verification. Likewise `sbb`.
 #[inline(always)]
 pub(crate) const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
-    split((a as u128) + (b as u128) + (carry as u128))
+    let (s1, c1) = a.overflowing_add(b);
+    let (s2, c2) = s1.overflowing_add(carry);
+    (s2, (c1 | c2) as u64)
 }
 
 /// `a - b - borrow`, returning (difference, borrow out); `borrow` is 0 or 1.
 #[inline(always)]
 pub(crate) const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let (lo, hi) = split((a as u128).wrapping_sub((b as u128) + (borrow as u128)));
-    (lo, hi & 1)
+    let (d1, b1) = a.overflowing_sub(b);
+    let (d2, b2) = d1.overflowing_sub(borrow);
+    (d2, (b1 | b2) as u64)
 }
 
 /// `a + b * c + carry`, returning (low, high).

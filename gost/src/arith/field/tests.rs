@@ -141,6 +141,57 @@ fn pseudo_mersenne_edge_values() {
     }
 }
 
+/// `PmField` (the Edwards sets' dispatch-free operations) computes what `Field` computes, on
+/// edge values (0, 1, p - 1, values in [p, 2^(64N)), all-ones limbs) and pseudo-random ones,
+/// and refuses a Montgomery field.
+fn check_pm_field<const N: usize>(p: [u64; N]) {
+    let f = Field::new(p, Reduction::PseudoMersenne);
+    let pm = PmField::new(&f).expect("a pseudo-Mersenne field");
+    assert!(PmField::new(&Field::new(p, Reduction::Montgomery)).is_none());
+    let mut values = vec![
+        [0u64; N],
+        f.one(),
+        limbs::sub_small(p, 1),
+        p,
+        [u64::MAX; N],
+        limbs::add(&p, &f.one()).0,
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..8 {
+        let mut v = [0u64; N];
+        for limb in v.iter_mut() {
+            // xorshift64: reproducible, no dependency.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *limb = state;
+        }
+        values.push(v);
+    }
+    for a in &values {
+        assert_eq!(f.to_int(&pm.square(a)), f.to_int(&f.square(a)));
+        assert_eq!(f.to_int(&pm.neg(a)), f.to_int(&f.neg(a)));
+        assert_eq!(f.to_int(&pm.double(a)), f.to_int(&f.double(a)));
+        for b in &values {
+            assert_eq!(f.to_int(&pm.mul(a, b)), f.to_int(&f.mul(a, b)));
+            assert_eq!(f.to_int(&pm.add(a, b)), f.to_int(&f.add(a, b)));
+            assert_eq!(f.to_int(&pm.sub(a, b)), f.to_int(&f.sub(a, b)));
+        }
+    }
+    // And against the Montgomery field, which shares no reduction code with it.
+    let g = Field::new(p, Reduction::Montgomery);
+    let (x, y) = (values[8], values[9]);
+    let (gx, gy) = (g.element(&f.to_int(&x)), g.element(&f.to_int(&y)));
+    assert_eq!(f.to_int(&pm.mul(&x, &y)), g.to_int(&g.mul(&gx, &gy)));
+    assert_eq!(f.to_int(&pm.sub(&x, &y)), g.to_int(&g.sub(&gx, &gy)));
+}
+
+#[test]
+fn pm_field_matches_field() {
+    check_pm_field(crate::curve::params::GOST_256_A.p);
+    check_pm_field(crate::curve::params::GOST_512_C.p);
+}
+
 mod timing {
     use super::super::*;
     use crate::arith::limbs::hex;
