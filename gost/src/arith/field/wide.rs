@@ -181,6 +181,14 @@ fn karatsuba8(a: &[u64; 8], b: &[u64; 8]) -> [u64; 16] {
         (middle[i], carry) = adc(middle[i], cross[i] ^ negative, carry);
     }
     middle[8] = middle[8].wrapping_add(negative).wrapping_add(carry);
+    assemble8(&low, &high, &middle)
+}
+
+/// low + middle·2^256 + high·2^512 as 16 limbs, `low` and `high` being 4 x 4-limb products
+/// (their first 8 limbs), the last step of both 8-limb products; the result fits 16 limbs, so
+/// nothing carries out.
+#[inline(always)]
+fn assemble8(low: &[u64; 16], high: &[u64; 16], middle: &[u64; 9]) -> [u64; 16] {
     let mut w = [0u64; 16];
     w[..8].copy_from_slice(&low[..8]);
     w[8..].copy_from_slice(&high[..8]);
@@ -191,7 +199,6 @@ fn karatsuba8(a: &[u64; 8], b: &[u64; 8]) -> [u64; 16] {
     for limb in w.iter_mut().skip(13) {
         (*limb, carry) = adc(*limb, 0, carry);
     }
-    // The product fits 16 limbs: nothing carries out.
     debug_assert_eq!(carry, 0);
     w
 }
@@ -210,18 +217,7 @@ fn square8(a: &[u64; 8]) -> [u64; 16] {
         carry = cross[i] >> 63;
     }
     twice[8] = carry;
-    let mut w = [0u64; 16];
-    w[..8].copy_from_slice(&low[..8]);
-    w[8..].copy_from_slice(&high[..8]);
-    let mut carry = 0;
-    for i in 0..9 {
-        (w[4 + i], carry) = adc(w[4 + i], twice[i], carry);
-    }
-    for limb in w.iter_mut().skip(13) {
-        (*limb, carry) = adc(*limb, 0, carry);
-    }
-    debug_assert_eq!(carry, 0);
-    w
+    assemble8(&low, &high, &twice)
 }
 
 #[cfg(test)]
