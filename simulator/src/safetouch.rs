@@ -164,10 +164,6 @@ impl<C: Card> SafeTouch<C> {
     pub fn inner_mut(&mut self) -> &mut C {
         &mut self.inner
     }
-    /// The profile in use.
-    pub fn profile(&self) -> &SafeTouchProfile {
-        &self.profile
-    }
 
     fn record(&self, kind: EventKind) {
         let event = self.clock.event(kind);
