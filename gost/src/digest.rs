@@ -96,20 +96,13 @@ impl DigestAlgorithm {
     /// An incremental hasher.
     pub fn hasher(self) -> Hasher {
         #[cfg(target_arch = "x86_64")]
-        if let Some(kernel) = vector_kernel() {
-            match self {
-                DigestAlgorithm::Streebog256 => {
-                    return Hasher {
-                        inner: Inner::StreebogX86(streebog_x86::Streebog::new(kernel, false)),
-                    };
-                }
-                DigestAlgorithm::Streebog512 => {
-                    return Hasher {
-                        inner: Inner::StreebogX86(streebog_x86::Streebog::new(kernel, true)),
-                    };
-                }
-                DigestAlgorithm::Gost94CryptoPro => {}
-            }
+        if self != DigestAlgorithm::Gost94CryptoPro
+            && let Some(kernel) = vector_kernel()
+        {
+            let wide = self == DigestAlgorithm::Streebog512;
+            return Hasher {
+                inner: Inner::StreebogX86(streebog_x86::Streebog::new(kernel, wide)),
+            };
         }
         self.portable_hasher()
     }

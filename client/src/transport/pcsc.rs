@@ -102,18 +102,20 @@ impl PcscTransport {
 
     /// Cuts and restores the card's power (`SCardReconnect` with `SCARD_UNPOWER_CARD`).
     pub fn power_cycle(&mut self) -> Result<(), TransportError> {
-        self.card()?;
-        let card = self.card.as_mut().ok_or(TransportError::CardRemoved)?;
-        card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::UnpowerCard)
-            .map_err(failed("SCardReconnect"))
+        self.reconnect(Disposition::UnpowerCard)
     }
 
     /// A warm reset of the card (`SCardReconnect` with `SCARD_RESET_CARD`: ISO/IEC 7816-3 §6.2.3,
     /// the card starts over without losing power).
     pub fn reset(&mut self) -> Result<(), TransportError> {
+        self.reconnect(Disposition::ResetCard)
+    }
+
+    /// `SCardReconnect` of the connected card with `disposition`.
+    fn reconnect(&mut self, disposition: Disposition) -> Result<(), TransportError> {
         self.card()?;
         let card = self.card.as_mut().ok_or(TransportError::CardRemoved)?;
-        card.reconnect(ShareMode::Shared, Protocols::ANY, Disposition::ResetCard)
+        card.reconnect(ShareMode::Shared, Protocols::ANY, disposition)
             .map_err(failed("SCardReconnect"))
     }
 
