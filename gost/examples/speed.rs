@@ -7,7 +7,8 @@
 //! Usage: `cargo run --release -p gost --example speed -- [SECONDS] [FILTER...]` (default 2 s;
 //! a filter keeps the lines whose `operation set` contains it, e.g. `verify` or `512-C`).
 //! Output lines: `keygen 256-A <ops/s>`, ..., `streebog 256 <MiB/s>`; the Streebog backend
-//! (`avx512-gfni` or `portable`, see `gost::digest::streebog_backend`) goes to stderr.
+//! (`avx512-gfni` or `portable`, see `gost::digest::streebog_backend`) and the 512-C verify
+//! backend (`avx512-ifma` or `portable`, `gost::verifying_key::verify_backend`) go to stderr.
 
 use std::time::Instant;
 
@@ -80,6 +81,13 @@ fn main() -> Result<(), gost::Error> {
             println!("sign {name} {sign:.0}");
         }
         if wanted(&format!("verify {name}")) {
+            if param == ParamSet::Gost512C {
+                // On stderr, as the Streebog backend below.
+                eprintln!(
+                    "512-C verify backend: {}",
+                    gost::verifying_key::verify_backend().name()
+                );
+            }
             let verify = rate(budget, 50, || {
                 std::hint::black_box(public.verify_digest(&digest, &sig).is_ok());
             });

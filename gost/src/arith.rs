@@ -6,6 +6,8 @@
 pub(crate) mod curve_impl;
 pub(crate) mod double_mul;
 pub(crate) mod edwards;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod edwards_x86;
 pub(crate) mod field;
 pub(crate) mod fixed_base;
 pub(crate) mod inverse;

@@ -7,9 +7,10 @@
 //! - public keys are `LE(x) ‖ LE(y)` (RFC 9215 §4.3, PKCS#11 `CKA_VALUE`, the token's answer);
 //! - X.509 / PKCS#11 signatures are `s ‖ r`, each big-endian (RFC 9215 §2);
 //! - the token's wire signature is `r_le ‖ s_le` (OpenSC reverses it as a whole into `s ‖ r`).
-// No unsafe code except one call: `digest/streebog_x86.rs` enters its AVX-512 Streebog after the
-// CPU features were detected (a `#[target_feature]` function can only be called in `unsafe`);
-// that function alone allows it, with its SAFETY argument.
+// No unsafe code except two calls, one per vector kernel: `digest/streebog_x86.rs` (AVX-512
+// Streebog) and `arith/edwards_x86.rs` (AVX-512 IFMA 512-C verification) each enter their
+// `#[target_feature]` code after the CPU features were detected (such a function can only be
+// called in `unsafe`); those two functions alone allow it, each with its SAFETY argument.
 #![deny(unsafe_code)]
 // Issue #9: a `usize as u8` elsewhere produced a malformed answer; every narrowing cast here is
 // either checked, or exact by construction and allowed where it happens with the reason.

@@ -4,6 +4,35 @@ use crate::arith::registry::{CurveRef, curve};
 use crate::encoding::{self, narrow};
 use crate::{Error, ParamSet, Signature};
 
+/// Which loop computes z1·P + z2·Q when verifying a tc26-512-C signature in this process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VerifyBackend {
+    /// Scalar 64-bit limb code, on every CPU (and for every other parameter set).
+    Portable,
+    /// Four field elements per instruction with AVX-512 IFMA (x86-64, detected at run time).
+    Avx512Ifma,
+}
+
+impl VerifyBackend {
+    /// `"portable"` or `"avx512-ifma"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifyBackend::Portable => "portable",
+            VerifyBackend::Avx512Ifma => "avx512-ifma",
+        }
+    }
+}
+
+/// The 512-C verification loop of this process: the vector one when the CPU has AVX-512 F, VL
+/// and IFMA and `GOST_VERIFY_BACKEND` is not `portable`. Decided at the first call and kept.
+pub fn verify_backend() -> VerifyBackend {
+    #[cfg(target_arch = "x86_64")]
+    if crate::arith::edwards_x86::detect().is_some() {
+        return VerifyBackend::Avx512Ifma;
+    }
+    VerifyBackend::Portable
+}
+
 /// A GOST R 34.10 public key.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct VerifyingKey {

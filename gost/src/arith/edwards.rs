@@ -12,6 +12,8 @@
 use std::sync::OnceLock;
 
 use super::double_mul::{var_window, wnaf};
+#[cfg(target_arch = "x86_64")]
+use super::edwards_x86;
 use super::field::{Fe, Field, PmField};
 use super::fixed_base::{FIXED_WINDOW, SignedDigits, build_rows};
 use super::inverse;
@@ -61,6 +63,10 @@ pub(crate) struct Edwards<const N: usize> {
     /// P, 3P, ..., (2^(BASE_WINDOW-1) - 1)P, built at the first verification (an emulator
     /// that only signs never needs it).
     base_odd: OnceLock<Option<Vec<Precomp<N>>>>,
+    /// The base point's odd multiples in the AVX-512 IFMA kernel's form (512-C on CPUs that
+    /// have it), built at the first verification there.
+    #[cfg(target_arch = "x86_64")]
+    base_x86: OnceLock<Option<edwards_x86::BaseTable>>,
     /// The base point in extended coordinates.
     g: Ext<N>,
 }
@@ -89,6 +95,8 @@ impl<const N: usize> Edwards<N> {
             t,
             fixed: Vec::new(),
             base_odd: OnceLock::new(),
+            #[cfg(target_arch = "x86_64")]
+            base_x86: OnceLock::new(),
             g: Ext {
                 x: one,
                 y: one,
@@ -374,30 +382,36 @@ impl<const N: usize> Edwards<N> {
         self.to_weierstrass(&acc)
     }
 
-    /// Whether x of z1·P + z2·Q (Weierstrass x, reduced mod q) equals r, for public values
-    /// (variable time; RFC 7091 §6.2 steps 6-7).
-    pub(crate) fn verify_x(
-        &self,
-        z1: &[u64; N],
-        q_w: &Affine<N>,
-        z2: &[u64; N],
-        r: &[u64; N],
-        order: &[u64; N],
-    ) -> bool {
-        let f = &self.f;
-        let Some(q) = self.edwards_from_weierstrass_projective(q_w) else {
-            return false;
-        };
-        let twice = self.cached(&self.double(&q));
-        let mut odd = q;
-        let mut q_odd = vec![self.cached(&q)];
+    /// z1·G + z2·Q for public scalars (variable time): the AVX-512 IFMA kernel for 512-C where
+    /// the CPU has it, the scalar loop otherwise. `None` if a table cannot be built.
+    fn double_mul(&self, z1: &[u64; N], q: &Ext<N>, z2: &[u64; N]) -> Option<Ext<N>> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(kernel) =
+            edwards_x86::detect().filter(|_| edwards_x86::serves(self.f.modulus()))
+        {
+            return self.double_mul_x86(kernel, z1, q, z2);
+        }
+        self.double_mul_scalar(z1, q, z2)
+    }
+
+    /// The odd multiples Q, 3Q, ..., (2^(w-1) - 1)Q of the public key, w = `var_window`.
+    fn var_odd(&self, q: &Ext<N>) -> Vec<Cached<N>> {
+        let twice = self.cached(&self.double(q));
+        let mut odd = *q;
+        let mut q_odd = vec![self.cached(q)];
         for _ in 1..(1usize << (var_window::<N>() - 2)) {
             odd = self.add_cached(&odd, &twice, true);
             q_odd.push(self.cached(&odd));
         }
-        let Some(base_odd) = self.base_odd() else {
-            return false;
-        };
+        q_odd
+    }
+
+    /// [`Self::double_mul`] in scalar code: interleaved wNAF, the base point's digits from the
+    /// per-curve table, the key's from [`Self::var_odd`].
+    fn double_mul_scalar(&self, z1: &[u64; N], q: &Ext<N>, z2: &[u64; N]) -> Option<Ext<N>> {
+        let f = &self.f;
+        let q_odd = self.var_odd(q);
+        let base_odd = self.base_odd()?;
         let naf1 = wnaf(z1, BASE_WINDOW);
         let naf2 = wnaf(z2, var_window::<N>());
         let mut acc = self.identity();
@@ -424,6 +438,85 @@ impl<const N: usize> Edwards<N> {
                 acc = self.add_cached(&acc, &entry, false);
             }
         }
+        Some(acc)
+    }
+
+    /// The kernel's lanes of a table point (x, y, d·t): (x, y, d·t, x + y) and its negation
+    /// (-x, y, -d·t, y - x); `None` unless N = 8.
+    #[cfg(target_arch = "x86_64")]
+    fn lanes_x86(
+        &self,
+        x: &Fe<N>,
+        y: &Fe<N>,
+        dt: &Fe<N>,
+    ) -> Option<(edwards_x86::Coords, edwards_x86::Coords)> {
+        let f = &self.f;
+        let (nx, ndt) = (f.neg(x), f.neg(dt));
+        let pos = [*x, *y, *dt, f.add(x, y)];
+        let neg = [nx, *y, ndt, f.sub(y, x)];
+        Some((coords8(&pos)?, coords8(&neg)?))
+    }
+
+    /// [`Self::double_mul`] on the AVX-512 IFMA kernel (same digits and tables as the scalar
+    /// loop, in the kernel's lanes); `None` unless N = 8 and the tables build.
+    #[cfg(target_arch = "x86_64")]
+    fn double_mul_x86(
+        &self,
+        kernel: edwards_x86::Kernel,
+        z1: &[u64; N],
+        q: &Ext<N>,
+        z2: &[u64; N],
+    ) -> Option<Ext<N>> {
+        let base = self
+            .base_x86
+            .get_or_init(|| {
+                let lanes = self
+                    .base_odd()?
+                    .iter()
+                    .map(|e| self.lanes_x86(&e.x, &e.y, &e.dt))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(kernel.base_table(&lanes))
+            })
+            .as_ref()?;
+        let var = self
+            .var_odd(q)
+            .iter()
+            .map(|e| {
+                let (pos, neg) = self.lanes_x86(&e.x, &e.y, &e.dt)?;
+                Some((pos, neg, limbs8(&e.z)?))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let id = self.identity();
+        let mut acc = coords8(&[id.x, id.y, id.z, id.t])?;
+        let naf1 = wnaf(z1, BASE_WINDOW);
+        let naf2 = wnaf(z2, var_window::<N>());
+        kernel.double_mul(base, &var, &naf1, &naf2, &mut acc);
+        let [x, y, z, t] = acc.map(|c| <[u64; N]>::try_from(&c[..]).ok());
+        Some(Ext {
+            x: x?,
+            y: y?,
+            z: z?,
+            t: t?,
+        })
+    }
+
+    /// Whether x of z1·P + z2·Q (Weierstrass x, reduced mod q) equals r, for public values
+    /// (variable time; RFC 7091 §6.2 steps 6-7).
+    pub(crate) fn verify_x(
+        &self,
+        z1: &[u64; N],
+        q_w: &Affine<N>,
+        z2: &[u64; N],
+        r: &[u64; N],
+        order: &[u64; N],
+    ) -> bool {
+        let f = &self.f;
+        let Some(q) = self.edwards_from_weierstrass_projective(q_w) else {
+            return false;
+        };
+        let Some(acc) = self.double_mul(z1, &q, z2) else {
+            return false;
+        };
         // x_W = s(Z + Y)/(Z - Y) + t, so x_W = c exactly when c·(Z - Y) = s(Z + Y) + t(Z - Y).
         let den = f.sub(&acc.z, &acc.y);
         if bool::from(f.is_zero(&den)) {
@@ -454,3 +547,23 @@ impl<const N: usize> Edwards<N> {
         (self.f.to_int(&g.x), self.f.to_int(&g.y))
     }
 }
+
+/// An element as 8 limbs (`None` unless N = 8).
+#[cfg(target_arch = "x86_64")]
+fn limbs8<const N: usize>(a: &[u64; N]) -> Option<[u64; 8]> {
+    <[u64; 8]>::try_from(&a[..]).ok()
+}
+
+/// Four elements as 8 limbs each (`None` unless N = 8).
+#[cfg(target_arch = "x86_64")]
+fn coords8<const N: usize>(a: &[[u64; N]; 4]) -> Option<edwards_x86::Coords> {
+    Some([
+        limbs8(&a[0])?,
+        limbs8(&a[1])?,
+        limbs8(&a[2])?,
+        limbs8(&a[3])?,
+    ])
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests;
