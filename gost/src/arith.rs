@@ -3,6 +3,7 @@
 //! Everything here works on little-endian `u64` limbs (`[u64; N]`, N = 4 or 8). Byte strings
 //! are turned into limbs only by [`crate::encoding`].
 
+pub(crate) mod complete;
 pub(crate) mod curve_impl;
 pub(crate) mod double_mul;
 pub(crate) mod edwards;

@@ -6,10 +6,9 @@
 //! right one with conditional selects; the sign is applied with a conditional negation; a zero
 //! digit keeps the accumulator by a select. Nothing branches on or indexes by the scalar.
 //!
-//! Exceptional case: the accumulator equal to the added point (needs a doubling). The
-//! accumulator after i digits is `a·P` with `|a| < 2^(W i)` while the addend is `±j·2^(W i)·P`;
-//! they can only coincide when `a ∓ j·2^(W i)` is a non-zero multiple of q, which for the top
-//! digits of a uniformly random k (keys, nonces) happens with probability about 2^-240.
+//! No exceptional case: the additions are the complete formulas of Renes-Costello-Batina
+//! (`complete.rs`), right for every accumulator, including the identity and the added point
+//! itself (which `madd-2007-bl`, used here before, got wrong, excluded then by probability).
 
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
@@ -43,7 +42,7 @@ impl<const N: usize> FixedBaseTable<N> {
 
     /// k·P in constant time, for any `k < 2^scalar_bits` (callers pass `0 < k < q`).
     pub(crate) fn mul(&self, arith: &CurveArith<N>, k: &[u64; N]) -> Jacobian<N> {
-        let mut acc = arith.identity();
+        let mut acc = arith.projective_identity();
         let mut digits = SignedDigits::new(k, self.window);
         for row in self.rows.chunks_exact(1usize << (self.window - 1)) {
             let (magnitude, negative) = digits.next_digit();
@@ -62,14 +61,14 @@ impl<const N: usize> FixedBaseTable<N> {
             }
             let neg_y = arith.f.neg(&entry.y);
             entry.y = limbs::select_mask(&entry.y, &neg_y, negative.wrapping_neg());
-            let sum = arith.add_affine(&acc, &entry);
+            let sum = arith.add_affine_complete(&acc, &entry);
             // A zero digit keeps the accumulator.
             let keep = limbs::eq_mask(magnitude, 0);
             acc.x = limbs::select_mask(&sum.x, &acc.x, keep);
             acc.y = limbs::select_mask(&sum.y, &acc.y, keep);
             acc.z = limbs::select_mask(&sum.z, &acc.z, keep);
         }
-        acc
+        arith.projective_to_jacobian(&acc)
     }
 }
 

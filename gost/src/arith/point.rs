@@ -115,8 +115,8 @@ impl<const N: usize> CurveArith<N> {
     }
 
     /// P + Q with Q affine (`madd-2007-bl`), branch-free. Correct when P is the identity (the
-    /// result is then Q) and when P = -Q (the identity); P = Q gives a wrong result, which the
-    /// callers exclude (see `fixed_base`) or check for (variable-time callers).
+    /// result is then Q) and when P = -Q (the identity); P = Q gives a wrong result, which
+    /// its caller checks for (`add_affine_vartime`, public points only).
     pub(crate) fn add_affine(&self, p: &Jacobian<N>, q: &Affine<N>) -> Jacobian<N> {
         let f = &self.f;
         let z1z1 = f.square(&p.z);
