@@ -49,7 +49,7 @@ r = json.load(open(sys.argv[1]))
 s = r["scenarios"][0]
 if s["outcome"]["status"] != "passed":
     raise SystemExit("scenario %s: %s" % (s["name"], s["outcome"]))
-print(s["duration"], (int(sys.argv[3]) - int(sys.argv[2])) / 1e6)
+print(s["duration_ms"], (int(sys.argv[3]) - int(sys.argv[2])) / 1e6)
 PY
 ONCE
 

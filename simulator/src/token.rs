@@ -121,11 +121,21 @@ impl Token {
         if !overwrite && path.exists() {
             return Err(TokenError::Exists(path.to_path_buf()));
         }
+        Token::create_in(Box::new(FileStorage::new(path)), fixture, seed, profile)
+    }
+
+    /// Writes a fixture's image through any [`ImageStorage`] (replacing what it holds) and
+    /// returns the token backed by it.
+    pub fn create_in(
+        mut storage: Box<dyn ImageStorage>,
+        fixture: Fixture,
+        seed: u64,
+        profile: TokenProfile,
+    ) -> Result<Token, TokenError> {
         let state = fixture::build(fixture, seed, &profile)?;
-        let mut storage: Box<dyn ImageStorage> = Box::new(FileStorage::new(path));
         storage::write_atomic(storage.as_mut(), &image::encode(&state)?).map_err(|source| {
             TokenError::Io {
-                path: path.to_path_buf(),
+                path: storage.path().to_path_buf(),
                 source,
             }
         })?;

@@ -1,4 +1,4 @@
-//! `--target emulator`: a fresh token per scenario, kept in its own image file, inside a SafeTouch with scripted
+//! `--target emulator`: a fresh token per scenario, its image kept in memory, inside a SafeTouch with scripted
 //! buttons, in process (no pcscd). The press a scenario wants is queued before the signing APDU
 //! (`ScriptedButtons`); the screens come from the SafeTouch's event log.
 
@@ -8,13 +8,14 @@ use rutoken_client::{Transport, TransportError};
 use rutoken_sim::Card;
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::safetouch::{EventKind, Press, SafeTouch, ScriptedButtons};
+use rutoken_sim::token::storage::MemoryStorage;
 use rutoken_sim::token::{Fixture, Token};
 
 use super::{Target, TargetError};
 use crate::scenario::step::PressAction;
 use crate::scenario::{Capability, FixtureName};
 
-/// Rebuilds the card from its image file, as the token comes back after losing power: what
+/// Rebuilds the card from its image, as the token comes back after losing power: what
 /// survives is what the token wrote to its storage, never its live memory.
 pub type Restarter<C> = Box<dyn FnMut(&C) -> Result<C, String> + Send>;
 
@@ -27,9 +28,8 @@ pub struct EmulatorTarget<C: Card> {
     restart: Option<Restarter<C>>,
 }
 
-/// Opens the emulator for a scenario: a fresh token from `fixture`, seeded, written to an image
-/// file of its own in a temporary directory (removed with the target), in a SafeTouch configured
-/// by the device profile.
+/// Opens the emulator for a scenario: a fresh token from `fixture`, seeded, its image in memory
+/// (`MemoryStorage`), in a SafeTouch configured by the device profile.
 pub fn open(
     fixture: FixtureName,
     seed: u64,
@@ -39,24 +39,26 @@ pub fn open(
         FixtureName::Factory => Fixture::Factory,
         FixtureName::Personalised => Fixture::Personalised,
     };
-    let dir = tempfile::Builder::new()
-        .prefix("rutoken-scenario-")
-        .tempdir()
-        .map_err(|e| TargetError::Transport(format!("a temporary directory for the image: {e}")))?;
-    let path = dir.path().join("token.img");
-    let token = Token::create_image(&path, fixture, seed, profile.token.clone())
-        .map_err(|e| TargetError::Transport(format!("the emulator's {fixture} token: {e}")))?
-        .seeded(seed);
+    // The image in memory: the token persists every change as with a file (same encoding,
+    // same failures), without the disk; a restart reads it back.
+    let storage = MemoryStorage::new("<in-process image>");
+    let token = Token::create_in(
+        Box::new(storage.clone()),
+        fixture,
+        seed,
+        profile.token.clone(),
+    )
+    .map_err(|e| TargetError::Transport(format!("the emulator's {fixture} token: {e}")))?
+    .seeded(seed);
     let token_profile = profile.token.clone();
     // Each power-up draws fresh random numbers, reproducibly: a reloaded token must not repeat
     // the key material it generated before.
     let mut power_ups = 0u64;
-    // Power cut, pull, restart: the token is rebuilt from its image file (RAM state — logins,
+    // Power cut, pull, restart: the token is rebuilt from its image (RAM state — logins,
     // selected files, pending hashes — is lost), as `sim` does after a restart.
     let restart: Restarter<Token> = Box::new(move |_old: &Token| {
         power_ups += 1;
-        let _keep = &dir;
-        Token::open_image(&path, token_profile.clone())
+        Token::open_storage(Box::new(storage.clone()), token_profile.clone())
             .map(|t| t.seeded(seed.wrapping_add(power_ups.wrapping_mul(0x9E37_79B9_7F4A_7C15))))
             .map_err(|e| e.to_string())
     });

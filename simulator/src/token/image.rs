@@ -25,15 +25,18 @@ pub fn encode(state: &State) -> Result<Vec<u8>, TokenError> {
 }
 
 fn encode_body(body: &impl serde::Serialize) -> Result<Vec<u8>, TokenError> {
-    let body = serde_json::to_vec(body).map_err(TokenError::Encode)?;
-    let len =
-        u32::try_from(body.len()).map_err(|_| TokenError::ImageTooLarge { len: body.len() })?;
-    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    // The body is serialised straight behind the header, whose length and CRC are filled in
+    // afterwards: one buffer, sized for a typical image (about 26 KB), no copy of the body.
+    let mut out = Vec::with_capacity(HEADER_LEN + 32 * 1024);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_be_bytes());
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-    out.extend_from_slice(&body);
+    out.extend_from_slice(&[0; 8]);
+    serde_json::to_writer(&mut out, body).map_err(TokenError::Encode)?;
+    let body_len = out.len() - HEADER_LEN;
+    let len = u32::try_from(body_len).map_err(|_| TokenError::ImageTooLarge { len: body_len })?;
+    let crc = crc32(&out[HEADER_LEN..]);
+    out[HEADER_LEN - 8..HEADER_LEN - 4].copy_from_slice(&len.to_be_bytes());
+    out[HEADER_LEN - 4..HEADER_LEN].copy_from_slice(&crc.to_be_bytes());
     Ok(out)
 }
 
@@ -180,16 +183,61 @@ fn validate(state: &State) -> Result<(), String> {
     problem.map_or(Ok(()), Err)
 }
 
-/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), bitwise: images are small.
+/// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), eight bytes at a time through
+/// [`CRC_TABLES`] ("slicing-by-8", Kounavis and Berry, Intel 2005). The image is rewritten on
+/// every change the token makes, so this runs over the whole image many times per scenario: bit
+/// by bit it took half of an in-process flow (perf, 5 Dec 2026).
 fn crc32(data: &[u8]) -> u32 {
+    let t = &CRC_TABLES;
     let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let [a, b, c2, d] = (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) ^ crc).to_le_bytes();
+        let [e, f, g, h] = [c[4], c[5], c[6], c[7]];
+        crc = t[7][usize::from(a)]
+            ^ t[6][usize::from(b)]
+            ^ t[5][usize::from(c2)]
+            ^ t[4][usize::from(d)]
+            ^ t[3][usize::from(e)]
+            ^ t[2][usize::from(f)]
+            ^ t[1][usize::from(g)]
+            ^ t[0][usize::from(h)];
+    }
+    for &byte in chunks.remainder() {
+        crc = (crc >> 8) ^ t[0][usize::from(crc.to_le_bytes()[0] ^ byte)];
     }
     !crc
+}
+
+/// `CRC_TABLES[0][b]`: the CRC register after byte b alone (eight steps of the bitwise
+/// algorithm); `CRC_TABLES[k][b]`: the same byte followed by k zero bytes. Built at compile time.
+const CRC_TABLES: [[u32; 256]; 8] = crc_tables();
+
+/// [`CRC_TABLES`], computed at compile time.
+const fn crc_tables() -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
+    let mut i: u32 = 0;
+    while i < 256 {
+        let mut crc = i;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+            bit += 1;
+        }
+        t[0][i as usize] = crc;
+        i += 1;
+    }
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[k - 1][i];
+            t[k][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    t
 }
 
 #[cfg(test)]
@@ -200,6 +248,24 @@ mod tests {
     fn crc_check_value() {
         // The CRC-32 check value of "123456789" (the Rocksoft catalogue, CRC-32/ISO-HDLC).
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn crc_matches_the_bitwise_definition_at_every_length() {
+        fn bitwise(data: &[u8]) -> u32 {
+            let mut crc = !0u32;
+            for &byte in data {
+                crc ^= u32::from(byte);
+                for _ in 0..8 {
+                    crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+                }
+            }
+            !crc
+        }
+        let data: Vec<u8> = (0u32..300).map(|i| (i * 7 + i / 3).to_le_bytes()[0]).collect();
+        for len in 0..data.len() {
+            assert_eq!(crc32(&data[..len]), bitwise(&data[..len]), "length {len}");
+        }
     }
 
     /// A body whose serialisation fails, as a future field with a fallible `Serialize` would.
