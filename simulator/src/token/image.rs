@@ -262,7 +262,9 @@ mod tests {
             }
             !crc
         }
-        let data: Vec<u8> = (0u32..300).map(|i| (i * 7 + i / 3).to_le_bytes()[0]).collect();
+        let data: Vec<u8> = (0u32..300)
+            .map(|i| (i * 7 + i / 3).to_le_bytes()[0])
+            .collect();
         for len in 0..data.len() {
             assert_eq!(crc32(&data[..len]), bitwise(&data[..len]), "length {len}");
         }
