@@ -146,14 +146,13 @@ impl ImageStorage for MemoryStorage {
         }
     }
     fn rename_over(&mut self) -> io::Result<()> {
-        let aside = self.with(|m| m.aside.take());
-        match aside {
+        self.with(|m| match m.aside.take() {
             Some(bytes) => {
-                self.with(|m| m.current = Some(bytes));
+                m.current = Some(bytes);
                 Ok(())
             }
             None => Err(io::Error::other("nothing written aside")),
-        }
+        })
     }
     fn sync_dir(&mut self) -> io::Result<()> {
         Ok(())
