@@ -15,3 +15,5 @@ pub(crate) mod inverse;
 pub(crate) mod limbs;
 pub(crate) mod point;
 pub(crate) mod registry;
+pub(crate) mod var_base;
+pub(crate) mod vko;

@@ -45,6 +45,23 @@ pub enum Error {
     /// curves and 0 < k < q; this names the cause instead of returning a made-up point).
     #[error("cannot compute k·P on the base point: {0}")]
     BasePointMultiplication(&'static str),
+    /// Data for a block mode (ECB, key wrap) whose length is not a multiple of 8 bytes.
+    #[error("{what}: {len} bytes is not a multiple of the 8-byte block")]
+    NotBlockAligned {
+        /// What was being processed.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+    },
+    /// A MAC length outside 1..=8 bytes.
+    #[error("MAC length {0} is out of range (1 to 8 bytes)")]
+    InvalidMacLength(usize),
+    /// A wrapped key whose MAC does not match: wrong KEK, wrong UKM or damaged data.
+    #[error("key unwrap failed: the wrapped key's MAC does not match")]
+    KeyUnwrapFailed,
+    /// A UKM of zero, which VKO cannot use (the shared point would be the identity).
+    #[error("the UKM is zero")]
+    ZeroUkm,
     /// DER that does not decode as the expected structure.
     #[error("malformed DER: {0}")]
     Der(String),

@@ -109,6 +109,10 @@ impl SigningKey {
     pub fn to_le_bytes(&self) -> Zeroizing<Vec<u8>> {
         Zeroizing::new(encoding::limbs_to_le(&self.d, self.param.scalar_len()))
     }
+    /// d as limbs, for the crate's other secret-key operations (VKO).
+    pub(crate) fn secret_limbs(&self) -> Zeroizing<[u64; 8]> {
+        self.d.clone()
+    }
     /// The parameter set.
     pub fn param_set(&self) -> ParamSet {
         self.param

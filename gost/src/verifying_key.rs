@@ -89,6 +89,10 @@ impl VerifyingKey {
     pub(crate) fn from_trusted_point(param: ParamSet, x: [u64; 8], y: [u64; 8]) -> Self {
         VerifyingKey { param, x, y }
     }
+    /// Affine x and y as limbs (checked to be a point of the curve's order-q subgroup).
+    pub(crate) fn xy_limbs(&self) -> ([u64; 8], [u64; 8]) {
+        (self.x, self.y)
+    }
     /// `LE(x) ‖ LE(y)`.
     pub fn to_le_bytes(&self) -> Vec<u8> {
         encoding::point_to_le(&self.x, &self.y, self.param.scalar_len())

@@ -27,7 +27,7 @@ pub(crate) struct Curve<const N: usize> {
     pub(crate) scalar: Field<N>,
     pub(crate) q: [u64; N],
     pub(crate) base: Affine<N>,
-    cofactor: u64,
+    pub(crate) cofactor: u64,
     fixed: OnceLock<Option<FixedBaseTable<N>>>,
     base_odd: OnceLock<Option<Vec<Affine<N>>>>,
     /// The Edwards coefficient d (with e = 1) for the twisted Edwards sets, whose signing and
