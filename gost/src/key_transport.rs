@@ -169,7 +169,9 @@ impl KeyTransport {
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
         let kt = KeyTransportDer::from_der(der).map_err(der_err("GostR3410-KeyTransport"))?;
         if kt.session_encrypted_key.mask_key.is_some() {
-            return Err(Error::Der("Gost28147-89-EncryptedKey with maskKey is not supported".into()));
+            return Err(Error::Der(
+                "Gost28147-89-EncryptedKey with maskKey is not supported".into(),
+            ));
         }
         let tp = kt.transport_parameters.ok_or_else(|| {
             Error::Der("GostR3410-KeyTransport without transportParameters".into())
@@ -179,7 +181,10 @@ impl KeyTransport {
             None => None,
         };
         Ok(KeyTransport {
-            encrypted_key: fixed("encryptedKey", kt.session_encrypted_key.encrypted_key.as_bytes())?,
+            encrypted_key: fixed(
+                "encryptedKey",
+                kt.session_encrypted_key.encrypted_key.as_bytes(),
+            )?,
             mac: fixed("macKey", kt.session_encrypted_key.mac_key.as_bytes())?,
             params: CipherParams::from_oid(&tp.encryption_param_set)?,
             ephemeral,

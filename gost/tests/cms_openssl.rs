@@ -70,15 +70,30 @@ fn open_enveloped(der: &[u8], key: &SigningKey, algorithm: KeyAlgorithm) -> Vec<
     assert_eq!(ci.content_type, ID_ENVELOPED_DATA);
     let ed: EnvelopedData = ci.content.decode_as().unwrap();
     let ktri: KeyTransRecipientInfo = ed.recipient_infos.get(0).unwrap().decode_as().unwrap();
-    assert_eq!(ktri.key_encryption_algorithm.oid, algorithm.oid(), "keyEncryptionAlgorithm");
+    assert_eq!(
+        ktri.key_encryption_algorithm.oid,
+        algorithm.oid(),
+        "keyEncryptionAlgorithm"
+    );
     let kt = KeyTransport::from_der(ktri.encrypted_key.as_bytes()).unwrap();
     let cek = kt.open(key, algorithm).unwrap();
     let eci = ed.encrypted_content_info;
     assert_eq!(eci.content_encryption_algorithm.oid, ID_GOST28147_89);
-    let params = eci.content_encryption_algorithm.parameters.unwrap().to_der().unwrap();
+    let params = eci
+        .content_encryption_algorithm
+        .parameters
+        .unwrap()
+        .to_der()
+        .unwrap();
     let cp = ContentParams::from_der(&params).unwrap();
     let content = eci.encrypted_content.unwrap();
-    Cfb::apply(cp.params, &cek, &cp.iv, Direction::Decrypt, content.as_bytes())
+    Cfb::apply(
+        cp.params,
+        &cek,
+        &cp.iv,
+        Direction::Decrypt,
+        content.as_bytes(),
+    )
 }
 
 /// EnvelopedData for one recipient certificate, made with our primitives the way the engine
@@ -101,11 +116,15 @@ fn make_enveloped(cert: &Certificate, msg: &[u8], rng: &mut Rng) -> Vec<u8> {
     };
     let mut iv = [0u8; 8];
     rng.fill_bytes(&mut iv);
-    let cp = ContentParams { iv, params: CipherParams::Tc26Z };
+    let cp = ContentParams {
+        iv,
+        params: CipherParams::Tc26Z,
+    };
     let ciphertext = Cfb::apply(cp.params, &cek, &iv, Direction::Encrypt, msg);
     let ed = EnvelopedData {
         version: 0,
-        recipient_infos: SetOfVec::try_from(vec![Any::from_der(&ktri.to_der().unwrap()).unwrap()]).unwrap(),
+        recipient_infos: SetOfVec::try_from(vec![Any::from_der(&ktri.to_der().unwrap()).unwrap()])
+            .unwrap(),
         encrypted_content_info: EncryptedContentInfo {
             content_type: ID_DATA,
             content_encryption_algorithm: AlgorithmIdentifierOwned {
@@ -124,19 +143,52 @@ fn make_enveloped(cert: &Certificate, msg: &[u8], rng: &mut Rng) -> Vec<u8> {
 }
 
 /// A self-signed certificate and key made by OpenSSL, the key read back as ours.
-fn recipient(ossl: &OpenSsl, algorithm: &str, paramset: &str) -> (SigningKey, KeyAlgorithm, Certificate) {
+fn recipient(
+    ossl: &OpenSsl,
+    algorithm: &str,
+    paramset: &str,
+) -> (SigningKey, KeyAlgorithm, Certificate) {
     let (key, cert) = (ossl.path("k.pem"), ossl.path("c.pem"));
     let pkeyopt = format!("paramset:{paramset}");
     ossl.run_ok(&[
-        "req", "-x509", "-newkey", algorithm, "-pkeyopt", &pkeyopt, "-nodes", "-keyout", s(&key),
-        "-out", s(&cert), "-subj", "/CN=rutoken-lab CMS test", "-days", "1",
+        "req",
+        "-x509",
+        "-newkey",
+        algorithm,
+        "-pkeyopt",
+        &pkeyopt,
+        "-nodes",
+        "-keyout",
+        s(&key),
+        "-out",
+        s(&cert),
+        "-subj",
+        "/CN=rutoken-lab CMS test",
+        "-days",
+        "1",
     ]);
     let cert_der = ossl.path("c.der");
-    ossl.run_ok(&["x509", "-in", s(&cert), "-outform", "DER", "-out", s(&cert_der)]);
+    ossl.run_ok(&[
+        "x509",
+        "-in",
+        s(&cert),
+        "-outform",
+        "DER",
+        "-out",
+        s(&cert_der),
+    ]);
     let cert = Certificate::from_der(&std::fs::read(&cert_der).unwrap()).unwrap();
     let (alg, public) = from_spki(cert.tbs_certificate().subject_public_key_info()).unwrap();
     let text = ossl.run_ok(&["pkey", "-in", s(&key), "-text", "-noout"]);
-    let hex_d = text.split("Private key:").nth(1).unwrap().lines().next().unwrap().trim().to_owned();
+    let hex_d = text
+        .split("Private key:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
     let width = 2 * public.param_set().scalar_len();
     let d = hex::decode(format!("{hex_d:0>width$}")).unwrap();
     let private = SigningKey::from_be_bytes(public.param_set(), &d).unwrap();
@@ -146,30 +198,66 @@ fn recipient(ossl: &OpenSsl, algorithm: &str, paramset: &str) -> (SigningKey, Ke
 
 #[test]
 fn openssl_cms_encrypt_opened_by_ours_and_back() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(5652);
-    for (algorithm, paramset) in [("gost2012_256", "A"), ("gost2012_256", "TCA"), ("gost2012_512", "A"), ("gost2012_512", "C")] {
+    for (algorithm, paramset) in [
+        ("gost2012_256", "A"),
+        ("gost2012_256", "TCA"),
+        ("gost2012_512", "A"),
+        ("gost2012_512", "C"),
+    ] {
         let (key, alg, cert) = recipient(&ossl, algorithm, paramset);
         for len in [0usize, 5, 1024, 3001] {
             let mut msg = vec![0u8; len];
             rng.fill_bytes(&mut msg);
-            let (msg_file, env_file, out_file) = (ossl.path("m.bin"), ossl.path("e.der"), ossl.path("o.bin"));
+            let (msg_file, env_file, out_file) =
+                (ossl.path("m.bin"), ossl.path("e.der"), ossl.path("o.bin"));
             std::fs::write(&msg_file, &msg).unwrap();
             ossl.run_ok(&[
-                "cms", "-encrypt", "-binary", "-gost89", "-in", s(&msg_file), "-outform", "DER",
-                "-out", s(&env_file), s(&ossl.path("c.pem")),
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-gost89",
+                "-in",
+                s(&msg_file),
+                "-outform",
+                "DER",
+                "-out",
+                s(&env_file),
+                s(&ossl.path("c.pem")),
             ]);
             let theirs = std::fs::read(&env_file).unwrap();
-            assert_eq!(open_enveloped(&theirs, &key, alg), msg, "{algorithm} {paramset} {len}: ours opens theirs");
+            assert_eq!(
+                open_enveloped(&theirs, &key, alg),
+                msg,
+                "{algorithm} {paramset} {len}: ours opens theirs"
+            );
 
             let ours = make_enveloped(&cert, &msg, &mut rng);
             assert_eq!(open_enveloped(&ours, &key, alg), msg);
             std::fs::write(&env_file, &ours).unwrap();
             ossl.run_ok(&[
-                "cms", "-decrypt", "-binary", "-inform", "DER", "-in", s(&env_file), "-inkey",
-                s(&ossl.path("k.pem")), "-recip", s(&ossl.path("c.pem")), "-out", s(&out_file),
+                "cms",
+                "-decrypt",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                s(&env_file),
+                "-inkey",
+                s(&ossl.path("k.pem")),
+                "-recip",
+                s(&ossl.path("c.pem")),
+                "-out",
+                s(&out_file),
             ]);
-            assert_eq!(std::fs::read(&out_file).unwrap(), msg, "{algorithm} {paramset} {len}: theirs opens ours");
+            assert_eq!(
+                std::fs::read(&out_file).unwrap(),
+                msg,
+                "{algorithm} {paramset} {len}: theirs opens ours"
+            );
         }
     }
 }

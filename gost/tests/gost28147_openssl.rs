@@ -32,26 +32,49 @@ fn key_iv(rng: &mut Rng) -> ([u8; 32], [u8; 8]) {
 }
 
 /// `openssl enc` over a file, returning the output bytes.
-fn enc(ossl: &OpenSsl, cipher: &str, decrypt: bool, params: Option<CipherParams>, key: &[u8], iv: &[u8], data: &[u8]) -> Vec<u8> {
+fn enc(
+    ossl: &OpenSsl,
+    cipher: &str,
+    decrypt: bool,
+    params: Option<CipherParams>,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Vec<u8> {
     let (input, output) = (ossl.path("enc.in"), ossl.path("enc.out"));
     std::fs::write(&input, data).unwrap();
     let (k, v) = (hex::encode(key), hex::encode(iv));
     let mut args = vec![
-        "enc", cipher, if decrypt { "-d" } else { "-e" }, "-nopad", "-K", &k, "-iv", &v,
-        "-in", s(&input), "-out", s(&output),
+        "enc",
+        cipher,
+        if decrypt { "-d" } else { "-e" },
+        "-nopad",
+        "-K",
+        &k,
+        "-iv",
+        &v,
+        "-in",
+        s(&input),
+        "-out",
+        s(&output),
     ];
     if iv.is_empty() {
         args.truncate(args.len() - 6);
         args.extend(["-in", s(&input), "-out", s(&output)]);
     }
-    let env: Vec<(&str, &str)> = params.map(|p| ("CRYPT_PARAMS", p.name())).into_iter().collect();
+    let env: Vec<(&str, &str)> = params
+        .map(|p| ("CRYPT_PARAMS", p.name()))
+        .into_iter()
+        .collect();
     ossl.run_env_ok(&env, &args);
     std::fs::read(&output).unwrap()
 }
 
 #[test]
 fn cfb_both_ways_every_sbox() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(28147);
     for params in CipherParams::ALL {
         for len in LENGTHS {
@@ -61,26 +84,44 @@ fn cfb_both_ways_every_sbox() {
             let theirs = enc(&ossl, "-gost89", false, Some(params), &key, &iv, &plain);
             assert_eq!(ours, theirs, "{params:?} {len}: ciphertexts differ");
             // Theirs decrypts ours, ours decrypts theirs; a flipped bit garbles its block.
-            assert_eq!(enc(&ossl, "-gost89", true, Some(params), &key, &iv, &ours), plain);
-            assert_eq!(Cfb::apply(params, &key, &iv, Direction::Decrypt, &theirs), plain);
+            assert_eq!(
+                enc(&ossl, "-gost89", true, Some(params), &key, &iv, &ours),
+                plain
+            );
+            assert_eq!(
+                Cfb::apply(params, &key, &iv, Direction::Decrypt, &theirs),
+                plain
+            );
             let mut bad = theirs.clone();
             bad[len / 2] ^= 4;
-            assert_ne!(Cfb::apply(params, &key, &iv, Direction::Decrypt, &bad), plain);
+            assert_ne!(
+                Cfb::apply(params, &key, &iv, Direction::Decrypt, &bad),
+                plain
+            );
         }
     }
 }
 
 #[test]
 fn cnt_both_ways() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(89);
-    for (cipher, params) in [("-gost89-cnt", CipherParams::CryptoProA), ("-gost89-cnt-12", CipherParams::Tc26Z)] {
+    for (cipher, params) in [
+        ("-gost89-cnt", CipherParams::CryptoProA),
+        ("-gost89-cnt-12", CipherParams::Tc26Z),
+    ] {
         for len in LENGTHS {
             let (key, iv) = key_iv(&mut rng);
             let plain = random(&mut rng, len);
             let mut ours = plain.clone();
             Cnt::new(params, &key, &iv).apply_keystream(&mut ours);
-            assert_eq!(enc(&ossl, cipher, true, None, &key, &iv, &ours), plain, "{cipher} {len}");
+            assert_eq!(
+                enc(&ossl, cipher, true, None, &key, &iv, &ours),
+                plain,
+                "{cipher} {len}"
+            );
             let mut theirs = enc(&ossl, cipher, false, None, &key, &iv, &plain);
             assert_eq!(theirs, ours, "{cipher} {len}");
             Cnt::new(params, &key, &iv).apply_keystream(&mut theirs);
@@ -94,13 +135,23 @@ fn cnt_both_ways() {
 /// our ECB output gives back each block XOR the previous ECB output.
 #[test]
 fn ecb_both_ways_through_cbc() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(2815);
     for params in CipherParams::ALL {
         let (key, _) = key_iv(&mut rng);
         let plain = random(&mut rng, 8 * 150);
         let zero_iv = [0u8; 8];
-        let theirs = enc(&ossl, "-gost89-cbc", false, Some(params), &key, &zero_iv, &plain);
+        let theirs = enc(
+            &ossl,
+            "-gost89-cbc",
+            false,
+            Some(params),
+            &key,
+            &zero_iv,
+            &plain,
+        );
         let mut chained = plain.clone();
         for i in 1..chained.len() / 8 {
             for j in 0..8 {
@@ -116,11 +167,27 @@ fn ecb_both_ways_through_cbc() {
 
         let mut ours_only = plain.clone();
         ecb_encrypt(params, &key, &mut ours_only).unwrap();
-        let decrypted = enc(&ossl, "-gost89-cbc", true, Some(params), &key, &zero_iv, &ours_only);
+        let decrypted = enc(
+            &ossl,
+            "-gost89-cbc",
+            true,
+            Some(params),
+            &key,
+            &zero_iv,
+            &ours_only,
+        );
         for i in 0..plain.len() / 8 {
             for j in 0..8 {
-                let prev = if i == 0 { 0 } else { ours_only[8 * (i - 1) + j] };
-                assert_eq!(decrypted[8 * i + j] ^ prev, plain[8 * i + j], "{params:?} block {i}");
+                let prev = if i == 0 {
+                    0
+                } else {
+                    ours_only[8 * (i - 1) + j]
+                };
+                assert_eq!(
+                    decrypted[8 * i + j] ^ prev,
+                    plain[8 * i + j],
+                    "{params:?} block {i}"
+                );
             }
         }
     }
@@ -128,7 +195,9 @@ fn ecb_both_ways_through_cbc() {
 
 #[test]
 fn mac_matches_the_engine() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(5);
     let input = ossl.path("mac.in");
     for (mac, params) in [
@@ -136,7 +205,16 @@ fn mac_matches_the_engine() {
         ("gost-mac", CipherParams::CryptoProC),
         ("gost-mac-12", CipherParams::Tc26Z),
     ] {
-        for (len, size) in [(0usize, 4usize), (1, 4), (8, 4), (9, 8), (16, 1), (1023, 4), (1025, 6), (3000, 8)] {
+        for (len, size) in [
+            (0usize, 4usize),
+            (1, 4),
+            (8, 4),
+            (9, 8),
+            (16, 1),
+            (1023, 4),
+            (1025, 6),
+            (3000, 8),
+        ] {
             let (key, _) = key_iv(&mut rng);
             let data = random(&mut rng, len);
             std::fs::write(&input, &data).unwrap();
@@ -145,25 +223,63 @@ fn mac_matches_the_engine() {
             let size_opt = format!("size:{size}");
             let out = ossl.run_env_ok(
                 &[],
-                &["dgst", "-mac", mac, "-macopt", &hexkey, "-macopt", &paramset, "-macopt", &size_opt, "-r", s(&input)],
+                &[
+                    "dgst",
+                    "-mac",
+                    mac,
+                    "-macopt",
+                    &hexkey,
+                    "-macopt",
+                    &paramset,
+                    "-macopt",
+                    &size_opt,
+                    "-r",
+                    s(&input),
+                ],
             );
             let text = String::from_utf8(out).unwrap();
             let theirs = hex::decode(text.split_whitespace().next().unwrap()).unwrap();
             let mut ours = Mac::new(params, &key);
             ours.update(&data);
-            assert_eq!(*ours.finalize(size).unwrap(), theirs, "{mac} {params:?} len {len} size {size}");
+            assert_eq!(
+                *ours.finalize(size).unwrap(),
+                theirs,
+                "{mac} {params:?} len {len} size {size}"
+            );
         }
     }
 }
 
 /// An OpenSSL key pair: its PEM, its public key as ours, and its private key as ours (read
 /// from `openssl pkey -text`, which prints d big-endian).
-fn openssl_key(ossl: &OpenSsl, algorithm: &str, paramset: &str, name: &str) -> (std::path::PathBuf, SigningKey, KeyAlgorithm) {
+fn openssl_key(
+    ossl: &OpenSsl,
+    algorithm: &str,
+    paramset: &str,
+    name: &str,
+) -> (std::path::PathBuf, SigningKey, KeyAlgorithm) {
     let pem = ossl.path(&format!("{name}.pem"));
     let der = ossl.path(&format!("{name}.pub.der"));
     let paramset = format!("paramset:{paramset}");
-    ossl.run_ok(&["genpkey", "-algorithm", algorithm, "-pkeyopt", &paramset, "-out", s(&pem)]);
-    ossl.run_ok(&["pkey", "-in", s(&pem), "-pubout", "-outform", "DER", "-out", s(&der)]);
+    ossl.run_ok(&[
+        "genpkey",
+        "-algorithm",
+        algorithm,
+        "-pkeyopt",
+        &paramset,
+        "-out",
+        s(&pem),
+    ]);
+    ossl.run_ok(&[
+        "pkey",
+        "-in",
+        s(&pem),
+        "-pubout",
+        "-outform",
+        "DER",
+        "-out",
+        s(&der),
+    ]);
     let (alg, public) = from_spki_der(&std::fs::read(&der).unwrap()).unwrap();
     let text = ossl.run_ok(&["pkey", "-in", s(&pem), "-text", "-noout"]);
     let hex_d: String = text
@@ -175,22 +291,57 @@ fn openssl_key(ossl: &OpenSsl, algorithm: &str, paramset: &str, name: &str) -> (
         .unwrap()
         .trim()
         .to_owned();
-    let mut d = hex::decode(format!("{:0>width$}", hex_d, width = 2 * public.param_set().scalar_len())).unwrap();
+    let mut d = hex::decode(format!(
+        "{:0>width$}",
+        hex_d,
+        width = 2 * public.param_set().scalar_len()
+    ))
+    .unwrap();
     d.reverse();
     let private = SigningKey::from_le_bytes(public.param_set(), &d).unwrap();
-    assert_eq!(private.verifying_key(), public, "the printed private key is the key's");
+    assert_eq!(
+        private.verifying_key(),
+        public,
+        "the printed private key is the key's"
+    );
     (pem, private, alg)
 }
 
 #[test]
 fn vko_equals_pkeyutl_derive() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(7836);
     let cases: [(&str, &str, ParamSet, &[(&str, Vko)]); 5] = [
-        ("gost2012_256", "A", ParamSet::Gost256B, &[("", Vko::Gost2012_256), ("256", Vko::Gost2012_256), ("512", Vko::Gost2012_512)]),
-        ("gost2012_256", "TCA", ParamSet::Gost256A, &[("", Vko::Gost2012_256), ("512", Vko::Gost2012_512)]),
-        ("gost2012_512", "A", ParamSet::Gost512A, &[("", Vko::Gost2012_256), ("512", Vko::Gost2012_512)]),
-        ("gost2012_512", "C", ParamSet::Gost512C, &[("256", Vko::Gost2012_256), ("512", Vko::Gost2012_512)]),
+        (
+            "gost2012_256",
+            "A",
+            ParamSet::Gost256B,
+            &[
+                ("", Vko::Gost2012_256),
+                ("256", Vko::Gost2012_256),
+                ("512", Vko::Gost2012_512),
+            ],
+        ),
+        (
+            "gost2012_256",
+            "TCA",
+            ParamSet::Gost256A,
+            &[("", Vko::Gost2012_256), ("512", Vko::Gost2012_512)],
+        ),
+        (
+            "gost2012_512",
+            "A",
+            ParamSet::Gost512A,
+            &[("", Vko::Gost2012_256), ("512", Vko::Gost2012_512)],
+        ),
+        (
+            "gost2012_512",
+            "C",
+            ParamSet::Gost512C,
+            &[("256", Vko::Gost2012_256), ("512", Vko::Gost2012_512)],
+        ),
         ("gost2001", "A", ParamSet::Gost256B, &[("", Vko::Gost2001)]),
     ];
     for (algorithm, paramset, param, vkos) in cases {
@@ -199,55 +350,131 @@ fn vko_equals_pkeyutl_derive() {
         let ours = SigningKey::generate(param, &mut rng).unwrap();
         let our_pub = ossl.path("b.pub.pem");
         let spki = to_spki_der(&ours.verifying_key(), their_alg);
-        std::fs::write(&our_pub, der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &spki).unwrap()).unwrap();
+        std::fs::write(
+            &our_pub,
+            der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &spki).unwrap(),
+        )
+        .unwrap();
         for &(vko_opt, kind) in vkos {
             let mut ukm = [0u8; 8];
             rng.fill_bytes(&mut ukm);
             let ukm_opt = format!("ukmhex:{}", hex::encode(ukm));
             let out = ossl.path("derived.bin");
             let vko_arg = format!("vko:{vko_opt}");
-            let mut args = vec!["pkeyutl", "-derive", "-inkey", s(&their_pem), "-peerkey", s(&our_pub), "-pkeyopt", &ukm_opt, "-out", s(&out)];
+            let mut args = vec![
+                "pkeyutl",
+                "-derive",
+                "-inkey",
+                s(&their_pem),
+                "-peerkey",
+                s(&our_pub),
+                "-pkeyopt",
+                &ukm_opt,
+                "-out",
+                s(&out),
+            ];
             if !vko_opt.is_empty() {
                 args.extend(["-pkeyopt", &vko_arg]);
             }
             ossl.run_ok(&args);
             let theirs = std::fs::read(&out).unwrap();
             let ours_kek = vko(kind, &ours, &their_private.verifying_key(), &ukm).unwrap();
-            assert_eq!(*ours_kek, theirs, "{algorithm} {paramset} vko:{vko_opt}: ours (our key) = theirs");
+            assert_eq!(
+                *ours_kek, theirs,
+                "{algorithm} {paramset} vko:{vko_opt}: ours (our key) = theirs"
+            );
             let with_their_key = vko(kind, &their_private, &ours.verifying_key(), &ukm).unwrap();
-            assert_eq!(*with_their_key, theirs, "{algorithm} {paramset}: ours with their private key");
+            assert_eq!(
+                *with_their_key, theirs,
+                "{algorithm} {paramset}: ours with their private key"
+            );
         }
     }
 }
 
 #[test]
 fn key_transport_both_ways() {
-    let Some(ossl) = openssl_or_skip() else { return };
+    let Some(ossl) = openssl_or_skip() else {
+        return;
+    };
     let mut rng = Rng::from_seed(4357);
-    for (algorithm, paramset) in [("gost2012_256", "A"), ("gost2012_256", "TCA"), ("gost2012_512", "A"), ("gost2012_512", "C"), ("gost2001", "A")] {
+    for (algorithm, paramset) in [
+        ("gost2012_256", "A"),
+        ("gost2012_256", "TCA"),
+        ("gost2012_512", "A"),
+        ("gost2012_512", "C"),
+        ("gost2001", "A"),
+    ] {
         let (pem, private, alg) = openssl_key(&ossl, algorithm, paramset, "r");
         let pub_pem = ossl.path("r.pub.pem");
         ossl.run_ok(&["pkey", "-in", s(&pem), "-pubout", "-out", s(&pub_pem)]);
-        let (cek_file, kt_file, out_file) = (ossl.path("cek.bin"), ossl.path("kt.der"), ossl.path("cek.out"));
+        let (cek_file, kt_file, out_file) = (
+            ossl.path("cek.bin"),
+            ossl.path("kt.der"),
+            ossl.path("cek.out"),
+        );
         // Theirs sealed, ours opens.
         let mut cek = [0u8; 32];
         rng.fill_bytes(&mut cek);
         std::fs::write(&cek_file, cek).unwrap();
-        ossl.run_ok(&["pkeyutl", "-encrypt", "-pubin", "-inkey", s(&pub_pem), "-in", s(&cek_file), "-out", s(&kt_file)]);
+        ossl.run_ok(&[
+            "pkeyutl",
+            "-encrypt",
+            "-pubin",
+            "-inkey",
+            s(&pub_pem),
+            "-in",
+            s(&cek_file),
+            "-out",
+            s(&kt_file),
+        ]);
         let kt = KeyTransport::from_der(&std::fs::read(&kt_file).unwrap()).unwrap();
-        assert_eq!(kt.params, gost::key_transport::transport_choice(alg).1, "{algorithm} {paramset}: S-box");
-        assert_eq!(*kt.open(&private, alg).unwrap(), cek, "{algorithm} {paramset}: ours opens theirs");
+        assert_eq!(
+            kt.params,
+            gost::key_transport::transport_choice(alg).1,
+            "{algorithm} {paramset}: S-box"
+        );
+        assert_eq!(
+            *kt.open(&private, alg).unwrap(),
+            cek,
+            "{algorithm} {paramset}: ours opens theirs"
+        );
         // Ours sealed, theirs opens.
         rng.fill_bytes(&mut cek);
         let ours = KeyTransport::seal(&cek, &private.verifying_key(), alg, &mut rng).unwrap();
         std::fs::write(&kt_file, ours.to_der().unwrap()).unwrap();
-        ossl.run_ok(&["pkeyutl", "-decrypt", "-inkey", s(&pem), "-in", s(&kt_file), "-out", s(&out_file)]);
-        assert_eq!(std::fs::read(&out_file).unwrap(), cek, "{algorithm} {paramset}: theirs opens ours");
+        ossl.run_ok(&[
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            s(&pem),
+            "-in",
+            s(&kt_file),
+            "-out",
+            s(&out_file),
+        ]);
+        assert_eq!(
+            std::fs::read(&out_file).unwrap(),
+            cek,
+            "{algorithm} {paramset}: theirs opens ours"
+        );
         // A flipped MAC bit: the engine refuses it too.
         let mut bad = ours.clone();
         bad.mac[2] ^= 1;
         std::fs::write(&kt_file, bad.to_der().unwrap()).unwrap();
-        let refused = ossl.run(&["pkeyutl", "-decrypt", "-inkey", s(&pem), "-in", s(&kt_file), "-out", s(&out_file)]);
-        assert!(!refused.status.success(), "{algorithm} {paramset}: the engine accepted a bad MAC");
+        let refused = ossl.run(&[
+            "pkeyutl",
+            "-decrypt",
+            "-inkey",
+            s(&pem),
+            "-in",
+            s(&kt_file),
+            "-out",
+            s(&out_file),
+        ]);
+        assert!(
+            !refused.status.success(),
+            "{algorithm} {paramset}: the engine accepted a bad MAC"
+        );
     }
 }

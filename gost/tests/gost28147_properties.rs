@@ -120,6 +120,9 @@ fn params_by_oid_round_trip() {
     }
     // id-GostR3410-2001-CryptoPro-A-ParamSet is a curve, not an S-box.
     let curve = const_oid::ObjectIdentifier::new_unwrap("1.2.643.2.2.35.1");
-    assert!(matches!(CipherParams::from_oid(&curve), Err(Error::UnknownOid(_))));
+    assert!(matches!(
+        CipherParams::from_oid(&curve),
+        Err(Error::UnknownOid(_))
+    ));
     assert!(CipherParams::from_der(&[0x06, 0x00]).is_err());
 }

@@ -77,7 +77,10 @@ fn cryptopro_known_answers() {
             assert_eq!(case.params, "id-GostR3410-94-TestParamSet");
             continue;
         };
-        let what = format!("line {} ({} {} {} bytes)", case.line, case.mode, case.params, case.len);
+        let what = format!(
+            "line {} ({} {} {} bytes)",
+            case.line, case.mode, case.params, case.len
+        );
         match case.mode.as_str() {
             "ECB" => {
                 let mut data = case.input.clone();
@@ -99,7 +102,11 @@ fn cryptopro_known_answers() {
                 assert_eq!(tail(&data, &case), case.expected, "{what}");
             }
             "IMIT" => {
-                assert_eq!(Mac::compute(params, &case.key, &case.input).to_vec(), case.expected, "{what}");
+                assert_eq!(
+                    Mac::compute(params, &case.key, &case.input).to_vec(),
+                    case.expected,
+                    "{what}"
+                );
             }
             other => panic!("unknown mode {other}"),
         }
@@ -118,7 +125,8 @@ fn split_calls_match_one_shot() {
             let chunks = case.input.chunks(split);
             match case.mode.as_str() {
                 "CFB" => {
-                    let mut cfb = Cfb::new(params, &case.key, &case.iv.unwrap(), Direction::Encrypt);
+                    let mut cfb =
+                        Cfb::new(params, &case.key, &case.iv.unwrap(), Direction::Encrypt);
                     let mut out = Vec::new();
                     for c in chunks {
                         let piece = cfb.update(c);
@@ -141,7 +149,11 @@ fn split_calls_match_one_shot() {
                     for c in chunks {
                         mac.update(c);
                     }
-                    assert_eq!(mac.finalize_4().to_vec(), case.expected, "MAC split {split}");
+                    assert_eq!(
+                        mac.finalize_4().to_vec(),
+                        case.expected,
+                        "MAC split {split}"
+                    );
                 }
                 _ => {}
             }
@@ -203,7 +215,10 @@ fn rfc8891_magma_example() {
 fn rfc5831_ecb_steps() {
     use magma::cipher::{Array, BlockCipherEncrypt, KeyInit};
     let mut n = 0;
-    for case in cases().into_iter().filter(|c| c.params == "id-GostR3410-94-TestParamSet") {
+    for case in cases()
+        .into_iter()
+        .filter(|c| c.params == "id-GostR3410-94-TestParamSet")
+    {
         let mut key = case.key;
         for w in key.chunks_exact_mut(4) {
             w.reverse();
@@ -227,12 +242,84 @@ fn rfc5831_ecb_steps() {
 #[test]
 fn sboxes_are_the_published_ones() {
     let tables = [
-        (CipherParams::Test, ["C652B09D3E7AF418", "9BC0367548EF1A2D", "8F6B19C5D37A0E24", "3E59680DAB7C21F4", "E9B25F710DC6A438", "D8EC739A15246F0B", "C9FE813A274D60B5", "42F59108E3BCD7A6"]),
-        (CipherParams::CryptoProA, ["BAF50CE8623917D4", "1D297A608C45F3BE", "3ADC120B75948FE6", "B5198DF0E423C7A6", "E7ACD13902B4F856", "E462B3D8CF5A0719", "37E98AF0526CB4D1", "96328B17A4EFC0D5"]),
-        (CipherParams::CryptoProB, ["04BE8371A296FD5C", "52AB91C374D06F8E", "83264DEBC17FA095", "27CF95AB140D68E3", "750DB6123ACF4E98", "EC0A92DB758F3614", "012A4D5C973FB86E", "84B135092EACD67F"]),
-        (CipherParams::CryptoProC, ["7405A2FEC61BD938", "A968DE20F35B41C7", "C9B18E247365A0FD", "8DB0451293CE6FA7", "36015DA8B297EFC4", "825049FA37CD6E1B", "017DB4528EFC9A63", "1BC29D0F458EA763"]),
-        (CipherParams::CryptoProD, ["1A68FB04C3597D2E", "306F1E92D8C4BA57", "80F325EB1A47C9D6", "0C89D2AB73654EF1", "15ECA70D62B493F8", "1CB0FE65AD489372", "B634CFE27D805A91", "FC2A645079ED1B83"]),
-        (CipherParams::Tc26Z, ["17ED05834FA69CB2", "8E25691CF4B0DA37", "5DF692CAB78143E0", "7F5A816D093EB42C", "C821D4F670A53E9B", "B3582FADE174C960", "68239A5C1E47BD0F", "C462A5B9E8D703F1"]),
+        (
+            CipherParams::Test,
+            [
+                "C652B09D3E7AF418",
+                "9BC0367548EF1A2D",
+                "8F6B19C5D37A0E24",
+                "3E59680DAB7C21F4",
+                "E9B25F710DC6A438",
+                "D8EC739A15246F0B",
+                "C9FE813A274D60B5",
+                "42F59108E3BCD7A6",
+            ],
+        ),
+        (
+            CipherParams::CryptoProA,
+            [
+                "BAF50CE8623917D4",
+                "1D297A608C45F3BE",
+                "3ADC120B75948FE6",
+                "B5198DF0E423C7A6",
+                "E7ACD13902B4F856",
+                "E462B3D8CF5A0719",
+                "37E98AF0526CB4D1",
+                "96328B17A4EFC0D5",
+            ],
+        ),
+        (
+            CipherParams::CryptoProB,
+            [
+                "04BE8371A296FD5C",
+                "52AB91C374D06F8E",
+                "83264DEBC17FA095",
+                "27CF95AB140D68E3",
+                "750DB6123ACF4E98",
+                "EC0A92DB758F3614",
+                "012A4D5C973FB86E",
+                "84B135092EACD67F",
+            ],
+        ),
+        (
+            CipherParams::CryptoProC,
+            [
+                "7405A2FEC61BD938",
+                "A968DE20F35B41C7",
+                "C9B18E247365A0FD",
+                "8DB0451293CE6FA7",
+                "36015DA8B297EFC4",
+                "825049FA37CD6E1B",
+                "017DB4528EFC9A63",
+                "1BC29D0F458EA763",
+            ],
+        ),
+        (
+            CipherParams::CryptoProD,
+            [
+                "1A68FB04C3597D2E",
+                "306F1E92D8C4BA57",
+                "80F325EB1A47C9D6",
+                "0C89D2AB73654EF1",
+                "15ECA70D62B493F8",
+                "1CB0FE65AD489372",
+                "B634CFE27D805A91",
+                "FC2A645079ED1B83",
+            ],
+        ),
+        (
+            CipherParams::Tc26Z,
+            [
+                "17ED05834FA69CB2",
+                "8E25691CF4B0DA37",
+                "5DF692CAB78143E0",
+                "7F5A816D093EB42C",
+                "C821D4F670A53E9B",
+                "B3582FADE174C960",
+                "68239A5C1E47BD0F",
+                "C462A5B9E8D703F1",
+            ],
+        ),
     ];
     for (params, k8_first) in tables {
         let mut want = [[0u8; 16]; 8];

@@ -13,8 +13,6 @@
 )]
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
 mod support;
 use support::openssl::{openssl_or_skip, s};
 

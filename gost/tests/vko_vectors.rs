@@ -48,7 +48,10 @@ fn rfc7836_vko_examples_both_ways() {
     let (a, b) = parties();
     let b_pub = VerifyingKey::from_le_bytes(ParamSet::Gost512A, &B_PUB).unwrap();
     let a_pub = VerifyingKey::from_le_bytes(ParamSet::Gost512A, &A_PUB).unwrap();
-    for (alg, want) in [(Vko::Gost2012_256, &KEK_256[..]), (Vko::Gost2012_512, &KEK_512[..])] {
+    for (alg, want) in [
+        (Vko::Gost2012_256, &KEK_256[..]),
+        (Vko::Gost2012_512, &KEK_512[..]),
+    ] {
         assert_eq!(&vko(alg, &a, &b_pub, &UKM).unwrap()[..], want, "{alg:?} A");
         assert_eq!(&vko(alg, &b, &a_pub, &UKM).unwrap()[..], want, "{alg:?} B");
         // Bit flips: of the UKM, of our key, of the peer's point (another point) all change it.
@@ -59,7 +62,10 @@ fn rfc7836_vko_examples_both_ways() {
         d[0] ^= 1;
         let other = SigningKey::from_le_bytes(ParamSet::Gost512A, &d).unwrap();
         assert_ne!(&vko(alg, &other, &b_pub, &UKM).unwrap()[..], want);
-        assert_ne!(&vko(alg, &a, &other.verifying_key(), &UKM).unwrap()[..], want);
+        assert_ne!(
+            &vko(alg, &a, &other.verifying_key(), &UKM).unwrap()[..],
+            want
+        );
     }
 }
 
@@ -135,7 +141,11 @@ fn key_transport_round_trip_and_negatives() {
         let der = kt.to_der().unwrap();
         let back = KeyTransport::from_der(&der).unwrap();
         assert_eq!(back, kt);
-        assert_eq!(*back.open(&recipient, alg).unwrap(), cek, "{param:?} {alg:?}");
+        assert_eq!(
+            *back.open(&recipient, alg).unwrap(),
+            cek,
+            "{param:?} {alg:?}"
+        );
         // Another recipient key, a flipped ciphertext bit, a flipped MAC bit, a flipped UKM bit.
         let other = SigningKey::generate(param, &mut rng).unwrap();
         assert_eq!(back.open(&other, alg).unwrap_err(), Error::KeyUnwrapFailed);
@@ -146,7 +156,10 @@ fn key_transport_round_trip_and_negatives() {
                 1 => bad.mac[0] ^= 1,
                 _ => bad.ukm[7] ^= 0x80,
             }
-            assert_eq!(bad.open(&recipient, alg).unwrap_err(), Error::KeyUnwrapFailed);
+            assert_eq!(
+                bad.open(&recipient, alg).unwrap_err(),
+                Error::KeyUnwrapFailed
+            );
         }
         // Damaged DER never panics and is an error.
         for cut in [0, 1, der.len() / 2, der.len() - 1] {

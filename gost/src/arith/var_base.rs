@@ -64,7 +64,12 @@ impl<const N: usize> CurveArith<N> {
 
     /// k·Q in constant time in k, for an affine Q of the prime-order subgroup (a checked
     /// public key) and any `k < 2^(64N - 1)`; the identity when k·Q is (k ≡ 0 mod q).
-    pub(crate) fn mul_var_base(&self, q: &Affine<N>, k: &[u64; N], scalar_bits: u32) -> Projective<N> {
+    pub(crate) fn mul_var_base(
+        &self,
+        q: &Affine<N>,
+        k: &[u64; N],
+        scalar_bits: u32,
+    ) -> Projective<N> {
         let f = &self.f;
         let half = 1usize << (WINDOW - 1);
         // The table j·Q, j = 1..16 (Q is public; the complete addition keeps it uniform).

@@ -14,10 +14,13 @@ use magma::cipher::{
     BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, InOut,
     KeyInit, ParBlocksSizeUser,
 };
-use magma::{Gost89, Gost89CryptoProA, Gost89CryptoProB, Gost89CryptoProC, Gost89CryptoProD, Magma};
+use magma::{Gost89, Gost89CryptoProA, Gost89CryptoProB, Gost89CryptoProC, Magma};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::params::{CipherParams, Rfc4357TestSbox};
+use super::params::{CipherParams, Rfc4357CryptoProDSbox, Rfc4357TestSbox};
+
+/// CryptoPro-D with the right table (see `Rfc4357CryptoProDSbox`; not `magma::Gost89CryptoProD`).
+type Gost89CryptoProD = Gost89<Rfc4357CryptoProDSbox>;
 
 /// The `magma` cipher for each S-box (the crate's key schedule zeroizes itself on drop).
 #[derive(Clone)]

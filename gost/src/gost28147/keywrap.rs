@@ -54,7 +54,12 @@ pub fn diversify(params: CipherParams, kek: &[u8; 32], ukm: &[u8; UKM_LEN]) -> Z
     k
 }
 
-fn kek_for(kind: KeyWrap, params: CipherParams, kek: &[u8; 32], ukm: &[u8; 8]) -> Zeroizing<[u8; 32]> {
+fn kek_for(
+    kind: KeyWrap,
+    params: CipherParams,
+    kek: &[u8; 32],
+    ukm: &[u8; 8],
+) -> Zeroizing<[u8; 32]> {
     match kind {
         KeyWrap::Gost28147 => Zeroizing::new(*kek),
         KeyWrap::CryptoPro => diversify(params, kek, ukm),

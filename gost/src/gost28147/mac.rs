@@ -49,8 +49,11 @@ impl Rounds {
     fn f(&self, x: u32) -> u32 {
         let t = &self.table;
         let [b0, b1, b2, b3] = x.to_le_bytes();
-        (t[0][usize::from(b0)] | t[1][usize::from(b1)] | t[2][usize::from(b2)] | t[3][usize::from(b3)])
-            .rotate_left(11)
+        (t[0][usize::from(b0)]
+            | t[1][usize::from(b1)]
+            | t[2][usize::from(b2)]
+            | t[3][usize::from(b3)])
+        .rotate_left(11)
     }
 
     /// One round: N2 ^= f(N1 + K), then the halves swap.

@@ -102,6 +102,27 @@ impl CipherParams {
     }
 }
 
+/// The S-box of id-Gost28147-89-CryptoPro-D-ParamSet. `magma` 0.10's `CryptoProD` is not this
+/// table: it is GOST R 34.11-94's CryptoPro S-box (id-GostR3411-94-CryptoProParamSet,
+/// 1.2.643.2.2.30.1), and encrypting with it misses CryptoPro CSP's D-set vector
+/// (`tests/gost28147_vectors.rs`). Rows K1 first, from RFC 4357 §11.2 as the gost engine
+/// tabulates it (K8 first there).
+pub enum Rfc4357CryptoProDSbox {}
+
+impl magma::Sbox for Rfc4357CryptoProDSbox {
+    const NAME: &'static str = "Rfc4357CryptoProD";
+    const SBOX: [[u8; 16]; 8] = [
+        [15, 12, 2, 10, 6, 4, 5, 0, 7, 9, 14, 13, 1, 11, 8, 3],
+        [11, 6, 3, 4, 12, 15, 14, 2, 7, 13, 8, 0, 5, 10, 9, 1],
+        [1, 12, 11, 0, 15, 14, 6, 5, 10, 13, 4, 8, 9, 3, 7, 2],
+        [1, 5, 14, 12, 10, 7, 0, 13, 6, 2, 11, 4, 9, 3, 15, 8],
+        [0, 12, 8, 9, 13, 2, 10, 11, 7, 3, 6, 5, 4, 14, 15, 1],
+        [8, 0, 15, 3, 2, 5, 14, 11, 1, 10, 4, 7, 12, 9, 13, 6],
+        [3, 0, 6, 15, 1, 14, 9, 2, 13, 8, 12, 4, 11, 10, 5, 7],
+        [1, 10, 6, 8, 15, 11, 0, 4, 12, 3, 5, 9, 7, 13, 2, 14],
+    ];
+}
+
 /// The S-box of id-Gost28147-89-TestParamSet, which the `magma` crate lacks (its `TestSbox`
 /// is the one of the GOST R 34.11-94 examples, RFC 5831 §7.3, a different table).
 ///

@@ -40,7 +40,9 @@ fn check_curve<const N: usize>(consts: &CurveConsts<N>, seed: u64) {
     let mut scalars = vec![[0u64; N], one, limbs::add(&one, &one).0, q_minus_1, curve.q];
     // Digits of 16 and runs of zero digits: 0x10 and 0x...8421 patterns.
     scalars.push(core::array::from_fn(|i| if i == 0 { 0x10 } else { 0 }));
-    scalars.push(core::array::from_fn(|i| if i + 1 < N { 0x8421_0842_1084_2108 } else { 0 }));
+    scalars.push(core::array::from_fn(|i| {
+        if i + 1 < N { 0x8421_0842_1084_2108 } else { 0 }
+    }));
     for _ in 0..12 {
         scalars.push(random_scalar(&mut rng));
     }
@@ -70,10 +72,22 @@ fn check_curve<const N: usize>(consts: &CurveConsts<N>, seed: u64) {
     };
     let o = arith.projective_identity();
     let double = arith.to_affine(&arith.double(&arith.lift(&p)));
-    assert_eq!(affine(arith, &arith.add_complete(&lift(&p, 3), &lift(&p, 7))), double);
-    assert_eq!(affine(arith, &arith.add_complete(&lift(&p, 5), &lift(&neg_p, 9))), None);
-    assert_eq!(affine(arith, &arith.add_complete(&o, &lift(&p, 11))), Some(p));
-    assert_eq!(affine(arith, &arith.add_complete(&lift(&p, 13), &o)), Some(p));
+    assert_eq!(
+        affine(arith, &arith.add_complete(&lift(&p, 3), &lift(&p, 7))),
+        double
+    );
+    assert_eq!(
+        affine(arith, &arith.add_complete(&lift(&p, 5), &lift(&neg_p, 9))),
+        None
+    );
+    assert_eq!(
+        affine(arith, &arith.add_complete(&o, &lift(&p, 11))),
+        Some(p)
+    );
+    assert_eq!(
+        affine(arith, &arith.add_complete(&lift(&p, 13), &o)),
+        Some(p)
+    );
     assert_eq!(affine(arith, &arith.add_complete(&o, &o)), None);
 }
 
