@@ -12,9 +12,13 @@
 # The load average is printed before and after: on a shared machine, say so with the figures.
 #
 # Usage: benches/scripts/gost28147-vs-openssl.sh [seconds per engine figure, default 2]
+#        PROFILE=dev benches/scripts/gost28147-vs-openssl.sh   # the dev profile: `gost` is built
+#        with opt-level 3 there too (Cargo.toml), the rest unoptimised; no release build of the
+#        whole dependency tree (minutes on a 2-core machine)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER=${1:-2}
+PROFILE=${PROFILE:-bench}
 
 command -v openssl >/dev/null || { echo "skipped: no openssl binary"; exit 0; }
 ENGINES=$(openssl version -e | sed -n 's/^ENGINESDIR: "\(.*\)"$/\1/p')
@@ -107,7 +111,7 @@ PY
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $(openssl version)"
 echo "our criterion bench (gost28147/..., vko/...)..."
-cargo bench -p rutoken-benches --bench gost28147 -- --warm-up-time 1 --measurement-time 3 \
+cargo bench --profile "$PROFILE" -p rutoken-benches --bench gost28147 -- --warm-up-time 1 --measurement-time 3 \
     >"$TMP/criterion.log" 2>&1 || { tail -20 "$TMP/criterion.log"; exit 1; }
 echo "OpenSSL's gost engine (${SECONDS_PER}s per figure)..."
 OPENSSL_CONF="$TMP/gost.cnf" python3 "$TMP/engine.py" "$LIBCRYPTO" "$SECONDS_PER" > "$TMP/openssl.txt"

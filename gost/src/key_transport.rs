@@ -21,7 +21,7 @@ use spki::SubjectPublicKeyInfoOwned;
 use zeroize::Zeroizing;
 
 use crate::gost28147::{CipherParams, KeyWrap, MAC_LEN, UKM_LEN, unwrap, wrap};
-use crate::{Error, KeyAlgorithm, Rng, SigningKey, VerifyingKey, Vko, vko};
+use crate::{Error, KeyAlgorithm, Rng, SigningKey, Vko, vko};
 
 /// id-Gost28147-89, RFC 4357 §10.3: CMS content encryption with GOST 28147-89 (CFB).
 pub const ID_GOST28147_89: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.643.2.2.21");
@@ -73,9 +73,9 @@ pub struct KeyTransport {
     pub mac: [u8; MAC_LEN],
     /// The S-box of the wrap (encryptionParamSet).
     pub params: CipherParams,
-    /// The sender's ephemeral public key (absent when the sender's certificate key was used,
-    /// which this crate does not support for opening).
-    pub ephemeral: Option<(KeyAlgorithm, VerifyingKey)>,
+    /// The sender's ephemeral public key, as sent (absent when the sender's certificate key
+    /// was used, which this crate does not support for opening).
+    pub ephemeral: Option<SubjectPublicKeyInfoOwned>,
     /// The UKM.
     pub ukm: [u8; UKM_LEN],
 }
@@ -92,28 +92,34 @@ pub fn transport_choice(recipient: KeyAlgorithm) -> (Vko, CipherParams) {
 }
 
 impl KeyTransport {
-    /// Wraps `cek` for the recipient's public key with a fresh ephemeral key and UKM.
+    /// Wraps `cek` for the recipient's public key (its certificate's SubjectPublicKeyInfo) with
+    /// a fresh ephemeral key and UKM. The ephemeral key is written under the recipient's
+    /// AlgorithmIdentifier, parameters and all, as the gost engine writes it (and requires:
+    /// it compares the peer key's parameter OIDs with its own key's).
     pub fn seal(
         cek: &[u8; 32],
-        recipient: &VerifyingKey,
-        recipient_algorithm: KeyAlgorithm,
+        recipient: &SubjectPublicKeyInfoOwned,
         rng: &mut Rng,
     ) -> Result<Self, Error> {
+        let (recipient_algorithm, recipient_key) = crate::spki::from_spki(recipient)?;
         let (kdf, params) = transport_choice(recipient_algorithm);
-        let ephemeral = SigningKey::generate(recipient.param_set(), rng)?;
+        let ephemeral = SigningKey::generate(recipient_key.param_set(), rng)?;
         let mut ukm = [0u8; UKM_LEN];
         // A zero UKM has probability 2^-64; draw again rather than fail.
         while ukm == [0; UKM_LEN] {
             rng.fill_bytes(&mut ukm);
         }
-        let kek = vko(kdf, &ephemeral, recipient, &ukm)?;
+        let kek = vko(kdf, &ephemeral, &recipient_key, &ukm)?;
         let kek: Zeroizing<[u8; 32]> = Zeroizing::new(fixed("KEK", &kek)?);
         let wrapped = Zeroizing::new(wrap(KeyWrap::CryptoPro, params, &kek, &ukm, cek));
         Ok(KeyTransport {
             encrypted_key: fixed("CEK_ENC", &wrapped[UKM_LEN..UKM_LEN + 32])?,
             mac: fixed("CEK_MAC", &wrapped[UKM_LEN + 32..])?,
             params,
-            ephemeral: Some((recipient_algorithm, ephemeral.verifying_key())),
+            ephemeral: Some(crate::spki::to_spki_like(
+                &ephemeral.verifying_key(),
+                recipient,
+            )),
             ukm,
         })
     }
@@ -127,13 +133,14 @@ impl KeyTransport {
         recipient_algorithm: KeyAlgorithm,
     ) -> Result<Zeroizing<[u8; 32]>, Error> {
         let (kdf, _) = transport_choice(recipient_algorithm);
-        let Some((_, ephemeral)) = &self.ephemeral else {
+        let Some(ephemeral) = &self.ephemeral else {
             return Err(Error::Der(
                 "GostR3410-KeyTransport without ephemeralPublicKey (static-key agreement) is not supported"
                     .into(),
             ));
         };
-        let kek = vko(kdf, recipient, ephemeral, &self.ukm)?;
+        let (_, ephemeral) = crate::spki::from_spki(ephemeral)?;
+        let kek = vko(kdf, recipient, &ephemeral, &self.ukm)?;
         let kek: Zeroizing<[u8; 32]> = Zeroizing::new(fixed("KEK", &kek)?);
         let mut wrapped = Zeroizing::new([0u8; UKM_LEN + 32 + MAC_LEN]);
         wrapped[..UKM_LEN].copy_from_slice(&self.ukm);
@@ -145,10 +152,6 @@ impl KeyTransport {
     /// The DER of `GostR3410-KeyTransport` (KeyTransRecipientInfo.encryptedKey's content).
     pub fn to_der(&self) -> Result<Vec<u8>, Error> {
         let octets = |b: &[u8]| OctetString::new(b).map_err(der_err("OCTET STRING"));
-        let ephemeral_public_key = match &self.ephemeral {
-            Some((alg, key)) => Some(crate::spki::to_spki(key, *alg)),
-            None => None,
-        };
         KeyTransportDer {
             session_encrypted_key: EncryptedKeyDer {
                 encrypted_key: octets(&self.encrypted_key)?,
@@ -157,7 +160,7 @@ impl KeyTransport {
             },
             transport_parameters: Some(TransportParametersDer {
                 encryption_param_set: self.params.oid(),
-                ephemeral_public_key,
+                ephemeral_public_key: self.ephemeral.clone(),
                 ukm: octets(&self.ukm)?,
             }),
         }
@@ -176,10 +179,10 @@ impl KeyTransport {
         let tp = kt.transport_parameters.ok_or_else(|| {
             Error::Der("GostR3410-KeyTransport without transportParameters".into())
         })?;
-        let ephemeral = match &tp.ephemeral_public_key {
-            Some(spki) => Some(crate::spki::from_spki(spki)?),
-            None => None,
-        };
+        // Checked here so that a bad key is a decoding error, not an unwrap failure later.
+        if let Some(spki) = &tp.ephemeral_public_key {
+            crate::spki::from_spki(spki)?;
+        }
         Ok(KeyTransport {
             encrypted_key: fixed(
                 "encryptedKey",
@@ -187,7 +190,7 @@ impl KeyTransport {
             )?,
             mac: fixed("macKey", kt.session_encrypted_key.mac_key.as_bytes())?,
             params: CipherParams::from_oid(&tp.encryption_param_set)?,
-            ephemeral,
+            ephemeral: tp.ephemeral_public_key,
             ukm: fixed("ukm", tp.ukm.as_bytes())?,
         })
     }

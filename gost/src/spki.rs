@@ -49,6 +49,22 @@ pub fn to_spki(key: &VerifyingKey, algorithm: KeyAlgorithm) -> SubjectPublicKeyI
     }
 }
 
+/// A public key under another key's AlgorithmIdentifier, copied as it is (the curve OID alias
+/// and digestParamSet of `like`): what OpenSSL's gost engine requires of a peer key
+/// (`EVP_PKEY_derive_set_peer` compares the parameters by OID, so 1.2.643.2.2.35.1 and its tc26
+/// alias 1.2.643.7.1.2.1.1.2 do not match) and how it writes a key-transport ephemeral key.
+/// `key` must be on the parameter set `like` names (checked by the callers that decode both).
+pub fn to_spki_like(
+    key: &VerifyingKey,
+    like: &SubjectPublicKeyInfoOwned,
+) -> SubjectPublicKeyInfoOwned {
+    let octets = fixed_size_der(OctetString::new(key.to_le_bytes()).and_then(|o| o.to_der()));
+    SubjectPublicKeyInfoOwned {
+        algorithm: like.algorithm.clone(),
+        subject_public_key: fixed_size_der(BitString::from_bytes(&octets)),
+    }
+}
+
 /// Unwraps a DER encoding of bounded size: der only fails on lengths near 2^28 bytes, and every
 /// value encoded here is at most a few hundred bytes, so the error arm is unreachable.
 fn fixed_size_der<T>(result: der::Result<T>) -> T {

@@ -99,11 +99,10 @@ fn open_enveloped(der: &[u8], key: &SigningKey, algorithm: KeyAlgorithm) -> Vec<
 /// EnvelopedData for one recipient certificate, made with our primitives the way the engine
 /// makes it (the module documentation of `gost::key_transport`).
 fn make_enveloped(cert: &Certificate, msg: &[u8], rng: &mut Rng) -> Vec<u8> {
-    let spki = &cert.tbs_certificate().subject_public_key_info();
-    let (algorithm, recipient) = from_spki(spki).unwrap();
+    let spki = cert.tbs_certificate().subject_public_key_info();
     let mut cek = [0u8; 32];
     rng.fill_bytes(&mut cek);
-    let kt = KeyTransport::seal(&cek, &recipient, algorithm, rng).unwrap();
+    let kt = KeyTransport::seal(&cek, spki, rng).unwrap();
     let rid = IssuerAndSerialNumber {
         issuer: cert.tbs_certificate().issuer().clone(),
         serial_number: cert.tbs_certificate().serial_number().clone(),
@@ -178,21 +177,13 @@ fn recipient(
         s(&cert_der),
     ]);
     let cert = Certificate::from_der(&std::fs::read(&cert_der).unwrap()).unwrap();
-    let (alg, public) = from_spki(cert.tbs_certificate().subject_public_key_info()).unwrap();
-    let text = ossl.run_ok(&["pkey", "-in", s(&key), "-text", "-noout"]);
-    let hex_d = text
-        .split("Private key:")
-        .nth(1)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .trim()
-        .to_owned();
-    let width = 2 * public.param_set().scalar_len();
-    let d = hex::decode(format!("{hex_d:0>width$}")).unwrap();
-    let private = SigningKey::from_be_bytes(public.param_set(), &d).unwrap();
-    assert_eq!(private.verifying_key(), public);
+    let (private, alg, _) = ossl.private_key(&key);
+    let (_, public) = from_spki(cert.tbs_certificate().subject_public_key_info()).unwrap();
+    assert_eq!(
+        private.verifying_key(),
+        public,
+        "the certificate is the key's"
+    );
     (private, alg, cert)
 }
 

@@ -9,9 +9,10 @@
 
 mod support;
 
+use der::Encode;
 use gost::gost28147::{Cfb, Cnt, Direction, Mac, ecb_decrypt, ecb_encrypt};
 use gost::key_transport::KeyTransport;
-use gost::spki::{from_spki_der, to_spki_der};
+use gost::spki::to_spki_like;
 use gost::{CipherParams, KeyAlgorithm, ParamSet, Rng, SigningKey, Vko, vko};
 use support::openssl::{OpenSsl, openssl_or_skip, s};
 
@@ -82,7 +83,18 @@ fn cfb_both_ways_every_sbox() {
             let plain = random(&mut rng, len);
             let ours = Cfb::apply(params, &key, &iv, Direction::Encrypt, &plain);
             let theirs = enc(&ossl, "-gost89", false, Some(params), &key, &iv, &plain);
-            assert_eq!(ours, theirs, "{params:?} {len}: ciphertexts differ");
+            if params == CipherParams::Test && len > 1024 {
+                // RFC 4357 §11.2 gives the test set no key meshing; the engine meshes with
+                // every S-box. So the two agree up to the first 1024 bytes only.
+                assert_eq!(ours[..1024], theirs[..1024], "{params:?} {len}");
+                assert_ne!(
+                    ours[1024..],
+                    theirs[1024..],
+                    "{params:?} {len}: the engine did not mesh"
+                );
+                continue;
+            }
+            assert!(ours == theirs, "{params:?} {len}: ciphertexts differ");
             // Theirs decrypts ours, ours decrypts theirs; a flipped bit garbles its block.
             assert_eq!(
                 enc(&ossl, "-gost89", true, Some(params), &key, &iv, &ours),
@@ -250,16 +262,19 @@ fn mac_matches_the_engine() {
     }
 }
 
-/// An OpenSSL key pair: its PEM, its public key as ours, and its private key as ours (read
-/// from `openssl pkey -text`, which prints d big-endian).
+/// An OpenSSL key pair: its PEM, its private key and algorithm as ours, its SPKI.
 fn openssl_key(
     ossl: &OpenSsl,
     algorithm: &str,
     paramset: &str,
     name: &str,
-) -> (std::path::PathBuf, SigningKey, KeyAlgorithm) {
+) -> (
+    std::path::PathBuf,
+    SigningKey,
+    KeyAlgorithm,
+    spki::SubjectPublicKeyInfoOwned,
+) {
     let pem = ossl.path(&format!("{name}.pem"));
-    let der = ossl.path(&format!("{name}.pub.der"));
     let paramset = format!("paramset:{paramset}");
     ossl.run_ok(&[
         "genpkey",
@@ -270,41 +285,8 @@ fn openssl_key(
         "-out",
         s(&pem),
     ]);
-    ossl.run_ok(&[
-        "pkey",
-        "-in",
-        s(&pem),
-        "-pubout",
-        "-outform",
-        "DER",
-        "-out",
-        s(&der),
-    ]);
-    let (alg, public) = from_spki_der(&std::fs::read(&der).unwrap()).unwrap();
-    let text = ossl.run_ok(&["pkey", "-in", s(&pem), "-text", "-noout"]);
-    let hex_d: String = text
-        .split("Private key:")
-        .nth(1)
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .trim()
-        .to_owned();
-    let mut d = hex::decode(format!(
-        "{:0>width$}",
-        hex_d,
-        width = 2 * public.param_set().scalar_len()
-    ))
-    .unwrap();
-    d.reverse();
-    let private = SigningKey::from_le_bytes(public.param_set(), &d).unwrap();
-    assert_eq!(
-        private.verifying_key(),
-        public,
-        "the printed private key is the key's"
-    );
-    (pem, private, alg)
+    let (private, alg, spki) = ossl.private_key(&pem);
+    (pem, private, alg, spki)
 }
 
 #[test]
@@ -345,11 +327,15 @@ fn vko_equals_pkeyutl_derive() {
         ("gost2001", "A", ParamSet::Gost256B, &[("", Vko::Gost2001)]),
     ];
     for (algorithm, paramset, param, vkos) in cases {
-        let (their_pem, their_private, their_alg) = openssl_key(&ossl, algorithm, paramset, "a");
+        let (their_pem, their_private, _, their_spki) =
+            openssl_key(&ossl, algorithm, paramset, "a");
         assert_eq!(their_private.param_set(), param);
         let ours = SigningKey::generate(param, &mut rng).unwrap();
         let our_pub = ossl.path("b.pub.pem");
-        let spki = to_spki_der(&ours.verifying_key(), their_alg);
+        // Under their key's AlgorithmIdentifier: the engine compares the parameter OIDs.
+        let spki = to_spki_like(&ours.verifying_key(), &their_spki)
+            .to_der()
+            .unwrap();
         std::fs::write(
             &our_pub,
             der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &spki).unwrap(),
@@ -405,7 +391,7 @@ fn key_transport_both_ways() {
         ("gost2012_512", "C"),
         ("gost2001", "A"),
     ] {
-        let (pem, private, alg) = openssl_key(&ossl, algorithm, paramset, "r");
+        let (pem, private, alg, spki) = openssl_key(&ossl, algorithm, paramset, "r");
         let pub_pem = ossl.path("r.pub.pem");
         ossl.run_ok(&["pkey", "-in", s(&pem), "-pubout", "-out", s(&pub_pem)]);
         let (cek_file, kt_file, out_file) = (
@@ -441,7 +427,7 @@ fn key_transport_both_ways() {
         );
         // Ours sealed, theirs opens.
         rng.fill_bytes(&mut cek);
-        let ours = KeyTransport::seal(&cek, &private.verifying_key(), alg, &mut rng).unwrap();
+        let ours = KeyTransport::seal(&cek, &spki, &mut rng).unwrap();
         std::fs::write(&kt_file, ours.to_der().unwrap()).unwrap();
         ossl.run_ok(&[
             "pkeyutl",

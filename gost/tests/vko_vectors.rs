@@ -137,7 +137,12 @@ fn key_transport_round_trip_and_negatives() {
         let recipient = SigningKey::generate(param, &mut rng).unwrap();
         let mut cek = [0u8; 32];
         rng.fill_bytes(&mut cek);
-        let kt = KeyTransport::seal(&cek, &recipient.verifying_key(), alg, &mut rng).unwrap();
+        let kt = KeyTransport::seal(
+            &cek,
+            &gost::spki::to_spki(&recipient.verifying_key(), alg),
+            &mut rng,
+        )
+        .unwrap();
         let der = kt.to_der().unwrap();
         let back = KeyTransport::from_der(&der).unwrap();
         assert_eq!(back, kt);

@@ -107,6 +107,53 @@ pub fn openssl_or_skip() -> Option<OpenSsl> {
     }
 }
 
+impl OpenSsl {
+    /// The private key of an OpenSSL PEM key file as ours, with its key algorithm: d from
+    /// `openssl pkey -text` (printed big-endian), checked against the public key OpenSSL
+    /// exports for it (whose SubjectPublicKeyInfo comes third).
+    pub fn private_key(
+        &self,
+        pem: &Path,
+    ) -> (
+        gost::SigningKey,
+        gost::KeyAlgorithm,
+        spki::SubjectPublicKeyInfoOwned,
+    ) {
+        let der = self.path("private-key.pub.der");
+        self.run_ok(&[
+            "pkey",
+            "-in",
+            s(pem),
+            "-pubout",
+            "-outform",
+            "DER",
+            "-out",
+            s(&der),
+        ]);
+        let der = std::fs::read(&der).unwrap();
+        let (alg, public) = gost::spki::from_spki_der(&der).unwrap();
+        let spki = <spki::SubjectPublicKeyInfoOwned as der::Decode>::from_der(&der).unwrap();
+        let text = self.run_ok(&["pkey", "-in", s(pem), "-text", "-noout"]);
+        let hex_d = text
+            .split("Private key:")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .trim();
+        let width = 2 * public.param_set().scalar_len();
+        let d = hex::decode(format!("{hex_d:0>width$}")).unwrap();
+        let private = gost::SigningKey::from_be_bytes(public.param_set(), &d).unwrap();
+        assert_eq!(
+            private.verifying_key(),
+            public,
+            "the printed private key is the key's"
+        );
+        (private, alg, spki)
+    }
+}
+
 /// A path as `&str` (the temp dirs are UTF-8).
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
