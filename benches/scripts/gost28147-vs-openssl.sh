@@ -15,6 +15,7 @@
 #        PROFILE=dev benches/scripts/gost28147-vs-openssl.sh   # the dev profile: `gost` is built
 #        with opt-level 3 there too (Cargo.toml), the rest unoptimised; no release build of the
 #        whole dependency tree (minutes on a 2-core machine)
+#        CRITERION_BIN=target/debug/deps/gost28147-<hash> ...   # a bench binary already built
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER=${1:-2}
@@ -111,8 +112,14 @@ PY
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; $(openssl version)"
 echo "our criterion bench (gost28147/..., vko/...)..."
-cargo bench --profile "$PROFILE" -p rutoken-benches --bench gost28147 -- --warm-up-time 1 --measurement-time 3 \
-    >"$TMP/criterion.log" 2>&1 || { tail -20 "$TMP/criterion.log"; exit 1; }
+if [ -n "${CRITERION_BIN:-}" ]; then
+    # Without cargo around it, criterion is told where cargo would have it write.
+    CRITERION_HOME="$PWD/target/criterion" "$CRITERION_BIN" --bench --warm-up-time 1 --measurement-time 3 \
+        >"$TMP/criterion.log" 2>&1 || { tail -20 "$TMP/criterion.log"; exit 1; }
+else
+    cargo bench --profile "$PROFILE" -p rutoken-benches --bench gost28147 -- --warm-up-time 1 --measurement-time 3 \
+        >"$TMP/criterion.log" 2>&1 || { tail -20 "$TMP/criterion.log"; exit 1; }
+fi
 echo "OpenSSL's gost engine (${SECONDS_PER}s per figure)..."
 OPENSSL_CONF="$TMP/gost.cnf" python3 "$TMP/engine.py" "$LIBCRYPTO" "$SECONDS_PER" > "$TMP/openssl.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -295,7 +295,9 @@ fn vko_equals_pkeyutl_derive() {
         return;
     };
     let mut rng = Rng::from_seed(7836);
-    let cases: [(&str, &str, ParamSet, &[(&str, Vko)]); 5] = [
+    // (algorithm, paramset, our set, [(the `vko` option, what it computes)]).
+    type Case<'a> = (&'a str, &'a str, ParamSet, &'a [(&'a str, Vko)]);
+    let cases: [Case; 5] = [
         (
             "gost2012_256",
             "A",

@@ -189,8 +189,14 @@ mod tests {
     fn rounds_match_the_cipher() {
         for params in CipherParams::ALL {
             for seed in 0u8..20 {
-                let key: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37) ^ seed);
-                let mut block: [u8; 8] = std::array::from_fn(|i| (i as u8) * 29 + seed);
+                let mut key = [0u8; 32];
+                for (i, k) in (0u8..).zip(key.iter_mut()) {
+                    *k = i.wrapping_mul(37) ^ seed;
+                }
+                let mut block = [0u8; 8];
+                for (i, b) in (0u8..).zip(block.iter_mut()) {
+                    *b = i * 29 + seed;
+                }
                 let rounds = Rounds::new(params, &key);
                 let mut n1 = u32::from_le_bytes(block[..4].try_into().unwrap_or_default());
                 let mut n2 = u32::from_le_bytes(block[4..].try_into().unwrap_or_default());

@@ -17,7 +17,7 @@ use crate::Error;
 pub const BLOCK_LEN: usize = 8;
 
 fn check_aligned(what: &'static str, len: usize) -> Result<(), Error> {
-    if len % BLOCK_LEN == 0 {
+    if len.is_multiple_of(BLOCK_LEN) {
         Ok(())
     } else {
         Err(Error::NotBlockAligned { what, len })
