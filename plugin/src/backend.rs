@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use gost::{KeyAlgorithm, ParamSet, Signature};
+use rutoken_client::layout::pkcs15;
 use rutoken_client::{
     Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
 };
@@ -16,7 +17,7 @@ use rutoken_sim::safetouch::SafeTouch;
 use rutoken_sim::token::{Fixture, Token};
 
 use crate::BridgeError;
-use crate::device::{Certificate, Device, DeviceError, KeyPair, PinState};
+use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Pin, PinState};
 use crate::panel::PanelButtons;
 use crate::server;
 use crate::slot::Slot;
@@ -50,13 +51,29 @@ pub fn open(
     let (buttons, panel) = PanelButtons::new(Arc::clone(&present));
     let safetouch = SafeTouch::new(token, profile.safetouch.clone(), Box::new(buttons));
     let monitor = safetouch.monitor();
+    let memory = profile.token.memory_bytes;
     let device = ClientDevice {
         client: Client::new(InProcess::new(safetouch), config),
         reader: "rutoken-lab SafeTouch (emulator)".to_owned(),
         safetouch: true,
+        max_tries: profile.token.factory_user_pin_tries,
         power_cycle: Box::new(|t: &mut InProcess<SafeTouch<Token>>| {
             t.card_mut().power_off();
             t.card_mut().power_on();
+        }),
+        // What the emulator's CREATE counts against its memory (EF contents, PIN and key
+        // objects); the real token's free memory has no APDU the bridge knows.
+        free_memory: Box::new(move |t: &mut InProcess<SafeTouch<Token>>| {
+            let used: u32 = t
+                .card()
+                .inner()
+                .summary()
+                .files
+                .iter()
+                .filter(|f| f.kind != "DF")
+                .map(|f| u32::from(f.size))
+                .sum();
+            Some(memory.saturating_sub(used))
         }),
     };
     Ok(server::Token {
@@ -68,11 +85,15 @@ pub fn open(
 
 #[cfg(feature = "pcsc")]
 fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, BridgeError> {
+    // The factory user PIN's tries (the device profile's default): a real token's counter
+    // after a successful VERIFY.
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(name)
         .map_err(|e| BridgeError::Token(e.to_string()))?;
     let device = ClientDevice {
         client: Client::new(transport, config),
         reader: name.to_owned(),
+        max_tries: 10,
+        free_memory: Box::new(|_: &mut rutoken_client::transport::pcsc::PcscTransport| None),
         // A sim behind vpcd runs its own SafeTouch; a real one is a CCID reader we cannot tell
         // apart: assume one, as the bank's setup has.
         safetouch: true,
@@ -100,7 +121,9 @@ pub struct ClientDevice<T: Transport> {
     client: Client<T>,
     reader: String,
     safetouch: bool,
+    max_tries: u8,
     power_cycle: Box<dyn FnMut(&mut T) + Send>,
+    free_memory: Box<dyn FnMut(&mut T) -> Option<u32> + Send>,
 }
 
 fn device_error(e: ClientError) -> DeviceError {
@@ -114,6 +137,9 @@ fn device_error(e: ClientError) -> DeviceError {
         ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
         ClientError::CardRemoved => DeviceError::Removed,
         ClientError::NotFound { what } if what.contains("key") => DeviceError::NotFound("key pair"),
+        ClientError::NotFound { what } if what.contains("data object") => {
+            DeviceError::NotFound("data object")
+        }
         ClientError::NotFound { .. } => DeviceError::NotFound("certificate"),
         other => DeviceError::Failed(other.to_string()),
     }
@@ -145,6 +171,70 @@ fn key_pair(
 }
 
 impl<T: Transport> ClientDevice<T> {
+    /// Rewrites a key pair's PrKDF and PuKDF entries under `new_id` and `label` (same paths,
+    /// algorithm and parameters): how `generateKeyPair`'s `id` and `setKeyLabel` reach the
+    /// token, where OpenSC's pkcs15-tool reads them.
+    fn rewrite_key_entries(
+        &mut self,
+        old_id: &[u8],
+        new_id: &[u8],
+        label: &str,
+    ) -> Result<(), DeviceError> {
+        let key = self
+            .client
+            .objects()
+            .map_err(device_error)?
+            .keys
+            .into_iter()
+            .find(|k| k.id.as_deref() == Some(old_id))
+            .ok_or(DeviceError::NotFound("key pair"))?;
+        let param_set = key
+            .param_set
+            .ok_or_else(|| DeviceError::Failed("a key of unknown parameters".into()))?;
+        let algorithm = KeyAlgorithm::gost2012_for(param_set);
+        let private = self
+            .client
+            .remove_from_directory(pkcs15::ODF_PRIVATE_KEYS, &|e| e.id == old_id)
+            .map_err(device_error)?;
+        let public = self
+            .client
+            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == old_id)
+            .map_err(device_error)?;
+        for e in &public {
+            let entry = pkcs15::public_key_entry(label, new_id, &e.path, algorithm, param_set)
+                .map_err(|e| DeviceError::Failed(e.to_string()))?;
+            self.client
+                .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &entry)
+                .map_err(device_error)?;
+        }
+        for e in &private {
+            let kk = e.key_reference.unwrap_or(key.reference);
+            let entry =
+                pkcs15::private_key_entry(label, new_id, kk, &e.path, algorithm, param_set)
+                    .map_err(|e| DeviceError::Failed(e.to_string()))?;
+            self.client
+                .append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &entry)
+                .map_err(device_error)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `op` under the administrator's PIN: the user's login is dropped first (the token
+    /// allows one role at a time) and the administrator's after.
+    fn as_admin(
+        &mut self,
+        admin_pin: &str,
+        op: impl FnOnce(&mut Client<T>) -> Result<(), ClientError>,
+    ) -> Result<(), DeviceError> {
+        self.client.logout().map_err(device_error)?;
+        self.client
+            .verify_pin(PinRole::Admin, admin_pin)
+            .map_err(device_error)?;
+        let result = op(&mut self.client).map_err(device_error);
+        let _ = self.client.logout();
+        result
+    }
+
     /// The key reference (`kk`) of the key pair with this ID.
     fn reference(&mut self, id: &[u8]) -> Result<u8, DeviceError> {
         self.client
@@ -232,6 +322,7 @@ impl<T: Transport> Device for ClientDevice<T> {
         algorithm: KeyAlgorithm,
         param_set: ParamSet,
         label: &str,
+        id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         if KeyAlgorithm::gost2012_for(param_set) != algorithm {
             return Err(DeviceError::Unsupported(format!(
@@ -243,7 +334,111 @@ impl<T: Transport> Device for ClientDevice<T> {
             .client
             .generate_key_pair(param_set, label)
             .map_err(device_error)?;
-        key_pair(pair.id, label.to_owned(), pair.param_set, &pair.public_key)
+        let id = match id {
+            Some(id) if id != pair.id.as_slice() => {
+                self.rewrite_key_entries(&pair.id, id, label)?;
+                id.to_vec()
+            }
+            _ => pair.id,
+        };
+        key_pair(id, label.to_owned(), pair.param_set, &pair.public_key)
+    }
+    fn set_key_label(&mut self, id: &[u8], label: &str) -> Result<(), DeviceError> {
+        self.rewrite_key_entries(id, id, label)
+    }
+    fn set_certificate_label(&mut self, der: &[u8], label: &str) -> Result<(), DeviceError> {
+        let cert = self
+            .client
+            .objects()
+            .map_err(device_error)?
+            .certificates
+            .into_iter()
+            .find(|c| c.der == der)
+            .ok_or(DeviceError::NotFound("certificate"))?;
+        self.client
+            .remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| e.path == cert.path)
+            .map_err(device_error)?;
+        let entry = pkcs15::certificate_entry(label, &cert.id, &cert.path)
+            .map_err(|e| DeviceError::Failed(e.to_string()))?;
+        self.client
+            .append_to_directory(pkcs15::ODF_CERTIFICATES, &entry)
+            .map_err(device_error)
+    }
+    fn change_pin(&mut self, by: Pin, old: &str, new: &str) -> Result<(), DeviceError> {
+        match by {
+            Pin::User => self
+                .client
+                .change_pin(PinRole::User, old, new)
+                .map_err(device_error),
+            Pin::Admin => self.as_admin(old, |client| {
+                client.reset_retry_counter(PinRole::User)?;
+                client.set_pin(PinRole::User, new)
+            }),
+        }
+    }
+    fn unblock_user_pin(&mut self, admin_pin: &str) -> Result<(), DeviceError> {
+        self.as_admin(admin_pin, |client| client.reset_retry_counter(PinRole::User))
+    }
+    fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DeviceError> {
+        self.as_admin(admin_pin, |client| {
+            let objects = client.objects()?;
+            for cert in &objects.certificates {
+                client.delete_certificate(&cert.id)?;
+            }
+            for key in &objects.keys {
+                client.delete_key_pair(key.reference)?;
+            }
+            for data in client.data_objects()? {
+                client.delete_data_object(&data.path)?;
+            }
+            client.reset_retry_counter(PinRole::User)?;
+            client.set_pin(PinRole::User, new_user_pin)
+        })
+    }
+    fn data_files(&mut self) -> Result<Vec<DataFile>, DeviceError> {
+        Ok(self
+            .client
+            .data_objects()
+            .map_err(device_error)?
+            .into_iter()
+            .map(|d| DataFile {
+                application: d.application,
+                label: d.label,
+                private: d.private,
+                value: d.value,
+            })
+            .collect())
+    }
+    fn create_data_file(&mut self, file: &DataFile) -> Result<(), DeviceError> {
+        self.client
+            .create_data_object(
+                &file.label,
+                &file.application,
+                None,
+                file.value.as_deref().unwrap_or_default(),
+                file.private,
+            )
+            .map(|_| ())
+            .map_err(device_error)
+    }
+    fn delete_data_file(&mut self, application: &str, label: &str) -> Result<(), DeviceError> {
+        let path = self
+            .client
+            .data_objects()
+            .map_err(device_error)?
+            .into_iter()
+            .find(|d| d.application == application && d.label == label)
+            .map(|d| d.path)
+            .ok_or(DeviceError::NotFound("data object"))?;
+        self.client.delete_data_object(&path).map_err(device_error)
+    }
+    fn free_memory(&mut self) -> Result<u32, DeviceError> {
+        (self.free_memory)(self.client.transport()).ok_or_else(|| {
+            DeviceError::Unsupported("the free memory of a token behind PC/SC".to_owned())
+        })
+    }
+    fn max_pin_tries(&self) -> u8 {
+        self.max_tries
     }
     fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError> {
         let kk = self.reference(key_id)?;
@@ -255,10 +450,15 @@ impl<T: Transport> Device for ClientDevice<T> {
         let sig = self.client.sign_digest(kk, digest).map_err(device_error)?;
         x509_signature(&sig)
     }
-    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError> {
+    fn import_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DeviceError> {
         match self
             .client
-            .install_certificate(der, label, None, &mut |_, _| Ok(true))
+            .install_certificate(der, label, id, &mut |_, _| Ok(true))
             .map_err(device_error)?
         {
             Installed::Listed { id } => Ok(id),

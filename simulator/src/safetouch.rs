@@ -5,6 +5,7 @@
 
 mod buttons;
 mod document;
+mod pinpad;
 mod events;
 mod profile;
 mod screen;
