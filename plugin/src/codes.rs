@@ -448,7 +448,7 @@ pub fn constants() -> Value {
     m.insert("errorCodes".to_owned(), Value::Object(errors));
     m.insert("version".to_owned(), json!(plugin_version()));
     m.insert("valid".to_owned(), json!(true));
-    json!({"constants": m, "methods": crate::methods::NAMES})
+    json!({"constants": m, "methods": crate::methods::NAMES.to_vec()})
 }
 
 #[cfg(test)]

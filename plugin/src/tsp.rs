@@ -168,7 +168,7 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
         return Ok(json!(false));
     }
     for der in &signed.certificates {
-        pool.push(rutoken_pki::cert::Cert::parse(der).map_err(asn1)?);
+        pool.push(rutoken_pki::cert::Cert::parse(der).map_err(PluginError::asn1)?);
     }
     for on_token in session.device.certificates()? {
         if let Ok(cert) = rutoken_pki::cert::Cert::parse(&on_token.der) {

@@ -4,7 +4,10 @@
 
 use std::process::Command;
 
+use std::sync::{Arc, Mutex};
+
 use gost::KeyAlgorithm;
+use rutoken_plugin_bridge::api::Connection;
 use serde_json::{Value, json};
 
 mod support;
@@ -74,12 +77,14 @@ fn pins_errors_and_device_events_follow_the_plugin() {
         Ok(json!(false))
     );
     assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    // Arguments are checked before the login is: a valid call without it is
+    // USER_NOT_LOGGED_IN.
     assert_eq!(
         call(
             &slot,
             &c,
             "generateKeyPair",
-            json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "Q"}])
+            json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "A"}])
         ),
         Err(19)
     );

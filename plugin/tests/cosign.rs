@@ -44,7 +44,7 @@ fn co_signing_keeps_every_signer_and_openssl_verifies_each() {
     );
     // Data that is not the CMS's content is refused, not signed.
     assert_eq!(
-        call(&slot, &c, "sign", json!([0, first, "другое", 0, {"CMS": one}])),
+        call(&slot, &c, "sign", json!([0, second, "другое", 0, {"CMS": one}])),
         Err(27)
     );
     assert_eq!(call(&slot, &c, "verify", json!([0, two, {}])), Ok(json!(true)));
