@@ -140,9 +140,26 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
     assert_eq!(cache["afterRemove"]["cached"], false);
     assert_eq!(cache["afterRemove"]["loggedIn"], false);
     // The SafeTouch showed the request title, then the payment's fields over several pages.
+    // authenticate signs a string the device cannot show (a hash screen), the request, the
+    // payment.
     let screens = r["screens"].as_array().expect("screens");
-    assert_eq!(screens.len(), 2, "{r:#}");
-    let payment: Vec<String> = screens[1]["lines"]
+    assert_eq!(screens.len(), 3, "{r:#}");
+    let text = |i: usize| -> String {
+        screens[i]["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(text(0).starts_with("Подписать хэш?"), "{}", text(0));
+    assert!(
+        text(1).contains("Запрос подписи запроса на сертификат Петров Пётр Петрович"),
+        "{}",
+        text(1)
+    );
+    let payment: Vec<String> = screens[2]["lines"]
         .as_array()
         .expect("lines")
         .iter()
@@ -152,7 +169,7 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
     for field in ["Сумма:12345,67руб.", "Получатель:ООО«Ромашка»", "ИНН:7701234567"] {
         assert!(shown.contains(field), "{field} not on the screen: {payment:?}");
     }
-    let rows = screens[1]["rows"].as_u64().expect("rows");
+    let rows = screens[2]["rows"].as_u64().expect("rows");
     assert!(payment.len() as u64 > rows, "the payment takes more than one page");
 
     let engine = Command::new("openssl")

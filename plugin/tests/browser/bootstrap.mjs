@@ -61,7 +61,7 @@ try {
   }
 
   if (result.init.ok) {
-    result.signIn = await run("signIn", [PIN, "salt-2026-12-07"], 0);
+    result.signIn = await run("signIn", [PIN, "salt-2026-12-07"], 1);
     result.register = await run("register", [], 1);
     result.changePin = await run("changePin", [PIN, "87651234"], 0);
     result.pinCache = await run("pinCache", [PIN], 0);
