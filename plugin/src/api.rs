@@ -7,8 +7,8 @@ use gost::DigestAlgorithm;
 use rutoken_pki::cert::Cert;
 use serde_json::{Value, json};
 
-pub use crate::args::colon_hex;
 use crate::args::Args;
+pub use crate::args::colon_hex;
 use crate::codes::{ErrorCode, constant};
 use crate::device::{Certificate, DeviceError, KeyPair};
 use crate::slot::{DEVICE_ID, Session, Slot};

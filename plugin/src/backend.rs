@@ -209,9 +209,8 @@ impl<T: Transport> ClientDevice<T> {
         }
         for e in &private {
             let kk = e.key_reference.unwrap_or(key.reference);
-            let entry =
-                pkcs15::private_key_entry(label, new_id, kk, &e.path, algorithm, param_set)
-                    .map_err(|e| DeviceError::Failed(e.to_string()))?;
+            let entry = pkcs15::private_key_entry(label, new_id, kk, &e.path, algorithm, param_set)
+                .map_err(|e| DeviceError::Failed(e.to_string()))?;
             self.client
                 .append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &entry)
                 .map_err(device_error)?;
@@ -377,7 +376,9 @@ impl<T: Transport> Device for ClientDevice<T> {
         }
     }
     fn unblock_user_pin(&mut self, admin_pin: &str) -> Result<(), DeviceError> {
-        self.as_admin(admin_pin, |client| client.reset_retry_counter(PinRole::User))
+        self.as_admin(admin_pin, |client| {
+            client.reset_retry_counter(PinRole::User)
+        })
     }
     fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DeviceError> {
         self.as_admin(admin_pin, |client| {

@@ -9,8 +9,7 @@ use rutoken_pki::cert::Cert;
 use serde_json::{Value, json};
 
 use crate::api::{
-    PluginError, Result, certificate_handle, find_certificate, find_key, parse_cert,
-    require_login,
+    PluginError, Result, certificate_handle, find_certificate, find_key, parse_cert, require_login,
 };
 use crate::args::{Args, colon_hex, from_hex};
 use crate::certinfo::{cert_from_text, parse_certificate};

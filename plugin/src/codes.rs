@@ -159,7 +159,11 @@ pub const ALL: &[(ErrorCode, &str, u32)] = &[
         "X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
         54,
     ),
-    (ErrorCode::CantHardwareVerifyCms, "CANT_HARDWARE_VERIFY_CMS", 166),
+    (
+        ErrorCode::CantHardwareVerifyCms,
+        "CANT_HARDWARE_VERIFY_CMS",
+        166,
+    ),
     (ErrorCode::DecryptUnsuccessful, "DECRYPT_UNSUCCESSFUL", 167),
     (ErrorCode::DuplicateExtension, "DUPLICATE_EXTENSION", 243),
     (
@@ -470,10 +474,7 @@ mod tests {
             assert!(names.insert(*name), "{name} twice");
         }
         let c = constants();
-        assert_eq!(
-            c["constants"]["errorCodes"]["FUNCTION_REJECTED"],
-            json!(30)
-        );
+        assert_eq!(c["constants"]["errorCodes"]["FUNCTION_REJECTED"], json!(30));
         assert_eq!(c["constants"]["errorCodes"]["PIN_INCORRECT"], json!(17));
         assert_eq!(c["constants"]["CERT_CATEGORY_USER"], json!(1));
         assert!(c["methods"].as_array().is_some_and(|m| m.len() >= 47));

@@ -33,7 +33,9 @@ pub fn split(bytes: &[u8]) -> Result<(Tlv<'_>, &[u8]), der::Error> {
             return Err(malformed());
         }
         let (bytes, rest) = rest.split_at(count);
-        let n = bytes.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        let n = bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
         (n, rest)
     };
     if rest.len() < length {

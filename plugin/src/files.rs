@@ -67,7 +67,10 @@ pub fn create(session: &mut Session, args: Args<'_>) -> Result<Value> {
         _ => return Err(PluginError::bad("isPrivate must be a boolean")),
     };
     require_login(session)?;
-    if files(session, FILE_APPLICATION)?.iter().any(|f| f.label == file) {
+    if files(session, FILE_APPLICATION)?
+        .iter()
+        .any(|f| f.label == file)
+    {
         return Err(PluginError::new(ErrorCode::BfAlreadyExists, "exists"));
     }
     session.device.create_data_file(&DataFile {
@@ -145,7 +148,10 @@ pub fn set_licence(session: &mut Session, args: Args<'_>) -> Result<Value> {
         ));
     }
     require_login(session)?;
-    if files(session, LICENCE_APPLICATION)?.iter().any(|f| f.label == n) {
+    if files(session, LICENCE_APPLICATION)?
+        .iter()
+        .any(|f| f.label == n)
+    {
         session.device.delete_data_file(LICENCE_APPLICATION, &n)?;
     }
     session.device.create_data_file(&DataFile {

@@ -143,4 +143,3 @@ pub fn device_type(args: Args<'_>) -> Result<Value> {
     args.at_most(1)?;
     Ok(json!(c("TOKEN_TYPE_RUTOKEN_ECP")))
 }
-

@@ -136,7 +136,10 @@ pub const SPECS: &[MethodSpec] = &[
             ("rsaHashAlgorithm", Honoured),
             // Aktiv's own signed attributes (their OIDs and contents are not public).
             ("addSystemInfo", Refused(ErrorCode::FunctionFailed)),
-            ("addSecurityProductsInfo", Refused(ErrorCode::FunctionFailed)),
+            (
+                "addSecurityProductsInfo",
+                Refused(ErrorCode::FunctionFailed),
+            ),
             // A time-stamp needs the TSA's server: the bridge reaches no network.
             ("tspOptions", Refused(ErrorCode::HostNotFound)),
         ],

@@ -166,9 +166,7 @@ pub fn create(session: &mut Session, args: Args<'_>) -> Result<Value> {
         let oid = const_oid::ObjectIdentifier::new(oid)
             .map_err(|_| PluginError::bad(format!("bad extension oid {oid}")))?;
         let value = from_base64(o.str("value")?.unwrap_or_default(), "extension value")?;
-        custom.push(
-            ext::extension(oid, o.flag("criticality")?, value).map_err(PluginError::asn1)?,
-        );
+        custom.push(ext::extension(oid, o.flag("criticality")?, value).map_err(PluginError::asn1)?);
     }
     require_login(session)?;
     let key = find_key(session, &id)?;

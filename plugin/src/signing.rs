@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::api::{PluginError, Result, find_certificate, find_key, parse_cert, require_login};
 use crate::args::{Args, Options, colon_hex, from_base64, from_hex, text_or_base64};
-use crate::cms::{self, Attributes, Signer, SignedData};
+use crate::cms::{self, Attributes, SignedData, Signer};
 use crate::codes::{ErrorCode, constant as c};
 use crate::slot::Session;
 
@@ -82,15 +82,17 @@ pub fn sign(session: &mut Session, args: Args<'_>) -> Result<Value> {
         _ => cms::oid(cms::ID_DATA).map_err(PluginError::asn1)?,
     };
     let existing = match opts.str("CMS")? {
-        Some(b64) if !b64.trim().is_empty() => Some(
-            SignedData::parse(&from_base64(b64, "CMS")?).map_err(PluginError::asn1)?,
-        ),
+        Some(b64) if !b64.trim().is_empty() => {
+            Some(SignedData::parse(&from_base64(b64, "CMS")?).map_err(PluginError::asn1)?)
+        }
         _ => None,
     };
     let over_hash = format == c("DATA_FORMAT_HASH");
     let given = data_bytes(data, format)?;
     if over_hash && hardware {
-        return Err(PluginError::bad("useHardwareHash needs the data, not its hash"));
+        return Err(PluginError::bad(
+            "useHardwareHash needs the data, not its hash",
+        ));
     }
 
     require_login(session)?;
@@ -267,9 +269,18 @@ enum Hash {
 
 fn hash_of(kind: u32) -> Result<Hash> {
     let table = [
-        ("HASH_TYPE_GOST3411_94", Hash::Gost(DigestAlgorithm::Gost94CryptoPro)),
-        ("HASH_TYPE_GOST3411_12_256", Hash::Gost(DigestAlgorithm::Streebog256)),
-        ("HASH_TYPE_GOST3411_12_512", Hash::Gost(DigestAlgorithm::Streebog512)),
+        (
+            "HASH_TYPE_GOST3411_94",
+            Hash::Gost(DigestAlgorithm::Gost94CryptoPro),
+        ),
+        (
+            "HASH_TYPE_GOST3411_12_256",
+            Hash::Gost(DigestAlgorithm::Streebog256),
+        ),
+        (
+            "HASH_TYPE_GOST3411_12_512",
+            Hash::Gost(DigestAlgorithm::Streebog512),
+        ),
         ("HASH_TYPE_SHA1", Hash::Sha1),
         ("HASH_TYPE_SHA256", Hash::Sha256),
         ("HASH_TYPE_SHA384", Hash::Sha384),

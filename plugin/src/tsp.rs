@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::api::{PluginError, Result, find_key, require_login};
 use crate::args::{Args, from_base64, from_hex, text_or_base64};
 use crate::certinfo::cert_from_text;
-use crate::cms::{self, Signer, SignedData};
+use crate::cms::{self, SignedData, Signer};
 use crate::codes::{ErrorCode, constant as c};
 use crate::der_walk::{self, seq, tlv};
 use crate::slot::Session;
@@ -144,7 +144,9 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let asn1 = |e: der::Error| PluginError::asn1(e);
     let resp = der_walk::parse_exact(&response).map_err(asn1)?;
     let parts = resp.children().map_err(asn1)?;
-    let status = parts.first().ok_or_else(|| PluginError::asn1("no status"))?;
+    let status = parts
+        .first()
+        .ok_or_else(|| PluginError::asn1("no status"))?;
     let granted = status
         .children()
         .map_err(asn1)?
@@ -154,7 +156,10 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
         return Ok(json!(false));
     };
     let signed = SignedData::parse(token.raw).map_err(asn1)?;
-    let tst_info = signed.content.clone().ok_or_else(|| PluginError::asn1("no TSTInfo"))?;
+    let tst_info = signed
+        .content
+        .clone()
+        .ok_or_else(|| PluginError::asn1("no TSTInfo"))?;
     let req = der_walk::parse_exact(&request).map_err(asn1)?;
     let req_parts = req.children().map_err(asn1)?;
     let info = der_walk::parse_exact(&tst_info).map_err(asn1)?;
@@ -162,8 +167,16 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     // TSTInfo: version, policy, messageImprint, serialNumber, genTime, [accuracy], [ordering],
     // [nonce]; the request: version, messageImprint, [policy], [nonce], ...
     let imprint_ok = req_parts.get(1).map(|t| t.raw) == info_parts.get(2).map(|t| t.raw);
-    let req_nonce = req_parts.iter().skip(2).find(|t| t.tag == 0x02).map(|t| t.raw);
-    let info_nonce = info_parts.iter().skip(5).find(|t| t.tag == 0x02).map(|t| t.raw);
+    let req_nonce = req_parts
+        .iter()
+        .skip(2)
+        .find(|t| t.tag == 0x02)
+        .map(|t| t.raw);
+    let info_nonce = info_parts
+        .iter()
+        .skip(5)
+        .find(|t| t.tag == 0x02)
+        .map(|t| t.raw);
     if !imprint_ok || (req_nonce.is_some() && req_nonce != info_nonce) {
         return Ok(json!(false));
     }
@@ -244,7 +257,12 @@ pub fn cms_decrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
     args.options(3)?.flag("base64")?;
     let info = der_walk::parse_exact(&cms_der).map_err(PluginError::asn1)?;
     let enveloped = cms::oid("1.2.840.113549.1.7.3").map_err(PluginError::asn1)?;
-    if info.children().map_err(PluginError::asn1)?.first().map(|t| t.raw) != Some(&enveloped[..])
+    if info
+        .children()
+        .map_err(PluginError::asn1)?
+        .first()
+        .map(|t| t.raw)
+        != Some(&enveloped[..])
     {
         return Err(PluginError::asn1("not an EnvelopedData"));
     }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::api::{PluginError, Result};
 use crate::args::{Args, from_base64, text_or_base64};
 use crate::certinfo::cert_from_text;
-use crate::cms::{Signer, SignedData};
+use crate::cms::{SignedData, Signer};
 use crate::codes::ErrorCode;
 use crate::slot::Session;
 
@@ -71,7 +71,10 @@ pub fn verify(session: &mut Session, args: Args<'_>) -> Result<Value> {
     for der in &signed.signers {
         let signer = Signer::parse(der).map_err(PluginError::asn1)?;
         let cert = pool.iter().find(|c| signer.is_of(c)).ok_or_else(|| {
-            PluginError::new(ErrorCode::CertificateNotFound, "no certificate for a signer")
+            PluginError::new(
+                ErrorCode::CertificateNotFound,
+                "no certificate for a signer",
+            )
         })?;
         all &= signer.verify(cert, &content);
         if check_chain && !cas.iter().any(|ca| cert.verify_issued_by(ca).is_ok()) {

@@ -22,12 +22,18 @@ fn driver_dir() -> PathBuf {
 fn missing_tools() -> Option<String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
-        return Some(format!("no chromium at {chromium} (apt-get install chromium)"));
+        return Some(format!(
+            "no chromium at {chromium} (apt-get install chromium)"
+        ));
     }
     if Command::new("node").arg("--version").output().is_err() {
         return Some("no node (apt-get install nodejs)".into());
     }
-    for module in ["puppeteer-core", "esbuild", "@aktivco-it/rutoken-plugin-bootstrap"] {
+    for module in [
+        "puppeteer-core",
+        "esbuild",
+        "@aktivco-it/rutoken-plugin-bootstrap",
+    ] {
         if !driver_dir().join("node_modules").join(module).exists() {
             return Some(format!(
                 "{module} not installed (npm ci --prefix plugin/tests/browser)"
@@ -108,8 +114,8 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
         .output()
         .expect("node");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let r: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
-        .unwrap_or_else(|_| {
+    let r: Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
             panic!(
                 "bootstrap.mjs printed no result: {stdout}\n{}",
                 String::from_utf8_lossy(&out.stderr)
@@ -166,11 +172,21 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
         .map(|l| l.as_str().unwrap_or_default().to_owned())
         .collect();
     let shown: String = payment.concat().split_whitespace().collect();
-    for field in ["Сумма:12345,67руб.", "Получатель:ООО«Ромашка»", "ИНН:7701234567"] {
-        assert!(shown.contains(field), "{field} not on the screen: {payment:?}");
+    for field in [
+        "Сумма:12345,67руб.",
+        "Получатель:ООО«Ромашка»",
+        "ИНН:7701234567",
+    ] {
+        assert!(
+            shown.contains(field),
+            "{field} not on the screen: {payment:?}"
+        );
     }
     let rows = screens[2]["rows"].as_u64().expect("rows");
-    assert!(payment.len() as u64 > rows, "the payment takes more than one page");
+    assert!(
+        payment.len() as u64 > rows,
+        "the payment takes more than one page"
+    );
 
     let engine = Command::new("openssl")
         .args(["engine", "gost"])
@@ -194,11 +210,27 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
         let (ok, text) = openssl(
             d,
             &[
-                "cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", cms,
-                "-CAfile", "ca.pem", "-attime", "1580817600", "-out", out,
+                "cms",
+                "-verify",
+                "-engine",
+                "gost",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                cms,
+                "-CAfile",
+                "ca.pem",
+                "-attime",
+                "1580817600",
+                "-out",
+                out,
             ],
         );
-        assert!(ok && text.contains("Verification successful"), "{cms}: {text}");
+        assert!(
+            ok && text.contains("Verification successful"),
+            "{cms}: {text}"
+        );
     }
     let auth = std::fs::read_to_string(d.join("auth.txt")).expect("auth");
     assert!(auth.starts_with("salt-2026-12-07:"), "{auth}");
@@ -209,10 +241,29 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
     );
     let (ok, text) = openssl(
         d,
-        &["req", "-engine", "gost", "-in", "req.pem", "-verify", "-noout", "-text", "-nameopt", "RFC2253,-esc_msb"],
+        &[
+            "req",
+            "-engine",
+            "gost",
+            "-in",
+            "req.pem",
+            "-verify",
+            "-noout",
+            "-text",
+            "-nameopt",
+            "RFC2253,-esc_msb",
+        ],
     );
     assert!(ok && text.contains("verify OK"), "{text}");
-    for expected in ["postalAddress=", "pseudonym=petrov", "INN=12345678987", "SN=Петров"] {
-        assert!(text.contains(expected), "{expected} not in the request: {text}");
+    for expected in [
+        "postalAddress=",
+        "pseudonym=petrov",
+        "INN=12345678987",
+        "SN=Петров",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} not in the request: {text}"
+        );
     }
 }

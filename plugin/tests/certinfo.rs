@@ -11,7 +11,11 @@ use support::{call, openssl, setup};
 /// How OpenSSL names an OID (`asn1parse -genstr OID:…`).
 fn openssl_name(dir: &std::path::Path, oid: &str) -> String {
     let (_, text) = openssl(dir, &["asn1parse", "-genstr", &format!("OID:{oid}")]);
-    text.rsplit(':').next().unwrap_or_default().trim().to_owned()
+    text.rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn line_after<'a>(text: &'a str, header: &str) -> &'a str {
@@ -38,7 +42,11 @@ fn parsed_fields_match_openssl() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    for name in ["owner-current.crt.pem", "ca.crt.pem", "second-owner.crt.pem"] {
+    for name in [
+        "owner-current.crt.pem",
+        "ca.crt.pem",
+        "second-owner.crt.pem",
+    ] {
         let pem = rutoken_pki::fixtures::file(name).expect("fixture");
         std::fs::write(d.join("c.pem"), pem).expect("write");
         let (slot, c) = setup();
@@ -52,8 +60,18 @@ fn parsed_fields_match_openssl() {
         let (ok, x) = openssl(
             d,
             &[
-                "x509", "-engine", "gost", "-in", "c.pem", "-noout", "-text", "-serial",
-                "-startdate", "-enddate", "-nameopt", "RFC2253,-esc_msb",
+                "x509",
+                "-engine",
+                "gost",
+                "-in",
+                "c.pem",
+                "-noout",
+                "-text",
+                "-serial",
+                "-startdate",
+                "-enddate",
+                "-nameopt",
+                "RFC2253,-esc_msb",
             ],
         );
         assert!(ok, "{x}");
@@ -63,29 +81,51 @@ fn parsed_fields_match_openssl() {
             .find_map(|l| l.strip_prefix("serial="))
             .expect("serial");
         assert_eq!(
-            parsed["serialNumber"].as_str().expect("serial").replace(':', "").to_uppercase(),
+            parsed["serialNumber"]
+                .as_str()
+                .expect("serial")
+                .replace(':', "")
+                .to_uppercase(),
             serial,
             "{name}"
         );
         // Names: every value OpenSSL prints, ours has (and no more RDNs than it has).
-        for (field, prefix) in [("subject", "        Subject: "), ("issuer", "        Issuer: ")] {
-            let line = x.lines().find_map(|l| l.strip_prefix(prefix)).expect("name");
+        for (field, prefix) in [
+            ("subject", "        Subject: "),
+            ("issuer", "        Issuer: "),
+        ] {
+            let line = x
+                .lines()
+                .find_map(|l| l.strip_prefix(prefix))
+                .expect("name");
             let rdns = parsed[field].as_array().expect("rdns");
-            assert_eq!(rdns.len(), line.split(',').count(), "{name} {field}: {line}");
+            assert_eq!(
+                rdns.len(),
+                line.split(',').count(),
+                "{name} {field}: {line}"
+            );
             for rdn in rdns {
                 let value = rdn["value"].as_str().expect("value");
-                assert!(line.contains(value), "{name} {field}: {value} not in {line}");
+                assert!(
+                    line.contains(value),
+                    "{name} {field}: {value} not in {line}"
+                );
             }
         }
         // Validity.
-        for (field, key) in [("validNotBefore", "notBefore="), ("validNotAfter", "notAfter=")] {
+        for (field, key) in [
+            ("validNotBefore", "notBefore="),
+            ("validNotAfter", "notAfter="),
+        ] {
             let theirs = x.lines().find_map(|l| l.strip_prefix(key)).expect("date");
             let ours = time::OffsetDateTime::parse(
                 parsed[field].as_str().expect("date"),
                 &time::format_description::well_known::Rfc3339,
             )
             .expect("RFC 3339");
-            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+            let months = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
             let expected = format!(
                 "{} {:>2} {:02}:{:02}:{:02} {} GMT",
                 months[usize::from(u8::from(ours.month())) - 1],
@@ -104,10 +144,18 @@ fn parsed_fields_match_openssl() {
                 .iter()
                 .map(|n| {
                     let n = n.as_str().expect("name");
-                    KU_LABELS.iter().find(|(k, _)| *k == n).map(|(_, w)| *w).expect("label")
+                    KU_LABELS
+                        .iter()
+                        .find(|(k, _)| *k == n)
+                        .map(|(_, w)| *w)
+                        .expect("label")
                 })
                 .collect();
-            assert_eq!(line_after(&x, "X509v3 Key Usage"), words.join(", "), "{name}");
+            assert_eq!(
+                line_after(&x, "X509v3 Key Usage"),
+                words.join(", "),
+                "{name}"
+            );
         } else {
             assert!(!x.contains("X509v3 Key Usage"), "{name}: key usage missed");
         }
@@ -126,7 +174,10 @@ fn parsed_fields_match_openssl() {
                         .collect();
                     for oid in oids {
                         let named = openssl_name(d, oid.as_str().expect("oid"));
-                        assert!(block.contains(&named), "{name} {field}: {named} not in {block}");
+                        assert!(
+                            block.contains(&named),
+                            "{name} {field}: {named} not in {block}"
+                        );
                     }
                 }
                 None => assert!(!x.contains(header), "{name}: {field} missed"),
@@ -145,17 +196,25 @@ fn parsed_fields_match_openssl() {
             assert_eq!(line_after(&x, "Signing Tool of Subject"), tool, "{name}");
         }
         let text = parsed["text"].as_str().expect("text");
-        for needed in ["Version: 3 (0x2)", "Public Key Algorithm:", "Serial Number:", "X509v3 extensions:"] {
+        for needed in [
+            "Version: 3 (0x2)",
+            "Public Key Algorithm:",
+            "Serial Number:",
+            "X509v3 extensions:",
+        ] {
             assert!(text.contains(needed), "{name}: text lacks {needed}");
         }
         // The token's copy parses the same.
         if name == "owner-current.crt.pem" {
             let handles = call(&slot, &c, "enumerateCertificates", json!([0, 1])).expect("certs");
-            let on_token = call(&slot, &c, "parseCertificate", json!([0, handles[0]])).expect("parse");
+            let on_token =
+                call(&slot, &c, "parseCertificate", json!([0, handles[0]])).expect("parse");
             assert_eq!(on_token, parsed);
             assert_eq!(
                 call(&slot, &c, "getCertificateInfo", json!([0, handles[0], 1])),
-                Ok(Value::String(parsed["serialNumber"].as_str().expect("s").to_owned()))
+                Ok(Value::String(
+                    parsed["serialNumber"].as_str().expect("s").to_owned()
+                ))
             );
         }
     }

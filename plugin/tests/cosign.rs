@@ -10,8 +10,23 @@ use support::{b64, call, gost_engine, openssl, setup};
 
 fn count_signers(dir: &std::path::Path, cms: &str, detached: bool) -> (bool, String, usize) {
     let mut args = vec![
-        "cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", cms, "-CAfile",
-        "ca.pem", "-attime", "1580817600", "-signer", "signers.pem", "-out", "content.bin",
+        "cms",
+        "-verify",
+        "-engine",
+        "gost",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        cms,
+        "-CAfile",
+        "ca.pem",
+        "-attime",
+        "1580817600",
+        "-signer",
+        "signers.pem",
+        "-out",
+        "content.bin",
     ];
     if detached {
         args.extend(["-content", "data.txt"]);
@@ -35,8 +50,13 @@ fn co_signing_keeps_every_signer_and_openssl_verifies_each() {
 
     // Attached: the second signer passes no data; the content comes from the CMS.
     let one = call(&slot, &c, "sign", json!([0, first, data, 0, opts])).expect("sign");
-    let two = call(&slot, &c, "sign", json!([0, second, "", 0, {"addUserCertificate": true, "CMS": one, "addSignTime": true}]))
-        .expect("co-sign");
+    let two = call(
+        &slot,
+        &c,
+        "sign",
+        json!([0, second, "", 0, {"addUserCertificate": true, "CMS": one, "addSignTime": true}]),
+    )
+    .expect("co-sign");
     // The same signer again is the plugin's CMS_CERTIFICATE_ALREADY_PRESENT.
     assert_eq!(
         call(&slot, &c, "sign", json!([0, first, "", 0, {"CMS": two}])),
@@ -44,21 +64,44 @@ fn co_signing_keeps_every_signer_and_openssl_verifies_each() {
     );
     // Data that is not the CMS's content is refused, not signed.
     assert_eq!(
-        call(&slot, &c, "sign", json!([0, second, "другое", 0, {"CMS": one}])),
+        call(
+            &slot,
+            &c,
+            "sign",
+            json!([0, second, "другое", 0, {"CMS": one}])
+        ),
         Err(27)
     );
-    assert_eq!(call(&slot, &c, "verify", json!([0, two, {}])), Ok(json!(true)));
+    assert_eq!(
+        call(&slot, &c, "verify", json!([0, two, {}])),
+        Ok(json!(true))
+    );
     // Hashing on the token checks one signer only: the plugin's CANT_HARDWARE_VERIFY_CMS.
     assert_eq!(
-        call(&slot, &c, "verify", json!([0, two, {"useHardwareHash": true}])),
+        call(
+            &slot,
+            &c,
+            "verify",
+            json!([0, two, {"useHardwareHash": true}])
+        ),
         Err(166)
     );
 
     // Detached: the page passes the data again with the CMS.
-    let d1 = call(&slot, &c, "sign", json!([0, first, data, 0, {"detached": true, "addUserCertificate": true}]))
-        .expect("sign");
-    let d2 = call(&slot, &c, "sign", json!([0, second, data, 0, {"detached": true, "addUserCertificate": true, "CMS": d1}]))
-        .expect("co-sign");
+    let d1 = call(
+        &slot,
+        &c,
+        "sign",
+        json!([0, first, data, 0, {"detached": true, "addUserCertificate": true}]),
+    )
+    .expect("sign");
+    let d2 = call(
+        &slot,
+        &c,
+        "sign",
+        json!([0, second, data, 0, {"detached": true, "addUserCertificate": true, "CMS": d1}]),
+    )
+    .expect("co-sign");
     assert_eq!(
         call(&slot, &c, "sign", json!([0, second, "", 0, {"CMS": d1}])),
         Err(27),
@@ -72,10 +115,19 @@ fn co_signing_keeps_every_signer_and_openssl_verifies_each() {
         call(&slot, &c, "verify", json!([0, d2, {"data": "изменено"}])),
         Ok(json!(false))
     );
-    let ca = String::from_utf8(rutoken_pki::fixtures::file("ca.crt.pem").expect("ca").to_vec())
-        .expect("utf8");
+    let ca = String::from_utf8(
+        rutoken_pki::fixtures::file("ca.crt.pem")
+            .expect("ca")
+            .to_vec(),
+    )
+    .expect("utf8");
     assert_eq!(
-        call(&slot, &c, "verify", json!([0, d2, {"data": data, "verifyCertificate": true, "CA": [ca]}])),
+        call(
+            &slot,
+            &c,
+            "verify",
+            json!([0, d2, {"data": data, "verifyCertificate": true, "CA": [ca]}])
+        ),
         Ok(json!(true))
     );
 
@@ -95,7 +147,10 @@ fn co_signing_keeps_every_signer_and_openssl_verifies_each() {
     .expect("write");
     for (file, detached) in [("attached.der", false), ("detached.der", true)] {
         let (ok, text, signers) = count_signers(d, file, detached);
-        assert!(ok && text.contains("Verification successful"), "{file}: {text}");
+        assert!(
+            ok && text.contains("Verification successful"),
+            "{file}: {text}"
+        );
         assert_eq!(signers, 2, "{file}: both signers");
         assert_eq!(
             std::fs::read(d.join("content.bin")).expect("content"),

@@ -36,13 +36,22 @@ fn ctx() -> Ctx {
         .as_str()
         .expect("pem")
         .to_owned();
-    let signed_by_second = call(&slot, &c, "sign", json!([0, second, "data", 0, {"addUserCertificate": true}]))
-        .expect("sign")
-        .as_str()
-        .expect("b64")
-        .to_owned();
-    let ca = String::from_utf8(rutoken_pki::fixtures::file("ca.crt.pem").expect("ca").to_vec())
-        .expect("utf8");
+    let signed_by_second = call(
+        &slot,
+        &c,
+        "sign",
+        json!([0, second, "data", 0, {"addUserCertificate": true}]),
+    )
+    .expect("sign")
+    .as_str()
+    .expect("b64")
+    .to_owned();
+    let ca = String::from_utf8(
+        rutoken_pki::fixtures::file("ca.crt.pem")
+            .expect("ca")
+            .to_vec(),
+    )
+    .expect("utf8");
     Ctx {
         handle,
         second,
@@ -68,7 +77,11 @@ fn base(x: &Ctx, method: &str, options: Value) -> Value {
         "generateKeyPair" => json!([0, null, "m", options]),
         "createPkcs10" => json!([0, OWNER_KEY, [{"rdn": "commonName", "value": "X"}], {}, options]),
         "sign" => {
-            let data = if options.get("CMS").is_some() { "data" } else { "text" };
+            let data = if options.get("CMS").is_some() {
+                "data"
+            } else {
+                "text"
+            };
             json!([0, x.handle, data, 0, options])
         }
         "rawSign" => json!([0, OWNER_KEY, HASH32, options]),
@@ -80,11 +93,19 @@ fn base(x: &Ctx, method: &str, options: Value) -> Value {
             }
         }
         "digest" => {
-            let data = if options.get("base64") == Some(&json!(true)) { "dGV4dA==" } else { "text" };
+            let data = if options.get("base64") == Some(&json!(true)) {
+                "dGV4dA=="
+            } else {
+                "text"
+            };
             json!([0, 2, data, options])
         }
         "cmsEncrypt" => {
-            let data = if options.get("base64") == Some(&json!(true)) { "dGV4dA==" } else { "text" };
+            let data = if options.get("base64") == Some(&json!(true)) {
+                "dGV4dA=="
+            } else {
+                "text"
+            };
             json!([0, "", [x.pem], data, options])
         }
         "cmsDecrypt" => json!([0, OWNER_KEY, ENVELOPED, options]),
@@ -99,11 +120,16 @@ impl Ctx {
     fn detached(&self) -> String {
         let (slot, c) = setup();
         call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
-        call(&slot, &c, "sign", json!([0, self.second, "text", 0, {"detached": true, "addUserCertificate": true}]))
-            .expect("sign")
-            .as_str()
-            .expect("b64")
-            .to_owned()
+        call(
+            &slot,
+            &c,
+            "sign",
+            json!([0, self.second, "text", 0, {"detached": true, "addUserCertificate": true}]),
+        )
+        .expect("sign")
+        .as_str()
+        .expect("b64")
+        .to_owned()
     }
 }
 
@@ -123,9 +149,10 @@ fn values(x: &Ctx, method: &str, option: &str) -> (Value, Value) {
         ("generateKeyPair", "privateKeyUsagePeriod") => (json!({}), json!(5)),
         ("createPkcs10", "subjectSignTool") => (json!("СКЗИ"), json!(5)),
         ("createPkcs10", "hashAlgorithm") => (json!(2), json!("x")),
-        ("createPkcs10", "customExtensions") => {
-            (json!([{"oid": "1.2.3.4", "value": "BQA=", "criticality": false}]), json!(5))
-        }
+        ("createPkcs10", "customExtensions") => (
+            json!([{"oid": "1.2.3.4", "value": "BQA=", "criticality": false}]),
+            json!(5),
+        ),
         ("sign", "CMS") => (json!(x.signed_by_second), json!(5)),
         ("sign", "eContentType") => (json!("1.2.840.113549.1.7.1"), json!(5)),
         ("sign", "rsaHashAlgorithm") => (json!(6), json!("x")),
@@ -139,9 +166,10 @@ fn values(x: &Ctx, method: &str, option: &str) -> (Value, Value) {
         ("cmsEncrypt", "cipherAlgorithm") => (json!(1), json!("x")),
         ("derive", "ukm") => (json!("01:02:03:04:05:06:07:08"), json!(5)),
         ("createTsRequest", "policy") => (json!("1.2.3.4"), json!(5)),
-        ("createTsRequest", "extensions") => {
-            (json!([{"oid": "1.2.3.4", "value": "BQA=", "criticality": true}]), json!(5))
-        }
+        ("createTsRequest", "extensions") => (
+            json!([{"oid": "1.2.3.4", "value": "BQA=", "criticality": true}]),
+            json!(5),
+        ),
         // Everything else is a boolean flag.
         _ => (json!(true), json!("x")),
     }
@@ -170,7 +198,12 @@ fn every_documented_option_is_honoured_or_refused_with_its_code() {
                 if spec.name == "verify" && *option == "verifyCertificate" {
                     opts.insert("CA".into(), json!([x.ca.clone()]));
                 }
-                call(&slot, &c, spec.name, base(&x, spec.name, Value::Object(opts)))
+                call(
+                    &slot,
+                    &c,
+                    spec.name,
+                    base(&x, spec.name, Value::Object(opts)),
+                )
             };
             let got = run(&asking).map(|_| ());
             let expected = match treatment {
@@ -197,25 +230,72 @@ fn honoured_options_change_the_result() {
     let x = ctx();
     let (slot, c) = setup();
     call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
-    let id = call(&slot, &c, "generateKeyPair", json!([0, null, "bank", {"id": "AA:BB:CC:DD"}]))
-        .expect("key");
+    let id = call(
+        &slot,
+        &c,
+        "generateKeyPair",
+        json!([0, null, "bank", {"id": "AA:BB:CC:DD"}]),
+    )
+    .expect("key");
     assert_eq!(id, json!("aa:bb:cc:dd"));
-    assert_eq!(call(&slot, &c, "getKeyLabel", json!([0, "aa:bb:cc:dd"])), Ok(json!("bank")));
     assert_eq!(
-        call(&slot, &c, "generateKeyPair", json!([0, null, "bank", {"id": "AA:BB:CC:DD"}])),
+        call(&slot, &c, "getKeyLabel", json!([0, "aa:bb:cc:dd"])),
+        Ok(json!("bank"))
+    );
+    assert_eq!(
+        call(
+            &slot,
+            &c,
+            "generateKeyPair",
+            json!([0, null, "bank", {"id": "AA:BB:CC:DD"}])
+        ),
         Err(21),
         "KEY_ID_NOT_UNIQUE"
     );
-    let attached = support::b64(&call(&slot, &c, "sign", json!([0, x.handle, "text", 0, {}])).expect("sign"));
-    let detached = support::b64(&call(&slot, &c, "sign", json!([0, x.handle, "text", 0, {"detached": true}])).expect("sign"));
-    assert!(attached.len() > detached.len() + 3, "the content is left out");
-    let with_cert = support::b64(&call(&slot, &c, "sign", json!([0, x.handle, "text", 0, {"addUserCertificate": true}])).expect("sign"));
-    assert!(with_cert.len() > attached.len() + 300, "the certificate is in");
+    let attached =
+        support::b64(&call(&slot, &c, "sign", json!([0, x.handle, "text", 0, {}])).expect("sign"));
+    let detached = support::b64(
+        &call(
+            &slot,
+            &c,
+            "sign",
+            json!([0, x.handle, "text", 0, {"detached": true}]),
+        )
+        .expect("sign"),
+    );
+    assert!(
+        attached.len() > detached.len() + 3,
+        "the content is left out"
+    );
+    let with_cert = support::b64(
+        &call(
+            &slot,
+            &c,
+            "sign",
+            json!([0, x.handle, "text", 0, {"addUserCertificate": true}]),
+        )
+        .expect("sign"),
+    );
+    assert!(
+        with_cert.len() > attached.len() + 300,
+        "the certificate is in"
+    );
     assert_eq!(
-        call(&slot, &c, "digest", json!([0, 2, "dGV4dA==", {"base64": true}])),
+        call(
+            &slot,
+            &c,
+            "digest",
+            json!([0, 2, "dGV4dA==", {"base64": true}])
+        ),
         call(&slot, &c, "digest", json!([0, 2, "text", {}]))
     );
-    let a = call(&slot, &c, "createTsRequest", json!(["dGV4dA==", 1, 2, {"nonce": true}])).expect("tsq");
+    let a = call(
+        &slot,
+        &c,
+        "createTsRequest",
+        json!(["dGV4dA==", 1, 2, {"nonce": true}]),
+    )
+    .expect("tsq");
     let b = call(&slot, &c, "createTsRequest", json!(["dGV4dA==", 1, 2, {}])).expect("tsq");
     assert_ne!(a, b, "a nonce is in the request");
 }
@@ -231,8 +311,18 @@ fn every_method_answers_bad_input_with_a_code_and_leaves_the_token_alone() {
     );
     for spec in SPECS {
         let too_many = json!([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-        assert_eq!(call(&slot, &c, spec.name, too_many), Err(2), "{} with 9 arguments", spec.name);
-        for wrong in [json!([{}]), json!(["x", [], {}]), json!([0, {}, [], "x", 5]), json!([null, null])] {
+        assert_eq!(
+            call(&slot, &c, spec.name, too_many),
+            Err(2),
+            "{} with 9 arguments",
+            spec.name
+        );
+        for wrong in [
+            json!([{}]),
+            json!(["x", [], {}]),
+            json!([0, {}, [], "x", 5]),
+            json!([null, null]),
+        ] {
             let got = call(&slot, &c, spec.name, wrong.clone());
             if let Ok(v) = &got {
                 // Only the methods that take no device argument and may list nothing answer.

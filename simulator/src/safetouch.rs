@@ -5,8 +5,8 @@
 
 mod buttons;
 mod document;
-mod pinpad;
 mod events;
+mod pinpad;
 mod profile;
 mod screen;
 
