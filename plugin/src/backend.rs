@@ -123,8 +123,11 @@ pub struct ClientDevice<T: Transport> {
     safetouch: bool,
     max_tries: u8,
     power_cycle: Box<dyn FnMut(&mut T) + Send>,
-    free_memory: Box<dyn FnMut(&mut T) -> Option<u32> + Send>,
+    free_memory: FreeMemory<T>,
 }
+
+/// How a [`ClientDevice`] learns the token's free memory (`None`: it cannot).
+type FreeMemory<T> = Box<dyn FnMut(&mut T) -> Option<u32> + Send>;
 
 fn device_error(e: ClientError) -> DeviceError {
     match e {

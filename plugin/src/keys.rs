@@ -80,12 +80,12 @@ pub fn generate(session: &mut Session, args: Args<'_>) -> Result<Value> {
     };
     let ps = param_set(algorithm, opts.str("paramset")?)?;
     let size = algorithm.digest().output_len() * 16;
-    if let Some(bits) = opts.u32("signatureSize")? {
-        if usize::try_from(bits).ok() != Some(size) {
-            return Err(PluginError::bad(format!(
-                "signatureSize {bits} for a {size}-bit signature"
-            )));
-        }
+    if let Some(bits) = opts.u32("signatureSize")?
+        && usize::try_from(bits).ok() != Some(size)
+    {
+        return Err(PluginError::bad(format!(
+            "signatureSize {bits} for a {size}-bit signature"
+        )));
     }
     let spec = opts.u32("keySpec")?.unwrap_or(c("KEY_SPEC_SIGN"));
     if spec == c("KEY_SPEC_SIGN_AND_EXCHANGE") {
@@ -117,13 +117,13 @@ pub fn generate(session: &mut Session, args: Args<'_>) -> Result<Value> {
             "confirmation needs the SafeTouch",
         ));
     }
-    if let Some(period) = opts.object("privateKeyUsagePeriod")? {
-        if !period.0.is_empty() {
-            return Err(PluginError::new(
-                ErrorCode::PrivateKeyUsagePeriodNotSupported,
-                "key usage periods are an ECP 3.0 feature",
-            ));
-        }
+    if let Some(period) = opts.object("privateKeyUsagePeriod")?
+        && !period.0.is_empty()
+    {
+        return Err(PluginError::new(
+            ErrorCode::PrivateKeyUsagePeriodNotSupported,
+            "key usage periods are an ECP 3.0 feature",
+        ));
     }
     let id = opts
         .str("id")?

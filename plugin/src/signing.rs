@@ -231,13 +231,13 @@ pub fn raw_sign(session: &mut Session, args: Args<'_>) -> Result<Value> {
     require_login(session)?;
     let key = find_key(session, &id)?;
     let digest_alg = key.algorithm.digest();
-    if let Some(h) = requested {
-        if hash_of(h)? != Hash::Gost(digest_alg) {
-            return Err(PluginError::new(
-                ErrorCode::WrongKeyType,
-                "the key signs with its own GOST hash",
-            ));
-        }
+    if let Some(h) = requested
+        && hash_of(h)? != Hash::Gost(digest_alg)
+    {
+        return Err(PluginError::new(
+            ErrorCode::WrongKeyType,
+            "the key signs with its own GOST hash",
+        ));
     }
     let signature = match (compute, hardware) {
         (true, true) => session.device.sign_on_token(&key.id, &data)?,

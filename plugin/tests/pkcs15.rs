@@ -5,6 +5,8 @@
 //! new label and the file as a data object. Skips with a printed reason when not root or
 //! pcscd, vpcd or OpenSC are missing.
 
+#![allow(clippy::unwrap_used, reason = "the shared pcscd harness")]
+
 #[path = "../../simulator/tests/pcsc/harness.rs"]
 mod harness;
 
