@@ -15,6 +15,10 @@ use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::token::Fixture;
 use serde_json::Value;
 
+mod support;
+
+use support::{b64, gost_engine, openssl};
+
 fn driver_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
@@ -77,27 +81,6 @@ fn start_bridge(page_origin: String) -> String {
         });
     });
     format!("http://{}/", rx.recv().expect("bridge started"))
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-fn b64(v: &Value) -> Vec<u8> {
-    <base64ct::Base64 as base64ct::Encoding>::decode_vec(v.as_str().expect("base64 text"))
-        .expect("base64")
 }
 
 #[test]
@@ -188,11 +171,7 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
         "the payment takes more than one page"
     );
 
-    let engine = Command::new("openssl")
-        .args(["engine", "gost"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !engine {
+    if !gost_engine() {
         println!("skipped: OpenSSL's gost engine is missing (libengine-gost-openssl)");
         return;
     }
