@@ -315,3 +315,135 @@ fn the_websocket_answers_allowed_origins_only_and_binds_loopback_only() {
     assert!(upgrade(addr, "/ws", Some("https://bank.example.evil.example")).contains(" 403 "));
     assert!(upgrade(addr, "/ws", None).contains(" 403 "));
 }
+
+#[test]
+fn every_info_type_answers_in_the_real_shape_and_the_pin_cache_survives_a_pull() {
+    let (slot, c) = setup();
+    let constants = rutoken_plugin_bridge::codes::CONSTANTS;
+    for (name, value) in constants
+        .iter()
+        .filter(|(n, _)| n.starts_with("TOKEN_INFO_"))
+    {
+        let got = call(&slot, &c, "getDeviceInfo", json!([0, value]));
+        assert!(got.is_ok(), "{name}: {got:?}");
+    }
+    let c_of = rutoken_plugin_bridge::codes::constant;
+    let features = call(
+        &slot,
+        &c,
+        "getDeviceInfo",
+        json!([0, c_of("TOKEN_INFO_FEATURES")]),
+    )
+    .expect("features");
+    assert_eq!(features["interfaces"], json!([c_of("INTERFACE_TYPE_USB")]));
+    assert_eq!(features["bio"], json!(c_of("BIO_TYPE_NOT_SUPPORTED")));
+    assert!(features["smType"].is_number());
+    let mechanisms = call(
+        &slot,
+        &c,
+        "getDeviceInfo",
+        json!([0, c_of("TOKEN_INFO_SUPPORTED_MECHANISMS")]),
+    )
+    .expect("mechanisms");
+    for kind in ["hash", "sign", "cipher", "keyExchange"] {
+        for side in ["hardware", "software"] {
+            assert!(mechanisms[kind][side].is_array(), "{kind}.{side}");
+        }
+    }
+    assert!(
+        mechanisms["sign"]["hardware"]
+            .as_array()
+            .expect("sign")
+            .contains(&json!(c_of("PUBLIC_KEY_ALGORITHM_GOST3410_2012_256")))
+    );
+    // While logged in the counter is the maximum (a successful VERIFY reset it).
+    call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
+    let pins = call(
+        &slot,
+        &c,
+        "getDeviceInfo",
+        json!([0, c_of("TOKEN_INFO_PINS_INFO")]),
+    );
+    assert_eq!(
+        pins,
+        Ok(json!({"user": {"retriesLeft": 10, "locked": false}}))
+    );
+    // The older boolean data format of `sign` is the number.
+    let handles = call(&slot, &c, "enumerateCertificates", json!([0, 1])).expect("certs");
+    let as_number = call(&slot, &c, "sign", json!([0, handles[0], "dGV4dA==", 1, {}]));
+    let as_bool = call(
+        &slot,
+        &c,
+        "sign",
+        json!([0, handles[0], "dGV4dA==", true, {}]),
+    );
+    assert!(as_number.is_ok());
+    assert_eq!(as_number, as_bool, "isBase64 true is DATA_FORMAT_BASE64");
+    // The PIN cache: saved, it logs in again after the token is pulled and inserted.
+    let cached = json!([0, c_of("TOKEN_INFO_IS_PIN_CACHED")]);
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", cached.clone()),
+        Ok(json!(false))
+    );
+    call(&slot, &c, "savePin", json!([0])).expect("savePin");
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", cached.clone()),
+        Ok(json!(true))
+    );
+    slot.pull();
+    slot.insert();
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(true))
+    );
+    call(&slot, &c, "removePin", json!([0])).expect("removePin");
+    assert_eq!(call(&slot, &c, "getDeviceInfo", cached), Ok(json!(false)));
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(false))
+    );
+    assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    assert_eq!(call(&slot, &c, "savePin", json!([0])), Err(90));
+}
+
+#[test]
+fn time_stamp_requests_read_back_with_openssl_ts() {
+    let (slot, c) = setup();
+    let req = call(
+        &slot,
+        &c,
+        "createTsRequest",
+        json!(["dGV4dA==", 1, 2, {"cert": true, "nonce": true, "policy": "1.2.643.100.113.1"}]),
+    )
+    .expect("request");
+    if !gost_engine() {
+        println!("skipped: OpenSSL's gost engine is missing (libengine-gost-openssl)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("r.tsq"), support::b64(&req)).expect("write");
+    let (ok, text) = support::openssl(
+        dir.path(),
+        &["ts", "-engine", "gost", "-query", "-in", "r.tsq", "-text"],
+    );
+    assert!(ok, "{text}");
+    println!("{text}");
+    let digest = hex::encode(gost::DigestAlgorithm::Streebog256.digest(b"text"));
+    let dumped: String = text
+        .lines()
+        .skip_while(|l| !l.contains("Message data:"))
+        .skip(1)
+        .take(2)
+        .filter_map(|l| l.split_once(" - "))
+        .map(|(_, rest)| {
+            rest.split("   ")
+                .next()
+                .unwrap_or_default()
+                .replace(['-', ' '], "")
+        })
+        .collect();
+    assert_eq!(dumped.to_lowercase(), digest, "{text}");
+    assert!(text.contains("Certificate required: yes"), "{text}");
+    assert!(!text.contains("Nonce: unspecified"), "{text}");
+    assert!(!text.contains("Policy OID: unspecified"), "{text}");
+}
