@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use gost::{KeyAlgorithm, ParamSet, Signature};
-use rutoken_client::layout::pkcs15;
 use rutoken_client::{
     Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
 };
@@ -17,6 +16,8 @@ use rutoken_sim::safetouch::SafeTouch;
 use rutoken_sim::token::{Fixture, Token};
 
 use crate::BridgeError;
+
+mod edit;
 use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Pin, PinState};
 use crate::panel::PanelButtons;
 use crate::server;
@@ -129,7 +130,7 @@ pub struct ClientDevice<T: Transport> {
 /// How a [`ClientDevice`] learns the token's free memory (`None`: it cannot).
 type FreeMemory<T> = Box<dyn FnMut(&mut T) -> Option<u32> + Send>;
 
-fn device_error(e: ClientError) -> DeviceError {
+pub(crate) fn device_error(e: ClientError) -> DeviceError {
     match e {
         ClientError::PinIncorrect { tries_left } => DeviceError::PinIncorrect { tries_left },
         ClientError::PinBlocked => DeviceError::PinLocked,
@@ -174,69 +175,6 @@ fn key_pair(
 }
 
 impl<T: Transport> ClientDevice<T> {
-    /// Rewrites a key pair's PrKDF and PuKDF entries under `new_id` and `label` (same paths,
-    /// algorithm and parameters): how `generateKeyPair`'s `id` and `setKeyLabel` reach the
-    /// token, where OpenSC's pkcs15-tool reads them.
-    fn rewrite_key_entries(
-        &mut self,
-        old_id: &[u8],
-        new_id: &[u8],
-        label: &str,
-    ) -> Result<(), DeviceError> {
-        let key = self
-            .client
-            .objects()
-            .map_err(device_error)?
-            .keys
-            .into_iter()
-            .find(|k| k.id.as_deref() == Some(old_id))
-            .ok_or(DeviceError::NotFound("key pair"))?;
-        let param_set = key
-            .param_set
-            .ok_or_else(|| DeviceError::Failed("a key of unknown parameters".into()))?;
-        let algorithm = KeyAlgorithm::gost2012_for(param_set);
-        let private = self
-            .client
-            .remove_from_directory(pkcs15::ODF_PRIVATE_KEYS, &|e| e.id == old_id)
-            .map_err(device_error)?;
-        let public = self
-            .client
-            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == old_id)
-            .map_err(device_error)?;
-        for e in &public {
-            let entry = pkcs15::public_key_entry(label, new_id, &e.path, algorithm, param_set)
-                .map_err(|e| DeviceError::Failed(e.to_string()))?;
-            self.client
-                .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &entry)
-                .map_err(device_error)?;
-        }
-        for e in &private {
-            let kk = e.key_reference.unwrap_or(key.reference);
-            let entry = pkcs15::private_key_entry(label, new_id, kk, &e.path, algorithm, param_set)
-                .map_err(|e| DeviceError::Failed(e.to_string()))?;
-            self.client
-                .append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &entry)
-                .map_err(device_error)?;
-        }
-        Ok(())
-    }
-
-    /// Runs `op` under the administrator's PIN: the user's login is dropped first (the token
-    /// allows one role at a time) and the administrator's after.
-    fn as_admin(
-        &mut self,
-        admin_pin: &str,
-        op: impl FnOnce(&mut Client<T>) -> Result<(), ClientError>,
-    ) -> Result<(), DeviceError> {
-        self.client.logout().map_err(device_error)?;
-        self.client
-            .verify_pin(PinRole::Admin, admin_pin)
-            .map_err(device_error)?;
-        let result = op(&mut self.client).map_err(device_error);
-        let _ = self.client.logout();
-        result
-    }
-
     /// The key reference (`kk`) of the key pair with this ID.
     fn reference(&mut self, id: &[u8]) -> Result<u8, DeviceError> {
         self.client
@@ -349,22 +287,7 @@ impl<T: Transport> Device for ClientDevice<T> {
         self.rewrite_key_entries(id, id, label)
     }
     fn set_certificate_label(&mut self, der: &[u8], label: &str) -> Result<(), DeviceError> {
-        let cert = self
-            .client
-            .objects()
-            .map_err(device_error)?
-            .certificates
-            .into_iter()
-            .find(|c| c.der == der)
-            .ok_or(DeviceError::NotFound("certificate"))?;
-        self.client
-            .remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| e.path == cert.path)
-            .map_err(device_error)?;
-        let entry = pkcs15::certificate_entry(label, &cert.id, &cert.path)
-            .map_err(|e| DeviceError::Failed(e.to_string()))?;
-        self.client
-            .append_to_directory(pkcs15::ODF_CERTIFICATES, &entry)
-            .map_err(device_error)
+        self.relabel_certificate(der, label)
     }
     fn change_pin(&mut self, by: Pin, old: &str, new: &str) -> Result<(), DeviceError> {
         match by {
@@ -384,20 +307,7 @@ impl<T: Transport> Device for ClientDevice<T> {
         })
     }
     fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DeviceError> {
-        self.as_admin(admin_pin, |client| {
-            let objects = client.objects()?;
-            for cert in &objects.certificates {
-                client.delete_certificate(&cert.id)?;
-            }
-            for key in &objects.keys {
-                client.delete_key_pair(key.reference)?;
-            }
-            for data in client.data_objects()? {
-                client.delete_data_object(&data.path)?;
-            }
-            client.reset_retry_counter(PinRole::User)?;
-            client.set_pin(PinRole::User, new_user_pin)
-        })
+        self.as_admin(admin_pin, |client| edit::clear(client, new_user_pin))
     }
     fn data_files(&mut self) -> Result<Vec<DataFile>, DeviceError> {
         Ok(self
