@@ -55,7 +55,7 @@ if [ ! -x target/pkcs11-check-venv/bin/pkcs11-check ]; then
   fi
 fi
 
-echo "== npm ci (plugin browser tests: puppeteer-core and Aktiv's rutoken loader; no browser download)"
+echo "== npm ci (plugin browser tests: puppeteer-core, Aktiv's loaders and rutoken-plugin-bootstrap, esbuild; no browser download)"
 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix plugin/tests/browser --ignore-scripts --no-audit --no-fund
 
 echo "== cargo fmt --check"

@@ -8,16 +8,12 @@
   // extension id (AktivCo/rutoken-plugin-js src/rutoken.js) and the GUID of the `rutoken` npm
   // package's build (1.0.8).
   var EXTENSION_IDS = ["ohedcglhbbfdgaogjhcclacoccbagkjg", "C3B7563B-BF85-45B7-88FC-7CFF1BD3C2DB"];
-  // Constants and errorCodes, filled in by the bridge when it serves this file.
-  var CONSTANTS = /*CONSTANTS*/{};
-  // The methods the bridge carries; anything else is absent, as on an older plugin.
-  var METHODS = [
-    "enumerateDevices", "getDeviceInfo", "login", "logout",
-    "enumerateKeys", "getKeyLabel", "getPublicKeyValue", "generateKeyPair", "deleteKeyPair",
-    "enumerateCertificates", "getCertificate", "parseCertificate", "getKeyByCertificate",
-    "importCertificate", "deleteCertificate",
-    "createPkcs10", "sign", "rawSign", "digest"
-  ];
+  // Filled in by the bridge when it serves this file (plugin/src/codes.rs `constants`): the
+  // properties of the plugin object (constants, errorCodes, version, valid) and its methods
+  // (plugin/src/methods.rs, the one list).
+  var SPEC = /*CONSTANTS*/{};
+  var CONSTANTS = SPEC.constants || {};
+  var METHODS = SPEC.methods || [];
 
   var here = document.currentScript ? new URL(document.currentScript.src) : new URL(location.href);
   var wsUrl = (here.protocol === "https:" ? "wss:" : "ws:") + "//" + here.host + "/ws";
@@ -69,7 +65,7 @@
     });
   }
 
-  var plugin = { valid: true, version: "4.0.0.0-rutoken-lab" };
+  var plugin = {};
   Object.keys(CONSTANTS).forEach(function (k) { plugin[k] = CONSTANTS[k]; });
   METHODS.forEach(function (m) {
     plugin[m] = function () { return call(m, arguments); };

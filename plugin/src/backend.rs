@@ -16,7 +16,9 @@ use rutoken_sim::safetouch::SafeTouch;
 use rutoken_sim::token::{Fixture, Token};
 
 use crate::BridgeError;
-use crate::device::{Certificate, Device, DeviceError, KeyPair, PinState};
+
+mod edit;
+use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Pin, PinState};
 use crate::panel::PanelButtons;
 use crate::server;
 use crate::slot::Slot;
@@ -50,13 +52,29 @@ pub fn open(
     let (buttons, panel) = PanelButtons::new(Arc::clone(&present));
     let safetouch = SafeTouch::new(token, profile.safetouch.clone(), Box::new(buttons));
     let monitor = safetouch.monitor();
+    let memory = profile.token.memory_bytes;
     let device = ClientDevice {
         client: Client::new(InProcess::new(safetouch), config),
         reader: "rutoken-lab SafeTouch (emulator)".to_owned(),
         safetouch: true,
+        max_tries: profile.token.factory_user_pin_tries,
         power_cycle: Box::new(|t: &mut InProcess<SafeTouch<Token>>| {
             t.card_mut().power_off();
             t.card_mut().power_on();
+        }),
+        // What the emulator's CREATE counts against its memory (EF contents, PIN and key
+        // objects); the real token's free memory has no APDU the bridge knows.
+        free_memory: Box::new(move |t: &mut InProcess<SafeTouch<Token>>| {
+            let used: u32 = t
+                .card()
+                .inner()
+                .summary()
+                .files
+                .iter()
+                .filter(|f| f.kind != "DF")
+                .map(|f| u32::from(f.size))
+                .sum();
+            Some(memory.saturating_sub(used))
         }),
     };
     Ok(server::Token {
@@ -68,11 +86,15 @@ pub fn open(
 
 #[cfg(feature = "pcsc")]
 fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, BridgeError> {
+    // The factory user PIN's tries (the device profile's default): a real token's counter
+    // after a successful VERIFY.
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(name)
         .map_err(|e| BridgeError::Token(e.to_string()))?;
     let device = ClientDevice {
         client: Client::new(transport, config),
         reader: name.to_owned(),
+        max_tries: 10,
+        free_memory: Box::new(|_: &mut rutoken_client::transport::pcsc::PcscTransport| None),
         // A sim behind vpcd runs its own SafeTouch; a real one is a CCID reader we cannot tell
         // apart: assume one, as the bank's setup has.
         safetouch: true,
@@ -100,10 +122,15 @@ pub struct ClientDevice<T: Transport> {
     client: Client<T>,
     reader: String,
     safetouch: bool,
+    max_tries: u8,
     power_cycle: Box<dyn FnMut(&mut T) + Send>,
+    free_memory: FreeMemory<T>,
 }
 
-fn device_error(e: ClientError) -> DeviceError {
+/// How a [`ClientDevice`] learns the token's free memory (`None`: it cannot).
+type FreeMemory<T> = Box<dyn FnMut(&mut T) -> Option<u32> + Send>;
+
+pub(crate) fn device_error(e: ClientError) -> DeviceError {
     match e {
         ClientError::PinIncorrect { tries_left } => DeviceError::PinIncorrect { tries_left },
         ClientError::PinBlocked => DeviceError::PinLocked,
@@ -114,6 +141,9 @@ fn device_error(e: ClientError) -> DeviceError {
         ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
         ClientError::CardRemoved => DeviceError::Removed,
         ClientError::NotFound { what } if what.contains("key") => DeviceError::NotFound("key pair"),
+        ClientError::NotFound { what } if what.contains("data object") => {
+            DeviceError::NotFound("data object")
+        }
         ClientError::NotFound { .. } => DeviceError::NotFound("certificate"),
         other => DeviceError::Failed(other.to_string()),
     }
@@ -232,6 +262,7 @@ impl<T: Transport> Device for ClientDevice<T> {
         algorithm: KeyAlgorithm,
         param_set: ParamSet,
         label: &str,
+        id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         if KeyAlgorithm::gost2012_for(param_set) != algorithm {
             return Err(DeviceError::Unsupported(format!(
@@ -243,7 +274,85 @@ impl<T: Transport> Device for ClientDevice<T> {
             .client
             .generate_key_pair(param_set, label)
             .map_err(device_error)?;
-        key_pair(pair.id, label.to_owned(), pair.param_set, &pair.public_key)
+        let id = match id {
+            Some(id) if id != pair.id.as_slice() => {
+                self.rewrite_key_entries(&pair.id, id, label)?;
+                id.to_vec()
+            }
+            _ => pair.id,
+        };
+        key_pair(id, label.to_owned(), pair.param_set, &pair.public_key)
+    }
+    fn set_key_label(&mut self, id: &[u8], label: &str) -> Result<(), DeviceError> {
+        self.rewrite_key_entries(id, id, label)
+    }
+    fn set_certificate_label(&mut self, der: &[u8], label: &str) -> Result<(), DeviceError> {
+        self.relabel_certificate(der, label)
+    }
+    fn change_pin(&mut self, by: Pin, old: &str, new: &str) -> Result<(), DeviceError> {
+        match by {
+            Pin::User => self
+                .client
+                .change_pin(PinRole::User, old, new)
+                .map_err(device_error),
+            Pin::Admin => self.as_admin(old, |client| {
+                client.reset_retry_counter(PinRole::User)?;
+                client.set_pin(PinRole::User, new)
+            }),
+        }
+    }
+    fn unblock_user_pin(&mut self, admin_pin: &str) -> Result<(), DeviceError> {
+        self.as_admin(admin_pin, |client| {
+            client.reset_retry_counter(PinRole::User)
+        })
+    }
+    fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DeviceError> {
+        self.as_admin(admin_pin, |client| edit::clear(client, new_user_pin))
+    }
+    fn data_files(&mut self) -> Result<Vec<DataFile>, DeviceError> {
+        Ok(self
+            .client
+            .data_objects()
+            .map_err(device_error)?
+            .into_iter()
+            .map(|d| DataFile {
+                application: d.application,
+                label: d.label,
+                private: d.private,
+                value: d.value,
+            })
+            .collect())
+    }
+    fn create_data_file(&mut self, file: &DataFile) -> Result<(), DeviceError> {
+        self.client
+            .create_data_object(
+                &file.label,
+                &file.application,
+                None,
+                file.value.as_deref().unwrap_or_default(),
+                file.private,
+            )
+            .map(|_| ())
+            .map_err(device_error)
+    }
+    fn delete_data_file(&mut self, application: &str, label: &str) -> Result<(), DeviceError> {
+        let path = self
+            .client
+            .data_objects()
+            .map_err(device_error)?
+            .into_iter()
+            .find(|d| d.application == application && d.label == label)
+            .map(|d| d.path)
+            .ok_or(DeviceError::NotFound("data object"))?;
+        self.client.delete_data_object(&path).map_err(device_error)
+    }
+    fn free_memory(&mut self) -> Result<u32, DeviceError> {
+        (self.free_memory)(self.client.transport()).ok_or_else(|| {
+            DeviceError::Unsupported("the free memory of a token behind PC/SC".to_owned())
+        })
+    }
+    fn max_pin_tries(&self) -> u8 {
+        self.max_tries
     }
     fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError> {
         let kk = self.reference(key_id)?;
@@ -255,10 +364,15 @@ impl<T: Transport> Device for ClientDevice<T> {
         let sig = self.client.sign_digest(kk, digest).map_err(device_error)?;
         x509_signature(&sig)
     }
-    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError> {
+    fn import_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DeviceError> {
         match self
             .client
-            .install_certificate(der, label, None, &mut |_, _| Ok(true))
+            .install_certificate(der, label, id, &mut |_, _| Ok(true))
             .map_err(device_error)?
         {
             Installed::Listed { id } => Ok(id),

@@ -1,252 +1,184 @@
 //! The plugin's error codes and constants, as the page reads them from the plugin object
-//! (`plugin.errorCodes.PIN_INCORRECT`, `plugin.TOKEN_INFO_SERIAL`, …).
+//! (`plugin.errorCodes.PIN_INCORRECT`, `plugin.TOKEN_INFO_SERIAL`, …), and the plugin version.
 //!
-//! Names: Aktiv's public demo (AktivCo/rutoken-plugin-demo `src/present.js`, `src/index.html`).
-//! Error code values: Aktiv's pki-core error table (`rt_pc_e_*`, the library under the plugin),
-//! where a name appears there; `UNKNOWN_ERROR` = 1 is ours (pki-core starts at 2). Constant
-//! values (TOKEN_INFO_*, CERT_CATEGORY_*, …) are not public: ours, and a page that follows
-//! Aktiv's examples only ever compares with the names. Both are rows of `docs/assumptions.md`.
+//! Names: Aktiv's public demo (AktivCo/rutoken-plugin-demo `src/present.js`, `src/index.html`),
+//! the bootstrap library (`@aktivco-it/rutoken-plugin-bootstrap` 1.9.12, `src/errorCodes`,
+//! `src/detectRutokenDevice.js`) and the plugin reference (API v4.10.1.0, `CryptoPlugin`).
+//! Error code values: Aktiv's pki-core error table (`rt_pc_e_*`, the library under the plugin)
+//! where a name appears there; the plugin-level codes (time stamps, binary files, servers) and
+//! `UNKNOWN_ERROR` are not public: ours, from 200 (and 1). Constant values are not public
+//! either, except the order of pki-core's `rt_pc_data_format` (the `DEVICE_DATA_FORMAT_*`
+//! values below); a page that follows Aktiv's examples only ever compares with the names.
+//! Every guess is a row of `docs/assumptions.md` ("Rutoken Plugin").
 
 use serde_json::{Map, Value, json};
 
-/// One error the bridge reports; `code()` is what `Error.message` carries (as the
-/// native-messaging plugin does: `parseInt(error.message)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// Anything the other codes do not describe.
-    UnknownError,
-    /// A bad argument: wrong type, unknown constant, malformed data.
-    BadParams,
-    /// No device with that id (never was, or pulled).
-    DeviceNotFound,
-    /// A category the call does not accept.
-    CertificateCategoryBad,
-    /// The certificate is on the token already.
-    CertificateExists,
-    /// The PIN length is outside what the token accepts.
-    PinLengthInvalid,
-    /// Wrong PIN; tries remain.
-    PinIncorrect,
-    /// The PIN is blocked.
-    PinLocked,
-    /// The operation needs a login.
-    UserNotLoggedIn,
-    /// No key with that id.
-    KeyNotFound,
-    /// No certificate with that handle.
-    CertificateNotFound,
-    /// The token went away or changed under the operation.
-    TokenInvalid,
-    /// The key's algorithm does not fit the operation.
-    WrongKeyType,
-    /// The token failed.
-    DeviceError,
-    /// The data is not what the call expects.
-    DataInvalid,
-    /// The token cannot do it.
-    UnsupportedByToken,
-    /// «Операция отклонена пользователем»: Reject (or the time-out) on the SafeTouch.
-    FunctionRejected,
-    /// The operation failed for a reason the others do not name.
-    FunctionFailed,
-    /// Base64 that does not decode.
-    Base64DecodeFailed,
-    /// ASN.1 that does not parse.
-    Asn1Error,
-    /// PEM that does not parse.
-    PemError,
-    /// Already logged in.
-    AlreadyLoggedIn,
+mod errors;
+
+use errors::OTHER_ERRORS;
+pub use errors::{ALL, ErrorCode};
+
+/// The plugin version the object reports. Aktiv's bootstrap library
+/// (`@aktivco-it/rutoken-plugin-bootstrap` 1.9.12, `src/supportedBrowsersConfig.js`) refuses a
+/// plugin older than its per-browser minimum; the newest minimum there is 4.5.1.0 (Yandex
+/// Browser on Linux). The reference this bridge follows is API v4.10.1.0. Overridden with the
+/// environment variable `RUTOKEN_LAB_PLUGIN_VERSION` (to try a page against an older plugin).
+pub const DEFAULT_PLUGIN_VERSION: &str = "4.10.1.0";
+
+/// The version in force: `RUTOKEN_LAB_PLUGIN_VERSION` if set to dotted numbers, else the
+/// default.
+pub fn plugin_version() -> String {
+    std::env::var("RUTOKEN_LAB_PLUGIN_VERSION")
+        .ok()
+        .filter(|v| is_dotted_version(v))
+        .unwrap_or_else(|| DEFAULT_PLUGIN_VERSION.to_owned())
 }
 
-/// Every code with its name, in the order of the table.
-pub const ALL: &[(ErrorCode, &str, u32)] = &[
-    (ErrorCode::UnknownError, "UNKNOWN_ERROR", 1),
-    (ErrorCode::BadParams, "BAD_PARAMS", 2),
-    (ErrorCode::DeviceNotFound, "DEVICE_NOT_FOUND", 3),
-    (
-        ErrorCode::CertificateCategoryBad,
-        "CERTIFICATE_CATEGORY_BAD",
-        5,
-    ),
-    (ErrorCode::CertificateExists, "CERTIFICATE_EXISTS", 6),
-    (ErrorCode::PinLengthInvalid, "PIN_LENGTH_INVALID", 16),
-    (ErrorCode::PinIncorrect, "PIN_INCORRECT", 17),
-    (ErrorCode::PinLocked, "PIN_LOCKED", 18),
-    (ErrorCode::UserNotLoggedIn, "USER_NOT_LOGGED_IN", 19),
-    (ErrorCode::KeyNotFound, "KEY_NOT_FOUND", 20),
-    (ErrorCode::CertificateNotFound, "CERTIFICATE_NOT_FOUND", 22),
-    (ErrorCode::TokenInvalid, "TOKEN_INVALID", 24),
-    (ErrorCode::WrongKeyType, "WRONG_KEY_TYPE", 25),
-    (ErrorCode::DeviceError, "DEVICE_ERROR", 26),
-    (ErrorCode::DataInvalid, "DATA_INVALID", 27),
-    (ErrorCode::UnsupportedByToken, "UNSUPPORTED_BY_TOKEN", 28),
-    (ErrorCode::FunctionRejected, "FUNCTION_REJECTED", 30),
-    (ErrorCode::FunctionFailed, "FUNCTION_FAILED", 31),
-    (ErrorCode::Base64DecodeFailed, "BASE64_DECODE_FAILED", 32),
-    (ErrorCode::Asn1Error, "ASN1_ERROR", 33),
-    (ErrorCode::PemError, "PEM_ERROR", 34),
-    (ErrorCode::AlreadyLoggedIn, "ALREADY_LOGGED_IN", 93),
+/// `4.10.1.0`-like: numbers and dots only, at most four parts.
+pub fn is_dotted_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    (1..=4).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Constant groups; a value is looked up by name (`constant("TOKEN_INFO_SERIAL")`).
+pub const CONSTANTS: &[(&str, u32)] = &[
+    ("ENUMERATE_DEVICES_UNDEFINED", 0),
+    ("ENUMERATE_DEVICES_LIST", 1),
+    ("ENUMERATE_DEVICES_EVENTS", 2),
+    ("TOKEN_INFO_MODEL", 1),
+    ("TOKEN_INFO_READER", 2),
+    ("TOKEN_INFO_LABEL", 3),
+    ("TOKEN_INFO_DEVICE_TYPE", 4),
+    ("TOKEN_INFO_SERIAL", 5),
+    ("TOKEN_INFO_IS_LOGGED_IN", 6),
+    ("TOKEN_INFO_FORMATS", 7),
+    ("TOKEN_INFO_FEATURES", 8),
+    ("TOKEN_INFO_SUPPORTED_MECHANISMS", 9),
+    ("TOKEN_INFO_PINS_INFO", 10),
+    ("TOKEN_INFO_VENDOR_MODEL_NAME", 11),
+    ("TOKEN_INFO_SPEED", 12),
+    ("TOKEN_INFO_FREE_MEMORY", 13),
+    ("TOKEN_INFO_FKN_SUPPORTED", 14),
+    // Older forms the plugin still answers.
+    ("TOKEN_INFO_IS_PIN_CACHED", 15),
+    ("TOKEN_INFO_PIN_RETRIES_LEFT", 16),
+    ("TOKEN_INFO_ALGORITHMS", 17),
+    // Ours: the bank's PIN dialog's device number (the demo page).
+    ("TOKEN_INFO_DEVICE_NUMBER", 100),
+    ("TOKEN_TYPE_UNKNOWN", 0),
+    ("TOKEN_TYPE_RUTOKEN_ECP", 2),
+    ("TOKEN_TYPE_RUTOKEN_WEB", 3),
+    ("TOKEN_TYPE_RUTOKEN_ECP_SC", 4),
+    ("TOKEN_TYPE_RUTOKEN_PINPAD_2", 5),
+    // pki-core `rt_pc_data_format` order.
+    ("DEVICE_DATA_FORMAT_PLAIN", 0),
+    ("DEVICE_DATA_FORMAT_RAW", 1),
+    ("DEVICE_DATA_FORMAT_PINPAD2", 2),
+    ("DEVICE_DATA_FORMAT_XML", 3),
+    ("DEVICE_DATA_FORMAT_SAFETOUCH", 4),
+    ("CERT_CATEGORY_UNSPEC", 0),
+    ("CERT_CATEGORY_USER", 1),
+    ("CERT_CATEGORY_CA", 2),
+    ("CERT_CATEGORY_OTHER", 3),
+    ("CERT_INFO_SERIAL_NUMBER", 1),
+    ("PUBLIC_KEY_ALGORITHM_GOST3410_2001", 1),
+    ("PUBLIC_KEY_ALGORITHM_GOST3410_2012_256", 2),
+    ("PUBLIC_KEY_ALGORITHM_GOST3410_2012_512", 3),
+    ("PUBLIC_KEY_ALGORITHM_RSA", 4),
+    ("PUBLIC_KEY_ALGORITHM_RSA_512", 5),
+    ("PUBLIC_KEY_ALGORITHM_RSA_768", 6),
+    ("PUBLIC_KEY_ALGORITHM_RSA_1024", 7),
+    ("PUBLIC_KEY_ALGORITHM_RSA_1280", 8),
+    ("PUBLIC_KEY_ALGORITHM_RSA_1536", 9),
+    ("PUBLIC_KEY_ALGORITHM_RSA_1792", 10),
+    ("PUBLIC_KEY_ALGORITHM_RSA_2048", 11),
+    ("PUBLIC_KEY_ALGORITHM_RSA_4096", 12),
+    ("PUBLIC_KEY_ALGORITHM_ECDSA", 13),
+    ("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2001", 21),
+    ("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2012_256", 22),
+    ("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2012_512", 23),
+    ("CIPHER_ALGORITHM_GOST28147", 1),
+    ("CIPHER_ALGORITHM_AES128", 2),
+    ("CIPHER_ALGORITHM_AES192", 3),
+    ("CIPHER_ALGORITHM_AES256", 4),
+    ("CIPHER_ALGORITHM_DES", 5),
+    ("CIPHER_ALGORITHM_3DES", 6),
+    ("HASH_TYPE_GOST3411_94", 1),
+    ("HASH_TYPE_GOST3411_12_256", 2),
+    ("HASH_TYPE_GOST3411_12_512", 3),
+    ("HASH_TYPE_MD5", 4),
+    ("HASH_TYPE_SHA1", 5),
+    ("HASH_TYPE_SHA256", 6),
+    ("HASH_TYPE_SHA384", 7),
+    ("HASH_TYPE_SHA512", 8),
+    // `sign`'s old boolean `isBase64` is this number (false 0, true 1).
+    ("DATA_FORMAT_PLAIN", 0),
+    ("DATA_FORMAT_BASE64", 1),
+    ("DATA_FORMAT_HASH", 2),
+    ("KEY_INFO_ALGORITHM", 1),
+    ("KEY_INFO_SPEC", 2),
+    ("KEY_INFO_USAGE_PERIOD", 3),
+    ("KEY_SPEC_SIGN", 1),
+    ("KEY_SPEC_SIGN_AND_EXCHANGE", 2),
+    ("KEY_TYPE_COMMON", 0),
+    ("KEY_TYPE_JOURNAL", 1),
+    ("BINARY_FILE_INFO_PRIVATE", 1),
+    ("BIO_TYPE_NOT_SUPPORTED", 0),
+    ("BIO_TYPE_NOT_SPECIFIED", 1),
+    ("INTERFACE_TYPE_USB", 1),
+    ("INTERFACE_TYPE_BT", 2),
+    ("INTERFACE_TYPE_UART", 3),
+    ("INTERFACE_TYPE_ISO", 4),
+    ("INTERFACE_TYPE_SD", 5),
+    ("INTERFACE_TYPE_NFC", 6),
+    ("INTERFACE_TYPE_NFC_TYPE_A", 6),
+    ("INTERFACE_TYPE_NFC_TYPE_B", 7),
+    ("SECURE_MESSAGING_OFF", 0),
+    ("SECURE_MESSAGING_ON", 1),
+    ("SECURE_MESSAGING_ENHANCED", 2),
+    ("SECURE_MESSAGING_UNSUPPORTED", 3),
+    ("SECURE_MESSAGING_NOT_SPECIFIED", 4),
 ];
 
-impl ErrorCode {
-    /// The number the page sees.
-    pub fn code(self) -> u32 {
-        ALL.iter()
-            .find(|(c, _, _)| *c == self)
-            .map_or(1, |(_, _, n)| *n)
-    }
-    /// The name in `plugin.errorCodes`.
-    pub fn name(self) -> &'static str {
-        ALL.iter()
-            .find(|(c, _, _)| *c == self)
-            .map_or("UNKNOWN_ERROR", |(_, n, _)| n)
-    }
+/// A constant's value by name. Panics never: an unknown name is a programming error caught by
+/// the unit test below, answered with `u32::MAX` (no page value matches it).
+pub fn constant(name: &str) -> u32 {
+    CONSTANTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(u32::MAX, |(_, v)| *v)
 }
 
-/// `enumerateDevices` modes.
-pub const ENUMERATE_DEVICES_LIST: u32 = 1;
-/// `enumerateDevices({mode: ENUMERATE_DEVICES_EVENTS})`: `{connected: [...], disconnected: [...]}`
-/// since the previous call on the same connection.
-pub const ENUMERATE_DEVICES_EVENTS: u32 = 2;
-
-/// `getDeviceInfo` kinds.
-pub mod token_info {
-    /// Model name.
-    pub const MODEL: u32 = 1;
-    /// Reader name.
-    pub const READER: u32 = 2;
-    /// Token label.
-    pub const LABEL: u32 = 3;
-    /// `TOKEN_TYPE_*`.
-    pub const DEVICE_TYPE: u32 = 4;
-    /// Serial (decimal string).
-    pub const SERIAL: u32 = 5;
-    /// Logged in (bool).
-    pub const IS_LOGGED_IN: u32 = 6;
-    /// Data formats the device can show (`DEVICE_DATA_FORMAT_*`).
-    pub const FORMATS: u32 = 7;
-    /// Features (object).
-    pub const FEATURES: u32 = 8;
-    /// Mechanisms (array of names).
-    pub const SUPPORTED_MECHANISMS: u32 = 9;
-    /// PIN state (object).
-    pub const PINS_INFO: u32 = 10;
-    /// Vendor model name.
-    pub const VENDOR_MODEL_NAME: u32 = 11;
-    /// The device number of the bank's PIN dialog (ours).
-    pub const DEVICE_NUMBER: u32 = 100;
+/// The names in one group (`"TOKEN_INFO_"` …) with their values.
+pub fn group(prefix: &str) -> impl Iterator<Item = (&'static str, u32)> + '_ {
+    CONSTANTS
+        .iter()
+        .filter(move |(n, _)| n.starts_with(prefix))
+        .map(|(n, v)| (*n, *v))
 }
 
-/// `TOKEN_TYPE_RUTOKEN_ECP`.
-pub const TOKEN_TYPE_RUTOKEN_ECP: u32 = 2;
-/// `DEVICE_DATA_FORMAT_PLAIN`, `…_SAFETOUCH`.
-pub const DEVICE_DATA_FORMAT_PLAIN: u32 = 0;
-/// The SafeTouch TLV document format.
-pub const DEVICE_DATA_FORMAT_SAFETOUCH: u32 = 2;
-
-/// Certificate categories.
-pub mod cert_category {
-    /// Unspecified.
-    pub const UNSPEC: u32 = 0;
-    /// The user's own (has a key on the token).
-    pub const USER: u32 = 1;
-    /// A CA's.
-    pub const CA: u32 = 2;
-    /// Anyone else's.
-    pub const OTHER: u32 = 3;
-}
-
-/// Public key algorithms.
-pub mod algorithm {
-    /// GOST R 34.10-2001.
-    pub const GOST3410_2001: u32 = 1;
-    /// GOST R 34.10-2012, 256-bit.
-    pub const GOST3410_2012_256: u32 = 2;
-    /// GOST R 34.10-2012, 512-bit.
-    pub const GOST3410_2012_512: u32 = 3;
-    /// RSA (not supported by the emulator).
-    pub const RSA: u32 = 4;
-}
-
-/// Data formats of `sign`.
-pub mod data_format {
-    /// A UTF-8 string.
-    pub const PLAIN: u32 = 0;
-    /// Base64 of the bytes.
-    pub const BASE64: u32 = 1;
-    /// A hash, hex.
-    pub const HASH: u32 = 2;
-}
-
-/// Hash types.
-pub mod hash_type {
-    /// GOST R 34.11-94.
-    pub const GOST3411_94: u32 = 1;
-    /// Streebog-256.
-    pub const GOST3411_12_256: u32 = 2;
-    /// Streebog-512.
-    pub const GOST3411_12_512: u32 = 3;
-}
-
-/// The constants object spread onto the plugin object, and the `errorCodes` table.
+/// What the bridge's script needs: the properties spread onto the plugin object (constants,
+/// `errorCodes`, `version`, `valid`) under `constants`, and the method names under `methods`
+/// (one list, [`crate::methods::NAMES`]; a method the bridge has is on the object).
 pub fn constants() -> Value {
     let mut m = Map::new();
-    let mut put = |k: &str, v: u32| {
-        m.insert(k.to_owned(), json!(v));
-    };
-    put("ENUMERATE_DEVICES_LIST", ENUMERATE_DEVICES_LIST);
-    put("ENUMERATE_DEVICES_EVENTS", ENUMERATE_DEVICES_EVENTS);
-    put("TOKEN_INFO_MODEL", token_info::MODEL);
-    put("TOKEN_INFO_READER", token_info::READER);
-    put("TOKEN_INFO_LABEL", token_info::LABEL);
-    put("TOKEN_INFO_DEVICE_TYPE", token_info::DEVICE_TYPE);
-    put("TOKEN_INFO_SERIAL", token_info::SERIAL);
-    put("TOKEN_INFO_IS_LOGGED_IN", token_info::IS_LOGGED_IN);
-    put("TOKEN_INFO_FORMATS", token_info::FORMATS);
-    put("TOKEN_INFO_FEATURES", token_info::FEATURES);
-    put(
-        "TOKEN_INFO_SUPPORTED_MECHANISMS",
-        token_info::SUPPORTED_MECHANISMS,
-    );
-    put("TOKEN_INFO_PINS_INFO", token_info::PINS_INFO);
-    put(
-        "TOKEN_INFO_VENDOR_MODEL_NAME",
-        token_info::VENDOR_MODEL_NAME,
-    );
-    put("TOKEN_INFO_DEVICE_NUMBER", token_info::DEVICE_NUMBER);
-    put("TOKEN_TYPE_RUTOKEN_ECP", TOKEN_TYPE_RUTOKEN_ECP);
-    put("DEVICE_DATA_FORMAT_PLAIN", DEVICE_DATA_FORMAT_PLAIN);
-    put("DEVICE_DATA_FORMAT_SAFETOUCH", DEVICE_DATA_FORMAT_SAFETOUCH);
-    put("CERT_CATEGORY_UNSPEC", cert_category::UNSPEC);
-    put("CERT_CATEGORY_USER", cert_category::USER);
-    put("CERT_CATEGORY_CA", cert_category::CA);
-    put("CERT_CATEGORY_OTHER", cert_category::OTHER);
-    put(
-        "PUBLIC_KEY_ALGORITHM_GOST3410_2001",
-        algorithm::GOST3410_2001,
-    );
-    put(
-        "PUBLIC_KEY_ALGORITHM_GOST3410_2012_256",
-        algorithm::GOST3410_2012_256,
-    );
-    put(
-        "PUBLIC_KEY_ALGORITHM_GOST3410_2012_512",
-        algorithm::GOST3410_2012_512,
-    );
-    put("PUBLIC_KEY_ALGORITHM_RSA", algorithm::RSA);
-    put("DATA_FORMAT_PLAIN", data_format::PLAIN);
-    put("DATA_FORMAT_BASE64", data_format::BASE64);
-    put("DATA_FORMAT_HASH", data_format::HASH);
-    put("HASH_TYPE_GOST3411_94", hash_type::GOST3411_94);
-    put("HASH_TYPE_GOST3411_12_256", hash_type::GOST3411_12_256);
-    put("HASH_TYPE_GOST3411_12_512", hash_type::GOST3411_12_512);
-    let errors: Map<String, Value> = ALL
+    for (k, v) in CONSTANTS {
+        m.insert((*k).to_owned(), json!(v));
+    }
+    let mut errors: Map<String, Value> = ALL
         .iter()
         .map(|(_, name, n)| ((*name).to_owned(), json!(n)))
         .collect();
+    for (name, n) in OTHER_ERRORS {
+        errors.insert((*name).to_owned(), json!(n));
+    }
     m.insert("errorCodes".to_owned(), Value::Object(errors));
-    Value::Object(m)
+    m.insert("version".to_owned(), json!(plugin_version()));
+    m.insert("valid".to_owned(), json!(true));
+    json!({"constants": m, "methods": crate::methods::NAMES.to_vec()})
 }
 
 #[cfg(test)]
@@ -256,14 +188,54 @@ mod tests {
     #[test]
     fn codes_are_unique_and_named() {
         let mut seen = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
         for (code, name, n) in ALL {
             assert!(seen.insert(*n), "{name} repeats {n}");
+            assert!(names.insert(*name));
             assert_eq!(code.code(), *n);
             assert_eq!(code.name(), *name);
         }
+        for (name, n) in OTHER_ERRORS {
+            assert!(seen.insert(*n), "{name} repeats {n}");
+            assert!(names.insert(*name), "{name} twice");
+        }
         let c = constants();
-        assert_eq!(c["errorCodes"]["FUNCTION_REJECTED"], json!(30));
-        assert_eq!(c["errorCodes"]["PIN_INCORRECT"], json!(17));
-        assert_eq!(c["CERT_CATEGORY_USER"], json!(1));
+        assert_eq!(c["constants"]["errorCodes"]["FUNCTION_REJECTED"], json!(30));
+        assert_eq!(c["constants"]["errorCodes"]["PIN_INCORRECT"], json!(17));
+        assert_eq!(c["constants"]["CERT_CATEGORY_USER"], json!(1));
+        assert!(c["methods"].as_array().is_some_and(|m| m.len() >= 47));
+    }
+
+    #[test]
+    fn constants_are_unique_within_a_group() {
+        for prefix in [
+            "TOKEN_INFO_",
+            "TOKEN_TYPE_",
+            "DEVICE_DATA_FORMAT_",
+            "CERT_CATEGORY_",
+            "HASH_TYPE_",
+            "DATA_FORMAT_",
+            "CIPHER_ALGORITHM_",
+            "KEY_INFO_",
+            "SECURE_MESSAGING_",
+        ] {
+            let mut seen = std::collections::BTreeSet::new();
+            for (name, v) in group(prefix) {
+                assert!(seen.insert(v), "{name} repeats {v}");
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (name, v) in group("PUBLIC_KEY_ALGORITHM_") {
+            assert!(seen.insert(v), "{name} repeats {v}");
+        }
+        assert_eq!(constant("NO_SUCH_CONSTANT"), u32::MAX);
+    }
+
+    #[test]
+    fn versions_are_dotted_numbers() {
+        assert!(is_dotted_version(DEFAULT_PLUGIN_VERSION));
+        assert!(is_dotted_version("4.5.1.0"));
+        assert!(!is_dotted_version("4.0.0.0-rutoken-lab"));
+        assert!(!is_dotted_version(""));
     }
 }

@@ -40,6 +40,28 @@ pub struct PinState {
     pub locked: bool,
 }
 
+/// Which PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pin {
+    /// The user's.
+    User,
+    /// The administrator's (Security Officer).
+    Admin,
+}
+
+/// A PKCS#15 data object (the plugin's binary files and licences are kept as these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    /// Which program's object (the DODF applicationName): tells binary files from licences.
+    pub application: String,
+    /// Its label: the file's name, or the licence's number.
+    pub label: String,
+    /// Readable only after the user PIN.
+    pub private: bool,
+    /// The value (`None`: private, and the user PIN is not verified).
+    pub value: Option<Vec<u8>>,
+}
+
 /// What a token operation can fail with, in the terms the page sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeviceError {
@@ -95,20 +117,48 @@ pub trait Device: Send {
     fn keys(&mut self) -> Result<Vec<KeyPair>, DeviceError>;
     /// Certificates on the token.
     fn certificates(&mut self) -> Result<Vec<Certificate>, DeviceError>;
-    /// Generates a key pair; returns it.
+    /// Generates a key pair under `id` (or the ID OpenSC would give it); returns it.
     fn generate_key_pair(
         &mut self,
         algorithm: KeyAlgorithm,
         param_set: ParamSet,
         label: &str,
+        id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError>;
+    /// Renames a key pair (its PrKDF and PuKDF entries).
+    fn set_key_label(&mut self, id: &[u8], label: &str) -> Result<(), DeviceError>;
+    /// Renames the certificate with this DER (its CDF entry).
+    fn set_certificate_label(&mut self, der: &[u8], label: &str) -> Result<(), DeviceError>;
+    /// Sets the user PIN to `new`; `old` is the PIN of `by` (the user's own, or the
+    /// administrator's setting it).
+    fn change_pin(&mut self, by: Pin, old: &str, new: &str) -> Result<(), DeviceError>;
+    /// Unblocks the user PIN with the administrator's PIN (tries back to the maximum).
+    fn unblock_user_pin(&mut self, admin_pin: &str) -> Result<(), DeviceError>;
+    /// Formats the token: with the administrator's PIN, deletes every key pair, certificate and
+    /// data object and sets the user PIN to `new_user_pin` (tries back to the maximum).
+    fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DeviceError>;
+    /// The data objects.
+    fn data_files(&mut self) -> Result<Vec<DataFile>, DeviceError>;
+    /// Stores a data object.
+    fn create_data_file(&mut self, file: &DataFile) -> Result<(), DeviceError>;
+    /// Deletes the data object of this application and label.
+    fn delete_data_file(&mut self, application: &str, label: &str) -> Result<(), DeviceError>;
+    /// Bytes left for files on the token.
+    fn free_memory(&mut self) -> Result<u32, DeviceError>;
+    /// The user PIN's tries after a reset (the token's maximum).
+    fn max_pin_tries(&self) -> u8;
     /// Signs `data` hashed on the token (the SafeTouch sees it); the signature as in X.509
     /// (`s ‖ r`, big-endian).
     fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError>;
     /// Signs a digest computed by the host; X.509 order.
     fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError>;
-    /// Writes a certificate (DER) with a label; its ID is that of its key pair.
-    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError>;
+    /// Writes a certificate (DER) with a label under `id`, or the ID of its key pair.
+    fn import_certificate(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DeviceError>;
     /// Deletes the certificate with this ID.
     fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError>;
     /// Deletes the key pair with this ID.

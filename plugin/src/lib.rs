@@ -5,14 +5,27 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod args;
 pub mod backend;
 pub mod bank;
+pub mod certinfo;
+mod certs;
 pub mod cms;
 pub mod codes;
+pub mod der_walk;
 pub mod device;
 mod error;
+mod files;
+mod info;
+mod keys;
+pub mod methods;
 pub mod panel;
+mod pins;
+mod pkcs10;
 pub mod server;
+mod signing;
 pub mod slot;
+mod tsp;
+mod verify;
 
 pub use error::BridgeError;

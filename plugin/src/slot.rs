@@ -17,6 +17,12 @@ pub struct Session {
     pub device: Box<dyn Device>,
     /// The page logged in (and has not logged out since, nor pulled the token).
     pub logged_in: bool,
+    /// The PIN `savePin` kept (the plugin's PIN cache): after a pull and insert the bridge
+    /// logs in with it again, as the plugin does for a page that cached its PIN. Cleared by
+    /// `removePin`, by `logout` and by a wrong PIN. Never logged; zeroized when dropped.
+    pub pin_cache: Option<zeroize::Zeroizing<String>>,
+    /// The PIN of the current login (what `savePin` caches). Zeroized when dropped.
+    pub login_pin: Option<zeroize::Zeroizing<String>>,
     /// The insertion this session has seen (a new one resets it).
     generation: u64,
 }
@@ -42,6 +48,8 @@ impl Slot {
             session: Mutex::new(Session {
                 device,
                 logged_in: false,
+                pin_cache: None,
+                login_pin: None,
                 generation: 0,
             }),
             present,
@@ -92,6 +100,16 @@ impl Slot {
             session.logged_in = false;
             session.generation = generation;
             session.device.power_cycle();
+            if let Some(pin) = session.pin_cache.clone() {
+                // The cached PIN logs in again; a PIN that stopped working leaves the cache.
+                match session.device.login(&pin) {
+                    Ok(()) => {
+                        session.logged_in = true;
+                        session.login_pin = Some(pin);
+                    }
+                    Err(_) => session.pin_cache = None,
+                }
+            }
         }
         let result = op(&mut session);
         if self.generation.load(Ordering::SeqCst) != generation {

@@ -3,173 +3,16 @@
 //! and CMS it assembles, checked by our PKI and by OpenSSL's gost engine.
 
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
+
 use std::sync::{Arc, Mutex};
 
-use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
-use rutoken_plugin_bridge::api::{self, Connection};
-use rutoken_plugin_bridge::device::{Certificate, Device, DeviceError, KeyPair, PinState};
-use rutoken_plugin_bridge::slot::Slot;
+use gost::KeyAlgorithm;
+use rutoken_plugin_bridge::api::Connection;
 use serde_json::{Value, json};
 
-/// A token in software: the fixture owner's key and certificate, PIN 12345678, 10 tries.
-struct SoftToken {
-    keys: Vec<(KeyPair, SigningKey)>,
-    certs: Vec<Certificate>,
-    verified: bool,
-    tries: u8,
-    rng: Rng,
-}
+mod support;
 
-fn pair(id: Vec<u8>, label: &str, key: &SigningKey) -> KeyPair {
-    let ps = key.param_set();
-    let algorithm = KeyAlgorithm::gost2012_for(ps);
-    KeyPair {
-        id,
-        label: label.to_owned(),
-        algorithm,
-        param_set: ps,
-        spki_der: gost::spki::to_spki_der(&key.verifying_key(), algorithm),
-    }
-}
-
-impl SoftToken {
-    fn new() -> Self {
-        let owner = rutoken_pki::fixtures::owner_current().expect("fixture");
-        let id = vec![0x45; 20];
-        let key = owner.key.key;
-        SoftToken {
-            keys: vec![(pair(id.clone(), "owner", &key), key)],
-            certs: vec![Certificate {
-                id,
-                label: "owner".into(),
-                der: owner.cert.to_der().to_vec(),
-            }],
-            verified: false,
-            tries: 10,
-            rng: Rng::from_seed(7),
-        }
-    }
-    fn key(&self, id: &[u8]) -> Result<&SigningKey, DeviceError> {
-        if !self.verified {
-            return Err(DeviceError::NotLoggedIn);
-        }
-        self.keys
-            .iter()
-            .find(|(k, _)| k.id == id)
-            .map(|(_, s)| s)
-            .ok_or(DeviceError::NotFound("key pair"))
-    }
-}
-
-impl Device for SoftToken {
-    fn power_cycle(&mut self) {
-        self.verified = false;
-    }
-    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
-        Ok(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3])
-    }
-    fn has_safetouch(&self) -> bool {
-        true
-    }
-    fn reader(&self) -> String {
-        "soft".into()
-    }
-    fn login(&mut self, pin: &str) -> Result<(), DeviceError> {
-        if self.tries == 0 {
-            return Err(DeviceError::PinLocked);
-        }
-        if pin == "12345678" {
-            self.verified = true;
-            self.tries = 10;
-            Ok(())
-        } else {
-            self.tries -= 1;
-            Err(if self.tries == 0 {
-                DeviceError::PinLocked
-            } else {
-                DeviceError::PinIncorrect {
-                    tries_left: self.tries,
-                }
-            })
-        }
-    }
-    fn logout(&mut self) -> Result<(), DeviceError> {
-        self.verified = false;
-        Ok(())
-    }
-    fn pin_state(&mut self) -> Result<PinState, DeviceError> {
-        Ok(PinState {
-            retries_left: Some(self.tries),
-            locked: self.tries == 0,
-        })
-    }
-    fn keys(&mut self) -> Result<Vec<KeyPair>, DeviceError> {
-        Ok(self.keys.iter().map(|(k, _)| k.clone()).collect())
-    }
-    fn certificates(&mut self) -> Result<Vec<Certificate>, DeviceError> {
-        Ok(self.certs.clone())
-    }
-    fn generate_key_pair(
-        &mut self,
-        _algorithm: KeyAlgorithm,
-        param_set: ParamSet,
-        label: &str,
-    ) -> Result<KeyPair, DeviceError> {
-        let key = SigningKey::generate(param_set, &mut self.rng).expect("a software key pair");
-        let id = vec![u8::try_from(self.keys.len()).unwrap_or(0xFF); 20];
-        let p = pair(id, label, &key);
-        self.keys.push((p.clone(), key));
-        Ok(p)
-    }
-    fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        let key = self.key(key_id)?;
-        let digest = KeyAlgorithm::gost2012_for(key.param_set())
-            .digest()
-            .digest(data);
-        let mut rng = Rng::from_seed(9);
-        key.sign_digest(&digest, &mut rng)
-            .map(|s| s.to_x509_bytes())
-            .map_err(|e| DeviceError::Failed(e.to_string()))
-    }
-    fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        let key = self.key(key_id)?;
-        let mut rng = Rng::from_seed(9);
-        key.sign_digest(digest, &mut rng)
-            .map(|s| s.to_x509_bytes())
-            .map_err(|e| DeviceError::Failed(e.to_string()))
-    }
-    fn import_certificate(&mut self, der: &[u8], label: &str) -> Result<Vec<u8>, DeviceError> {
-        self.certs.push(Certificate {
-            id: vec![9; 20],
-            label: label.into(),
-            der: der.to_vec(),
-        });
-        Ok(vec![9; 20])
-    }
-    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError> {
-        self.certs.retain(|c| c.id != id);
-        Ok(())
-    }
-    fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
-        self.keys.retain(|(k, _)| k.id != id);
-        Ok(())
-    }
-}
-
-fn setup() -> (Arc<Slot>, Mutex<Connection>) {
-    let slot = Slot::new(
-        Box::new(SoftToken::new()),
-        Arc::new(AtomicBool::new(true)),
-        None,
-    );
-    (slot, Mutex::new(Connection::default()))
-}
-
-fn call(slot: &Slot, conn: &Mutex<Connection>, method: &str, params: Value) -> Result<Value, u32> {
-    let params = params.as_array().cloned().unwrap_or_default();
-    api::call(slot, conn, method, &params).map_err(|e| e.code.code())
-}
+use support::{call, gost_engine, setup};
 
 #[test]
 fn pins_errors_and_device_events_follow_the_plugin() {
@@ -204,7 +47,7 @@ fn pins_errors_and_device_events_follow_the_plugin() {
     );
     assert_eq!(
         call(&slot, &c, "getDeviceInfo", json!([0, 7])),
-        Ok(json!([0, 2]))
+        Ok(json!([0, 4]))
     );
     // Events: the first call reports the device, a pull reports it gone, an insert back.
     let events = json!([{"mode": 2}]);
@@ -234,12 +77,14 @@ fn pins_errors_and_device_events_follow_the_plugin() {
         Ok(json!(false))
     );
     assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    // Arguments are checked before the login is: a valid call without it is
+    // USER_NOT_LOGGED_IN.
     assert_eq!(
         call(
             &slot,
             &c,
             "generateKeyPair",
-            json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "Q"}])
+            json!([0, null, "", {"publicKeyAlgorithm": 2, "paramset": "A"}])
         ),
         Err(19)
     );
@@ -262,14 +107,8 @@ fn pins_errors_and_device_events_follow_the_plugin() {
         ),
         Err(28)
     );
-    assert_eq!(call(&slot, &c, "noSuchMethod", json!([0])), Err(31));
-}
-
-fn gost_engine() -> bool {
-    Command::new("openssl")
-        .args(["engine", "gost"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    // An unknown method is BAD_PARAMS; the token saw nothing of it.
+    assert_eq!(call(&slot, &c, "noSuchMethod", json!([0])), Err(2));
 }
 
 #[test]
@@ -475,4 +314,136 @@ fn the_websocket_answers_allowed_origins_only_and_binds_loopback_only() {
     assert!(upgrade(addr, "/ws", Some("https://evil.example")).contains(" 403 "));
     assert!(upgrade(addr, "/ws", Some("https://bank.example.evil.example")).contains(" 403 "));
     assert!(upgrade(addr, "/ws", None).contains(" 403 "));
+}
+
+#[test]
+fn every_info_type_answers_in_the_real_shape_and_the_pin_cache_survives_a_pull() {
+    let (slot, c) = setup();
+    let constants = rutoken_plugin_bridge::codes::CONSTANTS;
+    for (name, value) in constants
+        .iter()
+        .filter(|(n, _)| n.starts_with("TOKEN_INFO_"))
+    {
+        let got = call(&slot, &c, "getDeviceInfo", json!([0, value]));
+        assert!(got.is_ok(), "{name}: {got:?}");
+    }
+    let c_of = rutoken_plugin_bridge::codes::constant;
+    let features = call(
+        &slot,
+        &c,
+        "getDeviceInfo",
+        json!([0, c_of("TOKEN_INFO_FEATURES")]),
+    )
+    .expect("features");
+    assert_eq!(features["interfaces"], json!([c_of("INTERFACE_TYPE_USB")]));
+    assert_eq!(features["bio"], json!(c_of("BIO_TYPE_NOT_SUPPORTED")));
+    assert!(features["smType"].is_number());
+    let mechanisms = call(
+        &slot,
+        &c,
+        "getDeviceInfo",
+        json!([0, c_of("TOKEN_INFO_SUPPORTED_MECHANISMS")]),
+    )
+    .expect("mechanisms");
+    for kind in ["hash", "sign", "cipher", "keyExchange"] {
+        for side in ["hardware", "software"] {
+            assert!(mechanisms[kind][side].is_array(), "{kind}.{side}");
+        }
+    }
+    assert!(
+        mechanisms["sign"]["hardware"]
+            .as_array()
+            .expect("sign")
+            .contains(&json!(c_of("PUBLIC_KEY_ALGORITHM_GOST3410_2012_256")))
+    );
+    // While logged in the counter is the maximum (a successful VERIFY reset it).
+    call(&slot, &c, "login", json!([0, "12345678"])).expect("login");
+    let pins = call(
+        &slot,
+        &c,
+        "getDeviceInfo",
+        json!([0, c_of("TOKEN_INFO_PINS_INFO")]),
+    );
+    assert_eq!(
+        pins,
+        Ok(json!({"user": {"retriesLeft": 10, "locked": false}}))
+    );
+    // The older boolean data format of `sign` is the number.
+    let handles = call(&slot, &c, "enumerateCertificates", json!([0, 1])).expect("certs");
+    let as_number = call(&slot, &c, "sign", json!([0, handles[0], "dGV4dA==", 1, {}]));
+    let as_bool = call(
+        &slot,
+        &c,
+        "sign",
+        json!([0, handles[0], "dGV4dA==", true, {}]),
+    );
+    assert!(as_number.is_ok());
+    assert_eq!(as_number, as_bool, "isBase64 true is DATA_FORMAT_BASE64");
+    // The PIN cache: saved, it logs in again after the token is pulled and inserted.
+    let cached = json!([0, c_of("TOKEN_INFO_IS_PIN_CACHED")]);
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", cached.clone()),
+        Ok(json!(false))
+    );
+    call(&slot, &c, "savePin", json!([0])).expect("savePin");
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", cached.clone()),
+        Ok(json!(true))
+    );
+    slot.pull();
+    slot.insert();
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(true))
+    );
+    call(&slot, &c, "removePin", json!([0])).expect("removePin");
+    assert_eq!(call(&slot, &c, "getDeviceInfo", cached), Ok(json!(false)));
+    assert_eq!(
+        call(&slot, &c, "getDeviceInfo", json!([0, 6])),
+        Ok(json!(false))
+    );
+    assert_eq!(call(&slot, &c, "enumerateKeys", json!([0, ""])), Err(19));
+    assert_eq!(call(&slot, &c, "savePin", json!([0])), Err(90));
+}
+
+#[test]
+fn time_stamp_requests_read_back_with_openssl_ts() {
+    let (slot, c) = setup();
+    let req = call(
+        &slot,
+        &c,
+        "createTsRequest",
+        json!(["dGV4dA==", 1, 2, {"cert": true, "nonce": true, "policy": "1.2.643.100.113.1"}]),
+    )
+    .expect("request");
+    if !gost_engine() {
+        println!("skipped: OpenSSL's gost engine is missing (libengine-gost-openssl)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("r.tsq"), support::b64(&req)).expect("write");
+    let (ok, text) = support::openssl(
+        dir.path(),
+        &["ts", "-engine", "gost", "-query", "-in", "r.tsq", "-text"],
+    );
+    assert!(ok, "{text}");
+    println!("{text}");
+    let digest = hex::encode(gost::DigestAlgorithm::Streebog256.digest(b"text"));
+    let dumped: String = text
+        .lines()
+        .skip_while(|l| !l.contains("Message data:"))
+        .skip(1)
+        .take(2)
+        .filter_map(|l| l.split_once(" - "))
+        .map(|(_, rest)| {
+            rest.split("   ")
+                .next()
+                .unwrap_or_default()
+                .replace(['-', ' '], "")
+        })
+        .collect();
+    assert_eq!(dumped.to_lowercase(), digest, "{text}");
+    assert!(text.contains("Certificate required: yes"), "{text}");
+    assert!(!text.contains("Nonce: unspecified"), "{text}");
+    assert!(!text.contains("Policy OID: unspecified"), "{text}");
 }

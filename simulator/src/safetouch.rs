@@ -6,6 +6,7 @@
 mod buttons;
 mod document;
 mod events;
+mod pinpad;
 mod profile;
 mod screen;
 

@@ -18,6 +18,11 @@ pub enum Shown {
 
 /// Classifies the data hashed on the token.
 pub fn classify(data: &[u8], profile: &SafeTouchProfile) -> Shown {
+    if profile.pinpad_files
+        && let Some(rows) = super::pinpad::rows(data)
+    {
+        return Shown::Document(rows);
+    }
     if let Some(rows) = tlv_rows(data, &profile.tlv) {
         return Shown::Document(rows);
     }

@@ -113,6 +113,11 @@ pub struct SafeTouchProfile {
     pub hash_only_title: String,
     /// The TLV tags and their labels.
     pub tlv: TlvTags,
+    /// Show documents in the Rutoken PINPad text format (`<!PINPADFILE UTF8>`,
+    /// `<!PINPADFILE RU>`: `<N>` name, `<V>` value, `<T>` text; Aktiv's PINPad samples) as the
+    /// PINPad does (`true`); the INVISIBLE forms are never signed unseen: they get the
+    /// hash-only policy.
+    pub pinpad_files: bool,
 }
 
 impl Default for SafeTouchProfile {
@@ -128,6 +133,7 @@ impl Default for SafeTouchProfile {
             certificate_request_title: "Запрос подписи запроса на сертификат".to_owned(),
             hash_only_title: "Подписать хэш?".to_owned(),
             tlv: TlvTags::default(),
+            pinpad_files: true,
         }
     }
 }
