@@ -26,7 +26,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// From a device profile.
-    pub fn from_profile(profile: &rutoken_sim::profile::DeviceProfile) -> Self {
+    pub fn from_profile(profile: &rutoken_device::profile::DeviceProfile) -> Self {
         ClientConfig {
             safetouch: SafeTouchWords {
                 reject: StatusWord(profile.safetouch.reject_sw),
@@ -50,6 +50,6 @@ impl ClientConfig {
 /// The default device profile's configuration.
 impl Default for ClientConfig {
     fn default() -> Self {
-        ClientConfig::from_profile(&rutoken_sim::profile::DeviceProfile::default())
+        ClientConfig::from_profile(&rutoken_device::profile::DeviceProfile::default())
     }
 }

@@ -5,7 +5,7 @@
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 
-use rutoken_sim::card::Card;
+use rutoken_device::card::Card;
 
 use crate::error::TransportError;
 

@@ -3,7 +3,7 @@
 //! variable `RUTOKEN_PKCS11_PROFILE` names a profile file; without it, the built-in defaults.
 
 use rutoken_client::ClientConfig;
-use rutoken_sim::profile::DeviceProfile;
+use rutoken_device::profile::DeviceProfile;
 
 use crate::error::ProfileWords;
 use crate::slot::RUTOKEN_ECP_ATRS;

@@ -7,7 +7,6 @@ mod buttons;
 mod document;
 mod events;
 mod pinpad;
-mod profile;
 mod screen;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -19,7 +18,9 @@ pub use buttons::{
 };
 pub use document::{Shown, classify, encode_tlv};
 pub use events::{Event, EventKind};
-pub use profile::{DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags};
+pub use rutoken_device::profile::{
+    DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags,
+};
 pub use screen::Screen;
 
 use crate::card::Card;

@@ -18,7 +18,6 @@ pub mod fs;
 pub mod image;
 pub mod key;
 pub mod pin;
-pub mod profile;
 pub mod rsa;
 pub mod secret;
 pub mod shell;
@@ -31,7 +30,8 @@ use std::path::Path;
 
 pub use error::TokenError;
 pub use fixture::Fixture;
-pub use profile::TokenProfile;
+pub use rutoken_device::profile::TokenProfile;
+pub use rutoken_device::profile::token as profile;
 pub use status::Sw;
 pub use summary::Summary;
 

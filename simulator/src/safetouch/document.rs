@@ -4,7 +4,7 @@
 use der::Decode;
 use x509_cert::request::CertReqInfo;
 
-use super::profile::{SafeTouchProfile, TlvTags};
+use rutoken_device::profile::{SafeTouchProfile, TlvTags};
 
 /// The decision for one signature command.
 #[derive(Debug, Clone, PartialEq, Eq)]

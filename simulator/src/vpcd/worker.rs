@@ -90,23 +90,3 @@ impl CardHandle {
         Ok(job(card.as_mut()))
     }
 }
-
-/// A boxed card is a card: the `sim` command chooses the card at run time (the token or the echo
-/// card) and then wraps it in a SafeTouch.
-impl Card for Box<dyn Card> {
-    fn atr(&self) -> Vec<u8> {
-        self.as_ref().atr()
-    }
-    fn power_on(&mut self) {
-        self.as_mut().power_on();
-    }
-    fn power_off(&mut self) {
-        self.as_mut().power_off();
-    }
-    fn reset(&mut self) {
-        self.as_mut().reset();
-    }
-    fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
-        self.as_mut().transmit(command)
-    }
-}

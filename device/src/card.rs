@@ -17,3 +17,23 @@ pub trait Card: Send {
     /// Processes one command APDU; returns the response APDU, data then SW1 SW2 (never empty).
     fn transmit(&mut self, command: &[u8]) -> Vec<u8>;
 }
+
+/// A boxed card is a card: the emulator's `sim` command chooses the card at run time (the
+/// token or the echo card) and then wraps it in a SafeTouch.
+impl Card for Box<dyn Card> {
+    fn atr(&self) -> Vec<u8> {
+        self.as_ref().atr()
+    }
+    fn power_on(&mut self) {
+        self.as_mut().power_on();
+    }
+    fn power_off(&mut self) {
+        self.as_mut().power_off();
+    }
+    fn reset(&mut self) {
+        self.as_mut().reset();
+    }
+    fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
+        self.as_mut().transmit(command)
+    }
+}

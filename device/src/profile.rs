@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-pub use crate::safetouch::SafeTouchProfile;
-pub use crate::token::TokenProfile;
+pub mod safetouch;
+pub mod token;
+
+pub use safetouch::{DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags};
+pub use token::{ATR_DS, ATR_ECP, AtrVariant, TokenProfile};
 
 /// The whole device: the token, the SafeTouch it sits in, and the answer latencies.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -355,10 +358,7 @@ mod tests {
         assert_eq!(profile.safetouch.reject_sw, 0x6985);
         assert_eq!(profile.safetouch.timeout_sw, 0x6FB1);
         assert_eq!(profile.safetouch.timeout_ms, 500);
-        assert_eq!(
-            profile.safetouch.hash_only_policy,
-            crate::safetouch::HashOnlyPolicy::Refuse
-        );
+        assert_eq!(profile.safetouch.hash_only_policy, HashOnlyPolicy::Refuse);
         assert_eq!(
             profile.latency.for_apdu(&[0, 0x46, 0x80, 0]),
             Duration::from_millis(30)
