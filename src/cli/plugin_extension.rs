@@ -45,9 +45,7 @@ pub fn run(args: &InstallExtensionArgs) -> Result<ExitCode, CliError> {
     println!(
         "  Chromium, Google Chrome: chrome://extensions → Developer mode → Load unpacked → {dir}"
     );
-    println!(
-        "  Yandex Browser: browser://extensions (Дополнения → Developer mode) → Load unpacked → {dir}"
-    );
+    println!("  Yandex Browser: browser://extensions → Developer mode → Load unpacked → {dir}");
     println!("  Chromium from the command line or in CI: chromium --load-extension={dir}");
     println!("    (Google Chrome 137 and later ignore --load-extension; use the page above)");
     println!();
@@ -59,4 +57,36 @@ pub fn run(args: &InstallExtensionArgs) -> Result<ExitCode, CliError> {
         "Pages from the bridge's own origin and each --allow-origin get the plugin; others are refused."
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_extension_for_the_port_and_refuses_other_hosts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let args = InstallExtensionArgs {
+            dir: dir.path().join("ext"),
+            port: 9123,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        };
+        assert!(run(&args).is_ok());
+        let background =
+            std::fs::read_to_string(dir.path().join("ext/background.js")).expect("background.js");
+        assert!(
+            background.contains("\"ws://127.0.0.1:9123/ws\""),
+            "{background}"
+        );
+        for file in ["manifest.json", "page.js", "relay.js"] {
+            assert!(dir.path().join("ext").join(file).exists(), "{file}");
+        }
+        let elsewhere = InstallExtensionArgs {
+            dir: dir.path().join("other"),
+            port: 9123,
+            bind: "192.168.1.2".parse().expect("address"),
+        };
+        assert!(matches!(run(&elsewhere), Err(CliError::Invalid { .. })));
+        assert!(!dir.path().join("other").exists());
+    }
 }
