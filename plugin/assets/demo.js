@@ -40,6 +40,12 @@
     var found = (list || []).filter(function (r) { return r.rdn === name; })[0];
     return found ? found.value : "";
   }
+  // Dates as the bank writes them, DD.MM.YYYY; the certificate's times are UTC (RFC 3339 from
+  // parseCertificate), so the UTC date.
+  function day(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    return m ? m[3] + "." + m[2] + "." + m[1] : String(iso || "");
+  }
   function dl(el, rows) {
     el.innerHTML = "";
     rows.forEach(function (row) {
@@ -104,13 +110,18 @@
     }).then(function (certs) {
       certs.forEach(function (c) {
         var tr = document.createElement("tr");
+        // The owner's name opens the certificate: a real button (keyboard: Tab, Enter/Space),
+        // drawn as the link it looks like.
         var owner = document.createElement("td");
-        owner.className = "cert-owner";
-        owner.textContent = rdn(c.info.subject, "commonName");
-        owner.dataset.handle = c.handle;
-        owner.onclick = function () { openCertificate(c); };
+        var open = document.createElement("button");
+        open.type = "button";
+        open.className = "cert-owner";
+        open.textContent = rdn(c.info.subject, "commonName");
+        open.dataset.handle = c.handle;
+        open.onclick = function () { openCertificate(c); };
+        owner.appendChild(open);
         var serial = document.createElement("td"); serial.textContent = c.info.serialNumber.replace(/:/g, "").toUpperCase();
-        var until = document.createElement("td"); until.textContent = c.info.validNotAfter;
+        var until = document.createElement("td"); until.className = "cert-until"; until.textContent = day(c.info.validNotAfter);
         tr.appendChild(owner); tr.appendChild(serial); tr.appendChild(until);
         tbody.appendChild(tr);
         $("greeting").textContent = ", " + rdn(c.info.subject, "commonName");
@@ -127,7 +138,7 @@
       ["Организация", rdn(c.info.subject, "organizationName")],
       ["Серийный номер", c.info.serialNumber.replace(/:/g, "").toUpperCase()],
       ["Издатель", rdn(c.info.issuer, "commonName")],
-      ["Действителен до", c.info.validNotAfter]
+      ["Действителен до", day(c.info.validNotAfter)]
     ]);
     $("reissue").onclick = function () {
       plugin.getCertificate(device, c.handle).then(function (pem) {

@@ -1,7 +1,9 @@
 // The SafeTouch panel: the device's screen as the bridge reports it, and its two buttons.
 (function () {
   "use strict";
-  var url = window.rutokenLab.bridge;
+  // The panel is served by the bridge: its WebSocket is on this page's host (also when the
+  // plugin object comes from the adapter extension and no script of the bridge is loaded).
+  var url = (location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws";
   var screenEl = document.getElementById("st-screen");
   var stateEl = document.getElementById("st-state");
   var confirmBtn = document.getElementById("st-confirm");
@@ -31,8 +33,17 @@
     send({ panel: "press", screen: current.id, button: button });
   }
   ws.onopen = function () { send({ panel: "subscribe" }); };
+  // The bridge says where the SafeTouch is: here (its screen and buttons on this panel) or
+  // behind a reader (--reader), where presses come from the device or `rutoken-lab safetouch`.
+  function where(msg) {
+    var local = msg.safetouch === "panel";
+    document.getElementById("st-local").hidden = !local;
+    document.getElementById("st-elsewhere").hidden = local;
+    document.body.dataset.safetouchAt = local ? "panel" : "reader";
+  }
   ws.onmessage = function (event) {
     var msg = JSON.parse(event.data);
+    if (msg.event === "safetouch") where(msg);
     if (msg.event === "screen") render(msg);
     if (msg.event === "presence") presenceEl.textContent = msg.present ? "вставлен" : "извлечён";
   };

@@ -2,8 +2,14 @@
 // Include this script BEFORE Aktiv's loader (the `rutoken` npm package): the loader looks for
 // the browser extension's object when it runs, and this script provides it. A page written for
 // the real plugin then runs unchanged.
+//
+// The rutoken-lab adapter extension (plugin/extension, `rutoken-lab plugin install-extension`)
+// runs this same file in every page's world with VIA_EXTENSION true: the messages then go to the
+// extension's content script (window.postMessage), which carries them to the bridge, and the
+// page needs no script tag.
 (function () {
   "use strict";
+  var VIA_EXTENSION = /*VIA_EXTENSION*/false;
   // The names Aktiv's loader looks the extension's object up by on `window`: the Chrome
   // extension id (AktivCo/rutoken-plugin-js src/rutoken.js) and the GUID of the `rutoken` npm
   // package's build (1.0.8).
@@ -15,8 +21,36 @@
   var CONSTANTS = SPEC.constants || {};
   var METHODS = SPEC.methods || [];
 
-  var here = document.currentScript ? new URL(document.currentScript.src) : new URL(location.href);
-  var wsUrl = (here.protocol === "https:" ? "wss:" : "ws:") + "//" + here.host + "/ws";
+  var here = !VIA_EXTENSION && document.currentScript ? new URL(document.currentScript.src) : new URL(location.href);
+  var wsUrl = VIA_EXTENSION ? null : (here.protocol === "https:" ? "wss:" : "ws:") + "//" + here.host + "/ws";
+
+  // The extension's content script, seen through the WebSocket interface this file uses:
+  // "open" once the bridge accepted the page, then messages, then "closed".
+  function ExtensionChannel() {
+    var self = this;
+    self.readyState = WebSocket.CONNECTING;
+    function onMessage(event) {
+      var message = event.data;
+      if (event.source !== window || !message || message.rutokenLab !== "to-page") return;
+      if (message.kind === "open" && self.readyState === WebSocket.CONNECTING) {
+        self.readyState = WebSocket.OPEN;
+        self.onopen();
+      } else if (message.kind === "message" && self.readyState === WebSocket.OPEN) {
+        self.onmessage({ data: message.data });
+      } else if (message.kind === "closed") {
+        var wasOpen = self.readyState === WebSocket.OPEN;
+        self.readyState = WebSocket.CLOSED;
+        window.removeEventListener("message", onMessage);
+        if (!wasOpen) self.onerror();
+        self.onclose();
+      }
+    }
+    window.addEventListener("message", onMessage);
+    self.send = function (text) {
+      window.postMessage({ rutokenLab: "to-extension", kind: "call", data: text }, "*");
+    };
+    window.postMessage({ rutokenLab: "to-extension", kind: "open" }, "*");
+  }
 
   var socket = null;
   var opening = null;
@@ -32,7 +66,7 @@
     if (socket && socket.readyState === WebSocket.OPEN) return Promise.resolve(socket);
     if (opening) return opening;
     opening = new Promise(function (resolve, reject) {
-      var ws = new WebSocket(wsUrl);
+      var ws = VIA_EXTENSION ? new ExtensionChannel() : new WebSocket(wsUrl);
       ws.onopen = function () { socket = ws; opening = null; resolve(ws); };
       ws.onerror = function () { opening = null; reject(codeError(CONSTANTS.errorCodes.UNKNOWN_ERROR)); };
       ws.onclose = function () {
@@ -43,7 +77,9 @@
         });
       };
       ws.onmessage = function (event) {
-        var msg = JSON.parse(event.data);
+        var msg;
+        try { msg = JSON.parse(event.data); } catch (e) { return; }
+        if (!msg || typeof msg !== "object") return;
         var waiter = pending[msg.id];
         if (!waiter) return;
         delete pending[msg.id];
@@ -79,5 +115,5 @@
     loadPlugin: function () { return connect().then(function () { return plugin; }); }
   };
   EXTENSION_IDS.forEach(function (id) { window[id] = extension; });
-  window.rutokenLab = { bridge: wsUrl, plugin: plugin };
+  window.rutokenLab = { bridge: wsUrl, plugin: plugin, viaExtension: VIA_EXTENSION };
 })();

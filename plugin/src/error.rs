@@ -26,6 +26,15 @@ pub enum BridgeError {
     /// The token could not be set up.
     #[error("cannot set up the token: {0}")]
     Token(String),
+    /// Writing the extension's files.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The test CA of the demo.
     #[error("cannot set up the demo bank's CA: {0}")]
     Ca(String),

@@ -15,6 +15,7 @@ pub mod codes;
 pub mod der_walk;
 pub mod device;
 mod error;
+pub mod extension;
 mod files;
 mod info;
 mod keys;

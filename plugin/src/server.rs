@@ -3,11 +3,12 @@
 //! WebSocket and the bank answer only pages from allowed origins.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
-use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,12 +23,19 @@ use crate::error::BridgeError;
 use crate::panel::PanelInput;
 use crate::slot::Slot;
 
-const PLUGIN_JS: &str = include_str!("../assets/rutoken-plugin.js");
 const LOADER_JS: &str = include_str!("../assets/loader.js");
 const DEMO_HTML: &str = include_str!("../assets/demo.html");
 const DEMO_JS: &str = include_str!("../assets/demo.js");
 const PANEL_JS: &str = include_str!("../assets/panel.js");
 const DEMO_CSS: &str = include_str!("../assets/demo.css");
+/// The line of the demo page that loads the bridge's script; `/extension` serves the page
+/// without it (the adapter extension provides the object).
+const SCRIPT_TAG: &str = "<script src=\"/rutoken-plugin.js\"></script>\n";
+
+/// The largest message a page may send (bytes of one WebSocket message): ours, the default of
+/// axum's WebSocket (tungstenite) stated here so that tests can cross it. A bigger one closes
+/// the connection (1009, message too big) before any of it is parsed.
+pub const MAX_MESSAGE: usize = 64 << 20;
 
 /// How the bridge is set up.
 pub struct Config {
@@ -58,6 +66,7 @@ struct App {
     rutoken_js: Option<String>,
     plugin_js: String,
     demo_html: String,
+    demo_html_no_tag: String,
     events: broadcast::Sender<String>,
 }
 
@@ -127,16 +136,17 @@ impl Bridge {
         if let Some(monitor) = &token.monitor {
             forward_screens(monitor.clone(), events.clone());
         }
-        let plugin_js =
-            PLUGIN_JS.replace("/*CONSTANTS*/{}", &crate::codes::constants().to_string());
+        let plugin_js = crate::extension::plugin_script(false);
         let loader = if config.rutoken_js.is_some() {
             "/vendor/rutoken.js"
         } else {
             "/loader.js"
         };
         let demo_html = DEMO_HTML.replace("{{LOADER}}", loader);
+        let demo_html_no_tag = demo_html.replacen(SCRIPT_TAG, "", 1);
         let app = Arc::new(App {
             demo_html,
+            demo_html_no_tag,
             token,
             origins,
             bank: config.demo.map(Mutex::new),
@@ -162,6 +172,7 @@ impl Bridge {
         if self.app.bank.is_some() {
             router = router
                 .route("/", get(demo_html))
+                .route("/extension", get(demo_html_no_tag))
                 .route("/demo.js", get(|| async { js(DEMO_JS.to_owned()) }))
                 .route("/panel.js", get(|| async { js(PANEL_JS.to_owned()) }))
                 .route(
@@ -219,6 +230,10 @@ async fn demo_html(State(app): State<Arc<App>>) -> Response {
     typed("text/html; charset=utf-8", app.demo_html.clone())
 }
 
+async fn demo_html_no_tag(State(app): State<Arc<App>>) -> Response {
+    typed("text/html; charset=utf-8", app.demo_html_no_tag.clone())
+}
+
 async fn vendor_js(State(app): State<Arc<App>>) -> Response {
     match &app.rutoken_js {
         Some(text) => js(text.clone()),
@@ -234,85 +249,249 @@ fn origin_allowed(app: &App, headers: &HeaderMap) -> bool {
     headers
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
-        .is_some_and(|o| app.origins.iter().any(|a| a == o))
+        .is_some_and(|o| page_allowed(app, o))
 }
 
-async fn ws(ws: WebSocketUpgrade, headers: HeaderMap, State(app): State<Arc<App>>) -> Response {
-    if !origin_allowed(&app, &headers) {
-        let origin = headers
-            .get(header::ORIGIN)
-            .and_then(|o| o.to_str().ok())
-            .unwrap_or("(none)")
-            .to_owned();
-        eprintln!("rutoken-lab plugin: refused a connection from origin {origin}");
-        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+fn page_allowed(app: &App, origin: &str) -> bool {
+    app.origins.iter().any(|a| a == origin)
+}
+
+/// The WebSocket's query: the adapter extension names the page it carries.
+#[derive(serde::Deserialize)]
+struct WsQuery {
+    /// The page's origin as the browser reported it to the extension (`port.sender.origin`).
+    page: Option<String>,
+}
+
+/// Who is on the other end of a WebSocket, once the origin check passed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Peer {
+    /// A page that loaded the bridge's script, or the demo's panel.
+    Page,
+    /// A page through the adapter extension: plugin calls only, no panel.
+    Extension,
+}
+
+/// The origin check. A page connects from its own origin (the browser sets `Origin`), which
+/// must be allowed. The adapter extension connects from its origin and names the page it
+/// carries: that page's origin must be allowed just the same; no other extension is accepted.
+fn admit(app: &App, headers: &HeaderMap, query: &WsQuery) -> Result<Peer, String> {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or("(none)");
+    if origin == crate::extension::extension_origin() {
+        return match &query.page {
+            Some(page) if page_allowed(app, page) => Ok(Peer::Extension),
+            Some(page) => Err(format!("page {page} through the adapter extension")),
+            None => Err("the adapter extension without a page".to_owned()),
+        };
     }
-    ws.on_upgrade(move |socket| connection(socket, app))
+    if page_allowed(app, origin) {
+        Ok(Peer::Page)
+    } else {
+        Err(format!("origin {origin}"))
+    }
 }
 
-async fn connection(socket: WebSocket, app: Arc<App>) {
+async fn ws(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    Query(query): Query<WsQuery>,
+    State(app): State<Arc<App>>,
+) -> Response {
+    let peer = match admit(&app, &headers, &query) {
+        Ok(peer) => peer,
+        Err(who) => {
+            eprintln!("rutoken-lab plugin: refused a connection from {who}");
+            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        }
+    };
+    ws.max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| connection(socket, app, peer))
+}
+
+/// One plugin call as the page sent it.
+struct CallRequest {
+    id: Value,
+    method: String,
+    params: Vec<Value>,
+}
+
+/// Reads a call. `Err` with an id: the page gets `BAD_PARAMS` for it (as for wrong arguments);
+/// `Err(None)`: not a message of this protocol, and the connection closes.
+fn parse_call(request: &Value) -> Result<CallRequest, Option<Value>> {
+    let Value::Object(fields) = request else {
+        return Err(None);
+    };
+    let id = fields.get("id").cloned().unwrap_or(Value::Null);
+    let method = fields.get("method").and_then(Value::as_str);
+    let params = match fields.get("params") {
+        None => Some(Vec::new()),
+        Some(Value::Array(list)) => Some(list.clone()),
+        Some(_) => None,
+    };
+    match (method, params) {
+        (Some(method), Some(params)) => Ok(CallRequest {
+            id,
+            method: method.to_owned(),
+            params,
+        }),
+        _ if id.is_null() => Err(None),
+        _ => Err(Some(id)),
+    }
+}
+
+fn close(out: &mpsc::UnboundedSender<Message>, code: u16, reason: &'static str) {
+    let _ = out.send(Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    })));
+}
+
+async fn connection(socket: WebSocket, app: Arc<App>, peer: Peer) {
     let (mut sink, mut stream) = socket.split();
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<String>();
-    let writer = tokio::spawn(async move {
-        while let Some(text) = out_rx.recv().await {
-            if sink.send(Message::Text(text.into())).await.is_err() {
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Message>();
+    let mut writer = tokio::spawn(async move {
+        while let Some(message) = out_rx.recv().await {
+            let last = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || last {
                 break;
             }
         }
     });
-    let conn = Arc::new(Mutex::new(Connection::default()));
+    // The page's calls, one after another in the order sent (the token does one thing at a
+    // time anyway). Once the page is gone, the call on the token finishes — never half done —
+    // and the ones after it never start.
+    let gone = Arc::new(AtomicBool::new(false));
+    let mut closing = false;
+    let (call_tx, call_rx) = mpsc::unbounded_channel::<CallRequest>();
+    let calls = tokio::spawn(run_calls(
+        Arc::clone(&app),
+        call_rx,
+        out_tx.clone(),
+        Arc::clone(&gone),
+    ));
+    // A message over MAX_MESSAGE or a broken frame ends the stream with an error: the
+    // connection closes (tungstenite has sent 1009 / 1002 where it could).
     while let Some(Ok(message)) = stream.next().await {
-        let Message::Text(text) = message else {
-            continue;
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Close(_) => break,
+            Message::Binary(_) => {
+                close(&out_tx, close_code::UNSUPPORTED, "text messages only");
+                closing = true;
+                break;
+            }
         };
         let Ok(request) = serde_json::from_str::<Value>(text.as_str()) else {
-            continue;
+            close(&out_tx, close_code::INVALID, "not JSON");
+            closing = true;
+            break;
         };
         if let Some(action) = request.get("panel").and_then(Value::as_str) {
-            panel_action(&app, action, &request, &out_tx);
+            // The SafeTouch's buttons are the person's, never a page's through the adapter.
+            if peer == Peer::Page {
+                panel_action(&app, action, &request, &out_tx);
+            }
             continue;
         }
-        let id = request.get("id").cloned().unwrap_or(Value::Null);
-        let method = request
-            .get("method")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let params = request
-            .get("params")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        match parse_call(&request) {
+            Ok(call) => {
+                if call_tx.send(call).is_err() {
+                    break;
+                }
+            }
+            Err(Some(id)) => {
+                let code = crate::codes::ErrorCode::BadParams;
+                let answer = json!({"id": id, "error": {"code": code.code(), "name": code.name()}});
+                let _ = out_tx.send(Message::Text(answer.to_string().into()));
+            }
+            Err(None) => {
+                close(&out_tx, close_code::INVALID, "not a plugin call");
+                closing = true;
+                break;
+            }
+        }
+    }
+    gone.store(true, Ordering::SeqCst);
+    drop(call_tx);
+    if closing {
+        // Let the Close frame go out before the socket drops.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), &mut writer).await;
+    }
+    writer.abort();
+    // `calls` runs on: it finishes the call on the token and drops the rest.
+    drop(calls);
+}
+
+async fn run_calls(
+    app: Arc<App>,
+    mut calls: mpsc::UnboundedReceiver<CallRequest>,
+    out: mpsc::UnboundedSender<Message>,
+    gone: Arc<AtomicBool>,
+) {
+    let conn = Arc::new(Mutex::new(Connection::default()));
+    while let Some(CallRequest { id, method, params }) = calls.recv().await {
+        if gone.load(Ordering::SeqCst) {
+            eprintln!("rutoken-lab plugin: {method}: not started, the page has gone");
+            continue;
+        }
         let app = Arc::clone(&app);
         let conn = Arc::clone(&conn);
-        let out = out_tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let answer = match api::call(&app.token.slot, &conn, &method, &params) {
+        let call_id = id.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            match api::call(&app.token.slot, &conn, &method, &params) {
                 Ok(result) => json!({"id": id, "result": result}),
                 Err(e) => {
                     // The code and what broke; never arguments (PINs).
                     eprintln!("rutoken-lab plugin: {method}: {e}");
                     json!({"id": id, "error": {"code": e.code.code(), "name": e.code.name()}})
                 }
-            };
-            let _ = out.send(answer.to_string());
-        });
+            }
+        })
+        .await;
+        match answer {
+            Ok(answer) => {
+                let _ = out.send(Message::Text(answer.to_string().into()));
+            }
+            Err(e) => {
+                // A method that panicked is a bug of ours; the bridge and the other pages go on.
+                eprintln!("rutoken-lab plugin: a call failed inside the bridge: {e}");
+                let code = crate::codes::ErrorCode::UnknownError;
+                let answer =
+                    json!({"id": call_id, "error": {"code": code.code(), "name": code.name()}});
+                let _ = out.send(Message::Text(answer.to_string().into()));
+            }
+        }
     }
-    writer.abort();
 }
 
 fn panel_action(
     app: &Arc<App>,
     action: &str,
     request: &Value,
-    out: &mpsc::UnboundedSender<String>,
+    out: &mpsc::UnboundedSender<Message>,
 ) {
     match action {
         "subscribe" => {
+            // Where the SafeTouch's screen and buttons are: on this panel (the in-process
+            // SafeTouch) or with the token behind `--reader`, pressed there.
+            let at = if app.token.monitor.is_some() {
+                "panel"
+            } else {
+                "reader"
+            };
+            let at = json!({"event": "safetouch", "safetouch": at});
+            let _ = out.send(Message::Text(at.to_string().into()));
             let presence = json!({"event": "presence", "present": app.token.slot.present()});
-            let _ = out.send(presence.to_string());
+            let _ = out.send(Message::Text(presence.to_string().into()));
             if let Some(monitor) = &app.token.monitor {
-                let _ = out.send(screen_json(&monitor.screen()).to_string());
+                let _ = out.send(Message::Text(
+                    screen_json(&monitor.screen()).to_string().into(),
+                ));
             }
             let mut rx = app.events.subscribe();
             let out = out.clone();
@@ -320,7 +499,7 @@ fn panel_action(
                 loop {
                     match rx.recv().await {
                         Ok(text) => {
-                            if out.send(text).is_err() {
+                            if out.send(Message::Text(text.into())).is_err() {
                                 break;
                             }
                         }

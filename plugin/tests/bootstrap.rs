@@ -83,19 +83,62 @@ fn start_bridge(page_origin: String) -> String {
     format!("http://{}/", rx.recv().expect("bridge started"))
 }
 
+/// One browser at a time: the machine has two cores.
+static BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
     if let Some(why) = missing_tools() {
         println!("skipped: {why}");
         return;
     }
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let r = drive(false);
+    assert_eq!(r["scriptTags"], 1, "the page loads the bridge's script");
+    check(&r);
+}
+
+/// The same page, unmodified but for the missing script tag, with the adapter extension
+/// loaded (`--load-extension`, `--headless=new`): Aktiv's loader inside the bundle finds the
+/// extension's object. A page from an origin the bridge does not allow finds no plugin.
+#[test]
+fn through_the_adapter_extension_a_bootstrap_page_runs_with_no_script_tag() {
+    if let Some(why) = missing_tools() {
+        println!("skipped: {why}");
+        return;
+    }
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let r = drive(true);
+    assert_eq!(r["scriptTags"], 0, "{r:#}");
+    // rutoken-plugin-bootstrap's Plugin.init() on a page the bridge refuses: the extension is
+    // there, the plugin is not (NoInstalledPluginError).
+    assert!(r["stranger"]["ok"].is_null(), "{r:#}");
+    assert_eq!(r["stranger"]["kind"], "NoInstalledPluginError", "{r:#}");
+    check(&r);
+}
+
+fn drive(extension: bool) -> Value {
     let port = free_port();
     let bridge = start_bridge(format!("http://127.0.0.1:{port}"));
-    let out = Command::new("timeout")
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut command = Command::new("timeout");
+    command
         .args(["240", "node", "bootstrap.mjs", &bridge, &port.to_string()])
-        .current_dir(driver_dir())
-        .output()
-        .expect("node");
+        .current_dir(driver_dir());
+    if extension {
+        let addr: SocketAddr = bridge
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .parse()
+            .expect("the bridge's address");
+        rutoken_plugin_bridge::extension::write(dir.path(), addr).expect("the extension");
+        command.env("EXTENSION", dir.path());
+    }
+    let out = command.output().expect("node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let r: Value =
         serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap_or_else(|_| {
@@ -105,6 +148,10 @@ fn a_bootstrap_page_signs_in_registers_changes_the_pin_and_signs_a_payment() {
             )
         });
     assert_eq!(r["ok"], true, "{r:#}");
+    r
+}
+
+fn check(r: &Value) {
     // The library's version gate and method check passed.
     assert_eq!(
         r["init"]["ok"]["version"],

@@ -47,9 +47,19 @@ fn missing_tools() -> Option<String> {
 /// loads the plugin through Aktiv's loader, or (`aktiv_loader` false) through the bridge's own
 /// stand-in `/loader.js`.
 fn start_bridge(seed: u64, aktiv_loader: bool) -> String {
+    start_bridge_with(seed, aktiv_loader, false)
+}
+
+/// `like_reader`: the bridge does not see the SafeTouch (as with `--reader`, where it is with
+/// the token behind PC/SC).
+fn start_bridge_with(seed: u64, aktiv_loader: bool, like_reader: bool) -> String {
     let profile = DeviceProfile::default();
-    let token = backend::open(&TokenSource::Fixture(Fixture::Personalised), seed, &profile)
+    let mut token = backend::open(&TokenSource::Fixture(Fixture::Personalised), seed, &profile)
         .expect("the emulator");
+    if like_reader {
+        token.monitor = None;
+        token.panel = None;
+    }
     let now = time::OffsetDateTime::from_unix_timestamp(BANK_TIME).expect("bank time");
     let rutoken_js =
         std::fs::read_to_string(driver_dir().join("node_modules/rutoken/rutoken.min.js"))
@@ -83,11 +93,20 @@ fn drive(scenario: &str, seed: u64) -> Value {
 
 fn drive_with(scenario: &str, seed: u64, aktiv_loader: bool) -> Value {
     let url = start_bridge(seed, aktiv_loader);
-    let out = Command::new("timeout")
-        .args(["180", "node", "drive.mjs", &url, scenario])
-        .current_dir(driver_dir())
-        .output()
-        .expect("node");
+    run_driver(&url, scenario, None)
+}
+
+/// Runs `drive.mjs` on `url`; with `extension`, the browser loads the adapter extension from
+/// that directory.
+fn run_driver(url: &str, scenario: &str, extension: Option<&Path>) -> Value {
+    let mut command = Command::new("timeout");
+    command
+        .args(["180", "node", "drive.mjs", url, scenario])
+        .current_dir(driver_dir());
+    if let Some(dir) = extension {
+        command.env("EXTENSION", dir);
+    }
+    let out = command.output().expect("node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout.lines().last().unwrap_or_default();
     let result: Value = serde_json::from_str(line).unwrap_or_else(|_| {
@@ -149,10 +168,90 @@ fn happy_path_produces_a_request_and_certificate_that_openssl_verifies() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let result = drive("happy", 0);
     assert_eq!(
+        result["scriptTags"], 1,
+        "the page loads the bridge's script"
+    );
+    check_happy_path(&result);
+}
+
+/// The page has no script of the bridge: the adapter extension (written as `rutoken-lab plugin
+/// install-extension` writes it, loaded with `--load-extension` in `--headless=new`) gives it
+/// the plugin object, Aktiv's loader finds it, and the whole reissue runs.
+#[test]
+fn the_adapter_extension_runs_the_demo_page_with_no_script_tag() {
+    if let Some(why) = missing_tools() {
+        println!("skipped: {why}");
+        return;
+    }
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let url = start_bridge(0, true);
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("the bridge's address");
+    let dir = tempfile::tempdir().expect("tempdir");
+    rutoken_plugin_bridge::extension::write(dir.path(), addr).expect("the extension");
+    let result = run_driver(&format!("{url}extension"), "happy", Some(dir.path()));
+    assert_eq!(
+        result["scriptTags"], 0,
+        "no script of the bridge on the page"
+    );
+    assert_eq!(result["viaExtension"], true, "{result:#}");
+    check_happy_path(&result);
+}
+
+/// With the SafeTouch elsewhere (`--reader`), the panel says where presses come from and shows
+/// no screen or buttons that look live.
+#[test]
+fn with_the_safetouch_behind_a_reader_the_panel_says_where_to_press() {
+    if let Some(why) = missing_tools() {
+        println!("skipped: {why}");
+        return;
+    }
+    let _one = BROWSER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let url = start_bridge_with(0, true, true);
+    let result = run_driver(&url, "reader-panel", None);
+    let text = result["elsewhere"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("rutoken-lab safetouch confirm") && text.contains("SafeTouch"),
+        "{result:#}"
+    );
+    assert_eq!(result["localShown"], false, "{result:#}");
+    assert_eq!(result["liveButtons"], serde_json::json!([]), "{result:#}");
+}
+
+/// What the happy path must produce, whichever way the page got the plugin.
+fn check_happy_path(result: &Value) {
+    // The owner's name is a button reached with Tab and opened with Enter; dates DD.MM.YYYY.
+    assert_eq!(result["ownerTag"], "BUTTON", "{result:#}");
+    assert_eq!(result["ownerFocused"], true, "{result:#}");
+    let until = result["validUntil"].as_str().unwrap_or_default();
+    let digits: Vec<&str> = until.split('.').collect();
+    assert!(
+        digits.len() == 3
+            && [2, 2, 4]
+                .iter()
+                .zip(&digits)
+                .all(|(n, d)| d.len() == *n && d.chars().all(|c| c.is_ascii_digit())),
+        "«Действителен до» {until}"
+    );
+    assert!(
+        result["certInfo"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("Действителен до{until}")),
+        "{result:#}"
+    );
+    assert_eq!(
         result["pinPrompt"],
         "Введите ПИН-код для устройства 0787103443"
     );
-    let shown = screens(&result);
+    let shown = screens(result);
     assert_eq!(shown.len(), 2, "{shown:?}");
     assert!(
         shown[0].contains(&squeeze("Запрос подписи запроса на сертификат")),

@@ -12,9 +12,16 @@ use rutoken_sim::token::Fixture;
 
 use crate::error::CliError;
 
+#[path = "plugin_extension.rs"]
+mod extension;
+
 /// Arguments of `plugin`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct PluginArgs {
+    /// Instead of serving: set up the browser side.
+    #[command(subcommand)]
+    command: Option<PluginCommand>,
     /// The TCP port (on loopback).
     #[arg(long, default_value_t = 24734)]
     port: u16,
@@ -53,7 +60,18 @@ pub struct PluginArgs {
     rutoken_js: Option<PathBuf>,
 }
 
+/// What `plugin` does besides serving.
+#[derive(Debug, clap::Subcommand)]
+enum PluginCommand {
+    /// Write the adapter extension (Manifest V3) that gives every page the plugin object with no
+    /// change to the page, and print how to load it in Chromium, Chrome and Yandex Browser.
+    InstallExtension(extension::InstallExtensionArgs),
+}
+
 pub fn run(args: PluginArgs) -> Result<ExitCode, CliError> {
+    if let Some(PluginCommand::InstallExtension(install)) = &args.command {
+        return extension::run(install);
+    }
     let profile = match &args.profile {
         Some(path) => DeviceProfile::load(path)
             .map_err(|e| CliError::invalid(format!("bad --profile {}", path.display()), e))?,

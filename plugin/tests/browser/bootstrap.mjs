@@ -1,10 +1,11 @@
 // Drives a bank page built on Aktiv's rutoken-plugin-bootstrap (as published on npm, bundled
 // with esbuild; bank-page.js) in Debian's headless chromium against the bridge: sign-in,
 // registration, PIN change, the PIN cache, and a <!PINPADFILE UTF8> payment signed through the
-// SafeTouch. Until the browser extension lands, the page carries the bridge's script tag.
-// Prints one JSON object.
+// SafeTouch. The page carries the bridge's script tag; with EXTENSION=DIR it carries none and the
+// browser loads the adapter extension from DIR instead (then a second page, from an origin the
+// bridge does not allow, must find no plugin). Prints one JSON object.
 //
-// usage: node bootstrap.mjs BRIDGE_URL PAGE_PORT
+// usage: [EXTENSION=DIR] node bootstrap.mjs BRIDGE_URL PAGE_PORT
 import { createServer } from "node:http";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,22 +22,30 @@ const bundle = await esbuild.build({
   entryPoints: [join(here, "bank-page.js")], bundle: true, format: "iife", platform: "browser",
   write: false, logLevel: "silent",
 });
+const extension = process.env.EXTENSION || "";
+const tag = extension ? "" : `<script src="${bridge}rutoken-plugin.js"></script>\n`;
 const html = `<!doctype html><meta charset="utf-8"><title>Банк</title>
-<script src="${bridge}rutoken-plugin.js"></script>
-<script src="/bank.js"></script><body>Банк</body>`;
-const server = createServer((req, res) => {
+${tag}<script src="/bank.js"></script><body>Банк</body>`;
+const serve = (req, res) => {
   const js = req.url === "/bank.js";
   res.writeHead(200, { "content-type": js ? "text/javascript; charset=utf-8" : "text/html; charset=utf-8" });
   res.end(js ? bundle.outputFiles[0].text : html);
-});
+};
+const server = createServer(serve);
 await new Promise((ok) => server.listen(Number(pagePort), "127.0.0.1", ok));
+// The same page from an origin the bridge was not told about.
+const stranger = createServer(serve);
+await new Promise((ok) => stranger.listen(0, "127.0.0.1", ok));
 
+// Headless chromium loads extensions only in the new headless mode (`--headless=new`).
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  enableExtensions: Boolean(extension),
+  args: [extension ? "--headless=new" : "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
-    `--user-data-dir=${mkdtempSync(join(tmpdir(), "rutoken-lab-chromium-"))}`],
+    `--user-data-dir=${mkdtempSync(join(tmpdir(), "rutoken-lab-chromium-"))}`,
+    ...(extension ? [`--load-extension=${extension}`, `--disable-extensions-except=${extension}`] : [])],
 });
 const T = 30000;
 try {
@@ -45,6 +54,7 @@ try {
   page.on("pageerror", (e) => result.console.push("pageerror: " + e.message));
   await page.goto(`http://127.0.0.1:${pagePort}/`, { waitUntil: "load" });
   result.userAgent = await page.evaluate(() => navigator.userAgent);
+  result.scriptTags = await page.evaluate(() => document.querySelectorAll('script[src*="rutoken-plugin"]').length);
   result.init = await page.evaluate(() => window.bank.ready);
   const wsUrl = bridge.replace(/^http/, "ws") + "ws";
   await page.evaluate((u) => window.bank.panel(u), wsUrl);
@@ -71,6 +81,11 @@ try {
     result.sign = await run("signPayment", [result.payment], 1);
     result.screens = await page.evaluate(() => window.bank.screens);
   }
+  if (extension) {
+    const other = await browser.newPage();
+    await other.goto(`http://127.0.0.1:${stranger.address().port}/`, { waitUntil: "load" });
+    result.stranger = await other.evaluate(() => window.bank.ready);
+  }
   result.ok = true;
 } catch (e) {
   result.ok = false;
@@ -78,5 +93,6 @@ try {
 } finally {
   await browser.close();
   server.close();
+  stranger.close();
 }
 console.log(JSON.stringify(result));

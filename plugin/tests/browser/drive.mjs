@@ -2,7 +2,9 @@
 // browser download) through the rutoken-lab demo page, as a person would: clicks, the PIN
 // dialog, the SafeTouch panel's buttons. Prints one JSON object with what the page produced.
 //
-// usage: node drive.mjs URL SCENARIO   (happy | reject-1 | reject-2 | wrong-pin | pull)
+// usage: node drive.mjs URL SCENARIO   (happy | reject-1 | reject-2 | wrong-pin | pull | reader-panel)
+// With EXTENSION=DIR the browser loads the adapter extension from DIR (unpacked, as
+// `rutoken-lab plugin install-extension` writes it) and the page carries no script of the bridge.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,14 +19,18 @@ const chromium = process.env.CHROMIUM || "/usr/bin/chromium";
 const PIN = "12345678";
 const profile = mkdtempSync(join(tmpdir(), "rutoken-lab-chromium-"));
 const result = { scenario, screens: [], console: [] };
+const extension = process.env.EXTENSION || "";
 
+// Headless chromium loads extensions only in the new headless mode (`--headless=new`).
 const browser = await puppeteer.launch({
   executablePath: chromium,
   headless: true,
+  enableExtensions: Boolean(extension),
   args: [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    extension ? "--headless=new" : "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
     `--user-data-dir=${profile}`,
+    ...(extension ? [`--load-extension=${extension}`, `--disable-extensions-except=${extension}`] : []),
   ],
 });
 
@@ -72,8 +78,23 @@ async function pluginCall(method, ...args) {
     method, args);
 }
 
+// The owner's name is reached with Tab and opened with Enter, as a keyboard user would.
+async function openOwnerByKeyboard() {
+  await visible(".cert-owner");
+  result.ownerTag = await page.$eval(".cert-owner", (e) => e.tagName);
+  result.validUntil = await text(".cert-until");
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement && document.activeElement.classList.contains("cert-owner"))) break;
+  }
+  result.ownerFocused = await page.evaluate(() => document.activeElement.classList.contains("cert-owner"));
+  await page.keyboard.press("Enter");
+  await visible("#reissue");
+  result.certInfo = await text("#cert-info");
+}
+
 async function untilRequestSaved(firstPin) {
-  await click(".cert-owner");
+  await openOwnerByKeyboard();
   await click("#reissue");
   await click("#save");
   await enterPin(firstPin);
@@ -81,12 +102,21 @@ async function untilRequestSaved(firstPin) {
 
 try {
   await page.goto(url, { waitUntil: "load" });
+  result.scriptTags = await page.evaluate(() => document.querySelectorAll('script[src*="rutoken-plugin"]').length);
+  result.viaExtension = await page.evaluate(() => Boolean(window.rutokenLab && window.rutokenLab.viaExtension));
   // The loader settles asynchronously (it asks the extension object first): read it after
   // `rutoken.ready`, as a page must.
   result.loader = await page.evaluate(() => typeof window.rutoken === "object" &&
     window.rutoken.ready.then(() => typeof window.rutoken.loadPlugin === "function"));
   result.errorCodes = await page.evaluate(() => new Promise((res) => rutoken.ready.then(() => rutoken.loadPlugin()).then((p) => res(p.errorCodes))));
-  if (scenario === "wrong-pin") {
+  if (scenario === "reader-panel") {
+    // The SafeTouch is behind a reader: the panel says where presses come from and shows no
+    // screen or buttons that look live.
+    await page.waitForSelector('body[data-safetouch-at="reader"]', { timeout: T });
+    result.elsewhere = await page.$eval("#st-elsewhere", (e) => (e.hidden ? null : e.textContent));
+    result.localShown = await page.$eval("#st-local", (e) => !e.hidden && e.offsetParent !== null);
+    result.liveButtons = await page.$$eval("#safetouch button", (bs) => bs.filter((b) => b.offsetParent !== null).map((b) => b.id));
+  } else if (scenario === "wrong-pin") {
     const info = await page.evaluate(() => window.rutokenLab.plugin.TOKEN_INFO_PINS_INFO);
     result.pinsBefore = await pluginCall("getDeviceInfo", 0, info);
     await untilRequestSaved("00000000");
