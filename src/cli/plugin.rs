@@ -12,7 +12,6 @@ use rutoken_sim::token::Fixture;
 
 use crate::error::CliError;
 
-#[path = "plugin_extension.rs"]
 mod extension;
 
 /// Arguments of `plugin`.
