@@ -62,7 +62,10 @@ if [ ! -x "$venv/bin/pkcs11-check" ] || ! "$venv/bin/pip" show pkcs11-check 2>/d
   "$venv/bin/pip" install -q "pkcs11-check==$CHECKER_VERSION"
 fi
 
-cargo build -q -p rutoken-lab
+# The same package selection and features as the test command's `cargo test --workspace
+# --all-features`, so that after it this is a no-op: `-p rutoken-lab` alone unifies other features
+# and rebuilt the whole tree (the gost crate at opt-level 3 alone is minutes on 2 cores).
+cargo build -q --workspace --all-features --bin rutoken-lab
 bin=$root/target/debug/rutoken-lab
 mkdir -p "$OUT"
 out=$(realpath "$OUT")
