@@ -181,7 +181,7 @@ impl Device for FakeToken {
 struct FakeReaders(FakeToken);
 
 impl Readers for FakeReaders {
-    fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
         let present = self.0.0.lock().unwrap().present;
         Ok(vec![
             ReaderState {
@@ -194,7 +194,7 @@ impl Readers for FakeReaders {
             },
         ])
     }
-    fn open(&mut self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
         Ok(Box::new(self.0.clone()))
     }
 }
@@ -228,7 +228,7 @@ const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
 
 #[test]
 fn slots_are_readers_and_only_rutokens_are_tokens() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
     assert_eq!(m.slot_list(true).unwrap(), vec![0]);
     assert_eq!(
@@ -246,7 +246,7 @@ fn slots_are_readers_and_only_rutokens_are_tokens() {
 
 #[test]
 fn logins_follow_the_pkcs11_state_rules() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
     let rw = m.open_session(0, RW).unwrap();
     assert_eq!(
@@ -286,7 +286,7 @@ fn logins_follow_the_pkcs11_state_rules() {
 
 #[test]
 fn keys_generate_sign_verify_and_stay_sensitive() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     let s = m.open_session(0, RW).unwrap();
     let template = t(&[(
         CKA_GOSTR3410_PARAMS,
@@ -400,7 +400,7 @@ fn keys_generate_sign_verify_and_stay_sensitive() {
 
 #[test]
 fn token_data_objects_are_stored_listed_and_destroyed() {
-    let (mut m, token) = module();
+    let (m, token) = module();
     let rw = m.open_session(0, RW).unwrap();
     let object = |label: &[u8], private: u8| {
         t(&[
@@ -487,7 +487,7 @@ fn token_data_objects_are_stored_listed_and_destroyed() {
 
 #[test]
 fn session_objects_keep_their_rules() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
     let data = t(&[
         (CKA_CLASS, ul(CKO_DATA)),
@@ -551,7 +551,7 @@ fn session_objects_keep_their_rules() {
 
 #[test]
 fn digests_match_streebog_and_a_pulled_token_ends_the_sessions() {
-    let (mut m, token) = module();
+    let (m, token) = module();
     let s = m.open_session(0, RW).unwrap();
     m.digest_init(s, CKM_GOSTR3411_12_256).unwrap();
     assert_eq!(m.digest_len(s).unwrap(), 32);
