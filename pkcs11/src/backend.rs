@@ -11,6 +11,10 @@ use crate::device::{
 };
 use crate::error::{ProfileWords, status_error};
 
+/// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
+/// the PIN reference `rr`).
+const PIN_DF: [u16; 3] = [0x1000, 0x1000, 0x6005];
+
 /// A token behind a client-crate transport.
 pub struct ClientDevice<T: Transport> {
     client: Client<T>,
@@ -219,6 +223,17 @@ impl<T: Transport> Device for ClientDevice<T> {
                 blocked: true,
             }),
         }
+    }
+
+    fn max_tries(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
+        let [a, b, c] = PIN_DF;
+        let path = [a, b, c, u16::from(role(r).reference())];
+        let fcp = self.client.select_path(&path).map_err(|e| self.err(e))?;
+        // Attribute 85 of a PIN RSF: `01, minLen, 01, (max << 4 | left), 00, 00`
+        // (rutoken-ecp-apdu.md §3, as OpenSC's pkcs15-rtecp.c writes it).
+        Ok(fcp
+            .and_then(|f| f.proprietary.get(3).map(|t| t >> 4))
+            .filter(|max| *max > 0))
     }
 
     fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError> {

@@ -152,6 +152,11 @@ pub trait Device: Send {
     fn logout(&mut self) -> Result<(), DeviceError>;
     /// A PIN's counter.
     fn pin_state(&mut self, role: Role) -> Result<PinState, DeviceError>;
+    /// The most tries a PIN has (what its counter is reset to), when the token tells it.
+    fn max_tries(&mut self, role: Role) -> Result<Option<u8>, DeviceError> {
+        let _ = role;
+        Ok(None)
+    }
     /// CHANGE REFERENCE DATA of the role logged in.
     fn change_pin(&mut self, role: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError>;
     /// Unblocks and sets the user PIN (the SO logged in).

@@ -88,6 +88,9 @@ impl Device for FakeToken {
             blocked: s.user_tries == 0,
         })
     }
+    fn max_tries(&mut self, _role: Role) -> Result<Option<u8>, DeviceError> {
+        Ok(Some(3))
+    }
     fn change_pin(&mut self, _r: Role, _o: &[u8], _n: &[u8]) -> Result<(), DeviceError> {
         Ok(())
     }
@@ -579,4 +582,29 @@ fn digests_match_streebog_and_a_pulled_token_ends_the_sessions() {
         CKR_TOKEN_NOT_PRESENT
     );
     let _ = (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A);
+}
+
+/// The PIN counter flags follow the token's own maximum (3 here), not a fixed 10.
+#[test]
+fn pin_count_flags_follow_the_token_maximum() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    let user = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED;
+    assert_eq!(m.token_info(0).unwrap().flags & user, 0, "a fresh counter");
+    m.login(s, CKU_USER, b"00000000").unwrap_err();
+    assert_eq!(
+        m.token_info(0).unwrap().flags & user,
+        CKF_USER_PIN_COUNT_LOW
+    );
+    m.login(s, CKU_USER, b"00000000").unwrap_err();
+    assert_eq!(
+        m.token_info(0).unwrap().flags & user,
+        CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY
+    );
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    assert_eq!(
+        m.token_info(0).unwrap().flags & user,
+        0,
+        "reset by a good PIN"
+    );
 }

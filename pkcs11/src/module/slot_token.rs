@@ -96,25 +96,19 @@ impl Module {
     /// `C_GetTokenInfo`.
     pub fn token_info(&self, slot: CK_SLOT_ID) -> Result<TokenInfo, Error> {
         let (user, so, serial) = self.with_token(slot, |t| {
-            let user = t.device.pin_state(Role::User)?;
-            let so = t.device.pin_state(Role::SecurityOfficer)?;
+            let user = (
+                t.device.pin_state(Role::User)?,
+                t.device.max_tries(Role::User)?,
+            );
+            let so = (
+                t.device.pin_state(Role::SecurityOfficer)?,
+                t.device.max_tries(Role::SecurityOfficer)?,
+            );
             Ok((user, so, t.serial.clone()))
         })?;
         let number = device_number(&serial);
         let mut flags =
             CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
-        let pin_flags = |state: PinState, low, last, locked| {
-            if state.blocked {
-                locked
-            } else {
-                match state.tries_left {
-                    Some(1) => last | low,
-                    // The factory counters are 10 (device profile); fewer means a wrong try.
-                    Some(n) if n < 10 => low,
-                    _ => 0,
-                }
-            }
-        };
         flags |= pin_flags(
             user,
             CKF_USER_PIN_COUNT_LOW,
@@ -186,6 +180,25 @@ impl Module {
         };
         check_pin_len(new)?;
         self.with_token(slot, |t| Ok(t.device.change_pin(role, old, new)?))
+    }
+}
+
+/// A PIN's `CKF_…` flags (PKCS#11 v2.40 §5.5 `CK_TOKEN_INFO`): locked; the final try; "low"
+/// once a wrong try took the counter below the token's own maximum (unknown maximum: only the
+/// final try is low).
+fn pin_flags(
+    (state, max): (PinState, Option<u8>),
+    low: CK_FLAGS,
+    last: CK_FLAGS,
+    locked: CK_FLAGS,
+) -> CK_FLAGS {
+    if state.blocked {
+        return locked;
+    }
+    match state.tries_left {
+        Some(1) => last | low,
+        Some(n) if max.is_some_and(|m| n < m) => low,
+        _ => 0,
     }
 }
 
