@@ -4,6 +4,7 @@
 
 use gost::{KeyAlgorithm, KeySize, ParamSet, Signature};
 use rutoken_client::layout;
+use rutoken_client::layout::pkcs15;
 use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
 
 use crate::device::{
@@ -87,6 +88,52 @@ impl<T: Transport> ClientDevice<T> {
                 what: "the certificate's CDF entry (the installation stopped)",
             }),
         }
+    }
+}
+
+impl<T: Transport> ClientDevice<T> {
+    /// Files a key pair the client just generated (under the SHA-1 of its public key) under the
+    /// caller's `CKA_ID` instead: its PrKDF and PuKDF entries are written again with that iD,
+    /// the rest as pkcs15-init writes them (the client's own entry encoders). A token without
+    /// PKCS#15 directories has no entries to change.
+    fn refile_key_pair(
+        &mut self,
+        pair: &rutoken_client::KeyPair,
+        spec: KeySpec,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), ClientError> {
+        let kk = pair.reference;
+        let private_path = layout::private_key_path(kk);
+        let private = self
+            .client
+            .remove_from_directory(pkcs15::ODF_PRIVATE_KEYS, &|e| {
+                e.key_reference == Some(kk) || layout::path_from_bytes(&e.path) == private_path
+            })?;
+        if private.is_empty() {
+            return Ok(());
+        }
+        let public = self
+            .client
+            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == pair.id)?;
+        for entry in public {
+            let encoded =
+                pkcs15::public_key_entry(label, id, &entry.path, spec.algorithm, spec.param)
+                    .map_err(ClientError::Encoding)?;
+            self.client
+                .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &encoded)?;
+        }
+        let encoded = pkcs15::private_key_entry(
+            label,
+            id,
+            kk,
+            &layout::absolute_path_bytes(&private_path),
+            spec.algorithm,
+            spec.param,
+        )
+        .map_err(ClientError::Encoding)?;
+        self.client
+            .append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &encoded)
     }
 }
 
@@ -257,14 +304,22 @@ impl<T: Transport> Device for ClientDevice<T> {
         &mut self,
         spec: KeySpec,
         label: &str,
-        _id: Option<&[u8]>,
+        id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         let pair = self
             .client
             .generate_key_pair_of(spec.algorithm, spec.param, label)
             .map_err(|e| self.err(e))?;
+        let id = match id {
+            Some(id) if id != pair.id.as_slice() => {
+                self.refile_key_pair(&pair, spec, label, id)
+                    .map_err(|e| self.err(e))?;
+                id.to_vec()
+            }
+            _ => pair.id,
+        };
         Ok(KeyPair {
-            id: pair.id,
+            id,
             label: label.to_owned(),
             reference: pair.reference,
             spec,
