@@ -531,7 +531,8 @@ pub unsafe extern "C" fn C_SetPIN(
 
 // ---- sessions --------------------------------------------------------------------------------
 
-/// `C_OpenSession` (notification callbacks are never called: the module has no events).
+/// `C_OpenSession` (notification callbacks are never called: slot events go to
+/// `C_WaitForSlotEvent`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_OpenSession(
     slotID: CK_SLOT_ID,
@@ -906,16 +907,22 @@ pub unsafe extern "C" fn C_CancelFunction(hSession: CK_SESSION_HANDLE) -> CK_RV 
     not_parallel(hSession)
 }
 
-/// `C_WaitForSlotEvent`: not offered (PC/SC polling would be needed).
+/// `C_WaitForSlotEvent`: a token inserted or pulled (pcscd's card events); `CKF_DONT_BLOCK`
+/// answers `CKR_NO_EVENT` when none is pending, otherwise the call waits (`C_Finalize` ends
+/// the wait).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_WaitForSlotEvent(
-    _flags: CK_FLAGS,
-    _pSlot: *mut CK_SLOT_ID,
-    _pReserved: *mut c_void,
+    flags: CK_FLAGS,
+    pSlot: *mut CK_SLOT_ID,
+    pReserved: *mut c_void,
 ) -> CK_RV {
     entry(|| {
-        with_module(|_| Ok(()))?;
-        fail(CKR_FUNCTION_NOT_SUPPORTED)
+        if pSlot.is_null() || !pReserved.is_null() {
+            return fail(CKR_ARGUMENTS_BAD);
+        }
+        let slot = with_module(|m| m.wait_for_slot_event(flags & CKF_DONT_BLOCK != 0))?;
+        // SAFETY: the caller's slot ID (checked non-null above).
+        unsafe { put(pSlot, slot) }
     })
 }
 

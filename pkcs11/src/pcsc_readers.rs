@@ -65,6 +65,34 @@ impl Readers for PcscReaders {
             .collect())
     }
 
+    /// `SCardGetStatusChange` on a context of its own (the shared one stays free for
+    /// `readers`): the current states first, then a wait for any change, pcscd's new-reader
+    /// notification included.
+    fn wait(&self, timeout: Duration) -> Result<(), DeviceError> {
+        let failed = |e: pcsc::Error| DeviceError::Failed(format!("PC/SC: {e}"));
+        let context = pcsc::Context::establish(pcsc::Scope::User).map_err(failed)?;
+        let mut names: Vec<CString> = match context.list_readers_owned() {
+            Ok(n) => n,
+            Err(pcsc::Error::NoReadersAvailable) => Vec::new(),
+            Err(e) => return Err(failed(e)),
+        };
+        names.push(pcsc::PNP_NOTIFICATION().to_owned());
+        let mut states: Vec<pcsc::ReaderState> = names
+            .into_iter()
+            .map(|n| pcsc::ReaderState::new(n, pcsc::State::UNAWARE))
+            .collect();
+        context
+            .get_status_change(Duration::ZERO, &mut states)
+            .map_err(failed)?;
+        for s in &mut states {
+            s.sync_current_state();
+        }
+        match context.get_status_change(timeout, &mut states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => Ok(()),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
     fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError> {
         crate::backend::open_pcsc(reader, &self.settings)
     }

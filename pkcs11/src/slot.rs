@@ -20,6 +20,12 @@ pub trait Readers: Send + Sync {
     fn readers(&self) -> Result<Vec<ReaderState>, DeviceError>;
     /// Connects to the token in `reader`.
     fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError>;
+    /// Waits up to `timeout` for a change in the readers (a card in or out, a reader come or
+    /// gone); returning early without one is fine (the caller looks again).
+    fn wait(&self, timeout: std::time::Duration) -> Result<(), DeviceError> {
+        std::thread::sleep(timeout);
+        Ok(())
+    }
     /// Whether a card with this ATR is a Rutoken ECP (the module's token).
     fn is_rutoken(&self, atr: &[u8]) -> bool {
         RUTOKEN_ECP_ATRS.contains(&atr)

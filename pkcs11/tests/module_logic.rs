@@ -608,3 +608,38 @@ fn pin_count_flags_follow_the_token_maximum() {
         "reset by a good PIN"
     );
 }
+
+/// `C_WaitForSlotEvent`: a pulled or inserted card is one event, reported once; without
+/// `CKF_DONT_BLOCK` the call waits for the next one, and `C_Finalize` ends the wait.
+#[test]
+fn slot_events_follow_the_card() {
+    let (m, token) = module();
+    let no_event = |r: Result<CK_SLOT_ID, rutoken_pkcs11::Error>| r.unwrap_err().rv();
+    assert_eq!(no_event(m.wait_for_slot_event(true)), CKR_NO_EVENT);
+    token.0.lock().unwrap().present = false;
+    assert_eq!(m.wait_for_slot_event(true).unwrap(), 0);
+    assert_eq!(no_event(m.wait_for_slot_event(true)), CKR_NO_EVENT);
+
+    let m = Arc::new(m);
+    let waiter = {
+        let m = Arc::clone(&m);
+        std::thread::spawn(move || m.wait_for_slot_event(false))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!waiter.is_finished(), "returned without an event");
+    token.0.lock().unwrap().present = true;
+    assert_eq!(waiter.join().unwrap().unwrap(), 0);
+
+    let waiter = {
+        let m = Arc::clone(&m);
+        std::thread::spawn(move || m.wait_for_slot_event(false))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    m.finalize();
+    let start = std::time::Instant::now();
+    assert_eq!(
+        no_event(waiter.join().unwrap()),
+        CKR_CRYPTOKI_NOT_INITIALIZED
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}

@@ -20,6 +20,7 @@ impl Module {
                 handles: HashMap::new(),
                 next_session: 1,
                 next_object: 1,
+                listed: false,
             }),
             finalized: AtomicBool::new(false),
         };

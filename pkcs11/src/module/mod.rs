@@ -18,6 +18,7 @@ mod operation;
 mod session;
 mod session_attributes;
 mod signing;
+mod slot_events;
 mod slot_token;
 
 use std::collections::HashMap;
@@ -105,6 +106,8 @@ struct SlotEntry {
     login: Option<Role>,
     /// The connection, once a call needed it.
     token: TokenCell,
+    /// A card came or went since `C_WaitForSlotEvent` last reported this slot.
+    event: bool,
 }
 
 /// Slots, sessions and objects: the module-wide bookkeeping, locked briefly.
@@ -115,6 +118,8 @@ struct Table {
     handles: HashMap<(CK_SLOT_ID, Identity), CK_OBJECT_HANDLE>,
     next_session: CK_SESSION_HANDLE,
     next_object: CK_OBJECT_HANDLE,
+    /// Whether the readers were listed once (what `C_Initialize` finds is no event).
+    listed: bool,
 }
 
 /// The module: slots, sessions, objects and running operations.

@@ -26,18 +26,20 @@ impl Module {
         let states = self.readers.readers()?;
         let mut table = self.table();
         let mut gone = Vec::new();
+        let listed = std::mem::replace(&mut table.listed, true);
         for (id, slot) in table.slots.iter_mut().enumerate() {
             if !states.iter().any(|s| s.name == slot.reader) {
                 if slot.recognised {
                     gone.push((id, slot.insertion));
                 }
+                slot.event |= slot.card;
                 slot.card = false;
                 slot.recognised = false;
             }
         }
         for state in states {
-            let id = match table.slots.iter().position(|s| s.reader == state.name) {
-                Some(id) => id,
+            let (id, fresh) = match table.slots.iter().position(|s| s.reader == state.name) {
+                Some(id) => (id, false),
                 None => {
                     table.slots.push(SlotEntry {
                         reader: state.name.clone(),
@@ -46,8 +48,9 @@ impl Module {
                         insertion: 0,
                         login: None,
                         token: Arc::new(Mutex::new(None)),
+                        event: false,
                     });
-                    table.slots.len() - 1
+                    (table.slots.len() - 1, true)
                 }
             };
             let slot = &mut table.slots[id];
@@ -58,6 +61,8 @@ impl Module {
             if slot.recognised && !recognised {
                 gone.push((id, slot.insertion));
             }
+            // A reader seen after C_Initialize with a card in it is an insertion too.
+            slot.event |= slot.card != state.atr.is_some() && (listed || !fresh);
             slot.card = state.atr.is_some();
             slot.recognised = recognised;
         }
