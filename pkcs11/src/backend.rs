@@ -98,12 +98,12 @@ impl<T: Transport> ClientDevice<T> {
     /// PKCS#15 directories has no entries to change.
     fn refile_key_pair(
         &mut self,
-        pair: &rutoken_client::KeyPair,
+        kk: u8,
+        old_id: &[u8],
         spec: KeySpec,
         label: &str,
         id: &[u8],
     ) -> Result<(), ClientError> {
-        let kk = pair.reference;
         let private_path = layout::private_key_path(kk);
         let private = self
             .client
@@ -115,7 +115,7 @@ impl<T: Transport> ClientDevice<T> {
         }
         let public = self
             .client
-            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == pair.id)?;
+            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == old_id)?;
         for entry in public {
             let encoded =
                 pkcs15::public_key_entry(label, id, &entry.path, spec.algorithm, spec.param)
@@ -312,7 +312,7 @@ impl<T: Transport> Device for ClientDevice<T> {
             .map_err(|e| self.err(e))?;
         let id = match id {
             Some(id) if id != pair.id.as_slice() => {
-                self.refile_key_pair(&pair, spec, label, id)
+                self.refile_key_pair(pair.reference, &pair.id, spec, label, id)
                     .map_err(|e| self.err(e))?;
                 id.to_vec()
             }
@@ -367,6 +367,42 @@ impl<T: Transport> Device for ClientDevice<T> {
             label: label.to_owned(),
             der: der.to_vec(),
         })
+    }
+
+    fn rename_key_pair(
+        &mut self,
+        key: &KeyPair,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        self.refile_key_pair(key.reference, &key.id, key.spec, label, id)
+            .map_err(|e| self.err(e))
+    }
+
+    fn rename_certificate(
+        &mut self,
+        certificate: &Certificate,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        // The CDF entry of this certificate: its iD and label (the listing's identity).
+        let removed = self
+            .client
+            .remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| {
+                e.id == certificate.id && e.label == certificate.label
+            })
+            .map_err(|e| self.err(e))?;
+        if removed.is_empty() {
+            return Err(DeviceError::NotFound);
+        }
+        for entry in removed {
+            let encoded = pkcs15::certificate_entry(label, id, &entry.path)
+                .map_err(|e| self.err(ClientError::Encoding(e)))?;
+            self.client
+                .append_to_directory(pkcs15::ODF_CERTIFICATES, &encoded)
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError> {

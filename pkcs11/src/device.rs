@@ -180,6 +180,30 @@ pub trait Device: Send {
         label: &str,
         id: Option<&[u8]>,
     ) -> Result<Certificate, DeviceError>;
+    /// Gives a key pair (both PKCS#15 entries) a new label and ID.
+    fn rename_key_pair(
+        &mut self,
+        key: &KeyPair,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        let _ = (key, label, id);
+        Err(DeviceError::Failed(
+            "this token cannot rename objects".into(),
+        ))
+    }
+    /// Gives a certificate (its CDF entry) a new label and ID.
+    fn rename_certificate(
+        &mut self,
+        certificate: &Certificate,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        let _ = (certificate, label, id);
+        Err(DeviceError::Failed(
+            "this token cannot rename objects".into(),
+        ))
+    }
     /// Deletes a certificate.
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;
     /// Deletes a key pair (both RSFs and their directory entries).

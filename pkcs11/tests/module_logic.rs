@@ -118,6 +118,21 @@ impl Device for FakeToken {
         s.keys.push((key.clone(), secret));
         Ok(key)
     }
+    fn rename_key_pair(
+        &mut self,
+        key: &KeyPair,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let (k, _) = s
+            .keys
+            .iter_mut()
+            .find(|(k, _)| k.reference == key.reference)
+            .ok_or(DeviceError::NotFound)?;
+        (k.label, k.id) = (label.to_owned(), id.to_vec());
+        Ok(())
+    }
     fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
         let s = self.0.lock().unwrap();
         if s.login != Some(Role::User) {
@@ -642,4 +657,48 @@ fn slot_events_follow_the_card() {
         CKR_CRYPTOKI_NOT_INITIALIZED
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}
+
+/// `C_SetAttributeValue` on a token key: a new label and ID for both halves, the handles kept;
+/// other attributes stay read-only; a read-only session or no login is refused.
+#[test]
+fn token_keys_take_a_new_label_and_id() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &Template::default(),
+            &Template::default(),
+        )
+        .unwrap();
+    let names = t(&[(CKA_LABEL, b"renamed".to_vec()), (CKA_ID, vec![0x0B])]);
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.set_attributes(ro, private, &names).unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    assert_eq!(
+        m.set_attributes(s, private, &t(&[(CKA_SIGN, vec![0])]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    m.set_attributes(s, private, &names).unwrap();
+    for half in [public, private] {
+        let got = m
+            .attributes(s, half, &[CKA_LABEL, CKA_ID, CKA_MODIFIABLE])
+            .unwrap();
+        assert_eq!(got[0], Ok(b"renamed".to_vec()));
+        assert_eq!(got[1], Ok(vec![0x0B]));
+        assert_eq!(got[2], Ok(vec![1]));
+    }
+    m.find_init(s, &t(&[(CKA_ID, vec![0x0B])])).unwrap();
+    let mut found = m.find(s, 10).unwrap();
+    found.sort_unstable();
+    let mut both = vec![public, private];
+    both.sort_unstable();
+    assert_eq!(found, both, "the same handles under the new ID");
 }

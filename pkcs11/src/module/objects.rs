@@ -8,7 +8,7 @@ use super::{AttributeValue, Entry, Module};
 use crate::attribute::Template;
 use crate::device::{DataObject, Role};
 use crate::error::{Error, fail};
-use crate::object::{Kind, SessionObject};
+use crate::object::{Identity, Kind, SessionObject};
 
 impl Module {
     /// Re-reads the token's objects if needed (under the slot's lock) and gives every one a
@@ -161,8 +161,8 @@ impl Module {
     }
 
     /// `C_SetAttributeValue`: session objects take new values (in read-only sessions too,
-    /// PKCS#11 §6.7.1); token objects are not modifiable (`CKA_MODIFIABLE` false: the PKCS#15
-    /// entries are written once).
+    /// PKCS#11 §6.7.1); token keys and certificates take a new `CKA_LABEL` and `CKA_ID` (their
+    /// PKCS#15 entries are rewritten); token data objects are written once.
     pub fn set_attributes(
         &self,
         handle: CK_SESSION_HANDLE,
@@ -174,6 +174,13 @@ impl Module {
         let Some(entry) = table.objects.get_mut(&object) else {
             return fail(CKR_OBJECT_HANDLE_INVALID);
         };
+        if matches!(
+            entry.kind,
+            Kind::PrivateKey(_) | Kind::PublicKey(_) | Kind::Certificate(_)
+        ) {
+            drop(table);
+            return self.rename(handle, object, template);
+        }
         let Kind::Session(s) = &mut entry.kind else {
             return fail(CKR_ATTRIBUTE_READ_ONLY);
         };
@@ -204,6 +211,80 @@ impl Module {
             }
         }
         Ok(())
+    }
+
+    /// A new `CKA_LABEL` or `CKA_ID` for a token key pair (both halves) or certificate. The
+    /// handles stay: the table's identities are moved to the new ID before the re-listing.
+    fn rename(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        object: CK_OBJECT_HANDLE,
+        template: &Template,
+    ) -> Result<(), Error> {
+        let (slot, kind) = {
+            let mut table = self.table();
+            let (slot, rw) = table.session_slot(handle)?;
+            let kind = table.visible(handle, object)?.kind.clone();
+            if !rw {
+                return fail(CKR_SESSION_READ_ONLY);
+            }
+            if table.login_of(slot) != Some(Role::User) {
+                return fail(CKR_USER_NOT_LOGGED_IN);
+            }
+            (slot, kind)
+        };
+        if template
+            .0
+            .iter()
+            .any(|a| a.kind != CKA_LABEL && a.kind != CKA_ID)
+        {
+            return fail(CKR_ATTRIBUTE_READ_ONLY);
+        }
+        let (old_label, old_id) = match &kind {
+            Kind::PrivateKey(k) | Kind::PublicKey(k) => (k.label.clone(), k.id.clone()),
+            Kind::Certificate(c) => (c.label.clone(), c.id.clone()),
+            _ => return fail(CKR_ATTRIBUTE_READ_ONLY),
+        };
+        let label = template.string(CKA_LABEL)?.unwrap_or(old_label);
+        let id = template.get(CKA_ID)?.map_or(old_id, <[u8]>::to_vec);
+        let renamed: Vec<(Identity, Identity)> = match &kind {
+            Kind::PrivateKey(k) | Kind::PublicKey(k) => {
+                self.with_token(slot, |t| {
+                    t.listing = None;
+                    Ok(t.device.rename_key_pair(k, &label, &id)?)
+                })?;
+                vec![
+                    (
+                        Identity::PrivateKey(k.reference, k.id.clone()),
+                        Identity::PrivateKey(k.reference, id.clone()),
+                    ),
+                    (
+                        Identity::PublicKey(k.reference, k.id.clone()),
+                        Identity::PublicKey(k.reference, id.clone()),
+                    ),
+                ]
+            }
+            Kind::Certificate(c) => {
+                self.with_token(slot, |t| {
+                    t.listing = None;
+                    Ok(t.device.rename_certificate(c, &label, &id)?)
+                })?;
+                vec![(
+                    Identity::Certificate(c.id.clone(), c.der.clone()),
+                    Identity::Certificate(id.clone(), c.der.clone()),
+                )]
+            }
+            _ => Vec::new(),
+        };
+        {
+            let mut table = self.table();
+            for (old, new) in renamed {
+                if let Some(h) = table.handles.remove(&(slot, old)) {
+                    table.handles.insert((slot, new), h);
+                }
+            }
+        }
+        self.sync_objects(slot)
     }
 
     /// `C_CreateObject`: X.509 certificates (on the token: a CDF entry; or in the session)
