@@ -405,6 +405,30 @@ impl<T: Transport> Device for ClientDevice<T> {
         Ok(())
     }
 
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+        let removed = self
+            .client
+            .remove_from_directory(pkcs15::ODF_DATA_OBJECTS, &|e| {
+                e.tag == pkcs15::DATA_OBJECT_TAG && e.path == object.path
+            })
+            .map_err(|e| self.err(e))?;
+        if removed.is_empty() {
+            return Err(DeviceError::NotFound);
+        }
+        let oid = (!object.oid.is_empty()).then_some(object.oid.as_slice());
+        let encoded = pkcs15::data_object_entry(
+            label,
+            &object.application,
+            oid,
+            &object.path,
+            object.private,
+        )
+        .map_err(|e| self.err(ClientError::Encoding(e)))?;
+        self.client
+            .append_to_directory(pkcs15::ODF_DATA_OBJECTS, &encoded)
+            .map_err(|e| self.err(e))
+    }
+
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError> {
         self.client
             .delete_certificate(&certificate.id)

@@ -204,6 +204,13 @@ pub trait Device: Send {
             "this token cannot rename objects".into(),
         ))
     }
+    /// Gives a data object (its DODF entry) a new label.
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+        let _ = (object, label);
+        Err(DeviceError::Failed(
+            "this token cannot rename objects".into(),
+        ))
+    }
     /// Deletes a certificate.
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;
     /// Deletes a key pair (both RSFs and their directory entries).

@@ -149,15 +149,15 @@ fn key_attribute(k: &KeyPair, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missin
     })
 }
 
-/// A token data object's attributes (PKCS#11 v2.40 §4.4, §4.5). Like the token's other
-/// objects it is not modifiable: the DODF entry is written once.
+/// A token data object's attributes (PKCS#11 v2.40 §4.4, §4.5). Its label may change (the DODF
+/// entry is rewritten); its value is written once.
 fn data_attribute(d: &DataObject, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missing> {
     use attribute::{bool, ulong};
     Ok(match kind {
         CKA_CLASS => ulong(CKO_DATA),
-        CKA_TOKEN | CKA_DESTROYABLE => bool(true),
+        CKA_TOKEN | CKA_DESTROYABLE | CKA_MODIFIABLE => bool(true),
         CKA_PRIVATE => bool(d.private),
-        CKA_MODIFIABLE | CKA_COPYABLE => bool(false),
+        CKA_COPYABLE => bool(false),
         CKA_LABEL => d.label.as_bytes().to_vec(),
         CKA_APPLICATION => d.application.as_bytes().to_vec(),
         CKA_OBJECT_ID => d.oid.clone(),

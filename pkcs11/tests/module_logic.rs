@@ -186,6 +186,16 @@ impl Device for FakeToken {
         s.data.push(stored.clone());
         Ok(stored)
     }
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let d = s
+            .data
+            .iter_mut()
+            .find(|d| d.path == object.path)
+            .ok_or(DeviceError::NotFound)?;
+        d.label = label.to_owned();
+        Ok(())
+    }
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
         self.0
             .lock()
@@ -441,11 +451,11 @@ fn token_data_objects_are_stored_listed_and_destroyed() {
     let public = m.create_object(rw, &object(b"public", 0)).unwrap();
     let private = m.create_object(rw, &object(b"secret", 1)).unwrap();
     assert_eq!(token.0.lock().unwrap().data.len(), 2);
-    // The token's objects are written once.
+    // A token data object is modifiable (its label): a template saying otherwise is refused.
     let modifiable = t(&[
         (CKA_CLASS, ul(CKO_DATA)),
         (CKA_TOKEN, vec![1]),
-        (CKA_MODIFIABLE, vec![1]),
+        (CKA_MODIFIABLE, vec![0]),
     ]);
     assert_eq!(
         m.create_object(rw, &modifiable).unwrap_err().rv(),
@@ -701,4 +711,37 @@ fn token_keys_take_a_new_label_and_id() {
     let mut both = vec![public, private];
     both.sort_unstable();
     assert_eq!(found, both, "the same handles under the new ID");
+}
+
+/// `C_SetAttributeValue` on a token data object: a new label, the same handle; no CKA_ID (a
+/// data object has none) and no new value.
+#[test]
+fn token_data_objects_take_a_new_label() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let object = m
+        .create_object(
+            s,
+            &t(&[
+                (CKA_CLASS, ul(CKO_DATA)),
+                (CKA_TOKEN, vec![1]),
+                (CKA_LABEL, b"old".to_vec()),
+                (CKA_VALUE, b"value".to_vec()),
+            ]),
+        )
+        .unwrap();
+    for fixed in [(CKA_ID, vec![1]), (CKA_VALUE, b"other".to_vec())] {
+        assert_eq!(
+            m.set_attributes(s, object, &t(&[fixed])).unwrap_err().rv(),
+            CKR_ATTRIBUTE_READ_ONLY
+        );
+    }
+    m.set_attributes(s, object, &t(&[(CKA_LABEL, b"new".to_vec())]))
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, object, &[CKA_LABEL, CKA_VALUE]).unwrap(),
+        vec![Ok(b"new".to_vec()), Ok(b"value".to_vec())]
+    );
+    assert_eq!(token.0.lock().unwrap().data[0].label, "new");
 }

@@ -161,8 +161,8 @@ impl Module {
     }
 
     /// `C_SetAttributeValue`: session objects take new values (in read-only sessions too,
-    /// PKCS#11 §6.7.1); token keys and certificates take a new `CKA_LABEL` and `CKA_ID` (their
-    /// PKCS#15 entries are rewritten); token data objects are written once.
+    /// PKCS#11 §6.7.1); token keys and certificates take a new `CKA_LABEL` and `CKA_ID`, token
+    /// data objects a new `CKA_LABEL` (their PKCS#15 entries are rewritten).
     pub fn set_attributes(
         &self,
         handle: CK_SESSION_HANDLE,
@@ -174,10 +174,7 @@ impl Module {
         let Some(entry) = table.objects.get_mut(&object) else {
             return fail(CKR_OBJECT_HANDLE_INVALID);
         };
-        if matches!(
-            entry.kind,
-            Kind::PrivateKey(_) | Kind::PublicKey(_) | Kind::Certificate(_)
-        ) {
+        if !matches!(entry.kind, Kind::Session(_)) {
             drop(table);
             return self.rename(handle, object, template);
         }
@@ -213,8 +210,9 @@ impl Module {
         Ok(())
     }
 
-    /// A new `CKA_LABEL` or `CKA_ID` for a token key pair (both halves) or certificate. The
-    /// handles stay: the table's identities are moved to the new ID before the re-listing.
+    /// A new `CKA_LABEL` or `CKA_ID` for a token key pair (both halves) or certificate, a new
+    /// `CKA_LABEL` for a token data object. The handles stay: the table's identities are moved
+    /// to the new ID before the re-listing.
     fn rename(
         &self,
         handle: CK_SESSION_HANDLE,
@@ -233,17 +231,19 @@ impl Module {
             }
             (slot, kind)
         };
-        if template
-            .0
-            .iter()
-            .any(|a| a.kind != CKA_LABEL && a.kind != CKA_ID)
-        {
+        // A data object has no CKA_ID (PKCS#11 v2.40 §4.5).
+        let names: &[CK_ATTRIBUTE_TYPE] = match kind {
+            Kind::Data(_) => &[CKA_LABEL],
+            _ => &[CKA_LABEL, CKA_ID],
+        };
+        if template.0.iter().any(|a| !names.contains(&a.kind)) {
             return fail(CKR_ATTRIBUTE_READ_ONLY);
         }
         let (old_label, old_id) = match &kind {
             Kind::PrivateKey(k) | Kind::PublicKey(k) => (k.label.clone(), k.id.clone()),
             Kind::Certificate(c) => (c.label.clone(), c.id.clone()),
-            _ => return fail(CKR_ATTRIBUTE_READ_ONLY),
+            Kind::Data(d) => (d.label.clone(), Vec::new()),
+            Kind::Session(_) => return fail(CKR_ATTRIBUTE_READ_ONLY),
         };
         let label = template.string(CKA_LABEL)?.unwrap_or(old_label);
         let id = template.get(CKA_ID)?.map_or(old_id, <[u8]>::to_vec);
@@ -274,7 +274,15 @@ impl Module {
                     Identity::Certificate(id.clone(), c.der.clone()),
                 )]
             }
-            _ => Vec::new(),
+            Kind::Data(d) => {
+                // The identity (the EF's path) does not change.
+                self.with_token(slot, |t| {
+                    t.listing = None;
+                    Ok(t.device.rename_data_object(d, &label)?)
+                })?;
+                Vec::new()
+            }
+            Kind::Session(_) => Vec::new(),
         };
         {
             let mut table = self.table();
@@ -348,10 +356,9 @@ impl Module {
                 for a in &template.0 {
                     check_session_attribute(CKO_DATA, a)?;
                 }
-                // The token's objects are written once (CKA_MODIFIABLE, CKA_COPYABLE false),
-                // a token data object is destroyable.
+                // A token data object is modifiable (its label), destroyable, not copyable.
                 for (kind, token_value) in [
-                    (CKA_MODIFIABLE, false),
+                    (CKA_MODIFIABLE, true),
                     (CKA_COPYABLE, false),
                     (CKA_DESTROYABLE, true),
                 ] {
