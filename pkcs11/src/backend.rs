@@ -4,12 +4,17 @@
 
 use gost::{KeyAlgorithm, KeySize, ParamSet, Signature};
 use rutoken_client::layout;
+use rutoken_client::layout::pkcs15;
 use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
 
 use crate::device::{
     Certificate, DataObject, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role,
 };
 use crate::error::{ProfileWords, status_error};
+
+/// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
+/// the PIN reference `rr`).
+const PIN_DF: [u16; 3] = [0x1000, 0x1000, 0x6005];
 
 /// A token behind a client-crate transport.
 pub struct ClientDevice<T: Transport> {
@@ -83,6 +88,52 @@ impl<T: Transport> ClientDevice<T> {
                 what: "the certificate's CDF entry (the installation stopped)",
             }),
         }
+    }
+}
+
+impl<T: Transport> ClientDevice<T> {
+    /// Files a key pair the client just generated (under the SHA-1 of its public key) under the
+    /// caller's `CKA_ID` instead: its PrKDF and PuKDF entries are written again with that iD,
+    /// the rest as pkcs15-init writes them (the client's own entry encoders). A token without
+    /// PKCS#15 directories has no entries to change.
+    fn refile_key_pair(
+        &mut self,
+        kk: u8,
+        old_id: &[u8],
+        spec: KeySpec,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), ClientError> {
+        let private_path = layout::private_key_path(kk);
+        let private = self
+            .client
+            .remove_from_directory(pkcs15::ODF_PRIVATE_KEYS, &|e| {
+                e.key_reference == Some(kk) || layout::path_from_bytes(&e.path) == private_path
+            })?;
+        if private.is_empty() {
+            return Ok(());
+        }
+        let public = self
+            .client
+            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == old_id)?;
+        for entry in public {
+            let encoded =
+                pkcs15::public_key_entry(label, id, &entry.path, spec.algorithm, spec.param)
+                    .map_err(ClientError::Encoding)?;
+            self.client
+                .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &encoded)?;
+        }
+        let encoded = pkcs15::private_key_entry(
+            label,
+            id,
+            kk,
+            &layout::absolute_path_bytes(&private_path),
+            spec.algorithm,
+            spec.param,
+        )
+        .map_err(ClientError::Encoding)?;
+        self.client
+            .append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &encoded)
     }
 }
 
@@ -221,6 +272,17 @@ impl<T: Transport> Device for ClientDevice<T> {
         }
     }
 
+    fn max_tries(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
+        let [a, b, c] = PIN_DF;
+        let path = [a, b, c, u16::from(role(r).reference())];
+        let fcp = self.client.select_path(&path).map_err(|e| self.err(e))?;
+        // Attribute 85 of a PIN RSF: `01, minLen, 01, (max << 4 | left), 00, 00`
+        // (rutoken-ecp-apdu.md §3, as OpenSC's pkcs15-rtecp.c writes it).
+        Ok(fcp
+            .and_then(|f| f.proprietary.get(3).map(|t| t >> 4))
+            .filter(|max| *max > 0))
+    }
+
     fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError> {
         let (old, new) = (pin_text(old)?, pin_text(new)?);
         self.client
@@ -242,14 +304,22 @@ impl<T: Transport> Device for ClientDevice<T> {
         &mut self,
         spec: KeySpec,
         label: &str,
-        _id: Option<&[u8]>,
+        id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         let pair = self
             .client
             .generate_key_pair_of(spec.algorithm, spec.param, label)
             .map_err(|e| self.err(e))?;
+        let id = match id {
+            Some(id) if id != pair.id.as_slice() => {
+                self.refile_key_pair(pair.reference, &pair.id, spec, label, id)
+                    .map_err(|e| self.err(e))?;
+                id.to_vec()
+            }
+            _ => pair.id,
+        };
         Ok(KeyPair {
-            id: pair.id,
+            id,
             label: label.to_owned(),
             reference: pair.reference,
             spec,
@@ -297,6 +367,66 @@ impl<T: Transport> Device for ClientDevice<T> {
             label: label.to_owned(),
             der: der.to_vec(),
         })
+    }
+
+    fn rename_key_pair(
+        &mut self,
+        key: &KeyPair,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        self.refile_key_pair(key.reference, &key.id, key.spec, label, id)
+            .map_err(|e| self.err(e))
+    }
+
+    fn rename_certificate(
+        &mut self,
+        certificate: &Certificate,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        // The CDF entry of this certificate: its iD and label (the listing's identity).
+        let removed = self
+            .client
+            .remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| {
+                e.id == certificate.id && e.label == certificate.label
+            })
+            .map_err(|e| self.err(e))?;
+        if removed.is_empty() {
+            return Err(DeviceError::NotFound);
+        }
+        for entry in removed {
+            let encoded = pkcs15::certificate_entry(label, id, &entry.path)
+                .map_err(|e| self.err(ClientError::Encoding(e)))?;
+            self.client
+                .append_to_directory(pkcs15::ODF_CERTIFICATES, &encoded)
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+        let removed = self
+            .client
+            .remove_from_directory(pkcs15::ODF_DATA_OBJECTS, &|e| {
+                e.tag == pkcs15::DATA_OBJECT_TAG && e.path == object.path
+            })
+            .map_err(|e| self.err(e))?;
+        if removed.is_empty() {
+            return Err(DeviceError::NotFound);
+        }
+        let oid = (!object.oid.is_empty()).then_some(object.oid.as_slice());
+        let encoded = pkcs15::data_object_entry(
+            label,
+            &object.application,
+            oid,
+            &object.path,
+            object.private,
+        )
+        .map_err(|e| self.err(ClientError::Encoding(e)))?;
+        self.client
+            .append_to_directory(pkcs15::ODF_DATA_OBJECTS, &encoded)
+            .map_err(|e| self.err(e))
     }
 
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError> {

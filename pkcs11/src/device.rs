@@ -152,6 +152,11 @@ pub trait Device: Send {
     fn logout(&mut self) -> Result<(), DeviceError>;
     /// A PIN's counter.
     fn pin_state(&mut self, role: Role) -> Result<PinState, DeviceError>;
+    /// The most tries a PIN has (what its counter is reset to), when the token tells it.
+    fn max_tries(&mut self, role: Role) -> Result<Option<u8>, DeviceError> {
+        let _ = role;
+        Ok(None)
+    }
     /// CHANGE REFERENCE DATA of the role logged in.
     fn change_pin(&mut self, role: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError>;
     /// Unblocks and sets the user PIN (the SO logged in).
@@ -175,6 +180,37 @@ pub trait Device: Send {
         label: &str,
         id: Option<&[u8]>,
     ) -> Result<Certificate, DeviceError>;
+    /// Gives a key pair (both PKCS#15 entries) a new label and ID.
+    fn rename_key_pair(
+        &mut self,
+        key: &KeyPair,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        let _ = (key, label, id);
+        Err(DeviceError::Failed(
+            "this token cannot rename objects".into(),
+        ))
+    }
+    /// Gives a certificate (its CDF entry) a new label and ID.
+    fn rename_certificate(
+        &mut self,
+        certificate: &Certificate,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        let _ = (certificate, label, id);
+        Err(DeviceError::Failed(
+            "this token cannot rename objects".into(),
+        ))
+    }
+    /// Gives a data object (its DODF entry) a new label.
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+        let _ = (object, label);
+        Err(DeviceError::Failed(
+            "this token cannot rename objects".into(),
+        ))
+    }
     /// Deletes a certificate.
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;
     /// Deletes a key pair (both RSFs and their directory entries).

@@ -10,7 +10,7 @@
 
 use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use cryptoki_sys::*;
 
@@ -19,8 +19,10 @@ use crate::error::{Error, fail};
 use crate::module::Module;
 use crate::object::Missing;
 
-/// The module's state: `None` between `C_Finalize` and `C_Initialize`.
-static MODULE: Mutex<Option<Module>> = Mutex::new(None);
+/// The module's state: `None` between `C_Finalize` and `C_Initialize`. Locked only to take a
+/// reference: a call runs on its own `Arc`, so a call waiting on a token holds no one else up
+/// (the module locks per slot inside).
+static MODULE: Mutex<Option<Arc<Module>>> = Mutex::new(None);
 
 /// The version of PKCS#11 the module implements.
 const CRYPTOKI_VERSION: CK_VERSION = CK_VERSION {
@@ -30,7 +32,7 @@ const CRYPTOKI_VERSION: CK_VERSION = CK_VERSION {
 /// The module's own version (the crate's 0.1).
 const LIBRARY_VERSION: CK_VERSION = CK_VERSION { major: 0, minor: 1 };
 
-fn lock() -> MutexGuard<'static, Option<Module>> {
+fn lock() -> MutexGuard<'static, Option<Arc<Module>>> {
     // A panic inside a call is caught below it; the state it left is still usable.
     MODULE
         .lock()
@@ -46,13 +48,17 @@ fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
     }
 }
 
-/// Runs `f` on the initialised module.
-fn with_module<T>(f: impl FnOnce(&mut Module) -> Result<T, Error>) -> Result<T, Error> {
-    let mut guard = lock();
-    let module = guard
-        .as_mut()
+/// Runs `f` on the initialised module. A call that `C_Finalize` overtook (it waited on a
+/// token meanwhile) ends in `CKR_CRYPTOKI_NOT_INITIALIZED`, whatever the token answered.
+fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Error> {
+    let module = lock()
+        .clone()
         .ok_or(Error::Rv(CKR_CRYPTOKI_NOT_INITIALIZED))?;
-    f(module)
+    let result = f(&module);
+    if module.is_finalized() {
+        return fail(CKR_CRYPTOKI_NOT_INITIALIZED);
+    }
+    result
 }
 
 fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
@@ -256,7 +262,7 @@ pub unsafe extern "C" fn C_Initialize(pInitArgs: *mut c_void) -> CK_RV {
             eprintln!("librutoken_pkcs11: {message}");
             Error::Rv(CKR_GENERAL_ERROR)
         })?;
-        *guard = Some(Module::new(readers));
+        *guard = Some(Arc::new(Module::new(readers)));
         Ok(())
     })
 }
@@ -268,10 +274,12 @@ pub unsafe extern "C" fn C_Finalize(pReserved: *mut c_void) -> CK_RV {
         if !pReserved.is_null() {
             return fail(CKR_ARGUMENTS_BAD);
         }
-        let mut guard = lock();
-        if guard.take().is_none() {
-            return fail(CKR_CRYPTOKI_NOT_INITIALIZED);
-        }
+        // Taken out under the lock, ended outside it: calls still running keep their `Arc`
+        // and end in an error (`with_module`); the connections close when the last one ends.
+        let module = lock()
+            .take()
+            .ok_or(Error::Rv(CKR_CRYPTOKI_NOT_INITIALIZED))?;
+        module.finalize();
         Ok(())
     })
 }
@@ -523,7 +531,8 @@ pub unsafe extern "C" fn C_SetPIN(
 
 // ---- sessions --------------------------------------------------------------------------------
 
-/// `C_OpenSession` (notification callbacks are never called: the module has no events).
+/// `C_OpenSession` (notification callbacks are never called: slot events go to
+/// `C_WaitForSlotEvent`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_OpenSession(
     slotID: CK_SLOT_ID,
@@ -898,16 +907,22 @@ pub unsafe extern "C" fn C_CancelFunction(hSession: CK_SESSION_HANDLE) -> CK_RV 
     not_parallel(hSession)
 }
 
-/// `C_WaitForSlotEvent`: not offered (PC/SC polling would be needed).
+/// `C_WaitForSlotEvent`: a token inserted or pulled (pcscd's card events); `CKF_DONT_BLOCK`
+/// answers `CKR_NO_EVENT` when none is pending, otherwise the call waits (`C_Finalize` ends
+/// the wait).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_WaitForSlotEvent(
-    _flags: CK_FLAGS,
-    _pSlot: *mut CK_SLOT_ID,
-    _pReserved: *mut c_void,
+    flags: CK_FLAGS,
+    pSlot: *mut CK_SLOT_ID,
+    pReserved: *mut c_void,
 ) -> CK_RV {
     entry(|| {
-        with_module(|_| Ok(()))?;
-        fail(CKR_FUNCTION_NOT_SUPPORTED)
+        if pSlot.is_null() || !pReserved.is_null() {
+            return fail(CKR_ARGUMENTS_BAD);
+        }
+        let slot = with_module(|m| m.wait_for_slot_event(flags & CKF_DONT_BLOCK != 0))?;
+        // SAFETY: the caller's slot ID (checked non-null above).
+        unsafe { put(pSlot, slot) }
     })
 }
 
@@ -987,8 +1002,8 @@ unsafe fn finish(
     session: CK_SESSION_HANDLE,
     out: *mut u8,
     len_ptr: *mut CK_ULONG,
-    len_of: fn(&mut Module, CK_SESSION_HANDLE) -> Result<usize, Error>,
-    run: impl FnOnce(&mut Module) -> Result<Vec<u8>, Error>,
+    len_of: fn(&Module, CK_SESSION_HANDLE) -> Result<usize, Error>,
+    run: impl FnOnce(&Module) -> Result<Vec<u8>, Error>,
 ) -> Result<(), Error> {
     if len_ptr.is_null() {
         return fail(CKR_ARGUMENTS_BAD);

@@ -46,10 +46,10 @@ struct NoReaders;
 
 #[cfg(not(feature = "pcsc"))]
 impl slot::Readers for NoReaders {
-    fn readers(&mut self) -> Result<Vec<slot::ReaderState>, device::DeviceError> {
+    fn readers(&self) -> Result<Vec<slot::ReaderState>, device::DeviceError> {
         Ok(Vec::new())
     }
-    fn open(&mut self, _reader: &str) -> Result<Box<dyn device::Device>, device::DeviceError> {
+    fn open(&self, _reader: &str) -> Result<Box<dyn device::Device>, device::DeviceError> {
         Err(device::DeviceError::NotPresent)
     }
 }

@@ -135,8 +135,9 @@ impl Kind {
 fn key_attribute(k: &KeyPair, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missing> {
     use attribute::{bool, ulong};
     Ok(match kind {
-        CKA_TOKEN | CKA_LOCAL | CKA_DESTROYABLE => bool(true),
-        CKA_MODIFIABLE | CKA_COPYABLE => bool(false),
+        // CKA_LABEL and CKA_ID may change (C_SetAttributeValue rewrites the entries).
+        CKA_TOKEN | CKA_LOCAL | CKA_DESTROYABLE | CKA_MODIFIABLE => bool(true),
+        CKA_COPYABLE => bool(false),
         CKA_LABEL => k.label.as_bytes().to_vec(),
         CKA_ID => k.id.clone(),
         CKA_KEY_TYPE => ulong(mechanism::key_type(k.spec)),
@@ -148,15 +149,15 @@ fn key_attribute(k: &KeyPair, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missin
     })
 }
 
-/// A token data object's attributes (PKCS#11 v2.40 §4.4, §4.5). Like the token's other
-/// objects it is not modifiable: the DODF entry is written once.
+/// A token data object's attributes (PKCS#11 v2.40 §4.4, §4.5). Its label may change (the DODF
+/// entry is rewritten); its value is written once.
 fn data_attribute(d: &DataObject, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missing> {
     use attribute::{bool, ulong};
     Ok(match kind {
         CKA_CLASS => ulong(CKO_DATA),
-        CKA_TOKEN | CKA_DESTROYABLE => bool(true),
+        CKA_TOKEN | CKA_DESTROYABLE | CKA_MODIFIABLE => bool(true),
         CKA_PRIVATE => bool(d.private),
-        CKA_MODIFIABLE | CKA_COPYABLE => bool(false),
+        CKA_COPYABLE => bool(false),
         CKA_LABEL => d.label.as_bytes().to_vec(),
         CKA_APPLICATION => d.application.as_bytes().to_vec(),
         CKA_OBJECT_ID => d.oid.clone(),
@@ -170,8 +171,8 @@ fn certificate_attribute(c: &Certificate, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec
     let parsed = || x509_cert::Certificate::from_der(&c.der).ok();
     Ok(match kind {
         CKA_CLASS => ulong(CKO_CERTIFICATE),
-        CKA_TOKEN | CKA_DESTROYABLE => bool(true),
-        CKA_PRIVATE | CKA_MODIFIABLE | CKA_COPYABLE | CKA_TRUSTED => bool(false),
+        CKA_TOKEN | CKA_DESTROYABLE | CKA_MODIFIABLE => bool(true),
+        CKA_PRIVATE | CKA_COPYABLE | CKA_TRUSTED => bool(false),
         CKA_LABEL => c.label.as_bytes().to_vec(),
         CKA_ID => c.id.clone(),
         CKA_CERTIFICATE_TYPE => ulong(CKC_X_509),

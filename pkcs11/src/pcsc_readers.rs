@@ -1,6 +1,7 @@
 //! PC/SC readers as the module's slots (the `pcsc` crate over libpcsclite).
 
 use std::ffi::CString;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::device::{Device, DeviceError};
@@ -9,7 +10,8 @@ use crate::slot::{ReaderState, Readers};
 
 /// The readers pcscd knows.
 pub struct PcscReaders {
-    context: Option<pcsc::Context>,
+    /// Held only for a status query (no timeout): never across a token's I/O.
+    context: Mutex<Option<pcsc::Context>>,
     settings: Settings,
 }
 
@@ -17,26 +19,27 @@ impl PcscReaders {
     /// Connects to pcscd lazily (a module loaded without pcscd running still initialises).
     pub fn new(settings: Settings) -> Self {
         PcscReaders {
-            context: None,
+            context: Mutex::new(None),
             settings,
         }
     }
+}
 
-    fn context(&mut self) -> Result<&pcsc::Context, DeviceError> {
-        if self.context.as_ref().is_none_or(|c| c.is_valid().is_err()) {
-            let c = pcsc::Context::establish(pcsc::Scope::User)
-                .map_err(|e| DeviceError::Failed(format!("PC/SC: {e}")))?;
-            self.context = Some(c);
-        }
-        self.context
-            .as_ref()
-            .ok_or_else(|| DeviceError::Failed("PC/SC: no context".into()))
+/// A valid context in `slot`, established again when pcscd restarted.
+fn context(slot: &mut Option<pcsc::Context>) -> Result<&pcsc::Context, DeviceError> {
+    if slot.as_ref().is_none_or(|c| c.is_valid().is_err()) {
+        let c = pcsc::Context::establish(pcsc::Scope::User)
+            .map_err(|e| DeviceError::Failed(format!("PC/SC: {e}")))?;
+        *slot = Some(c);
     }
+    slot.as_ref()
+        .ok_or_else(|| DeviceError::Failed("PC/SC: no context".into()))
 }
 
 impl Readers for PcscReaders {
-    fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError> {
-        let context = self.context()?;
+    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+        let mut slot = self.context.lock().unwrap_or_else(PoisonError::into_inner);
+        let context = context(&mut slot)?;
         let names: Vec<CString> = match context.list_readers_owned() {
             Ok(n) => n,
             Err(pcsc::Error::NoReadersAvailable) => return Ok(Vec::new()),
@@ -62,7 +65,35 @@ impl Readers for PcscReaders {
             .collect())
     }
 
-    fn open(&mut self, reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+    /// `SCardGetStatusChange` on a context of its own (the shared one stays free for
+    /// `readers`): the current states first, then a wait for any change, pcscd's new-reader
+    /// notification included.
+    fn wait(&self, timeout: Duration) -> Result<(), DeviceError> {
+        let failed = |e: pcsc::Error| DeviceError::Failed(format!("PC/SC: {e}"));
+        let context = pcsc::Context::establish(pcsc::Scope::User).map_err(failed)?;
+        let mut names: Vec<CString> = match context.list_readers_owned() {
+            Ok(n) => n,
+            Err(pcsc::Error::NoReadersAvailable) => Vec::new(),
+            Err(e) => return Err(failed(e)),
+        };
+        names.push(pcsc::PNP_NOTIFICATION().to_owned());
+        let mut states: Vec<pcsc::ReaderState> = names
+            .into_iter()
+            .map(|n| pcsc::ReaderState::new(n, pcsc::State::UNAWARE))
+            .collect();
+        context
+            .get_status_change(Duration::ZERO, &mut states)
+            .map_err(failed)?;
+        for s in &mut states {
+            s.sync_current_state();
+        }
+        match context.get_status_change(timeout, &mut states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => Ok(()),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError> {
         crate::backend::open_pcsc(reader, &self.settings)
     }
 

@@ -1,7 +1,7 @@
 //! Readers and slots: each PC/SC reader is a slot; a slot holds a token when its card answers
 //! with a Rutoken ECP ATR.
 
-use crate::device::{Device, DeviceError, Listing, Role};
+use crate::device::{Device, DeviceError, Listing};
 
 /// A reader and what is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,12 +12,20 @@ pub struct ReaderState {
     pub atr: Option<Vec<u8>>,
 }
 
-/// Where the readers come from (PC/SC in the module, a list in unit tests).
-pub trait Readers: Send {
+/// Where the readers come from (PC/SC in the module, a list in unit tests). Shared by every
+/// thread of the application: a call waiting on one token must not hold the others up, so
+/// both methods take `&self` and an implementation locks only what it shares.
+pub trait Readers: Send + Sync {
     /// Every reader now.
-    fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError>;
+    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError>;
     /// Connects to the token in `reader`.
-    fn open(&mut self, reader: &str) -> Result<Box<dyn Device>, DeviceError>;
+    fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError>;
+    /// Waits up to `timeout` for a change in the readers (a card in or out, a reader come or
+    /// gone); returning early without one is fine (the caller looks again).
+    fn wait(&self, timeout: std::time::Duration) -> Result<(), DeviceError> {
+        std::thread::sleep(timeout);
+        Ok(())
+    }
     /// Whether a card with this ATR is a Rutoken ECP (the module's token).
     fn is_rutoken(&self, atr: &[u8]) -> bool {
         RUTOKEN_ECP_ATRS.contains(&atr)
@@ -35,28 +43,17 @@ pub const RUTOKEN_ECP_ATRS: [&[u8]; 2] = [
     ],
 ];
 
-/// A connected token and the module's state of it.
+/// A connected token: what lives behind the slot's own lock (device I/O happens there only).
 pub struct TokenState {
     /// The connection.
     pub device: Box<dyn Device>,
     /// Its serial.
     pub serial: Vec<u8>,
-    /// Who is logged in (one login for every session of the application, PKCS#11 §6.7.4).
-    pub login: Option<Role>,
+    /// The card insertion this connection belongs to (the module counts insertions per slot;
+    /// a connection of an earlier one is stale and reopened).
+    pub insertion: u64,
     /// The objects last read (dropped when something changes them).
     pub listing: Option<Listing>,
-}
-
-/// A slot.
-pub struct Slot {
-    /// The reader's name.
-    pub reader: String,
-    /// Whether the reader has a card at all.
-    pub card: bool,
-    /// Whether that card has a Rutoken ECP ATR.
-    pub recognised: bool,
-    /// The connection, once a call needed it.
-    pub token: Option<TokenState>,
 }
 
 /// The device number the bank's PIN dialog shows: the serial's last 4 bytes as a big-endian

@@ -88,6 +88,9 @@ impl Device for FakeToken {
             blocked: s.user_tries == 0,
         })
     }
+    fn max_tries(&mut self, _role: Role) -> Result<Option<u8>, DeviceError> {
+        Ok(Some(3))
+    }
     fn change_pin(&mut self, _r: Role, _o: &[u8], _n: &[u8]) -> Result<(), DeviceError> {
         Ok(())
     }
@@ -114,6 +117,21 @@ impl Device for FakeToken {
         };
         s.keys.push((key.clone(), secret));
         Ok(key)
+    }
+    fn rename_key_pair(
+        &mut self,
+        key: &KeyPair,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let (k, _) = s
+            .keys
+            .iter_mut()
+            .find(|(k, _)| k.reference == key.reference)
+            .ok_or(DeviceError::NotFound)?;
+        (k.label, k.id) = (label.to_owned(), id.to_vec());
+        Ok(())
     }
     fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
         let s = self.0.lock().unwrap();
@@ -168,6 +186,16 @@ impl Device for FakeToken {
         s.data.push(stored.clone());
         Ok(stored)
     }
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+        let mut s = self.0.lock().unwrap();
+        let d = s
+            .data
+            .iter_mut()
+            .find(|d| d.path == object.path)
+            .ok_or(DeviceError::NotFound)?;
+        d.label = label.to_owned();
+        Ok(())
+    }
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
         self.0
             .lock()
@@ -181,7 +209,7 @@ impl Device for FakeToken {
 struct FakeReaders(FakeToken);
 
 impl Readers for FakeReaders {
-    fn readers(&mut self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
         let present = self.0.0.lock().unwrap().present;
         Ok(vec![
             ReaderState {
@@ -194,7 +222,7 @@ impl Readers for FakeReaders {
             },
         ])
     }
-    fn open(&mut self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
         Ok(Box::new(self.0.clone()))
     }
 }
@@ -228,7 +256,7 @@ const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
 
 #[test]
 fn slots_are_readers_and_only_rutokens_are_tokens() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
     assert_eq!(m.slot_list(true).unwrap(), vec![0]);
     assert_eq!(
@@ -246,7 +274,7 @@ fn slots_are_readers_and_only_rutokens_are_tokens() {
 
 #[test]
 fn logins_follow_the_pkcs11_state_rules() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
     let rw = m.open_session(0, RW).unwrap();
     assert_eq!(
@@ -286,7 +314,7 @@ fn logins_follow_the_pkcs11_state_rules() {
 
 #[test]
 fn keys_generate_sign_verify_and_stay_sensitive() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     let s = m.open_session(0, RW).unwrap();
     let template = t(&[(
         CKA_GOSTR3410_PARAMS,
@@ -400,7 +428,7 @@ fn keys_generate_sign_verify_and_stay_sensitive() {
 
 #[test]
 fn token_data_objects_are_stored_listed_and_destroyed() {
-    let (mut m, token) = module();
+    let (m, token) = module();
     let rw = m.open_session(0, RW).unwrap();
     let object = |label: &[u8], private: u8| {
         t(&[
@@ -423,11 +451,11 @@ fn token_data_objects_are_stored_listed_and_destroyed() {
     let public = m.create_object(rw, &object(b"public", 0)).unwrap();
     let private = m.create_object(rw, &object(b"secret", 1)).unwrap();
     assert_eq!(token.0.lock().unwrap().data.len(), 2);
-    // The token's objects are written once.
+    // A token data object is modifiable (its label): a template saying otherwise is refused.
     let modifiable = t(&[
         (CKA_CLASS, ul(CKO_DATA)),
         (CKA_TOKEN, vec![1]),
-        (CKA_MODIFIABLE, vec![1]),
+        (CKA_MODIFIABLE, vec![0]),
     ]);
     assert_eq!(
         m.create_object(rw, &modifiable).unwrap_err().rv(),
@@ -487,7 +515,7 @@ fn token_data_objects_are_stored_listed_and_destroyed() {
 
 #[test]
 fn session_objects_keep_their_rules() {
-    let (mut m, _) = module();
+    let (m, _) = module();
     let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
     let data = t(&[
         (CKA_CLASS, ul(CKO_DATA)),
@@ -551,7 +579,7 @@ fn session_objects_keep_their_rules() {
 
 #[test]
 fn digests_match_streebog_and_a_pulled_token_ends_the_sessions() {
-    let (mut m, token) = module();
+    let (m, token) = module();
     let s = m.open_session(0, RW).unwrap();
     m.digest_init(s, CKM_GOSTR3411_12_256).unwrap();
     assert_eq!(m.digest_len(s).unwrap(), 32);
@@ -579,4 +607,141 @@ fn digests_match_streebog_and_a_pulled_token_ends_the_sessions() {
         CKR_TOKEN_NOT_PRESENT
     );
     let _ = (KeyAlgorithm::Gost2012_256, ParamSet::Gost256A);
+}
+
+/// The PIN counter flags follow the token's own maximum (3 here), not a fixed 10.
+#[test]
+fn pin_count_flags_follow_the_token_maximum() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    let user = CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED;
+    assert_eq!(m.token_info(0).unwrap().flags & user, 0, "a fresh counter");
+    m.login(s, CKU_USER, b"00000000").unwrap_err();
+    assert_eq!(
+        m.token_info(0).unwrap().flags & user,
+        CKF_USER_PIN_COUNT_LOW
+    );
+    m.login(s, CKU_USER, b"00000000").unwrap_err();
+    assert_eq!(
+        m.token_info(0).unwrap().flags & user,
+        CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY
+    );
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    assert_eq!(
+        m.token_info(0).unwrap().flags & user,
+        0,
+        "reset by a good PIN"
+    );
+}
+
+/// `C_WaitForSlotEvent`: a pulled or inserted card is one event, reported once; without
+/// `CKF_DONT_BLOCK` the call waits for the next one, and `C_Finalize` ends the wait.
+#[test]
+fn slot_events_follow_the_card() {
+    let (m, token) = module();
+    let no_event = |r: Result<CK_SLOT_ID, rutoken_pkcs11::Error>| r.unwrap_err().rv();
+    assert_eq!(no_event(m.wait_for_slot_event(true)), CKR_NO_EVENT);
+    token.0.lock().unwrap().present = false;
+    assert_eq!(m.wait_for_slot_event(true).unwrap(), 0);
+    assert_eq!(no_event(m.wait_for_slot_event(true)), CKR_NO_EVENT);
+
+    let m = Arc::new(m);
+    let waiter = {
+        let m = Arc::clone(&m);
+        std::thread::spawn(move || m.wait_for_slot_event(false))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!waiter.is_finished(), "returned without an event");
+    token.0.lock().unwrap().present = true;
+    assert_eq!(waiter.join().unwrap().unwrap(), 0);
+
+    let waiter = {
+        let m = Arc::clone(&m);
+        std::thread::spawn(move || m.wait_for_slot_event(false))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    m.finalize();
+    let start = std::time::Instant::now();
+    assert_eq!(
+        no_event(waiter.join().unwrap()),
+        CKR_CRYPTOKI_NOT_INITIALIZED
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}
+
+/// `C_SetAttributeValue` on a token key: a new label and ID for both halves, the handles kept;
+/// other attributes stay read-only; a read-only session or no login is refused.
+#[test]
+fn token_keys_take_a_new_label_and_id() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &Template::default(),
+            &Template::default(),
+        )
+        .unwrap();
+    let names = t(&[(CKA_LABEL, b"renamed".to_vec()), (CKA_ID, vec![0x0B])]);
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.set_attributes(ro, private, &names).unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    assert_eq!(
+        m.set_attributes(s, private, &t(&[(CKA_SIGN, vec![0])]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    m.set_attributes(s, private, &names).unwrap();
+    for half in [public, private] {
+        let got = m
+            .attributes(s, half, &[CKA_LABEL, CKA_ID, CKA_MODIFIABLE])
+            .unwrap();
+        assert_eq!(got[0], Ok(b"renamed".to_vec()));
+        assert_eq!(got[1], Ok(vec![0x0B]));
+        assert_eq!(got[2], Ok(vec![1]));
+    }
+    m.find_init(s, &t(&[(CKA_ID, vec![0x0B])])).unwrap();
+    let mut found = m.find(s, 10).unwrap();
+    found.sort_unstable();
+    let mut both = vec![public, private];
+    both.sort_unstable();
+    assert_eq!(found, both, "the same handles under the new ID");
+}
+
+/// `C_SetAttributeValue` on a token data object: a new label, the same handle; no CKA_ID (a
+/// data object has none) and no new value.
+#[test]
+fn token_data_objects_take_a_new_label() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let object = m
+        .create_object(
+            s,
+            &t(&[
+                (CKA_CLASS, ul(CKO_DATA)),
+                (CKA_TOKEN, vec![1]),
+                (CKA_LABEL, b"old".to_vec()),
+                (CKA_VALUE, b"value".to_vec()),
+            ]),
+        )
+        .unwrap();
+    for fixed in [(CKA_ID, vec![1]), (CKA_VALUE, b"other".to_vec())] {
+        assert_eq!(
+            m.set_attributes(s, object, &t(&[fixed])).unwrap_err().rv(),
+            CKR_ATTRIBUTE_READ_ONLY
+        );
+    }
+    m.set_attributes(s, object, &t(&[(CKA_LABEL, b"new".to_vec())]))
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, object, &[CKA_LABEL, CKA_VALUE]).unwrap(),
+        vec![Ok(b"new".to_vec()), Ok(b"value".to_vec())]
+    );
+    assert_eq!(token.0.lock().unwrap().data[0].label, "new");
 }

@@ -65,6 +65,8 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
     let slots = lab.ok(&format!("{P11} -L"));
     assert!(slots.contains("Virtual PCD"), "{slots}");
     assert!(slots.contains("Rutoken ECP 0787103443"), "{slots}");
+    // A fresh counter (the fixture's user PIN has 5 tries of 5) is not "low".
+    assert!(!slots.contains("count low"), "{slots}");
 
     // -M: the TC26 mechanisms by OpenSC's names.
     let mechanisms = lab.ok(&format!("{P11} -M"));
