@@ -22,9 +22,8 @@ const BOTH: [&str; 2] = ["reissue-happy-path", "pin-wrong-once"];
 /// `rutoken-lab sim` (its SafeTouch confirming by itself), killed when dropped; returns once
 /// vpcd has the card.
 fn start_sim(port: u16, log: &Path) -> Guard {
-    let mut sim = process::lab_sim(BIN, port);
-    sim.args(["--fixture", "personalised", "--safetouch-policy", "confirm"]);
-    process::start_sim(sim, log)
+    let confirming = ["--fixture", "personalised", "--safetouch-policy", "confirm"];
+    process::start_lab_sim(BIN, port, &confirming, log)
 }
 
 /// Runs the operator mode inside the namespace with `answers` on stdin; (exit code, stderr,

@@ -10,8 +10,7 @@
 use std::path::Path;
 
 use testkit::process;
-use testkit::require_pcscd;
-use testkit::shell::has_tool;
+use testkit::{require_pcscd, require_tools};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// vpcd's first slot.
@@ -48,18 +47,14 @@ fn listed(dump: &str) -> Vec<Listed> {
 #[test]
 fn after_the_reissue_opensc_pairs_the_new_key_and_certificate() {
     require_pcscd!();
-    if !has_tool("pkcs15-tool") {
-        eprintln!("skipped: pkcs15-tool is not installed (Debian: opensc)");
-        return;
-    }
+    require_tools!(["pkcs15-tool"], "Debian: opensc");
     let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let control = dir.path().join("control.sock");
     let sim_log = dir.path().join("sim.log");
-    let mut sim = process::lab_sim(BIN, pcscd.port);
-    sim.args(["--fixture", "personalised", "--control"])
-        .arg(&control);
-    let _sim = process::start_sim(sim, &sim_log);
+    let control_arg = control.to_str().unwrap();
+    let args = ["--fixture", "personalised", "--control", control_arg];
+    let _sim = process::start_lab_sim(BIN, pcscd.port, &args, &sim_log);
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reissue-happy-path.yaml");
     let out = pcscd
         .enter("timeout")

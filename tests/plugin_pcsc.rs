@@ -33,9 +33,8 @@ fn the_demo_runs_on_a_sim_behind_pcsc() {
     let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let sim_log = dir.path().join("sim.log");
-    let mut sim = process::lab_sim(BIN, pcscd.port);
-    sim.args(["--fixture", "personalised", "--safetouch-policy", "confirm"]);
-    let _sim = process::start_sim(sim, &sim_log);
+    let confirming = ["--fixture", "personalised", "--safetouch-policy", "confirm"];
+    let _sim = process::start_lab_sim(BIN, pcscd.port, &confirming, &sim_log);
     let bridge_log = dir.path().join("bridge.log");
     let loader = browser_dir().join("node_modules/rutoken/rutoken.min.js");
     let mut bridge = pcscd.enter(BIN);

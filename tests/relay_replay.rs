@@ -12,8 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use testkit::process::{self, Guard};
-use testkit::require_pcscd;
-use testkit::shell::has_tool;
+use testkit::{require_pcscd, require_tools};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// vpcd's two slots: the port in `reader.conf`, and port + 1.
@@ -59,16 +58,12 @@ fn replay(transcript: &Path, profile: Option<&Path>) -> (Option<i32>, String) {
 #[test]
 fn relayed_emulator_replays_without_difference_and_a_changed_profile_shows_one() {
     require_pcscd!();
-    if !has_tool("pkcs15-tool") {
-        eprintln!("skipped: pkcs15-tool is not installed (Debian: opensc)");
-        return;
-    }
+    require_tools!(["pkcs15-tool"], "Debian: opensc");
     let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let sim_log = dir.path().join("sim.log");
-    let mut sim = process::lab_sim(BIN, pcscd.port);
-    sim.args(["--fixture", "personalised", "--safetouch-policy", "confirm"]);
-    let _sim = process::start_sim(sim, &sim_log);
+    let confirming = ["--fixture", "personalised", "--safetouch-policy", "confirm"];
+    let _sim = process::start_lab_sim(BIN, pcscd.port, &confirming, &sim_log);
 
     let transcript = dir.path().join("relay.jsonl");
     let relay_log = dir.path().join("relay.log");

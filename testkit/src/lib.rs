@@ -37,3 +37,15 @@ macro_rules! require_pcscd {
         }
     };
 }
+
+/// Skips the test (printing why) when one of `tools` is not installed; `packages` says where
+/// they come from (e.g. `"Debian: opensc"`).
+#[macro_export]
+macro_rules! require_tools {
+    ($tools:expr, $packages:expr) => {
+        if let Some(reason) = $crate::shell::missing_tool(&$tools, $packages) {
+            eprintln!("skipped: {reason}");
+            return;
+        }
+    };
+}

@@ -118,6 +118,13 @@ pub fn start_sim(command: Command, log: &Path) -> Guard {
     guard
 }
 
+/// `rutoken-lab sim` (`bin`) on the vpcd at `port` with `args`, started as [`start_sim`] does.
+pub fn start_lab_sim(bin: &str, port: u16, args: &[&str], log: &Path) -> Guard {
+    let mut command = lab_sim(bin, port);
+    command.args(args);
+    start_sim(command, log)
+}
+
 /// Starts an emulator `command` with its output discarded, killed when dropped; does not wait
 /// (a test that restarts it at once watches the reader instead).
 pub fn spawn_sim(mut command: Command) -> Guard {
