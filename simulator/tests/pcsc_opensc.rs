@@ -9,10 +9,14 @@ use std::path::Path;
 
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 use testkit::require_pcscd;
-use testkit::shell::{gost_engine_missing, missing_tool, ok, sh};
+use testkit::shell::{
+    gost_engine_missing, missing_tool, ok, opensc_personalise, sh, wait_for_opensc,
+};
 use testkit::{Emulator, Pcscd};
 
 const USER_PIN: &str = "12345678";
+/// The SO PIN OpenSC personalises the factory token with.
+const SO_PIN: &str = "87654321";
 const NEW_PIN: &str = "11112222";
 /// A fixed 32-byte "hash" to sign (pkcs11-tool -m GOSTR3410 takes the caller's hash).
 const HASH: [u8; 32] = *b"rutoken-lab signs these 32 bytes";
@@ -86,11 +90,7 @@ fn opensc_personalises_signs_and_survives_a_restart() {
     let serial = token.summary().serial.to_uppercase();
     let emulator = Emulator::attach(Box::new(token), pcscd.port);
     // pcscd polls the reader: wait until OpenSC sees the card.
-    testkit::wait_until(
-        std::time::Duration::from_secs(15),
-        "OpenSC to see the card",
-        || sh(&pcscd, dir, "opensc-tool -a -n").0,
-    );
+    wait_for_opensc(&pcscd, dir);
 
     let out = ok(&pcscd, dir, "opensc-tool -a -n");
     assert!(out.contains("Rutoken ECP"), "{out}");
@@ -109,20 +109,7 @@ fn opensc_personalises_signs_and_survives_a_restart() {
         "serial {serial} not in:\n{out}"
     );
 
-    ok(&pcscd, dir, "pkcs15-init -E");
-    ok(
-        &pcscd,
-        dir,
-        "pkcs15-init --create-pkcs15 --so-pin 87654321 --so-puk ''",
-    );
-    ok(
-        &pcscd,
-        dir,
-        &format!(
-            "pkcs15-init --store-pin --label 'User PIN' --auth-id 02 --pin {USER_PIN} --puk '' \
-             --so-pin 87654321 --finalize"
-        ),
-    );
+    opensc_personalise(&pcscd, dir, USER_PIN, SO_PIN);
     ok(
         &pcscd,
         dir,

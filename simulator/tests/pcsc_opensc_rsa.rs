@@ -11,10 +11,12 @@ use std::path::Path;
 
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 use testkit::require_pcscd;
-use testkit::shell::{missing_tool, ok, sh};
+use testkit::shell::{missing_tool, ok, opensc_personalise, sh, wait_for_opensc};
 use testkit::{Emulator, Pcscd};
 
 const USER_PIN: &str = "12345678";
+/// The SO PIN OpenSC personalises the factory token with.
+const SO_PIN: &str = "87654321";
 
 fn opensc_skip_reason() -> Option<String> {
     missing_tool(
@@ -91,25 +93,8 @@ fn opensc_generates_imports_signs_and_deciphers_rsa() {
     let pcscd = Pcscd::start();
     let token = Token::in_memory(Fixture::Factory, 0, TokenProfile::default()).unwrap();
     let emulator = Emulator::attach(Box::new(token), pcscd.port);
-    testkit::wait_until(
-        std::time::Duration::from_secs(15),
-        "OpenSC to see the card",
-        || sh(&pcscd, dir, "opensc-tool -a -n").0,
-    );
-    ok(&pcscd, dir, "pkcs15-init -E");
-    ok(
-        &pcscd,
-        dir,
-        "pkcs15-init --create-pkcs15 --so-pin 87654321 --so-puk ''",
-    );
-    ok(
-        &pcscd,
-        dir,
-        &format!(
-            "pkcs15-init --store-pin --label 'User PIN' --auth-id 02 --pin {USER_PIN} --puk '' \
-             --so-pin 87654321 --finalize"
-        ),
-    );
+    wait_for_opensc(&pcscd, dir);
+    opensc_personalise(&pcscd, dir, USER_PIN, SO_PIN);
 
     // On-token generation, 2048 bits.
     ok(

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use crate::pcscd::Pcscd;
 
@@ -60,4 +61,31 @@ pub fn ok(pcscd: &Pcscd, dir: &Path, command: &str) -> String {
         pcscd.log()
     );
     text
+}
+
+/// Waits (up to 15 s) until OpenSC sees the card (`opensc-tool -a -n`): pcscd polls its reader.
+pub fn wait_for_opensc(pcscd: &Pcscd, dir: &Path) {
+    crate::wait::wait_until(Duration::from_secs(15), "OpenSC to see the card", || {
+        sh(pcscd, dir, "opensc-tool -a -n").0
+    });
+}
+
+/// OpenSC personalises a factory token: erases it, creates the PKCS#15 application with the SO
+/// PIN `so_pin` and no PUK, and stores the user PIN `user_pin` (auth ID 02, as the Rutoken ECP
+/// profile of OpenSC has it), finalised.
+pub fn opensc_personalise(pcscd: &Pcscd, dir: &Path, user_pin: &str, so_pin: &str) {
+    ok(pcscd, dir, "pkcs15-init -E");
+    ok(
+        pcscd,
+        dir,
+        &format!("pkcs15-init --create-pkcs15 --so-pin {so_pin} --so-puk ''"),
+    );
+    ok(
+        pcscd,
+        dir,
+        &format!(
+            "pkcs15-init --store-pin --label 'User PIN' --auth-id 02 --pin {user_pin} --puk '' \
+             --so-pin {so_pin} --finalize"
+        ),
+    );
 }
