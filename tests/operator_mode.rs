@@ -8,49 +8,28 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Stdio;
+
+use testkit::process::{self, Guard};
+use testkit::require_pcscd;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 const READER: &str = "Virtual PCD 00 00";
 const BOTH: [&str; 2] = ["reissue-happy-path", "pin-wrong-once"];
 
-/// `rutoken-lab sim`, killed when dropped.
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_sim(port: u16, log: &Path) -> Sim {
-    let file = std::fs::File::create(log).unwrap();
-    let child = Command::new(BIN)
-        .args(["sim", "--vpcd", &format!("127.0.0.1:{port}")])
-        .args(["--fixture", "personalised", "--safetouch-policy", "confirm"])
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .unwrap();
-    let sim = Sim(child);
-    harness::wait_until(Duration::from_secs(20), "sim attached", || {
-        std::fs::read_to_string(log).is_ok_and(|l| l.contains("the card is in"))
-    });
-    sim
+/// `rutoken-lab sim` (its SafeTouch confirming by itself), killed when dropped; returns once
+/// vpcd has the card.
+fn start_sim(port: u16, log: &Path) -> Guard {
+    let confirming = ["--fixture", "personalised", "--safetouch-policy", "confirm"];
+    process::start_lab_sim(BIN, port, &confirming, log)
 }
 
 /// Runs the operator mode inside the namespace with `answers` on stdin; (exit code, stderr,
 /// JSON report).
 fn run_operator(
-    pcscd: &harness::Pcscd,
+    pcscd: &testkit::Pcscd,
     dir: &Path,
     answers: &str,
     extra: &[&str],
@@ -103,7 +82,7 @@ fn scenario<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Va
 #[test]
 fn operator_answers_drive_the_reissue_and_are_reported() {
     require_pcscd!();
-    let pcscd = harness::Pcscd::start();
+    let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
 
     // "y" to both screens: the reissue passes; the PIN-spending scenario is skipped.

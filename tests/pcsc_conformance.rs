@@ -6,12 +6,11 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
+
+use testkit::process::{self, Guard};
+use testkit::require_pcscd;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// The emulator-only binary (`src/bin/rutoken-sim.rs`); the other PC/SC tests run `rutoken-lab sim`.
@@ -19,41 +18,23 @@ const SIM: &str = env!("CARGO_BIN_EXE_rutoken-sim");
 /// vpcd's first slot: the port in `reader.conf` (the second slot is port + 1).
 const READER: &str = "Virtual PCD 00 00";
 
-/// `rutoken-sim`, killed when the test ends (also on a panic).
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_sim(port: u16, control: &Path, log: &Path) -> Sim {
-    let log = std::fs::File::create(log).unwrap();
-    let child = Command::new(SIM)
-        .args(["--vpcd", &format!("127.0.0.1:{port}")])
-        .args(["--fixture", "personalised", "--control"])
-        .arg(control)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Sim(child)
+/// `rutoken-sim` with a control socket, killed when the test ends (also on a panic); returns
+/// once vpcd has the card.
+fn start_sim(port: u16, control: &Path, log: &Path) -> Guard {
+    let mut sim = process::emulator_only(SIM, port);
+    sim.args(["--fixture", "personalised", "--control"])
+        .arg(control);
+    process::start_sim(sim, log)
 }
 
 #[test]
 fn every_scenario_passes_or_skips_through_pcscd_and_vpcd() {
     require_pcscd!();
-    let pcscd = harness::Pcscd::start();
+    let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let control = dir.path().join("control.sock");
     let sim_log = dir.path().join("sim.log");
     let _sim = start_sim(pcscd.port, &control, &sim_log);
-    harness::wait_until(Duration::from_secs(20), "sim attached to vpcd", || {
-        std::fs::read_to_string(&sim_log).is_ok_and(|l| l.contains("the card is in"))
-    });
     let junit = dir.path().join("junit.xml");
     let json = dir.path().join("report.json");
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

@@ -7,26 +7,14 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+
+use testkit::process;
+use testkit::{require_pcscd, require_tools};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// vpcd's first slot.
 const READER: &str = "Virtual PCD 00 00";
-
-/// `rutoken-lab sim`, killed when the test ends (also on a panic).
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// One object `pkcs15-tool -D` printed: its heading line and its `ID` field.
 #[derive(Debug)]
@@ -59,30 +47,14 @@ fn listed(dump: &str) -> Vec<Listed> {
 #[test]
 fn after_the_reissue_opensc_pairs_the_new_key_and_certificate() {
     require_pcscd!();
-    let found = Command::new("sh")
-        .args(["-c", "command -v pkcs15-tool"])
-        .output();
-    if !found.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: pkcs15-tool is not installed (Debian: opensc)");
-        return;
-    }
-    let pcscd = harness::Pcscd::start();
+    require_tools!(["pkcs15-tool"], "Debian: opensc");
+    let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let control = dir.path().join("control.sock");
     let sim_log = dir.path().join("sim.log");
-    let log = std::fs::File::create(&sim_log).unwrap();
-    let _sim = Sim(Command::new(BIN)
-        .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
-        .args(["--fixture", "personalised", "--control"])
-        .arg(&control)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap());
-    harness::wait_until(Duration::from_secs(20), "sim attached to vpcd", || {
-        std::fs::read_to_string(&sim_log).is_ok_and(|l| l.contains("the card is in"))
-    });
+    let control_arg = control.to_str().unwrap();
+    let args = ["--fixture", "personalised", "--control", control_arg];
+    let _sim = process::start_lab_sim(BIN, pcscd.port, &args, &sim_log);
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reissue-happy-path.yaml");
     let out = pcscd
         .enter("timeout")

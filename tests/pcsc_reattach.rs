@@ -2,17 +2,17 @@
 //! started again at once, 20 times: every time the card is back in `opensc-tool -l` within 2 s.
 //! (Without the link's stale-connection rule, pcscd kept the reader empty for good: its poll
 //! thread never saw the card go, while the client's failed transmit marked the reader empty.)
-//! A private pcscd with a vpcd reader (the simulator's test harness); skips with a printed
+//! A private pcscd with a vpcd reader (the `testkit` harness); skips with a printed
 //! reason when not root or pcscd, vpcd, unshare, nsenter or OpenSC are missing.
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use testkit::process::{self, Guard};
+use testkit::require_pcscd;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 const ROUNDS: usize = 20;
@@ -48,28 +48,15 @@ while True:
         print('ready', flush=True)
 "#;
 
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_sim(port: u16) -> Sim {
-    Sim(Command::new(BIN)
-        .args(["sim", "--vpcd", &format!("127.0.0.1:{port}")])
-        .args(["--fixture", "personalised", "--no-safetouch"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap())
+/// `rutoken-lab sim` without a SafeTouch, killed (`kill -9`) when dropped; not waited for.
+fn start_sim(port: u16) -> Guard {
+    let mut sim = process::lab_sim(BIN, port);
+    sim.args(["--fixture", "personalised", "--no-safetouch"]);
+    process::spawn_sim(sim)
 }
 
 /// True when `opensc-tool -l` lists the first vpcd slot with a card.
-fn card_listed(pcscd: &harness::Pcscd) -> bool {
+fn card_listed(pcscd: &testkit::Pcscd) -> bool {
     let out = pcscd.run("opensc-tool", &["-l"]);
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -87,15 +74,15 @@ fn killed_mid_transaction_and_restarted_the_card_is_back_within_2_s() {
         eprintln!("skipped: opensc-tool is not installed (Debian: opensc)");
         return;
     }
-    let pcscd = harness::Pcscd::start();
+    let pcscd = testkit::Pcscd::start();
     let mut sim = start_sim(pcscd.port);
-    harness::wait_until(Duration::from_secs(20), "the card listed", || {
+    testkit::wait_until(Duration::from_secs(20), "the card listed", || {
         card_listed(&pcscd)
     });
     let mut late = Vec::new();
     for round in 1..=ROUNDS {
         let mut client = pcscd
-            .enter(harness::PYTHON)
+            .enter(testkit::PYTHON)
             .args(["-c", CLIENT])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -108,8 +95,7 @@ fn killed_mid_transaction_and_restarted_the_card_is_back_within_2_s() {
             "round {round}: client"
         );
         // kill -9 in the middle of the client's transaction, and start again at once.
-        sim.0.kill().unwrap();
-        sim.0.wait().unwrap();
+        sim.kill();
         let restarted = Instant::now();
         sim = start_sim(pcscd.port);
         let failed = lines.next().unwrap().unwrap();

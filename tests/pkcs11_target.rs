@@ -7,26 +7,15 @@
 //! Skips with a printed reason when not root, or pcscd, vpcd or OpenSC are missing.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output, Stdio};
+
+use testkit::process::{self, Guard};
+use testkit::require_pcscd;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// Debian's opensc package.
 const OPENSC: &str = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
-
-/// `rutoken-lab sim`, killed when the test ends (also on a panic).
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// `librutoken_pkcs11.so` of this build (a dev-dependency: cargo builds its cdylib into
 /// `target/<profile>/deps/`, beside this test binary).
@@ -43,8 +32,8 @@ fn scenarios() -> PathBuf {
 }
 
 struct Lab {
-    pcscd: harness::Pcscd,
-    _sim: Sim,
+    pcscd: testkit::Pcscd,
+    _sim: Guard,
     dir: tempfile::TempDir,
     control: PathBuf,
     sim_log: PathBuf,
@@ -58,25 +47,15 @@ impl Lab {
     /// `sim` with extra arguments (`--safetouch-policy confirm`: its SafeTouch confirms by
     /// itself, standing for the person's press).
     fn start_with(sim_args: &[&str]) -> Lab {
-        let pcscd = harness::Pcscd::start();
+        let pcscd = testkit::Pcscd::start();
         let dir = tempfile::tempdir().unwrap();
         let control = dir.path().join("control.sock");
         let sim_log = dir.path().join("sim.log");
-        let log = std::fs::File::create(&sim_log).unwrap();
-        let child = Command::new(BIN)
-            .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
-            .args(["--fixture", "personalised", "--control"])
+        let mut sim = process::lab_sim(BIN, pcscd.port);
+        sim.args(["--fixture", "personalised", "--control"])
             .arg(&control)
-            .args(sim_args)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let sim = Sim(child);
-        harness::wait_until(Duration::from_secs(20), "sim attached to vpcd", || {
-            std::fs::read_to_string(&sim_log).is_ok_and(|l| l.contains("the card is in"))
-        });
+            .args(sim_args);
+        let sim = process::start_sim(sim, &sim_log);
         Lab {
             pcscd,
             _sim: sim,

@@ -6,26 +6,16 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
+
+use testkit::process::{self, Guard};
+use testkit::require_pcscd;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// vpcd's first slot.
 const READER: &str = "Virtual PCD 00 00";
-
-/// A child process killed when the test ends (also on a panic).
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("plugin/tests/browser")
@@ -40,47 +30,28 @@ fn the_demo_runs_on_a_sim_behind_pcsc() {
         eprintln!("skipped: chromium or puppeteer-core missing (scripts/test.sh installs them)");
         return;
     }
-    let pcscd = harness::Pcscd::start();
+    let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let sim_log = dir.path().join("sim.log");
-    let log = std::fs::File::create(&sim_log).unwrap();
-    let _sim = Killed(
-        Command::new(BIN)
-            .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
-            .args(["--fixture", "personalised", "--safetouch-policy", "confirm"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
-    harness::wait_until(Duration::from_secs(20), "sim attached to vpcd", || {
-        std::fs::read_to_string(&sim_log).is_ok_and(|l| l.contains("the card is in"))
-    });
+    let confirming = ["--fixture", "personalised", "--safetouch-policy", "confirm"];
+    let _sim = process::start_lab_sim(BIN, pcscd.port, &confirming, &sim_log);
     let bridge_log = dir.path().join("bridge.log");
-    let log = std::fs::File::create(&bridge_log).unwrap();
     let loader = browser_dir().join("node_modules/rutoken/rutoken.min.js");
-    let _bridge = Killed(
-        pcscd
-            .enter(BIN)
-            .args([
-                "plugin",
-                "--reader",
-                READER,
-                "--port",
-                "0",
-                "--demo",
-                "--rutoken-js",
-            ])
-            .arg(&loader)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-    );
+    let mut bridge = pcscd.enter(BIN);
+    bridge
+        .args([
+            "plugin",
+            "--reader",
+            READER,
+            "--port",
+            "0",
+            "--demo",
+            "--rutoken-js",
+        ])
+        .arg(&loader);
+    let _bridge = Guard::kill_on_drop(process::spawn_logged(bridge, &bridge_log));
     let mut url = String::new();
-    harness::wait_until(Duration::from_secs(20), "the bridge listening", || {
+    testkit::wait_until(Duration::from_secs(20), "the bridge listening", || {
         let text = std::fs::read_to_string(&bridge_log).unwrap_or_default();
         match text.lines().find_map(|l| l.strip_prefix("demo page: ")) {
             Some(u) => {

@@ -8,12 +8,11 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
+
+use testkit::process::{self, Guard};
+use testkit::{require_pcscd, require_tools};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 /// vpcd's two slots: the port in `reader.conf`, and port + 1.
@@ -21,43 +20,6 @@ const EMULATOR_READER: &str = "Virtual PCD 00 00";
 const RELAY_READER: &str = "Virtual PCD 00 01";
 const USER_PIN: &str = "12345678";
 const ADMIN_PIN: &str = "87654321";
-
-/// A child process killed (SIGTERM, then waited for) when the test ends, also on a panic.
-struct Process(Child, bool);
-
-impl Process {
-    fn stop(&mut self) {
-        if !self.1 {
-            self.1 = true;
-            let _ = Command::new("kill").arg(self.0.id().to_string()).status();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn spawn(mut cmd: Command, log: &Path) -> Process {
-    let log = std::fs::File::create(log).unwrap();
-    Process(
-        cmd.stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap(),
-        false,
-    )
-}
-
-fn wait_for_line(log: &Path, line: &str) {
-    harness::wait_until(Duration::from_secs(20), line, || {
-        std::fs::read_to_string(log).is_ok_and(|l| l.contains(line))
-    });
-}
 
 /// pyscard on the relayed reader: the PIN-status query, SELECT MF, GET DATA (serial), VERIFY
 /// with the user PIN, the status again, then VERIFY of the administrator PIN while the user is
@@ -96,22 +58,12 @@ fn replay(transcript: &Path, profile: Option<&Path>) -> (Option<i32>, String) {
 #[test]
 fn relayed_emulator_replays_without_difference_and_a_changed_profile_shows_one() {
     require_pcscd!();
-    if !Command::new("sh")
-        .args(["-c", "command -v pkcs15-tool"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        eprintln!("skipped: pkcs15-tool is not installed (Debian: opensc)");
-        return;
-    }
-    let pcscd = harness::Pcscd::start();
+    require_tools!(["pkcs15-tool"], "Debian: opensc");
+    let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let sim_log = dir.path().join("sim.log");
-    let mut sim = Command::new(BIN);
-    sim.args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
-        .args(["--fixture", "personalised", "--safetouch-policy", "confirm"]);
-    let _sim = spawn(sim, &sim_log);
-    wait_for_line(&sim_log, "the card is in");
+    let confirming = ["--fixture", "personalised", "--safetouch-policy", "confirm"];
+    let _sim = process::start_lab_sim(BIN, pcscd.port, &confirming, &sim_log);
 
     let transcript = dir.path().join("relay.jsonl");
     let relay_log = dir.path().join("relay.log");
@@ -121,8 +73,9 @@ fn relayed_emulator_replays_without_difference_and_a_changed_profile_shows_one()
         .args(["--vpcd", &format!("127.0.0.1:{}", pcscd.port + 1)])
         .arg("--record")
         .arg(&transcript);
-    let mut relay = spawn(relay, &relay_log);
-    wait_for_line(&relay_log, "the card is in");
+    // SIGTERM at the end: the relay flushes its transcript.
+    let mut relay = Guard::terminate_on_drop(process::spawn_logged(relay, &relay_log));
+    testkit::wait_for_line(&relay_log, process::ATTACHED);
 
     let dump = pcscd.run("pkcs15-tool", &["--reader", RELAY_READER, "--list-keys"]);
     assert!(

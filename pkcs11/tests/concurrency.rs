@@ -12,10 +12,8 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../../simulator/tests/pcsc/harness.rs"]
-mod harness;
-#[path = "support/lab.rs"]
-mod lab;
+mod support;
+use support::lab;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -33,7 +31,7 @@ use rutoken_cryptoki_gost::{Attr, Error as GostError, Module as GostModule};
 use rutoken_pkcs11::vendor::CKM_GOSTR3410_WITH_GOSTR3411_12_256;
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 
-use harness::Emulator;
+use testkit::Emulator;
 use lab::{Lab, USER_PIN};
 
 /// The control socket's path, for the inner test.

@@ -8,12 +8,9 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../../simulator/tests/pcsc/harness.rs"]
-mod harness;
-#[path = "support/lab.rs"]
-mod lab;
-#[path = "../../simulator/tests/support/reissue_document.rs"]
-mod reissue;
+mod support;
+use support::lab;
+use testkit::reissue_document as reissue;
 
 use std::time::Duration;
 

@@ -8,10 +8,8 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../../simulator/tests/pcsc/harness.rs"]
-mod harness;
-#[path = "support/lab.rs"]
-mod lab;
+mod support;
+use support::lab;
 
 use std::time::{Duration, Instant};
 

@@ -3,10 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
-#[path = "support/keys.rs"]
-mod keys;
-#[path = "support/reissue.rs"]
-mod reissue;
+mod support;
+use support::{keys, reissue};
 
 use gost::{ParamSet, Rng};
 use rutoken_pki::Cert;

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
-#[path = "support/keys.rs"]
-mod keys;
+mod support;
+use support::keys;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

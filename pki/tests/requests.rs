@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 
-#[path = "support/keys.rs"]
-mod keys;
+mod support;
+use support::keys;
 
 use gost::{KeyAlgorithm, ParamSet, Rng};
 use rutoken_pki::ext::{RUTOKEN_SIGN_TOOL, RequestedExtensions};

@@ -5,10 +5,7 @@
 //! new label and the file as a data object. Skips with a printed reason when not root or
 //! pcscd, vpcd or OpenSC are missing.
 
-#![allow(clippy::unwrap_used, reason = "the shared pcscd harness")]
-
-#[path = "../../simulator/tests/pcsc/harness.rs"]
-mod harness;
+#![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::sync::Mutex;
 
@@ -28,14 +25,11 @@ fn call(slot: &rutoken_plugin_bridge::slot::Slot, method: &str, params: Value) -
 
 #[test]
 fn opensc_lists_the_key_id_labels_and_files_the_bridge_wrote() {
-    if let Some(why) = harness::skip_reason() {
+    if let Some(why) = testkit::skip_reason() {
         println!("skipped: {why}");
         return;
     }
-    let found = std::process::Command::new("sh")
-        .args(["-c", "command -v pkcs15-tool"])
-        .output();
-    if !found.is_ok_and(|o| o.status.success()) {
+    if !testkit::shell::has_tool("pkcs15-tool") {
         println!("skipped: pkcs15-tool is not installed (Debian: opensc)");
         return;
     }
@@ -69,9 +63,9 @@ fn opensc_lists_the_key_id_labels_and_files_the_bridge_wrote() {
             json!("0J/Qu9Cw0YLRkdC2")
         );
     }
-    let pcscd = harness::Pcscd::start();
+    let pcscd = testkit::Pcscd::start();
     let token = Token::open_image(&image, profile.token.clone()).expect("reopen");
-    let _emulator = harness::Emulator::attach(Box::new(token), pcscd.port);
+    let _emulator = testkit::Emulator::attach(Box::new(token), pcscd.port);
     let dump = pcscd.run("pkcs15-tool", &["--reader", READER, "-D"]);
     let text = String::from_utf8_lossy(&dump.stdout).into_owned();
     assert!(

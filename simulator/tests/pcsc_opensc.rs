@@ -5,66 +5,34 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "pcsc/harness.rs"]
-mod harness;
-
 use std::path::Path;
 
-use harness::{Emulator, Pcscd};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
+use testkit::require_pcscd;
+use testkit::shell::{
+    gost_engine_missing, missing_tool, ok, opensc_personalise, sh, wait_for_opensc,
+};
+use testkit::{Emulator, Pcscd};
 
 const USER_PIN: &str = "12345678";
+/// The SO PIN OpenSC personalises the factory token with.
+const SO_PIN: &str = "87654321";
 const NEW_PIN: &str = "11112222";
 /// A fixed 32-byte "hash" to sign (pkcs11-tool -m GOSTR3410 takes the caller's hash).
 const HASH: [u8; 32] = *b"rutoken-lab signs these 32 bytes";
 
 fn opensc_skip_reason() -> Option<String> {
-    for tool in [
-        "opensc-tool",
-        "pkcs15-init",
-        "pkcs15-tool",
-        "pkcs11-tool",
-        "openssl",
-    ] {
-        let found = std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output();
-        if !found.is_ok_and(|o| o.status.success()) {
-            return Some(format!("{tool} is not installed (Debian: opensc, openssl)"));
-        }
-    }
-    let gost = std::process::Command::new("openssl")
-        .args(["engine", "gost"])
-        .output();
-    if !gost.is_ok_and(|o| o.status.success()) {
-        return Some("OpenSSL's gost engine is missing (Debian: libengine-gost-openssl)".into());
-    }
-    None
-}
-
-/// Runs a shell command inside the namespace, in `dir`; returns (success, stdout + stderr).
-fn sh(pcscd: &Pcscd, dir: &Path, command: &str) -> (bool, String) {
-    let out = pcscd.run(
-        "sh",
-        &["-c", &format!("cd '{}' && {command}", dir.display())],
-    );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-/// Runs a command that must succeed; returns its output.
-fn ok(pcscd: &Pcscd, dir: &Path, command: &str) -> String {
-    let (success, text) = sh(pcscd, dir, command);
-    assert!(
-        success,
-        "`{command}` failed:\n{text}\npcscd log:\n{}",
-        pcscd.log()
-    );
-    text
+    missing_tool(
+        &[
+            "opensc-tool",
+            "pkcs15-init",
+            "pkcs15-tool",
+            "pkcs11-tool",
+            "openssl",
+        ],
+        "Debian: opensc, openssl",
+    )
+    .or_else(gost_engine_missing)
 }
 
 /// Signs HASH with key `id` and verifies the signature with OpenSSL's gost engine; a changed
@@ -122,11 +90,7 @@ fn opensc_personalises_signs_and_survives_a_restart() {
     let serial = token.summary().serial.to_uppercase();
     let emulator = Emulator::attach(Box::new(token), pcscd.port);
     // pcscd polls the reader: wait until OpenSC sees the card.
-    harness::wait_until(
-        std::time::Duration::from_secs(15),
-        "OpenSC to see the card",
-        || sh(&pcscd, dir, "opensc-tool -a -n").0,
-    );
+    wait_for_opensc(&pcscd, dir);
 
     let out = ok(&pcscd, dir, "opensc-tool -a -n");
     assert!(out.contains("Rutoken ECP"), "{out}");
@@ -145,20 +109,7 @@ fn opensc_personalises_signs_and_survives_a_restart() {
         "serial {serial} not in:\n{out}"
     );
 
-    ok(&pcscd, dir, "pkcs15-init -E");
-    ok(
-        &pcscd,
-        dir,
-        "pkcs15-init --create-pkcs15 --so-pin 87654321 --so-puk ''",
-    );
-    ok(
-        &pcscd,
-        dir,
-        &format!(
-            "pkcs15-init --store-pin --label 'User PIN' --auth-id 02 --pin {USER_PIN} --puk '' \
-             --so-pin 87654321 --finalize"
-        ),
-    );
+    opensc_personalise(&pcscd, dir, USER_PIN, SO_PIN);
     ok(
         &pcscd,
         dir,

@@ -7,51 +7,22 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "pcsc/harness.rs"]
-mod harness;
-
 use std::path::Path;
 
-use harness::{Emulator, Pcscd};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
+use testkit::require_pcscd;
+use testkit::shell::{missing_tool, ok, opensc_personalise, sh, wait_for_opensc};
+use testkit::{Emulator, Pcscd};
 
 const USER_PIN: &str = "12345678";
+/// The SO PIN OpenSC personalises the factory token with.
+const SO_PIN: &str = "87654321";
 
 fn opensc_skip_reason() -> Option<String> {
-    for tool in ["pkcs15-init", "pkcs15-tool", "pkcs11-tool", "openssl"] {
-        let found = std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output();
-        if !found.is_ok_and(|o| o.status.success()) {
-            return Some(format!("{tool} is not installed (Debian: opensc, openssl)"));
-        }
-    }
-    None
-}
-
-/// Runs a shell command inside the namespace, in `dir`; returns (success, stdout + stderr).
-fn sh(pcscd: &Pcscd, dir: &Path, command: &str) -> (bool, String) {
-    let out = pcscd.run(
-        "sh",
-        &["-c", &format!("cd '{}' && {command}", dir.display())],
-    );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-/// Runs a command that must succeed; returns its output.
-fn ok(pcscd: &Pcscd, dir: &Path, command: &str) -> String {
-    let (success, text) = sh(pcscd, dir, command);
-    assert!(
-        success,
-        "`{command}` failed:\n{text}\npcscd log:\n{}",
-        pcscd.log()
-    );
-    text
+    missing_tool(
+        &["pkcs15-init", "pkcs15-tool", "pkcs11-tool", "openssl"],
+        "Debian: opensc, openssl",
+    )
 }
 
 /// Signs with key `id` through pkcs11-tool (RSA-PKCS over 32 raw bytes, SHA256-RSA-PKCS over a
@@ -122,25 +93,8 @@ fn opensc_generates_imports_signs_and_deciphers_rsa() {
     let pcscd = Pcscd::start();
     let token = Token::in_memory(Fixture::Factory, 0, TokenProfile::default()).unwrap();
     let emulator = Emulator::attach(Box::new(token), pcscd.port);
-    harness::wait_until(
-        std::time::Duration::from_secs(15),
-        "OpenSC to see the card",
-        || sh(&pcscd, dir, "opensc-tool -a -n").0,
-    );
-    ok(&pcscd, dir, "pkcs15-init -E");
-    ok(
-        &pcscd,
-        dir,
-        "pkcs15-init --create-pkcs15 --so-pin 87654321 --so-puk ''",
-    );
-    ok(
-        &pcscd,
-        dir,
-        &format!(
-            "pkcs15-init --store-pin --label 'User PIN' --auth-id 02 --pin {USER_PIN} --puk '' \
-             --so-pin 87654321 --finalize"
-        ),
-    );
+    wait_for_opensc(&pcscd, dir);
+    opensc_personalise(&pcscd, dir, USER_PIN, SO_PIN);
 
     // On-token generation, 2048 bits.
     ok(

@@ -6,22 +6,17 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "pcsc/harness.rs"]
-mod harness;
-
-#[path = "support/reissue_document.rs"]
-mod support;
-use support::reissue_document;
-
 use std::io::Read;
 use std::process::Stdio;
 use std::str::FromStr;
 use std::time::Duration;
 
 use gost::{DigestAlgorithm, ParamSet, Signature, VerifyingKey};
-use harness::{Emulator, Pcscd, wait_until};
 use rutoken_sim::safetouch::{ChannelButtons, Press, SafeTouch, SafeTouchProfile};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
+use testkit::reissue_document::reissue_document;
+use testkit::require_pcscd;
+use testkit::{Emulator, Pcscd, wait_until};
 use x509_cert::der::Encode;
 use x509_cert::der::asn1::BitString;
 use x509_cert::name::Name;
@@ -140,7 +135,7 @@ fn the_reissue_screens_gate_real_signatures() {
         Some(Press::Confirm),
     ];
     let mut client = pcscd
-        .enter(harness::PYTHON)
+        .enter(testkit::PYTHON)
         .args(["-c", &client_script(&documents)])
         .stdout(Stdio::piped())
         .spawn()

@@ -5,17 +5,15 @@
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "pcsc/harness.rs"]
-mod harness;
-
 use std::io::Read;
 use std::process::Stdio;
 use std::time::Duration;
 
-use harness::{Emulator, Pcscd, wait_until};
 use rutoken_sim::Card;
 use rutoken_sim::safetouch::{ChannelButtons, Press, SafeTouch, SafeTouchProfile, encode_tlv};
 use rutoken_sim::vpcd::{ECHO_ATR, EchoCard, LinkState};
+use testkit::require_pcscd;
+use testkit::{Emulator, Pcscd, wait_until};
 
 /// pyscard helpers: the first vpcd reader, `tx(hex)` returning "data sw" in hex.
 const PRELUDE: &str = r#"
@@ -189,7 +187,7 @@ for press in range(3):
 "
     );
     let mut client = pcscd
-        .enter(harness::PYTHON)
+        .enter(testkit::PYTHON)
         .args(["-c", &script])
         .stdout(Stdio::piped())
         .spawn()

@@ -7,10 +7,6 @@
 )]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "support/reissue_document.rs"]
-mod support;
-use support::reissue_document;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +17,7 @@ use rutoken_sim::safetouch::{
     ChannelButtons, EventKind, HashOnlyPolicy, Press, SafeTouch, SafeTouchProfile, ScriptedButtons,
 };
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
+use testkit::reissue_document::reissue_document;
 
 /// Answers PSO: HASH with `90 00` and PSO: CDS with 64 bytes + `90 00`; logs every command.
 #[derive(Clone, Default)]

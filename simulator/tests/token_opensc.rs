@@ -2,44 +2,30 @@
 //! fixture is listed by `pkcs15-tool -D` and `pkcs11-tool -O` (keys; OpenSC 0.23 drops GOST-2012
 //! certificates from PKCS#11), its serial by `opensc-tool`; the
 //! factory fixture is "token not recognized". Each test runs its own pcscd in a private mount
-//! namespace (the vpcd engineer's harness); skipped with the reason printed when not root or
+//! namespace (the `testkit` harness); skipped with the reason printed when not root or
 //! when pcscd, vpcd or the OpenSC tools are missing.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "pcsc/harness.rs"]
-mod harness;
-
-use harness::{Emulator, Pcscd};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
+use testkit::require_pcscd;
+use testkit::shell::{missing_tool, text};
+use testkit::{Emulator, Pcscd};
 
 fn opensc_missing() -> Option<String> {
-    for tool in ["pkcs11-tool", "pkcs15-tool", "opensc-tool"] {
-        let found = std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output();
-        if !found.is_ok_and(|o| o.status.success()) {
-            return Some(format!("{tool} is not installed (Debian: opensc)"));
-        }
-    }
-    None
+    missing_tool(
+        &["pkcs11-tool", "pkcs15-tool", "opensc-tool"],
+        "Debian: opensc",
+    )
 }
 
 /// pcscd polls its readers: wait until the card is seen.
 fn wait_for_card(pcscd: &Pcscd) {
-    harness::wait_until(
+    testkit::wait_until(
         std::time::Duration::from_secs(20),
         "the card in pcscd",
         || pcscd.run("opensc-tool", &["-a", "-n"]).status.success(),
     );
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

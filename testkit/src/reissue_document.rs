@@ -1,6 +1,7 @@
 //! The reissue request document of the bank's instruction (`shared/seed/`: 04.02.2020, Иванов
 //! Иван Иванович, 3867XXXXXXXXXX, request 37562, replacing 010101D1010201B6) in SafeTouch TLV with
-//! the profile's default tags. Shared by the SafeTouch test files.
+//! the profile's default tags. Shared by the SafeTouch test files of the simulator and the PKCS#11
+//! module.
 
 use rutoken_sim::safetouch::encode_tlv;
 

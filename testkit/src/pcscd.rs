@@ -1,18 +1,14 @@
-//! A private pcscd with a vpcd reader, for tests with real parts. Each harness makes its own
+//! A private pcscd with a vpcd reader, for tests with real parts. Each [`Pcscd`] makes its own
 //! mount namespace (`unshare -m --propagation private`) with a tmpfs on /run/pcscd, so neither
 //! its pcscd nor its clients touch the machine's; clients run inside it through `nsenter -m`.
-//! The emulator itself runs in the test process and reaches vpcd over loopback TCP.
-//! (Shared by several test crates; not each uses every item.)
-#![allow(dead_code)]
+//! The emulator (in the test process or as a process) reaches vpcd over loopback TCP.
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rutoken_sim::Card;
-use rutoken_sim::vpcd::{CardWorker, LinkState, Presence, Vpcd, VpcdOptions};
-use tokio_util::sync::CancellationToken;
+use crate::shell::has_tool;
+use crate::wait::wait_until;
 
 /// The vpcd driver Debian's vsmartcard-vpcd installs.
 pub const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
@@ -26,10 +22,7 @@ pub fn skip_reason() -> Option<String> {
         return Some("not root (a private mount namespace for pcscd needs root)".into());
     }
     for tool in ["unshare", "nsenter", "pcscd", "mount"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output();
-        if !found.is_ok_and(|o| o.status.success()) {
+        if !has_tool(tool) {
             return Some(format!("{tool} is not installed"));
         }
     }
@@ -37,17 +30,6 @@ pub fn skip_reason() -> Option<String> {
         return Some(format!("{VPCD_DRIVER} missing (Debian: vsmartcard-vpcd)"));
     }
     None
-}
-
-/// Skips the test (printing why) when the real parts are missing.
-#[macro_export]
-macro_rules! require_pcscd {
-    () => {
-        if let Some(reason) = harness::skip_reason() {
-            eprintln!("skipped: {reason}");
-            return;
-        }
-    };
 }
 
 /// A free port `p` with `p + 1` free too (vpcd's driver listens on both: two slots).
@@ -169,7 +151,6 @@ impl Pcscd {
     }
 
     /// pcscd's log so far (for failure messages).
-    #[allow(dead_code, reason = "not every test file prints it")]
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("pcscd.log")).unwrap_or_default()
     }
@@ -180,89 +161,5 @@ impl Drop for Pcscd {
         self.stop_daemon();
         let _ = self.namespace.kill();
         let _ = self.namespace.wait();
-    }
-}
-
-/// The emulator side: a card on its thread and the vpcd client on a runtime of its own.
-pub struct Emulator {
-    /// The card's presence in the reader.
-    pub presence: Presence,
-    /// The card's thread.
-    pub worker: Option<CardWorker>,
-    shutdown: CancellationToken,
-    thread: Option<std::thread::JoinHandle<()>>,
-    state: tokio::sync::watch::Receiver<LinkState>,
-}
-
-impl Emulator {
-    /// Attaches `card` to the vpcd on `port`.
-    pub fn attach(card: Box<dyn Card>, port: u16) -> Emulator {
-        let worker = CardWorker::spawn(card).unwrap();
-        let presence = Presence::default();
-        let options = VpcdOptions {
-            address: format!("127.0.0.1:{port}"),
-            backoff_initial: Duration::from_millis(20),
-            backoff_max: Duration::from_millis(200),
-            // Set RUTOKEN_LAB_TEST_LOG_APDUS=1 to see the APDUs (PINs masked) of a failing test.
-            log_apdus: std::env::var_os("RUTOKEN_LAB_TEST_LOG_APDUS").is_some(),
-            ..VpcdOptions::default()
-        };
-        let vpcd = Arc::new(Vpcd::new(options, worker.handle(), presence.clone()));
-        let state = vpcd.state();
-        let shutdown = CancellationToken::new();
-        let token = shutdown.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(vpcd.run(token)).unwrap();
-        });
-        let emulator = Emulator {
-            presence,
-            worker: Some(worker),
-            shutdown,
-            thread: Some(thread),
-            state,
-        };
-        emulator.wait_for(LinkState::Connected);
-        emulator
-    }
-
-    /// Waits (up to 20 s) for the link state.
-    pub fn wait_for(&self, wanted: LinkState) {
-        wait_until(Duration::from_secs(20), &format!("link {wanted:?}"), || {
-            *self.state.borrow() == wanted
-        });
-    }
-
-    /// Shuts the transport down and stops the card (flushing it).
-    pub fn stop(mut self) {
-        self.stop_inner();
-    }
-
-    fn stop_inner(&mut self) {
-        self.shutdown.cancel();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-        if let Some(worker) = self.worker.take() {
-            worker.stop();
-        }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.stop_inner();
-    }
-}
-
-/// Polls `done` every 20 ms until it holds; panics naming `what` after `limit`.
-pub fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
