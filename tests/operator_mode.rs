@@ -85,9 +85,9 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
     let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
 
-    // "y" to both screens: the reissue passes; the PIN-spending scenario is skipped.
+    // "y" to start, then to both screens: the reissue passes; the PIN-spending scenario is skipped.
     let sim = start_sim(pcscd.port, &dir.path().join("sim1.log"));
-    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\ny\n", &[], &BOTH);
+    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\ny\ny\n", &[], &BOTH);
     drop(sim);
     assert_eq!(code, Some(0), "{out}");
     for text in [
@@ -129,9 +129,9 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
         "{wrong}"
     );
 
-    // "n" to the first screen: the reissue fails there, and the report says what the operator saw.
+    // "y" to start, "n" to the first screen: the reissue fails there, and the report says what the operator saw.
     let sim = start_sim(pcscd.port, &dir.path().join("sim2.log"));
-    let (code, out, report) = run_operator(&pcscd, dir.path(), "n\ny\n", &[], &BOTH);
+    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\nn\ny\n", &[], &BOTH);
     drop(sim);
     assert_eq!(code, Some(1), "{out}");
     let happy = scenario(&report, "reissue-happy-path");
@@ -149,7 +149,7 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
     let (code, out, report) = run_operator(
         &pcscd,
         dir.path(),
-        "y\ny\n",
+        "y\ny\ny\n",
         &["--allow-destructive"],
         &["pin-wrong-once"],
     );

@@ -249,8 +249,9 @@ fn steps(
 /// On a target that cannot put a fresh token in (a real token), why the token in the reader
 /// cannot be brought to the scenario's start state, if it cannot: the scenario is then skipped
 /// with this reason instead of failing. Checks the fixture (the PKCS#15 application DF `3F00/5000`,
-/// OpenSC's rtecp layout, is there on a personalised token only) and that the user PIN has at least the tries the
-/// scenario starts from (tries can be spent, not restored).
+/// OpenSC's rtecp layout, is there on a personalised token only), the key pairs and
+/// certificates it holds, and that the user PIN has at least the tries the scenario starts from
+/// (tries can be spent, not restored).
 fn start_mismatch(
     scenario: &Scenario,
     flow: &mut Flow<'_, '_>,
@@ -267,6 +268,23 @@ fn start_mismatch(
         return Ok(Some(format!(
             "starts from a {wanted} token, the token in the reader {found}; {NO_FRESH}"
         )));
+    }
+    if scenario.token.fixture == FixtureName::Personalised {
+        // The counts the scenario's steps and assertions start from (a factory token has no
+        // PKCS#15 application to list: the check above covers it).
+        let want = crate::target::operator::start::fixture_objects(scenario.token.fixture)
+            .map_err(|e| fail("the fixture's objects listed", e))?;
+        let objects = flow.client.objects()?;
+        let found = crate::target::operator::start::ObjectCount {
+            keys: objects.keys.len(),
+            certificates: objects.certificates.len(),
+        };
+        if found != want {
+            return Ok(Some(format!(
+                "starts from a personalised token with {want}, the token in the reader has \
+                 {found}; {NO_FRESH}"
+            )));
+        }
     }
     if let Some(tries) = scenario.token.user_pin_tries_left {
         flow.client.logout()?;

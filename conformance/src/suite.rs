@@ -13,6 +13,9 @@ use crate::report::live::Sinks;
 use crate::report::{self, Outcome, ProfileInfo, RunReport, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::scenario::load::{self, Partition};
+use crate::target::operator::gate::{self, RealToken};
+use crate::target::operator::guard::PinGuard;
+use crate::target::operator::pins::TokenPins;
 use crate::target::{Target, TargetError};
 use rutoken_sim::profile::DeviceProfile;
 
@@ -96,6 +99,11 @@ pub struct RunOptions {
     pub color: bool,
     /// Overrides `target` with a custom factory (tests, benches).
     pub factory: Option<TargetFactory>,
+    /// The token's PINs (`--user-pin`, `--admin-pin`): a real token's own, in place of the
+    /// scenarios' `${user_pin}` and `${admin_pin}`.
+    pub pins: TokenPins,
+    /// Stops a real-token run at the first PIN the token refuses (shared by its targets).
+    pub pin_guard: PinGuard,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -129,6 +137,8 @@ impl Default for RunOptions {
             progress: false,
             color: false,
             factory: None,
+            pins: TokenPins::default(),
+            pin_guard: PinGuard::default(),
         }
     }
 }
@@ -241,6 +251,7 @@ pub fn open_target(
             control.as_deref(),
             (*operator, *operator_timeout, *allow_destructive),
             (!keep_token).then_some((scenario, seed)),
+            (profile, &opts.pin_guard),
         ),
         TargetKind::Pkcs11(_) => Err(TargetError::Unsupported(
             "carry APDUs: a PKCS#11 module runs the steps itself",
@@ -250,15 +261,22 @@ pub fn open_target(
 
 /// Opens the PC/SC target; with a control socket and `start`, puts the scenario's start token
 /// (its fixture, the scenario's seed) in the reader, as the emulator target builds it.
+/// A real token (no control socket) without `--allow-destructive` gets the run's PIN guard; an
+/// operator's screens are laid out by the profile's SafeTouch.
 #[cfg(feature = "pcsc")]
 fn open_pcsc(
     reader: &str,
     control: Option<&std::path::Path>,
     (operator, timeout, allow_destructive): (bool, Duration, bool),
     start: Option<(&Scenario, u64)>,
+    (profile, guard): (&DeviceProfile, &PinGuard),
 ) -> Result<Box<dyn Target>, TargetError> {
     let mut target = crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)?;
     target.allow_destructive(allow_destructive);
+    target.safetouch(profile.safetouch.clone());
+    if control.is_none() && !allow_destructive {
+        target.guard(guard.clone());
+    }
     match (control, start) {
         (Some(_), Some((scenario, seed))) => target.load(scenario.token.fixture, seed)?,
         // No fresh token: scenarios check the token in the reader against their start.
@@ -273,6 +291,7 @@ fn open_pcsc(
     _: Option<&std::path::Path>,
     _: (bool, Duration, bool),
     _: Option<(&Scenario, u64)>,
+    _: (&DeviceProfile, &PinGuard),
 ) -> Result<Box<dyn Target>, TargetError> {
     Err(TargetError::Unsupported(
         "use PC/SC: this build has no `pcsc` feature (cargo build --features pcsc)",
@@ -281,7 +300,11 @@ fn open_pcsc(
 
 /// Opens the target once before the run without changing the token (no `load`), so that a
 /// missing reader or control socket is a usage error.
-fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<Box<dyn Target>, TargetError> {
+fn probe_target(
+    opts: &RunOptions,
+    profile: &DeviceProfile,
+    first: &Scenario,
+) -> Result<Box<dyn Target>, TargetError> {
     match &opts.target {
         TargetKind::Pcsc {
             reader,
@@ -295,6 +318,7 @@ fn probe_target(opts: &RunOptions, first: &Scenario) -> Result<Box<dyn Target>, 
             control.as_deref(),
             (*operator, *operator_timeout, *allow_destructive),
             None,
+            (profile, &opts.pin_guard),
         ),
         TargetKind::Emulator | TargetKind::Pkcs11(_) => {
             open_target(opts, &DeviceProfile::default(), first, 0)
@@ -389,6 +413,13 @@ pub fn run_with(
                     let _ = events.send(Event::Started(i));
                     let s_seed = scenario_seed(seed, &scenario.name);
                     let result = match &opts.target {
+                        // A PIN was refused on a real token: nothing more is sent to it.
+                        _ if opts.pin_guard.stopped().is_some() => not_run(
+                            scenario,
+                            Outcome::Skipped {
+                                reason: "not run: the run stopped after a refused PIN".to_owned(),
+                            },
+                        ),
                         TargetKind::Pkcs11(p11) if opts.factory.is_none() => {
                             run_pkcs11(scenario, p11, profile, s_seed)
                         }
@@ -510,6 +541,11 @@ fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
             actual: e.to_string(),
         }),
     };
+    not_run(scenario, outcome)
+}
+
+/// The report of a scenario that sent nothing.
+fn not_run(scenario: &Scenario, outcome: Outcome) -> ScenarioReport {
     ScenarioReport {
         name: scenario.name.clone(),
         file: scenario.file.display().to_string(),
@@ -557,7 +593,7 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
             return 2;
         }
     };
-    let scenarios = match select_run(opts) {
+    let mut scenarios = match select_run(opts) {
         Ok(Selection::Scenarios(s)) => s,
         Ok(Selection::EmptyShard(why)) => {
             // An empty CI shard is not an error: more shards than scenarios is normal when the
@@ -578,29 +614,40 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     // A reader that does not exist, or a build without PC/SC, is a usage error (exit 2), not 28
     // failures or skips.
     if let (TargetKind::Pcsc { .. }, None, Some(first)) =
-        (&opts.target, &opts.factory, scenarios.first())
+        (&opts.target, &opts.factory, scenarios.first().cloned())
     {
-        match probe_target(opts, first) {
+        match probe_target(opts, &profile, &first) {
             Err(e) => {
                 let _ = writeln!(err, "error: --target pcsc: {e}");
                 return 2;
             }
-            // A person at a real token reads what is on it and what the run will change first.
+            // A real token: the preflight, its PINs, the operator's y and one check of the
+            // user PIN before the first scenario.
             Ok(mut target) => {
                 if let TargetKind::Pcsc {
-                    operator: true,
+                    operator,
+                    operator_timeout,
                     control: None,
                     allow_destructive,
                     ..
                 } = &opts.target
                 {
-                    let text = crate::target::operator::preflight::report(
+                    let how = RealToken {
+                        operator: operator.then_some(*operator_timeout),
+                        allow_destructive: *allow_destructive,
+                        pins: opts.pins.clone(),
+                    };
+                    let checked = gate::gate(
                         &mut target,
                         &ClientConfig::from_profile(&profile),
-                        &scenarios,
-                        *allow_destructive,
+                        &mut scenarios,
+                        &how,
+                        err,
                     );
-                    let _ = write!(err, "{text}");
+                    if let Err(why) = checked {
+                        let _ = writeln!(err, "error: {why}");
+                        return 2;
+                    }
                 }
             }
         }
@@ -648,6 +695,13 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         report::terminal::summary_coloured(&report, opts.color)
     );
     let _ = writeln!(out, "seed: {seed} (repeat with --seed {seed})");
+    if let Some(why) = opts.pin_guard.stopped() {
+        let _ = writeln!(err, "error: {why}");
+        if let Err(e) = sinks.write_files(&report) {
+            let _ = writeln!(err, "error: {e}");
+        }
+        return 2;
+    }
     if let Some(e) = write_error {
         let _ = writeln!(err, "error: {e}");
         return 2;

@@ -16,7 +16,7 @@ use rutoken_apdu::CommandView;
 pub use buttons::{
     Buttons, ChannelButtons, Press, PressError, PressSender, ScriptedButtons, UnattendedButtons,
 };
-pub use document::{Shown, classify, encode_tlv};
+pub use document::{Shown, classify, encode_tlv, hash_only_rows};
 pub use events::{Event, EventKind};
 pub use rutoken_device::profile::{
     DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags,

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use rutoken_conformance::scenario::Secret;
 use rutoken_conformance::scenario::load::Partition;
 use rutoken_conformance::suite::{self, Pkcs11Options, RunOptions, TargetKind};
+use rutoken_conformance::target::operator::pins::TokenPins;
 
 use crate::error::CliError;
 
@@ -63,6 +65,15 @@ pub struct RunArgs {
     /// objects (skipped otherwise, with that reason).
     #[arg(long)]
     pub allow_destructive: bool,
+    /// A real token's user PIN, typed wherever the scenarios type `${user_pin}` (`--target pcsc`
+    /// without `--control`). Without it `--operator` asks at the terminal (not echoed); otherwise
+    /// the scenarios' own is used. Checked once before the first scenario: a wrong one stops the
+    /// run (exit 2) having spent one try.
+    #[arg(long, value_name = "PIN", value_parser = secret)]
+    pub user_pin: Option<Secret>,
+    /// A real token's administrator PIN, typed wherever the scenarios type `${admin_pin}`.
+    #[arg(long, value_name = "PIN", value_parser = secret)]
+    pub admin_pin: Option<Secret>,
     /// Scenarios run in parallel (emulator only).
     #[arg(long, short = 'j', default_value_t = 1)]
     pub jobs: usize,
@@ -150,6 +161,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             socket.display()
         );
     }
+    let real_token = matches!(&target, TargetKind::Pcsc { control: None, .. });
+    if !real_token && (args.user_pin.is_some() || args.admin_pin.is_some()) {
+        return Err(CliError::invalid_msg(
+            "--user-pin and --admin-pin are for a real token: --target pcsc without --control",
+        ));
+    }
     if args.jobs == 0 {
         return Err(CliError::invalid_msg("--jobs must be at least 1"));
     }
@@ -169,9 +186,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         color: colour_wanted(),
         factory: None,
+        pins: TokenPins {
+            user: args.user_pin,
+            admin: args.admin_pin,
+        },
+        pin_guard: Default::default(),
     };
     let code = suite::main(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr());
     Ok(ExitCode::from(code))
+}
+
+/// A PIN argument, kept as a [`Secret`] (its `Debug` prints `**`).
+fn secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
 }
 
 /// Colour on a terminal only, and not when `NO_COLOR` is set to anything but the empty string

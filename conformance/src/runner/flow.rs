@@ -253,9 +253,19 @@ impl Flow<'_, '_> {
                     Some(st) => {
                         let (screen, rows) = self.expand_screen(st)?;
                         let before = self.client.screens.len();
+                        // An operator is shown the rows and lines too: their answer stands for
+                        // the checks below.
+                        let lines: Vec<String> = st
+                            .lines
+                            .iter()
+                            .map(|l| self.expand(l))
+                            .collect::<Result<_, _>>()?;
                         self.client
                             .target()
-                            .arrange_press(st.press, &screen)
+                            .arrange_press(
+                                st.press,
+                                &[screen.clone(), rows.clone(), lines].concat(),
+                            )
                             .map_err(ClientError::from)?;
                         let r = self.client.send_raw(&bytes, a.secret)?;
                         self.check_screens(before, &screen, &rows)?;

@@ -2,11 +2,18 @@
 //! runner waits for Enter, with a time-out. Before each press the expected screen is drawn as the
 //! device shows it and the operator answers whether the device shows the same ([`screen`]);
 //! scenarios that can harm a real token are gated ([`destructive`]); a [`preflight`] shows the
-//! token and what the run will change.
+//! token and what the run will change, and the [`gate`] learns the token's PINs ([`pins`]),
+//! waits for the operator's `y` and checks the user PIN once; a [`guard`] stops the run at the
+//! first PIN the token refuses. The screens come from the emulator's renderer ([`shown`]).
 
 pub mod destructive;
+pub mod gate;
+pub mod guard;
+pub mod pins;
 pub mod preflight;
 pub mod screen;
+pub mod shown;
+pub mod start;
 pub mod stdin;
 
 use std::io::Write;

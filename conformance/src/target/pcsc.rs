@@ -9,9 +9,12 @@ use std::time::Duration;
 use rutoken_client::transport::pcsc::PcscTransport;
 use rutoken_client::{Transport, TransportError};
 use rutoken_sim::control::Request;
+use rutoken_sim::safetouch::{SafeTouchProfile, Screen};
 use rutoken_sim::token::Fixture;
 
 use super::control::Control;
+use super::operator::guard::PinGuard;
+use super::operator::shown::HashWatch;
 use super::{Target, TargetError, operator};
 use crate::scenario::step::PressAction;
 use crate::scenario::{Capability, FixtureName};
@@ -21,10 +24,6 @@ const PRESS_WAIT: Duration = Duration::from_secs(30);
 /// How long pcscd may take to see a card leave or arrive (it polls a vpcd reader every
 /// 400 ms, pcsc-lite `PCSCLITE_STATUS_POLL_RATE`; vpcd reconnects with back-off). Ours.
 const READER_WAIT: Duration = Duration::from_secs(10);
-
-/// The SafeTouch's screen, rows × columns, as drawn for the operator (`safetouch.rows`,
-/// `safetouch.columns` of `profiles/rutoken-ecp2-safetouch.yaml`).
-const OPERATOR_SCREEN: (usize, usize) = (4, 20);
 
 /// A card in a PC/SC reader: the client's [`PcscTransport`] plus the control socket or a
 /// person.
@@ -41,6 +40,15 @@ pub struct PcscTarget {
     /// Never put a fresh token in (`run --keep-token`): the control socket's `load` would
     /// rewrite the emulator's `--image` file.
     pub keep_token: bool,
+    /// A real token without `--allow-destructive`: the first PIN refused stops the run.
+    guard: Option<PinGuard>,
+    /// The operator's view of the SafeTouch: the data hashed, laid out as the device will.
+    watch: HashWatch,
+    /// The SafeTouch's profile (`--profile`): its screen size, titles and policies.
+    safetouch: SafeTouchProfile,
+    /// The press the scenario arranged for the next signature, and whether it checks the
+    /// screen (then the operator is asked whether the device shows the drawn one).
+    pending: Option<(PressAction, bool)>,
 }
 
 impl PcscTarget {
@@ -61,7 +69,55 @@ impl PcscTarget {
             control,
             screens: Vec::new(),
             keep_token: false,
+            guard: None,
+            watch: HashWatch::default(),
+            safetouch: SafeTouchProfile::default(),
+            pending: None,
         })
+    }
+
+    /// Watches every VERIFY: the first PIN the token refuses stops the run (a real token without
+    /// `--allow-destructive`).
+    pub fn guard(&mut self, guard: PinGuard) {
+        self.guard = Some(guard);
+    }
+
+    /// The SafeTouch profile the operator's screens are laid out by.
+    pub fn safetouch(&mut self, profile: SafeTouchProfile) {
+        self.safetouch = profile;
+    }
+
+    /// A person at a real token (no control socket).
+    fn person(&self) -> Option<Duration> {
+        self.operator.filter(|_| self.control.is_none())
+    }
+
+    /// Before the signature the SafeTouch holds: the screen it will show, every page, drawn by
+    /// the emulator's renderer; the instruction; and, when the scenario checks the screen, the
+    /// question whether the device shows the same (answered on a thread while the command
+    /// waits in SCardTransmit for the press; joined in `take_screens`).
+    fn show(&mut self, screen: &Screen, timeout: Duration) {
+        let pending = self.pending.take();
+        let instruction = match pending {
+            Some((press, _)) => operator::press_instruction(press, &[]),
+            None => "The scenario arranged no press for this signature: press Reject («Отказать»)."
+                .to_owned(),
+        };
+        eprintln!(
+            "\n>>> The SafeTouch will show:\n{}",
+            operator::screen::draw_screen(screen)
+        );
+        if !matches!(pending, Some((_, true))) {
+            eprintln!(">>> {instruction}");
+            return;
+        }
+        eprintln!("    Does it show the same? [y/n] (every page)");
+        let screen = screen.clone();
+        self.observation = Some(std::thread::spawn(move || {
+            let same = operator::stdin::yes_no(timeout)?;
+            eprintln!(">>> {instruction}");
+            Ok(operator::screen::observed(&screen, same))
+        }));
     }
 
     /// Gates scenarios that can block a PIN or delete objects (a real token: no control socket).
@@ -131,7 +187,24 @@ impl PcscTarget {
 
 impl Transport for PcscTarget {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        self.transport.transmit(command)
+        if let Some(why) = self.guard.as_ref().and_then(PinGuard::stopped) {
+            return Err(TransportError::Other(format!("not sent: {why}")));
+        }
+        if let Some(timeout) = self.person()
+            && let Some(shown) = self.watch.before(command, &self.safetouch)
+        {
+            match shown {
+                Some(screen) => self.show(&screen, timeout),
+                // The device passes or refuses a bare hash without a screen: no press to ask.
+                None => self.pending = None,
+            }
+        }
+        let response = self.transport.transmit(command)?;
+        self.watch.after(&response);
+        if let Some(guard) = &self.guard {
+            guard.observe(command, &response);
+        }
+        Ok(response)
     }
 
     fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
@@ -186,31 +259,15 @@ impl Target for PcscTarget {
             control.press_when_waiting(request, PRESS_WAIT);
             return Ok(());
         }
-        // The signing command blocks in SCardTransmit while the person reads and presses, so
-        // the instruction comes first and needs no confirmation.
-        let Some(timeout) = self.operator else {
+        // The screen is drawn when the signing command goes out (`transmit`): from the data the
+        // token hashed, as the device lays it out. A scenario that expects a screen has the
+        // operator compare it.
+        if self.operator.is_none() {
             return Err(TargetError::Unsupported(
                 "press the SafeTouch's buttons (use --operator)",
             ));
-        };
-        let instruction = operator::press_instruction(press, expected_screen);
-        if expected_screen.is_empty() {
-            eprintln!("\n>>> {instruction}");
-            return Ok(());
         }
-        // The question is answered while the signing command waits in SCardTransmit for the
-        // press (the device shows its screen only then): on a thread, joined in take_screens.
-        let (rows, columns) = (OPERATOR_SCREEN.0, OPERATOR_SCREEN.1);
-        eprintln!(
-            "\n>>> The SafeTouch should now show:\n{}    Does it show the same? [y/n]",
-            operator::screen::draw(expected_screen, rows, columns)
-        );
-        let expected = expected_screen.to_vec();
-        self.observation = Some(std::thread::spawn(move || {
-            let same = operator::stdin::yes_no(timeout)?;
-            eprintln!(">>> {instruction}");
-            Ok(operator::screen::observation(&expected, same))
-        }));
+        self.pending = Some((press, !expected_screen.is_empty()));
         Ok(())
     }
 

@@ -1,12 +1,22 @@
-//! Before an operator run touches a real token: what is on it (serial, PIN tries, objects) and
-//! what the selected scenarios will change, printed for the operator to read first.
+//! Before a run touches a real token: what is on it (serial, PIN tries, objects) and what the
+//! selected scenarios will change, printed for the operator to read first; then the token's
+//! PINs, the operator's `y`, and one check of the user PIN ([`gate`]).
 
 use std::fmt::Write as _;
 
 use rutoken_client::{Client, ClientConfig, PinRole, PinStatus, Transport};
 
-use super::destructive;
+use super::{destructive, guard};
 use crate::scenario::Scenario;
+
+/// What the preflight read from the token.
+#[derive(Debug, Clone, Default)]
+pub struct Preflight {
+    /// The text for the operator.
+    pub text: String,
+    /// The user PIN's state, read without spending a try (VERIFY without data).
+    pub user_pin: Option<PinStatus>,
+}
 
 /// The preflight text: the token, then per scenario what it changes and whether it runs.
 pub fn report(
@@ -14,6 +24,24 @@ pub fn report(
     config: &ClientConfig,
     scenarios: &[Scenario],
     allow_destructive: bool,
+) -> Preflight {
+    let mut user_pin = None;
+    let text = read(
+        transport,
+        config,
+        scenarios,
+        allow_destructive,
+        &mut user_pin,
+    );
+    Preflight { text, user_pin }
+}
+
+fn read(
+    transport: &mut dyn Transport,
+    config: &ClientConfig,
+    scenarios: &[Scenario],
+    allow_destructive: bool,
+    user_pin: &mut Option<PinStatus>,
 ) -> String {
     let mut out = String::from("Preflight: the token in the reader\n");
     let mut client = Client::new(transport, config.clone());
@@ -43,8 +71,12 @@ pub fn report(
         (PinRole::User, "user PIN"),
         (PinRole::Admin, "administrator PIN"),
     ] {
-        let text = match client.pin_status(role) {
-            Ok(PinStatus::TriesLeft(n)) => format!("{n} tries left"),
+        let status = client.pin_status(role);
+        if role == PinRole::User {
+            *user_pin = status.as_ref().ok().copied();
+        }
+        let text = match status {
+            Ok(PinStatus::TriesLeft(n)) => format!("{} left", guard::tries(n)),
             Ok(status) => status.to_string(),
             Err(e) => format!("cannot read ({e})"),
         };

@@ -1,6 +1,10 @@
-//! The expected SafeTouch screen drawn as the device shows it — `rows` × `columns` characters
-//! in a frame, words wrapped — so the operator compares like with like, and the operator's
-//! y/n answer as a report entry.
+//! The SafeTouch screen drawn as the device shows it — `rows` × `columns` characters in a frame,
+//! every page — so the operator compares like with like, and the operator's y/n answer as a
+//! report entry. [`draw_screen`] and [`observed`] take the screen the emulator's renderer lays
+//! out ([`super::shown`]); [`draw`] and [`observation`] the scenario's expected texts (the
+//! PKCS#11 target, which cannot see the data hashed).
+
+use rutoken_sim::safetouch::Screen;
 
 /// The expected texts drawn as a `rows` × `columns` screen (more lines continue on further
 /// pages, as the SafeTouch scrolls a long document).
@@ -48,6 +52,43 @@ pub fn draw(expected: &[String], rows: usize, columns: usize) -> String {
     out
 }
 
+/// Every page of a rendered screen in its frame, numbered when there is more than one.
+pub fn draw_screen(screen: &Screen) -> String {
+    let columns = screen.columns.max(1);
+    let border = format!("+{}+", "-".repeat(columns));
+    let pages = screen.page_count();
+    let mut out = String::new();
+    for page in 0..pages {
+        if pages > 1 {
+            out.push_str(&format!("page {} of {pages}\n", page + 1));
+        }
+        out.push_str(&border);
+        out.push('\n');
+        let lines = screen.page_lines(page);
+        for row in 0..screen.rows.max(1) {
+            let text = lines.get(row).map_or("", String::as_str);
+            let pad = columns.saturating_sub(text.chars().count());
+            out.push_str(&format!("|{text}{}|\n", " ".repeat(pad)));
+        }
+        out.push_str(&border);
+        out.push('\n');
+    }
+    out
+}
+
+/// The report entry for the operator's answer about a drawn screen: with a "yes" the screen's
+/// lines (what the checks then read), with a "no" none of them.
+pub fn observed(screen: &Screen, same: bool) -> String {
+    if same {
+        format!(
+            "operator observation: the SafeTouch showed\n{}\n(answered y)",
+            screen.text()
+        )
+    } else {
+        "operator observation: the SafeTouch did NOT show the screen drawn (answered n)".to_owned()
+    }
+}
+
 /// The report entry for the operator's answer. A "no" never repeats the expected text, so the
 /// runner's screen check (which looks for it among the screens) fails on it.
 pub fn observation(expected: &[String], same: bool) -> String {
@@ -81,6 +122,33 @@ mod tests {
         assert_eq!(rows[2], "|запроса на          |");
         assert_eq!(rows[3], "|сертификат          |");
         assert!(rows.iter().all(|r| r.chars().count() == 22));
+    }
+
+    #[test]
+    fn every_page_of_the_rendered_screen_is_drawn() {
+        let screen = Screen::render(
+            &[
+                "Запрос на перевыпуск сертификата".to_owned(),
+                "Дата: 04.02.2020".to_owned(),
+                "Владелец: Иванов Иван Иванович".to_owned(),
+            ],
+            4,
+            20,
+            true,
+        );
+        let drawn = draw_screen(&screen);
+        let rows: Vec<&str> = drawn.lines().collect();
+        assert_eq!(rows[0], "page 1 of 2");
+        assert_eq!(rows[2], "|Запрос на перевыпуск|");
+        assert_eq!(rows[3], "|сертификата         |");
+        assert_eq!(rows[7], "page 2 of 2");
+        assert_eq!(rows[9], "|Иван Иванович       |");
+        assert_eq!(rows.len(), 14, "{drawn}");
+        let yes = observed(&screen, true);
+        assert!(is_confirmation(&yes), "{yes}");
+        assert!(yes.contains("\nИван Иванович\n"), "{yes}");
+        let no = observed(&screen, false);
+        assert!(!is_confirmation(&no) && !no.contains("Иван"), "{no}");
     }
 
     #[test]
