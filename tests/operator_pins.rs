@@ -1,6 +1,6 @@
 //! A real token's PINs in the operator mode (issue #25 item 1): the emulator (`rutoken-lab sim`
 //! with a token image, its SafeTouch confirming by itself) behind a private pcscd stands in for a
-//! real token whose user PIN is NOT the scenarios' `12345678` (the device profile sets another),
+//! real token whose user PIN is NOT the scenarios' `12345678` (changed on the image before the run),
 //! and `run --target pcsc --operator` without a control socket treats it as a real token, the
 //! operator's answers on stdin. After each run the sim is stopped and the token image read back
 //! with `token show`: the user PIN's tries are counted there, not from the runner's own words.
@@ -8,71 +8,82 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-#[path = "../simulator/tests/pcsc/harness.rs"]
-mod harness;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use testkit::process::Guard;
+use testkit::require_pcscd;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 const READER: &str = "Virtual PCD 00 00";
-/// The token's own user PIN (8 characters, as the profile's length limits allow).
+/// The token's own user PIN (8 characters, within the personalised PIN's length limits).
 const TOKEN_PIN: &str = "24681357";
 
-/// `rutoken-lab sim`, killed when dropped.
-struct SimProcess(Child);
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A device profile whose personalised token has [`TOKEN_PIN`] as its user PIN.
-fn profile(dir: &Path) -> PathBuf {
-    let path = dir.join("token-pin.yaml");
-    std::fs::write(
-        &path,
-        format!("token:\n  factory_user_pin: \"{TOKEN_PIN}\"\n"),
-    )
-    .unwrap();
-    path
-}
-
-/// The sim on a fresh personalised image with the profile's PIN.
-fn start_sim(port: u16, dir: &Path, case: &str) -> (SimProcess, PathBuf) {
-    let log = dir.join(format!("{case}.log"));
+/// A fresh personalised image whose user PIN is [`TOKEN_PIN`]: created with `token new`, then
+/// the PIN changed by the token's own commands through `rutoken-lab apdu` (VERIFY with the
+/// fixture's `12345678`, then CHANGE REFERENCE DATA `80 len A5 pin`, as the client sends it).
+fn image_with_token_pin(dir: &Path, case: &str) -> PathBuf {
     let image = dir.join(format!("{case}.img"));
+    let made = Command::new(BIN)
+        .args(["token", "new", "--fixture", "personalised", "--image"])
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let pin_hex: String = TOKEN_PIN.bytes().map(|b| format!("{b:02X}")).collect();
+    let script = format!("00 20 00 02 08 3132333435363738\n00 24 01 02 0E 80020008A508{pin_hex}\n");
+    let mut apdu = Command::new(BIN)
+        .args(["apdu", "--image"])
+        .arg(&image)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    apdu.stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = apdu.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.matches("90 00").count() >= 2,
+        "changing the user PIN: {text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    image
+}
+
+/// The sim on a fresh personalised image whose user PIN is [`TOKEN_PIN`].
+fn start_sim(port: u16, dir: &Path, case: &str) -> (Guard, PathBuf) {
+    let log = dir.join(format!("{case}.log"));
+    let image = image_with_token_pin(dir, case);
     let file = std::fs::File::create(&log).unwrap();
     let child = Command::new(BIN)
         .args(["sim", "--vpcd", &format!("127.0.0.1:{port}")])
-        .args(["--fixture", "personalised", "--safetouch-policy", "confirm"])
+        .args(["--safetouch-policy", "confirm"])
         .arg("--image")
         .arg(&image)
-        .arg("--profile")
-        .arg(profile(dir))
         .stdin(Stdio::null())
         .stdout(file.try_clone().unwrap())
         .stderr(file)
         .spawn()
         .unwrap();
-    let sim = SimProcess(child);
-    harness::wait_until(Duration::from_secs(20), "sim attached", || {
+    let sim = Guard::kill_on_drop(child);
+    testkit::wait_until(Duration::from_secs(20), "sim attached", || {
         std::fs::read_to_string(&log).is_ok_and(|l| l.contains("the card is in"))
     });
     (sim, image)
 }
 
 /// The user PIN's line of `token show` on the image (`02 User  tries 5/5 ok`).
-fn user_tries(image: &Path, dir: &Path) -> String {
+fn user_tries(image: &Path) -> String {
     let out = Command::new(BIN)
         .args(["token", "show", "--image"])
         .arg(image)
-        .arg("--profile")
-        .arg(profile(dir))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -87,7 +98,7 @@ fn user_tries(image: &Path, dir: &Path) -> String {
 /// `run --target pcsc --operator` inside the namespace with `answers` on stdin; (exit code,
 /// stdout and stderr, JSON report).
 fn run_operator(
-    pcscd: &harness::Pcscd,
+    pcscd: &testkit::Pcscd,
     dir: &Path,
     answers: &str,
     extra: &[&str],
@@ -144,7 +155,7 @@ fn outcome(report: &serde_json::Value, name: &str) -> serde_json::Value {
 #[test]
 fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
     require_pcscd!();
-    let pcscd = harness::Pcscd::start();
+    let pcscd = testkit::Pcscd::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let happy = scenario_file("reissue-happy-path");
@@ -180,7 +191,7 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
         "skipped",
         "{out}"
     );
-    assert_eq!(user_tries(&image, d), "02 User tries 5/5 ok", "{out}");
+    assert_eq!(user_tries(&image), "02 User tries 5/5 ok", "{out}");
     let json = serde_json::to_string(&report).unwrap();
     assert!(!json.contains(TOKEN_PIN), "the PIN is in the report");
 
@@ -194,15 +205,13 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
             .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
             .args(["--safetouch-policy", "confirm", "--image"])
             .arg(&image)
-            .arg("--profile")
-            .arg(profile(d))
             .stdin(Stdio::null())
             .stdout(file.try_clone().unwrap())
             .stderr(file)
             .spawn()
             .unwrap();
-        let sim = SimProcess(child);
-        harness::wait_until(Duration::from_secs(20), "sim attached", || {
+        let sim = Guard::kill_on_drop(child);
+        testkit::wait_until(Duration::from_secs(20), "sim attached", || {
             std::fs::read_to_string(&log).is_ok_and(|l| l.contains("the card is in"))
         });
         (sim, ())
@@ -226,7 +235,7 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
             "{name}: {reason}"
         );
     }
-    assert_eq!(user_tries(&image, d), "02 User tries 5/5 ok", "{out}");
+    assert_eq!(user_tries(&image), "02 User tries 5/5 ok", "{out}");
 
     // 3. No PIN given (the answers are piped: no PIN is asked) and the scenarios' PIN is not
     //    the token's: one check, one try spent, exit 2 before any scenario.
@@ -241,7 +250,7 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
     );
     assert!(!out.contains("PASS") && !out.contains("FAIL"), "{out}");
     assert_eq!(report, serde_json::Value::Null, "a run started: {out}");
-    assert_eq!(user_tries(&image, d), "02 User tries 4/5 ok", "{out}");
+    assert_eq!(user_tries(&image), "02 User tries 4/5 ok", "{out}");
 
     // 4. The operator does not answer y: nothing is sent that spends a try.
     let (sim, image) = start_sim(pcscd.port, d, "declined");
@@ -252,7 +261,7 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
         out.contains("not started: the operator did not answer y; the token was not touched"),
         "{out}"
     );
-    assert_eq!(user_tries(&image, d), "02 User tries 5/5 ok", "{out}");
+    assert_eq!(user_tries(&image), "02 User tries 5/5 ok", "{out}");
 
     // 5. A scenario that types a PIN of its own (not ${user_pin}) and expects it accepted: the
     //    token refuses it, the run stops at once (exit 2, what happened, tries left), the next
@@ -287,5 +296,5 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
             .contains("stopped after a refused PIN"),
         "{after}"
     );
-    assert_eq!(user_tries(&image, d), "02 User tries 4/5 ok", "{out}");
+    assert_eq!(user_tries(&image), "02 User tries 4/5 ok", "{out}");
 }

@@ -31,8 +31,8 @@ use rutoken_cryptoki_gost::{Attr, Error as GostError, Module as GostModule};
 use rutoken_pkcs11::vendor::CKM_GOSTR3410_WITH_GOSTR3411_12_256;
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 
-use testkit::Emulator;
 use lab::{Lab, USER_PIN};
+use testkit::Emulator;
 
 /// The control socket's path, for the inner test.
 const CONTROL_ENV: &str = "RUTOKEN_LAB_CONCURRENCY_CONTROL";
