@@ -222,7 +222,10 @@ fn bad_profiles_exit_2_with_file_line_column_in_plain_words() {
 fn bad_arguments_exit_2_in_plain_words() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.yaml").display().to_string();
-    let no_dir = dir.path().join("no/such/dir/j.xml").display().to_string();
+    // Missing report directories are created (as --artifacts); one under a regular file cannot be.
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let no_dir = blocker.join("j.xml").display().to_string();
     let corpus: Vec<(Vec<&str>, &str)> = vec![
         (vec!["run", "--partition", "0/3"], ""),
         (vec!["run", "--partition", "x"], ""),

@@ -75,7 +75,7 @@ impl Lab {
             .arg(module)
             .arg("--control")
             .arg(&self.control)
-            .args(["--seed", "11", "--json"])
+            .args(["--seed", "11", "--json-transcripts", "--json"])
             .arg(&json)
             .args(args)
             .output()

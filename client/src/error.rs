@@ -53,7 +53,7 @@ pub enum ClientError {
     #[error("the token was removed")]
     CardRemoved,
     /// VERIFY answered `63Cx`: a wrong PIN.
-    #[error("wrong PIN, {tries_left} tries left")]
+    #[error("wrong PIN, {tries_left} {} left", tries_word(.tries_left))]
     PinIncorrect {
         /// Tries left before the PIN blocks.
         tries_left: u8,
@@ -204,4 +204,9 @@ impl From<TransportError> for ClientError {
             e => ClientError::Transport(e),
         }
     }
+}
+
+/// `try` for one, `tries` otherwise ("1 try left", "2 tries left").
+fn tries_word(n: &u8) -> &'static str {
+    if *n == 1 { "try" } else { "tries" }
 }

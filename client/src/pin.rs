@@ -41,7 +41,11 @@ impl std::fmt::Display for PinStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PinStatus::Verified => f.write_str("9000 (verified)"),
-            PinStatus::TriesLeft(n) => write!(f, "63C{n:X} ({n} tries left)"),
+            PinStatus::TriesLeft(n) => write!(
+                f,
+                "63C{n:X} ({n} {} left)",
+                if *n == 1 { "try" } else { "tries" }
+            ),
             PinStatus::Blocked => f.write_str("6983 (blocked)"),
         }
     }

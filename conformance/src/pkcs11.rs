@@ -80,6 +80,7 @@ pub fn run(
             at: at.to_owned(),
             expected: f.0,
             actual: f.1,
+            location: None,
         })
     };
     let words = SafeTouchWords {

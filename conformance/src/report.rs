@@ -6,6 +6,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod live;
+pub mod locate;
 pub mod screen;
 pub mod terminal;
 pub mod timeline;
@@ -41,6 +42,9 @@ pub struct Failure {
     pub expected: String,
     /// What came.
     pub actual: String,
+    /// `file:line:col` of the failing step or assertion in the scenario file (none for a
+    /// failure before the first step, e.g. connecting).
+    pub location: Option<String>,
 }
 
 /// Files the flow produced, PEM.
@@ -72,8 +76,9 @@ pub struct ScenarioReport {
     pub duration: Duration,
     /// Each setup phase, step and assertion with its time and its APDUs.
     pub steps: Vec<StepRecord>,
-    /// APDUs, PINs masked, each decoded (command name, status word meaning).
-    #[serde(serialize_with = "decode::serialize_transcript")]
+    /// APDUs, PINs masked. Not serialised with the rest: the JSON report decodes it, and
+    /// only when asked (`report::json`), since it is most of a report's size.
+    #[serde(skip)]
     pub transcript: Transcript,
     /// SafeTouch screens shown, in order, each at the APDU that showed it.
     pub screens: Vec<ShownScreen>,
@@ -189,9 +194,11 @@ pub struct RunReport {
     /// False while the run goes on (reports are rewritten after each scenario): a killed run
     /// leaves a valid report that says it is partial.
     pub complete: bool,
-    /// Scenario results in the order they finished.
+    /// Scenario results in the order they finished (serialised by `report::json`, which adds
+    /// what each scenario's JSON holds besides its own fields).
+    #[serde(skip)]
     pub scenarios: Vec<ScenarioReport>,
-    /// Wall time of the run.
+    /// Wall time of the run until its last scenario ended (report writing excluded).
     #[serde(rename = "duration_ms", serialize_with = "as_millis")]
     pub duration: Duration,
 }

@@ -91,6 +91,7 @@ pub fn run(
                 at: at.clone(),
                 expected: f.expected,
                 actual: f.actual,
+                location: None,
             }),
             produced,
         ),
@@ -105,6 +106,7 @@ pub fn run(
                     at: at.clone(),
                     expected: "no panic".to_owned(),
                     actual: format!("panicked: {text}"),
+                    location: None,
                 }),
                 Produced::default(),
             )

@@ -45,6 +45,30 @@ pub struct Scenario {
     /// The file the scenario came from (set by the loader).
     #[serde(skip)]
     pub file: PathBuf,
+    /// Where each step and assertion is written in the file (set by the loader), so a failure
+    /// names its `file:line:col`.
+    #[serde(skip)]
+    pub locations: Locations,
+}
+
+/// A 1-based line and column in a scenario file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineCol {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (characters).
+    pub column: u32,
+}
+
+/// Where the parts of a scenario start in its file (empty for a scenario built in code).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Locations {
+    /// The `token:` mapping (the setup phases), if written.
+    pub token: Option<LineCol>,
+    /// Each item of `steps:`, in order.
+    pub steps: Vec<LineCol>,
+    /// Each item of `assert:`, in order.
+    pub assertions: Vec<LineCol>,
 }
 
 /// Something a target can do besides exchanging APDUs.

@@ -87,6 +87,8 @@ pub struct RunOptions {
     pub junit: Option<PathBuf>,
     /// `--json FILE`.
     pub json: Option<PathBuf>,
+    /// `--json-transcripts`: every scenario's decoded transcript in the JSON (large).
+    pub json_transcripts: bool,
     /// `--artifacts DIR`.
     pub artifacts: Option<PathBuf>,
     /// `--html FILE`.
@@ -131,6 +133,7 @@ impl Default for RunOptions {
             profile: None,
             junit: None,
             json: None,
+            json_transcripts: false,
             artifacts: None,
             html: None,
             verbose: false,
@@ -353,8 +356,9 @@ pub fn run(
 enum Event {
     /// Scenario `i` started.
     Started(usize),
-    /// Scenario `i` ended.
-    Done(usize, Box<ScenarioReport>),
+    /// Scenario `i` ended, at that instant (the run's time is counted up to the last of
+    /// these, not up to when the reports are written).
+    Done(usize, Box<ScenarioReport>, Instant),
 }
 
 /// The profile's identity for the reports.
@@ -412,7 +416,7 @@ pub fn run_with(
                     };
                     let _ = events.send(Event::Started(i));
                     let s_seed = scenario_seed(seed, &scenario.name);
-                    let result = match &opts.target {
+                    let mut result = match &opts.target {
                         // A PIN was refused on a real token: nothing more is sent to it.
                         _ if opts.pin_guard.stopped().is_some() => not_run(
                             scenario,
@@ -430,7 +434,9 @@ pub fn run_with(
                             Err(e) => unopened(scenario, e),
                         },
                     };
-                    let _ = events.send(Event::Done(i, Box::new(result)));
+                    let ended = Instant::now();
+                    report::locate::fill(scenario, &mut result);
+                    let _ = events.send(Event::Done(i, Box::new(result), ended));
                 }
             });
         }
@@ -438,10 +444,12 @@ pub fn run_with(
         // This thread prints and writes while the workers run: lines appear as scenarios end.
         let mut running: Vec<usize> = Vec::new();
         let mut failed = 0;
+        let mut last_end = started;
         for event in inbox {
             match event {
                 Event::Started(i) => running.push(i),
-                Event::Done(i, result) => {
+                Event::Done(i, result, ended) => {
+                    last_end = last_end.max(ended);
                     running.retain(|&r| r != i);
                     if matches!(result.outcome, Outcome::Failed(_)) {
                         failed += 1;
@@ -450,7 +458,7 @@ pub fn run_with(
                         let _ = write!(progress, "{}", report::terminal::clear_progress());
                         let _ = progress.flush();
                     }
-                    report.duration = started.elapsed();
+                    report.duration = last_end.duration_since(started);
                     report.scenarios.push(*result);
                     if let Some(last) = report.scenarios.last() {
                         on_done(&report, last);
@@ -481,7 +489,6 @@ pub fn run_with(
         let _ = write!(progress, "{}", report::terminal::clear_progress());
         let _ = progress.flush();
     }
-    report.duration = started.elapsed();
     report.complete = true;
     report
 }
@@ -539,6 +546,7 @@ fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
             at: "connect".to_owned(),
             expected: "the target to open".to_owned(),
             actual: e.to_string(),
+            location: None,
         }),
     };
     not_run(scenario, outcome)
@@ -566,6 +574,7 @@ pub fn sinks(opts: &RunOptions) -> Sinks {
     Sinks {
         junit: opts.junit.clone(),
         json: opts.json.clone(),
+        json_transcripts: opts.json_transcripts,
         html: opts.html.clone(),
         artifacts: opts.artifacts.clone(),
     }
@@ -677,6 +686,7 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     );
     let _ = out.flush();
     let mut write_error: Option<Error> = None;
+    let mut pacer = crate::report::live::Pacer::default();
     let report = run_with(opts, &profile, &scenarios, seed, err, &mut |so_far, s| {
         let _ = writeln!(
             out,
@@ -686,7 +696,7 @@ pub fn main(opts: &RunOptions, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let _ = write!(out, "{}", report::terminal::details(s, opts.verbose));
         let _ = out.flush();
         if write_error.is_none() {
-            write_error = sinks.scenario_done(so_far, s).err();
+            write_error = sinks.scenario_done_paced(&mut pacer, so_far, s).err();
         }
     });
     let _ = writeln!(

@@ -37,7 +37,8 @@ pub use with_pcsc::run;
 mod with_pcsc {
     use std::process::ExitCode;
     use std::sync::Arc;
-    use std::time::{Instant, SystemTime};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant, SystemTime};
 
     use rutoken_apdu::hex::spaced;
     use rutoken_apdu::mask::masked;
@@ -65,11 +66,21 @@ mod with_pcsc {
         /// vpcd powered the card off; the next power-on cycles the real card.
         off: bool,
         log: bool,
+        /// Exchanges relayed so far (printed when the relay stops).
+        relayed: Arc<AtomicUsize>,
+    }
+
+    /// Milliseconds with microsecond resolution: a `Duration`'s float conversion prints as
+    /// `12.345000000000001` in JSON, the rounded value as `12.345`.
+    fn millis(d: Duration) -> f64 {
+        // Whole microseconds are exact in an f64 up to 2^53 µs (285 years).
+        let micros = d.as_micros() as f64;
+        micros / 1000.0
     }
 
     impl RelayCard {
         fn ms(&self) -> f64 {
-            self.start.elapsed().as_secs_f64() * 1000.0
+            millis(self.start.elapsed())
         }
 
         fn record(&mut self, record: &Record) {
@@ -125,7 +136,8 @@ mod with_pcsc {
                 self.real.disconnect();
                 answer = self.real.transmit(command);
             }
-            let took_ms = sent.elapsed().as_secs_f64() * 1000.0;
+            let took_ms = millis(sent.elapsed());
+            self.relayed.fetch_add(1, Ordering::Relaxed);
             let shown = masked(command);
             let (response, error) = match answer {
                 Ok(response) if response.len() >= 2 => (response, None),
@@ -176,6 +188,7 @@ mod with_pcsc {
                 started_unix,
             })
             .map_err(|e| CliError::failed("cannot write the transcript", e))?;
+        let relayed = Arc::new(AtomicUsize::new(0));
         let card = RelayCard {
             real,
             atr,
@@ -183,6 +196,7 @@ mod with_pcsc {
             start: Instant::now(),
             off: false,
             log: args.log_apdus,
+            relayed: relayed.clone(),
         };
         let worker = CardWorker::spawn(Box::new(card))
             .map_err(|e| CliError::failed("cannot start the relay", e))?;
@@ -219,7 +233,12 @@ mod with_pcsc {
         });
         worker.stop();
         result.map_err(|e| CliError::failed("the vpcd link failed", e))?;
-        println!("stopped");
+        let n = relayed.load(Ordering::Relaxed);
+        println!(
+            "stopped: {n} exchange{} relayed and recorded to {}",
+            if n == 1 { "" } else { "s" },
+            args.record.display()
+        );
         Ok(ExitCode::SUCCESS)
     }
 }

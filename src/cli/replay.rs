@@ -71,6 +71,10 @@ pub struct ReplayArgs {
     pub press: ReplayPress,
 }
 
+/// ISO 7816-4 `69 82`, security status not satisfied: what the emulator answers to a command
+/// that needs the login a VERIFY without its PIN could not give.
+const SW_NOT_LOGGED_IN: &str = "6982";
+
 /// One side of a row: what a card answered, as compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Answer {
@@ -231,6 +235,11 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
     let mut card = build_card(&args)?;
     card.power_on();
     let (mut differ, mut replayed, mut not_replayed) = (0usize, 0usize, 0usize);
+    // A VERIFY whose PIN was not given leaves the emulator logged out where the real token was
+    // logged in: what it then refuses (6982) is that PIN's consequence, not a difference.
+    let mut missing_pin: Option<String> = None;
+    let mut missing_pin_reasons: Vec<String> = Vec::new();
+    let mut consequences = 0usize;
     println!(
         "{:>4}  {:<40}  {:<28}  {:<28}  {:>9}  {:>9}",
         "#", "command (secrets masked)", "recorded", "emulator", "rec ms", "emu ms"
@@ -255,6 +264,8 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                     PowerEvent::Off => card.power_off(),
                     PowerEvent::Reset => card.reset(),
                 }
+                // Both cards are logged out now.
+                missing_pin = None;
                 let name = match event {
                     PowerEvent::On => "on",
                     PowerEvent::Off => "off",
@@ -297,7 +308,16 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                     Ok(bytes) => bytes,
                     Err(reason) => {
                         not_replayed += 1;
-                        println!("{number:>4}  {}  not replayed: {reason}", fit(command, 40));
+                        if reason.contains("give --") {
+                            // Said once, in the summary; each row only marks the gap.
+                            println!("{number:>4}  {}  not replayed: no PIN", fit(command, 40));
+                            if !missing_pin_reasons.contains(&reason) {
+                                missing_pin_reasons.push(reason.clone());
+                            }
+                            missing_pin = Some(reason);
+                        } else {
+                            println!("{number:>4}  {}  not replayed: {reason}", fit(command, 40));
+                        }
                         continue;
                     }
                 };
@@ -313,6 +333,9 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                 let mine = Answer::of(&ours);
                 let mark = if theirs.matches(&mine) {
                     ""
+                } else if missing_pin.is_some() && mine.sw == SW_NOT_LOGGED_IN {
+                    consequences += 1;
+                    "  (no PIN given)"
                 } else {
                     differ += 1;
                     "  DIFFERS"
@@ -324,7 +347,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                     fit(&theirs.show(), 28),
                     fit(&mine.show(), 28),
                 );
-                if !mark.is_empty() && theirs.structure != mine.structure {
+                if mark == "  DIFFERS" && theirs.structure != mine.structure {
                     println!("      recorded structure: {}", theirs.structure);
                     println!("      emulator structure: {}", mine.structure);
                 }
@@ -332,6 +355,16 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
         }
     }
     card.power_off();
+    for reason in &missing_pin_reasons {
+        println!("not replayed: {reason}");
+    }
+    if consequences > 0 {
+        println!(
+            "{consequences} exchange{} refused by the emulator ({SW_NOT_LOGGED_IN}) because a PIN \
+             was not given: not counted as differences",
+            if consequences == 1 { " was" } else { "s were" }
+        );
+    }
     println!(
         "{replayed} exchanges replayed, {differ} differ, {not_replayed} not replayed ({})",
         if differ == 0 {

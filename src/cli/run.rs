@@ -86,16 +86,22 @@ pub struct RunArgs {
     /// Device profile YAML (default: the built-in `rutoken-ecp2-safetouch` values).
     #[arg(long)]
     pub profile: Option<PathBuf>,
-    /// Write JUnit XML here.
+    /// Write JUnit XML here (missing directories are created).
     #[arg(long)]
     pub junit: Option<PathBuf>,
-    /// Write the JSON report here.
+    /// Write the JSON report here (missing directories are created). Without
+    /// --json-transcripts it holds each failure's step APDUs, not every transcript.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Put every scenario's decoded transcript into the JSON report (about 13 MB for the
+    /// whole suite; --artifacts writes them as text instead).
+    #[arg(long, requires = "json")]
+    pub json_transcripts: bool,
     /// Write per-scenario transcripts, screens and PEM files under this directory.
     #[arg(long)]
     pub artifacts: Option<PathBuf>,
-    /// Write one self-contained HTML report here (summary, step timelines, SafeTouch screens).
+    /// Write one self-contained HTML report here (failures first, step timelines, SafeTouch
+    /// screens; missing directories are created).
     #[arg(long)]
     pub html: Option<PathBuf>,
     /// Show every APDU (PINs masked) and every SafeTouch screen.
@@ -180,6 +186,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         profile: args.profile,
         junit: args.junit,
         json: args.json,
+        json_transcripts: args.json_transcripts,
         artifacts: args.artifacts,
         html: args.html,
         verbose: args.verbose,

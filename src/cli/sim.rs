@@ -197,14 +197,35 @@ async fn serve(
     let mut state = vpcd.state();
     let address = address.to_owned();
     tokio::spawn(async move {
-        // The link reconnects after every `load`/`restart`: only the first wait is news.
+        // The link reconnects after every `load`/`restart`: only the first wait is news, and
+        // only when it lasts (with pcscd up the link attaches within one poll, ~0.4 s).
         let mut attached_once = false;
-        while state.changed().await.is_ok() {
+        let mut warned = false;
+        loop {
+            let waiting = !attached_once && !warned && *state.borrow() == LinkState::Connecting;
+            let changed = if waiting {
+                tokio::select! {
+                    r = state.changed() => r,
+                    () = tokio::time::sleep(QUIET_WAIT) => {
+                        warned = true;
+                        println!(
+                            "not attached to vpcd at {address} after {} s: is pcscd running, with \
+                             a vpcd reader on this port (reader.conf CHANNELID)? still trying",
+                            QUIET_WAIT.as_secs()
+                        );
+                        continue;
+                    }
+                }
+            } else {
+                state.changed().await
+            };
+            if changed.is_err() {
+                break;
+            }
             let now = *state.borrow_and_update();
             attached_once |= now == LinkState::Connected;
             match now {
-                LinkState::Connecting if attached_once => {}
-                LinkState::Connecting => println!("waiting for vpcd at {address} (is pcscd up?)"),
+                LinkState::Connecting => {}
                 LinkState::Connected => println!("attached to vpcd at {address}: the card is in"),
                 LinkState::Pulled => println!("token pulled: the reader is empty"),
                 LinkState::Stopped => break,
@@ -221,6 +242,11 @@ async fn serve(
         None => link.await,
     }
 }
+
+/// How long the link may take to attach before `sim` says it is waiting: pcscd polls the vpcd
+/// reader every 400 ms (pcsc-lite's `PCSCLITE_STATUS_POLL_RATE`), so with pcscd up the card is
+/// in well within this.
+const QUIET_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Cancels `shutdown` on SIGINT or SIGTERM.
 pub(super) async fn stop_on_signal(shutdown: CancellationToken) {

@@ -44,9 +44,13 @@ pub struct NewArgs {
 /// Arguments of `token show`.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The image file.
-    #[arg(long)]
-    image: PathBuf,
+    /// The image file (also that of a running `sim --image FILE`: it writes every change).
+    #[arg(long, required_unless_present = "control", conflicts_with = "control")]
+    image: Option<PathBuf>,
+    /// A running `sim`'s control socket: says what it can about that sim's token, and how to
+    /// show it whole.
+    #[arg(long, value_name = "PATH")]
+    control: Option<PathBuf>,
     /// The device profile (YAML): key codes are named with it.
     #[arg(long)]
     profile: Option<PathBuf>,
@@ -60,6 +64,26 @@ pub fn load_profile(path: Option<&Path>) -> Result<TokenProfile, CliError> {
             CliError::invalid(format!("cannot load the profile {}", path.display()), e)
         }),
     }
+}
+
+/// `token show --control SOCKET`: the socket answers whether a token is in and nothing of its
+/// contents, which live in the sim's image file (or only in its memory): says where to look.
+fn running_sim(socket: &Path) -> CliError {
+    let status = match super::safetouch::send(socket, rutoken_sim::control::Request::Status) {
+        Ok(reply) => reply,
+        Err(e) => return e,
+    };
+    let inserted = match status.inserted {
+        Some(false) => "pulled (the reader is empty)",
+        _ => "in the reader",
+    };
+    CliError::invalid_msg(format!(
+        "the sim at {} has its token {inserted}; its control socket does not give the token's \
+         contents. A sim started with --image FILE writes every change to FILE: run \
+         `rutoken-lab token show --image FILE` (safe while the sim runs). A sim started with \
+         --fixture keeps its token in memory only: restart it with --image FILE to inspect it",
+        socket.display()
+    ))
 }
 
 pub fn run(cmd: TokenCommand) -> Result<ExitCode, CliError> {
@@ -82,9 +106,17 @@ pub fn run(cmd: TokenCommand) -> Result<ExitCode, CliError> {
         }
         TokenCommand::Show(args) => {
             let profile = load_profile(args.profile.as_deref())?;
-            let token = Token::open_image(&args.image, profile).map_err(|e| {
-                CliError::invalid(format!("cannot open {}", args.image.display()), e)
-            })?;
+            let image = match (args.image, args.control) {
+                (Some(image), _) => image,
+                (None, Some(socket)) => return Err(running_sim(&socket)),
+                (None, None) => {
+                    return Err(CliError::invalid_msg(
+                        "token show needs --image or --control",
+                    ));
+                }
+            };
+            let token = Token::open_image(&image, profile)
+                .map_err(|e| CliError::invalid(format!("cannot open {}", image.display()), e))?;
             super::print_out(&token.summary().to_string())?;
             Ok(ExitCode::SUCCESS)
         }

@@ -11,7 +11,7 @@ use serde::ser::SerializeSeq;
 use crate::transcript::{Exchange, Transcript};
 
 /// One exchange, decoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Decoded {
     /// The transcript heading (`verify_pin`, `assert objects`).
     pub step: String,
@@ -139,7 +139,10 @@ pub fn sw_meaning(sw: u16) -> String {
     let word = rutoken_apdu::StatusWord(sw);
     let [sw1, sw2] = sw.to_be_bytes();
     if let Some(n) = word.tries_left() {
-        return format!("wrong PIN, {n} tries left");
+        return format!(
+            "wrong PIN, {n} {} left",
+            if n == 1 { "try" } else { "tries" }
+        );
     }
     match sw1 {
         0x61 => format!("success, {sw2} more bytes to get"),

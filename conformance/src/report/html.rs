@@ -1,9 +1,14 @@
 //! `--html FILE`: one self-contained page (inline CSS, inline SVG, no script, no network — its
-//! Content-Security-Policy forbids any fetch): the run's summary, and per scenario a timeline of
-//! its steps with the decoded APDUs folded, every SafeTouch screen drawn as the device's
-//! character display (the profile's rows × columns) with the press that answered it. Long
-//! commands and responses are cut to their head and SW (the full bytes are in the JSON and the
-//! artifacts).
+//! Content-Security-Policy forbids any fetch): the run's summary with the failures listed
+//! first, then the scenarios — failed first, then skipped, then passed — each with a timeline
+//! of its steps and every SafeTouch screen drawn as the device's character display (the
+//! profile's rows × columns) with the press that answered it. A failed scenario shows where in
+//! its file it failed and its decoded APDUs (the failing step's unfolded); the APDUs of passed
+//! scenarios are in the artifacts (`--artifacts`), linked from each scenario, since a page of
+//! every scenario's APDUs weighed 8 MB. Long commands and responses are cut to their head and
+//! SW (the full bytes are in the artifacts).
+
+use std::path::Path;
 
 use super::screen::{escape, pages, press_words, svg_page};
 use super::timeline::{self, Group};
@@ -16,6 +21,9 @@ table.meta td{padding:.1em .8em .1em 0;vertical-align:top}\
 .verdict{font-weight:bold;padding:.1em .5em;border-radius:.3em;color:#fff}\
 .passed .verdict{background:#2e7d32}.failed .verdict{background:#c62828}\
 .skipped .verdict{background:#a07000}\
+nav li.failed a{color:#c62828;font-weight:bold}\
+#failures{border:2px solid #c62828;border-radius:.4em;padding:.5em 1em;background:#fdecea}\
+#failures h2{color:#c62828}code{font-size:.9em}\
 section.scenario{border:1px solid #ccc;border-radius:.4em;padding:.8em;margin:1em 0}\
 .failure{background:#fdecea;padding:.5em;border-left:4px solid #c62828;margin:.5em 0}\
 ol.timeline{padding-left:1.5em}ol.timeline>li{margin:.4em 0}\
@@ -27,8 +35,26 @@ figure.screen{display:inline-block;margin:.4em 1em .4em 0;vertical-align:top}\
 figure.screen figcaption{font-size:.85em;color:#444;max-width:20em}\
 .pages svg{margin-right:.4em}.partial{background:#fff3cd;padding:.5em}";
 
-/// The page.
+/// The page, without links to artifacts.
 pub fn render(r: &RunReport) -> String {
+    render_with(r, None)
+}
+
+/// Failed, skipped, passed; each group in the order the scenarios ended.
+fn ordered(r: &RunReport) -> Vec<&ScenarioReport> {
+    let rank = |s: &&ScenarioReport| match s.outcome {
+        Outcome::Failed(_) => 0,
+        Outcome::Skipped { .. } => 1,
+        Outcome::Passed => 2,
+    };
+    let mut list: Vec<&ScenarioReport> = r.scenarios.iter().collect();
+    list.sort_by_key(rank);
+    list
+}
+
+/// The page; `artifacts` is the `--artifacts` directory each scenario's transcript is linked
+/// in.
+pub fn render_with(r: &RunReport, artifacts: Option<&Path>) -> String {
     let (passed, failed, skipped) = r.counts();
     let mut h = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     h.push_str(
@@ -75,17 +101,40 @@ pub fn render(r: &RunReport) -> String {
     ] {
         h.push_str(&format!("<tr><td>{k}</td><td>{}</td></tr>", escape(&v)));
     }
-    h.push_str("</table><nav><ul>");
-    for s in &r.scenarios {
+    h.push_str("</table>");
+    let list = ordered(r);
+    if failed > 0 {
         h.push_str(&format!(
-            "<li><a href=\"#s-{0}\">{1} {0}</a></li>",
+            "<section id=\"failures\"><h2>✗ {failed} failed</h2><ol>"
+        ));
+        for s in list.iter().take(failed) {
+            if let Outcome::Failed(f) = &s.outcome {
+                h.push_str(&format!(
+                    "<li><a href=\"#s-{0}\"><b>{0}</b></a> at {1}{2}: expected {3}, got {4}</li>",
+                    escape(&s.name),
+                    escape(&f.at),
+                    f.location
+                        .as_deref()
+                        .map_or_else(String::new, |l| format!(" (<code>{}</code>)", escape(l))),
+                    escape(&f.expected),
+                    escape(&f.actual)
+                ));
+            }
+        }
+        h.push_str("</ol></section>");
+    }
+    h.push_str("<nav><ul>");
+    for s in &list {
+        h.push_str(&format!(
+            "<li class=\"{2}\"><a href=\"#s-{0}\">{1} {0}</a></li>",
             escape(&s.name),
-            verdict(&s.outcome)
+            verdict(&s.outcome),
+            class(&s.outcome)
         ));
     }
     h.push_str("</ul></nav>");
-    for s in &r.scenarios {
-        scenario(&mut h, r, s);
+    for s in list {
+        scenario(&mut h, r, s, artifacts);
     }
     h.push_str("</body></html>\n");
     h
@@ -112,9 +161,9 @@ fn short_hex(spaced: &str) -> String {
 
 fn verdict(o: &Outcome) -> &'static str {
     match o {
-        Outcome::Passed => "PASS",
-        Outcome::Failed(_) => "FAIL",
-        Outcome::Skipped { .. } => "SKIP",
+        Outcome::Passed => "✓ PASS",
+        Outcome::Failed(_) => "✗ FAIL",
+        Outcome::Skipped { .. } => "– SKIP",
     }
 }
 
@@ -126,7 +175,7 @@ fn class(o: &Outcome) -> &'static str {
     }
 }
 
-fn scenario(h: &mut String, r: &RunReport, s: &ScenarioReport) {
+fn scenario(h: &mut String, r: &RunReport, s: &ScenarioReport, artifacts: Option<&Path>) {
     h.push_str(&format!(
         "<section class=\"scenario {}\" id=\"s-{}\"><h2><span class=\"verdict\">{}</span> {} <span class=\"ms\">{} ms</span></h2>",
         class(&s.outcome),
@@ -143,8 +192,11 @@ fn scenario(h: &mut String, r: &RunReport, s: &ScenarioReport) {
     ));
     match &s.outcome {
         Outcome::Failed(f) => h.push_str(&format!(
-            "<div class=\"failure\">Failed at <b>{}</b><br>expected: {}<br>actual: {}</div>",
+            "<div class=\"failure\">Failed at <b>{}</b>{}<br>expected: {}<br>actual: {}</div>",
             escape(&f.at),
+            f.location
+                .as_deref()
+                .map_or_else(String::new, |l| format!(" — <code>{}</code>", escape(l))),
             escape(&f.expected),
             escape(&f.actual)
         )),
@@ -154,15 +206,32 @@ fn scenario(h: &mut String, r: &RunReport, s: &ScenarioReport) {
         )),
         Outcome::Passed => {}
     }
+    let failed = matches!(s.outcome, Outcome::Failed(_));
+    if !failed && !s.transcript.exchanges.is_empty() {
+        h.push_str(&format!(
+            "<p class=\"ms\">{} APDUs: {}</p>",
+            s.transcript.exchanges.len(),
+            match artifacts {
+                Some(dir) => {
+                    let file = dir.join(&s.name).join("transcript.txt");
+                    format!(
+                        "<a href=\"{0}\">{0}</a>",
+                        escape(&file.display().to_string())
+                    )
+                }
+                None => "decoded in the artifacts (run with --artifacts DIR)".to_owned(),
+            }
+        ));
+    }
     h.push_str("<ol class=\"timeline\">");
     let mut screen_no = 0;
-    for group in timeline::build(s) {
-        step(h, r, &group, &mut screen_no);
+    for group in timeline::build_with(s, failed) {
+        step(h, r, &group, &mut screen_no, failed);
     }
     h.push_str("</ol></section>");
 }
 
-fn step(h: &mut String, r: &RunReport, g: &Group<'_>, screen_no: &mut usize) {
+fn step(h: &mut String, r: &RunReport, g: &Group<'_>, screen_no: &mut usize, apdus: bool) {
     let failed = g.step.is_some_and(|st| !st.passed);
     let ms = g.step.map_or_else(String::new, |st| {
         format!(" <span class=\"ms\">{} ms</span>", st.duration.as_millis())
@@ -172,7 +241,14 @@ fn step(h: &mut String, r: &RunReport, g: &Group<'_>, screen_no: &mut usize) {
         if failed { "step-failed" } else { "step" },
         escape(&g.label())
     ));
-    if !g.items.is_empty() {
+    if !g.items.is_empty() && !apdus {
+        h.push_str(&format!(
+            " <span class=\"ms\">{} APDU{}</span>",
+            g.items.len(),
+            if g.items.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if !g.items.is_empty() && apdus {
         h.push_str(&format!(
             "<details{}><summary>{} APDU{}</summary><table class=\"apdus\"><tr><th>#</th><th>command</th><th>response</th><th>meaning</th></tr>",
             if failed { " open" } else { "" },

@@ -81,12 +81,25 @@ pub fn render(r: &RunReport) -> String {
         match &s.outcome {
             Outcome::Passed => {}
             Outcome::Failed(f) => {
+                let mut body = format!("expected: {}\nactual: {}", f.expected, f.actual);
+                if let Some(place) = &f.location {
+                    body.push_str(&format!("\nat: {place}"));
+                }
+                let range = super::locate::failed_exchanges(s);
+                if !range.is_empty() {
+                    body.push_str(&format!("\nAPDUs of {}:", f.at));
+                    for e in &s.transcript.exchanges[range] {
+                        body.push_str(&format!("\n> {}  < {}", e.command, e.response));
+                    }
+                }
                 x.push_str(&format!(
-                    "      <failure message=\"{}\" type=\"{}\">expected: {}\nactual: {}</failure>\n",
-                    escape(&format!("{}: expected {}, got {}", f.at, f.expected, f.actual)),
+                    "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                    escape(&format!(
+                        "{}: expected {}, got {}",
+                        f.at, f.expected, f.actual
+                    )),
                     escape(&f.at),
-                    escape(&f.expected),
-                    escape(&f.actual)
+                    escape(&body)
                 ));
             }
             Outcome::Skipped { reason } => {

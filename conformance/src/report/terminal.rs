@@ -6,8 +6,9 @@ use std::io::Write;
 
 use super::{Outcome, RunReport, ScenarioReport};
 
-/// How many exchanges a failure shows.
-pub const FAILURE_TAIL: usize = 6;
+/// How many of the failing step's exchanges a failure shows at most (its last ones; a step
+/// such as `attach` sends about fifty, and the one that failed is at the end).
+pub const FAILURE_APDUS: usize = 16;
 
 /// ANSI SGR colours of the verdicts (ECMA-48 §8.3.117: 32 green, 31 red, 33 yellow, 0 reset).
 const GREEN: &str = "\x1b[32m";
@@ -50,17 +51,12 @@ pub fn scenario_line_coloured(s: &ScenarioReport, colour: bool) -> String {
 pub fn details(s: &ScenarioReport, verbose: bool) -> String {
     let mut out = String::new();
     if let Outcome::Failed(f) = &s.outcome {
-        out.push_str(&format!("      file:     {}\n", s.file));
+        let place = f.location.as_deref().unwrap_or(&s.file);
+        out.push_str(&format!("      file:     {place}\n"));
         out.push_str(&format!("      expected: {}\n", f.expected));
         out.push_str(&format!("      actual:   {}\n", f.actual));
         if !verbose {
-            let tail = s.transcript.tail(FAILURE_TAIL);
-            if !tail.is_empty() {
-                out.push_str("      last APDUs:\n");
-                for line in tail {
-                    out.push_str(&format!("        {line}\n"));
-                }
-            }
+            out.push_str(&failed_step_apdus(s, &f.at));
         }
     }
     if verbose {
@@ -70,6 +66,38 @@ pub fn details(s: &ScenarioReport, verbose: bool) -> String {
         }
     }
     out
+}
+
+/// The exchanges the failing step sent (its last [`FAILURE_APDUS`]), or a line saying it sent
+/// none.
+fn failed_step_apdus(s: &ScenarioReport, at: &str) -> String {
+    let range = super::locate::failed_exchanges(s);
+    if range.is_empty() {
+        return format!("      {at} sent no APDU\n");
+    }
+    let shown = range.start.max(range.end.saturating_sub(FAILURE_APDUS))..range.end;
+    let mut out = format!(
+        "      APDUs of {at}{}:\n",
+        if shown.len() < range.len() {
+            format!(
+                " (the last {} of {}; all in the artifacts' transcript.txt)",
+                shown.len(),
+                range.len()
+            )
+        } else {
+            String::new()
+        }
+    );
+    for i in shown {
+        let e = &s.transcript.exchanges[i];
+        out.push_str(&format!("        > {}  < {}\n", e.command, e.response));
+    }
+    out
+}
+
+/// `1 scenario`, `2 scenarios`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The summary line.
@@ -86,12 +114,25 @@ pub fn summary_coloured(r: &RunReport, colour: bool) -> String {
     } else {
         failed
     };
-    format!(
-        "{} scenarios on {}: {p} passed, {failed}, {s} skipped ({} ms)",
-        r.scenarios.len(),
+    let mut line = format!(
+        "{} on {}: {p} passed, {failed}, {s} skipped ({} ms)",
+        plural(r.scenarios.len(), "scenario", "scenarios"),
         r.target,
         r.duration.as_millis()
-    )
+    );
+    // The failures again, one a line, so the end of a long log names them.
+    for s in &r.scenarios {
+        if let Outcome::Failed(f) = &s.outcome {
+            line.push_str(&format!(
+                "\n  {} {}  at {}  {}",
+                paint("FAIL", RED, colour),
+                s.name,
+                f.at,
+                f.location.as_deref().unwrap_or(&s.file)
+            ));
+        }
+    }
+    line
 }
 
 /// The progress line (`\r`-rewritten on a terminal): counts and the scenarios running now.

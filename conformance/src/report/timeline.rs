@@ -35,17 +35,33 @@ impl Group<'_> {
     }
 }
 
-/// The scenario's timeline.
+/// The scenario's timeline, every exchange decoded.
 pub fn build(s: &ScenarioReport) -> Vec<Group<'_>> {
-    let item = |index: usize| Item {
-        index,
-        decoded: decode::decode(&s.transcript.exchanges[index]),
-        screens: s
+    build_with(s, true)
+}
+
+/// The scenario's timeline; without `decode_all` only the exchanges that showed a screen or
+/// got a press are decoded (the others' `decoded` is empty): decoding is most of a report's
+/// cost, and a page that shows no APDU table needs only those names.
+pub fn build_with(s: &ScenarioReport, decode_all: bool) -> Vec<Group<'_>> {
+    let item = |index: usize| {
+        let screens: Vec<&ShownScreen> = s
             .screens
             .iter()
             .filter(|sc| sc.exchange == Some(index))
-            .collect(),
-        press: s.presses.iter().find(|p| p.exchange == Some(index)),
+            .collect();
+        let press = s.presses.iter().find(|p| p.exchange == Some(index));
+        let decoded = if decode_all || !screens.is_empty() || press.is_some() {
+            decode::decode(&s.transcript.exchanges[index])
+        } else {
+            Decoded::default()
+        };
+        Item {
+            index,
+            decoded,
+            screens,
+            press,
+        }
     };
     let total = s.transcript.exchanges.len();
     let mut groups = Vec::new();

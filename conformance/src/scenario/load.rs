@@ -24,6 +24,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
         }
     })?;
     scenario.file = file.to_owned();
+    scenario.locations = locations(text);
     check(&scenario, text).map_err(|(line, message)| Error::Scenario {
         file: file.to_owned(),
         line,
@@ -39,6 +40,35 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, Error> {
         }
     })?;
     Ok(scenario)
+}
+
+/// Where the steps, assertions and `token:` start: a second, shallow parse of the same text
+/// (each item read as `Spanned<IgnoredAny>`, so nothing but its position is kept). The text
+/// already parsed once, so this cannot fail; if it did, the failure would only lose positions.
+fn locations(text: &str) -> super::Locations {
+    use serde::de::IgnoredAny;
+    use serde_saphyr::Spanned;
+    #[derive(serde::Deserialize)]
+    struct Shallow {
+        #[serde(default)]
+        token: Option<Spanned<IgnoredAny>>,
+        #[serde(default)]
+        steps: Vec<Spanned<IgnoredAny>>,
+        #[serde(default, rename = "assert")]
+        assertions: Vec<Spanned<IgnoredAny>>,
+    }
+    let at = |s: &Spanned<IgnoredAny>| super::LineCol {
+        line: u32::try_from(s.referenced.line()).unwrap_or(0),
+        column: u32::try_from(s.referenced.column()).unwrap_or(0),
+    };
+    match serde_saphyr::from_str::<Shallow>(text) {
+        Ok(shallow) => super::Locations {
+            token: shallow.token.as_ref().map(at),
+            steps: shallow.steps.iter().map(at).collect(),
+            assertions: shallow.assertions.iter().map(at).collect(),
+        },
+        Err(_) => super::Locations::default(),
+    }
 }
 
 /// saphyr's message without its own location suffix and snippet (we print ours first).

@@ -63,7 +63,7 @@ fn passing_run_exits_0_and_writes_valid_masked_reports() {
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("PASS  apdu-basics"), "{out}");
     assert!(
-        out.contains("1 scenarios on emulator: 1 passed, 0 failed, 0 skipped"),
+        out.contains("1 scenario on emulator: 1 passed, 0 failed, 0 skipped"),
         "{out}"
     );
     if let Some(ok) = xmllint_ok(&dir.path().join("junit.xml")) {
@@ -117,20 +117,56 @@ fn failing_run_exits_1_and_names_step_expectation_and_apdus() {
         "fails.yaml",
         "name: fails\nsteps:\n  - apdu: {command: '00 CA 01 81 00'}\n  - apdu: {command: '00 A4 08 00 02 5F 5F 00', sw: '9000'}\n",
     );
-    let mut opts = fake_options(vec![file]);
+    let mut opts = fake_options(vec![file.clone()]);
     opts.junit = Some(dir.path().join("junit.xml"));
+    opts.json = Some(dir.path().join("r.json"));
     let (code, out, _) = run(&opts);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL  fails"), "{out}");
     assert!(out.contains("at step 2 (apdu)"), "{out}");
+    // The step's place in the file: line 4, column 5 (the `apdu:` of the second item).
+    let place = format!("{file}:4:5");
+    assert!(out.contains(&format!("file:     {place}\n")), "{out}");
     assert!(out.contains("expected: SW 9000"), "{out}");
     assert!(out.contains("actual:   SW 6A82"), "{out}");
-    assert!(out.contains("> 00 A4 08 00 02 5F 5F 00  < 6A 82"), "{out}");
+    // The failing step's APDU, and not step 1's (which came just before it).
+    let details = out.split("actual:   SW 6A82").nth(1).unwrap();
+    assert!(
+        details.contains("APDUs of step 2 (apdu):\n        > 00 A4 08 00 02 5F 5F 00  < 6A 82"),
+        "{out}"
+    );
+    assert!(
+        !details.contains("> 00 CA 01 81 00"),
+        "step 1's APDU shown: {out}"
+    );
+    // The summary at the end names the failure and its place again.
+    let summary = out
+        .split("1 scenario on emulator: 0 passed, 1 failed, 0 skipped")
+        .nth(1)
+        .expect("the summary");
+    assert!(
+        summary.contains(&format!("FAIL fails  at step 2 (apdu)  {place}")),
+        "{out}"
+    );
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
     assert!(
         xml.contains("<failure message=\"step 2 (apdu): expected SW 9000, got SW 6A82\""),
         "{xml}"
     );
+    assert!(xml.contains(&format!("at: {place}")), "{xml}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    let s = &json["scenarios"][0];
+    assert_eq!(s["outcome"]["location"], place.as_str());
+    assert_eq!(json["failures"][0]["name"], "fails");
+    assert_eq!(json["failures"][0]["location"], place.as_str());
+    let apdus = s["failed_step_exchanges"].as_array().unwrap();
+    assert_eq!(apdus.len(), 1, "{s}");
+    assert_eq!(apdus[0]["command"], "00 A4 08 00 02 5F 5F 00");
+    assert_eq!(apdus[0]["sw"], "6A82");
+    // No transcript unless asked; the exchange count says how many there were.
+    assert!(s.get("transcript").is_none(), "{s}");
+    assert_eq!(s["exchanges"], 2);
     if let Some(ok) = xmllint_ok(&dir.path().join("junit.xml")) {
         assert!(ok);
     }
@@ -466,10 +502,12 @@ fn json_has_units_version_profile_start_steps_and_decoded_apdus() {
             .to_string(),
     ]);
     opts.json = Some(dir.path().join("r.json"));
+    opts.json_transcripts = true;
     let (code, out, err) = run(&opts);
     assert_eq!(code, 0, "{out}{err}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["transcripts"]["included"], true);
     assert_eq!(json["tool"], "rutoken-lab");
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(json["complete"], true);
@@ -497,4 +535,99 @@ fn json_has_units_version_profile_start_steps_and_decoded_apdus() {
     assert_eq!(verify["command"], "00 20 00 02 08 **");
     assert_eq!(verify["sw"], "63C9");
     assert_eq!(verify["meaning"], "wrong PIN, 9 tries left");
+}
+
+#[test]
+fn reports_into_missing_directories_are_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = fake_options(vec![
+        scenarios_dir()
+            .join("apdu-basics.yaml")
+            .display()
+            .to_string(),
+    ]);
+    opts.junit = Some(dir.path().join("ci/junit/x.xml"));
+    opts.json = Some(dir.path().join("ci/json/r.json"));
+    opts.html = Some(dir.path().join("ci/html/r.html"));
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 0, "{out}{err}");
+    for file in ["ci/junit/x.xml", "ci/json/r.json", "ci/html/r.html"] {
+        assert!(dir.path().join(file).is_file(), "{file} not written");
+    }
+    // A directory given where a file is meant is still a usage error, before any APDU.
+    opts.json = Some(dir.path().join("ci"));
+    let (code, out, err) = run(&opts);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    assert!(!out.contains("PASS"), "{out}");
+}
+
+#[test]
+fn html_puts_failures_first_and_marks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // `a-passes` ends first (alphabetical, one job): without ordering it would come first.
+    let pass = scenario_file(
+        dir.path(),
+        "a-passes.yaml",
+        "name: a-passes\nsteps:\n  - apdu: {command: '00 CA 01 81 00'}\n",
+    );
+    let fail = scenario_file(
+        dir.path(),
+        "z-fails.yaml",
+        "name: z-fails\nsteps:\n  - apdu: {command: '00 A4 08 00 02 5F 5F 00', sw: '9000'}\n",
+    );
+    let mut opts = fake_options(vec![pass, fail.clone()]);
+    opts.html = Some(dir.path().join("r.html"));
+    let (code, out, _) = run(&opts);
+    assert_eq!(code, 1, "{out}");
+    let page = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    let failures = page.find("id=\"failures\"").expect("a failures list");
+    let nav_fail = page
+        .find("✗ FAIL z-fails")
+        .expect("the failure marked in the index");
+    let nav_pass = page.find("✓ PASS a-passes").expect("the pass in the index");
+    let section_fail = page.find("id=\"s-z-fails\"").unwrap();
+    let section_pass = page.find("id=\"s-a-passes\"").unwrap();
+    assert!(failures < nav_fail && nav_fail < nav_pass, "index order");
+    assert!(section_fail < section_pass, "sections: the failure first");
+    assert!(page.contains(&format!("{fail}:3:5")), "no file:line:col");
+    // The failing step's APDU table is open; the passing scenario shows no APDU table.
+    assert!(page.contains("<details open>"), "failing step folded");
+    assert!(
+        !page[section_pass..].contains("<table class=\"apdus\">"),
+        "the passing scenario has an APDU table"
+    );
+}
+
+#[test]
+fn run_time_excludes_what_the_reports_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..3 {
+        files.push(scenario_file(
+            dir.path(),
+            &format!("s{i}.yaml"),
+            &format!("name: s{i}\nsteps:\n  - apdu: {{command: '00 CA 01 81 00'}}\n"),
+        ));
+    }
+    let opts = fake_options(files);
+    let scenarios = suite::select(&opts).unwrap();
+    let profile = suite::load_profile(&opts).unwrap();
+    // A report writer that takes 300 ms per scenario (as whole-suite rewrites used to).
+    let slow = std::time::Duration::from_millis(300);
+    let report = suite::run_with(
+        &opts,
+        &profile,
+        &scenarios,
+        1,
+        &mut std::io::sink(),
+        &mut |_, _| std::thread::sleep(slow),
+    );
+    assert_eq!(report.counts(), (3, 0, 0));
+    // The three scenarios take milliseconds on the stand-in card; the writer's 900 ms must not
+    // be in the run's time (nor in any scenario's).
+    assert!(report.duration < slow, "run time {:?}", report.duration);
+    for s in &report.scenarios {
+        assert!(s.duration < slow, "{} took {:?}", s.name, s.duration);
+    }
 }

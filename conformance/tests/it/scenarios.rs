@@ -175,11 +175,25 @@ fn every_scenario_passes_on_the_emulator() {
         seed: Some(7),
         jobs: 2,
         junit: Some(dir.path().join("junit.xml")),
+        json: Some(dir.path().join("r.json")),
+        html: Some(dir.path().join("r.html")),
         artifacts: Some(dir.path().join("artifacts")),
         ..RunOptions::default()
     };
     let (code, out, err) = run(&opts);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    // The whole suite's JSON stays small without transcripts (issue 25: at most 1 MB; it was
+    // 14.9 MB with them); each scenario points at its transcript in the artifacts.
+    let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
+    assert!(json.len() <= 1_000_000, "JSON of {} bytes", json.len());
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let first = &value["scenarios"][0];
+    let transcript = first["transcript_file"].as_str().unwrap();
+    assert!(std::path::Path::new(transcript).is_file(), "{transcript}");
+    let html = std::fs::metadata(dir.path().join("r.html")).unwrap().len();
+    // 8 MB before issue 25; the APDU tables are now only for failures. What remains is mostly
+    // the SafeTouch screens drawn as SVG (2.1 of 2.3 MB on 7 Dec 2026).
+    assert!(html <= 3_000_000, "HTML of {html} bytes");
     if let Some(ok) = crate::reports::xmllint_ok(&dir.path().join("junit.xml")) {
         assert!(ok);
     }
