@@ -11,7 +11,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use testkit::process::Guard;
 use testkit::require_pcscd;
@@ -59,24 +58,17 @@ fn image_with_token_pin(dir: &Path, case: &str) -> PathBuf {
 
 /// The sim on a fresh personalised image whose user PIN is [`TOKEN_PIN`].
 fn start_sim(port: u16, dir: &Path, case: &str) -> (Guard, PathBuf) {
-    let log = dir.join(format!("{case}.log"));
     let image = image_with_token_pin(dir, case);
-    let file = std::fs::File::create(&log).unwrap();
-    let child = Command::new(BIN)
-        .args(["sim", "--vpcd", &format!("127.0.0.1:{port}")])
-        .args(["--safetouch-policy", "confirm"])
-        .arg("--image")
-        .arg(&image)
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .unwrap();
-    let sim = Guard::kill_on_drop(child);
-    testkit::wait_until(Duration::from_secs(20), "sim attached", || {
-        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("the card is in"))
-    });
+    let sim = sim_on(port, &image, &dir.join(format!("{case}.log")));
     (sim, image)
+}
+
+/// The sim on `image` (its SafeTouch confirming by itself), once vpcd has the card.
+fn sim_on(port: u16, image: &Path, log: &Path) -> Guard {
+    let confirming = ["--safetouch-policy", "confirm", "--image"];
+    let mut command = testkit::process::lab_sim(BIN, port);
+    command.args(confirming).arg(image);
+    testkit::process::start_sim(command, log)
 }
 
 /// The user PIN's line of `token show` on the image (`02 User  tries 5/5 ok`).
@@ -197,25 +189,8 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
 
     // 2. The same token again, now with the reissued key and certificate: every scenario
     //    starts from a token it does not match and is skipped with the reason, none fails.
-    let (sim, _) = {
-        // Restart the sim on the image the first run changed.
-        let log = d.join("again.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(BIN)
-            .args(["sim", "--vpcd", &format!("127.0.0.1:{}", pcscd.port)])
-            .args(["--safetouch-policy", "confirm", "--image"])
-            .arg(&image)
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .unwrap();
-        let sim = Guard::kill_on_drop(child);
-        testkit::wait_until(Duration::from_secs(20), "sim attached", || {
-            std::fs::read_to_string(&log).is_ok_and(|l| l.contains("the card is in"))
-        });
-        (sim, ())
-    };
+    // The sim restarted on the image the first run changed.
+    let sim = sim_on(pcscd.port, &image, &d.join("again.log"));
     let (code, out, report) = run_operator(
         &pcscd,
         d,

@@ -14,6 +14,7 @@
 
 mod support;
 use support::lab;
+use support::lab::{CONTROL_ENV, MODULE_ENV};
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -34,11 +35,6 @@ use rutoken_sim::token::{Fixture, Token, TokenProfile};
 use lab::{Lab, USER_PIN};
 use testkit::Emulator;
 
-/// The control socket's path, for the inner test.
-const CONTROL_ENV: &str = "RUTOKEN_LAB_CONCURRENCY_CONTROL";
-/// The module's path, for the inner test.
-const MODULE_ENV: &str = "RUTOKEN_LAB_CONCURRENCY_MODULE";
-
 /// The limit each call of the other thread must keep (issue 22: "well under a second").
 const QUICK: Duration = Duration::from_secs(1);
 /// How long the SafeTouch waits unanswered before the test presses (issue 22: "waits 5 s").
@@ -57,32 +53,8 @@ fn a_press_waiting_on_one_token_holds_up_no_call_on_the_other() {
     // The second token: no SafeTouch, another serial, on vpcd's second slot.
     let token = Token::in_memory(Fixture::Personalised, 1, TokenProfile::default()).unwrap();
     let plain = Emulator::attach(Box::new(token), lab.pcscd.port + 1);
-    let exe = std::env::current_exe().unwrap();
-    let mut inner = lab.pcscd.enter("timeout");
-    inner
-        .arg("180")
-        .arg(&exe)
-        .args([
-            "--exact",
-            "inside_the_namespace",
-            "--include-ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CONTROL_ENV, &lab.control)
-        .env(MODULE_ENV, lab::module_path());
-    let out = inner.output().unwrap();
+    let text = lab.run_inside("inside_the_namespace", 180);
     plain.stop();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the inner test failed:\n{text}");
-    assert!(
-        text.contains("1 passed"),
-        "the inner test did not run:\n{text}"
-    );
     eprintln!("{text}");
 }
 

@@ -10,6 +10,7 @@
 
 mod support;
 use support::lab;
+use support::lab::MODULE_ENV;
 
 use std::time::Duration;
 
@@ -19,9 +20,6 @@ use cryptoki::session::UserType;
 use cryptoki::types::AuthPin;
 
 use lab::{Lab, USER_PIN, public_keys};
-
-/// The module's path, for the inner test.
-const MODULE_ENV: &str = "RUTOKEN_LAB_OBJECT_NAMES_MODULE";
 
 const P11: &str = "pkcs11-tool --module \"$MODULE\"";
 
@@ -85,28 +83,7 @@ fn a_data_objects_new_label_is_what_opensc_lists() {
     lab.ok(&format!(
         "{P11} -l -p {USER_PIN} --write-object value.bin --type data --label old-label --application-label bank"
     ));
-    let exe = std::env::current_exe().unwrap();
-    let mut inner = lab.pcscd.enter("timeout");
-    inner
-        .arg("60")
-        .arg(&exe)
-        .args([
-            "--exact",
-            "relabel_inside_the_namespace",
-            "--include-ignored",
-        ])
-        .env(MODULE_ENV, lab::module_path());
-    let out = inner.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the inner test failed:\n{text}");
-    assert!(
-        text.contains("1 passed"),
-        "the inner test did not run:\n{text}"
-    );
+    lab.run_inside("relabel_inside_the_namespace", 60);
     let opensc = lab.ok(&format!("pkcs15-tool --list-data-objects --pin {USER_PIN}"));
     assert!(opensc.contains("new-label"), "{opensc}");
     assert!(!opensc.contains("old-label"), "{opensc}");

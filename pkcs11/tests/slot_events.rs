@@ -10,6 +10,7 @@
 
 mod support;
 use support::lab;
+use support::lab::{CONTROL_ENV, MODULE_ENV};
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -20,39 +21,11 @@ use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
 
 use lab::Lab;
 
-/// The control socket's path, for the inner test.
-const CONTROL_ENV: &str = "RUTOKEN_LAB_SLOT_EVENTS_CONTROL";
-/// The module's path, for the inner test.
-const MODULE_ENV: &str = "RUTOKEN_LAB_SLOT_EVENTS_MODULE";
-
 #[test]
 fn a_pull_and_an_insert_are_slot_events() {
     require_lab!();
     let lab = Lab::start(Duration::from_secs(30));
-    let exe = std::env::current_exe().unwrap();
-    let mut inner = lab.pcscd.enter("timeout");
-    inner
-        .arg("120")
-        .arg(&exe)
-        .args([
-            "--exact",
-            "inside_the_namespace",
-            "--include-ignored",
-            "--nocapture",
-        ])
-        .env(CONTROL_ENV, &lab.control)
-        .env(MODULE_ENV, lab::module_path());
-    let out = inner.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "the inner test failed:\n{text}");
-    assert!(
-        text.contains("1 passed"),
-        "the inner test did not run:\n{text}"
-    );
+    let text = lab.run_inside("inside_the_namespace", 120);
     eprintln!("{text}");
 }
 

@@ -72,6 +72,46 @@ impl Lab {
     }
 }
 
+impl Lab {
+    /// Runs `test` (an `#[ignore]`d test of the calling binary) inside pcscd's namespace, where
+    /// the module reaches the private pcscd, with the module's path in `RUTOKEN_LAB_TEST_MODULE`,
+    /// the control socket's in `RUTOKEN_LAB_TEST_CONTROL`, and `timeout` seconds at most; asserts
+    /// that it ran and passed, and returns what it printed.
+    pub fn run_inside(&self, test: &str, timeout_secs: u32) -> String {
+        let exe = std::env::current_exe().unwrap();
+        let out = self
+            .pcscd
+            .enter("timeout")
+            .arg(timeout_secs.to_string())
+            .arg(&exe)
+            .args(["--exact", test, "--include-ignored", "--nocapture"])
+            .arg("--test-threads=1")
+            .env(CONTROL_ENV, &self.control)
+            .env(MODULE_ENV, module_path())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "the inner test {test} failed:\n{text}"
+        );
+        assert!(
+            text.contains("1 passed"),
+            "the inner test {test} did not run:\n{text}"
+        );
+        text
+    }
+}
+
+/// Where [`Lab::run_inside`] gives the inner test the module's path.
+pub const MODULE_ENV: &str = "RUTOKEN_LAB_TEST_MODULE";
+/// Where [`Lab::run_inside`] gives the inner test the control socket's path.
+pub const CONTROL_ENV: &str = "RUTOKEN_LAB_TEST_CONTROL";
+
 impl Deref for Lab {
     type Target = testkit::lab::Lab;
 
