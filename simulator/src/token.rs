@@ -32,8 +32,10 @@ pub use error::TokenError;
 pub use fixture::Fixture;
 pub use rutoken_device::profile::TokenProfile;
 pub use rutoken_device::profile::token as profile;
-pub use status::Sw;
+
 pub use summary::Summary;
+
+use rutoken_apdu::StatusWord;
 
 use self::state::{Session, State};
 use self::storage::{FileStorage, ImageStorage};
@@ -200,13 +202,13 @@ impl Token {
     }
 
     /// Writes the image now (no-op in memory). On failure the caller restores the state.
-    fn persist(&mut self) -> Result<(), Sw> {
+    fn persist(&mut self) -> Result<(), StatusWord> {
         let Some(storage) = self.storage.as_mut() else {
             return Ok(());
         };
         // Either failure leaves the old image in place; the caller restores the state.
-        let bytes = image::encode(&self.state).map_err(|_| Sw::MEMORY_FAILURE)?;
-        storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| Sw::MEMORY_FAILURE)
+        let bytes = image::encode(&self.state).map_err(|_| StatusWord::MEMORY_FAILURE)?;
+        storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| StatusWord::MEMORY_FAILURE)
     }
 }
 

@@ -7,7 +7,7 @@
 use rutoken_apdu::CommandView;
 
 use super::command::{Class, Command};
-use super::status::Sw;
+use rutoken_apdu::StatusWord;
 
 /// A parsed short command APDU, borrowing the data: what every handler receives.
 #[derive(Clone, Copy, Debug)]
@@ -32,10 +32,10 @@ impl<'a> Request<'a> {
     /// add up, or an extended APDU (the token takes short APDUs only), is 6700; then the class
     /// (6881 logical channels, 6882 secure messaging, 6E00 others), then the instruction
     /// ([`Command::decode`]).
-    pub fn parse(bytes: &'a [u8]) -> Result<Self, Sw> {
-        let view = CommandView::parse(bytes).map_err(|_| Sw::WRONG_LENGTH)?;
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, StatusWord> {
+        let view = CommandView::parse(bytes).map_err(|_| StatusWord::WRONG_LENGTH)?;
         if view.extended {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         let class = Class::from_cla(view.cla)?;
         Ok(Request {
@@ -75,18 +75,21 @@ mod tests {
     #[test]
     fn malformed() {
         let sw = |bytes: &[u8]| Request::parse(bytes).unwrap_err();
-        assert_eq!(sw(&[0, 1]), Sw::WRONG_LENGTH);
-        assert_eq!(sw(&[0, 0xA4, 2, 3, 4, 5]), Sw::WRONG_LENGTH);
-        assert_eq!(sw(&[0, 0xA4, 2, 3, 0, 5, 6]), Sw::WRONG_LENGTH);
+        assert_eq!(sw(&[0, 1]), StatusWord::WRONG_LENGTH);
+        assert_eq!(sw(&[0, 0xA4, 2, 3, 4, 5]), StatusWord::WRONG_LENGTH);
+        assert_eq!(sw(&[0, 0xA4, 2, 3, 0, 5, 6]), StatusWord::WRONG_LENGTH);
         // Extended APDUs (case 2E, 3E) are well formed but not for this token.
-        assert_eq!(sw(&[0, 0xCA, 1, 0x81, 0, 0, 0]), Sw::WRONG_LENGTH);
-        assert_eq!(sw(&[0, 0xA4, 0, 0, 0, 0, 2, 0x3F, 0]), Sw::WRONG_LENGTH);
-        assert_eq!(sw(&[0xFF, 0xA4, 2, 3]), Sw::CLA_NOT_SUPPORTED);
-        assert_eq!(sw(&[0x01, 0xA4, 2, 3]), Sw::CHANNEL_NOT_SUPPORTED);
-        assert_eq!(sw(&[0x0C, 0xA4, 2, 3]), Sw::SM_NOT_SUPPORTED);
-        assert_eq!(sw(&[0x00, 0x01, 2, 3]), Sw::INS_NOT_SUPPORTED);
+        assert_eq!(sw(&[0, 0xCA, 1, 0x81, 0, 0, 0]), StatusWord::WRONG_LENGTH);
+        assert_eq!(
+            sw(&[0, 0xA4, 0, 0, 0, 0, 2, 0x3F, 0]),
+            StatusWord::WRONG_LENGTH
+        );
+        assert_eq!(sw(&[0xFF, 0xA4, 2, 3]), StatusWord::CLA_NOT_SUPPORTED);
+        assert_eq!(sw(&[0x01, 0xA4, 2, 3]), StatusWord::CHANNEL_NOT_SUPPORTED);
+        assert_eq!(sw(&[0x0C, 0xA4, 2, 3]), StatusWord::SM_NOT_SUPPORTED);
+        assert_eq!(sw(&[0x00, 0x01, 2, 3]), StatusWord::INS_NOT_SUPPORTED);
         // Length before class, class before instruction.
-        assert_eq!(sw(&[0xFF, 0x01, 2, 3, 4, 5]), Sw::WRONG_LENGTH);
-        assert_eq!(sw(&[0xFF, 0x01, 2, 3]), Sw::CLA_NOT_SUPPORTED);
+        assert_eq!(sw(&[0xFF, 0x01, 2, 3, 4, 5]), StatusWord::WRONG_LENGTH);
+        assert_eq!(sw(&[0xFF, 0x01, 2, 3]), StatusWord::CLA_NOT_SUPPORTED);
     }
 }

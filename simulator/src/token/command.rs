@@ -8,7 +8,8 @@
 
 use super::Token;
 use super::apdu::Request;
-use super::status::{CardResult, Sw};
+use super::status::CardResult;
+use rutoken_apdu::StatusWord;
 
 /// The class of a command, as far as the token distinguishes them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -24,13 +25,17 @@ pub use rutoken_apdu::command::CLA_CHAINING;
 impl Class {
     /// The class of a CLA byte (chaining bit ignored): logical channels are refused with 6881,
     /// secure messaging with 6882, any other class with 6E00 (ISO 7816-4 §5.4.1).
-    pub fn from_cla(cla: u8) -> Result<Class, Sw> {
+    pub fn from_cla(cla: u8) -> Result<Class, StatusWord> {
         match cla & !CLA_CHAINING {
             0x00 => Ok(Class::Iso),
             0x80 => Ok(Class::Proprietary),
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => Err(Sw::CHANNEL_NOT_SUPPORTED),
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => Err(Sw::SM_NOT_SUPPORTED),
-            _ => Err(Sw::CLA_NOT_SUPPORTED),
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => {
+                Err(StatusWord::CHANNEL_NOT_SUPPORTED)
+            }
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => {
+                Err(StatusWord::SM_NOT_SUPPORTED)
+            }
+            _ => Err(StatusWord::CLA_NOT_SUPPORTED),
         }
     }
 }
@@ -224,7 +229,7 @@ impl Command {
     /// Decodes class, INS and P1-P2, in this order: an INS no row has is 6D00, an INS known
     /// only in another class 6E00, a known INS with no row for its P1-P2 6A86. Rows that name
     /// their P1-P2 win over rows that take any.
-    pub fn decode(class: Class, ins: u8, p1: u8, p2: u8) -> Result<Command, Sw> {
+    pub fn decode(class: Class, ins: u8, p1: u8, p2: u8) -> Result<Command, StatusWord> {
         let same_ins = || {
             Command::ALL
                 .iter()
@@ -232,21 +237,21 @@ impl Command {
                 .filter(move |c| c.spec().ins == ins)
         };
         if same_ins().next().is_none() {
-            return Err(Sw::INS_NOT_SUPPORTED);
+            return Err(StatusWord::INS_NOT_SUPPORTED);
         }
         let in_class = || same_ins().filter(move |c| c.spec().class == class);
         if in_class().next().is_none() {
-            return Err(Sw::CLA_NOT_SUPPORTED);
+            return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
         let matching = || in_class().filter(|c| c.spec().params.matches(p1, p2));
         matching()
             .find(|c| c.spec().params != Params::Any)
             .or_else(|| matching().next())
-            .ok_or(Sw::WRONG_P1P2)
+            .ok_or(StatusWord::WRONG_P1P2)
     }
 
     /// Decodes the header of a command APDU (CLA, INS, P1, P2).
-    pub fn from_header(cla: u8, ins: u8, p1: u8, p2: u8) -> Result<Command, Sw> {
+    pub fn from_header(cla: u8, ins: u8, p1: u8, p2: u8) -> Result<Command, StatusWord> {
         Command::decode(Class::from_cla(cla)?, ins, p1, p2)
     }
 }
@@ -278,18 +283,18 @@ mod tests {
             d(0x00, 0x2A, 0x9E, 0x9A),
             Ok(Command::ComputeDigitalSignature)
         );
-        assert_eq!(d(0x00, 0x2A, 0x12, 0x34), Err(Sw::WRONG_P1P2));
+        assert_eq!(d(0x00, 0x2A, 0x12, 0x34), Err(StatusWord::WRONG_P1P2));
         assert_eq!(d(0x00, 0x24, 0x01, 0x02), Ok(Command::ChangeReferenceData));
         assert_eq!(d(0x00, 0x24, 0x01, 0x00), Ok(Command::ImportKey));
         assert_eq!(d(0x00, 0x84, 0x00, 0x00), Ok(Command::GetChallenge));
         assert_eq!(d(0x80, 0x84, 0x4E, 0x19), Ok(Command::InitEnd));
-        assert_eq!(d(0x80, 0x84, 0x00, 0x00), Err(Sw::WRONG_P1P2));
-        assert_eq!(d(0x80, 0xA4, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
-        assert_eq!(d(0x00, 0x40, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
-        assert_eq!(d(0x00, 0x42, 0, 0), Err(Sw::INS_NOT_SUPPORTED));
-        assert_eq!(d(0x01, 0xA4, 0, 0), Err(Sw::CHANNEL_NOT_SUPPORTED));
-        assert_eq!(d(0x0C, 0xA4, 0, 0), Err(Sw::SM_NOT_SUPPORTED));
-        assert_eq!(d(0xFF, 0xA4, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x80, 0x84, 0x00, 0x00), Err(StatusWord::WRONG_P1P2));
+        assert_eq!(d(0x80, 0xA4, 0, 0), Err(StatusWord::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x00, 0x40, 0, 0), Err(StatusWord::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x00, 0x42, 0, 0), Err(StatusWord::INS_NOT_SUPPORTED));
+        assert_eq!(d(0x01, 0xA4, 0, 0), Err(StatusWord::CHANNEL_NOT_SUPPORTED));
+        assert_eq!(d(0x0C, 0xA4, 0, 0), Err(StatusWord::SM_NOT_SUPPORTED));
+        assert_eq!(d(0xFF, 0xA4, 0, 0), Err(StatusWord::CLA_NOT_SUPPORTED));
     }
 
     #[test]
