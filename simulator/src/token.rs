@@ -2,12 +2,11 @@
 //!
 //! The reference is `shared/spec/rutoken-ecp-apdu.md` (OpenSC 0.23's view of the card); every
 //! choice the reference leaves open is a field of [`TokenProfile`] and a row of
-//! `docs/assumptions.md`. Commands are parsed into an [`apdu::Request`] (a typed
+//! `docs/assumptions.md`. Commands are parsed into a [`command::Request`] (a typed
 //! [`command::Command`], whose row in `command.rs` holds everything the engine knows about it)
 //! first, then executed; status words are the error type at the card boundary.
 
 pub mod access;
-pub mod apdu;
 pub mod command;
 mod commands;
 mod engine;

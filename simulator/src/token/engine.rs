@@ -5,8 +5,8 @@
 
 use super::Token;
 use super::access::{self, Op};
-use super::apdu::Request;
 use super::command::Chaining;
+use super::command::Request;
 use super::fs::{self, Node};
 use super::state::Chain;
 use super::status::CardResult;

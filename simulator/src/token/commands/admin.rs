@@ -3,7 +3,7 @@
 
 use crate::token::Token;
 use crate::token::access::ROLE_ADMIN;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::state::Session;
 use crate::token::status::{self, CardResult};
 use rutoken_apdu::StatusWord;

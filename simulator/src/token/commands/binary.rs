@@ -3,7 +3,7 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::Body;
 use crate::token::status::CardResult;
 use rutoken_apdu::StatusWord;

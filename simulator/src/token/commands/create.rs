@@ -6,7 +6,7 @@
 use super::select::MAX_DEPTH;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fcp::{CreateRequest, parse_create};
 use crate::token::fs::{
     self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,

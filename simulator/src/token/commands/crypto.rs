@@ -10,7 +10,7 @@ use rutoken_apdu::tlv;
 use super::pin::new_value;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::{Body, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{KeyObject, KeySpec};
 use crate::token::secret::Secret;

@@ -8,7 +8,7 @@
 //! returned when Le is present (profile `pso_hash_returns_digest`), else 9000 with no data.
 
 use crate::token::Token;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::status::CardResult;
 use rutoken_apdu::StatusWord;
 

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::{Body, PIN_DF};
 use crate::token::pin::PinObject;
 use crate::token::secret::Secret;

@@ -5,7 +5,7 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::{Body, Node, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC};
 use crate::token::rsa::{self, RsaPrivate};

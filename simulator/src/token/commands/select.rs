@@ -1,7 +1,7 @@
 //! SELECT (INS A4) and the Rutoken list-files forms (`rutoken-ecp-apdu.md` §4 SELECT, List files).
 
 use crate::token::Token;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fcp::write_fcp;
 use crate::token::fs::{self, Node};
 use crate::token::status::CardResult;
