@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use gost::{KeyAlgorithm, ParamSet, Signature};
 use rutoken_client::{
-    Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
+    Client, ClientConfig, ClientError, InProcess, Installed, Missing, PinRole, PinStatus, Transport,
 };
 use rutoken_sim::card::Card;
 use rutoken_sim::profile::DeviceProfile;
@@ -140,11 +140,17 @@ pub(crate) fn device_error(e: ClientError) -> DeviceError {
         }
         ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
         ClientError::CardRemoved => DeviceError::Removed,
-        ClientError::NotFound { what } if what.contains("key") => DeviceError::NotFound("key pair"),
-        ClientError::NotFound { what } if what.contains("data object") => {
-            DeviceError::NotFound("data object")
-        }
-        ClientError::NotFound { .. } => DeviceError::NotFound("certificate"),
+        ClientError::NotFound { what } => DeviceError::NotFound(match what {
+            Missing::PrivateKey => "key pair",
+            Missing::DataObject => "data object",
+            // The rest are reported as a missing certificate, as before this was typed: the
+            // directory files and the application are where certificates are looked up.
+            Missing::Certificate
+            | Missing::CertificateFile
+            | Missing::InterruptedCertificate
+            | Missing::DirectoryFile
+            | Missing::Pkcs15Application => "certificate",
+        }),
         other => DeviceError::Failed(other.to_string()),
     }
 }
@@ -385,5 +391,36 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
         let kk = self.reference(id)?;
         self.client.delete_key_pair(kk).map_err(device_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_object_maps_by_its_kind_not_its_words() {
+        let not_found = |what| device_error(ClientError::NotFound { what });
+        assert_eq!(
+            not_found(Missing::PrivateKey),
+            DeviceError::NotFound("key pair")
+        );
+        assert_eq!(
+            not_found(Missing::DataObject),
+            DeviceError::NotFound("data object")
+        );
+        for what in [
+            Missing::Certificate,
+            Missing::CertificateFile,
+            Missing::InterruptedCertificate,
+            Missing::DirectoryFile,
+            Missing::Pkcs15Application,
+        ] {
+            assert_eq!(
+                not_found(what),
+                DeviceError::NotFound("certificate"),
+                "{what}"
+            );
+        }
     }
 }
