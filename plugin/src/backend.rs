@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use gost::{KeyAlgorithm, ParamSet, Signature};
+use rutoken_client as client;
 use rutoken_client::{
-    Client, ClientConfig, ClientError, InProcess, Installed, Missing, PinRole, PinStatus, Transport,
+    Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
 };
 use rutoken_sim::card::Card;
 use rutoken_sim::profile::DeviceProfile;
@@ -18,7 +19,7 @@ use rutoken_sim::token::{Fixture, Token};
 use crate::BridgeError;
 
 mod edit;
-use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Pin, PinState};
+use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState};
 use crate::panel::PanelButtons;
 use crate::server;
 use crate::slot::Slot;
@@ -141,15 +142,15 @@ pub(crate) fn device_error(e: ClientError) -> DeviceError {
         ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
         ClientError::CardRemoved => DeviceError::Removed,
         ClientError::NotFound { what } => DeviceError::NotFound(match what {
-            Missing::PrivateKey => "key pair",
-            Missing::DataObject => "data object",
+            client::Missing::PrivateKey => Missing::KeyPair,
+            client::Missing::DataObject => Missing::DataObject,
             // The rest are reported as a missing certificate, as before this was typed: the
             // directory files and the application are where certificates are looked up.
-            Missing::Certificate
-            | Missing::CertificateFile
-            | Missing::InterruptedCertificate
-            | Missing::DirectoryFile
-            | Missing::Pkcs15Application => "certificate",
+            client::Missing::Certificate
+            | client::Missing::CertificateFile
+            | client::Missing::InterruptedCertificate
+            | client::Missing::DirectoryFile
+            | client::Missing::Pkcs15Application => Missing::Certificate,
         }),
         other => DeviceError::Failed(other.to_string()),
     }
@@ -190,7 +191,7 @@ impl<T: Transport> ClientDevice<T> {
             .into_iter()
             .find(|k| k.id.as_deref() == Some(id))
             .map(|k| k.reference)
-            .ok_or(DeviceError::NotFound("key pair"))
+            .ok_or(DeviceError::NotFound(Missing::KeyPair))
     }
 }
 
@@ -349,7 +350,7 @@ impl<T: Transport> Device for ClientDevice<T> {
             .into_iter()
             .find(|d| d.application == application && d.label == label)
             .map(|d| d.path)
-            .ok_or(DeviceError::NotFound("data object"))?;
+            .ok_or(DeviceError::NotFound(Missing::DataObject))?;
         self.client.delete_data_object(&path).map_err(device_error)
     }
     fn free_memory(&mut self) -> Result<u32, DeviceError> {
@@ -402,23 +403,23 @@ mod tests {
     fn a_missing_object_maps_by_its_kind_not_its_words() {
         let not_found = |what| device_error(ClientError::NotFound { what });
         assert_eq!(
-            not_found(Missing::PrivateKey),
-            DeviceError::NotFound("key pair")
+            not_found(client::Missing::PrivateKey),
+            DeviceError::NotFound(Missing::KeyPair)
         );
         assert_eq!(
-            not_found(Missing::DataObject),
-            DeviceError::NotFound("data object")
+            not_found(client::Missing::DataObject),
+            DeviceError::NotFound(Missing::DataObject)
         );
         for what in [
-            Missing::Certificate,
-            Missing::CertificateFile,
-            Missing::InterruptedCertificate,
-            Missing::DirectoryFile,
-            Missing::Pkcs15Application,
+            client::Missing::Certificate,
+            client::Missing::CertificateFile,
+            client::Missing::InterruptedCertificate,
+            client::Missing::DirectoryFile,
+            client::Missing::Pkcs15Application,
         ] {
             assert_eq!(
                 not_found(what),
-                DeviceError::NotFound("certificate"),
+                DeviceError::NotFound(Missing::Certificate),
                 "{what}"
             );
         }

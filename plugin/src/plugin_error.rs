@@ -2,7 +2,7 @@
 //! because both the methods (`api`) and the slot (`slot`) answer it.
 
 use crate::codes::ErrorCode;
-use crate::device::DeviceError;
+use crate::device::{DeviceError, Missing};
 
 /// A method's failure: the code the page sees and what broke (for the bridge's log; never
 /// secrets).
@@ -43,9 +43,9 @@ impl From<DeviceError> for PluginError {
             // answers the same word (safetouch.md "Gating").
             DeviceError::Rejected | DeviceError::TimedOut => ErrorCode::FunctionRejected,
             DeviceError::Removed => ErrorCode::DeviceNotFound,
-            DeviceError::NotFound("key pair") => ErrorCode::KeyNotFound,
-            DeviceError::NotFound("data object") => ErrorCode::BfNotFound,
-            DeviceError::NotFound(_) => ErrorCode::CertificateNotFound,
+            DeviceError::NotFound(Missing::KeyPair) => ErrorCode::KeyNotFound,
+            DeviceError::NotFound(Missing::DataObject) => ErrorCode::BfNotFound,
+            DeviceError::NotFound(Missing::Certificate) => ErrorCode::CertificateNotFound,
             DeviceError::Unsupported(_) => ErrorCode::UnsupportedByToken,
             DeviceError::Failed(_) => ErrorCode::DeviceError,
         };
