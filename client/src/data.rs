@@ -4,7 +4,7 @@
 //! (`5000/6006`, listed in the ODF under `A7`) naming it.
 
 use crate::Client;
-use crate::error::ClientError;
+use crate::error::{ClientError, Missing};
 use crate::layout::{self, pkcs15};
 use crate::transport::Transport;
 
@@ -102,7 +102,7 @@ impl<T: Transport> Client<T> {
         })?;
         if removed.is_empty() {
             return Err(ClientError::NotFound {
-                what: "a data object at this path",
+                what: Missing::DataObject,
             });
         }
         self.delete_app_file(&layout::path_from_bytes(path))

@@ -152,7 +152,7 @@ pub enum ClientError {
     #[error("{what} not found on the token")]
     NotFound {
         /// What was looked for.
-        what: &'static str,
+        what: Missing,
     },
     /// A file created a moment ago does not select.
     #[error("the new file {fid:04X} does not select")]
@@ -209,4 +209,41 @@ impl From<TransportError> for ClientError {
 /// `try` for one, `tries` otherwise ("1 try left", "2 tries left").
 fn tries_word(n: &u8) -> &'static str {
     if *n == 1 { "try" } else { "tries" }
+}
+
+/// What a [`ClientError::NotFound`] looked for, as a type: front-ends map it to their own codes
+/// (the plugin's KEY_NOT_FOUND, BF_NOT_FOUND, CERTIFICATE_NOT_FOUND) without reading the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The private key of a key pair (signing).
+    PrivateKey,
+    /// A certificate with the ID asked for (its CDF entry).
+    Certificate,
+    /// The certificate file a CDF entry names.
+    CertificateFile,
+    /// A certificate's CDF entry after an installation that stopped halfway.
+    InterruptedCertificate,
+    /// A data object at the path asked for.
+    DataObject,
+    /// A directory file (PrKDF, PuKDF, CDF, DODF) the ODF lists.
+    DirectoryFile,
+    /// The PKCS#15 application DF 5000.
+    Pkcs15Application,
+}
+
+/// `… not found on the token`: the object in words.
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Missing::PrivateKey => "the private key",
+            Missing::Certificate => "a certificate with this ID",
+            Missing::CertificateFile => "the certificate file its CDF entry names",
+            Missing::InterruptedCertificate => {
+                "the certificate's CDF entry (the installation stopped)"
+            }
+            Missing::DataObject => "a data object at this path",
+            Missing::DirectoryFile => "a directory file the ODF lists",
+            Missing::Pkcs15Application => "the PKCS#15 application 5000",
+        })
+    }
 }

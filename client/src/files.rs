@@ -2,7 +2,7 @@
 
 use rutoken_apdu::{Command, StatusWord, tlv};
 
-use crate::error::ClientError;
+use crate::error::{ClientError, Missing};
 use crate::layout::{self, MAX_PIECE};
 use crate::transport::Transport;
 use crate::{Client, unexpected};
@@ -199,7 +199,7 @@ impl<T: Transport> Client<T> {
         })?;
         self.select_path(&[layout::PKCS15_APP])?
             .ok_or(ClientError::NotFound {
-                what: "the PKCS#15 application 5000",
+                what: Missing::Pkcs15Application,
             })?;
         self.create_file(&layout::ef_fcp_with(fid, size, sec)?)?;
         self.select_path(&layout::app_path(fid))?

@@ -27,7 +27,7 @@ use rutoken_apdu::{Command, Response, StatusWord};
 
 pub use config::{ClientConfig, SafeTouchWords};
 pub use data::DataObject;
-pub use error::{ClientError, TransportError};
+pub use error::{ClientError, Missing, TransportError};
 pub use files::Fcp;
 pub use keys::KeyPair;
 pub use objects::{CertificateObject, Installed, KeyObject, Objects};

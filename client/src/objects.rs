@@ -6,7 +6,7 @@ use rutoken_apdu::tlv;
 
 use crate::Client;
 use crate::certificate;
-use crate::error::ClientError;
+use crate::error::{ClientError, Missing};
 use crate::layout::{self, Path, pkcs15};
 use crate::transport::Transport;
 
@@ -114,7 +114,7 @@ impl<T: Transport> Client<T> {
         let (path, bytes) = match self.directory_path(odf_tag)? {
             Some(path) => {
                 let bytes = self.read_file(&path)?.ok_or(ClientError::NotFound {
-                    what: "a directory file the ODF lists",
+                    what: Missing::DirectoryFile,
                 })?;
                 (path, bytes)
             }
@@ -132,7 +132,7 @@ impl<T: Transport> Client<T> {
             return Err(ClientError::DirectoryFull { file });
         }
         self.select_path(&path)?.ok_or(ClientError::NotFound {
-            what: "a directory file the ODF lists",
+            what: Missing::DirectoryFile,
         })?;
         self.write_binary(used, entry)
     }
@@ -158,7 +158,7 @@ impl<T: Transport> Client<T> {
         }
         let (rewritten, _) = pkcs15::without_entries(&bytes, remove).map_err(malformed)?;
         self.select_path(&path)?.ok_or(ClientError::NotFound {
-            what: "a directory file the ODF lists",
+            what: Missing::DirectoryFile,
         })?;
         self.write_binary(0, &rewritten)?;
         Ok(removed)
@@ -313,12 +313,12 @@ impl<T: Transport> Client<T> {
             .into_iter()
             .find(|e| e.id == id)
             .ok_or(ClientError::NotFound {
-                what: "a certificate with this ID",
+                what: Missing::Certificate,
             })?;
         let der = self
             .read_file(&layout::path_from_bytes(&entry.path))?
             .ok_or(ClientError::NotFound {
-                what: "the certificate file its CDF entry names",
+                what: Missing::CertificateFile,
             })?;
         Ok(certificate::trim(&der).to_vec())
     }
@@ -329,7 +329,7 @@ impl<T: Transport> Client<T> {
         let removed = self.remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| e.id == id)?;
         if removed.is_empty() {
             return Err(ClientError::NotFound {
-                what: "a certificate with this ID",
+                what: Missing::Certificate,
             });
         }
         for entry in removed {

@@ -6,7 +6,7 @@ use rutoken_apdu::{Command, StatusWord};
 use rutoken_pki::RequestInfo;
 use rutoken_pki::ext::RequestedExtensions;
 
-use crate::error::ClientError;
+use crate::error::{ClientError, Missing};
 use crate::keys::KeyPair;
 use crate::layout;
 use crate::transport::Transport;
@@ -24,7 +24,7 @@ impl<T: Transport> Client<T> {
     fn set_signing_key(&mut self, kk: u8) -> Result<(), ClientError> {
         self.select_path(&layout::private_key_path(kk))?
             .ok_or(ClientError::NotFound {
-                what: "the private key",
+                what: Missing::PrivateKey,
             })?;
         self.send_ok(
             "MSE SET",

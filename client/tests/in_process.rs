@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use rutoken_apdu::StatusWord;
 use rutoken_client::transport::InProcess;
 use rutoken_client::{
-    Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport, TransportError,
+    Client, ClientConfig, ClientError, Installed, Missing, PinRole, PinStatus, Transport,
+    TransportError,
 };
 use rutoken_pki::ext::RequestedExtensions;
 use rutoken_pki::name::{Attribute, NameBuilder};
@@ -259,8 +260,16 @@ fn safetouch_refusals_are_typed() {
     assert_eq!(
         client.sign_document(7, b"x"),
         Err(ClientError::NotFound {
-            what: "the private key"
+            what: Missing::PrivateKey
         })
+    );
+    // The kind is typed; the message reads as it did when it was text.
+    assert_eq!(
+        ClientError::NotFound {
+            what: Missing::PrivateKey
+        }
+        .to_string(),
+        "the private key not found on the token"
     );
 }
 

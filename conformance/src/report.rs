@@ -10,6 +10,7 @@ pub mod locate;
 pub mod screen;
 pub mod terminal;
 pub mod timeline;
+pub mod xml;
 
 use std::time::Duration;
 

@@ -85,7 +85,7 @@ impl<T: Transport> ClientDevice<T> {
         {
             Installed::Listed { id } => Ok(id),
             Installed::Interrupted => Err(ClientError::NotFound {
-                what: "the certificate's CDF entry (the installation stopped)",
+                what: rutoken_client::Missing::InterruptedCertificate,
             }),
         }
     }

@@ -10,57 +10,9 @@ use serde_json::{Value, json};
 use crate::args::Args;
 pub use crate::args::colon_hex;
 use crate::codes::{ErrorCode, constant};
-use crate::device::{Certificate, DeviceError, KeyPair};
+use crate::device::{Certificate, KeyPair};
+pub use crate::plugin_error::{PluginError, Result};
 use crate::slot::{DEVICE_ID, Session, Slot};
-
-/// A method's failure: the code the page sees and what broke (for the bridge's log; never
-/// secrets).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} ({}): {what}", code.name(), code.code())]
-pub struct PluginError {
-    /// The code.
-    pub code: ErrorCode,
-    /// What broke.
-    pub what: String,
-}
-
-impl PluginError {
-    /// An error with a code.
-    pub fn new(code: ErrorCode, what: impl Into<String>) -> Self {
-        PluginError {
-            code,
-            what: what.into(),
-        }
-    }
-    /// `BAD_PARAMS`.
-    pub fn bad(what: impl Into<String>) -> Self {
-        PluginError::new(ErrorCode::BadParams, what)
-    }
-    /// An ASN.1 failure.
-    pub fn asn1(e: impl std::fmt::Display) -> Self {
-        PluginError::new(ErrorCode::Asn1Error, e.to_string())
-    }
-}
-
-impl From<DeviceError> for PluginError {
-    fn from(e: DeviceError) -> Self {
-        let code = match &e {
-            DeviceError::PinIncorrect { .. } => ErrorCode::PinIncorrect,
-            DeviceError::PinLocked => ErrorCode::PinLocked,
-            DeviceError::NotLoggedIn => ErrorCode::UserNotLoggedIn,
-            // The real plugin reports the SafeTouch's time-out as a refusal too: the token
-            // answers the same word (safetouch.md "Gating").
-            DeviceError::Rejected | DeviceError::TimedOut => ErrorCode::FunctionRejected,
-            DeviceError::Removed => ErrorCode::DeviceNotFound,
-            DeviceError::NotFound("key pair") => ErrorCode::KeyNotFound,
-            DeviceError::NotFound("data object") => ErrorCode::BfNotFound,
-            DeviceError::NotFound(_) => ErrorCode::CertificateNotFound,
-            DeviceError::Unsupported(_) => ErrorCode::UnsupportedByToken,
-            DeviceError::Failed(_) => ErrorCode::DeviceError,
-        };
-        PluginError::new(code, e.to_string())
-    }
-}
 
 /// What one page connection remembers between calls.
 #[derive(Debug, Default)]
@@ -68,9 +20,6 @@ pub struct Connection {
     /// The devices this connection last heard of (for `ENUMERATE_DEVICES_EVENTS`).
     seen: Vec<u64>,
 }
-
-/// A method's answer.
-pub type Result<T> = std::result::Result<T, PluginError>;
 
 /// The plugin's certificate handle: a digest of the certificate (ours: Streebog-256, first
 /// 20 bytes, colon hex).

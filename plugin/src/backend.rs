@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use gost::{KeyAlgorithm, ParamSet, Signature};
+use rutoken_client as client;
 use rutoken_client::{
     Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
 };
@@ -18,7 +19,7 @@ use rutoken_sim::token::{Fixture, Token};
 use crate::BridgeError;
 
 mod edit;
-use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Pin, PinState};
+use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState};
 use crate::panel::PanelButtons;
 use crate::server;
 use crate::slot::Slot;
@@ -140,11 +141,17 @@ pub(crate) fn device_error(e: ClientError) -> DeviceError {
         }
         ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
         ClientError::CardRemoved => DeviceError::Removed,
-        ClientError::NotFound { what } if what.contains("key") => DeviceError::NotFound("key pair"),
-        ClientError::NotFound { what } if what.contains("data object") => {
-            DeviceError::NotFound("data object")
-        }
-        ClientError::NotFound { .. } => DeviceError::NotFound("certificate"),
+        ClientError::NotFound { what } => DeviceError::NotFound(match what {
+            client::Missing::PrivateKey => Missing::KeyPair,
+            client::Missing::DataObject => Missing::DataObject,
+            // The rest are reported as a missing certificate, as before this was typed: the
+            // directory files and the application are where certificates are looked up.
+            client::Missing::Certificate
+            | client::Missing::CertificateFile
+            | client::Missing::InterruptedCertificate
+            | client::Missing::DirectoryFile
+            | client::Missing::Pkcs15Application => Missing::Certificate,
+        }),
         other => DeviceError::Failed(other.to_string()),
     }
 }
@@ -184,7 +191,7 @@ impl<T: Transport> ClientDevice<T> {
             .into_iter()
             .find(|k| k.id.as_deref() == Some(id))
             .map(|k| k.reference)
-            .ok_or(DeviceError::NotFound("key pair"))
+            .ok_or(DeviceError::NotFound(Missing::KeyPair))
     }
 }
 
@@ -343,7 +350,7 @@ impl<T: Transport> Device for ClientDevice<T> {
             .into_iter()
             .find(|d| d.application == application && d.label == label)
             .map(|d| d.path)
-            .ok_or(DeviceError::NotFound("data object"))?;
+            .ok_or(DeviceError::NotFound(Missing::DataObject))?;
         self.client.delete_data_object(&path).map_err(device_error)
     }
     fn free_memory(&mut self) -> Result<u32, DeviceError> {
@@ -385,5 +392,36 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
         let kk = self.reference(id)?;
         self.client.delete_key_pair(kk).map_err(device_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_object_maps_by_its_kind_not_its_words() {
+        let not_found = |what| device_error(ClientError::NotFound { what });
+        assert_eq!(
+            not_found(client::Missing::PrivateKey),
+            DeviceError::NotFound(Missing::KeyPair)
+        );
+        assert_eq!(
+            not_found(client::Missing::DataObject),
+            DeviceError::NotFound(Missing::DataObject)
+        );
+        for what in [
+            client::Missing::Certificate,
+            client::Missing::CertificateFile,
+            client::Missing::InterruptedCertificate,
+            client::Missing::DirectoryFile,
+            client::Missing::Pkcs15Application,
+        ] {
+            assert_eq!(
+                not_found(what),
+                DeviceError::NotFound(Missing::Certificate),
+                "{what}"
+            );
+        }
     }
 }

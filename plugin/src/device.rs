@@ -62,6 +62,28 @@ pub struct DataFile {
     pub value: Option<Vec<u8>>,
 }
 
+/// The kind of object a [`DeviceError::NotFound`] names: each has its own plugin error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A key pair (`KEY_NOT_FOUND`).
+    KeyPair,
+    /// A certificate (`CERTIFICATE_NOT_FOUND`).
+    Certificate,
+    /// A data object, the plugin's binary file (`BF_NOT_FOUND`).
+    DataObject,
+}
+
+/// `… not found`: the object in words.
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Missing::KeyPair => "key pair",
+            Missing::Certificate => "certificate",
+            Missing::DataObject => "data object",
+        })
+    }
+}
+
 /// What a token operation can fail with, in the terms the page sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeviceError {
@@ -88,7 +110,7 @@ pub enum DeviceError {
     Removed,
     /// No such object.
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Missing),
     /// The token cannot do this.
     #[error("unsupported: {0}")]
     Unsupported(String),

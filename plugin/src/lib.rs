@@ -23,6 +23,7 @@ pub mod methods;
 pub mod panel;
 mod pins;
 mod pkcs10;
+mod plugin_error;
 pub mod server;
 mod signing;
 pub mod slot;

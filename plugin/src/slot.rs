@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::device::{Device, DeviceError};
 use crate::panel::PanelInput;
+use crate::plugin_error::PluginError;
 
 /// The device id the page sees: the plugin numbers PKCS#11 slots from 0.
 pub const DEVICE_ID: u64 = 0;
@@ -88,8 +89,8 @@ impl Slot {
     /// Runs `op` on the session if the token is in; maps a pull during `op` to `Removed`.
     pub fn with_session<T>(
         &self,
-        op: impl FnOnce(&mut Session) -> Result<T, crate::api::PluginError>,
-    ) -> Result<T, crate::api::PluginError> {
+        op: impl FnOnce(&mut Session) -> Result<T, PluginError>,
+    ) -> Result<T, PluginError> {
         let mut session = self.lock();
         if !self.present() {
             return Err(DeviceError::Removed.into());

@@ -2,12 +2,11 @@
 //!
 //! The reference is `shared/spec/rutoken-ecp-apdu.md` (OpenSC 0.23's view of the card); every
 //! choice the reference leaves open is a field of [`TokenProfile`] and a row of
-//! `docs/assumptions.md`. Commands are parsed into an [`apdu::Request`] (a typed
+//! `docs/assumptions.md`. Commands are parsed into a [`command::Request`] (a typed
 //! [`command::Command`], whose row in `command.rs` holds everything the engine knows about it)
 //! first, then executed; status words are the error type at the card boundary.
 
 pub mod access;
-pub mod apdu;
 pub mod command;
 mod commands;
 mod engine;
@@ -32,8 +31,10 @@ pub use error::TokenError;
 pub use fixture::Fixture;
 pub use rutoken_device::profile::TokenProfile;
 pub use rutoken_device::profile::token as profile;
-pub use status::Sw;
+
 pub use summary::Summary;
+
+use rutoken_apdu::StatusWord;
 
 use self::state::{Session, State};
 use self::storage::{FileStorage, ImageStorage};
@@ -200,13 +201,13 @@ impl Token {
     }
 
     /// Writes the image now (no-op in memory). On failure the caller restores the state.
-    fn persist(&mut self) -> Result<(), Sw> {
+    fn persist(&mut self) -> Result<(), StatusWord> {
         let Some(storage) = self.storage.as_mut() else {
             return Ok(());
         };
         // Either failure leaves the old image in place; the caller restores the state.
-        let bytes = image::encode(&self.state).map_err(|_| Sw::MEMORY_FAILURE)?;
-        storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| Sw::MEMORY_FAILURE)
+        let bytes = image::encode(&self.state).map_err(|_| StatusWord::MEMORY_FAILURE)?;
+        storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| StatusWord::MEMORY_FAILURE)
     }
 }
 

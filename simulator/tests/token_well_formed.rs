@@ -17,7 +17,7 @@ use proptest::test_runner::TestCaseError;
 use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
 use rutoken_sim::Card;
-use rutoken_sim::token::apdu::Request;
+use rutoken_sim::token::command::Request;
 use rutoken_sim::token::command::{Class, Command, Params};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
 

@@ -10,8 +10,9 @@
 
 use std::path::Path;
 
-use super::screen::{escape, pages, press_words, svg_page};
+use super::screen::{pages, press_words, svg_page};
 use super::timeline::{self, Group};
+use super::xml::escape;
 use super::{Outcome, RunReport, ScenarioReport};
 
 const STYLE: &str = "\

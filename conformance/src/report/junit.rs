@@ -3,25 +3,8 @@
 //! reason, and — for failures only, so a green run stays small — the decoded transcript with its
 //! screens and presses in `system-out`.
 
+use super::xml::escape;
 use super::{Outcome, RunReport};
-
-/// Escapes text for XML content and attributes, dropping characters XML 1.0 forbids.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn secs(d: std::time::Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
@@ -125,14 +108,4 @@ pub fn render(r: &RunReport) -> String {
     }
     x.push_str("  </testsuite>\n</testsuites>\n");
     x
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_control_characters() {
-        assert_eq!(escape("a<b>&\"'\u{1}ё"), "a&lt;b&gt;&amp;&quot;&apos;ё");
-    }
 }

@@ -1,6 +1,7 @@
 //! A SafeTouch screen as its character display shows it: lines split into pages of the
 //! profile's rows, drawn as text boxes (artifacts) and as SVG (the HTML report).
 
+use super::xml::escape;
 use crate::scenario::step::PressAction;
 
 /// The screen's lines in pages of `rows` lines (a screen taller than the display pages).
@@ -38,11 +39,6 @@ pub fn framed(text: &str, rows: usize) -> String {
     }
     out.push_str(&rule);
     out
-}
-
-/// Escapes text for XML/HTML content and attributes.
-pub fn escape(text: &str) -> String {
-    super::junit::escape(text)
 }
 
 /// Pixel size of one character cell.

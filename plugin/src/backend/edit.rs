@@ -7,7 +7,7 @@ use rutoken_client::layout::pkcs15;
 use rutoken_client::{Client, ClientError, PinRole, Transport};
 
 use super::{ClientDevice, device_error};
-use crate::device::DeviceError;
+use crate::device::{DeviceError, Missing};
 
 /// Deletes every certificate, key pair and data object, then sets the user PIN (tries back to
 /// the maximum): `formatToken`'s work under the administrator's PIN.
@@ -43,7 +43,7 @@ impl<T: Transport> ClientDevice<T> {
             .certificates
             .into_iter()
             .find(|c| c.der == der)
-            .ok_or(DeviceError::NotFound("certificate"))?;
+            .ok_or(DeviceError::NotFound(Missing::Certificate))?;
         self.client
             .remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| e.path == cert.path)
             .map_err(device_error)?;
@@ -70,7 +70,7 @@ impl<T: Transport> ClientDevice<T> {
             .keys
             .into_iter()
             .find(|k| k.id.as_deref() == Some(old_id))
-            .ok_or(DeviceError::NotFound("key pair"))?;
+            .ok_or(DeviceError::NotFound(Missing::KeyPair))?;
         let param_set = key
             .param_set
             .ok_or_else(|| DeviceError::Failed("a key of unknown parameters".into()))?;

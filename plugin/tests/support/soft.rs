@@ -4,7 +4,7 @@
 
 use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
 use rutoken_plugin_bridge::device::{
-    Certificate, DataFile, Device, DeviceError, KeyPair, Pin, PinState,
+    Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState,
 };
 
 pub struct SoftToken {
@@ -67,7 +67,7 @@ impl SoftToken {
             .iter()
             .find(|(k, _)| k.id == id)
             .map(|(_, s)| s)
-            .ok_or(DeviceError::NotFound("key pair"))
+            .ok_or(DeviceError::NotFound(Missing::KeyPair))
     }
 }
 
@@ -141,7 +141,7 @@ impl Device for SoftToken {
             .keys
             .iter_mut()
             .find(|(k, _)| k.id == id)
-            .ok_or(DeviceError::NotFound("key pair"))?;
+            .ok_or(DeviceError::NotFound(Missing::KeyPair))?;
         k.label = label.to_owned();
         Ok(())
     }
@@ -150,7 +150,7 @@ impl Device for SoftToken {
             .certs
             .iter_mut()
             .find(|c| c.der == der)
-            .ok_or(DeviceError::NotFound("certificate"))?;
+            .ok_or(DeviceError::NotFound(Missing::Certificate))?;
         c.label = label.to_owned();
         Ok(())
     }
@@ -207,7 +207,7 @@ impl Device for SoftToken {
         self.files
             .retain(|f| !(f.application == application && f.label == label));
         if before == self.files.len() {
-            return Err(DeviceError::NotFound("data object"));
+            return Err(DeviceError::NotFound(Missing::DataObject));
         }
         Ok(())
     }

@@ -2,13 +2,17 @@
 //! into (once, as Nitrokey's opcard-rs does) and the properties the engine and the SafeTouch
 //! act on — the class it is valid in, how its data may be chained, whether it changes the
 //! persistent state (write-aside and rollback), what the SafeTouch does with it, and its
-//! handler. Adding a command is one row of [`commands!`] below plus its handler.
+//! handler. Adding a command is one row of [`commands!`] below plus its handler. An APDU's
+//! bytes become a [`Request`] (ISO/IEC 7816-3 §12.1.3, short APDUs only) here too: the request
+//! carries its `Command`, and the handlers of the table take the request, so the two belong
+//! together. The APDU is parsed once, then executed; a parse error is already a status word.
 
 #![deny(clippy::indexing_slicing)]
 
+use rutoken_apdu::{CommandView, StatusWord};
+
 use super::Token;
-use super::apdu::Request;
-use super::status::{CardResult, Sw};
+use super::status::CardResult;
 
 /// The class of a command, as far as the token distinguishes them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -24,13 +28,17 @@ pub use rutoken_apdu::command::CLA_CHAINING;
 impl Class {
     /// The class of a CLA byte (chaining bit ignored): logical channels are refused with 6881,
     /// secure messaging with 6882, any other class with 6E00 (ISO 7816-4 §5.4.1).
-    pub fn from_cla(cla: u8) -> Result<Class, Sw> {
+    pub fn from_cla(cla: u8) -> Result<Class, StatusWord> {
         match cla & !CLA_CHAINING {
             0x00 => Ok(Class::Iso),
             0x80 => Ok(Class::Proprietary),
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => Err(Sw::CHANNEL_NOT_SUPPORTED),
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => Err(Sw::SM_NOT_SUPPORTED),
-            _ => Err(Sw::CLA_NOT_SUPPORTED),
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => {
+                Err(StatusWord::CHANNEL_NOT_SUPPORTED)
+            }
+            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => {
+                Err(StatusWord::SM_NOT_SUPPORTED)
+            }
+            _ => Err(StatusWord::CLA_NOT_SUPPORTED),
         }
     }
 }
@@ -224,7 +232,7 @@ impl Command {
     /// Decodes class, INS and P1-P2, in this order: an INS no row has is 6D00, an INS known
     /// only in another class 6E00, a known INS with no row for its P1-P2 6A86. Rows that name
     /// their P1-P2 win over rows that take any.
-    pub fn decode(class: Class, ins: u8, p1: u8, p2: u8) -> Result<Command, Sw> {
+    pub fn decode(class: Class, ins: u8, p1: u8, p2: u8) -> Result<Command, StatusWord> {
         let same_ins = || {
             Command::ALL
                 .iter()
@@ -232,22 +240,67 @@ impl Command {
                 .filter(move |c| c.spec().ins == ins)
         };
         if same_ins().next().is_none() {
-            return Err(Sw::INS_NOT_SUPPORTED);
+            return Err(StatusWord::INS_NOT_SUPPORTED);
         }
         let in_class = || same_ins().filter(move |c| c.spec().class == class);
         if in_class().next().is_none() {
-            return Err(Sw::CLA_NOT_SUPPORTED);
+            return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
         let matching = || in_class().filter(|c| c.spec().params.matches(p1, p2));
         matching()
             .find(|c| c.spec().params != Params::Any)
             .or_else(|| matching().next())
-            .ok_or(Sw::WRONG_P1P2)
+            .ok_or(StatusWord::WRONG_P1P2)
     }
 
     /// Decodes the header of a command APDU (CLA, INS, P1, P2).
-    pub fn from_header(cla: u8, ins: u8, p1: u8, p2: u8) -> Result<Command, Sw> {
+    pub fn from_header(cla: u8, ins: u8, p1: u8, p2: u8) -> Result<Command, StatusWord> {
         Command::decode(Class::from_cla(cla)?, ins, p1, p2)
+    }
+}
+
+/// A parsed short command APDU, borrowing the data: what every handler receives.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// The instruction, decoded from CLA, INS, P1 and P2 (no handler needs the raw class byte:
+    /// channels and secure messaging are refused while parsing, chaining is `chained`).
+    pub command: Command,
+    /// True when CLA bit 0x10 announces more chained commands.
+    pub chained: bool,
+    /// Parameter 1.
+    pub p1: u8,
+    /// Parameter 2.
+    pub p2: u8,
+    /// The command data (empty for cases 1 and 2).
+    pub data: &'a [u8],
+    /// Le as a number of bytes (00 means 256), `None` when absent (cases 1 and 3).
+    pub le: Option<usize>,
+}
+
+impl<'a> Request<'a> {
+    /// Parses one short APDU (`rutoken_apdu::CommandView`). In order: a length that does not
+    /// add up, or an extended APDU (the token takes short APDUs only), is 6700; then the class
+    /// (6881 logical channels, 6882 secure messaging, 6E00 others), then the instruction
+    /// ([`Command::decode`]).
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, StatusWord> {
+        let view = CommandView::parse(bytes).map_err(|_| StatusWord::WRONG_LENGTH)?;
+        if view.extended {
+            return Err(StatusWord::WRONG_LENGTH);
+        }
+        let class = Class::from_cla(view.cla)?;
+        Ok(Request {
+            command: Command::decode(class, view.ins, view.p1, view.p2)?,
+            chained: view.chained(),
+            p1: view.p1,
+            p2: view.p2,
+            data: view.data,
+            le: view.le,
+        })
+    }
+
+    /// P1 and P2 as one big-endian number.
+    pub fn p1p2(&self) -> u16 {
+        u16::from_be_bytes([self.p1, self.p2])
     }
 }
 
@@ -278,18 +331,18 @@ mod tests {
             d(0x00, 0x2A, 0x9E, 0x9A),
             Ok(Command::ComputeDigitalSignature)
         );
-        assert_eq!(d(0x00, 0x2A, 0x12, 0x34), Err(Sw::WRONG_P1P2));
+        assert_eq!(d(0x00, 0x2A, 0x12, 0x34), Err(StatusWord::WRONG_P1P2));
         assert_eq!(d(0x00, 0x24, 0x01, 0x02), Ok(Command::ChangeReferenceData));
         assert_eq!(d(0x00, 0x24, 0x01, 0x00), Ok(Command::ImportKey));
         assert_eq!(d(0x00, 0x84, 0x00, 0x00), Ok(Command::GetChallenge));
         assert_eq!(d(0x80, 0x84, 0x4E, 0x19), Ok(Command::InitEnd));
-        assert_eq!(d(0x80, 0x84, 0x00, 0x00), Err(Sw::WRONG_P1P2));
-        assert_eq!(d(0x80, 0xA4, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
-        assert_eq!(d(0x00, 0x40, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
-        assert_eq!(d(0x00, 0x42, 0, 0), Err(Sw::INS_NOT_SUPPORTED));
-        assert_eq!(d(0x01, 0xA4, 0, 0), Err(Sw::CHANNEL_NOT_SUPPORTED));
-        assert_eq!(d(0x0C, 0xA4, 0, 0), Err(Sw::SM_NOT_SUPPORTED));
-        assert_eq!(d(0xFF, 0xA4, 0, 0), Err(Sw::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x80, 0x84, 0x00, 0x00), Err(StatusWord::WRONG_P1P2));
+        assert_eq!(d(0x80, 0xA4, 0, 0), Err(StatusWord::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x00, 0x40, 0, 0), Err(StatusWord::CLA_NOT_SUPPORTED));
+        assert_eq!(d(0x00, 0x42, 0, 0), Err(StatusWord::INS_NOT_SUPPORTED));
+        assert_eq!(d(0x01, 0xA4, 0, 0), Err(StatusWord::CHANNEL_NOT_SUPPORTED));
+        assert_eq!(d(0x0C, 0xA4, 0, 0), Err(StatusWord::SM_NOT_SUPPORTED));
+        assert_eq!(d(0xFF, 0xA4, 0, 0), Err(StatusWord::CLA_NOT_SUPPORTED));
     }
 
     #[test]
@@ -303,5 +356,39 @@ mod tests {
             };
             assert_eq!(Command::decode(s.class, s.ins, p1, p2), Ok(c));
         }
+    }
+
+    #[test]
+    fn requests_of_every_case() {
+        let c = Request::parse(&[0x80, 0x40, 0, 0]).unwrap();
+        assert_eq!((c.command, c.data.len(), c.le), (Command::Logout, 0, None));
+        let c = Request::parse(&[0, 0xCA, 1, 0x81, 0]).unwrap();
+        assert_eq!(c.le, Some(256));
+        let c = Request::parse(&[0, 0xA4, 0, 0, 2, 0x3F, 0, 0]).unwrap();
+        assert_eq!((c.data, c.le), (&[0x3F, 0][..], Some(256)));
+        let c = Request::parse(&[0x10, 0x2A, 0x90, 0x80, 1, 7]).unwrap();
+        assert!(c.chained);
+        assert_eq!((c.command, c.le), (Command::Hash, None));
+    }
+
+    #[test]
+    fn malformed_requests() {
+        let sw = |bytes: &[u8]| Request::parse(bytes).unwrap_err();
+        assert_eq!(sw(&[0, 1]), StatusWord::WRONG_LENGTH);
+        assert_eq!(sw(&[0, 0xA4, 2, 3, 4, 5]), StatusWord::WRONG_LENGTH);
+        assert_eq!(sw(&[0, 0xA4, 2, 3, 0, 5, 6]), StatusWord::WRONG_LENGTH);
+        // Extended APDUs (case 2E, 3E) are well formed but not for this token.
+        assert_eq!(sw(&[0, 0xCA, 1, 0x81, 0, 0, 0]), StatusWord::WRONG_LENGTH);
+        assert_eq!(
+            sw(&[0, 0xA4, 0, 0, 0, 0, 2, 0x3F, 0]),
+            StatusWord::WRONG_LENGTH
+        );
+        assert_eq!(sw(&[0xFF, 0xA4, 2, 3]), StatusWord::CLA_NOT_SUPPORTED);
+        assert_eq!(sw(&[0x01, 0xA4, 2, 3]), StatusWord::CHANNEL_NOT_SUPPORTED);
+        assert_eq!(sw(&[0x0C, 0xA4, 2, 3]), StatusWord::SM_NOT_SUPPORTED);
+        assert_eq!(sw(&[0x00, 0x01, 2, 3]), StatusWord::INS_NOT_SUPPORTED);
+        // Length before class, class before instruction.
+        assert_eq!(sw(&[0xFF, 0x01, 2, 3, 4, 5]), StatusWord::WRONG_LENGTH);
+        assert_eq!(sw(&[0xFF, 0x01, 2, 3]), StatusWord::CLA_NOT_SUPPORTED);
     }
 }

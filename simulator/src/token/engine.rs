@@ -5,16 +5,17 @@
 
 use super::Token;
 use super::access::{self, Op};
-use super::apdu::Request;
 use super::command::Chaining;
+use super::command::Request;
 use super::fs::{self, Node};
 use super::state::Chain;
-use super::status::{CardResult, Sw};
+use super::status::CardResult;
+use rutoken_apdu::StatusWord;
 use zeroize::Zeroizing;
 
 impl Token {
     /// Processes one APDU: response data goes to `out`, the status word is returned.
-    pub(crate) fn process(&mut self, apdu: &[u8], out: &mut Vec<u8>) -> Sw {
+    pub(crate) fn process(&mut self, apdu: &[u8], out: &mut Vec<u8>) -> StatusWord {
         let request = Request::parse(apdu);
         let chaining = request.as_ref().map(|r| r.command.spec().chaining);
         // A streaming command (PSO: HASH) keeps its own state between pieces; any other APDU,
@@ -38,7 +39,7 @@ impl Token {
             Chaining::Gather { .. } if cmd.chained => return self.gather(&cmd),
             Chaining::Refused if cmd.chained => {
                 self.session.chain = None;
-                return Sw::CHAINING_NOT_SUPPORTED;
+                return StatusWord::CHAINING_NOT_SUPPORTED;
             }
             Chaining::Gather { .. } | Chaining::Refused => {}
         }
@@ -52,7 +53,7 @@ impl Token {
                 Chaining::Gather { long_data: true }
             );
             if data.len() > 255 && !long_data {
-                return Sw::WRONG_LENGTH;
+                return StatusWord::WRONG_LENGTH;
             }
             let joined = Request {
                 data: data.as_slice(),
@@ -64,7 +65,7 @@ impl Token {
     }
 
     /// Keeps one more chained piece (ISO 7816-4 §5.1.1.1); answers 9000 with no data.
-    fn gather(&mut self, cmd: &Request<'_>) -> Sw {
+    fn gather(&mut self, cmd: &Request<'_>) -> StatusWord {
         let max = usize::try_from(self.profile.max_chain_bytes).unwrap_or(usize::MAX);
         let same = matches!(&self.session.chain, Some(c) if (c.command, c.p1, c.p2) == (cmd.command, cmd.p1, cmd.p2));
         if !same {
@@ -78,18 +79,18 @@ impl Token {
             });
         }
         let Some(chain) = self.session.chain.as_mut() else {
-            return Sw::CONDITIONS_NOT_SATISFIED;
+            return StatusWord::CONDITIONS_NOT_SATISFIED;
         };
         if chain.data.len() + cmd.data.len() > max {
             self.session.chain = None;
-            return Sw::WRONG_LENGTH;
+            return StatusWord::WRONG_LENGTH;
         }
         chain.data.extend_from_slice(cmd.data);
-        Sw::OK
+        StatusWord::OK
     }
 
     /// Executes a whole command; restores the state if it is rejected or cannot be written.
-    fn run(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> Sw {
+    fn run(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> StatusWord {
         let spec = cmd.command.spec();
         let backup = spec.mutating.then(|| self.state.clone());
         self.dirty = false;
@@ -131,7 +132,7 @@ impl Token {
 
     /// The MF, or 6A82 after an erase.
     pub(crate) fn mf(&self) -> CardResult<&Node> {
-        self.state.mf.as_ref().ok_or(Sw::FILE_NOT_FOUND)
+        self.state.mf.as_ref().ok_or(StatusWord::FILE_NOT_FOUND)
     }
 
     /// The object at a fixed system path plus one FID (e.g. `…/6002/00kk`).
@@ -147,19 +148,19 @@ impl Token {
 
     /// The current EF or RSF (6986 when there is none).
     pub(crate) fn current_file(&self) -> CardResult<&Node> {
-        let fid = self.session.current_ef.ok_or(Sw::NO_CURRENT_EF)?;
+        let fid = self.session.current_ef.ok_or(StatusWord::NO_CURRENT_EF)?;
         fs::node_at(self.mf()?, &self.session.current_df)
             .and_then(|df| df.child(fid))
-            .ok_or(Sw::NO_CURRENT_EF)
+            .ok_or(StatusWord::NO_CURRENT_EF)
     }
 
     /// The current EF or RSF, mutable.
     pub(crate) fn current_file_mut(&mut self) -> CardResult<&mut Node> {
-        let fid = self.session.current_ef.ok_or(Sw::NO_CURRENT_EF)?;
-        let mf = self.state.mf.as_mut().ok_or(Sw::NO_CURRENT_EF)?;
-        let df = fs::node_at_mut(mf, &self.session.current_df).ok_or(Sw::NO_CURRENT_EF)?;
+        let fid = self.session.current_ef.ok_or(StatusWord::NO_CURRENT_EF)?;
+        let mf = self.state.mf.as_mut().ok_or(StatusWord::NO_CURRENT_EF)?;
+        let df = fs::node_at_mut(mf, &self.session.current_df).ok_or(StatusWord::NO_CURRENT_EF)?;
         df.children_mut()
             .and_then(|c| c.iter_mut().find(|n| n.fid == fid))
-            .ok_or(Sw::NO_CURRENT_EF)
+            .ok_or(StatusWord::NO_CURRENT_EF)
     }
 }

@@ -9,7 +9,7 @@ use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
 
 use super::fs::{Body, Node};
-use super::status::Sw;
+use rutoken_apdu::StatusWord;
 
 /// The most data a short APDU's answer can carry (Le = 00, ISO 7816-4 §5.1).
 pub const SHORT_ANSWER_MAX: usize = 256;
@@ -93,32 +93,32 @@ pub struct CreateRequest {
 /// are skipped. A template that is not 62/6F or misses 82, 83 or 86, a multi-byte tag, a wrong
 /// value length, a truncated inner TLV, or an FCP the object could not answer in one short APDU
 /// give 6A80; an outer length that does not match the data gives 6700.
-pub fn parse_create(data: &[u8]) -> Result<CreateRequest, Sw> {
+pub fn parse_create(data: &[u8]) -> Result<CreateRequest, StatusWord> {
     if !matches!(data.first(), Some(0x62 | 0x6F)) {
-        return Err(Sw::WRONG_DATA);
+        return Err(StatusWord::WRONG_DATA);
     }
     let mut outer = Reader::new(data);
-    let template = tlv::read(&mut outer, "FCP template").map_err(|_| Sw::WRONG_LENGTH)?;
+    let template = tlv::read(&mut outer, "FCP template").map_err(|_| StatusWord::WRONG_LENGTH)?;
     outer
         .expect_empty("FCP template")
-        .map_err(|_| Sw::WRONG_LENGTH)?;
+        .map_err(|_| StatusWord::WRONG_LENGTH)?;
     let (mut size, mut desc, mut fid, mut prop, mut sec) = (None, None, None, Vec::new(), None);
     let mut inner = Reader::new(template.value);
     while inner.any_left() {
-        let t = tlv::read(&mut inner, "FCP attribute").map_err(|_| Sw::WRONG_DATA)?;
+        let t = tlv::read(&mut inner, "FCP attribute").map_err(|_| StatusWord::WRONG_DATA)?;
         match (t.tag, t.value) {
             (0x80 | 0x81, [hi, lo]) => size = Some(u16::from_be_bytes([*hi, *lo])),
             (0x82, [d, ..]) => desc = Some(*d),
             (0x83, [hi, lo]) => fid = Some(u16::from_be_bytes([*hi, *lo])),
             (0x85, v) => prop = v.to_vec(),
-            (0x86, v) => sec = Some(<[u8; 15]>::try_from(v).map_err(|_| Sw::WRONG_DATA)?),
-            (0x80..=0x83, _) => return Err(Sw::WRONG_DATA),
-            (tag, _) if tag > 0xFF => return Err(Sw::WRONG_DATA),
+            (0x86, v) => sec = Some(<[u8; 15]>::try_from(v).map_err(|_| StatusWord::WRONG_DATA)?),
+            (0x80..=0x83, _) => return Err(StatusWord::WRONG_DATA),
+            (tag, _) if tag > 0xFF => return Err(StatusWord::WRONG_DATA),
             _ => {}
         }
     }
     if fcp_len(prop.len()) > SHORT_ANSWER_MAX {
-        return Err(Sw::WRONG_DATA);
+        return Err(StatusWord::WRONG_DATA);
     }
     match (desc, fid, sec) {
         (Some(descriptor), Some(fid), Some(sec)) => Ok(CreateRequest {
@@ -128,7 +128,7 @@ pub fn parse_create(data: &[u8]) -> Result<CreateRequest, Sw> {
             prop,
             sec,
         }),
-        _ => Err(Sw::WRONG_DATA),
+        _ => Err(StatusWord::WRONG_DATA),
     }
 }
 
@@ -161,8 +161,11 @@ mod tests {
         assert_eq!(req.prop, [3, 0x20, 0, 0xAA, 0, 0]);
         assert_eq!(
             parse_create(&apdu[..apdu.len() - 1]).unwrap_err(),
-            Sw::WRONG_LENGTH
+            StatusWord::WRONG_LENGTH
         );
-        assert_eq!(parse_create(&[0x6F, 0]).unwrap_err(), Sw::WRONG_DATA);
+        assert_eq!(
+            parse_create(&[0x6F, 0]).unwrap_err(),
+            StatusWord::WRONG_DATA
+        );
     }
 }

@@ -21,7 +21,8 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::secret::Secret;
-use super::status::{CardResult, Sw};
+use super::status::CardResult;
+use rutoken_apdu::StatusWord;
 
 /// The public exponent when GENERATE KEY names none: 65537, what OpenSC assumes for every key it
 /// generates on this card (`rtecp_card_ctl` writes `01 00 01` as the exponent).
@@ -75,7 +76,7 @@ impl std::fmt::Debug for RsaPrivate {
 fn le_fixed(value: &BoxedUint, len: usize) -> CardResult<Zeroizing<Vec<u8>>> {
     let mut bytes = Zeroizing::new(value.to_le_bytes().into_vec());
     if bytes[len.min(bytes.len())..].iter().any(|b| *b != 0) {
-        return Err(Sw::WRONG_DATA);
+        return Err(StatusWord::WRONG_DATA);
     }
     bytes.resize(len, 0);
     Ok(bytes)
@@ -91,7 +92,7 @@ impl RsaPrivate {
         // `new_with_exp_unchecked`: the card does 512 and 768 bits, below the crate's 1024 floor.
         let key =
             rsa::PrivateKey::new_with_exp_unchecked(rng, usize::from(bits), BoxedUint::from(e))
-                .map_err(|_| Sw::WRONG_DATA)?;
+                .map_err(|_| StatusWord::WRONG_DATA)?;
         Ok(RsaPrivate { key, bits })
     }
 
@@ -102,35 +103,37 @@ impl RsaPrivate {
     pub fn from_object(bytes: &[u8], bits: u16) -> CardResult<RsaPrivate> {
         let len = usize::from(bits / 16);
         if bytes.len() != usize::from(private_size(bits)) {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         let precision = u32::from(bits / 2);
         let part = |at: usize| -> CardResult<BoxedUint> {
-            BoxedUint::from_le_slice(&bytes[at..at + len], precision).map_err(|_| Sw::WRONG_DATA)
+            BoxedUint::from_le_slice(&bytes[at..at + len], precision)
+                .map_err(|_| StatusWord::WRONG_DATA)
         };
         let (p, q) = (part(0)?, part(len + GAP)?);
         let dmp1 = Zeroizing::new(part(2 * len + 2 * GAP + len)?);
         let p_minus_1 = Zeroizing::new(
             NonZero::new(p.wrapping_sub(BoxedUint::one()))
                 .into_option()
-                .ok_or(Sw::WRONG_DATA)?,
+                .ok_or(StatusWord::WRONG_DATA)?,
         );
-        let mut e = Option::<BoxedUint>::from(dmp1.invert_mod(&p_minus_1)).ok_or(Sw::WRONG_DATA)?;
+        let mut e =
+            Option::<BoxedUint>::from(dmp1.invert_mod(&p_minus_1)).ok_or(StatusWord::WRONG_DATA)?;
         // e is public: trim it to its width for the public-key checks and exponentiation.
         let e_bytes = e.to_le_bytes_trimmed_vartime();
         e.zeroize();
         if e_bytes.len() > 8 {
-            return Err(Sw::WRONG_DATA);
+            return Err(StatusWord::WRONG_DATA);
         }
         let e = BoxedUint::from_le_slice_vartime(&e_bytes);
-        let key = rsa::PrivateKey::from_p_q(p, q, e).map_err(|_| Sw::WRONG_DATA)?;
+        let key = rsa::PrivateKey::from_p_q(p, q, e).map_err(|_| StatusWord::WRONG_DATA)?;
         if usize::from(bits) != key.n().as_ref().bit_width_vartime() as usize {
-            return Err(Sw::WRONG_DATA);
+            return Err(StatusWord::WRONG_DATA);
         }
         let rebuilt = RsaPrivate { key, bits };
         let again = rebuilt.to_object()?;
         if !bool::from(again.expose().ct_eq(bytes)) {
-            return Err(Sw::WRONG_DATA);
+            return Err(StatusWord::WRONG_DATA);
         }
         Ok(rebuilt)
     }
@@ -140,11 +143,11 @@ impl RsaPrivate {
         let len = usize::from(self.bits / 16);
         let k = &self.key;
         let (Some(dp), Some(dq), Some(iqmp)) = (k.dp(), k.dq(), k.crt_coefficient()) else {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
         let iqmp = Zeroizing::new(iqmp);
         let [p, q] = k.primes() else {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
         let mut out = Zeroizing::new(Vec::with_capacity(usize::from(private_size(self.bits))));
         out.extend_from_slice(&le_fixed(p.as_ref(), len)?);
@@ -179,11 +182,13 @@ impl RsaPrivate {
     ) -> CardResult<Zeroizing<Vec<u8>>> {
         let k = usize::from(self.bits / 8);
         if input_le.is_empty() || input_le.len() > k {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         let precision = self.key.n().as_ref().bits_precision();
-        let mut c = BoxedUint::from_le_slice(input_le, precision).map_err(|_| Sw::WRONG_DATA)?;
-        let result = rsa_decrypt_and_check(&self.key, Some(rng), &c).map_err(|_| Sw::WRONG_DATA);
+        let mut c =
+            BoxedUint::from_le_slice(input_le, precision).map_err(|_| StatusWord::WRONG_DATA)?;
+        let result =
+            rsa_decrypt_and_check(&self.key, Some(rng), &c).map_err(|_| StatusWord::WRONG_DATA);
         c.zeroize();
         let mut m = result?;
         let out = le_fixed(&m, k);
@@ -197,14 +202,14 @@ impl RsaPrivate {
 pub fn check_public_object(bytes: &[u8], bits: u16) -> CardResult<()> {
     let k = usize::from(bits / 8);
     if bytes.len() != usize::from(public_size(bits)) {
-        return Err(Sw::WRONG_LENGTH);
+        return Err(StatusWord::WRONG_LENGTH);
     }
     let n = BoxedUint::from_le_slice_vartime(&bytes[..k]);
     let e = BoxedUint::from_le_slice_vartime(&bytes[k..]);
     if n.bit_width_vartime() != u32::from(bits) {
-        return Err(Sw::WRONG_DATA);
+        return Err(StatusWord::WRONG_DATA);
     }
-    rsa::PublicKey::new_with_size_limits(n, e, 512..=4096).map_err(|_| Sw::WRONG_DATA)?;
+    rsa::PublicKey::new_with_size_limits(n, e, 512..=4096).map_err(|_| StatusWord::WRONG_DATA)?;
     Ok(())
 }
 
@@ -216,15 +221,15 @@ pub fn requested_exponent(data: &[u8]) -> CardResult<u32> {
         [] => return Ok(DEFAULT_EXPONENT),
         [0xA6, outer, inner @ ..] if usize::from(*outer) == inner.len() => match inner {
             [0x94, len, e @ ..] if usize::from(*len) == e.len() && (1..=4).contains(&e.len()) => e,
-            _ => return Err(Sw::WRONG_DATA),
+            _ => return Err(StatusWord::WRONG_DATA),
         },
-        _ => return Err(Sw::WRONG_DATA),
+        _ => return Err(StatusWord::WRONG_DATA),
     };
     let mut word = [0u8; 4];
     word[..e_le.len()].copy_from_slice(e_le);
     let e = u32::from_le_bytes(word);
     if e < 3 || e % 2 == 0 {
-        return Err(Sw::WRONG_DATA);
+        return Err(StatusWord::WRONG_DATA);
     }
     Ok(e)
 }
@@ -259,18 +264,18 @@ mod tests {
         bad[72] ^= 1;
         assert_eq!(
             RsaPrivate::from_object(&bad, 512).unwrap_err(),
-            Sw::WRONG_DATA
+            StatusWord::WRONG_DATA
         );
         assert_eq!(
             RsaPrivate::from_object(&bad[1..], 512).unwrap_err(),
-            Sw::WRONG_LENGTH
+            StatusWord::WRONG_LENGTH
         );
         // An even modulus is no public key.
         let mut public = key.public_object().unwrap();
         public[0] &= 0xFE;
         assert_eq!(
             check_public_object(&public, 512).unwrap_err(),
-            Sw::WRONG_DATA
+            StatusWord::WRONG_DATA
         );
     }
 
@@ -282,8 +287,11 @@ mod tests {
         assert_eq!(requested_exponent(&[0xA6, 0x03, 0x94, 0x01, 0x03]), Ok(3));
         assert_eq!(
             requested_exponent(&[0xA6, 0x03, 0x94, 0x01, 0x04]),
-            Err(Sw::WRONG_DATA)
+            Err(StatusWord::WRONG_DATA)
         );
-        assert_eq!(requested_exponent(&[0x94, 0x01, 0x03]), Err(Sw::WRONG_DATA));
+        assert_eq!(
+            requested_exponent(&[0x94, 0x01, 0x03]),
+            Err(StatusWord::WRONG_DATA)
+        );
     }
 }

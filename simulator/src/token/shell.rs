@@ -10,8 +10,8 @@ use std::io::{self, BufRead, Write};
 use rutoken_apdu::hex::spaced;
 use rutoken_apdu::mask::masked;
 
-use super::status::Sw;
 use crate::card::Card;
+use rutoken_apdu::StatusWord;
 
 /// Parses one line: `None` for blank and comment lines, `Err` with a message for bad hex.
 pub fn parse_line(line: &str) -> Option<Result<Vec<u8>, String>> {
@@ -53,7 +53,7 @@ pub fn run(card: &mut dyn Card, input: impl BufRead, out: &mut dyn Write) -> io:
                 writeln!(out, "> {}", masked(&apdu))?;
                 let answer = card.transmit(&apdu);
                 let (data, sw) = answer.split_at(answer.len().saturating_sub(2));
-                let sw = Sw(u16::from_be_bytes([
+                let sw = StatusWord(u16::from_be_bytes([
                     sw.first().copied().unwrap_or(0),
                     sw.get(1).copied().unwrap_or(0),
                 ]));

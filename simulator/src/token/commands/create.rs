@@ -6,7 +6,7 @@
 use super::select::MAX_DEPTH;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fcp::{CreateRequest, parse_create};
 use crate::token::fs::{
     self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,
@@ -15,29 +15,30 @@ use crate::token::key::{
     CLASS_GOST_PRIVATE, CLASS_GOST_PUBLIC, CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC, KeyObject, KeySpec,
 };
 use crate::token::pin::{CLASS_PIN, PinObject};
-use crate::token::status::{CardResult, Sw};
+use crate::token::status::CardResult;
+use rutoken_apdu::StatusWord;
 
 impl Token {
     /// Implements CREATE FILE with the 6F template (`rtecp_construct_fci`).
     pub(crate) fn create_file(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         let req = parse_create(cmd.data)?;
         if matches!(req.fid, 0xFFFF | 0x3FFF) {
-            return Err(Sw::WRONG_DATA);
+            return Err(StatusWord::WRONG_DATA);
         }
         match req.descriptor {
             DESC_DF | DESC_EF => self.create_df_or_ef(req),
             DESC_RSF => self.create_rsf(req),
-            _ => Err(Sw::WRONG_DATA),
+            _ => Err(StatusWord::WRONG_DATA),
         }
     }
 
     fn check_memory(&self, extra: u32) -> CardResult<()> {
         let used = self.state.mf.as_ref().map_or(0, Node::footprint);
         if used.saturating_add(extra) > self.profile.memory_bytes {
-            return Err(Sw::NOT_ENOUGH_MEMORY);
+            return Err(StatusWord::NOT_ENOUGH_MEMORY);
         }
         Ok(())
     }
@@ -52,32 +53,32 @@ impl Token {
         // After an ERASE the only file that can be created is the MF.
         let Some(mf) = self.state.mf.as_ref() else {
             if !is_df || req.fid != MF_FID {
-                return Err(Sw::FILE_NOT_FOUND);
+                return Err(StatusWord::FILE_NOT_FOUND);
             }
             self.state.mf = Some(node);
             self.session.current_df.clear();
             self.session.current_ef = None;
             self.dirty = true;
-            return Ok(Sw::OK);
+            return Ok(StatusWord::OK);
         };
         if req.fid == MF_FID {
-            return Err(Sw::FILE_EXISTS);
+            return Err(StatusWord::FILE_EXISTS);
         }
-        let parent = fs::node_at(mf, &self.session.current_df).ok_or(Sw::FILE_NOT_FOUND)?;
+        let parent = fs::node_at(mf, &self.session.current_df).ok_or(StatusWord::FILE_NOT_FOUND)?;
         if parent.child(req.fid).is_some() {
-            return Err(Sw::FILE_EXISTS);
+            return Err(StatusWord::FILE_EXISTS);
         }
         if is_df && self.session.current_df.len() + 1 >= MAX_DEPTH {
-            return Err(Sw::NOT_ENOUGH_MEMORY);
+            return Err(StatusWord::NOT_ENOUGH_MEMORY);
         }
         if !self.acl_ok(&parent.sec, Op::Bit0) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         self.check_memory(node.footprint())?;
-        let mf = self.state.mf.as_mut().ok_or(Sw::FILE_NOT_FOUND)?;
+        let mf = self.state.mf.as_mut().ok_or(StatusWord::FILE_NOT_FOUND)?;
         let children = fs::node_at_mut(mf, &self.session.current_df)
             .and_then(Node::children_mut)
-            .ok_or(Sw::FILE_NOT_FOUND)?;
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let at = children.partition_point(|c| c.fid < req.fid);
         children.insert(at, node);
         if self.profile.create_selects_new_file {
@@ -89,28 +90,28 @@ impl Token {
             }
         }
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     fn create_rsf(&mut self, req: CreateRequest) -> CardResult {
-        let class = *req.prop.first().ok_or(Sw::WRONG_DATA)?;
+        let class = *req.prop.first().ok_or(StatusWord::WRONG_DATA)?;
         if req.fid == 0 || req.fid > 0xFF {
-            return Err(Sw::WRONG_DATA);
+            return Err(StatusWord::WRONG_DATA);
         }
         let (dir, body): (&[u16], Body) = match class {
             CLASS_PIN => {
                 // A reference is a role bit of the access conditions: 1..=8.
                 if req.fid > 8 {
-                    return Err(Sw::WRONG_DATA);
+                    return Err(StatusWord::WRONG_DATA);
                 }
                 (
                     &PIN_DF,
-                    Body::Pin(PinObject::from_attribute(&req.prop).ok_or(Sw::WRONG_DATA)?),
+                    Body::Pin(PinObject::from_attribute(&req.prop).ok_or(StatusWord::WRONG_DATA)?),
                 )
             }
             CLASS_GOST_PRIVATE | CLASS_GOST_PUBLIC => {
-                let code = *req.prop.get(1).ok_or(Sw::WRONG_DATA)?;
-                KeySpec::from_code(&self.profile, code).ok_or(Sw::WRONG_DATA)?;
+                let code = *req.prop.get(1).ok_or(StatusWord::WRONG_DATA)?;
+                KeySpec::from_code(&self.profile, code).ok_or(StatusWord::WRONG_DATA)?;
                 let df: &[u16] = if class == CLASS_GOST_PRIVATE {
                     &PRIVATE_KEY_DF
                 } else {
@@ -141,14 +142,14 @@ impl Token {
                     }),
                 )
             }
-            _ => return Err(Sw::WRONG_DATA),
+            _ => return Err(StatusWord::WRONG_DATA),
         };
-        let target = fs::node_at(self.mf()?, dir).ok_or(Sw::FILE_NOT_FOUND)?;
+        let target = fs::node_at(self.mf()?, dir).ok_or(StatusWord::FILE_NOT_FOUND)?;
         if target.child(req.fid).is_some() {
-            return Err(Sw::FILE_EXISTS);
+            return Err(StatusWord::FILE_EXISTS);
         }
         if !self.acl_ok(&target.sec, Op::Bit1) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         self.check_memory(u32::from(req.size))?;
         let node = Node {
@@ -158,14 +159,14 @@ impl Token {
             prop: req.prop,
             body,
         };
-        let mf = self.state.mf.as_mut().ok_or(Sw::FILE_NOT_FOUND)?;
+        let mf = self.state.mf.as_mut().ok_or(StatusWord::FILE_NOT_FOUND)?;
         let children = fs::node_at_mut(mf, dir)
             .and_then(Node::children_mut)
-            .ok_or(Sw::FILE_NOT_FOUND)?;
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let at = children.partition_point(|c| c.fid < req.fid);
         children.insert(at, node);
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// Implements DELETE FILE: `E4 00 00 02 fid` deletes a child of the current DF (OpenSC
@@ -173,30 +174,31 @@ impl Token {
     /// The MF is never deleted this way (ERASE does that).
     pub(crate) fn delete_file(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         let fid = match cmd.data {
             [hi, lo] => u16::from_be_bytes([*hi, *lo]),
-            [] => self.session.current_ef.ok_or(Sw::NO_CURRENT_EF)?,
-            _ => return Err(Sw::WRONG_LENGTH),
+            [] => self.session.current_ef.ok_or(StatusWord::NO_CURRENT_EF)?,
+            _ => return Err(StatusWord::WRONG_LENGTH),
         };
         if fid == MF_FID {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
-        let parent = fs::node_at(self.mf()?, &self.session.current_df).ok_or(Sw::FILE_NOT_FOUND)?;
-        let target = parent.child(fid).ok_or(Sw::FILE_NOT_FOUND)?;
+        let parent =
+            fs::node_at(self.mf()?, &self.session.current_df).ok_or(StatusWord::FILE_NOT_FOUND)?;
+        let target = parent.child(fid).ok_or(StatusWord::FILE_NOT_FOUND)?;
         if !self.acl_ok(&target.sec, Op::Delete) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
-        let mf = self.state.mf.as_mut().ok_or(Sw::FILE_NOT_FOUND)?;
+        let mf = self.state.mf.as_mut().ok_or(StatusWord::FILE_NOT_FOUND)?;
         let children = fs::node_at_mut(mf, &self.session.current_df)
             .and_then(Node::children_mut)
-            .ok_or(Sw::FILE_NOT_FOUND)?;
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
         children.retain(|c| c.fid != fid);
         if self.session.current_ef == Some(fid) {
             self.session.current_ef = None;
         }
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 }

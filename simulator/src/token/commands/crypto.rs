@@ -10,11 +10,12 @@ use rutoken_apdu::tlv;
 use super::pin::new_value;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::{Body, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{KeyObject, KeySpec};
 use crate::token::secret::Secret;
-use crate::token::status::{CardResult, Sw};
+use crate::token::status::{self, CardResult};
+use rutoken_apdu::StatusWord;
 
 impl Token {
     /// The private key object `…/6002/00kk` with its spec and access condition.
@@ -24,12 +25,12 @@ impl Token {
     ) -> CardResult<(&KeyObject, KeySpec, &[u8; 15])> {
         let node = self
             .system_object(&PRIVATE_KEY_DF, u16::from(reference))
-            .ok_or(Sw::REF_NOT_FOUND)?;
+            .ok_or(StatusWord::REF_NOT_FOUND)?;
         let Body::Key(key) = &node.body else {
-            return Err(Sw::REF_NOT_FOUND);
+            return Err(StatusWord::REF_NOT_FOUND);
         };
-        let spec =
-            KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        let spec = KeySpec::from_code(&self.profile, key.code)
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         Ok((key, spec, &node.sec))
     }
 
@@ -37,21 +38,21 @@ impl Token {
     /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH.
     pub(crate) fn manage_security_environment(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         // BER-TLV control reference template (ISO 7816-4 §11.5.11): 84 is the key reference;
         // 80 (algorithm), 81 (file) and 83 (public key reference) are accepted and ignored.
         let mut r = Reader::new(cmd.data);
         let mut key_ref = None;
         while r.any_left() {
-            let t = tlv::read(&mut r, "control reference").map_err(|_| Sw::WRONG_DATA)?;
+            let t = tlv::read(&mut r, "control reference").map_err(|_| StatusWord::WRONG_DATA)?;
             match (t.tag, t.value) {
                 (0x84, [kk]) => key_ref = Some(*kk),
                 (0x80 | 0x81 | 0x83, _) => {}
-                _ => return Err(Sw::WRONG_DATA),
+                _ => return Err(StatusWord::WRONG_DATA),
             }
         }
-        let key_ref = key_ref.ok_or(Sw::WRONG_DATA)?;
+        let key_ref = key_ref.ok_or(StatusWord::WRONG_DATA)?;
         if !self.is_rsa_reference(key_ref) {
             self.private_key(key_ref)?;
         }
@@ -60,95 +61,98 @@ impl Token {
         let sign = cmd.p2 == 0xB6;
         self.session.se_key = sign.then_some(key_ref);
         self.session.se_decipher_key = (!sign).then_some(key_ref);
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// Implements PSO: COMPUTE DIGITAL SIGNATURE `2A 9E 9A` with the MSE key under its "use"
     /// condition: over the data (a 32- or 64-byte digest, as given) or, with no data, over the
     /// last PSO: HASH result.
     pub(crate) fn compute_signature(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        let key_ref = self
+            .session
+            .se_key
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         if self.is_rsa_reference(key_ref) {
             return self.rsa_private_operation(cmd, out, key_ref);
         }
         let (key, spec, sec) = self.private_key(key_ref)?;
         if !self.acl_ok(sec, Op::Bit2) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let d = key
             .material
             .as_ref()
-            .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
             .clone();
         let sig_len = 2 * spec.scalar_len();
         if matches!(cmd.le, Some(le) if le < sig_len) {
-            return Err(Sw::wrong_le(sig_len));
+            return Err(status::wrong_le(sig_len));
         }
         let digest = if cmd.data.is_empty() {
             let pending = self
                 .session
                 .digest
                 .as_ref()
-                .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+                .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
             if pending.len() != spec.scalar_len() {
-                return Err(Sw::CONDITIONS_NOT_SATISFIED);
+                return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
             }
             self.session
                 .digest
                 .take()
-                .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
+                .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
         } else if cmd.data.len() == spec.scalar_len() {
             cmd.data.to_vec()
         } else {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         };
         let signing = SigningKey::from_le_bytes(spec.param_set, d.expose())
-            .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let signature = signing
             .sign_digest(&digest, self.rng())
-            .map_err(|_| Sw::WRONG_DATA)?;
+            .map_err(|_| StatusWord::WRONG_DATA)?;
         out.extend_from_slice(&signature.to_token_bytes());
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// Implements GENERATE KEY `00 46 80 kk`: fills `…/6002/00kk` and `…/6001/00kk` (created
     /// before with the same code) and answers `LE(x) ‖ LE(y)`: 64 bytes, or 128 for 512-bit sets.
     pub(crate) fn generate_key(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
         if cmd.p1 != 0x80 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         if self.is_rsa_reference(cmd.p2) {
             return self.generate_rsa(cmd, out);
         }
         if !cmd.data.is_empty() {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         let (key, spec, sec) = self.private_key(cmd.p2)?;
         let code = key.code;
         if !self.acl_ok(sec, Op::Bit1) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         match self
             .system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2))
             .map(|n| &n.body)
         {
             Some(Body::Key(public)) if public.code == code => {}
-            Some(Body::Key(_)) => return Err(Sw::CONDITIONS_NOT_SATISFIED),
-            _ => return Err(Sw::REF_NOT_FOUND),
+            Some(Body::Key(_)) => return Err(StatusWord::CONDITIONS_NOT_SATISFIED),
+            _ => return Err(StatusWord::REF_NOT_FOUND),
         }
         let public_len = 2 * spec.scalar_len();
         if matches!(cmd.le, Some(le) if le < public_len) {
-            return Err(Sw::wrong_le(public_len));
+            return Err(status::wrong_le(public_len));
         }
         let signing = SigningKey::generate(spec.param_set, self.rng())
-            .map_err(|_| Sw::NO_PRECISE_DIAGNOSIS)?;
+            .map_err(|_| StatusWord::UNKNOWN_ERROR)?;
         let public = signing.verifying_key().to_le_bytes();
         let d = Secret::new(signing.to_le_bytes().to_vec());
         self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, d)?;
         self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public.clone()))?;
         out.extend_from_slice(&public);
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// Puts key material (GOST or RSA) into the key object `reference` of `df`.
@@ -166,7 +170,7 @@ impl Token {
                 key.material = Some(material);
                 Ok(())
             }
-            _ => Err(Sw::REF_NOT_FOUND),
+            _ => Err(StatusWord::REF_NOT_FOUND),
         }
     }
 
@@ -175,7 +179,7 @@ impl Token {
     /// of range is 6A80. An RSA key object takes its own layouts ([`Token::import_rsa`]).
     pub(crate) fn import_key(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x01 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         let d = new_value(cmd.data)?;
         if self.current_is_rsa_key() {
@@ -183,26 +187,26 @@ impl Token {
         }
         let node = self
             .current_file()
-            .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let Body::Key(key) = &node.body else {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
         if !key.is_private() {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
-        let spec =
-            KeySpec::from_code(&self.profile, key.code).ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        let spec = KeySpec::from_code(&self.profile, key.code)
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         if !self.acl_ok(&node.sec, Op::Bit1) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         if d.len() != spec.scalar_len() {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
-        SigningKey::from_le_bytes(spec.param_set, &d).map_err(|_| Sw::WRONG_DATA)?;
+        SigningKey::from_le_bytes(spec.param_set, &d).map_err(|_| StatusWord::WRONG_DATA)?;
         if let Body::Key(key) = &mut self.current_file_mut()?.body {
             key.material = Some(Secret::new(d.to_vec()));
         }
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 }

@@ -8,13 +8,17 @@
 //! returned when Le is present (profile `pso_hash_returns_digest`), else 9000 with no data.
 
 use crate::token::Token;
-use crate::token::apdu::Request;
-use crate::token::status::{CardResult, Sw};
+use crate::token::command::Request;
+use crate::token::status::CardResult;
+use rutoken_apdu::StatusWord;
 
 impl Token {
     /// Implements PSO: HASH (see the module docs).
     pub(crate) fn hash(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        let key_ref = self.session.se_key.ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+        let key_ref = self
+            .session
+            .se_key
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let (_, spec, _) = self.private_key(key_ref)?;
         let mut hasher = match self.session.hasher.take() {
             Some(h) if h.algorithm() == spec.digest() => h,
@@ -24,13 +28,13 @@ impl Token {
         hasher.update(cmd.data);
         if cmd.chained {
             self.session.hasher = Some(hasher);
-            return Ok(Sw::OK);
+            return Ok(StatusWord::OK);
         }
         let digest = hasher.finalize();
         if self.profile.pso_hash_returns_digest && cmd.le.is_some() {
             out.extend_from_slice(&digest);
         }
         self.session.digest = Some(digest);
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 }

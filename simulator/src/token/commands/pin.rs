@@ -7,17 +7,18 @@ use zeroize::Zeroizing;
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::{Body, PIN_DF};
 use crate::token::pin::PinObject;
 use crate::token::secret::Secret;
-use crate::token::status::{CardResult, Sw};
+use crate::token::status::CardResult;
+use rutoken_apdu::StatusWord;
 
 /// The role bit of a PIN reference (1 → 01 Admin, 2 → 02 User, … up to 8).
 fn role(reference: u8) -> CardResult<u8> {
     match reference {
         1..=8 => Ok(1 << (reference - 1)),
-        _ => Err(Sw::REF_NOT_FOUND),
+        _ => Err(StatusWord::REF_NOT_FOUND),
     }
 }
 
@@ -30,22 +31,22 @@ pub(super) fn new_value(data: &[u8]) -> CardResult<Zeroizing<Vec<u8>>> {
     let mut value = Zeroizing::new(Vec::with_capacity(data.len()));
     let (mut announced, mut seen) = (None, false);
     while r.any_left() {
-        let tag = r.take_u8("tag").map_err(|_| Sw::WRONG_DATA)?;
-        let len = r.take_u8("length").map_err(|_| Sw::WRONG_DATA)?;
+        let tag = r.take_u8("tag").map_err(|_| StatusWord::WRONG_DATA)?;
+        let len = r.take_u8("length").map_err(|_| StatusWord::WRONG_DATA)?;
         let field = r
             .take(usize::from(len), "value")
-            .map_err(|_| Sw::WRONG_DATA)?;
+            .map_err(|_| StatusWord::WRONG_DATA)?;
         match (tag, field) {
             (0x80, [hi, lo]) => announced = Some(usize::from(u16::from_be_bytes([*hi, *lo]))),
             (0xA5, piece) => {
                 value.extend_from_slice(piece);
                 seen = true;
             }
-            _ => return Err(Sw::WRONG_DATA),
+            _ => return Err(StatusWord::WRONG_DATA),
         }
     }
     if !seen || announced.is_some_and(|n| n != value.len()) {
-        return Err(Sw::WRONG_DATA);
+        return Err(StatusWord::WRONG_DATA);
     }
     Ok(value)
 }
@@ -54,10 +55,10 @@ impl Token {
     fn pin(&self, reference: u8) -> CardResult<(&PinObject, &[u8; 15])> {
         let node = self
             .system_object(&PIN_DF, u16::from(reference))
-            .ok_or(Sw::REF_NOT_FOUND)?;
+            .ok_or(StatusWord::REF_NOT_FOUND)?;
         match &node.body {
             Body::Pin(pin) => Ok((pin, &node.sec)),
-            _ => Err(Sw::REF_NOT_FOUND),
+            _ => Err(StatusWord::REF_NOT_FOUND),
         }
     }
 
@@ -67,7 +68,7 @@ impl Token {
             .map(|n| &mut n.body)
         {
             Some(Body::Pin(pin)) => Ok(pin),
-            _ => Err(Sw::REF_NOT_FOUND),
+            _ => Err(StatusWord::REF_NOT_FOUND),
         }
     }
 
@@ -75,30 +76,30 @@ impl Token {
     /// 6983 blocked; no data asks the state (9000 if verified, else 63Cx).
     pub(crate) fn verify(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         let role = role(cmd.p2)?;
         let (pin, _) = self.pin(cmd.p2)?;
         if pin.blocked() {
-            return Err(Sw::AUTH_BLOCKED);
+            return Err(StatusWord::AUTH_BLOCKED);
         }
         if pin.value.is_none() {
-            return Err(Sw::REFERENCE_NOT_USABLE);
+            return Err(StatusWord::REFERENCE_NOT_USABLE);
         }
         if cmd.data.is_empty() {
             return if self.session.logged_in & role != 0 {
-                Ok(Sw::OK)
+                Ok(StatusWord::OK)
             } else {
-                Err(Sw::retries(pin.tries_left))
+                Err(StatusWord::retries(pin.tries_left))
             };
         }
         if cmd.data.len() > usize::from(self.profile.pin_max_len) {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         if let Some(sw) = self.profile.other_role_logged_in_sw
             && self.session.logged_in & !role != 0
         {
-            return Err(Sw(sw));
+            return Err(StatusWord(sw));
         }
         // 1. The decrement is durable before the comparison.
         let before = pin.tries_left;
@@ -116,16 +117,16 @@ impl Token {
                 return Err(sw);
             }
             self.session.logged_in |= role;
-            Ok(Sw::OK)
+            Ok(StatusWord::OK)
         } else {
             let left = pin.tries_left;
             if !self.profile.wrong_pin_keeps_login {
                 self.session.logged_in &= !role;
             }
             Err(if self.profile.wrong_pin_plain_6300 {
-                Sw::VERIFY_FAILED
+                StatusWord::VERIFY_FAILED
             } else {
-                Sw::retries(left)
+                StatusWord::retries(left)
             })
         }
     }
@@ -135,58 +136,58 @@ impl Token {
     /// [`Token::import_key`]).
     pub(crate) fn change_reference_data(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x01 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         let value = new_value(cmd.data)?;
         role(cmd.p2)?;
         let (pin, sec) = self.pin(cmd.p2)?;
         if pin.value.is_some() && !self.acl_ok(sec, Op::Bit1) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         if value.len() < usize::from(pin.min_len)
             || value.len() > usize::from(self.profile.pin_max_len)
         {
-            return Err(Sw::WRONG_DATA);
+            return Err(StatusWord::WRONG_DATA);
         }
         let pin = self.pin_mut(cmd.p2)?;
         pin.value = Some(Secret::new(value.to_vec()));
         pin.tries_left = pin.max_tries;
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// Implements RESET RETRY COUNTER `00 2C 03 ref` under the PIN's unblock condition.
     pub(crate) fn reset_retry_counter(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1 != 0x03 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         if !cmd.data.is_empty() {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         role(cmd.p2)?;
         let (pin, sec) = self.pin(cmd.p2)?;
         if !self.acl_ok(sec, Op::Bit0) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         if pin.value.is_none() {
-            return Err(Sw::REFERENCE_NOT_USABLE);
+            return Err(StatusWord::REFERENCE_NOT_USABLE);
         }
         let pin = self.pin_mut(cmd.p2)?;
         pin.tries_left = pin.max_tries;
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// Implements LOGOUT `80 40 00 00` (reset access rights): every role is logged out.
     pub(crate) fn logout(&mut self, cmd: &Request<'_>) -> CardResult {
         if cmd.p1p2() != 0 {
-            return Err(Sw::WRONG_P1P2);
+            return Err(StatusWord::WRONG_P1P2);
         }
         if !cmd.data.is_empty() {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         self.session.logged_in = 0;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 }
 
@@ -224,7 +225,7 @@ mod tests {
             &[0xA5],
             &[0x81, 1, 0, 0xA5, 1, 1],
         ] {
-            assert_eq!(value(bad), Err(Sw::WRONG_DATA), "{bad:02X?}");
+            assert_eq!(value(bad), Err(StatusWord::WRONG_DATA), "{bad:02X?}");
         }
     }
 }

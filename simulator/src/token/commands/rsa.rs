@@ -5,22 +5,23 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::apdu::Request;
+use crate::token::command::Request;
 use crate::token::fs::{Body, Node, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC};
 use crate::token::rsa::{self, RsaPrivate};
 use crate::token::secret::Secret;
-use crate::token::status::{CardResult, Sw};
+use crate::token::status::{self, CardResult};
+use rutoken_apdu::StatusWord;
 
 impl Token {
     /// The private key object `…/6002/00kk`, any algorithm (MSE only checks that it exists).
     pub(crate) fn private_key_node(&self, reference: u8) -> CardResult<&Node> {
         let node = self
             .system_object(&PRIVATE_KEY_DF, u16::from(reference))
-            .ok_or(Sw::REF_NOT_FOUND)?;
+            .ok_or(StatusWord::REF_NOT_FOUND)?;
         match &node.body {
             Body::Key(key) if key.is_private() => Ok(node),
-            _ => Err(Sw::REF_NOT_FOUND),
+            _ => Err(StatusWord::REF_NOT_FOUND),
         }
     }
 
@@ -45,7 +46,7 @@ impl Token {
             }
             _ => None,
         }
-        .ok_or(Sw::CONDITIONS_NOT_SATISFIED)
+        .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)
     }
 
     /// CREATE FILE of an RSA key object: its size must be that of one of the profile's modulus
@@ -57,7 +58,7 @@ impl Token {
         } else {
             rsa::bits_of_public(size, allowed)
         };
-        bits.map(|_| ()).ok_or(Sw::WRONG_DATA)
+        bits.map(|_| ()).ok_or(StatusWord::WRONG_DATA)
     }
 
     /// GENERATE KEY `00 46 80 kk [A6 06 94 04 e]` for an RSA pair: fills `…/6002/00kk` and
@@ -66,21 +67,21 @@ impl Token {
         let e = rsa::requested_exponent(cmd.data)?;
         let node = self.private_key_node(cmd.p2)?;
         if !self.acl_ok(&node.sec, Op::Bit1) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let bits = self.rsa_bits(node)?;
         let public = self
             .system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2))
-            .ok_or(Sw::REF_NOT_FOUND)?;
+            .ok_or(StatusWord::REF_NOT_FOUND)?;
         if !matches!(&public.body, Body::Key(k) if k.class == CLASS_RSA_PUBLIC)
             || self.rsa_bits(public)? != bits
         {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
         let modulus_len = usize::from(bits / 8);
         if matches!(cmd.le, Some(le) if le < modulus_len) {
             // 6Cxx with xx = 00 for 256 bytes (ISO 7816-3 §12.1.3: Le 00 is 256).
-            return Err(Sw::wrong_le(modulus_len));
+            return Err(status::wrong_le(modulus_len));
         }
         let key = RsaPrivate::generate(self.rng(), bits, e)?;
         let modulus = key.modulus_le()?;
@@ -89,7 +90,7 @@ impl Token {
         self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public))?;
         out.extend_from_slice(&modulus);
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// PSO: COMPUTE DIGITAL SIGNATURE or PSO: DECIPHER with the RSA key the MSE chose (B6 or
@@ -104,32 +105,32 @@ impl Token {
     ) -> CardResult {
         let node = self.private_key_node(reference)?;
         if !matches!(&node.body, Body::Key(k) if k.is_rsa()) {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
         if !self.acl_ok(&node.sec, Op::Bit2) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let bits = self.rsa_bits(node)?;
         let Body::Key(key) = &node.body else {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
         let material = key
             .material
             .as_ref()
-            .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
             .clone();
         let modulus_len = usize::from(bits / 8);
         if matches!(cmd.le, Some(le) if le < modulus_len) {
-            return Err(Sw::wrong_le(modulus_len));
+            return Err(status::wrong_le(modulus_len));
         }
         if cmd.data.is_empty() || cmd.data.len() > modulus_len {
-            return Err(Sw::WRONG_LENGTH);
+            return Err(StatusWord::WRONG_LENGTH);
         }
         let private = RsaPrivate::from_object(material.expose(), bits)
-            .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let result = private.private_op(cmd.data, self.rng())?;
         out.extend_from_slice(&result);
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// PSO: DECIPHER `00 2A 80 86` (RSA only; a GOST key is 6A81): the ciphertext arrives
@@ -138,9 +139,9 @@ impl Token {
         let reference = self
             .session
             .se_decipher_key
-            .ok_or(Sw::CONDITIONS_NOT_SATISFIED)?;
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         if !self.is_rsa_reference(reference) {
-            return Err(Sw::FUNC_NOT_SUPPORTED);
+            return Err(StatusWord::FUNC_NOT_SUPPORTED);
         }
         self.rsa_private_operation(cmd, out, reference)
     }
@@ -151,12 +152,12 @@ impl Token {
     pub(crate) fn import_rsa(&mut self, value: &[u8]) -> CardResult {
         let node = self
             .current_file()
-            .map_err(|_| Sw::CONDITIONS_NOT_SATISFIED)?;
+            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let Body::Key(key) = &node.body else {
-            return Err(Sw::CONDITIONS_NOT_SATISFIED);
+            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
         if !self.acl_ok(&node.sec, Op::Bit1) {
-            return Err(Sw::SECURITY_NOT_SATISFIED);
+            return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let bits = self.rsa_bits(node)?;
         if key.is_private() {
@@ -168,7 +169,7 @@ impl Token {
             key.material = Some(Secret::new(value.to_vec()));
         }
         self.dirty = true;
-        Ok(Sw::OK)
+        Ok(StatusWord::OK)
     }
 
     /// True when the current file is an RSA key object (key import goes to [`Self::import_rsa`]).
