@@ -388,8 +388,5 @@ fn no_digest_from_the_token_is_refused() {
     script.push(Press::Confirm);
     assert_eq!(st.transmit(&SIGN_HASHED), [0x6F, 0xB1]);
     assert_eq!((card.signed(), script.pending()), (0, 1));
-    assert!(matches!(
-        st.events()[0].kind,
-        EventKind::Refused { .. }
-    ));
+    assert!(matches!(st.events()[0].kind, EventKind::Refused { .. }));
 }

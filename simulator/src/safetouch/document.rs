@@ -164,7 +164,10 @@ mod tests {
             hash_preview_bytes: 3,
             ..SafeTouchProfile::default()
         };
-        assert_eq!(hash_only_rows(&[0x01, 0x02, 0x03, 0x04], &cut)[1], "0102 03 …");
+        assert_eq!(
+            hash_only_rows(&[0x01, 0x02, 0x03, 0x04], &cut)[1],
+            "0102 03 …"
+        );
     }
 
     proptest! {
