@@ -469,27 +469,6 @@ impl<T: Transport> Device for ClientDevice<T> {
             .delete_data_object(&object.path)
             .map_err(|e| self.err(e))
     }
-
-    fn erase_objects(&mut self) -> Result<(), DeviceError> {
-        let objects = self.client.objects().map_err(|e| self.err(e))?;
-        for certificate in &objects.certificates {
-            self.client
-                .delete_certificate(&certificate.id)
-                .map_err(|e| self.err(e))?;
-        }
-        for key in &objects.keys {
-            self.client
-                .delete_key_pair(key.reference)
-                .map_err(|e| self.err(e))?;
-        }
-        // The client lists private data objects too (without their value).
-        for data in self.client.data_objects().map_err(|e| self.err(e))? {
-            self.client
-                .delete_data_object(&data.path)
-                .map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
 }
 
 /// Connects to the token in a PC/SC reader.

@@ -224,7 +224,4 @@ pub trait Device: Send {
     fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError>;
     /// Deletes a data object.
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError>;
-    /// Deletes every certificate, key pair and data object (private ones included, which a
-    /// listing without the user's login leaves out): `C_InitToken`'s work under the SO's PIN.
-    fn erase_objects(&mut self) -> Result<(), DeviceError>;
 }

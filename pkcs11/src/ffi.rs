@@ -483,23 +483,17 @@ pub unsafe extern "C" fn C_GetMechanismInfo(
     })
 }
 
-/// `C_InitToken`: checks the SO PIN and destroys every token object (`Module::init_token`).
+/// `C_InitToken`: not offered (erasing and personalising is OpenSC's `pkcs15-init` job).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_InitToken(
     slotID: CK_SLOT_ID,
-    pPin: *mut CK_UTF8CHAR,
-    ulPinLen: CK_ULONG,
-    pLabel: *mut CK_UTF8CHAR,
+    _pPin: *mut CK_UTF8CHAR,
+    _ulPinLen: CK_ULONG,
+    _pLabel: *mut CK_UTF8CHAR,
 ) -> CK_RV {
     entry(|| {
-        // SAFETY: the caller's PIN buffer.
-        let pin = zeroize::Zeroizing::new(unsafe { bytes(pPin, ulPinLen) }?.to_vec());
-        if pLabel.is_null() {
-            return fail(CKR_ARGUMENTS_BAD);
-        }
-        // SAFETY: PKCS#11 v2.40 §5.5: pLabel points to the 32-byte label, blank-padded.
-        let label = unsafe { bytes(pLabel, 32) }?.to_vec();
-        with_module(|m| m.init_token(slotID, &pin, &label))
+        with_module(|m| m.slot_info(slotID))?;
+        fail(CKR_FUNCTION_NOT_SUPPORTED)
     })
 }
 

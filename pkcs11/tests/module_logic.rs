@@ -183,16 +183,6 @@ impl Device for FakeToken {
             .retain(|(k, _)| k.reference != key.reference);
         Ok(())
     }
-    fn erase_objects(&mut self) -> Result<(), DeviceError> {
-        let mut s = self.0.lock().unwrap();
-        if s.login != Some(Role::SecurityOfficer) {
-            return Err(DeviceError::NotLoggedIn);
-        }
-        s.keys.clear();
-        s.certificates.clear();
-        s.data.clear();
-        Ok(())
-    }
     fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
         let mut s = self.0.lock().unwrap();
         let stored = DataObject {
@@ -857,63 +847,4 @@ fn vendor_key_attributes_are_kept_and_read_back() {
             .unwrap_err();
         assert_eq!(e.rv(), rv);
     }
-}
-
-/// `C_InitToken`: refused while a session is open on the slot, with a wrong SO PIN (nothing
-/// erased) or a label that is not 32 bytes; with the SO PIN every token object goes (private
-/// data objects too), the SO is logged out, and the user PIN still logs in.
-#[test]
-fn init_token_checks_the_so_pin_and_destroys_every_object() {
-    let (m, token) = module();
-    let label = *b"bank token                      ";
-    let s = m.open_session(0, RW).unwrap();
-    m.login(s, CKU_USER, b"12345678").unwrap();
-    m.generate_key_pair(
-        s,
-        CKM_GOSTR3410_KEY_PAIR_GEN,
-        &Template::default(),
-        &t(&[(CKA_VENDOR_KEY_CONFIRM_OP, vec![1])]),
-    )
-    .unwrap();
-    m.create_object(
-        s,
-        &t(&[
-            (CKA_CLASS, ul(CKO_DATA)),
-            (CKA_TOKEN, vec![1]),
-            (CKA_PRIVATE, vec![1]),
-            (CKA_VALUE, b"secret".to_vec()),
-        ]),
-    )
-    .unwrap();
-    assert_eq!(
-        m.init_token(0, b"87654321", &label).unwrap_err().rv(),
-        CKR_SESSION_EXISTS
-    );
-    m.close_session(s).unwrap();
-    assert_eq!(
-        m.init_token(0, b"00000000", &label).unwrap_err().rv(),
-        CKR_PIN_INCORRECT
-    );
-    assert_eq!(
-        m.init_token(0, b"87654321", &label[..31]).unwrap_err().rv(),
-        CKR_ARGUMENTS_BAD
-    );
-    {
-        let store = token.0.lock().unwrap();
-        assert_eq!(
-            (store.keys.len(), store.data.len()),
-            (1, 2),
-            "nothing erased"
-        );
-    }
-    m.init_token(0, b"87654321", &label).unwrap();
-    {
-        let store = token.0.lock().unwrap();
-        assert!(store.keys.is_empty() && store.data.is_empty() && store.certificates.is_empty());
-        assert_eq!(store.login, None, "the SO logged out");
-    }
-    let s = m.open_session(0, RW).unwrap();
-    m.login(s, CKU_USER, b"12345678").unwrap();
-    m.find_init(s, &Template::default()).unwrap();
-    assert!(m.find(s, 10).unwrap().is_empty());
 }

@@ -156,35 +156,6 @@ impl Module {
             .ok_or(Error::Rv(CKR_MECHANISM_INVALID))
     }
 
-    /// `C_InitToken` (PKCS#11 v2.40 §5.5): with no session open on the slot, checks the SO PIN
-    /// (a VERIFY of the token's administrator PIN, counted as any login) and destroys every
-    /// token object. The label is checked (32 bytes, PKCS#11's blank-padded form) but not kept:
-    /// the token's label is its device number (`docs/pkcs11.md`). The user PIN stays as it was
-    /// (the ECP 2.0 cannot un-set it); `C_InitPIN` sets a new one.
-    pub fn init_token(&self, slot: CK_SLOT_ID, so_pin: &[u8], label: &[u8]) -> Result<(), Error> {
-        self.with_token(slot, |t| {
-            {
-                let table = self.table();
-                if table.sessions.values().any(|s| s.slot == slot) {
-                    return fail(CKR_SESSION_EXISTS);
-                }
-            }
-            if label.len() != 32 || std::str::from_utf8(label).is_err() {
-                return fail(CKR_ARGUMENTS_BAD);
-            }
-            check_pin_len(so_pin)?;
-            t.listing = None;
-            t.device.login(Role::SecurityOfficer, so_pin)?;
-            let erased = t.device.erase_objects();
-            // Logged out whatever the erase did: no session holds the SO's login.
-            let logged_out = t.device.logout();
-            erased?;
-            logged_out?;
-            Ok(())
-        })?;
-        self.sync_objects(slot)
-    }
-
     /// `C_InitPIN`: the SO sets the user PIN (and unblocks it).
     pub fn init_pin(&self, handle: CK_SESSION_HANDLE, pin: &[u8]) -> Result<(), Error> {
         let slot = {
