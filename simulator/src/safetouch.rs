@@ -210,7 +210,7 @@ impl<C: Card> SafeTouch<C> {
         });
         // Anything but a document is shown as the digest the token signs (issue 23): the
         // device takes it from its token by asking for it (Le) and keeps it from the host,
-        // who did not ask (`docs/assumptions.md`, `safetouch.hash_only_policy`).
+        // who did not ask (`docs/assumptions.md`, row `safetouch.hash_preview_bytes`).
         let ask_digest = matches!(shown, Some(Shown::HashOnly(_)))
             && view.le.is_none()
             && self.profile.hash_only_policy == HashOnlyPolicy::Ask;
