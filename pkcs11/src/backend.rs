@@ -11,6 +11,7 @@ use crate::device::{
     Certificate, DataObject, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role,
 };
 use crate::error::{ProfileWords, status_error};
+use crate::vendor_key::VendorKeyFlags;
 
 /// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
 /// the PIN reference `rr`).
@@ -214,6 +215,8 @@ impl<T: Transport> Device for ClientDevice<T> {
                 reference: key.reference,
                 spec,
                 public,
+                vendor: VendorKeyFlags::default(),
+                vendor_object: None,
             });
         }
         listing.certificates = objects
@@ -324,6 +327,8 @@ impl<T: Transport> Device for ClientDevice<T> {
             reference: pair.reference,
             spec,
             public: pair.public_key,
+            vendor: VendorKeyFlags::default(),
+            vendor_object: None,
         })
     }
 

@@ -35,6 +35,11 @@ pub struct KeyPair {
     pub spec: KeySpec,
     /// The public key, `LE(x) ‖ LE(y)` (`CKA_VALUE` of the public key object).
     pub public: Vec<u8>,
+    /// The vendor's key attributes (`crate::vendor_key`); the module fills them in from the
+    /// data object that keeps them, a device lists them false.
+    pub vendor: crate::vendor_key::VendorKeyFlags,
+    /// That data object, when there is one.
+    pub vendor_object: Option<DataObject>,
 }
 
 /// A certificate the token holds (a CDF entry).

@@ -19,6 +19,7 @@ pub mod object;
 pub mod settings;
 pub mod slot;
 pub mod vendor;
+pub mod vendor_key;
 
 pub mod backend;
 #[cfg(feature = "pcsc")]

@@ -145,7 +145,7 @@ fn key_attribute(k: &KeyPair, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missin
         CKA_START_DATE | CKA_END_DATE => Vec::new(),
         CKA_GOSTR3410_PARAMS => mechanism::key_params(k.spec),
         CKA_GOSTR3411_PARAMS => mechanism::hash_params(k.spec).to_vec(),
-        _ => return Err(Missing::Invalid),
+        other => return k.vendor.get(other).map(bool).ok_or(Missing::Invalid),
     })
 }
 

@@ -33,3 +33,19 @@ pub const HASH_PARAMS_2012_256: &[u8] =
 /// DER of id-tc26-gost3411-12-512 (1.2.643.7.1.1.2.3), RFC 9215 §3.3.
 pub const HASH_PARAMS_2012_512: &[u8] =
     &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x03];
+
+/// `CKA_VENDOR_DEFINED` (PKCS#11 v2.40 §4.1: `0x80000000`).
+const CKA_VENDOR_DEFINED: CK_ULONG = 0x8000_0000;
+/// `CKA_VENDOR_KEY_PIN_ENTER` (`CKA_VENDOR_DEFINED | 0x2000`, CK_BBOOL; Aktiv's `rtpkcs11t.h`
+/// as AktivCo/RutokenPkcs11Interop's `Extended_CKA` and pkcs11jna declare it): the operation
+/// needs the PIN typed on a PINPad; deprecated by Aktiv.
+pub const CKA_VENDOR_KEY_PIN_ENTER: CK_ULONG = CKA_VENDOR_DEFINED | 0x2000;
+/// `CKA_VENDOR_KEY_CONFIRM_OP` (`| 0x2001`, CK_BBOOL, same source): signing needs the
+/// owner's confirmation on the device.
+pub const CKA_VENDOR_KEY_CONFIRM_OP: CK_ULONG = CKA_VENDOR_DEFINED | 0x2001;
+/// `CKA_VENDOR_KEY_JOURNAL` (`| 0x2002`, CK_BBOOL, same source): the key pair that signs the
+/// token's journal.
+pub const CKA_VENDOR_KEY_JOURNAL: CK_ULONG = CKA_VENDOR_DEFINED | 0x2002;
+/// `CKA_VENDOR_CONFIRM_BY_TOUCH` (`| 0x2003`, CK_BBOOL, same source): a token with a button
+/// signs only after a press.
+pub const CKA_VENDOR_CONFIRM_BY_TOUCH: CK_ULONG = CKA_VENDOR_DEFINED | 0x2003;

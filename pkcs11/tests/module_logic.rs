@@ -114,6 +114,8 @@ impl Device for FakeToken {
             reference: u8::try_from(s.keys.len() + 1).expect("few keys in a test"),
             spec,
             public,
+            vendor: Default::default(),
+            vendor_object: None,
         };
         s.keys.push((key.clone(), secret));
         Ok(key)
@@ -174,7 +176,11 @@ impl Device for FakeToken {
         Ok(())
     }
     fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
-        self.0.lock().unwrap().keys.retain(|(k, _)| k != key);
+        self.0
+            .lock()
+            .unwrap()
+            .keys
+            .retain(|(k, _)| k.reference != key.reference);
         Ok(())
     }
     fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
@@ -744,4 +750,101 @@ fn token_data_objects_take_a_new_label() {
         vec![Ok(b"new".to_vec()), Ok(b"value".to_vec())]
     );
     assert_eq!(token.0.lock().unwrap().data[0].label, "new");
+}
+
+/// The vendor's key attributes (issue 23 item 2): accepted in key-generation templates, kept on
+/// the token (a private data object the module does not list as one) and read back on both
+/// halves, by another module too; unset ones read false; a destroyed key's attributes do not
+/// pass to the next key at its reference; a value that is no CK_BBOOL, or two values, refused.
+#[test]
+fn vendor_key_attributes_are_kept_and_read_back() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let kinds = [
+        CKA_VENDOR_KEY_PIN_ENTER,
+        CKA_VENDOR_KEY_CONFIRM_OP,
+        CKA_VENDOR_KEY_JOURNAL,
+        CKA_VENDOR_CONFIRM_BY_TOUCH,
+    ];
+    let private_template = t(&[
+        (CKA_VENDOR_KEY_CONFIRM_OP, vec![1]),
+        (CKA_VENDOR_KEY_JOURNAL, vec![1]),
+        (CKA_VENDOR_KEY_PIN_ENTER, vec![0]),
+    ]);
+    let public_template = t(&[(CKA_VENDOR_KEY_JOURNAL, vec![1])]);
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &public_template,
+            &private_template,
+        )
+        .unwrap();
+    let want = vec![Ok(vec![0]), Ok(vec![1]), Ok(vec![1]), Ok(vec![0])];
+    for half in [public, private] {
+        assert_eq!(m.attributes(s, half, &kinds).unwrap(), want);
+    }
+
+    // Kept on the token: a second module finds the key by them.
+    let other = Module::new(Box::new(FakeReaders(token.clone())));
+    let s2 = other.open_session(0, RW).unwrap();
+    other.login(s2, CKU_USER, b"12345678").unwrap();
+    other
+        .find_init(
+            s2,
+            &t(&[
+                (CKA_CLASS, ul(CKO_PRIVATE_KEY)),
+                (CKA_VENDOR_KEY_CONFIRM_OP, vec![1]),
+            ]),
+        )
+        .unwrap();
+    let found = other.find(s2, 10).unwrap();
+    other.find_final(s2).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(other.attributes(s2, found[0], &kinds).unwrap(), want);
+    other
+        .find_init(s2, &t(&[(CKA_CLASS, ul(CKO_DATA))]))
+        .unwrap();
+    assert!(other.find(s2, 10).unwrap().is_empty(), "no data object");
+    assert_eq!(token.0.lock().unwrap().data.len(), 1, "one on the token");
+
+    // A new key at the same reference starts with none.
+    m.destroy_object(s, private).unwrap();
+    assert!(token.0.lock().unwrap().data.is_empty());
+    let (_, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &Template::default(),
+            &Template::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, private, &kinds).unwrap(),
+        vec![Ok(vec![0]); 4]
+    );
+
+    for (public_template, private_template, rv) in [
+        (
+            Template::default(),
+            t(&[(CKA_VENDOR_CONFIRM_BY_TOUCH, vec![1, 0])]),
+            CKR_ATTRIBUTE_VALUE_INVALID,
+        ),
+        (
+            t(&[(CKA_VENDOR_KEY_JOURNAL, vec![1])]),
+            t(&[(CKA_VENDOR_KEY_JOURNAL, vec![0])]),
+            CKR_TEMPLATE_INCONSISTENT,
+        ),
+    ] {
+        let e = m
+            .generate_key_pair(
+                s,
+                CKM_GOSTR3410_KEY_PAIR_GEN,
+                &public_template,
+                &private_template,
+            )
+            .unwrap_err();
+        assert_eq!(e.rv(), rv);
+    }
 }

@@ -132,7 +132,7 @@ fn host_hash_follows_the_policy() {
     let EventKind::Shown { text } = &st.events()[0].kind else {
         panic!()
     };
-    assert!(text.starts_with("Подписать хэш?\nC3C3C3C3"), "{text}");
+    assert!(text.starts_with("Подписать хэш?\nC3C3 C3C3"), "{text}");
     assert_eq!(card.signed(), 1);
 
     let refuse = SafeTouchProfile {
@@ -347,4 +347,46 @@ fn an_interrupted_hash_chain_shows_what_the_token_signs() {
             "{interruption}: the signature is not over the shown document"
         );
     }
+}
+
+/// Data that is no document: the screen shows the Streebog digest the token signs, in groups
+/// and paged, not the data; the host, which sent no Le, still gets `90 00` alone, and the
+/// signature is over the digest shown (issue 23).
+#[test]
+fn the_hash_screen_shows_the_digest_the_token_signs() {
+    let (mut st, script, vk) = token_in_safetouch();
+    let data = b"not a reissue document, just bytes to sign".repeat(20);
+    let parts: Vec<&[u8]> = data.chunks(200).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let cla = if i + 1 < parts.len() { "10" } else { "00" };
+        let apdu = format!("{cla} 2A 90 80 {:02X} {}", part.len(), hex::encode(part));
+        assert_eq!(send(&mut st, &apdu), (Vec::new(), 0x9000), "piece {i}");
+    }
+    script.push(Press::Confirm);
+    let (signature, sw) = send(&mut st, "00 2A 9E 9A 00");
+    assert_eq!(sw, 0x9000);
+    let digest = DigestAlgorithm::Streebog256.digest(&data);
+    let groups: Vec<String> = digest.chunks(2).map(hex::encode_upper).collect();
+    let EventKind::Shown { text } = &st.events()[0].kind else {
+        panic!("{:?}", st.events())
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Подписать хэш?");
+    assert_eq!(lines[1..].join(" "), groups.join(" "), "{text}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 20), "{text}");
+    assert!(!text.contains(&hex::encode_upper(&data[..4])), "{text}");
+    let signature = Signature::from_token_bytes(&signature).unwrap();
+    assert!(vk.verify_digest(&digest, &signature).is_ok());
+}
+
+/// A token that keeps its digest (answers PSO: HASH with `90 00` only): the SafeTouch has no
+/// true hash to show, so it refuses rather than ask about something else.
+#[test]
+fn no_digest_from_the_token_is_refused() {
+    let (mut st, card, script) = safetouch(SafeTouchProfile::default());
+    hash_on_token(&mut st, b"plain bytes", 100);
+    script.push(Press::Confirm);
+    assert_eq!(st.transmit(&SIGN_HASHED), [0x6F, 0xB1]);
+    assert_eq!((card.signed(), script.pending()), (0, 1));
+    assert!(matches!(st.events()[0].kind, EventKind::Refused { .. }));
 }

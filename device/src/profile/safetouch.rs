@@ -105,7 +105,8 @@ pub struct SafeTouchProfile {
     pub columns: usize,
     /// What to do with a signature over a hash only (`ask`).
     pub hash_only_policy: HashOnlyPolicy,
-    /// How many leading bytes of the hash the «Подписать хэш?» screen shows (8).
+    /// How many leading bytes of the hash the «Подписать хэш?» screen shows (64: all of a
+    /// Streebog-512 digest, paged by the screen).
     pub hash_preview_bytes: usize,
     /// The title of the PKCS#10 screen (the bank's instruction, `seed/`).
     pub certificate_request_title: String,
@@ -129,7 +130,7 @@ impl Default for SafeTouchProfile {
             rows: 4,
             columns: 20,
             hash_only_policy: HashOnlyPolicy::Ask,
-            hash_preview_bytes: 8,
+            hash_preview_bytes: 64,
             certificate_request_title: "Запрос подписи запроса на сертификат".to_owned(),
             hash_only_title: "Подписать хэш?".to_owned(),
             tlv: TlvTags::default(),

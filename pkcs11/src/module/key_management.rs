@@ -8,6 +8,7 @@ use crate::device::{KeySpec, Role};
 use crate::error::{Error, fail};
 use crate::mechanism;
 use crate::object::Kind;
+use crate::vendor_key::{self, VendorKeyFlags};
 
 impl Module {
     /// `C_GenerateKeyPair`: returns the public and the private key's handles.
@@ -72,9 +73,24 @@ impl Module {
             None => String::new(),
         };
         let id = pick(CKA_ID)?;
+        let vendor = VendorKeyFlags::from_templates(public, private)?;
         let key = self.with_token(slot, |t| {
             t.listing = None;
-            Ok(t.device.generate_key_pair(spec, &label, id.as_deref())?)
+            let mut key = t.device.generate_key_pair(spec, &label, id.as_deref())?;
+            // A data object left by a deleted key of the same reference would give the new
+            // key its attributes: replaced.
+            let stale = t.device.listing()?.data.into_iter().filter(|d| {
+                vendor_key::is_flags_object(d) && d.label == vendor_key::label(key.reference)
+            });
+            for object in stale.collect::<Vec<_>>() {
+                t.device.delete_data_object(&object)?;
+            }
+            if vendor.any() {
+                let object = t.device.create_data_object(&vendor.object(key.reference))?;
+                key.vendor = vendor;
+                key.vendor_object = Some(object);
+            }
+            Ok(key)
         })?;
         let public_handle = self.token_object_handle(slot, Kind::PublicKey(key.clone()))?;
         let private_handle = self.token_object_handle(slot, Kind::PrivateKey(key))?;

@@ -9,6 +9,7 @@ use crate::attribute::Template;
 use crate::device::{DataObject, Role};
 use crate::error::{Error, fail};
 use crate::object::{Identity, Kind, SessionObject};
+use crate::vendor_key::{self, VendorKeyFlags};
 
 impl Module {
     /// Re-reads the token's objects if needed (under the slot's lock) and gives every one a
@@ -21,12 +22,24 @@ impl Module {
             Ok(t.listing.clone().unwrap_or_default())
         })?;
         let mut kinds = Vec::new();
-        for k in listing.keys {
+        // The data objects that keep the vendor's key attributes are not objects of their own.
+        let (flags, data): (Vec<DataObject>, Vec<DataObject>) = listing
+            .data
+            .into_iter()
+            .partition(vendor_key::is_flags_object);
+        for mut k in listing.keys {
+            if let Some(object) = flags
+                .iter()
+                .find(|o| o.label == vendor_key::label(k.reference))
+            {
+                k.vendor = VendorKeyFlags::from_object(object);
+                k.vendor_object = Some(object.clone());
+            }
             kinds.push(Kind::PrivateKey(k.clone()));
             kinds.push(Kind::PublicKey(k));
         }
         kinds.extend(listing.certificates.into_iter().map(Kind::Certificate));
-        kinds.extend(listing.data.into_iter().map(Kind::Data));
+        kinds.extend(data.into_iter().map(Kind::Data));
         let mut table = self.table();
         let mut seen = Vec::new();
         for kind in kinds {
@@ -479,7 +492,12 @@ impl Module {
         self.with_token(slot, |t| {
             t.listing = None;
             match &kind {
-                Kind::PrivateKey(k) | Kind::PublicKey(k) => t.device.delete_key_pair(k)?,
+                Kind::PrivateKey(k) | Kind::PublicKey(k) => {
+                    t.device.delete_key_pair(k)?;
+                    if let Some(object) = &k.vendor_object {
+                        t.device.delete_data_object(object)?;
+                    }
+                }
                 Kind::Certificate(c) => t.device.delete_certificate(c)?,
                 Kind::Data(d) => t.device.delete_data_object(d)?,
                 Kind::Session(_) => {}

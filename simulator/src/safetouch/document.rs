@@ -11,8 +11,9 @@ use rutoken_device::profile::{SafeTouchProfile, TlvTags};
 pub enum Shown {
     /// A document the device can show: its rows (title first).
     Document(Vec<String>),
-    /// Only a hash (or unrecognised data): the hash-only policy applies; the bytes are what
-    /// the «Подписать хэш?» screen previews.
+    /// Only a hash (or unrecognised data): the hash-only policy applies. [`classify`] gives the
+    /// data; the SafeTouch replaces it by the digest the token signs, which the «Подписать хэш?»
+    /// screen shows.
     HashOnly(Vec<u8>),
 }
 
@@ -36,14 +37,15 @@ pub fn classify(data: &[u8], profile: &SafeTouchProfile) -> Shown {
     Shown::HashOnly(data.to_vec())
 }
 
-/// The rows of the hash-only screen: the question and the first bytes in hex.
-pub fn hash_only_rows(preview: &[u8], profile: &SafeTouchProfile) -> Vec<String> {
-    let shown = &preview[..preview.len().min(profile.hash_preview_bytes)];
-    let mut hex = hex::encode_upper(shown);
-    if preview.len() > shown.len() {
-        hex.push('…');
+/// The rows of the hash-only screen: the question, then the digest in hex groups of two bytes
+/// (at most `hash_preview_bytes`, an ellipsis when cut), which the screen wraps and pages.
+pub fn hash_only_rows(digest: &[u8], profile: &SafeTouchProfile) -> Vec<String> {
+    let shown = &digest[..digest.len().min(profile.hash_preview_bytes)];
+    let mut groups: Vec<String> = shown.chunks(2).map(hex::encode_upper).collect();
+    if digest.len() > shown.len() {
+        groups.push("…".to_owned());
     }
-    vec![profile.hash_only_title.clone(), hex]
+    vec![profile.hash_only_title.clone(), groups.join(" ")]
 }
 
 /// One TLV record: tag (1 byte), length (2 bytes, big-endian), value (`safetouch.md`).
@@ -154,9 +156,18 @@ mod tests {
     }
 
     #[test]
-    fn hash_preview_is_cut() {
-        let rows = hash_only_rows(&[0xAB; 32], &SafeTouchProfile::default());
-        assert_eq!(rows, ["Подписать хэш?", "ABABABABABABABAB…"]);
+    fn hash_is_shown_in_groups_and_cut_at_the_profile_length() {
+        let whole = hash_only_rows(&[0xAB; 32], &SafeTouchProfile::default());
+        assert_eq!(whole[0], "Подписать хэш?");
+        assert_eq!(whole[1], ["ABAB"; 16].join(" "));
+        let cut = SafeTouchProfile {
+            hash_preview_bytes: 3,
+            ..SafeTouchProfile::default()
+        };
+        assert_eq!(
+            hash_only_rows(&[0x01, 0x02, 0x03, 0x04], &cut)[1],
+            "0102 03 …"
+        );
     }
 
     proptest! {
