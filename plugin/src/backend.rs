@@ -399,6 +399,26 @@ impl<T: Transport> Device for ClientDevice<T> {
 mod tests {
     use super::*;
 
+    /// `formatToken` on the emulated token (the real APDU backend, not the tests' soft device):
+    /// every object gone, the new user PIN works.
+    #[test]
+    fn format_clears_the_emulated_token_and_sets_the_new_user_pin() {
+        let profile = DeviceProfile::default();
+        let token = open(&TokenSource::Fixture(Fixture::Personalised), 1, &profile).unwrap();
+        token
+            .slot
+            .with_session(|s| {
+                assert!(!s.device.keys()?.is_empty(), "the fixture has a key");
+                s.device.format("87654321", "11112222")?;
+                s.device.login("11112222")?;
+                assert!(s.device.keys()?.is_empty());
+                assert!(s.device.certificates()?.is_empty());
+                assert!(s.device.data_files()?.is_empty());
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{}", e.what));
+    }
+
     #[test]
     fn a_missing_object_maps_by_its_kind_not_its_words() {
         let not_found = |what| device_error(ClientError::NotFound { what });

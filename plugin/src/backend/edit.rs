@@ -9,12 +9,20 @@ use rutoken_client::{Client, ClientError, PinRole, Transport};
 use super::{ClientDevice, device_error};
 use crate::device::{DeviceError, Missing};
 
-/// Deletes every certificate, key pair and data object, then sets the user PIN (tries back to
-/// the maximum): `formatToken`'s work under the administrator's PIN.
+/// Sets the user PIN (tries back to the maximum) under the administrator's PIN, then deletes
+/// every certificate, key pair and data object under the new user PIN: `formatToken`'s work.
 pub(super) fn clear<T: Transport>(
     client: &mut Client<T>,
     new_user_pin: &str,
 ) -> Result<(), ClientError> {
+    // The token deletes objects only under the user PIN (with the admin PIN alone the directory
+    // updates answer 69 82): the admin gives the user PIN its new value first, then the user
+    // clears the objects.
+    client.reset_retry_counter(PinRole::User)?;
+    client.set_pin(PinRole::User, new_user_pin)?;
+    // One role at a time (6F86 otherwise).
+    client.logout()?;
+    client.verify_pin(PinRole::User, new_user_pin)?;
     let objects = client.objects()?;
     for cert in &objects.certificates {
         client.delete_certificate(&cert.id)?;
@@ -25,8 +33,7 @@ pub(super) fn clear<T: Transport>(
     for data in client.data_objects()? {
         client.delete_data_object(&data.path)?;
     }
-    client.reset_retry_counter(PinRole::User)?;
-    client.set_pin(PinRole::User, new_user_pin)
+    Ok(())
 }
 
 impl<T: Transport> ClientDevice<T> {
