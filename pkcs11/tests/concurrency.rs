@@ -16,8 +16,6 @@ mod support;
 use support::lab;
 use support::lab::{CONTROL_ENV, MODULE_ENV};
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,12 +58,7 @@ fn a_press_waiting_on_one_token_holds_up_no_call_on_the_other() {
 
 /// The control socket's answer to one request.
 fn control(socket: &Path, request: &str) -> serde_json::Value {
-    let mut stream = UnixStream::connect(socket).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(b"\n").unwrap();
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).unwrap();
-    serde_json::from_str(&line).unwrap()
+    testkit::control::Control::new(socket).request(request)
 }
 
 /// The id of the SafeTouch screen that waits for a press, if one does.

@@ -12,8 +12,6 @@ mod support;
 use support::lab;
 use support::lab::{CONTROL_ENV, MODULE_ENV};
 
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -29,14 +27,9 @@ fn a_pull_and_an_insert_are_slot_events() {
     eprintln!("{text}");
 }
 
-/// One request to the control socket; its `ok`.
+/// One request to the control socket, which must answer `ok`.
 fn control(socket: &Path, request: &str) {
-    let mut stream = UnixStream::connect(socket).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    stream.write_all(b"\n").unwrap();
-    let mut line = String::new();
-    BufReader::new(stream).read_line(&mut line).unwrap();
-    let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let reply = testkit::control::Control::new(socket).request(request);
     assert_eq!(
         reply["ok"],
         serde_json::Value::Bool(true),
