@@ -18,6 +18,8 @@ use testkit::require_pcscd;
 const BIN: &str = env!("CARGO_BIN_EXE_rutoken-lab");
 const READER: &str = "Virtual PCD 00 00";
 const BOTH: [&str; 2] = ["reissue-happy-path", "pin-wrong-once"];
+/// The emulated token's user PIN, given as a lab gives its token's (piped answers choose none).
+const PIN: [&str; 2] = ["--user-pin", "12345678"];
 
 /// `rutoken-lab sim` (its SafeTouch confirming by itself), killed when dropped; returns once
 /// vpcd has the card.
@@ -87,7 +89,7 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
 
     // "y" to start, then to both screens: the reissue passes; the PIN-spending scenario is skipped.
     let sim = start_sim(pcscd.port, &dir.path().join("sim1.log"));
-    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\ny\ny\n", &[], &BOTH);
+    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\ny\ny\n", &PIN, &BOTH);
     drop(sim);
     assert_eq!(code, Some(0), "{out}");
     for text in [
@@ -131,7 +133,7 @@ fn operator_answers_drive_the_reissue_and_are_reported() {
 
     // "y" to start, "n" to the first screen: the reissue fails there, and the report says what the operator saw.
     let sim = start_sim(pcscd.port, &dir.path().join("sim2.log"));
-    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\nn\ny\n", &[], &BOTH);
+    let (code, out, report) = run_operator(&pcscd, dir.path(), "y\nn\ny\n", &PIN, &BOTH);
     drop(sim);
     assert_eq!(code, Some(1), "{out}");
     let happy = scenario(&report, "reissue-happy-path");

@@ -212,20 +212,20 @@ fn a_token_whose_pin_is_not_the_scenarios_never_loses_more_than_one_try() {
     }
     assert_eq!(user_tries(&image), "02 User tries 5/5 ok", "{out}");
 
-    // 3. No PIN given (the answers are piped: no PIN is asked) and the scenarios' PIN is not
-    //    the token's: one check, one try spent, exit 2 before any scenario.
+    // 3. No PIN given (the answers are piped: no PIN is asked, nobody chose the scenarios'
+    //    PIN): the scenarios' PIN is not tried, no try is spent, exit 2 before any scenario.
     let (sim, image) = start_sim(pcscd.port, d, "wrong");
     let (code, out, report) =
         run_operator(&pcscd, d, "y\ny\ny\n", &[], std::slice::from_ref(&happy));
     drop(sim);
     assert_eq!(code, Some(2), "{out}");
     assert!(
-        out.contains("the token refused the user PIN of the scenarios (${user_pin}): 63C4, 4 tries left (this check spent one); no scenario was run"),
+        out.contains("not started: the token's user PIN was not given, and the scenarios' ${user_pin} is not tried on a real token without --allow-destructive"),
         "{out}"
     );
     assert!(!out.contains("PASS") && !out.contains("FAIL"), "{out}");
     assert_eq!(report, serde_json::Value::Null, "a run started: {out}");
-    assert_eq!(user_tries(&image), "02 User tries 4/5 ok", "{out}");
+    assert_eq!(user_tries(&image), "02 User tries 5/5 ok", "{out}");
 
     // 4. The operator does not answer y: nothing is sent that spends a try.
     let (sim, image) = start_sim(pcscd.port, d, "declined");

@@ -3,7 +3,7 @@
 //! `y`, the user PIN's tries are read without spending one and the user PIN is checked once. Any
 //! "no" ends the run before a scenario starts (exit 2): a wrong PIN costs one try at most.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use rutoken_client::{Client, ClientConfig, ClientError, PinRole, PinStatus, Transport};
@@ -22,6 +22,10 @@ pub struct RealToken {
     /// `--user-pin`, `--admin-pin`.
     pub pins: TokenPins,
 }
+
+/// How the person gives the token's user PIN.
+const USER_PIN_HINT: &str =
+    "give the token's user PIN with --user-pin (or type it when --operator asks)";
 
 /// Why the run did not start, for the person (no PIN in it).
 pub type NotStarted = String;
@@ -74,6 +78,17 @@ pub fn gate(
         // No scenario types a user PIN: nothing to check.
         return Ok(());
     };
+    // The scenarios' own PIN is tried on a real token only when the person chose it: by Enter at
+    // the prompt, or by --allow-destructive. Piped answers choose nothing, so a token whose PIN
+    // is not the scenarios' loses no try to a guess.
+    let chosen = given.user.is_some() || (how.operator.is_some() && std::io::stdin().is_terminal());
+    if !chosen && !how.allow_destructive {
+        return Err(format!(
+            "not started: the token's user PIN was not given, and the scenarios' ${{user_pin}} is \
+             not tried on a real token without --allow-destructive; {USER_PIN_HINT}; the token \
+             was not touched"
+        ));
+    }
     check_user_pin(transport, config, pre.user_pin, &pin, source, how)?;
     let _ = writeln!(err, "user PIN ({source}): accepted by the token");
     Ok(())
@@ -117,7 +132,7 @@ fn check_user_pin(
     source: &str,
     how: &RealToken,
 ) -> Result<(), NotStarted> {
-    let hint = "give the token's user PIN with --user-pin (or type it when --operator asks)";
+    let hint = USER_PIN_HINT;
     match status {
         None => {
             return Err(
