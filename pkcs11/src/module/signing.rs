@@ -39,22 +39,40 @@ impl Module {
         parameter: &[u8],
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Error> {
+        self.signing_init(handle, mechanism, parameter, key, false)
+    }
+
+    /// `C_SignInit` or `C_VerifyInit` (`verify`: on the host, with the token's public key; no
+    /// login needed).
+    fn signing_init(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        mechanism: CK_MECHANISM_TYPE,
+        parameter: &[u8],
+        key: CK_OBJECT_HANDLE,
+        verify: bool,
+    ) -> Result<(), Error> {
         let mut table = self.table();
         let slot = table.session(handle)?.slot;
         if table.session(handle)?.operation.is_some() {
             return fail(CKR_OPERATION_ACTIVE);
         }
-        if table.login_of(slot) != Some(Role::User) {
+        if !verify && table.login_of(slot) != Some(Role::User) {
             return fail(CKR_USER_NOT_LOGGED_IN);
         }
-        let key = table.key_for(handle, key, true)?;
+        let key = table.key_for(handle, key, !verify)?;
         let kind = mechanism::sign_kind(mechanism, key.spec)?;
         mechanism::check_sign_parameter(kind, parameter)?;
-        table.session(handle)?.start(Operation::Sign(Signing {
+        let signing = Signing {
             key,
             kind,
             data: Vec::new(),
-        }))
+        };
+        table.session(handle)?.start(if verify {
+            Operation::Verify(signing)
+        } else {
+            Operation::Sign(signing)
+        })
     }
 
     /// The length `C_Sign` will write.
@@ -119,18 +137,7 @@ impl Module {
         parameter: &[u8],
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Error> {
-        let mut table = self.table();
-        if table.session(handle)?.operation.is_some() {
-            return fail(CKR_OPERATION_ACTIVE);
-        }
-        let key = table.key_for(handle, key, false)?;
-        let kind = mechanism::sign_kind(mechanism, key.spec)?;
-        mechanism::check_sign_parameter(kind, parameter)?;
-        table.session(handle)?.start(Operation::Verify(Signing {
-            key,
-            kind,
-            data: Vec::new(),
-        }))
+        self.signing_init(handle, mechanism, parameter, key, true)
     }
 
     /// `C_VerifyUpdate`.
