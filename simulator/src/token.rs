@@ -9,6 +9,7 @@
 pub mod access;
 pub mod command;
 mod commands;
+mod durable;
 mod engine;
 pub mod error;
 pub mod fcp;
@@ -36,6 +37,7 @@ pub use summary::Summary;
 
 use rutoken_apdu::StatusWord;
 
+use self::durable::Durable;
 use self::state::{Session, State};
 use self::storage::{FileStorage, ImageStorage};
 use crate::card::Card;
@@ -49,13 +51,13 @@ enum RngSource {
 /// A virtual Rutoken ECP 2.0.
 pub struct Token {
     profile: TokenProfile,
-    state: State,
+    /// Handlers change it through `state.make_mut()`, which tells the engine to write the
+    /// image.
+    state: Durable,
     session: Session,
     storage: Option<Box<dyn ImageStorage>>,
     rng_source: RngSource,
     rng: Option<gost::Rng>,
-    /// Set by handlers that changed `state`; the engine then writes the image.
-    dirty: bool,
 }
 
 impl std::fmt::Debug for Token {
@@ -80,12 +82,11 @@ impl Token {
     ) -> Token {
         Token {
             profile,
-            state,
+            state: Durable::new(state),
             session: Session::default(),
             storage,
             rng_source: rng,
             rng: None,
-            dirty: false,
         }
     }
 
@@ -134,11 +135,12 @@ impl Token {
         profile: TokenProfile,
     ) -> Result<Token, TokenError> {
         let state = fixture::build(fixture, seed, &profile)?;
-        storage::write_atomic(storage.as_mut(), &image::encode(&state)?).map_err(|source| {
-            TokenError::Io {
-                path: storage.path().to_path_buf(),
-                source,
-            }
+        // Encoded here, not by `store`: an image that cannot be encoded is a `TokenError`
+        // naming its cause, before any storage is touched.
+        let bytes = image::encode(&state)?;
+        storage::write_atomic(storage.as_mut(), &bytes).map_err(|source| TokenError::Io {
+            path: storage.path().to_path_buf(),
+            source,
         })?;
         Ok(Token::new(state, profile, Some(storage), RngSource::Os))
     }
@@ -200,14 +202,16 @@ impl Token {
         })
     }
 
-    /// Writes the image now (no-op in memory). On failure the caller restores the state.
+    /// Writes the image now (no-op without storage) and clears the write-aside mark. On
+    /// failure the old image is in place and the caller restores the state.
     fn persist(&mut self) -> Result<(), StatusWord> {
+        self.state.take_dirty();
         let Some(storage) = self.storage.as_mut() else {
             return Ok(());
         };
-        // Either failure leaves the old image in place; the caller restores the state.
-        let bytes = image::encode(&self.state).map_err(|_| StatusWord::MEMORY_FAILURE)?;
-        storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| StatusWord::MEMORY_FAILURE)
+        storage
+            .store(&self.state.share())
+            .map_err(|_| StatusWord::MEMORY_FAILURE)
     }
 }
 
