@@ -27,6 +27,7 @@ pub mod storage;
 pub mod summary;
 
 use std::path::Path;
+use std::sync::Arc;
 
 pub use error::TokenError;
 pub use fixture::Fixture;
@@ -38,7 +39,7 @@ pub use summary::Summary;
 use rutoken_apdu::StatusWord;
 
 use self::durable::Durable;
-use self::state::{Session, State};
+use self::state::Session;
 use self::storage::{FileStorage, ImageStorage};
 use crate::card::Card;
 
@@ -75,14 +76,14 @@ impl std::fmt::Debug for Token {
 
 impl Token {
     fn new(
-        state: State,
+        state: Durable,
         profile: TokenProfile,
         storage: Option<Box<dyn ImageStorage>>,
         rng: RngSource,
     ) -> Token {
         Token {
             profile,
-            state: Durable::new(state),
+            state,
             session: Session::default(),
             storage,
             rng_source: rng,
@@ -98,7 +99,12 @@ impl Token {
         profile: TokenProfile,
     ) -> Result<Token, TokenError> {
         let state = fixture::build(fixture, seed, &profile)?;
-        Ok(Token::new(state, profile, None, RngSource::Seeded(seed)))
+        Ok(Token::new(
+            Durable::new(state),
+            profile,
+            None,
+            RngSource::Seeded(seed),
+        ))
     }
 
     /// Creates the image file at `path` from a fixture (refusing an existing file) and returns
@@ -134,15 +140,19 @@ impl Token {
         seed: u64,
         profile: TokenProfile,
     ) -> Result<Token, TokenError> {
-        let state = fixture::build(fixture, seed, &profile)?;
-        // Encoded here, not by `store`: an image that cannot be encoded is a `TokenError`
-        // naming its cause, before any storage is touched.
-        let bytes = image::encode(&state)?;
-        storage::write_atomic(storage.as_mut(), &bytes).map_err(|source| TokenError::Io {
+        let state = Arc::new(fixture::build(fixture, seed, &profile)?);
+        // Through `store`, as every later change: a storage in memory keeps the state and
+        // encodes it when read (the fixture's image was 4 % of an in-process flow).
+        storage.store(&state).map_err(|source| TokenError::Io {
             path: storage.path().to_path_buf(),
             source,
         })?;
-        Ok(Token::new(state, profile, Some(storage), RngSource::Os))
+        Ok(Token::new(
+            Durable::shared(state),
+            profile,
+            Some(storage),
+            RngSource::Os,
+        ))
     }
 
     /// Opens an existing image. A corrupt, truncated or newer image is an error naming the file
@@ -162,7 +172,12 @@ impl Token {
             source,
         })?;
         let state = image::decode(&bytes, &path)?;
-        Ok(Token::new(state, profile, Some(storage), RngSource::Os))
+        Ok(Token::new(
+            Durable::new(state),
+            profile,
+            Some(storage),
+            RngSource::Os,
+        ))
     }
 
     /// The image bytes of the current state (what the image file would hold).
@@ -173,7 +188,12 @@ impl Token {
     /// An in-memory token from image bytes: an in-process "restart the emulator".
     pub fn from_snapshot(bytes: &[u8], profile: TokenProfile) -> Result<Token, TokenError> {
         let state = image::decode(bytes, Path::new("<snapshot>"))?;
-        Ok(Token::new(state, profile, None, RngSource::Os))
+        Ok(Token::new(
+            Durable::new(state),
+            profile,
+            None,
+            RngSource::Os,
+        ))
     }
 
     /// The same token with its random numbers drawn from `seed` (a reproducible run over an

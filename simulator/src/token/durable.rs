@@ -30,6 +30,14 @@ impl Durable {
         }
     }
 
+    /// Wraps a state a storage already holds (nothing to write yet).
+    pub(crate) fn shared(state: Arc<State>) -> Durable {
+        Durable {
+            state,
+            dirty: false,
+        }
+    }
+
     /// The state, to change: the command is marked as one to write aside, and the state is
     /// copied first if a rollback copy or a written image still shares it.
     pub(crate) fn make_mut(&mut self) -> &mut State {
