@@ -34,6 +34,18 @@ fn status_word(response: &[u8]) -> Option<u16> {
 /// else" (hash-only policy). Ours.
 const MAX_DOCUMENT: usize = 1 << 20;
 
+/// Whether a SafeTouch holds `command` until a person presses a button (the last piece of a
+/// PSO: COMPUTE DIGITAL SIGNATURE, the command table's `Gate::Confirm`): its round trip through
+/// a real SafeTouch includes the person. A relay marks such records so their time is not read
+/// as the card's.
+pub fn waits_for_press(command: &[u8]) -> bool {
+    CommandView::parse(command).is_ok_and(|view| {
+        !view.chained()
+            && Command::from_header(view.cla, view.ins, view.p1, view.p2)
+                .is_ok_and(|c| c.spec().gate == Gate::Confirm)
+    })
+}
+
 /// What the SafeTouch has seen of the current on-token hash.
 #[derive(Debug, Default)]
 struct HashWatch {
