@@ -12,6 +12,7 @@ mod csr;
 mod function_list;
 mod init;
 mod pkcs7;
+mod profile;
 mod token_info;
 pub mod types;
 mod verify;
