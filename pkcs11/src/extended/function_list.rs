@@ -17,7 +17,7 @@ use std::ffi::c_void;
 use cryptoki_sys::*;
 
 use super::types::*;
-use super::{csr, init, pkcs7, token_info, verify};
+use super::{cert_text, csr, init, pkcs7, token_info, verify};
 
 /// The extension's version: the vendor library's table version is not in its headers, so the
 /// table says 1.0 (docs/assumptions.md).
@@ -32,7 +32,7 @@ static FUNCTION_LIST_EXTENDED: CK_FUNCTION_LIST_EXTENDED = CK_FUNCTION_LIST_EXTE
     C_EX_SetTokenName: Some(token_info::C_EX_SetTokenName),
     C_EX_SetLicense: Some(C_EX_SetLicense),
     C_EX_GetLicense: Some(C_EX_GetLicense),
-    C_EX_GetCertificateInfoText: Some(csr::C_EX_GetCertificateInfoText),
+    C_EX_GetCertificateInfoText: Some(cert_text::C_EX_GetCertificateInfoText),
     C_EX_PKCS7Sign: Some(pkcs7::C_EX_PKCS7Sign),
     C_EX_CreateCSR: Some(csr::C_EX_CreateCSR),
     C_EX_FreeBuffer: Some(csr::C_EX_FreeBuffer),
