@@ -11,6 +11,7 @@
 mod buffers;
 mod cert_text;
 mod csr;
+mod der_util;
 mod function_list;
 mod init;
 mod keys;

@@ -85,7 +85,7 @@ pub(super) unsafe extern "C" fn C_EX_GetCertificateInfoText(
         }
         let cert = with_module(|m| keys::certificate(m, hSession, hCert))?;
         let text = describe(&cert.der).ok_or(Error::Rv(CKR_DATA_INVALID))?;
-        let (ptr, len) = buffers::give(text.into_bytes(), true);
+        let (ptr, len) = buffers::give(text.into_bytes());
         // SAFETY: both out pointers checked non-null above.
         unsafe {
             put(pInfo, ptr)?;

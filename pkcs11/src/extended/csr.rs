@@ -294,7 +294,7 @@ pub(super) unsafe extern "C" fn C_EX_CreateCSR(
             };
             req.to_der().map_err(|_| Error::Rv(CKR_GENERAL_ERROR))
         })?;
-        let (ptr, len) = buffers::give(der, false);
+        let (ptr, len) = buffers::give(der);
         // SAFETY: both out pointers checked non-null above; the caller's to write.
         unsafe {
             put(pCsr, ptr)?;
