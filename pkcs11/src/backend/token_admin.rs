@@ -151,8 +151,18 @@ impl<T: Transport> ClientDevice<T> {
             self.client.logout()?;
             self.client.verify_pin(PinRole::User, user)?;
             let objects = self.client.objects()?;
-            for cert in &objects.certificates {
-                self.client.delete_certificate(&cert.id)?;
+            // Certificates are deleted by ID, and two may share one (an old and a reissued
+            // certificate of one key): each ID until none is left.
+            let mut ids: Vec<&[u8]> = objects.certificates.iter().map(|c| &c.id[..]).collect();
+            ids.dedup();
+            for id in ids {
+                for _ in 0..objects.certificates.len() {
+                    match self.client.delete_certificate(id) {
+                        Ok(()) => {}
+                        Err(ClientError::NotFound { .. }) => break,
+                        Err(e) => return Err(e),
+                    }
+                }
             }
             for key in &objects.keys {
                 self.client.delete_key_pair(key.reference)?;
