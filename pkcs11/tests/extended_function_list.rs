@@ -31,6 +31,7 @@ fn table() -> Option<(libloading::Library, &'static CK_FUNCTION_LIST_EXTENDED)> 
         let mut list: *const CK_FUNCTION_LIST_EXTENDED = std::ptr::null();
         // SAFETY: a valid out pointer.
         assert_eq!(unsafe { get(&mut list) }, CKR_OK);
+        // SAFETY: a NULL out pointer, which the module must refuse without writing.
         assert_eq!(unsafe { get(std::ptr::null_mut()) }, CKR_ARGUMENTS_BAD);
         assert!(!list.is_null());
         // SAFETY: the module's static table, valid while the library stays loaded (the test
