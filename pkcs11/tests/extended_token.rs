@@ -617,6 +617,35 @@ fn inside_the_namespace() {
             sign_call(USE_HARDWARE_HASH, 0, cert, &mut env, &mut env_len)
         });
         assert_eq!(rv, CKR_FUNCTION_REJECTED);
+        // The private key named (not found by the certificate's ID), and a 1 MiB document
+        // hashed on the token (chained PSO: HASH), detached, timed.
+        let big: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
+        let start = std::time::Instant::now();
+        let (_, rv) = pressing(&control, "confirm", || {
+            sign(
+                s,
+                big.as_ptr(),
+                big.len() as CK_ULONG,
+                cert,
+                &mut env,
+                &mut env_len,
+                private,
+                std::ptr::null(),
+                0,
+                USE_HARDWARE_HASH | PKCS7_DETACHED_SIGNATURE,
+            )
+        });
+        let took = start.elapsed();
+        assert_eq!(rv, CKR_OK);
+        let cms = api.take(env, env_len);
+        std::fs::write(dir.path().join("big.der"), &cms).unwrap();
+        std::fs::write(dir.path().join("big.bin"), &big).unwrap();
+        let (ok, out) = openssl(
+            dir.path(),
+            "cms -engine gost -verify -binary -inform DER -in big.der -content big.bin -noverify -out /dev/null",
+        );
+        assert!(ok, "openssl cms -verify (1 MiB): {out}");
+        eprintln!("PKCS7Sign 1 MiB, hashed on the token, with the press: {took:?}");
 
         // -- C_EX_PKCS7Verify* --------------------------------------------------------------
         let ca_der = ca.certificate().to_der().to_vec();
