@@ -821,8 +821,14 @@ fn inside_the_namespace() {
         assert_eq!(api.login(s, CKU_USER, USER_PIN), CKR_OK);
         assert!(!api.find(s, CKO_PRIVATE_KEY).is_empty());
         assert_eq!(f.C_CloseAllSessions.unwrap()(slot), CKR_OK);
+        let new_admin = "99887766";
+        params.pNewAdminPin = new_admin.as_ptr();
+        params.ulNewAdminPinLen = new_admin.len() as CK_ULONG;
         assert_eq!(init_token(slot, so, so_len, &params), CKR_OK);
         let s = api.session(slot, true);
+        assert_eq!(api.login(s, CKU_SO, SO_PIN), CKR_PIN_INCORRECT);
+        assert_eq!(api.login(s, CKU_SO, new_admin), CKR_OK);
+        assert_eq!(f.C_Logout.unwrap()(s), CKR_OK);
         assert_eq!(api.login(s, CKU_USER, USER_PIN), CKR_PIN_INCORRECT);
         assert_eq!(api.login(s, CKU_USER, new_user), CKR_OK);
         assert!(api.find(s, CKO_PRIVATE_KEY).is_empty(), "the keys are gone");
@@ -837,7 +843,7 @@ fn inside_the_namespace() {
             std::str::from_utf8(&name[..len as usize]).unwrap(),
             new_label
         );
-        eprintln!("C_EX_InitToken: formatted, new user PIN and label in place");
+        eprintln!("C_EX_InitToken: formatted, new PINs and label in place");
         assert_eq!(f.C_Finalize.unwrap()(std::ptr::null_mut()), CKR_OK);
     }
 }
