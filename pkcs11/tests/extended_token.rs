@@ -617,6 +617,51 @@ fn inside_the_namespace() {
             sign_call(USE_HARDWARE_HASH, 0, cert, &mut env, &mut env_len)
         });
         assert_eq!(rv, CKR_FUNCTION_REJECTED);
+        // Another certificate flagged for the CMS (the fixture's old one), and a handle that
+        // is no certificate refused among them.
+        let chain = [certs[0]];
+        let (_, rv) = pressing(&control, "confirm", || {
+            sign(
+                s,
+                document.as_ptr(),
+                document.len() as CK_ULONG,
+                cert,
+                &mut env,
+                &mut env_len,
+                0,
+                chain.as_ptr(),
+                1,
+                0,
+            )
+        });
+        assert_eq!(rv, CKR_OK);
+        let cms = api.take(env, env_len);
+        std::fs::write(dir.path().join("chain.der"), &cms).unwrap();
+        let (ok, out) = openssl(
+            dir.path(),
+            "pkcs7 -inform DER -in chain.der -print_certs -noout",
+        );
+        assert!(ok, "{out}");
+        assert_eq!(
+            out.matches("subject=").count(),
+            2,
+            "the signer's and the flagged one: {out}"
+        );
+        let not_a_cert = [public];
+        let rv = sign(
+            s,
+            document.as_ptr(),
+            document.len() as CK_ULONG,
+            cert,
+            &mut env,
+            &mut env_len,
+            0,
+            not_a_cert.as_ptr(),
+            1,
+            0,
+        );
+        assert_eq!(rv, CKR_ARGUMENTS_BAD, "a key among the certificates");
+        assert!(control.waiting_screen().is_none());
         // The private key named (not found by the certificate's ID), and a 1 MiB document
         // hashed on the token (chained PSO: HASH), detached, timed.
         let big: Vec<u8> = (0..1 << 20).map(|i: u32| (i % 251) as u8).collect();
