@@ -128,7 +128,9 @@ pub fn create_request(args: Args<'_>) -> Result<Value> {
 
 /// `verifyTsResponse(deviceId, response, request, format, {certificates, CA})`: whether the
 /// response grants a time stamp for this request (imprint, nonce) signed by its TSA. The TSA's
-/// signature is checked for GOST signers; another algorithm is FUNCTION_FAILED.
+/// signature is checked for GOST signers; another algorithm is FUNCTION_FAILED. With `CA`, the
+/// TSA's certificate must be issued by one of them (else X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+/// as `verify` answers for a signer).
 pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let args = args.at_most(5)?;
     let response = from_base64(args.str(1, "response")?, "response")?;
@@ -138,9 +140,12 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     for text in opts.strings("certificates")? {
         pool.push(cert_from_text(text)?);
     }
-    for ca in opts.strings("CA")? {
-        cert_from_text(ca)?;
-    }
+    let cas = opts
+        .strings("CA")?
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(cert_from_text)
+        .collect::<Result<Vec<_>>>()?;
     let asn1 = |e: der::Error| PluginError::asn1(e);
     let resp = der_walk::parse_exact(&response).map_err(asn1)?;
     let parts = resp.children().map_err(asn1)?;
@@ -204,6 +209,12 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
         }
         if !signer.verify(cert, &tst_info) {
             return Ok(json!(false));
+        }
+        if !cas.is_empty() && !cas.iter().any(|ca| cert.verify_issued_by(ca).is_ok()) {
+            return Err(PluginError::new(
+                ErrorCode::X509UnableToGetIssuerCertLocally,
+                "no CA in options.CA issued the TSA's certificate",
+            ));
         }
     }
     Ok(json!(!signed.signers.is_empty()))
