@@ -145,6 +145,15 @@ impl P11Flow<'_> {
                         return Err(fail(format!("no screen showing «{text}»"), s).into());
                     }
                 }
+                if !sc.pages.is_empty() {
+                    let pages = sc
+                        .pages
+                        .iter()
+                        .map(|page| page.iter().map(|l| self.expand(l)).collect())
+                        .collect::<Result<Vec<Vec<String>>, _>>()?;
+                    let raw = &self.screens[..self.screens_in_steps.min(self.screens.len())];
+                    crate::runner::checks::pages_shown(raw, &pages)?;
+                }
                 Ok(())
             }
             // `plan::skip_reason` skips such a scenario before it starts.

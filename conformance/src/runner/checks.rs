@@ -134,7 +134,17 @@ impl Flow<'_, '_> {
                         return Err(fail(format!("no screen showing «{text}»"), s));
                     }
                 }
-                Ok(())
+                if sc.pages.is_empty() {
+                    return Ok(());
+                }
+                let pages = sc
+                    .pages
+                    .iter()
+                    .map(|page| page.iter().map(|l| self.expand(l)).collect())
+                    .collect::<Result<Vec<Vec<String>>, _>>()?;
+                let raw =
+                    &self.client.screens[..self.screens_in_steps.min(self.client.screens.len())];
+                pages_shown(raw, &pages)
             }
             Assertion::Atr(a) => {
                 let atr = self.client.attach()?;
@@ -426,4 +436,58 @@ pub(crate) fn check_stored_certificate(
         None
     };
     check_profile(c, stored, issuer, (&wanted.not_before, &wanted.not_after))
+}
+
+/// `screens.pages`: some screen, its lines cut into pages as long as the first expected page
+/// (the display's rows), is exactly the expected pages, the last one possibly partial. Shared
+/// by the APDU and PKCS#11 runs.
+pub(crate) fn pages_shown(raw: &[String], want: &[Vec<String>]) -> StepResult {
+    let rows = want.first().map_or(0, Vec::len);
+    let last = want.len().saturating_sub(1);
+    let well_formed = rows > 0
+        && want.iter().enumerate().all(|(i, page)| {
+            !page.is_empty() && (page.len() == rows || (i == last && page.len() < rows))
+        });
+    if !well_formed {
+        return Err(fail(
+            "pages as long as the first, the last one shorter or as long, none empty",
+            format!("pages of {} lines", lengths(want)),
+        ));
+    }
+    let cut = |screen: &str| -> Vec<Vec<String>> {
+        // split, not lines(): a blank last line (a padded page) must count.
+        let lines: Vec<String> = screen.split('\n').map(|l| l.trim().to_owned()).collect();
+        lines.chunks(rows).map(<[String]>::to_vec).collect()
+    };
+    if raw.iter().any(|s| cut(s) == want) {
+        return Ok(());
+    }
+    let show = |pages: &[Vec<String>]| {
+        pages
+            .iter()
+            .map(|p| format!("«{}»", p.join(" | ")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let actual = raw
+        .iter()
+        .map(|s| show(&cut(s)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    Err(fail(
+        format!("a screen with the pages {}", show(want)),
+        if actual.is_empty() {
+            "no screen".to_owned()
+        } else {
+            actual
+        },
+    ))
+}
+
+fn lengths(pages: &[Vec<String>]) -> String {
+    pages
+        .iter()
+        .map(|p| p.len().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

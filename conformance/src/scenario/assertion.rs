@@ -207,4 +207,10 @@ pub struct ScreensAssertion {
     /// not display.
     #[serde(default)]
     pub lacks: Vec<String>,
+    /// One screen shown during the steps, page by page as the display shows it: its lines
+    /// split into pages as long as the first page given (the device's rows), the last page
+    /// possibly shorter, every line exactly (whitespace at its ends ignored), nothing more.
+    /// Pins the partial last page that `contains` and `safetouch.lines` let through.
+    #[serde(default)]
+    pub pages: Vec<Vec<String>>,
 }
