@@ -85,6 +85,9 @@ impl Flow<'_, '_> {
                         )
                     })?;
                 let stored = stored.unwrap_or_default();
+                if c.paired == Some(true) {
+                    paired_by_id(&objects, &c.key, key.reference, &q)?;
+                }
                 let wanted = expand_certificate(c, &|t| self.expand(t))?;
                 let issued = self.issued.as_deref();
                 check_stored_certificate(c, &wanted, &found, &stored, issued, &mut self.ca)
@@ -490,4 +493,42 @@ fn lengths(pages: &[Vec<String>]) -> String {
         .map(|p| p.len().to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `certificate.paired`: the CDF entry of the certificate for public key `q` carries the ID of
+/// the key `reference`: its PrKDF iD when the token lists one, else the SHA-1 of its public-key
+/// value (`object_id`, the ID the client gives a key it generated).
+fn paired_by_id(
+    objects: &rutoken_client::Objects,
+    name: &str,
+    reference: u8,
+    q: &[u8],
+) -> StepResult {
+    let entry = objects
+        .certificates
+        .iter()
+        .find(|e| certificate::parse(&e.der).is_some_and(|i| i.public_key == q))
+        .ok_or_else(|| fail(format!("a certificate for key {name} on the token"), "none"))?;
+    let listed = objects
+        .keys
+        .iter()
+        .find(|k| k.reference == reference)
+        .and_then(|k| k.id.clone());
+    let want = match listed {
+        Some(id) => id,
+        None => rutoken_client::layout::pkcs15::object_id(q)
+            .map_err(|e| fail("a public key", e))?
+            .to_vec(),
+    };
+    if entry.id == want {
+        Ok(())
+    } else {
+        Err(fail(
+            format!(
+                "the certificate's CDF entry under key {name}'s ID {}",
+                hex::encode_upper(&want)
+            ),
+            format!("ID {}", hex::encode_upper(&entry.id)),
+        ))
+    }
 }
