@@ -23,6 +23,29 @@ impl P11Flow<'_> {
         Ok(out)
     }
 
+    /// `certificate.paired`: the certificate object for public key `q` has the key's `CKA_ID`.
+    fn paired_by_id(&self, name: &str, key_id: &[u8], q: &[u8]) -> P11Result {
+        for object in self.token.find(ObjectClass::CERTIFICATE, None)? {
+            let der = self.token.bytes(object, AttributeType::Value)?;
+            let der = rutoken_client::certificate::trim(&der);
+            if certificate::parse(der).is_some_and(|i| i.public_key == q) {
+                let id = self.token.bytes(object, AttributeType::Id)?;
+                if id == key_id {
+                    return Ok(());
+                }
+                return Err(fail(
+                    format!(
+                        "the certificate's CKA_ID the key {name}'s, {}",
+                        hex::encode_upper(key_id)
+                    ),
+                    format!("CKA_ID {}", hex::encode_upper(&id)),
+                )
+                .into());
+            }
+        }
+        Err(fail(format!("a certificate for key {name} on the token"), "none").into())
+    }
+
     /// Runs one assertion.
     pub fn check(&mut self, assertion: &Assertion) -> P11Result {
         self.step = format!("assert {}", assertion.name());
@@ -76,6 +99,9 @@ impl P11Flow<'_> {
                             "none",
                         )
                     })?;
+                if c.paired == Some(true) {
+                    self.paired_by_id(&c.key, &key.id, &q)?;
+                }
                 let found = certificate::parse(&stored)
                     .ok_or_else(|| fail("a certificate", "unparsable DER"))?;
                 let wanted = expand_certificate(c, &|t| self.expand(t))?;
@@ -144,6 +170,15 @@ impl P11Flow<'_> {
                     if let Some(s) = shown.iter().find(|s| s.contains(&text)) {
                         return Err(fail(format!("no screen showing «{text}»"), s).into());
                     }
+                }
+                if !sc.pages.is_empty() {
+                    let pages = sc
+                        .pages
+                        .iter()
+                        .map(|page| page.iter().map(|l| self.expand(l)).collect())
+                        .collect::<Result<Vec<Vec<String>>, _>>()?;
+                    let raw = &self.screens[..self.screens_in_steps.min(self.screens.len())];
+                    crate::runner::checks::pages_shown(raw, &pages)?;
                 }
                 Ok(())
             }

@@ -182,7 +182,8 @@ impl P11Flow<'_> {
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
         let extensions = requested_extensions(&ekus)?;
-        let (algorithm, public) = verifier(&key.state, None)?;
+        // `key: current`: the key of the current certificate, read from it.
+        let (algorithm, public) = verifier(&key.state, self.current_certificate.as_deref())?;
         let info = rutoken_pki::RequestInfo::new(subject, &public, algorithm, &extensions)
             .map_err(|e| fail("the request to be built", e))?;
         let tbs = info
@@ -202,9 +203,9 @@ impl P11Flow<'_> {
                 .to_vec();
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
-        } else {
+        } else if name != "current" {
             // The plugin removes the key pair it generated for a request that was not signed
-            // (reissue-flow.md, branches: reject on screen 1).
+            // (reissue-flow.md, branches: reject on screen 1); never the current key.
             self.delete(&key)?;
             if let Some(state) = self.keys.get_mut(name) {
                 state.state.deleted = true;

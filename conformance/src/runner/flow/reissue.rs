@@ -162,9 +162,10 @@ impl Flow<'_, '_> {
         if let Some(der) = refusal_outcome(result, expect)? {
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
-        } else {
+        } else if key_name != "current" {
             // The plugin removes the key pair it generated for a request that was not signed
-            // (reissue-flow.md, branches: reject on screen 1).
+            // (reissue-flow.md, branches: reject on screen 1); never the current key, which a
+            // request for the current key (`key: current`) signs.
             self.client.delete_key_pair(key.reference)?;
             if let Some(state) = self.keys.get_mut(key_name) {
                 state.deleted = true;
