@@ -9,6 +9,7 @@
 pub mod access;
 pub mod command;
 mod commands;
+mod durable;
 mod engine;
 pub mod error;
 pub mod fcp;
@@ -26,6 +27,7 @@ pub mod storage;
 pub mod summary;
 
 use std::path::Path;
+use std::sync::Arc;
 
 pub use error::TokenError;
 pub use fixture::Fixture;
@@ -36,7 +38,8 @@ pub use summary::Summary;
 
 use rutoken_apdu::StatusWord;
 
-use self::state::{Session, State};
+use self::durable::Durable;
+use self::state::Session;
 use self::storage::{FileStorage, ImageStorage};
 use crate::card::Card;
 
@@ -49,13 +52,13 @@ enum RngSource {
 /// A virtual Rutoken ECP 2.0.
 pub struct Token {
     profile: TokenProfile,
-    state: State,
+    /// Handlers change it through `state.make_mut()`, which tells the engine to write the
+    /// image.
+    state: Durable,
     session: Session,
     storage: Option<Box<dyn ImageStorage>>,
     rng_source: RngSource,
     rng: Option<gost::Rng>,
-    /// Set by handlers that changed `state`; the engine then writes the image.
-    dirty: bool,
 }
 
 impl std::fmt::Debug for Token {
@@ -73,7 +76,7 @@ impl std::fmt::Debug for Token {
 
 impl Token {
     fn new(
-        state: State,
+        state: Durable,
         profile: TokenProfile,
         storage: Option<Box<dyn ImageStorage>>,
         rng: RngSource,
@@ -85,7 +88,6 @@ impl Token {
             storage,
             rng_source: rng,
             rng: None,
-            dirty: false,
         }
     }
 
@@ -97,7 +99,12 @@ impl Token {
         profile: TokenProfile,
     ) -> Result<Token, TokenError> {
         let state = fixture::build(fixture, seed, &profile)?;
-        Ok(Token::new(state, profile, None, RngSource::Seeded(seed)))
+        Ok(Token::new(
+            Durable::new(state),
+            profile,
+            None,
+            RngSource::Seeded(seed),
+        ))
     }
 
     /// Creates the image file at `path` from a fixture (refusing an existing file) and returns
@@ -133,14 +140,19 @@ impl Token {
         seed: u64,
         profile: TokenProfile,
     ) -> Result<Token, TokenError> {
-        let state = fixture::build(fixture, seed, &profile)?;
-        storage::write_atomic(storage.as_mut(), &image::encode(&state)?).map_err(|source| {
-            TokenError::Io {
-                path: storage.path().to_path_buf(),
-                source,
-            }
+        let state = Arc::new(fixture::build(fixture, seed, &profile)?);
+        // Through `store`, as every later change: a storage in memory keeps the state and
+        // encodes it when read (the fixture's image was 4 % of an in-process flow).
+        storage.store(&state).map_err(|source| TokenError::Io {
+            path: storage.path().to_path_buf(),
+            source,
         })?;
-        Ok(Token::new(state, profile, Some(storage), RngSource::Os))
+        Ok(Token::new(
+            Durable::shared(state),
+            profile,
+            Some(storage),
+            RngSource::Os,
+        ))
     }
 
     /// Opens an existing image. A corrupt, truncated or newer image is an error naming the file
@@ -160,7 +172,12 @@ impl Token {
             source,
         })?;
         let state = image::decode(&bytes, &path)?;
-        Ok(Token::new(state, profile, Some(storage), RngSource::Os))
+        Ok(Token::new(
+            Durable::new(state),
+            profile,
+            Some(storage),
+            RngSource::Os,
+        ))
     }
 
     /// The image bytes of the current state (what the image file would hold).
@@ -171,7 +188,12 @@ impl Token {
     /// An in-memory token from image bytes: an in-process "restart the emulator".
     pub fn from_snapshot(bytes: &[u8], profile: TokenProfile) -> Result<Token, TokenError> {
         let state = image::decode(bytes, Path::new("<snapshot>"))?;
-        Ok(Token::new(state, profile, None, RngSource::Os))
+        Ok(Token::new(
+            Durable::new(state),
+            profile,
+            None,
+            RngSource::Os,
+        ))
     }
 
     /// The same token with its random numbers drawn from `seed` (a reproducible run over an
@@ -200,14 +222,16 @@ impl Token {
         })
     }
 
-    /// Writes the image now (no-op in memory). On failure the caller restores the state.
+    /// Writes the image now (no-op without storage) and clears the write-aside mark. On
+    /// failure the old image is in place and the caller restores the state.
     fn persist(&mut self) -> Result<(), StatusWord> {
+        self.state.take_dirty();
         let Some(storage) = self.storage.as_mut() else {
             return Ok(());
         };
-        // Either failure leaves the old image in place; the caller restores the state.
-        let bytes = image::encode(&self.state).map_err(|_| StatusWord::MEMORY_FAILURE)?;
-        storage::write_atomic(storage.as_mut(), &bytes).map_err(|_| StatusWord::MEMORY_FAILURE)
+        storage
+            .store(&self.state.share())
+            .map_err(|_| StatusWord::MEMORY_FAILURE)
     }
 }
 

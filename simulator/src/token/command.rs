@@ -9,6 +9,8 @@
 
 #![deny(clippy::indexing_slicing)]
 
+use std::sync::LazyLock;
+
 use rutoken_apdu::{CommandView, StatusWord};
 
 use super::Token;
@@ -228,29 +230,49 @@ commands! {
         chaining: NO_CHAIN, mutating: true, gate: Gate::Pass, run: |t, r, _| t.init_end(r) };
 }
 
+/// The rows of each INS byte, in table order: decoding looks at the one to three rows of its
+/// INS instead of scanning the whole table up to three times (9 % of a SELECT MF, perf,
+/// 7 Dec 2026).
+static BY_INS: LazyLock<Vec<Vec<Command>>> = LazyLock::new(|| {
+    let mut rows = vec![Vec::new(); 256];
+    for &c in Command::ALL {
+        if let Some(same_ins) = rows.get_mut(usize::from(c.spec().ins)) {
+            same_ins.push(c);
+        }
+    }
+    rows
+});
+
 impl Command {
     /// Decodes class, INS and P1-P2, in this order: an INS no row has is 6D00, an INS known
     /// only in another class 6E00, a known INS with no row for its P1-P2 6A86. Rows that name
     /// their P1-P2 win over rows that take any.
     pub fn decode(class: Class, ins: u8, p1: u8, p2: u8) -> Result<Command, StatusWord> {
-        let same_ins = || {
-            Command::ALL
-                .iter()
-                .copied()
-                .filter(move |c| c.spec().ins == ins)
-        };
-        if same_ins().next().is_none() {
+        let rows = BY_INS
+            .get(usize::from(ins))
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if rows.is_empty() {
             return Err(StatusWord::INS_NOT_SUPPORTED);
         }
-        let in_class = || same_ins().filter(move |c| c.spec().class == class);
-        if in_class().next().is_none() {
+        let (mut in_class, mut any) = (false, None);
+        for &c in rows {
+            let spec = c.spec();
+            if spec.class != class {
+                continue;
+            }
+            in_class = true;
+            if spec.params.matches(p1, p2) {
+                if spec.params != Params::Any {
+                    return Ok(c);
+                }
+                any.get_or_insert(c);
+            }
+        }
+        if !in_class {
             return Err(StatusWord::CLA_NOT_SUPPORTED);
         }
-        let matching = || in_class().filter(|c| c.spec().params.matches(p1, p2));
-        matching()
-            .find(|c| c.spec().params != Params::Any)
-            .or_else(|| matching().next())
-            .ok_or(StatusWord::WRONG_P1P2)
+        any.ok_or(StatusWord::WRONG_P1P2)
     }
 
     /// Decodes the header of a command APDU (CLA, INS, P1, P2).

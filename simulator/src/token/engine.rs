@@ -90,14 +90,19 @@ impl Token {
     }
 
     /// Executes a whole command; restores the state if it is rejected or cannot be written.
+    /// Whether to write is the engine's call: a handler that took the state mutably
+    /// ([`super::durable::Durable::make_mut`]) changed it.
     fn run(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> StatusWord {
         let spec = cmd.command.spec();
-        let backup = spec.mutating.then(|| self.state.clone());
-        self.dirty = false;
+        // A reference, not a copy: the state is copied when the handler first changes it.
+        let backup = spec.mutating.then(|| self.state.share());
+        self.state.take_dirty();
         let result = (spec.run)(self, cmd, out);
-        let dirty = std::mem::take(&mut self.dirty);
+        let dirty = self.state.is_dirty();
+        // A row that is not mutating has no rollback copy: it may change the state only to
+        // write it itself (VERIFY's counter), or to put it back by hand before an error.
         debug_assert!(
-            spec.mutating || !dirty,
+            spec.mutating || !dirty || result.is_err(),
             "{:?} changed the state but its row does not say mutating",
             cmd.command
         );
@@ -107,15 +112,16 @@ impl Token {
                 Ok(()) => sw,
                 Err(fail) => {
                     if let Some(state) = backup {
-                        self.state = state;
+                        self.state.restore(state);
                     }
                     out.clear();
                     fail
                 }
             },
             Err(sw) => {
+                self.state.take_dirty();
                 if let Some(state) = backup {
-                    self.state = state;
+                    self.state.restore(state);
                 }
                 out.clear();
                 sw
@@ -140,9 +146,9 @@ impl Token {
         fs::node_at(self.state.mf.as_ref()?, df)?.child(fid)
     }
 
-    /// Mutable access to the object at a system path plus FID.
+    /// Mutable access to the object at a system path plus FID (the command will be written).
     pub(crate) fn system_object_mut(&mut self, df: &[u16], fid: u16) -> Option<&mut Node> {
-        let dir = fs::node_at_mut(self.state.mf.as_mut()?, df)?;
+        let dir = fs::node_at_mut(self.state.make_mut().mf.as_mut()?, df)?;
         dir.children_mut()?.iter_mut().find(|c| c.fid == fid)
     }
 
@@ -154,10 +160,15 @@ impl Token {
             .ok_or(StatusWord::NO_CURRENT_EF)
     }
 
-    /// The current EF or RSF, mutable.
+    /// The current EF or RSF, mutable (the command will be written).
     pub(crate) fn current_file_mut(&mut self) -> CardResult<&mut Node> {
         let fid = self.session.current_ef.ok_or(StatusWord::NO_CURRENT_EF)?;
-        let mf = self.state.mf.as_mut().ok_or(StatusWord::NO_CURRENT_EF)?;
+        let mf = self
+            .state
+            .make_mut()
+            .mf
+            .as_mut()
+            .ok_or(StatusWord::NO_CURRENT_EF)?;
         let df = fs::node_at_mut(mf, &self.session.current_df).ok_or(StatusWord::NO_CURRENT_EF)?;
         df.children_mut()
             .and_then(|c| c.iter_mut().find(|n| n.fid == fid))

@@ -24,10 +24,10 @@ impl Token {
         {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
-        self.state.mf = None;
-        self.state.finalised = false;
+        let state = self.state.make_mut();
+        state.mf = None;
+        state.finalised = false;
         self.session = Session::default();
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
@@ -41,8 +41,7 @@ impl Token {
             return Err(StatusWord::WRONG_LENGTH);
         }
         if !self.state.finalised {
-            self.state.finalised = true;
-            self.dirty = true;
+            self.state.make_mut().finalised = true;
         }
         Ok(StatusWord::OK)
     }

@@ -67,7 +67,6 @@ impl Token {
                 .ok_or(StatusWord::WRONG_LENGTH)?
                 .copy_from_slice(cmd.data);
         }
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 }

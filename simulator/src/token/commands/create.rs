@@ -55,10 +55,9 @@ impl Token {
             if !is_df || req.fid != MF_FID {
                 return Err(StatusWord::FILE_NOT_FOUND);
             }
-            self.state.mf = Some(node);
+            self.state.make_mut().mf = Some(node);
             self.session.current_df.clear();
             self.session.current_ef = None;
-            self.dirty = true;
             return Ok(StatusWord::OK);
         };
         if req.fid == MF_FID {
@@ -75,7 +74,12 @@ impl Token {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         self.check_memory(node.footprint())?;
-        let mf = self.state.mf.as_mut().ok_or(StatusWord::FILE_NOT_FOUND)?;
+        let mf = self
+            .state
+            .make_mut()
+            .mf
+            .as_mut()
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let children = fs::node_at_mut(mf, &self.session.current_df)
             .and_then(Node::children_mut)
             .ok_or(StatusWord::FILE_NOT_FOUND)?;
@@ -89,7 +93,6 @@ impl Token {
                 self.session.current_ef = Some(req.fid);
             }
         }
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
@@ -159,13 +162,17 @@ impl Token {
             prop: req.prop,
             body,
         };
-        let mf = self.state.mf.as_mut().ok_or(StatusWord::FILE_NOT_FOUND)?;
+        let mf = self
+            .state
+            .make_mut()
+            .mf
+            .as_mut()
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let children = fs::node_at_mut(mf, dir)
             .and_then(Node::children_mut)
             .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let at = children.partition_point(|c| c.fid < req.fid);
         children.insert(at, node);
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
@@ -190,7 +197,12 @@ impl Token {
         if !self.acl_ok(&target.sec, Op::Delete) {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
-        let mf = self.state.mf.as_mut().ok_or(StatusWord::FILE_NOT_FOUND)?;
+        let mf = self
+            .state
+            .make_mut()
+            .mf
+            .as_mut()
+            .ok_or(StatusWord::FILE_NOT_FOUND)?;
         let children = fs::node_at_mut(mf, &self.session.current_df)
             .and_then(Node::children_mut)
             .ok_or(StatusWord::FILE_NOT_FOUND)?;
@@ -198,7 +210,6 @@ impl Token {
         if self.session.current_ef == Some(fid) {
             self.session.current_ef = None;
         }
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 }

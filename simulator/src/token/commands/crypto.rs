@@ -151,7 +151,6 @@ impl Token {
         self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, d)?;
         self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public.clone()))?;
         out.extend_from_slice(&public);
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
@@ -206,7 +205,6 @@ impl Token {
         if let Body::Key(key) = &mut self.current_file_mut()?.body {
             key.material = Some(Secret::new(d.to_vec()));
         }
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 }

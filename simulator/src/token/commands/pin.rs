@@ -108,9 +108,10 @@ impl Token {
             self.pin_mut(cmd.p2)?.tries_left = before;
             return Err(sw);
         }
-        // 2. Constant-time comparison.
-        let pin = self.pin_mut(cmd.p2)?;
+        // 2. Constant-time comparison. Read-only: a wrong PIN has nothing more to write.
+        let (pin, _) = self.pin(cmd.p2)?;
         if pin.matches(cmd.data) {
+            let pin = self.pin_mut(cmd.p2)?;
             pin.tries_left = pin.max_tries;
             if let Err(sw) = self.persist() {
                 self.pin_mut(cmd.p2)?.tries_left = before - 1;
@@ -152,7 +153,6 @@ impl Token {
         let pin = self.pin_mut(cmd.p2)?;
         pin.value = Some(Secret::new(value.to_vec()));
         pin.tries_left = pin.max_tries;
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
@@ -174,7 +174,6 @@ impl Token {
         }
         let pin = self.pin_mut(cmd.p2)?;
         pin.tries_left = pin.max_tries;
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 

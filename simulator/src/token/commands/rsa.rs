@@ -89,7 +89,6 @@ impl Token {
         self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, key.to_object()?)?;
         self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public))?;
         out.extend_from_slice(&modulus);
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
@@ -168,7 +167,6 @@ impl Token {
         if let Body::Key(key) = &mut self.current_file_mut()?.body {
             key.material = Some(Secret::new(value.to_vec()));
         }
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
