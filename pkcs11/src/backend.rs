@@ -13,6 +13,8 @@ use crate::device::{
 use crate::error::{ProfileWords, status_error};
 use crate::vendor_key::VendorKeyFlags;
 
+mod symmetric;
+
 /// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
 /// the PIN reference `rr`).
 const PIN_DF: [u16; 3] = [0x1000, 0x1000, 0x6005];
@@ -462,6 +464,10 @@ impl<T: Transport> Device for ClientDevice<T> {
             path: stored.path,
             ..object.clone()
         })
+    }
+
+    fn symmetric(&mut self) -> Option<&mut dyn crate::symmetric::SymmetricDevice> {
+        Some(self)
     }
 
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
