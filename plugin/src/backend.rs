@@ -19,6 +19,7 @@ use rutoken_sim::token::{Fixture, Token};
 use crate::BridgeError;
 
 mod edit;
+mod envelope;
 use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState};
 use crate::panel::PanelButtons;
 use crate::server;
@@ -392,6 +393,16 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
         let kk = self.reference(id)?;
         self.client.delete_key_pair(kk).map_err(device_error)
+    }
+    fn open_key_transport(
+        &mut self,
+        key_id: &[u8],
+        transport: &gost::key_transport::KeyTransport,
+        content: &gost::key_transport::ContentParams,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, DeviceError> {
+        let kk = self.reference(key_id)?;
+        envelope::open_on_token(&mut self.client, kk, transport, content, ciphertext)
     }
 }
 
