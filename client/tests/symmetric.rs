@@ -2,7 +2,8 @@
 //! every mode equal to the host engine (`gost::gost28147`) for lengths across blocks, pieces
 //! and the 1024-byte meshing; key wrap and unwrap round trips and a tampered blob refused with
 //! no object left; the CMS-style flow (host ephemeral key, VKO on the token, CryptoPro unwrap,
-//! content decrypted on the token).
+//! content decrypted on the token); CFB and counter mode both ways with `openssl enc` (gost
+//! engine).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use gost::gost28147::{self, Cfb, Cnt, Direction, KeyWrap, Mac};
@@ -187,4 +188,103 @@ fn operations_need_the_login() {
     assert!(c.encrypt(key, CipherMode::Ecb, &[0; 8]).is_err());
     assert!(c.mac(key, None, b"x").is_err());
     assert!(c.generate_secret_key(CipherParams::CryptoProA).is_err());
+}
+
+/// `openssl enc` with the gost engine over `data` in a temporary directory; `None` when
+/// OpenSSL or its gost engine is missing.
+fn openssl_enc(
+    cipher: &str,
+    params: CipherParams,
+    decrypt: bool,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Option<Vec<u8>> {
+    let dir = std::env::temp_dir().join(format!("rutoken-lab-client-enc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::write(&input, data).ok()?;
+    let out = std::process::Command::new("openssl")
+        .args([
+            "enc",
+            "-engine",
+            "gost",
+            cipher,
+            if decrypt { "-d" } else { "-e" },
+            "-nopad",
+        ])
+        .args(["-K", &hex_of(key), "-iv", &hex_of(iv), "-in"])
+        .arg(&input)
+        .arg("-out")
+        .arg(&output)
+        .env("CRYPT_PARAMS", params.name())
+        .output()
+        .ok()?;
+    let result = out
+        .status
+        .success()
+        .then(|| std::fs::read(&output).ok())
+        .flatten();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The token's CFB (every CryptoPro set and Z) and counter mode (A and Z, the engine's) against
+/// `openssl enc -gost89` / `-gost89-cnt` / `-gost89-cnt-12` (gost engine), both ways, across
+/// the 1024-byte meshing.
+#[test]
+fn token_and_openssl_both_ways() {
+    let probe = std::process::Command::new("openssl")
+        .args(["engine", "gost"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        println!(
+            "skipped: OpenSSL's gost engine is not installed (Debian: libengine-gost-openssl)"
+        );
+        return;
+    }
+    let mut c = client();
+    let mut rng = Rng::from_seed(89);
+    for params in [
+        CipherParams::CryptoProA,
+        CipherParams::CryptoProB,
+        CipherParams::CryptoProC,
+        CipherParams::CryptoProD,
+        CipherParams::Tc26Z,
+    ] {
+        let value: [u8; 32] = random(&mut rng, 32).try_into().unwrap();
+        let key = c.import_secret_key(params, &value).unwrap();
+        let iv: [u8; 8] = random(&mut rng, 8).try_into().unwrap();
+        let data = random(&mut rng, 2100);
+        // The engine's counter mode is fixed to a set (`-gost89-cnt` CryptoPro A,
+        // `-gost89-cnt-12` Z); its CFB takes CRYPT_PARAMS.
+        let mut runs = vec![("-gost89", CipherMode::Cfb(iv))];
+        match params {
+            CipherParams::CryptoProA => runs.push(("-gost89-cnt", CipherMode::Cnt(iv))),
+            CipherParams::Tc26Z => runs.push(("-gost89-cnt-12", CipherMode::Cnt(iv))),
+            _ => {}
+        }
+        for (cipher, mode) in runs {
+            let ours = c.encrypt(key, mode, &data).unwrap();
+            let theirs = openssl_enc(cipher, params, false, &value, &iv, &data).unwrap();
+            assert!(
+                ours == theirs,
+                "{params:?} {cipher}: the token's and OpenSSL's differ"
+            );
+            let back = openssl_enc(cipher, params, true, &value, &iv, &ours).unwrap();
+            assert!(
+                back == data,
+                "{params:?} {cipher}: OpenSSL opens the token's"
+            );
+            assert!(
+                c.decrypt(key, mode, &theirs).unwrap() == data,
+                "{params:?} {cipher}: the token opens OpenSSL's"
+            );
+        }
+        c.delete_secret_key(key.reference).unwrap();
+    }
 }
