@@ -95,15 +95,17 @@ impl Kind {
                 .ok_or(Missing::Invalid),
             Kind::PrivateKey(k) => Ok(match kind {
                 CKA_CLASS => ulong(CKO_PRIVATE_KEY),
-                CKA_SENSITIVE | CKA_ALWAYS_SENSITIVE | CKA_NEVER_EXTRACTABLE | CKA_SIGN => {
-                    bool(true)
-                }
+                // CKA_DERIVE: VKO on the token (`CKM_GOSTR3410_12_DERIVE`, `crate::symmetric`).
+                CKA_SENSITIVE
+                | CKA_ALWAYS_SENSITIVE
+                | CKA_NEVER_EXTRACTABLE
+                | CKA_SIGN
+                | CKA_DERIVE => bool(true),
                 CKA_PRIVATE => bool(true),
                 CKA_EXTRACTABLE
                 | CKA_DECRYPT
                 | CKA_SIGN_RECOVER
                 | CKA_UNWRAP
-                | CKA_DERIVE
                 | CKA_WRAP_WITH_TRUSTED
                 | CKA_ALWAYS_AUTHENTICATE => bool(false),
                 CKA_VALUE => return Err(Missing::Sensitive),

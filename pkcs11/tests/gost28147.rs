@@ -500,12 +500,46 @@ fn python_and_openssl_both_ways() {
     lab.ok(&format!(
         "{OPENSSL_GOST89} -e -K {key} -iv {iv} -in plain.bin -out openssl.bin"
     ));
+    // The peer of the VKO 2001 check: a key on CryptoPro A (= TC26 256-B), its UKM.
+    let ephemeral = SigningKey::generate(ParamSet::Gost256B, &mut Rng::from_seed(2001)).unwrap();
+    let ukm = "0102030405060708";
     let out = lab.ok(&format!(
-        "{} test.py \"$MODULE\" {} {key} {iv} plain.bin openssl.bin token.bin",
+        "{} test.py \"$MODULE\" {} {key} {iv} plain.bin openssl.bin token.bin {} {ukm}",
         python.display(),
-        lab::USER_PIN
+        lab::USER_PIN,
+        hex::encode(ephemeral.verifying_key().to_le_bytes())
     ));
     assert!(out.contains("done"), "{out}");
+    assert!(out.contains("short-peer MechanismParamInvalid"), "{out}");
+    let field = |name: &str| {
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {out}"));
+        hex::decode(line.trim()).unwrap()
+    };
+    let token_public =
+        VerifyingKey::from_le_bytes(ParamSet::Gost256B, &field("token-public")).unwrap();
+    let kek = gost::vko(
+        Vko::Gost2001,
+        &ephemeral,
+        &token_public,
+        &hex::decode(ukm).unwrap(),
+    )
+    .unwrap();
+    let kek: [u8; 32] = kek[..].try_into().unwrap();
+    let opened = gost28147::unwrap(
+        KeyWrap::Gost28147,
+        CipherParams::CryptoProA,
+        &kek,
+        &field("kek-wrapped"),
+    )
+    .unwrap();
+    assert_eq!(
+        hex::encode(*opened),
+        key,
+        "the KEK C_DeriveKey made is the host's VKO 2001"
+    );
     // The token's ciphertext opens with OpenSSL and equals the host engine's.
     lab.ok(&format!(
         "{OPENSSL_GOST89} -d -K {key} -iv {iv} -in token.bin -out back.bin"

@@ -2,13 +2,21 @@
 pkcs11/tests/gost28147.rs: an imported key (CKA_VALUE) encrypts plain.bin with CKM_GOST28147
 into token.bin and decrypts OpenSSL's ciphertext back to plain.bin; a generated key
 round-trips single- and multi-part, MACs and verifies, wraps and unwraps another key.
-Usage: gost28147.py MODULE PIN KEY_HEX IV_HEX plain.bin openssl.bin token.bin"""
+A GOST R 34.10-2001 key pair derives (CKM_GOSTR3410_DERIVE, CK_GOSTR3410_DERIVE_PARAMS packed
+by hand: the C ABI's struct path) a KEK with the peer key EPHEMERAL_HEX and UKM_HEX, which wraps
+the imported key; the test checks the wrap with the host's VKO.
+Usage: gost28147.py MODULE PIN KEY_HEX IV_HEX plain.bin openssl.bin token.bin EPHEMERAL_HEX UKM_HEX"""
+import ctypes
+import struct
 import sys
 
 import pkcs11
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
 
 module, pin, key_hex, iv_hex, plain_path, openssl_path, token_path = sys.argv[1:8]
+ephemeral_hex, ukm_hex = sys.argv[8:10]
+CRYPTOPRO_A = bytes.fromhex("06072a850302022301")
+GOST94_PARAMS = bytes.fromhex("06072a850302021e01")
 iv = bytes.fromhex(iv_hex)
 plain = open(plain_path, "rb").read()
 openssl = open(openssl_path, "rb").read()
@@ -63,4 +71,35 @@ with token.open(user_pin=pin, rw=True) as s:
                           capabilities=MechanismFlag.ENCRYPT | MechanismFlag.DECRYPT,
                           template={Attribute.EXTRACTABLE: False})
     assert copy.encrypt(plain, mechanism=Mechanism.GOST28147, mechanism_param=iv) == ct
+
+    # VKO 2001 through C_DeriveKey's CK_GOSTR3410_DERIVE_PARAMS {kdf, pPublicData,
+    # ulPublicDataLen, pUKM, ulUKMLen}: CK_ULONGs and pointers, native layout.
+    public, private = s.generate_keypair(
+        KeyType.GOSTR3410, mechanism=Mechanism.GOSTR3410_KEY_PAIR_GEN, label="vko2001",
+        store=True, capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY | MechanismFlag.DERIVE,
+        public_template={Attribute.GOSTR3410_PARAMS: CRYPTOPRO_A,
+                         Attribute.GOSTR3411_PARAMS: GOST94_PARAMS},
+        private_template={Attribute.GOSTR3410_PARAMS: CRYPTOPRO_A,
+                          Attribute.GOSTR3411_PARAMS: GOST94_PARAMS})
+    peer = ctypes.create_string_buffer(bytes.fromhex(ephemeral_hex), len(ephemeral_hex) // 2)
+    ukm = ctypes.create_string_buffer(bytes.fromhex(ukm_hex), len(ukm_hex) // 2)
+    CKD_NULL = 1
+    params = struct.pack("@LPLPL", CKD_NULL, ctypes.addressof(peer), len(peer.raw),
+                         ctypes.addressof(ukm), len(ukm.raw))
+    kek = private.derive_key(KeyType.GOST28147, 256, mechanism=Mechanism.GOSTR3410_DERIVE,
+                             mechanism_param=params, capabilities=CAPS,
+                             template={Attribute.EXTRACTABLE: False})
+    short = struct.pack("@LPLPL", CKD_NULL, ctypes.addressof(peer), 10,
+                        ctypes.addressof(ukm), len(ukm.raw))
+    try:
+        private.derive_key(KeyType.GOST28147, 256, mechanism=Mechanism.GOSTR3410_DERIVE,
+                           mechanism_param=short, capabilities=CAPS,
+                           template={Attribute.EXTRACTABLE: False})
+        raise SystemExit("a 10-byte peer key derived")
+    except pkcs11.exceptions.MechanismParamInvalid:
+        print("short-peer MechanismParamInvalid")
+    wrapped = kek.wrap_key(key, mechanism=Mechanism.GOST28147_KEY_WRAP,
+                           mechanism_param=bytes.fromhex(ukm_hex))
+    print("token-public", public[Attribute.VALUE].hex())
+    print("kek-wrapped", wrapped.hex())
     print("done")
