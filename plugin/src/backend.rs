@@ -12,6 +12,7 @@ use crate::BridgeError;
 mod edit;
 #[cfg(feature = "emulator")]
 mod emulator;
+mod envelope;
 use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState};
 use crate::server;
 
@@ -359,6 +360,16 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
         let kk = self.reference(id)?;
         self.client.delete_key_pair(kk).map_err(device_error)
+    }
+    fn open_key_transport(
+        &mut self,
+        key_id: &[u8],
+        transport: &gost::key_transport::KeyTransport,
+        content: &gost::key_transport::ContentParams,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, DeviceError> {
+        let kk = self.reference(key_id)?;
+        envelope::open_on_token(&mut self.client, kk, transport, content, ciphertext)
     }
 }
 
