@@ -21,10 +21,14 @@
  * when the library has no C_EX_GetFunctionListExtended.
  * The user PIN comes from the environment (USER_PIN): never printed.
  */
+/* clock_gettime and CLOCK_MONOTONIC are POSIX, not C99. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rtpkcs11.h"
@@ -53,6 +57,14 @@ static CK_BYTE gost3410_2012_256_params[] = {0x06, 0x07, 0x2a, 0x85, 0x03, 0x02,
 static CK_BYTE gost3411_2012_256_params[] = {0x06, 0x08, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02};
 /* DER of id-Gost28147-89-CryptoPro-A-ParamSet (1.2.643.2.2.31.1, RFC 4357 §11.2). */
 static CK_BYTE gost28147_params[] = {0x06, 0x07, 0x2a, 0x85, 0x03, 0x02, 0x02, 0x1f, 0x01};
+
+/* Microseconds on the monotonic clock: the bench in benches/ reads the "elapsed-us" lines. */
+static long long nowUs(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long) t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 
 static void showRv(const char* call, CK_RV rv)
 {
@@ -274,7 +286,9 @@ static int stepSign(CK_SESSION_HANDLE session, const CK_BYTE* id, CK_ULONG idLen
 	showRv("C_SignInit", rv);
 	if (rv == CKR_OK) {
 		/* The SafeTouch shows what is signed and waits for the owner's press. */
+		long long start = nowUs();
 		rv = functionList->C_Sign(session, data, dataLength, signature, &signatureLength);
+		printf("elapsed-us %lld\n", nowUs() - start);
 		showRv("C_Sign", rv);
 		if (rv == CKR_OK)
 			showHex("signature", signature, signatureLength);
@@ -363,6 +377,7 @@ static int stepPkcs7(CK_SESSION_HANDLE session, const CK_BYTE* id, CK_ULONG idLe
 	CK_BYTE_PTR envelope = NULL_PTR;
 	CK_ULONG envelopeLength = 0;
 	CK_ULONG flags = USE_HARDWARE_HASH | (detached ? PKCS7_DETACHED_SIGNATURE : 0);
+	long long start;
 	CK_RV rv;
 
 	if (!requireExtended())
@@ -373,8 +388,10 @@ static int stepPkcs7(CK_SESSION_HANDLE session, const CK_BYTE* id, CK_ULONG idLe
 	if (data == NULL_PTR || hCert == CK_INVALID_HANDLE || hPrvKey == CK_INVALID_HANDLE)
 		return 1;
 	/* The SafeTouch shows the document and waits for the owner's press. */
+	start = nowUs();
 	rv = functionListEx->C_EX_PKCS7Sign(session, data, dataLength, hCert, &envelope, &envelopeLength,
 					    hPrvKey, NULL_PTR, 0, flags);
+	printf("elapsed-us %lld\n", nowUs() - start);
 	showRv("C_EX_PKCS7Sign", rv);
 	free(data);
 	if (rv == CKR_FUNCTION_REJECTED)
