@@ -40,7 +40,7 @@ fn lock() -> MutexGuard<'static, Option<Arc<Module>>> {
 }
 
 /// Runs one entry point: catches panics, turns errors into their `CKR_`.
-fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
+pub(crate) fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => CKR_OK,
         Ok(Err(e)) => e.rv(),
@@ -50,7 +50,7 @@ fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
 
 /// Runs `f` on the initialised module. A call that `C_Finalize` overtook (it waited on a
 /// token meanwhile) ends in `CKR_CRYPTOKI_NOT_INITIALIZED`, whatever the token answered.
-fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Error> {
     let module = lock()
         .clone()
         .ok_or(Error::Rv(CKR_CRYPTOKI_NOT_INITIALIZED))?;
@@ -61,7 +61,7 @@ fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Erro
     result
 }
 
-fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
+pub(crate) fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
     usize::try_from(n).map_err(|_| Error::Rv(CKR_ARGUMENTS_BAD))
 }
 
@@ -69,7 +69,7 @@ fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
 ///
 /// # Safety
 /// `ptr` is null or points at `len` readable bytes that stay valid for `'a`.
-unsafe fn bytes<'a>(ptr: *const u8, len: CK_ULONG) -> Result<&'a [u8], Error> {
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: CK_ULONG) -> Result<&'a [u8], Error> {
     let len = to_usize(len)?;
     if len == 0 {
         return Ok(&[]);
@@ -86,7 +86,7 @@ unsafe fn bytes<'a>(ptr: *const u8, len: CK_ULONG) -> Result<&'a [u8], Error> {
 ///
 /// # Safety
 /// `ptr` is null or points at a writable `T`.
-unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), Error> {
+pub(crate) unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), Error> {
     if ptr.is_null() {
         return fail(CKR_ARGUMENTS_BAD);
     }
@@ -100,7 +100,7 @@ unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), Error> {
 ///
 /// # Safety
 /// `ptr` is null or points at a readable `T`.
-unsafe fn get<T: Copy>(ptr: *const T) -> Result<T, Error> {
+pub(crate) unsafe fn get<T: Copy>(ptr: *const T) -> Result<T, Error> {
     if ptr.is_null() {
         return fail(CKR_ARGUMENTS_BAD);
     }
@@ -154,7 +154,9 @@ unsafe fn template(ptr: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Template
 ///
 /// # Safety
 /// `ptr` is null or points at a `CK_MECHANISM` whose parameter is `ulParameterLen` bytes.
-unsafe fn mechanism(ptr: *const CK_MECHANISM) -> Result<(CK_MECHANISM_TYPE, Vec<u8>), Error> {
+pub(crate) unsafe fn mechanism(
+    ptr: *const CK_MECHANISM,
+) -> Result<(CK_MECHANISM_TYPE, Vec<u8>), Error> {
     // SAFETY: contract above.
     let m = unsafe { get(ptr) }?;
     // SAFETY: contract above.
@@ -169,7 +171,7 @@ unsafe fn mechanism(ptr: *const CK_MECHANISM) -> Result<(CK_MECHANISM_TYPE, Vec<
 /// # Safety
 /// `len_ptr` is null or a writable `CK_ULONG` holding the buffer's size; `out` is null or
 /// points at that many writable bytes.
-unsafe fn output(
+pub(crate) unsafe fn output(
     out: *mut u8,
     len_ptr: *mut CK_ULONG,
     len: usize,

@@ -12,6 +12,7 @@
 pub mod attribute;
 pub mod device;
 pub mod error;
+pub mod extended;
 mod ffi;
 pub mod mechanism;
 pub mod module;

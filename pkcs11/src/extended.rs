@@ -1,0 +1,17 @@
+//! Aktiv's extended API (`rtpkcs11.h`): `C_EX_GetFunctionListExtended` and the vendor's
+//! `CK_FUNCTION_LIST_EXTENDED`, so that bank code written against `librtpkcs11ecp.so` runs on
+//! this module. The calls an ECP 2.0 supports are implemented on the module's sessions and
+//! objects; the others answer `CKR_FUNCTION_NOT_SUPPORTED` (docs/pkcs11.md has the table).
+//!
+//! Files: `types` (the vendor's structures and constants), `function_list` (the table and the
+//! unsupported calls), `token_info` (extended token information, the token name, the journal),
+//! `init` (formatting, unblocking), `csr` (`C_EX_CreateCSR`, certificate text, the buffers the
+//! module hands out), `pkcs7` (`C_EX_PKCS7Sign`), `verify` (`C_EX_PKCS7Verify*`).
+
+mod csr;
+mod function_list;
+mod init;
+mod pkcs7;
+mod token_info;
+pub mod types;
+mod verify;
