@@ -143,6 +143,14 @@ fn main() {
         return;
     }
     let (_, ok, out) = lab.sh_confirming(&step(&format!("csr {KEY_ID} csr.der")));
+    // CKR_FUNCTION_NOT_SUPPORTED (PKCS#11 v2.40 §5.1): the member exists, its body not yet.
+    if out.contains("rv C_EX_CreateCSR 0x54") {
+        println!(
+            "skipped: pkcs11/C_EX_PKCS7Sign/1MiB: C_EX_CreateCSR answers \
+             CKR_FUNCTION_NOT_SUPPORTED (issue 23 item 1), so no certificate to sign with"
+        );
+        return;
+    }
     assert!(ok, "{out}");
     let request = rutoken_pki::Request::parse(&lab.read("csr.der")).unwrap();
     let mut ca = rutoken_pki::ca::TestCa::fixture(5).unwrap();
@@ -150,6 +158,14 @@ fn main() {
     lab.write("cert.der", cert.to_der());
     lab.write("ca.pem", ca.certificate().to_pem().unwrap().as_bytes());
     lab.ok(&step(&format!("import {KEY_ID} cert.der")));
+    let (_, _, out) = lab.sh_confirming(&step(&format!("pkcs7 {KEY_ID} doc.bin cms.der detached")));
+    if out.contains("rv C_EX_PKCS7Sign 0x54") {
+        println!(
+            "skipped: pkcs11/C_EX_PKCS7Sign/1MiB: C_EX_PKCS7Sign answers \
+             CKR_FUNCTION_NOT_SUPPORTED (issue 23 item 1)"
+        );
+        return;
+    }
     report(
         "pkcs11/C_EX_PKCS7Sign/hardware-hash/detached/1MiB",
         sample(
