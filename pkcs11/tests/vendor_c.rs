@@ -240,7 +240,7 @@ fn extended_reissue(lab: &Lab) {
     let create_csr = !not_supported(
         &out,
         "C_EX_CreateCSR",
-        "the vendor's request and the Python ctypes calls (the certificate comes from a \
+        "the vendor's request (the certificate comes from a \
          request the test builds and the program signs with C_Sign)",
     );
     if create_csr {
@@ -266,6 +266,44 @@ fn extended_reissue(lab: &Lab) {
     assert_rv(&out, "C_CreateObject", "0x0");
     assert_found(&out, CKO_CERTIFICATE, 1);
 
+    cms_signatures(lab);
+
+    // The same calls from Python's ctypes.
+    lab.write("extended.py", PYTHON.as_bytes());
+    let (_, ok, out) = lab.sh_confirming(&format!(
+        "LD_LIBRARY_PATH=\"$PWD/lib\" USER_PIN={USER_PIN} python3 extended.py {KEY_ID} doc.txt"
+    ));
+    assert!(ok, "{out}");
+    assert!(out.contains("done"), "{out}");
+    for call in [
+        "C_EX_GetTokenInfoExtended",
+        "C_EX_CreateCSR",
+        "C_EX_PKCS7Sign",
+    ] {
+        if out.lines().any(|l| l == format!("unsupported {call}")) {
+            eprintln!(
+                "skipped: {call} from Python: it answers CKR_FUNCTION_NOT_SUPPORTED (issue 23 \
+                 item 1 not done)"
+            );
+        }
+    }
+    if out.contains("rv C_EX_CreateCSR 0x0") {
+        let verified = lab.ok("openssl req -engine gost -inform DER -in py-csr.der -verify -noout");
+        assert!(verified.contains("verify OK"), "{verified}");
+    }
+    if out.contains("rv C_EX_PKCS7Sign 0x0") {
+        let verified = lab.ok(
+            "openssl cms -verify -engine gost -binary -inform DER -in py-cms.der -CAfile ca.pem \
+             -out py-content.txt",
+        );
+        assert!(verified.contains("Verification successful"), "{verified}");
+        assert_eq!(lab.read("py-content.txt"), lab.read("doc.txt"));
+    }
+}
+
+/// `C_EX_PKCS7Sign` with the token's hash: attached and detached (each verified by OpenSSL),
+/// and rejected on the SafeTouch.
+fn cms_signatures(lab: &Lab) {
     // C_EX_PKCS7Sign with the token's hash: attached and detached, each verified by OpenSSL.
     for (args, verify) in [
         (
@@ -280,11 +318,7 @@ fn extended_reissue(lab: &Lab) {
         ),
     ] {
         let (screens, ok, out) = lab.sh_confirming(&step(&args));
-        if not_supported(
-            &out,
-            "C_EX_PKCS7Sign",
-            "the CMS signatures and the Python ctypes calls",
-        ) {
+        if not_supported(&out, "C_EX_PKCS7Sign", "the CMS signatures") {
             return;
         }
         assert!(ok, "{out}");
@@ -301,29 +335,6 @@ fn extended_reissue(lab: &Lab) {
     );
     assert!(ok, "{out}");
     assert_rv(&out, "C_EX_PKCS7Sign", CKR_FUNCTION_REJECTED);
-
-    // The same calls from Python's ctypes.
-    if !(token_info && create_csr) {
-        eprintln!(
-            "skipped: the Python ctypes calls: they need C_EX_GetTokenInfoExtended and \
-             C_EX_CreateCSR"
-        );
-        return;
-    }
-    lab.write("extended.py", PYTHON.as_bytes());
-    let (_, ok, out) = lab.sh_confirming(&format!(
-        "LD_LIBRARY_PATH=\"$PWD/lib\" USER_PIN={USER_PIN} python3 extended.py {KEY_ID} doc.txt"
-    ));
-    assert!(ok, "{out}");
-    assert!(out.contains("done"), "{out}");
-    let verified = lab.ok("openssl req -engine gost -inform DER -in py-csr.der -verify -noout");
-    assert!(verified.contains("verify OK"), "{verified}");
-    let verified = lab.ok(
-        "openssl cms -verify -engine gost -binary -inform DER -in py-cms.der -CAfile ca.pem \
-         -out py-content.txt",
-    );
-    assert!(verified.contains("Verification successful"), "{verified}");
-    assert_eq!(lab.read("py-content.txt"), lab.read("doc.txt"));
 }
 
 /// Until `C_EX_CreateCSR` works: the test builds the PKCS#10 for the key's public value (as
