@@ -247,7 +247,9 @@ fn extended_reissue(lab: &Lab) {
         assert!(ok, "{out}");
         assert_rv(&out, "C_EX_CreateCSR", "0x0");
         assert_rv(&out, "C_EX_FreeBuffer", "0x0");
-        eprintln!("C_EX_CreateCSR screens: {screens:?}");
+        // The SafeTouch asks for the request's signature (issue 23 item 1).
+        assert_eq!(screens.len(), 1, "C_EX_CreateCSR screens: {screens:?}");
+        eprintln!("C_EX_CreateCSR screen: {screens:?}");
     } else {
         request_through_c_sign(lab);
     }
