@@ -8,10 +8,12 @@ use rutoken_client::layout::pkcs15;
 use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
 
 use crate::device::{
-    Certificate, DataObject, Device, DeviceError, KeyPair, KeySpec, Listing, PinState, Role,
+    Certificate, DataObject, Device, DeviceError, Format, KeyPair, KeySpec, Listing, PinState, Role,
 };
 use crate::error::{ProfileWords, status_error};
 use crate::vendor_key::VendorKeyFlags;
+
+mod token_admin;
 
 /// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
 /// the PIN reference `rr`).
@@ -291,6 +293,28 @@ impl<T: Transport> Device for ClientDevice<T> {
         self.client
             .change_pin(role(r), old, new)
             .map_err(|e| self.err(e))
+    }
+
+    fn token_label(&mut self) -> Result<Option<String>, DeviceError> {
+        self.read_label()
+    }
+
+    fn set_token_label(&mut self, label: &str) -> Result<(), DeviceError> {
+        self.write_label(label)
+    }
+
+    fn min_pin_len(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
+        self.pin_min_len(role(r))
+    }
+
+    fn unblock_user_pin(&mut self) -> Result<(), DeviceError> {
+        self.client
+            .reset_retry_counter(PinRole::User)
+            .map_err(|e| self.err(e))
+    }
+
+    fn format(&mut self, format: &Format<'_>) -> Result<(), DeviceError> {
+        self.run_format(format)
     }
 
     fn init_user_pin(&mut self, new: &[u8]) -> Result<(), DeviceError> {

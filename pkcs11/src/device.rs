@@ -81,6 +81,19 @@ pub struct Listing {
     pub data: Vec<DataObject>,
 }
 
+/// What `C_EX_InitToken` asks of a token.
+#[derive(Clone, Copy)]
+pub struct Format<'a> {
+    /// The administrator's current PIN.
+    pub admin: &'a [u8],
+    /// A new administrator PIN.
+    pub new_admin: Option<&'a [u8]>,
+    /// The new user PIN.
+    pub user: &'a [u8],
+    /// A new label.
+    pub label: Option<&'a str>,
+}
+
 /// A PIN's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PinState {
@@ -215,6 +228,33 @@ pub trait Device: Send {
         Err(DeviceError::Failed(
             "this token cannot rename objects".into(),
         ))
+    }
+    /// The token's label (the PKCS#15 TokenInfo's), when it has one.
+    fn token_label(&mut self) -> Result<Option<String>, DeviceError> {
+        Ok(None)
+    }
+    /// Writes the token's label (the user logged in).
+    fn set_token_label(&mut self, label: &str) -> Result<(), DeviceError> {
+        let _ = label;
+        Err(DeviceError::Failed("this token keeps no label".into()))
+    }
+    /// The shortest PIN the token takes for `role`, when it tells.
+    fn min_pin_len(&mut self, role: Role) -> Result<Option<u8>, DeviceError> {
+        let _ = role;
+        Ok(None)
+    }
+    /// RESET RETRY COUNTER of the user PIN, its value kept (the SO logged in).
+    fn unblock_user_pin(&mut self) -> Result<(), DeviceError> {
+        Err(DeviceError::Failed(
+            "this token cannot unblock a PIN".into(),
+        ))
+    }
+    /// Formats the token under the administrator's PIN `admin`: every object deleted, the
+    /// user PIN set to `user` (its tries reset), the administrator's changed to `new_admin`
+    /// when given, the label written when given. Ends logged out.
+    fn format(&mut self, format: &Format<'_>) -> Result<(), DeviceError> {
+        let _ = format;
+        Err(DeviceError::Failed("this token cannot be formatted".into()))
     }
     /// Deletes a certificate.
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;

@@ -8,10 +8,15 @@
 //! `init` (formatting, unblocking), `csr` (`C_EX_CreateCSR`, certificate text, the buffers the
 //! module hands out), `pkcs7` (`C_EX_PKCS7Sign`), `verify` (`C_EX_PKCS7Verify*`).
 
+mod buffers;
+mod cert_text;
 mod csr;
+mod der_util;
 mod function_list;
 mod init;
+mod keys;
 mod pkcs7;
+mod profile;
 mod token_info;
 pub mod types;
 mod verify;

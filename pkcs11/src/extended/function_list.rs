@@ -17,7 +17,7 @@ use std::ffi::c_void;
 use cryptoki_sys::*;
 
 use super::types::*;
-use super::{csr, init, pkcs7, token_info, verify};
+use super::{cert_text, csr, init, pkcs7, token_info, verify};
 
 /// The extension's version: the vendor library's table version is not in its headers, so the
 /// table says 1.0 (docs/assumptions.md).
@@ -32,7 +32,7 @@ static FUNCTION_LIST_EXTENDED: CK_FUNCTION_LIST_EXTENDED = CK_FUNCTION_LIST_EXTE
     C_EX_SetTokenName: Some(token_info::C_EX_SetTokenName),
     C_EX_SetLicense: Some(C_EX_SetLicense),
     C_EX_GetLicense: Some(C_EX_GetLicense),
-    C_EX_GetCertificateInfoText: Some(csr::C_EX_GetCertificateInfoText),
+    C_EX_GetCertificateInfoText: Some(cert_text::C_EX_GetCertificateInfoText),
     C_EX_PKCS7Sign: Some(pkcs7::C_EX_PKCS7Sign),
     C_EX_CreateCSR: Some(csr::C_EX_CreateCSR),
     C_EX_FreeBuffer: Some(csr::C_EX_FreeBuffer),
@@ -46,7 +46,7 @@ static FUNCTION_LIST_EXTENDED: CK_FUNCTION_LIST_EXTENDED = CK_FUNCTION_LIST_EXTE
     C_EX_FormatDrive: Some(C_EX_FormatDrive),
     C_EX_TokenManage: Some(C_EX_TokenManage),
     C_EX_GenerateActivationPassword: Some(C_EX_GenerateActivationPassword),
-    C_EX_GetJournal: Some(token_info::C_EX_GetJournal),
+    C_EX_GetJournal: Some(C_EX_GetJournal),
     C_EX_SignInvisibleInit: Some(C_EX_SignInvisibleInit),
     C_EX_SignInvisible: Some(C_EX_SignInvisible),
     C_EX_SlotManage: Some(C_EX_SlotManage),
@@ -236,6 +236,17 @@ unsafe extern "C" fn C_EX_UnwrapKey(
     _pKeyTemplate: *const CK_ATTRIBUTE,
     _ulKeyAttributeCount: CK_ULONG,
     _phKey: *mut CK_OBJECT_HANDLE,
+) -> CK_RV {
+    CKR_FUNCTION_NOT_SUPPORTED
+}
+
+/// `C_EX_GetJournal`: the emulated ECP 2.0 keeps no operation journal. The vendor fills one
+/// only on tokens that set `TOKEN_FLAGS_SUPPORT_JOURNAL`, which this token's extended
+/// information does not, and the journal's APDUs are not public (docs/assumptions.md).
+unsafe extern "C" fn C_EX_GetJournal(
+    _slotID: CK_SLOT_ID,
+    _pJournal: *mut CK_BYTE,
+    _pulJournalSize: *mut CK_ULONG,
 ) -> CK_RV {
     CKR_FUNCTION_NOT_SUPPORTED
 }

@@ -11,6 +11,7 @@
 //! while the table's is taken, never the other way round.
 
 mod digest;
+mod extended_support;
 mod general;
 mod key_management;
 mod objects;
@@ -34,6 +35,7 @@ use crate::slot::{Readers, TokenState};
 
 use operation::Operation;
 
+pub use extended_support::SessionState;
 pub use slot_token::{MAX_PIN_LEN, MIN_PIN_LEN};
 
 /// `C_GetSlotInfo`'s answer.
