@@ -14,7 +14,8 @@
  *   reissue tokeninfo                  C_EX_GetTokenInfoExtended
  *   reissue gost28147                  GOST 28147-89 key, ECB / CFB / MAC round trips
  *   reissue events                     C_WaitForSlotEvent on a pull, then on an insert
- *   reissue inittoken SOPIN USERPIN LABEL   C_EX_InitToken, then checks the token is empty
+ *   reissue inittoken SOPIN USERPIN LABEL   C_EX_InitToken keeping the token's PIN policy
+ *                                      (LABEL "-": none), then checks the token is empty
  *
  * Every call's result is printed as "rv <call> 0x<hex>"; values as "<name> <hex>". The exit
  * status is 0 when the step did what it should, 1 when a call failed, 2 on usage errors and 3
@@ -575,6 +576,7 @@ static int stepEvents(void)
 static int stepInitToken(const char* soPin, const char* userPin, const char* label)
 {
 	CK_RUTOKEN_INIT_PARAM initInfo;
+	CK_TOKEN_INFO_EXTENDED extended;
 	CK_TOKEN_INFO tokenInfo;
 	CK_SESSION_HANDLE session;
 	CK_OBJECT_CLASS classes[] = {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE};
@@ -585,6 +587,16 @@ static int stepInitToken(const char* soPin, const char* userPin, const char* lab
 
 	if (!requireExtended())
 		return 3;
+	/* The format keeps the token's PIN policy: read it first, as bank tools do. */
+	memset(&extended, 0, sizeof(extended));
+	extended.ulSizeofThisStructure = sizeof(extended);
+	rv = functionListEx->C_EX_GetTokenInfoExtended(slot, &extended);
+	showRv("C_EX_GetTokenInfoExtended", rv);
+	if (rv != CKR_OK)
+		return 1;
+	printf("policy min-admin %lu min-user %lu tries-admin %lu tries-user %lu\n",
+	       (unsigned long) extended.ulMinAdminPinLen, (unsigned long) extended.ulMinUserPinLen,
+	       (unsigned long) extended.ulMaxAdminRetryCount, (unsigned long) extended.ulMaxUserRetryCount);
 	memset(&initInfo, 0, sizeof(initInfo));
 	initInfo.ulSizeofThisStructure = sizeof(initInfo);
 	initInfo.UseRepairMode = 0;
@@ -593,12 +605,15 @@ static int stepInitToken(const char* soPin, const char* userPin, const char* lab
 	initInfo.pNewUserPin = (CK_BYTE_PTR) userPin;
 	initInfo.ulNewUserPinLen = (CK_ULONG) strlen(userPin);
 	initInfo.ChangeUserPINPolicy = TOKEN_FLAGS_ADMIN_CHANGE_USER_PIN | TOKEN_FLAGS_USER_CHANGE_USER_PIN;
-	initInfo.ulMinAdminPinLen = 6;
-	initInfo.ulMinUserPinLen = 6;
-	initInfo.ulMaxAdminRetryCount = 10;
-	initInfo.ulMaxUserRetryCount = 10;
-	initInfo.pTokenLabel = (CK_BYTE_PTR) label;
-	initInfo.ulLabelLen = (CK_ULONG) strlen(label);
+	initInfo.ulMinAdminPinLen = extended.ulMinAdminPinLen;
+	initInfo.ulMinUserPinLen = extended.ulMinUserPinLen;
+	initInfo.ulMaxAdminRetryCount = extended.ulMaxAdminRetryCount;
+	initInfo.ulMaxUserRetryCount = extended.ulMaxUserRetryCount;
+	/* "-": no label (pTokenLabel NULL: the vendor keeps the token's name). */
+	if (strcmp(label, "-") != 0) {
+		initInfo.pTokenLabel = (CK_BYTE_PTR) label;
+		initInfo.ulLabelLen = (CK_ULONG) strlen(label);
+	}
 	rv = functionListEx->C_EX_InitToken(slot, (CK_UTF8CHAR_PTR) soPin, (CK_ULONG) strlen(soPin), &initInfo);
 	showRv("C_EX_InitToken", rv);
 	if (rv != CKR_OK)
@@ -659,7 +674,10 @@ int main(int argc, char** argv)
 		return 1;
 
 	if (strcmp(step, "probe") == 0) {
+		CK_TOKEN_INFO tokenInfo;
 		printf("extended %s\n", functionListEx != NULL_PTR ? "yes" : "no");
+		if (functionList->C_GetTokenInfo(slot, &tokenInfo) == CKR_OK)
+			printf("label %.32s\n", (const char*) tokenInfo.label);
 		printf("gost28147 %s\n", hasMechanism(CKM_GOST28147_KEY_GEN) ? "yes" : "no");
 		result = 0;
 	} else if (strcmp(step, "tokeninfo") == 0) {
