@@ -4,9 +4,15 @@
 //! objects; the others answer `CKR_FUNCTION_NOT_SUPPORTED` (docs/pkcs11.md has the table).
 //!
 //! Files: `types` (the vendor's structures and constants), `function_list` (the table and the
-//! unsupported calls), `token_info` (extended token information, the token name, the journal),
-//! `init` (formatting, unblocking), `csr` (`C_EX_CreateCSR`, certificate text, the buffers the
-//! module hands out), `pkcs7` (`C_EX_PKCS7Sign`), `verify` (`C_EX_PKCS7Verify*`).
+//! unsupported calls), `token_info` (extended token information, the token name), `init`
+//! (formatting, unblocking), `csr` (`C_EX_CreateCSR`, `C_EX_FreeBuffer`), `cert_text`
+//! (`C_EX_GetCertificateInfoText`), `pkcs7` (`C_EX_PKCS7Sign`), `verify` (`C_EX_PKCS7Verify*`);
+//! helpers: `buffers` (what the module hands out), `keys` (objects by handle), `der_util`,
+//! `profile` (the device profile's figures).
+//!
+//! The entry points are `unsafe extern "C"` functions in those files (each file allows
+//! `unsafe_code` for that, every block with its SAFETY note); the state they need comes from
+//! `Module` through `module/extended_support.rs`.
 
 mod buffers;
 mod cert_text;

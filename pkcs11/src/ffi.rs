@@ -154,9 +154,7 @@ unsafe fn template(ptr: *const CK_ATTRIBUTE, count: CK_ULONG) -> Result<Template
 ///
 /// # Safety
 /// `ptr` is null or points at a `CK_MECHANISM` whose parameter is `ulParameterLen` bytes.
-pub(crate) unsafe fn mechanism(
-    ptr: *const CK_MECHANISM,
-) -> Result<(CK_MECHANISM_TYPE, Vec<u8>), Error> {
+unsafe fn mechanism(ptr: *const CK_MECHANISM) -> Result<(CK_MECHANISM_TYPE, Vec<u8>), Error> {
     // SAFETY: contract above.
     let m = unsafe { get(ptr) }?;
     // SAFETY: contract above.

@@ -31,6 +31,7 @@ fn table() -> Option<(libloading::Library, &'static CK_FUNCTION_LIST_EXTENDED)> 
         let mut list: *const CK_FUNCTION_LIST_EXTENDED = std::ptr::null();
         // SAFETY: a valid out pointer.
         assert_eq!(unsafe { get(&mut list) }, CKR_OK);
+        // SAFETY: a NULL out pointer, which the module must refuse without writing.
         assert_eq!(unsafe { get(std::ptr::null_mut()) }, CKR_ARGUMENTS_BAD);
         assert!(!list.is_null());
         // SAFETY: the module's static table, valid while the library stays loaded (the test
@@ -156,4 +157,118 @@ fn the_calls_an_ecp_2_has_no_use_for_are_not_supported() {
     for (name, rv) in answers {
         assert_eq!(rv, CKR_FUNCTION_NOT_SUPPORTED, "{name}");
     }
+}
+
+#[test]
+fn every_implemented_call_refuses_nulls_and_an_uninitialised_module_without_a_crash() {
+    let Some((_library, l)) = table() else {
+        return;
+    };
+    let mut n: CK_ULONG = 0;
+    // SAFETY: NULL where the calls take pointers (the module must check them), valid out
+    // pointers elsewhere; no C_Initialize (the module must say so, not crash).
+    let answers = unsafe {
+        [
+            (
+                "C_EX_InitToken",
+                l.C_EX_InitToken.unwrap()(0, std::ptr::null(), 0, std::ptr::null()),
+            ),
+            (
+                "C_EX_GetTokenInfoExtended",
+                l.C_EX_GetTokenInfoExtended.unwrap()(0, std::ptr::null_mut()),
+            ),
+            ("C_EX_UnblockUserPIN", l.C_EX_UnblockUserPIN.unwrap()(1)),
+            (
+                "C_EX_SetTokenName",
+                l.C_EX_SetTokenName.unwrap()(1, std::ptr::null(), 4),
+            ),
+            (
+                "C_EX_GetTokenName",
+                l.C_EX_GetTokenName.unwrap()(1, std::ptr::null_mut(), std::ptr::null_mut()),
+            ),
+            (
+                "C_EX_GetCertificateInfoText",
+                l.C_EX_GetCertificateInfoText.unwrap()(
+                    1,
+                    1,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                ),
+            ),
+            (
+                "C_EX_PKCS7Sign",
+                l.C_EX_PKCS7Sign.unwrap()(
+                    1,
+                    std::ptr::null(),
+                    4,
+                    1,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                    std::ptr::null(),
+                    3,
+                    0,
+                ),
+            ),
+            (
+                "C_EX_CreateCSR",
+                l.C_EX_CreateCSR.unwrap()(
+                    1,
+                    1,
+                    std::ptr::null(),
+                    2,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                    std::ptr::null(),
+                    2,
+                    std::ptr::null(),
+                    2,
+                ),
+            ),
+            (
+                "C_EX_FreeBuffer",
+                l.C_EX_FreeBuffer.unwrap()(std::ptr::null_mut()),
+            ),
+            (
+                "C_EX_PKCS7VerifyInit",
+                l.C_EX_PKCS7VerifyInit.unwrap()(1, std::ptr::null(), 10, std::ptr::null(), 0, 0),
+            ),
+            (
+                "C_EX_PKCS7Verify",
+                l.C_EX_PKCS7Verify.unwrap()(
+                    1,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                ),
+            ),
+            (
+                "C_EX_PKCS7VerifyUpdate",
+                l.C_EX_PKCS7VerifyUpdate.unwrap()(1, std::ptr::null(), 10),
+            ),
+            (
+                "C_EX_PKCS7VerifyFinal",
+                l.C_EX_PKCS7VerifyFinal.unwrap()(1, std::ptr::null_mut(), std::ptr::null_mut()),
+            ),
+            // Well-formed but before C_Initialize.
+            (
+                "C_EX_GetTokenName (valid)",
+                l.C_EX_GetTokenName.unwrap()(1, std::ptr::null_mut(), &mut n),
+            ),
+            (
+                "C_EX_UnblockUserPIN (valid)",
+                l.C_EX_UnblockUserPIN.unwrap()(1),
+            ),
+        ]
+    };
+    for (name, rv) in answers {
+        assert!(
+            rv == CKR_ARGUMENTS_BAD || rv == CKR_CRYPTOKI_NOT_INITIALIZED,
+            "{name}: {rv:#x}"
+        );
+    }
+    assert_eq!(answers[13].1, CKR_CRYPTOKI_NOT_INITIALIZED);
+    assert_eq!(answers[8].1, CKR_ARGUMENTS_BAD, "FreeBuffer(NULL)");
 }

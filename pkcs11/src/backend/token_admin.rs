@@ -9,8 +9,9 @@ use rutoken_client::{ClientError, PinRole, Transport};
 use super::{ClientDevice, PIN_DF, pin_text};
 use crate::device::{DeviceError, Format};
 
-/// The PKCS#15 TokenInfo EF (PKCS #15 v1.1 §5.5.1, the fixture's and pkcs15-init's FID).
-const TOKEN_INFO: [u16; 3] = [layout::MF, layout::PKCS15_APP, 0x5032];
+/// The PKCS#15 TokenInfo EF `3F00/5000/5032` (PKCS #15 v1.1 §5.5.1, the fixture's and
+/// pkcs15-init's FID), as a path below the MF.
+const TOKEN_INFO: [u16; 2] = [layout::PKCS15_APP, 0x5032];
 /// TokenInfo's `label [0] Label` (PKCS #15 v1.1 §6.9: context tag 0, primitive).
 const LABEL_TAG: u8 = 0x80;
 
@@ -150,8 +151,18 @@ impl<T: Transport> ClientDevice<T> {
             self.client.logout()?;
             self.client.verify_pin(PinRole::User, user)?;
             let objects = self.client.objects()?;
-            for cert in &objects.certificates {
-                self.client.delete_certificate(&cert.id)?;
+            // Certificates are deleted by ID, and two may share one (an old and a reissued
+            // certificate of one key): each ID until none is left.
+            let mut ids: Vec<&[u8]> = objects.certificates.iter().map(|c| &c.id[..]).collect();
+            ids.dedup();
+            for id in ids {
+                for _ in 0..objects.certificates.len() {
+                    match self.client.delete_certificate(id) {
+                        Ok(()) => {}
+                        Err(ClientError::NotFound { .. }) => break,
+                        Err(e) => return Err(e),
+                    }
+                }
             }
             for key in &objects.keys {
                 self.client.delete_key_pair(key.reference)?;

@@ -4,7 +4,11 @@
 //! `CK_VENDOR_BUFFER.java`, `RtPkcs11Constants.java`) and the SDK's preprocessed header give
 //! them. Layouts are C's natural ones (`repr(C)`): the headers pack structures only on Windows
 //! (`#pragma pack(push, rutoken, 1)` under `_WIN32`).
-#![allow(non_camel_case_types, non_snake_case)]
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    reason = "the vendor's names, kept so C programmers find them"
+)]
 
 use std::ffi::c_void;
 

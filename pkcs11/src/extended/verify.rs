@@ -320,6 +320,11 @@ pub(super) unsafe extern "C" fn C_EX_PKCS7VerifyInit(
         with_module(|m| {
             m.require_user(hSession)?;
             with_pending(|p| {
+                // Verifications of sessions closed since are dropped: their handles are gone.
+                let this = key(m, hSession).0;
+                p.retain(|(module, session), _| {
+                    *module != this || m.session_state(*session).is_ok()
+                });
                 if p.contains_key(&key(m, hSession)) {
                     return fail(CKR_OPERATION_ACTIVE);
                 }
