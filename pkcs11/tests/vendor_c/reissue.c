@@ -583,6 +583,8 @@ static int stepInitToken(const char* soPin, const char* userPin, const char* lab
 	CK_ATTRIBUTE tmpl[1];
 	CK_OBJECT_HANDLE objects[4];
 	CK_ULONG count, i;
+	CK_BYTE name[256];
+	CK_ULONG nameLength;
 	CK_RV rv;
 
 	if (!requireExtended())
@@ -632,6 +634,15 @@ static int stepInitToken(const char* soPin, const char* userPin, const char* lab
 	showRv("C_Login", rv);
 	if (rv != CKR_OK)
 		return 1;
+	/* The token's name as the vendor's API reads it: the size first, then the name. */
+	nameLength = 0;
+	rv = functionListEx->C_EX_GetTokenName(session, NULL_PTR, &nameLength);
+	if (rv == CKR_OK && nameLength < sizeof(name))
+		rv = functionListEx->C_EX_GetTokenName(session, name, &nameLength);
+	showRv("C_EX_GetTokenName", rv);
+	if (rv != CKR_OK || nameLength >= sizeof(name))
+		return 1;
+	printf("token-name %.*s\n", (int) nameLength, (const char*) name);
 	for (i = 0; i < arraysize(classes); i++) {
 		tmpl[0].type = CKA_CLASS;
 		tmpl[0].pValue = &classes[i];
