@@ -21,6 +21,7 @@ pub mod layout;
 pub mod objects;
 pub mod pin;
 pub mod sign;
+pub mod symmetric;
 pub mod transport;
 
 use rutoken_apdu::{Command, Response, StatusWord};
@@ -32,6 +33,7 @@ pub use files::Fcp;
 pub use keys::KeyPair;
 pub use objects::{CertificateObject, Installed, KeyObject, Objects};
 pub use pin::{PinRole, PinStatus};
+pub use symmetric::{CipherMode, SecretKey};
 pub use transport::{InProcess, Transport};
 
 /// One command and what came back, shown to the exchange observer (transcripts). The command

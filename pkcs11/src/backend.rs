@@ -13,6 +13,7 @@ use crate::device::{
 use crate::error::{ProfileWords, status_error};
 use crate::vendor_key::VendorKeyFlags;
 
+mod symmetric;
 mod token_admin;
 
 /// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
@@ -486,6 +487,10 @@ impl<T: Transport> Device for ClientDevice<T> {
             path: stored.path,
             ..object.clone()
         })
+    }
+
+    fn symmetric(&mut self) -> Option<&mut dyn crate::symmetric::SymmetricDevice> {
+        Some(self)
     }
 
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {

@@ -264,4 +264,8 @@ pub trait Device: Send {
     fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError>;
     /// Deletes a data object.
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError>;
+    /// GOST 28147-89 and VKO on the token (`crate::symmetric`), when the token does them.
+    fn symmetric(&mut self) -> Option<&mut dyn crate::symmetric::SymmetricDevice> {
+        None
+    }
 }

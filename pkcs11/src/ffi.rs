@@ -19,6 +19,12 @@ use crate::error::{Error, fail};
 use crate::module::Module;
 use crate::object::Missing;
 
+mod symmetric;
+use symmetric::{
+    C_Decrypt, C_DecryptFinal, C_DecryptInit, C_DecryptUpdate, C_DeriveKey, C_Encrypt,
+    C_EncryptFinal, C_EncryptInit, C_EncryptUpdate, C_GenerateKey, C_UnwrapKey, C_WrapKey,
+};
+
 /// The module's state: `None` between `C_Finalize` and `C_Initialize`. Locked only to take a
 /// reference: a call runs on its own `Arc`, so a call waiting on a token holds no one else up
 /// (the module locks per slot inside).
@@ -838,23 +844,11 @@ macro_rules! not_supported_with_mechanism {
 }
 
 not_supported_with_mechanism! {
-    C_EncryptInit(k: CK_OBJECT_HANDLE);
-    C_DecryptInit(k: CK_OBJECT_HANDLE);
     C_SignRecoverInit(k: CK_OBJECT_HANDLE);
     C_VerifyRecoverInit(k: CK_OBJECT_HANDLE);
-    C_GenerateKey(t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
-    C_WrapKey(w: CK_OBJECT_HANDLE, k: CK_OBJECT_HANDLE, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_UnwrapKey(u: CK_OBJECT_HANDLE, w: *mut CK_BYTE, wl: CK_ULONG, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
-    C_DeriveKey(b: CK_OBJECT_HANDLE, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
 }
 
 not_supported! {
-    C_Encrypt(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_EncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_EncryptFinal(o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_Decrypt(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_DecryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_DecryptFinal(o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_SignRecover(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_VerifyRecover(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DigestEncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);

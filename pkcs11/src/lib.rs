@@ -20,6 +20,7 @@ pub mod module;
 pub mod object;
 pub mod settings;
 pub mod slot;
+pub mod symmetric;
 pub mod vendor;
 pub mod vendor_key;
 

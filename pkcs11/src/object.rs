@@ -23,6 +23,8 @@ pub enum Kind {
     Data(DataObject),
     /// A session object: its attributes as created (data objects and certificates).
     Session(SessionObject),
+    /// A GOST 28147-89 secret key (a session object whose value is on the token).
+    SecretKey(crate::symmetric::SecretKeyObject),
 }
 
 /// A session object's attributes.
@@ -64,14 +66,14 @@ impl Kind {
             Kind::PublicKey(k) => Some(Identity::PublicKey(k.reference, k.id.clone())),
             Kind::Certificate(c) => Some(Identity::Certificate(c.id.clone(), c.der.clone())),
             Kind::Data(d) => Some(Identity::Data(d.path.clone())),
-            Kind::Session(_) => None,
+            Kind::Session(_) | Kind::SecretKey(_) => None,
         }
     }
 
     /// `CKA_PRIVATE`: whether the object needs the user's login to be seen.
     pub fn is_private(&self) -> bool {
         match self {
-            Kind::PrivateKey(_) => true,
+            Kind::PrivateKey(_) | Kind::SecretKey(_) => true,
             Kind::Data(d) => d.private,
             Kind::Session(s) => s
                 .attributes
@@ -119,6 +121,7 @@ impl Kind {
             }),
             Kind::Certificate(c) => certificate_attribute(c, kind),
             Kind::Data(d) => data_attribute(d, kind),
+            Kind::SecretKey(k) => k.attribute(kind),
         }
     }
 

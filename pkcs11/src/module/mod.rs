@@ -10,12 +10,15 @@
 //! press therefore holds up calls on that token only. Lock order: a slot's lock may be held
 //! while the table's is taken, never the other way round.
 
+pub mod derive;
 mod digest;
+mod encryption;
 mod extended_support;
 mod general;
 mod key_management;
 mod objects;
 mod operation;
+mod secret_keys;
 mod session;
 mod session_attributes;
 mod signing;

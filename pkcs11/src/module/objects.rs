@@ -187,6 +187,9 @@ impl Module {
         let Some(entry) = table.objects.get_mut(&object) else {
             return fail(CKR_OBJECT_HANDLE_INVALID);
         };
+        if let Kind::SecretKey(k) = &mut entry.kind {
+            return super::secret_keys::set_secret_key_attributes(k, template);
+        }
         if !matches!(entry.kind, Kind::Session(_)) {
             drop(table);
             return self.rename(handle, object, template);
@@ -256,7 +259,7 @@ impl Module {
             Kind::PrivateKey(k) | Kind::PublicKey(k) => (k.label.clone(), k.id.clone()),
             Kind::Certificate(c) => (c.label.clone(), c.id.clone()),
             Kind::Data(d) => (d.label.clone(), Vec::new()),
-            Kind::Session(_) => return fail(CKR_ATTRIBUTE_READ_ONLY),
+            Kind::Session(_) | Kind::SecretKey(_) => return fail(CKR_ATTRIBUTE_READ_ONLY),
         };
         let label = template.string(CKA_LABEL)?.unwrap_or(old_label);
         let id = template.get(CKA_ID)?.map_or(old_id, <[u8]>::to_vec);
@@ -295,7 +298,7 @@ impl Module {
                 })?;
                 Vec::new()
             }
-            Kind::Session(_) => Vec::new(),
+            Kind::Session(_) | Kind::SecretKey(_) => Vec::new(),
         };
         {
             let mut table = self.table();
@@ -332,6 +335,7 @@ impl Module {
             return fail(CKR_USER_NOT_LOGGED_IN);
         }
         match class {
+            CKO_SECRET_KEY => self.create_secret_key(handle, template),
             CKO_CERTIFICATE => {
                 match template.ulong(CKA_CERTIFICATE_TYPE)? {
                     Some(CKC_X_509) => {}
@@ -484,6 +488,11 @@ impl Module {
                 table.objects.remove(&object);
                 return Ok(());
             }
+            if let Kind::SecretKey(k) = kind {
+                table.objects.remove(&object);
+                drop(table);
+                return self.delete_secret_keys(slot, &[k.key]);
+            }
             (slot, rw, kind)
         };
         if !rw {
@@ -500,7 +509,7 @@ impl Module {
                 }
                 Kind::Certificate(c) => t.device.delete_certificate(c)?,
                 Kind::Data(d) => t.device.delete_data_object(d)?,
-                Kind::Session(_) => {}
+                Kind::Session(_) | Kind::SecretKey(_) => {}
             }
             Ok(())
         })?;
