@@ -11,9 +11,7 @@
 //! last. `vendor_py/extended.py` calls the extended functions through ctypes.
 //!
 //! Skipped (with the reason printed) when not root, when pcscd, vpcd, OpenSC, OpenSSL's gost
-//! engine, `cc` or p11-kit's `pkcs11.h` (Debian: libp11-kit-dev) are missing. The steps that
-//! need a part of the module not built yet say so: the extended function list (issue 23 item
-//! 1) and the GOST 28147-89 mechanisms (item 3).
+//! engine, `cc` or p11-kit's `pkcs11.h` (Debian: libp11-kit-dev) are missing.
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
@@ -129,7 +127,11 @@ fn a_vendor_style_c_program_runs_the_reissue() {
         "yes",
         "no C_EX_GetFunctionListExtended:\n{probe}"
     );
-    let gost28147 = value(&probe, "gost28147") == "yes";
+    assert_eq!(
+        value(&probe, "gost28147"),
+        "yes",
+        "no CKM_GOST28147_KEY_GEN:\n{probe}"
+    );
 
     // A key pair under the bank's own ID, found again by that ID.
     let (screens, ok, out) = lab.sh_confirming(&step(&format!("keygen {KEY_ID}")));
@@ -170,27 +172,21 @@ fn a_vendor_style_c_program_runs_the_reissue() {
 
     extended_reissue(&lab);
 
-    if gost28147 {
-        let out = lab.ok(&step("gost28147"));
-        assert_rv(&out, "C_GenerateKey", "0x0");
-        assert_rv(&out, "C_Verify(MAC)", "0x0");
-        // CKR_SIGNATURE_INVALID: the MAC of altered data does not verify.
-        assert_rv(&out, "C_Verify(MAC, altered)", "0xc0");
-        assert_eq!(value(&out, "ecb").len(), 64, "{out}");
-        assert_eq!(value(&out, "cfb").len(), 58, "{out}");
-        assert_eq!(value(&out, "mac").len(), 8, "{out}");
-        eprintln!(
-            "GOST 28147-89: ecb {} cfb {} mac {}",
-            value(&out, "ecb"),
-            value(&out, "cfb"),
-            value(&out, "mac")
-        );
-    } else {
-        eprintln!(
-            "skipped: GOST 28147-89 encrypt / decrypt / MAC round trips: the module offers no \
-             CKM_GOST28147_KEY_GEN yet (issue 23 item 3)"
-        );
-    }
+    // GOST 28147-89 on the token: a session key, ECB and CFB round trips, a MAC.
+    let out = lab.ok(&step("gost28147"));
+    assert_rv(&out, "C_GenerateKey", "0x0");
+    assert_rv(&out, "C_Verify(MAC)", "0x0");
+    // CKR_SIGNATURE_INVALID: the MAC of altered data does not verify.
+    assert_rv(&out, "C_Verify(MAC, altered)", "0xc0");
+    assert_eq!(value(&out, "ecb").len(), 64, "{out}");
+    assert_eq!(value(&out, "cfb").len(), 58, "{out}");
+    assert_eq!(value(&out, "mac").len(), 8, "{out}");
+    eprintln!(
+        "GOST 28147-89: ecb {} cfb {} mac {}",
+        value(&out, "ecb"),
+        value(&out, "cfb"),
+        value(&out, "mac")
+    );
 
     slot_events(&lab);
 
@@ -198,9 +194,6 @@ fn a_vendor_style_c_program_runs_the_reissue() {
     let (screens, ok, out) = lab.sh_confirming(&step(&format!(
         "inittoken {SO_PIN} {NEW_USER_PIN} 'Bank token'"
     )));
-    if not_supported(&out, "C_EX_InitToken", "the format") {
-        return;
-    }
     assert!(ok, "{out}");
     eprintln!("C_EX_InitToken screens: {screens:?}");
     assert_rv(&out, "C_EX_InitToken", "0x0");
@@ -215,55 +208,21 @@ fn a_vendor_style_c_program_runs_the_reissue() {
     }
 }
 
-/// `CKR_FUNCTION_NOT_SUPPORTED` (PKCS#11 v2.40 §5.1): what the extended list's members answer
-/// until they are implemented.
-const CKR_FUNCTION_NOT_SUPPORTED: &str = "0x54";
-
-/// Whether the step's `call` answered `CKR_FUNCTION_NOT_SUPPORTED`; if so prints why `what`
-/// is skipped. Any other failure is the caller's to assert.
-fn not_supported(output: &str, call: &str, what: &str) -> bool {
-    let unsupported = output
-        .lines()
-        .any(|l| l == format!("rv {call} {CKR_FUNCTION_NOT_SUPPORTED}"));
-    if unsupported {
-        eprintln!(
-            "skipped: {what}: {call} answers CKR_FUNCTION_NOT_SUPPORTED (issue 23 item 1 not \
-             done)"
-        );
-    }
-    unsupported
-}
-
-/// Token information, CSR, certificate, CMS (C and Python): the steps that need the extended
-/// function list's members.
+/// Token information, CSR, certificate, CMS (C and Python): the extended calls of the reissue.
 fn extended_reissue(lab: &Lab) {
     // C_EX_GetTokenInfoExtended: a Rutoken ECP.
-    let (success, out) = lab.sh(&step("tokeninfo"));
-    let token_info = !not_supported(&out, "C_EX_GetTokenInfoExtended", "the token's type");
-    if token_info {
-        assert!(success, "{out}");
-        assert_eq!(value(&out, "type"), "1", "TOKEN_TYPE_RUTOKEN_ECP:\n{out}");
-        assert_eq!(value(&out, "class"), "1", "TOKEN_CLASS_ECP:\n{out}");
-    }
+    let out = lab.ok(&step("tokeninfo"));
+    assert_eq!(value(&out, "type"), "1", "TOKEN_TYPE_RUTOKEN_ECP:\n{out}");
+    assert_eq!(value(&out, "class"), "1", "TOKEN_CLASS_ECP:\n{out}");
 
     // C_EX_CreateCSR: the SafeTouch asks, OpenSSL verifies the request's signature.
     let (screens, ok, out) = lab.sh_confirming(&step(&format!("csr {KEY_ID} csr.der")));
-    let create_csr = !not_supported(
-        &out,
-        "C_EX_CreateCSR",
-        "the vendor's request (the certificate comes from a \
-         request the test builds and the program signs with C_Sign)",
-    );
-    if create_csr {
-        assert!(ok, "{out}");
-        assert_rv(&out, "C_EX_CreateCSR", "0x0");
-        assert_rv(&out, "C_EX_FreeBuffer", "0x0");
-        // The SafeTouch asks for the request's signature (issue 23 item 1).
-        assert_eq!(screens.len(), 1, "C_EX_CreateCSR screens: {screens:?}");
-        eprintln!("C_EX_CreateCSR screen: {screens:?}");
-    } else {
-        request_through_c_sign(lab);
-    }
+    assert!(ok, "{out}");
+    assert_rv(&out, "C_EX_CreateCSR", "0x0");
+    assert_rv(&out, "C_EX_FreeBuffer", "0x0");
+    // The SafeTouch asks for the request's signature (issue 23 item 1).
+    assert_eq!(screens.len(), 1, "C_EX_CreateCSR screens: {screens:?}");
+    eprintln!("C_EX_CreateCSR screen: {screens:?}");
     let verified = lab.ok("openssl req -engine gost -inform DER -in csr.der -verify -noout");
     assert!(verified.contains("verify OK"), "{verified}");
     let subject = lab.ok("openssl req -inform DER -in csr.der -noout -subject -nameopt utf8");
@@ -293,25 +252,16 @@ fn extended_reissue(lab: &Lab) {
         "C_EX_CreateCSR",
         "C_EX_PKCS7Sign",
     ] {
-        if out.lines().any(|l| l == format!("unsupported {call}")) {
-            eprintln!(
-                "skipped: {call} from Python: it answers CKR_FUNCTION_NOT_SUPPORTED (issue 23 \
-                 item 1 not done)"
-            );
-        }
+        assert_rv(&out, call, "0x0");
     }
-    if out.contains("rv C_EX_CreateCSR 0x0") {
-        let verified = lab.ok("openssl req -engine gost -inform DER -in py-csr.der -verify -noout");
-        assert!(verified.contains("verify OK"), "{verified}");
-    }
-    if out.contains("rv C_EX_PKCS7Sign 0x0") {
-        let verified = lab.ok(
-            "openssl cms -verify -engine gost -binary -inform DER -in py-cms.der -CAfile ca.pem \
-             -out py-content.txt",
-        );
-        assert!(verified.contains("Verification successful"), "{verified}");
-        assert_eq!(lab.read("py-content.txt"), lab.read("doc.txt"));
-    }
+    let verified = lab.ok("openssl req -engine gost -inform DER -in py-csr.der -verify -noout");
+    assert!(verified.contains("verify OK"), "{verified}");
+    let verified = lab.ok(
+        "openssl cms -verify -engine gost -binary -inform DER -in py-cms.der -CAfile ca.pem \
+         -out py-content.txt",
+    );
+    assert!(verified.contains("Verification successful"), "{verified}");
+    assert_eq!(lab.read("py-content.txt"), lab.read("doc.txt"));
 }
 
 /// `C_EX_PKCS7Sign` with the token's hash: attached and detached (each verified by OpenSSL),
@@ -331,9 +281,6 @@ fn cms_signatures(lab: &Lab) {
         ),
     ] {
         let (screens, ok, out) = lab.sh_confirming(&step(&args));
-        if not_supported(&out, "C_EX_PKCS7Sign", "the CMS signatures") {
-            return;
-        }
         assert!(ok, "{out}");
         assert_rv(&out, "C_EX_PKCS7Sign", "0x0");
         assert_eq!(screens.len(), 1, "one screen, the document's: {screens:?}");
@@ -348,35 +295,6 @@ fn cms_signatures(lab: &Lab) {
     );
     assert!(ok, "{out}");
     assert_rv(&out, "C_EX_PKCS7Sign", CKR_FUNCTION_REJECTED);
-}
-
-/// Until `C_EX_CreateCSR` works: the test builds the PKCS#10 for the key's public value (as
-/// `pki` does for the scenarios) and the program signs it with `C_Sign` (Streebog-256 on the
-/// token, the hash screen confirmed) into `csr.der`.
-fn request_through_c_sign(lab: &Lab) {
-    let subject = rutoken_pki::name::NameBuilder::new()
-        .with_short_name("C", "RU")
-        .unwrap()
-        .with_short_name("CN", "Иванов Иван Иванович")
-        .unwrap()
-        .build()
-        .unwrap();
-    let info = rutoken_pki::RequestInfo::with_spki_der(
-        subject,
-        &lab.read("pub.der"),
-        &rutoken_pki::ext::RequestedExtensions::bank_default(),
-    )
-    .unwrap();
-    lab.write("tbs.der", &info.to_be_signed().unwrap());
-    let (_, ok, out) = lab.sh_pressing(&step(&format!("sign {KEY_ID} tbs.der")), "confirm");
-    assert!(ok, "{out}");
-    // PKCS#11's GOST signature is `s ‖ r` big-endian, the X.509 form (RFC 9215 §2).
-    let signature = hex::decode(value(&out, "signature")).unwrap();
-    let request = info
-        .sign_with(|_| Ok::<_, std::convert::Infallible>(signature.clone()))
-        .unwrap();
-    request.verify().unwrap();
-    lab.write("csr.der", request.to_der());
 }
 
 /// `C_WaitForSlotEvent` in the program: it waits, the test pulls the token through the
