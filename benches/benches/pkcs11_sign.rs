@@ -4,8 +4,8 @@
 //! through the control socket. Two calls, each timed inside the program around the call alone:
 //! `C_Sign` with `CKM_GOSTR3410_WITH_GOSTR3411_12_256`, and `C_EX_PKCS7Sign` with
 //! `USE_HARDWARE_HASH` (detached), whose certificate the test CA issues from `C_EX_CreateCSR`.
-//! The document cannot travel in one APDU (an extended APDU carries 65535 bytes at most,
-//! ISO/IEC 7816-4 §5.1): the module chains it to the token.
+//! The module chains the document to the token: 4113 `PSO: HASH` pieces of at most 255 bytes
+//! (`rutoken_client::sign::HASH_PIECE`).
 //!
 //! Not criterion: each sample is a process and a SafeTouch press; REPS (default 5) samples,
 //! median, min and max printed. Needs root, pcscd, vsmartcard-vpcd, OpenSC's pkcs11-tool, cc and
