@@ -125,6 +125,9 @@ pub trait Driver {
     fn atr(&mut self) -> Result<Vec<u8>, DriverError>;
     /// Attaches as the plugin does (`reissue-flow.md` step 1: the application selected).
     fn attach(&mut self) -> Result<(), DriverError>;
+    /// Whether the token holds the PKCS#15 application (a personalised token; a factory one
+    /// has none).
+    fn has_application(&mut self) -> Result<bool, DriverError>;
     /// The token's serial number.
     fn serial(&mut self) -> Result<Serial, DriverError>;
     /// Key pairs and certificates.

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use rutoken_client::{ClientConfig, ClientError, PinRole, PinStatus};
+use rutoken_client::driver::{DriverError, PinCounter};
+use rutoken_client::{ClientConfig, PinRole, PinStatus};
 
 use crate::report::{Failure, Outcome, Produced, ScenarioReport, StepKind, StepRecord};
 use crate::scenario::{Capability, FixtureName, Scenario};
@@ -74,14 +75,24 @@ pub fn run(
         report.outcome = Outcome::Skipped { reason };
         return report;
     }
-    let mut client = Session::new(target, config);
+    let fresh = target.capabilities().contains(&Capability::FreshToken);
+    let connected = target.connect().map(|_| ());
+    let mut client = Session::over_target(target, config);
     let mut at = "connect".to_owned();
     let mut clock = StepClock {
         started,
         records: Vec::new(),
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        execute(scenario, &mut client, seed, &mut at, &mut clock)
+        execute(
+            scenario,
+            &mut client,
+            seed,
+            connected,
+            fresh,
+            &mut at,
+            &mut clock,
+        )
     }));
     let (outcome, produced) = match result {
         Ok((Ok(None), produced)) => (Outcome::Passed, produced),
@@ -127,6 +138,8 @@ fn execute(
     scenario: &Scenario,
     client: &mut Session<'_>,
     seed: u64,
+    connected: Result<(), crate::target::TargetError>,
+    fresh: bool,
     at: &mut String,
     clock: &mut StepClock,
 ) -> (Result<Option<String>, StepFailure>, Produced) {
@@ -151,7 +164,7 @@ fn execute(
         Ok(ca) => ca,
         Err(e) => return (Err(fail("the test CA", e)), Produced::default()),
     };
-    if let Err(e) = client.target().connect() {
+    if let Err(e) = connected {
         return (Err(fail("the target to connect", e)), Produced::default());
     }
     let mut flow = Flow {
@@ -161,7 +174,7 @@ fn execute(
         keys: BTreeMap::from([(
             "current".to_owned(),
             KeyState {
-                reference: scenario.token.current_key,
+                reference: Some(scenario.token.current_key),
                 ..Default::default()
             },
         )]),
@@ -174,7 +187,7 @@ fn execute(
         produced: Produced::default(),
         screens_in_steps: 0,
     };
-    let result = steps(scenario, &mut flow, at, clock);
+    let result = steps(scenario, &mut flow, fresh, at, clock);
     (result, std::mem::take(&mut flow.produced))
 }
 
@@ -218,15 +231,11 @@ impl StepClock {
 fn steps(
     scenario: &Scenario,
     flow: &mut Flow<'_, '_>,
+    fresh: bool,
     at: &mut String,
     clock: &mut StepClock,
 ) -> Result<Option<String>, StepFailure> {
-    if !flow
-        .client
-        .target()
-        .capabilities()
-        .contains(&Capability::FreshToken)
-    {
+    if !fresh {
         let part = (StepKind::Setup, 0, "token");
         if let Some(reason) = clock.time(flow, at, part, |f| start_mismatch(scenario, f))? {
             return Ok(Some(reason));
@@ -260,7 +269,7 @@ fn start_mismatch(
 ) -> Result<Option<String>, StepFailure> {
     const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
     flow.client.set_step("setup");
-    let personalised = flow.client.select_path(&[0x5000])?.is_some();
+    let personalised = flow.client.driver().has_application()?;
     let (wanted, found) = match (scenario.token.fixture, personalised) {
         (FixtureName::Personalised, false) => ("personalised", "has no PKCS#15 application"),
         (FixtureName::Factory, true) => ("factory", "has a PKCS#15 application"),
@@ -276,7 +285,7 @@ fn start_mismatch(
         // PKCS#15 application to list: the check above covers it).
         let want = crate::target::operator::start::fixture_objects(scenario.token.fixture)
             .map_err(|e| fail("the fixture's objects listed", e))?;
-        let objects = flow.client.objects()?;
+        let objects = flow.client.driver().objects()?;
         let found = crate::target::operator::start::ObjectCount {
             keys: objects.keys.len(),
             certificates: objects.certificates.len(),
@@ -289,13 +298,18 @@ fn start_mismatch(
         }
     }
     if let Some(tries) = scenario.token.user_pin_tries_left {
-        flow.client.logout()?;
-        match flow.client.pin_status(PinRole::User)? {
-            PinStatus::TriesLeft(n) if n >= tries => {}
-            PinStatus::Blocked if tries == 0 => {}
-            status => {
+        flow.client.driver().logout()?;
+        match flow.client.driver().pin_counter(PinRole::User)? {
+            PinCounter::Exact(PinStatus::TriesLeft(n)) if n >= tries => {}
+            PinCounter::Exact(PinStatus::Blocked) if tries == 0 => {}
+            PinCounter::Exact(status) => {
                 return Ok(Some(format!(
                     "starts with {tries} user PIN tries left, the token answers {status}; {NO_FRESH}"
+                )));
+            }
+            PinCounter::Flags { .. } => {
+                return Ok(Some(format!(
+                    "starts with {tries} user PIN tries left: this driver cannot read a PIN counter; {NO_FRESH}"
                 )));
             }
         }
@@ -312,17 +326,23 @@ fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
         .get("wrong_pin")
         .cloned()
         .unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
-    flow.client.logout()?;
-    let mut status = flow.client.pin_status(PinRole::User)?;
+    flow.client.driver().logout()?;
+    let PinCounter::Exact(mut status) = flow.client.driver().pin_counter(PinRole::User)? else {
+        return Err(fail(
+            format!("{tries} tries left reachable"),
+            "a PIN counter this driver cannot read",
+        ));
+    };
     for _ in 0..16 {
         match status {
             PinStatus::TriesLeft(n) if n > tries => {
-                status = match flow.client.verify_pin(PinRole::User, &wrong) {
+                status = match flow.client.driver().verify_pin(PinRole::User, &wrong) {
                     Ok(()) => PinStatus::Verified,
-                    Err(ClientError::PinIncorrect { tries_left }) => {
-                        PinStatus::TriesLeft(tries_left)
-                    }
-                    Err(ClientError::PinBlocked) => PinStatus::Blocked,
+                    Err(DriverError::PinIncorrect {
+                        tries_left: Some(tries_left),
+                        ..
+                    }) => PinStatus::TriesLeft(tries_left),
+                    Err(DriverError::PinBlocked { .. }) => PinStatus::Blocked,
                     Err(e) => return Err(e.into()),
                 }
             }

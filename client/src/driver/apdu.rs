@@ -79,6 +79,14 @@ impl<T: Transport + Reader> Driver for ApduDriver<T> {
         Ok(())
     }
 
+    /// SELECT of `3F00/5000`.
+    fn has_application(&mut self) -> Result<bool, DriverError> {
+        Ok(self
+            .client
+            .select_path(&[crate::layout::PKCS15_APP])?
+            .is_some())
+    }
+
     fn serial(&mut self) -> Result<Serial, DriverError> {
         let bytes = self.client.serial()?;
         Ok(Serial {

@@ -1,6 +1,7 @@
 //! The assertions after the steps, through the same client (so they are APDUs in the
 //! transcript too).
 
+use rutoken_client::driver::{PinCounter, PressPlan};
 use rutoken_client::{PinRole, PinStatus};
 
 use crate::scenario::Assertion;
@@ -21,12 +22,16 @@ impl Flow<'_, '_> {
         self.client.set_step(format!("assert {}", assertion.name()));
         match assertion {
             Assertion::Objects(o) => {
-                let objects = self.client.objects()?;
+                let objects = self.driver().objects()?;
                 if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
                     let references: Vec<String> = objects
                         .keys
                         .iter()
-                        .map(|k| format!("{:02X}", k.reference))
+                        .map(|k| match (k.reference, &k.id) {
+                            (Some(kk), _) => format!("{kk:02X}"),
+                            (None, Some(id)) => hex::encode_upper(id),
+                            (None, None) => "?".to_owned(),
+                        })
                         .collect();
                     return Err(fail(
                         format!("{n} keys"),
@@ -47,16 +52,18 @@ impl Flow<'_, '_> {
             }
             Assertion::KeyPresent(k) | Assertion::KeyAbsent(k) => {
                 let key = self.key(&k.key)?;
-                let present = self.client.key_present(key.reference)?;
+                let present = self.driver().key_present(&key.token_key())?;
                 let want = matches!(assertion, Assertion::KeyPresent(_));
                 if present == want {
                     Ok(())
                 } else {
                     Err(fail(
                         format!(
-                            "key {} (ref {:02X}) {}",
+                            "key {}{} {}",
                             k.key,
-                            key.reference,
+                            key.reference
+                                .map(|kk| format!(" (ref {kk:02X})"))
+                                .unwrap_or_default(),
                             if want { "present" } else { "absent" }
                         ),
                         if present { "present" } else { "absent" },
@@ -69,7 +76,7 @@ impl Flow<'_, '_> {
                     .public_key
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
-                let objects = self.client.objects()?;
+                let objects = self.driver().objects()?;
                 let stored = objects
                     .certificates
                     .iter()
@@ -92,12 +99,15 @@ impl Flow<'_, '_> {
             Assertion::PinTriesLeft(p) => {
                 // Logout first: VERIFY without data answers 9000 for a verified PIN, which
                 // would hide the counter (rutoken-ecp-apdu.md §7).
-                self.client.logout()?;
-                let status = self.client.pin_status(role(p.which.reference()))?;
-                match status {
-                    PinStatus::TriesLeft(n) if n == p.expect => Ok(()),
-                    PinStatus::Blocked if p.expect == 0 => Ok(()),
-                    s => Err(fail(format!("{} tries left", p.expect), s)),
+                self.driver().logout()?;
+                match self.driver().pin_counter(role(p.which.reference()))? {
+                    PinCounter::Exact(PinStatus::TriesLeft(n)) if n == p.expect => Ok(()),
+                    PinCounter::Exact(PinStatus::Blocked) if p.expect == 0 => Ok(()),
+                    PinCounter::Exact(s) => Err(fail(format!("{} tries left", p.expect), s)),
+                    PinCounter::Flags { .. } => Err(fail(
+                        format!("{} tries left", p.expect),
+                        "a counter this driver tells as flags only",
+                    )),
                 }
             }
             Assertion::KeySigns(k) => self.key_signs(&k.key, &k.certificate),
@@ -137,7 +147,7 @@ impl Flow<'_, '_> {
                 Ok(())
             }
             Assertion::Atr(a) => {
-                let atr = self.client.attach()?;
+                let atr = self.driver().atr()?;
                 let pattern = self.expand(&a.expect)?;
                 if super::pattern::data_matches(&pattern, &atr)
                     .map_err(|e| fail("a valid ATR pattern", e))?
@@ -151,8 +161,7 @@ impl Flow<'_, '_> {
                 }
             }
             Assertion::LoggedIn(l) => {
-                let status = self.client.pin_status(role(l.which.reference()))?;
-                let verified = status == PinStatus::Verified;
+                let verified = self.driver().logged_in(role(l.which.reference()))?;
                 if verified == l.expect {
                     Ok(())
                 } else {
@@ -162,7 +171,11 @@ impl Flow<'_, '_> {
                         } else {
                             "the PIN not verified"
                         },
-                        status,
+                        if verified {
+                            "it is verified"
+                        } else {
+                            "it is not verified"
+                        },
                     ))
                 }
             }
@@ -190,7 +203,7 @@ impl Flow<'_, '_> {
                     .public_key
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
-                let objects = self.client.objects()?;
+                let objects = self.driver().objects()?;
                 objects
                     .certificates
                     .into_iter()
@@ -206,23 +219,24 @@ impl Flow<'_, '_> {
             .get("user_pin")
             .cloned()
             .ok_or_else(|| fail("vars.user_pin", "undefined"))?;
-        match verify(self.client, PinRole::User, &pin)? {
+        match verify(self.driver(), PinRole::User, &pin)? {
             PinStatus::Verified => {}
             s => return Err(fail("the user PIN accepted", s)),
         }
-        let mut arrange = self.client.arranger(PressAction::Confirm, &[]);
+        let plan = PressPlan {
+            press: crate::session::press(PressAction::Confirm),
+            expected_screen: Vec::new(),
+        };
         let signed = self
-            .client
-            .sign_document_with(key.reference, PROBE_TEXT.as_bytes(), &mut arrange)
+            .driver()
+            .sign_document(&key.token_key(), PROBE_TEXT.as_bytes(), Some(&plan))
             .map_err(|e| fail("a signature", e));
         // The screens the probe showed belong to the report too.
         self.client.collect_screens();
-        let sig = signed?;
+        let signature = signed?;
         let (algorithm, vk) =
             gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;
         let digest = algorithm.digest().digest(PROBE_TEXT.as_bytes());
-        let signature = gost::Signature::from_token_bytes(&sig)
-            .map_err(|e| fail("a signature r_le ‖ s_le", e))?;
         vk.verify_digest(&digest, &signature).map_err(|e| {
             fail(
                 format!("the signature to verify under {which} certificate"),

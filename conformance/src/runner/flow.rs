@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 use rutoken_apdu::StatusWord;
-use rutoken_client::{ClientError, PinRole, PinStatus, device_number};
+use rutoken_client::driver::{Code, Driver, DriverError, KeySpec, PowerEvent, PressPlan, TokenKey};
+use rutoken_client::{PinRole, PinStatus, device_number};
 
 use crate::report::Produced;
 use crate::scenario::step::{Algorithm, PinOutcome, Step};
@@ -37,24 +38,16 @@ pub fn fail(expected: impl Display, actual: impl Display) -> StepFailure {
     }
 }
 
-/// The status word behind a client error, when the token (or the SafeTouch) answered one.
-pub fn error_sw(e: &ClientError) -> Option<StatusWord> {
-    match e {
-        ClientError::PinIncorrect { tries_left } => {
-            Some(StatusWord(0x63C0 | u16::from(*tries_left & 0x0F)))
-        }
-        ClientError::PinBlocked => Some(StatusWord::AUTH_BLOCKED),
-        ClientError::NotLoggedIn { .. } => Some(StatusWord(0x6982)),
-        ClientError::RejectedOnDevice { sw }
-        | ClientError::TimedOutOnDevice { sw }
-        | ClientError::RefusedOnDevice { sw }
-        | ClientError::UnexpectedStatus { sw, .. } => Some(*sw),
+/// The status word behind a driver error, when the token (or the SafeTouch) answered one.
+pub fn error_sw(e: &DriverError) -> Option<StatusWord> {
+    match e.code() {
+        Some(Code::Sw(sw)) => Some(sw),
         _ => None,
     }
 }
 
-impl From<ClientError> for StepFailure {
-    fn from(e: ClientError) -> Self {
+impl From<DriverError> for StepFailure {
+    fn from(e: DriverError) -> Self {
         let sw = error_sw(&e);
         StepFailure {
             sw,
@@ -69,8 +62,10 @@ pub type StepResult = Result<(), StepFailure>;
 /// A key the scenario knows by name.
 #[derive(Debug, Clone, Default)]
 pub struct KeyState {
-    /// `kk` of `…/6002/00kk`.
-    pub reference: u8,
+    /// `kk` of `…/6002/00kk` (the APDU driver's handle of the key).
+    pub reference: Option<u8>,
+    /// The PKCS#15 ID (`CKA_ID`), when the driver told it.
+    pub id: Option<Vec<u8>>,
     /// Known for generated keys.
     pub algorithm: Option<Algorithm>,
     /// Known for generated keys.
@@ -79,6 +74,27 @@ pub struct KeyState {
     pub public_key: Option<Vec<u8>>,
     /// The client deleted it.
     pub deleted: bool,
+}
+
+impl KeyState {
+    /// The key as the driver knows it.
+    pub fn token_key(&self) -> TokenKey {
+        let param_set = match (self.algorithm, self.param_set.as_deref()) {
+            (Some(alg), Some(letter)) => param_set(alg, letter).ok(),
+            _ => None,
+        };
+        TokenKey {
+            reference: self.reference,
+            id: self.id.clone(),
+            label: None,
+            algorithm: self
+                .algorithm
+                .zip(param_set)
+                .map(|(alg, set)| key_algorithm(alg, set)),
+            param_set,
+            public_key: self.public_key.clone(),
+        }
+    }
 }
 
 /// Everything the steps share.
@@ -126,6 +142,11 @@ impl Flow<'_, '_> {
         })
     }
 
+    /// The bank client's driver.
+    pub fn driver(&mut self) -> &mut dyn Driver {
+        self.client.driver()
+    }
+
     /// Runs one step; with `expect: {sw: ...}` the step must end with that status word.
     pub fn step(&mut self, step: &Step) -> StepResult {
         self.client.set_step(step.name());
@@ -140,58 +161,69 @@ impl Flow<'_, '_> {
         match step {
             Step::Attach => self.attach(),
             Step::ReadSerial(s) => {
-                let serial = self.client.serial()?;
-                self.remember_serial(&serial);
+                let serial = self.driver().serial()?;
+                if let Some(bytes) = &serial.bytes {
+                    self.remember_serial(bytes);
+                }
                 if let Some(expect) = &s.expect {
                     let expect = self.expand(expect)?;
-                    let (dec, hex) = (device_number(&serial), hex::encode_upper(&serial));
-                    if expect != dec && !expect.eq_ignore_ascii_case(&hex) {
-                        return Err(fail(
-                            format!("serial {expect}"),
-                            format!("{dec} (hex {hex})"),
-                        ));
+                    let (dec, hex) = match &serial.bytes {
+                        Some(b) => (device_number(b), hex::encode_upper(b)),
+                        None => (String::new(), String::new()),
+                    };
+                    // The device number, the hex serial, or the serial as the driver shows it
+                    // (a PKCS#11 module's `serialNumber`).
+                    let same = (!dec.is_empty() && expect == dec)
+                        || (!hex.is_empty() && expect.eq_ignore_ascii_case(&hex))
+                        || expect == serial.shown;
+                    if !same {
+                        return Err(fail(format!("serial {expect}"), serial.shown));
                     }
                 }
                 Ok(())
             }
             Step::ListObjects(s) => {
-                let o = self.client.objects()?;
+                let o = self.driver().objects()?;
                 check_count("keys", s.keys, o.keys.len())?;
                 check_count("certificates", s.certificates, o.certificates.len())
             }
             Step::VerifyPin(v) => {
                 let pin = self.expand(v.pin.expose())?;
-                let status = verify(self.client, role(v.which.reference()), &pin)?;
+                let status = verify(self.driver(), role(v.which.reference()), &pin)?;
                 check_pin(&v.expect, status)
             }
             Step::UnblockPin(u) => {
                 let admin = self.expand(u.admin_pin.expose())?;
-                let status = verify(self.client, PinRole::Admin, &admin)?;
-                if status != PinStatus::Verified {
-                    return Err(StepFailure {
-                        sw: Some(pin_sw(status)),
-                        ..fail("the admin PIN accepted", status)
-                    });
+                let user = self.vars.get("user_pin").cloned();
+                match self.driver().unblock_user_pin(&admin, user.as_deref()) {
+                    Ok(()) => Ok(()),
+                    Err(e) => match pin_status(&e) {
+                        // The admin PIN refused: the step's answer is its status.
+                        Some(status) => Err(StepFailure {
+                            sw: error_sw(&e),
+                            ..fail("the admin PIN accepted", status)
+                        }),
+                        None => Err(e.into()),
+                    },
                 }
-                self.client.reset_retry_counter(PinRole::User)?;
-                Ok(())
             }
-            Step::Logout => Ok(self.client.logout()?),
+            Step::Logout => Ok(self.driver().logout()?),
             Step::GenerateKey(g) => {
                 let set = param_set(g.algorithm, &g.param_set)
                     .map_err(|e| fail("a GOST parameter set", e))?;
-                let pair = self.client.generate_key_pair_of(
-                    key_algorithm(g.algorithm, set),
-                    set,
-                    &g.name,
-                )?;
+                let pair = self.driver().generate_key(KeySpec {
+                    algorithm: key_algorithm(g.algorithm, set),
+                    param_set: set,
+                    label: &g.name,
+                })?;
                 self.keys.insert(
                     g.name.clone(),
                     KeyState {
                         reference: pair.reference,
+                        id: pair.id,
                         algorithm: Some(g.algorithm),
                         param_set: Some(g.param_set.clone()),
-                        public_key: Some(pair.public_key),
+                        public_key: pair.public_key,
                         deleted: false,
                     },
                 );
@@ -220,6 +252,7 @@ impl Flow<'_, '_> {
                 )?;
                 let key = self.key(&d.key)?;
                 if let Some(sig) = self.sign(&key, &document, &d.safetouch, &d.expect)? {
+                    let sig = sig.to_x509_bytes();
                     self.document = Some((document, sig));
                 }
                 Ok(())
@@ -228,28 +261,24 @@ impl Flow<'_, '_> {
             Step::InstallCertificate(i) => self.install(i),
             Step::DeleteKey(k) => {
                 let key = self.key(&k.key)?;
-                self.client.delete_key_pair(key.reference)?;
+                self.driver().delete_key(&key.token_key())?;
                 if let Some(state) = self.keys.get_mut(&k.key) {
                     state.deleted = true;
                 }
                 Ok(())
             }
-            Step::PowerCycle => Ok(self
-                .client
-                .target()
-                .power_cycle()
-                .map_err(ClientError::from)?),
-            Step::Reset => Ok(self.client.target().reset().map_err(ClientError::from)?),
-            Step::Pull => Ok(self.client.target().pull().map_err(ClientError::from)?),
-            Step::Insert => Ok(self.client.target().insert().map_err(ClientError::from)?),
-            Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),
+            Step::PowerCycle => Ok(self.driver().power(PowerEvent::PowerCycle)?),
+            Step::Reset => Ok(self.driver().power(PowerEvent::Reset)?),
+            Step::Pull => Ok(self.driver().power(PowerEvent::Pull)?),
+            Step::Insert => Ok(self.driver().power(PowerEvent::Insert)?),
+            Step::Restart => Ok(self.driver().power(PowerEvent::Restart)?),
             Step::SignHash(h) => self.sign_hash(h),
             Step::Apdu(a) => {
                 let text = self.expand(&a.command)?;
                 let bytes =
                     super::pattern::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
                 let r = match &a.safetouch {
-                    None => self.client.send_raw(&bytes, a.secret)?,
+                    None => self.driver().transmit(&bytes, a.secret, None)?,
                     Some(st) => {
                         let (screen, rows) = self.expand_screen(st)?;
                         let before = self.client.screens.len();
@@ -260,14 +289,11 @@ impl Flow<'_, '_> {
                             .iter()
                             .map(|l| self.expand(l))
                             .collect::<Result<_, _>>()?;
-                        self.client
-                            .target()
-                            .arrange_press(
-                                st.press,
-                                &[screen.clone(), rows.clone(), lines].concat(),
-                            )
-                            .map_err(ClientError::from)?;
-                        let r = self.client.send_raw(&bytes, a.secret)?;
+                        let plan = PressPlan {
+                            press: crate::session::press(st.press),
+                            expected_screen: [screen.clone(), rows.clone(), lines].concat(),
+                        };
+                        let r = self.driver().transmit(&bytes, a.secret, Some(&plan))?;
                         self.check_screens(before, &screen, &rows)?;
                         self.check_lines(before, st)?;
                         r
@@ -307,15 +333,20 @@ impl Flow<'_, '_> {
     /// Reissue-flow.md step 1: select the MF, read the serial, list the certificates; the
     /// certificate being replaced is the one of the current key.
     fn attach(&mut self) -> StepResult {
-        self.client.select_mf()?;
-        let serial = self.client.serial()?;
-        self.remember_serial(&serial);
-        let objects = self.client.objects()?;
-        let current = objects.certificates.first().map(|c| c.der.clone());
-        if let Some(der) = &current
+        self.driver().attach()?;
+        let serial = self.driver().serial()?;
+        if let Some(bytes) = &serial.bytes {
+            self.remember_serial(bytes);
+        }
+        let objects = self.driver().objects()?;
+        let first = objects.certificates.first();
+        let current = first.map(|c| c.der.clone());
+        if let Some(cert) = first
             && let Some(state) = self.keys.get_mut("current")
         {
-            state.public_key = certificate::parse(der).map(|c| c.public_key);
+            state.public_key = certificate::parse(&cert.der).map(|c| c.public_key);
+            // A driver that finds keys by ID (PKCS#11) finds the current one by its certificate's.
+            state.id = Some(cert.id.clone());
         }
         self.current_certificate = current;
         Ok(())
@@ -352,16 +383,22 @@ pub fn role(reference: u8) -> PinRole {
 
 /// VERIFY, with the answer as a status: a wrong or blocked PIN is what a PIN step checks, not
 /// an error.
-pub fn verify(
-    client: &mut Session<'_>,
-    role: PinRole,
-    pin: &str,
-) -> Result<PinStatus, StepFailure> {
-    match client.verify_pin(role, pin) {
+pub fn verify(driver: &mut dyn Driver, role: PinRole, pin: &str) -> Result<PinStatus, StepFailure> {
+    match driver.verify_pin(role, pin) {
         Ok(()) => Ok(PinStatus::Verified),
-        Err(ClientError::PinIncorrect { tries_left }) => Ok(PinStatus::TriesLeft(tries_left)),
-        Err(ClientError::PinBlocked) => Ok(PinStatus::Blocked),
-        Err(e) => Err(e.into()),
+        Err(e) => pin_status(&e).ok_or_else(|| e.into()),
+    }
+}
+
+/// The PIN status a refusal stands for (a wrong PIN with its count, a blocked PIN).
+fn pin_status(e: &DriverError) -> Option<PinStatus> {
+    match e {
+        DriverError::PinIncorrect {
+            tries_left: Some(n),
+            ..
+        } => Some(PinStatus::TriesLeft(*n)),
+        DriverError::PinBlocked { .. } => Some(PinStatus::Blocked),
+        _ => None,
     }
 }
 
@@ -379,7 +416,7 @@ pub fn key_pair(key: &KeyState) -> Result<rutoken_client::KeyPair, StepFailure> 
     };
     let param_set = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
     Ok(rutoken_client::KeyPair {
-        reference: key.reference,
+        reference: key.reference.unwrap_or_default(),
         id: rutoken_client::layout::pkcs15::object_id(q)
             .map_err(|e| fail("a public key", e))?
             .to_vec(),

@@ -69,7 +69,8 @@ impl P11Flow<'_> {
             name.to_owned(),
             P11Key {
                 state: KeyState {
-                    reference: 0,
+                    reference: None,
+                    id: Some(id.clone()),
                     algorithm: Some(alg),
                     param_set: Some(letter.to_owned()),
                     public_key: Some(value),
