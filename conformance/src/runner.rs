@@ -2,6 +2,7 @@
 
 pub mod certificate;
 pub mod checks;
+pub mod code;
 pub mod flow;
 pub mod pattern;
 pub mod pki;
@@ -58,6 +59,68 @@ pub fn run(
     seed: u64,
 ) -> ScenarioReport {
     let started = Instant::now();
+    if let Some(reason) = skip_reason(scenario, target) {
+        return not_run(scenario, Outcome::Skipped { reason });
+    }
+    let fresh = target.capabilities().contains(&Capability::FreshToken);
+    let connected = target
+        .connect()
+        .map(|_| ())
+        .map_err(|e| fail("the target to connect", e));
+    let opened = Opened {
+        session: Session::over_target(target, config),
+        fresh,
+        fresh_tries: None,
+        words: config.safetouch,
+    };
+    run_opened(scenario, opened, connected, seed, started)
+}
+
+/// A scenario's bank client, opened on its target: what the one executor runs it through.
+pub struct Opened<'t> {
+    /// The driver and what it records.
+    pub session: Session<'t>,
+    /// The target put the scenario's start token in (no start-state check needed).
+    pub fresh: bool,
+    /// The user PIN's tries on that start token, for a driver that cannot read a counter.
+    pub fresh_tries: Option<u8>,
+    /// The device profile's SafeTouch refusal words.
+    pub words: rutoken_client::SafeTouchWords,
+}
+
+/// The report of a scenario that did not run (skipped before its start, or its target not
+/// opened).
+pub fn not_run(scenario: &Scenario, outcome: Outcome) -> ScenarioReport {
+    ScenarioReport {
+        name: scenario.name.clone(),
+        file: scenario.file.display().to_string(),
+        description: scenario.description.clone(),
+        tags: scenario.tags.clone(),
+        outcome,
+        duration: Default::default(),
+        steps: Vec::new(),
+        transcript: Transcript::default(),
+        screens: Vec::new(),
+        presses: Vec::new(),
+        produced: Produced::default(),
+    }
+}
+
+/// Runs a scenario through an opened driver, timing every part; `connected`: whether the
+/// target came up. A step the driver cannot express skips the scenario, naming the step.
+pub fn run_opened(
+    scenario: &Scenario,
+    opened: Opened<'_>,
+    connected: Result<(), StepFailure>,
+    seed: u64,
+    started: Instant,
+) -> ScenarioReport {
+    let Opened {
+        session: mut client,
+        fresh,
+        fresh_tries,
+        words,
+    } = opened;
     let mut report = ScenarioReport {
         name: scenario.name.clone(),
         file: scenario.file.display().to_string(),
@@ -71,32 +134,35 @@ pub fn run(
         presses: Vec::new(),
         produced: Produced::default(),
     };
-    if let Some(reason) = skip_reason(scenario, target) {
-        report.outcome = Outcome::Skipped { reason };
-        return report;
-    }
-    let fresh = target.capabilities().contains(&Capability::FreshToken);
-    let connected = target.connect().map(|_| ());
-    let mut client = Session::over_target(target, config);
     let mut at = "connect".to_owned();
     let mut clock = StepClock {
         started,
         records: Vec::new(),
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        execute(
-            scenario,
-            &mut client,
-            seed,
+        let start = Start {
             connected,
             fresh,
-            &mut at,
-            &mut clock,
-        )
+            fresh_tries,
+            words,
+        };
+        execute(scenario, &mut client, seed, start, &mut at, &mut clock)
     }));
     let (outcome, produced) = match result {
         Ok((Ok(None), produced)) => (Outcome::Passed, produced),
         Ok((Ok(Some(reason)), produced)) => (Outcome::Skipped { reason }, produced),
+        // The driver has no call for the step: a skip naming it.
+        Ok((
+            Err(StepFailure {
+                cannot: Some(why), ..
+            }),
+            produced,
+        )) => (
+            Outcome::Skipped {
+                reason: format!("{at}: {why}"),
+            },
+            produced,
+        ),
         Ok((Err(f), produced)) => (
             Outcome::Failed(Failure {
                 at: at.clone(),
@@ -133,13 +199,20 @@ pub fn run(
     report
 }
 
+/// How the scenario's token came up.
+struct Start {
+    connected: Result<(), StepFailure>,
+    fresh: bool,
+    fresh_tries: Option<u8>,
+    words: rutoken_client::SafeTouchWords,
+}
+
 /// Runs the scenario; `Ok(Some(reason))`: skipped, the token is not its start token.
 fn execute(
     scenario: &Scenario,
     client: &mut Session<'_>,
     seed: u64,
-    connected: Result<(), crate::target::TargetError>,
-    fresh: bool,
+    start: Start,
     at: &mut String,
     clock: &mut StepClock,
 ) -> (Result<Option<String>, StepFailure>, Produced) {
@@ -164,8 +237,8 @@ fn execute(
         Ok(ca) => ca,
         Err(e) => return (Err(fail("the test CA", e)), Produced::default()),
     };
-    if let Err(e) = connected {
-        return (Err(fail("the target to connect", e)), Produced::default());
+    if let Err(e) = start.connected {
+        return (Err(e), Produced::default());
     }
     let mut flow = Flow {
         client,
@@ -186,8 +259,10 @@ fn execute(
         ca,
         produced: Produced::default(),
         screens_in_steps: 0,
+        words: start.words,
+        fresh_tries: start.fresh_tries,
     };
-    let result = steps(scenario, &mut flow, fresh, at, clock);
+    let result = steps(scenario, &mut flow, start.fresh, at, clock);
     (result, std::mem::take(&mut flow.produced))
 }
 
@@ -269,7 +344,12 @@ fn start_mismatch(
 ) -> Result<Option<String>, StepFailure> {
     const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
     flow.client.set_step("setup");
-    let personalised = flow.client.driver().has_application()?;
+    let personalised = match flow.client.driver().has_application() {
+        Ok(p) => p,
+        // A driver that cannot tell (a PKCS#11 module) runs the scenario on the token it has.
+        Err(DriverError::CannotExpress { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let (wanted, found) = match (scenario.token.fixture, personalised) {
         (FixtureName::Personalised, false) => ("personalised", "has no PKCS#15 application"),
         (FixtureName::Factory, true) => ("factory", "has a PKCS#15 application"),
@@ -328,10 +408,7 @@ fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
         .unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
     flow.client.driver().logout()?;
     let PinCounter::Exact(mut status) = flow.client.driver().pin_counter(PinRole::User)? else {
-        return Err(fail(
-            format!("{tries} tries left reachable"),
-            "a PIN counter this driver cannot read",
-        ));
+        return spend_uncounted(flow, tries, &wrong);
     };
     for _ in 0..16 {
         match status {
@@ -352,4 +429,26 @@ fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
         }
     }
     Err(fail(format!("{tries} tries left"), status))
+}
+
+/// [`spend_tries`] for a driver that tells a counter as flags only: from the start token's
+/// known count, one wrong PIN per try to spend.
+fn spend_uncounted(flow: &mut Flow<'_, '_>, tries: u8, wrong: &str) -> Result<(), StepFailure> {
+    let fresh = flow.fresh_tries.ok_or_else(|| StepFailure {
+        cannot: Some(
+            "PKCS#11 cannot read a PIN counter, so only a fresh token (--control) has a known one"
+                .to_owned(),
+        ),
+        ..fail("a known PIN counter", "none")
+    })?;
+    for left in (tries..fresh).rev() {
+        match flow.client.driver().verify_pin(PinRole::User, wrong) {
+            Err(DriverError::PinIncorrect { .. }) if left > 0 => {}
+            Err(DriverError::PinBlocked { .. }) if left == 0 => {}
+            Err(e) => return Err(e.into()),
+            Ok(()) => return Err(fail("the wrong PIN refused", "it was accepted")),
+        }
+    }
+    let _ = flow.client.driver().logout();
+    Ok(())
 }

@@ -104,10 +104,19 @@ impl Flow<'_, '_> {
                     PinCounter::Exact(PinStatus::TriesLeft(n)) if n == p.expect => Ok(()),
                     PinCounter::Exact(PinStatus::Blocked) if p.expect == 0 => Ok(()),
                     PinCounter::Exact(s) => Err(fail(format!("{} tries left", p.expect), s)),
-                    PinCounter::Flags { .. } => Err(fail(
-                        format!("{} tries left", p.expect),
-                        "a counter this driver tells as flags only",
-                    )),
+                    // PKCS#11 tells a counter only as COUNT_LOW, FINAL_TRY and LOCKED.
+                    PinCounter::Flags {
+                        count_low,
+                        final_try,
+                        locked,
+                    } => {
+                        let max = if p.which.reference() == PinRole::Admin.reference() {
+                            None
+                        } else {
+                            self.fresh_tries
+                        };
+                        super::flow::flags_agree(p.expect, max, (count_low, final_try, locked))
+                    }
                 }
             }
             Assertion::KeySigns(k) => self.key_signs(&k.key, &k.certificate),
@@ -219,9 +228,9 @@ impl Flow<'_, '_> {
             .get("user_pin")
             .cloned()
             .ok_or_else(|| fail("vars.user_pin", "undefined"))?;
-        match verify(self.driver(), PinRole::User, &pin)? {
-            PinStatus::Verified => {}
-            s => return Err(fail("the user PIN accepted", s)),
+        let answer = verify(self.driver(), PinRole::User, &pin)?;
+        if answer.status != Some(PinStatus::Verified) {
+            return Err(fail("the user PIN accepted", answer));
         }
         let plan = PressPlan {
             press: crate::session::press(PressAction::Confirm),

@@ -6,8 +6,9 @@ pub(crate) mod reissue;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
-use rutoken_apdu::StatusWord;
-use rutoken_client::driver::{Code, Driver, DriverError, KeySpec, PowerEvent, PressPlan, TokenKey};
+use rutoken_client::driver::{
+    Code, Driver, DriverError, KeySpec, PinCounter, PowerEvent, PressPlan, TokenKey,
+};
 use rutoken_client::{PinRole, PinStatus, device_number};
 
 use crate::report::Produced;
@@ -25,8 +26,10 @@ pub struct StepFailure {
     pub expected: String,
     /// What came.
     pub actual: String,
-    /// The status word the token refused with, when a token's answer ended the step.
-    pub sw: Option<StatusWord>,
+    /// The answer the token (or module) refused with, when one ended the step.
+    pub code: Option<Code>,
+    /// The driver cannot express the step (why): the scenario is skipped, not failed.
+    pub cannot: Option<String>,
 }
 
 /// Shorthand for a failure.
@@ -34,23 +37,21 @@ pub fn fail(expected: impl Display, actual: impl Display) -> StepFailure {
     StepFailure {
         expected: expected.to_string(),
         actual: actual.to_string(),
-        sw: None,
-    }
-}
-
-/// The status word behind a driver error, when the token (or the SafeTouch) answered one.
-pub fn error_sw(e: &DriverError) -> Option<StatusWord> {
-    match e.code() {
-        Some(Code::Sw(sw)) => Some(sw),
-        _ => None,
+        code: None,
+        cannot: None,
     }
 }
 
 impl From<DriverError> for StepFailure {
     fn from(e: DriverError) -> Self {
-        let sw = error_sw(&e);
+        let code = e.code();
+        let cannot = match &e {
+            DriverError::CannotExpress { what } => Some(what.clone()),
+            _ => None,
+        };
         StepFailure {
-            sw,
+            code,
+            cannot,
             ..fail("the operation to complete", e)
         }
     }
@@ -123,6 +124,11 @@ pub struct Flow<'c, 't> {
     pub produced: Produced,
     /// How many screens the steps showed (assertions may show more).
     pub screens_in_steps: usize,
+    /// The SafeTouch's refusal words (a module answers them as one `CKR_`).
+    pub words: rutoken_client::SafeTouchWords,
+    /// The user PIN's tries on the start token, when the runner loaded it and the driver
+    /// cannot read a counter (PKCS#11 tells it as flags only).
+    pub fresh_tries: Option<u8>,
 }
 
 impl Flow<'_, '_> {
@@ -153,7 +159,10 @@ impl Flow<'_, '_> {
         let result = self.run_step(step);
         match step.expected_sw() {
             None => result,
-            Some(pattern) => expect_sw(&self.expand(pattern)?, result),
+            Some(pattern) => {
+                let pin = matches!(step, Step::UnblockPin(_));
+                expect_sw(&self.expand(pattern)?, pin, self.words, result)
+            }
         }
     }
 
@@ -189,8 +198,9 @@ impl Flow<'_, '_> {
             }
             Step::VerifyPin(v) => {
                 let pin = self.expand(v.pin.expose())?;
-                let status = verify(self.driver(), role(v.which.reference()), &pin)?;
-                check_pin(&v.expect, status)
+                let which = role(v.which.reference());
+                let answer = verify(self.driver(), which, &pin)?;
+                self.check_pin(&v.expect, which, answer)
             }
             Step::UnblockPin(u) => {
                 let admin = self.expand(u.admin_pin.expose())?;
@@ -200,7 +210,7 @@ impl Flow<'_, '_> {
                     Err(e) => match pin_status(&e) {
                         // The admin PIN refused: the step's answer is its status.
                         Some(status) => Err(StepFailure {
-                            sw: error_sw(&e),
+                            code: e.code(),
                             ..fail("the admin PIN accepted", status)
                         }),
                         None => Err(e.into()),
@@ -381,12 +391,41 @@ pub fn role(reference: u8) -> PinRole {
     }
 }
 
-/// VERIFY, with the answer as a status: a wrong or blocked PIN is what a PIN step checks, not
-/// an error.
-pub fn verify(driver: &mut dyn Driver, role: PinRole, pin: &str) -> Result<PinStatus, StepFailure> {
+/// A PIN check's answer: the status when the driver tells it (`None`: a wrong PIN whose tries
+/// left the driver does not tell), and the answer code of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinAnswer {
+    /// The status.
+    pub status: Option<PinStatus>,
+    /// The refusal's code (`None`: accepted).
+    pub code: Option<Code>,
+}
+
+impl std::fmt::Display for PinAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.status, self.code) {
+            (Some(status), _) => write!(f, "{status}"),
+            (None, Some(code)) => write!(f, "wrong ({})", super::code::name(code)),
+            (None, None) => f.write_str("wrong"),
+        }
+    }
+}
+
+/// VERIFY (or `C_Login`), with the answer as a status: a wrong or blocked PIN is what a PIN
+/// step checks, not an error.
+pub fn verify(driver: &mut dyn Driver, role: PinRole, pin: &str) -> Result<PinAnswer, StepFailure> {
     match driver.verify_pin(role, pin) {
-        Ok(()) => Ok(PinStatus::Verified),
-        Err(e) => pin_status(&e).ok_or_else(|| e.into()),
+        Ok(()) => Ok(PinAnswer {
+            status: Some(PinStatus::Verified),
+            code: None,
+        }),
+        Err(e @ (DriverError::PinIncorrect { .. } | DriverError::PinBlocked { .. })) => {
+            Ok(PinAnswer {
+                status: pin_status(&e),
+                code: e.code(),
+            })
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -432,58 +471,108 @@ fn check_count(what: &str, expected: Option<usize>, actual: usize) -> StepResult
     }
 }
 
-/// A step's result against the status word the scenario expects it to end with.
-fn expect_sw(pattern: &str, result: StepResult) -> StepResult {
-    let matches = |sw: StatusWord| {
-        super::pattern::sw_matches(pattern, sw).map_err(|e| fail("a valid sw pattern", e))
-    };
+/// A step's result against the status word the scenario expects it to end with (`pin`: the
+/// step sends a PIN).
+fn expect_sw(
+    pattern: &str,
+    pin: bool,
+    words: rutoken_client::SafeTouchWords,
+    result: StepResult,
+) -> StepResult {
     match result {
-        Ok(()) if matches(StatusWord::OK)? => Ok(()),
+        Ok(()) if super::code::matches(pattern, pin, super::code::OK, words)? => Ok(()),
         Ok(()) => Err(fail(format!("SW {pattern}"), "SW 9000: the step completed")),
-        Err(StepFailure { sw: Some(sw), .. }) if matches(sw)? => Ok(()),
         Err(StepFailure {
-            sw: Some(sw),
+            code: Some(code), ..
+        }) if super::code::matches(pattern, pin, code, words)? => Ok(()),
+        Err(StepFailure {
+            code: Some(code),
             actual,
             ..
-        }) => Err(fail(format!("SW {pattern}"), format!("SW {sw}: {actual}"))),
+        }) => Err(fail(
+            super::code::expected(pattern, pin, code, words),
+            format!("{}: {actual}", super::code::name(code)),
+        )),
         Err(other) => Err(other),
     }
 }
 
-/// The status word a PIN check answered.
-fn pin_sw(status: PinStatus) -> StatusWord {
-    match status {
-        PinStatus::Verified => StatusWord::OK,
-        PinStatus::TriesLeft(n) => StatusWord(0x63C0 | u16::from(n & 0x0F)),
-        PinStatus::Blocked => StatusWord::AUTH_BLOCKED,
+impl Flow<'_, '_> {
+    /// A PIN step's answer against the outcome it expects. A count the driver does not tell
+    /// (PKCS#11) is read from the token's flags.
+    fn check_pin(&mut self, expect: &PinOutcome, which: PinRole, answer: PinAnswer) -> StepResult {
+        if let PinOutcome::Sw(pattern) = expect {
+            let code = answer.code.unwrap_or(super::code::OK);
+            return if super::code::matches(pattern, true, code, self.words)? {
+                Ok(())
+            } else {
+                Err(fail(
+                    super::code::expected(pattern, true, code, self.words),
+                    format!("{} ({answer})", super::code::name(code)),
+                ))
+            };
+        }
+        let ok = match (expect, answer.status) {
+            (PinOutcome::TriesLeft(n), None) => {
+                // PKCS#11 tells the count only as COUNT_LOW and FINAL_TRY.
+                return match self.driver().pin_counter(which)? {
+                    PinCounter::Flags {
+                        count_low,
+                        final_try,
+                        ..
+                    } => flags_agree(*n, self.fresh_tries, (count_low, final_try, false)),
+                    PinCounter::Exact(status) => Err(fail(expect, status)),
+                };
+            }
+            (PinOutcome::Wrong | PinOutcome::Refused, None) => true,
+            (PinOutcome::Ok, Some(PinStatus::Verified))
+            | (PinOutcome::Wrong, Some(PinStatus::TriesLeft(_))) => true,
+            (PinOutcome::TriesLeft(n), Some(PinStatus::TriesLeft(m))) => *n == m,
+            (PinOutcome::Blocked | PinOutcome::Refused, Some(PinStatus::Blocked)) => true,
+            (PinOutcome::Refused, Some(PinStatus::TriesLeft(_))) => true,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(fail(expect, answer))
+        }
     }
 }
 
-fn check_pin(expect: &PinOutcome, status: PinStatus) -> StepResult {
-    if let PinOutcome::Sw(pattern) = expect {
-        let sw = pin_sw(status);
-        return if super::pattern::sw_matches(pattern, sw)
-            .map_err(|e| fail("a valid sw pattern", e))?
-        {
-            Ok(())
-        } else {
-            Err(fail(format!("SW {pattern}"), format!("SW {sw} ({status})")))
+/// What `CKF_*_PIN_COUNT_LOW`, `FINAL_TRY` and `LOCKED` must say for `n` tries left of `max`
+/// (COUNT_LOW: fewer than the maximum, when the maximum is known).
+pub fn flags_agree(
+    n: u8,
+    max: Option<u8>,
+    (low, last, locked): (bool, bool, bool),
+) -> Result<(), StepFailure> {
+    let want = (max.is_some_and(|m| n < m) && n > 0, n == 1, n == 0);
+    let got = (low, last, locked);
+    if (want.0 && !low) || want.1 != last || want.2 != locked {
+        let flags = |(l, f, k): (bool, bool, bool)| {
+            let mut s = Vec::new();
+            if l {
+                s.push("COUNT_LOW");
+            }
+            if f {
+                s.push("FINAL_TRY");
+            }
+            if k {
+                s.push("LOCKED");
+            }
+            if s.is_empty() {
+                "no PIN flag".to_owned()
+            } else {
+                s.join(" ")
+            }
         };
+        return Err(fail(
+            format!("{n} tries left: token flags {}", flags(want)),
+            format!("token flags {}", flags(got)),
+        ));
     }
-    let ok = match (expect, status) {
-        (PinOutcome::Ok, PinStatus::Verified) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => {
-            true
-        }
-        (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => *n == m,
-        (PinOutcome::Blocked | PinOutcome::Refused, PinStatus::Blocked) => true,
-        (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(fail(expect, status))
-    }
+    Ok(())
 }
 
 /// Whitespace runs to one space, so wrapped and paged screens compare with one-line text.
