@@ -42,27 +42,24 @@ pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
     ))
 }
 
-use std::time::Instant;
-
 use crate::report::{Failure, Outcome, ScenarioReport};
-use crate::runner::{Opened, not_run, run_opened};
+use crate::runner::{Opened, not_run};
 use crate::scenario::{FixtureName, Scenario};
 use crate::session::{Journal, Session};
 use crate::target::control::Control;
 
 use rv::SafeTouchWords;
 
-/// Opens one scenario's driver over the module and runs it through the runner: a fresh start
-/// token first when there is a control socket, then the module loaded and asked for its
-/// mechanisms. A scenario with a step the module cannot express is skipped before the token is
-/// touched, naming the step.
-pub fn run(
+/// Opens one scenario's driver over the module, for the runner: a fresh start token first
+/// when there is a control socket, then the module loaded and asked for its mechanisms. A
+/// scenario with a step the module cannot express is skipped before the token is touched,
+/// naming the step (`Err`: the report of a scenario that did not start).
+pub fn open(
     scenario: &Scenario,
     opts: &Pkcs11Options,
     profile: &rutoken_sim::profile::DeviceProfile,
     seed: u64,
-) -> ScenarioReport {
-    let started = Instant::now();
+) -> Result<Opened<'static>, Box<ScenarioReport>> {
     let failed = |at: &str, f: (String, String)| {
         Outcome::Failed(Failure {
             at: at.to_owned(),
@@ -83,7 +80,7 @@ pub fn run(
     // What does not depend on the module is decided before the start token is loaded: a
     // scenario of raw APDUs on a factory token is skipped, not failed at "no token".
     if let Some(reason) = plan::skip_reason(scenario, mode, None, words) {
-        return not_run(scenario, Outcome::Skipped { reason });
+        return Err(Box::new(not_run(scenario, Outcome::Skipped { reason })));
     }
     let mut control = None;
     if let Some(path) = &opts.control {
@@ -103,7 +100,7 @@ pub fn run(
                     "a fresh token through the control socket".into(),
                     e.to_string(),
                 );
-                return not_run(scenario, failed("connect", why));
+                return Err(Box::new(not_run(scenario, failed("connect", why))));
             }
         }
     }
@@ -111,24 +108,24 @@ pub fn run(
         Ok(t) => t,
         Err(e) => {
             let why = ("the module and its slot".into(), e);
-            return not_run(scenario, failed("connect", why));
+            return Err(Box::new(not_run(scenario, failed("connect", why))));
         }
     };
     let mechanisms = match token.mechanisms() {
         Ok(m) => m,
         Err(e) => {
             let why = ("the mechanism list".into(), e.to_string());
-            return not_run(scenario, failed("connect", why));
+            return Err(Box::new(not_run(scenario, failed("connect", why))));
         }
     };
     if let Some(reason) = plan::skip_reason(scenario, mode, Some(&mechanisms), words) {
-        return not_run(scenario, Outcome::Skipped { reason });
+        return Err(Box::new(not_run(scenario, Outcome::Skipped { reason })));
     }
     let journal = Journal::default();
     let screen_size = (profile.safetouch.rows, profile.safetouch.columns);
     let driver =
         driver::Pkcs11Driver::new(token, control, opts.operator, screen_size, journal.clone());
-    let opened = Opened {
+    Ok(Opened {
         session: Session::new(Box::new(driver), journal),
         fresh: opts.control.is_some(),
         fresh_tries: opts
@@ -136,8 +133,7 @@ pub fn run(
             .as_ref()
             .and_then(|_| fresh_user_tries(scenario, profile, seed)),
         words: rutoken_client::ClientConfig::from_profile(profile).safetouch,
-    };
-    run_opened(scenario, opened, Ok(()), seed, started)
+    })
 }
 
 /// The user PIN tries of the start token the control socket loaded: the same token built in

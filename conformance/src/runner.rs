@@ -121,19 +121,7 @@ pub fn run_opened(
         fresh_tries,
         words,
     } = opened;
-    let mut report = ScenarioReport {
-        name: scenario.name.clone(),
-        file: scenario.file.display().to_string(),
-        description: scenario.description.clone(),
-        tags: scenario.tags.clone(),
-        outcome: Outcome::Passed,
-        duration: Default::default(),
-        steps: Vec::new(),
-        transcript: Transcript::default(),
-        screens: Vec::new(),
-        presses: Vec::new(),
-        produced: Produced::default(),
-    };
+    let mut report = not_run(scenario, Outcome::Passed);
     let mut at = "connect".to_owned();
     let mut clock = StepClock {
         started,

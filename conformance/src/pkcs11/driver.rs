@@ -603,3 +603,58 @@ const HASH_2012_256: &[u8] = &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0
 
 /// id-tc26-gost3411-12-512 1.2.643.7.1.1.2.3 (DER).
 const HASH_2012_512: &[u8] = &[0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x03];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(rv: Option<CK_RV>) -> CallError {
+        CallError {
+            function: "C_Sign",
+            rv,
+            text: rv.map_or_else(|| "no module".to_owned(), rv::name),
+        }
+    }
+
+    #[test]
+    fn module_answers_become_driver_errors_with_their_code() {
+        assert_eq!(
+            call_error(failed(Some(CKR_PIN_INCORRECT))),
+            DriverError::PinIncorrect {
+                tries_left: None,
+                code: Code::Module(CKR_PIN_INCORRECT),
+            }
+        );
+        assert_eq!(
+            call_error(failed(Some(CKR_PIN_LOCKED))).code(),
+            Some(Code::Module(CKR_PIN_LOCKED))
+        );
+        // Reject and the time-out are one CKR_: either refusal.
+        let refused = call_error(failed(Some(CKR_FUNCTION_REJECTED)));
+        assert!(refused.refused_on_device(), "{refused:?}");
+        assert!(matches!(
+            call_error(failed(Some(CKR_USER_NOT_LOGGED_IN))),
+            DriverError::NotLoggedIn { .. }
+        ));
+        let other = call_error(failed(Some(CKR_DEVICE_ERROR)));
+        assert_eq!(
+            other.to_string(),
+            "C_Sign: the token answered 0x00000030 (CKR_DEVICE_ERROR)"
+        );
+        // No answer at all: the module could not be called.
+        assert!(matches!(
+            call_error(failed(None)),
+            DriverError::Transport { .. }
+        ));
+    }
+
+    #[test]
+    fn a_key_without_an_algorithm_is_the_fixtures() {
+        assert_eq!(algorithm(&TokenKey::default()), plan::CURRENT);
+        let k = TokenKey {
+            algorithm: Some(gost::KeyAlgorithm::Gost2001),
+            ..TokenKey::default()
+        };
+        assert_eq!(algorithm(&k), Algorithm::Gost2001);
+    }
+}

@@ -99,3 +99,43 @@ fn module_names(_: &str, _: bool, _: SafeTouchWords) -> Option<String> {
 fn module_name(rv: u64) -> String {
     format!("CK_RV 0x{rv:08X}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default profile's words: one for Reject and the time-out.
+    const WORDS: SafeTouchWords = SafeTouchWords {
+        reject: StatusWord(0x6FB1),
+        timeout: StatusWord(0x6FB1),
+    };
+
+    #[test]
+    fn a_status_word_compares_with_the_pattern() {
+        let sw = Code::Sw(StatusWord(0x6982));
+        assert!(matches("6982", false, sw, WORDS).unwrap());
+        assert!(matches("69xx", false, sw, WORDS).unwrap());
+        assert!(!matches("6A82", false, sw, WORDS).unwrap());
+        assert!(matches("9000", false, OK, WORDS).unwrap());
+        assert_eq!(expected("6982", false, sw, WORDS), "SW 6982");
+        assert_eq!(name(sw), "SW 6982");
+    }
+
+    #[cfg(feature = "pkcs11")]
+    #[test]
+    fn a_module_code_compares_through_the_codes_the_word_stands_for() {
+        use rutoken_cryptoki_gost::sys::{CKR_FUNCTION_REJECTED, CKR_USER_NOT_LOGGED_IN};
+        let not_logged_in = Code::Module(CKR_USER_NOT_LOGGED_IN);
+        assert!(matches("6982", false, not_logged_in, WORDS).unwrap());
+        assert!(!matches("6A82", false, not_logged_in, WORDS).unwrap());
+        // The SafeTouch's refusal word is the module's CKR_FUNCTION_REJECTED.
+        let rejected = Code::Module(CKR_FUNCTION_REJECTED);
+        assert!(matches("6FB1", false, rejected, WORDS).unwrap());
+        assert!(!matches("6982", false, rejected, WORDS).unwrap());
+        assert_eq!(name(not_logged_in), "CKR_USER_NOT_LOGGED_IN");
+        assert_eq!(
+            expected("6982", false, not_logged_in, WORDS),
+            "SW 6982 (CKR_USER_NOT_LOGGED_IN)"
+        );
+    }
+}
