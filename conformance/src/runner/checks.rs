@@ -92,6 +92,9 @@ impl Flow<'_, '_> {
                         )
                     })?;
                 let stored = stored.unwrap_or_default();
+                if c.paired == Some(true) {
+                    paired_by_id(&objects, &c.key, &key, &q)?;
+                }
                 let wanted = expand_certificate(c, &|t| self.expand(t))?;
                 let issued = self.issued.as_deref();
                 check_stored_certificate(c, &wanted, &found, &stored, issued, &mut self.ca)
@@ -153,7 +156,17 @@ impl Flow<'_, '_> {
                         return Err(fail(format!("no screen showing «{text}»"), s));
                     }
                 }
-                Ok(())
+                if sc.pages.is_empty() {
+                    return Ok(());
+                }
+                let pages = sc
+                    .pages
+                    .iter()
+                    .map(|page| page.iter().map(|l| self.expand(l)).collect())
+                    .collect::<Result<Vec<Vec<String>>, _>>()?;
+                let raw =
+                    &self.client.screens[..self.screens_in_steps.min(self.client.screens.len())];
+                pages_shown(raw, &pages)
             }
             Assertion::Atr(a) => {
                 let atr = self.driver().atr()?;
@@ -449,4 +462,99 @@ pub(crate) fn check_stored_certificate(
         None
     };
     check_profile(c, stored, issuer, (&wanted.not_before, &wanted.not_after))
+}
+
+/// `screens.pages`: some screen, its lines cut into pages as long as the first expected page
+/// (the display's rows), is exactly the expected pages, the last one possibly partial. Shared
+/// by the APDU and PKCS#11 runs.
+pub(crate) fn pages_shown(raw: &[String], want: &[Vec<String>]) -> StepResult {
+    let rows = want.first().map_or(0, Vec::len);
+    let last = want.len().saturating_sub(1);
+    let well_formed = rows > 0
+        && want.iter().enumerate().all(|(i, page)| {
+            !page.is_empty() && (page.len() == rows || (i == last && page.len() < rows))
+        });
+    if !well_formed {
+        return Err(fail(
+            "pages as long as the first, the last one shorter or as long, none empty",
+            format!("pages of {} lines", lengths(want)),
+        ));
+    }
+    let cut = |screen: &str| -> Vec<Vec<String>> {
+        // split, not lines(): a blank last line (a padded page) must count.
+        let lines: Vec<String> = screen.split('\n').map(|l| l.trim().to_owned()).collect();
+        lines.chunks(rows).map(<[String]>::to_vec).collect()
+    };
+    if raw.iter().any(|s| cut(s) == want) {
+        return Ok(());
+    }
+    let show = |pages: &[Vec<String>]| {
+        pages
+            .iter()
+            .map(|p| format!("«{}»", p.join(" | ")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let actual = raw
+        .iter()
+        .map(|s| show(&cut(s)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    Err(fail(
+        format!("a screen with the pages {}", show(want)),
+        if actual.is_empty() {
+            "no screen".to_owned()
+        } else {
+            actual
+        },
+    ))
+}
+
+fn lengths(pages: &[Vec<String>]) -> String {
+    pages
+        .iter()
+        .map(|p| p.len().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `certificate.paired`: the certificate for public key `q` is listed under the key's ID (the
+/// CDF iD, PKCS#11 `CKA_ID`). A key found by reference (over APDUs): its PrKDF iD when the token
+/// lists one; a key found by ID (PKCS#11): the `CKA_ID` it was generated or found with; else the
+/// SHA-1 of its public-key value (`object_id`, the ID the client gives a key it generated).
+fn paired_by_id(
+    objects: &rutoken_client::driver::TokenObjects,
+    name: &str,
+    key: &super::flow::KeyState,
+    q: &[u8],
+) -> StepResult {
+    let entry = objects
+        .certificates
+        .iter()
+        .find(|e| certificate::parse(&e.der).is_some_and(|i| i.public_key == q))
+        .ok_or_else(|| fail(format!("a certificate for key {name} on the token"), "none"))?;
+    let listed = key
+        .reference
+        .and_then(|kk| objects.keys.iter().find(|k| k.reference == Some(kk)));
+    let known = match listed {
+        Some(k) => k.id.clone(),
+        None => key.id.clone(),
+    };
+    let want = match known {
+        Some(id) => id,
+        None => rutoken_client::layout::pkcs15::object_id(q)
+            .map_err(|e| fail("a public key", e))?
+            .to_vec(),
+    };
+    if entry.id == want {
+        Ok(())
+    } else {
+        Err(fail(
+            format!(
+                "the certificate's CDF entry under key {name}'s ID {}",
+                hex::encode_upper(&want)
+            ),
+            format!("ID {}", hex::encode_upper(&entry.id)),
+        ))
+    }
 }

@@ -357,10 +357,30 @@ impl Flow<'_, '_> {
             state.public_key = certificate::parse(&cert.der).map(|c| c.public_key);
             // A driver that finds keys by ID (PKCS#11) finds the current one by its certificate's.
             state.id = Some(cert.id.clone());
+            if let Some((algorithm, letter)) = certified_key_spec(&cert.der) {
+                state.algorithm = Some(algorithm);
+                state.param_set = Some(letter);
+            }
         }
         self.current_certificate = current;
         Ok(())
     }
+}
+
+/// The algorithm and parameter-set letter of the key a certificate certifies, so that
+/// `build_request`/`sign_request` can name `key: current` (a request for the key the current
+/// certificate already certifies, which a CA must refuse as `key_not_renewed`). GOST 2012 only:
+/// the client signs every request as GOST R 34.10-2012 (`rutoken_client::Client::create_pkcs10`).
+fn certified_key_spec(der: &[u8]) -> Option<(Algorithm, String)> {
+    let info = certificate::parse(der)?;
+    let (algorithm, key) = gost::spki::from_spki_der(&info.spki_der).ok()?;
+    let algorithm = match algorithm {
+        gost::KeyAlgorithm::Gost2012_256 => Algorithm::Gost2012_256,
+        gost::KeyAlgorithm::Gost2012_512 => Algorithm::Gost2012_512,
+        gost::KeyAlgorithm::Gost2001 => return None,
+    };
+    let (_, letter) = key.param_set().name().split_once('-')?;
+    Some((algorithm, letter.to_owned()))
 }
 
 /// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`,

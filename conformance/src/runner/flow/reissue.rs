@@ -163,9 +163,10 @@ impl Flow<'_, '_> {
                 .to_vec();
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
-        } else {
+        } else if key_name != "current" {
             // The plugin removes the key pair it generated for a request that was not signed
-            // (reissue-flow.md, branches: reject on screen 1).
+            // (reissue-flow.md, branches: reject on screen 1); never the current key, which a
+            // request for the current key (`key: current`) signs.
             self.driver().delete_key(&key.token_key())?;
             if let Some(state) = self.keys.get_mut(key_name) {
                 state.deleted = true;
