@@ -83,21 +83,5 @@ impl<R: Reader + ?Sized> Reader for &mut R {
     }
 }
 
-impl<R: Reader + ?Sized> Reader for Box<R> {
-    fn arrange_press(
-        &mut self,
-        press: Press,
-        expected_screen: &[String],
-    ) -> Result<(), TransportError> {
-        (**self).arrange_press(press, expected_screen)
-    }
-    fn take_screens(&mut self) -> Option<Vec<String>> {
-        (**self).take_screens()
-    }
-    fn power(&mut self, event: PowerEvent) -> Result<(), TransportError> {
-        (**self).power(event)
-    }
-}
-
 /// A card in process has no buttons, screen or power switch of its own to drive.
 impl<C: rutoken_device::card::Card> Reader for crate::transport::InProcess<C> {}

@@ -370,7 +370,7 @@ impl Flow<'_, '_> {
 /// The algorithm and parameter-set letter of the key a certificate certifies, so that
 /// `build_request`/`sign_request` can name `key: current` (a request for the key the current
 /// certificate already certifies, which a CA must refuse as `key_not_renewed`). GOST 2012 only:
-/// the client signs every request as GOST R 34.10-2012 (`rutoken_client::Client::create_pkcs10`).
+/// `sign_request` signs every request with the key's GOST R 34.10-2012 algorithm.
 fn certified_key_spec(der: &[u8]) -> Option<(Algorithm, String)> {
     let info = certificate::parse(der)?;
     let (algorithm, key) = gost::spki::from_spki_der(&info.spki_der).ok()?;
