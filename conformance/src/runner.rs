@@ -440,3 +440,156 @@ fn spend_uncounted(flow: &mut Flow<'_, '_>, tries: u8, wrong: &str) -> Result<()
     let _ = flow.client.driver().logout();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rutoken_client::Client;
+    use rutoken_client::driver::{
+        ApduDriver, Driver, Installed, Interrupt, KeySpec, PowerEvent, PressPlan, Serial, TokenKey,
+        TokenObjects,
+    };
+    use rutoken_client::transport::InProcess;
+    use rutoken_sim::token::{Fixture, Token};
+
+    use crate::session::Journal;
+
+    /// The APDU driver, except that it has no call for a warm reset (as a PKCS#11 module).
+    struct NoReset(ApduDriver<InProcess<Token>>);
+
+    impl Driver for NoReset {
+        fn atr(&mut self) -> Result<Vec<u8>, DriverError> {
+            self.0.atr()
+        }
+        fn attach(&mut self) -> Result<(), DriverError> {
+            self.0.attach()
+        }
+        fn has_application(&mut self) -> Result<bool, DriverError> {
+            self.0.has_application()
+        }
+        fn serial(&mut self) -> Result<Serial, DriverError> {
+            self.0.serial()
+        }
+        fn objects(&mut self) -> Result<TokenObjects, DriverError> {
+            self.0.objects()
+        }
+        fn verify_pin(&mut self, role: PinRole, pin: &str) -> Result<(), DriverError> {
+            self.0.verify_pin(role, pin)
+        }
+        fn pin_counter(&mut self, role: PinRole) -> Result<PinCounter, DriverError> {
+            self.0.pin_counter(role)
+        }
+        fn logged_in(&mut self, role: PinRole) -> Result<bool, DriverError> {
+            self.0.logged_in(role)
+        }
+        fn change_pin(&mut self, role: PinRole, old: &str, new: &str) -> Result<(), DriverError> {
+            self.0.change_pin(role, old, new)
+        }
+        fn unblock_user_pin(&mut self, admin: &str, user: Option<&str>) -> Result<(), DriverError> {
+            self.0.unblock_user_pin(admin, user)
+        }
+        fn logout(&mut self) -> Result<(), DriverError> {
+            self.0.logout()
+        }
+        fn generate_key(&mut self, spec: KeySpec<'_>) -> Result<TokenKey, DriverError> {
+            self.0.generate_key(spec)
+        }
+        fn key_present(&mut self, key: &TokenKey) -> Result<bool, DriverError> {
+            self.0.key_present(key)
+        }
+        fn delete_key(&mut self, key: &TokenKey) -> Result<(), DriverError> {
+            self.0.delete_key(key)
+        }
+        fn sign_document(
+            &mut self,
+            key: &TokenKey,
+            data: &[u8],
+            press: Option<&PressPlan>,
+        ) -> Result<gost::Signature, DriverError> {
+            self.0.sign_document(key, data, press)
+        }
+        fn sign_digest(
+            &mut self,
+            key: &TokenKey,
+            digest: &[u8],
+            press: Option<&PressPlan>,
+        ) -> Result<gost::Signature, DriverError> {
+            self.0.sign_digest(key, digest, press)
+        }
+        fn install_certificate(
+            &mut self,
+            key: &TokenKey,
+            der: &[u8],
+            label: &str,
+            interrupt: Option<Interrupt>,
+        ) -> Result<Installed, DriverError> {
+            self.0.install_certificate(key, der, label, interrupt)
+        }
+        fn read_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>, DriverError> {
+            self.0.read_certificate(id)
+        }
+        fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError> {
+            self.0.delete_certificate(id)
+        }
+        fn transmit(
+            &mut self,
+            command: &[u8],
+            secret: bool,
+            press: Option<&PressPlan>,
+        ) -> Result<rutoken_apdu::Response, DriverError> {
+            self.0.transmit(command, secret, press)
+        }
+        fn take_screens(&mut self) -> Option<Vec<String>> {
+            self.0.take_screens()
+        }
+        fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
+            match event {
+                PowerEvent::Reset => Err(DriverError::CannotExpress {
+                    what: "a warm reset has no expression here".to_owned(),
+                }),
+                other => self.0.power(other),
+            }
+        }
+    }
+
+    fn opened() -> Opened<'static> {
+        let token = Token::in_memory(Fixture::Personalised, 1, Default::default()).unwrap();
+        let config = ClientConfig::default();
+        let driver = ApduDriver::new(Client::new(InProcess::new(token), config.clone()));
+        Opened {
+            session: Session::new(Box::new(NoReset(driver)), Journal::default()),
+            fresh: true,
+            fresh_tries: None,
+            words: config.safetouch,
+        }
+    }
+
+    fn scenario(steps: &str) -> Scenario {
+        let text =
+            format!("name: t\ntoken: {{fixture: personalised, date: 2020-02-04}}\nsteps:\n{steps}");
+        crate::scenario::load::parse(std::path::Path::new("t.yaml"), &text).unwrap()
+    }
+
+    #[test]
+    fn a_step_the_driver_cannot_express_is_a_skip_naming_it() {
+        let s = scenario("  - attach\n  - read_serial: {}\n  - reset\n  - logout\n");
+        let report = run_opened(&s, opened(), Ok(()), 1, Instant::now());
+        assert_eq!(
+            report.outcome,
+            Outcome::Skipped {
+                reason: "step 3 (reset): a warm reset has no expression here".to_owned()
+            }
+        );
+        // The steps before it ran, timed; the one after it did not.
+        let names: Vec<&str> = report.steps.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["attach", "read_serial", "reset"]);
+        assert!(report.steps[0].passed && !report.steps[2].passed);
+    }
+
+    #[test]
+    fn without_the_step_the_same_driver_passes() {
+        let s = scenario("  - attach\n  - read_serial: {}\n  - logout\n");
+        let report = run_opened(&s, opened(), Ok(()), 1, Instant::now());
+        assert_eq!(report.outcome, Outcome::Passed);
+    }
+}
