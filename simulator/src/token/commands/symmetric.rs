@@ -132,7 +132,6 @@ impl Token {
             return Err(StatusWord::WRONG_LENGTH);
         }
         self.set_key_material(&SECRET_KEY_DF, reference, Secret::new(key.to_vec()))?;
-        self.dirty = true;
         Ok(())
     }
 
@@ -167,7 +166,6 @@ impl Token {
         if let Body::Key(k) = &mut self.current_file_mut()?.body {
             k.material = Some(Secret::new(key.to_vec()));
         }
-        self.dirty = true;
         Ok(StatusWord::OK)
     }
 
