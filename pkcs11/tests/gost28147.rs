@@ -310,6 +310,16 @@ fn generated_keys_wrap_unwrap_and_bad_input() {
         m.attributes(s, kek, &[CKA_CLASS]).unwrap_err().rv(),
         CKR_OBJECT_HANDLE_INVALID
     );
+    // C_Finalize deletes what the sessions still hold.
+    m.login(s, CKU_USER, USER_PIN).unwrap();
+    m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let s3 = m.open_session(0, RW).unwrap();
+    m.generate_key(s3, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    assert_eq!(secret_objects(&slot), 2);
+    m.finalize();
+    assert_eq!(secret_objects(&slot), 0, "nothing left after C_Finalize");
 }
 
 #[test]

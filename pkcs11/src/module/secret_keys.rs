@@ -82,6 +82,32 @@ impl Module {
         })
     }
 
+    /// Deletes every session's secret keys on their tokens (`C_Finalize`), best effort.
+    pub(super) fn delete_all_secret_keys(&self) {
+        let keys: Vec<(CK_SLOT_ID, SecretKey)> = {
+            let table = self.table();
+            table
+                .objects
+                .values()
+                .filter_map(|e| match &e.kind {
+                    Kind::SecretKey(k) => Some((e.slot, k.key)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut slots: Vec<CK_SLOT_ID> = keys.iter().map(|(s, _)| *s).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        for slot in slots {
+            let of_slot: Vec<SecretKey> = keys
+                .iter()
+                .filter(|(s, _)| *s == slot)
+                .map(|(_, k)| *k)
+                .collect();
+            let _ = self.delete_secret_keys(slot, &of_slot);
+        }
+    }
+
     /// The session's slot, checked for a secret-key operation: the user logged in.
     fn secret_key_session(&self, handle: CK_SESSION_HANDLE) -> Result<CK_SLOT_ID, Error> {
         let mut table = self.table();
