@@ -16,16 +16,18 @@ use crate::error::{Error, fail};
 use crate::object::Kind;
 use crate::symmetric::{self, SecretKeyObject};
 
-/// `C_SetAttributeValue` on a secret key: a new `CKA_LABEL` or `CKA_ID`; anything else is
-/// read-only.
+/// `C_SetAttributeValue` on a session secret key: a new `CKA_LABEL` or `CKA_ID`; anything
+/// else, and a token key, is read-only.
 pub(super) fn set_secret_key_attributes(
     key: &mut SecretKeyObject,
     template: &Template,
 ) -> Result<(), Error> {
-    if template
-        .0
-        .iter()
-        .any(|a| !matches!(a.kind, CKA_LABEL | CKA_ID))
+    // A token key's attributes live in its record on the token: not rewritten here.
+    if key.token
+        || template
+            .0
+            .iter()
+            .any(|a| !matches!(a.kind, CKA_LABEL | CKA_ID))
     {
         return fail(CKR_ATTRIBUTE_READ_ONLY);
     }
@@ -44,7 +46,10 @@ impl Table {
         let handles: Vec<CK_OBJECT_HANDLE> = self
             .objects
             .iter()
-            .filter(|(_, e)| matches!(e.kind, Kind::SecretKey(_)) && which(e))
+            // Session keys only: token keys stay until C_DestroyObject.
+            .filter(|(_, e)| {
+                matches!(e.kind, Kind::SecretKey(_)) && e.session.is_some() && which(e)
+            })
             .map(|(h, _)| *h)
             .collect();
         handles
@@ -90,7 +95,7 @@ impl Module {
                 .objects
                 .values()
                 .filter_map(|e| match &e.kind {
-                    Kind::SecretKey(k) => Some((e.slot, k.key)),
+                    Kind::SecretKey(k) if !k.token => Some((e.slot, k.key)),
                     _ => None,
                 })
                 .collect()
@@ -108,10 +113,22 @@ impl Module {
         }
     }
 
-    /// The session's slot, checked for a secret-key operation: the user logged in.
-    fn secret_key_session(&self, handle: CK_SESSION_HANDLE) -> Result<CK_SLOT_ID, Error> {
+    /// The session's slot, checked for making a secret key of `template`: the user logged in;
+    /// a token key in a read-write session, with an ID of at most 255 bytes (its record).
+    pub(super) fn secret_key_session(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        template: &Template,
+    ) -> Result<CK_SLOT_ID, Error> {
+        let token = template.bool(CKA_TOKEN)?.unwrap_or(false);
+        if template.get(CKA_ID)?.is_some_and(|id| id.len() > 255) {
+            return fail(CKR_ATTRIBUTE_VALUE_INVALID);
+        }
         let mut table = self.table();
-        let slot = table.session(handle)?.slot;
+        let (slot, rw) = table.session_slot(handle)?;
+        if token && !rw {
+            return fail(CKR_SESSION_READ_ONLY);
+        }
         if table.login_of(slot) != Some(Role::User) {
             return fail(CKR_USER_NOT_LOGGED_IN);
         }
@@ -124,8 +141,23 @@ impl Module {
         &self,
         handle: CK_SESSION_HANDLE,
         slot: CK_SLOT_ID,
-        object: SecretKeyObject,
+        mut object: SecretKeyObject,
     ) -> Result<CK_OBJECT_HANDLE, Error> {
+        if object.token {
+            let stored = self.with_token(slot, |t| {
+                t.listing = None;
+                Ok(t.device.create_data_object(&object.to_record())?)
+            });
+            let stored = match stored {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = self.delete_secret_keys(slot, &[object.key]);
+                    return Err(e);
+                }
+            };
+            object.record = Some(stored);
+            return self.token_object_handle(slot, Kind::SecretKey(object));
+        }
         let mut table = self.table();
         if table.session(handle).is_err() {
             drop(table);
@@ -160,7 +192,7 @@ impl Module {
             return fail(CKR_MECHANISM_PARAM_INVALID);
         }
         let params = symmetric::check_template(template)?;
-        let slot = self.secret_key_session(handle)?;
+        let slot = self.secret_key_session(handle, template)?;
         let key = self.with_token(slot, |t| {
             Ok(symmetric_of(t.device.as_mut())?.generate_secret_key(params)?)
         })?;
@@ -183,7 +215,7 @@ impl Module {
             .try_into()
             .map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))?;
         let params = symmetric::check_template(template)?;
-        let slot = self.secret_key_session(handle)?;
+        let slot = self.secret_key_session(handle, template)?;
         let key = self.with_token(slot, |t| {
             Ok(symmetric_of(t.device.as_mut())?.import_secret_key(params, &value)?)
         })?;
@@ -204,7 +236,8 @@ impl Module {
             return fail(CKR_MECHANISM_INVALID);
         }
         let ukm = symmetric::eight(parameter, false)?;
-        let slot = self.secret_key_session(handle)?;
+        // No key is made: the login check only.
+        let slot = self.secret_key_session(handle, &Template(Vec::new()))?;
         let (kek, target) = {
             let mut table = self.table();
             let kek = table
@@ -249,7 +282,7 @@ impl Module {
             return fail(CKR_WRAPPED_KEY_INVALID);
         }
         let params = symmetric::check_template(template)?;
-        let slot = self.secret_key_session(handle)?;
+        let slot = self.secret_key_session(handle, template)?;
         let kek = self
             .table()
             .secret_key_for(handle, unwrapping)
