@@ -144,9 +144,22 @@ impl Module {
         mut object: SecretKeyObject,
     ) -> Result<CK_OBJECT_HANDLE, Error> {
         if object.token {
+            let record = object.to_record();
             let stored = self.with_token(slot, |t| {
                 t.listing = None;
-                Ok(t.device.create_data_object(&object.to_record())?)
+                // A record left by a key of the same reference that went without its record
+                // (an application stopped between the two deletions) would give the new key
+                // its attributes: replaced.
+                let stale = t
+                    .device
+                    .listing()?
+                    .data
+                    .into_iter()
+                    .filter(|d| symmetric::is_record(d) && d.label == record.label);
+                for d in stale.collect::<Vec<_>>() {
+                    t.device.delete_data_object(&d)?;
+                }
+                Ok(t.device.create_data_object(&record)?)
             });
             let stored = match stored {
                 Ok(s) => s,
