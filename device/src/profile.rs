@@ -458,6 +458,18 @@ mod tests {
                 "safetouch:\n  columns: 0\n",
                 "p.yaml:2:3: safetouch.columns: 0:",
             ),
+            (
+                "token:\n  secret_key_class: 0x03\n",
+                "p.yaml:2:3: token.secret_key_class: 03: the class of a PIN or key pair object",
+            ),
+            (
+                "token:\n  symmetric_algorithm_refs: {rc4: 1}\n",
+                "p.yaml:2:3: token.symmetric_algorithm_refs: rc4:",
+            ),
+            (
+                "token:\n  gost28147_key_codes: {gost28147-E: 0x86}\n",
+                "p.yaml:2:3: token.gost28147_key_codes: gost28147-E:",
+            ),
         ];
         for (text, want) in cases {
             let err = DeviceProfile::from_yaml(text, "p.yaml")

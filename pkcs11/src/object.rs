@@ -56,6 +56,8 @@ pub enum Identity {
     Certificate(Vec<u8>, Vec<u8>),
     /// A data object: the path of its EF.
     Data(Vec<u8>),
+    /// A token secret key: its reference (`…/6003/00kk`).
+    SecretKey(u8),
 }
 
 impl Kind {
@@ -66,6 +68,7 @@ impl Kind {
             Kind::PublicKey(k) => Some(Identity::PublicKey(k.reference, k.id.clone())),
             Kind::Certificate(c) => Some(Identity::Certificate(c.id.clone(), c.der.clone())),
             Kind::Data(d) => Some(Identity::Data(d.path.clone())),
+            Kind::SecretKey(k) if k.token => Some(Identity::SecretKey(k.key.reference)),
             Kind::Session(_) | Kind::SecretKey(_) => None,
         }
     }

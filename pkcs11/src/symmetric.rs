@@ -4,8 +4,9 @@
 //!
 //! A secret key lives in a token RSF (`…/6003/00kk`, `docs/assumptions.md` "GOST 28147-89 and
 //! VKO"); its value never leaves the token (`CKA_SENSITIVE`, not `CKA_EXTRACTABLE` but by key
-//! wrap). Keys are session objects: the module deletes the RSF at `C_DestroyObject` and when
-//! the session closes.
+//! wrap). Session keys (`CKA_TOKEN` false) are deleted from the token at `C_DestroyObject`, at
+//! the session's close, `C_Logout` and `C_Finalize`; token keys keep their attributes in a
+//! private data object ([`RECORD_APPLICATION`]) and stay until `C_DestroyObject`.
 
 use cryptoki_sys::*;
 use gost::gost28147::KeyWrap;
@@ -13,7 +14,7 @@ use gost::{CipherParams, Vko};
 use rutoken_client::{CipherMode, SecretKey};
 
 use crate::attribute::{self, Template};
-use crate::device::DeviceError;
+use crate::device::{DataObject, DeviceError};
 use crate::error::{Error, fail};
 use crate::object::Missing;
 use crate::vendor::VENDOR_PKCS11_RU_TEAM;
@@ -95,6 +96,21 @@ pub struct SecretKeyObject {
     pub mechanism: CK_MECHANISM_TYPE,
     /// The usage flags: encrypt, decrypt, sign, verify, wrap, unwrap, derive.
     pub usage: Usage,
+    /// `CKA_TOKEN`: a token object, its attributes kept in a private data object
+    /// ([`SecretKeyObject::record`]) so that every session and application finds it.
+    pub token: bool,
+    /// That data object, once stored.
+    pub record: Option<DataObject>,
+}
+
+/// The application name of the data objects that keep token secret keys' attributes
+/// (`docs/assumptions.md`, "GOST 28147-89 and VKO") [GUESS: where Aktiv's library keeps them is
+/// not public].
+pub const RECORD_APPLICATION: &str = "rutoken-lab GOST 28147-89 key";
+
+/// Whether a data object keeps a token secret key's attributes (not an object of its own).
+pub fn is_record(object: &DataObject) -> bool {
+    object.application == RECORD_APPLICATION
 }
 
 /// `CKA_ENCRYPT` … `CKA_DERIVE` of a secret key.
@@ -135,16 +151,13 @@ impl Usage {
 
 /// Checks a secret-key template (`C_GenerateKey`, `C_UnwrapKey`, `C_DeriveKey`,
 /// `C_CreateObject`): class and key type, if given, are GOST 28147-89's; `CKA_SENSITIVE` may not
-/// be false, `CKA_EXTRACTABLE` may not be true (the value never leaves the token in clear);
-/// `CKA_TOKEN` true is refused (secret keys are session objects here). Returns the parameter
-/// set (`CKA_GOST28147_PARAMS`, default CryptoPro A, as Aktiv's library).
+/// be false, `CKA_EXTRACTABLE` may not be true (the value never leaves the token in clear).
+/// Returns the parameter set (`CKA_GOST28147_PARAMS`, default CryptoPro A, as Aktiv's
+/// library).
 pub fn check_template(t: &Template) -> Result<CipherParams, Error> {
     if t.ulong(CKA_CLASS)?.is_some_and(|c| c != CKO_SECRET_KEY)
         || t.ulong(CKA_KEY_TYPE)?.is_some_and(|k| k != CKK_GOST28147)
     {
-        return fail(CKR_TEMPLATE_INCONSISTENT);
-    }
-    if t.bool(CKA_TOKEN)? == Some(true) {
         return fail(CKR_TEMPLATE_INCONSISTENT);
     }
     if t.bool(CKA_SENSITIVE)? == Some(false) || t.bool(CKA_EXTRACTABLE)? == Some(true) {
@@ -178,6 +191,78 @@ impl SecretKeyObject {
             local,
             mechanism,
             usage: Usage::from_template(t)?,
+            token: t.bool(CKA_TOKEN)?.unwrap_or(false),
+            record: None,
+        })
+    }
+
+    /// The private data object that keeps a token key's attributes: label the key reference
+    /// in two hex digits, value `01 ‖ usage ‖ local ‖ mechanism (8 bytes, little-endian) ‖
+    /// len ‖ CKA_GOST28147_PARAMS ‖ len ‖ CKA_ID ‖ CKA_LABEL`.
+    pub fn to_record(&self) -> DataObject {
+        let u = self.usage;
+        let usage = [u.encrypt, u.decrypt, u.sign, u.verify, u.wrap, u.unwrap]
+            .iter()
+            .enumerate()
+            .fold(0u8, |acc, (i, on)| acc | (u8::from(*on) << i));
+        let params = self.key.params.to_der();
+        let mut value = vec![1, usage, u8::from(self.local)];
+        #[allow(
+            clippy::useless_conversion,
+            reason = "CK_ULONG is 32 bits on some platforms, 64 here"
+        )]
+        let mechanism = u64::from(self.mechanism);
+        value.extend_from_slice(&mechanism.to_le_bytes());
+        // Both fit a byte: a parameter-set OID is 9-11 bytes; IDs longer than 255 are refused
+        // when the key is made.
+        value.push(u8::try_from(params.len()).unwrap_or(u8::MAX));
+        value.extend_from_slice(&params);
+        value.push(u8::try_from(self.id.len()).unwrap_or(u8::MAX));
+        value.extend_from_slice(&self.id);
+        value.extend_from_slice(&self.label);
+        DataObject {
+            label: format!("{:02x}", self.key.reference),
+            application: RECORD_APPLICATION.to_owned(),
+            oid: Vec::new(),
+            private: true,
+            path: Vec::new(),
+            value,
+        }
+    }
+
+    /// A token key from its data object (`None` for one that does not parse).
+    pub fn from_record(record: &DataObject) -> Option<SecretKeyObject> {
+        let reference = u8::from_str_radix(&record.label, 16).ok()?;
+        let v = &record.value;
+        let (&[1, usage, local], rest) = v.split_first_chunk::<3>()? else {
+            return None;
+        };
+        let (mechanism, rest) = rest.split_first_chunk::<8>()?;
+        let (&params_len, rest) = rest.split_first()?;
+        let (params, rest) = rest.split_at_checked(usize::from(params_len))?;
+        let (&id_len, rest) = rest.split_first()?;
+        let (id, label) = rest.split_at_checked(usize::from(id_len))?;
+        let bit = |i: u8| usage & (1 << i) != 0;
+        Some(SecretKeyObject {
+            key: SecretKey {
+                reference,
+                params: CipherParams::from_der(params).ok()?,
+            },
+            label: label.to_vec(),
+            id: id.to_vec(),
+            local: local != 0,
+            mechanism: CK_ULONG::try_from(u64::from_le_bytes(*mechanism)).ok()?,
+            usage: Usage {
+                encrypt: bit(0),
+                decrypt: bit(1),
+                sign: bit(2),
+                verify: bit(3),
+                wrap: bit(4),
+                unwrap: bit(5),
+                derive: false,
+            },
+            token: true,
+            record: Some(record.clone()),
         })
     }
 
@@ -188,8 +273,8 @@ impl SecretKeyObject {
         Ok(match kind {
             CKA_CLASS => ulong(CKO_SECRET_KEY),
             CKA_KEY_TYPE => ulong(CKK_GOST28147),
-            CKA_TOKEN
-            | CKA_MODIFIABLE
+            CKA_TOKEN => bool(self.token),
+            CKA_MODIFIABLE
             | CKA_COPYABLE
             | CKA_EXTRACTABLE
             | CKA_TRUSTED

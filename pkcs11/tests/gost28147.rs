@@ -272,13 +272,6 @@ fn generated_keys_wrap_unwrap_and_bad_input() {
         CKR_DATA_LEN_RANGE
     );
     assert_eq!(
-        m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &t(&[(CKA_TOKEN, vec![1])]))
-            .unwrap_err()
-            .rv(),
-        CKR_TEMPLATE_INCONSISTENT,
-        "secret keys are session objects"
-    );
-    assert_eq!(
         m.generate_key(
             s,
             CKM_GOST28147_KEY_GEN,
@@ -310,6 +303,16 @@ fn generated_keys_wrap_unwrap_and_bad_input() {
         m.attributes(s, kek, &[CKA_CLASS]).unwrap_err().rv(),
         CKR_OBJECT_HANDLE_INVALID
     );
+    // C_Finalize deletes what the sessions still hold.
+    m.login(s, CKU_USER, USER_PIN).unwrap();
+    m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let s3 = m.open_session(0, RW).unwrap();
+    m.generate_key(s3, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    assert_eq!(secret_objects(&slot), 2);
+    m.finalize();
+    assert_eq!(secret_objects(&slot), 0, "nothing left after C_Finalize");
 }
 
 #[test]
@@ -551,4 +554,110 @@ fn python_and_openssl_both_ways() {
         lab.read("token.bin"),
         Cfb::apply(CipherParams::CryptoProA, &k, &v, Direction::Encrypt, &plain)
     );
+}
+
+#[test]
+fn token_keys_outlive_the_session_and_the_module() {
+    let (m, slot, s) = lab();
+    let mut template = secret_template(CipherParams::CryptoProB, None);
+    template.0.push(Attribute {
+        kind: CKA_TOKEN,
+        value: vec![1],
+    });
+    template.0.push(Attribute {
+        kind: CKA_ID,
+        value: vec![0x28, 0x14, 0x70],
+    });
+    template.0.push(Attribute {
+        kind: CKA_DECRYPT,
+        value: vec![0],
+    });
+    // Not in a read-only session.
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.generate_key(ro, CKM_GOST28147_KEY_GEN, &[], &template)
+            .unwrap_err()
+            .rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    let key = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let iv = [5u8; 8];
+    let data = b"kept on the token across applications".to_vec();
+    m.cipher_init(s, CKM_GOST28147, &iv, key, false).unwrap();
+    let ct = m.cipher(s, Some(&data), false).unwrap();
+    m.close_session(s).unwrap();
+    m.close_session(ro).unwrap();
+    assert_eq!(secret_objects(&slot), 1, "a token key outlives its session");
+
+    // Another application finds it (after the login: it is private) with its attributes.
+    let other = Module::new(Box::new(OneToken {
+        slot: slot.clone(),
+        settings: Settings::from_profile(&DeviceProfile::default()),
+    }));
+    let s2 = other.open_session(0, RW).unwrap();
+    let find = |m: &Module, s| {
+        m.find_init(s, &t(&[(CKA_ID, vec![0x28, 0x14, 0x70])]))
+            .unwrap();
+        let found = m.find(s, 10).unwrap();
+        m.find_final(s).unwrap();
+        found
+    };
+    assert!(find(&other, s2).is_empty(), "private: not before the login");
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    let found = find(&other, s2);
+    assert_eq!(found.len(), 1);
+    let k = found[0];
+    assert_eq!(
+        other
+            .attributes(
+                s2,
+                k,
+                &[
+                    CKA_TOKEN,
+                    CKA_LABEL,
+                    CKA_GOST28147_PARAMS,
+                    CKA_DECRYPT,
+                    CKA_LOCAL
+                ]
+            )
+            .unwrap(),
+        vec![
+            Ok(vec![1]),
+            Ok(b"k".to_vec()),
+            Ok(CipherParams::CryptoProB.to_der()),
+            Ok(vec![0]),
+            Ok(vec![1]),
+        ]
+    );
+    other.cipher_init(s2, CKM_GOST28147, &iv, k, false).unwrap();
+    assert_eq!(
+        other.cipher(s2, Some(&data), false).unwrap(),
+        ct,
+        "the same key"
+    );
+    assert_eq!(
+        other
+            .cipher_init(s2, CKM_GOST28147, &iv, k, true)
+            .unwrap_err()
+            .rv(),
+        CKR_KEY_FUNCTION_NOT_PERMITTED,
+        "CKA_DECRYPT false came back"
+    );
+    // A logout keeps it; C_DestroyObject removes the key and its record.
+    other.logout(s2).unwrap();
+    assert_eq!(secret_objects(&slot), 1);
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    other.destroy_object(s2, k).unwrap();
+    assert_eq!(secret_objects(&slot), 0);
+    assert!(find(&other, s2).is_empty());
+    other
+        .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_DATA))]))
+        .unwrap();
+    assert!(
+        other.find(s2, 10).unwrap().is_empty(),
+        "no record left as a data object"
+    );
+    other.find_final(s2).unwrap();
 }

@@ -8,7 +8,6 @@ use cryptoki_sys::*;
 use super::Module;
 use super::encryption::symmetric_of;
 use crate::attribute::Template;
-use crate::device::Role;
 use crate::error::{Error, fail};
 use crate::object::Kind;
 use crate::symmetric::{self, CKM_GOSTR3410_12_DERIVE, SecretKeyObject};
@@ -38,19 +37,16 @@ impl Module {
             return fail(CKR_MECHANISM_INVALID);
         }
         let cipher_params = symmetric::check_template(template)?;
-        let (slot, pair) = {
+        let slot = self.secret_key_session(handle, template)?;
+        let pair = {
             let mut table = self.table();
-            let slot = table.session(handle)?.slot;
-            if table.login_of(slot) != Some(Role::User) {
-                return fail(CKR_USER_NOT_LOGGED_IN);
-            }
             let entry = table
                 .visible(handle, base)
                 .map_err(|_| Error::Rv(CKR_KEY_HANDLE_INVALID))?;
             let Kind::PrivateKey(pair) = &entry.kind else {
                 return fail(CKR_KEY_TYPE_INCONSISTENT);
             };
-            (slot, pair.clone())
+            pair.clone()
         };
         let vko = symmetric::vko_for(params.kdf, pair.spec.algorithm)?;
         // The 2001 mechanism is for 2001 keys, the 2012 one for 2012 keys.

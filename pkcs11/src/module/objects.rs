@@ -38,8 +38,17 @@ impl Module {
             kinds.push(Kind::PrivateKey(k.clone()));
             kinds.push(Kind::PublicKey(k));
         }
+        // Nor are those that keep token secret keys' attributes: they are the keys.
+        let (records, data): (Vec<DataObject>, Vec<DataObject>) =
+            data.into_iter().partition(crate::symmetric::is_record);
         kinds.extend(listing.certificates.into_iter().map(Kind::Certificate));
         kinds.extend(data.into_iter().map(Kind::Data));
+        kinds.extend(
+            records
+                .iter()
+                .filter_map(crate::symmetric::SecretKeyObject::from_record)
+                .map(Kind::SecretKey),
+        );
         let mut table = self.table();
         let mut seen = Vec::new();
         for kind in kinds {
@@ -488,7 +497,9 @@ impl Module {
                 table.objects.remove(&object);
                 return Ok(());
             }
-            if let Kind::SecretKey(k) = kind {
+            if let Kind::SecretKey(k) = &kind
+                && !k.token
+            {
                 table.objects.remove(&object);
                 drop(table);
                 return self.delete_secret_keys(slot, &[k.key]);
@@ -509,7 +520,13 @@ impl Module {
                 }
                 Kind::Certificate(c) => t.device.delete_certificate(c)?,
                 Kind::Data(d) => t.device.delete_data_object(d)?,
-                Kind::Session(_) | Kind::SecretKey(_) => {}
+                Kind::SecretKey(k) => {
+                    super::encryption::symmetric_of(t.device.as_mut())?.delete_secret_key(k.key)?;
+                    if let Some(record) = &k.record {
+                        t.device.delete_data_object(record)?;
+                    }
+                }
+                Kind::Session(_) => {}
             }
             Ok(())
         })?;

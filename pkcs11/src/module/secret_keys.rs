@@ -16,16 +16,18 @@ use crate::error::{Error, fail};
 use crate::object::Kind;
 use crate::symmetric::{self, SecretKeyObject};
 
-/// `C_SetAttributeValue` on a secret key: a new `CKA_LABEL` or `CKA_ID`; anything else is
-/// read-only.
+/// `C_SetAttributeValue` on a session secret key: a new `CKA_LABEL` or `CKA_ID`; anything
+/// else, and a token key, is read-only.
 pub(super) fn set_secret_key_attributes(
     key: &mut SecretKeyObject,
     template: &Template,
 ) -> Result<(), Error> {
-    if template
-        .0
-        .iter()
-        .any(|a| !matches!(a.kind, CKA_LABEL | CKA_ID))
+    // A token key's attributes live in its record on the token: not rewritten here.
+    if key.token
+        || template
+            .0
+            .iter()
+            .any(|a| !matches!(a.kind, CKA_LABEL | CKA_ID))
     {
         return fail(CKR_ATTRIBUTE_READ_ONLY);
     }
@@ -44,7 +46,10 @@ impl Table {
         let handles: Vec<CK_OBJECT_HANDLE> = self
             .objects
             .iter()
-            .filter(|(_, e)| matches!(e.kind, Kind::SecretKey(_)) && which(e))
+            // Session keys only: token keys stay until C_DestroyObject.
+            .filter(|(_, e)| {
+                matches!(e.kind, Kind::SecretKey(_)) && e.session.is_some() && which(e)
+            })
             .map(|(h, _)| *h)
             .collect();
         handles
@@ -82,10 +87,48 @@ impl Module {
         })
     }
 
-    /// The session's slot, checked for a secret-key operation: the user logged in.
-    fn secret_key_session(&self, handle: CK_SESSION_HANDLE) -> Result<CK_SLOT_ID, Error> {
+    /// Deletes every session's secret keys on their tokens (`C_Finalize`), best effort.
+    pub(super) fn delete_all_secret_keys(&self) {
+        let keys: Vec<(CK_SLOT_ID, SecretKey)> = {
+            let table = self.table();
+            table
+                .objects
+                .values()
+                .filter_map(|e| match &e.kind {
+                    Kind::SecretKey(k) if !k.token => Some((e.slot, k.key)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut slots: Vec<CK_SLOT_ID> = keys.iter().map(|(s, _)| *s).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        for slot in slots {
+            let of_slot: Vec<SecretKey> = keys
+                .iter()
+                .filter(|(s, _)| *s == slot)
+                .map(|(_, k)| *k)
+                .collect();
+            let _ = self.delete_secret_keys(slot, &of_slot);
+        }
+    }
+
+    /// The session's slot, checked for making a secret key of `template`: the user logged in;
+    /// a token key in a read-write session, with an ID of at most 255 bytes (its record).
+    pub(super) fn secret_key_session(
+        &self,
+        handle: CK_SESSION_HANDLE,
+        template: &Template,
+    ) -> Result<CK_SLOT_ID, Error> {
+        let token = template.bool(CKA_TOKEN)?.unwrap_or(false);
+        if template.get(CKA_ID)?.is_some_and(|id| id.len() > 255) {
+            return fail(CKR_ATTRIBUTE_VALUE_INVALID);
+        }
         let mut table = self.table();
-        let slot = table.session(handle)?.slot;
+        let (slot, rw) = table.session_slot(handle)?;
+        if token && !rw {
+            return fail(CKR_SESSION_READ_ONLY);
+        }
         if table.login_of(slot) != Some(Role::User) {
             return fail(CKR_USER_NOT_LOGGED_IN);
         }
@@ -98,8 +141,36 @@ impl Module {
         &self,
         handle: CK_SESSION_HANDLE,
         slot: CK_SLOT_ID,
-        object: SecretKeyObject,
+        mut object: SecretKeyObject,
     ) -> Result<CK_OBJECT_HANDLE, Error> {
+        if object.token {
+            let record = object.to_record();
+            let stored = self.with_token(slot, |t| {
+                t.listing = None;
+                // A record left by a key of the same reference that went without its record
+                // (an application stopped between the two deletions) would give the new key
+                // its attributes: replaced.
+                let stale = t
+                    .device
+                    .listing()?
+                    .data
+                    .into_iter()
+                    .filter(|d| symmetric::is_record(d) && d.label == record.label);
+                for d in stale.collect::<Vec<_>>() {
+                    t.device.delete_data_object(&d)?;
+                }
+                Ok(t.device.create_data_object(&record)?)
+            });
+            let stored = match stored {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = self.delete_secret_keys(slot, &[object.key]);
+                    return Err(e);
+                }
+            };
+            object.record = Some(stored);
+            return self.token_object_handle(slot, Kind::SecretKey(object));
+        }
         let mut table = self.table();
         if table.session(handle).is_err() {
             drop(table);
@@ -134,7 +205,7 @@ impl Module {
             return fail(CKR_MECHANISM_PARAM_INVALID);
         }
         let params = symmetric::check_template(template)?;
-        let slot = self.secret_key_session(handle)?;
+        let slot = self.secret_key_session(handle, template)?;
         let key = self.with_token(slot, |t| {
             Ok(symmetric_of(t.device.as_mut())?.generate_secret_key(params)?)
         })?;
@@ -157,7 +228,7 @@ impl Module {
             .try_into()
             .map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))?;
         let params = symmetric::check_template(template)?;
-        let slot = self.secret_key_session(handle)?;
+        let slot = self.secret_key_session(handle, template)?;
         let key = self.with_token(slot, |t| {
             Ok(symmetric_of(t.device.as_mut())?.import_secret_key(params, &value)?)
         })?;
@@ -178,7 +249,8 @@ impl Module {
             return fail(CKR_MECHANISM_INVALID);
         }
         let ukm = symmetric::eight(parameter, false)?;
-        let slot = self.secret_key_session(handle)?;
+        // No key is made: the login check only.
+        let slot = self.secret_key_session(handle, &Template(Vec::new()))?;
         let (kek, target) = {
             let mut table = self.table();
             let kek = table
@@ -223,7 +295,7 @@ impl Module {
             return fail(CKR_WRAPPED_KEY_INVALID);
         }
         let params = symmetric::check_template(template)?;
-        let slot = self.secret_key_session(handle)?;
+        let slot = self.secret_key_session(handle, template)?;
         let kek = self
             .table()
             .secret_key_for(handle, unwrapping)
