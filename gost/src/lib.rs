@@ -17,6 +17,7 @@
 #![deny(clippy::cast_possible_truncation)]
 
 pub(crate) mod arith;
+mod checked_points;
 pub mod curve;
 pub mod digest;
 pub mod encoding;

@@ -1,6 +1,7 @@
 //! A public key Q, checked to be on its curve.
 
 use crate::arith::registry::{CurveRef, curve};
+use crate::checked_points;
 use crate::encoding::{self, narrow};
 use crate::{Error, ParamSet, Signature};
 
@@ -75,11 +76,15 @@ impl VerifyingKey {
         )
     }
     fn from_point(param: ParamSet, x: [u64; 8], y: [u64; 8]) -> Result<Self, Error> {
+        if checked_points::contains(param, &x, &y) {
+            return Ok(VerifyingKey { param, x, y });
+        }
         let valid = match curve(param) {
             CurveRef::C4(c) => c.is_valid_public_point(&narrow(&x), &narrow(&y)),
             CurveRef::C8(c) => c.is_valid_public_point(&narrow(&x), &narrow(&y)),
         };
         if valid {
+            checked_points::insert(param, x, y);
             Ok(VerifyingKey { param, x, y })
         } else {
             Err(Error::PointNotOnCurve)

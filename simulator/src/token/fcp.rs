@@ -65,30 +65,34 @@ pub fn write_fcp(node: &Node, out: &mut Vec<u8>) -> Result<(), FcpTooLong> {
         0 => FIXED_BODY,
         n => FIXED_BODY + 1 + length_field(n) + n,
     };
-    let start = out.len();
     out.reserve(len);
     out.push(0x62);
-    let written = tlv::write_length(out, body).and_then(|()| {
-        out.extend_from_slice(&[0x80, 0x02]);
-        out.extend_from_slice(&node.size.to_be_bytes());
-        out.extend_from_slice(&[0x82, 0x02, node.descriptor(), 0x00, 0x83, 0x02]);
-        out.extend_from_slice(&node.fid.to_be_bytes());
-        if !prop.is_empty() {
-            out.push(0x85);
-            tlv::write_length(out, prop.len())?;
-            out.extend_from_slice(prop);
-        }
-        out.push(0x86);
-        tlv::write_length(out, node.sec.len())?;
-        out.extend_from_slice(&node.sec);
-        Ok(())
-    });
-    // Every length above is at most SHORT_ANSWER_MAX, within what BER lengths express.
-    if written.is_err() {
-        out.truncate(start);
-        return Err(FcpTooLong { len });
+    push_length(out, body);
+    out.extend_from_slice(&[0x80, 0x02]);
+    out.extend_from_slice(&node.size.to_be_bytes());
+    out.extend_from_slice(&[0x82, 0x02, node.descriptor(), 0x00, 0x83, 0x02]);
+    out.extend_from_slice(&node.fid.to_be_bytes());
+    if !prop.is_empty() {
+        out.push(0x85);
+        push_length(out, prop.len());
+        out.extend_from_slice(prop);
     }
+    out.extend_from_slice(&[0x86, 0x0F]);
+    out.extend_from_slice(&node.sec);
     Ok(())
+}
+
+/// Appends a BER length (ISO 7816-4 §5.2.2.2) of at most [`SHORT_ANSWER_MAX`] bytes, which is
+/// all an FCP that passed the size check holds: `xx` below 128, `81 xx` below 256, `82 01 00`.
+fn push_length(out: &mut Vec<u8>, len: usize) {
+    match u8::try_from(len) {
+        Ok(short) if short < 0x80 => out.push(short),
+        Ok(byte) => out.extend_from_slice(&[0x81, byte]),
+        Err(_) => {
+            out.push(0x82);
+            out.extend_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
+        }
+    }
 }
 
 /// What a CREATE FILE template asks for.
