@@ -139,6 +139,13 @@ fn a_vendor_style_c_program_runs_the_reissue() {
     assert!(screens.is_empty(), "key generation asked: {screens:?}");
     assert_found(&out, CKO_PRIVATE_KEY, 1);
     assert_found(&out, CKO_PUBLIC_KEY, 1);
+    // Each half keeps its own label, as the vendor's samples set them.
+    assert_eq!(value(&out, "label-public"), "Bank key Public Key", "{out}");
+    assert_eq!(
+        value(&out, "label-private"),
+        "Bank key Private Key",
+        "{out}"
+    );
     let public = VerifyingKey::from_le_bytes(
         ParamSet::Gost256B,
         &hex::decode(value(&out, "public")).unwrap(),
