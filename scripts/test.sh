@@ -9,6 +9,7 @@ packages=(
   pcscd vsmartcard-vpcd opensc pcsc-tools libpcsclite-dev pkg-config
   libengine-gost-openssl openssl python3-pyscard libxml2-utils util-linux procps
   python3-jsonschema python3-yaml python3-venv
+  gcc libp11-kit-dev
   chromium
 )
 if [ "${RUTOKEN_LAB_SKIP_APT:-0}" != 1 ]; then

@@ -22,6 +22,13 @@ pub struct ClientConfig {
     pub safetouch: SafeTouchWords,
     /// Attribute-85 key codes by name (`gost2012-256-A` → `0x11`, `token.gost_key_codes`).
     pub key_codes: BTreeMap<String, u8>,
+    /// Attribute-85 class of GOST 28147-89 secret-key objects (`token.secret_key_class`).
+    pub secret_key_class: u8,
+    /// Their parameter-set codes (`gost28147-A` → `0x81`, `token.gost28147_key_codes`).
+    pub gost28147_key_codes: BTreeMap<String, u8>,
+    /// MSE algorithm references of the symmetric operations and VKO
+    /// (`token.symmetric_algorithm_refs`).
+    pub symmetric_algorithm_refs: BTreeMap<String, u8>,
 }
 
 impl ClientConfig {
@@ -33,6 +40,9 @@ impl ClientConfig {
                 timeout: StatusWord(profile.safetouch.timeout_sw),
             },
             key_codes: profile.token.gost_key_codes.clone(),
+            secret_key_class: profile.token.secret_key_class,
+            gost28147_key_codes: profile.token.gost28147_key_codes.clone(),
+            symmetric_algorithm_refs: profile.token.symmetric_algorithm_refs.clone(),
         }
     }
 

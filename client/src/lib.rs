@@ -5,6 +5,8 @@
 //!
 //! - [`Client`]: attach, serial, [`objects`](Client::objects), PINs, key pairs, PKCS#10,
 //!   on-token signing, certificates;
+//! - [`driver`]: the same operations as one [`Driver`] trait with one error, for front-ends
+//!   written once over APDUs and PKCS#11 alike;
 //! - [`layout`]: where everything lives on the token, and the PKCS#15 entries;
 //! - [`ClientError`]: one variant per broken expectation.
 
@@ -14,6 +16,7 @@
 pub mod certificate;
 pub mod config;
 pub mod data;
+pub mod driver;
 pub mod error;
 pub mod files;
 pub mod keys;
@@ -21,17 +24,20 @@ pub mod layout;
 pub mod objects;
 pub mod pin;
 pub mod sign;
+pub mod symmetric;
 pub mod transport;
 
 use rutoken_apdu::{Command, Response, StatusWord};
 
 pub use config::{ClientConfig, SafeTouchWords};
 pub use data::DataObject;
+pub use driver::{Driver, DriverError};
 pub use error::{ClientError, Missing, TransportError};
 pub use files::Fcp;
 pub use keys::KeyPair;
 pub use objects::{CertificateObject, Installed, KeyObject, Objects};
 pub use pin::{PinRole, PinStatus};
+pub use symmetric::{CipherMode, SecretKey};
 pub use transport::{InProcess, Transport};
 
 /// One command and what came back, shown to the exchange observer (transcripts). The command

@@ -2,6 +2,7 @@
 
 pub mod certificate;
 pub mod checks;
+pub mod code;
 pub mod flow;
 pub mod pattern;
 pub mod pki;
@@ -10,7 +11,8 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use rutoken_client::{ClientConfig, ClientError, PinRole, PinStatus};
+use rutoken_client::driver::{DriverError, PinCounter};
+use rutoken_client::{ClientConfig, PinRole, PinStatus};
 
 use crate::report::{Failure, Outcome, Produced, ScenarioReport, StepKind, StepRecord};
 use crate::scenario::{Capability, FixtureName, Scenario};
@@ -57,35 +59,98 @@ pub fn run(
     seed: u64,
 ) -> ScenarioReport {
     let started = Instant::now();
-    let mut report = ScenarioReport {
+    if let Some(reason) = skip_reason(scenario, target) {
+        return not_run(scenario, Outcome::Skipped { reason });
+    }
+    let fresh = target.capabilities().contains(&Capability::FreshToken);
+    let connected = target
+        .connect()
+        .map(|_| ())
+        .map_err(|e| fail("the target to connect", e));
+    let opened = Opened {
+        session: Session::over_target(target, config),
+        fresh,
+        fresh_tries: None,
+        words: config.safetouch,
+    };
+    run_opened(scenario, opened, connected, seed, started)
+}
+
+/// A scenario's bank client, opened on its target: what the one executor runs it through.
+pub struct Opened<'t> {
+    /// The driver and what it records.
+    pub session: Session<'t>,
+    /// The target put the scenario's start token in (no start-state check needed).
+    pub fresh: bool,
+    /// The user PIN's tries on that start token, for a driver that cannot read a counter.
+    pub fresh_tries: Option<u8>,
+    /// The device profile's SafeTouch refusal words.
+    pub words: rutoken_client::SafeTouchWords,
+}
+
+/// The report of a scenario that did not run (skipped before its start, or its target not
+/// opened).
+pub fn not_run(scenario: &Scenario, outcome: Outcome) -> ScenarioReport {
+    ScenarioReport {
         name: scenario.name.clone(),
         file: scenario.file.display().to_string(),
         description: scenario.description.clone(),
         tags: scenario.tags.clone(),
-        outcome: Outcome::Passed,
+        outcome,
         duration: Default::default(),
         steps: Vec::new(),
         transcript: Transcript::default(),
         screens: Vec::new(),
         presses: Vec::new(),
         produced: Produced::default(),
-    };
-    if let Some(reason) = skip_reason(scenario, target) {
-        report.outcome = Outcome::Skipped { reason };
-        return report;
     }
-    let mut client = Session::new(target, config);
+}
+
+/// Runs a scenario through an opened driver, timing every part; `connected`: whether the
+/// target came up. A step the driver cannot express skips the scenario, naming the step.
+pub fn run_opened(
+    scenario: &Scenario,
+    opened: Opened<'_>,
+    connected: Result<(), StepFailure>,
+    seed: u64,
+    started: Instant,
+) -> ScenarioReport {
+    let Opened {
+        session: mut client,
+        fresh,
+        fresh_tries,
+        words,
+    } = opened;
+    let mut report = not_run(scenario, Outcome::Passed);
     let mut at = "connect".to_owned();
     let mut clock = StepClock {
         started,
         records: Vec::new(),
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        execute(scenario, &mut client, seed, &mut at, &mut clock)
+        let start = Start {
+            connected,
+            fresh,
+            fresh_tries,
+            words,
+        };
+        execute(scenario, &mut client, seed, start, &mut at, &mut clock)
     }));
     let (outcome, produced) = match result {
         Ok((Ok(None), produced)) => (Outcome::Passed, produced),
         Ok((Ok(Some(reason)), produced)) => (Outcome::Skipped { reason }, produced),
+        // The driver has no call for the step: a skip naming it.
+        Ok((
+            Err(StepFailure {
+                cannot: Some(why), ..
+            }),
+            produced,
+        )) => (
+            Outcome::Skipped {
+                reason: format!("{at}: {why}"),
+            },
+            produced,
+        ),
         Ok((Err(f), produced)) => (
             Outcome::Failed(Failure {
                 at: at.clone(),
@@ -122,11 +187,20 @@ pub fn run(
     report
 }
 
+/// How the scenario's token came up.
+struct Start {
+    connected: Result<(), StepFailure>,
+    fresh: bool,
+    fresh_tries: Option<u8>,
+    words: rutoken_client::SafeTouchWords,
+}
+
 /// Runs the scenario; `Ok(Some(reason))`: skipped, the token is not its start token.
 fn execute(
     scenario: &Scenario,
     client: &mut Session<'_>,
     seed: u64,
+    start: Start,
     at: &mut String,
     clock: &mut StepClock,
 ) -> (Result<Option<String>, StepFailure>, Produced) {
@@ -151,8 +225,8 @@ fn execute(
         Ok(ca) => ca,
         Err(e) => return (Err(fail("the test CA", e)), Produced::default()),
     };
-    if let Err(e) = client.target().connect() {
-        return (Err(fail("the target to connect", e)), Produced::default());
+    if let Err(e) = start.connected {
+        return (Err(e), Produced::default());
     }
     let mut flow = Flow {
         client,
@@ -161,7 +235,7 @@ fn execute(
         keys: BTreeMap::from([(
             "current".to_owned(),
             KeyState {
-                reference: scenario.token.current_key,
+                reference: Some(scenario.token.current_key),
                 ..Default::default()
             },
         )]),
@@ -173,8 +247,10 @@ fn execute(
         ca,
         produced: Produced::default(),
         screens_in_steps: 0,
+        words: start.words,
+        fresh_tries: start.fresh_tries,
     };
-    let result = steps(scenario, &mut flow, at, clock);
+    let result = steps(scenario, &mut flow, start.fresh, at, clock);
     (result, std::mem::take(&mut flow.produced))
 }
 
@@ -218,15 +294,11 @@ impl StepClock {
 fn steps(
     scenario: &Scenario,
     flow: &mut Flow<'_, '_>,
+    fresh: bool,
     at: &mut String,
     clock: &mut StepClock,
 ) -> Result<Option<String>, StepFailure> {
-    if !flow
-        .client
-        .target()
-        .capabilities()
-        .contains(&Capability::FreshToken)
-    {
+    if !fresh {
         let part = (StepKind::Setup, 0, "token");
         if let Some(reason) = clock.time(flow, at, part, |f| start_mismatch(scenario, f))? {
             return Ok(Some(reason));
@@ -260,7 +332,12 @@ fn start_mismatch(
 ) -> Result<Option<String>, StepFailure> {
     const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
     flow.client.set_step("setup");
-    let personalised = flow.client.select_path(&[0x5000])?.is_some();
+    let personalised = match flow.client.driver().has_application() {
+        Ok(p) => p,
+        // A driver that cannot tell (a PKCS#11 module) runs the scenario on the token it has.
+        Err(DriverError::CannotExpress { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let (wanted, found) = match (scenario.token.fixture, personalised) {
         (FixtureName::Personalised, false) => ("personalised", "has no PKCS#15 application"),
         (FixtureName::Factory, true) => ("factory", "has a PKCS#15 application"),
@@ -276,7 +353,7 @@ fn start_mismatch(
         // PKCS#15 application to list: the check above covers it).
         let want = crate::target::operator::start::fixture_objects(scenario.token.fixture)
             .map_err(|e| fail("the fixture's objects listed", e))?;
-        let objects = flow.client.objects()?;
+        let objects = flow.client.driver().objects()?;
         let found = crate::target::operator::start::ObjectCount {
             keys: objects.keys.len(),
             certificates: objects.certificates.len(),
@@ -289,13 +366,18 @@ fn start_mismatch(
         }
     }
     if let Some(tries) = scenario.token.user_pin_tries_left {
-        flow.client.logout()?;
-        match flow.client.pin_status(PinRole::User)? {
-            PinStatus::TriesLeft(n) if n >= tries => {}
-            PinStatus::Blocked if tries == 0 => {}
-            status => {
+        flow.client.driver().logout()?;
+        match flow.client.driver().pin_counter(PinRole::User)? {
+            PinCounter::Exact(PinStatus::TriesLeft(n)) if n >= tries => {}
+            PinCounter::Exact(PinStatus::Blocked) if tries == 0 => {}
+            PinCounter::Exact(status) => {
                 return Ok(Some(format!(
                     "starts with {tries} user PIN tries left, the token answers {status}; {NO_FRESH}"
+                )));
+            }
+            PinCounter::Flags { .. } => {
+                return Ok(Some(format!(
+                    "starts with {tries} user PIN tries left: this driver cannot read a PIN counter; {NO_FRESH}"
                 )));
             }
         }
@@ -312,17 +394,20 @@ fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
         .get("wrong_pin")
         .cloned()
         .unwrap_or_else(|| DEFAULT_WRONG_PIN.to_owned());
-    flow.client.logout()?;
-    let mut status = flow.client.pin_status(PinRole::User)?;
+    flow.client.driver().logout()?;
+    let PinCounter::Exact(mut status) = flow.client.driver().pin_counter(PinRole::User)? else {
+        return spend_uncounted(flow, tries, &wrong);
+    };
     for _ in 0..16 {
         match status {
             PinStatus::TriesLeft(n) if n > tries => {
-                status = match flow.client.verify_pin(PinRole::User, &wrong) {
+                status = match flow.client.driver().verify_pin(PinRole::User, &wrong) {
                     Ok(()) => PinStatus::Verified,
-                    Err(ClientError::PinIncorrect { tries_left }) => {
-                        PinStatus::TriesLeft(tries_left)
-                    }
-                    Err(ClientError::PinBlocked) => PinStatus::Blocked,
+                    Err(DriverError::PinIncorrect {
+                        tries_left: Some(tries_left),
+                        ..
+                    }) => PinStatus::TriesLeft(tries_left),
+                    Err(DriverError::PinBlocked { .. }) => PinStatus::Blocked,
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -332,4 +417,179 @@ fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
         }
     }
     Err(fail(format!("{tries} tries left"), status))
+}
+
+/// [`spend_tries`] for a driver that tells a counter as flags only: from the start token's
+/// known count, one wrong PIN per try to spend.
+fn spend_uncounted(flow: &mut Flow<'_, '_>, tries: u8, wrong: &str) -> Result<(), StepFailure> {
+    let fresh = flow.fresh_tries.ok_or_else(|| StepFailure {
+        cannot: Some(
+            "PKCS#11 cannot read a PIN counter, so only a fresh token (--control) has a known one"
+                .to_owned(),
+        ),
+        ..fail("a known PIN counter", "none")
+    })?;
+    for left in (tries..fresh).rev() {
+        match flow.client.driver().verify_pin(PinRole::User, wrong) {
+            Err(DriverError::PinIncorrect { .. }) if left > 0 => {}
+            Err(DriverError::PinBlocked { .. }) if left == 0 => {}
+            Err(e) => return Err(e.into()),
+            Ok(()) => return Err(fail("the wrong PIN refused", "it was accepted")),
+        }
+    }
+    let _ = flow.client.driver().logout();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rutoken_client::Client;
+    use rutoken_client::driver::{
+        ApduDriver, Driver, Installed, Interrupt, KeySpec, PowerEvent, PressPlan, Serial, TokenKey,
+        TokenObjects,
+    };
+    use rutoken_client::transport::InProcess;
+    use rutoken_sim::token::{Fixture, Token};
+
+    use crate::session::Journal;
+
+    /// The APDU driver, except that it has no call for a warm reset (as a PKCS#11 module).
+    struct NoReset(ApduDriver<InProcess<Token>>);
+
+    impl Driver for NoReset {
+        fn atr(&mut self) -> Result<Vec<u8>, DriverError> {
+            self.0.atr()
+        }
+        fn attach(&mut self) -> Result<(), DriverError> {
+            self.0.attach()
+        }
+        fn has_application(&mut self) -> Result<bool, DriverError> {
+            self.0.has_application()
+        }
+        fn serial(&mut self) -> Result<Serial, DriverError> {
+            self.0.serial()
+        }
+        fn objects(&mut self) -> Result<TokenObjects, DriverError> {
+            self.0.objects()
+        }
+        fn verify_pin(&mut self, role: PinRole, pin: &str) -> Result<(), DriverError> {
+            self.0.verify_pin(role, pin)
+        }
+        fn pin_counter(&mut self, role: PinRole) -> Result<PinCounter, DriverError> {
+            self.0.pin_counter(role)
+        }
+        fn logged_in(&mut self, role: PinRole) -> Result<bool, DriverError> {
+            self.0.logged_in(role)
+        }
+        fn change_pin(&mut self, role: PinRole, old: &str, new: &str) -> Result<(), DriverError> {
+            self.0.change_pin(role, old, new)
+        }
+        fn unblock_user_pin(&mut self, admin: &str, user: Option<&str>) -> Result<(), DriverError> {
+            self.0.unblock_user_pin(admin, user)
+        }
+        fn logout(&mut self) -> Result<(), DriverError> {
+            self.0.logout()
+        }
+        fn generate_key(&mut self, spec: KeySpec<'_>) -> Result<TokenKey, DriverError> {
+            self.0.generate_key(spec)
+        }
+        fn key_present(&mut self, key: &TokenKey) -> Result<bool, DriverError> {
+            self.0.key_present(key)
+        }
+        fn delete_key(&mut self, key: &TokenKey) -> Result<(), DriverError> {
+            self.0.delete_key(key)
+        }
+        fn sign_document(
+            &mut self,
+            key: &TokenKey,
+            data: &[u8],
+            press: Option<&PressPlan>,
+        ) -> Result<gost::Signature, DriverError> {
+            self.0.sign_document(key, data, press)
+        }
+        fn sign_digest(
+            &mut self,
+            key: &TokenKey,
+            digest: &[u8],
+            press: Option<&PressPlan>,
+        ) -> Result<gost::Signature, DriverError> {
+            self.0.sign_digest(key, digest, press)
+        }
+        fn install_certificate(
+            &mut self,
+            key: &TokenKey,
+            der: &[u8],
+            label: &str,
+            interrupt: Option<Interrupt>,
+        ) -> Result<Installed, DriverError> {
+            self.0.install_certificate(key, der, label, interrupt)
+        }
+        fn read_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>, DriverError> {
+            self.0.read_certificate(id)
+        }
+        fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError> {
+            self.0.delete_certificate(id)
+        }
+        fn transmit(
+            &mut self,
+            command: &[u8],
+            secret: bool,
+            press: Option<&PressPlan>,
+        ) -> Result<rutoken_apdu::Response, DriverError> {
+            self.0.transmit(command, secret, press)
+        }
+        fn take_screens(&mut self) -> Option<Vec<String>> {
+            self.0.take_screens()
+        }
+        fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
+            match event {
+                PowerEvent::Reset => Err(DriverError::CannotExpress {
+                    what: "a warm reset has no expression here".to_owned(),
+                }),
+                other => self.0.power(other),
+            }
+        }
+    }
+
+    fn opened() -> Opened<'static> {
+        let token = Token::in_memory(Fixture::Personalised, 1, Default::default()).unwrap();
+        let config = ClientConfig::default();
+        let driver = ApduDriver::new(Client::new(InProcess::new(token), config.clone()));
+        Opened {
+            session: Session::new(Box::new(NoReset(driver)), Journal::default()),
+            fresh: true,
+            fresh_tries: None,
+            words: config.safetouch,
+        }
+    }
+
+    fn scenario(steps: &str) -> Scenario {
+        let text =
+            format!("name: t\ntoken: {{fixture: personalised, date: 2020-02-04}}\nsteps:\n{steps}");
+        crate::scenario::load::parse(std::path::Path::new("t.yaml"), &text).unwrap()
+    }
+
+    #[test]
+    fn a_step_the_driver_cannot_express_is_a_skip_naming_it() {
+        let s = scenario("  - attach\n  - read_serial: {}\n  - reset\n  - logout\n");
+        let report = run_opened(&s, opened(), Ok(()), 1, Instant::now());
+        assert_eq!(
+            report.outcome,
+            Outcome::Skipped {
+                reason: "step 3 (reset): a warm reset has no expression here".to_owned()
+            }
+        );
+        // The steps before it ran, timed; the one after it did not.
+        let names: Vec<&str> = report.steps.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["attach", "read_serial", "reset"]);
+        assert!(report.steps[0].passed && !report.steps[2].passed);
+    }
+
+    #[test]
+    fn without_the_step_the_same_driver_passes() {
+        let s = scenario("  - attach\n  - read_serial: {}\n  - logout\n");
+        let report = run_opened(&s, opened(), Ok(()), 1, Instant::now());
+        assert_eq!(report.outcome, Outcome::Passed);
+    }
 }

@@ -1,114 +1,120 @@
-//! The bank client of one scenario: `rutoken-client`'s [`Client`] on the scenario's target,
-//! with the transcript (every exchange, PINs masked by `rutoken_apdu::mask`) and the SafeTouch
-//! screens the target showed.
+//! The bank client of one scenario: a [`Driver`] (over APDUs: `rutoken-client`'s
+//! [`ApduDriver`] on the scenario's target), with the transcript (every exchange, PINs masked
+//! by `rutoken_apdu::mask`), the presses arranged and the SafeTouch screens shown.
 
-use std::ops::{Deref, DerefMut};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rutoken_apdu::Response;
-use rutoken_client::{Client, ClientConfig, ClientError};
+use rutoken_client::driver::{ApduDriver, Driver, PowerEvent, Press, Reader};
+use rutoken_client::{Client, ClientConfig, Transport, TransportError};
 
 use crate::report::{PressRecord, ShownScreen};
 use crate::scenario::step::PressAction;
 use crate::target::Target;
 use crate::transcript::Transcript;
 
-/// The client of one scenario.
-pub struct Session<'t> {
-    client: Client<&'t mut dyn Target>,
+/// What a session records besides the driver's answers: the transcript and the presses,
+/// shared with the driver's reader (a press is noted at the exchange it answers).
+#[derive(Clone, Default)]
+pub struct Journal {
     transcript: Arc<Mutex<Transcript>>,
-    /// Every SafeTouch screen read so far.
-    pub screens: Vec<String>,
-    /// The same screens for the reports, each at the exchange that showed it.
-    pub shown: Vec<ShownScreen>,
-    /// The presses arranged, each at the exchange (the signing command) it answers.
     presses: Arc<Mutex<Vec<PressRecord>>>,
 }
 
-impl<'t> Session<'t> {
-    /// A client on a target, recording every exchange.
-    pub fn new(target: &'t mut dyn Target, config: &ClientConfig) -> Self {
-        let transcript = Arc::new(Mutex::new(Transcript::default()));
-        let recorder = Arc::clone(&transcript);
-        let client = Client::new(target, config.clone()).with_observer(Box::new(move |e| {
-            recorder
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .observe(e);
-        }));
-        Session {
-            client,
-            transcript,
-            screens: Vec::new(),
-            shown: Vec::new(),
-            presses: Arc::default(),
-        }
-    }
-
-    /// The client's `before_signing` hook: arranges `press` on the target and notes it at the
-    /// exchange that comes next — the signing command it answers.
-    pub fn arranger(
-        &self,
-        press: PressAction,
-        expected_screen: &[String],
-    ) -> impl FnMut(&mut &'t mut dyn Target) -> Result<(), ClientError> + use<'t> {
-        let transcript = Arc::clone(&self.transcript);
-        let presses = Arc::clone(&self.presses);
-        let expected: Vec<String> = expected_screen.to_vec();
-        move |target| {
-            target.arrange_press(press, &expected)?;
-            let t = transcript.lock().unwrap_or_else(PoisonError::into_inner);
-            presses
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(PressRecord {
-                    press,
-                    exchange: Some(t.exchanges.len()),
-                    step: t.step.clone(),
-                });
-            Ok(())
-        }
-    }
-
-    /// The presses arranged so far (taken).
-    pub fn take_presses(&mut self) -> Vec<PressRecord> {
-        std::mem::take(&mut *self.presses.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// How many exchanges the transcript holds.
-    pub fn exchanges(&self) -> usize {
-        self.transcript_mut().exchanges.len()
-    }
-
-    fn transcript_mut(&self) -> std::sync::MutexGuard<'_, Transcript> {
+impl Journal {
+    /// The transcript, locked.
+    pub fn transcript(&self) -> std::sync::MutexGuard<'_, Transcript> {
         self.transcript
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Notes a press at the exchange that comes next (the signing command it answers).
+    pub fn note_press(&self, press: PressAction) {
+        let t = self.transcript();
+        self.presses
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(PressRecord {
+                press,
+                exchange: Some(t.exchanges.len()),
+                step: t.step.clone(),
+            });
+    }
+}
+
+/// The client of one scenario.
+pub struct Session<'t> {
+    driver: Box<dyn Driver + 't>,
+    journal: Journal,
+    /// Every SafeTouch screen read so far.
+    pub screens: Vec<String>,
+    /// The same screens for the reports, each at the exchange that showed it.
+    pub shown: Vec<ShownScreen>,
+}
+
+impl<'t> Session<'t> {
+    /// A session over any driver that records into `journal`.
+    pub fn new(driver: Box<dyn Driver + 't>, journal: Journal) -> Self {
+        Session {
+            driver,
+            journal,
+            screens: Vec::new(),
+            shown: Vec::new(),
+        }
+    }
+
+    /// The APDU driver on a target, recording every exchange.
+    pub fn over_target(target: &'t mut dyn Target, config: &ClientConfig) -> Self {
+        let journal = Journal::default();
+        let reader = TargetReader {
+            target,
+            journal: journal.clone(),
+        };
+        let mut driver = ApduDriver::new(Client::new(reader, config.clone()));
+        let secret = driver.secret_marker();
+        let recorder = journal.clone();
+        driver.client().set_observer(Some(Box::new(move |e| {
+            let mut t = recorder.transcript();
+            if secret.load(Ordering::SeqCst) {
+                t.secret_next = true;
+            }
+            t.observe(e);
+        })));
+        Session::new(Box::new(driver), journal)
+    }
+
+    /// The driver.
+    pub fn driver(&mut self) -> &mut dyn Driver {
+        &mut *self.driver
+    }
+
+    /// The presses arranged so far (taken).
+    pub fn take_presses(&mut self) -> Vec<PressRecord> {
+        std::mem::take(
+            &mut *self
+                .journal
+                .presses
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// How many exchanges the transcript holds.
+    pub fn exchanges(&self) -> usize {
+        self.journal.transcript().exchanges.len()
+    }
+
     /// The step the next exchanges belong to (transcript headings).
     pub fn set_step(&mut self, step: impl Into<String>) {
-        self.transcript_mut().step = step.into();
-    }
-
-    /// The target, for presses, power and pulls.
-    pub fn target(&mut self) -> &mut dyn Target {
-        &mut **self.client.transport()
-    }
-
-    /// Sends raw bytes (a scenario's raw APDU step); `secret` masks the data in the transcript.
-    pub fn send_raw(&mut self, bytes: &[u8], secret: bool) -> Result<Response, ClientError> {
-        self.transcript_mut().secret_next = secret;
-        let r = self.client.transmit_raw(bytes);
-        self.transcript_mut().secret_next = false;
-        r
+        self.journal.transcript().step = step.into();
     }
 
     /// Collects the screens the target showed since the last call; `None`: it cannot read them.
     pub fn collect_screens(&mut self) -> Option<Vec<String>> {
-        let shown = self.target().take_screens()?;
+        let shown = self.driver.take_screens()?;
         let (exchange, step) = {
-            let t = self.transcript_mut();
+            let t = self.journal.transcript();
             (t.exchanges.len().checked_sub(1), t.step.clone())
         };
         self.shown.extend(shown.iter().map(|text| ShownScreen {
@@ -122,7 +128,7 @@ impl<'t> Session<'t> {
 
     /// The transcript so far (taken: the session keeps recording into an empty one).
     pub fn take_transcript(&mut self) -> Transcript {
-        let mut t = self.transcript_mut();
+        let mut t = self.journal.transcript();
         let step = t.step.clone();
         let mut taken = std::mem::take(&mut *t);
         t.step = step;
@@ -131,15 +137,61 @@ impl<'t> Session<'t> {
     }
 }
 
-impl<'t> Deref for Session<'t> {
-    type Target = Client<&'t mut dyn Target>;
-    fn deref(&self) -> &Self::Target {
-        &self.client
+/// A target as the APDU driver's reader: its presses (noted in the journal), screens and
+/// power events.
+struct TargetReader<'t> {
+    target: &'t mut dyn Target,
+    journal: Journal,
+}
+
+impl Transport for TargetReader<'_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.target.transmit(command)
+    }
+    fn atr(&mut self) -> Result<Vec<u8>, TransportError> {
+        self.target.atr()
     }
 }
 
-impl DerefMut for Session<'_> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.client
+impl Reader for TargetReader<'_> {
+    fn arrange_press(
+        &mut self,
+        press: Press,
+        expected_screen: &[String],
+    ) -> Result<(), TransportError> {
+        let action = press_action(press);
+        self.target.arrange_press(action, expected_screen)?;
+        self.journal.note_press(action);
+        Ok(())
+    }
+    fn take_screens(&mut self) -> Option<Vec<String>> {
+        self.target.take_screens()
+    }
+    fn power(&mut self, event: PowerEvent) -> Result<(), TransportError> {
+        Ok(match event {
+            PowerEvent::PowerCycle => self.target.power_cycle(),
+            PowerEvent::Reset => self.target.reset(),
+            PowerEvent::Pull => self.target.pull(),
+            PowerEvent::Insert => self.target.insert(),
+            PowerEvent::Restart => self.target.restart(),
+        }?)
+    }
+}
+
+/// The scenario's press as the driver's.
+pub fn press(action: PressAction) -> Press {
+    match action {
+        PressAction::Confirm => Press::Confirm,
+        PressAction::Reject => Press::Reject,
+        PressAction::Timeout => Press::Timeout,
+    }
+}
+
+/// The driver's press as the scenario's.
+pub fn press_action(press: Press) -> PressAction {
+    match press {
+        Press::Confirm => PressAction::Confirm,
+        Press::Reject => PressAction::Reject,
+        Press::Timeout => PressAction::Timeout,
     }
 }

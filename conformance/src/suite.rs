@@ -11,6 +11,7 @@ use crate::Error;
 use crate::client::ClientConfig;
 use crate::report::live::Sinks;
 use crate::report::{self, Outcome, ProfileInfo, RunReport, ScenarioReport};
+use crate::runner::not_run;
 use crate::scenario::Scenario;
 use crate::scenario::load::{self, Partition};
 use crate::target::operator::gate::{self, RealToken};
@@ -424,8 +425,20 @@ pub fn run_with(
                                 reason: "not run: the run stopped after a refused PIN".to_owned(),
                             },
                         ),
+                        // A module is opened as a driver of its own (no APDUs, no Target);
+                        // the steps run through the same runner.
                         TargetKind::Pkcs11(p11) if opts.factory.is_none() => {
-                            run_pkcs11(scenario, p11, profile, s_seed)
+                            let started = Instant::now();
+                            match open_pkcs11(scenario, p11, profile, s_seed) {
+                                Ok(opened) => crate::runner::run_opened(
+                                    scenario,
+                                    opened,
+                                    Ok(()),
+                                    s_seed,
+                                    started,
+                                ),
+                                Err(report) => *report,
+                            }
                         }
                         _ => match open_target(opts, profile, scenario, s_seed) {
                             Ok(mut target) => {
@@ -502,25 +515,31 @@ fn target_name(target: &TargetKind) -> String {
     }
 }
 
-/// One scenario through a PKCS#11 module.
+/// The driver of one scenario over a PKCS#11 module (`Err`: the report of a scenario that did
+/// not start).
 #[cfg(feature = "pkcs11")]
-fn run_pkcs11(
+fn open_pkcs11(
     scenario: &Scenario,
     opts: &Pkcs11Options,
     profile: &DeviceProfile,
     seed: u64,
-) -> ScenarioReport {
-    crate::pkcs11::run(scenario, opts, profile, seed)
+) -> Result<crate::runner::Opened<'static>, Box<ScenarioReport>> {
+    crate::pkcs11::open(scenario, opts, profile, seed)
 }
 
 #[cfg(not(feature = "pkcs11"))]
-fn run_pkcs11(scenario: &Scenario, _: &Pkcs11Options, _: &DeviceProfile, _: u64) -> ScenarioReport {
-    unopened(
+fn open_pkcs11(
+    scenario: &Scenario,
+    _: &Pkcs11Options,
+    _: &DeviceProfile,
+    _: u64,
+) -> Result<crate::runner::Opened<'static>, Box<ScenarioReport>> {
+    Err(Box::new(unopened(
         scenario,
         TargetError::Unsupported(
             "load a PKCS#11 module: this build has no `pkcs11` feature (cargo build --features pkcs11)",
         ),
-    )
+    )))
 }
 
 /// Checks the module once before the run: a bad path, a missing slot or a failing
@@ -550,23 +569,6 @@ fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
         }),
     };
     not_run(scenario, outcome)
-}
-
-/// The report of a scenario that sent nothing.
-fn not_run(scenario: &Scenario, outcome: Outcome) -> ScenarioReport {
-    ScenarioReport {
-        name: scenario.name.clone(),
-        file: scenario.file.display().to_string(),
-        description: scenario.description.clone(),
-        tags: scenario.tags.clone(),
-        outcome,
-        duration: Duration::ZERO,
-        steps: Vec::new(),
-        transcript: Default::default(),
-        screens: Vec::new(),
-        presses: Vec::new(),
-        produced: Default::default(),
-    }
 }
 
 /// Where the reports go.

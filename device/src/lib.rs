@@ -1,5 +1,6 @@
 //! What host code needs to know of the device, without the emulator: the [`card::Card`]
-//! interface a reader drives, the token's ATRs, and the device profile
+//! interface a reader drives, the token's ATRs, the SafeTouch's screen, buttons and event log
+//! ([`safetouch`]), and the device profile
 //! (`profiles/rutoken-ecp2-safetouch.yaml`) with every guess about the real token and SafeTouch.
 //!
 //! The emulator (`rutoken-sim`) implements `Card` and reads the profile; the client, the PKCS#11
@@ -10,6 +11,7 @@
 
 pub mod card;
 pub mod profile;
+pub mod safetouch;
 
 pub use card::Card;
 pub use profile::DeviceProfile;

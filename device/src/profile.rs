@@ -234,6 +234,38 @@ impl DeviceProfile {
                 "RSA sizes are multiples of 128 bits from 512 to 4096".to_owned(),
             );
         }
+        // The classes OpenSC gives PINs and keys (`pkcs15-rtecp.c`): a secret key must differ.
+        if matches!(t.secret_key_class, 0x01 | 0x03 | 0x13 | 0x23 | 0x33) {
+            return bad(
+                "token.secret_key_class",
+                format!(
+                    "{:02X}: the class of a PIN or key pair object",
+                    t.secret_key_class
+                ),
+            );
+        }
+        let defaults = token::default_symmetric_algorithm_refs();
+        if let Some(name) = t
+            .symmetric_algorithm_refs
+            .keys()
+            .find(|n| !defaults.contains_key(*n))
+        {
+            return bad(
+                "token.symmetric_algorithm_refs",
+                format!("{name}: not an operation the token knows"),
+            );
+        }
+        let codes = token::default_gost28147_key_codes();
+        if let Some(name) = t
+            .gost28147_key_codes
+            .keys()
+            .find(|n| !codes.contains_key(*n))
+        {
+            return bad(
+                "token.gost28147_key_codes",
+                format!("{name}: not a GOST 28147-89 parameter set"),
+            );
+        }
         if st.rows == 0 {
             return bad(
                 "safetouch.rows",
@@ -425,6 +457,18 @@ mod tests {
             (
                 "safetouch:\n  columns: 0\n",
                 "p.yaml:2:3: safetouch.columns: 0:",
+            ),
+            (
+                "token:\n  secret_key_class: 0x03\n",
+                "p.yaml:2:3: token.secret_key_class: 03: the class of a PIN or key pair object",
+            ),
+            (
+                "token:\n  symmetric_algorithm_refs: {rc4: 1}\n",
+                "p.yaml:2:3: token.symmetric_algorithm_refs: rc4:",
+            ),
+            (
+                "token:\n  gost28147_key_codes: {gost28147-E: 0x86}\n",
+                "p.yaml:2:3: token.gost28147_key_codes: gost28147-E:",
             ),
         ];
         for (text, want) in cases {

@@ -27,8 +27,11 @@ pub struct KeySpec {
 pub struct KeyPair {
     /// PKCS#15 iD (`CKA_ID`).
     pub id: Vec<u8>,
-    /// Label (`CKA_LABEL`).
+    /// Label (`CKA_LABEL` of the private key; its PrKDF entry).
     pub label: String,
+    /// `CKA_LABEL` of the public key (its PuKDF entry): the vendor's samples give the halves
+    /// different labels.
+    pub public_label: String,
     /// The token's key reference (which RSF).
     pub reference: u8,
     /// Algorithm and curve.
@@ -40,6 +43,15 @@ pub struct KeyPair {
     pub vendor: crate::vendor_key::VendorKeyFlags,
     /// That data object, when there is one.
     pub vendor_object: Option<DataObject>,
+}
+
+/// The labels of a key pair's halves: the PrKDF entry's and the PuKDF entry's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairLabels<'a> {
+    /// `CKA_LABEL` of the private key.
+    pub private: &'a str,
+    /// `CKA_LABEL` of the public key.
+    pub public: &'a str,
 }
 
 /// A certificate the token holds (a CDF entry).
@@ -79,6 +91,19 @@ pub struct Listing {
     pub certificates: Vec<Certificate>,
     /// Data objects (private ones only while the user is logged in).
     pub data: Vec<DataObject>,
+}
+
+/// What `C_EX_InitToken` asks of a token.
+#[derive(Clone, Copy)]
+pub struct Format<'a> {
+    /// The administrator's current PIN.
+    pub admin: &'a [u8],
+    /// A new administrator PIN.
+    pub new_admin: Option<&'a [u8]>,
+    /// The new user PIN.
+    pub user: &'a [u8],
+    /// A new label.
+    pub label: Option<&'a str>,
 }
 
 /// A PIN's state.
@@ -171,7 +196,7 @@ pub trait Device: Send {
     fn generate_key_pair(
         &mut self,
         spec: KeySpec,
-        label: &str,
+        labels: PairLabels<'_>,
         id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError>;
     /// Signs a host digest (wire order); returns `s ‖ r` big-endian.
@@ -185,14 +210,14 @@ pub trait Device: Send {
         label: &str,
         id: Option<&[u8]>,
     ) -> Result<Certificate, DeviceError>;
-    /// Gives a key pair (both PKCS#15 entries) a new label and ID.
+    /// Gives a key pair (both PKCS#15 entries) new labels and a new ID.
     fn rename_key_pair(
         &mut self,
         key: &KeyPair,
-        label: &str,
+        labels: PairLabels<'_>,
         id: &[u8],
     ) -> Result<(), DeviceError> {
-        let _ = (key, label, id);
+        let _ = (key, labels, id);
         Err(DeviceError::Failed(
             "this token cannot rename objects".into(),
         ))
@@ -216,6 +241,33 @@ pub trait Device: Send {
             "this token cannot rename objects".into(),
         ))
     }
+    /// The token's label (the PKCS#15 TokenInfo's), when it has one.
+    fn token_label(&mut self) -> Result<Option<String>, DeviceError> {
+        Ok(None)
+    }
+    /// Writes the token's label (the user logged in).
+    fn set_token_label(&mut self, label: &str) -> Result<(), DeviceError> {
+        let _ = label;
+        Err(DeviceError::Failed("this token keeps no label".into()))
+    }
+    /// The shortest PIN the token takes for `role`, when it tells.
+    fn min_pin_len(&mut self, role: Role) -> Result<Option<u8>, DeviceError> {
+        let _ = role;
+        Ok(None)
+    }
+    /// RESET RETRY COUNTER of the user PIN, its value kept (the SO logged in).
+    fn unblock_user_pin(&mut self) -> Result<(), DeviceError> {
+        Err(DeviceError::Failed(
+            "this token cannot unblock a PIN".into(),
+        ))
+    }
+    /// Formats the token under the administrator's PIN `admin`: every object deleted, the
+    /// user PIN set to `user` (its tries reset), the administrator's changed to `new_admin`
+    /// when given, the label written when given. Ends logged out.
+    fn format(&mut self, format: &Format<'_>) -> Result<(), DeviceError> {
+        let _ = format;
+        Err(DeviceError::Failed("this token cannot be formatted".into()))
+    }
     /// Deletes a certificate.
     fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError>;
     /// Deletes a key pair (both RSFs and their directory entries).
@@ -224,4 +276,8 @@ pub trait Device: Send {
     fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError>;
     /// Deletes a data object.
     fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError>;
+    /// GOST 28147-89 and VKO on the token (`crate::symmetric`), when the token does them.
+    fn symmetric(&mut self) -> Option<&mut dyn crate::symmetric::SymmetricDevice> {
+        None
+    }
 }

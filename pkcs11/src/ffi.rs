@@ -19,6 +19,12 @@ use crate::error::{Error, fail};
 use crate::module::Module;
 use crate::object::Missing;
 
+mod symmetric;
+use symmetric::{
+    C_Decrypt, C_DecryptFinal, C_DecryptInit, C_DecryptUpdate, C_DeriveKey, C_Encrypt,
+    C_EncryptFinal, C_EncryptInit, C_EncryptUpdate, C_GenerateKey, C_UnwrapKey, C_WrapKey,
+};
+
 /// The module's state: `None` between `C_Finalize` and `C_Initialize`. Locked only to take a
 /// reference: a call runs on its own `Arc`, so a call waiting on a token holds no one else up
 /// (the module locks per slot inside).
@@ -40,7 +46,7 @@ fn lock() -> MutexGuard<'static, Option<Arc<Module>>> {
 }
 
 /// Runs one entry point: catches panics, turns errors into their `CKR_`.
-fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
+pub(crate) fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => CKR_OK,
         Ok(Err(e)) => e.rv(),
@@ -50,7 +56,7 @@ fn entry(f: impl FnOnce() -> Result<(), Error>) -> CK_RV {
 
 /// Runs `f` on the initialised module. A call that `C_Finalize` overtook (it waited on a
 /// token meanwhile) ends in `CKR_CRYPTOKI_NOT_INITIALIZED`, whatever the token answered.
-fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Error> {
     let module = lock()
         .clone()
         .ok_or(Error::Rv(CKR_CRYPTOKI_NOT_INITIALIZED))?;
@@ -61,7 +67,7 @@ fn with_module<T>(f: impl FnOnce(&Module) -> Result<T, Error>) -> Result<T, Erro
     result
 }
 
-fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
+pub(crate) fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
     usize::try_from(n).map_err(|_| Error::Rv(CKR_ARGUMENTS_BAD))
 }
 
@@ -69,7 +75,7 @@ fn to_usize(n: CK_ULONG) -> Result<usize, Error> {
 ///
 /// # Safety
 /// `ptr` is null or points at `len` readable bytes that stay valid for `'a`.
-unsafe fn bytes<'a>(ptr: *const u8, len: CK_ULONG) -> Result<&'a [u8], Error> {
+pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: CK_ULONG) -> Result<&'a [u8], Error> {
     let len = to_usize(len)?;
     if len == 0 {
         return Ok(&[]);
@@ -86,7 +92,7 @@ unsafe fn bytes<'a>(ptr: *const u8, len: CK_ULONG) -> Result<&'a [u8], Error> {
 ///
 /// # Safety
 /// `ptr` is null or points at a writable `T`.
-unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), Error> {
+pub(crate) unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), Error> {
     if ptr.is_null() {
         return fail(CKR_ARGUMENTS_BAD);
     }
@@ -100,7 +106,7 @@ unsafe fn put<T>(ptr: *mut T, value: T) -> Result<(), Error> {
 ///
 /// # Safety
 /// `ptr` is null or points at a readable `T`.
-unsafe fn get<T: Copy>(ptr: *const T) -> Result<T, Error> {
+pub(crate) unsafe fn get<T: Copy>(ptr: *const T) -> Result<T, Error> {
     if ptr.is_null() {
         return fail(CKR_ARGUMENTS_BAD);
     }
@@ -169,7 +175,7 @@ unsafe fn mechanism(ptr: *const CK_MECHANISM) -> Result<(CK_MECHANISM_TYPE, Vec<
 /// # Safety
 /// `len_ptr` is null or a writable `CK_ULONG` holding the buffer's size; `out` is null or
 /// points at that many writable bytes.
-unsafe fn output(
+pub(crate) unsafe fn output(
     out: *mut u8,
     len_ptr: *mut CK_ULONG,
     len: usize,
@@ -838,23 +844,11 @@ macro_rules! not_supported_with_mechanism {
 }
 
 not_supported_with_mechanism! {
-    C_EncryptInit(k: CK_OBJECT_HANDLE);
-    C_DecryptInit(k: CK_OBJECT_HANDLE);
     C_SignRecoverInit(k: CK_OBJECT_HANDLE);
     C_VerifyRecoverInit(k: CK_OBJECT_HANDLE);
-    C_GenerateKey(t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
-    C_WrapKey(w: CK_OBJECT_HANDLE, k: CK_OBJECT_HANDLE, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_UnwrapKey(u: CK_OBJECT_HANDLE, w: *mut CK_BYTE, wl: CK_ULONG, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
-    C_DeriveKey(b: CK_OBJECT_HANDLE, t: *mut CK_ATTRIBUTE, c: CK_ULONG, k: *mut CK_OBJECT_HANDLE);
 }
 
 not_supported! {
-    C_Encrypt(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_EncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_EncryptFinal(o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_Decrypt(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_DecryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
-    C_DecryptFinal(o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_SignRecover(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_VerifyRecover(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);
     C_DigestEncryptUpdate(d: *mut CK_BYTE, l: CK_ULONG, o: *mut CK_BYTE, ol: *mut CK_ULONG);

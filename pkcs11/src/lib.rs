@@ -6,18 +6,21 @@
 //! objects, read and written through the team's client crate, so OpenSC and this module see
 //! the same keys and certificates. See `docs/pkcs11.md`.
 //!
-//! Layers: `ffi` (the C ABI, the only unsafe code) → `module` (every function in safe Rust)
-//! → `device::Device` (the narrow boundary to a token) → `backend` (the client crate).
+//! Layers: `ffi` and `extended` (the C ABI and the vendor's extended one, `C_EX_…`: the only
+//! unsafe code) → `module` (every function in safe Rust) → `device::Device` (the narrow
+//! boundary to a token) → `backend` (the client crate).
 
 pub mod attribute;
 pub mod device;
 pub mod error;
+pub mod extended;
 mod ffi;
 pub mod mechanism;
 pub mod module;
 pub mod object;
 pub mod settings;
 pub mod slot;
+pub mod symmetric;
 pub mod vendor;
 pub mod vendor_key;
 

@@ -25,7 +25,7 @@ pub struct Mechanism {
 const SIGN: CK_FLAGS = CKF_SIGN | CKF_VERIFY | CKF_HW;
 
 /// Every mechanism, in `C_GetMechanismList` order. Digests run on the host (no `CKF_HW`).
-pub const MECHANISMS: [Mechanism; 10] = [
+pub const MECHANISMS: [Mechanism; 16] = [
     Mechanism {
         kind: CKM_GOSTR3410_KEY_PAIR_GEN,
         min_bits: 256,
@@ -85,6 +85,43 @@ pub const MECHANISMS: [Mechanism; 10] = [
         min_bits: 0,
         max_bits: 0,
         flags: CKF_DIGEST,
+    },
+    // GOST 28147-89 on the token (issue 23 item 3; `crate::symmetric`): 256-bit keys.
+    Mechanism {
+        kind: CKM_GOST28147_KEY_GEN,
+        min_bits: 256,
+        max_bits: 256,
+        flags: CKF_GENERATE | CKF_HW,
+    },
+    Mechanism {
+        kind: CKM_GOST28147_ECB,
+        min_bits: 256,
+        max_bits: 256,
+        flags: CKF_ENCRYPT | CKF_DECRYPT | CKF_HW,
+    },
+    Mechanism {
+        kind: CKM_GOST28147,
+        min_bits: 256,
+        max_bits: 256,
+        flags: CKF_ENCRYPT | CKF_DECRYPT | CKF_HW,
+    },
+    Mechanism {
+        kind: CKM_GOST28147_MAC,
+        min_bits: 256,
+        max_bits: 256,
+        flags: CKF_SIGN | CKF_VERIFY | CKF_HW,
+    },
+    Mechanism {
+        kind: CKM_GOST28147_KEY_WRAP,
+        min_bits: 256,
+        max_bits: 256,
+        flags: CKF_WRAP | CKF_UNWRAP | CKF_HW,
+    },
+    Mechanism {
+        kind: crate::symmetric::CKM_GOSTR3410_12_DERIVE,
+        min_bits: 256,
+        max_bits: 512,
+        flags: CKF_DERIVE | CKF_HW,
     },
 ];
 

@@ -23,6 +23,8 @@ pub enum Kind {
     Data(DataObject),
     /// A session object: its attributes as created (data objects and certificates).
     Session(SessionObject),
+    /// A GOST 28147-89 secret key (a session object whose value is on the token).
+    SecretKey(crate::symmetric::SecretKeyObject),
 }
 
 /// A session object's attributes.
@@ -54,6 +56,8 @@ pub enum Identity {
     Certificate(Vec<u8>, Vec<u8>),
     /// A data object: the path of its EF.
     Data(Vec<u8>),
+    /// A token secret key: its reference (`…/6003/00kk`).
+    SecretKey(u8),
 }
 
 impl Kind {
@@ -64,14 +68,15 @@ impl Kind {
             Kind::PublicKey(k) => Some(Identity::PublicKey(k.reference, k.id.clone())),
             Kind::Certificate(c) => Some(Identity::Certificate(c.id.clone(), c.der.clone())),
             Kind::Data(d) => Some(Identity::Data(d.path.clone())),
-            Kind::Session(_) => None,
+            Kind::SecretKey(k) if k.token => Some(Identity::SecretKey(k.key.reference)),
+            Kind::Session(_) | Kind::SecretKey(_) => None,
         }
     }
 
     /// `CKA_PRIVATE`: whether the object needs the user's login to be seen.
     pub fn is_private(&self) -> bool {
         match self {
-            Kind::PrivateKey(_) => true,
+            Kind::PrivateKey(_) | Kind::SecretKey(_) => true,
             Kind::Data(d) => d.private,
             Kind::Session(s) => s
                 .attributes
@@ -93,15 +98,17 @@ impl Kind {
                 .ok_or(Missing::Invalid),
             Kind::PrivateKey(k) => Ok(match kind {
                 CKA_CLASS => ulong(CKO_PRIVATE_KEY),
-                CKA_SENSITIVE | CKA_ALWAYS_SENSITIVE | CKA_NEVER_EXTRACTABLE | CKA_SIGN => {
-                    bool(true)
-                }
+                // CKA_DERIVE: VKO on the token (`CKM_GOSTR3410_12_DERIVE`, `crate::symmetric`).
+                CKA_SENSITIVE
+                | CKA_ALWAYS_SENSITIVE
+                | CKA_NEVER_EXTRACTABLE
+                | CKA_SIGN
+                | CKA_DERIVE => bool(true),
                 CKA_PRIVATE => bool(true),
                 CKA_EXTRACTABLE
                 | CKA_DECRYPT
                 | CKA_SIGN_RECOVER
                 | CKA_UNWRAP
-                | CKA_DERIVE
                 | CKA_WRAP_WITH_TRUSTED
                 | CKA_ALWAYS_AUTHENTICATE => bool(false),
                 CKA_VALUE => return Err(Missing::Sensitive),
@@ -113,12 +120,14 @@ impl Kind {
                 CKA_PRIVATE | CKA_ENCRYPT | CKA_WRAP | CKA_VERIFY_RECOVER | CKA_DERIVE
                 | CKA_TRUSTED => bool(false),
                 CKA_VERIFY => bool(true),
+                CKA_LABEL => k.public_label.as_bytes().to_vec(),
                 CKA_VALUE => k.public.clone(),
                 CKA_SUBJECT => Vec::new(),
                 _ => return key_attribute(k, kind),
             }),
             Kind::Certificate(c) => certificate_attribute(c, kind),
             Kind::Data(d) => data_attribute(d, kind),
+            Kind::SecretKey(k) => k.attribute(kind),
         }
     }
 

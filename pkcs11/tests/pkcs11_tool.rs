@@ -58,7 +58,8 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
     require_lab!();
     let lab = Lab::start(Duration::from_secs(30));
 
-    // -L: the reader is a slot with the token, its label the device number.
+    // -L: the reader is a slot with the token, its label the device number (the fixture's
+    // TokenInfo bears only the model's name, as OpenSC wrote it).
     let slots = lab.ok(&format!("{P11} -L"));
     assert!(slots.contains("Virtual PCD"), "{slots}");
     assert!(slots.contains("Rutoken ECP 0787103443"), "{slots}");

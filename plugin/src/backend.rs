@@ -2,35 +2,29 @@
 //! reader on PC/SC (`pcsc` feature). Both go through the team's client crate
 //! (`rutoken-client`): every APDU the bridge causes is one the bank client would send.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-
 use gost::{KeyAlgorithm, ParamSet, Signature};
 use rutoken_client as client;
-use rutoken_client::{
-    Client, ClientConfig, ClientError, InProcess, Installed, PinRole, PinStatus, Transport,
-};
-use rutoken_sim::card::Card;
-use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::safetouch::SafeTouch;
-use rutoken_sim::token::{Fixture, Token};
+use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
+use rutoken_device::DeviceProfile;
 
 use crate::BridgeError;
 
 mod edit;
+#[cfg(feature = "emulator")]
+mod emulator;
+mod envelope;
 use crate::device::{Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState};
-use crate::panel::PanelButtons;
 use crate::server;
-use crate::slot::Slot;
 
 /// Where the token comes from.
 #[derive(Debug, Clone)]
 pub enum TokenSource {
     /// An in-memory emulator from a fixture.
-    Fixture(Fixture),
+    #[cfg(feature = "emulator")]
+    Fixture(rutoken_sim::token::Fixture),
     /// The emulator on a token image (changes are saved).
-    Image(PathBuf),
+    #[cfg(feature = "emulator")]
+    Image(std::path::PathBuf),
     /// A token behind PC/SC, in the reader of this name.
     Reader(String),
 }
@@ -42,51 +36,25 @@ pub fn open(
     profile: &DeviceProfile,
 ) -> Result<server::Token, BridgeError> {
     let config = ClientConfig::from_profile(profile);
-    let token = match source {
-        TokenSource::Fixture(fixture) => Token::in_memory(*fixture, seed, profile.token.clone())
-            .map_err(|e| BridgeError::Token(e.to_string()))?,
-        TokenSource::Image(path) => Token::open_image(path, profile.token.clone())
-            .map_err(|e| BridgeError::Token(format!("{}: {e}", path.display())))?,
-        TokenSource::Reader(name) => return open_reader(name, config),
-    };
-    let present = Arc::new(AtomicBool::new(true));
-    let (buttons, panel) = PanelButtons::new(Arc::clone(&present));
-    let safetouch = SafeTouch::new(token, profile.safetouch.clone(), Box::new(buttons));
-    let monitor = safetouch.monitor();
-    let memory = profile.token.memory_bytes;
-    let device = ClientDevice {
-        client: Client::new(InProcess::new(safetouch), config),
-        reader: "rutoken-lab SafeTouch (emulator)".to_owned(),
-        safetouch: true,
-        max_tries: profile.token.factory_user_pin_tries,
-        power_cycle: Box::new(|t: &mut InProcess<SafeTouch<Token>>| {
-            t.card_mut().power_off();
-            t.card_mut().power_on();
-        }),
-        // What the emulator's CREATE counts against its memory (EF contents, PIN and key
-        // objects); the real token's free memory has no APDU the bridge knows.
-        free_memory: Box::new(move |t: &mut InProcess<SafeTouch<Token>>| {
-            let used: u32 = t
-                .card()
-                .inner()
-                .summary()
-                .files
-                .iter()
-                .filter(|f| f.kind != "DF")
-                .map(|f| u32::from(f.size))
-                .sum();
-            Some(memory.saturating_sub(used))
-        }),
-    };
-    Ok(server::Token {
-        slot: Slot::new(Box::new(device), present, Some(panel.clone())),
-        monitor: Some(monitor),
-        panel: Some(panel),
-    })
+    match source {
+        #[cfg(feature = "emulator")]
+        TokenSource::Fixture(_) | TokenSource::Image(_) => {
+            emulator::open(source, seed, profile, config)
+        }
+        TokenSource::Reader(name) => {
+            let _ = seed;
+            open_reader(name, config)
+        }
+    }
 }
 
 #[cfg(feature = "pcsc")]
 fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, BridgeError> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use crate::slot::Slot;
+
     // The factory user PIN's tries (the device profile's default): a real token's counter
     // after a successful VERIFY.
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(name)
@@ -393,11 +361,23 @@ impl<T: Transport> Device for ClientDevice<T> {
         let kk = self.reference(id)?;
         self.client.delete_key_pair(kk).map_err(device_error)
     }
+    fn open_key_transport(
+        &mut self,
+        key_id: &[u8],
+        transport: &gost::key_transport::KeyTransport,
+        content: &gost::key_transport::ContentParams,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, DeviceError> {
+        let kk = self.reference(key_id)?;
+        envelope::open_on_token(&mut self.client, kk, transport, content, ciphertext)
+    }
 }
 
-#[cfg(test)]
+// The emulator is on in tests (the crate's dev-dependency on itself turns the feature on).
+#[cfg(all(test, feature = "emulator"))]
 mod tests {
     use super::*;
+    use rutoken_sim::token::Fixture;
 
     /// `formatToken` on the emulated token (the real APDU backend, not the tests' soft device):
     /// every object gone, the new user PIN works.

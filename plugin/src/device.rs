@@ -185,4 +185,20 @@ pub trait Device: Send {
     fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError>;
     /// Deletes the key pair with this ID.
     fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError>;
+    /// Opens a CMS key transport with key pair `key_id` and decrypts the content with the
+    /// key it carries: VKO with the sender's ephemeral key, the CryptoPro unwrap and GOST
+    /// 28147-89 CFB, all on the token (`crate::envelope`). A token without GOST 28147-89
+    /// answers `Unsupported`.
+    fn open_key_transport(
+        &mut self,
+        key_id: &[u8],
+        transport: &gost::key_transport::KeyTransport,
+        content: &gost::key_transport::ContentParams,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, DeviceError> {
+        let _ = (key_id, transport, content, ciphertext);
+        Err(DeviceError::Unsupported(
+            "GOST 28147-89 is not on this token".into(),
+        ))
+    }
 }

@@ -119,10 +119,12 @@ fn mechanisms() -> Value {
         "hash": {"hardware": [c("HASH_TYPE_GOST3411_12_256"), c("HASH_TYPE_GOST3411_12_512")],
                  "software": hashes},
         "sign": {"hardware": sign_algorithms(), "software": []},
-        // GOST 28147-89 and VKO wait for the engine of the vendor-API work (cmsEncrypt,
-        // cmsDecrypt, derive answer FUNCTION_FAILED until then).
-        "cipher": {"hardware": [], "software": []},
-        "keyExchange": {"hardware": [], "software": []},
+        // GOST 28147-89 and VKO on the token (`cmsDecrypt`); `cmsEncrypt` seals on the host.
+        // keyExchange lists the key algorithms VKO works with [GUESS: the plugin's constants
+        // for it are not public].
+        "cipher": {"hardware": [c("CIPHER_ALGORITHM_GOST28147")],
+                   "software": [c("CIPHER_ALGORITHM_GOST28147")]},
+        "keyExchange": {"hardware": sign_algorithms(), "software": sign_algorithms()},
     })
 }
 

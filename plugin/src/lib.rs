@@ -14,6 +14,7 @@ pub mod cms;
 pub mod codes;
 pub mod der_walk;
 pub mod device;
+pub mod envelope;
 mod error;
 pub mod extension;
 mod files;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use rutoken_sim::safetouch::{Buttons, Press, Screen};
+use rutoken_device::safetouch::{Buttons, Press, Screen};
 
 /// What reaches the buttons from outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

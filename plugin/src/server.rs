@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::{SinkExt, StreamExt};
-use rutoken_sim::safetouch::{EventKind, Press, SafeTouchMonitor, Screen};
+use rutoken_device::safetouch::{EventKind, Press, SafeTouchMonitor, Screen};
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 

@@ -1,8 +1,9 @@
 //! Time stamps (RFC 3161) and encryption: `createTsRequest` builds the TimeStampReq (no server
 //! is involved); `verifyTsResponse` checks a response against its request (status, message
-//! imprint, nonce) and the token's GOST signature; `cmsEncrypt`, `cmsDecrypt` and `derive`
-//! check their arguments as the plugin does and give the result shapes' callers a clear code
-//! until the GOST 28147-89 / VKO engine (the vendor-API work, `gost/`) lands: FUNCTION_FAILED.
+//! imprint, nonce) and the token's GOST signature; `cmsEncrypt` (on the host) and `cmsDecrypt`
+//! (VKO, unwrap and decryption on the token) make and open GOST EnvelopedData
+//! (`crate::envelope`); `derive` checks its arguments and answers FUNCTION_FAILED: the token
+//! keeps the VKO key, which the plugin's `derive` would return.
 
 use base64ct::{Base64, Encoding};
 use gost::DigestAlgorithm;
@@ -128,7 +129,9 @@ pub fn create_request(args: Args<'_>) -> Result<Value> {
 
 /// `verifyTsResponse(deviceId, response, request, format, {certificates, CA})`: whether the
 /// response grants a time stamp for this request (imprint, nonce) signed by its TSA. The TSA's
-/// signature is checked for GOST signers; another algorithm is FUNCTION_FAILED.
+/// signature is checked for GOST signers; another algorithm is FUNCTION_FAILED. With `CA`, the
+/// TSA's certificate must be issued by one of them (else X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+/// as `verify` answers for a signer).
 pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let args = args.at_most(5)?;
     let response = from_base64(args.str(1, "response")?, "response")?;
@@ -138,9 +141,12 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     for text in opts.strings("certificates")? {
         pool.push(cert_from_text(text)?);
     }
-    for ca in opts.strings("CA")? {
-        cert_from_text(ca)?;
-    }
+    let cas = opts
+        .strings("CA")?
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(cert_from_text)
+        .collect::<Result<Vec<_>>>()?;
     let asn1 = |e: der::Error| PluginError::asn1(e);
     let resp = der_walk::parse_exact(&response).map_err(asn1)?;
     let parts = resp.children().map_err(asn1)?;
@@ -205,21 +211,28 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
         if !signer.verify(cert, &tst_info) {
             return Ok(json!(false));
         }
+        if !cas.is_empty() && !cas.iter().any(|ca| cert.verify_issued_by(ca).is_ok()) {
+            return Err(PluginError::new(
+                ErrorCode::X509UnableToGetIssuerCertLocally,
+                "no CA in options.CA issued the TSA's certificate",
+            ));
+        }
     }
     Ok(json!(!signed.signers.is_empty()))
 }
 
-const FOLLOW_UP: &str = "GOST 28147-89 and VKO are not in the bridge yet (the gost/ engine)";
-
-/// `cmsEncrypt(deviceId, certHandle, recipients, data, {base64, cipherAlgorithm})`: will be a
-/// base64 CMS EnvelopedData (KeyTransRecipientInfo with VKO per RFC 4490, GOST 28147-89);
-/// until the engine lands, FUNCTION_FAILED after the checks.
+/// `cmsEncrypt(deviceId, certHandle, recipients, data, {base64, cipherAlgorithm})`: a base64
+/// CMS EnvelopedData to every recipient certificate (KeyTransRecipientInfo, GOST R 34.10-2012
+/// key transport with an ephemeral key, VKO and the CryptoPro key wrap; the content in GOST
+/// 28147-89 CFB: `crate::envelope`), made on the host as the plugin makes it; OpenSSL's gost
+/// engine opens it (`openssl cms -decrypt`). The sender's certificate handle is checked only:
+/// key transport needs no sender key.
 pub fn cms_encrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let args = args.at_most(5)?;
     args.str_or_empty(1, "certificate handle")?;
     let recipients = args.strings(2, "recipients")?;
     let opts = args.options(4)?;
-    text_or_base64(args.str(3, "data")?, opts.flag("base64")?, "data")?;
+    let data = text_or_base64(args.str(3, "data")?, opts.flag("base64")?, "data")?;
     let cipher = opts
         .u32("cipherAlgorithm")?
         .unwrap_or(c("CIPHER_ALGORITHM_GOST28147"));
@@ -229,6 +242,7 @@ pub fn cms_encrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
     if recipients.is_empty() {
         return Err(PluginError::bad("no recipient"));
     }
+    let mut certs = Vec::with_capacity(recipients.len());
     for r in recipients {
         let cert = cert_from_text(r)?;
         if cert.public_key().is_err() {
@@ -237,6 +251,7 @@ pub fn cms_encrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
                 "a recipient without a GOST key",
             ));
         }
+        certs.push(cert.certificate().clone());
     }
     if cipher != c("CIPHER_ALGORITHM_GOST28147") {
         return Err(PluginError::new(
@@ -245,16 +260,18 @@ pub fn cms_encrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
         ));
     }
     let _ = session;
-    Err(PluginError::new(ErrorCode::FunctionFailed, FOLLOW_UP))
+    let der = crate::envelope::seal(&certs, &data, &mut gost::Rng::from_os())?;
+    Ok(json!(Base64::encode_string(&der)))
 }
 
-/// `cmsDecrypt(deviceId, keyId, cms, {base64})`: will be the content (text, or base64 with
-/// `base64`); FUNCTION_FAILED after the checks until the engine lands.
+/// `cmsDecrypt(deviceId, keyId, cms, {base64})`: the content (text, or base64 with `base64`)
+/// of an EnvelopedData to the token's key pair `keyId`: the first KeyTransRecipientInfo for
+/// that key's algorithm that opens on the token (VKO, unwrap and decryption on the token).
 pub fn cms_decrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let args = args.at_most(4)?;
     let id = from_hex(args.str(1, "keyId")?, "keyId")?;
     let cms_der = from_base64(args.str(2, "CMS")?, "CMS")?;
-    args.options(3)?.flag("base64")?;
+    let base64 = args.options(3)?.flag("base64")?;
     let info = der_walk::parse_exact(&cms_der).map_err(PluginError::asn1)?;
     let enveloped = cms::oid("1.2.840.113549.1.7.3").map_err(PluginError::asn1)?;
     if info
@@ -266,13 +283,42 @@ pub fn cms_decrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
     {
         return Err(PluginError::asn1("not an EnvelopedData"));
     }
+    let envelope = crate::envelope::parse(&cms_der)?;
     require_login(session)?;
-    find_key(session, &id)?;
-    Err(PluginError::new(ErrorCode::FunctionFailed, FOLLOW_UP))
+    let key = find_key(session, &id)?;
+    let mut last = PluginError::new(
+        ErrorCode::KeyNotFound,
+        "no recipient info for this key's algorithm",
+    );
+    for (algorithm, transport) in &envelope.recipients {
+        if *algorithm != key.algorithm.oid() {
+            continue;
+        }
+        match session.device.open_key_transport(
+            &id,
+            transport,
+            &envelope.content,
+            &envelope.ciphertext,
+        ) {
+            Ok(plain) => {
+                return Ok(if base64 {
+                    json!(Base64::encode_string(&plain))
+                } else {
+                    json!(String::from_utf8_lossy(&plain))
+                });
+            }
+            // Another recipient's info does not unwrap with this key: try the next.
+            Err(e) => last = e.into(),
+        }
+    }
+    Err(last)
 }
 
-/// `derive(deviceId, keyId, publicKey, {ukm})`: will be the VKO key (colon hex);
-/// FUNCTION_FAILED after the checks until the engine lands.
+const FOLLOW_UP: &str = "the VKO key stays on the token here (docs/plugin.md)";
+
+/// `derive(deviceId, keyId, publicKey, {ukm})`: the plugin returns the VKO key (colon hex);
+/// here the token does VKO but keeps the result (`docs/assumptions.md`, "GOST 28147-89 and
+/// VKO"), so FUNCTION_FAILED after the checks.
 pub fn derive(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let args = args.at_most(4)?;
     let id = from_hex(args.str(1, "keyId")?, "keyId")?;

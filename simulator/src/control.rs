@@ -148,6 +148,16 @@ impl ControlTarget {
                 safetouch: Some(self.safetouch.is_some()),
                 ..Response::done()
             },
+            // Under the slot's lock, between two APDUs: a consistent view even while a bank
+            // client talks to the token (a press wait holds no lock: the SafeTouch keeps the
+            // command until the press).
+            Request::Summary => match &self.token {
+                Some(token) => Response {
+                    summary: Some(token.slot.with(|t| t.summary().to_string())),
+                    ..Response::done()
+                },
+                None => Response::error("the card in the reader is not a token"),
+            },
             Request::Load { fixture, seed } => self.load(fixture, seed).await,
             Request::Restart => self.restart().await,
         }

@@ -3,30 +3,24 @@
 //! hashing (PSO: HASH, `2A 90 80`, chained with CLA `10`), and holds the following PSO: COMPUTE
 //! DIGITAL SIGNATURE (`2A 9E 9A`) until a person presses a button, showing what is signed.
 
-mod buttons;
 mod document;
-mod events;
 mod pinpad;
-mod screen;
-
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rutoken_apdu::CommandView;
 
-pub use buttons::{
-    Buttons, ChannelButtons, Press, PressError, PressSender, ScriptedButtons, UnattendedButtons,
-};
 pub use document::{Shown, classify, encode_tlv, hash_only_rows};
-pub use events::{Event, EventKind};
 pub use rutoken_device::profile::{
     DocumentTitle, HashOnlyPolicy, SafeTouchProfile, TlvField, TlvTags,
 };
-pub use screen::Screen;
+// The screen, buttons, event log and monitor are the device model host code shares
+// (`rutoken-device`); re-exported here under their old paths.
+pub use rutoken_device::safetouch::{
+    Buttons, ChannelButtons, Clock, Event, EventKind, Press, PressError, PressSender,
+    SafeTouchMonitor, Screen, ScriptedButtons, UnattendedButtons,
+};
 
 use crate::card::Card;
 use crate::token::command::{Command, Gate};
-
-use events::Clock;
 
 /// The status word of a response APDU (its last two bytes), `None` when shorter than two bytes.
 fn status_word(response: &[u8]) -> Option<u16> {
@@ -40,56 +34,16 @@ fn status_word(response: &[u8]) -> Option<u16> {
 /// else" (hash-only policy). Ours.
 const MAX_DOCUMENT: usize = 1 << 20;
 
-/// The state shared with observers (the control socket, the terminal): the screen and the log.
-#[derive(Debug)]
-struct Shared {
-    screen: Screen,
-    events: Vec<Event>,
-    subscribers: Vec<std::sync::mpsc::Sender<Event>>,
-}
-
-/// A read-only view of a SafeTouch that another thread can hold while the card thread waits
-/// for a press.
-#[derive(Debug, Clone)]
-pub struct SafeTouchMonitor {
-    shared: Arc<Mutex<Shared>>,
-}
-
-fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl SafeTouchMonitor {
-    /// The screen now.
-    pub fn screen(&self) -> Screen {
-        lock(&self.shared).screen.clone()
-    }
-    /// Every screen shown and every press so far.
-    pub fn events(&self) -> Vec<Event> {
-        lock(&self.shared).events.clone()
-    }
-    /// Shows the next page of a long screen (after the last, the first again); a real device
-    /// scrolls with its buttons or by itself. Returns the screen.
-    pub fn turn_page(&self) -> Screen {
-        let mut shared = lock(&self.shared);
-        let pages = shared.screen.page_count();
-        shared.screen.page = (shared.screen.page + 1) % pages;
-        shared.screen.clone()
-    }
-    /// Forgets every screen and press and shows the idle screen: a fresh token is in the
-    /// reader (the control socket's `load` and `restart`). Subscribers stay.
-    pub fn clear(&self) {
-        let mut shared = lock(&self.shared);
-        let (rows, columns) = (shared.screen.rows, shared.screen.columns);
-        shared.screen = Screen::idle(rows, columns);
-        shared.events.clear();
-    }
-    /// A channel that receives each new event as it happens.
-    pub fn subscribe(&self) -> std::sync::mpsc::Receiver<Event> {
-        let (tx, rx) = std::sync::mpsc::channel();
-        lock(&self.shared).subscribers.push(tx);
-        rx
-    }
+/// Whether a SafeTouch holds `command` until a person presses a button (the last piece of a
+/// PSO: COMPUTE DIGITAL SIGNATURE, the command table's `Gate::Confirm`): its round trip through
+/// a real SafeTouch includes the person. A relay marks such records so their time is not read
+/// as the card's.
+pub fn waits_for_press(command: &[u8]) -> bool {
+    CommandView::parse(command).is_ok_and(|view| {
+        !view.chained()
+            && Command::from_header(view.cla, view.ins, view.p1, view.p2)
+                .is_ok_and(|c| c.spec().gate == Gate::Confirm)
+    })
 }
 
 /// What the SafeTouch has seen of the current on-token hash.
@@ -111,7 +65,7 @@ pub struct SafeTouch<C: Card> {
     inner: C,
     profile: SafeTouchProfile,
     buttons: Box<dyn Buttons>,
-    shared: Arc<Mutex<Shared>>,
+    monitor: SafeTouchMonitor,
     clock: Clock,
     hash: HashWatch,
     screens_shown: u64,
@@ -128,17 +82,11 @@ impl<C: Card> std::fmt::Debug for SafeTouch<C> {
 impl<C: Card> SafeTouch<C> {
     /// Puts `inner` into a SafeTouch configured by `profile`, its buttons pressed by `buttons`.
     pub fn new(inner: C, profile: SafeTouchProfile, buttons: Box<dyn Buttons>) -> Self {
-        let screen = Screen::idle(profile.rows, profile.columns);
-        let shared = Shared {
-            screen,
-            events: Vec::new(),
-            subscribers: Vec::new(),
-        };
         SafeTouch {
+            monitor: SafeTouchMonitor::new(profile.rows, profile.columns),
             inner,
             profile,
             buttons,
-            shared: Arc::new(Mutex::new(shared)),
             clock: Clock::start(),
             hash: HashWatch::default(),
             screens_shown: 0,
@@ -147,17 +95,15 @@ impl<C: Card> SafeTouch<C> {
 
     /// The screen now.
     pub fn screen(&self) -> Screen {
-        lock(&self.shared).screen.clone()
+        self.monitor.screen()
     }
     /// Every screen shown and every press, with time stamps.
     pub fn events(&self) -> Vec<Event> {
-        lock(&self.shared).events.clone()
+        self.monitor.events()
     }
     /// A handle for other threads to watch the screen and the events.
     pub fn monitor(&self) -> SafeTouchMonitor {
-        SafeTouchMonitor {
-            shared: Arc::clone(&self.shared),
-        }
+        self.monitor.clone()
     }
     /// The card inside.
     pub fn inner(&self) -> &C {
@@ -169,16 +115,11 @@ impl<C: Card> SafeTouch<C> {
     }
 
     fn record(&self, kind: EventKind) {
-        let event = self.clock.event(kind);
-        let mut shared = lock(&self.shared);
-        shared
-            .subscribers
-            .retain(|tx| tx.send(event.clone()).is_ok());
-        shared.events.push(event);
+        self.monitor.record(self.clock.event(kind));
     }
 
     fn set_screen(&self, screen: Screen) {
-        lock(&self.shared).screen = screen;
+        self.monitor.show(screen);
     }
 
     fn sw(sw: u16) -> Vec<u8> {

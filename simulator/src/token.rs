@@ -25,6 +25,7 @@ pub mod state;
 pub mod status;
 pub mod storage;
 pub mod summary;
+pub mod symmetric;
 
 use std::path::Path;
 use std::sync::Arc;

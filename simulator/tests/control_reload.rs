@@ -1,5 +1,6 @@
-//! The control socket's `load` and `restart`: a fresh token in the reader, an emulator restart
-//! from the image file or a snapshot; refusals change nothing.
+//! The control socket's `load`, `restart` and `summary`: a fresh token in the reader, an emulator
+//! restart from the image file or a snapshot, the token as `token show` prints it; refusals
+//! change nothing.
 
 #![allow(clippy::unwrap_used, reason = "tests")]
 
@@ -222,5 +223,26 @@ async fn without_a_token_slot_load_and_restart_are_refused() {
     assert!(r.presence.is_inserted());
     assert_eq!(serial(&r.card).await, first);
     assert!(r.monitor.events().is_empty());
+    r.shutdown.cancel();
+}
+
+/// `summary` shows the token in the reader as it is now (a try spent a moment ago shows), names
+/// its serial, and never a PIN; a sim without a token slot refuses it.
+#[tokio::test]
+async fn summary_shows_the_token_as_it_is_now() {
+    let r = start(None, true).await;
+    let serial = serial(&r.card).await;
+    assert_eq!(sw(&apdu(&r.card, &VERIFY_WRONG).await), [0x63, 0xC9]);
+    let reply = request(&r.path, Request::Summary).await.unwrap();
+    assert!(reply.ok, "{reply:?}");
+    let summary = reply.summary.unwrap();
+    assert!(summary.contains(&serial), "{summary}");
+    assert!(summary.contains("tries 9/10"), "{summary}");
+    assert!(!summary.contains("12345678"), "{summary}");
+    r.shutdown.cancel();
+
+    let r = start(None, false).await;
+    let reply = request(&r.path, Request::Summary).await.unwrap();
+    assert!(!reply.ok && reply.summary.is_none(), "{reply:?}");
     r.shutdown.cancel();
 }

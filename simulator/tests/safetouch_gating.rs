@@ -390,3 +390,22 @@ fn no_digest_from_the_token_is_refused() {
     assert_eq!((card.signed(), script.pending()), (0, 1));
     assert!(matches!(st.events()[0].kind, EventKind::Refused { .. }));
 }
+
+/// The commands a relay marks as holding a person's press: the last piece of PSO: COMPUTE
+/// DIGITAL SIGNATURE only; not a chained piece, not PSO: HASH, not VERIFY, not garbage.
+#[test]
+fn only_the_signature_command_waits_for_a_press() {
+    use rutoken_sim::safetouch::waits_for_press;
+    assert!(waits_for_press(&[0x00, 0x2A, 0x9E, 0x9A, 0x00]));
+    assert!(waits_for_press(&[
+        0x00, 0x2A, 0x9E, 0x9A, 0x02, 0x01, 0x02, 0x00
+    ]));
+    assert!(!waits_for_press(&[
+        0x10, 0x2A, 0x9E, 0x9A, 0x02, 0x01, 0x02
+    ]));
+    assert!(!waits_for_press(&[
+        0x00, 0x2A, 0x90, 0x80, 0x02, 0x01, 0x02
+    ]));
+    assert!(!waits_for_press(&[0x00, 0x20, 0x00, 0x02, 0x01, 0x31]));
+    assert!(!waits_for_press(&[0x00, 0x2A]));
+}

@@ -155,6 +155,7 @@ mod with_pcsc {
             let record = Record::Apdu {
                 at_ms,
                 took_ms,
+                press: rutoken_sim::safetouch::waits_for_press(command),
                 command: shown,
                 response: if error.is_some() {
                     String::new()

@@ -241,9 +241,10 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
     let mut missing_pin_reasons: Vec<String> = Vec::new();
     let mut consequences = 0usize;
     println!(
-        "{:>4}  {:<40}  {:<28}  {:<28}  {:>9}  {:>9}",
+        "{:>4}  {:<40}  {:<28}  {:<28}  {:>9}        {:>9}",
         "#", "command (secrets masked)", "recorded", "emulator", "rec ms", "emu ms"
     );
+    let mut pressed = 0usize;
     for (index, record) in records.iter().enumerate() {
         let number = index + 1;
         match record {
@@ -278,6 +279,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                 response,
                 error,
                 took_ms,
+                press,
                 ..
             } => {
                 if let Some(error) = error {
@@ -340,9 +342,13 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
                     differ += 1;
                     "  DIFFERS"
                 };
+                // A time that includes a person's press on the SafeTouch is marked: it is not
+                // the card's.
+                let press_mark = if *press { "+press" } else { "" };
+                pressed += usize::from(*press);
                 // The command is shown as recorded (masked), never with the PIN put back.
                 println!(
-                    "{number:>4}  {}  {:<28}  {:<28}  {took_ms:>9.2}  {ours_ms:>9.2}{mark}",
+                    "{number:>4}  {}  {:<28}  {:<28}  {took_ms:>9.2}{press_mark:<6}  {ours_ms:>9.2}{mark}",
                     fit(command, 40),
                     fit(&theirs.show(), 28),
                     fit(&mine.show(), 28),
@@ -363,6 +369,13 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode, CliError> {
             "{consequences} exchange{} refused by the emulator ({SW_NOT_LOGGED_IN}) because a PIN \
              was not given: not counted as differences",
             if consequences == 1 { " was" } else { "s were" }
+        );
+    }
+    if pressed > 0 {
+        println!(
+            "{pressed} recorded time{} marked +press: the SafeTouch held the command until a \
+             person pressed; the time is the person's as much as the card's",
+            if pressed == 1 { " is" } else { "s are" }
         );
     }
     println!(

@@ -47,8 +47,8 @@ pub struct ShowArgs {
     /// The image file (also that of a running `sim --image FILE`: it writes every change).
     #[arg(long, required_unless_present = "control", conflicts_with = "control")]
     image: Option<PathBuf>,
-    /// A running `sim`'s control socket: says what it can about that sim's token, and how to
-    /// show it whole.
+    /// A running `sim`'s control socket: shows that sim's token as it is now (in memory or on
+    /// its image).
     #[arg(long, value_name = "PATH")]
     control: Option<PathBuf>,
     /// The device profile (YAML): key codes are named with it.
@@ -66,22 +66,23 @@ pub fn load_profile(path: Option<&Path>) -> Result<TokenProfile, CliError> {
     }
 }
 
-/// `token show --control SOCKET`: the socket answers whether a token is in and nothing of its
-/// contents, which live in the sim's image file (or only in its memory): says where to look.
-fn running_sim(socket: &Path) -> CliError {
-    let status = match super::safetouch::send(socket, rutoken_sim::control::Request::Status) {
-        Ok(reply) => reply,
-        Err(e) => return e,
-    };
-    let inserted = match status.inserted {
-        Some(false) => "pulled (the reader is empty)",
+/// `token show --control SOCKET`: the running sim's token, as the sim sees it now (between two
+/// APDUs), and whether it is in the reader.
+fn running_sim(socket: &Path) -> Result<String, CliError> {
+    let status = super::safetouch::send(socket, rutoken_sim::control::Request::Status)?;
+    let reply = super::safetouch::send(socket, rutoken_sim::control::Request::Summary)?;
+    let summary = reply.summary.ok_or_else(|| {
+        CliError::failed_msg(format!(
+            "the sim at {} gave no summary of its token",
+            socket.display()
+        ))
+    })?;
+    let place = match status.inserted {
+        Some(false) => "pulled: the reader is empty",
         _ => "in the reader",
     };
-    CliError::invalid_msg(format!(
-        "the sim at {} has its token {inserted}; its control socket does not give the token's \
-         contents. A sim started with --image FILE writes every change to FILE: run \
-         `rutoken-lab token show --image FILE` (safe while the sim runs). A sim started with \
-         --fixture keeps its token in memory only: restart it with --image FILE to inspect it",
+    Ok(format!(
+        "the token of the sim at {} ({place})\n{summary}",
         socket.display()
     ))
 }
@@ -108,7 +109,10 @@ pub fn run(cmd: TokenCommand) -> Result<ExitCode, CliError> {
             let profile = load_profile(args.profile.as_deref())?;
             let image = match (args.image, args.control) {
                 (Some(image), _) => image,
-                (None, Some(socket)) => return Err(running_sim(&socket)),
+                (None, Some(socket)) => {
+                    super::print_out(&running_sim(&socket)?)?;
+                    return Ok(ExitCode::SUCCESS);
+                }
                 (None, None) => {
                     return Err(CliError::invalid_msg(
                         "token show needs --image or --control",

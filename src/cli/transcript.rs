@@ -44,6 +44,10 @@ pub enum Record {
         at_ms: f64,
         /// How long the card took to answer, milliseconds.
         took_ms: f64,
+        /// A command a SafeTouch holds until a person presses (PSO: COMPUTE DIGITAL
+        /// SIGNATURE): `took_ms` includes the person, not only the card.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        press: bool,
         /// The command, spaced hex, secret data as `**`.
         command: String,
         /// The response (data then SW1 SW2), spaced hex; empty when the reader failed.
@@ -161,7 +165,16 @@ mod tests {
             Record::Apdu {
                 at_ms: 1.0,
                 took_ms: 0.25,
+                press: false,
                 command: "00 20 00 02 08 **".into(),
+                response: "90 00".into(),
+                error: None,
+            },
+            Record::Apdu {
+                at_ms: 2.0,
+                took_ms: 1500.0,
+                press: true,
+                command: "00 2A 9E 9A 00".into(),
                 response: "90 00".into(),
                 error: None,
             },
@@ -171,6 +184,9 @@ mod tests {
         }
         drop(writer);
         assert_eq!(read(&path).unwrap(), records);
+        // `press` is written only where it is true: older transcripts read the same.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("\"press\"").count(), 1, "{text}");
         std::fs::write(&path, "{\"record\":\"header\",\"format\":1,\"reader\":\"R\",\"atr\":\"\",\"started_unix\":0}\n{nope\n").unwrap();
         let err = read(&path).unwrap_err().to_string();
         assert!(err.ends_with(":2: not a transcript record"), "{err}");

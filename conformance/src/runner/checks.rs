@@ -1,6 +1,7 @@
 //! The assertions after the steps, through the same client (so they are APDUs in the
 //! transcript too).
 
+use rutoken_client::driver::{PinCounter, PressPlan};
 use rutoken_client::{PinRole, PinStatus};
 
 use crate::scenario::Assertion;
@@ -21,12 +22,16 @@ impl Flow<'_, '_> {
         self.client.set_step(format!("assert {}", assertion.name()));
         match assertion {
             Assertion::Objects(o) => {
-                let objects = self.client.objects()?;
+                let objects = self.driver().objects()?;
                 if let Some(n) = o.keys.filter(|&n| n != objects.keys.len()) {
                     let references: Vec<String> = objects
                         .keys
                         .iter()
-                        .map(|k| format!("{:02X}", k.reference))
+                        .map(|k| match (k.reference, &k.id) {
+                            (Some(kk), _) => format!("{kk:02X}"),
+                            (None, Some(id)) => hex::encode_upper(id),
+                            (None, None) => "?".to_owned(),
+                        })
                         .collect();
                     return Err(fail(
                         format!("{n} keys"),
@@ -47,16 +52,18 @@ impl Flow<'_, '_> {
             }
             Assertion::KeyPresent(k) | Assertion::KeyAbsent(k) => {
                 let key = self.key(&k.key)?;
-                let present = self.client.key_present(key.reference)?;
+                let present = self.driver().key_present(&key.token_key())?;
                 let want = matches!(assertion, Assertion::KeyPresent(_));
                 if present == want {
                     Ok(())
                 } else {
                     Err(fail(
                         format!(
-                            "key {} (ref {:02X}) {}",
+                            "key {}{} {}",
                             k.key,
-                            key.reference,
+                            key.reference
+                                .map(|kk| format!(" (ref {kk:02X})"))
+                                .unwrap_or_default(),
                             if want { "present" } else { "absent" }
                         ),
                         if present { "present" } else { "absent" },
@@ -69,7 +76,7 @@ impl Flow<'_, '_> {
                     .public_key
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
-                let objects = self.client.objects()?;
+                let objects = self.driver().objects()?;
                 let stored = objects
                     .certificates
                     .iter()
@@ -85,6 +92,9 @@ impl Flow<'_, '_> {
                         )
                     })?;
                 let stored = stored.unwrap_or_default();
+                if c.paired == Some(true) {
+                    paired_by_id(&objects, &c.key, &key, &q)?;
+                }
                 let wanted = expand_certificate(c, &|t| self.expand(t))?;
                 let issued = self.issued.as_deref();
                 check_stored_certificate(c, &wanted, &found, &stored, issued, &mut self.ca)
@@ -92,12 +102,24 @@ impl Flow<'_, '_> {
             Assertion::PinTriesLeft(p) => {
                 // Logout first: VERIFY without data answers 9000 for a verified PIN, which
                 // would hide the counter (rutoken-ecp-apdu.md §7).
-                self.client.logout()?;
-                let status = self.client.pin_status(role(p.which.reference()))?;
-                match status {
-                    PinStatus::TriesLeft(n) if n == p.expect => Ok(()),
-                    PinStatus::Blocked if p.expect == 0 => Ok(()),
-                    s => Err(fail(format!("{} tries left", p.expect), s)),
+                self.driver().logout()?;
+                match self.driver().pin_counter(role(p.which.reference()))? {
+                    PinCounter::Exact(PinStatus::TriesLeft(n)) if n == p.expect => Ok(()),
+                    PinCounter::Exact(PinStatus::Blocked) if p.expect == 0 => Ok(()),
+                    PinCounter::Exact(s) => Err(fail(format!("{} tries left", p.expect), s)),
+                    // PKCS#11 tells a counter only as COUNT_LOW, FINAL_TRY and LOCKED.
+                    PinCounter::Flags {
+                        count_low,
+                        final_try,
+                        locked,
+                    } => {
+                        let max = if p.which.reference() == PinRole::Admin.reference() {
+                            None
+                        } else {
+                            self.fresh_tries
+                        };
+                        super::flow::flags_agree(p.expect, max, (count_low, final_try, locked))
+                    }
                 }
             }
             Assertion::KeySigns(k) => self.key_signs(&k.key, &k.certificate),
@@ -134,10 +156,20 @@ impl Flow<'_, '_> {
                         return Err(fail(format!("no screen showing «{text}»"), s));
                     }
                 }
-                Ok(())
+                if sc.pages.is_empty() {
+                    return Ok(());
+                }
+                let pages = sc
+                    .pages
+                    .iter()
+                    .map(|page| page.iter().map(|l| self.expand(l)).collect())
+                    .collect::<Result<Vec<Vec<String>>, _>>()?;
+                let raw =
+                    &self.client.screens[..self.screens_in_steps.min(self.client.screens.len())];
+                pages_shown(raw, &pages)
             }
             Assertion::Atr(a) => {
-                let atr = self.client.attach()?;
+                let atr = self.driver().atr()?;
                 let pattern = self.expand(&a.expect)?;
                 if super::pattern::data_matches(&pattern, &atr)
                     .map_err(|e| fail("a valid ATR pattern", e))?
@@ -151,8 +183,7 @@ impl Flow<'_, '_> {
                 }
             }
             Assertion::LoggedIn(l) => {
-                let status = self.client.pin_status(role(l.which.reference()))?;
-                let verified = status == PinStatus::Verified;
+                let verified = self.driver().logged_in(role(l.which.reference()))?;
                 if verified == l.expect {
                     Ok(())
                 } else {
@@ -162,7 +193,11 @@ impl Flow<'_, '_> {
                         } else {
                             "the PIN not verified"
                         },
-                        status,
+                        if verified {
+                            "it is verified"
+                        } else {
+                            "it is not verified"
+                        },
                     ))
                 }
             }
@@ -190,7 +225,7 @@ impl Flow<'_, '_> {
                     .public_key
                     .clone()
                     .ok_or_else(|| fail("the key's public key", "unknown"))?;
-                let objects = self.client.objects()?;
+                let objects = self.driver().objects()?;
                 objects
                     .certificates
                     .into_iter()
@@ -206,23 +241,24 @@ impl Flow<'_, '_> {
             .get("user_pin")
             .cloned()
             .ok_or_else(|| fail("vars.user_pin", "undefined"))?;
-        match verify(self.client, PinRole::User, &pin)? {
-            PinStatus::Verified => {}
-            s => return Err(fail("the user PIN accepted", s)),
+        let answer = verify(self.driver(), PinRole::User, &pin)?;
+        if answer.status != Some(PinStatus::Verified) {
+            return Err(fail("the user PIN accepted", answer));
         }
-        let mut arrange = self.client.arranger(PressAction::Confirm, &[]);
+        let plan = PressPlan {
+            press: crate::session::press(PressAction::Confirm),
+            expected_screen: Vec::new(),
+        };
         let signed = self
-            .client
-            .sign_document_with(key.reference, PROBE_TEXT.as_bytes(), &mut arrange)
+            .driver()
+            .sign_document(&key.token_key(), PROBE_TEXT.as_bytes(), Some(&plan))
             .map_err(|e| fail("a signature", e));
         // The screens the probe showed belong to the report too.
         self.client.collect_screens();
-        let sig = signed?;
+        let signature = signed?;
         let (algorithm, vk) =
             gost::spki::from_spki_der(&info.spki_der).map_err(|e| fail("a GOST public key", e))?;
         let digest = algorithm.digest().digest(PROBE_TEXT.as_bytes());
-        let signature = gost::Signature::from_token_bytes(&sig)
-            .map_err(|e| fail("a signature r_le ‖ s_le", e))?;
         vk.verify_digest(&digest, &signature).map_err(|e| {
             fail(
                 format!("the signature to verify under {which} certificate"),
@@ -426,4 +462,99 @@ pub(crate) fn check_stored_certificate(
         None
     };
     check_profile(c, stored, issuer, (&wanted.not_before, &wanted.not_after))
+}
+
+/// `screens.pages`: some screen, its lines cut into pages as long as the first expected page
+/// (the display's rows), is exactly the expected pages, the last one possibly partial. Shared
+/// by the APDU and PKCS#11 runs.
+pub(crate) fn pages_shown(raw: &[String], want: &[Vec<String>]) -> StepResult {
+    let rows = want.first().map_or(0, Vec::len);
+    let last = want.len().saturating_sub(1);
+    let well_formed = rows > 0
+        && want.iter().enumerate().all(|(i, page)| {
+            !page.is_empty() && (page.len() == rows || (i == last && page.len() < rows))
+        });
+    if !well_formed {
+        return Err(fail(
+            "pages as long as the first, the last one shorter or as long, none empty",
+            format!("pages of {} lines", lengths(want)),
+        ));
+    }
+    let cut = |screen: &str| -> Vec<Vec<String>> {
+        // split, not lines(): a blank last line (a padded page) must count.
+        let lines: Vec<String> = screen.split('\n').map(|l| l.trim().to_owned()).collect();
+        lines.chunks(rows).map(<[String]>::to_vec).collect()
+    };
+    if raw.iter().any(|s| cut(s) == want) {
+        return Ok(());
+    }
+    let show = |pages: &[Vec<String>]| {
+        pages
+            .iter()
+            .map(|p| format!("«{}»", p.join(" | ")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let actual = raw
+        .iter()
+        .map(|s| show(&cut(s)))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    Err(fail(
+        format!("a screen with the pages {}", show(want)),
+        if actual.is_empty() {
+            "no screen".to_owned()
+        } else {
+            actual
+        },
+    ))
+}
+
+fn lengths(pages: &[Vec<String>]) -> String {
+    pages
+        .iter()
+        .map(|p| p.len().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `certificate.paired`: the certificate for public key `q` is listed under the key's ID (the
+/// CDF iD, PKCS#11 `CKA_ID`). A key found by reference (over APDUs): its PrKDF iD when the token
+/// lists one; a key found by ID (PKCS#11): the `CKA_ID` it was generated or found with; else the
+/// SHA-1 of its public-key value (`object_id`, the ID the client gives a key it generated).
+fn paired_by_id(
+    objects: &rutoken_client::driver::TokenObjects,
+    name: &str,
+    key: &super::flow::KeyState,
+    q: &[u8],
+) -> StepResult {
+    let entry = objects
+        .certificates
+        .iter()
+        .find(|e| certificate::parse(&e.der).is_some_and(|i| i.public_key == q))
+        .ok_or_else(|| fail(format!("a certificate for key {name} on the token"), "none"))?;
+    let listed = key
+        .reference
+        .and_then(|kk| objects.keys.iter().find(|k| k.reference == Some(kk)));
+    let known = match listed {
+        Some(k) => k.id.clone(),
+        None => key.id.clone(),
+    };
+    let want = match known {
+        Some(id) => id,
+        None => rutoken_client::layout::pkcs15::object_id(q)
+            .map_err(|e| fail("a public key", e))?
+            .to_vec(),
+    };
+    if entry.id == want {
+        Ok(())
+    } else {
+        Err(fail(
+            format!(
+                "the certificate's CDF entry under key {name}'s ID {}",
+                hex::encode_upper(&want)
+            ),
+            format!("ID {}", hex::encode_upper(&entry.id)),
+        ))
+    }
 }

@@ -6,8 +6,10 @@ pub(crate) mod reissue;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
-use rutoken_apdu::StatusWord;
-use rutoken_client::{ClientError, PinRole, PinStatus, device_number};
+use rutoken_client::driver::{
+    Code, Driver, DriverError, KeySpec, PinCounter, PowerEvent, PressPlan, TokenKey,
+};
+use rutoken_client::{PinRole, PinStatus, device_number};
 
 use crate::report::Produced;
 use crate::scenario::step::{Algorithm, PinOutcome, Step};
@@ -24,8 +26,10 @@ pub struct StepFailure {
     pub expected: String,
     /// What came.
     pub actual: String,
-    /// The status word the token refused with, when a token's answer ended the step.
-    pub sw: Option<StatusWord>,
+    /// The answer the token (or module) refused with, when one ended the step.
+    pub code: Option<Code>,
+    /// The driver cannot express the step (why): the scenario is skipped, not failed.
+    pub cannot: Option<String>,
 }
 
 /// Shorthand for a failure.
@@ -33,31 +37,21 @@ pub fn fail(expected: impl Display, actual: impl Display) -> StepFailure {
     StepFailure {
         expected: expected.to_string(),
         actual: actual.to_string(),
-        sw: None,
+        code: None,
+        cannot: None,
     }
 }
 
-/// The status word behind a client error, when the token (or the SafeTouch) answered one.
-pub fn error_sw(e: &ClientError) -> Option<StatusWord> {
-    match e {
-        ClientError::PinIncorrect { tries_left } => {
-            Some(StatusWord(0x63C0 | u16::from(*tries_left & 0x0F)))
-        }
-        ClientError::PinBlocked => Some(StatusWord::AUTH_BLOCKED),
-        ClientError::NotLoggedIn { .. } => Some(StatusWord(0x6982)),
-        ClientError::RejectedOnDevice { sw }
-        | ClientError::TimedOutOnDevice { sw }
-        | ClientError::RefusedOnDevice { sw }
-        | ClientError::UnexpectedStatus { sw, .. } => Some(*sw),
-        _ => None,
-    }
-}
-
-impl From<ClientError> for StepFailure {
-    fn from(e: ClientError) -> Self {
-        let sw = error_sw(&e);
+impl From<DriverError> for StepFailure {
+    fn from(e: DriverError) -> Self {
+        let code = e.code();
+        let cannot = match &e {
+            DriverError::CannotExpress { what } => Some(what.clone()),
+            _ => None,
+        };
         StepFailure {
-            sw,
+            code,
+            cannot,
             ..fail("the operation to complete", e)
         }
     }
@@ -69,8 +63,10 @@ pub type StepResult = Result<(), StepFailure>;
 /// A key the scenario knows by name.
 #[derive(Debug, Clone, Default)]
 pub struct KeyState {
-    /// `kk` of `…/6002/00kk`.
-    pub reference: u8,
+    /// `kk` of `…/6002/00kk` (the APDU driver's handle of the key).
+    pub reference: Option<u8>,
+    /// The PKCS#15 ID (`CKA_ID`), when the driver told it.
+    pub id: Option<Vec<u8>>,
     /// Known for generated keys.
     pub algorithm: Option<Algorithm>,
     /// Known for generated keys.
@@ -79,6 +75,27 @@ pub struct KeyState {
     pub public_key: Option<Vec<u8>>,
     /// The client deleted it.
     pub deleted: bool,
+}
+
+impl KeyState {
+    /// The key as the driver knows it.
+    pub fn token_key(&self) -> TokenKey {
+        let param_set = match (self.algorithm, self.param_set.as_deref()) {
+            (Some(alg), Some(letter)) => param_set(alg, letter).ok(),
+            _ => None,
+        };
+        TokenKey {
+            reference: self.reference,
+            id: self.id.clone(),
+            label: None,
+            algorithm: self
+                .algorithm
+                .zip(param_set)
+                .map(|(alg, set)| key_algorithm(alg, set)),
+            param_set,
+            public_key: self.public_key.clone(),
+        }
+    }
 }
 
 /// Everything the steps share.
@@ -107,6 +124,11 @@ pub struct Flow<'c, 't> {
     pub produced: Produced,
     /// How many screens the steps showed (assertions may show more).
     pub screens_in_steps: usize,
+    /// The SafeTouch's refusal words (a module answers them as one `CKR_`).
+    pub words: rutoken_client::SafeTouchWords,
+    /// The user PIN's tries on the start token, when the runner loaded it and the driver
+    /// cannot read a counter (PKCS#11 tells it as flags only).
+    pub fresh_tries: Option<u8>,
 }
 
 impl Flow<'_, '_> {
@@ -126,13 +148,21 @@ impl Flow<'_, '_> {
         })
     }
 
+    /// The bank client's driver.
+    pub fn driver(&mut self) -> &mut dyn Driver {
+        self.client.driver()
+    }
+
     /// Runs one step; with `expect: {sw: ...}` the step must end with that status word.
     pub fn step(&mut self, step: &Step) -> StepResult {
         self.client.set_step(step.name());
         let result = self.run_step(step);
         match step.expected_sw() {
             None => result,
-            Some(pattern) => expect_sw(&self.expand(pattern)?, result),
+            Some(pattern) => {
+                let pin = matches!(step, Step::UnblockPin(_));
+                expect_sw(&self.expand(pattern)?, pin, self.words, result)
+            }
         }
     }
 
@@ -140,58 +170,70 @@ impl Flow<'_, '_> {
         match step {
             Step::Attach => self.attach(),
             Step::ReadSerial(s) => {
-                let serial = self.client.serial()?;
-                self.remember_serial(&serial);
+                let serial = self.driver().serial()?;
+                if let Some(bytes) = &serial.bytes {
+                    self.remember_serial(bytes);
+                }
                 if let Some(expect) = &s.expect {
                     let expect = self.expand(expect)?;
-                    let (dec, hex) = (device_number(&serial), hex::encode_upper(&serial));
-                    if expect != dec && !expect.eq_ignore_ascii_case(&hex) {
-                        return Err(fail(
-                            format!("serial {expect}"),
-                            format!("{dec} (hex {hex})"),
-                        ));
+                    let (dec, hex) = match &serial.bytes {
+                        Some(b) => (device_number(b), hex::encode_upper(b)),
+                        None => (String::new(), String::new()),
+                    };
+                    // The device number, the hex serial, or the serial as the driver shows it
+                    // (a PKCS#11 module's `serialNumber`).
+                    let same = (!dec.is_empty() && expect == dec)
+                        || (!hex.is_empty() && expect.eq_ignore_ascii_case(&hex))
+                        || expect == serial.shown;
+                    if !same {
+                        return Err(fail(format!("serial {expect}"), serial.shown));
                     }
                 }
                 Ok(())
             }
             Step::ListObjects(s) => {
-                let o = self.client.objects()?;
+                let o = self.driver().objects()?;
                 check_count("keys", s.keys, o.keys.len())?;
                 check_count("certificates", s.certificates, o.certificates.len())
             }
             Step::VerifyPin(v) => {
                 let pin = self.expand(v.pin.expose())?;
-                let status = verify(self.client, role(v.which.reference()), &pin)?;
-                check_pin(&v.expect, status)
+                let which = role(v.which.reference());
+                let answer = verify(self.driver(), which, &pin)?;
+                self.check_pin(&v.expect, which, answer)
             }
             Step::UnblockPin(u) => {
                 let admin = self.expand(u.admin_pin.expose())?;
-                let status = verify(self.client, PinRole::Admin, &admin)?;
-                if status != PinStatus::Verified {
-                    return Err(StepFailure {
-                        sw: Some(pin_sw(status)),
-                        ..fail("the admin PIN accepted", status)
-                    });
+                let user = self.vars.get("user_pin").cloned();
+                match self.driver().unblock_user_pin(&admin, user.as_deref()) {
+                    Ok(()) => Ok(()),
+                    Err(e) => match pin_status(&e) {
+                        // The admin PIN refused: the step's answer is its status.
+                        Some(status) => Err(StepFailure {
+                            code: e.code(),
+                            ..fail("the admin PIN accepted", status)
+                        }),
+                        None => Err(e.into()),
+                    },
                 }
-                self.client.reset_retry_counter(PinRole::User)?;
-                Ok(())
             }
-            Step::Logout => Ok(self.client.logout()?),
+            Step::Logout => Ok(self.driver().logout()?),
             Step::GenerateKey(g) => {
                 let set = param_set(g.algorithm, &g.param_set)
                     .map_err(|e| fail("a GOST parameter set", e))?;
-                let pair = self.client.generate_key_pair_of(
-                    key_algorithm(g.algorithm, set),
-                    set,
-                    &g.name,
-                )?;
+                let pair = self.driver().generate_key(KeySpec {
+                    algorithm: key_algorithm(g.algorithm, set),
+                    param_set: set,
+                    label: &g.name,
+                })?;
                 self.keys.insert(
                     g.name.clone(),
                     KeyState {
                         reference: pair.reference,
+                        id: pair.id,
                         algorithm: Some(g.algorithm),
                         param_set: Some(g.param_set.clone()),
-                        public_key: Some(pair.public_key),
+                        public_key: pair.public_key,
                         deleted: false,
                     },
                 );
@@ -220,6 +262,7 @@ impl Flow<'_, '_> {
                 )?;
                 let key = self.key(&d.key)?;
                 if let Some(sig) = self.sign(&key, &document, &d.safetouch, &d.expect)? {
+                    let sig = sig.to_x509_bytes();
                     self.document = Some((document, sig));
                 }
                 Ok(())
@@ -228,28 +271,24 @@ impl Flow<'_, '_> {
             Step::InstallCertificate(i) => self.install(i),
             Step::DeleteKey(k) => {
                 let key = self.key(&k.key)?;
-                self.client.delete_key_pair(key.reference)?;
+                self.driver().delete_key(&key.token_key())?;
                 if let Some(state) = self.keys.get_mut(&k.key) {
                     state.deleted = true;
                 }
                 Ok(())
             }
-            Step::PowerCycle => Ok(self
-                .client
-                .target()
-                .power_cycle()
-                .map_err(ClientError::from)?),
-            Step::Reset => Ok(self.client.target().reset().map_err(ClientError::from)?),
-            Step::Pull => Ok(self.client.target().pull().map_err(ClientError::from)?),
-            Step::Insert => Ok(self.client.target().insert().map_err(ClientError::from)?),
-            Step::Restart => Ok(self.client.target().restart().map_err(ClientError::from)?),
+            Step::PowerCycle => Ok(self.driver().power(PowerEvent::PowerCycle)?),
+            Step::Reset => Ok(self.driver().power(PowerEvent::Reset)?),
+            Step::Pull => Ok(self.driver().power(PowerEvent::Pull)?),
+            Step::Insert => Ok(self.driver().power(PowerEvent::Insert)?),
+            Step::Restart => Ok(self.driver().power(PowerEvent::Restart)?),
             Step::SignHash(h) => self.sign_hash(h),
             Step::Apdu(a) => {
                 let text = self.expand(&a.command)?;
                 let bytes =
                     super::pattern::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
                 let r = match &a.safetouch {
-                    None => self.client.send_raw(&bytes, a.secret)?,
+                    None => self.driver().transmit(&bytes, a.secret, None)?,
                     Some(st) => {
                         let (screen, rows) = self.expand_screen(st)?;
                         let before = self.client.screens.len();
@@ -260,14 +299,11 @@ impl Flow<'_, '_> {
                             .iter()
                             .map(|l| self.expand(l))
                             .collect::<Result<_, _>>()?;
-                        self.client
-                            .target()
-                            .arrange_press(
-                                st.press,
-                                &[screen.clone(), rows.clone(), lines].concat(),
-                            )
-                            .map_err(ClientError::from)?;
-                        let r = self.client.send_raw(&bytes, a.secret)?;
+                        let plan = PressPlan {
+                            press: crate::session::press(st.press),
+                            expected_screen: [screen.clone(), rows.clone(), lines].concat(),
+                        };
+                        let r = self.driver().transmit(&bytes, a.secret, Some(&plan))?;
                         self.check_screens(before, &screen, &rows)?;
                         self.check_lines(before, st)?;
                         r
@@ -307,19 +343,44 @@ impl Flow<'_, '_> {
     /// Reissue-flow.md step 1: select the MF, read the serial, list the certificates; the
     /// certificate being replaced is the one of the current key.
     fn attach(&mut self) -> StepResult {
-        self.client.select_mf()?;
-        let serial = self.client.serial()?;
-        self.remember_serial(&serial);
-        let objects = self.client.objects()?;
-        let current = objects.certificates.first().map(|c| c.der.clone());
-        if let Some(der) = &current
+        self.driver().attach()?;
+        let serial = self.driver().serial()?;
+        if let Some(bytes) = &serial.bytes {
+            self.remember_serial(bytes);
+        }
+        let objects = self.driver().objects()?;
+        let first = objects.certificates.first();
+        let current = first.map(|c| c.der.clone());
+        if let Some(cert) = first
             && let Some(state) = self.keys.get_mut("current")
         {
-            state.public_key = certificate::parse(der).map(|c| c.public_key);
+            state.public_key = certificate::parse(&cert.der).map(|c| c.public_key);
+            // A driver that finds keys by ID (PKCS#11) finds the current one by its certificate's.
+            state.id = Some(cert.id.clone());
+            if let Some((algorithm, letter)) = certified_key_spec(&cert.der) {
+                state.algorithm = Some(algorithm);
+                state.param_set = Some(letter);
+            }
         }
         self.current_certificate = current;
         Ok(())
     }
+}
+
+/// The algorithm and parameter-set letter of the key a certificate certifies, so that
+/// `build_request`/`sign_request` can name `key: current` (a request for the key the current
+/// certificate already certifies, which a CA must refuse as `key_not_renewed`). GOST 2012 only:
+/// `sign_request` signs every request with the key's GOST R 34.10-2012 algorithm.
+fn certified_key_spec(der: &[u8]) -> Option<(Algorithm, String)> {
+    let info = certificate::parse(der)?;
+    let (algorithm, key) = gost::spki::from_spki_der(&info.spki_der).ok()?;
+    let algorithm = match algorithm {
+        gost::KeyAlgorithm::Gost2012_256 => Algorithm::Gost2012_256,
+        gost::KeyAlgorithm::Gost2012_512 => Algorithm::Gost2012_512,
+        gost::KeyAlgorithm::Gost2001 => return None,
+    };
+    let (_, letter) = key.param_set().name().split_once('-')?;
+    Some((algorithm, letter.to_owned()))
 }
 
 /// The gost parameter set for a scenario's algorithm and letter (`"256-A"` … `"512-C"`,
@@ -350,18 +411,53 @@ pub fn role(reference: u8) -> PinRole {
     }
 }
 
-/// VERIFY, with the answer as a status: a wrong or blocked PIN is what a PIN step checks, not
-/// an error.
-pub fn verify(
-    client: &mut Session<'_>,
-    role: PinRole,
-    pin: &str,
-) -> Result<PinStatus, StepFailure> {
-    match client.verify_pin(role, pin) {
-        Ok(()) => Ok(PinStatus::Verified),
-        Err(ClientError::PinIncorrect { tries_left }) => Ok(PinStatus::TriesLeft(tries_left)),
-        Err(ClientError::PinBlocked) => Ok(PinStatus::Blocked),
+/// A PIN check's answer: the status when the driver tells it (`None`: a wrong PIN whose tries
+/// left the driver does not tell), and the answer code of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinAnswer {
+    /// The status.
+    pub status: Option<PinStatus>,
+    /// The refusal's code (`None`: accepted).
+    pub code: Option<Code>,
+}
+
+impl std::fmt::Display for PinAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.status, self.code) {
+            (Some(status), _) => write!(f, "{status}"),
+            (None, Some(code)) => write!(f, "wrong ({})", super::code::name(code)),
+            (None, None) => f.write_str("wrong"),
+        }
+    }
+}
+
+/// VERIFY (or `C_Login`), with the answer as a status: a wrong or blocked PIN is what a PIN
+/// step checks, not an error.
+pub fn verify(driver: &mut dyn Driver, role: PinRole, pin: &str) -> Result<PinAnswer, StepFailure> {
+    match driver.verify_pin(role, pin) {
+        Ok(()) => Ok(PinAnswer {
+            status: Some(PinStatus::Verified),
+            code: None,
+        }),
+        Err(e @ (DriverError::PinIncorrect { .. } | DriverError::PinBlocked { .. })) => {
+            Ok(PinAnswer {
+                status: pin_status(&e),
+                code: e.code(),
+            })
+        }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The PIN status a refusal stands for (a wrong PIN with its count, a blocked PIN).
+fn pin_status(e: &DriverError) -> Option<PinStatus> {
+    match e {
+        DriverError::PinIncorrect {
+            tries_left: Some(n),
+            ..
+        } => Some(PinStatus::TriesLeft(*n)),
+        DriverError::PinBlocked { .. } => Some(PinStatus::Blocked),
+        _ => None,
     }
 }
 
@@ -379,7 +475,7 @@ pub fn key_pair(key: &KeyState) -> Result<rutoken_client::KeyPair, StepFailure> 
     };
     let param_set = param_set(alg, set).map_err(|e| fail("a parameter set", e))?;
     Ok(rutoken_client::KeyPair {
-        reference: key.reference,
+        reference: key.reference.unwrap_or_default(),
         id: rutoken_client::layout::pkcs15::object_id(q)
             .map_err(|e| fail("a public key", e))?
             .to_vec(),
@@ -395,58 +491,108 @@ fn check_count(what: &str, expected: Option<usize>, actual: usize) -> StepResult
     }
 }
 
-/// A step's result against the status word the scenario expects it to end with.
-fn expect_sw(pattern: &str, result: StepResult) -> StepResult {
-    let matches = |sw: StatusWord| {
-        super::pattern::sw_matches(pattern, sw).map_err(|e| fail("a valid sw pattern", e))
-    };
+/// A step's result against the status word the scenario expects it to end with (`pin`: the
+/// step sends a PIN).
+fn expect_sw(
+    pattern: &str,
+    pin: bool,
+    words: rutoken_client::SafeTouchWords,
+    result: StepResult,
+) -> StepResult {
     match result {
-        Ok(()) if matches(StatusWord::OK)? => Ok(()),
+        Ok(()) if super::code::matches(pattern, pin, super::code::OK, words)? => Ok(()),
         Ok(()) => Err(fail(format!("SW {pattern}"), "SW 9000: the step completed")),
-        Err(StepFailure { sw: Some(sw), .. }) if matches(sw)? => Ok(()),
         Err(StepFailure {
-            sw: Some(sw),
+            code: Some(code), ..
+        }) if super::code::matches(pattern, pin, code, words)? => Ok(()),
+        Err(StepFailure {
+            code: Some(code),
             actual,
             ..
-        }) => Err(fail(format!("SW {pattern}"), format!("SW {sw}: {actual}"))),
+        }) => Err(fail(
+            super::code::expected(pattern, pin, code, words),
+            format!("{}: {actual}", super::code::name(code)),
+        )),
         Err(other) => Err(other),
     }
 }
 
-/// The status word a PIN check answered.
-fn pin_sw(status: PinStatus) -> StatusWord {
-    match status {
-        PinStatus::Verified => StatusWord::OK,
-        PinStatus::TriesLeft(n) => StatusWord(0x63C0 | u16::from(n & 0x0F)),
-        PinStatus::Blocked => StatusWord::AUTH_BLOCKED,
+impl Flow<'_, '_> {
+    /// A PIN step's answer against the outcome it expects. A count the driver does not tell
+    /// (PKCS#11) is read from the token's flags.
+    fn check_pin(&mut self, expect: &PinOutcome, which: PinRole, answer: PinAnswer) -> StepResult {
+        if let PinOutcome::Sw(pattern) = expect {
+            let code = answer.code.unwrap_or(super::code::OK);
+            return if super::code::matches(pattern, true, code, self.words)? {
+                Ok(())
+            } else {
+                Err(fail(
+                    super::code::expected(pattern, true, code, self.words),
+                    format!("{} ({answer})", super::code::name(code)),
+                ))
+            };
+        }
+        let ok = match (expect, answer.status) {
+            (PinOutcome::TriesLeft(n), None) => {
+                // PKCS#11 tells the count only as COUNT_LOW and FINAL_TRY.
+                return match self.driver().pin_counter(which)? {
+                    PinCounter::Flags {
+                        count_low,
+                        final_try,
+                        ..
+                    } => flags_agree(*n, self.fresh_tries, (count_low, final_try, false)),
+                    PinCounter::Exact(status) => Err(fail(expect, status)),
+                };
+            }
+            (PinOutcome::Wrong | PinOutcome::Refused, None) => true,
+            (PinOutcome::Ok, Some(PinStatus::Verified))
+            | (PinOutcome::Wrong, Some(PinStatus::TriesLeft(_))) => true,
+            (PinOutcome::TriesLeft(n), Some(PinStatus::TriesLeft(m))) => *n == m,
+            (PinOutcome::Blocked | PinOutcome::Refused, Some(PinStatus::Blocked)) => true,
+            (PinOutcome::Refused, Some(PinStatus::TriesLeft(_))) => true,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(fail(expect, answer))
+        }
     }
 }
 
-fn check_pin(expect: &PinOutcome, status: PinStatus) -> StepResult {
-    if let PinOutcome::Sw(pattern) = expect {
-        let sw = pin_sw(status);
-        return if super::pattern::sw_matches(pattern, sw)
-            .map_err(|e| fail("a valid sw pattern", e))?
-        {
-            Ok(())
-        } else {
-            Err(fail(format!("SW {pattern}"), format!("SW {sw} ({status})")))
+/// What `CKF_*_PIN_COUNT_LOW`, `FINAL_TRY` and `LOCKED` must say for `n` tries left of `max`
+/// (COUNT_LOW: fewer than the maximum, when the maximum is known).
+pub fn flags_agree(
+    n: u8,
+    max: Option<u8>,
+    (low, last, locked): (bool, bool, bool),
+) -> Result<(), StepFailure> {
+    let want = (max.is_some_and(|m| n < m) && n > 0, n == 1, n == 0);
+    let got = (low, last, locked);
+    if (want.0 && !low) || want.1 != last || want.2 != locked {
+        let flags = |(l, f, k): (bool, bool, bool)| {
+            let mut s = Vec::new();
+            if l {
+                s.push("COUNT_LOW");
+            }
+            if f {
+                s.push("FINAL_TRY");
+            }
+            if k {
+                s.push("LOCKED");
+            }
+            if s.is_empty() {
+                "no PIN flag".to_owned()
+            } else {
+                s.join(" ")
+            }
         };
+        return Err(fail(
+            format!("{n} tries left: token flags {}", flags(want)),
+            format!("token flags {}", flags(got)),
+        ));
     }
-    let ok = match (expect, status) {
-        (PinOutcome::Ok, PinStatus::Verified) | (PinOutcome::Wrong, PinStatus::TriesLeft(_)) => {
-            true
-        }
-        (PinOutcome::TriesLeft(n), PinStatus::TriesLeft(m)) => *n == m,
-        (PinOutcome::Blocked | PinOutcome::Refused, PinStatus::Blocked) => true,
-        (PinOutcome::Refused, PinStatus::TriesLeft(_)) => true,
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(fail(expect, status))
-    }
+    Ok(())
 }
 
 /// Whitespace runs to one space, so wrapped and paged screens compare with one-line text.

@@ -118,7 +118,8 @@ pub struct CertificateAssertion {
     /// Serial (hex); `issued` means the one the CA issued in this scenario.
     #[serde(default)]
     pub serial: Option<String>,
-    /// The certificate's public key is the key's public key.
+    /// The certificate's public key is the key's public key: always checked, since the
+    /// certificate is looked up by that key (`false` is refused when the scenario loads).
     #[serde(default)]
     pub matches_key: Option<bool>,
     /// `issued`: the stored certificate is byte for byte the one the CA issued in this
@@ -152,6 +153,12 @@ pub struct CertificateAssertion {
     /// notAfter's date, `DD.MM.YYYY` (UTC).
     #[serde(default)]
     pub not_after: Option<String>,
+    /// `true`: the certificate is paired with the key by ID, not only by its public key: its
+    /// CDF entry's iD is the key's (the key's PrKDF iD; for a key without a PrKDF entry, the
+    /// SHA-1 of its public-key value, the ID the client gives the keys it generates); through
+    /// PKCS#11 the certificate's `CKA_ID` is the private key's.
+    #[serde(default)]
+    pub paired: Option<bool>,
 }
 
 /// `pin_tries_left`.
@@ -207,4 +214,10 @@ pub struct ScreensAssertion {
     /// not display.
     #[serde(default)]
     pub lacks: Vec<String>,
+    /// One screen shown during the steps, page by page as the display shows it: its lines
+    /// split into pages as long as the first page given (the device's rows), the last page
+    /// possibly shorter, every line exactly (whitespace at its ends ignored), nothing more.
+    /// Pins the partial last page that `contains` and `safetouch.lines` let through.
+    #[serde(default)]
+    pub pages: Vec<Vec<String>>,
 }

@@ -192,8 +192,10 @@ fn every_scenario_passes_on_the_emulator() {
     assert!(std::path::Path::new(transcript).is_file(), "{transcript}");
     let html = std::fs::metadata(dir.path().join("r.html")).unwrap().len();
     // 8 MB before issue 25; the APDU tables are now only for failures. What remains is mostly
-    // the SafeTouch screens drawn as SVG (2.1 of 2.3 MB on 7 Dec 2026).
-    assert!(html <= 3_000_000, "HTML of {html} bytes");
+    // the SafeTouch screens drawn as SVG (2.1 of 2.3 MB on 7 Dec 2026), about 11 KB a screen:
+    // it grows with the screens the scenarios show (2.96 MB for the 78 scenarios of 7 Dec 14:30
+    // once the hash screen showed the digest, 3.41 MB with issue 26's seven, measured 7 Dec).
+    assert!(html <= 4_000_000, "HTML of {html} bytes");
     if let Some(ok) = crate::reports::xmllint_ok(&dir.path().join("junit.xml")) {
         assert!(ok);
     }

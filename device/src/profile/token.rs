@@ -90,6 +90,15 @@ pub struct TokenProfile {
     /// registers 256 and, since 0.24, 4096 for the whole rtecp family). An RSA object of another
     /// size is refused at CREATE FILE with 6A80 [GUESS: where the real token refuses].
     pub rsa_modulus_bits: Vec<u16>,
+    /// Attribute-85 byte 0 of GOST 28147-89 secret-key objects (filed into `…/6003`, OpenSC's
+    /// SKey DF). Ours: the ECP 2.0's class is not public (`docs/assumptions.md`) [GUESS].
+    pub secret_key_class: u8,
+    /// Attribute-85 byte 1 of secret-key objects → the RFC 4357 parameter set of the key
+    /// (`gost28147-Test`, `-A` … `-D`, `-Z`). Ours [GUESS].
+    pub gost28147_key_codes: BTreeMap<String, u8>,
+    /// The algorithm references (tag 80 of MANAGE SECURITY ENVIRONMENT) of the symmetric
+    /// operations and of VKO. Ours [GUESS]: the ECP 2.0's are not public.
+    pub symmetric_algorithm_refs: BTreeMap<String, u8>,
 }
 
 impl TokenProfile {
@@ -124,6 +133,41 @@ pub fn default_gost_key_codes() -> BTreeMap<String, u8> {
     .collect()
 }
 
+/// The default secret-key codes: `0x80 |` the last arc of the CryptoPro OID (`1.2.643.2.2.31.n`,
+/// RFC 4357 §11.2: Test 0, A 1 … D 4), and 0x85 for TC26's Z set (RFC 7836) [GUESS].
+pub fn default_gost28147_key_codes() -> BTreeMap<String, u8> {
+    [
+        ("gost28147-Test", 0x80),
+        ("gost28147-A", 0x81),
+        ("gost28147-B", 0x82),
+        ("gost28147-C", 0x83),
+        ("gost28147-D", 0x84),
+        ("gost28147-Z", 0x85),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// The default algorithm references of the symmetric operations and of VKO [GUESS]: 01-06 for
+/// GOST 28147-89's modes and key wraps, 11-13 for the three VKOs.
+pub fn default_symmetric_algorithm_refs() -> BTreeMap<String, u8> {
+    [
+        ("gost28147-ecb", 0x01),
+        ("gost28147-cfb", 0x02),
+        ("gost28147-cnt", 0x03),
+        ("gost28147-mac", 0x04),
+        ("gost28147-key-wrap", 0x05),
+        ("cryptopro-key-wrap", 0x06),
+        ("vko-2001", 0x11),
+        ("vko-2012-256", 0x12),
+        ("vko-2012-512", 0x13),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
 impl Default for TokenProfile {
     fn default() -> Self {
         TokenProfile {
@@ -148,6 +192,9 @@ impl Default for TokenProfile {
             max_chain_bytes: 4096,
             gost_key_codes: default_gost_key_codes(),
             rsa_modulus_bits: (2..=8).map(|k| k * 256).collect(),
+            secret_key_class: 0x43,
+            gost28147_key_codes: default_gost28147_key_codes(),
+            symmetric_algorithm_refs: default_symmetric_algorithm_refs(),
         }
     }
 }

@@ -33,6 +33,10 @@ impl Module {
     /// (a SafeTouch press can take a minute): that call ends in an error when the token answers
     /// ([`Module::is_finalized`]).
     pub fn finalize(&self) {
+        // Session secret keys live in token objects: deleted first (best effort), so an
+        // application's exit leaves none behind. This waits for a token busy with another
+        // call, which secret keys never are for long (no SafeTouch screen).
+        self.delete_all_secret_keys();
         self.finalized.store(true, Ordering::SeqCst);
         let mut table = self.table();
         table.sessions.clear();

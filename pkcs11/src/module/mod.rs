@@ -10,11 +10,15 @@
 //! press therefore holds up calls on that token only. Lock order: a slot's lock may be held
 //! while the table's is taken, never the other way round.
 
+pub mod derive;
 mod digest;
+mod encryption;
+mod extended_support;
 mod general;
 mod key_management;
 mod objects;
 mod operation;
+mod secret_keys;
 mod session;
 mod session_attributes;
 mod signing;
@@ -34,6 +38,7 @@ use crate::slot::{Readers, TokenState};
 
 use operation::Operation;
 
+pub use extended_support::SessionState;
 pub use slot_token::{MAX_PIN_LEN, MIN_PIN_LEN};
 
 /// `C_GetSlotInfo`'s answer.

@@ -6,7 +6,7 @@ use cryptoki_sys::*;
 use super::session_attributes::{check_session_attribute, object_id_der};
 use super::{AttributeValue, Entry, Module};
 use crate::attribute::Template;
-use crate::device::{DataObject, Role};
+use crate::device::{DataObject, PairLabels, Role};
 use crate::error::{Error, fail};
 use crate::object::{Identity, Kind, SessionObject};
 use crate::vendor_key::{self, VendorKeyFlags};
@@ -38,8 +38,17 @@ impl Module {
             kinds.push(Kind::PrivateKey(k.clone()));
             kinds.push(Kind::PublicKey(k));
         }
+        // Nor are those that keep token secret keys' attributes: they are the keys.
+        let (records, data): (Vec<DataObject>, Vec<DataObject>) =
+            data.into_iter().partition(crate::symmetric::is_record);
         kinds.extend(listing.certificates.into_iter().map(Kind::Certificate));
         kinds.extend(data.into_iter().map(Kind::Data));
+        kinds.extend(
+            records
+                .iter()
+                .filter_map(crate::symmetric::SecretKeyObject::from_record)
+                .map(Kind::SecretKey),
+        );
         let mut table = self.table();
         let mut seen = Vec::new();
         for kind in kinds {
@@ -187,6 +196,9 @@ impl Module {
         let Some(entry) = table.objects.get_mut(&object) else {
             return fail(CKR_OBJECT_HANDLE_INVALID);
         };
+        if let Kind::SecretKey(k) = &mut entry.kind {
+            return super::secret_keys::set_secret_key_attributes(k, template);
+        }
         if !matches!(entry.kind, Kind::Session(_)) {
             drop(table);
             return self.rename(handle, object, template);
@@ -253,18 +265,31 @@ impl Module {
             return fail(CKR_ATTRIBUTE_READ_ONLY);
         }
         let (old_label, old_id) = match &kind {
-            Kind::PrivateKey(k) | Kind::PublicKey(k) => (k.label.clone(), k.id.clone()),
+            Kind::PrivateKey(k) => (k.label.clone(), k.id.clone()),
+            Kind::PublicKey(k) => (k.public_label.clone(), k.id.clone()),
             Kind::Certificate(c) => (c.label.clone(), c.id.clone()),
             Kind::Data(d) => (d.label.clone(), Vec::new()),
-            Kind::Session(_) => return fail(CKR_ATTRIBUTE_READ_ONLY),
+            Kind::Session(_) | Kind::SecretKey(_) => return fail(CKR_ATTRIBUTE_READ_ONLY),
         };
         let label = template.string(CKA_LABEL)?.unwrap_or(old_label);
         let id = template.get(CKA_ID)?.map_or(old_id, <[u8]>::to_vec);
         let renamed: Vec<(Identity, Identity)> = match &kind {
             Kind::PrivateKey(k) | Kind::PublicKey(k) => {
+                // A new label names the half it was set on; a new ID moves both.
+                let labels = if matches!(kind, Kind::PublicKey(_)) {
+                    PairLabels {
+                        private: &k.label,
+                        public: &label,
+                    }
+                } else {
+                    PairLabels {
+                        private: &label,
+                        public: &k.public_label,
+                    }
+                };
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_key_pair(k, &label, &id)?)
+                    Ok(t.device.rename_key_pair(k, labels, &id)?)
                 })?;
                 vec![
                     (
@@ -295,7 +320,7 @@ impl Module {
                 })?;
                 Vec::new()
             }
-            Kind::Session(_) => Vec::new(),
+            Kind::Session(_) | Kind::SecretKey(_) => Vec::new(),
         };
         {
             let mut table = self.table();
@@ -332,6 +357,7 @@ impl Module {
             return fail(CKR_USER_NOT_LOGGED_IN);
         }
         match class {
+            CKO_SECRET_KEY => self.create_secret_key(handle, template),
             CKO_CERTIFICATE => {
                 match template.ulong(CKA_CERTIFICATE_TYPE)? {
                     Some(CKC_X_509) => {}
@@ -484,6 +510,13 @@ impl Module {
                 table.objects.remove(&object);
                 return Ok(());
             }
+            if let Kind::SecretKey(k) = &kind
+                && !k.token
+            {
+                table.objects.remove(&object);
+                drop(table);
+                return self.delete_secret_keys(slot, &[k.key]);
+            }
             (slot, rw, kind)
         };
         if !rw {
@@ -500,6 +533,12 @@ impl Module {
                 }
                 Kind::Certificate(c) => t.device.delete_certificate(c)?,
                 Kind::Data(d) => t.device.delete_data_object(d)?,
+                Kind::SecretKey(k) => {
+                    super::encryption::symmetric_of(t.device.as_mut())?.delete_secret_key(k.key)?;
+                    if let Some(record) = &k.record {
+                        t.device.delete_data_object(record)?;
+                    }
+                }
                 Kind::Session(_) => {}
             }
             Ok(())

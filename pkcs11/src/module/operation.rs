@@ -16,6 +16,12 @@ pub(super) enum Operation {
     Sign(Signing),
     /// A verification on the host with the token's public key.
     Verify(Signing),
+    /// GOST 28147-89 encryption on the token (`encryption.rs`).
+    Encrypt(super::encryption::Ciphering),
+    /// GOST 28147-89 decryption on the token.
+    Decrypt(super::encryption::Ciphering),
+    /// A GOST 28147-89 MAC (`CKM_GOST28147_MAC` through `C_Sign` or `C_Verify`).
+    Mac(super::encryption::Macing),
 }
 
 /// A signature or a verification: the key, how the data is hashed, the data so far.

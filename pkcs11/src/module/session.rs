@@ -47,9 +47,14 @@ impl Module {
                 .sessions
                 .remove(&handle)
                 .ok_or(Error::Rv(CKR_SESSION_HANDLE_INVALID))?;
+            let secret = table.take_secret_keys(|e| e.session == Some(handle));
             table.objects.retain(|_, e| e.session != Some(handle));
-            session.slot
+            (session.slot, secret)
         };
+        let (slot, secret) = slot;
+        // The session's secret keys leave the token with it (best effort: a token gone or
+        // logged out keeps the empty object until it is formatted).
+        let _ = self.delete_secret_keys(slot, &secret);
         self.after_close(slot);
         Ok(())
     }
@@ -164,10 +169,15 @@ impl Module {
                 s.find = None;
                 s.end_signature();
             }
-            // Private session objects are no longer visible; the handles stay valid.
+            // Private session objects are no longer visible; the handles stay valid. Secret
+            // keys are destroyed (PKCS#11 v2.40 §5.6 C_Logout), on the token too, while the
+            // login still allows it.
             table.set_login(slot, None);
-            slot
+            let secret = table.take_secret_keys(|e| e.slot == slot);
+            (slot, secret)
         };
+        let (slot, secret) = slot;
+        let _ = self.delete_secret_keys(slot, &secret);
         self.with_token(slot, |t| {
             t.listing = None;
             Ok(t.device.logout()?)

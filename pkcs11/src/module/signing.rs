@@ -39,6 +39,9 @@ impl Module {
         parameter: &[u8],
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Error> {
+        if mechanism == CKM_GOST28147_MAC {
+            return self.mac_init(handle, parameter, key, false);
+        }
         self.signing_init(handle, mechanism, parameter, key, false)
     }
 
@@ -77,6 +80,9 @@ impl Module {
 
     /// The length `C_Sign` will write.
     pub fn sign_len(&self, handle: CK_SESSION_HANDLE) -> Result<usize, Error> {
+        if self.is_mac(handle, false) {
+            return Ok(gost::gost28147::MAC_LEN);
+        }
         let mut table = self.table();
         let op = table.session(handle)?.signing(false)?;
         Ok(mechanism::signature_len(op.key.spec))
@@ -89,6 +95,9 @@ impl Module {
 
     /// `C_SignUpdate` or `C_VerifyUpdate`.
     fn update(&self, handle: CK_SESSION_HANDLE, data: &[u8], verify: bool) -> Result<(), Error> {
+        if self.is_mac(handle, verify) {
+            return self.mac_update(handle, data);
+        }
         let mut table = self.table();
         let session = table.session(handle)?;
         let op = session.signing(verify)?;
@@ -105,6 +114,9 @@ impl Module {
     /// ends, whatever the outcome (the FFI layer answers size queries without calling this).
     /// The token's I/O (a SafeTouch press, maybe) runs under the slot's lock only.
     pub fn sign(&self, handle: CK_SESSION_HANDLE, data: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+        if self.is_mac(handle, false) {
+            return self.mac(handle, data);
+        }
         let (slot, mut op) = {
             let mut table = self.table();
             let session = table.session(handle)?;
@@ -137,6 +149,9 @@ impl Module {
         parameter: &[u8],
         key: CK_OBJECT_HANDLE,
     ) -> Result<(), Error> {
+        if mechanism == CKM_GOST28147_MAC {
+            return self.mac_init(handle, parameter, key, true);
+        }
         self.signing_init(handle, mechanism, parameter, key, true)
     }
 
@@ -152,6 +167,9 @@ impl Module {
         data: Option<&[u8]>,
         signature: &[u8],
     ) -> Result<(), Error> {
+        if self.is_mac(handle, true) {
+            return self.mac_verify(handle, data, signature);
+        }
         let mut op = self.table().session(handle)?.take_signing(true)?;
         if let Some(d) = data {
             op.data = d.to_vec();

@@ -227,6 +227,26 @@ impl Device for SoftToken {
             .map(|s| s.to_x509_bytes())
             .map_err(|e| DeviceError::Failed(e.to_string()))
     }
+    fn open_key_transport(
+        &mut self,
+        key_id: &[u8],
+        transport: &gost::key_transport::KeyTransport,
+        content: &gost::key_transport::ContentParams,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, DeviceError> {
+        let key = self.key(key_id)?;
+        let algorithm = KeyAlgorithm::gost2012_for(key.param_set());
+        let cek = transport
+            .open(key, algorithm)
+            .map_err(|e| DeviceError::Failed(e.to_string()))?;
+        Ok(gost::gost28147::Cfb::apply(
+            content.params,
+            &cek,
+            &content.iv,
+            gost::gost28147::Direction::Decrypt,
+            ciphertext,
+        ))
+    }
     fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
         let key = self.key(key_id)?;
         let mut rng = Rng::from_seed(9);

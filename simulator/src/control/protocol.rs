@@ -38,6 +38,9 @@ pub enum Request {
     PowerCycle,
     /// Whether the token is inserted, and whether a SafeTouch is in front of it.
     Status,
+    /// What `token show` prints of the token in the reader: files, keys, certificates, PIN
+    /// tries (never a PIN or a key's secret part).
+    Summary,
     /// Replace the token in place with a fresh one from `fixture` and `seed`, as after a reset
     /// (the reader keeps a card; the SafeTouch forgets its screens and pending hash).
     /// `{"cmd":"load","fixture":"personalised","seed":7}`; `seed` defaults to 0.
@@ -67,6 +70,7 @@ enum Cmd {
     Insert,
     PowerCycle,
     Status,
+    Summary,
     Load,
     Restart,
 }
@@ -120,6 +124,7 @@ impl Request {
             Cmd::Insert => Request::Insert,
             Cmd::PowerCycle => Request::PowerCycle,
             Cmd::Status => Request::Status,
+            Cmd::Summary => Request::Summary,
             Cmd::Restart => Request::Restart,
             Cmd::Load => {
                 let name = wire
@@ -147,6 +152,7 @@ impl Request {
             Request::Insert => (Cmd::Insert, None, None, None),
             Request::PowerCycle => (Cmd::PowerCycle, None, None, None),
             Request::Status => (Cmd::Status, None, None, None),
+            Request::Summary => (Cmd::Summary, None, None, None),
             Request::Restart => (Cmd::Restart, None, None, None),
             Request::Load { fixture, seed } => {
                 (Cmd::Load, None, Some(fixture.to_string()), Some(seed))
@@ -185,6 +191,9 @@ pub struct Response {
     /// For `load` and `restart`: the token's serial now, hex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
+    /// For `summary`: the token as `token show` prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
 }
 
 impl Response {

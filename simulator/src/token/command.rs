@@ -216,6 +216,23 @@ commands! {
     Decipher => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x8086),
         chaining: Chaining::Gather { long_data: true },
         mutating: false, gate: Gate::Pass, run: |t, r, out| t.decipher(r, out) };
+    /// PSO: ENCIPHER `2A 84 80` (ISO 7816-8 §5.8) with a GOST 28147-89 secret key; pieces
+    /// stream (`symmetric.rs`).
+    Encipher => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x8480),
+        chaining: Chaining::Stream,
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.encipher(r, out) };
+    /// PSO: DECIPHER `2A 80 84` (ISO 7816-8 §5.9) with a GOST 28147-89 secret key; mutating:
+    /// a key unwrap fills a secret-key object.
+    DecipherSymmetric => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x8084),
+        chaining: Chaining::Stream,
+        mutating: true, gate: Gate::Pass, run: |t, r, out| t.decipher_symmetric(r, out) };
+    /// PSO: COMPUTE CRYPTOGRAPHIC CHECKSUM `2A 8E 80` (ISO 7816-8 §5.5): the GOST 28147-89 MAC.
+    Checksum => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x8E80),
+        chaining: Chaining::Stream,
+        mutating: false, gate: Gate::Pass, run: |t, r, out| t.checksum(r, out) };
+    /// GENERAL AUTHENTICATE `86` (ISO 7816-4 §11.5.5): VKO into a secret-key object.
+    GeneralAuthenticate => Spec { class: ISO, ins: 0x86, params: Params::Any, chaining: NO_CHAIN,
+        mutating: true, gate: Gate::Pass, run: |t, r, _| t.general_authenticate(r) };
     /// GENERATE ASYMMETRIC KEY PAIR `46` (ISO 7816-8 §5.1).
     GenerateKey => Spec { class: ISO, ins: 0x46, params: Params::Any, chaining: NO_CHAIN,
         mutating: true, gate: Gate::Pass, run: |t, r, out| t.generate_key(r, out) };

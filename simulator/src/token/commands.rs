@@ -6,9 +6,11 @@ mod admin;
 mod binary;
 mod create;
 mod crypto;
+mod derive;
 mod hash;
 mod pin;
 mod rsa;
 mod select;
+mod symmetric;
 
 pub(crate) use select::MAX_DEPTH;

@@ -14,6 +14,9 @@ pub const SYS_KEY_DF: [u16; 2] = [0x1000, 0x1000];
 pub const PUBLIC_KEY_DF: [u16; 3] = [0x1000, 0x1000, 0x6001];
 /// `…/6002`: private key objects (class 03/23) are filed here (§4 CREATE FILE).
 pub const PRIVATE_KEY_DF: [u16; 3] = [0x1000, 0x1000, 0x6002];
+/// `…/6003` (SKey, `pkcs15-rtecp.c` `create_sysdf`): GOST 28147-89 secret-key objects (class
+/// `token.secret_key_class`) are filed here [GUESS: OpenSC creates the DF and never fills it].
+pub const SECRET_KEY_DF: [u16; 3] = [0x1000, 0x1000, 0x6003];
 /// `…/6005` (LCHV): PIN objects (class 01) are filed here [GUESS, §4].
 pub const PIN_DF: [u16; 3] = [0x1000, 0x1000, 0x6005];
 

@@ -52,4 +52,7 @@ pub(crate) struct Session {
     pub digest: Option<Vec<u8>>,
     /// A command chain being gathered.
     pub chain: Option<Chain>,
+    /// The symmetric operation or key agreement MSE SET chose (GOST 28147-89, VKO), with its
+    /// stream in progress.
+    pub symmetric: Option<super::symmetric::SymmetricSe>,
 }

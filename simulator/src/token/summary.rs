@@ -136,12 +136,20 @@ pub fn summarise(state: &State, profile: &TokenProfile) -> Summary {
             Body::Key(key) => {
                 summary.keys.push(KeyEntry {
                     reference: node.fid,
-                    half: if key.is_private() {
+                    half: if key.class == profile.secret_key_class {
+                        "secret"
+                    } else if key.is_private() {
                         "private"
                     } else {
                         "public"
                     },
-                    algorithm: if key.is_rsa() {
+                    algorithm: if key.class == profile.secret_key_class {
+                        profile
+                            .gost28147_key_codes
+                            .iter()
+                            .find(|(_, c)| **c == key.code)
+                            .map_or_else(|| format!("code {:02X}", key.code), |(n, _)| n.clone())
+                    } else if key.is_rsa() {
                         let allowed = &profile.rsa_modulus_bits;
                         rsa::bits_of_private(node.size, allowed)
                             .or_else(|| rsa::bits_of_public(node.size, allowed))

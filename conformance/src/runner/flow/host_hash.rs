@@ -1,6 +1,8 @@
 //! `sign_hash` over APDUs: the host hashes, `MSE SET` and `PSO: COMPUTE DIGITAL SIGNATURE` with
 //! the digest behind the SafeTouch's hash-only screen, the signature verified on the host.
 
+use rutoken_client::driver::PressPlan;
+
 use crate::scenario::step::{SignHash, SignOutcome};
 
 use super::reissue::refusal_outcome;
@@ -14,15 +16,17 @@ impl Flow<'_, '_> {
         let text = self.expand(&h.text)?;
         let (algorithm, public) = verifier(&key, self.current_certificate.as_deref())?;
         let digest = algorithm.digest().digest(text.as_bytes());
-        let mut arrange = self.client.arranger(h.press, &[]);
-        let arranged = arrange(self.client.transport());
-        let result = arranged.and_then(|()| self.client.sign_digest(key.reference, &digest));
+        let plan = PressPlan {
+            press: crate::session::press(h.press),
+            expected_screen: Vec::new(),
+        };
+        let result = self
+            .driver()
+            .sign_digest(&key.token_key(), &digest, Some(&plan));
         self.client.collect_screens();
-        let Some(sig) = refusal_outcome(result, &h.expect)? else {
+        let Some(signature) = refusal_outcome(result, &h.expect)? else {
             return Ok(());
         };
-        let signature = gost::Signature::from_token_bytes(&sig)
-            .map_err(|e| fail("a signature r_le ‖ s_le", e))?;
         check_signature(&h.expect, &public, &digest, &signature)
     }
 }

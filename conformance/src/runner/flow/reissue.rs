@@ -6,41 +6,38 @@ use crate::scenario::step::{
     SubmitOutcome, Tamper,
 };
 use crate::target::operator;
-use rutoken_client::{ClientError, Installed};
+use rutoken_client::driver::{DriverError, Installed, Interrupt, PowerEvent, PressPlan};
 use rutoken_pki::ext::RequestedExtensions;
 
 use super::StepFailure;
-use super::{Flow, KeyState, StepResult, fail, key_pair, normalise};
+use super::host_hash::verifier;
+use super::{Flow, KeyState, StepResult, fail, normalise};
 use crate::runner::certificate;
 use crate::runner::pki::{self, Ca, CaChoice, Submitted};
 
 impl Flow<'_, '_> {
     /// Signs with the on-token hash behind the SafeTouch; checks the screen and the outcome.
-    /// Returns the signature (`s ‖ r` BE) when one was expected and came.
+    /// Returns the signature when one was expected and came.
     pub(super) fn sign(
         &mut self,
         key: &KeyState,
         data: &[u8],
         st: &SafeTouchStep,
         expect: &SignOutcome,
-    ) -> Result<Option<Vec<u8>>, StepFailure> {
+    ) -> Result<Option<gost::Signature>, StepFailure> {
         let (screen, rows) = self.expand_screen(st)?;
         let before = self.client.screens.len();
         // An operator is shown the rows too: their answer stands for both checks below.
-        let mut arrange = self
-            .client
-            .arranger(st.press, &[screen.clone(), rows.clone()].concat());
+        let plan = PressPlan {
+            press: crate::session::press(st.press),
+            expected_screen: [screen.clone(), rows.clone()].concat(),
+        };
         let result = self
-            .client
-            .sign_document_with(key.reference, data, &mut arrange);
+            .driver()
+            .sign_document(&key.token_key(), data, Some(&plan));
         self.check_screens(before, &screen, &rows)?;
         self.check_lines(before, st)?;
-        match refusal_outcome(result, expect)? {
-            Some(sig) => gost::Signature::from_token_bytes(&sig)
-                .map(|s| Some(s.to_x509_bytes()))
-                .map_err(|e| fail("a signature r_le ‖ s_le", e)),
-            None => Ok(None),
-        }
+        refusal_outcome(result, expect)
     }
 
     /// A SafeTouch expectation with its variables expanded: texts and rows.
@@ -141,31 +138,36 @@ impl Flow<'_, '_> {
         let subject = pki::subject(self.current_certificate.as_deref(), &overrides)
             .map_err(|e| fail("a request subject", e))?;
         let extensions = requested_extensions(&ekus)?;
-        let mut pair = key_pair(&key)?;
-        if let Some(other) = signed_by {
-            pair.reference = self.key(other)?.reference;
+        if key.algorithm.is_none() || key.public_key.is_none() {
+            return Err(fail(
+                "a key generated in this scenario",
+                "a key without a known public key",
+            ));
         }
-        let (screen, rows) = self.expand_screen(st)?;
-        let before = self.client.screens.len();
-        // An operator is shown the rows too: their answer stands for both checks below.
-        let mut arrange = self
-            .client
-            .arranger(st.press, &[screen.clone(), rows.clone()].concat());
-        let result = self
-            .client
-            .create_pkcs10(&pair, subject, &extensions, &mut arrange);
-        if let Err(ClientError::Request(why)) = &result {
-            return Err(fail("the request to be built", why));
-        }
-        self.check_screens(before, &screen, &rows)?;
-        self.check_lines(before, st)?;
-        if let Some(der) = refusal_outcome(result, expect)? {
+        let (algorithm, public) = verifier(&key, None)?;
+        let info = rutoken_pki::RequestInfo::new(subject, &public, algorithm, &extensions)
+            .map_err(|e| fail("the request to be built", e))?;
+        let tbs = info
+            .to_be_signed()
+            .map_err(|e| fail("the request to be built", e))?;
+        // `signed_by`: another key signs the request that still certifies `key`.
+        let signer = match signed_by {
+            Some(other) => self.key(other)?,
+            None => key.clone(),
+        };
+        if let Some(sig) = self.sign(&signer, &tbs, st, expect)? {
+            let der = info
+                .sign_with(|_| Ok::<_, String>(sig.to_x509_bytes()))
+                .map_err(|e| fail("the request to be signed", e))?
+                .to_der()
+                .to_vec();
             self.produced.request_pem = Some(certificate::pem("CERTIFICATE REQUEST", &der));
             self.request = Some(der);
-        } else {
+        } else if key_name != "current" {
             // The plugin removes the key pair it generated for a request that was not signed
-            // (reissue-flow.md, branches: reject on screen 1).
-            self.client.delete_key_pair(key.reference)?;
+            // (reissue-flow.md, branches: reject on screen 1); never the current key, which a
+            // request for the current key (`key: current`) signs.
+            self.driver().delete_key(&key.token_key())?;
             if let Some(state) = self.keys.get_mut(key_name) {
                 state.deleted = true;
             }
@@ -210,19 +212,16 @@ impl Flow<'_, '_> {
             };
         }
         let label = info.subject_cn.clone().unwrap_or_default();
-        let interrupt = i.interrupt;
+        let interrupt = i.interrupt.map(|int| Interrupt {
+            after_pieces: int.after_pieces,
+            by: match int.by {
+                InterruptBy::Pull => PowerEvent::Pull,
+                InterruptBy::PowerCycle => PowerEvent::PowerCycle,
+            },
+        });
         let written = self
-            .client
-            .install_certificate(&der, &label, None, &mut |c, n| match interrupt {
-                Some(int) if int.after_pieces == n => {
-                    match int.by {
-                        InterruptBy::Pull => c.transport().pull()?,
-                        InterruptBy::PowerCycle => c.transport().power_cycle()?,
-                    }
-                    Ok(false)
-                }
-                _ => Ok(true),
-            });
+            .driver()
+            .install_certificate(&key.token_key(), &der, &label, interrupt);
         match (written, &i.expect) {
             (Ok(Installed::Listed { .. }), InstallOutcome::Installed | InstallOutcome::Sw(_)) => {
                 Ok(())
@@ -231,7 +230,7 @@ impl Flow<'_, '_> {
             (Ok(Installed::Interrupted), InstallOutcome::Interrupted) => Ok(()),
             // Pulled between the certificate and the index: also an interruption.
             (
-                Err(ClientError::Transport(_) | ClientError::CardRemoved),
+                Err(DriverError::Transport { .. } | DriverError::Removed),
                 InstallOutcome::Interrupted,
             ) if interrupt.is_some() => Ok(()),
             (Ok(done), e) => Err(fail(
@@ -306,29 +305,22 @@ pub fn submit_to(
 /// A signing result against the outcome the scenario expects: `Some` when it expected and got a
 /// result, `None` when it expected and got the SafeTouch's refusal.
 pub(crate) fn refusal_outcome<T>(
-    result: Result<T, ClientError>,
+    result: Result<T, DriverError>,
     expect: &SignOutcome,
 ) -> Result<Option<T>, StepFailure> {
     match (result, expect) {
         (Ok(value), SignOutcome::Signed | SignOutcome::Sw(_)) => Ok(Some(value)),
         (Err(err), SignOutcome::Sw(_)) => Err(err.into()),
         (
-            Err(ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
+            Err(DriverError::Rejected { .. } | DriverError::RejectedOrTimedOut { .. }),
             SignOutcome::Rejected,
         )
         | (
-            Err(ClientError::TimedOutOnDevice { .. } | ClientError::RefusedOnDevice { .. }),
+            Err(DriverError::TimedOut { .. } | DriverError::RejectedOrTimedOut { .. }),
             SignOutcome::TimedOut,
         ) => Ok(None),
         (Ok(_), e) => Err(fail(e.to_string(), "a signature")),
-        (
-            Err(
-                err @ (ClientError::RejectedOnDevice { .. }
-                | ClientError::TimedOutOnDevice { .. }
-                | ClientError::RefusedOnDevice { .. }),
-            ),
-            e,
-        ) => Err(fail(e.to_string(), err)),
+        (Err(err), e) if err.refused_on_device() => Err(fail(e.to_string(), err)),
         (Err(err), _) => Err(err.into()),
     }
 }

@@ -10,6 +10,7 @@ use crate::token::command::Request;
 use crate::token::fcp::{CreateRequest, parse_create};
 use crate::token::fs::{
     self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,
+    SECRET_KEY_DF,
 };
 use crate::token::key::{
     CLASS_GOST_PRIVATE, CLASS_GOST_PUBLIC, CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC, KeyObject, KeySpec,
@@ -144,6 +145,9 @@ impl Token {
                         material: None,
                     }),
                 )
+            }
+            c if c == self.profile.secret_key_class => {
+                (&SECRET_KEY_DF, self.secret_key_body(&req)?)
             }
             _ => return Err(StatusWord::WRONG_DATA),
         };

@@ -38,6 +38,11 @@ impl Token {
     /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
     /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH.
     pub(crate) fn manage_security_environment(&mut self, cmd: &Request<'_>) -> CardResult {
+        // GOST 28147-89 and VKO environments (`symmetric.rs`); any other SE drops theirs.
+        if super::symmetric::is_symmetric_se(cmd) {
+            return self.symmetric_mse(cmd);
+        }
+        self.session.symmetric = None;
         if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
             return Err(StatusWord::WRONG_P1P2);
         }
@@ -127,6 +132,9 @@ impl Token {
     /// Implements GENERATE KEY `00 46 80 kk`: fills `…/6002/00kk` and `…/6001/00kk` (created
     /// before with the same code) and answers `LE(x) ‖ LE(y)`: 64 bytes, or 128 for 512-bit sets.
     pub(crate) fn generate_key(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+        if cmd.p1 == 0x81 {
+            return self.generate_secret_key(cmd);
+        }
         if cmd.p1 != 0x80 {
             return Err(StatusWord::WRONG_P1P2);
         }
@@ -193,6 +201,9 @@ impl Token {
         let d = new_value(cmd.data)?;
         if self.current_is_rsa_key() {
             return self.import_rsa(&d);
+        }
+        if self.current_is_secret_key() {
+            return self.import_secret_key(&d);
         }
         let node = self
             .current_file()

@@ -39,19 +39,21 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// Time stamps for events.
+/// Time stamps for events: the SafeTouch that shows the screens owns one.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Clock {
+pub struct Clock {
     started: Instant,
 }
 
 impl Clock {
-    pub(super) fn start() -> Self {
+    /// A clock whose zero is now.
+    pub fn start() -> Self {
         Clock {
             started: Instant::now(),
         }
     }
-    pub(super) fn event(&self, kind: EventKind) -> Event {
+    /// `kind`, stamped with the time since the start and the wall-clock time.
+    pub fn event(&self, kind: EventKind) -> Event {
         let at_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -1,0 +1,342 @@
+//! GOST 28147-89 secret keys and VKO (issue 23 item 3): what the module asks of a token that
+//! does them ([`SymmetricDevice`]), the secret-key objects a session sees and their attributes
+//! (PKCS#11 v2.40 §2.43 "GOST 28147-89", §4.10 secret keys), and the mechanism parameters.
+//!
+//! A secret key lives in a token RSF (`…/6003/00kk`, `docs/assumptions.md` "GOST 28147-89 and
+//! VKO"); its value never leaves the token (`CKA_SENSITIVE`, not `CKA_EXTRACTABLE` but by key
+//! wrap). Session keys (`CKA_TOKEN` false) are deleted from the token at `C_DestroyObject`, at
+//! the session's close, `C_Logout` and `C_Finalize`; token keys keep their attributes in a
+//! private data object ([`RECORD_APPLICATION`]) and stay until `C_DestroyObject`.
+
+use cryptoki_sys::*;
+use gost::gost28147::KeyWrap;
+use gost::{CipherParams, Vko};
+use rutoken_client::{CipherMode, SecretKey};
+
+use crate::attribute::{self, Template};
+use crate::device::{DataObject, DeviceError};
+use crate::error::{Error, fail};
+use crate::object::Missing;
+use crate::vendor::VENDOR_PKCS11_RU_TEAM;
+
+/// What the module asks of a token for GOST 28147-89 and VKO. Every key stays on the token.
+pub trait SymmetricDevice {
+    /// Generates a key of `params` in a new secret-key object.
+    fn generate_secret_key(&mut self, params: CipherParams) -> Result<SecretKey, DeviceError>;
+    /// Imports a key value into a new secret-key object.
+    fn import_secret_key(
+        &mut self,
+        params: CipherParams,
+        value: &[u8; 32],
+    ) -> Result<SecretKey, DeviceError>;
+    /// Deletes a secret-key object.
+    fn delete_secret_key(&mut self, key: SecretKey) -> Result<(), DeviceError>;
+    /// Encrypts (or decrypts) `data` in one pass of chained APDUs.
+    fn cipher(
+        &mut self,
+        key: SecretKey,
+        mode: CipherMode,
+        decrypt: bool,
+        data: &[u8],
+    ) -> Result<Vec<u8>, DeviceError>;
+    /// The 4-byte MAC of `data`.
+    fn mac(
+        &mut self,
+        key: SecretKey,
+        iv: Option<[u8; 8]>,
+        data: &[u8],
+    ) -> Result<[u8; 4], DeviceError>;
+    /// Wraps `key` under `kek`: `UKM ‖ CEK_ENC ‖ CEK_MAC`.
+    fn wrap(
+        &mut self,
+        kek: SecretKey,
+        kind: KeyWrap,
+        ukm: Option<[u8; 8]>,
+        key: SecretKey,
+    ) -> Result<Vec<u8>, DeviceError>;
+    /// Unwraps into a new secret-key object of `params`.
+    fn unwrap(
+        &mut self,
+        kek: SecretKey,
+        kind: KeyWrap,
+        wrapped: &[u8],
+        params: CipherParams,
+    ) -> Result<SecretKey, DeviceError>;
+    /// VKO of private key `reference` with the peer's key into a new secret-key object.
+    fn derive(
+        &mut self,
+        reference: u8,
+        vko: Vko,
+        peer: &[u8],
+        ukm: &[u8],
+        params: CipherParams,
+    ) -> Result<SecretKey, DeviceError>;
+}
+
+/// `CKM_GOSTR3410_12_DERIVE` (TC26: RU_TEAM | 0x007; Aktiv's `rtpkcs11t.h`, pkcs11jna's
+/// `RtPkcs11Constants`): VKO GOST R 34.10-2012.
+pub const CKM_GOSTR3410_12_DERIVE: CK_MECHANISM_TYPE = VENDOR_PKCS11_RU_TEAM | 0x007;
+
+/// `CKM_KDF_GOSTR3411_2012_256` (TC26: RU_TEAM | 0x026, same sources): the KDF value of
+/// `CK_GOSTR3410_DERIVE_PARAMS` that asks for VKO with Streebog-256.
+pub const CKM_KDF_GOSTR3411_2012_256: CK_ULONG = VENDOR_PKCS11_RU_TEAM | 0x026;
+
+/// A secret-key object: the token's key and the attributes the session gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretKeyObject {
+    /// The key on the token.
+    pub key: SecretKey,
+    /// `CKA_LABEL`.
+    pub label: Vec<u8>,
+    /// `CKA_ID`.
+    pub id: Vec<u8>,
+    /// How it came to be (`CKA_LOCAL`: generated on the token).
+    pub local: bool,
+    /// `CKA_KEY_GEN_MECHANISM` (or `CK_UNAVAILABLE_INFORMATION`).
+    pub mechanism: CK_MECHANISM_TYPE,
+    /// The usage flags: encrypt, decrypt, sign, verify, wrap, unwrap, derive.
+    pub usage: Usage,
+    /// `CKA_TOKEN`: a token object, its attributes kept in a private data object
+    /// ([`SecretKeyObject::record`]) so that every session and application finds it.
+    pub token: bool,
+    /// That data object, once stored.
+    pub record: Option<DataObject>,
+}
+
+/// The application name of the data objects that keep token secret keys' attributes
+/// (`docs/assumptions.md`, "GOST 28147-89 and VKO") [GUESS: where Aktiv's library keeps them is
+/// not public].
+pub const RECORD_APPLICATION: &str = "rutoken-lab GOST 28147-89 key";
+
+/// Whether a data object keeps a token secret key's attributes (not an object of its own).
+pub fn is_record(object: &DataObject) -> bool {
+    object.application == RECORD_APPLICATION
+}
+
+/// `CKA_ENCRYPT` … `CKA_DERIVE` of a secret key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// `CKA_ENCRYPT`.
+    pub encrypt: bool,
+    /// `CKA_DECRYPT`.
+    pub decrypt: bool,
+    /// `CKA_SIGN` (the MAC).
+    pub sign: bool,
+    /// `CKA_VERIFY`.
+    pub verify: bool,
+    /// `CKA_WRAP`.
+    pub wrap: bool,
+    /// `CKA_UNWRAP`.
+    pub unwrap: bool,
+    /// `CKA_DERIVE`: no GOST 28147-89 key derives here.
+    pub derive: bool,
+}
+
+impl Usage {
+    /// From a template, every use allowed unless the template says false (as Aktiv's samples
+    /// expect of a key made for encryption and wrapping).
+    pub fn from_template(t: &Template) -> Result<Usage, Error> {
+        let flag = |kind| -> Result<bool, Error> { Ok(t.bool(kind)?.unwrap_or(true)) };
+        Ok(Usage {
+            encrypt: flag(CKA_ENCRYPT)?,
+            decrypt: flag(CKA_DECRYPT)?,
+            sign: flag(CKA_SIGN)?,
+            verify: flag(CKA_VERIFY)?,
+            wrap: flag(CKA_WRAP)?,
+            unwrap: flag(CKA_UNWRAP)?,
+            derive: false,
+        })
+    }
+}
+
+/// Checks a secret-key template (`C_GenerateKey`, `C_UnwrapKey`, `C_DeriveKey`,
+/// `C_CreateObject`): class and key type, if given, are GOST 28147-89's; `CKA_SENSITIVE` may not
+/// be false, `CKA_EXTRACTABLE` may not be true (the value never leaves the token in clear).
+/// Returns the parameter set (`CKA_GOST28147_PARAMS`, default CryptoPro A, as Aktiv's
+/// library).
+pub fn check_template(t: &Template) -> Result<CipherParams, Error> {
+    if t.ulong(CKA_CLASS)?.is_some_and(|c| c != CKO_SECRET_KEY)
+        || t.ulong(CKA_KEY_TYPE)?.is_some_and(|k| k != CKK_GOST28147)
+    {
+        return fail(CKR_TEMPLATE_INCONSISTENT);
+    }
+    if t.bool(CKA_SENSITIVE)? == Some(false) || t.bool(CKA_EXTRACTABLE)? == Some(true) {
+        return fail(CKR_TEMPLATE_INCONSISTENT);
+    }
+    if t.get(CKA_VALUE_LEN)?
+        .is_some_and(|v| attribute::decode_ulong(v).ok() != Some(32))
+    {
+        return fail(CKR_ATTRIBUTE_VALUE_INVALID);
+    }
+    match t.get(CKA_GOST28147_PARAMS)? {
+        Some(der) => {
+            CipherParams::from_der(der).map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))
+        }
+        None => Ok(CipherParams::CryptoProA),
+    }
+}
+
+impl SecretKeyObject {
+    /// A new object for `key` from its template.
+    pub fn new(
+        key: SecretKey,
+        t: &Template,
+        local: bool,
+        mechanism: CK_MECHANISM_TYPE,
+    ) -> Result<Self, Error> {
+        Ok(SecretKeyObject {
+            key,
+            label: t.get(CKA_LABEL)?.unwrap_or_default().to_vec(),
+            id: t.get(CKA_ID)?.unwrap_or_default().to_vec(),
+            local,
+            mechanism,
+            usage: Usage::from_template(t)?,
+            token: t.bool(CKA_TOKEN)?.unwrap_or(false),
+            record: None,
+        })
+    }
+
+    /// The private data object that keeps a token key's attributes: label the key reference
+    /// in two hex digits, value `01 ‖ usage ‖ local ‖ mechanism (8 bytes, little-endian) ‖
+    /// len ‖ CKA_GOST28147_PARAMS ‖ len ‖ CKA_ID ‖ CKA_LABEL`.
+    pub fn to_record(&self) -> DataObject {
+        let u = self.usage;
+        let usage = [u.encrypt, u.decrypt, u.sign, u.verify, u.wrap, u.unwrap]
+            .iter()
+            .enumerate()
+            .fold(0u8, |acc, (i, on)| acc | (u8::from(*on) << i));
+        let params = self.key.params.to_der();
+        let mut value = vec![1, usage, u8::from(self.local)];
+        #[allow(
+            clippy::useless_conversion,
+            reason = "CK_ULONG is 32 bits on some platforms, 64 here"
+        )]
+        let mechanism = u64::from(self.mechanism);
+        value.extend_from_slice(&mechanism.to_le_bytes());
+        // Both fit a byte: a parameter-set OID is 9-11 bytes; IDs longer than 255 are refused
+        // when the key is made.
+        value.push(u8::try_from(params.len()).unwrap_or(u8::MAX));
+        value.extend_from_slice(&params);
+        value.push(u8::try_from(self.id.len()).unwrap_or(u8::MAX));
+        value.extend_from_slice(&self.id);
+        value.extend_from_slice(&self.label);
+        DataObject {
+            label: format!("{:02x}", self.key.reference),
+            application: RECORD_APPLICATION.to_owned(),
+            oid: Vec::new(),
+            private: true,
+            path: Vec::new(),
+            value,
+        }
+    }
+
+    /// A token key from its data object (`None` for one that does not parse).
+    pub fn from_record(record: &DataObject) -> Option<SecretKeyObject> {
+        let reference = u8::from_str_radix(&record.label, 16).ok()?;
+        let v = &record.value;
+        let (&[1, usage, local], rest) = v.split_first_chunk::<3>()? else {
+            return None;
+        };
+        let (mechanism, rest) = rest.split_first_chunk::<8>()?;
+        let (&params_len, rest) = rest.split_first()?;
+        let (params, rest) = rest.split_at_checked(usize::from(params_len))?;
+        let (&id_len, rest) = rest.split_first()?;
+        let (id, label) = rest.split_at_checked(usize::from(id_len))?;
+        let bit = |i: u8| usage & (1 << i) != 0;
+        Some(SecretKeyObject {
+            key: SecretKey {
+                reference,
+                params: CipherParams::from_der(params).ok()?,
+            },
+            label: label.to_vec(),
+            id: id.to_vec(),
+            local: local != 0,
+            mechanism: CK_ULONG::try_from(u64::from_le_bytes(*mechanism)).ok()?,
+            usage: Usage {
+                encrypt: bit(0),
+                decrypt: bit(1),
+                sign: bit(2),
+                verify: bit(3),
+                wrap: bit(4),
+                unwrap: bit(5),
+                derive: false,
+            },
+            token: true,
+            record: Some(record.clone()),
+        })
+    }
+
+    /// The value of one attribute (PKCS#11 v2.40 §4.7-§4.10, §2.43.2).
+    pub fn attribute(&self, kind: CK_ATTRIBUTE_TYPE) -> Result<Vec<u8>, Missing> {
+        use attribute::{bool, ulong};
+        let u = self.usage;
+        Ok(match kind {
+            CKA_CLASS => ulong(CKO_SECRET_KEY),
+            CKA_KEY_TYPE => ulong(CKK_GOST28147),
+            CKA_TOKEN => bool(self.token),
+            CKA_MODIFIABLE
+            | CKA_COPYABLE
+            | CKA_EXTRACTABLE
+            | CKA_TRUSTED
+            | CKA_WRAP_WITH_TRUSTED => bool(false),
+            CKA_PRIVATE
+            | CKA_SENSITIVE
+            | CKA_ALWAYS_SENSITIVE
+            | CKA_NEVER_EXTRACTABLE
+            | CKA_DESTROYABLE => bool(true),
+            CKA_LOCAL => bool(self.local),
+            CKA_LABEL => self.label.clone(),
+            CKA_ID => self.id.clone(),
+            CKA_KEY_GEN_MECHANISM => ulong(self.mechanism),
+            CKA_START_DATE | CKA_END_DATE => Vec::new(),
+            CKA_ENCRYPT => bool(u.encrypt),
+            CKA_DECRYPT => bool(u.decrypt),
+            CKA_SIGN => bool(u.sign),
+            CKA_VERIFY => bool(u.verify),
+            CKA_WRAP => bool(u.wrap),
+            CKA_UNWRAP => bool(u.unwrap),
+            CKA_DERIVE => bool(u.derive),
+            CKA_VALUE_LEN => ulong(32),
+            CKA_GOST28147_PARAMS => self.key.params.to_der(),
+            CKA_VALUE => return Err(Missing::Sensitive),
+            _ => return Err(Missing::Invalid),
+        })
+    }
+}
+
+/// An 8-byte mechanism parameter (IV or UKM): required, optional or absent.
+pub fn eight(parameter: &[u8], required: bool) -> Result<Option<[u8; 8]>, Error> {
+    match parameter.len() {
+        0 if !required => Ok(None),
+        8 => Ok(parameter.try_into().ok()),
+        _ => fail(CKR_MECHANISM_PARAM_INVALID),
+    }
+}
+
+/// The cipher of an encryption mechanism and its parameter.
+pub fn cipher_mode(kind: CK_MECHANISM_TYPE, parameter: &[u8]) -> Result<CipherMode, Error> {
+    match kind {
+        CKM_GOST28147_ECB if parameter.is_empty() => Ok(CipherMode::Ecb),
+        CKM_GOST28147_ECB => fail(CKR_MECHANISM_PARAM_INVALID),
+        CKM_GOST28147 => Ok(CipherMode::Cfb(
+            eight(parameter, true)?.ok_or(Error::Rv(CKR_MECHANISM_PARAM_INVALID))?,
+        )),
+        _ => fail(CKR_MECHANISM_INVALID),
+    }
+}
+
+/// The VKO a `CK_GOSTR3410_DERIVE_PARAMS` KDF asks for with a key of `algorithm`:
+/// `CKM_KDF_GOSTR3411_2012_256` (TC26) is VKO GOST R 34.10-2012 with Streebog-256;
+/// `CKD_NULL` the plain VKO of the key's standard (2001: GOST R 34.11-94; 2012:
+/// Streebog-256) [GUESS: Aktiv's reading of CKD_NULL for 2012 keys is not public]. Others
+/// (`CKM_KDF_4357`, …) are not offered.
+pub fn vko_for(kdf: CK_ULONG, algorithm: gost::KeyAlgorithm) -> Result<Vko, Error> {
+    use gost::KeyAlgorithm::*;
+    match (kdf, algorithm) {
+        (CKD_NULL, Gost2001) => Ok(Vko::Gost2001),
+        (CKD_NULL | CKM_KDF_GOSTR3411_2012_256, Gost2012_256 | Gost2012_512) => {
+            Ok(Vko::Gost2012_256)
+        }
+        _ => fail(CKR_MECHANISM_PARAM_INVALID),
+    }
+}

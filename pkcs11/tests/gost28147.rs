@@ -1,0 +1,663 @@
+//! GOST 28147-89 and VKO through the PKCS#11 module (issue 23 item 3):
+//! - in process (the module's Rust API over the client crate and the emulated token): CryptoPro
+//!   CSP's known answers (the gost engine's suite, `gost/tests/data/gost28147-cryptopro.txt`)
+//!   with `C_CreateObject` keys, `CKM_GOST28147_ECB`, `CKM_GOST28147` (IV parameter),
+//!   `CKM_GOST28147_MAC` through `C_Sign`/`C_Verify`; multi-part; `C_GenerateKey`; key wrap
+//!   and unwrap; `CKM_GOSTR3410_12_DERIVE` checked against the host's VKO; session keys gone
+//!   from the token after `C_DestroyObject`, the session's close and `C_Logout`;
+//! - through the C ABI behind the private pcscd: pkcs11-tool lists the mechanisms (it cannot
+//!   use GOST 28147-89 keys); python-pkcs11 encrypts with an imported key, cross-checked both
+//!   ways with OpenSSL's gost engine (`openssl enc -gost89`), and round-trips, MACs, wraps and
+//!   unwraps with a generated one.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+mod support;
+
+use cryptoki_sys::*;
+use gost::gost28147::{self, Cfb, Direction, KeyWrap, Mac};
+use gost::{CipherParams, ParamSet, Rng, SigningKey, VerifyingKey, Vko};
+use rutoken_client::transport::InProcess;
+use rutoken_pkcs11::attribute::{Attribute, Template, ulong};
+use rutoken_pkcs11::backend::ClientDevice;
+use rutoken_pkcs11::device::{Device, DeviceError};
+use rutoken_pkcs11::module::Module;
+use rutoken_pkcs11::module::derive::DeriveParams;
+use rutoken_pkcs11::settings::Settings;
+use rutoken_pkcs11::slot::{ReaderState, Readers};
+use rutoken_pkcs11::symmetric::{CKM_GOSTR3410_12_DERIVE, CKM_KDF_GOSTR3411_2012_256};
+use rutoken_sim::Card;
+use rutoken_sim::control::TokenSlot;
+use rutoken_sim::profile::DeviceProfile;
+use rutoken_sim::token::{Fixture, Token, TokenProfile};
+
+const USER_PIN: &[u8] = b"12345678";
+const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
+
+/// One reader holding the shared card; every connection is a new client over it.
+struct OneToken {
+    slot: TokenSlot,
+    settings: Settings,
+}
+
+impl Readers for OneToken {
+    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+        Ok(vec![ReaderState {
+            name: "in-process".to_owned(),
+            atr: Some(self.slot.atr()),
+        }])
+    }
+    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+        let device = ClientDevice::attach(
+            InProcess::new(self.slot.clone()),
+            self.settings.config.clone(),
+            self.settings.words,
+        )?;
+        Ok(Box::new(device))
+    }
+}
+
+fn lab() -> (Module, TokenSlot, CK_SESSION_HANDLE) {
+    let token = Token::in_memory(Fixture::Personalised, 7, TokenProfile::default()).unwrap();
+    let slot = TokenSlot::new(token);
+    let m = Module::new(Box::new(OneToken {
+        slot: slot.clone(),
+        settings: Settings::from_profile(&DeviceProfile::default()),
+    }));
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, USER_PIN).unwrap();
+    (m, slot, s)
+}
+
+fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
+    Template(
+        attrs
+            .iter()
+            .map(|(k, v)| Attribute {
+                kind: *k,
+                value: v.clone(),
+            })
+            .collect(),
+    )
+}
+
+fn secret_template(params: CipherParams, value: Option<&[u8]>) -> Template {
+    let mut attrs = vec![
+        (CKA_CLASS, ulong(CKO_SECRET_KEY)),
+        (CKA_KEY_TYPE, ulong(CKK_GOST28147)),
+        (CKA_GOST28147_PARAMS, params.to_der()),
+        (CKA_LABEL, b"k".to_vec()),
+    ];
+    if let Some(v) = value {
+        attrs.push((CKA_VALUE, v.to_vec()));
+    }
+    t(&attrs)
+}
+
+/// How many secret-key objects the token holds (`…/6003`'s children).
+fn secret_objects(slot: &TokenSlot) -> usize {
+    slot.with(|token| {
+        token
+            .summary()
+            .keys
+            .iter()
+            .filter(|k| k.half == "secret")
+            .count()
+    })
+}
+
+struct Case {
+    mode: String,
+    params: CipherParams,
+    key: Vec<u8>,
+    iv: Option<Vec<u8>>,
+    input: Vec<u8>,
+    expected: Vec<u8>,
+}
+
+/// The CryptoPro cases with a cipher parameter set, up to 2 KiB.
+fn cases() -> Vec<Case> {
+    let text = include_str!("../../gost/tests/data/gost28147-cryptopro.txt");
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let Some(params) = CipherParams::ALL.into_iter().find(|p| p.name() == f[1]) else {
+            continue;
+        };
+        if f[2].parse::<usize>().unwrap() > 2048 || f[0] == "CNT" {
+            continue; // CNT is no PKCS#11 v2.40 mechanism.
+        }
+        out.push(Case {
+            mode: f[0].into(),
+            params,
+            key: hex::decode(f[4]).unwrap(),
+            iv: (f[5] != "-").then(|| hex::decode(f[5]).unwrap()),
+            input: if f[6] == "-" {
+                Vec::new()
+            } else {
+                hex::decode(f[6]).unwrap()
+            },
+            expected: hex::decode(f[7]).unwrap(),
+        });
+    }
+    out
+}
+
+#[test]
+fn cryptopro_known_answers_through_the_module() {
+    let (m, slot, s) = lab();
+    let mut checked = 0;
+    for case in cases() {
+        let key = m
+            .create_object(s, &secret_template(case.params, Some(&case.key)))
+            .unwrap();
+        let iv = case.iv.clone().unwrap_or_default();
+        match case.mode.as_str() {
+            "ECB" | "CFB" => {
+                let mech = if case.mode == "ECB" {
+                    CKM_GOST28147_ECB
+                } else {
+                    CKM_GOST28147
+                };
+                m.cipher_init(s, mech, &iv, key, false).unwrap();
+                assert_eq!(
+                    m.cipher_len(s, Some(case.input.len()), false).unwrap(),
+                    case.input.len()
+                );
+                let ct = m.cipher(s, Some(&case.input), false).unwrap();
+                assert_eq!(ct, case.expected, "{} {:?}", case.mode, case.params);
+                // Multi-part decryption in uneven parts.
+                m.cipher_init(s, mech, &iv, key, true).unwrap();
+                for part in ct.chunks(24) {
+                    m.cipher_update(s, part, true).unwrap();
+                }
+                assert_eq!(m.cipher(s, None, true).unwrap(), case.input);
+            }
+            "IMIT" => {
+                m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+                assert_eq!(m.sign_len(s).unwrap(), 4);
+                let mac = m.sign(s, Some(&case.input)).unwrap();
+                assert_eq!(
+                    mac,
+                    case.expected,
+                    "MAC {:?} {}",
+                    case.params,
+                    case.input.len()
+                );
+                m.verify_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+                m.verify(s, Some(&case.input), &mac).unwrap();
+                let mut bad = mac.clone();
+                bad[0] ^= 1;
+                m.verify_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+                assert_eq!(
+                    m.verify(s, Some(&case.input), &bad).unwrap_err().rv(),
+                    CKR_SIGNATURE_INVALID
+                );
+            }
+            other => panic!("{other}"),
+        }
+        // Its value never comes back.
+        assert_eq!(
+            m.attributes(s, key, &[CKA_VALUE, CKA_SENSITIVE]).unwrap(),
+            vec![Err(rutoken_pkcs11::object::Missing::Sensitive), Ok(vec![1])]
+        );
+        m.destroy_object(s, key).unwrap();
+        checked += 1;
+    }
+    assert_eq!(checked, 12, "every CryptoPro ECB/CFB/MAC case up to 2 KiB");
+    assert_eq!(secret_objects(&slot), 0, "destroyed on the token too");
+}
+
+#[test]
+fn generated_keys_wrap_unwrap_and_bad_input() {
+    let (m, slot, s) = lab();
+    let template = secret_template(CipherParams::CryptoProA, None);
+    let kek = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let cek = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, kek, &[CKA_LOCAL, CKA_KEY_GEN_MECHANISM])
+            .unwrap(),
+        vec![Ok(vec![1]), Ok(ulong(CKM_GOST28147_KEY_GEN))]
+    );
+    let ukm = [7u8; 8];
+    let wrapped = m
+        .wrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, cek)
+        .unwrap();
+    assert_eq!(wrapped.len(), 44);
+    assert_eq!(&wrapped[..8], &ukm);
+    let copy = m
+        .unwrap_key(s, CKM_GOST28147_KEY_WRAP, &[], kek, &wrapped, &template)
+        .unwrap();
+    let iv = [3u8; 8];
+    let data = vec![0x5A; 3000];
+    let enc = |key| {
+        m.cipher_init(s, CKM_GOST28147, &iv, key, false).unwrap();
+        m.cipher(s, Some(&data), false).unwrap()
+    };
+    assert_eq!(enc(cek), enc(copy), "the unwrapped key is the wrapped one");
+    let mut bad = wrapped.clone();
+    bad[30] ^= 1;
+    let before = secret_objects(&slot);
+    assert_eq!(
+        m.unwrap_key(s, CKM_GOST28147_KEY_WRAP, &[], kek, &bad, &template)
+            .unwrap_err()
+            .rv(),
+        CKR_WRAPPED_KEY_INVALID
+    );
+    assert_eq!(
+        secret_objects(&slot),
+        before,
+        "nothing left by a refused unwrap"
+    );
+    // Argument checks.
+    let rv = |r: Result<(), rutoken_pkcs11::Error>| r.unwrap_err().rv();
+    assert_eq!(
+        rv(m.cipher_init(s, CKM_GOST28147, &[1, 2], cek, false)),
+        CKR_MECHANISM_PARAM_INVALID
+    );
+    assert_eq!(
+        rv(m.cipher_init(s, CKM_GOST28147_ECB, &[1; 8], cek, false)),
+        CKR_MECHANISM_PARAM_INVALID
+    );
+    m.cipher_init(s, CKM_GOST28147_ECB, &[], cek, false)
+        .unwrap();
+    assert_eq!(
+        m.cipher(s, Some(&[0; 7]), false).unwrap_err().rv(),
+        CKR_DATA_LEN_RANGE
+    );
+    assert_eq!(
+        m.generate_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &[],
+            &t(&[(CKA_EXTRACTABLE, vec![1])])
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_TEMPLATE_INCONSISTENT
+    );
+    let no_encrypt = t(&[(CKA_ENCRYPT, vec![0])]);
+    let limited = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &no_encrypt)
+        .unwrap();
+    assert_eq!(
+        rv(m.cipher_init(s, CKM_GOST28147_ECB, &[], limited, false)),
+        CKR_KEY_FUNCTION_NOT_PERMITTED
+    );
+    // Session keys leave the token with their session; logout destroys the rest.
+    let s2 = m.open_session(0, RW).unwrap();
+    m.generate_key(s2, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let with_s2 = secret_objects(&slot);
+    m.close_session(s2).unwrap();
+    assert_eq!(secret_objects(&slot), with_s2 - 1);
+    m.logout(s).unwrap();
+    assert_eq!(secret_objects(&slot), 0);
+    assert_eq!(
+        m.attributes(s, kek, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+    // C_Finalize deletes what the sessions still hold.
+    m.login(s, CKU_USER, USER_PIN).unwrap();
+    m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let s3 = m.open_session(0, RW).unwrap();
+    m.generate_key(s3, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    assert_eq!(secret_objects(&slot), 2);
+    m.finalize();
+    assert_eq!(secret_objects(&slot), 0, "nothing left after C_Finalize");
+}
+
+#[test]
+fn derive_matches_the_host_vko() {
+    let (m, _slot, s) = lab();
+    let mut rng = Rng::from_seed(5);
+    for (mech, param) in [
+        (CKM_GOSTR3410_KEY_PAIR_GEN, ParamSet::Gost256A),
+        (
+            rutoken_pkcs11::vendor::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            ParamSet::Gost512A,
+        ),
+    ] {
+        let params_der = der::Encode::to_der(&param.oid()).unwrap();
+        let (public, private) = m
+            .generate_key_pair(s, mech, &t(&[(CKA_GOSTR3410_PARAMS, params_der)]), &t(&[]))
+            .unwrap();
+        let value = m
+            .attributes(s, public, &[CKA_VALUE])
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let token_public = VerifyingKey::from_le_bytes(param, &value).unwrap();
+        let ephemeral = SigningKey::generate(param, &mut rng).unwrap();
+        let ukm = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+        let derive = |kdf| DeriveParams {
+            kdf,
+            public: ephemeral.verifying_key().to_le_bytes(),
+            ukm: ukm.to_vec(),
+        };
+        let template = secret_template(CipherParams::CryptoProA, None);
+        let kek = m
+            .derive_key(
+                s,
+                CKM_GOSTR3410_12_DERIVE,
+                &derive(CKM_KDF_GOSTR3411_2012_256),
+                private,
+                &template,
+            )
+            .unwrap();
+        // The host's KEK for the same pair and UKM.
+        let host = gost::vko(Vko::Gost2012_256, &ephemeral, &token_public, &ukm).unwrap();
+        let host: [u8; 32] = host[..].try_into().unwrap();
+        // A known key wrapped on the token under the derived KEK unwraps on the host.
+        let known: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let cek = m
+            .create_object(s, &secret_template(CipherParams::CryptoProA, Some(&known)))
+            .unwrap();
+        let wrapped = m
+            .wrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, cek)
+            .unwrap();
+        let opened = gost28147::unwrap(
+            KeyWrap::Gost28147,
+            CipherParams::CryptoProA,
+            &host,
+            &wrapped,
+        )
+        .unwrap();
+        assert_eq!(
+            *opened, known,
+            "{param:?}: the token's KEK is the host's VKO"
+        );
+        // And the host's wrap of a content key opens on the token; its MAC agrees.
+        let content: [u8; 32] = [0xC3; 32];
+        let sealed = gost28147::wrap(
+            KeyWrap::Gost28147,
+            CipherParams::CryptoProA,
+            &host,
+            &ukm,
+            &content,
+        );
+        let unwrapped = m
+            .unwrap_key(s, CKM_GOST28147_KEY_WRAP, &[], kek, &sealed, &template)
+            .unwrap();
+        m.sign_init(s, CKM_GOST28147_MAC, &[], unwrapped).unwrap();
+        assert_eq!(
+            m.sign(s, Some(b"data")).unwrap(),
+            Mac::compute(CipherParams::CryptoProA, &content, b"data").to_vec()
+        );
+        // Bad parameters: a KDF not offered, a short point, a public key as base.
+        let rv = |r: Result<CK_OBJECT_HANDLE, rutoken_pkcs11::Error>| r.unwrap_err().rv();
+        assert_eq!(
+            rv(m.derive_key(
+                s,
+                CKM_GOSTR3410_12_DERIVE,
+                &derive(0xD432_1025),
+                private,
+                &template
+            )),
+            CKR_MECHANISM_PARAM_INVALID
+        );
+        let mut short = derive(CKD_NULL);
+        short.public.truncate(10);
+        assert_eq!(
+            rv(m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &short, private, &template)),
+            CKR_MECHANISM_PARAM_INVALID
+        );
+        let mut off_curve = derive(CKD_NULL);
+        off_curve.public[0] ^= 1;
+        assert_eq!(
+            rv(m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &off_curve, private, &template)),
+            CKR_MECHANISM_PARAM_INVALID
+        );
+        assert_eq!(
+            rv(m.derive_key(
+                s,
+                CKM_GOSTR3410_12_DERIVE,
+                &derive(CKD_NULL),
+                public,
+                &template
+            )),
+            CKR_KEY_TYPE_INCONSISTENT
+        );
+        // CKD_NULL on a 2012 key is the same VKO.
+        let again = m
+            .derive_key(
+                s,
+                CKM_GOSTR3410_12_DERIVE,
+                &derive(CKD_NULL),
+                private,
+                &template,
+            )
+            .unwrap();
+        let wrapped2 = m
+            .wrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, again, cek)
+            .unwrap();
+        assert_eq!(wrapped2, wrapped);
+    }
+}
+
+#[test]
+fn mechanisms_are_listed() {
+    let (m, _slot, _s) = lab();
+    let list = m.mechanism_list(0).unwrap();
+    for mech in [
+        CKM_GOST28147_KEY_GEN,
+        CKM_GOST28147_ECB,
+        CKM_GOST28147,
+        CKM_GOST28147_MAC,
+        CKM_GOST28147_KEY_WRAP,
+        CKM_GOSTR3410_12_DERIVE,
+    ] {
+        assert!(list.contains(&mech), "{mech:#x}");
+    }
+}
+
+/// pkcs11-tool's mechanism list; python-pkcs11 through the C ABI behind the private pcscd: an
+/// imported key encrypts with
+/// `CKM_GOST28147` what `openssl enc -gost89` (gost engine, CryptoPro A, CFB with meshing)
+/// decrypts, and decrypts what OpenSSL encrypts; a generated key round-trips and MACs.
+#[cfg(feature = "pcsc")]
+#[test]
+fn python_and_openssl_both_ways() {
+    // The gost engine's CFB with CryptoPro A's S-box and meshing; no padding (a stream).
+    const OPENSSL_GOST89: &str = "CRYPT_PARAMS=id-Gost28147-89-CryptoPro-A-ParamSet \
+        openssl enc -engine gost -gost89 -nopad";
+    use std::time::Duration;
+    use support::lab::{self, Lab};
+    require_lab!();
+    let python = lab::venv().join("bin/python");
+    if !std::process::Command::new(&python)
+        .args(["-c", "import pkcs11"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        eprintln!("skipped: python-pkcs11 is not in {}", lab::venv().display());
+        return;
+    }
+    let lab = Lab::start(Duration::from_secs(30));
+    // OpenSC's pkcs11-tool names the mechanisms (it cannot use them: `--keygen --key-type
+    // GOST28147:32` is "Unknown key type" in 0.23; python-pkcs11 below does).
+    let listing = lab.ok("pkcs11-tool --module \"$MODULE\" -M");
+    for line in [
+        "GOST28147-KEY-GEN, keySize={256,256}, hw, generate",
+        "GOST28147-ECB, keySize={256,256}, hw, encrypt, decrypt",
+        "GOST28147, keySize={256,256}, hw, encrypt, decrypt",
+        "GOST28147-MAC, keySize={256,256}, hw, sign, verify",
+        "GOST28147-KEY-WRAP, keySize={256,256}, hw, wrap, unwrap",
+        "GOSTR3410-12-DERIVE, keySize={256,512}, hw, derive",
+    ] {
+        assert!(listing.contains(line), "{line} in:\n{listing}");
+    }
+    let key = "0123456789abcdeffedcba987654321000112233445566778899aabbccddeeff";
+    let iv = "0102030405060708";
+    let plain: Vec<u8> = (0..3000u32).map(|i| (i * 31 % 251) as u8).collect();
+    lab.write("plain.bin", &plain);
+    lab.write("test.py", include_bytes!("data/gost28147.py").as_slice());
+    lab.ok(&format!(
+        "{OPENSSL_GOST89} -e -K {key} -iv {iv} -in plain.bin -out openssl.bin"
+    ));
+    // The peer of the VKO 2001 check: a key on CryptoPro A (= TC26 256-B), its UKM.
+    let ephemeral = SigningKey::generate(ParamSet::Gost256B, &mut Rng::from_seed(2001)).unwrap();
+    let ukm = "0102030405060708";
+    let out = lab.ok(&format!(
+        "{} test.py \"$MODULE\" {} {key} {iv} plain.bin openssl.bin token.bin {} {ukm}",
+        python.display(),
+        lab::USER_PIN,
+        hex::encode(ephemeral.verifying_key().to_le_bytes())
+    ));
+    assert!(out.contains("done"), "{out}");
+    assert!(out.contains("short-peer MechanismParamInvalid"), "{out}");
+    let field = |name: &str| {
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {out}"));
+        hex::decode(line.trim()).unwrap()
+    };
+    let token_public =
+        VerifyingKey::from_le_bytes(ParamSet::Gost256B, &field("token-public")).unwrap();
+    let kek = gost::vko(
+        Vko::Gost2001,
+        &ephemeral,
+        &token_public,
+        &hex::decode(ukm).unwrap(),
+    )
+    .unwrap();
+    let kek: [u8; 32] = kek[..].try_into().unwrap();
+    let opened = gost28147::unwrap(
+        KeyWrap::Gost28147,
+        CipherParams::CryptoProA,
+        &kek,
+        &field("kek-wrapped"),
+    )
+    .unwrap();
+    assert_eq!(
+        hex::encode(*opened),
+        key,
+        "the KEK C_DeriveKey made is the host's VKO 2001"
+    );
+    // The token's ciphertext opens with OpenSSL and equals the host engine's.
+    lab.ok(&format!(
+        "{OPENSSL_GOST89} -d -K {key} -iv {iv} -in token.bin -out back.bin"
+    ));
+    assert_eq!(lab.read("back.bin"), plain);
+    let k: [u8; 32] = hex::decode(key).unwrap().try_into().unwrap();
+    let v: [u8; 8] = hex::decode(iv).unwrap().try_into().unwrap();
+    assert_eq!(
+        lab.read("token.bin"),
+        Cfb::apply(CipherParams::CryptoProA, &k, &v, Direction::Encrypt, &plain)
+    );
+}
+
+#[test]
+fn token_keys_outlive_the_session_and_the_module() {
+    let (m, slot, s) = lab();
+    let mut template = secret_template(CipherParams::CryptoProB, None);
+    template.0.push(Attribute {
+        kind: CKA_TOKEN,
+        value: vec![1],
+    });
+    template.0.push(Attribute {
+        kind: CKA_ID,
+        value: vec![0x28, 0x14, 0x70],
+    });
+    template.0.push(Attribute {
+        kind: CKA_DECRYPT,
+        value: vec![0],
+    });
+    // Not in a read-only session.
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.generate_key(ro, CKM_GOST28147_KEY_GEN, &[], &template)
+            .unwrap_err()
+            .rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    let key = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let iv = [5u8; 8];
+    let data = b"kept on the token across applications".to_vec();
+    m.cipher_init(s, CKM_GOST28147, &iv, key, false).unwrap();
+    let ct = m.cipher(s, Some(&data), false).unwrap();
+    m.close_session(s).unwrap();
+    m.close_session(ro).unwrap();
+    assert_eq!(secret_objects(&slot), 1, "a token key outlives its session");
+
+    // Another application finds it (after the login: it is private) with its attributes.
+    let other = Module::new(Box::new(OneToken {
+        slot: slot.clone(),
+        settings: Settings::from_profile(&DeviceProfile::default()),
+    }));
+    let s2 = other.open_session(0, RW).unwrap();
+    let find = |m: &Module, s| {
+        m.find_init(s, &t(&[(CKA_ID, vec![0x28, 0x14, 0x70])]))
+            .unwrap();
+        let found = m.find(s, 10).unwrap();
+        m.find_final(s).unwrap();
+        found
+    };
+    assert!(find(&other, s2).is_empty(), "private: not before the login");
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    let found = find(&other, s2);
+    assert_eq!(found.len(), 1);
+    let k = found[0];
+    assert_eq!(
+        other
+            .attributes(
+                s2,
+                k,
+                &[
+                    CKA_TOKEN,
+                    CKA_LABEL,
+                    CKA_GOST28147_PARAMS,
+                    CKA_DECRYPT,
+                    CKA_LOCAL
+                ]
+            )
+            .unwrap(),
+        vec![
+            Ok(vec![1]),
+            Ok(b"k".to_vec()),
+            Ok(CipherParams::CryptoProB.to_der()),
+            Ok(vec![0]),
+            Ok(vec![1]),
+        ]
+    );
+    other.cipher_init(s2, CKM_GOST28147, &iv, k, false).unwrap();
+    assert_eq!(
+        other.cipher(s2, Some(&data), false).unwrap(),
+        ct,
+        "the same key"
+    );
+    assert_eq!(
+        other
+            .cipher_init(s2, CKM_GOST28147, &iv, k, true)
+            .unwrap_err()
+            .rv(),
+        CKR_KEY_FUNCTION_NOT_PERMITTED,
+        "CKA_DECRYPT false came back"
+    );
+    // A logout keeps it; C_DestroyObject removes the key and its record.
+    other.logout(s2).unwrap();
+    assert_eq!(secret_objects(&slot), 1);
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    other.destroy_object(s2, k).unwrap();
+    assert_eq!(secret_objects(&slot), 0);
+    assert!(find(&other, s2).is_empty());
+    other
+        .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_DATA))]))
+        .unwrap();
+    assert!(
+        other.find(s2, 10).unwrap().is_empty(),
+        "no record left as a data object"
+    );
+    other.find_final(s2).unwrap();
+}
