@@ -53,7 +53,7 @@ impl slot::Readers for NoReaders {
     fn readers(&self) -> Result<Vec<slot::ReaderState>, device::DeviceError> {
         Ok(Vec::new())
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn device::Device>, device::DeviceError> {
+    fn open(&self, _reader: &str) -> Result<device::Device, device::DeviceError> {
         Err(device::DeviceError::NotPresent)
     }
 }

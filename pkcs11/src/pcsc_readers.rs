@@ -93,7 +93,7 @@ impl Readers for PcscReaders {
         }
     }
 
-    fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+    fn open(&self, reader: &str) -> Result<Device, DeviceError> {
         crate::backend::open_pcsc(reader, &self.settings)
     }
 

@@ -19,7 +19,7 @@ pub trait Readers: Send + Sync {
     /// Every reader now.
     fn readers(&self) -> Result<Vec<ReaderState>, DeviceError>;
     /// Connects to the token in `reader`.
-    fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError>;
+    fn open(&self, reader: &str) -> Result<Device, DeviceError>;
     /// Waits up to `timeout` for a change in the readers (a card in or out, a reader come or
     /// gone); returning early without one is fine (the caller looks again).
     fn wait(&self, timeout: std::time::Duration) -> Result<(), DeviceError> {
@@ -46,7 +46,7 @@ pub const RUTOKEN_ECP_ATRS: [&[u8]; 2] = [
 /// A connected token: what lives behind the slot's own lock (device I/O happens there only).
 pub struct TokenState {
     /// The connection.
-    pub device: Box<dyn Device>,
+    pub device: Device,
     /// Its serial.
     pub serial: Vec<u8>,
     /// The card insertion this connection belongs to (the module counts insertions per slot;

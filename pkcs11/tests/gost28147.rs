@@ -18,7 +18,6 @@ use gost::gost28147::{self, Cfb, Direction, KeyWrap, Mac};
 use gost::{CipherParams, ParamSet, Rng, SigningKey, VerifyingKey, Vko};
 use rutoken_client::transport::InProcess;
 use rutoken_pkcs11::attribute::{Attribute, Template, ulong};
-use rutoken_pkcs11::backend::ClientDevice;
 use rutoken_pkcs11::device::{Device, DeviceError};
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::module::derive::DeriveParams;
@@ -46,13 +45,12 @@ impl Readers for OneToken {
             atr: Some(self.slot.atr()),
         }])
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-        let device = ClientDevice::attach(
+    fn open(&self, _reader: &str) -> Result<Device, DeviceError> {
+        Device::attach(
             InProcess::new(self.slot.clone()),
             self.settings.config.clone(),
             self.settings.words,
-        )?;
-        Ok(Box::new(device))
+        )
     }
 }
 

@@ -10,7 +10,6 @@ use cryptoki_sys::*;
 use gost::DigestAlgorithm;
 use rutoken_client::transport::InProcess;
 use rutoken_pkcs11::attribute::{Attribute, Template};
-use rutoken_pkcs11::backend::ClientDevice;
 use rutoken_pkcs11::device::{Device, DeviceError};
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::settings::Settings;
@@ -39,13 +38,12 @@ impl<C: Card + Clone + Sync + 'static> Readers for OneToken<C> {
             atr: Some(self.slot.atr()),
         }])
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-        let device = ClientDevice::attach(
+    fn open(&self, _reader: &str) -> Result<Device, DeviceError> {
+        Device::attach(
             InProcess::new(self.slot.clone()),
             self.settings.config.clone(),
             self.settings.words,
-        )?;
-        Ok(Box::new(device))
+        )
     }
 }
 

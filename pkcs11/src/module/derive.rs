@@ -61,7 +61,7 @@ impl Module {
         }
         let key = self
             .with_token(slot, |t| {
-                Ok(symmetric_of(t.device.as_mut())?.derive(
+                Ok(symmetric_of(&mut t.device)?.derive(
                     pair.reference,
                     vko,
                     &params.public,

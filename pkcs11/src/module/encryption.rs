@@ -16,7 +16,7 @@ use super::{Module, Table};
 use crate::device::{DeviceError, Role};
 use crate::error::{Error, fail};
 use crate::object::Kind;
-use crate::symmetric::{self, SecretKeyObject, SymmetricDevice};
+use crate::symmetric::{self, SecretKeyObject};
 
 /// An encryption or decryption: the key, the mode, the data so far.
 pub(crate) struct Ciphering {
@@ -52,8 +52,8 @@ impl Table {
 
 /// The token's symmetric side, or `CKR_FUNCTION_NOT_SUPPORTED` for a token without one.
 pub(super) fn symmetric_of(
-    device: &mut dyn crate::device::Device,
-) -> Result<&mut dyn SymmetricDevice, Error> {
+    device: &mut crate::device::Device,
+) -> Result<&mut crate::device::Device, Error> {
     device
         .symmetric()
         .ok_or(Error::Rv(CKR_FUNCTION_NOT_SUPPORTED))
@@ -170,7 +170,7 @@ impl Module {
             });
         }
         self.with_token(slot, |t| {
-            symmetric_of(t.device.as_mut())?
+            symmetric_of(&mut t.device)?
                 .cipher(op.key, op.mode, decrypt, input)
                 .map_err(Error::Device)
         })
@@ -247,7 +247,7 @@ impl Module {
         }
         let input = data.unwrap_or(&op.data);
         let mac = self.with_token(slot, |t| {
-            symmetric_of(t.device.as_mut())?
+            symmetric_of(&mut t.device)?
                 .mac(op.key, op.iv, input)
                 .map_err(Error::Device)
         })?;

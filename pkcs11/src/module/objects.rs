@@ -521,7 +521,7 @@ impl Module {
                 Kind::Certificate(c) => t.device.delete_certificate(c)?,
                 Kind::Data(d) => t.device.delete_data_object(d)?,
                 Kind::SecretKey(k) => {
-                    super::encryption::symmetric_of(t.device.as_mut())?.delete_secret_key(k.key)?;
+                    super::encryption::symmetric_of(&mut t.device)?.delete_secret_key(k.key)?;
                     if let Some(record) = &k.record {
                         t.device.delete_data_object(record)?;
                     }
