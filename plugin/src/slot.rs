@@ -15,7 +15,7 @@ pub const DEVICE_ID: u64 = 0;
 /// What an operation holds while it runs.
 pub struct Session {
     /// The token.
-    pub device: Box<dyn Device>,
+    pub device: Device,
     /// The page logged in (and has not logged out since, nor pulled the token).
     pub logged_in: bool,
     /// The PIN `savePin` kept (the plugin's PIN cache): after a pull and insert the bridge
@@ -41,7 +41,7 @@ impl Slot {
     /// buttons), `panel` reaches the SafeTouch's buttons (to cut a waiting screen short when
     /// the token is pulled).
     pub fn new(
-        device: Box<dyn Device>,
+        device: Device,
         present: Arc<AtomicBool>,
         panel: Option<std::sync::mpsc::Sender<PanelInput>>,
     ) -> Arc<Self> {
