@@ -4,7 +4,7 @@
 //! client would send. [`Device`]'s calls in the plugin's terms are in `calls`.
 
 use rutoken_client as client;
-use rutoken_client::{ClientConfig, DriverError};
+use rutoken_client::ClientConfig;
 use rutoken_device::DeviceProfile;
 
 use crate::BridgeError;
@@ -12,7 +12,7 @@ use crate::BridgeError;
 mod calls;
 #[cfg(feature = "emulator")]
 mod emulator;
-use crate::device::{Device, DeviceError, Missing};
+use crate::device::Device;
 use crate::server;
 
 /// Where the token comes from.
@@ -76,36 +76,6 @@ fn open_reader(_name: &str, _config: ClientConfig) -> Result<server::Token, Brid
     ))
 }
 
-/// The driver's error in the plugin's terms: one place for the whole mapping (a missing object
-/// by its kind, not its words).
-pub(crate) fn device_error(e: DriverError) -> DeviceError {
-    match e {
-        DriverError::PinIncorrect { tries_left, .. } => DeviceError::PinIncorrect {
-            tries_left: tries_left.unwrap_or(0),
-        },
-        DriverError::PinBlocked { .. } => DeviceError::PinLocked,
-        DriverError::NotLoggedIn { .. } => DeviceError::NotLoggedIn,
-        DriverError::Rejected { .. } | DriverError::RejectedOrTimedOut { .. } => {
-            DeviceError::Rejected
-        }
-        DriverError::TimedOut { .. } => DeviceError::TimedOut,
-        DriverError::Removed => DeviceError::Removed,
-        DriverError::Missing { what } => DeviceError::NotFound(match what {
-            client::Missing::PrivateKey => Missing::KeyPair,
-            client::Missing::DataObject => Missing::DataObject,
-            // The rest are reported as a missing certificate, as before this was typed: the
-            // directory files and the application are where certificates are looked up.
-            client::Missing::Certificate
-            | client::Missing::CertificateFile
-            | client::Missing::InterruptedCertificate
-            | client::Missing::DirectoryFile
-            | client::Missing::Pkcs15Application => Missing::Certificate,
-        }),
-        DriverError::CannotExpress { what } => DeviceError::Unsupported(what),
-        other => DeviceError::Failed(other.to_string()),
-    }
-}
-
 // The emulator is on in tests (the crate's dev-dependency on itself turns the feature on).
 #[cfg(all(test, feature = "emulator"))]
 mod tests {
@@ -134,14 +104,19 @@ mod tests {
 
     #[test]
     fn a_missing_object_maps_by_its_kind_not_its_words() {
-        let not_found = |what| device_error(client::ClientError::NotFound { what }.into());
+        use crate::codes::ErrorCode;
+        use crate::plugin_error::PluginError;
+        let not_found = |what| {
+            let e: rutoken_client::DriverError = client::ClientError::NotFound { what }.into();
+            PluginError::from(e).code
+        };
         assert_eq!(
             not_found(client::Missing::PrivateKey),
-            DeviceError::NotFound(Missing::KeyPair)
+            ErrorCode::KeyNotFound
         );
         assert_eq!(
             not_found(client::Missing::DataObject),
-            DeviceError::NotFound(Missing::DataObject)
+            ErrorCode::BfNotFound
         );
         for what in [
             client::Missing::Certificate,
@@ -150,11 +125,7 @@ mod tests {
             client::Missing::DirectoryFile,
             client::Missing::Pkcs15Application,
         ] {
-            assert_eq!(
-                not_found(what),
-                DeviceError::NotFound(Missing::Certificate),
-                "{what}"
-            );
+            assert_eq!(not_found(what), ErrorCode::CertificateNotFound, "{what}");
         }
     }
 }

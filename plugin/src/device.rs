@@ -63,63 +63,6 @@ pub struct DataFile {
     pub value: Option<Vec<u8>>,
 }
 
-/// The kind of object a [`DeviceError::NotFound`] names: each has its own plugin error code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Missing {
-    /// A key pair (`KEY_NOT_FOUND`).
-    KeyPair,
-    /// A certificate (`CERTIFICATE_NOT_FOUND`).
-    Certificate,
-    /// A data object, the plugin's binary file (`BF_NOT_FOUND`).
-    DataObject,
-}
-
-/// `… not found`: the object in words.
-impl std::fmt::Display for Missing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Missing::KeyPair => "key pair",
-            Missing::Certificate => "certificate",
-            Missing::DataObject => "data object",
-        })
-    }
-}
-
-/// What a token operation can fail with, in the terms the page sees.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeviceError {
-    /// A wrong PIN.
-    #[error("wrong PIN, {tries_left} tries left")]
-    PinIncorrect {
-        /// Tries left.
-        tries_left: u8,
-    },
-    /// The PIN is blocked.
-    #[error("the PIN is blocked")]
-    PinLocked,
-    /// The operation needs the user PIN.
-    #[error("not logged in")]
-    NotLoggedIn,
-    /// Reject on the SafeTouch.
-    #[error("rejected on the SafeTouch")]
-    Rejected,
-    /// Nobody pressed in time.
-    #[error("the SafeTouch timed out")]
-    TimedOut,
-    /// The token was pulled.
-    #[error("the token was removed")]
-    Removed,
-    /// No such object.
-    #[error("{0} not found")]
-    NotFound(Missing),
-    /// The token cannot do this.
-    #[error("unsupported: {0}")]
-    Unsupported(String),
-    /// Anything else the token or the client reported.
-    #[error("{0}")]
-    Failed(String),
-}
-
 /// A token behind a driver of the client crate's seam, with what the plugin shows of its
 /// reader.
 pub struct Device {

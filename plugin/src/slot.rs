@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::device::{Device, DeviceError};
+use rutoken_client::DriverError;
+
+use crate::device::Device;
 use crate::panel::PanelInput;
 use crate::plugin_error::PluginError;
 
@@ -93,7 +95,7 @@ impl Slot {
     ) -> Result<T, PluginError> {
         let mut session = self.lock();
         if !self.present() {
-            return Err(DeviceError::Removed.into());
+            return Err(DriverError::Removed.into());
         }
         let generation = self.generation.load(Ordering::SeqCst);
         if session.generation != generation {
@@ -115,7 +117,7 @@ impl Slot {
         let result = op(&mut session);
         if self.generation.load(Ordering::SeqCst) != generation {
             session.logged_in = false;
-            return Err(DeviceError::Removed.into());
+            return Err(DriverError::Removed.into());
         }
         result
     }
