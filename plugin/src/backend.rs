@@ -3,7 +3,6 @@
 //! (`rutoken_client::Driver` over its APDUs): every APDU the bridge causes is one the bank
 //! client would send. [`Device`]'s calls in the plugin's terms are in `calls`.
 
-use rutoken_client as client;
 use rutoken_client::ClientConfig;
 use rutoken_device::DeviceProfile;
 
@@ -12,7 +11,6 @@ use crate::BridgeError;
 mod calls;
 #[cfg(feature = "emulator")]
 mod emulator;
-use crate::device::Device;
 use crate::server;
 
 /// Where the token comes from.
@@ -58,10 +56,11 @@ fn open_reader(name: &str, config: ClientConfig) -> Result<server::Token, Bridge
     // after a successful VERIFY.
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(name)
         .map_err(|e| BridgeError::Token(e.to_string()))?;
-    let driver = client::driver::ApduDriver::new(client::Client::new(transport, config));
+    let driver =
+        rutoken_client::driver::ApduDriver::new(rutoken_client::Client::new(transport, config));
     // A sim behind vpcd runs its own SafeTouch; a real one is a CCID reader we cannot tell
     // apart: assume one, as the bank's setup has. Its free memory: no APDU for it is known.
-    let device = Device::new(Box::new(driver), name, true, 10);
+    let device = crate::device::Device::new(Box::new(driver), name, true, 10);
     Ok(server::Token {
         slot: Slot::new(device, Arc::new(AtomicBool::new(true)), None),
         monitor: None,
@@ -80,6 +79,7 @@ fn open_reader(_name: &str, _config: ClientConfig) -> Result<server::Token, Brid
 #[cfg(all(test, feature = "emulator"))]
 mod tests {
     use super::*;
+    use rutoken_client as client;
     use rutoken_sim::token::Fixture;
 
     /// `formatToken` on the emulated token (the real APDU backend, not the tests' soft device):
