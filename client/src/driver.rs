@@ -110,6 +110,28 @@ pub enum PinCounter {
     },
 }
 
+impl PinCounter {
+    /// Tries left before the PIN blocks, when the counter tells them (not while the PIN is
+    /// verified: the token answers 9000 then; not through PKCS#11's flags).
+    pub fn tries_left(self) -> Option<u8> {
+        match self {
+            PinCounter::Exact(PinStatus::TriesLeft(n)) => Some(n),
+            PinCounter::Exact(PinStatus::Blocked) => Some(0),
+            PinCounter::Exact(PinStatus::Verified) | PinCounter::Flags { .. } => None,
+        }
+    }
+
+    /// Whether the PIN is blocked.
+    pub fn blocked(self) -> bool {
+        match self {
+            PinCounter::Exact(status) => {
+                matches!(status, PinStatus::Blocked | PinStatus::TriesLeft(0))
+            }
+            PinCounter::Flags { locked, .. } => locked,
+        }
+    }
+}
+
 /// The SafeTouch press that answers the next signing command, and the screen the caller
 /// expects it to show (a person at a real token is shown it; the emulator ignores it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,7 +182,10 @@ pub trait Driver {
         &mut self,
         admin_pin: &str,
         user_pin: Option<&str>,
-    ) -> Result<(), DriverError>;
+    ) -> Result<(), DriverError> {
+        let _ = (admin_pin, user_pin);
+        Err(cannot("unblock the user PIN in one call"))
+    }
     /// Resets the access rights.
     fn logout(&mut self) -> Result<(), DriverError>;
     /// Generates a key pair on the token.
@@ -191,9 +216,15 @@ pub trait Driver {
         der: &[u8],
         label: &str,
         interrupt: Option<Interrupt>,
-    ) -> Result<Installed, DriverError>;
+    ) -> Result<Installed, DriverError> {
+        let _ = (key, der, label, interrupt);
+        Err(cannot("write a certificate for a key"))
+    }
     /// The DER of the certificate with this ID.
-    fn read_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>, DriverError>;
+    fn read_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>, DriverError> {
+        let _ = id;
+        Err(cannot("read a certificate by its ID"))
+    }
     /// Deletes the certificates with this ID.
     fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError>;
     /// Sends a raw command APDU; `secret` marks its data as a secret for transcripts.
@@ -202,12 +233,19 @@ pub trait Driver {
         command: &[u8],
         secret: bool,
         press: Option<&PressPlan>,
-    ) -> Result<Response, DriverError>;
+    ) -> Result<Response, DriverError> {
+        let _ = (command, secret, press);
+        Err(cannot("send a raw APDU"))
+    }
     /// The SafeTouch screens shown since the last call, as text (`None`: nobody can read
     /// them).
-    fn take_screens(&mut self) -> Option<Vec<String>>;
+    fn take_screens(&mut self) -> Option<Vec<String>> {
+        None
+    }
     /// A power or presence event.
-    fn power(&mut self, event: PowerEvent) -> Result<(), DriverError>;
+    fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
+        Err(cannot(event.action()))
+    }
     /// The most tries a PIN has (what its counter is reset to), when the token tells it.
     fn max_tries(&mut self, role: PinRole) -> Result<Option<u8>, DriverError> {
         let _ = role;

@@ -5,8 +5,8 @@
 //! client's PKCS#15 objects (PrKDF, PuKDF, CDF, DODF under `3F00/5000`), the ones OpenSC lists.
 
 use rutoken_client::driver::{ApduDriver, DataObject as TokenData, Reader, TokenCertificate};
-use rutoken_client::driver::{KeySpec as DriverKeySpec, PinCounter, TokenKey};
-use rutoken_client::{Client, ClientConfig, Driver, DriverError, PinRole, PinStatus, Transport};
+use rutoken_client::driver::{KeySpec as DriverKeySpec, TokenKey};
+use rutoken_client::{Client, ClientConfig, Driver, DriverError, PinRole, Transport};
 
 use crate::device::{
     Certificate, DataObject, Device, DeviceError, Format, KeyPair, KeySpec, Listing, PinState, Role,
@@ -115,23 +115,9 @@ impl Device {
     /// A PIN's counter.
     pub fn pin_state(&mut self, r: Role) -> Result<PinState, DeviceError> {
         let counter = self.driver.pin_counter(role(r)).map_err(|e| self.err(e))?;
-        Ok(match counter {
-            PinCounter::Exact(PinStatus::Verified) => PinState {
-                tries_left: None,
-                blocked: false,
-            },
-            PinCounter::Exact(PinStatus::TriesLeft(n)) => PinState {
-                tries_left: Some(n),
-                blocked: n == 0,
-            },
-            PinCounter::Exact(PinStatus::Blocked) => PinState {
-                tries_left: Some(0),
-                blocked: true,
-            },
-            PinCounter::Flags { locked, .. } => PinState {
-                tries_left: None,
-                blocked: locked,
-            },
+        Ok(PinState {
+            tries_left: counter.tries_left(),
+            blocked: counter.blocked(),
         })
     }
 

@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 use cryptoki_sys::*;
 use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet, Rng, SigningKey};
 use rutoken_client::driver::{
-    Code, DataObject, Driver, DriverError, Installed, Interrupt, KeySpec, PinCounter, PinRole,
-    PinStatus, PowerEvent, PressPlan, Response, Serial, StatusWord, TokenCertificate, TokenKey,
-    TokenObjects, cannot,
+    Code, DataObject, Driver, DriverError, KeySpec, PinCounter, PinRole, PinStatus, PressPlan,
+    Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects,
 };
 use rutoken_pkcs11::attribute::{Attribute, Template};
 use rutoken_pkcs11::device::{Device, DeviceError};
@@ -34,11 +33,6 @@ struct Store {
 /// 87654321.
 #[derive(Clone)]
 struct FakeToken(Arc<Mutex<Store>>);
-
-/// What the module never asks of this token.
-fn unused(what: &str) -> DriverError {
-    cannot(&format!("{what} (not in this test token)"))
-}
 
 impl FakeToken {
     fn signing_key<'s>(s: &'s Store, key: &TokenKey) -> Result<&'s SigningKey, DriverError> {
@@ -141,9 +135,6 @@ impl Driver for FakeToken {
     fn change_pin(&mut self, _r: PinRole, _o: &str, _n: &str) -> Result<(), DriverError> {
         Ok(())
     }
-    fn unblock_user_pin(&mut self, _admin: &str, _user: Option<&str>) -> Result<(), DriverError> {
-        Err(unused("unblock with the admin PIN"))
-    }
     fn reset_retry_counter(&mut self, _role: PinRole) -> Result<(), DriverError> {
         self.0.lock().unwrap().user_tries = 3;
         Ok(())
@@ -227,15 +218,6 @@ impl Driver for FakeToken {
         let digest = algorithm.digest().digest(data);
         self.sign_digest(key, &digest, press)
     }
-    fn install_certificate(
-        &mut self,
-        _key: &TokenKey,
-        _der: &[u8],
-        _label: &str,
-        _interrupt: Option<Interrupt>,
-    ) -> Result<Installed, DriverError> {
-        Err(unused("install a certificate for a key"))
-    }
     fn install_certificate_as(
         &mut self,
         der: &[u8],
@@ -249,9 +231,6 @@ impl Driver for FakeToken {
         };
         self.0.lock().unwrap().certificates.push(c.clone());
         Ok(c.id)
-    }
-    fn read_certificate(&mut self, _id: &[u8]) -> Result<Vec<u8>, DriverError> {
-        Err(unused("read a certificate"))
     }
     fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError> {
         self.0.lock().unwrap().certificates.retain(|x| x.id != id);
@@ -281,20 +260,6 @@ impl Driver for FakeToken {
     fn delete_data_object(&mut self, path: &[u8]) -> Result<(), DriverError> {
         self.0.lock().unwrap().data.retain(|d| d.path != path);
         Ok(())
-    }
-    fn transmit(
-        &mut self,
-        _command: &[u8],
-        _secret: bool,
-        _press: Option<&PressPlan>,
-    ) -> Result<Response, DriverError> {
-        Err(unused("send a raw APDU"))
-    }
-    fn take_screens(&mut self) -> Option<Vec<String>> {
-        None
-    }
-    fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
-        Err(unused(event.action()))
     }
 }
 

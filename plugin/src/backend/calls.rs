@@ -3,10 +3,8 @@
 //! data objects as the plugin's binary files.
 
 use gost::{KeyAlgorithm, ParamSet};
-use rutoken_client::driver::{
-    DataObject, Format, KeySpec, PinCounter, PowerEvent, TokenCertificate, TokenKey,
-};
-use rutoken_client::{Driver, DriverError, Missing, PinRole, PinStatus};
+use rutoken_client::driver::{DataObject, Format, KeySpec, PowerEvent, TokenCertificate, TokenKey};
+use rutoken_client::{Driver, DriverError, Missing, PinRole};
 
 use crate::device::{Certificate, DataFile, Device, KeyPair, Pin, PinState};
 
@@ -111,23 +109,9 @@ impl Device {
     /// The user PIN's tries left.
     pub fn pin_state(&mut self) -> Result<PinState, DriverError> {
         let counter = self.driver.pin_counter(PinRole::User)?;
-        Ok(match counter {
-            PinCounter::Exact(PinStatus::Verified) => PinState {
-                retries_left: None,
-                locked: false,
-            },
-            PinCounter::Exact(PinStatus::TriesLeft(n)) => PinState {
-                retries_left: Some(n),
-                locked: n == 0,
-            },
-            PinCounter::Exact(PinStatus::Blocked) => PinState {
-                retries_left: Some(0),
-                locked: true,
-            },
-            PinCounter::Flags { locked, .. } => PinState {
-                retries_left: None,
-                locked,
-            },
+        Ok(PinState {
+            retries_left: counter.tries_left(),
+            locked: counter.blocked(),
         })
     }
     /// Key pairs on the token (a key with no PKCS#15 entry or public key is not listed,

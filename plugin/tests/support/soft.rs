@@ -4,9 +4,8 @@
 
 use gost::{KeyAlgorithm, Rng, Signature, SigningKey};
 use rutoken_client::driver::{
-    Code, DataObject, Format, Installed, Interrupt, KeySpec, PinCounter, PinRole, PinStatus,
-    PowerEvent, PressPlan, Response, Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects,
-    cannot,
+    Code, DataObject, Format, KeySpec, PinCounter, PinRole, PinStatus, PowerEvent, PressPlan,
+    Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects, cannot,
 };
 use rutoken_client::{Driver, DriverError, Missing};
 
@@ -185,9 +184,6 @@ impl Driver for SoftToken {
         }
         Ok(())
     }
-    fn unblock_user_pin(&mut self, _admin: &str, _user: Option<&str>) -> Result<(), DriverError> {
-        Err(unused("unblock in one call"))
-    }
     fn reset_retry_counter(&mut self, role: PinRole) -> Result<(), DriverError> {
         if !self.admin || role != PinRole::User {
             return Err(unused("reset a counter without the administrator"));
@@ -262,15 +258,6 @@ impl Driver for SoftToken {
     ) -> Result<Signature, DriverError> {
         self.sign(key, digest)
     }
-    fn install_certificate(
-        &mut self,
-        _key: &TokenKey,
-        _der: &[u8],
-        _label: &str,
-        _interrupt: Option<Interrupt>,
-    ) -> Result<Installed, DriverError> {
-        Err(unused("install a certificate for a key"))
-    }
     fn install_certificate_as(
         &mut self,
         der: &[u8],
@@ -298,9 +285,6 @@ impl Driver for SoftToken {
             .ok_or(missing(Missing::Certificate))?;
         (c.label, c.id) = (label.to_owned(), id.to_vec());
         Ok(())
-    }
-    fn read_certificate(&mut self, _id: &[u8]) -> Result<Vec<u8>, DriverError> {
-        Err(unused("read one certificate"))
     }
     fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError> {
         self.certs.retain(|c| c.id != id);
@@ -368,17 +352,6 @@ impl Driver for SoftToken {
             gost::gost28147::Direction::Decrypt,
             ciphertext,
         ))
-    }
-    fn transmit(
-        &mut self,
-        _command: &[u8],
-        _secret: bool,
-        _press: Option<&PressPlan>,
-    ) -> Result<Response, DriverError> {
-        Err(unused("send a raw APDU"))
-    }
-    fn take_screens(&mut self) -> Option<Vec<String>> {
-        None
     }
     /// A pull and an insert: no access rights after.
     fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
