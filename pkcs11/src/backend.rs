@@ -1,6 +1,6 @@
 //! The module's calls on a token through the client crate's one seam
 //! ([`rutoken_client::Driver`]): PKCS#11's byte PINs and object records in, the driver's
-//! answers out as the module's objects, its errors as [`DeviceError`] (read with the device
+//! answers out as the module's objects, its errors as [`Error`] (read with the device
 //! profile's status words) and its signatures in PKCS#11's `s ‖ r` order. The objects are the
 //! client's PKCS#15 objects (PrKDF, PuKDF, CDF, DODF under `3F00/5000`), the ones OpenSC lists.
 
@@ -8,13 +8,13 @@ use rutoken_client::driver::{ApduDriver, DataObject as TokenData, Reader, TokenC
 use rutoken_client::driver::{KeySpec as DriverKeySpec, TokenKey};
 use rutoken_client::{Client, ClientConfig, Driver, DriverError, PinRole, Transport};
 
-use crate::device::{
-    Certificate, DataObject, Device, DeviceError, Format, KeyPair, KeySpec, Listing, PinState, Role,
-};
-use crate::error::{ProfileWords, status_error};
-use crate::vendor_key::VendorKeyFlags;
+use cryptoki_sys::CKR_PIN_LEN_RANGE;
 
-mod symmetric;
+use crate::device::{
+    Certificate, DataObject, Device, Format, KeyPair, KeySpec, Listing, PinState, Role,
+};
+use crate::error::{Error, ProfileWords, with_profile_words};
+use crate::vendor_key::VendorKeyFlags;
 
 impl Device {
     /// A token behind a driver; `words` read its refusals.
@@ -28,29 +28,42 @@ impl Device {
         transport: T,
         config: ClientConfig,
         words: ProfileWords,
-    ) -> Result<Self, DeviceError> {
+    ) -> Result<Self, Error> {
         let mut driver = ApduDriver::new(Client::new(transport, config));
-        driver.atr().map_err(|e| driver_error(e, &words))?;
+        driver
+            .atr()
+            .map_err(|e| Error::Device(with_profile_words(e, &words)))?;
         Ok(Device::new(Box::new(driver), words))
     }
 
-    fn err(&self, e: DriverError) -> DeviceError {
-        driver_error(e, &self.words)
+    /// A driver error read with the device profile's status words.
+    pub(crate) fn err(&self, e: DriverError) -> Error {
+        Error::Device(with_profile_words(e, &self.words))
+    }
+
+    /// The token's GOST 28147-89 and VKO calls (`crate::symmetric`), when it does them; their
+    /// errors need no profile words (no SafeTouch, no PIN in them).
+    pub fn symmetric(&mut self) -> Option<&mut (dyn Driver + Send)> {
+        if self.driver.has_symmetric() {
+            Some(self.driver.as_mut())
+        } else {
+            None
+        }
     }
 
     /// The token serial (8 bytes on a Rutoken ECP).
-    pub fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
+    pub fn serial(&mut self) -> Result<Vec<u8>, Error> {
         let serial = self.driver.serial().map_err(|e| self.err(e))?;
         serial
             .bytes
-            .ok_or_else(|| DeviceError::Failed("the token tells no serial number".into()))
+            .ok_or_else(|| failed("the token tells no serial number"))
     }
 
     /// The PKCS#15 objects. A key with no PKCS#15 entry, public key or known algorithm is not
     /// a PKCS#11 object (a half-created pair, or one the bank's plugin made without PKCS#15);
     /// a private data object read without the user's login has no value and is not listed (a
     /// listing is re-read at login and logout).
-    pub fn listing(&mut self) -> Result<Listing, DeviceError> {
+    pub fn listing(&mut self) -> Result<Listing, Error> {
         let objects = self.driver.objects().map_err(|e| self.err(e))?;
         let mut listing = Listing::default();
         for key in objects.keys {
@@ -100,7 +113,7 @@ impl Device {
     }
 
     /// VERIFY.
-    pub fn login(&mut self, r: Role, pin: &[u8]) -> Result<(), DeviceError> {
+    pub fn login(&mut self, r: Role, pin: &[u8]) -> Result<(), Error> {
         let pin = pin_text(pin)?;
         self.driver
             .verify_pin(role(r), pin)
@@ -108,12 +121,12 @@ impl Device {
     }
 
     /// Resets the access rights.
-    pub fn logout(&mut self) -> Result<(), DeviceError> {
+    pub fn logout(&mut self) -> Result<(), Error> {
         self.driver.logout().map_err(|e| self.err(e))
     }
 
     /// A PIN's counter.
-    pub fn pin_state(&mut self, r: Role) -> Result<PinState, DeviceError> {
+    pub fn pin_state(&mut self, r: Role) -> Result<PinState, Error> {
         let counter = self.driver.pin_counter(role(r)).map_err(|e| self.err(e))?;
         Ok(PinState {
             tries_left: counter.tries_left(),
@@ -122,12 +135,12 @@ impl Device {
     }
 
     /// The most tries a PIN has (what its counter is reset to), when the token tells it.
-    pub fn max_tries(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
+    pub fn max_tries(&mut self, r: Role) -> Result<Option<u8>, Error> {
         self.driver.max_tries(role(r)).map_err(|e| self.err(e))
     }
 
     /// CHANGE REFERENCE DATA of the role logged in.
-    pub fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError> {
+    pub fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), Error> {
         let (old, new) = (pin_text(old)?, pin_text(new)?);
         self.driver
             .change_pin(role(r), old, new)
@@ -135,7 +148,7 @@ impl Device {
     }
 
     /// Unblocks and sets the user PIN (the SO logged in).
-    pub fn init_user_pin(&mut self, new: &[u8]) -> Result<(), DeviceError> {
+    pub fn init_user_pin(&mut self, new: &[u8]) -> Result<(), Error> {
         let new = pin_text(new)?;
         self.driver
             .reset_retry_counter(PinRole::User)
@@ -146,30 +159,30 @@ impl Device {
     }
 
     /// RESET RETRY COUNTER of the user PIN, its value kept (the SO logged in).
-    pub fn unblock_user_pin(&mut self) -> Result<(), DeviceError> {
+    pub fn unblock_user_pin(&mut self) -> Result<(), Error> {
         self.driver
             .reset_retry_counter(PinRole::User)
             .map_err(|e| self.err(e))
     }
 
     /// The token's label (the PKCS#15 TokenInfo's), when it has one.
-    pub fn token_label(&mut self) -> Result<Option<String>, DeviceError> {
+    pub fn token_label(&mut self) -> Result<Option<String>, Error> {
         self.driver.token_label().map_err(|e| self.err(e))
     }
 
     /// Writes the token's label (the user logged in).
-    pub fn set_token_label(&mut self, label: &str) -> Result<(), DeviceError> {
+    pub fn set_token_label(&mut self, label: &str) -> Result<(), Error> {
         self.driver.set_token_label(label).map_err(|e| self.err(e))
     }
 
     /// The shortest PIN the token takes for `role`, when it tells.
-    pub fn min_pin_len(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
+    pub fn min_pin_len(&mut self, r: Role) -> Result<Option<u8>, Error> {
         self.driver.min_pin_len(role(r)).map_err(|e| self.err(e))
     }
 
     /// Formats the token under the administrator's PIN (the client seam's
     /// [`rutoken_client::driver::Format`]). Ends logged out.
-    pub fn format(&mut self, format: &Format<'_>) -> Result<(), DeviceError> {
+    pub fn format(&mut self, format: &Format<'_>) -> Result<(), Error> {
         let format = rutoken_client::driver::Format {
             admin: pin_text(format.admin)?,
             new_admin: format.new_admin.map(pin_text).transpose()?,
@@ -186,7 +199,7 @@ impl Device {
         spec: KeySpec,
         label: &str,
         id: Option<&[u8]>,
-    ) -> Result<KeyPair, DeviceError> {
+    ) -> Result<KeyPair, Error> {
         let key = self
             .driver
             .generate_key(DriverKeySpec {
@@ -198,8 +211,8 @@ impl Device {
         let (Some(reference), Some(own_id), Some(public)) =
             (key.reference, key.id.clone(), key.public_key.clone())
         else {
-            return Err(DeviceError::Failed(
-                "the token did not tell the new key's reference, ID and public key".into(),
+            return Err(failed(
+                "the token did not tell the new key's reference, ID and public key",
             ));
         };
         let id = match id {
@@ -223,7 +236,7 @@ impl Device {
     }
 
     /// Signs a host digest (wire order); returns `s ‖ r` big-endian (PKCS#11 v2.40 §2.57.5).
-    pub fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    pub fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, Error> {
         let signature = self
             .driver
             .sign_digest(&token_key(key), digest, None)
@@ -232,7 +245,7 @@ impl Device {
     }
 
     /// Hashes `data` on the token and signs it (the SafeTouch shows it); returns `s ‖ r`.
-    pub fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    pub fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, Error> {
         let signature = self
             .driver
             .sign_document(&token_key(key), data, None)
@@ -247,7 +260,7 @@ impl Device {
         der: &[u8],
         label: &str,
         id: Option<&[u8]>,
-    ) -> Result<Certificate, DeviceError> {
+    ) -> Result<Certificate, Error> {
         let id = match self.driver.install_certificate_as(der, label, id) {
             Ok(id) => id,
             // A certificate of another algorithm (a CA's RSA certificate) with no CKA_ID: the
@@ -268,12 +281,7 @@ impl Device {
     }
 
     /// Gives a key pair (both PKCS#15 entries) a new label and ID.
-    pub fn rename_key_pair(
-        &mut self,
-        key: &KeyPair,
-        label: &str,
-        id: &[u8],
-    ) -> Result<(), DeviceError> {
+    pub fn rename_key_pair(&mut self, key: &KeyPair, label: &str, id: &[u8]) -> Result<(), Error> {
         self.driver
             .rename_key(&token_key(key), label, id)
             .map_err(|e| self.err(e))
@@ -285,7 +293,7 @@ impl Device {
         certificate: &Certificate,
         label: &str,
         id: &[u8],
-    ) -> Result<(), DeviceError> {
+    ) -> Result<(), Error> {
         let listed = TokenCertificate {
             id: certificate.id.clone(),
             label: certificate.label.clone(),
@@ -297,32 +305,28 @@ impl Device {
     }
 
     /// Gives a data object (its DODF entry) a new label.
-    pub fn rename_data_object(
-        &mut self,
-        object: &DataObject,
-        label: &str,
-    ) -> Result<(), DeviceError> {
+    pub fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), Error> {
         self.driver
             .rename_data_object(&token_data(object), label)
             .map_err(|e| self.err(e))
     }
 
     /// Deletes a certificate.
-    pub fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError> {
+    pub fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), Error> {
         self.driver
             .delete_certificate(&certificate.id)
             .map_err(|e| self.err(e))
     }
 
     /// Deletes a key pair (both RSFs and their directory entries).
-    pub fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
+    pub fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), Error> {
         self.driver
             .delete_key(&token_key(key))
             .map_err(|e| self.err(e))
     }
 
     /// Stores a data object (`object.path` is ignored); returns it as stored.
-    pub fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
+    pub fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, Error> {
         let stored = self
             .driver
             .create_data_object(&token_data(object))
@@ -334,37 +338,10 @@ impl Device {
     }
 
     /// Deletes a data object.
-    pub fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
+    pub fn delete_data_object(&mut self, object: &DataObject) -> Result<(), Error> {
         self.driver
             .delete_data_object(&object.path)
             .map_err(|e| self.err(e))
-    }
-}
-
-/// The driver's error as the module's, one place for the whole mapping: the status words the
-/// client does not type go through [`status_error`] with the device profile's words.
-pub fn driver_error(e: DriverError, words: &ProfileWords) -> DeviceError {
-    use rutoken_client::driver::Code;
-    match e {
-        DriverError::PinIncorrect { tries_left, .. } => DeviceError::PinIncorrect {
-            tries_left: tries_left.unwrap_or(0),
-        },
-        DriverError::PinBlocked { .. } => DeviceError::PinLocked,
-        DriverError::NotLoggedIn { .. } => DeviceError::NotLoggedIn,
-        DriverError::Rejected { .. } | DriverError::RejectedOrTimedOut { .. } => {
-            DeviceError::Rejected
-        }
-        DriverError::TimedOut { .. } => DeviceError::TimedOut,
-        DriverError::Refused {
-            operation,
-            code: Code::Sw(sw),
-            ..
-        } => status_error(&operation, sw.0, words),
-        DriverError::Removed => DeviceError::Removed,
-        DriverError::NoRoom { .. } => DeviceError::NoRoom,
-        DriverError::NotFound { .. } | DriverError::Missing { .. } => DeviceError::NotFound,
-        DriverError::BadObject { .. } => DeviceError::BadObject,
-        other => DeviceError::Failed(other.to_string()),
     }
 }
 
@@ -393,10 +370,12 @@ fn token_data(object: &DataObject) -> TokenData {
 }
 
 /// SHA-1 of the subjectPublicKey bits of any X.509 certificate.
-fn foreign_certificate_id(der: &[u8]) -> Result<Vec<u8>, DeviceError> {
+fn foreign_certificate_id(der: &[u8]) -> Result<Vec<u8>, Error> {
     use der::Decode;
     use sha1::Digest;
-    let cert = x509_cert::Certificate::from_der(der).map_err(|_| DeviceError::BadObject)?;
+    let cert = x509_cert::Certificate::from_der(der).map_err(|e| DriverError::BadObject {
+        reason: format!("the certificate: {e}"),
+    })?;
     let bits = cert
         .tbs_certificate()
         .subject_public_key_info()
@@ -413,18 +392,22 @@ fn role(role: Role) -> PinRole {
 }
 
 /// A PIN as the client takes it (the token's PINs are text).
-fn pin_text(pin: &[u8]) -> Result<&str, DeviceError> {
-    std::str::from_utf8(pin).map_err(|_| DeviceError::PinLength)
+fn pin_text(pin: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(pin).map_err(|_| Error::Rv(CKR_PIN_LEN_RANGE))
+}
+
+/// An answer the module cannot use.
+fn failed(reason: &str) -> Error {
+    Error::Device(DriverError::Failed {
+        reason: reason.to_owned(),
+    })
 }
 
 /// Connects to the token in a PC/SC reader.
 #[cfg(feature = "pcsc")]
-pub fn open_pcsc(
-    reader: &str,
-    settings: &crate::settings::Settings,
-) -> Result<Device, DeviceError> {
+pub fn open_pcsc(reader: &str, settings: &crate::settings::Settings) -> Result<Device, Error> {
     let words = settings.words;
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(reader)
-        .map_err(|e| driver_error(e.into(), &words))?;
+        .map_err(|e| Error::Device(e.into()))?;
     Device::attach(transport, settings.config.clone(), words)
 }

@@ -1,7 +1,7 @@
 //! The PKCS#11 view of a token: the objects, PIN states and errors the module works with.
 //! Every token is reached through the client crate's one seam,
-//! [`rutoken_client::driver::Driver`] ([`Device`] holds one; `backend.rs` maps its calls,
-//! its errors to [`DeviceError`] and its signatures to PKCS#11's order); unit tests drive the
+//! [`rutoken_client::driver::Driver`] ([`Device`] holds one; `backend.rs` maps its calls and
+//! its signatures to PKCS#11's order, `error.rs` its errors to `CKR_`); unit tests drive the
 //! module through an in-memory `Driver`.
 
 use gost::{KeyAlgorithm, ParamSet};
@@ -103,61 +103,6 @@ pub struct PinState {
     pub tries_left: Option<u8>,
     /// Whether it is blocked.
     pub blocked: bool,
-}
-
-/// What went wrong on the token's side. Each maps to one `CKR_` (`error.rs`).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeviceError {
-    /// A wrong PIN (`63 Cx`).
-    #[error("wrong PIN, {tries_left} tries left")]
-    PinIncorrect {
-        /// Tries left.
-        tries_left: u8,
-    },
-    /// The PIN is blocked (`69 83`, `63 C0`).
-    #[error("the PIN is blocked")]
-    PinLocked,
-    /// The operation needs a login (`69 82`).
-    #[error("not logged in")]
-    NotLoggedIn,
-    /// The other role is logged in (device profile `token.other_role_logged_in_sw`).
-    #[error("the other role is logged in")]
-    OtherRoleLoggedIn,
-    /// The SafeTouch user pressed Reject.
-    #[error("rejected on the SafeTouch")]
-    Rejected,
-    /// Nobody pressed the SafeTouch in time.
-    #[error("the SafeTouch timed out")]
-    TimedOut,
-    /// The card left the reader.
-    #[error("the token was removed")]
-    Removed,
-    /// No card, or not a Rutoken.
-    #[error("no token in the reader")]
-    NotPresent,
-    /// The token is full (`6A 84`) or has no free key slot.
-    #[error("the token has no room left")]
-    NoRoom,
-    /// The object is not on the token (any more).
-    #[error("the object is not on the token")]
-    NotFound,
-    /// An object the token cannot hold as given (a certificate that does not parse).
-    #[error("the object's value is not acceptable")]
-    BadObject,
-    /// A PIN outside the token's length limits.
-    #[error("the PIN's length is out of range")]
-    PinLength,
-    /// Any other status word.
-    #[error("{operation}: the token answered {sw:04X}")]
-    Status {
-        /// What the module asked for.
-        operation: String,
-        /// The status word.
-        sw: u16,
-    },
-    /// An answer the module cannot use, or a transport failure.
-    #[error("{0}")]
-    Failed(String),
 }
 
 /// A token, as the PKCS#11 logic uses it: a driver of the client crate's seam and the device

@@ -1,7 +1,8 @@
 //! Readers and slots: each PC/SC reader is a slot; a slot holds a token when its card answers
 //! with a Rutoken ECP ATR.
 
-use crate::device::{Device, DeviceError, Listing};
+use crate::device::{Device, Listing};
+use crate::error::Error;
 
 /// A reader and what is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +18,12 @@ pub struct ReaderState {
 /// both methods take `&self` and an implementation locks only what it shares.
 pub trait Readers: Send + Sync {
     /// Every reader now.
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError>;
+    fn readers(&self) -> Result<Vec<ReaderState>, Error>;
     /// Connects to the token in `reader`.
-    fn open(&self, reader: &str) -> Result<Device, DeviceError>;
+    fn open(&self, reader: &str) -> Result<Device, Error>;
     /// Waits up to `timeout` for a change in the readers (a card in or out, a reader come or
     /// gone); returning early without one is fine (the caller looks again).
-    fn wait(&self, timeout: std::time::Duration) -> Result<(), DeviceError> {
+    fn wait(&self, timeout: std::time::Duration) -> Result<(), Error> {
         std::thread::sleep(timeout);
         Ok(())
     }

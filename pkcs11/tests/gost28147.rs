@@ -18,7 +18,8 @@ use gost::gost28147::{self, Cfb, Direction, KeyWrap, Mac};
 use gost::{CipherParams, ParamSet, Rng, SigningKey, VerifyingKey, Vko};
 use rutoken_client::transport::InProcess;
 use rutoken_pkcs11::attribute::{Attribute, Template, ulong};
-use rutoken_pkcs11::device::{Device, DeviceError};
+use rutoken_pkcs11::device::Device;
+use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::module::derive::DeriveParams;
 use rutoken_pkcs11::settings::Settings;
@@ -39,13 +40,13 @@ struct OneToken {
 }
 
 impl Readers for OneToken {
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         Ok(vec![ReaderState {
             name: "in-process".to_owned(),
             atr: Some(self.slot.atr()),
         }])
     }
-    fn open(&self, _reader: &str) -> Result<Device, DeviceError> {
+    fn open(&self, _reader: &str) -> Result<Device, Error> {
         Device::attach(
             InProcess::new(self.slot.clone()),
             self.settings.config.clone(),

@@ -12,7 +12,8 @@ use rutoken_client::driver::{
     Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects,
 };
 use rutoken_pkcs11::attribute::{Attribute, Template};
-use rutoken_pkcs11::device::{Device, DeviceError};
+use rutoken_pkcs11::device::Device;
+use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::error::ProfileWords;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::object::Missing;
@@ -266,7 +267,7 @@ impl Driver for FakeToken {
 struct FakeReaders(FakeToken);
 
 impl Readers for FakeReaders {
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         let present = self.0.0.lock().unwrap().present;
         Ok(vec![
             ReaderState {
@@ -279,7 +280,7 @@ impl Readers for FakeReaders {
             },
         ])
     }
-    fn open(&self, _reader: &str) -> Result<Device, DeviceError> {
+    fn open(&self, _reader: &str) -> Result<Device, Error> {
         Ok(Device::new(
             Box::new(self.0.clone()),
             ProfileWords::default(),

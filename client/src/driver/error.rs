@@ -68,6 +68,16 @@ pub enum DriverError {
         /// The answer.
         code: Code,
     },
+    /// The other PIN is verified: the token takes one role at a time (a device profile's
+    /// `token.other_role_logged_in_sw`).
+    #[error("the other PIN is verified ({code})")]
+    OtherRoleVerified {
+        /// The answer.
+        code: Code,
+    },
+    /// No token in the reader.
+    #[error("no token in the reader")]
+    NoToken,
     /// The SafeTouch user pressed Reject.
     #[error("rejected on the SafeTouch ({code})")]
     Rejected {
@@ -147,6 +157,7 @@ impl DriverError {
             DriverError::PinIncorrect { code, .. }
             | DriverError::PinBlocked { code }
             | DriverError::NotLoggedIn { code, .. }
+            | DriverError::OtherRoleVerified { code }
             | DriverError::Rejected { code }
             | DriverError::TimedOut { code }
             | DriverError::RejectedOrTimedOut { code }

@@ -8,12 +8,13 @@
 //! into the middle of the token's stream.
 
 use cryptoki_sys::*;
-use rutoken_client::{CipherMode, SecretKey};
+use rutoken_client::driver::{Code, StatusWord};
+use rutoken_client::{CipherMode, DriverError, SecretKey};
 use zeroize::Zeroizing;
 
 use super::operation::Operation;
 use super::{Module, Table};
-use crate::device::{DeviceError, Role};
+use crate::device::Role;
 use crate::error::{Error, fail};
 use crate::object::Kind;
 use crate::symmetric::{self, SecretKeyObject};
@@ -53,7 +54,7 @@ impl Table {
 /// The token's symmetric side, or `CKR_FUNCTION_NOT_SUPPORTED` for a token without one.
 pub(super) fn symmetric_of(
     device: &mut crate::device::Device,
-) -> Result<&mut crate::device::Device, Error> {
+) -> Result<&mut (dyn rutoken_client::Driver + Send), Error> {
     device
         .symmetric()
         .ok_or(Error::Rv(CKR_FUNCTION_NOT_SUPPORTED))
@@ -276,7 +277,10 @@ impl Module {
 /// A device error whose status word means "the data does not unwrap" (`6A80`).
 pub(super) fn wrapped_invalid(e: Error) -> Error {
     match e {
-        Error::Device(DeviceError::Status { sw: 0x6A80, .. }) => Error::Rv(CKR_WRAPPED_KEY_INVALID),
+        Error::Device(DriverError::Refused {
+            code: Code::Sw(StatusWord(0x6A80)),
+            ..
+        }) => Error::Rv(CKR_WRAPPED_KEY_INVALID),
         other => other,
     }
 }

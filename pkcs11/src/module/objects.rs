@@ -276,7 +276,7 @@ impl Module {
             Kind::PrivateKey(k) | Kind::PublicKey(k) => {
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_key_pair(k, &label, &id)?)
+                    t.device.rename_key_pair(k, &label, &id)
                 })?;
                 vec![
                     (
@@ -292,7 +292,7 @@ impl Module {
             Kind::Certificate(c) => {
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_certificate(c, &label, &id)?)
+                    t.device.rename_certificate(c, &label, &id)
                 })?;
                 vec![(
                     Identity::Certificate(c.id.clone(), c.der.clone()),
@@ -303,7 +303,7 @@ impl Module {
                 // The identity (the EF's path) does not change.
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_data_object(d, &label)?)
+                    t.device.rename_data_object(d, &label)
                 })?;
                 Vec::new()
             }
@@ -369,7 +369,7 @@ impl Module {
                     let id = template.get(CKA_ID)?.map(<[u8]>::to_vec);
                     let cert = self.with_token(slot, |t| {
                         t.listing = None;
-                        Ok(t.device.install_certificate(&der, &label, id.as_deref())?)
+                        t.device.install_certificate(&der, &label, id.as_deref())
                     })?;
                     return self.token_object_handle(slot, Kind::Certificate(cert));
                 }
@@ -405,7 +405,7 @@ impl Module {
                 };
                 let stored = self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.create_data_object(&object)?)
+                    t.device.create_data_object(&object)
                 })?;
                 self.token_object_handle(slot, Kind::Data(stored))
             }

@@ -159,7 +159,7 @@ impl Module {
                 for d in stale.collect::<Vec<_>>() {
                     t.device.delete_data_object(&d)?;
                 }
-                Ok(t.device.create_data_object(&record)?)
+                t.device.create_data_object(&record)
             });
             let stored = match stored {
                 Ok(s) => s,
@@ -263,7 +263,12 @@ impl Module {
             return fail(CKR_KEY_FUNCTION_NOT_PERMITTED);
         }
         self.with_token(slot, |t| {
-            Ok(symmetric_of(&mut t.device)?.wrap(kek.key, KeyWrap::Gost28147, ukm, target.key)?)
+            Ok(symmetric_of(&mut t.device)?.wrap_secret_key(
+                kek.key,
+                KeyWrap::Gost28147,
+                ukm,
+                target.key,
+            )?)
         })
     }
 
@@ -300,7 +305,7 @@ impl Module {
         }
         let key = self
             .with_token(slot, |t| {
-                Ok(symmetric_of(&mut t.device)?.unwrap(
+                Ok(symmetric_of(&mut t.device)?.unwrap_secret_key(
                     kek.key,
                     KeyWrap::Gost28147,
                     wrapped,
