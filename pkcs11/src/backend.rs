@@ -4,7 +4,7 @@
 //! profile's status words) and its signatures in PKCS#11's `s ‖ r` order. The objects are the
 //! client's PKCS#15 objects (PrKDF, PuKDF, CDF, DODF under `3F00/5000`), the ones OpenSC lists.
 
-use rutoken_client::driver::{ApduDriver, DataObject as TokenData, Reader, TokenCertificate};
+use rutoken_client::driver::{ApduDriver, DataObject as TokenData, Reader};
 use rutoken_client::driver::{KeySpec as DriverKeySpec, TokenKey};
 use rutoken_client::{Client, ClientConfig, Driver, DriverError, PinRole, Transport};
 
@@ -86,15 +86,7 @@ impl Device {
                 vendor_object: None,
             });
         }
-        listing.certificates = objects
-            .certificates
-            .into_iter()
-            .map(|c| Certificate {
-                id: c.id,
-                label: c.label,
-                der: c.der,
-            })
-            .collect();
+        listing.certificates = objects.certificates;
         let data = self.driver.data_objects().map_err(|e| self.err(e))?;
         listing.data = data
             .into_iter()
@@ -294,13 +286,8 @@ impl Device {
         label: &str,
         id: &[u8],
     ) -> Result<(), Error> {
-        let listed = TokenCertificate {
-            id: certificate.id.clone(),
-            label: certificate.label.clone(),
-            der: certificate.der.clone(),
-        };
         self.driver
-            .rename_certificate(&listed, label, id)
+            .rename_certificate(certificate, label, id)
             .map_err(|e| self.err(e))
     }
 

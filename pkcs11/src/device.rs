@@ -44,16 +44,9 @@ pub struct KeyPair {
     pub vendor_object: Option<DataObject>,
 }
 
-/// A certificate the token holds (a CDF entry).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Certificate {
-    /// PKCS#15 iD (`CKA_ID`): that of its key pair.
-    pub id: Vec<u8>,
-    /// Label.
-    pub label: String,
-    /// The certificate's DER.
-    pub der: Vec<u8>,
-}
+/// A certificate on the token (a CDF entry): its ID (that of its key pair), label and DER, as
+/// the client's driver seam lists it.
+pub use rutoken_client::driver::TokenCertificate as Certificate;
 
 /// A data object the token holds (a DODF entry and its EF).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,16 +20,9 @@ pub struct KeyPair {
     pub spki_der: Vec<u8>,
 }
 
-/// A certificate on the token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Certificate {
-    /// PKCS#15 ID (that of its key pair, for a user certificate).
-    pub id: Vec<u8>,
-    /// Label.
-    pub label: String,
-    /// DER.
-    pub der: Vec<u8>,
-}
+/// A certificate on the token (a CDF entry): its ID (that of its key pair), label and DER, as
+/// the client's driver seam lists it.
+pub use rutoken_client::driver::TokenCertificate as Certificate;
 
 /// The user PIN's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

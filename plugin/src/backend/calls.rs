@@ -3,7 +3,7 @@
 //! data objects as the plugin's binary files.
 
 use gost::{KeyAlgorithm, ParamSet};
-use rutoken_client::driver::{DataObject, Format, KeySpec, PowerEvent, TokenCertificate, TokenKey};
+use rutoken_client::driver::{DataObject, Format, KeySpec, PowerEvent, TokenKey};
 use rutoken_client::{Driver, DriverError, Missing, PinRole};
 
 use crate::device::{Certificate, DataFile, Device, KeyPair, Pin, PinState};
@@ -131,16 +131,7 @@ impl Device {
     }
     /// Certificates on the token.
     pub fn certificates(&mut self) -> Result<Vec<Certificate>, DriverError> {
-        let objects = self.driver.objects()?;
-        Ok(objects
-            .certificates
-            .into_iter()
-            .map(|c| Certificate {
-                id: c.id,
-                label: c.label,
-                der: c.der,
-            })
-            .collect())
+        Ok(self.driver.objects()?.certificates)
     }
     /// Generates a key pair under `id` (or the ID OpenSC would give it); returns it.
     pub fn generate_key_pair(
@@ -181,7 +172,7 @@ impl Device {
     }
     /// Renames the certificate with this DER (its CDF entry).
     pub fn set_certificate_label(&mut self, der: &[u8], label: &str) -> Result<(), DriverError> {
-        let listed: TokenCertificate = self
+        let listed: Certificate = self
             .driver
             .objects()?
             .certificates
