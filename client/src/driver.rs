@@ -9,15 +9,28 @@
 //!   [`DriverError::CannotExpress`] for what PKCS#11 has no call for (a raw APDU, a warm reset).
 //!
 //! Signatures cross the seam as [`gost::Signature`], so no front-end reorders `r` and `s`.
+//! Past the bank client's flow, the seam also carries what the PKCS#11 module and the plugin
+//! bridge do with a token (labels, PIN policy, formatting, data objects, renaming, GOST
+//! 28147-89): those methods answer [`DriverError::CannotExpress`] by default, so an
+//! implementation without them (the conformance's PKCS#11 one) needs no code for them.
 
+pub mod admin;
 pub mod apdu;
+mod envelope;
 pub mod error;
 pub mod reader;
 
-use rutoken_apdu::Response;
+use gost::gost28147::KeyWrap;
+use gost::{CipherParams, Vko};
+/// The seam's answer types, for implementations outside this crate: a raw exchange's
+/// [`Response`], a token's [`StatusWord`] in a [`Code`].
+pub use rutoken_apdu::{Response, StatusWord};
 
+pub use crate::data::DataObject;
 pub use crate::objects::Installed;
 pub use crate::pin::{PinRole, PinStatus};
+pub use crate::symmetric::{CipherMode, SecretKey};
+pub use admin::{Format, cannot};
 pub use apdu::ApduDriver;
 pub use error::{Code, DriverError};
 pub use reader::{PowerEvent, Press, Reader};
@@ -40,14 +53,26 @@ pub struct TokenKey {
     pub reference: Option<u8>,
     /// The PKCS#15 ID (PKCS#11 `CKA_ID`) shared with its certificate.
     pub id: Option<Vec<u8>>,
-    /// The label.
+    /// The label (the private half's, its PrKDF entry).
     pub label: Option<String>,
+    /// The public half's label (its PuKDF entry), when the implementation tells it apart:
+    /// PKCS#11 programs (Aktiv's samples) label the halves differently.
+    pub public_label: Option<String>,
     /// The key algorithm, when known.
     pub algorithm: Option<gost::KeyAlgorithm>,
     /// The parameter set, when known.
     pub param_set: Option<gost::ParamSet>,
     /// `LE(x) ‖ LE(y)`, when known.
     pub public_key: Option<Vec<u8>>,
+}
+
+/// The labels of a key pair's two halves: the private key's and the public key's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairLabels<'a> {
+    /// The private half's (PrKDF entry).
+    pub private: &'a str,
+    /// The public half's (PuKDF entry).
+    pub public: &'a str,
 }
 
 /// What a new key pair is to be.
@@ -95,6 +120,28 @@ pub enum PinCounter {
         /// Blocked.
         locked: bool,
     },
+}
+
+impl PinCounter {
+    /// Tries left before the PIN blocks, when the counter tells them (not while the PIN is
+    /// verified: the token answers 9000 then; not through PKCS#11's flags).
+    pub fn tries_left(self) -> Option<u8> {
+        match self {
+            PinCounter::Exact(PinStatus::TriesLeft(n)) => Some(n),
+            PinCounter::Exact(PinStatus::Blocked) => Some(0),
+            PinCounter::Exact(PinStatus::Verified) | PinCounter::Flags { .. } => None,
+        }
+    }
+
+    /// Whether the PIN is blocked.
+    pub fn blocked(self) -> bool {
+        match self {
+            PinCounter::Exact(status) => {
+                matches!(status, PinStatus::Blocked | PinStatus::TriesLeft(0))
+            }
+            PinCounter::Flags { locked, .. } => locked,
+        }
+    }
 }
 
 /// The SafeTouch press that answers the next signing command, and the screen the caller
@@ -147,7 +194,10 @@ pub trait Driver {
         &mut self,
         admin_pin: &str,
         user_pin: Option<&str>,
-    ) -> Result<(), DriverError>;
+    ) -> Result<(), DriverError> {
+        let _ = (admin_pin, user_pin);
+        Err(cannot("unblock the user PIN in one call"))
+    }
     /// Resets the access rights.
     fn logout(&mut self) -> Result<(), DriverError>;
     /// Generates a key pair on the token.
@@ -178,9 +228,15 @@ pub trait Driver {
         der: &[u8],
         label: &str,
         interrupt: Option<Interrupt>,
-    ) -> Result<Installed, DriverError>;
+    ) -> Result<Installed, DriverError> {
+        let _ = (key, der, label, interrupt);
+        Err(cannot("write a certificate for a key"))
+    }
     /// The DER of the certificate with this ID.
-    fn read_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>, DriverError>;
+    fn read_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>, DriverError> {
+        let _ = id;
+        Err(cannot("read a certificate by its ID"))
+    }
     /// Deletes the certificates with this ID.
     fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError>;
     /// Sends a raw command APDU; `secret` marks its data as a secret for transcripts.
@@ -189,10 +245,218 @@ pub trait Driver {
         command: &[u8],
         secret: bool,
         press: Option<&PressPlan>,
-    ) -> Result<Response, DriverError>;
+    ) -> Result<Response, DriverError> {
+        let _ = (command, secret, press);
+        Err(cannot("send a raw APDU"))
+    }
     /// The SafeTouch screens shown since the last call, as text (`None`: nobody can read
     /// them).
-    fn take_screens(&mut self) -> Option<Vec<String>>;
+    fn take_screens(&mut self) -> Option<Vec<String>> {
+        None
+    }
     /// A power or presence event.
-    fn power(&mut self, event: PowerEvent) -> Result<(), DriverError>;
+    fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
+        Err(cannot(event.action()))
+    }
+    /// The most tries a PIN has (what its counter is reset to), when the token tells it.
+    fn max_tries(&mut self, role: PinRole) -> Result<Option<u8>, DriverError> {
+        let _ = role;
+        Ok(None)
+    }
+    /// The shortest PIN the token takes for `role`, when it tells.
+    fn min_pin_len(&mut self, role: PinRole) -> Result<Option<u8>, DriverError> {
+        let _ = role;
+        Ok(None)
+    }
+    /// RESET RETRY COUNTER: the PIN's tries back to the maximum, its value kept (the
+    /// administrator verified).
+    fn reset_retry_counter(&mut self, role: PinRole) -> Result<(), DriverError> {
+        let _ = role;
+        Err(cannot("reset a PIN's retry counter"))
+    }
+    /// Sets a PIN's value without the old one (the administrator verified).
+    fn set_pin(&mut self, role: PinRole, new: &str) -> Result<(), DriverError> {
+        let _ = (role, new);
+        Err(cannot("set a PIN"))
+    }
+    /// The token's label (the PKCS#15 TokenInfo's), when it has one.
+    fn token_label(&mut self) -> Result<Option<String>, DriverError> {
+        Ok(None)
+    }
+    /// Writes the token's label (the user verified).
+    fn set_token_label(&mut self, label: &str) -> Result<(), DriverError> {
+        let _ = label;
+        Err(cannot("write the token's label"))
+    }
+    /// Formats the token (see [`Format`]).
+    fn format(&mut self, format: &Format<'_>) -> Result<(), DriverError> {
+        let _ = format;
+        Err(cannot("format the token"))
+    }
+    /// The algorithm and parameter set of a listed key, when they can be told.
+    fn key_spec(
+        &mut self,
+        key: &TokenKey,
+    ) -> Result<Option<(gost::KeyAlgorithm, gost::ParamSet)>, DriverError> {
+        Ok(key.algorithm.zip(key.param_set))
+    }
+    /// Gives a key pair (its directory entries) a new label and ID.
+    fn rename_key(&mut self, key: &TokenKey, label: &str, id: &[u8]) -> Result<(), DriverError> {
+        let _ = (key, label, id);
+        Err(cannot("rename a key pair"))
+    }
+    /// Gives a key pair a new ID and each half its own label; where both labels are the same,
+    /// [`Driver::rename_key`].
+    fn rename_key_halves(
+        &mut self,
+        key: &TokenKey,
+        labels: PairLabels<'_>,
+        id: &[u8],
+    ) -> Result<(), DriverError> {
+        if labels.private == labels.public {
+            self.rename_key(key, labels.private, id)
+        } else {
+            Err(cannot("label the halves of a key pair apart"))
+        }
+    }
+    /// Gives the certificate listed with this ID and label a new label and ID.
+    fn rename_certificate(
+        &mut self,
+        certificate: &TokenCertificate,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DriverError> {
+        let _ = (certificate, label, id);
+        Err(cannot("rename a certificate"))
+    }
+    /// Writes a certificate under `id` (or the ID of its key pair when `None`); answers the
+    /// ID it was filed under.
+    fn install_certificate_as(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DriverError> {
+        let _ = (der, label, id);
+        Err(cannot("write a certificate under a chosen ID"))
+    }
+    /// The data objects (a private one's value only while the user is verified).
+    fn data_objects(&mut self) -> Result<Vec<DataObject>, DriverError> {
+        Err(cannot("list data objects"))
+    }
+    /// Stores a data object (`object.path` is ignored); answers it as stored.
+    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DriverError> {
+        let _ = object;
+        Err(cannot("store a data object"))
+    }
+    /// Gives a data object a new label.
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DriverError> {
+        let _ = (object, label);
+        Err(cannot("rename a data object"))
+    }
+    /// Deletes the data object whose EF has this path.
+    fn delete_data_object(&mut self, path: &[u8]) -> Result<(), DriverError> {
+        let _ = path;
+        Err(cannot("delete a data object"))
+    }
+    /// Bytes left for files on the token.
+    fn free_memory(&mut self) -> Result<u32, DriverError> {
+        Err(cannot("tell the free memory"))
+    }
+    /// Whether the token does GOST 28147-89 and VKO (the methods below).
+    fn has_symmetric(&self) -> bool {
+        false
+    }
+    /// Generates a GOST 28147-89 key on the token.
+    fn generate_secret_key(&mut self, params: CipherParams) -> Result<SecretKey, DriverError> {
+        let _ = params;
+        Err(cannot("generate a GOST 28147-89 key"))
+    }
+    /// Imports a GOST 28147-89 key's value.
+    fn import_secret_key(
+        &mut self,
+        params: CipherParams,
+        value: &[u8; 32],
+    ) -> Result<SecretKey, DriverError> {
+        let _ = (params, value);
+        Err(cannot("import a GOST 28147-89 key"))
+    }
+    /// Deletes a GOST 28147-89 key.
+    fn delete_secret_key(&mut self, key: SecretKey) -> Result<(), DriverError> {
+        let _ = key;
+        Err(cannot("delete a GOST 28147-89 key"))
+    }
+    /// Enciphers or deciphers `data`.
+    fn cipher(
+        &mut self,
+        key: SecretKey,
+        mode: CipherMode,
+        decrypt: bool,
+        data: &[u8],
+    ) -> Result<Vec<u8>, DriverError> {
+        let _ = (key, mode, decrypt, data);
+        Err(cannot("encipher with GOST 28147-89"))
+    }
+    /// The GOST 28147-89 MAC of `data`.
+    fn mac(
+        &mut self,
+        key: SecretKey,
+        iv: Option<[u8; 8]>,
+        data: &[u8],
+    ) -> Result<[u8; 4], DriverError> {
+        let _ = (key, iv, data);
+        Err(cannot("compute a GOST 28147-89 MAC"))
+    }
+    /// Wraps `key` under `kek`.
+    fn wrap_secret_key(
+        &mut self,
+        kek: SecretKey,
+        kind: KeyWrap,
+        ukm: Option<[u8; 8]>,
+        key: SecretKey,
+    ) -> Result<Vec<u8>, DriverError> {
+        let _ = (kek, kind, ukm, key);
+        Err(cannot("wrap a key"))
+    }
+    /// Unwraps a key under `kek` onto the token.
+    fn unwrap_secret_key(
+        &mut self,
+        kek: SecretKey,
+        kind: KeyWrap,
+        wrapped: &[u8],
+        params: CipherParams,
+    ) -> Result<SecretKey, DriverError> {
+        let _ = (kek, kind, wrapped, params);
+        Err(cannot("unwrap a key"))
+    }
+    /// VKO of the private key `reference` with a peer's public key, into a GOST 28147-89 key.
+    fn derive_vko(
+        &mut self,
+        reference: u8,
+        vko: Vko,
+        peer: &[u8],
+        ukm: &[u8],
+        params: CipherParams,
+    ) -> Result<SecretKey, DriverError> {
+        let _ = (reference, vko, peer, ukm, params);
+        Err(cannot("derive a key by VKO"))
+    }
+    /// Opens a CMS key transport with key pair `key` and decrypts the content with the key it
+    /// carries; by default on the token (VKO, the CryptoPro unwrap, GOST 28147-89 CFB), so a
+    /// token without GOST 28147-89 answers [`DriverError::CannotExpress`].
+    fn open_key_transport(
+        &mut self,
+        key: &TokenKey,
+        transport: &gost::key_transport::KeyTransport,
+        content: &gost::key_transport::ContentParams,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, DriverError> {
+        if !self.has_symmetric() {
+            return Err(cannot("open a key transport: GOST 28147-89 is not on it"));
+        }
+        let kk = key.reference.ok_or_else(|| DriverError::NotFound {
+            what: "the key's reference (kk)".to_owned(),
+        })?;
+        envelope::open_on_token(self, kk, transport, content, ciphertext)
+    }
 }

@@ -250,7 +250,9 @@ fn certificates_install_read_delete_and_interrupt() {
     assert_eq!(d.objects().unwrap().certificates.len(), 0);
     assert!(matches!(
         d.read_certificate(&owner.id),
-        Err(DriverError::NotFound { .. })
+        Err(DriverError::Missing {
+            what: rutoken_client::Missing::Certificate | rutoken_client::Missing::CertificateFile
+        })
     ));
     assert!(matches!(
         d.install_certificate(&key, &owner.der, "again", None),

@@ -1,221 +1,79 @@
-//! The token through the team's client crate (`rutoken-client`): the [`Device`] the module
-//! uses for every real or emulated Rutoken. The objects are the client's PKCS#15 objects
-//! (PrKDF, PuKDF, CDF under `3F00/5000`), the ones OpenSC lists too.
+//! The module's calls on a token through the client crate's one seam
+//! ([`rutoken_client::Driver`]): PKCS#11's byte PINs and object records in, the driver's
+//! answers out as the module's objects, its errors as [`Error`] (read with the device
+//! profile's status words) and its signatures in PKCS#11's `s ‖ r` order. The objects are the
+//! client's PKCS#15 objects (PrKDF, PuKDF, CDF, DODF under `3F00/5000`), the ones OpenSC lists.
 
-use gost::{KeyAlgorithm, KeySize, ParamSet, Signature};
-use rutoken_client::layout;
-use rutoken_client::layout::pkcs15;
-use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
+use rutoken_client::driver::{ApduDriver, DataObject as TokenData, Reader};
+use rutoken_client::driver::{KeySpec as DriverKeySpec, PairLabels, TokenKey};
+use rutoken_client::{Client, ClientConfig, Driver, DriverError, PinRole, Transport};
+
+use cryptoki_sys::CKR_PIN_LEN_RANGE;
 
 use crate::device::{
-    Certificate, DataObject, Device, DeviceError, Format, KeyPair, KeySpec, Listing, PairLabels,
-    PinState, Role,
+    Certificate, DataObject, Device, Format, KeyPair, KeySpec, Listing, PinState, Role,
 };
-use crate::error::{ProfileWords, status_error};
+use crate::error::{Error, ProfileWords, with_profile_words};
 use crate::vendor_key::VendorKeyFlags;
 
-mod symmetric;
-mod token_admin;
+impl Device {
+    /// A token behind a driver; `words` read its refusals.
+    pub fn new(driver: Box<dyn Driver + Send>, words: ProfileWords) -> Self {
+        Device { driver, words }
+    }
 
-/// The DF of the PIN RSFs, below the MF (`docs/assumptions.md`: `3F00/1000/1000/6005/00rr`,
-/// the PIN reference `rr`).
-const PIN_DF: [u16; 3] = [0x1000, 0x1000, 0x6005];
-
-/// A token behind a client-crate transport.
-pub struct ClientDevice<T: Transport> {
-    client: Client<T>,
-    words: ProfileWords,
-}
-
-impl<T: Transport> ClientDevice<T> {
-    /// Attaches to the token (power, SELECT MF) with the device profile's configuration.
-    pub fn attach(
+    /// Attaches to the token (power, SELECT MF) over the client's APDUs with the device
+    /// profile's configuration.
+    pub fn attach<T: Transport + Reader + Send + 'static>(
         transport: T,
         config: ClientConfig,
         words: ProfileWords,
-    ) -> Result<Self, DeviceError> {
-        let mut client = Client::new(transport, config);
-        let words_copy = words;
-        client.attach().map_err(|e| device_error(e, &words_copy))?;
-        Ok(ClientDevice { client, words })
+    ) -> Result<Self, Error> {
+        let mut driver = ApduDriver::new(Client::new(transport, config));
+        driver
+            .atr()
+            .map_err(|e| Error::Device(with_profile_words(e, &words)))?;
+        Ok(Device::new(Box::new(driver), words))
     }
 
-    fn err(&self, e: ClientError) -> DeviceError {
-        device_error(e, &self.words)
+    /// A driver error read with the device profile's status words.
+    pub(crate) fn err(&self, e: DriverError) -> Error {
+        Error::Device(with_profile_words(e, &self.words))
     }
 
-    /// The algorithm of a listed key: its parameter set gives 2012 keys; a key whose
-    /// attribute-85 code the profile names `gost2001-*` is a 2001 key.
-    fn spec_of(&mut self, reference: u8, param: Option<ParamSet>) -> Option<KeySpec> {
-        if let Some(param) = param {
-            let algorithm = match param.size() {
-                KeySize::Bits256 => KeyAlgorithm::Gost2012_256,
-                KeySize::Bits512 => KeyAlgorithm::Gost2012_512,
-            };
-            return Some(KeySpec { algorithm, param });
-        }
-        let fcp = self
-            .client
-            .select_path(&layout::private_key_path(reference))
-            .ok()??;
-        let code = *fcp.proprietary.get(1)?;
-        let name = self
-            .client
-            .config()
-            .key_codes
-            .iter()
-            .find(|(_, c)| **c == code)
-            .map(|(n, _)| n.clone())?;
-        let set = name.strip_prefix("gost2001-")?;
-        let param = ParamSet::from_name(&format!("cryptopro-{set}")).ok()?;
-        Some(KeySpec {
-            algorithm: KeyAlgorithm::Gost2001,
-            param,
-        })
-    }
-}
-
-impl<T: Transport> ClientDevice<T> {
-    /// The client's certificate installation, uninterrupted; the ID it filed the certificate
-    /// under.
-    fn install(
-        &mut self,
-        der: &[u8],
-        label: &str,
-        id: Option<&[u8]>,
-    ) -> Result<Vec<u8>, ClientError> {
-        match self
-            .client
-            .install_certificate(der, label, id, &mut |_, _| Ok(true))?
-        {
-            Installed::Listed { id } => Ok(id),
-            Installed::Interrupted => Err(ClientError::NotFound {
-                what: rutoken_client::Missing::InterruptedCertificate,
-            }),
+    /// The token's GOST 28147-89 and VKO calls (`crate::symmetric`), when it does them; their
+    /// errors need no profile words (no SafeTouch, no PIN in them).
+    pub fn symmetric(&mut self) -> Option<&mut (dyn Driver + Send)> {
+        if self.driver.has_symmetric() {
+            Some(self.driver.as_mut())
+        } else {
+            None
         }
     }
-}
 
-impl<T: Transport> ClientDevice<T> {
-    /// Files a key pair the client just generated (under the SHA-1 of its public key) under the
-    /// caller's `CKA_ID` instead: its PrKDF and PuKDF entries are written again with that iD,
-    /// the rest as pkcs15-init writes them (the client's own entry encoders). A token without
-    /// PKCS#15 directories has no entries to change.
-    fn refile_key_pair(
-        &mut self,
-        kk: u8,
-        old_id: &[u8],
-        spec: KeySpec,
-        labels: PairLabels<'_>,
-        id: &[u8],
-    ) -> Result<(), ClientError> {
-        let private_path = layout::private_key_path(kk);
-        let private = self
-            .client
-            .remove_from_directory(pkcs15::ODF_PRIVATE_KEYS, &|e| {
-                e.key_reference == Some(kk) || layout::path_from_bytes(&e.path) == private_path
-            })?;
-        if private.is_empty() {
-            return Ok(());
-        }
-        let public = self
-            .client
-            .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == old_id)?;
-        for entry in public {
-            let encoded = pkcs15::public_key_entry(
-                labels.public,
-                id,
-                &entry.path,
-                spec.algorithm,
-                spec.param,
-            )
-            .map_err(ClientError::Encoding)?;
-            self.client
-                .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &encoded)?;
-        }
-        let encoded = pkcs15::private_key_entry(
-            labels.private,
-            id,
-            kk,
-            &layout::absolute_path_bytes(&private_path),
-            spec.algorithm,
-            spec.param,
-        )
-        .map_err(ClientError::Encoding)?;
-        self.client
-            .append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &encoded)
-    }
-}
-
-/// The client's error as the module's (one place for the whole mapping; status words the
-/// client does not type go through [`status_error`]).
-pub fn device_error(e: ClientError, words: &ProfileWords) -> DeviceError {
-    match e {
-        ClientError::CardRemoved => DeviceError::Removed,
-        ClientError::PinIncorrect { tries_left } => DeviceError::PinIncorrect { tries_left },
-        ClientError::PinBlocked => DeviceError::PinLocked,
-        ClientError::NotLoggedIn { .. } => DeviceError::NotLoggedIn,
-        ClientError::RejectedOnDevice { .. } | ClientError::RefusedOnDevice { .. } => {
-            DeviceError::Rejected
-        }
-        ClientError::TimedOutOnDevice { .. } => DeviceError::TimedOut,
-        ClientError::UnexpectedStatus { operation, sw } => status_error(operation, sw.0, words),
-        ClientError::NoFreeKeySlot { .. }
-        | ClientError::NoFreeFile { .. }
-        | ClientError::DirectoryFull { .. } => DeviceError::NoRoom,
-        ClientError::NotFound { .. } => DeviceError::NotFound,
-        ClientError::BadCertificate { .. } | ClientError::NotAnOid => DeviceError::BadObject,
-        other => DeviceError::Failed(other.to_string()),
-    }
-}
-
-/// SHA-1 of the subjectPublicKey bits of any X.509 certificate.
-fn foreign_certificate_id(der: &[u8]) -> Result<Vec<u8>, DeviceError> {
-    use der::Decode;
-    use sha1::Digest;
-    let cert = x509_cert::Certificate::from_der(der).map_err(|_| DeviceError::BadObject)?;
-    let bits = cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .subject_public_key
-        .raw_bytes();
-    Ok(sha1::Sha1::digest(bits).to_vec())
-}
-
-fn role(role: Role) -> PinRole {
-    match role {
-        Role::User => PinRole::User,
-        Role::SecurityOfficer => PinRole::Admin,
-    }
-}
-
-/// A PIN as the client takes it (the token's PINs are text).
-fn pin_text(pin: &[u8]) -> Result<&str, DeviceError> {
-    std::str::from_utf8(pin).map_err(|_| DeviceError::PinLength)
-}
-
-/// The token's `r_le ‖ s_le` as PKCS#11's `s ‖ r` (big-endian, v2.40 §2.57.5).
-fn pkcs11_signature(token: &[u8]) -> Result<Vec<u8>, DeviceError> {
-    Signature::from_token_bytes(token)
-        .map(|s| s.to_x509_bytes())
-        .map_err(|e| DeviceError::Failed(format!("the token's signature: {e}")))
-}
-
-impl<T: Transport> Device for ClientDevice<T> {
-    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
-        self.client.serial().map_err(|e| self.err(e))
+    /// The token serial (8 bytes on a Rutoken ECP).
+    pub fn serial(&mut self) -> Result<Vec<u8>, Error> {
+        let serial = self.driver.serial().map_err(|e| self.err(e))?;
+        serial
+            .bytes
+            .ok_or_else(|| failed("the token tells no serial number"))
     }
 
-    fn listing(&mut self) -> Result<Listing, DeviceError> {
-        let objects = self.client.objects().map_err(|e| self.err(e))?;
+    /// The PKCS#15 objects. A key with no PKCS#15 entry, public key or known algorithm is not
+    /// a PKCS#11 object (a half-created pair, or one the bank's plugin made without PKCS#15);
+    /// a private data object read without the user's login has no value and is not listed (a
+    /// listing is re-read at login and logout).
+    pub fn listing(&mut self) -> Result<Listing, Error> {
+        let objects = self.driver.objects().map_err(|e| self.err(e))?;
         let mut listing = Listing::default();
         for key in objects.keys {
-            // A key with no PKCS#15 entry or public key is not a PKCS#11 object (a
-            // half-created pair, or one the bank's plugin made without PKCS#15).
-            let (Some(id), Some(public)) = (key.id, key.public_key) else {
+            let (Some(id), Some(public), Some(reference)) =
+                (key.id.clone(), key.public_key.clone(), key.reference)
+            else {
                 continue;
             };
-            let Some(spec) = self.spec_of(key.reference, key.param_set) else {
+            // A key whose algorithm cannot be told is skipped, as one that does not parse.
+            let Some((algorithm, param)) = self.driver.key_spec(&key).ok().flatten() else {
                 continue;
             };
             listing.keys.push(KeyPair {
@@ -225,25 +83,15 @@ impl<T: Transport> Device for ClientDevice<T> {
                     .or_else(|| key.label.clone())
                     .unwrap_or_default(),
                 label: key.label.unwrap_or_default(),
-                reference: key.reference,
-                spec,
+                reference,
+                spec: KeySpec { algorithm, param },
                 public,
                 vendor: VendorKeyFlags::default(),
                 vendor_object: None,
             });
         }
-        listing.certificates = objects
-            .certificates
-            .into_iter()
-            .map(|c| Certificate {
-                id: c.id,
-                label: c.label,
-                der: c.der,
-            })
-            .collect();
-        // A private object read without the user's login has no value: not listed (a
-        // listing is re-read at login and logout).
-        let data = self.client.data_objects().map_err(|e| self.err(e))?;
+        listing.certificates = objects.certificates;
+        let data = self.driver.data_objects().map_err(|e| self.err(e))?;
         listing.data = data
             .into_iter()
             .filter_map(|d| {
@@ -260,144 +108,163 @@ impl<T: Transport> Device for ClientDevice<T> {
         Ok(listing)
     }
 
-    fn login(&mut self, r: Role, pin: &[u8]) -> Result<(), DeviceError> {
+    /// VERIFY.
+    pub fn login(&mut self, r: Role, pin: &[u8]) -> Result<(), Error> {
         let pin = pin_text(pin)?;
-        self.client
+        self.driver
             .verify_pin(role(r), pin)
             .map_err(|e| self.err(e))
     }
 
-    fn logout(&mut self) -> Result<(), DeviceError> {
-        self.client.logout().map_err(|e| self.err(e))
+    /// Resets the access rights.
+    pub fn logout(&mut self) -> Result<(), Error> {
+        self.driver.logout().map_err(|e| self.err(e))
     }
 
-    fn pin_state(&mut self, r: Role) -> Result<PinState, DeviceError> {
-        match self.client.pin_status(role(r)).map_err(|e| self.err(e))? {
-            PinStatus::Verified => Ok(PinState {
-                tries_left: None,
-                blocked: false,
-            }),
-            PinStatus::TriesLeft(n) => Ok(PinState {
-                tries_left: Some(n),
-                blocked: n == 0,
-            }),
-            PinStatus::Blocked => Ok(PinState {
-                tries_left: Some(0),
-                blocked: true,
-            }),
-        }
+    /// A PIN's counter.
+    pub fn pin_state(&mut self, r: Role) -> Result<PinState, Error> {
+        let counter = self.driver.pin_counter(role(r)).map_err(|e| self.err(e))?;
+        Ok(PinState {
+            tries_left: counter.tries_left(),
+            blocked: counter.blocked(),
+        })
     }
 
-    fn max_tries(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
-        let [a, b, c] = PIN_DF;
-        let path = [a, b, c, u16::from(role(r).reference())];
-        let fcp = self.client.select_path(&path).map_err(|e| self.err(e))?;
-        // Attribute 85 of a PIN RSF: `01, minLen, 01, (max << 4 | left), 00, 00`
-        // (rutoken-ecp-apdu.md §3, as OpenSC's pkcs15-rtecp.c writes it).
-        Ok(fcp
-            .and_then(|f| f.proprietary.get(3).map(|t| t >> 4))
-            .filter(|max| *max > 0))
+    /// The most tries a PIN has (what its counter is reset to), when the token tells it.
+    pub fn max_tries(&mut self, r: Role) -> Result<Option<u8>, Error> {
+        self.driver.max_tries(role(r)).map_err(|e| self.err(e))
     }
 
-    fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), DeviceError> {
+    /// CHANGE REFERENCE DATA of the role logged in.
+    pub fn change_pin(&mut self, r: Role, old: &[u8], new: &[u8]) -> Result<(), Error> {
         let (old, new) = (pin_text(old)?, pin_text(new)?);
-        self.client
+        self.driver
             .change_pin(role(r), old, new)
             .map_err(|e| self.err(e))
     }
 
-    fn token_label(&mut self) -> Result<Option<String>, DeviceError> {
-        self.read_label()
-    }
-
-    fn set_token_label(&mut self, label: &str) -> Result<(), DeviceError> {
-        self.write_label(label)
-    }
-
-    fn min_pin_len(&mut self, r: Role) -> Result<Option<u8>, DeviceError> {
-        self.pin_min_len(role(r))
-    }
-
-    fn unblock_user_pin(&mut self) -> Result<(), DeviceError> {
-        self.client
-            .reset_retry_counter(PinRole::User)
-            .map_err(|e| self.err(e))
-    }
-
-    fn format(&mut self, format: &Format<'_>) -> Result<(), DeviceError> {
-        self.run_format(format)
-    }
-
-    fn init_user_pin(&mut self, new: &[u8]) -> Result<(), DeviceError> {
+    /// Unblocks and sets the user PIN (the SO logged in).
+    pub fn init_user_pin(&mut self, new: &[u8]) -> Result<(), Error> {
         let new = pin_text(new)?;
-        self.client
+        self.driver
             .reset_retry_counter(PinRole::User)
             .map_err(|e| self.err(e))?;
-        self.client
+        self.driver
             .set_pin(PinRole::User, new)
             .map_err(|e| self.err(e))
     }
 
-    fn generate_key_pair(
+    /// RESET RETRY COUNTER of the user PIN, its value kept (the SO logged in).
+    pub fn unblock_user_pin(&mut self) -> Result<(), Error> {
+        self.driver
+            .reset_retry_counter(PinRole::User)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The token's label (the PKCS#15 TokenInfo's), when it has one.
+    pub fn token_label(&mut self) -> Result<Option<String>, Error> {
+        self.driver.token_label().map_err(|e| self.err(e))
+    }
+
+    /// Writes the token's label (the user logged in).
+    pub fn set_token_label(&mut self, label: &str) -> Result<(), Error> {
+        self.driver.set_token_label(label).map_err(|e| self.err(e))
+    }
+
+    /// The shortest PIN the token takes for `role`, when it tells.
+    pub fn min_pin_len(&mut self, r: Role) -> Result<Option<u8>, Error> {
+        self.driver.min_pin_len(role(r)).map_err(|e| self.err(e))
+    }
+
+    /// Formats the token under the administrator's PIN (the client seam's
+    /// [`rutoken_client::driver::Format`]). Ends logged out.
+    pub fn format(&mut self, format: &Format<'_>) -> Result<(), Error> {
+        let format = rutoken_client::driver::Format {
+            admin: pin_text(format.admin)?,
+            new_admin: format.new_admin.map(pin_text).transpose()?,
+            user: pin_text(format.user)?,
+            label: format.label,
+        };
+        self.driver.format(&format).map_err(|e| self.err(e))
+    }
+
+    /// Generates a key pair on the token and files it in PKCS#15 (ID = SHA-1 of the public key
+    /// unless `id` is given: then its entries are written again under that ID).
+    pub fn generate_key_pair(
         &mut self,
         spec: KeySpec,
         labels: PairLabels<'_>,
         id: Option<&[u8]>,
-    ) -> Result<KeyPair, DeviceError> {
-        let pair = self
-            .client
-            .generate_key_pair_of(spec.algorithm, spec.param, labels.private)
+    ) -> Result<KeyPair, Error> {
+        let key = self
+            .driver
+            .generate_key(DriverKeySpec {
+                algorithm: spec.algorithm,
+                param_set: spec.param,
+                label: labels.private,
+            })
             .map_err(|e| self.err(e))?;
-        // The client files both halves under the private label and the SHA-1 ID: filed again
+        let (Some(reference), Some(own_id), Some(public)) =
+            (key.reference, key.id.clone(), key.public_key.clone())
+        else {
+            return Err(failed(
+                "the token did not tell the new key's reference, ID and public key",
+            ));
+        };
+        // The driver files both halves under the private label and the SHA-1 ID: filed again
         // when the caller gave its own ID or the public half another label.
-        let id = id.unwrap_or(pair.id.as_slice()).to_vec();
-        if id != pair.id || labels.public != labels.private {
-            self.refile_key_pair(pair.reference, &pair.id, spec, labels, &id)
+        let id = id.unwrap_or(own_id.as_slice()).to_vec();
+        if id != own_id || labels.public != labels.private {
+            self.driver
+                .rename_key_halves(&key, labels, &id)
                 .map_err(|e| self.err(e))?;
         }
         Ok(KeyPair {
             id,
             label: labels.private.to_owned(),
             public_label: labels.public.to_owned(),
-            reference: pair.reference,
+            reference,
             spec,
-            public: pair.public_key,
+            public,
             vendor: VendorKeyFlags::default(),
             vendor_object: None,
         })
     }
 
-    fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        let raw = self
-            .client
-            .sign_digest(key.reference, digest)
+    /// Signs a host digest (wire order); returns `s ‖ r` big-endian (PKCS#11 v2.40 §2.57.5).
+    pub fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, Error> {
+        let signature = self
+            .driver
+            .sign_digest(&token_key(key), digest, None)
             .map_err(|e| self.err(e))?;
-        pkcs11_signature(&raw)
+        Ok(signature.to_x509_bytes())
     }
 
-    fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        let raw = self
-            .client
-            .sign_document(key.reference, data)
+    /// Hashes `data` on the token and signs it (the SafeTouch shows it); returns `s ‖ r`.
+    pub fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, Error> {
+        let signature = self
+            .driver
+            .sign_document(&token_key(key), data, None)
             .map_err(|e| self.err(e))?;
-        pkcs11_signature(&raw)
+        Ok(signature.to_x509_bytes())
     }
 
-    fn install_certificate(
+    /// Writes a certificate and its CDF entry: under the caller's `CKA_ID` (PKCS#11 keeps
+    /// it), else the ID of its key pair (SHA-1 of the public key).
+    pub fn install_certificate(
         &mut self,
         der: &[u8],
         label: &str,
         id: Option<&[u8]>,
-    ) -> Result<Certificate, DeviceError> {
-        // The caller's CKA_ID (PKCS#11 keeps it), else the client's own: the ID of its key
-        // pair (SHA-1 of the public key).
-        let id = match self.install(der, label, id) {
+    ) -> Result<Certificate, Error> {
+        let id = match self.driver.install_certificate_as(der, label, id) {
             Ok(id) => id,
             // A certificate of another algorithm (a CA's RSA certificate) with no CKA_ID: the
             // SHA-1 of its public key too (the RFC 5280 §4.2.1.2 key identifier, as OpenSC).
-            Err(ClientError::BadCertificate { .. }) if id.is_none() => {
+            Err(DriverError::BadObject { .. }) if id.is_none() => {
                 let id = foreign_certificate_id(der)?;
-                self.install(der, label, Some(&id))
+                self.driver
+                    .install_certificate_as(der, label, Some(&id))
                     .map_err(|e| self.err(e))?
             }
             Err(e) => return Err(self.err(e)),
@@ -409,89 +276,56 @@ impl<T: Transport> Device for ClientDevice<T> {
         })
     }
 
-    fn rename_key_pair(
+    /// Gives a key pair (both PKCS#15 entries) a new label and ID.
+    pub fn rename_key_pair(
         &mut self,
         key: &KeyPair,
         labels: PairLabels<'_>,
         id: &[u8],
-    ) -> Result<(), DeviceError> {
-        self.refile_key_pair(key.reference, &key.id, key.spec, labels, id)
+    ) -> Result<(), Error> {
+        self.driver
+            .rename_key_halves(&token_key(key), labels, id)
             .map_err(|e| self.err(e))
     }
 
-    fn rename_certificate(
+    /// Gives a certificate (its CDF entry) a new label and ID.
+    pub fn rename_certificate(
         &mut self,
         certificate: &Certificate,
         label: &str,
         id: &[u8],
-    ) -> Result<(), DeviceError> {
-        // The CDF entry of this certificate: its iD and label (the listing's identity).
-        let removed = self
-            .client
-            .remove_from_directory(pkcs15::ODF_CERTIFICATES, &|e| {
-                e.id == certificate.id && e.label == certificate.label
-            })
-            .map_err(|e| self.err(e))?;
-        if removed.is_empty() {
-            return Err(DeviceError::NotFound);
-        }
-        for entry in removed {
-            let encoded = pkcs15::certificate_entry(label, id, &entry.path)
-                .map_err(|e| self.err(ClientError::Encoding(e)))?;
-            self.client
-                .append_to_directory(pkcs15::ODF_CERTIFICATES, &encoded)
-                .map_err(|e| self.err(e))?;
-        }
-        Ok(())
-    }
-
-    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
-        let removed = self
-            .client
-            .remove_from_directory(pkcs15::ODF_DATA_OBJECTS, &|e| {
-                e.tag == pkcs15::DATA_OBJECT_TAG && e.path == object.path
-            })
-            .map_err(|e| self.err(e))?;
-        if removed.is_empty() {
-            return Err(DeviceError::NotFound);
-        }
-        let oid = (!object.oid.is_empty()).then_some(object.oid.as_slice());
-        let encoded = pkcs15::data_object_entry(
-            label,
-            &object.application,
-            oid,
-            &object.path,
-            object.private,
-        )
-        .map_err(|e| self.err(ClientError::Encoding(e)))?;
-        self.client
-            .append_to_directory(pkcs15::ODF_DATA_OBJECTS, &encoded)
+    ) -> Result<(), Error> {
+        self.driver
+            .rename_certificate(certificate, label, id)
             .map_err(|e| self.err(e))
     }
 
-    fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), DeviceError> {
-        self.client
+    /// Gives a data object (its DODF entry) a new label.
+    pub fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), Error> {
+        self.driver
+            .rename_data_object(&token_data(object), label)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Deletes a certificate.
+    pub fn delete_certificate(&mut self, certificate: &Certificate) -> Result<(), Error> {
+        self.driver
             .delete_certificate(&certificate.id)
             .map_err(|e| self.err(e))
     }
 
-    fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
-        self.client
-            .delete_key_pair(key.reference)
+    /// Deletes a key pair (both RSFs and their directory entries).
+    pub fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), Error> {
+        self.driver
+            .delete_key(&token_key(key))
             .map_err(|e| self.err(e))
     }
 
-    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
-        let oid = (!object.oid.is_empty()).then_some(object.oid.as_slice());
+    /// Stores a data object (`object.path` is ignored); returns it as stored.
+    pub fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, Error> {
         let stored = self
-            .client
-            .create_data_object(
-                &object.label,
-                &object.application,
-                oid,
-                &object.value,
-                object.private,
-            )
+            .driver
+            .create_data_object(&token_data(object))
             .map_err(|e| self.err(e))?;
         Ok(DataObject {
             path: stored.path,
@@ -499,29 +333,78 @@ impl<T: Transport> Device for ClientDevice<T> {
         })
     }
 
-    fn symmetric(&mut self) -> Option<&mut dyn crate::symmetric::SymmetricDevice> {
-        Some(self)
-    }
-
-    fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
-        self.client
+    /// Deletes a data object.
+    pub fn delete_data_object(&mut self, object: &DataObject) -> Result<(), Error> {
+        self.driver
             .delete_data_object(&object.path)
             .map_err(|e| self.err(e))
     }
 }
 
+/// The seam's record of a key pair the module lists.
+fn token_key(key: &KeyPair) -> TokenKey {
+    TokenKey {
+        reference: Some(key.reference),
+        id: Some(key.id.clone()),
+        label: Some(key.label.clone()),
+        public_label: Some(key.public_label.clone()),
+        algorithm: Some(key.spec.algorithm),
+        param_set: Some(key.spec.param),
+        public_key: Some(key.public.clone()),
+    }
+}
+
+/// The seam's record of a data object (an empty `CKA_OBJECT_ID` is none).
+fn token_data(object: &DataObject) -> TokenData {
+    TokenData {
+        label: object.label.clone(),
+        application: object.application.clone(),
+        oid: (!object.oid.is_empty()).then(|| object.oid.clone()),
+        private: object.private,
+        path: object.path.clone(),
+        value: Some(object.value.clone()),
+    }
+}
+
+/// SHA-1 of the subjectPublicKey bits of any X.509 certificate.
+fn foreign_certificate_id(der: &[u8]) -> Result<Vec<u8>, Error> {
+    use der::Decode;
+    use sha1::Digest;
+    let cert = x509_cert::Certificate::from_der(der).map_err(|e| DriverError::BadObject {
+        reason: format!("the certificate: {e}"),
+    })?;
+    let bits = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .subject_public_key
+        .raw_bytes();
+    Ok(sha1::Sha1::digest(bits).to_vec())
+}
+
+fn role(role: Role) -> PinRole {
+    match role {
+        Role::User => PinRole::User,
+        Role::SecurityOfficer => PinRole::Admin,
+    }
+}
+
+/// A PIN as the client takes it (the token's PINs are text).
+fn pin_text(pin: &[u8]) -> Result<&str, Error> {
+    std::str::from_utf8(pin).map_err(|_| Error::Rv(CKR_PIN_LEN_RANGE))
+}
+
+/// An answer the module cannot use.
+fn failed(reason: &str) -> Error {
+    Error::Device(DriverError::Failed {
+        reason: reason.to_owned(),
+    })
+}
+
 /// Connects to the token in a PC/SC reader.
 #[cfg(feature = "pcsc")]
-pub fn open_pcsc(
-    reader: &str,
-    settings: &crate::settings::Settings,
-) -> Result<Box<dyn Device>, DeviceError> {
+pub fn open_pcsc(reader: &str, settings: &crate::settings::Settings) -> Result<Device, Error> {
     let words = settings.words;
     let transport = rutoken_client::transport::pcsc::PcscTransport::open(reader)
-        .map_err(|e| device_error(ClientError::from(e), &words))?;
-    Ok(Box::new(ClientDevice::attach(
-        transport,
-        settings.config.clone(),
-        words,
-    )?))
+        .map_err(|e| Error::Device(e.into()))?;
+    Device::attach(transport, settings.config.clone(), words)
 }

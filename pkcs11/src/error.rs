@@ -1,16 +1,16 @@
-//! The crate's one error type and the maps to `CK_RV`: every [`DeviceError`] and every status
-//! word of the token has its `CKR_`.
+//! The crate's one error type and the maps to `CK_RV`: every error of the client's driver seam
+//! ([`DriverError`]) and every status word of the token has its `CKR_`.
 
 use cryptoki_sys::*;
-
-use crate::device::DeviceError;
+use rutoken_client::DriverError;
+use rutoken_client::driver::{Code, StatusWord};
 
 /// Why a PKCS#11 call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The token refused or failed.
     #[error("{0}")]
-    Device(#[from] DeviceError),
+    Device(#[from] DriverError),
     /// A PKCS#11 rule the call broke (the `CKR_` says which).
     #[error("PKCS#11 error {0:#010x}")]
     Rv(CK_RV),
@@ -31,23 +31,31 @@ pub fn fail<T>(rv: CK_RV) -> Result<T, Error> {
     Err(Error::Rv(rv))
 }
 
-/// The `CKR_` of a device error. SafeTouch Reject and time-out are `CKR_FUNCTION_REJECTED`
-/// (PKCS#11 v2.40 §5.1: "the signature request is rejected by the user").
-pub fn device_rv(e: &DeviceError) -> CK_RV {
+/// The `CKR_` of a driver error: the module's one mapping. SafeTouch Reject and time-out are
+/// `CKR_FUNCTION_REJECTED` (PKCS#11 v2.40 §5.1: "the signature request is rejected by the
+/// user").
+pub fn device_rv(e: &DriverError) -> CK_RV {
     match e {
-        DeviceError::PinIncorrect { .. } => CKR_PIN_INCORRECT,
-        DeviceError::PinLocked => CKR_PIN_LOCKED,
-        DeviceError::NotLoggedIn => CKR_USER_NOT_LOGGED_IN,
-        DeviceError::OtherRoleLoggedIn => CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
-        DeviceError::Rejected | DeviceError::TimedOut => CKR_FUNCTION_REJECTED,
-        DeviceError::Removed => CKR_DEVICE_REMOVED,
-        DeviceError::NotPresent => CKR_TOKEN_NOT_PRESENT,
-        DeviceError::NoRoom => CKR_DEVICE_MEMORY,
-        DeviceError::NotFound => CKR_OBJECT_HANDLE_INVALID,
-        DeviceError::PinLength => CKR_PIN_LEN_RANGE,
-        DeviceError::BadObject => CKR_ATTRIBUTE_VALUE_INVALID,
-        DeviceError::Status { sw, .. } => status_rv(*sw),
-        DeviceError::Failed(_) => CKR_DEVICE_ERROR,
+        DriverError::PinIncorrect { .. } => CKR_PIN_INCORRECT,
+        DriverError::PinBlocked { .. } => CKR_PIN_LOCKED,
+        DriverError::NotLoggedIn { .. } => CKR_USER_NOT_LOGGED_IN,
+        DriverError::OtherRoleVerified { .. } => CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
+        DriverError::Rejected { .. }
+        | DriverError::TimedOut { .. }
+        | DriverError::RejectedOrTimedOut { .. } => CKR_FUNCTION_REJECTED,
+        DriverError::Removed => CKR_DEVICE_REMOVED,
+        DriverError::NoToken => CKR_TOKEN_NOT_PRESENT,
+        DriverError::NoRoom { .. } => CKR_DEVICE_MEMORY,
+        DriverError::NotFound { .. } | DriverError::Missing { .. } => CKR_OBJECT_HANDLE_INVALID,
+        DriverError::BadObject { .. } => CKR_ATTRIBUTE_VALUE_INVALID,
+        DriverError::Refused {
+            code: Code::Sw(sw), ..
+        } => status_rv(sw.0),
+        DriverError::Refused {
+            code: Code::Module(rv),
+            ..
+        } => *rv,
+        _ => CKR_DEVICE_ERROR,
     }
 }
 
@@ -74,36 +82,63 @@ impl Default for ProfileWords {
     }
 }
 
-/// A status word as a device error, for answers the client crate does not type itself.
-/// Sources: ISO 7816-4 §5.6 and `rutoken-ecp-apdu.md` (the token's words); the profile's words
-/// first, since a profile may reuse a standard one.
-pub fn status_error(operation: &str, sw: u16, words: &ProfileWords) -> DeviceError {
-    if sw == words.reject {
-        return DeviceError::Rejected;
+/// A refusal the client did not type, read with the device profile's words first (a profile may
+/// reuse a standard word), then ISO 7816-4 §5.6 and `rutoken-ecp-apdu.md` (the token's words).
+/// Other errors pass unchanged.
+pub fn with_profile_words(e: DriverError, words: &ProfileWords) -> DriverError {
+    let DriverError::Refused {
+        operation,
+        code: Code::Sw(sw),
+        meaning,
+    } = e
+    else {
+        return e;
+    };
+    let code = Code::Sw(sw);
+    if sw.0 == words.reject {
+        return DriverError::Rejected { code };
     }
-    if sw == words.timeout {
-        return DeviceError::TimedOut;
+    if sw.0 == words.timeout {
+        return DriverError::TimedOut { code };
     }
-    if Some(sw) == words.other_role_logged_in {
-        return DeviceError::OtherRoleLoggedIn;
+    if Some(sw.0) == words.other_role_logged_in {
+        return DriverError::OtherRoleVerified { code };
     }
-    match sw {
-        0x63C0 => DeviceError::PinLocked,
-        0x63C1..=0x63CF => DeviceError::PinIncorrect {
-            tries_left: (sw & 0x0F) as u8,
+    match sw.0 {
+        0x63C0 | 0x6983 => DriverError::PinBlocked { code },
+        0x63C1..=0x63CF => DriverError::PinIncorrect {
+            tries_left: Some((sw.0 & 0x0F) as u8),
+            code,
         },
-        0x6983 => DeviceError::PinLocked,
-        0x6982 => DeviceError::NotLoggedIn,
-        0x6A82 | 0x6A88 => DeviceError::NotFound,
-        0x6A84 => DeviceError::NoRoom,
-        _ => DeviceError::Status {
-            operation: operation.to_owned(),
-            sw,
+        0x6982 => DriverError::NotLoggedIn { operation, code },
+        0x6A82 | 0x6A88 => DriverError::NotFound {
+            what: format!("what {operation} names"),
+        },
+        0x6A84 => DriverError::NoRoom {
+            reason: format!("{operation}: the token has no room left"),
+        },
+        _ => DriverError::Refused {
+            operation,
+            code,
+            meaning,
         },
     }
 }
 
-/// The `CKR_` of a status word no [`DeviceError`] variant names.
+/// A status word as [`with_profile_words`] reads it (for tests and callers that hold a word).
+pub fn status_error(operation: &str, sw: u16, words: &ProfileWords) -> DriverError {
+    let sw = StatusWord(sw);
+    with_profile_words(
+        DriverError::Refused {
+            operation: operation.to_owned(),
+            code: Code::Sw(sw),
+            meaning: sw.meaning().to_owned(),
+        },
+        words,
+    )
+}
+
+/// The `CKR_` of a status word no [`DriverError`] variant names.
 pub fn status_rv(sw: u16) -> CK_RV {
     match sw {
         0x63C0 | 0x6983 => CKR_PIN_LOCKED,
@@ -142,8 +177,8 @@ mod tests {
         assert_eq!(rv(0x6F86), CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
         assert_eq!(rv(0x6A84), CKR_DEVICE_MEMORY);
         assert_eq!(rv(0x6F00), CKR_DEVICE_ERROR);
-        assert_eq!(device_rv(&DeviceError::Removed), CKR_DEVICE_REMOVED);
-        assert_eq!(device_rv(&DeviceError::NotPresent), CKR_TOKEN_NOT_PRESENT);
+        assert_eq!(device_rv(&DriverError::Removed), CKR_DEVICE_REMOVED);
+        assert_eq!(device_rv(&DriverError::NoToken), CKR_TOKEN_NOT_PRESENT);
     }
 
     #[test]
@@ -153,8 +188,14 @@ mod tests {
             timeout: 0x6986,
             other_role_logged_in: None,
         };
-        assert_eq!(status_error("sign", 0x6985, &w), DeviceError::Rejected);
-        assert_eq!(status_error("sign", 0x6986, &w), DeviceError::TimedOut);
+        assert!(matches!(
+            status_error("sign", 0x6985, &w),
+            DriverError::Rejected { .. }
+        ));
+        assert!(matches!(
+            status_error("sign", 0x6986, &w),
+            DriverError::TimedOut { .. }
+        ));
         assert_eq!(
             device_rv(&status_error("verify", 0x6F86, &w)),
             CKR_DEVICE_ERROR

@@ -50,10 +50,10 @@ struct NoReaders;
 
 #[cfg(not(feature = "pcsc"))]
 impl slot::Readers for NoReaders {
-    fn readers(&self) -> Result<Vec<slot::ReaderState>, device::DeviceError> {
+    fn readers(&self) -> Result<Vec<slot::ReaderState>, error::Error> {
         Ok(Vec::new())
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn device::Device>, device::DeviceError> {
-        Err(device::DeviceError::NotPresent)
+    fn open(&self, _reader: &str) -> Result<device::Device, error::Error> {
+        Err(error::Error::Device(rutoken_client::DriverError::NoToken))
     }
 }

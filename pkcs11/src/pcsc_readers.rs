@@ -4,7 +4,8 @@ use std::ffi::CString;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::device::{Device, DeviceError};
+use crate::device::Device;
+use crate::error::Error;
 use crate::settings::Settings;
 use crate::slot::{ReaderState, Readers};
 
@@ -26,24 +27,24 @@ impl PcscReaders {
 }
 
 /// A valid context in `slot`, established again when pcscd restarted.
-fn context(slot: &mut Option<pcsc::Context>) -> Result<&pcsc::Context, DeviceError> {
+fn context(slot: &mut Option<pcsc::Context>) -> Result<&pcsc::Context, Error> {
     if slot.as_ref().is_none_or(|c| c.is_valid().is_err()) {
         let c = pcsc::Context::establish(pcsc::Scope::User)
-            .map_err(|e| DeviceError::Failed(format!("PC/SC: {e}")))?;
+            .map_err(|e| pcsc_failed(format!("PC/SC: {e}")))?;
         *slot = Some(c);
     }
     slot.as_ref()
-        .ok_or_else(|| DeviceError::Failed("PC/SC: no context".into()))
+        .ok_or_else(|| pcsc_failed("PC/SC: no context".into()))
 }
 
 impl Readers for PcscReaders {
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         let mut slot = self.context.lock().unwrap_or_else(PoisonError::into_inner);
         let context = context(&mut slot)?;
         let names: Vec<CString> = match context.list_readers_owned() {
             Ok(n) => n,
             Err(pcsc::Error::NoReadersAvailable) => return Ok(Vec::new()),
-            Err(e) => return Err(DeviceError::Failed(format!("PC/SC: {e}"))),
+            Err(e) => return Err(pcsc_failed(format!("PC/SC: {e}"))),
         };
         let mut states: Vec<pcsc::ReaderState> = names
             .iter()
@@ -51,7 +52,7 @@ impl Readers for PcscReaders {
             .collect();
         context
             .get_status_change(Duration::ZERO, &mut states)
-            .map_err(|e| DeviceError::Failed(format!("PC/SC: {e}")))?;
+            .map_err(|e| pcsc_failed(format!("PC/SC: {e}")))?;
         Ok(states
             .iter()
             .map(|s| {
@@ -68,8 +69,8 @@ impl Readers for PcscReaders {
     /// `SCardGetStatusChange` on a context of its own (the shared one stays free for
     /// `readers`): the current states first, then a wait for any change, pcscd's new-reader
     /// notification included.
-    fn wait(&self, timeout: Duration) -> Result<(), DeviceError> {
-        let failed = |e: pcsc::Error| DeviceError::Failed(format!("PC/SC: {e}"));
+    fn wait(&self, timeout: Duration) -> Result<(), Error> {
+        let failed = |e: pcsc::Error| pcsc_failed(format!("PC/SC: {e}"));
         let context = pcsc::Context::establish(pcsc::Scope::User).map_err(failed)?;
         let mut names: Vec<CString> = match context.list_readers_owned() {
             Ok(n) => n,
@@ -93,11 +94,16 @@ impl Readers for PcscReaders {
         }
     }
 
-    fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError> {
+    fn open(&self, reader: &str) -> Result<Device, Error> {
         crate::backend::open_pcsc(reader, &self.settings)
     }
 
     fn is_rutoken(&self, atr: &[u8]) -> bool {
         self.settings.is_rutoken(atr)
     }
+}
+
+/// A PC/SC failure as the driver seam's transport error.
+fn pcsc_failed(reason: String) -> Error {
+    Error::Device(rutoken_client::DriverError::Transport { reason })
 }

@@ -1,7 +1,8 @@
 //! Readers and slots: each PC/SC reader is a slot; a slot holds a token when its card answers
 //! with a Rutoken ECP ATR.
 
-use crate::device::{Device, DeviceError, Listing};
+use crate::device::{Device, Listing};
+use crate::error::Error;
 
 /// A reader and what is in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +18,12 @@ pub struct ReaderState {
 /// both methods take `&self` and an implementation locks only what it shares.
 pub trait Readers: Send + Sync {
     /// Every reader now.
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError>;
+    fn readers(&self) -> Result<Vec<ReaderState>, Error>;
     /// Connects to the token in `reader`.
-    fn open(&self, reader: &str) -> Result<Box<dyn Device>, DeviceError>;
+    fn open(&self, reader: &str) -> Result<Device, Error>;
     /// Waits up to `timeout` for a change in the readers (a card in or out, a reader come or
     /// gone); returning early without one is fine (the caller looks again).
-    fn wait(&self, timeout: std::time::Duration) -> Result<(), DeviceError> {
+    fn wait(&self, timeout: std::time::Duration) -> Result<(), Error> {
         std::thread::sleep(timeout);
         Ok(())
     }
@@ -46,7 +47,7 @@ pub const RUTOKEN_ECP_ATRS: [&[u8]; 2] = [
 /// A connected token: what lives behind the slot's own lock (device I/O happens there only).
 pub struct TokenState {
     /// The connection.
-    pub device: Box<dyn Device>,
+    pub device: Device,
     /// Its serial.
     pub serial: Vec<u8>,
     /// The card insertion this connection belongs to (the module counts insertions per slot;

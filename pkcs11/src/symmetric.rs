@@ -1,5 +1,5 @@
 //! GOST 28147-89 secret keys and VKO (issue 23 item 3): what the module asks of a token that
-//! does them ([`SymmetricDevice`]), the secret-key objects a session sees and their attributes
+//! does them (the client seam's GOST 28147-89 calls, through [`crate::device::Device`]), the secret-key objects a session sees and their attributes
 //! (PKCS#11 v2.40 §2.43 "GOST 28147-89", §4.10 secret keys), and the mechanism parameters.
 //!
 //! A secret key lives in a token RSF (`…/6003/00kk`, `docs/assumptions.md` "GOST 28147-89 and
@@ -9,69 +9,14 @@
 //! private data object ([`RECORD_APPLICATION`]) and stay until `C_DestroyObject`.
 
 use cryptoki_sys::*;
-use gost::gost28147::KeyWrap;
 use gost::{CipherParams, Vko};
 use rutoken_client::{CipherMode, SecretKey};
 
 use crate::attribute::{self, Template};
-use crate::device::{DataObject, DeviceError};
+use crate::device::DataObject;
 use crate::error::{Error, fail};
 use crate::object::Missing;
 use crate::vendor::VENDOR_PKCS11_RU_TEAM;
-
-/// What the module asks of a token for GOST 28147-89 and VKO. Every key stays on the token.
-pub trait SymmetricDevice {
-    /// Generates a key of `params` in a new secret-key object.
-    fn generate_secret_key(&mut self, params: CipherParams) -> Result<SecretKey, DeviceError>;
-    /// Imports a key value into a new secret-key object.
-    fn import_secret_key(
-        &mut self,
-        params: CipherParams,
-        value: &[u8; 32],
-    ) -> Result<SecretKey, DeviceError>;
-    /// Deletes a secret-key object.
-    fn delete_secret_key(&mut self, key: SecretKey) -> Result<(), DeviceError>;
-    /// Encrypts (or decrypts) `data` in one pass of chained APDUs.
-    fn cipher(
-        &mut self,
-        key: SecretKey,
-        mode: CipherMode,
-        decrypt: bool,
-        data: &[u8],
-    ) -> Result<Vec<u8>, DeviceError>;
-    /// The 4-byte MAC of `data`.
-    fn mac(
-        &mut self,
-        key: SecretKey,
-        iv: Option<[u8; 8]>,
-        data: &[u8],
-    ) -> Result<[u8; 4], DeviceError>;
-    /// Wraps `key` under `kek`: `UKM ‖ CEK_ENC ‖ CEK_MAC`.
-    fn wrap(
-        &mut self,
-        kek: SecretKey,
-        kind: KeyWrap,
-        ukm: Option<[u8; 8]>,
-        key: SecretKey,
-    ) -> Result<Vec<u8>, DeviceError>;
-    /// Unwraps into a new secret-key object of `params`.
-    fn unwrap(
-        &mut self,
-        kek: SecretKey,
-        kind: KeyWrap,
-        wrapped: &[u8],
-        params: CipherParams,
-    ) -> Result<SecretKey, DeviceError>;
-    /// VKO of private key `reference` with the peer's key into a new secret-key object.
-    fn derive(
-        &mut self,
-        reference: u8,
-        vko: Vko,
-        peer: &[u8],
-        ukm: &[u8],
-        params: CipherParams,
-    ) -> Result<SecretKey, DeviceError>;
-}
 
 /// `CKM_GOSTR3410_12_DERIVE` (TC26: RU_TEAM | 0x007; Aktiv's `rtpkcs11t.h`, pkcs11jna's
 /// `RtPkcs11Constants`): VKO GOST R 34.10-2012.

@@ -18,8 +18,8 @@ use gost::gost28147::{self, Cfb, Direction, KeyWrap, Mac};
 use gost::{CipherParams, ParamSet, Rng, SigningKey, VerifyingKey, Vko};
 use rutoken_client::transport::InProcess;
 use rutoken_pkcs11::attribute::{Attribute, Template, ulong};
-use rutoken_pkcs11::backend::ClientDevice;
-use rutoken_pkcs11::device::{Device, DeviceError};
+use rutoken_pkcs11::device::Device;
+use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::module::derive::DeriveParams;
 use rutoken_pkcs11::settings::Settings;
@@ -40,19 +40,18 @@ struct OneToken {
 }
 
 impl Readers for OneToken {
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         Ok(vec![ReaderState {
             name: "in-process".to_owned(),
             atr: Some(self.slot.atr()),
         }])
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-        let device = ClientDevice::attach(
+    fn open(&self, _reader: &str) -> Result<Device, Error> {
+        Device::attach(
             InProcess::new(self.slot.clone()),
             self.settings.config.clone(),
             self.settings.words,
-        )?;
-        Ok(Box::new(device))
+        )
     }
 }
 

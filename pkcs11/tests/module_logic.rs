@@ -7,8 +7,14 @@ use std::sync::{Arc, Mutex};
 
 use cryptoki_sys::*;
 use gost::{DigestAlgorithm, KeyAlgorithm, ParamSet, Rng, SigningKey};
+use rutoken_client::driver::{
+    Code, DataObject, Driver, DriverError, KeySpec, PairLabels, PinCounter, PinRole, PinStatus,
+    PressPlan, Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects,
+};
 use rutoken_pkcs11::attribute::{Attribute, Template};
-use rutoken_pkcs11::device::*;
+use rutoken_pkcs11::device::Device;
+use rutoken_pkcs11::error::Error;
+use rutoken_pkcs11::error::ProfileWords;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::object::Missing;
 use rutoken_pkcs11::slot::{RUTOKEN_ECP_ATRS, ReaderState, Readers};
@@ -16,171 +22,175 @@ use rutoken_pkcs11::vendor::*;
 
 #[derive(Default)]
 struct Store {
-    keys: Vec<(KeyPair, SigningKey)>,
-    certificates: Vec<Certificate>,
+    keys: Vec<(TokenKey, SigningKey)>,
+    certificates: Vec<TokenCertificate>,
     data: Vec<DataObject>,
-    login: Option<Role>,
+    login: Option<PinRole>,
     user_tries: u8,
     present: bool,
 }
 
-/// A token in memory: user PIN 12345678 (3 tries), SO PIN 87654321.
+/// A token in memory behind the client's driver seam: user PIN 12345678 (3 tries), SO PIN
+/// 87654321.
 #[derive(Clone)]
 struct FakeToken(Arc<Mutex<Store>>);
 
-impl Device for FakeToken {
-    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
-        Ok(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3])
+impl FakeToken {
+    fn signing_key<'s>(s: &'s Store, key: &TokenKey) -> Result<&'s SigningKey, DriverError> {
+        s.keys
+            .iter()
+            .find(|(k, _)| k.reference == key.reference)
+            .map(|(_, secret)| secret)
+            .ok_or(DriverError::NotFound {
+                what: "the key pair".into(),
+            })
     }
-    fn listing(&mut self) -> Result<Listing, DeviceError> {
-        let s = self.0.lock().unwrap();
-        if !s.present {
-            return Err(DeviceError::Removed);
-        }
-        Ok(Listing {
-            keys: s.keys.iter().map(|(k, _)| k.clone()).collect(),
-            certificates: s.certificates.clone(),
-            // Private data objects are readable after the user's login only.
-            data: s
-                .data
-                .iter()
-                .filter(|d| !d.private || s.login == Some(Role::User))
-                .cloned()
-                .collect(),
+}
+
+impl Driver for FakeToken {
+    fn atr(&mut self) -> Result<Vec<u8>, DriverError> {
+        Ok(RUTOKEN_ECP_ATRS[0].to_vec())
+    }
+    fn attach(&mut self) -> Result<(), DriverError> {
+        Ok(())
+    }
+    fn has_application(&mut self) -> Result<bool, DriverError> {
+        Ok(true)
+    }
+    fn serial(&mut self) -> Result<Serial, DriverError> {
+        Ok(Serial {
+            bytes: Some(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]),
+            shown: "0000000002EEA3ED3".into(),
         })
     }
-    fn login(&mut self, role: Role, pin: &[u8]) -> Result<(), DeviceError> {
+    fn objects(&mut self) -> Result<TokenObjects, DriverError> {
+        let s = self.0.lock().unwrap();
+        if !s.present {
+            return Err(DriverError::Removed);
+        }
+        Ok(TokenObjects {
+            keys: s.keys.iter().map(|(k, _)| k.clone()).collect(),
+            certificates: s.certificates.clone(),
+        })
+    }
+    fn data_objects(&mut self) -> Result<Vec<DataObject>, DriverError> {
+        let s = self.0.lock().unwrap();
+        // A private data object's value is readable after the user's login only.
+        Ok(s.data
+            .iter()
+            .map(|d| DataObject {
+                value: d
+                    .value
+                    .clone()
+                    .filter(|_| !d.private || s.login == Some(PinRole::User)),
+                ..d.clone()
+            })
+            .collect())
+    }
+    fn verify_pin(&mut self, role: PinRole, pin: &str) -> Result<(), DriverError> {
         let mut s = self.0.lock().unwrap();
-        let good: &[u8] = if role == Role::User {
-            b"12345678"
+        let good = if role == PinRole::User {
+            "12345678"
         } else {
-            b"87654321"
+            "87654321"
         };
-        if role == Role::User && s.user_tries == 0 {
-            return Err(DeviceError::PinLocked);
+        let blocked = DriverError::PinBlocked {
+            code: Code::Sw(StatusWord::AUTH_BLOCKED),
+        };
+        let wrong = |tries: u8| DriverError::PinIncorrect {
+            tries_left: Some(tries),
+            code: Code::Sw(StatusWord(0x63C0 | u16::from(tries))),
+        };
+        if role == PinRole::User && s.user_tries == 0 {
+            return Err(blocked);
         }
         if pin != good {
-            if role == Role::User {
+            if role == PinRole::User {
                 s.user_tries -= 1;
                 if s.user_tries == 0 {
-                    return Err(DeviceError::PinLocked);
+                    return Err(blocked);
                 }
-                return Err(DeviceError::PinIncorrect {
-                    tries_left: s.user_tries,
-                });
+                return Err(wrong(s.user_tries));
             }
-            return Err(DeviceError::PinIncorrect { tries_left: 9 });
+            return Err(wrong(9));
         }
-        if role == Role::User {
+        if role == PinRole::User {
             s.user_tries = 3;
         }
         s.login = Some(role);
         Ok(())
     }
-    fn logout(&mut self) -> Result<(), DeviceError> {
-        self.0.lock().unwrap().login = None;
-        Ok(())
-    }
-    fn pin_state(&mut self, _role: Role) -> Result<PinState, DeviceError> {
+    fn pin_counter(&mut self, _role: PinRole) -> Result<PinCounter, DriverError> {
         let s = self.0.lock().unwrap();
-        Ok(PinState {
-            tries_left: Some(s.user_tries),
-            blocked: s.user_tries == 0,
-        })
+        Ok(PinCounter::Exact(match s.user_tries {
+            0 => PinStatus::Blocked,
+            n => PinStatus::TriesLeft(n),
+        }))
     }
-    fn max_tries(&mut self, _role: Role) -> Result<Option<u8>, DeviceError> {
+    fn max_tries(&mut self, _role: PinRole) -> Result<Option<u8>, DriverError> {
         Ok(Some(3))
     }
-    fn change_pin(&mut self, _r: Role, _o: &[u8], _n: &[u8]) -> Result<(), DeviceError> {
+    fn logged_in(&mut self, role: PinRole) -> Result<bool, DriverError> {
+        Ok(self.0.lock().unwrap().login == Some(role))
+    }
+    fn change_pin(&mut self, _r: PinRole, _o: &str, _n: &str) -> Result<(), DriverError> {
         Ok(())
     }
-    fn init_user_pin(&mut self, _new: &[u8]) -> Result<(), DeviceError> {
+    fn reset_retry_counter(&mut self, _role: PinRole) -> Result<(), DriverError> {
         self.0.lock().unwrap().user_tries = 3;
         Ok(())
     }
-    fn generate_key_pair(
-        &mut self,
-        spec: KeySpec,
-        labels: PairLabels<'_>,
-        _id: Option<&[u8]>,
-    ) -> Result<KeyPair, DeviceError> {
+    fn set_pin(&mut self, _role: PinRole, _new: &str) -> Result<(), DriverError> {
+        Ok(())
+    }
+    fn logout(&mut self) -> Result<(), DriverError> {
+        self.0.lock().unwrap().login = None;
+        Ok(())
+    }
+    fn generate_key(&mut self, spec: KeySpec<'_>) -> Result<TokenKey, DriverError> {
         let mut s = self.0.lock().unwrap();
-        let secret = SigningKey::generate(spec.param, &mut Rng::from_seed(s.keys.len() as u64 + 1))
-            .expect("a software key pair");
-        let public = secret.verifying_key().to_le_bytes();
-        let key = KeyPair {
-            id: vec![u8::try_from(s.keys.len() + 1).expect("few keys in a test")],
-            label: labels.private.to_owned(),
-            public_label: labels.public.to_owned(),
-            reference: u8::try_from(s.keys.len() + 1).expect("few keys in a test"),
-            spec,
-            public,
-            vendor: Default::default(),
-            vendor_object: None,
+        let secret =
+            SigningKey::generate(spec.param_set, &mut Rng::from_seed(s.keys.len() as u64 + 1))
+                .expect("a software key pair");
+        let n = u8::try_from(s.keys.len() + 1).expect("few keys in a test");
+        let key = TokenKey {
+            reference: Some(n),
+            id: Some(vec![n]),
+            label: Some(spec.label.to_owned()),
+            public_label: Some(spec.label.to_owned()),
+            algorithm: Some(spec.algorithm),
+            param_set: Some(spec.param_set),
+            public_key: Some(secret.verifying_key().to_le_bytes()),
         };
         s.keys.push((key.clone(), secret));
         Ok(key)
     }
-    fn rename_key_pair(
+    fn rename_key_halves(
         &mut self,
-        key: &KeyPair,
+        key: &TokenKey,
         labels: PairLabels<'_>,
         id: &[u8],
-    ) -> Result<(), DeviceError> {
+    ) -> Result<(), DriverError> {
         let mut s = self.0.lock().unwrap();
         let (k, _) = s
             .keys
             .iter_mut()
             .find(|(k, _)| k.reference == key.reference)
-            .ok_or(DeviceError::NotFound)?;
+            .ok_or(DriverError::NotFound {
+                what: "the key pair".into(),
+            })?;
         (k.label, k.public_label, k.id) = (
-            labels.private.to_owned(),
-            labels.public.to_owned(),
-            id.to_vec(),
+            Some(labels.private.to_owned()),
+            Some(labels.public.to_owned()),
+            Some(id.to_vec()),
         );
         Ok(())
     }
-    fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
+    fn key_present(&mut self, key: &TokenKey) -> Result<bool, DriverError> {
         let s = self.0.lock().unwrap();
-        if s.login != Some(Role::User) {
-            return Err(DeviceError::NotLoggedIn);
-        }
-        let (_, secret) = s
-            .keys
-            .iter()
-            .find(|(k, _)| k.reference == key.reference)
-            .ok_or(DeviceError::NotFound)?;
-        Ok(secret
-            .sign_digest(digest, &mut Rng::from_seed(7))
-            .unwrap()
-            .to_x509_bytes())
+        Ok(s.keys.iter().any(|(k, _)| k.reference == key.reference))
     }
-    fn sign_document(&mut self, key: &KeyPair, data: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        if data == b"reject me" {
-            return Err(DeviceError::Rejected);
-        }
-        let digest = key.spec.algorithm.digest().digest(data);
-        self.sign_digest(key, &digest)
-    }
-    fn install_certificate(
-        &mut self,
-        der: &[u8],
-        label: &str,
-        id: Option<&[u8]>,
-    ) -> Result<Certificate, DeviceError> {
-        let c = Certificate {
-            id: id.unwrap_or(b"c").to_vec(),
-            label: label.into(),
-            der: der.to_vec(),
-        };
-        self.0.lock().unwrap().certificates.push(c.clone());
-        Ok(c)
-    }
-    fn delete_certificate(&mut self, c: &Certificate) -> Result<(), DeviceError> {
-        self.0.lock().unwrap().certificates.retain(|x| x != c);
-        Ok(())
-    }
-    fn delete_key_pair(&mut self, key: &KeyPair) -> Result<(), DeviceError> {
+    fn delete_key(&mut self, key: &TokenKey) -> Result<(), DriverError> {
         self.0
             .lock()
             .unwrap()
@@ -188,7 +198,56 @@ impl Device for FakeToken {
             .retain(|(k, _)| k.reference != key.reference);
         Ok(())
     }
-    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DeviceError> {
+    fn sign_digest(
+        &mut self,
+        key: &TokenKey,
+        digest: &[u8],
+        _press: Option<&PressPlan>,
+    ) -> Result<gost::Signature, DriverError> {
+        let s = self.0.lock().unwrap();
+        if s.login != Some(PinRole::User) {
+            return Err(DriverError::NotLoggedIn {
+                operation: "PSO: COMPUTE DIGITAL SIGNATURE".into(),
+                code: Code::Sw(StatusWord::SECURITY_NOT_SATISFIED),
+            });
+        }
+        let secret = Self::signing_key(&s, key)?;
+        Ok(secret.sign_digest(digest, &mut Rng::from_seed(7)).unwrap())
+    }
+    fn sign_document(
+        &mut self,
+        key: &TokenKey,
+        data: &[u8],
+        press: Option<&PressPlan>,
+    ) -> Result<gost::Signature, DriverError> {
+        if data == b"reject me" {
+            return Err(DriverError::Rejected {
+                code: Code::Sw(StatusWord(0x6FB1)),
+            });
+        }
+        let algorithm = key.algorithm.expect("the module names the key's algorithm");
+        let digest = algorithm.digest().digest(data);
+        self.sign_digest(key, &digest, press)
+    }
+    fn install_certificate_as(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DriverError> {
+        let c = TokenCertificate {
+            id: id.unwrap_or(b"c").to_vec(),
+            label: label.into(),
+            der: der.to_vec(),
+        };
+        self.0.lock().unwrap().certificates.push(c.clone());
+        Ok(c.id)
+    }
+    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError> {
+        self.0.lock().unwrap().certificates.retain(|x| x.id != id);
+        Ok(())
+    }
+    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DriverError> {
         let mut s = self.0.lock().unwrap();
         let stored = DataObject {
             path: vec![0x04, u8::try_from(s.data.len()).unwrap()],
@@ -197,22 +256,20 @@ impl Device for FakeToken {
         s.data.push(stored.clone());
         Ok(stored)
     }
-    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DeviceError> {
+    fn rename_data_object(&mut self, object: &DataObject, label: &str) -> Result<(), DriverError> {
         let mut s = self.0.lock().unwrap();
         let d = s
             .data
             .iter_mut()
             .find(|d| d.path == object.path)
-            .ok_or(DeviceError::NotFound)?;
+            .ok_or(DriverError::NotFound {
+                what: "the data object".into(),
+            })?;
         d.label = label.to_owned();
         Ok(())
     }
-    fn delete_data_object(&mut self, object: &DataObject) -> Result<(), DeviceError> {
-        self.0
-            .lock()
-            .unwrap()
-            .data
-            .retain(|d| d.path != object.path);
+    fn delete_data_object(&mut self, path: &[u8]) -> Result<(), DriverError> {
+        self.0.lock().unwrap().data.retain(|d| d.path != path);
         Ok(())
     }
 }
@@ -220,7 +277,7 @@ impl Device for FakeToken {
 struct FakeReaders(FakeToken);
 
 impl Readers for FakeReaders {
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         let present = self.0.0.lock().unwrap().present;
         Ok(vec![
             ReaderState {
@@ -233,8 +290,11 @@ impl Readers for FakeReaders {
             },
         ])
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-        Ok(Box::new(self.0.clone()))
+    fn open(&self, _reader: &str) -> Result<Device, Error> {
+        Ok(Device::new(
+            Box::new(self.0.clone()),
+            ProfileWords::default(),
+        ))
     }
 }
 

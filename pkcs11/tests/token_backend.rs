@@ -10,8 +10,8 @@ use cryptoki_sys::*;
 use gost::DigestAlgorithm;
 use rutoken_client::transport::InProcess;
 use rutoken_pkcs11::attribute::{Attribute, Template};
-use rutoken_pkcs11::backend::ClientDevice;
-use rutoken_pkcs11::device::{Device, DeviceError};
+use rutoken_pkcs11::device::Device;
+use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::settings::Settings;
 use rutoken_pkcs11::slot::{ReaderState, Readers};
@@ -33,19 +33,18 @@ struct OneToken<C: Card + Clone + Sync + 'static> {
 }
 
 impl<C: Card + Clone + Sync + 'static> Readers for OneToken<C> {
-    fn readers(&self) -> Result<Vec<ReaderState>, DeviceError> {
+    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         Ok(vec![ReaderState {
             name: "in-process".to_owned(),
             atr: Some(self.slot.atr()),
         }])
     }
-    fn open(&self, _reader: &str) -> Result<Box<dyn Device>, DeviceError> {
-        let device = ClientDevice::attach(
+    fn open(&self, _reader: &str) -> Result<Device, Error> {
+        Device::attach(
             InProcess::new(self.slot.clone()),
             self.settings.config.clone(),
             self.settings.words,
-        )?;
-        Ok(Box::new(device))
+        )
     }
 }
 

@@ -7,13 +7,14 @@
 //! `removePin` forgets it and logs out; a PIN that stopped working leaves the cache. The
 //! details are guesses (docs/assumptions.md).
 
+use rutoken_client::DriverError;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::api::{PluginError, Result};
 use crate::args::Args;
 use crate::codes::ErrorCode;
-use crate::device::{DeviceError, Pin};
+use crate::device::Pin;
 use crate::slot::Session;
 
 /// The token's PIN lengths (bytes): 1..=32 reach it; the token checks its own minimum.
@@ -46,7 +47,10 @@ pub fn login(session: &mut Session, args: Args<'_>) -> Result<Value> {
             Ok(Value::Null)
         }
         Err(e) => {
-            if matches!(e, DeviceError::PinIncorrect { .. } | DeviceError::PinLocked) {
+            if matches!(
+                e,
+                DriverError::PinIncorrect { .. } | DriverError::PinBlocked { .. }
+            ) {
                 session.pin_cache = None;
             }
             Err(e.into())

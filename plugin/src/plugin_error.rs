@@ -2,7 +2,7 @@
 //! because both the methods (`api`) and the slot (`slot`) answer it.
 
 use crate::codes::ErrorCode;
-use crate::device::{DeviceError, Missing};
+use rutoken_client::{DriverError, Missing};
 
 /// A method's failure: the code the page sees and what broke (for the bridge's log; never
 /// secrets).
@@ -33,21 +33,33 @@ impl PluginError {
     }
 }
 
-impl From<DeviceError> for PluginError {
-    fn from(e: DeviceError) -> Self {
+/// The driver seam's error as the page's code: the front-end's one mapping.
+impl From<DriverError> for PluginError {
+    fn from(e: DriverError) -> Self {
         let code = match &e {
-            DeviceError::PinIncorrect { .. } => ErrorCode::PinIncorrect,
-            DeviceError::PinLocked => ErrorCode::PinLocked,
-            DeviceError::NotLoggedIn => ErrorCode::UserNotLoggedIn,
+            DriverError::PinIncorrect { .. } => ErrorCode::PinIncorrect,
+            DriverError::PinBlocked { .. } => ErrorCode::PinLocked,
+            DriverError::NotLoggedIn { .. } => ErrorCode::UserNotLoggedIn,
             // The real plugin reports the SafeTouch's time-out as a refusal too: the token
             // answers the same word (safetouch.md "Gating").
-            DeviceError::Rejected | DeviceError::TimedOut => ErrorCode::FunctionRejected,
-            DeviceError::Removed => ErrorCode::DeviceNotFound,
-            DeviceError::NotFound(Missing::KeyPair) => ErrorCode::KeyNotFound,
-            DeviceError::NotFound(Missing::DataObject) => ErrorCode::BfNotFound,
-            DeviceError::NotFound(Missing::Certificate) => ErrorCode::CertificateNotFound,
-            DeviceError::Unsupported(_) => ErrorCode::UnsupportedByToken,
-            DeviceError::Failed(_) => ErrorCode::DeviceError,
+            DriverError::Rejected { .. }
+            | DriverError::TimedOut { .. }
+            | DriverError::RejectedOrTimedOut { .. } => ErrorCode::FunctionRejected,
+            DriverError::Removed => ErrorCode::DeviceNotFound,
+            // A missing object by its kind, not its words.
+            DriverError::Missing {
+                what: Missing::PrivateKey,
+            } => ErrorCode::KeyNotFound,
+            DriverError::Missing {
+                what: Missing::DataObject,
+            } => ErrorCode::BfNotFound,
+            // The rest are reported as a missing certificate, as before they were typed: the
+            // directory files and the application are where certificates are looked up.
+            DriverError::Missing { .. } | DriverError::NotFound { .. } => {
+                ErrorCode::CertificateNotFound
+            }
+            DriverError::CannotExpress { .. } => ErrorCode::UnsupportedByToken,
+            _ => ErrorCode::DeviceError,
         };
         PluginError::new(code, e.to_string())
     }

@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::device::{Device, DeviceError};
+use rutoken_client::DriverError;
+
+use crate::device::Device;
 use crate::panel::PanelInput;
 use crate::plugin_error::PluginError;
 
@@ -15,7 +17,7 @@ pub const DEVICE_ID: u64 = 0;
 /// What an operation holds while it runs.
 pub struct Session {
     /// The token.
-    pub device: Box<dyn Device>,
+    pub device: Device,
     /// The page logged in (and has not logged out since, nor pulled the token).
     pub logged_in: bool,
     /// The PIN `savePin` kept (the plugin's PIN cache): after a pull and insert the bridge
@@ -41,7 +43,7 @@ impl Slot {
     /// buttons), `panel` reaches the SafeTouch's buttons (to cut a waiting screen short when
     /// the token is pulled).
     pub fn new(
-        device: Box<dyn Device>,
+        device: Device,
         present: Arc<AtomicBool>,
         panel: Option<std::sync::mpsc::Sender<PanelInput>>,
     ) -> Arc<Self> {
@@ -93,7 +95,7 @@ impl Slot {
     ) -> Result<T, PluginError> {
         let mut session = self.lock();
         if !self.present() {
-            return Err(DeviceError::Removed.into());
+            return Err(DriverError::Removed.into());
         }
         let generation = self.generation.load(Ordering::SeqCst);
         if session.generation != generation {
@@ -115,7 +117,7 @@ impl Slot {
         let result = op(&mut session);
         if self.generation.load(Ordering::SeqCst) != generation {
             session.logged_in = false;
-            return Err(DeviceError::Removed.into());
+            return Err(DriverError::Removed.into());
         }
         result
     }

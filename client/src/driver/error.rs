@@ -4,7 +4,7 @@
 
 use rutoken_apdu::StatusWord;
 
-use crate::error::{ClientError, TransportError};
+use crate::error::{ClientError, Missing, TransportError};
 
 /// The answer that ended an operation: a token's status word (over APDUs) or a PKCS#11
 /// module's `CK_RV`.
@@ -68,6 +68,16 @@ pub enum DriverError {
         /// The answer.
         code: Code,
     },
+    /// The other PIN is verified: the token takes one role at a time (a device profile's
+    /// `token.other_role_logged_in_sw`).
+    #[error("the other PIN is verified ({code})")]
+    OtherRoleVerified {
+        /// The answer.
+        code: Code,
+    },
+    /// No token in the reader.
+    #[error("no token in the reader")]
+    NoToken,
     /// The SafeTouch user pressed Reject.
     #[error("rejected on the SafeTouch ({code})")]
     Rejected {
@@ -105,6 +115,26 @@ pub enum DriverError {
         /// What was looked for.
         what: String,
     },
+    /// The token has no room left (a full file system, directory or key slots).
+    #[error("{reason}")]
+    NoRoom {
+        /// What is full.
+        reason: String,
+    },
+    /// An object the token cannot hold as given (a certificate that does not parse, an
+    /// applicationOID that is not an OID).
+    #[error("{reason}")]
+    BadObject {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An object the token was asked for is not on it, by kind (over APDUs the client tells
+    /// which): a front-end answers each kind with its own code.
+    #[error("{what} not found on the token")]
+    Missing {
+        /// What kind of object.
+        what: Missing,
+    },
     /// The reader or module could not carry the operation.
     #[error("{reason}")]
     Transport {
@@ -127,6 +157,7 @@ impl DriverError {
             DriverError::PinIncorrect { code, .. }
             | DriverError::PinBlocked { code }
             | DriverError::NotLoggedIn { code, .. }
+            | DriverError::OtherRoleVerified { code }
             | DriverError::Rejected { code }
             | DriverError::TimedOut { code }
             | DriverError::RejectedOrTimedOut { code }
@@ -195,9 +226,17 @@ impl From<ClientError> for DriverError {
                 code: Code::Sw(sw),
                 meaning: sw.meaning().to_owned(),
             },
-            ClientError::NotFound { what } => DriverError::NotFound {
-                what: what.to_string(),
+            ClientError::NotFound { what } => DriverError::Missing { what },
+            e @ (ClientError::NoFreeKeySlot { .. }
+            | ClientError::NoFreeFile { .. }
+            | ClientError::DirectoryFull { .. }) => DriverError::NoRoom {
+                reason: e.to_string(),
             },
+            e @ (ClientError::BadCertificate { .. } | ClientError::NotAnOid) => {
+                DriverError::BadObject {
+                    reason: e.to_string(),
+                }
+            }
             e => DriverError::Failed {
                 reason: e.to_string(),
             },

@@ -65,6 +65,11 @@ pub trait Reader {
     fn power(&mut self, event: PowerEvent) -> Result<(), TransportError> {
         Err(TransportError::Unsupported(event.action()))
     }
+    /// Bytes left for files on the token, when the reader can tell (an emulator counts its
+    /// files; a real token has no APDU for it that the client knows).
+    fn free_memory(&mut self) -> Option<u32> {
+        None
+    }
 }
 
 impl<R: Reader + ?Sized> Reader for &mut R {
@@ -81,7 +86,22 @@ impl<R: Reader + ?Sized> Reader for &mut R {
     fn power(&mut self, event: PowerEvent) -> Result<(), TransportError> {
         (**self).power(event)
     }
+    fn free_memory(&mut self) -> Option<u32> {
+        (**self).free_memory()
+    }
 }
 
 /// A card in process has no buttons, screen or power switch of its own to drive.
 impl<C: rutoken_device::card::Card> Reader for crate::transport::InProcess<C> {}
+
+/// A PC/SC reader has no buttons or screen to drive (a person at the token has); it can cycle
+/// the card's power (an unpowering reconnect).
+#[cfg(feature = "pcsc")]
+impl Reader for crate::transport::pcsc::PcscTransport {
+    fn power(&mut self, event: PowerEvent) -> Result<(), TransportError> {
+        match event {
+            PowerEvent::PowerCycle => self.power_cycle(),
+            other => Err(TransportError::Unsupported(other.action())),
+        }
+    }
+}

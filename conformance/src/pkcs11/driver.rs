@@ -416,6 +416,7 @@ impl Driver for Pkcs11Driver {
             reference: None,
             id: Some(id),
             label: Some(spec.label.to_owned()),
+            public_label: Some(spec.label.to_owned()),
             algorithm: Some(alg),
             param_set: Some(set),
             public_key: Some(value),

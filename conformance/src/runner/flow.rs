@@ -88,6 +88,7 @@ impl KeyState {
             reference: self.reference,
             id: self.id.clone(),
             label: None,
+            public_label: None,
             algorithm: self
                 .algorithm
                 .zip(param_set)

@@ -282,9 +282,7 @@ pub(super) unsafe extern "C" fn C_EX_CreateCSR(
             }
             let tbs = cri.to_der().map_err(|_| bad())?;
             // On-token hashing: the SafeTouch shows the request and waits.
-            let signature = m.on_token(state.slot, |t| {
-                Ok(t.device.sign_document(&private, &tbs)?)
-            })?;
+            let signature = m.on_token(state.slot, |t| t.device.sign_document(&private, &tbs))?;
             let req = CertReq {
                 info: cri,
                 algorithm: rutoken_pki::verify::signature_algorithm_identifier(

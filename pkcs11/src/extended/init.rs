@@ -137,7 +137,7 @@ pub(super) unsafe extern "C" fn C_EX_InitToken(
                 user,
                 label,
             };
-            let result = m.on_token(slotID, |t| Ok(t.device.format(&format)?));
+            let result = m.on_token(slotID, |t| t.device.format(&format));
             // Whatever the outcome, the token's objects and login are re-read.
             m.token_formatted(slotID)?;
             result
@@ -183,7 +183,7 @@ pub(super) unsafe extern "C" fn C_EX_UnblockUserPIN(hSession: CK_SESSION_HANDLE)
             if state.login != Some(Role::SecurityOfficer) {
                 return fail(CKR_USER_NOT_LOGGED_IN);
             }
-            m.on_token(state.slot, |t| Ok(t.device.unblock_user_pin()?))
+            m.on_token(state.slot, |t| t.device.unblock_user_pin())
         })
     })
 }

@@ -195,13 +195,13 @@ pub(super) unsafe extern "C" fn C_EX_PKCS7Sign(
             let algorithm = key.spec.algorithm;
             let (signed_attrs, signature) = if flags & USE_HARDWARE_HASH != 0 {
                 // The document to the token: the SafeTouch shows it.
-                let s = m.on_token(state.slot, |t| Ok(t.device.sign_document(&key, data)?))?;
+                let s = m.on_token(state.slot, |t| t.device.sign_document(&key, data))?;
                 (None, s)
             } else {
                 let digest = algorithm.digest().digest(data);
                 let attrs = signed_attributes(&digest, SystemTime::now())?;
                 let to_sign = algorithm.digest().digest(&attrs);
-                let s = m.on_token(state.slot, |t| Ok(t.device.sign_digest(&key, &to_sign)?))?;
+                let s = m.on_token(state.slot, |t| t.device.sign_digest(&key, &to_sign))?;
                 (Some(attrs), s)
             };
             signed_data(&SignedParts {

@@ -152,7 +152,7 @@ pub(super) unsafe extern "C" fn C_EX_GetTokenName(
         }
         let label = with_module(|m| {
             let slot = m.session_state(hSession)?.slot;
-            m.on_token(slot, |t| Ok(t.device.token_label()?))
+            m.on_token(slot, |t| t.device.token_label())
         })?
         .unwrap_or_default();
         // SAFETY: pulLabelLen is the caller's length; pLabel null or that many bytes.
@@ -186,7 +186,7 @@ pub(super) unsafe extern "C" fn C_EX_SetTokenName(
             if state.login != Some(Role::User) {
                 return fail(CKR_USER_NOT_LOGGED_IN);
             }
-            m.on_token(state.slot, |t| Ok(t.device.set_token_label(label)?))
+            m.on_token(state.slot, |t| t.device.set_token_label(label))
         })
     })
 }

@@ -4,6 +4,8 @@
 //! GOST 28147-89 secret key that stays on the token.
 
 use cryptoki_sys::*;
+use rutoken_client::DriverError;
+use rutoken_client::driver::{Code, StatusWord};
 
 use super::Module;
 use super::encryption::symmetric_of;
@@ -61,7 +63,7 @@ impl Module {
         }
         let key = self
             .with_token(slot, |t| {
-                Ok(symmetric_of(t.device.as_mut())?.derive(
+                Ok(symmetric_of(&mut t.device)?.derive_vko(
                     pair.reference,
                     vko,
                     &params.public,
@@ -71,9 +73,10 @@ impl Module {
             })
             .map_err(|e| match e {
                 // The token's 6A80: a point not on the curve, a zero UKM.
-                Error::Device(crate::device::DeviceError::Status { sw: 0x6A80, .. }) => {
-                    Error::Rv(CKR_MECHANISM_PARAM_INVALID)
-                }
+                Error::Device(DriverError::Refused {
+                    code: Code::Sw(StatusWord(0x6A80)),
+                    ..
+                }) => Error::Rv(CKR_MECHANISM_PARAM_INVALID),
                 other => other,
             })?;
         let object = SecretKeyObject::new(key, template, false, CK_UNAVAILABLE_INFORMATION)?;

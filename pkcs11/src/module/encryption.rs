@@ -8,15 +8,16 @@
 //! into the middle of the token's stream.
 
 use cryptoki_sys::*;
-use rutoken_client::{CipherMode, SecretKey};
+use rutoken_client::driver::{Code, StatusWord};
+use rutoken_client::{CipherMode, DriverError, SecretKey};
 use zeroize::Zeroizing;
 
 use super::operation::Operation;
 use super::{Module, Table};
-use crate::device::{DeviceError, Role};
+use crate::device::Role;
 use crate::error::{Error, fail};
 use crate::object::Kind;
-use crate::symmetric::{self, SecretKeyObject, SymmetricDevice};
+use crate::symmetric::{self, SecretKeyObject};
 
 /// An encryption or decryption: the key, the mode, the data so far.
 pub(crate) struct Ciphering {
@@ -52,8 +53,8 @@ impl Table {
 
 /// The token's symmetric side, or `CKR_FUNCTION_NOT_SUPPORTED` for a token without one.
 pub(super) fn symmetric_of(
-    device: &mut dyn crate::device::Device,
-) -> Result<&mut dyn SymmetricDevice, Error> {
+    device: &mut crate::device::Device,
+) -> Result<&mut (dyn rutoken_client::Driver + Send), Error> {
     device
         .symmetric()
         .ok_or(Error::Rv(CKR_FUNCTION_NOT_SUPPORTED))
@@ -170,7 +171,7 @@ impl Module {
             });
         }
         self.with_token(slot, |t| {
-            symmetric_of(t.device.as_mut())?
+            symmetric_of(&mut t.device)?
                 .cipher(op.key, op.mode, decrypt, input)
                 .map_err(Error::Device)
         })
@@ -247,7 +248,7 @@ impl Module {
         }
         let input = data.unwrap_or(&op.data);
         let mac = self.with_token(slot, |t| {
-            symmetric_of(t.device.as_mut())?
+            symmetric_of(&mut t.device)?
                 .mac(op.key, op.iv, input)
                 .map_err(Error::Device)
         })?;
@@ -276,7 +277,10 @@ impl Module {
 /// A device error whose status word means "the data does not unwrap" (`6A80`).
 pub(super) fn wrapped_invalid(e: Error) -> Error {
     match e {
-        Error::Device(DeviceError::Status { sw: 0x6A80, .. }) => Error::Rv(CKR_WRAPPED_KEY_INVALID),
+        Error::Device(DriverError::Refused {
+            code: Code::Sw(StatusWord(0x6A80)),
+            ..
+        }) => Error::Rv(CKR_WRAPPED_KEY_INVALID),
         other => other,
     }
 }

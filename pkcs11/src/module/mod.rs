@@ -30,8 +30,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use cryptoki_sys::*;
+use rutoken_client::DriverError;
 
-use crate::device::{DeviceError, Role};
+use crate::device::Role;
 use crate::error::{Error, fail};
 use crate::object::{Identity, Kind, Missing};
 use crate::slot::{Readers, TokenState};
@@ -242,12 +243,12 @@ impl Module {
             }),
         };
         match result {
-            Err(Error::Device(DeviceError::Removed)) => {
+            Err(Error::Device(DriverError::Removed)) => {
                 *guard = None;
                 drop(guard);
                 self.table().token_gone(slot, insertion);
                 let _ = self.refresh_slots();
-                Err(Error::Device(DeviceError::Removed))
+                Err(Error::Device(DriverError::Removed))
             }
             other => other,
         }

@@ -289,7 +289,7 @@ impl Module {
                 };
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_key_pair(k, labels, &id)?)
+                    t.device.rename_key_pair(k, labels, &id)
                 })?;
                 vec![
                     (
@@ -305,7 +305,7 @@ impl Module {
             Kind::Certificate(c) => {
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_certificate(c, &label, &id)?)
+                    t.device.rename_certificate(c, &label, &id)
                 })?;
                 vec![(
                     Identity::Certificate(c.id.clone(), c.der.clone()),
@@ -316,7 +316,7 @@ impl Module {
                 // The identity (the EF's path) does not change.
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_data_object(d, &label)?)
+                    t.device.rename_data_object(d, &label)
                 })?;
                 Vec::new()
             }
@@ -382,7 +382,7 @@ impl Module {
                     let id = template.get(CKA_ID)?.map(<[u8]>::to_vec);
                     let cert = self.with_token(slot, |t| {
                         t.listing = None;
-                        Ok(t.device.install_certificate(&der, &label, id.as_deref())?)
+                        t.device.install_certificate(&der, &label, id.as_deref())
                     })?;
                     return self.token_object_handle(slot, Kind::Certificate(cert));
                 }
@@ -418,7 +418,7 @@ impl Module {
                 };
                 let stored = self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.create_data_object(&object)?)
+                    t.device.create_data_object(&object)
                 })?;
                 self.token_object_handle(slot, Kind::Data(stored))
             }
@@ -534,7 +534,7 @@ impl Module {
                 Kind::Certificate(c) => t.device.delete_certificate(c)?,
                 Kind::Data(d) => t.device.delete_data_object(d)?,
                 Kind::SecretKey(k) => {
-                    super::encryption::symmetric_of(t.device.as_mut())?.delete_secret_key(k.key)?;
+                    super::encryption::symmetric_of(&mut t.device)?.delete_secret_key(k.key)?;
                     if let Some(record) = &k.record {
                         t.device.delete_data_object(record)?;
                     }

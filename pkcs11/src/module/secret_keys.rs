@@ -74,7 +74,7 @@ impl Module {
             return Ok(());
         }
         self.with_token(slot, |t| {
-            let device = symmetric_of(t.device.as_mut())?;
+            let device = symmetric_of(&mut t.device)?;
             let mut first = Ok(());
             for key in keys {
                 if let Err(e) = device.delete_secret_key(*key)
@@ -159,7 +159,7 @@ impl Module {
                 for d in stale.collect::<Vec<_>>() {
                     t.device.delete_data_object(&d)?;
                 }
-                Ok(t.device.create_data_object(&record)?)
+                t.device.create_data_object(&record)
             });
             let stored = match stored {
                 Ok(s) => s,
@@ -207,7 +207,7 @@ impl Module {
         let params = symmetric::check_template(template)?;
         let slot = self.secret_key_session(handle, template)?;
         let key = self.with_token(slot, |t| {
-            Ok(symmetric_of(t.device.as_mut())?.generate_secret_key(params)?)
+            Ok(symmetric_of(&mut t.device)?.generate_secret_key(params)?)
         })?;
         let object = SecretKeyObject::new(key, template, true, CKM_GOST28147_KEY_GEN)?;
         self.secret_key_handle(handle, slot, object)
@@ -230,7 +230,7 @@ impl Module {
         let params = symmetric::check_template(template)?;
         let slot = self.secret_key_session(handle, template)?;
         let key = self.with_token(slot, |t| {
-            Ok(symmetric_of(t.device.as_mut())?.import_secret_key(params, &value)?)
+            Ok(symmetric_of(&mut t.device)?.import_secret_key(params, &value)?)
         })?;
         let object = SecretKeyObject::new(key, template, false, CK_UNAVAILABLE_INFORMATION)?;
         self.secret_key_handle(handle, slot, object)
@@ -263,7 +263,7 @@ impl Module {
             return fail(CKR_KEY_FUNCTION_NOT_PERMITTED);
         }
         self.with_token(slot, |t| {
-            Ok(symmetric_of(t.device.as_mut())?.wrap(
+            Ok(symmetric_of(&mut t.device)?.wrap_secret_key(
                 kek.key,
                 KeyWrap::Gost28147,
                 ukm,
@@ -305,7 +305,7 @@ impl Module {
         }
         let key = self
             .with_token(slot, |t| {
-                Ok(symmetric_of(t.device.as_mut())?.unwrap(
+                Ok(symmetric_of(&mut t.device)?.unwrap_secret_key(
                     kek.key,
                     KeyWrap::Gost28147,
                     wrapped,

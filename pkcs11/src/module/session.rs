@@ -87,7 +87,7 @@ impl Module {
         }
         let _ = self.with_token(slot, |t| {
             t.listing = None;
-            Ok(t.device.logout()?)
+            t.device.logout()
         });
     }
 
@@ -128,7 +128,7 @@ impl Module {
                     if self.table().login_of(slot) != Some(Role::User) {
                         return fail(CKR_USER_NOT_LOGGED_IN);
                     }
-                    Ok(t.device.login(Role::User, pin)?)
+                    t.device.login(Role::User, pin)
                 });
             }
             _ => return fail(CKR_USER_TYPE_INVALID),
@@ -180,7 +180,7 @@ impl Module {
         let _ = self.delete_secret_keys(slot, &secret);
         self.with_token(slot, |t| {
             t.listing = None;
-            Ok(t.device.logout()?)
+            t.device.logout()
         })
     }
 }

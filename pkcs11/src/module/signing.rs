@@ -133,10 +133,10 @@ impl Module {
                 if op.data.len() != len {
                     return fail(CKR_DATA_LEN_RANGE);
                 }
-                self.with_token(slot, |t| Ok(t.device.sign_digest(&op.key, &op.data)?))
+                self.with_token(slot, |t| t.device.sign_digest(&op.key, &op.data))
             }
             SignKind::OnToken(_) => {
-                self.with_token(slot, |t| Ok(t.device.sign_document(&op.key, &op.data)?))
+                self.with_token(slot, |t| t.device.sign_document(&op.key, &op.data))
             }
         }
     }

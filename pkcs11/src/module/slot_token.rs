@@ -183,7 +183,7 @@ impl Module {
             slot
         };
         check_pin_len(pin)?;
-        self.with_token(slot, |t| Ok(t.device.init_user_pin(pin)?))
+        self.with_token(slot, |t| t.device.init_user_pin(pin))
     }
 
     /// `C_SetPIN`: the SO's PIN when the SO is logged in, the user's otherwise.
@@ -197,7 +197,7 @@ impl Module {
             (slot, table.login_of(slot).unwrap_or(Role::User))
         };
         check_pin_len(new)?;
-        self.with_token(slot, |t| Ok(t.device.change_pin(role, old, new)?))
+        self.with_token(slot, |t| t.device.change_pin(role, old, new))
     }
 }
 

@@ -8,17 +8,15 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use rutoken_plugin_bridge::api::{self, Connection};
+use rutoken_plugin_bridge::device::Device;
 use rutoken_plugin_bridge::slot::Slot;
 use serde_json::Value;
 
 /// A slot holding a fresh [`soft::SoftToken`] (the fixture owner's key and certificate, and
 /// the second owner's).
 pub fn setup() -> (Arc<Slot>, Mutex<Connection>) {
-    let slot = Slot::new(
-        Box::new(soft::SoftToken::new()),
-        Arc::new(AtomicBool::new(true)),
-        None,
-    );
+    let device = Device::new(Box::new(soft::SoftToken::new()), "soft", true, 10);
+    let slot = Slot::new(device, Arc::new(AtomicBool::new(true)), None);
     (slot, Mutex::new(Connection::default()))
 }
 

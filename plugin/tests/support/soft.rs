@@ -1,32 +1,57 @@
-//! A token in software: the fixture owner's key and certificate and the second owner's, PIN
-//! 12345678 (10 tries), administrator PIN 87654321, data objects in memory. Signs with the
-//! keys it holds; knows nothing of the bridge.
+//! A token in software behind the client crate's driver seam: the fixture owner's key and
+//! certificate and the second owner's, PIN 12345678 (10 tries), administrator PIN 87654321,
+//! data objects in memory. Signs with the keys it holds; knows nothing of the bridge.
 
-use gost::{KeyAlgorithm, ParamSet, Rng, SigningKey};
-use rutoken_plugin_bridge::device::{
-    Certificate, DataFile, Device, DeviceError, KeyPair, Missing, Pin, PinState,
+use gost::{KeyAlgorithm, Rng, Signature, SigningKey};
+use rutoken_client::driver::{
+    Code, DataObject, Format, KeySpec, PinCounter, PinRole, PinStatus, PowerEvent, PressPlan,
+    Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects, cannot,
 };
+use rutoken_client::{Driver, DriverError, Missing};
 
 pub struct SoftToken {
-    pub keys: Vec<(KeyPair, SigningKey)>,
-    pub certs: Vec<Certificate>,
-    pub files: Vec<DataFile>,
+    pub keys: Vec<(TokenKey, SigningKey)>,
+    pub certs: Vec<TokenCertificate>,
+    pub files: Vec<DataObject>,
     pub verified: bool,
+    pub admin: bool,
     pub tries: u8,
     pub pin: String,
+    /// The next data object's file number (never reused, so a path names one object).
+    next_file: u8,
     rng: Rng,
 }
 
-fn pair(id: Vec<u8>, label: &str, key: &SigningKey) -> KeyPair {
+/// The administrator's PIN.
+const ADMIN_PIN: &str = "87654321";
+
+fn pair(reference: u8, id: Vec<u8>, label: &str, key: &SigningKey) -> TokenKey {
     let ps = key.param_set();
-    let algorithm = KeyAlgorithm::gost2012_for(ps);
-    KeyPair {
-        id,
-        label: label.to_owned(),
-        algorithm,
-        param_set: ps,
-        spki_der: gost::spki::to_spki_der(&key.verifying_key(), algorithm),
+    TokenKey {
+        reference: Some(reference),
+        id: Some(id),
+        label: Some(label.to_owned()),
+        public_label: Some(label.to_owned()),
+        algorithm: Some(KeyAlgorithm::gost2012_for(ps)),
+        param_set: Some(ps),
+        public_key: Some(key.verifying_key().to_le_bytes()),
     }
+}
+
+fn missing(what: Missing) -> DriverError {
+    DriverError::Missing { what }
+}
+
+fn wrong_pin(tries: u8) -> DriverError {
+    DriverError::PinIncorrect {
+        tries_left: Some(tries),
+        code: Code::Sw(StatusWord(0x63C0 | u16::from(tries))),
+    }
+}
+
+/// What the bridge never asks of this token.
+fn unused(what: &str) -> DriverError {
+    cannot(&format!("{what} (not in the software token)"))
 }
 
 impl SoftToken {
@@ -36,8 +61,10 @@ impl SoftToken {
             certs: Vec::new(),
             files: Vec::new(),
             verified: false,
+            admin: false,
             tries: 10,
             pin: "12345678".into(),
+            next_file: 0,
             rng: Rng::from_seed(7),
         };
         for (n, fixture) in [
@@ -48,10 +75,13 @@ impl SoftToken {
         .enumerate()
         {
             let fixture = fixture.expect("fixture");
-            let id = vec![0x45 + u8::try_from(n).unwrap_or(0); 20];
+            let n = u8::try_from(n).unwrap_or(0);
+            let id = vec![0x45 + n; 20];
             let key = fixture.key.key;
-            token.keys.push((pair(id.clone(), "owner", &key), key));
-            token.certs.push(Certificate {
+            token
+                .keys
+                .push((pair(n + 1, id.clone(), "owner", &key), key));
+            token.certs.push(TokenCertificate {
                 id,
                 label: "owner".into(),
                 der: fixture.cert.to_der().to_vec(),
@@ -59,34 +89,63 @@ impl SoftToken {
         }
         token
     }
-    fn key(&self, id: &[u8]) -> Result<&SigningKey, DeviceError> {
+    fn key(&self, wanted: &TokenKey) -> Result<&SigningKey, DriverError> {
         if !self.verified {
-            return Err(DeviceError::NotLoggedIn);
+            return Err(DriverError::NotLoggedIn {
+                operation: "PSO".into(),
+                code: Code::Sw(StatusWord::SECURITY_NOT_SATISFIED),
+            });
         }
         self.keys
             .iter()
-            .find(|(k, _)| k.id == id)
+            .find(|(k, _)| k.reference == wanted.reference)
             .map(|(_, s)| s)
-            .ok_or(DeviceError::NotFound(Missing::KeyPair))
+            .ok_or(missing(Missing::PrivateKey))
+    }
+    fn sign(&self, key: &TokenKey, digest: &[u8]) -> Result<Signature, DriverError> {
+        let key = self.key(key)?;
+        let mut rng = Rng::from_seed(9);
+        key.sign_digest(digest, &mut rng)
+            .map_err(|e| DriverError::Failed {
+                reason: e.to_string(),
+            })
     }
 }
 
-impl Device for SoftToken {
-    fn power_cycle(&mut self) {
-        self.verified = false;
+impl Driver for SoftToken {
+    fn atr(&mut self) -> Result<Vec<u8>, DriverError> {
+        Err(unused("tell an ATR"))
     }
-    fn serial(&mut self) -> Result<Vec<u8>, DeviceError> {
-        Ok(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3])
+    fn attach(&mut self) -> Result<(), DriverError> {
+        Ok(())
     }
-    fn has_safetouch(&self) -> bool {
-        true
+    fn has_application(&mut self) -> Result<bool, DriverError> {
+        Ok(true)
     }
-    fn reader(&self) -> String {
-        "soft".into()
+    fn serial(&mut self) -> Result<Serial, DriverError> {
+        Ok(Serial {
+            bytes: Some(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]),
+            shown: "soft".into(),
+        })
     }
-    fn login(&mut self, pin: &str) -> Result<(), DeviceError> {
+    fn objects(&mut self) -> Result<TokenObjects, DriverError> {
+        Ok(TokenObjects {
+            keys: self.keys.iter().map(|(k, _)| k.clone()).collect(),
+            certificates: self.certs.clone(),
+        })
+    }
+    fn verify_pin(&mut self, role: PinRole, pin: &str) -> Result<(), DriverError> {
+        if role == PinRole::Admin {
+            if pin != ADMIN_PIN {
+                return Err(wrong_pin(9));
+            }
+            self.admin = true;
+            return Ok(());
+        }
         if self.tries == 0 {
-            return Err(DeviceError::PinLocked);
+            return Err(DriverError::PinBlocked {
+                code: Code::Sw(StatusWord::AUTH_BLOCKED),
+            });
         }
         if pin == self.pin {
             self.verified = true;
@@ -95,97 +154,148 @@ impl Device for SoftToken {
         } else {
             self.tries -= 1;
             Err(if self.tries == 0 {
-                DeviceError::PinLocked
-            } else {
-                DeviceError::PinIncorrect {
-                    tries_left: self.tries,
+                DriverError::PinBlocked {
+                    code: Code::Sw(StatusWord::AUTH_BLOCKED),
                 }
+            } else {
+                wrong_pin(self.tries)
             })
         }
     }
-    fn logout(&mut self) -> Result<(), DeviceError> {
-        self.verified = false;
-        Ok(())
-    }
-    fn pin_state(&mut self) -> Result<PinState, DeviceError> {
+    fn pin_counter(&mut self, _role: PinRole) -> Result<PinCounter, DriverError> {
         // As the token: 9000 (no count) while verified.
-        Ok(PinState {
-            retries_left: (!self.verified).then_some(self.tries),
-            locked: self.tries == 0,
+        Ok(PinCounter::Exact(if self.verified {
+            PinStatus::Verified
+        } else if self.tries == 0 {
+            PinStatus::Blocked
+        } else {
+            PinStatus::TriesLeft(self.tries)
+        }))
+    }
+    fn logged_in(&mut self, role: PinRole) -> Result<bool, DriverError> {
+        Ok(match role {
+            PinRole::User => self.verified,
+            PinRole::Admin => self.admin,
         })
     }
-    fn keys(&mut self) -> Result<Vec<KeyPair>, DeviceError> {
-        Ok(self.keys.iter().map(|(k, _)| k.clone()).collect())
-    }
-    fn certificates(&mut self) -> Result<Vec<Certificate>, DeviceError> {
-        Ok(self.certs.clone())
-    }
-    fn generate_key_pair(
-        &mut self,
-        _algorithm: KeyAlgorithm,
-        param_set: ParamSet,
-        label: &str,
-        id: Option<&[u8]>,
-    ) -> Result<KeyPair, DeviceError> {
-        let key = SigningKey::generate(param_set, &mut self.rng).expect("a software key pair");
-        let id = id.map_or_else(
-            || vec![u8::try_from(self.keys.len()).unwrap_or(0xFF); 20],
-            <[u8]>::to_vec,
-        );
-        let p = pair(id, label, &key);
-        self.keys.push((p.clone(), key));
-        Ok(p)
-    }
-    fn set_key_label(&mut self, id: &[u8], label: &str) -> Result<(), DeviceError> {
-        let (k, _) = self
-            .keys
-            .iter_mut()
-            .find(|(k, _)| k.id == id)
-            .ok_or(DeviceError::NotFound(Missing::KeyPair))?;
-        k.label = label.to_owned();
-        Ok(())
-    }
-    fn set_certificate_label(&mut self, der: &[u8], label: &str) -> Result<(), DeviceError> {
-        let c = self
-            .certs
-            .iter_mut()
-            .find(|c| c.der == der)
-            .ok_or(DeviceError::NotFound(Missing::Certificate))?;
-        c.label = label.to_owned();
-        Ok(())
-    }
-    fn change_pin(&mut self, by: Pin, old: &str, new: &str) -> Result<(), DeviceError> {
-        match by {
-            Pin::User => self.login(old)?,
-            Pin::Admin if old != "87654321" => {
-                return Err(DeviceError::PinIncorrect { tries_left: 9 });
-            }
-            Pin::Admin => self.verified = false,
+    fn change_pin(&mut self, role: PinRole, old: &str, new: &str) -> Result<(), DriverError> {
+        self.verify_pin(role, old)?;
+        if role == PinRole::User {
+            self.pin = new.to_owned();
         }
-        self.pin = new.to_owned();
         Ok(())
     }
-    fn unblock_user_pin(&mut self, admin_pin: &str) -> Result<(), DeviceError> {
-        if admin_pin != "87654321" {
-            return Err(DeviceError::PinIncorrect { tries_left: 9 });
+    fn reset_retry_counter(&mut self, role: PinRole) -> Result<(), DriverError> {
+        if !self.admin || role != PinRole::User {
+            return Err(unused("reset a counter without the administrator"));
         }
         self.tries = 10;
         self.verified = false;
         Ok(())
     }
-    fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DeviceError> {
-        self.unblock_user_pin(admin_pin)?;
+    fn set_pin(&mut self, role: PinRole, new: &str) -> Result<(), DriverError> {
+        if !self.admin || role != PinRole::User {
+            return Err(unused("set a PIN without the administrator"));
+        }
+        self.pin = new.to_owned();
+        Ok(())
+    }
+    fn logout(&mut self) -> Result<(), DriverError> {
+        self.verified = false;
+        self.admin = false;
+        Ok(())
+    }
+    fn format(&mut self, format: &Format<'_>) -> Result<(), DriverError> {
+        if format.admin != ADMIN_PIN {
+            return Err(wrong_pin(9));
+        }
         self.keys.clear();
         self.certs.clear();
         self.files.clear();
-        self.pin = new_user_pin.to_owned();
+        self.pin = format.user.to_owned();
+        self.tries = 10;
+        self.verified = false;
+        self.admin = false;
         Ok(())
     }
-    fn data_files(&mut self) -> Result<Vec<DataFile>, DeviceError> {
+    fn generate_key(&mut self, spec: KeySpec<'_>) -> Result<TokenKey, DriverError> {
+        let key = SigningKey::generate(spec.param_set, &mut self.rng).expect("a software key pair");
+        let n = u8::try_from(self.keys.len()).unwrap_or(0xFF);
+        let p = pair(n.wrapping_add(1), vec![n; 20], spec.label, &key);
+        self.keys.push((p.clone(), key));
+        Ok(p)
+    }
+    fn rename_key(&mut self, key: &TokenKey, label: &str, id: &[u8]) -> Result<(), DriverError> {
+        let (k, _) = self
+            .keys
+            .iter_mut()
+            .find(|(k, _)| k.reference == key.reference)
+            .ok_or(missing(Missing::PrivateKey))?;
+        (k.label, k.id) = (Some(label.to_owned()), Some(id.to_vec()));
+        Ok(())
+    }
+    fn key_present(&mut self, key: &TokenKey) -> Result<bool, DriverError> {
+        Ok(self.keys.iter().any(|(k, _)| k.reference == key.reference))
+    }
+    fn delete_key(&mut self, key: &TokenKey) -> Result<(), DriverError> {
+        self.keys.retain(|(k, _)| k.reference != key.reference);
+        Ok(())
+    }
+    fn sign_document(
+        &mut self,
+        key: &TokenKey,
+        data: &[u8],
+        _press: Option<&PressPlan>,
+    ) -> Result<Signature, DriverError> {
+        let ps = self.key(key)?.param_set();
+        let digest = KeyAlgorithm::gost2012_for(ps).digest().digest(data);
+        self.sign(key, &digest)
+    }
+    fn sign_digest(
+        &mut self,
+        key: &TokenKey,
+        digest: &[u8],
+        _press: Option<&PressPlan>,
+    ) -> Result<Signature, DriverError> {
+        self.sign(key, digest)
+    }
+    fn install_certificate_as(
+        &mut self,
+        der: &[u8],
+        label: &str,
+        id: Option<&[u8]>,
+    ) -> Result<Vec<u8>, DriverError> {
+        let id = id.map_or_else(|| vec![9; 20], <[u8]>::to_vec);
+        self.certs.push(TokenCertificate {
+            id: id.clone(),
+            label: label.into(),
+            der: der.to_vec(),
+        });
+        Ok(id)
+    }
+    fn rename_certificate(
+        &mut self,
+        certificate: &TokenCertificate,
+        label: &str,
+        id: &[u8],
+    ) -> Result<(), DriverError> {
+        let c = self
+            .certs
+            .iter_mut()
+            .find(|c| c.der == certificate.der)
+            .ok_or(missing(Missing::Certificate))?;
+        (c.label, c.id) = (label.to_owned(), id.to_vec());
+        Ok(())
+    }
+    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DriverError> {
+        self.certs.retain(|c| c.id != id);
+        Ok(())
+    }
+    fn data_objects(&mut self) -> Result<Vec<DataObject>, DriverError> {
         Ok(self
             .files
             .iter()
-            .map(|f| DataFile {
+            .map(|f| DataObject {
                 value: if f.private && !self.verified {
                     None
                 } else {
@@ -195,50 +305,47 @@ impl Device for SoftToken {
             })
             .collect())
     }
-    fn create_data_file(&mut self, file: &DataFile) -> Result<(), DeviceError> {
+    fn create_data_object(&mut self, object: &DataObject) -> Result<DataObject, DriverError> {
         if !self.verified {
-            return Err(DeviceError::NotLoggedIn);
+            return Err(DriverError::NotLoggedIn {
+                operation: "CREATE FILE".into(),
+                code: Code::Sw(StatusWord::SECURITY_NOT_SATISFIED),
+            });
         }
-        self.files.push(file.clone());
-        Ok(())
+        let stored = DataObject {
+            path: vec![0x04, self.next_file],
+            ..object.clone()
+        };
+        self.next_file = self.next_file.wrapping_add(1);
+        self.files.push(stored.clone());
+        Ok(stored)
     }
-    fn delete_data_file(&mut self, application: &str, label: &str) -> Result<(), DeviceError> {
+    fn delete_data_object(&mut self, path: &[u8]) -> Result<(), DriverError> {
         let before = self.files.len();
-        self.files
-            .retain(|f| !(f.application == application && f.label == label));
+        self.files.retain(|f| f.path != path);
         if before == self.files.len() {
-            return Err(DeviceError::NotFound(Missing::DataObject));
+            return Err(missing(Missing::DataObject));
         }
         Ok(())
     }
-    fn free_memory(&mut self) -> Result<u32, DeviceError> {
+    fn free_memory(&mut self) -> Result<u32, DriverError> {
         Ok(60_000)
     }
-    fn max_pin_tries(&self) -> u8 {
-        10
-    }
-    fn sign_on_token(&mut self, key_id: &[u8], data: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        let key = self.key(key_id)?;
-        let digest = KeyAlgorithm::gost2012_for(key.param_set())
-            .digest()
-            .digest(data);
-        let mut rng = Rng::from_seed(9);
-        key.sign_digest(&digest, &mut rng)
-            .map(|s| s.to_x509_bytes())
-            .map_err(|e| DeviceError::Failed(e.to_string()))
-    }
+    /// Opened in software with the key it holds.
     fn open_key_transport(
         &mut self,
-        key_id: &[u8],
+        key: &TokenKey,
         transport: &gost::key_transport::KeyTransport,
         content: &gost::key_transport::ContentParams,
         ciphertext: &[u8],
-    ) -> Result<Vec<u8>, DeviceError> {
-        let key = self.key(key_id)?;
+    ) -> Result<Vec<u8>, DriverError> {
+        let key = self.key(key)?;
         let algorithm = KeyAlgorithm::gost2012_for(key.param_set());
         let cek = transport
             .open(key, algorithm)
-            .map_err(|e| DeviceError::Failed(e.to_string()))?;
+            .map_err(|e| DriverError::Failed {
+                reason: e.to_string(),
+            })?;
         Ok(gost::gost28147::Cfb::apply(
             content.params,
             &cek,
@@ -247,33 +354,15 @@ impl Device for SoftToken {
             ciphertext,
         ))
     }
-    fn sign_digest(&mut self, key_id: &[u8], digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
-        let key = self.key(key_id)?;
-        let mut rng = Rng::from_seed(9);
-        key.sign_digest(digest, &mut rng)
-            .map(|s| s.to_x509_bytes())
-            .map_err(|e| DeviceError::Failed(e.to_string()))
-    }
-    fn import_certificate(
-        &mut self,
-        der: &[u8],
-        label: &str,
-        id: Option<&[u8]>,
-    ) -> Result<Vec<u8>, DeviceError> {
-        let id = id.map_or_else(|| vec![9; 20], <[u8]>::to_vec);
-        self.certs.push(Certificate {
-            id: id.clone(),
-            label: label.into(),
-            der: der.to_vec(),
-        });
-        Ok(id)
-    }
-    fn delete_certificate(&mut self, id: &[u8]) -> Result<(), DeviceError> {
-        self.certs.retain(|c| c.id != id);
-        Ok(())
-    }
-    fn delete_key_pair(&mut self, id: &[u8]) -> Result<(), DeviceError> {
-        self.keys.retain(|(k, _)| k.id != id);
-        Ok(())
+    /// A pull and an insert: no access rights after.
+    fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
+        match event {
+            PowerEvent::PowerCycle => {
+                self.verified = false;
+                self.admin = false;
+                Ok(())
+            }
+            other => Err(unused(other.action())),
+        }
     }
 }

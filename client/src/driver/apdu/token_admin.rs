@@ -3,143 +3,113 @@
 //! user PIN's RESET RETRY COUNTER, and formatting as the bank plugin's `formatToken` does it
 //! (objects deleted under the new user PIN, PINs set under the administrator's).
 
-use rutoken_client::layout;
-use rutoken_client::{ClientError, PinRole, Transport};
+use rutoken_apdu::tlv::{self, Tlv};
 
-use super::{ClientDevice, PIN_DF, pin_text};
-use crate::device::{DeviceError, Format};
+use super::{ApduDriver, PIN_DF};
+use crate::driver::{DriverError, Format, Reader};
+use crate::error::ClientError;
+use crate::layout;
+use crate::pin::PinRole;
+use crate::transport::Transport;
 
 /// The PKCS#15 TokenInfo EF `3F00/5000/5032` (PKCS #15 v1.1 §5.5.1, the fixture's and
 /// pkcs15-init's FID), as a path below the MF.
 const TOKEN_INFO: [u16; 2] = [layout::PKCS15_APP, 0x5032];
 /// TokenInfo's `label [0] Label` (PKCS #15 v1.1 §6.9: context tag 0, primitive).
-const LABEL_TAG: u8 = 0x80;
+const LABEL_TAG: u32 = 0x80;
+/// DER SEQUENCE, constructed (X.690 §8.9).
+const SEQUENCE: u32 = 0x30;
+/// DER UTF8String (X.690, universal tag 12): TokenInfo's manufacturerID.
+const UTF8_STRING: u32 = 0x0C;
 
-/// One DER TLV at the start of `bytes`: (tag, header length, value length).
-fn tlv_at(bytes: &[u8]) -> Option<(u8, usize, usize)> {
-    let tag = *bytes.first()?;
-    let first = *bytes.get(1)? as usize;
-    let (header, len) = match first {
-        0..=0x7F => (2, first),
-        0x81 => (3, *bytes.get(2)? as usize),
-        0x82 => (4, (*bytes.get(2)? as usize) << 8 | *bytes.get(3)? as usize),
-        _ => return None,
-    };
-    (bytes.len() >= header + len).then_some((tag, header, len))
-}
-
-fn der_len(len: usize) -> Vec<u8> {
-    match len {
-        0..=0x7F => vec![len as u8],
-        0x80..=0xFF => vec![0x81, len as u8],
-        _ => vec![0x82, (len >> 8) as u8, len as u8],
-    }
-}
-
-fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    out.extend(der_len(value.len()));
-    out.extend_from_slice(value);
-    out
-}
-
-/// TokenInfo's members (TLVs, raw).
-fn members(token_info: &[u8]) -> Option<Vec<&[u8]>> {
-    let (tag, header, len) = tlv_at(token_info)?;
-    if tag != 0x30 {
+/// TokenInfo's members (a SEQUENCE's children; the EF's zero padding after it ignored).
+fn members(token_info: &[u8]) -> Option<Vec<Tlv<'_>>> {
+    let outer = tlv::parse_first(token_info).ok()?;
+    if outer.tag != SEQUENCE {
         return None;
     }
-    let mut rest = &token_info[header..header + len];
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        let (_, h, l) = tlv_at(rest)?;
-        out.push(&rest[..h + l]);
-        rest = &rest[h + l..];
-    }
-    Some(out)
+    tlv::children(outer.value).ok()
 }
 
 /// TokenInfo with `label` in place of its label: after version, serialNumber and
 /// manufacturerID (UTF8String, tag 0C), the order PKCS #15 §6.9 gives.
 pub(super) fn with_label(token_info: &[u8], label: &str) -> Option<Vec<u8>> {
     let members = members(token_info)?;
-    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut body = Vec::new();
     let mut placed = false;
     for (i, m) in members.iter().enumerate() {
-        if m[0] == LABEL_TAG {
+        if m.tag == LABEL_TAG {
             continue;
         }
-        let after_header = i >= 2 && m[0] != 0x0C;
+        let after_header = i >= 2 && m.tag != UTF8_STRING;
         if after_header && !placed {
-            out.push(tlv(LABEL_TAG, label.as_bytes()));
+            tlv::write(&mut body, LABEL_TAG, label.as_bytes()).ok()?;
             placed = true;
         }
-        out.push(m.to_vec());
+        tlv::write(&mut body, m.tag, m.value).ok()?;
     }
     if !placed {
-        out.push(tlv(LABEL_TAG, label.as_bytes()));
+        tlv::write(&mut body, LABEL_TAG, label.as_bytes()).ok()?;
     }
-    Some(tlv(0x30, &out.concat()))
+    tlv::encode(SEQUENCE, &body).ok()
 }
 
 /// TokenInfo's label, if it has one.
 pub(super) fn label_of(token_info: &[u8]) -> Option<String> {
     members(token_info)?
         .into_iter()
-        .find(|m| m[0] == LABEL_TAG)
-        .and_then(|m| {
-            let (_, h, l) = tlv_at(m)?;
-            String::from_utf8(m[h..h + l].to_vec()).ok()
-        })
+        .find(|m| m.tag == LABEL_TAG)
+        .and_then(|m| String::from_utf8(m.value.to_vec()).ok())
 }
 
-impl<T: Transport> ClientDevice<T> {
+impl<T: Transport + Reader> ApduDriver<T> {
     /// The label in TokenInfo.
-    pub(super) fn read_label(&mut self) -> Result<Option<String>, DeviceError> {
-        let file = self
-            .client
-            .read_file(&TOKEN_INFO)
-            .map_err(|e| self.err(e))?;
+    pub(super) fn read_label(&mut self) -> Result<Option<String>, DriverError> {
+        let file = self.client.read_file(&TOKEN_INFO)?;
         Ok(file.as_deref().and_then(label_of))
     }
 
     /// Rewrites TokenInfo with a new label (zero-padded to the file's old content: the EF's
     /// size does not change).
-    pub(super) fn write_label(&mut self, label: &str) -> Result<(), DeviceError> {
+    pub(super) fn write_label(&mut self, label: &str) -> Result<(), DriverError> {
         let fcp = self
             .client
-            .select_path(&TOKEN_INFO)
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| DeviceError::Failed("the token has no PKCS#15 TokenInfo".into()))?;
-        let old = self.client.read_binary(fcp.size).map_err(|e| self.err(e))?;
-        let mut new = with_label(&old, label)
-            .ok_or_else(|| DeviceError::Failed("the token's TokenInfo does not parse".into()))?;
+            .select_path(&TOKEN_INFO)?
+            .ok_or_else(|| DriverError::Failed {
+                reason: "the token has no PKCS#15 TokenInfo".into(),
+            })?;
+        let old = self.client.read_binary(fcp.size)?;
+        let mut new = with_label(&old, label).ok_or_else(|| DriverError::Failed {
+            reason: "the token's TokenInfo does not parse".into(),
+        })?;
         if new.len() > fcp.size {
-            return Err(DeviceError::NoRoom);
+            return Err(DriverError::NoRoom {
+                reason: "the label does not fit in the TokenInfo EF".into(),
+            });
         }
         new.resize(old.len().max(new.len()), 0);
-        self.client.write_binary(0, &new).map_err(|e| self.err(e))
+        Ok(self.client.write_binary(0, &new)?)
     }
 
-    /// Attribute 85 of a PIN RSF: `01, minLen, 01, (max << 4 | left), 00, 00`
+    /// Byte `index` of attribute 85 of a PIN RSF: `01, minLen, 01, (max << 4 | left), 00, 00`
     /// (rutoken-ecp-apdu.md §3, as OpenSC's pkcs15-rtecp.c writes it).
-    pub(super) fn pin_min_len(&mut self, role: PinRole) -> Result<Option<u8>, DeviceError> {
+    pub(super) fn pin_attribute(
+        &mut self,
+        role: PinRole,
+        index: usize,
+    ) -> Result<Option<u8>, DriverError> {
         let [a, b, c] = PIN_DF;
         let path = [a, b, c, u16::from(role.reference())];
-        let fcp = self.client.select_path(&path).map_err(|e| self.err(e))?;
-        Ok(fcp.and_then(|f| f.proprietary.get(1).copied()))
+        let fcp = self.client.select_path(&path)?;
+        Ok(fcp.and_then(|f| f.proprietary.get(index).copied()))
     }
 
-    /// `C_EX_InitToken`'s format (see [`crate::device::Device::format`]). The admin PIN is
-    /// verified before anything changes: a wrong one leaves the token as it was.
-    pub(super) fn run_format(&mut self, format: &Format<'_>) -> Result<(), DeviceError> {
-        let admin = pin_text(format.admin)?;
-        let user = pin_text(format.user)?;
-        let new_admin = format.new_admin.map(pin_text).transpose()?;
-        self.client.logout().map_err(|e| self.err(e))?;
-        self.client
-            .verify_pin(PinRole::Admin, admin)
-            .map_err(|e| self.err(e))?;
+    /// The format (see [`Format`]). The admin PIN is verified before anything changes: a
+    /// wrong one leaves the token as it was.
+    pub(super) fn run_format(&mut self, format: &Format<'_>) -> Result<(), DriverError> {
+        let (admin, user, new_admin) = (format.admin, format.user, format.new_admin);
+        self.client.logout()?;
+        self.client.verify_pin(PinRole::Admin, admin)?;
         let result = (|| -> Result<(), ClientError> {
             if let Some(new_admin) = new_admin {
                 self.client.change_pin(PinRole::Admin, admin, new_admin)?;
@@ -172,7 +142,7 @@ impl<T: Transport> ClientDevice<T> {
             }
             Ok(())
         })()
-        .map_err(|e| self.err(e));
+        .map_err(DriverError::from);
         let labelled = match (&result, format.label) {
             (Ok(()), Some(label)) => self.write_label(label),
             _ => Ok(()),
@@ -183,8 +153,13 @@ impl<T: Transport> ClientDevice<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+
+    fn tlv(tag: u32, value: &[u8]) -> Vec<u8> {
+        tlv::encode(tag, value).unwrap()
+    }
 
     /// The simulator fixture's TokenInfo: version, serial, manufacturer, label, flags, time.
     fn fixture() -> Vec<u8> {
@@ -206,10 +181,10 @@ mod tests {
         let m = members(&new).unwrap();
         assert_eq!(m.len(), 5, "no member lost or doubled");
         assert_eq!(
-            m[3][0], LABEL_TAG,
+            m[3].tag, LABEL_TAG,
             "after the manufacturer, before the flags"
         );
-        assert_eq!(m[4], &[0x03, 0x02, 0x04, 0x10][..]);
+        assert_eq!((m[4].tag, m[4].value), (0x03, &[0x04, 0x10][..]));
     }
 
     #[test]
@@ -219,7 +194,7 @@ mod tests {
         body.extend([0x03, 0x02, 0x04, 0x10]);
         let new = with_label(&tlv(0x30, &body), "x").unwrap();
         let m = members(&new).unwrap();
-        assert_eq!(m[2], &[0x80, 0x01, b'x'][..]);
+        assert_eq!((m[2].tag, m[2].value), (LABEL_TAG, &b"x"[..]));
         assert!(with_label(&[0x04, 0x00], "x").is_none(), "not a SEQUENCE");
     }
 }
