@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::target::TargetError;
+
 /// What loading scenarios or running the suite can fail with. Step failures inside a scenario
 /// are not errors: they are findings in the report ([`crate::report::Outcome`]).
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +39,226 @@ pub enum Error {
     /// The target could not be opened at all (no reader, no control socket).
     #[error("target: {0}")]
     Target(#[from] crate::target::TargetError),
+    /// A PKCS#11 module cannot be used at all (`--module`).
+    #[cfg(feature = "pkcs11")]
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    /// `--control`: the emulator's control socket did not load a start token.
+    #[error("--control {}: {source}", path.display())]
+    Control {
+        /// The socket.
+        path: PathBuf,
+        /// What the socket answered.
+        #[source]
+        source: TargetError,
+    },
+    /// The selected scenarios cannot share one operator session.
+    #[error(transparent)]
+    Pins(#[from] PinsError),
+    /// A `${name}` in scenario text did not expand.
+    #[error(transparent)]
+    Vars(#[from] VarsError),
+    /// A status-word or data pattern of a scenario is malformed.
+    #[error(transparent)]
+    Pattern(#[from] PatternError),
+    /// A certificate's profile fields do not decode.
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
+    /// The test CA or the request and document it is given.
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+}
+
+/// Why a PKCS#11 module cannot be used at all (`--module PATH`: the run's usage error, exit 2).
+#[cfg(feature = "pkcs11")]
+#[derive(Debug, thiserror::Error)]
+#[error("--module {}: {problem}", path.display())]
+pub struct ModuleError {
+    /// The module's path as given.
+    pub path: PathBuf,
+    /// What went wrong with it.
+    pub problem: ModuleProblem,
+}
+
+/// What went wrong with a PKCS#11 module ([`ModuleError`]).
+#[cfg(feature = "pkcs11")]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModuleProblem {
+    /// The library did not load (no such file, not a library, no `C_GetFunctionList`).
+    #[error("{0}")]
+    Load(#[source] cryptoki::error::Error),
+    /// `C_Initialize` answered an error.
+    #[error("C_Initialize failed: {}", .0.text)]
+    Initialize(crate::pkcs11::token::CallError),
+    /// The GOST entry points could not be taken from the library.
+    #[error("{0}")]
+    Gost(#[source] rutoken_cryptoki_gost::Error),
+    /// A call on the way to a session failed.
+    #[error("{0}")]
+    Call(crate::pkcs11::token::CallError),
+    /// The slot asked for (`--slot`) has no token.
+    #[error("no token in slot {slot} ({known})")]
+    NoTokenInSlot {
+        /// The slot ID asked for.
+        slot: u64,
+        /// The slots the module has.
+        known: SlotIds,
+    },
+    /// No slot has a token.
+    #[error("no slot with a token ({known})")]
+    NoToken {
+        /// The slots the module has.
+        known: SlotIds,
+    },
+    /// A call was made before the module was loaded.
+    #[error("the module is not loaded")]
+    NotLoaded,
+}
+
+/// A module's slot IDs, for [`ModuleProblem`]'s messages.
+#[cfg(feature = "pkcs11")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotIds(pub Vec<u64>);
+
+#[cfg(feature = "pkcs11")]
+impl std::fmt::Display for SlotIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("the module has no slot");
+        }
+        f.write_str("its slots: ")?;
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a `${name}` did not expand ([`crate::scenario::vars::expand`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VarsError {
+    /// No variable of that name.
+    #[error("variable ${{{0}}} undefined")]
+    Undefined(String),
+    /// A `${` without its `}`.
+    #[error("\"${{\" without its \"}}\" in \"{0}\"")]
+    Unclosed(String),
+}
+
+/// A malformed pattern of a raw-APDU step ([`crate::runner::pattern`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PatternError {
+    /// A command that is not hex.
+    #[error("\"{0}\": not hex")]
+    NotHex(String),
+    /// A status-word pattern that is not 4 hex digits or `x`.
+    #[error("sw \"{0}\": expected 4 hex digits, x for any")]
+    StatusWord(String),
+    /// A data pattern with an odd number of hex digits.
+    #[error("data \"{0}\": odd number of hex digits")]
+    OddData(String),
+    /// A data pattern with a pair that is neither hex nor `..`.
+    #[error("data \"{0}\": not hex")]
+    DataNotHex(String),
+}
+
+impl PatternError {
+    /// The message with the pattern unquoted, for the scenario validator's `file:line:column:`
+    /// lines (which point at the pattern already).
+    pub fn unquoted(&self) -> String {
+        match self {
+            PatternError::NotHex(t) => format!("{t}: not hex"),
+            PatternError::StatusWord(p) => format!("sw {p}: expected 4 hex digits, x for any"),
+            PatternError::OddData(p) => format!("data {p}: odd number of hex digits"),
+            PatternError::DataNotHex(p) => format!("data {p}: not hex"),
+        }
+    }
+}
+
+/// A certificate field the `certificate` assertion reads that does not decode
+/// ([`crate::runner::certificate::profile_fields`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// Not a certificate at all.
+    #[error("not a DER certificate: {0}")]
+    NotDer(der::Error),
+    /// An extension the assertion reads (`keyUsage`, …) does not decode.
+    #[error("{extension} does not decode: {source}")]
+    Extension {
+        /// The extension's name in RFC 5280.
+        extension: &'static str,
+        /// The decoder's complaint.
+        source: der::Error,
+    },
+    /// A validity date outside what a calendar date can say (seconds since 1970).
+    #[error("a validity date {0} s after 1970 is out of range")]
+    Date(u64),
+}
+
+/// What the test CA, or building what it is sent, failed with ([`crate::runner::pki`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PkiError {
+    /// A subject attribute the scenario names that `rutoken-pki` does not know.
+    #[error("unknown subject attribute \"{0}\"")]
+    UnknownAttribute(String),
+    /// The certificate being replaced does not parse.
+    #[error("the current certificate: {0}")]
+    CurrentCertificate(#[source] rutoken_pki::Error),
+    /// The subject does not encode.
+    #[error("the subject: {0}")]
+    Subject(#[source] rutoken_pki::Error),
+    /// The reissue document's fields do not encode.
+    #[error("{0}")]
+    Document(#[source] rutoken_pki::reissue::DocumentError),
+    /// The test CA could not be built from its fixture.
+    #[error("the test CA: {0}")]
+    TestCa(#[source] rutoken_pki::Error),
+    /// The document signature is not a GOST signature.
+    #[error("{0}")]
+    Signature(#[source] gost::Error),
+    /// A certificate or request given to the CA does not parse, or is not issued by it.
+    #[error("{0}")]
+    Parse(#[source] rutoken_pki::Error),
+    /// The CA issued a serial it had issued before in this scenario.
+    #[error(
+        "the CA issued serial {0} a second time (RFC 5280 §4.1.2.2: a CA's serials are unique)"
+    )]
+    SerialReused(String),
+}
+
+/// A `--partition K/N` that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PartitionError {
+    /// No `/`.
+    #[error("{0}: expected K/N, e.g. 1/3")]
+    NoSlash(String),
+    /// K is not a number.
+    #[error("{0}: K is not a number")]
+    Index(String),
+    /// N is not a number.
+    #[error("{0}: N is not a number")]
+    Count(String),
+    /// K is 0 or greater than N, or N is 0.
+    #[error("{0}: expected 1 <= K <= N")]
+    OutOfRange(String),
+}
+
+/// Why the operator's PINs cannot be taken from the selected scenarios.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PinsError {
+    /// Two scenarios type different user PINs (the values are secrets: never shown).
+    #[error("the selected scenarios give different values for ${{{0}}}")]
+    Differ(&'static str),
 }
 
 impl Error {

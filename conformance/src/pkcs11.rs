@@ -17,7 +17,7 @@ pub use crate::suite::Pkcs11Options;
 
 /// Opens the module once (C_Initialize, the slot, a session) and reads its mechanisms: a bad
 /// path, a missing slot or a failing C_Initialize is the run's usage error.
-pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
+pub fn probe(opts: &Pkcs11Options) -> Result<String, crate::Error> {
     // With the emulator, probe a start token (each scenario loads its own later): whatever an
     // earlier run left in the emulator (an erased token, say) is not what this run tests.
     if let Some(path) = &opts.control {
@@ -28,12 +28,15 @@ pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
                     seed: 0,
                 })
             })
-            .map_err(|e| format!("--control {}: {e}", path.display()))?;
+            .map_err(|source| crate::Error::Control {
+                path: path.clone(),
+                source,
+            })?;
     }
     let token = token::Token::open(&opts.module, opts.slot)?;
     let info = token
         .info()
-        .map_err(|e| token::open_error(&opts.module, &e.to_string()))?;
+        .map_err(|e| token::open_error(&opts.module, crate::error::ModuleProblem::Call(e)))?;
     let slot = token.slot.map_or(0, |s| s.id());
     Ok(format!(
         "slot {slot}: {} ({})",
@@ -107,7 +110,7 @@ pub fn open(
     let token = match token::Token::open(&opts.module, opts.slot) {
         Ok(t) => t,
         Err(e) => {
-            let why = ("the module and its slot".into(), e);
+            let why = ("the module and its slot".into(), e.to_string());
             return Err(Box::new(not_run(scenario, failed("connect", why))));
         }
     };

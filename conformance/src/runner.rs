@@ -221,10 +221,7 @@ fn execute(
             today.year()
         ),
     );
-    let ca = match pki::Ca::new(seed) {
-        Ok(ca) => ca,
-        Err(e) => return (Err(fail("the test CA", e)), Produced::default()),
-    };
+    let ca = pki::Ca::new(seed);
     if let Err(e) = start.connected {
         return (Err(e), Produced::default());
     }

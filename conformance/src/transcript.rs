@@ -45,12 +45,7 @@ impl Transcript {
     pub fn observe(&mut self, exchange: &rutoken_client::Exchange<'_>) {
         let secret = std::mem::take(&mut self.secret_next);
         let step = self.step.clone();
-        self.record(
-            &step,
-            exchange.command,
-            secret,
-            exchange.response.map_err(|e| e.to_string()),
-        );
+        self.record(&step, exchange.command, secret, exchange.response);
     }
 
     /// Records one exchange.
@@ -59,7 +54,7 @@ impl Transcript {
         step: &str,
         command: &[u8],
         secret: bool,
-        response: Result<&[u8], String>,
+        response: Result<&[u8], &rutoken_client::TransportError>,
     ) {
         let response = match response {
             Ok(bytes) => spaced(bytes),

@@ -15,6 +15,7 @@ use rutoken_cryptoki_gost::sys::*;
 use rutoken_cryptoki_gost::{Attr, Module};
 
 use super::rv;
+use crate::error::{ModuleError, ModuleProblem, SlotIds};
 
 /// How long a slot may take to show the token again after a power event or a reload (pcscd
 /// polls a vpcd reader every 400 ms, pcsc-lite `PCSCLITE_STATUS_POLL_RATE`). Ours.
@@ -64,8 +65,11 @@ fn raw(function: &'static str) -> impl Fn(rutoken_cryptoki_gost::Error) -> CallE
 }
 
 /// Why a module cannot be used at all (the run's usage error, exit 2).
-pub fn open_error(path: &Path, what: &str) -> String {
-    format!("--module {}: {what}", path.display())
+pub fn open_error(path: &Path, problem: ModuleProblem) -> ModuleError {
+    ModuleError {
+        path: path.to_owned(),
+        problem,
+    }
 }
 
 /// The module, its slot and a session.
@@ -84,7 +88,7 @@ pub struct Token {
 impl Token {
     /// Loads and initialises the module and opens a session on `slot` (a slot ID as the
     /// module numbers them; default: the first slot with a token).
-    pub fn open(path: &Path, slot: Option<u64>) -> Result<Self, String> {
+    pub fn open(path: &Path, slot: Option<u64>) -> Result<Self, ModuleError> {
         let mut token = Token {
             path: path.to_owned(),
             want_slot: slot,
@@ -99,32 +103,32 @@ impl Token {
         Ok(token)
     }
 
-    fn load(&mut self) -> Result<(), String> {
-        let ctx = Pkcs11::new(&self.path).map_err(|e| open_error(&self.path, &e.to_string()))?;
+    fn load(&mut self) -> Result<(), ModuleError> {
+        let ctx =
+            Pkcs11::new(&self.path).map_err(|e| open_error(&self.path, ModuleProblem::Load(e)))?;
         ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
             .map_err(|e| {
-                open_error(
-                    &self.path,
-                    &format!(
-                        "C_Initialize failed: {}",
-                        rv::of(&e).map_or_else(|| e.to_string(), rv::name)
-                    ),
-                )
+                let call = ck("C_Initialize")(e);
+                open_error(&self.path, ModuleProblem::Initialize(call))
             })?;
-        let gost = Module::open(&self.path).map_err(|e| open_error(&self.path, &e.to_string()))?;
+        let gost =
+            Module::open(&self.path).map_err(|e| open_error(&self.path, ModuleProblem::Gost(e)))?;
         self.ctx = Some(ctx);
         self.gost = Some(gost);
         Ok(())
     }
 
     /// Finds the slot (waiting up to `wait` for its token) and opens a R/W session.
-    fn connect(&mut self, wait: Duration) -> Result<(), String> {
-        let ctx = self.ctx.as_ref().ok_or("the module is not loaded")?;
+    fn connect(&mut self, wait: Duration) -> Result<(), ModuleError> {
+        let ctx = self
+            .ctx
+            .as_ref()
+            .ok_or_else(|| open_error(&self.path, ModuleProblem::NotLoaded))?;
         let start = Instant::now();
         let slot = loop {
             let slots = ctx
                 .get_slots_with_token()
-                .map_err(|e| open_error(&self.path, &ck("C_GetSlotList")(e).to_string()))?;
+                .map_err(|e| open_error(&self.path, ModuleProblem::Call(ck("C_GetSlotList")(e))))?;
             let found = match self.want_slot {
                 Some(id) => slots.into_iter().find(|s| s.id() == id),
                 None => slots.into_iter().next(),
@@ -133,22 +137,18 @@ impl Token {
                 break slot;
             }
             if start.elapsed() >= wait {
-                let all: Vec<String> = ctx
-                    .get_all_slots()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|s| s.id().to_string())
-                    .collect();
-                let known = if all.is_empty() {
-                    "the module has no slot".to_owned()
-                } else {
-                    format!("its slots: {}", all.join(", "))
-                };
+                let known = SlotIds(
+                    ctx.get_all_slots()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|s| s.id())
+                        .collect(),
+                );
                 return Err(open_error(
                     &self.path,
-                    &match self.want_slot {
-                        Some(id) => format!("no token in slot {id} ({known})"),
-                        None => format!("no slot with a token ({known})"),
+                    match self.want_slot {
+                        Some(slot) => ModuleProblem::NoTokenInSlot { slot, known },
+                        None => ModuleProblem::NoToken { known },
                     },
                 ));
             }
@@ -156,7 +156,7 @@ impl Token {
         };
         let session = ctx
             .open_rw_session(slot)
-            .map_err(|e| open_error(&self.path, &ck("C_OpenSession")(e).to_string()))?;
+            .map_err(|e| open_error(&self.path, ModuleProblem::Call(ck("C_OpenSession")(e))))?;
         self.slot = Some(slot);
         self.session = Some(session);
         Ok(())
@@ -175,7 +175,7 @@ impl Token {
     /// [`Token::close`], then load and connect again, waiting for the token: pcscd sees a
     /// reinserted or restarted card within a poll or two, and until then the module may find
     /// the slot but fail to open a session on it, so each try starts from C_Initialize.
-    pub fn reopen(&mut self) -> Result<(), String> {
+    pub fn reopen(&mut self) -> Result<(), ModuleError> {
         let start = Instant::now();
         loop {
             self.close();

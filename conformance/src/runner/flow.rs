@@ -11,6 +11,7 @@ use rutoken_client::driver::{
 };
 use rutoken_client::{PinRole, PinStatus, device_number};
 
+use crate::error::VarsError;
 use crate::report::Produced;
 use crate::scenario::step::{Algorithm, PinOutcome, Step};
 use crate::scenario::vars;
@@ -134,8 +135,12 @@ pub struct Flow<'c, 't> {
 impl Flow<'_, '_> {
     /// Expands `${var}`.
     pub fn expand(&self, text: &str) -> Result<String, StepFailure> {
-        vars::expand(text, &self.vars)
-            .map_err(|name| fail(format!("variable ${{{name}}} defined"), "undefined"))
+        vars::expand(text, &self.vars).map_err(|e| match e {
+            VarsError::Undefined(name) => {
+                fail(format!("variable ${{{name}}} defined"), "undefined")
+            }
+            e => fail("scenario text to expand", e),
+        })
     }
 
     /// A named key.

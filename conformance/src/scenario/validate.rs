@@ -248,13 +248,13 @@ fn raw_apdus(s: &Scenario, text: &str) -> Result<(), Located> {
             crate::runner::pattern::sw_matches(&expand(&a.sw), rutoken_apdu::StatusWord::OK)
         {
             let (line, column) = locate(&a.sw);
-            return Err((line, column, e.replace('"', "")));
+            return Err((line, column, e.unquoted()));
         }
         if let Some(data) = &a.data
             && let Err(e) = crate::runner::pattern::data_matches(&expand(data), &[])
         {
             let (line, column) = locate(data);
-            return Err((line, column, e.replace('"', "")));
+            return Err((line, column, e.unquoted()));
         }
     }
     Ok(())
