@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use crate::target::TargetError;
+use crate::target::operator::gate::USER_PIN_HINT;
+use crate::target::operator::guard::tries;
 
 /// What loading scenarios or running the suite can fail with. Step failures inside a scenario
 /// are not errors: they are findings in the report ([`crate::report::Outcome`]).
@@ -55,6 +57,9 @@ pub enum Error {
     /// The selected scenarios cannot share one operator session.
     #[error(transparent)]
     Pins(#[from] PinsError),
+    /// A run on a real token did not start.
+    #[error(transparent)]
+    NotStarted(#[from] NotStarted),
     /// A `${name}` in scenario text did not expand.
     #[error(transparent)]
     Vars(#[from] VarsError),
@@ -268,5 +273,174 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Whose user PIN the gate checks on a real token (named in its messages; never the PIN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinSource {
+    /// `--user-pin`, or typed at the operator's prompt.
+    Given,
+    /// The scenarios' `${user_pin}`.
+    Scenarios,
+}
+
+impl std::fmt::Display for PinSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PinSource::Given => "given",
+            PinSource::Scenarios => "of the scenarios (${user_pin})",
+        })
+    }
+}
+
+/// Why a run on a real token did not start ([`crate::target::operator::gate`]); no PIN in any
+/// message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotStarted {
+    /// The scenarios type different user PINs and none was given.
+    #[error("{0}; give the token's user PIN with --user-pin")]
+    Pins(#[source] PinsError),
+    /// The operator's terminal did not answer (a prompt or the `y`).
+    #[error("not started: {0}; the token was not touched")]
+    NoAnswer(#[source] TargetError),
+    /// The operator answered something other than `y`.
+    #[error("not started: the operator did not answer y; the token was not touched")]
+    Declined,
+    /// Nobody chose to try the scenarios' user PIN on this token.
+    #[error(
+        "not started: the token's user PIN was not given, and the scenarios' ${{user_pin}} is \
+         not tried on a real token without --allow-destructive; {hint}; the token was not \
+         touched",
+        hint = USER_PIN_HINT
+    )]
+    PinNotChosen,
+    /// `VERIFY` without data told no tries.
+    #[error("not started: the token did not tell the user PIN's tries (VERIFY without data)")]
+    TriesUnknown,
+    /// The user PIN is blocked already.
+    #[error(
+        "not started: the user PIN is blocked (6983); unblock it with the administrator PIN first"
+    )]
+    Blocked,
+    /// One try left: a wrong PIN would block it.
+    #[error(
+        "not started: the user PIN has {} left, and a wrong PIN would block it; the runner does \
+         not try it (--allow-destructive takes that risk)",
+        tries(*.0)
+    )]
+    LastTry(u8),
+    /// The check's `VERIFY` was refused (it spent a try).
+    #[error(
+        "the token refused the user PIN {whose}: 63C{tries_left:X}, {} left (this check spent \
+         one); no scenario was run; {hint}",
+        tries(*tries_left),
+        hint = USER_PIN_HINT
+    )]
+    Refused {
+        /// Whose PIN it was.
+        whose: PinSource,
+        /// The tries the token says are left.
+        tries_left: u8,
+    },
+    /// The check's `VERIFY` found the PIN blocked.
+    #[error("the token answered 6983 to the user PIN {whose}: it is blocked; no scenario was run")]
+    BlockedByCheck {
+        /// Whose PIN it was.
+        whose: PinSource,
+    },
+    /// The check could not be made.
+    #[error("not started: cannot check the user PIN: {0}")]
+    CannotCheck(#[source] rutoken_client::ClientError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words the terminal showed when these were strings (tests/operator_pins.rs looks for
+    /// some of them through a real run).
+    #[test]
+    fn not_started_says_what_it_said() {
+        assert_eq!(
+            NotStarted::Declined.to_string(),
+            "not started: the operator did not answer y; the token was not touched"
+        );
+        assert!(NotStarted::PinNotChosen.to_string().starts_with(
+            "not started: the token's user PIN was not given, and the scenarios' ${user_pin} is \
+             not tried on a real token without --allow-destructive; give the token's user PIN \
+             with --user-pin"
+        ));
+        assert_eq!(
+            NotStarted::LastTry(1).to_string(),
+            "not started: the user PIN has 1 try left, and a wrong PIN would block it; the \
+             runner does not try it (--allow-destructive takes that risk)"
+        );
+        assert_eq!(
+            NotStarted::Refused {
+                whose: PinSource::Scenarios,
+                tries_left: 12,
+            }
+            .to_string(),
+            "the token refused the user PIN of the scenarios (${user_pin}): 63CC, 12 tries left \
+             (this check spent one); no scenario was run; give the token's user PIN with \
+             --user-pin (or type it when --operator asks)"
+        );
+        assert_eq!(
+            NotStarted::BlockedByCheck {
+                whose: PinSource::Given
+            }
+            .to_string(),
+            "the token answered 6983 to the user PIN given: it is blocked; no scenario was run"
+        );
+        assert_eq!(
+            NotStarted::Pins(PinsError::Differ("user_pin")).to_string(),
+            "the selected scenarios give different values for ${user_pin}; give the token's user \
+             PIN with --user-pin"
+        );
+        assert_eq!(
+            NotStarted::NoAnswer(TargetError::OperatorTimeout(30)).to_string(),
+            "not started: the operator did not answer within 30 s; the token was not touched"
+        );
+    }
+
+    #[test]
+    fn variables_and_patterns_name_what_broke() {
+        assert_eq!(
+            VarsError::Unclosed("CN=${owner".into()).to_string(),
+            "\"${\" without its \"}\" in \"CN=${owner\""
+        );
+        assert_eq!(
+            PatternError::DataNotHex("0g".into()).unquoted(),
+            "data 0g: not hex"
+        );
+        assert_eq!(
+            PkiError::SerialReused("01AB".into()).to_string(),
+            "the CA issued serial 01AB a second time (RFC 5280 §4.1.2.2: a CA's serials are unique)"
+        );
+    }
+
+    #[cfg(feature = "pkcs11")]
+    #[test]
+    fn a_module_error_names_the_module_and_its_slots() {
+        let e = ModuleError {
+            path: PathBuf::from("/x/m.so"),
+            problem: ModuleProblem::NoTokenInSlot {
+                slot: 3,
+                known: SlotIds(vec![0, 1]),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "--module /x/m.so: no token in slot 3 (its slots: 0, 1)"
+        );
+        let none = ModuleProblem::NoToken {
+            known: SlotIds(Vec::new()),
+        };
+        assert_eq!(
+            none.to_string(),
+            "no slot with a token (the module has no slot)"
+        );
     }
 }

@@ -157,7 +157,7 @@ impl Flow<'_, '_> {
         };
         if let Some(sig) = self.sign(&signer, &tbs, st, expect)? {
             let der = info
-                .sign_with(|_| Ok::<_, String>(sig.to_x509_bytes()))
+                .sign_with(|_| Ok::<_, std::convert::Infallible>(sig.to_x509_bytes()))
                 .map_err(|e| fail("the request to be signed", e))?
                 .to_der()
                 .to_vec();
