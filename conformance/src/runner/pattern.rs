@@ -28,7 +28,8 @@ pub fn sw_matches(pattern: &str, sw: rutoken_apdu::StatusWord) -> Result<bool, P
 }
 
 /// Matches data against a pattern: hex bytes, `..` for any byte, a final `*` for any rest.
-/// Spaces are ignored.
+/// Spaces are ignored. A malformed pattern is an error whatever the data (the validator checks
+/// patterns against no data).
 pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, PatternError> {
     let mut p: String = pattern.chars().filter(|c| !c.is_whitespace()).collect();
     let open = p.ends_with('*');
@@ -38,22 +39,28 @@ pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, PatternError> {
     if !p.len().is_multiple_of(2) {
         return Err(PatternError::OddData(pattern.to_owned()));
     }
-    let expected_len = p.len() / 2;
-    if data.len() < expected_len || (!open && data.len() != expected_len) {
+    // `None`: any byte.
+    let expected = p
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            if pair == b".." {
+                return Ok(None);
+            }
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|text| u8::from_str_radix(text, 16).ok())
+                .map(Some)
+                .ok_or_else(|| PatternError::DataNotHex(pattern.to_owned()))
+        })
+        .collect::<Result<Vec<Option<u8>>, _>>()?;
+    if data.len() < expected.len() || (!open && data.len() != expected.len()) {
         return Ok(false);
     }
-    for (i, pair) in p.as_bytes().chunks(2).enumerate() {
-        if pair == b".." {
-            continue;
-        }
-        let not_hex = || PatternError::DataNotHex(pattern.to_owned());
-        let text = std::str::from_utf8(pair).map_err(|_| not_hex())?;
-        let byte = u8::from_str_radix(text, 16).map_err(|_| not_hex())?;
-        if data[i] != byte {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    Ok(expected
+        .iter()
+        .zip(data)
+        .all(|(want, got)| want.is_none_or(|w| w == *got)))
 }
 
 #[cfg(test)]
@@ -86,6 +93,15 @@ mod tests {
         assert_eq!(
             data_matches("0g", &[1]),
             Err(PatternError::DataNotHex("0g".into()))
+        );
+        // Malformed whatever the data's length: the validator checks against no data.
+        assert_eq!(
+            data_matches("0g", &[]),
+            Err(PatternError::DataNotHex("0g".into()))
+        );
+        assert_eq!(
+            data_matches("01 0g", &[2, 3]),
+            Err(PatternError::DataNotHex("01 0g".into()))
         );
         assert_eq!(
             parse_hex("00 zz"),

@@ -289,6 +289,14 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_data_pattern_is_refused_where_it_stands() {
+        let text =
+            "name: v\nsteps:\n  - apdu: {command: \"00 A4 00 00\", sw: \"9000\", data: \"0g\"}\n";
+        let e = crate::scenario::load::parse(Path::new("v.yaml"), text).unwrap_err();
+        assert_eq!(e.to_string(), "v.yaml:3:55: data 0g: not hex");
+    }
+
+    #[test]
     fn comment_lines_are_skipped() {
         let text = "# ${x}\nname: ${x}\n";
         assert_eq!(find_from(text, "${x}", 0), Some(13));
