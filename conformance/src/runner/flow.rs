@@ -290,8 +290,15 @@ impl Flow<'_, '_> {
             Step::SignHash(h) => self.sign_hash(h),
             Step::Apdu(a) => {
                 let text = self.expand(&a.command)?;
-                let bytes =
-                    super::pattern::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
+                let bytes = super::pattern::parse_hex(&text).map_err(|e| {
+                    // A secret command carries a PIN (an operator's PIN is set after the loader
+                    // checked the text): its text stays out of the report.
+                    if a.secret {
+                        fail("a hex command", "a secret command that is not hex")
+                    } else {
+                        fail("a hex command", e)
+                    }
+                })?;
                 let r = match &a.safetouch {
                     None => self.driver().transmit(&bytes, a.secret, None)?,
                     Some(st) => {
