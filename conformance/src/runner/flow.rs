@@ -147,7 +147,7 @@ impl Flow<'_, '_> {
     pub fn key(&self, name: &str) -> Result<KeyState, StepFailure> {
         self.keys.get(name).cloned().ok_or_else(|| {
             fail(
-                format!("a key named {name:?}"),
+                format!("a key named \"{name}\""),
                 "no such key (generate it first)",
             )
         })

@@ -52,8 +52,9 @@ impl Control {
             .map_err(fail)?;
         let mut line = String::new();
         BufReader::new(&stream).read_line(&mut line).map_err(fail)?;
-        let response: Response = serde_json::from_str(&line)
-            .map_err(|e| TargetError::Transport(format!("control socket reply {line:?}: {e}")))?;
+        let response: Response = serde_json::from_str(&line).map_err(|e| {
+            TargetError::Transport(format!("control socket reply \"{}\": {e}", line.trim_end()))
+        })?;
         if response.ok {
             Ok(response)
         } else {

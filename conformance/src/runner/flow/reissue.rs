@@ -131,7 +131,7 @@ impl Flow<'_, '_> {
         let key = self.key(key_name)?;
         let (overrides, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
             fail(
-                format!("build_request for key {key_name:?} first"),
+                format!("build_request for key \"{key_name}\" first"),
                 "no request",
             )
         })?;
@@ -198,7 +198,7 @@ impl Flow<'_, '_> {
             "current" => self.current_certificate.clone(),
             other => return Err(fail("certificate: issued or current", other)),
         }
-        .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
+        .ok_or_else(|| fail(format!("a certificate \"{}\"", i.certificate), "none"))?;
         let info =
             certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
         // The client refuses a certificate that is not for the key, before writing anything.
