@@ -45,7 +45,7 @@ pub fn probe(opts: &Pkcs11Options) -> Result<String, crate::Error> {
     ))
 }
 
-use crate::report::{Failure, Outcome, ScenarioReport};
+use crate::report::{FailedAt, Failure, Outcome, ScenarioReport};
 use crate::runner::{Opened, not_run};
 use crate::scenario::{FixtureName, Scenario};
 use crate::session::{Journal, Session};
@@ -63,9 +63,9 @@ pub fn open(
     profile: &rutoken_sim::profile::DeviceProfile,
     seed: u64,
 ) -> Result<Opened<'static>, Box<ScenarioReport>> {
-    let failed = |at: &str, f: (String, String)| {
+    let failed = |f: (String, String)| {
         Outcome::Failed(Failure {
-            at: at.to_owned(),
+            at: FailedAt::Connect,
             expected: f.0,
             actual: f.1,
             location: None,
@@ -103,7 +103,7 @@ pub fn open(
                     "a fresh token through the control socket".into(),
                     e.to_string(),
                 );
-                return Err(Box::new(not_run(scenario, failed("connect", why))));
+                return Err(Box::new(not_run(scenario, failed(why))));
             }
         }
     }
@@ -111,14 +111,14 @@ pub fn open(
         Ok(t) => t,
         Err(e) => {
             let why = ("the module and its slot".into(), e.to_string());
-            return Err(Box::new(not_run(scenario, failed("connect", why))));
+            return Err(Box::new(not_run(scenario, failed(why))));
         }
     };
     let mechanisms = match token.mechanisms() {
         Ok(m) => m,
         Err(e) => {
             let why = ("the mechanism list".into(), e.to_string());
-            return Err(Box::new(not_run(scenario, failed("connect", why))));
+            return Err(Box::new(not_run(scenario, failed(why))));
         }
     };
     if let Some(reason) = plan::skip_reason(scenario, mode, Some(&mechanisms), words) {

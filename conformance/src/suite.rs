@@ -564,7 +564,7 @@ fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
             reason: format!("the target cannot {what}"),
         },
         e => Outcome::Failed(report::Failure {
-            at: "connect".to_owned(),
+            at: report::FailedAt::Connect,
             expected: "the target to open".to_owned(),
             actual: e.to_string(),
             location: None,

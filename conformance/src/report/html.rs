@@ -113,7 +113,7 @@ pub fn render_with(r: &RunReport, artifacts: Option<&Path>) -> String {
                 h.push_str(&format!(
                     "<li><a href=\"#s-{0}\"><b>{0}</b></a> at {1}{2}: expected {3}, got {4}</li>",
                     escape(&s.name),
-                    escape(&f.at),
+                    escape(&f.at.to_string()),
                     f.location
                         .as_deref()
                         .map_or_else(String::new, |l| format!(" (<code>{}</code>)", escape(l))),
@@ -194,7 +194,7 @@ fn scenario(h: &mut String, r: &RunReport, s: &ScenarioReport, artifacts: Option
     match &s.outcome {
         Outcome::Failed(f) => h.push_str(&format!(
             "<div class=\"failure\">Failed at <b>{}</b>{}<br>expected: {}<br>actual: {}</div>",
-            escape(&f.at),
+            escape(&f.at.to_string()),
             f.location
                 .as_deref()
                 .map_or_else(String::new, |l| format!(" — <code>{}</code>", escape(l))),
