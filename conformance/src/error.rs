@@ -403,6 +403,10 @@ mod tests {
             NotStarted::NoAnswer(TargetError::OperatorTimeout(30)).to_string(),
             "not started: the operator did not answer within 30 s; the token was not touched"
         );
+        assert_eq!(
+            NotStarted::NoAnswer(crate::target::OperatorInput::Closed.into()).to_string(),
+            "not started: the operator's input (stdin) is closed; the token was not touched"
+        );
     }
 
     #[test]

@@ -32,6 +32,27 @@ pub enum TargetError {
     /// A person did not act in time.
     #[error("the operator did not answer within {0} s")]
     OperatorTimeout(u64),
+    /// The operator's terminal cannot be read as the runner needs.
+    #[error(transparent)]
+    OperatorInput(#[from] OperatorInput),
+}
+
+/// What is wrong with the operator's terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OperatorInput {
+    /// `stty -echo` failed: a PIN typed would be shown.
+    #[error(
+        "cannot turn the terminal's echo off to ask for a PIN (stty failed); give it with \
+         --user-pin / --admin-pin"
+    )]
+    EchoStaysOn,
+    /// The thread reading stdin panicked.
+    #[error("the operator's input broke")]
+    Broken,
+    /// stdin reached its end.
+    #[error("the operator's input (stdin) is closed")]
+    Closed,
 }
 
 impl From<TransportError> for TargetError {

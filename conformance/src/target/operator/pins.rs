@@ -9,7 +9,7 @@ use super::stdin;
 use crate::error::PinsError;
 use crate::scenario::step::{PinKind, Step};
 use crate::scenario::{Scenario, Secret};
-use crate::target::TargetError;
+use crate::target::{OperatorInput, TargetError};
 
 /// The scenario variable of the user PIN (every scenario's `vars.user_pin`; `key_signs` types it).
 pub const USER_PIN_VAR: &str = "user_pin";
@@ -92,11 +92,7 @@ impl EchoOff {
         if stty("-echo") {
             Ok(EchoOff)
         } else {
-            Err(TargetError::Transport(
-                "cannot turn the terminal's echo off to ask for a PIN (stty failed); give it \
-                 with --user-pin / --admin-pin"
-                    .to_owned(),
-            ))
+            Err(OperatorInput::EchoStaysOn.into())
         }
     }
 }
