@@ -195,6 +195,10 @@ pub struct ShownScreen {
     pub exchange: Option<usize>,
     /// The transcript heading it belongs to (`sign_request`, `assert key_signs`).
     pub step: String,
+    /// The kind of part that heading is (`None`: before the first; not in JSON, the heading
+    /// says it).
+    #[serde(skip)]
+    pub part: Option<StepKind>,
 }
 
 /// A SafeTouch press (or its time-out), at the exchange it answered.

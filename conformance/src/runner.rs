@@ -328,7 +328,7 @@ fn start_mismatch(
     flow: &mut Flow<'_, '_>,
 ) -> Result<Option<String>, StepFailure> {
     const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
-    flow.client.set_step("setup");
+    flow.client.set_step(StepKind::Setup, "setup");
     let personalised = match flow.client.driver().has_application() {
         Ok(p) => p,
         // A driver that cannot tell (a PKCS#11 module) runs the scenario on the token it has.
@@ -385,7 +385,7 @@ fn start_mismatch(
 /// Spends wrong user PINs until `tries` are left (the start state of PIN scenarios), then
 /// resets the access rights.
 fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
-    flow.client.set_step("setup");
+    flow.client.set_step(StepKind::Setup, "setup");
     let wrong = flow
         .vars
         .get("wrong_pin")

@@ -12,7 +12,7 @@ use rutoken_client::driver::{
 use rutoken_client::{PinRole, PinStatus, device_number};
 
 use crate::error::VarsError;
-use crate::report::Produced;
+use crate::report::{Produced, StepKind};
 use crate::scenario::step::{Algorithm, PinOutcome, Step};
 use crate::scenario::vars;
 use crate::session::Session;
@@ -160,7 +160,7 @@ impl Flow<'_, '_> {
 
     /// Runs one step; with `expect: {sw: ...}` the step must end with that status word.
     pub fn step(&mut self, step: &Step) -> StepResult {
-        self.client.set_step(step.name());
+        self.client.set_step(StepKind::Step, step.name());
         let result = self.run_step(step);
         match step.expected_sw() {
             None => result,
