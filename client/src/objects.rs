@@ -19,6 +19,8 @@ pub struct KeyObject {
     pub id: Option<Vec<u8>>,
     /// The label (its PrKDF entry).
     pub label: Option<String>,
+    /// The public half's label (its PuKDF entry), which PKCS#11 programs may set apart.
+    pub public_label: Option<String>,
     /// The parameter set (from the RSF's attribute-85 code and the device profile).
     pub param_set: Option<gost::ParamSet>,
     /// `LE(x) ‖ LE(y)` (the public key EF its PuKDF entry points to).
@@ -213,6 +215,7 @@ impl<T: Transport> Client<T> {
                     reference: kk,
                     id: None,
                     label: None,
+                    public_label: None,
                     param_set,
                     public_key: None,
                 });
@@ -232,6 +235,7 @@ impl<T: Transport> Client<T> {
                 key.id = Some(entry.id.clone());
                 key.label = Some(entry.label.clone());
                 if let Some(p) = public.iter().find(|p| p.id == entry.id) {
+                    key.public_label = Some(p.label.clone());
                     key.public_key = self.read_public_key(&layout::path_from_bytes(&p.path))?;
                 }
             }

@@ -7,9 +7,8 @@
 
 mod support;
 
-use const_oid::ObjectIdentifier;
 use der::asn1::{Any, OctetString, SetOfVec};
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Encode};
 use gost::gost28147::{Cfb, Direction};
 use gost::key_transport::{ContentParams, ID_GOST28147_89, KeyTransport};
 use gost::spki::from_spki;
@@ -18,49 +17,10 @@ use spki::AlgorithmIdentifierOwned;
 use support::openssl::{OpenSsl, openssl_or_skip, s};
 use x509_cert::Certificate;
 
-const ID_ENVELOPED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.3");
-const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-
-/// ContentInfo (RFC 5652 §3).
-#[derive(Sequence)]
-struct ContentInfo {
-    content_type: ObjectIdentifier,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    content: Any,
-}
-
-/// EnvelopedData (RFC 5652 §6.1), without originatorInfo and unprotectedAttrs.
-#[derive(Sequence)]
-struct EnvelopedData {
-    version: u8,
-    recipient_infos: SetOfVec<Any>,
-    encrypted_content_info: EncryptedContentInfo,
-}
-
-/// KeyTransRecipientInfo (RFC 5652 §6.2.1); rid kept as it is.
-#[derive(Sequence)]
-struct KeyTransRecipientInfo {
-    version: u8,
-    rid: Any,
-    key_encryption_algorithm: AlgorithmIdentifierOwned,
-    encrypted_key: OctetString,
-}
-
-/// EncryptedContentInfo (RFC 5652 §6.1).
-#[derive(Sequence)]
-struct EncryptedContentInfo {
-    content_type: ObjectIdentifier,
-    content_encryption_algorithm: AlgorithmIdentifierOwned,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
-    encrypted_content: Option<OctetString>,
-}
-
-/// IssuerAndSerialNumber (RFC 5652 §10.2.4).
-#[derive(Sequence)]
-struct IssuerAndSerialNumber {
-    issuer: x509_cert::name::Name,
-    serial_number: x509_cert::serial_number::SerialNumber,
-}
+use rutoken_pki::enveloped::{
+    ContentInfo, EncryptedContentInfo, EnvelopedData, ID_DATA, ID_ENVELOPED_DATA,
+    IssuerAndSerialNumber, KeyTransRecipientInfo,
+};
 
 /// What the plugin's `cmsDecrypt` does with our primitives: the first KeyTransRecipientInfo's
 /// GostR3410-KeyTransport opened with the recipient key (VKO + CryptoPro unwrap), then the

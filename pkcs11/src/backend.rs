@@ -8,7 +8,8 @@ use rutoken_client::layout::pkcs15;
 use rutoken_client::{Client, ClientConfig, ClientError, Installed, PinRole, PinStatus, Transport};
 
 use crate::device::{
-    Certificate, DataObject, Device, DeviceError, Format, KeyPair, KeySpec, Listing, PinState, Role,
+    Certificate, DataObject, Device, DeviceError, Format, KeyPair, KeySpec, Listing, PairLabels,
+    PinState, Role,
 };
 use crate::error::{ProfileWords, status_error};
 use crate::vendor_key::VendorKeyFlags;
@@ -105,7 +106,7 @@ impl<T: Transport> ClientDevice<T> {
         kk: u8,
         old_id: &[u8],
         spec: KeySpec,
-        label: &str,
+        labels: PairLabels<'_>,
         id: &[u8],
     ) -> Result<(), ClientError> {
         let private_path = layout::private_key_path(kk);
@@ -121,14 +122,19 @@ impl<T: Transport> ClientDevice<T> {
             .client
             .remove_from_directory(pkcs15::ODF_PUBLIC_KEYS, &|e| e.id == old_id)?;
         for entry in public {
-            let encoded =
-                pkcs15::public_key_entry(label, id, &entry.path, spec.algorithm, spec.param)
-                    .map_err(ClientError::Encoding)?;
+            let encoded = pkcs15::public_key_entry(
+                labels.public,
+                id,
+                &entry.path,
+                spec.algorithm,
+                spec.param,
+            )
+            .map_err(ClientError::Encoding)?;
             self.client
                 .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &encoded)?;
         }
         let encoded = pkcs15::private_key_entry(
-            label,
+            labels.private,
             id,
             kk,
             &layout::absolute_path_bytes(&private_path),
@@ -214,6 +220,10 @@ impl<T: Transport> Device for ClientDevice<T> {
             };
             listing.keys.push(KeyPair {
                 id,
+                public_label: key
+                    .public_label
+                    .or_else(|| key.label.clone())
+                    .unwrap_or_default(),
                 label: key.label.unwrap_or_default(),
                 reference: key.reference,
                 spec,
@@ -331,24 +341,24 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn generate_key_pair(
         &mut self,
         spec: KeySpec,
-        label: &str,
+        labels: PairLabels<'_>,
         id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         let pair = self
             .client
-            .generate_key_pair_of(spec.algorithm, spec.param, label)
+            .generate_key_pair_of(spec.algorithm, spec.param, labels.private)
             .map_err(|e| self.err(e))?;
-        let id = match id {
-            Some(id) if id != pair.id.as_slice() => {
-                self.refile_key_pair(pair.reference, &pair.id, spec, label, id)
-                    .map_err(|e| self.err(e))?;
-                id.to_vec()
-            }
-            _ => pair.id,
-        };
+        // The client files both halves under the private label and the SHA-1 ID: filed again
+        // when the caller gave its own ID or the public half another label.
+        let id = id.unwrap_or(pair.id.as_slice()).to_vec();
+        if id != pair.id || labels.public != labels.private {
+            self.refile_key_pair(pair.reference, &pair.id, spec, labels, &id)
+                .map_err(|e| self.err(e))?;
+        }
         Ok(KeyPair {
             id,
-            label: label.to_owned(),
+            label: labels.private.to_owned(),
+            public_label: labels.public.to_owned(),
             reference: pair.reference,
             spec,
             public: pair.public_key,
@@ -402,10 +412,10 @@ impl<T: Transport> Device for ClientDevice<T> {
     fn rename_key_pair(
         &mut self,
         key: &KeyPair,
-        label: &str,
+        labels: PairLabels<'_>,
         id: &[u8],
     ) -> Result<(), DeviceError> {
-        self.refile_key_pair(key.reference, &key.id, key.spec, label, id)
+        self.refile_key_pair(key.reference, &key.id, key.spec, labels, id)
             .map_err(|e| self.err(e))
     }
 

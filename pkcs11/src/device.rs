@@ -27,8 +27,11 @@ pub struct KeySpec {
 pub struct KeyPair {
     /// PKCS#15 iD (`CKA_ID`).
     pub id: Vec<u8>,
-    /// Label (`CKA_LABEL`).
+    /// Label (`CKA_LABEL` of the private key; its PrKDF entry).
     pub label: String,
+    /// `CKA_LABEL` of the public key (its PuKDF entry): the vendor's samples give the halves
+    /// different labels.
+    pub public_label: String,
     /// The token's key reference (which RSF).
     pub reference: u8,
     /// Algorithm and curve.
@@ -40,6 +43,15 @@ pub struct KeyPair {
     pub vendor: crate::vendor_key::VendorKeyFlags,
     /// That data object, when there is one.
     pub vendor_object: Option<DataObject>,
+}
+
+/// The labels of a key pair's halves: the PrKDF entry's and the PuKDF entry's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairLabels<'a> {
+    /// `CKA_LABEL` of the private key.
+    pub private: &'a str,
+    /// `CKA_LABEL` of the public key.
+    pub public: &'a str,
 }
 
 /// A certificate the token holds (a CDF entry).
@@ -184,7 +196,7 @@ pub trait Device: Send {
     fn generate_key_pair(
         &mut self,
         spec: KeySpec,
-        label: &str,
+        labels: PairLabels<'_>,
         id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError>;
     /// Signs a host digest (wire order); returns `s ‖ r` big-endian.
@@ -198,14 +210,14 @@ pub trait Device: Send {
         label: &str,
         id: Option<&[u8]>,
     ) -> Result<Certificate, DeviceError>;
-    /// Gives a key pair (both PKCS#15 entries) a new label and ID.
+    /// Gives a key pair (both PKCS#15 entries) new labels and a new ID.
     fn rename_key_pair(
         &mut self,
         key: &KeyPair,
-        label: &str,
+        labels: PairLabels<'_>,
         id: &[u8],
     ) -> Result<(), DeviceError> {
-        let _ = (key, label, id);
+        let _ = (key, labels, id);
         Err(DeviceError::Failed(
             "this token cannot rename objects".into(),
         ))

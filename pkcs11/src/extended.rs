@@ -19,7 +19,7 @@ mod cert_text;
 mod csr;
 mod der_util;
 mod function_list;
-mod init;
+pub(crate) mod init;
 mod keys;
 mod pkcs7;
 mod profile;

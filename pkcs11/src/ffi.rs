@@ -489,17 +489,25 @@ pub unsafe extern "C" fn C_GetMechanismInfo(
     })
 }
 
-/// `C_InitToken`: not offered (erasing and personalising is OpenSC's `pkcs15-init` job).
+/// `C_InitToken`: the vendor's format with the SO PIN, the label and the factory user PIN
+/// (`extended::init::init_token`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_InitToken(
     slotID: CK_SLOT_ID,
-    _pPin: *mut CK_UTF8CHAR,
-    _ulPinLen: CK_ULONG,
-    _pLabel: *mut CK_UTF8CHAR,
+    pPin: *mut CK_UTF8CHAR,
+    ulPinLen: CK_ULONG,
+    pLabel: *mut CK_UTF8CHAR,
 ) -> CK_RV {
     entry(|| {
         with_module(|m| m.slot_info(slotID))?;
-        fail(CKR_FUNCTION_NOT_SUPPORTED)
+        if pPin.is_null() || pLabel.is_null() {
+            return fail(CKR_ARGUMENTS_BAD);
+        }
+        // SAFETY: the caller's SO PIN of ulPinLen bytes (PKCS#11 v2.40 §5.5).
+        let pin = unsafe { bytes(pPin, ulPinLen) }?;
+        // SAFETY: the caller's 32-byte blank-padded label (PKCS#11 v2.40 §5.5).
+        let label = unsafe { get(pLabel as *const [u8; 32]) }?;
+        crate::extended::init::init_token(slotID, pin, &label)
     })
 }
 

@@ -120,6 +120,7 @@ impl Kind {
                 CKA_PRIVATE | CKA_ENCRYPT | CKA_WRAP | CKA_VERIFY_RECOVER | CKA_DERIVE
                 | CKA_TRUSTED => bool(false),
                 CKA_VERIFY => bool(true),
+                CKA_LABEL => k.public_label.as_bytes().to_vec(),
                 CKA_VALUE => k.public.clone(),
                 CKA_SUBJECT => Vec::new(),
                 _ => return key_attribute(k, kind),

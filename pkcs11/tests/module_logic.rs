@@ -101,7 +101,7 @@ impl Device for FakeToken {
     fn generate_key_pair(
         &mut self,
         spec: KeySpec,
-        label: &str,
+        labels: PairLabels<'_>,
         _id: Option<&[u8]>,
     ) -> Result<KeyPair, DeviceError> {
         let mut s = self.0.lock().unwrap();
@@ -110,7 +110,8 @@ impl Device for FakeToken {
         let public = secret.verifying_key().to_le_bytes();
         let key = KeyPair {
             id: vec![u8::try_from(s.keys.len() + 1).expect("few keys in a test")],
-            label: label.to_owned(),
+            label: labels.private.to_owned(),
+            public_label: labels.public.to_owned(),
             reference: u8::try_from(s.keys.len() + 1).expect("few keys in a test"),
             spec,
             public,
@@ -123,7 +124,7 @@ impl Device for FakeToken {
     fn rename_key_pair(
         &mut self,
         key: &KeyPair,
-        label: &str,
+        labels: PairLabels<'_>,
         id: &[u8],
     ) -> Result<(), DeviceError> {
         let mut s = self.0.lock().unwrap();
@@ -132,7 +133,11 @@ impl Device for FakeToken {
             .iter_mut()
             .find(|(k, _)| k.reference == key.reference)
             .ok_or(DeviceError::NotFound)?;
-        (k.label, k.id) = (label.to_owned(), id.to_vec());
+        (k.label, k.public_label, k.id) = (
+            labels.private.to_owned(),
+            labels.public.to_owned(),
+            id.to_vec(),
+        );
         Ok(())
     }
     fn sign_digest(&mut self, key: &KeyPair, digest: &[u8]) -> Result<Vec<u8>, DeviceError> {
@@ -703,14 +708,21 @@ fn token_keys_take_a_new_label_and_id() {
         CKR_ATTRIBUTE_READ_ONLY
     );
     m.set_attributes(s, private, &names).unwrap();
-    for half in [public, private] {
+    // The label is the half's own (PrKDF and PuKDF entries); the ID moves both halves.
+    for (half, label) in [(public, &b""[..]), (private, &b"renamed"[..])] {
         let got = m
             .attributes(s, half, &[CKA_LABEL, CKA_ID, CKA_MODIFIABLE])
             .unwrap();
-        assert_eq!(got[0], Ok(b"renamed".to_vec()));
+        assert_eq!(got[0], Ok(label.to_vec()));
         assert_eq!(got[1], Ok(vec![0x0B]));
         assert_eq!(got[2], Ok(vec![1]));
     }
+    m.set_attributes(s, public, &t(&[(CKA_LABEL, b"public half".to_vec())]))
+        .unwrap();
+    let got = m.attributes(s, public, &[CKA_LABEL]).unwrap();
+    assert_eq!(got[0], Ok(b"public half".to_vec()));
+    let got = m.attributes(s, private, &[CKA_LABEL]).unwrap();
+    assert_eq!(got[0], Ok(b"renamed".to_vec()));
     m.find_init(s, &t(&[(CKA_ID, vec![0x0B])])).unwrap();
     let mut found = m.find(s, 10).unwrap();
     found.sort_unstable();

@@ -58,7 +58,8 @@ fn pkcs11_tool_generates_signs_and_stores_with_gost_2012() {
     require_lab!();
     let lab = Lab::start(Duration::from_secs(30));
 
-    // -L: the reader is a slot with the token, its label the device number.
+    // -L: the reader is a slot with the token, its label the device number (the fixture's
+    // TokenInfo bears only the model's name, as OpenSC wrote it).
     let slots = lab.ok(&format!("{P11} -L"));
     assert!(slots.contains("Virtual PCD"), "{slots}");
     assert!(slots.contains("Rutoken ECP 0787103443"), "{slots}");
@@ -367,4 +368,40 @@ fn safetouch_refusals_and_pin_errors_map_to_their_ckr() {
     let (_, out) = lab.sh(&format!("{P11} -l -p {USER_PIN} -O"));
     assert!(out.contains("CKR_PIN_INCORRECT"), "{out}");
     lab.ok(&format!("{P11} -l -p 11223344 -O"));
+}
+
+/// `pkcs11-tool --init-token` (C_InitToken): every object gone, the label given, the user PIN
+/// back to the factory's (a changed one no longer opens the token); a wrong SO PIN changes
+/// nothing.
+#[test]
+fn init_token_formats_with_the_so_pin_and_the_factory_user_pin() {
+    require_lab!();
+    let lab = Lab::start(Duration::from_secs(30));
+    lab.write("note.txt", b"kept until the format");
+    lab.ok(&format!(
+        "{P11} -l -p {USER_PIN} --write-object note.txt --type data --label note"
+    ));
+    lab.ok(&format!(
+        "{P11} --change-pin --pin {USER_PIN} --new-pin 11112222"
+    ));
+    // A wrong SO PIN: refused, the token as it was.
+    let (ok, out) = lab.sh(&format!(
+        "{P11} --init-token --so-pin 00000000 --label wrong"
+    ));
+    assert!(!ok && out.contains("CKR_PIN_INCORRECT"), "{out}");
+    let before = lab.ok(&format!("{P11} -l -p 11112222 -O"));
+    assert!(before.contains("note"), "{before}");
+
+    lab.ok(&format!(
+        "{P11} --init-token --so-pin {SO_PIN} --label 'Bank token'"
+    ));
+    let slots = lab.ok(&format!("{P11} -L"));
+    assert!(slots.contains("token label        : Bank token"), "{slots}");
+    let (ok, out) = lab.sh(&format!("{P11} -l -p 11112222 -O"));
+    assert!(!ok && out.contains("CKR_PIN_INCORRECT"), "{out}");
+    let after = lab.ok(&format!("{P11} -l -p 12345678 -O"));
+    assert!(
+        !after.contains("note") && !after.contains("Private Key Object"),
+        "objects survived the format:\n{after}"
+    );
 }

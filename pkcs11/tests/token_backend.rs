@@ -113,10 +113,10 @@ fn vendor_attributes_are_kept_on_the_token() {
     other.find_final(s2).unwrap();
 }
 
-/// Why `C_InitToken` is not offered (`docs/pkcs11.md`): under the administrator's PIN alone
-/// the token refuses to rewrite the PKCS#15 directories (the layout OpenSC writes gives their
-/// UPDATE BINARY to the user), so the SO cannot delete a certificate, and the client crate has
-/// no personalisation to format the token with instead.
+/// Why `C_InitToken` formats as the user (`docs/pkcs11.md`): under the administrator's PIN
+/// alone the token refuses to rewrite the PKCS#15 directories (the layout OpenSC writes gives
+/// their UPDATE BINARY to the user), so the SO cannot delete a certificate; the format sets the
+/// user PIN first and deletes under it.
 #[test]
 fn the_admin_pin_alone_cannot_delete_objects() {
     use rutoken_client::{Client, PinRole};

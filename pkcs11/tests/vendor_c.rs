@@ -139,6 +139,13 @@ fn a_vendor_style_c_program_runs_the_reissue() {
     assert!(screens.is_empty(), "key generation asked: {screens:?}");
     assert_found(&out, CKO_PRIVATE_KEY, 1);
     assert_found(&out, CKO_PUBLIC_KEY, 1);
+    // Each half keeps its own label, as the vendor's samples set them.
+    assert_eq!(value(&out, "label-public"), "Bank key Public Key", "{out}");
+    assert_eq!(
+        value(&out, "label-private"),
+        "Bank key Private Key",
+        "{out}"
+    );
     let public = VerifyingKey::from_le_bytes(
         ParamSet::Gost256B,
         &hex::decode(value(&out, "public")).unwrap(),
@@ -197,9 +204,10 @@ fn a_vendor_style_c_program_runs_the_reissue() {
     assert!(ok, "{out}");
     eprintln!("C_EX_InitToken screens: {screens:?}");
     assert_rv(&out, "C_EX_InitToken", "0x0");
-    // The name the format wrote, as C_EX_GetTokenName reads it (the module's CK_TOKEN_INFO
-    // label stays «Rutoken ECP <serial>», printed as "label").
+    // The name the format wrote, as C_EX_GetTokenName reads it and as C_GetTokenInfo's label
+    // (blank-padded to 32 bytes) shows it.
     assert_eq!(value(&out, "token-name"), "Bank token", "{out}");
+    assert_eq!(value(&out, "label"), "Bank token", "{out}");
     for class in [CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE] {
         assert!(
             out.lines().any(|l| l == format!("after-format {class} 0")),

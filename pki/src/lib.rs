@@ -64,6 +64,7 @@
 pub mod ca;
 pub mod cert;
 pub mod encoding;
+pub mod enveloped;
 pub mod error;
 pub mod ext;
 pub mod fixtures;

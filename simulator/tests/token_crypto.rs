@@ -98,6 +98,55 @@ fn every_key_code_generates_and_signs() {
     }
 }
 
+/// The token keeps the last key it built for signing (issue 25): a signature must always come
+/// from the key the object holds now, across a second key, a key generated again over the
+/// first, and an import.
+#[test]
+fn every_signature_is_made_with_the_key_the_object_holds_now() {
+    let code = 0x11;
+    let n = spec(code).scalar_len();
+    let digest: Vec<u8> = (0..n as u8).collect();
+    let verifies = |public: &[u8], sig: &[u8]| {
+        VerifyingKey::from_le_bytes(spec(code).param_set, public)
+            .expect("on the curve")
+            .verify_digest(&digest, &Signature::from_token_bytes(sig).expect("sig"))
+            .is_ok()
+    };
+    let (mut t, first) = token_with_key(code, 1);
+    let second = add_key(&mut t, code, 2);
+    for (kk, public, other) in [
+        (1, &first, &second),
+        (2, &second, &first),
+        (1, &first, &second),
+    ] {
+        let (sig, sw) = sign(&mut t, kk, &digest);
+        assert_eq!(sw, 0x9000);
+        assert!(verifies(public, &sig), "key {kk}");
+        assert!(!verifies(other, &sig), "key {kk}, not the other");
+    }
+    let again = ok(&mut t, "00 46 80 01 00");
+    assert_ne!(again, first);
+    let (sig, _) = sign(&mut t, 1, &digest);
+    assert!(
+        verifies(&again, &sig) && !verifies(&first, &sig),
+        "generated again"
+    );
+    // Import d = 1 into private key object 1, selected by its path: Q = P.
+    ok(&mut t, "00 A4 08 0C 08 1000 1000 6002 0001");
+    let mut d = vec![0u8; n];
+    d[0] = 1;
+    let mut import = vec![0x00, 0x24, 0x01, 0x00, (n + 2) as u8, 0xA5, n as u8];
+    import.extend_from_slice(&d);
+    let (_, sw) = tx(&mut t, &import);
+    assert_eq!(sw, 0x9000, "import");
+    let base = gost::SigningKey::from_le_bytes(spec(code).param_set, &d)
+        .expect("d = 1")
+        .verifying_key()
+        .to_le_bytes();
+    let (sig, _) = sign(&mut t, 1, &digest);
+    assert!(verifies(&base, &sig) && !verifies(&again, &sig), "imported");
+}
+
 #[test]
 fn signing_needs_the_user_pin_once_finalised() {
     let (mut t, _) = token_with_key(0x11, 1);

@@ -118,7 +118,8 @@ pub struct CertificateAssertion {
     /// Serial (hex); `issued` means the one the CA issued in this scenario.
     #[serde(default)]
     pub serial: Option<String>,
-    /// The certificate's public key is the key's public key.
+    /// The certificate's public key is the key's public key: always checked, since the
+    /// certificate is looked up by that key (`false` is refused when the scenario loads).
     #[serde(default)]
     pub matches_key: Option<bool>,
     /// `issued`: the stored certificate is byte for byte the one the CA issued in this

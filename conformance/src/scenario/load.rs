@@ -373,6 +373,18 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_check_that_cannot_hold_is_refused_at_its_line() {
+        let text = "name: t\nsteps:\n  - attach\nassert:\n  - certificate: {key: current, matches_key: false}\n";
+        let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.yaml:5:") && err.contains("matches_key: false cannot be checked"),
+            "{err}"
+        );
+        let fine = text.replace("false", "true");
+        assert!(parse(Path::new("t.yaml"), &fine).is_ok());
+    }
+
+    #[test]
     fn bad_param_set_is_refused() {
         let text = "name: t\nsteps:\n  - generate_key: {algorithm: gost2012-512, param_set: D}\n";
         let err = parse(Path::new("t.yaml"), text).unwrap_err().to_string();

@@ -51,7 +51,30 @@ pub fn check(s: &Scenario, file: &Path, text: &str) -> Result<(), Located> {
     variables_defined(s, text)?;
     raw_apdus(s, text)?;
     key_signs_has_pin(s, text)?;
+    matches_key_is_checkable(s, text)?;
     key_names(s, text)?;
+    Ok(())
+}
+
+/// `certificate.matches_key`: the runner finds a key's certificate by the key's public key, so
+/// `true` always holds where the assertion passes and `false` could never be checked: refused
+/// here rather than accepted and ignored.
+fn matches_key_is_checkable(s: &Scenario, text: &str) -> Result<(), Located> {
+    let refused = s
+        .assertions
+        .iter()
+        .any(|a| matches!(a, Assertion::Certificate(c) if c.matches_key == Some(false)));
+    if refused {
+        let at = find_from(text, "matches_key", 0).unwrap_or(0);
+        let (line, column) = position(text, at);
+        return Err((
+            line,
+            column,
+            "matches_key: false cannot be checked (a key's certificate is the one with its \
+             public key); leave it out"
+                .to_owned(),
+        ));
+    }
     Ok(())
 }
 

@@ -145,6 +145,32 @@ pub(super) unsafe extern "C" fn C_EX_InitToken(
     })
 }
 
+/// `C_InitToken` (PKCS#11 v2.40 §5.5): the format of `C_EX_InitToken` with the SO PIN as it
+/// is and the token's PIN policy, the label given (32 bytes, blank-padded; all blanks keep the
+/// token's name), and the user PIN set to the profile's factory user PIN, as a token comes from
+/// the factory: the program then sets its own with `C_InitPIN`. No session may be open on the
+/// slot (`CKR_SESSION_EXISTS`); a wrong SO PIN is `CKR_PIN_INCORRECT` with nothing changed.
+pub(crate) fn init_token(slot: CK_SLOT_ID, so_pin: &[u8], label: &[u8; 32]) -> Result<(), Error> {
+    let label = std::str::from_utf8(label)
+        .map_err(|_| Error::Rv(CKR_ARGUMENTS_BAD))?
+        .trim_end_matches(' ');
+    let token = profile().token;
+    with_module(|m| {
+        if m.slot_has_sessions(slot)? {
+            return fail(CKR_SESSION_EXISTS);
+        }
+        let format = Format {
+            admin: so_pin,
+            new_admin: None,
+            user: token.factory_user_pin.as_bytes(),
+            label: (!label.is_empty()).then_some(label),
+        };
+        let result = m.on_token(slot, |t| Ok(t.device.format(&format)?));
+        m.token_formatted(slot)?;
+        result
+    })
+}
+
 /// `C_EX_UnblockUserPIN`: the conditions of `C_InitPIN` (a read-write session, the SO logged
 /// in); the user PIN's tries go back to the maximum, its value kept.
 pub(super) unsafe extern "C" fn C_EX_UnblockUserPIN(hSession: CK_SESSION_HANDLE) -> CK_RV {

@@ -4,7 +4,7 @@ use cryptoki_sys::*;
 
 use super::Module;
 use crate::attribute::Template;
-use crate::device::{KeySpec, Role};
+use crate::device::{KeySpec, PairLabels, Role};
 use crate::error::{Error, fail};
 use crate::mechanism;
 use crate::object::Kind;
@@ -68,15 +68,23 @@ impl Module {
             params.as_deref(),
             hash_params.as_deref(),
         )?;
-        let label = match pick(CKA_LABEL)? {
-            Some(l) => String::from_utf8(l).map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))?,
-            None => String::new(),
-        };
+        // Each half keeps its own label (the vendor's samples name them "… Public Key" and
+        // "… Private Key"); a label given for one half only is both halves'.
+        let (private_label, public_label) = (private.string(CKA_LABEL)?, public.string(CKA_LABEL)?);
+        let label = private_label
+            .clone()
+            .or_else(|| public_label.clone())
+            .unwrap_or_default();
+        let public_label = public_label.unwrap_or_else(|| label.clone());
         let id = pick(CKA_ID)?;
         let vendor = VendorKeyFlags::from_templates(public, private)?;
         let key = self.with_token(slot, |t| {
             t.listing = None;
-            let mut key = t.device.generate_key_pair(spec, &label, id.as_deref())?;
+            let labels = PairLabels {
+                private: &label,
+                public: &public_label,
+            };
+            let mut key = t.device.generate_key_pair(spec, labels, id.as_deref())?;
             // A data object left by a deleted key of the same reference would give the new
             // key its attributes: replaced.
             let stale = t.device.listing()?.data.into_iter().filter(|d| {

@@ -6,7 +6,7 @@ use cryptoki_sys::*;
 use super::session_attributes::{check_session_attribute, object_id_der};
 use super::{AttributeValue, Entry, Module};
 use crate::attribute::Template;
-use crate::device::{DataObject, Role};
+use crate::device::{DataObject, PairLabels, Role};
 use crate::error::{Error, fail};
 use crate::object::{Identity, Kind, SessionObject};
 use crate::vendor_key::{self, VendorKeyFlags};
@@ -265,7 +265,8 @@ impl Module {
             return fail(CKR_ATTRIBUTE_READ_ONLY);
         }
         let (old_label, old_id) = match &kind {
-            Kind::PrivateKey(k) | Kind::PublicKey(k) => (k.label.clone(), k.id.clone()),
+            Kind::PrivateKey(k) => (k.label.clone(), k.id.clone()),
+            Kind::PublicKey(k) => (k.public_label.clone(), k.id.clone()),
             Kind::Certificate(c) => (c.label.clone(), c.id.clone()),
             Kind::Data(d) => (d.label.clone(), Vec::new()),
             Kind::Session(_) | Kind::SecretKey(_) => return fail(CKR_ATTRIBUTE_READ_ONLY),
@@ -274,9 +275,21 @@ impl Module {
         let id = template.get(CKA_ID)?.map_or(old_id, <[u8]>::to_vec);
         let renamed: Vec<(Identity, Identity)> = match &kind {
             Kind::PrivateKey(k) | Kind::PublicKey(k) => {
+                // A new label names the half it was set on; a new ID moves both.
+                let labels = if matches!(kind, Kind::PublicKey(_)) {
+                    PairLabels {
+                        private: &k.label,
+                        public: &label,
+                    }
+                } else {
+                    PairLabels {
+                        private: &label,
+                        public: &k.public_label,
+                    }
+                };
                 self.with_token(slot, |t| {
                     t.listing = None;
-                    Ok(t.device.rename_key_pair(k, &label, &id)?)
+                    Ok(t.device.rename_key_pair(k, labels, &id)?)
                 })?;
                 vec![
                     (

@@ -12,6 +12,10 @@ use crate::error::{Error, fail};
 use crate::mechanism::{self, Mechanism};
 use crate::slot::device_number;
 
+/// The model's name: the label OpenSC's personalisation writes, and the prefix of the label a
+/// token without a name of its own gets.
+const MODEL_NAME: &str = "Rutoken ECP";
+
 /// Lengths of the user PIN the token takes (device profile `token.factory_user_pin_min_len`,
 /// `token.pin_max_len`).
 pub const MIN_PIN_LEN: CK_ULONG = 4;
@@ -100,7 +104,7 @@ impl Module {
 
     /// `C_GetTokenInfo`.
     pub fn token_info(&self, slot: CK_SLOT_ID) -> Result<TokenInfo, Error> {
-        let (user, so, serial) = self.with_token(slot, |t| {
+        let (user, so, serial, name) = self.with_token(slot, |t| {
             let user = (
                 t.device.pin_state(Role::User)?,
                 t.device.max_tries(Role::User)?,
@@ -109,9 +113,18 @@ impl Module {
                 t.device.pin_state(Role::SecurityOfficer)?,
                 t.device.max_tries(Role::SecurityOfficer)?,
             );
-            Ok((user, so, t.serial.clone()))
+            // The token's name, as `C_EX_SetTokenName` and `C_EX_InitToken` write it (PKCS#15
+            // TokenInfo's label, where OpenSC reads it too). A token without one, whose
+            // TokenInfo cannot be read, or that bears only the model's name (what OpenSC's
+            // personalisation writes) is named by its number: two tokens stay apart, and the
+            // number is the one the bank's PIN dialog shows.
+            let name = t.device.token_label().ok().flatten();
+            Ok((user, so, t.serial.clone(), name))
         })?;
         let number = device_number(&serial);
+        let label = name
+            .filter(|n| !n.trim().is_empty() && n.trim() != MODEL_NAME)
+            .unwrap_or_else(|| format!("{MODEL_NAME} {number}"));
         let mut flags =
             CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
         flags |= pin_flags(
@@ -130,7 +143,7 @@ impl Module {
         let sessions = table.sessions.values().filter(|s| s.slot == slot);
         let (all, rw) = sessions.fold((0, 0), |(a, r), s| (a + 1, r + CK_ULONG::from(s.rw)));
         Ok(TokenInfo {
-            label: format!("Rutoken ECP {number}"),
+            label,
             serial: number,
             flags,
             sessions: all,

@@ -220,11 +220,9 @@ static CK_OBJECT_HANDLE findById(CK_SESSION_HANDLE session, CK_OBJECT_CLASS obje
 static int stepKeygen(CK_SESSION_HANDLE session, const CK_BYTE* id, CK_ULONG idLength)
 {
 	CK_MECHANISM mechanism = {CKM_GOSTR3410_KEY_PAIR_GEN, NULL_PTR, 0};
-	/* One label for both halves: Aktiv's samples give each half its own ("... Public Key",
-	 * "... Private Key"), which the module refuses today (CKR_TEMPLATE_INCONSISTENT: it keeps
-	 * one label per key pair). */
-	CK_UTF8CHAR pubLabel[] = "Bank key";
-	CK_UTF8CHAR privLabel[] = "Bank key";
+	/* Each half its own label, as Aktiv's samples name them. */
+	CK_UTF8CHAR pubLabel[] = "Bank key Public Key";
+	CK_UTF8CHAR privLabel[] = "Bank key Private Key";
 	CK_ATTRIBUTE publicKeyTmpl[] = {
 		{CKA_CLASS, &ocPubKey, sizeof(ocPubKey)},
 		{CKA_LABEL, pubLabel, sizeof(pubLabel) - 1},
@@ -258,11 +256,23 @@ static int stepKeygen(CK_SESSION_HANDLE session, const CK_BYTE* id, CK_ULONG idL
 	if (rv != CKR_OK)
 		return 1;
 	/* Bank code finds its key again by the ID it chose. */
-	if (findById(session, CKO_PRIVATE_KEY, id, idLength) == CK_INVALID_HANDLE)
+	hPrvKey = findById(session, CKO_PRIVATE_KEY, id, idLength);
+	if (hPrvKey == CK_INVALID_HANDLE)
 		return 1;
 	hPubKey = findById(session, CKO_PUBLIC_KEY, id, idLength);
 	if (hPubKey == CK_INVALID_HANDLE)
 		return 1;
+	/* Each half kept the label it was given. */
+	for (int half = 0; half < 2; ++half) {
+		CK_UTF8CHAR label[64];
+		CK_ATTRIBUTE labelAttr = {CKA_LABEL, label, sizeof(label)};
+		rv = functionList->C_GetAttributeValue(session, half ? hPrvKey : hPubKey, &labelAttr, 1);
+		showRv("C_GetAttributeValue", rv);
+		if (rv != CKR_OK)
+			return 1;
+		printf("label-%s %.*s\n", half ? "private" : "public", (int) labelAttr.ulValueLen,
+		       (const char*) label);
+	}
 	rv = functionList->C_GetAttributeValue(session, hPubKey, &valueAttr, 1);
 	showRv("C_GetAttributeValue", rv);
 	if (rv != CKR_OK)

@@ -109,8 +109,8 @@ impl ImageStorage for FileStorage {
 /// encodes it only when the image is read: a restart, through a clone (clones share the
 /// image), goes through the same encoding, checksum, decoding and image checks as a file. An
 /// encoding per change was 49 % of an in-process flow (perf, 7 Dec 2026; before that, two fsyncs
-/// per change had made it 17 times slower). Bytes written through the four steps (a fixture's
-/// first image) are kept as they are.
+/// per change had made it 17 times slower). Bytes written through the four steps
+/// ([`write_atomic`]) are kept as they are.
 #[derive(Clone)]
 pub struct MemoryStorage {
     name: PathBuf,

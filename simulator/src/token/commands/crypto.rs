@@ -6,6 +6,7 @@
 use gost::SigningKey;
 use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
+use subtle::ConstantTimeEq;
 
 use super::pin::new_value;
 use crate::token::Token;
@@ -111,11 +112,19 @@ impl Token {
         } else {
             return Err(StatusWord::WRONG_LENGTH);
         };
-        let signing = SigningKey::from_le_bytes(spec.param_set, d.expose())
-            .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let signature = signing
-            .sign_digest(&digest, self.rng())
-            .map_err(|_| StatusWord::WRONG_DATA)?;
+        let signing = match self.session.signing_key.take() {
+            Some(kept)
+                if kept.param_set() == spec.param_set
+                    && bool::from(kept.to_le_bytes().ct_eq(d.expose())) =>
+            {
+                kept
+            }
+            _ => SigningKey::from_le_bytes(spec.param_set, d.expose())
+                .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?,
+        };
+        let signature = signing.sign_digest(&digest, self.rng());
+        self.session.signing_key = Some(signing);
+        let signature = signature.map_err(|_| StatusWord::WRONG_DATA)?;
         out.extend_from_slice(&signature.to_token_bytes());
         Ok(StatusWord::OK)
     }
@@ -159,6 +168,7 @@ impl Token {
         self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, d)?;
         self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public.clone()))?;
         out.extend_from_slice(&public);
+        self.session.signing_key = Some(signing);
         Ok(StatusWord::OK)
     }
 
