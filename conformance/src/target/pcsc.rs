@@ -87,6 +87,12 @@ impl PcscTarget {
         self.safetouch = profile;
     }
 
+    /// The profile's key codes (`token.gost_key_codes`): which digest the token hashes with
+    /// for the key selected, so a hash screen shows the digest the device will.
+    pub fn key_codes(&mut self, codes: &std::collections::BTreeMap<String, u8>) {
+        self.watch = HashWatch::new(super::operator::shown::digests_of_key_codes(codes));
+    }
+
     /// A person at a real token (no control socket).
     fn person(&self) -> Option<Duration> {
         self.operator.filter(|_| self.control.is_none())

@@ -4,7 +4,11 @@
 //! and laid out on the profile's rows × columns by the same renderer (`Screen::render`). The
 //! operator is then shown exactly the emulator's screen, every page.
 
+use std::collections::BTreeMap;
+
+use gost::DigestAlgorithm;
 use rutoken_apdu::CommandView;
+use rutoken_client::files::Fcp;
 use rutoken_sim::safetouch::{
     HashOnlyPolicy, SafeTouchProfile, Screen, Shown, classify, hash_only_rows,
 };
@@ -23,14 +27,70 @@ pub struct HashWatch {
     document: Option<Vec<u8>>,
     /// The command on its way is a hash piece (its answer decides what is kept).
     hashing: bool,
+    /// The command on its way is a SELECT (its FCP may name a key's algorithm).
+    selecting: bool,
+    /// The digest of the key selected last (by its FCP's key code): what the token hashes
+    /// with, and so what the device shows for data that is not a document. Without a known
+    /// key, Streebog-256 (the bank's keys).
+    key_digest: Option<DigestAlgorithm>,
+    /// Key code (the FCP's attribute-85 byte 1) → the digest its algorithm signs with, from
+    /// the device profile's `token.gost_key_codes`.
+    digests: BTreeMap<u8, DigestAlgorithm>,
+    /// The digest of the chain in progress, over every piece (a chain too long to be a
+    /// document is still hashed whole, as the token does).
+    hasher: Option<Running>,
+    /// The digest of the finished chain: what the device shows when it is not a document.
+    digest: Option<Vec<u8>>,
+}
+
+/// A running hash (the gost hasher shows nothing of its state).
+#[derive(Clone)]
+struct Running(gost::Hasher);
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Running")
+    }
+}
+
+/// INS of SELECT (ISO/IEC 7816-4 §11.2.2).
+const INS_SELECT: u8 = 0xA4;
+
+/// The digest each key code's algorithm signs with: `gost2001-*` GOST R 34.11-94,
+/// `gost2012-256-*` and `gost2012-512-*` Streebog (the profile's names).
+pub fn digests_of_key_codes(codes: &BTreeMap<String, u8>) -> BTreeMap<u8, DigestAlgorithm> {
+    codes
+        .iter()
+        .filter_map(|(name, &code)| {
+            let digest = if name.starts_with("gost2001-") {
+                DigestAlgorithm::Gost94CryptoPro
+            } else if name.starts_with("gost2012-256-") {
+                DigestAlgorithm::Streebog256
+            } else if name.starts_with("gost2012-512-") {
+                DigestAlgorithm::Streebog512
+            } else {
+                return None;
+            };
+            Some((code, digest))
+        })
+        .collect()
 }
 
 impl HashWatch {
+    /// A watch that names keys' digests by `digests` ([`digests_of_key_codes`]).
+    pub fn new(digests: BTreeMap<u8, DigestAlgorithm>) -> Self {
+        HashWatch {
+            digests,
+            ..HashWatch::default()
+        }
+    }
+
     /// Looks at a command before it is sent. For the signature the SafeTouch holds for a press,
     /// `Some(screen)`: what it will show (`None` inside: it shows nothing and passes or refuses
     /// the command by its hash-only policy).
     pub fn before(&mut self, command: &[u8], profile: &SafeTouchProfile) -> Option<Option<Screen>> {
         self.hashing = false;
+        self.selecting = command.get(1) == Some(&INS_SELECT);
         // As the device: any other command, even one that does not parse, ends a hash chain.
         let view = CommandView::parse(command).ok();
         let gate = view
@@ -42,6 +102,12 @@ impl HashWatch {
                     self.collecting.clear();
                     self.overflow = false;
                     self.document = None;
+                    self.digest = None;
+                    let digest = self.key_digest.unwrap_or(DigestAlgorithm::Streebog256);
+                    self.hasher = Some(Running(digest.hasher()));
+                }
+                if let Some(Running(hasher)) = &mut self.hasher {
+                    hasher.update(view.data);
                 }
                 if self.collecting.len() + view.data.len() > MAX_DOCUMENT {
                     self.overflow = true;
@@ -67,22 +133,40 @@ impl HashWatch {
     /// The answer to the command [`before`](Self::before) saw: a finished hash keeps its data as
     /// the document; a refused piece drops the chain.
     pub fn after(&mut self, response: &[u8]) {
+        if std::mem::take(&mut self.selecting)
+            && let Some(fcp) = response.strip_suffix(&[0x90, 0x00])
+            && let Ok(fcp) = Fcp::parse(fcp)
+            && let Some(code) = fcp.proprietary.get(1)
+            && let Some(&digest) = self.digests.get(code)
+        {
+            self.key_digest = Some(digest);
+        }
         if !std::mem::take(&mut self.hashing) {
             return;
         }
         if !response.ends_with(&[0x90, 0x00]) {
-            *self = HashWatch::default();
+            // The chain is dropped; which key is selected stays.
+            self.collecting.clear();
+            self.in_chain = false;
+            self.overflow = false;
+            self.document = None;
+            self.hasher = None;
+            self.digest = None;
         } else if !self.in_chain {
             let data = std::mem::take(&mut self.collecting);
             self.document = Some(if self.overflow { Vec::new() } else { data });
+            self.digest = self.hasher.take().map(|Running(h)| h.finalize());
         }
     }
 
     fn screen(&mut self, view: &CommandView<'_>, profile: &SafeTouchProfile) -> Option<Screen> {
         let document = self.document.take();
         let shown = if view.data.is_empty() {
-            match document {
-                Some(data) => classify(&data, profile),
+            let digest = self.digest.take().unwrap_or_default();
+            match document.map(|data| classify(&data, profile)) {
+                Some(Shown::Document(rows)) => Shown::Document(rows),
+                // Not a document: the device shows the digest the token computed over it.
+                Some(Shown::HashOnly(_)) => Shown::HashOnly(digest),
                 None => Shown::HashOnly(Vec::new()),
             }
         } else {
@@ -159,5 +243,84 @@ mod tests {
             ..SafeTouchProfile::default()
         };
         assert_eq!(watch.before(&SIGN, &pass), Some(None));
+    }
+
+    /// The operator's drawing against the emulated SafeTouch's own screen, for the same APDUs
+    /// of the bank client: a document, and data that is none under a 2012-256 and a 2012-512
+    /// key (the digest shown is the token's, by the selected key's algorithm).
+    #[test]
+    fn the_operator_sees_the_screen_the_emulated_device_shows() {
+        use gost::{KeyAlgorithm, ParamSet};
+        use rutoken_client::{Client, ClientConfig, InProcess, PinRole};
+        use rutoken_sim::Card;
+        use rutoken_sim::profile::DeviceProfile;
+        use rutoken_sim::safetouch::{Press, SafeTouch, UnattendedButtons};
+        use rutoken_sim::token::{Fixture, Token};
+
+        struct Watched {
+            device: SafeTouch<Token>,
+            watch: HashWatch,
+            profile: SafeTouchProfile,
+            drawn: Vec<Screen>,
+        }
+        impl Card for Watched {
+            fn atr(&self) -> Vec<u8> {
+                self.device.atr()
+            }
+            fn power_on(&mut self) {
+                self.device.power_on();
+            }
+            fn power_off(&mut self) {
+                self.device.power_off();
+            }
+            fn reset(&mut self) {
+                self.device.reset();
+            }
+            fn transmit(&mut self, command: &[u8]) -> Vec<u8> {
+                if let Some(Some(screen)) = self.watch.before(command, &self.profile) {
+                    self.drawn.push(screen);
+                }
+                let response = self.device.transmit(command);
+                self.watch.after(&response);
+                response
+            }
+        }
+
+        let profile = DeviceProfile::default();
+        let token = Token::in_memory(Fixture::Personalised, 3, profile.token.clone()).unwrap();
+        let buttons = UnattendedButtons(Press::Confirm);
+        let card = Watched {
+            device: SafeTouch::new(token, profile.safetouch.clone(), Box::new(buttons)),
+            watch: HashWatch::new(digests_of_key_codes(&profile.token.gost_key_codes)),
+            profile: profile.safetouch.clone(),
+            drawn: Vec::new(),
+        };
+        let mut client = Client::new(InProcess::new(card), ClientConfig::from_profile(&profile));
+        client.verify_pin(PinRole::User, "12345678").unwrap();
+        let k512 = client
+            .generate_key_pair_of(KeyAlgorithm::Gost2012_512, ParamSet::Gost512A, "k512")
+            .unwrap()
+            .reference;
+        let document = encode_tlv(&[(0x01, b"CR"), (0x90, "04.02.2020".as_bytes())]);
+        client.sign_document(1, &document).unwrap();
+        client.sign_document(1, b"not a document").unwrap();
+        client.sign_document(k512, &vec![0x5A; 700]).unwrap();
+        let card = client.transport().card();
+        let shown: Vec<String> = card
+            .device
+            .events()
+            .into_iter()
+            .filter_map(|e| match e.kind {
+                rutoken_sim::safetouch::EventKind::Shown { text } => Some(text),
+                _ => None,
+            })
+            .collect();
+        let drawn: Vec<String> = card.drawn.iter().map(Screen::text).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert_eq!(drawn, shown);
+        // The 512-bit key's screen carries a 64-byte digest (cut to the preview), the 256-bit
+        // key's a 32-byte one: not the data.
+        assert!(!drawn[1].contains("6E 6F"), "{}", drawn[1]);
+        assert!(!drawn[2].contains("5A5A"), "{}", drawn[2]);
     }
 }
