@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use crate::target::TargetError;
-use crate::target::operator::gate::USER_PIN_HINT;
 use crate::target::operator::guard::tries;
 
 /// What loading scenarios or running the suite can fail with. Step failures inside a scenario
@@ -44,7 +43,7 @@ pub enum Error {
     /// A PKCS#11 module cannot be used at all (`--module`).
     #[cfg(feature = "pkcs11")]
     #[error(transparent)]
-    Module(#[from] ModuleError),
+    Module(#[from] crate::pkcs11::token::ModuleError),
     /// `--control`: the emulator's control socket did not load a start token.
     #[error("--control {}: {source}", path.display())]
     Control {
@@ -72,75 +71,6 @@ pub enum Error {
     /// The test CA or the request and document it is given.
     #[error(transparent)]
     Pki(#[from] PkiError),
-}
-
-/// Why a PKCS#11 module cannot be used at all (`--module PATH`: the run's usage error, exit 2).
-#[cfg(feature = "pkcs11")]
-#[derive(Debug, thiserror::Error)]
-#[error("--module {}: {problem}", path.display())]
-pub struct ModuleError {
-    /// The module's path as given.
-    pub path: PathBuf,
-    /// What went wrong with it.
-    pub problem: ModuleProblem,
-}
-
-/// What went wrong with a PKCS#11 module ([`ModuleError`]).
-#[cfg(feature = "pkcs11")]
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ModuleProblem {
-    /// The library did not load (no such file, not a library, no `C_GetFunctionList`).
-    #[error("{0}")]
-    Load(#[source] cryptoki::error::Error),
-    /// `C_Initialize` answered an error.
-    #[error("C_Initialize failed: {}", .0.text)]
-    Initialize(crate::pkcs11::token::CallError),
-    /// The GOST entry points could not be taken from the library.
-    #[error("{0}")]
-    Gost(#[source] rutoken_cryptoki_gost::Error),
-    /// A call on the way to a session failed.
-    #[error("{0}")]
-    Call(crate::pkcs11::token::CallError),
-    /// The slot asked for (`--slot`) has no token.
-    #[error("no token in slot {slot} ({known})")]
-    NoTokenInSlot {
-        /// The slot ID asked for.
-        slot: u64,
-        /// The slots the module has.
-        known: SlotIds,
-    },
-    /// No slot has a token.
-    #[error("no slot with a token ({known})")]
-    NoToken {
-        /// The slots the module has.
-        known: SlotIds,
-    },
-    /// A call was made before the module was loaded.
-    #[error("the module is not loaded")]
-    NotLoaded,
-}
-
-/// A module's slot IDs, for [`ModuleProblem`]'s messages.
-#[cfg(feature = "pkcs11")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlotIds(pub Vec<u64>);
-
-#[cfg(feature = "pkcs11")]
-impl std::fmt::Display for SlotIds {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.is_empty() {
-            return f.write_str("the module has no slot");
-        }
-        f.write_str("its slots: ")?;
-        for (i, id) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{id}")?;
-        }
-        Ok(())
-    }
 }
 
 /// Why a `${name}` did not expand ([`crate::scenario::vars::expand`]).
@@ -275,6 +205,10 @@ impl Error {
         }
     }
 }
+
+/// How the person gives the token's user PIN (the gate's messages end with it).
+const USER_PIN_HINT: &str =
+    "give the token's user PIN with --user-pin (or type it when --operator asks)";
 
 /// Whose user PIN the gate checks on a real token (named in its messages; never the PIN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -428,6 +362,7 @@ mod tests {
     #[cfg(feature = "pkcs11")]
     #[test]
     fn a_module_error_names_the_module_and_its_slots() {
+        use crate::pkcs11::token::{ModuleError, ModuleProblem, SlotIds};
         let e = ModuleError {
             path: PathBuf::from("/x/m.so"),
             problem: ModuleProblem::NoTokenInSlot {

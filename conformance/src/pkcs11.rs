@@ -36,7 +36,7 @@ pub fn probe(opts: &Pkcs11Options) -> Result<String, crate::Error> {
     let token = token::Token::open(&opts.module, opts.slot)?;
     let info = token
         .info()
-        .map_err(|e| token::open_error(&opts.module, crate::error::ModuleProblem::Call(e)))?;
+        .map_err(|e| token::open_error(&opts.module, token::ModuleProblem::Call(e)))?;
     let slot = token.slot.map_or(0, |s| s.id());
     Ok(format!(
         "slot {slot}: {} ({})",

@@ -15,7 +15,6 @@ use rutoken_cryptoki_gost::sys::*;
 use rutoken_cryptoki_gost::{Attr, Module};
 
 use super::rv;
-use crate::error::{ModuleError, ModuleProblem, SlotIds};
 
 /// How long a slot may take to show the token again after a power event or a reload (pcscd
 /// polls a vpcd reader every 400 ms, pcsc-lite `PCSCLITE_STATUS_POLL_RATE`). Ours.
@@ -61,6 +60,71 @@ fn raw(function: &'static str) -> impl Fn(rutoken_cryptoki_gost::Error) -> CallE
             rv: None,
             text: e.to_string(),
         },
+    }
+}
+
+/// Why a PKCS#11 module cannot be used at all (`--module PATH`: the run's usage error, exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("--module {}: {problem}", path.display())]
+pub struct ModuleError {
+    /// The module's path as given.
+    pub path: PathBuf,
+    /// What went wrong with it.
+    pub problem: ModuleProblem,
+}
+
+/// What went wrong with a PKCS#11 module ([`ModuleError`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModuleProblem {
+    /// The library did not load (no such file, not a library, no `C_GetFunctionList`).
+    #[error("{0}")]
+    Load(#[source] cryptoki::error::Error),
+    /// `C_Initialize` answered an error.
+    #[error("C_Initialize failed: {}", .0.text)]
+    Initialize(CallError),
+    /// The GOST entry points could not be taken from the library.
+    #[error("{0}")]
+    Gost(#[source] rutoken_cryptoki_gost::Error),
+    /// A call on the way to a session failed.
+    #[error("{0}")]
+    Call(CallError),
+    /// The slot asked for (`--slot`) has no token.
+    #[error("no token in slot {slot} ({known})")]
+    NoTokenInSlot {
+        /// The slot ID asked for.
+        slot: u64,
+        /// The slots the module has.
+        known: SlotIds,
+    },
+    /// No slot has a token.
+    #[error("no slot with a token ({known})")]
+    NoToken {
+        /// The slots the module has.
+        known: SlotIds,
+    },
+    /// A call was made before the module was loaded.
+    #[error("the module is not loaded")]
+    NotLoaded,
+}
+
+/// A module's slot IDs, for [`ModuleProblem`]'s messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotIds(pub Vec<u64>);
+
+impl std::fmt::Display for SlotIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("the module has no slot");
+        }
+        f.write_str("its slots: ")?;
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
     }
 }
 

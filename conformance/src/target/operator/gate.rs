@@ -24,10 +24,6 @@ pub struct RealToken {
     pub pins: TokenPins,
 }
 
-/// How the person gives the token's user PIN.
-pub(crate) const USER_PIN_HINT: &str =
-    "give the token's user PIN with --user-pin (or type it when --operator asks)";
-
 /// Prints the preflight, learns the PINs, waits for `y`, checks the user PIN once; the scenarios'
 /// PIN variables become the token's PINs. `Err`: the run must not start.
 pub fn gate(
