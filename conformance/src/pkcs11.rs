@@ -17,7 +17,7 @@ pub use crate::suite::Pkcs11Options;
 
 /// Opens the module once (C_Initialize, the slot, a session) and reads its mechanisms: a bad
 /// path, a missing slot or a failing C_Initialize is the run's usage error.
-pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
+pub fn probe(opts: &Pkcs11Options) -> Result<String, crate::Error> {
     // With the emulator, probe a start token (each scenario loads its own later): whatever an
     // earlier run left in the emulator (an erased token, say) is not what this run tests.
     if let Some(path) = &opts.control {
@@ -28,12 +28,15 @@ pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
                     seed: 0,
                 })
             })
-            .map_err(|e| format!("--control {}: {e}", path.display()))?;
+            .map_err(|source| crate::Error::Control {
+                path: path.clone(),
+                source,
+            })?;
     }
     let token = token::Token::open(&opts.module, opts.slot)?;
     let info = token
         .info()
-        .map_err(|e| token::open_error(&opts.module, &e.to_string()))?;
+        .map_err(|e| token::open_error(&opts.module, token::ModuleProblem::Call(e)))?;
     let slot = token.slot.map_or(0, |s| s.id());
     Ok(format!(
         "slot {slot}: {} ({})",
@@ -42,7 +45,7 @@ pub fn probe(opts: &Pkcs11Options) -> Result<String, String> {
     ))
 }
 
-use crate::report::{Failure, Outcome, ScenarioReport};
+use crate::report::{FailedAt, Failure, Outcome, ScenarioReport};
 use crate::runner::{Opened, not_run};
 use crate::scenario::{FixtureName, Scenario};
 use crate::session::{Journal, Session};
@@ -60,9 +63,9 @@ pub fn open(
     profile: &rutoken_sim::profile::DeviceProfile,
     seed: u64,
 ) -> Result<Opened<'static>, Box<ScenarioReport>> {
-    let failed = |at: &str, f: (String, String)| {
+    let failed = |f: (String, String)| {
         Outcome::Failed(Failure {
-            at: at.to_owned(),
+            at: FailedAt::Connect,
             expected: f.0,
             actual: f.1,
             location: None,
@@ -100,22 +103,22 @@ pub fn open(
                     "a fresh token through the control socket".into(),
                     e.to_string(),
                 );
-                return Err(Box::new(not_run(scenario, failed("connect", why))));
+                return Err(Box::new(not_run(scenario, failed(why))));
             }
         }
     }
     let token = match token::Token::open(&opts.module, opts.slot) {
         Ok(t) => t,
         Err(e) => {
-            let why = ("the module and its slot".into(), e);
-            return Err(Box::new(not_run(scenario, failed("connect", why))));
+            let why = ("the module and its slot".into(), e.to_string());
+            return Err(Box::new(not_run(scenario, failed(why))));
         }
     };
     let mechanisms = match token.mechanisms() {
         Ok(m) => m,
         Err(e) => {
             let why = ("the mechanism list".into(), e.to_string());
-            return Err(Box::new(not_run(scenario, failed("connect", why))));
+            return Err(Box::new(not_run(scenario, failed(why))));
         }
     };
     if let Some(reason) = plan::skip_reason(scenario, mode, Some(&mechanisms), words) {

@@ -38,7 +38,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
     /// `step 7 (sign_request)` or `assert 2 (pin_tries_left)`.
-    pub at: String,
+    pub at: FailedAt,
     /// What the scenario expected.
     pub expected: String,
     /// What came.
@@ -127,11 +127,62 @@ pub struct StepRecord {
 impl StepRecord {
     /// `step 3 (verify_pin)`, `assert 1 (objects)`, `setup (token)`.
     pub fn label(&self) -> String {
-        match self.kind {
-            StepKind::Setup => format!("setup ({})", self.name),
-            StepKind::Step => format!("step {} ({})", self.index, self.name),
-            StepKind::Assert => format!("assert {} ({})", self.index, self.name),
+        self.place().to_string()
+    }
+
+    /// The part of the scenario it timed, as a failure names it.
+    pub fn place(&self) -> FailedAt {
+        FailedAt::Part {
+            kind: self.kind,
+            index: self.index,
+            name: self.name.clone(),
         }
+    }
+}
+
+/// Where a scenario failed: connecting, or one of its parts. Reports show (and JSON holds) the
+/// text: `connect`, `setup (token)`, `step 3 (verify_pin)`, `assert 1 (objects)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailedAt {
+    /// Opening the target or the module, before any part of the scenario.
+    Connect,
+    /// The setup, a step or an assertion.
+    Part {
+        /// Which kind of part.
+        kind: StepKind,
+        /// 1-based among its kind (0 for the setup).
+        index: usize,
+        /// Its YAML name.
+        name: String,
+    },
+}
+
+impl std::fmt::Display for FailedAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailedAt::Connect => f.write_str("connect"),
+            FailedAt::Part {
+                kind: StepKind::Setup,
+                name,
+                ..
+            } => write!(f, "setup ({name})"),
+            FailedAt::Part {
+                kind: StepKind::Step,
+                index,
+                name,
+            } => write!(f, "step {index} ({name})"),
+            FailedAt::Part {
+                kind: StepKind::Assert,
+                index,
+                name,
+            } => write!(f, "assert {index} ({name})"),
+        }
+    }
+}
+
+impl Serialize for FailedAt {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -144,6 +195,10 @@ pub struct ShownScreen {
     pub exchange: Option<usize>,
     /// The transcript heading it belongs to (`sign_request`, `assert key_signs`).
     pub step: String,
+    /// The kind of part that heading is (`None`: before the first; not in JSON, the heading
+    /// says it).
+    #[serde(skip)]
+    pub part: Option<StepKind>,
 }
 
 /// A SafeTouch press (or its time-out), at the exchange it answered.

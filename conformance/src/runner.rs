@@ -14,7 +14,7 @@ use std::time::Instant;
 use rutoken_client::driver::{DriverError, PinCounter};
 use rutoken_client::{ClientConfig, PinRole, PinStatus};
 
-use crate::report::{Failure, Outcome, Produced, ScenarioReport, StepKind, StepRecord};
+use crate::report::{FailedAt, Failure, Outcome, Produced, ScenarioReport, StepKind, StepRecord};
 use crate::scenario::{Capability, FixtureName, Scenario};
 use crate::session::Session;
 use crate::target::Target;
@@ -122,7 +122,7 @@ pub fn run_opened(
         words,
     } = opened;
     let mut report = not_run(scenario, Outcome::Passed);
-    let mut at = "connect".to_owned();
+    let mut at = FailedAt::Connect;
     let mut clock = StepClock {
         started,
         records: Vec::new(),
@@ -201,7 +201,7 @@ fn execute(
     client: &mut Session<'_>,
     seed: u64,
     start: Start,
-    at: &mut String,
+    at: &mut FailedAt,
     clock: &mut StepClock,
 ) -> (Result<Option<String>, StepFailure>, Produced) {
     let today = match time::Date::parse(
@@ -221,10 +221,7 @@ fn execute(
             today.year()
         ),
     );
-    let ca = match pki::Ca::new(seed) {
-        Ok(ca) => ca,
-        Err(e) => return (Err(fail("the test CA", e)), Produced::default()),
-    };
+    let ca = pki::Ca::new(seed);
     if let Err(e) = start.connected {
         return (Err(e), Produced::default());
     }
@@ -265,7 +262,7 @@ impl StepClock {
     fn time<T>(
         &mut self,
         flow: &mut Flow<'_, '_>,
-        at: &mut String,
+        at: &mut FailedAt,
         (kind, index, name): (StepKind, usize, &str),
         body: impl FnOnce(&mut Flow<'_, '_>) -> Result<T, StepFailure>,
     ) -> Result<T, StepFailure> {
@@ -279,7 +276,7 @@ impl StepClock {
             exchanges: 0,
             passed: false,
         };
-        *at = record.label();
+        *at = record.place();
         let result = body(flow);
         self.records.push(StepRecord {
             duration: self.started.elapsed().saturating_sub(record.start),
@@ -295,7 +292,7 @@ fn steps(
     scenario: &Scenario,
     flow: &mut Flow<'_, '_>,
     fresh: bool,
-    at: &mut String,
+    at: &mut FailedAt,
     clock: &mut StepClock,
 ) -> Result<Option<String>, StepFailure> {
     if !fresh {
@@ -331,7 +328,7 @@ fn start_mismatch(
     flow: &mut Flow<'_, '_>,
 ) -> Result<Option<String>, StepFailure> {
     const NO_FRESH: &str = "this target cannot put a fresh token in (fresh_token: the emulator, or pcsc with --control)";
-    flow.client.set_step("setup");
+    flow.client.set_step(StepKind::Setup, "setup");
     let personalised = match flow.client.driver().has_application() {
         Ok(p) => p,
         // A driver that cannot tell (a PKCS#11 module) runs the scenario on the token it has.
@@ -388,7 +385,7 @@ fn start_mismatch(
 /// Spends wrong user PINs until `tries` are left (the start state of PIN scenarios), then
 /// resets the access rights.
 fn spend_tries(flow: &mut Flow<'_, '_>, tries: u8) -> Result<(), StepFailure> {
-    flow.client.set_step("setup");
+    flow.client.set_step(StepKind::Setup, "setup");
     let wrong = flow
         .vars
         .get("wrong_pin")

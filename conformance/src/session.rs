@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rutoken_client::driver::{ApduDriver, Driver, PowerEvent, Press, Reader};
 use rutoken_client::{Client, ClientConfig, Transport, TransportError};
 
-use crate::report::{PressRecord, ShownScreen};
+use crate::report::{PressRecord, ShownScreen, StepKind};
 use crate::scenario::step::PressAction;
 use crate::target::Target;
 use crate::transcript::Transcript;
@@ -51,6 +51,8 @@ pub struct Session<'t> {
     pub screens: Vec<String>,
     /// The same screens for the reports, each at the exchange that showed it.
     pub shown: Vec<ShownScreen>,
+    /// The kind of part the transcript's current heading is (`None`: before the first).
+    part: Option<StepKind>,
 }
 
 impl<'t> Session<'t> {
@@ -61,6 +63,7 @@ impl<'t> Session<'t> {
             journal,
             screens: Vec::new(),
             shown: Vec::new(),
+            part: None,
         }
     }
 
@@ -105,8 +108,9 @@ impl<'t> Session<'t> {
         self.journal.transcript().exchanges.len()
     }
 
-    /// The step the next exchanges belong to (transcript headings).
-    pub fn set_step(&mut self, step: impl Into<String>) {
+    /// The step the next exchanges belong to (transcript headings), and its kind.
+    pub fn set_step(&mut self, part: StepKind, step: impl Into<String>) {
+        self.part = Some(part);
         self.journal.transcript().step = step.into();
     }
 
@@ -121,6 +125,7 @@ impl<'t> Session<'t> {
             text: text.clone(),
             exchange,
             step: step.clone(),
+            part: self.part,
         }));
         self.screens.extend(shown.iter().cloned());
         Some(shown)

@@ -546,13 +546,15 @@ fn open_pkcs11(
 /// Checks the module once before the run: a bad path, a missing slot or a failing
 /// C_Initialize is a usage error (exit 2).
 #[cfg(feature = "pkcs11")]
-fn probe_pkcs11(opts: &Pkcs11Options) -> Result<String, String> {
+fn probe_pkcs11(opts: &Pkcs11Options) -> Result<String, Error> {
     crate::pkcs11::probe(opts)
 }
 
 #[cfg(not(feature = "pkcs11"))]
-fn probe_pkcs11(_: &Pkcs11Options) -> Result<String, String> {
-    Err("this build has no `pkcs11` feature (cargo build --features pkcs11)".to_owned())
+fn probe_pkcs11(_: &Pkcs11Options) -> Result<String, Error> {
+    Err(Error::Usage(
+        "this build has no `pkcs11` feature (cargo build --features pkcs11)".to_owned(),
+    ))
 }
 
 /// The report of a scenario whose target could not be opened: a skip when the target cannot
@@ -563,7 +565,7 @@ fn unopened(scenario: &Scenario, e: TargetError) -> ScenarioReport {
             reason: format!("the target cannot {what}"),
         },
         e => Outcome::Failed(report::Failure {
-            at: "connect".to_owned(),
+            at: report::FailedAt::Connect,
             expected: "the target to open".to_owned(),
             actual: e.to_string(),
             location: None,

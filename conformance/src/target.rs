@@ -32,6 +32,64 @@ pub enum TargetError {
     /// A person did not act in time.
     #[error("the operator did not answer within {0} s")]
     OperatorTimeout(u64),
+    /// The emulator's control socket failed (presses, power, fresh tokens through pcscd).
+    #[error(transparent)]
+    Control(#[from] ControlError),
+    /// The operator's terminal cannot be read as the runner needs.
+    #[error(transparent)]
+    OperatorInput(#[from] OperatorInput),
+}
+
+/// What went wrong with the emulator's control socket ([`control::Control`]). The texts inside
+/// are the system's, serde's or the emulator's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ControlError {
+    /// Connecting, writing or reading failed.
+    #[error("control socket {path}: {reason}")]
+    Io {
+        /// The socket's path.
+        path: String,
+        /// The system error.
+        reason: String,
+    },
+    /// The request did not encode (a bug of the runner).
+    #[error("cannot encode a control request: {0}")]
+    Encode(String),
+    /// The reply is not the protocol's JSON.
+    #[error("control socket reply \"{reply}\": {reason}")]
+    Reply {
+        /// The line that came.
+        reply: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// The emulator answered `ok: false`.
+    #[error("control socket refused {request}: {reason}")]
+    Refused {
+        /// The request sent (JSON; presses, power and fixtures, never PINs).
+        request: String,
+        /// The emulator's reason.
+        reason: String,
+    },
+}
+
+/// What is wrong with the operator's terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OperatorInput {
+    /// `stty -echo` failed: a PIN typed would be shown.
+    #[error(
+        "cannot turn the terminal's echo off to ask for a PIN (stty failed); give it with \
+         --user-pin / --admin-pin"
+    )]
+    EchoStaysOn,
+    /// The thread reading stdin panicked.
+    #[error("the operator's input broke")]
+    Broken,
+    /// stdin reached its end.
+    #[error("the operator's input (stdin) is closed")]
+    Closed,
 }
 
 impl From<TransportError> for TargetError {

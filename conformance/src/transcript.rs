@@ -15,6 +15,22 @@ pub struct Exchange {
     pub response: String,
     /// What the client was doing (`verify_pin`, `install_certificate`, …).
     pub step: String,
+    /// What the two texts hold, so that readers need not guess it from them (reports keep
+    /// their format: the texts say it to a person).
+    #[serde(skip)]
+    pub kind: ExchangeKind,
+}
+
+/// What an [`Exchange`] records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeKind {
+    /// A command APDU and the card's response APDU.
+    Apdu,
+    /// A command APDU the transport did not carry: the response is `error: ` and why.
+    TransportError,
+    /// PKCS#11 calls (`C_Logout; C_Login(CKU_USER, **)`) and the module's answer (`CKR_…`): a
+    /// PKCS#11 target records no APDUs.
+    Calls,
 }
 
 /// The recorded exchanges.
@@ -45,12 +61,7 @@ impl Transcript {
     pub fn observe(&mut self, exchange: &rutoken_client::Exchange<'_>) {
         let secret = std::mem::take(&mut self.secret_next);
         let step = self.step.clone();
-        self.record(
-            &step,
-            exchange.command,
-            secret,
-            exchange.response.map_err(|e| e.to_string()),
-        );
+        self.record(&step, exchange.command, secret, exchange.response);
     }
 
     /// Records one exchange.
@@ -59,16 +70,17 @@ impl Transcript {
         step: &str,
         command: &[u8],
         secret: bool,
-        response: Result<&[u8], String>,
+        response: Result<&[u8], &rutoken_client::TransportError>,
     ) {
-        let response = match response {
-            Ok(bytes) => spaced(bytes),
-            Err(err) => format!("error: {err}"),
+        let (response, kind) = match response {
+            Ok(bytes) => (spaced(bytes), ExchangeKind::Apdu),
+            Err(err) => (format!("error: {err}"), ExchangeKind::TransportError),
         };
         self.exchanges.push(Exchange {
             command: mask_command(command, secret),
             response,
             step: step.to_owned(),
+            kind,
         });
     }
 
@@ -111,6 +123,25 @@ mod tests {
         let text = t.render();
         assert_eq!(text, "# verify_pin\n> 00 20 00 02 08 **\n< 90 00\n");
         assert!(!text.contains("31 32"));
+    }
+
+    #[test]
+    fn an_exchange_says_what_it_holds() {
+        let mut t = Transcript::default();
+        t.record(
+            "read_serial",
+            &[0x00, 0xCA, 0x01, 0x81, 0x00],
+            false,
+            Ok(&[0x90, 0x00]),
+        );
+        let removed = rutoken_client::TransportError::CardRemoved;
+        t.record("attach", &[0x00, 0xA4, 0x00, 0x00], false, Err(&removed));
+        let kinds: Vec<ExchangeKind> = t.exchanges.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [ExchangeKind::Apdu, ExchangeKind::TransportError]);
+        assert!(t.exchanges[1].response.starts_with("error: "));
+        // Reports keep their format: the kind is not serialised.
+        let json = serde_json::to_value(&t.exchanges[1]).unwrap();
+        assert_eq!(json.as_object().map(|o| o.len()), Some(3), "{json}");
     }
 
     #[test]

@@ -81,6 +81,13 @@ fn no_access_conditions_between_erase_and_init_end() {
     );
     assert_eq!(sw(&mut t, CREATE_EF_ADMIN_UPDATE), 0x9000);
     assert_eq!(sw(&mut t, "00 D6 00 00 01 01"), 0x9000, "no PIN needed yet");
+    // Another P1-P2 is not INIT END: refused by the command table, nothing finalised.
+    assert_eq!(sw(&mut t, "80 84 4E 18"), 0x6A86);
+    assert_eq!(
+        sw(&mut t, "00 D6 00 00 01 01"),
+        0x9000,
+        "still no PIN needed"
+    );
     assert_eq!(sw(&mut t, "80 84 4E 19"), 0x9000);
     assert_eq!(
         sw(&mut t, "00 D6 00 00 01 01"),

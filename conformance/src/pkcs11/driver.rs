@@ -128,6 +128,7 @@ impl Pkcs11Driver {
                         command,
                         response,
                         step: step.clone(),
+                        kind: crate::transcript::ExchangeKind::Calls,
                     }),
             );
     }

@@ -273,7 +273,7 @@ fn unmapped(pattern: &str, pin: bool, words: SafeTouchWords) -> Option<String> {
             "expects the token's status word {pattern}, which no CKR_ code stands for"
         )),
         Ok(_) => None,
-        Err(e) => Some(e),
+        Err(e) => Some(e.to_string()),
     }
 }
 

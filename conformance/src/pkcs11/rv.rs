@@ -5,6 +5,7 @@ use cryptoki::error::{Error as CkError, RvError};
 use rutoken_apdu::StatusWord;
 use rutoken_cryptoki_gost::sys::*;
 
+use crate::error::PatternError;
 use crate::runner::pattern::sw_matches;
 
 /// The `CKR_` of a cryptoki error (`None`: not the module's answer, e.g. a loading error).
@@ -101,7 +102,7 @@ pub struct SafeTouchWords {
 /// The `CKR_` codes a module answers for a token status word matching `pattern` (`x` any
 /// nibble); empty: no status word the pattern matches has a natural `CKR_`. `pin`: the step
 /// sends a PIN (`6700`, a wrong length, is then `CKR_PIN_LEN_RANGE`).
-pub fn for_sw(pattern: &str, pin: bool, words: SafeTouchWords) -> Result<Vec<CK_RV>, String> {
+pub fn for_sw(pattern: &str, pin: bool, words: SafeTouchWords) -> Result<Vec<CK_RV>, PatternError> {
     let mut table: Vec<(u16, CK_RV)> = vec![
         (0x9000, CKR_OK),
         (0x6982, CKR_USER_NOT_LOGGED_IN),
@@ -150,7 +151,10 @@ mod tests {
         assert_eq!(codes("9000", false), vec![CKR_OK]);
         // A status word no CKR_ stands for: the step cannot be checked through a module.
         assert!(codes("6A86", false).is_empty());
-        assert!(for_sw("69", false, WORDS).is_err());
+        assert_eq!(
+            for_sw("69", false, WORDS),
+            Err(PatternError::StatusWord("69".into()))
+        );
     }
 
     #[test]

@@ -63,9 +63,77 @@ fn raw(function: &'static str) -> impl Fn(rutoken_cryptoki_gost::Error) -> CallE
     }
 }
 
+/// Why a PKCS#11 module cannot be used at all (`--module PATH`: the run's usage error, exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("--module {}: {problem}", path.display())]
+pub struct ModuleError {
+    /// The module's path as given.
+    pub path: PathBuf,
+    /// What went wrong with it.
+    pub problem: ModuleProblem,
+}
+
+/// What went wrong with a PKCS#11 module ([`ModuleError`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModuleProblem {
+    /// The library did not load (no such file, not a library, no `C_GetFunctionList`).
+    #[error("{0}")]
+    Load(#[source] cryptoki::error::Error),
+    /// `C_Initialize` answered an error.
+    #[error("C_Initialize failed: {}", .0.text)]
+    Initialize(CallError),
+    /// The GOST entry points could not be taken from the library.
+    #[error("{0}")]
+    Gost(#[source] rutoken_cryptoki_gost::Error),
+    /// A call on the way to a session failed.
+    #[error("{0}")]
+    Call(CallError),
+    /// The slot asked for (`--slot`) has no token.
+    #[error("no token in slot {slot} ({known})")]
+    NoTokenInSlot {
+        /// The slot ID asked for.
+        slot: u64,
+        /// The slots the module has.
+        known: SlotIds,
+    },
+    /// No slot has a token.
+    #[error("no slot with a token ({known})")]
+    NoToken {
+        /// The slots the module has.
+        known: SlotIds,
+    },
+    /// A call was made before the module was loaded.
+    #[error("the module is not loaded")]
+    NotLoaded,
+}
+
+/// A module's slot IDs, for [`ModuleProblem`]'s messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotIds(pub Vec<u64>);
+
+impl std::fmt::Display for SlotIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("the module has no slot");
+        }
+        f.write_str("its slots: ")?;
+        for (i, id) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a module cannot be used at all (the run's usage error, exit 2).
-pub fn open_error(path: &Path, what: &str) -> String {
-    format!("--module {}: {what}", path.display())
+pub fn open_error(path: &Path, problem: ModuleProblem) -> ModuleError {
+    ModuleError {
+        path: path.to_owned(),
+        problem,
+    }
 }
 
 /// The module, its slot and a session.
@@ -84,7 +152,7 @@ pub struct Token {
 impl Token {
     /// Loads and initialises the module and opens a session on `slot` (a slot ID as the
     /// module numbers them; default: the first slot with a token).
-    pub fn open(path: &Path, slot: Option<u64>) -> Result<Self, String> {
+    pub fn open(path: &Path, slot: Option<u64>) -> Result<Self, ModuleError> {
         let mut token = Token {
             path: path.to_owned(),
             want_slot: slot,
@@ -99,32 +167,32 @@ impl Token {
         Ok(token)
     }
 
-    fn load(&mut self) -> Result<(), String> {
-        let ctx = Pkcs11::new(&self.path).map_err(|e| open_error(&self.path, &e.to_string()))?;
+    fn load(&mut self) -> Result<(), ModuleError> {
+        let ctx =
+            Pkcs11::new(&self.path).map_err(|e| open_error(&self.path, ModuleProblem::Load(e)))?;
         ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
             .map_err(|e| {
-                open_error(
-                    &self.path,
-                    &format!(
-                        "C_Initialize failed: {}",
-                        rv::of(&e).map_or_else(|| e.to_string(), rv::name)
-                    ),
-                )
+                let call = ck("C_Initialize")(e);
+                open_error(&self.path, ModuleProblem::Initialize(call))
             })?;
-        let gost = Module::open(&self.path).map_err(|e| open_error(&self.path, &e.to_string()))?;
+        let gost =
+            Module::open(&self.path).map_err(|e| open_error(&self.path, ModuleProblem::Gost(e)))?;
         self.ctx = Some(ctx);
         self.gost = Some(gost);
         Ok(())
     }
 
     /// Finds the slot (waiting up to `wait` for its token) and opens a R/W session.
-    fn connect(&mut self, wait: Duration) -> Result<(), String> {
-        let ctx = self.ctx.as_ref().ok_or("the module is not loaded")?;
+    fn connect(&mut self, wait: Duration) -> Result<(), ModuleError> {
+        let ctx = self
+            .ctx
+            .as_ref()
+            .ok_or_else(|| open_error(&self.path, ModuleProblem::NotLoaded))?;
         let start = Instant::now();
         let slot = loop {
             let slots = ctx
                 .get_slots_with_token()
-                .map_err(|e| open_error(&self.path, &ck("C_GetSlotList")(e).to_string()))?;
+                .map_err(|e| open_error(&self.path, ModuleProblem::Call(ck("C_GetSlotList")(e))))?;
             let found = match self.want_slot {
                 Some(id) => slots.into_iter().find(|s| s.id() == id),
                 None => slots.into_iter().next(),
@@ -133,22 +201,18 @@ impl Token {
                 break slot;
             }
             if start.elapsed() >= wait {
-                let all: Vec<String> = ctx
-                    .get_all_slots()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|s| s.id().to_string())
-                    .collect();
-                let known = if all.is_empty() {
-                    "the module has no slot".to_owned()
-                } else {
-                    format!("its slots: {}", all.join(", "))
-                };
+                let known = SlotIds(
+                    ctx.get_all_slots()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|s| s.id())
+                        .collect(),
+                );
                 return Err(open_error(
                     &self.path,
-                    &match self.want_slot {
-                        Some(id) => format!("no token in slot {id} ({known})"),
-                        None => format!("no slot with a token ({known})"),
+                    match self.want_slot {
+                        Some(slot) => ModuleProblem::NoTokenInSlot { slot, known },
+                        None => ModuleProblem::NoToken { known },
                     },
                 ));
             }
@@ -156,7 +220,7 @@ impl Token {
         };
         let session = ctx
             .open_rw_session(slot)
-            .map_err(|e| open_error(&self.path, &ck("C_OpenSession")(e).to_string()))?;
+            .map_err(|e| open_error(&self.path, ModuleProblem::Call(ck("C_OpenSession")(e))))?;
         self.slot = Some(slot);
         self.session = Some(session);
         Ok(())
@@ -175,7 +239,7 @@ impl Token {
     /// [`Token::close`], then load and connect again, waiting for the token: pcscd sees a
     /// reinserted or restarted card within a poll or two, and until then the module may find
     /// the slot but fail to open a session on it, so each try starts from C_Initialize.
-    pub fn reopen(&mut self) -> Result<(), String> {
+    pub fn reopen(&mut self) -> Result<(), ModuleError> {
         let start = Instant::now();
         loop {
             self.close();

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde::ser::SerializeSeq;
 
-use crate::transcript::{Exchange, Transcript};
+use crate::transcript::{Exchange, ExchangeKind, Transcript};
 
 /// One exchange, decoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -61,7 +61,7 @@ fn bytes_of(field: &str) -> (Vec<u8>, bool) {
 /// (`C_Login(CKU_USER, **)` answered `CKR_PIN_INCORRECT`): their name is the function, their
 /// meaning the `CKR_`.
 pub fn decode(e: &Exchange) -> Decoded {
-    if e.command.starts_with("C_") {
+    if e.kind == ExchangeKind::Calls {
         // `C_SignInit(M, key 4); C_Sign(479 bytes)`: names `C_SignInit + C_Sign`, parameters
         // `M, key 4; 479 bytes`.
         let (mut names, mut parameters) = (Vec::new(), Vec::new());
@@ -85,9 +85,12 @@ pub fn decode(e: &Exchange) -> Decoded {
     }
     let (command, masked) = bytes_of(&e.command);
     let (name, parameters) = describe_command(&command, masked);
-    let (sw, meaning) = match e.response.strip_prefix("error: ") {
-        Some(err) => (None, format!("transport error: {err}")),
-        None => {
+    let (sw, meaning) = match e.kind {
+        ExchangeKind::TransportError => {
+            let err = e.response.strip_prefix("error: ").unwrap_or(&e.response);
+            (None, format!("transport error: {err}"))
+        }
+        ExchangeKind::Apdu | ExchangeKind::Calls => {
             let (response, _) = bytes_of(&e.response);
             match response.len().checked_sub(2) {
                 Some(at) => {
@@ -226,6 +229,7 @@ mod tests {
             command: command.to_owned(),
             response: response.to_owned(),
             step: "s".to_owned(),
+            kind: ExchangeKind::Apdu,
         }
     }
 
@@ -255,10 +259,10 @@ mod tests {
 
     #[test]
     fn transport_errors_and_chains() {
-        let d = decode(&ex(
-            "10 2A 90 80 03 01 02 03",
-            "error: no card in the reader",
-        ));
+        let d = decode(&Exchange {
+            kind: ExchangeKind::TransportError,
+            ..ex("10 2A 90 80 03 01 02 03", "error: no card in the reader")
+        });
         assert_eq!(d.name, "PSO: HASH, chained");
         assert_eq!(d.sw, None);
         assert_eq!(d.meaning, "transport error: no card in the reader");
@@ -270,6 +274,7 @@ mod tests {
             command: "C_Logout; C_Login(CKU_USER, **)".into(),
             response: "CKR_PIN_INCORRECT".into(),
             step: "verify_pin".into(),
+            kind: ExchangeKind::Calls,
         });
         assert_eq!(
             d.summary(),

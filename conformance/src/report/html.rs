@@ -113,7 +113,7 @@ pub fn render_with(r: &RunReport, artifacts: Option<&Path>) -> String {
                 h.push_str(&format!(
                     "<li><a href=\"#s-{0}\"><b>{0}</b></a> at {1}{2}: expected {3}, got {4}</li>",
                     escape(&s.name),
-                    escape(&f.at),
+                    escape(&f.at.to_string()),
                     f.location
                         .as_deref()
                         .map_or_else(String::new, |l| format!(" (<code>{}</code>)", escape(l))),
@@ -148,7 +148,7 @@ const SHOWN_BYTES: usize = 40;
 
 fn short_hex(spaced: &str) -> String {
     let tokens: Vec<&str> = spaced.split(' ').collect();
-    if tokens.len() <= SHOWN_BYTES + 2 || spaced.starts_with("error: ") {
+    if tokens.len() <= SHOWN_BYTES + 2 {
         return spaced.to_owned();
     }
     let tail = &tokens[tokens.len() - 2..];
@@ -194,7 +194,7 @@ fn scenario(h: &mut String, r: &RunReport, s: &ScenarioReport, artifacts: Option
     match &s.outcome {
         Outcome::Failed(f) => h.push_str(&format!(
             "<div class=\"failure\">Failed at <b>{}</b>{}<br>expected: {}<br>actual: {}</div>",
-            escape(&f.at),
+            escape(&f.at.to_string()),
             f.location
                 .as_deref()
                 .map_or_else(String::new, |l| format!(" — <code>{}</code>", escape(l))),
@@ -264,7 +264,11 @@ fn step(h: &mut String, r: &RunReport, g: &Group<'_>, screen_no: &mut usize, apd
                 escape(&short_hex(&d.command)),
                 escape(&d.name),
                 escape(&d.parameters),
-                escape(&short_hex(&d.response)),
+                // A transport error or a module's answer is words, not bytes to shorten.
+                escape(&match d.sw {
+                    Some(_) => short_hex(&d.response),
+                    None => d.response.clone(),
+                }),
                 escape(&match &d.sw {
                     Some(sw) => format!("{sw} {}", d.meaning),
                     None => d.meaning.clone(),

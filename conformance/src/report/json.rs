@@ -46,7 +46,7 @@ struct Transcripts {
 #[derive(Serialize)]
 struct FailureLine<'a> {
     name: &'a str,
-    at: &'a str,
+    at: &'a super::FailedAt,
     location: Option<&'a str>,
 }
 

@@ -81,7 +81,7 @@ pub fn render(r: &RunReport) -> String {
                         "{}: expected {}, got {}",
                         f.at, f.expected, f.actual
                     )),
-                    escape(&f.at),
+                    escape(&f.at.to_string()),
                     escape(&body)
                 ));
             }

@@ -4,19 +4,15 @@
 
 use std::ops::Range;
 
-use super::{Outcome, ScenarioReport, StepKind};
+use super::{FailedAt, Outcome, ScenarioReport, StepKind};
 use crate::scenario::{LineCol, Scenario};
 
-/// Which part of the scenario a failure's `at` names: `step 3 (verify_pin)` → (Step, 3).
-fn part(at: &str) -> Option<(StepKind, usize)> {
-    let number = |rest: &str| rest.split(' ').next()?.parse::<usize>().ok();
-    if let Some(rest) = at.strip_prefix("step ") {
-        return Some((StepKind::Step, number(rest)?));
+/// Which part of the scenario a failure names: `step 3 (verify_pin)` → (Step, 3).
+fn part(at: &FailedAt) -> Option<(StepKind, usize)> {
+    match at {
+        FailedAt::Connect => None,
+        FailedAt::Part { kind, index, .. } => Some((*kind, *index)),
     }
-    if let Some(rest) = at.strip_prefix("assert ") {
-        return Some((StepKind::Assert, number(rest)?));
-    }
-    at.starts_with("setup").then_some((StepKind::Setup, 0))
 }
 
 /// The position of a part in the file, if the loader recorded it.
@@ -59,13 +55,13 @@ pub fn failed_exchanges(s: &ScenarioReport) -> Range<usize> {
         .steps
         .iter()
         .rev()
-        .find(|st| !st.passed && st.label() == f.at);
+        .find(|st| !st.passed && st.place() == f.at);
     match recorded {
         Some(st) => {
             let start = st.first_exchange.min(total);
             start..(st.first_exchange + st.exchanges).min(total)
         }
-        None if f.at == "connect" && s.steps.is_empty() => 0..total,
+        None if f.at == FailedAt::Connect && s.steps.is_empty() => 0..total,
         None => {
             let start = s
                 .steps
@@ -82,13 +78,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_name_their_part() {
-        assert_eq!(part("step 12 (verify_pin)"), Some((StepKind::Step, 12)));
-        assert_eq!(part("assert 2 (objects)"), Some((StepKind::Assert, 2)));
+    fn a_place_says_its_part_and_reads_as_before() {
+        let at = |kind, index, name: &str| FailedAt::Part {
+            kind,
+            index,
+            name: name.to_owned(),
+        };
+        let step = at(StepKind::Step, 12, "verify_pin");
+        assert_eq!(part(&step), Some((StepKind::Step, 12)));
+        assert_eq!(step.to_string(), "step 12 (verify_pin)");
+        let assert = at(StepKind::Assert, 2, "objects");
+        assert_eq!(part(&assert), Some((StepKind::Assert, 2)));
+        assert_eq!(assert.to_string(), "assert 2 (objects)");
+        let setup = at(StepKind::Setup, 0, "token.user_pin_tries_left");
+        assert_eq!(part(&setup), Some((StepKind::Setup, 0)));
+        assert_eq!(setup.to_string(), "setup (token.user_pin_tries_left)");
+        assert_eq!(part(&FailedAt::Connect), None);
+        // JSON holds the text, as when it was a string.
         assert_eq!(
-            part("setup (token.user_pin_tries_left)"),
-            Some((StepKind::Setup, 0))
+            serde_json::to_value(&step).unwrap(),
+            serde_json::json!("step 12 (verify_pin)")
         );
-        assert_eq!(part("connect"), None);
+        assert_eq!(
+            serde_json::to_value(FailedAt::Connect).unwrap(),
+            serde_json::json!("connect")
+        );
     }
 }

@@ -56,7 +56,7 @@ pub fn details(s: &ScenarioReport, verbose: bool) -> String {
         out.push_str(&format!("      expected: {}\n", f.expected));
         out.push_str(&format!("      actual:   {}\n", f.actual));
         if !verbose {
-            out.push_str(&failed_step_apdus(s, &f.at));
+            out.push_str(&failed_step_apdus(s, &f.at.to_string()));
         }
     }
     if verbose {

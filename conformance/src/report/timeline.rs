@@ -92,15 +92,14 @@ pub fn build_with(s: &ScenarioReport, decode_all: bool) -> Vec<Group<'_>> {
 
 /// Whether a screen was shown by an assertion (the runner's own probes) rather than a step.
 pub fn by_assertion(s: &ScenarioReport, screen: &ShownScreen) -> bool {
+    let heading = screen.part == Some(StepKind::Assert);
     let Some(index) = screen.exchange else {
-        return screen.step.starts_with("assert ");
+        return heading;
     };
     s.steps
         .iter()
         .find(|st| index >= st.first_exchange && index < st.first_exchange + st.exchanges)
-        .map_or(screen.step.starts_with("assert "), |st| {
-            st.kind == StepKind::Assert
-        })
+        .map_or(heading, |st| st.kind == StepKind::Assert)
 }
 
 /// The text of `transcript.txt`: per step a `#` heading with its time, each APDU as `> command`
@@ -183,4 +182,45 @@ pub fn render_screens(s: &ScenarioReport, rows: usize) -> String {
         write(&asserted, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Outcome, Produced};
+    use crate::transcript::Transcript;
+
+    fn report() -> ScenarioReport {
+        ScenarioReport {
+            name: "s".into(),
+            file: "s.yaml".into(),
+            description: String::new(),
+            tags: Vec::new(),
+            outcome: Outcome::Passed,
+            duration: Default::default(),
+            steps: Vec::new(),
+            transcript: Transcript::default(),
+            screens: Vec::new(),
+            presses: Vec::new(),
+            produced: Produced::default(),
+        }
+    }
+
+    fn screen(exchange: Option<usize>, part: Option<StepKind>) -> ShownScreen {
+        ShownScreen {
+            text: "Подписать?".into(),
+            exchange,
+            step: "key_signs".into(),
+            part,
+        }
+    }
+
+    #[test]
+    fn a_screen_outside_the_step_records_goes_by_its_heading_kind() {
+        let r = report();
+        assert!(by_assertion(&r, &screen(None, Some(StepKind::Assert))));
+        assert!(by_assertion(&r, &screen(Some(3), Some(StepKind::Assert))));
+        assert!(!by_assertion(&r, &screen(None, Some(StepKind::Step))));
+        assert!(!by_assertion(&r, &screen(None, None)));
+    }
 }

@@ -3,6 +3,8 @@
 
 pub use rutoken_client::certificate::{CertificateInfo, common_name, parse};
 
+use crate::error::CertificateError;
+
 /// The profile fields of a certificate the `certificate` assertion checks: what the CA put
 /// into it besides names, serial and key (RFC 5280 §4.1.2.5, §4.2.1.3, §4.2.1.9, §4.2.1.12).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,15 +43,14 @@ const KEY_USAGE_NAMES: [&str; 9] = [
 ];
 
 /// Reads the profile fields; the message says what does not decode.
-pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
+pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, CertificateError> {
     use der::Decode;
     use sha1::Digest;
     use x509_cert::ext::pkix::{
         AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies, ExtendedKeyUsage, KeyUsage,
         SubjectKeyIdentifier,
     };
-    let cert =
-        x509_cert::Certificate::from_der(der).map_err(|e| format!("not a DER certificate: {e}"))?;
+    let cert = x509_cert::Certificate::from_der(der).map_err(CertificateError::NotDer)?;
     let tbs = cert.tbs_certificate();
     let mut out = ProfileFields {
         key_usage: Vec::new(),
@@ -67,7 +68,10 @@ pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
     };
     for ext in tbs.extensions().map(|e| e.as_slice()).unwrap_or_default() {
         let value = ext.extn_value.as_bytes();
-        let bad = |what: &str, e: der::Error| format!("{what} does not decode: {e}");
+        let bad = |extension: &'static str, source: der::Error| CertificateError::Extension {
+            extension,
+            source,
+        };
         match ext.extn_id {
             const_oid::db::rfc5280::ID_CE_KEY_USAGE => {
                 let ku = KeyUsage::from_der(value).map_err(|e| bad("keyUsage", e))?;
@@ -114,9 +118,10 @@ pub fn profile_fields(der: &[u8]) -> Result<ProfileFields, String> {
     Ok(out)
 }
 
-fn date(since_epoch: std::time::Duration) -> Result<String, String> {
-    let secs = i64::try_from(since_epoch.as_secs()).map_err(|e| e.to_string())?;
-    let t = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|e| e.to_string())?;
+fn date(since_epoch: std::time::Duration) -> Result<String, CertificateError> {
+    let out_of_range = || CertificateError::Date(since_epoch.as_secs());
+    let secs = i64::try_from(since_epoch.as_secs()).map_err(|_| out_of_range())?;
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| out_of_range())?;
     Ok(format!(
         "{:02}.{:02}.{:04}",
         t.day(),
@@ -161,6 +166,22 @@ fn base64(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_does_not_decode_is_named() {
+        assert!(matches!(
+            profile_fields(b"not DER"),
+            Err(CertificateError::NotDer(_))
+        ));
+        assert_eq!(
+            date(std::time::Duration::from_secs(u64::MAX)),
+            Err(CertificateError::Date(u64::MAX))
+        );
+        assert_eq!(
+            date(std::time::Duration::from_secs(86_400)).as_deref(),
+            Ok("02.01.1970")
+        );
+    }
 
     #[test]
     fn base64_matches_rfc4648_vectors() {

@@ -4,6 +4,7 @@
 use rutoken_client::driver::{PinCounter, PressPlan};
 use rutoken_client::{PinRole, PinStatus};
 
+use crate::report::StepKind;
 use crate::scenario::Assertion;
 use crate::scenario::assertion::CertificateAssertion;
 use crate::scenario::step::PressAction;
@@ -19,7 +20,8 @@ pub const PROBE_TEXT: &str = "Проверка подписи ключом";
 impl Flow<'_, '_> {
     /// Runs one assertion.
     pub fn check(&mut self, assertion: &Assertion) -> StepResult {
-        self.client.set_step(format!("assert {}", assertion.name()));
+        self.client
+            .set_step(StepKind::Assert, format!("assert {}", assertion.name()));
         match assertion {
             Assertion::Objects(o) => {
                 let objects = self.driver().objects()?;

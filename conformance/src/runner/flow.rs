@@ -11,7 +11,8 @@ use rutoken_client::driver::{
 };
 use rutoken_client::{PinRole, PinStatus, device_number};
 
-use crate::report::Produced;
+use crate::error::VarsError;
+use crate::report::{Produced, StepKind};
 use crate::scenario::step::{Algorithm, PinOutcome, Step};
 use crate::scenario::vars;
 use crate::session::Session;
@@ -135,15 +136,19 @@ pub struct Flow<'c, 't> {
 impl Flow<'_, '_> {
     /// Expands `${var}`.
     pub fn expand(&self, text: &str) -> Result<String, StepFailure> {
-        vars::expand(text, &self.vars)
-            .map_err(|name| fail(format!("variable ${{{name}}} defined"), "undefined"))
+        vars::expand(text, &self.vars).map_err(|e| match e {
+            VarsError::Undefined(name) => {
+                fail(format!("variable ${{{name}}} defined"), "undefined")
+            }
+            e => fail("scenario text to expand", e),
+        })
     }
 
     /// A named key.
     pub fn key(&self, name: &str) -> Result<KeyState, StepFailure> {
         self.keys.get(name).cloned().ok_or_else(|| {
             fail(
-                format!("a key named {name:?}"),
+                format!("a key named \"{name}\""),
                 "no such key (generate it first)",
             )
         })
@@ -156,7 +161,7 @@ impl Flow<'_, '_> {
 
     /// Runs one step; with `expect: {sw: ...}` the step must end with that status word.
     pub fn step(&mut self, step: &Step) -> StepResult {
-        self.client.set_step(step.name());
+        self.client.set_step(StepKind::Step, step.name());
         let result = self.run_step(step);
         match step.expected_sw() {
             None => result,
@@ -286,8 +291,15 @@ impl Flow<'_, '_> {
             Step::SignHash(h) => self.sign_hash(h),
             Step::Apdu(a) => {
                 let text = self.expand(&a.command)?;
-                let bytes =
-                    super::pattern::parse_hex(&text).map_err(|e| fail("a hex command", e))?;
+                let bytes = super::pattern::parse_hex(&text).map_err(|e| {
+                    // A secret command carries a PIN (an operator's PIN is set after the loader
+                    // checked the text): its text stays out of the report.
+                    if a.secret {
+                        fail("a hex command", "a secret command that is not hex")
+                    } else {
+                        fail("a hex command", e)
+                    }
+                })?;
                 let r = match &a.safetouch {
                     None => self.driver().transmit(&bytes, a.secret, None)?,
                     Some(st) => {

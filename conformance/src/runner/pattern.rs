@@ -1,15 +1,17 @@
 //! The patterns raw-APDU steps expect: status words with `x` nibbles, data with `..` bytes.
 
+use crate::error::PatternError;
+
 /// Parses hex with optional spaces and colons.
-pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
-    rutoken_apdu::hex::parse(text).ok_or_else(|| format!("{text:?}: not hex"))
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, PatternError> {
+    rutoken_apdu::hex::parse(text).ok_or_else(|| PatternError::NotHex(text.to_owned()))
 }
 
 /// Matches a status word against a pattern of 4 hex digits where `x` is any nibble (`63Cx`).
-pub fn sw_matches(pattern: &str, sw: rutoken_apdu::StatusWord) -> Result<bool, String> {
+pub fn sw_matches(pattern: &str, sw: rutoken_apdu::StatusWord) -> Result<bool, PatternError> {
     let p: Vec<char> = pattern.chars().filter(|c| !c.is_whitespace()).collect();
     if p.len() != 4 {
-        return Err(format!("sw {pattern:?}: expected 4 hex digits, x for any"));
+        return Err(PatternError::StatusWord(pattern.to_owned()));
     }
     let actual = sw.to_string();
     let mut ok = true;
@@ -18,7 +20,7 @@ pub fn sw_matches(pattern: &str, sw: rutoken_apdu::StatusWord) -> Result<bool, S
             continue;
         }
         if !pc.is_ascii_hexdigit() {
-            return Err(format!("sw {pattern:?}: expected 4 hex digits, x for any"));
+            return Err(PatternError::StatusWord(pattern.to_owned()));
         }
         ok &= pc.eq_ignore_ascii_case(&ac);
     }
@@ -26,32 +28,39 @@ pub fn sw_matches(pattern: &str, sw: rutoken_apdu::StatusWord) -> Result<bool, S
 }
 
 /// Matches data against a pattern: hex bytes, `..` for any byte, a final `*` for any rest.
-/// Spaces are ignored.
-pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, String> {
+/// Spaces are ignored. A malformed pattern is an error whatever the data (the validator checks
+/// patterns against no data).
+pub fn data_matches(pattern: &str, data: &[u8]) -> Result<bool, PatternError> {
     let mut p: String = pattern.chars().filter(|c| !c.is_whitespace()).collect();
     let open = p.ends_with('*');
     if open {
         p.pop();
     }
     if !p.len().is_multiple_of(2) {
-        return Err(format!("data {pattern:?}: odd number of hex digits"));
+        return Err(PatternError::OddData(pattern.to_owned()));
     }
-    let expected_len = p.len() / 2;
-    if data.len() < expected_len || (!open && data.len() != expected_len) {
+    // `None`: any byte.
+    let expected = p
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            if pair == b".." {
+                return Ok(None);
+            }
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|text| u8::from_str_radix(text, 16).ok())
+                .map(Some)
+                .ok_or_else(|| PatternError::DataNotHex(pattern.to_owned()))
+        })
+        .collect::<Result<Vec<Option<u8>>, _>>()?;
+    if data.len() < expected.len() || (!open && data.len() != expected.len()) {
         return Ok(false);
     }
-    for (i, pair) in p.as_bytes().chunks(2).enumerate() {
-        if pair == b".." {
-            continue;
-        }
-        let text = std::str::from_utf8(pair).map_err(|_| format!("data {pattern:?}: not hex"))?;
-        let byte =
-            u8::from_str_radix(text, 16).map_err(|_| format!("data {pattern:?}: not hex"))?;
-        if data[i] != byte {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    Ok(expected
+        .iter()
+        .zip(data)
+        .all(|(want, got)| want.is_none_or(|w| w == *got)))
 }
 
 #[cfg(test)]
@@ -65,12 +74,43 @@ mod tests {
         assert!(sw_matches("63Cx", StatusWord(0x63C4)).unwrap());
         assert!(!sw_matches("63Cx", StatusWord(0x6983)).unwrap());
         assert!(sw_matches("6a82", StatusWord(0x6A82)).unwrap());
-        assert!(sw_matches("63C", StatusWord(0x63C4)).is_err());
+        assert_eq!(
+            sw_matches("63C", StatusWord(0x63C4)),
+            Err(PatternError::StatusWord("63C".into()))
+        );
+        assert_eq!(
+            sw_matches("63CG", StatusWord(0x63C4)),
+            Err(PatternError::StatusWord("63CG".into()))
+        );
         assert!(data_matches("01 .. 03", &[1, 9, 3]).unwrap());
         assert!(!data_matches("01 .. 03", &[1, 9, 3, 4]).unwrap());
         assert!(data_matches("01*", &[1, 9, 3, 4]).unwrap());
         assert!(!data_matches("02*", &[1]).unwrap());
-        assert!(data_matches("abc", &[1]).is_err());
+        assert_eq!(
+            data_matches("abc", &[1]),
+            Err(PatternError::OddData("abc".into()))
+        );
+        assert_eq!(
+            data_matches("0g", &[1]),
+            Err(PatternError::DataNotHex("0g".into()))
+        );
+        // Malformed whatever the data's length: the validator checks against no data.
+        assert_eq!(
+            data_matches("0g", &[]),
+            Err(PatternError::DataNotHex("0g".into()))
+        );
+        assert_eq!(
+            data_matches("01 0g", &[2, 3]),
+            Err(PatternError::DataNotHex("01 0g".into()))
+        );
+        assert_eq!(
+            parse_hex("00 zz"),
+            Err(PatternError::NotHex("00 zz".into()))
+        );
+        assert_eq!(
+            PatternError::StatusWord("63C".into()).to_string(),
+            "sw \"63C\": expected 4 hex digits, x for any"
+        );
     }
 
     proptest! {

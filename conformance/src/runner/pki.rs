@@ -5,10 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rutoken_pki::ca::{ReissueInput, RequestForm, TestCa};
-use rutoken_pki::ext::RequestedExtensions;
 use rutoken_pki::name::{self, Attribute, NameBuilder};
 use rutoken_pki::reissue::ReissueDocument;
-use rutoken_pki::{Cert, Request, RequestInfo};
+use rutoken_pki::{Cert, Request};
+
+use crate::error::PkiError;
 
 /// The reissue document's fields (reissue-flow.md step 3.2).
 #[derive(Debug, Clone)]
@@ -34,11 +35,8 @@ pub enum Submitted {
     Refused(String, String),
 }
 
-/// Signs the DER `CertificationRequestInfo` (on the token); returns `s ‖ r` big-endian.
-pub type Signer<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, String> + 'a;
-
-fn attribute(short: &str) -> Result<Attribute, String> {
-    Attribute::from_short_name(short).ok_or_else(|| format!("unknown subject attribute {short:?}"))
+fn attribute(short: &str) -> Result<Attribute, PkiError> {
+    Attribute::from_short_name(short).ok_or_else(|| PkiError::UnknownAttribute(short.to_owned()))
 }
 
 /// The request's subject: the current certificate's (the bank page pre-fills the form from it),
@@ -46,10 +44,10 @@ fn attribute(short: &str) -> Result<Attribute, String> {
 pub fn subject(
     current_certificate: Option<&[u8]>,
     overrides: &BTreeMap<String, String>,
-) -> Result<x509_cert::name::Name, String> {
+) -> Result<x509_cert::name::Name, PkiError> {
     let mut pairs: Vec<(Attribute, String)> = Vec::new();
     if let Some(der) = current_certificate {
-        let cert = Cert::parse(der).map_err(|e| format!("the current certificate: {e}"))?;
+        let cert = Cert::parse(der).map_err(PkiError::CurrentCertificate)?;
         for atv in cert.subject().iter() {
             if let (Some(a), Some(v)) =
                 (Attribute::from_oid(&atv.oid), name::value_text(&atv.value))
@@ -69,32 +67,12 @@ pub fn subject(
     for (a, v) in pairs {
         builder = builder.with(a, v);
     }
-    builder.build().map_err(|e| format!("the subject: {e}"))
-}
-
-/// Builds and signs a PKCS#10 for `public_key` with the bank's requested extensions.
-pub fn build_request(
-    subject: x509_cert::name::Name,
-    key: &gost::VerifyingKey,
-    algorithm: gost::KeyAlgorithm,
-    signer: &mut Signer<'_>,
-) -> Result<Vec<u8>, String> {
-    let info = RequestInfo::new(
-        subject,
-        key,
-        algorithm,
-        &RequestedExtensions::bank_default(),
-    )
-    .map_err(|e| e.to_string())?;
-    let request = info
-        .sign_with(|tbs: &[u8]| signer(tbs))
-        .map_err(|e| e.to_string())?;
-    Ok(request.to_der().to_vec())
+    builder.build().map_err(PkiError::Subject)
 }
 
 /// Encodes the reissue document (SafeTouch TLV, with the hash of the PKCS#10).
-pub fn reissue_document(fields: &DocumentData, pkcs10_der: &[u8]) -> Result<Vec<u8>, String> {
-    let date = rutoken_pki::reissue::parse_date(&fields.date).map_err(|e| e.to_string())?;
+pub fn reissue_document(fields: &DocumentData, pkcs10_der: &[u8]) -> Result<Vec<u8>, PkiError> {
+    let date = rutoken_pki::reissue::parse_date(&fields.date).map_err(PkiError::Document)?;
     let document = ReissueDocument {
         date,
         owner: fields.owner.clone(),
@@ -103,7 +81,7 @@ pub fn reissue_document(fields: &DocumentData, pkcs10_der: &[u8]) -> Result<Vec<
         replaced_serial: fields.replaced_serial.clone(),
         request_hash: rutoken_pki::reissue::request_hash(pkcs10_der),
     };
-    document.encode().map_err(|e| e.to_string())
+    document.encode().map_err(PkiError::Document)
 }
 
 /// Which CA the bank sends to.
@@ -132,8 +110,8 @@ pub struct Ca {
 
 impl Ca {
     /// The fixture CAs, seeded.
-    pub fn new(seed: u64) -> Result<Self, String> {
-        Ok(Ca {
+    pub fn new(seed: u64) -> Self {
+        Ca {
             seed,
             cas: BTreeMap::new(),
             requests: 0,
@@ -141,30 +119,29 @@ impl Ca {
             serials: BTreeSet::new(),
             last_pem: None,
             last_which: None,
-        })
+        }
     }
 
-    fn ca(&mut self, which: CaChoice) -> Result<&mut TestCa, String> {
-        let key = which as u8;
-        if !self.cas.contains_key(&key) {
-            let ca = match which {
-                CaChoice::Test => TestCa::fixture(self.seed),
-                CaChoice::Foreign => rutoken_pki::fixtures::foreign_ca()
-                    .and_then(|f| TestCa::new(f.cert, f.key, Default::default(), self.seed)),
-            }
-            .map_err(|e| format!("the test CA: {e}"))?;
-            self.cas.insert(key, ca);
-        }
-        self.cas
-            .get_mut(&key)
-            .ok_or_else(|| "the test CA".to_owned())
+    fn ca(&mut self, which: CaChoice) -> Result<&mut TestCa, PkiError> {
+        use std::collections::btree_map::Entry;
+        Ok(match self.cas.entry(which as u8) {
+            Entry::Occupied(built) => built.into_mut(),
+            Entry::Vacant(slot) => slot.insert(
+                match which {
+                    CaChoice::Test => TestCa::fixture(self.seed),
+                    CaChoice::Foreign => rutoken_pki::fixtures::foreign_ca()
+                        .and_then(|f| TestCa::new(f.cert, f.key, Default::default(), self.seed)),
+                }
+                .map_err(PkiError::TestCa)?,
+            ),
+        })
     }
 
     fn answer(
         &mut self,
         which: CaChoice,
         result: Result<Cert, rutoken_pki::ca::refusal::Refusal>,
-    ) -> Result<Submitted, String> {
+    ) -> Result<Submitted, PkiError> {
         self.last_pem = self.ca(which)?.certificate().to_pem().ok();
         self.last_which = Some(which);
         Ok(match result {
@@ -174,11 +151,7 @@ impl Ca {
                     .serials
                     .insert((which as u8, serial.as_bytes().to_vec()))
                 {
-                    return Err(format!(
-                        "the CA issued serial {} a second time (RFC 5280 §4.1.2.2: a CA's \
-                         serials are unique)",
-                        cert.serial_hex()
-                    ));
+                    return Err(PkiError::SerialReused(cert.serial_hex()));
                 }
                 self.issued += 1;
                 Submitted::Issued(cert.to_der().to_vec())
@@ -196,10 +169,10 @@ impl Ca {
         document_signature: &[u8],
         current_certificate: &[u8],
         today: time::Date,
-    ) -> Result<Submitted, String> {
+    ) -> Result<Submitted, PkiError> {
         self.requests += 1;
         let signature =
-            gost::Signature::from_x509_bytes(document_signature).map_err(|e| e.to_string())?;
+            gost::Signature::from_x509_bytes(document_signature).map_err(PkiError::Signature)?;
         let input = ReissueInput {
             request: pkcs10_der,
             document,
@@ -212,21 +185,21 @@ impl Ca {
 
     /// Verifies `der` under the certificate of the CA that answered last (the test CA when none
     /// answered yet).
-    pub fn verifies(&mut self, der: &[u8]) -> Result<(), String> {
+    pub fn verifies(&mut self, der: &[u8]) -> Result<(), PkiError> {
         let which = self.last_which.unwrap_or(CaChoice::Test);
-        let cert = Cert::parse(der).map_err(|e| e.to_string())?;
+        let cert = Cert::parse(der).map_err(PkiError::Parse)?;
         cert.verify_issued_by(self.ca(which)?.certificate())
-            .map_err(|e| e.to_string())
+            .map_err(PkiError::Parse)
     }
 
     /// The subjectKeyIdentifier of the certificate of the CA that answered last (the test CA
     /// when none answered yet).
-    pub fn issuer_key_id(&mut self) -> Result<Option<Vec<u8>>, String> {
+    pub fn issuer_key_id(&mut self) -> Result<Option<Vec<u8>>, PkiError> {
         let which = self.last_which.unwrap_or(CaChoice::Test);
         self.ca(which)?
             .certificate()
             .subject_key_id()
-            .map_err(|e| e.to_string())
+            .map_err(PkiError::Parse)
     }
 
     /// A new certificate after expiry: the PKCS#10 alone, checked against the bank's form (the
@@ -237,15 +210,12 @@ impl Ca {
         pkcs10_der: &[u8],
         current_certificate: Option<&[u8]>,
         today: time::Date,
-    ) -> Result<Submitted, String> {
+    ) -> Result<Submitted, PkiError> {
         self.requests += 1;
         let form_subject = match current_certificate {
-            Some(der) => Cert::parse(der)
-                .map_err(|e| e.to_string())?
-                .subject()
-                .clone(),
+            Some(der) => Cert::parse(der).map_err(PkiError::Parse)?.subject().clone(),
             None => Request::parse(pkcs10_der)
-                .map_err(|e| e.to_string())?
+                .map_err(PkiError::Parse)?
                 .subject()
                 .clone(),
         };

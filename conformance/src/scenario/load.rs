@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::Scenario;
 use crate::Error;
+use crate::error::PartitionError;
 
 /// Parses one scenario from YAML text; `file` names it in errors.
 ///
@@ -284,21 +285,21 @@ pub struct Partition {
 }
 
 impl std::str::FromStr for Partition {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = PartitionError;
+    fn from_str(s: &str) -> Result<Self, PartitionError> {
         let (k, n) = s
             .split_once('/')
-            .ok_or_else(|| format!("{s}: expected K/N, e.g. 1/3"))?;
+            .ok_or_else(|| PartitionError::NoSlash(s.to_owned()))?;
         let index: usize = k
             .trim()
             .parse()
-            .map_err(|_| format!("{s}: K is not a number"))?;
+            .map_err(|_| PartitionError::Index(s.to_owned()))?;
         let count: usize = n
             .trim()
             .parse()
-            .map_err(|_| format!("{s}: N is not a number"))?;
+            .map_err(|_| PartitionError::Count(s.to_owned()))?;
         if count == 0 || index == 0 || index > count {
-            return Err(format!("{s}: expected 1 <= K <= N"));
+            return Err(PartitionError::OutOfRange(s.to_owned()));
         }
         Ok(Partition { index, count })
     }
@@ -335,9 +336,14 @@ mod tests {
         for pos in 0..10 {
             assert_eq!(parts.iter().filter(|p| p.contains(pos)).count(), 1);
         }
-        assert!("0/3".parse::<Partition>().is_err());
-        assert!("4/3".parse::<Partition>().is_err());
-        assert!("x".parse::<Partition>().is_err());
+        let bad = |s: &str| s.parse::<Partition>().unwrap_err();
+        assert_eq!(bad("0/3"), PartitionError::OutOfRange("0/3".into()));
+        assert_eq!(bad("4/3"), PartitionError::OutOfRange("4/3".into()));
+        assert_eq!(bad("3/0"), PartitionError::OutOfRange("3/0".into()));
+        assert_eq!(bad("x"), PartitionError::NoSlash("x".into()));
+        assert_eq!(bad("a/3"), PartitionError::Index("a/3".into()));
+        assert_eq!(bad("1/b"), PartitionError::Count("1/b".into()));
+        assert_eq!(bad("x").to_string(), "x: expected K/N, e.g. 1/3");
     }
 
     #[test]

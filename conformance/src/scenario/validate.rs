@@ -271,13 +271,13 @@ fn raw_apdus(s: &Scenario, text: &str) -> Result<(), Located> {
             crate::runner::pattern::sw_matches(&expand(&a.sw), rutoken_apdu::StatusWord::OK)
         {
             let (line, column) = locate(&a.sw);
-            return Err((line, column, e.replace('"', "")));
+            return Err((line, column, e.unquoted()));
         }
         if let Some(data) = &a.data
             && let Err(e) = crate::runner::pattern::data_matches(&expand(data), &[])
         {
             let (line, column) = locate(data);
-            return Err((line, column, e.replace('"', "")));
+            return Err((line, column, e.unquoted()));
         }
     }
     Ok(())
@@ -309,6 +309,14 @@ mod tests {
         assert_eq!(position("ab\ncd", 0), (1, 1));
         assert_eq!(position("ab\ncd", 4), (2, 2));
         assert_eq!(position("ёж\nx", 4), (1, 3));
+    }
+
+    #[test]
+    fn a_malformed_data_pattern_is_refused_where_it_stands() {
+        let text =
+            "name: v\nsteps:\n  - apdu: {command: \"00 A4 00 00\", sw: \"9000\", data: \"0g\"}\n";
+        let e = crate::scenario::load::parse(Path::new("v.yaml"), text).unwrap_err();
+        assert_eq!(e.to_string(), "v.yaml:3:55: data 0g: not hex");
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::error::VarsError;
+
 /// A scenario's variables. `Debug` lists the names only: values include PINs.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
@@ -24,8 +26,8 @@ impl std::ops::Deref for Vars {
 }
 
 /// Replaces every `${name}` in `text` by its value; `$$` is a literal `$`.
-/// Returns the name of the first undefined variable as the error.
-pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+/// The error names the first undefined variable, or the text with an unclosed `${`.
+pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, VarsError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find('$') {
@@ -37,9 +39,11 @@ pub fn expand(text: &str, vars: &BTreeMap<String, String>) -> Result<String, Str
         } else if let Some(body) = after.strip_prefix('{') {
             let end = body
                 .find('}')
-                .ok_or_else(|| format!("unclosed ${{ in {text:?}"))?;
+                .ok_or_else(|| VarsError::Unclosed(text.to_owned()))?;
             let name = &body[..end];
-            let value = vars.get(name).ok_or_else(|| name.to_owned())?;
+            let value = vars
+                .get(name)
+                .ok_or_else(|| VarsError::Undefined(name.to_owned()))?;
             out.push_str(value);
             rest = &body[end + 1..];
         } else {
@@ -79,7 +83,18 @@ mod tests {
 
     #[test]
     fn names_the_missing_variable() {
-        assert_eq!(expand("${nobody}", &vars()).unwrap_err(), "nobody");
+        assert_eq!(
+            expand("${nobody}", &vars()),
+            Err(VarsError::Undefined("nobody".into()))
+        );
+    }
+
+    #[test]
+    fn an_unclosed_brace_is_not_taken_for_a_name() {
+        assert_eq!(
+            expand("CN=${owner", &vars()),
+            Err(VarsError::Unclosed("CN=${owner".into()))
+        );
     }
 
     proptest! {

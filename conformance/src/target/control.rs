@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rutoken_sim::control::{Request, Response};
 use rutoken_sim::safetouch::EventKind;
 
-use super::TargetError;
+use super::{ControlError, TargetError};
 
 /// How often a pending press polls for the waiting screen (a request on a Unix socket costs
 /// tens of microseconds; a coarser poll shows in the flow's time through pcscd). Ours.
@@ -37,30 +37,36 @@ impl Control {
 
     /// Sends one request and reads its reply; an `ok: false` reply is an error.
     pub fn request(&self, request: Request) -> Result<Response, TargetError> {
-        let fail = |e: std::io::Error| {
-            TargetError::Transport(format!("control socket {}: {e}", self.path.display()))
+        let fail = |e: std::io::Error| ControlError::Io {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
         };
-        let line = request
+        let sent = request
             .to_json()
-            .map_err(|e| TargetError::Transport(format!("cannot encode a control request: {e}")))?;
+            .map_err(|e| ControlError::Encode(e.to_string()))?;
         let mut stream = UnixStream::connect(&self.path).map_err(fail)?;
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .map_err(fail)?;
         stream
-            .write_all(format!("{line}\n").as_bytes())
+            .write_all(format!("{sent}\n").as_bytes())
             .map_err(fail)?;
         let mut line = String::new();
         BufReader::new(&stream).read_line(&mut line).map_err(fail)?;
-        let response: Response = serde_json::from_str(&line)
-            .map_err(|e| TargetError::Transport(format!("control socket reply {line:?}: {e}")))?;
+        let response: Response = serde_json::from_str(&line).map_err(|e| ControlError::Reply {
+            reply: line.trim_end().to_owned(),
+            reason: e.to_string(),
+        })?;
         if response.ok {
             Ok(response)
         } else {
-            Err(TargetError::Transport(format!(
-                "control socket refused {line}: {}",
-                response.error.as_deref().unwrap_or("no reason given")
-            )))
+            Err(ControlError::Refused {
+                request: sent,
+                reason: response
+                    .error
+                    .unwrap_or_else(|| "no reason given".to_owned()),
+            }
+            .into())
         }
     }
 
@@ -146,8 +152,13 @@ mod tests {
         assert_eq!(rx.recv().unwrap(), Request::Status);
         control.request(Request::PowerCycle).unwrap();
         assert_eq!(rx.recv().unwrap(), Request::PowerCycle);
-        let err = control.request(Request::Pull).unwrap_err().to_string();
-        assert!(err.contains("no token"), "{err}");
+        let err = control.request(Request::Pull).unwrap_err();
+        let TargetError::Control(ControlError::Refused { request, reason }) = &err else {
+            panic!("{err}");
+        };
+        // The refusal names the request that was refused, not the reply.
+        assert_eq!(request, &Request::Pull.to_json().unwrap());
+        assert_eq!(reason, "no token");
     }
 
     #[test]
@@ -155,7 +166,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(
             Control::open(&dir.path().join("none")),
-            Err(TargetError::Transport(_))
+            Err(TargetError::Control(ControlError::Io { .. }))
         ));
     }
 }

@@ -17,7 +17,7 @@ use crate::scenario::{Capability, FixtureName};
 
 /// Rebuilds the card from its image, as the token comes back after losing power: what
 /// survives is what the token wrote to its storage, never its live memory.
-pub type Restarter<C> = Box<dyn FnMut(&C) -> Result<C, String> + Send>;
+pub type Restarter<C> = Box<dyn FnMut(&C) -> Result<C, TargetError> + Send>;
 
 /// A card inside a SafeTouch, in process.
 pub struct EmulatorTarget<C: Card> {
@@ -60,7 +60,7 @@ pub fn open(
         power_ups += 1;
         Token::open_storage(Box::new(storage.clone()), token_profile.clone())
             .map(|t| t.seeded(seed.wrapping_add(power_ups.wrapping_mul(0x9E37_79B9_7F4A_7C15))))
-            .map_err(|e| e.to_string())
+            .map_err(|e| TargetError::Transport(e.to_string()))
     });
     Ok(Box::new(EmulatorTarget::new(
         token,
@@ -90,7 +90,7 @@ impl<C: Card + 'static> EmulatorTarget<C> {
     /// After a power loss: the card as its image file keeps it (unchanged without an image).
     fn reload(&mut self) -> Result<(), TargetError> {
         if let Some(restart) = self.restart.as_mut() {
-            let fresh = restart(self.safetouch.inner()).map_err(TargetError::Transport)?;
+            let fresh = restart(self.safetouch.inner())?;
             *self.safetouch.inner_mut() = fresh;
         }
         Ok(())

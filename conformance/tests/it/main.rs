@@ -10,5 +10,6 @@ mod fake_card;
 mod html;
 mod reports;
 mod scenarios;
+mod secret_commands;
 mod start_state;
 mod support;

@@ -131,7 +131,7 @@ impl Flow<'_, '_> {
         let key = self.key(key_name)?;
         let (overrides, ekus) = self.request_specs.get(key_name).cloned().ok_or_else(|| {
             fail(
-                format!("build_request for key {key_name:?} first"),
+                format!("build_request for key \"{key_name}\" first"),
                 "no request",
             )
         })?;
@@ -157,7 +157,7 @@ impl Flow<'_, '_> {
         };
         if let Some(sig) = self.sign(&signer, &tbs, st, expect)? {
             let der = info
-                .sign_with(|_| Ok::<_, String>(sig.to_x509_bytes()))
+                .sign_with(|_| Ok::<_, std::convert::Infallible>(sig.to_x509_bytes()))
                 .map_err(|e| fail("the request to be signed", e))?
                 .to_der()
                 .to_vec();
@@ -198,7 +198,7 @@ impl Flow<'_, '_> {
             "current" => self.current_certificate.clone(),
             other => return Err(fail("certificate: issued or current", other)),
         }
-        .ok_or_else(|| fail(format!("a certificate {:?}", i.certificate), "none"))?;
+        .ok_or_else(|| fail(format!("a certificate \"{}\"", i.certificate), "none"))?;
         let info =
             certificate::parse(&der).ok_or_else(|| fail("a certificate", "unparsable DER"))?;
         // The client refuses a certificate that is not for the key, before writing anything.

@@ -9,7 +9,8 @@ use std::time::Duration;
 use rutoken_client::{Client, ClientConfig, ClientError, PinRole, PinStatus, Transport};
 
 use super::pins::{self, TokenPins};
-use super::{destructive, guard, preflight, stdin};
+use super::{destructive, preflight, stdin};
+use crate::error::{NotStarted, PinSource};
 use crate::scenario::{Scenario, Secret};
 
 /// How the run on a real token was asked for.
@@ -22,13 +23,6 @@ pub struct RealToken {
     /// `--user-pin`, `--admin-pin`.
     pub pins: TokenPins,
 }
-
-/// How the person gives the token's user PIN.
-const USER_PIN_HINT: &str =
-    "give the token's user PIN with --user-pin (or type it when --operator asks)";
-
-/// Why the run did not start, for the person (no PIN in it).
-pub type NotStarted = String;
 
 /// Prints the preflight, learns the PINs, waits for `y`, checks the user PIN once; the scenarios'
 /// PIN variables become the token's PINs. `Err`: the run must not start.
@@ -48,11 +42,10 @@ pub fn gate(
     }
     // The PIN checked before the run: the token's when known, else the one the scenarios type.
     let (user_pin, source) = match &given.user {
-        Some(pin) => (Some(pin.clone()), "given"),
+        Some(pin) => (Some(pin.clone()), PinSource::Given),
         None => (
-            pins::scenarios_user_pin(scenarios)
-                .map_err(|e| format!("{e}; give the token's user PIN with --user-pin"))?,
-            "of the scenarios (${user_pin})",
+            pins::scenarios_user_pin(scenarios).map_err(NotStarted::Pins)?,
+            PinSource::Scenarios,
         ),
     };
     pins::apply(scenarios, &given);
@@ -65,13 +58,8 @@ pub fn gate(
         match stdin::next_line(timeout) {
             Ok(answer) if matches!(answer.to_lowercase().as_str(), "y" | "yes" | "д" | "да") => {
             }
-            Ok(_) => {
-                return Err(
-                    "not started: the operator did not answer y; the token was not touched"
-                        .to_owned(),
-                );
-            }
-            Err(e) => return Err(format!("not started: {e}; the token was not touched")),
+            Ok(_) => return Err(NotStarted::Declined),
+            Err(e) => return Err(NotStarted::NoAnswer(e)),
         }
     }
     let Some(pin) = user_pin else {
@@ -83,11 +71,7 @@ pub fn gate(
     // is not the scenarios' loses no try to a guess.
     let chosen = given.user.is_some() || (how.operator.is_some() && std::io::stdin().is_terminal());
     if !chosen && !how.allow_destructive {
-        return Err(format!(
-            "not started: the token's user PIN was not given, and the scenarios' ${{user_pin}} is \
-             not tried on a real token without --allow-destructive; {USER_PIN_HINT}; the token \
-             was not touched"
-        ));
+        return Err(NotStarted::PinNotChosen);
     }
     check_user_pin(transport, config, pre.user_pin, &pin, source, how)?;
     let _ = writeln!(err, "user PIN ({source}): accepted by the token");
@@ -102,13 +86,12 @@ fn ask_missing(
     allow_destructive: bool,
     timeout: Duration,
 ) -> Result<(), NotStarted> {
-    let not_asked = |e| format!("not started: {e}; the token was not touched");
     if pins.user.is_none() {
         pins.user = pins::ask(
             "The token's user PIN (not shown; Enter: the scenarios' ${user_pin})",
             timeout,
         )
-        .map_err(not_asked)?;
+        .map_err(NotStarted::NoAnswer)?;
     }
     let admin_needed = scenarios.iter().any(|s| {
         pins::uses_admin_pin(s) && (allow_destructive || destructive::reason(s).is_none())
@@ -118,7 +101,7 @@ fn ask_missing(
             "The token's administrator PIN (not shown; Enter: the scenarios' ${admin_pin})",
             timeout,
         )
-        .map_err(not_asked)?;
+        .map_err(NotStarted::NoAnswer)?;
     }
     Ok(())
 }
@@ -129,30 +112,14 @@ fn check_user_pin(
     config: &ClientConfig,
     status: Option<PinStatus>,
     pin: &Secret,
-    source: &str,
+    whose: PinSource,
     how: &RealToken,
 ) -> Result<(), NotStarted> {
-    let hint = USER_PIN_HINT;
     match status {
-        None => {
-            return Err(
-                "not started: the token did not tell the user PIN's tries (VERIFY without data)"
-                    .to_owned(),
-            );
-        }
-        Some(PinStatus::Blocked) => {
-            return Err(
-                "not started: the user PIN is blocked (6983); unblock it with the administrator \
-                 PIN first"
-                    .to_owned(),
-            );
-        }
+        None => return Err(NotStarted::TriesUnknown),
+        Some(PinStatus::Blocked) => return Err(NotStarted::Blocked),
         Some(PinStatus::TriesLeft(n)) if n <= 1 && !how.allow_destructive => {
-            return Err(format!(
-                "not started: the user PIN has {} left, and a wrong PIN would block it; the \
-                 runner does not try it (--allow-destructive takes that risk)",
-                guard::tries(n)
-            ));
+            return Err(NotStarted::LastTry(n));
         }
         Some(_) => {}
     }
@@ -163,14 +130,10 @@ fn check_user_pin(
     let _ = client.logout();
     match result {
         Ok(()) => Ok(()),
-        Err(ClientError::PinIncorrect { tries_left }) => Err(format!(
-            "the token refused the user PIN {source}: 63C{tries_left:X}, {} left (this check \
-             spent one); no scenario was run; {hint}",
-            guard::tries(tries_left)
-        )),
-        Err(ClientError::PinBlocked) => Err(format!(
-            "the token answered 6983 to the user PIN {source}: it is blocked; no scenario was run"
-        )),
-        Err(e) => Err(format!("not started: cannot check the user PIN: {e}")),
+        Err(ClientError::PinIncorrect { tries_left }) => {
+            Err(NotStarted::Refused { whose, tries_left })
+        }
+        Err(ClientError::PinBlocked) => Err(NotStarted::BlockedByCheck { whose }),
+        Err(e) => Err(NotStarted::CannotCheck(e)),
     }
 }

@@ -6,9 +6,10 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use super::stdin;
+use crate::error::PinsError;
 use crate::scenario::step::{PinKind, Step};
 use crate::scenario::{Scenario, Secret};
-use crate::target::TargetError;
+use crate::target::{OperatorInput, TargetError};
 
 /// The scenario variable of the user PIN (every scenario's `vars.user_pin`; `key_signs` types it).
 pub const USER_PIN_VAR: &str = "user_pin";
@@ -40,15 +41,13 @@ pub fn apply(scenarios: &mut [Scenario], pins: &TokenPins) {
 
 /// The one user PIN the scenarios type, if they agree on one (`Err`: they differ, so the token's
 /// cannot be taken from them).
-pub fn scenarios_user_pin(scenarios: &[Scenario]) -> Result<Option<Secret>, String> {
+pub fn scenarios_user_pin(scenarios: &[Scenario]) -> Result<Option<Secret>, PinsError> {
     let mut found: Option<&String> = None;
     for s in scenarios {
         if let Some(pin) = s.vars.get(USER_PIN_VAR) {
             match found {
                 Some(other) if other != pin => {
-                    return Err(format!(
-                        "the selected scenarios give different values for ${{{USER_PIN_VAR}}}"
-                    ));
+                    return Err(PinsError::Differ(USER_PIN_VAR));
                 }
                 _ => found = Some(pin),
             }
@@ -93,11 +92,7 @@ impl EchoOff {
         if stty("-echo") {
             Ok(EchoOff)
         } else {
-            Err(TargetError::Transport(
-                "cannot turn the terminal's echo off to ask for a PIN (stty failed); give it \
-                 with --user-pin / --admin-pin"
-                    .to_owned(),
-            ))
+            Err(OperatorInput::EchoStaysOn.into())
         }
     }
 }
@@ -161,7 +156,14 @@ mod tests {
             scenario("name: a\nvars: {user_pin: '1111'}\nsteps: [attach]\n"),
             scenario("name: b\nvars: {user_pin: '2222'}\nsteps: [attach]\n"),
         ];
-        assert!(scenarios_user_pin(&s).is_err());
+        let e = scenarios_user_pin(&s).unwrap_err();
+        assert_eq!(e, PinsError::Differ(USER_PIN_VAR));
+        // The message names the variable, never the values (PINs).
+        let text = e.to_string();
+        assert!(
+            text.contains("${user_pin}") && !text.contains("1111"),
+            "{text}"
+        );
         assert!(scenarios_user_pin(&[]).unwrap().is_none());
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use rutoken_client::{Client, ClientConfig};
+use rutoken_client::{Client, ClientConfig, ClientError};
 use rutoken_sim::profile::DeviceProfile;
 
 use crate::scenario::FixtureName;
@@ -40,7 +40,7 @@ impl std::fmt::Display for ObjectCount {
 
 /// What the emulator's fixture holds, listed by the same client (built once per fixture; the
 /// counts do not depend on the seed).
-pub fn fixture_objects(fixture: FixtureName) -> Result<ObjectCount, String> {
+pub fn fixture_objects(fixture: FixtureName) -> Result<ObjectCount, ClientError> {
     static COUNTS: OnceLock<Mutex<BTreeMap<u8, ObjectCount>>> = OnceLock::new();
     let key = match fixture {
         FixtureName::Factory => 0,
@@ -55,9 +55,9 @@ pub fn fixture_objects(fixture: FixtureName) -> Result<ObjectCount, String> {
         return Ok(*c);
     }
     let profile = DeviceProfile::default();
-    let mut target = emulator::open(fixture, 0, &profile).map_err(|e| e.to_string())?;
+    let mut target = emulator::open(fixture, 0, &profile)?;
     let mut client = Client::new(&mut *target, ClientConfig::from_profile(&profile));
-    let objects = client.objects().map_err(|e| e.to_string())?;
+    let objects = client.objects()?;
     let count = ObjectCount {
         keys: objects.keys.len(),
         certificates: objects.certificates.len(),

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::target::TargetError;
+use crate::target::{OperatorInput, TargetError};
 
 static LINES: OnceLock<Mutex<Receiver<String>>> = OnceLock::new();
 
@@ -30,13 +30,11 @@ fn lines() -> &'static Mutex<Receiver<String>> {
 pub fn next_line(timeout: Duration) -> Result<String, TargetError> {
     let rx = lines()
         .lock()
-        .map_err(|_| TargetError::Transport("the operator's input broke".to_owned()))?;
+        .map_err(|_| TargetError::from(OperatorInput::Broken))?;
     match rx.recv_timeout(timeout) {
         Ok(line) => Ok(line.trim().to_owned()),
         Err(RecvTimeoutError::Timeout) => Err(TargetError::OperatorTimeout(timeout.as_secs())),
-        Err(RecvTimeoutError::Disconnected) => Err(TargetError::Transport(
-            "the operator's input (stdin) is closed".to_owned(),
-        )),
+        Err(RecvTimeoutError::Disconnected) => Err(OperatorInput::Closed.into()),
     }
 }
 

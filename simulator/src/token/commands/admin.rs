@@ -32,11 +32,9 @@ impl Token {
     }
 
     /// Implements INIT END `80 84 4E 19` (`SC_CARDCTL_RTECP_INIT_END`): access conditions are
-    /// enforced from now on.
+    /// enforced from now on. Its row (`Params::P1P2(0x4E19)`) is the only way here: any other
+    /// P1-P2 was answered 6A86 when the request was decoded.
     pub(crate) fn init_end(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1p2() != 0x4E19 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
         if !cmd.data.is_empty() {
             return Err(StatusWord::WRONG_LENGTH);
         }
