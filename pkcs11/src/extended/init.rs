@@ -165,7 +165,7 @@ pub(crate) fn init_token(slot: CK_SLOT_ID, so_pin: &[u8], label: &[u8; 32]) -> R
             user: token.factory_user_pin.as_bytes(),
             label: (!label.is_empty()).then_some(label),
         };
-        let result = m.on_token(slot, |t| Ok(t.device.format(&format)?));
+        let result = m.on_token(slot, |t| t.device.format(&format));
         m.token_formatted(slot)?;
         result
     })
