@@ -83,10 +83,13 @@ pcscd_pid=\$!
 for _ in \$(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
 "$bin" sim --vpcd "127.0.0.1:$PORT" --fixture factory --no-safetouch --seed 1 > "$work/sim.log" 2>&1 &
 sim_pid=\$!
-stop() { kill \$sim_pid 2>/dev/null; wait \$sim_pid || true; kill \$pcscd_pid; wait \$pcscd_pid || true; }
+# The logs go where the outer script shows them when no results come (a busy machine may be slow
+# to attach the card).
+stop() { kill \$sim_pid 2>/dev/null; wait \$sim_pid || true; kill \$pcscd_pid; wait \$pcscd_pid || true;
+  cp "$work"/*.log "$out"/ 2>/dev/null || true; }
 trap stop EXIT
-for _ in \$(seq 100); do grep -q "the card is in" "$work/sim.log" && break; sleep 0.1; done
-for _ in \$(seq 100); do opensc-tool -a -n > /dev/null 2>&1 && break; sleep 0.1; done
+for _ in \$(seq 300); do grep -q "the card is in" "$work/sim.log" && break; sleep 0.1; done
+for _ in \$(seq 300); do opensc-tool -a -n > /dev/null 2>&1 && break; sleep 0.1; done
 # OpenSC's personalisation (rutoken-ecp-apdu.md §0 item 2): a PKCS#15 token, User PIN 12345678.
 pkcs15-init -E > "$work/init.log" 2>&1
 pkcs15-init --create-pkcs15 --so-pin 87654321 --so-puk '' >> "$work/init.log" 2>&1
@@ -98,8 +101,15 @@ P11TEST_PIN=12345678 P11TEST_SO_PIN=87654321 "$venv/bin/pkcs11-check" test -m "$
 INSIDE
 
 echo "== pkcs11-check $CHECKER_VERSION -c $CATEGORY through $MODULE (log: $OUT/run.log)"
-unshare -m --propagation private bash "$work/inside.sh"
-[ -s "$out/results.json" ] || { tail -n 30 "$out/run.log"; echo "pkcs11-check wrote no results"; exit 1; }
+rm -f "$out"/{results.json,run.log,init.log,sim.log,pcscd.log}
+unshare -m --propagation private bash "$work/inside.sh" || true
+if [ ! -s "$out/results.json" ]; then
+  for log in run init sim pcscd; do
+    [ -f "$out/$log.log" ] && { echo "-- $OUT/$log.log (last lines)"; tail -n 15 "$out/$log.log"; }
+  done
+  echo "pkcs11-check wrote no results"
+  exit 1
+fi
 
 # Summary, then every failure checked against the explained list (the first column of the
 # table rows in docs/pkcs11-check-opensc.md that name a test id). The checker's JSON: `summary`
