@@ -339,6 +339,21 @@ impl Flow<'_, '_> {
                         ));
                     }
                 }
+                if let Some(signs) = &a.signs {
+                    let key = self.key(&signs.key)?;
+                    let (_, public) =
+                        host_hash::verifier(&key, self.current_certificate.as_deref())?;
+                    let digest = super::pattern::parse_hex(&self.expand(&signs.digest)?)
+                        .map_err(|e| fail("a hex digest", e))?;
+                    let signature = gost::Signature::from_token_bytes(&r.data)
+                        .map_err(|e| fail("a signature in the answer", e))?;
+                    public.verify_digest(&digest, &signature).map_err(|e| {
+                        fail(
+                            format!("a signature by key {} over the named digest", signs.key),
+                            format!("one that does not verify: {e}"),
+                        )
+                    })?;
+                }
                 Ok(())
             }
         }

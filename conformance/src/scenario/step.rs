@@ -338,6 +338,22 @@ pub struct RawApdu {
     /// `PSO: COMPUTE DIGITAL SIGNATURE` behind the display).
     #[serde(default)]
     pub safetouch: Option<SafeTouchStep>,
+    /// The answer is a signature (`r ‖ s` in the token's order) that verifies under a key over
+    /// a digest the scenario names: what a raw `PSO: COMPUTE DIGITAL SIGNATURE` signed, not
+    /// only how long its answer is.
+    #[serde(default)]
+    pub signs: Option<RawSignature>,
+}
+
+/// `apdu.signs`: the key whose public key the answer verifies under, and the digest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignature {
+    /// `current` or a `generate_key` name.
+    #[serde(default = "default_current")]
+    pub key: String,
+    /// The digest in hex (wire order, as the command carried it); spaces allowed.
+    pub digest: String,
 }
 
 fn default_sw() -> String {

@@ -131,6 +131,7 @@ fn key_names(s: &Scenario, text: &str) -> Result<(), Located> {
             Step::InstallCertificate(i) => Some(&i.key),
             Step::DeleteKey(k) => Some(&k.key),
             Step::SignHash(h) => Some(&h.key),
+            Step::Apdu(a) => a.signs.as_ref().map(|s| s.key.as_str()),
             _ => None,
         };
         if let Some(name) = named.filter(|n| !known.contains(n)) {
