@@ -63,6 +63,8 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
+echo "== cargo doc (broken intra-doc links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --all-features --no-deps
 echo "== cargo test"
 # --show-output keeps what passing tests printed, so a test that skipped (a missing tool, not
 # root) says why in the log; the summary below repeats every such reason.

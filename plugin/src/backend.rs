@@ -1,7 +1,7 @@
 //! The ways to reach a token: the in-process emulator inside its SafeTouch (the default), or a
 //! reader on PC/SC (`pcsc` feature). Both go through the client crate's driver seam
 //! (`rutoken_client::Driver` over its APDUs): every APDU the bridge causes is one the bank
-//! client would send. [`Device`]'s calls in the plugin's terms are in `calls`.
+//! client would send. The `Driver`'s calls in the plugin's terms are in `calls`.
 
 use rutoken_client::ClientConfig;
 use rutoken_device::DeviceProfile;

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 /// `3B 8B 01 52 75 74 6F 6B 65 6E 20 45 43 50 A0` ("Rutoken ECP", T=1): `rutoken-ecp-apdu.md` §1,
-/// first row of `card-rtecp.c` `rtecp_atrs` [SRC].
+/// first row of `card-rtecp.c` `rtecp_atrs` \[SRC\].
 pub const ATR_ECP: [u8; 15] = [
     0x3B, 0x8B, 0x01, 0x52, 0x75, 0x74, 0x6F, 0x6B, 0x65, 0x6E, 0x20, 0x45, 0x43, 0x50, 0xA0,
 ];
 /// `3B 8B 01 52 75 74 6F 6B 65 6E 20 44 53 20 C1` ("Rutoken DS"), the ATR the ECP 2.0 owner of
-/// OpenSC issue #648 shows: `rutoken-ecp-apdu.md` §1, second row [SRC].
+/// OpenSC issue #648 shows: `rutoken-ecp-apdu.md` §1, second row \[SRC\].
 pub const ATR_DS: [u8; 15] = [
     0x3B, 0x8B, 0x01, 0x52, 0x75, 0x74, 0x6F, 0x6B, 0x65, 0x6E, 0x20, 0x44, 0x53, 0x20, 0xC1,
 ];
@@ -43,19 +43,19 @@ pub struct TokenProfile {
     /// `00 00 00 00 2E EA 3E D3`, the device number «0787103443» of the bank's PIN dialog.
     pub default_serial: u64,
     /// The status word VERIFY answers while the *other* role is logged in (OpenSC then sends
-    /// LOGOUT and retries); `null` lets both roles be logged in at once [GUESS].
+    /// LOGOUT and retries); `null` lets both roles be logged in at once \[GUESS\].
     pub other_role_logged_in_sw: Option<u16>,
     /// Answer a wrong PIN with a plain 6300 (the host then asks the counter with an empty VERIFY)
     /// instead of 63Cx [GUESS; OpenSC handles both].
     pub wrong_pin_plain_6300: bool,
     /// A wrong PIN leaves an earlier login of the same role in place. Default false: the failed
     /// VERIFY drops it, as cards that reset the security status on a failed verification do
-    /// (ISO/IEC 7816-4 leaves it to the card) [GUESS].
+    /// (ISO/IEC 7816-4 leaves it to the card) \[GUESS\].
     pub wrong_pin_keeps_login: bool,
     /// Access conditions are not enforced between ERASE (`80 8A`) and INIT END (`80 84 4E 19`)
     /// (`rutoken-ecp-apdu.md` §7, [GUESS, consistent with the real flow]).
     pub relax_acl_before_init_end: bool,
-    /// ERASE (`80 8A`) needs the Admin PIN first. OpenSC sends none [TRACE], so default false.
+    /// ERASE (`80 8A`) needs the Admin PIN first. OpenSC sends none \[TRACE\], so default false.
     pub erase_requires_admin: bool,
     /// The User PIN of the factory fixture (a public default: `rutoken-ecp-apdu.md` §9).
     pub factory_user_pin: String,
@@ -91,13 +91,13 @@ pub struct TokenProfile {
     /// size is refused at CREATE FILE with 6A80 [GUESS: where the real token refuses].
     pub rsa_modulus_bits: Vec<u16>,
     /// Attribute-85 byte 0 of GOST 28147-89 secret-key objects (filed into `…/6003`, OpenSC's
-    /// SKey DF). Ours: the ECP 2.0's class is not public (`docs/assumptions.md`) [GUESS].
+    /// SKey DF). Ours: the ECP 2.0's class is not public (`docs/assumptions.md`) \[GUESS\].
     pub secret_key_class: u8,
     /// Attribute-85 byte 1 of secret-key objects → the RFC 4357 parameter set of the key
-    /// (`gost28147-Test`, `-A` … `-D`, `-Z`). Ours [GUESS].
+    /// (`gost28147-Test`, `-A` … `-D`, `-Z`). Ours \[GUESS\].
     pub gost28147_key_codes: BTreeMap<String, u8>,
     /// The algorithm references (tag 80 of MANAGE SECURITY ENVIRONMENT) of the symmetric
-    /// operations and of VKO. Ours [GUESS]: the ECP 2.0's are not public.
+    /// operations and of VKO. Ours \[GUESS\]: the ECP 2.0's are not public.
     pub symmetric_algorithm_refs: BTreeMap<String, u8>,
 }
 
@@ -134,7 +134,7 @@ pub fn default_gost_key_codes() -> BTreeMap<String, u8> {
 }
 
 /// The default secret-key codes: `0x80 |` the last arc of the CryptoPro OID (`1.2.643.2.2.31.n`,
-/// RFC 4357 §11.2: Test 0, A 1 … D 4), and 0x85 for TC26's Z set (RFC 7836) [GUESS].
+/// RFC 4357 §11.2: Test 0, A 1 … D 4), and 0x85 for TC26's Z set (RFC 7836) \[GUESS\].
 pub fn default_gost28147_key_codes() -> BTreeMap<String, u8> {
     [
         ("gost28147-Test", 0x80),
@@ -149,7 +149,7 @@ pub fn default_gost28147_key_codes() -> BTreeMap<String, u8> {
     .collect()
 }
 
-/// The default algorithm references of the symmetric operations and of VKO [GUESS]: 01-06 for
+/// The default algorithm references of the symmetric operations and of VKO \[GUESS\]: 01-06 for
 /// GOST 28147-89's modes and key wraps, 11-13 for the three VKOs.
 pub fn default_symmetric_algorithm_refs() -> BTreeMap<String, u8> {
     [

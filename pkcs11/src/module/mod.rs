@@ -4,7 +4,7 @@
 //! `src/fns/`. The FFI layer (`ffi.rs`) turns C pointers into these arguments and the results
 //! back.
 //!
-//! Locking (`CKF_OS_LOCKING_OK`): the [`Table`] (slots, sessions, object handles, who is logged
+//! Locking (`CKF_OS_LOCKING_OK`): the `Table` (slots, sessions, object handles, who is logged
 //! in) sits behind one mutex that is held only for bookkeeping, never across a token's I/O;
 //! each slot's connection sits behind a lock of its own. A `C_Sign` waiting for a SafeTouch
 //! press therefore holds up calls on that token only. Lock order: a slot's lock may be held

@@ -2,7 +2,7 @@
 //! into (once, as Nitrokey's opcard-rs does) and the properties the engine and the SafeTouch
 //! act on — the class it is valid in, how its data may be chained, whether it changes the
 //! persistent state (write-aside and rollback), what the SafeTouch does with it, and its
-//! handler. Adding a command is one row of [`commands!`] below plus its handler. An APDU's
+//! handler. Adding a command is one row of the `commands!` table below plus its handler. An APDU's
 //! bytes become a [`Request`] (ISO/IEC 7816-3 §12.1.3, short APDUs only) here too: the request
 //! carries its `Command`, and the handlers of the table take the request, so the two belong
 //! together. The APDU is parsed once, then executed; a parse error is already a status word.

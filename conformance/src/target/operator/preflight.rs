@@ -1,6 +1,6 @@
 //! Before a run touches a real token: what is on it (serial, PIN tries, objects) and what the
 //! selected scenarios will change, printed for the operator to read first; then the token's
-//! PINs, the operator's `y`, and one check of the user PIN ([`gate`]).
+//! PINs, the operator's `y`, and one check of the user PIN (`gate`).
 
 use std::fmt::Write as _;
 
