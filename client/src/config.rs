@@ -46,6 +46,23 @@ impl ClientConfig {
         }
     }
 
+    /// The algorithm and parameter set of a key whose attribute-85 code is `code`, if the
+    /// profile names one: `gost2012-256-*` / `gost2012-512-*` 2012 keys, `gost2001-*` (a
+    /// CryptoPro letter) 2001 keys.
+    pub fn key_of_code(&self, code: u8) -> Option<(gost::KeyAlgorithm, gost::ParamSet)> {
+        if let Some(set) = self.param_set_of_code(code) {
+            return Some((gost::KeyAlgorithm::gost2012_for(set), set));
+        }
+        let name = self
+            .key_codes
+            .iter()
+            .find(|(_, c)| **c == code)
+            .map(|(n, _)| n)?;
+        let letter = name.strip_prefix("gost2001-")?;
+        let set = gost::ParamSet::from_name(&format!("cryptopro-{letter}")).ok()?;
+        Some((gost::KeyAlgorithm::Gost2001, set))
+    }
+
     /// The parameter set whose key code is `code`, if the profile names one.
     pub fn param_set_of_code(&self, code: u8) -> Option<gost::ParamSet> {
         let name = self

@@ -278,7 +278,7 @@ fn open_pcsc(
     let mut target = crate::target::pcsc::PcscTarget::open(reader, control, operator, timeout)?;
     target.allow_destructive(allow_destructive);
     target.safetouch(profile.safetouch.clone());
-    target.key_codes(&profile.token.gost_key_codes);
+    target.key_codes(crate::client::ClientConfig::from_profile(profile));
     if control.is_none() && !allow_destructive {
         target.guard(guard.clone());
     }

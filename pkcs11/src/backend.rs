@@ -19,7 +19,11 @@ use crate::vendor_key::VendorKeyFlags;
 impl Device {
     /// A token behind a driver; `words` read its refusals.
     pub fn new(driver: Box<dyn Driver + Send>, words: ProfileWords) -> Self {
-        Device { driver, words }
+        Device {
+            driver,
+            words,
+            name: None,
+        }
     }
 
     /// Attaches to the token (power, SELECT MF) over the client's APDUs with the device
@@ -163,11 +167,18 @@ impl Device {
 
     /// The token's label (the PKCS#15 TokenInfo's), when it has one.
     pub fn token_label(&mut self) -> Result<Option<String>, Error> {
-        self.driver.token_label().map_err(|e| self.err(e))
+        if let Some(name) = &self.name {
+            return Ok(name.clone());
+        }
+        let name = self.driver.token_label().map_err(|e| self.err(e))?;
+        self.name = Some(name.clone());
+        Ok(name)
     }
 
     /// Writes the token's label (the user logged in).
     pub fn set_token_label(&mut self, label: &str) -> Result<(), Error> {
+        // Whatever the outcome, the name is read again next time.
+        self.name = None;
         self.driver.set_token_label(label).map_err(|e| self.err(e))
     }
 
@@ -185,6 +196,7 @@ impl Device {
             user: pin_text(format.user)?,
             label: format.label,
         };
+        self.name = None;
         self.driver.format(&format).map_err(|e| self.err(e))
     }
 

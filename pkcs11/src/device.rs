@@ -110,4 +110,7 @@ pub struct PinState {
 pub struct Device {
     pub(crate) driver: Box<dyn rutoken_client::Driver + Send>,
     pub(crate) words: crate::error::ProfileWords,
+    /// The token's name once read (`C_GetTokenInfo` asks for it on every call, and reading it
+    /// is a SELECT and a READ BINARY); this module's own writes keep it current.
+    pub(crate) name: Option<Option<String>>,
 }

@@ -141,12 +141,7 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
     for text in opts.strings("certificates")? {
         pool.push(cert_from_text(text)?);
     }
-    let cas = opts
-        .strings("CA")?
-        .into_iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(cert_from_text)
-        .collect::<Result<Vec<_>>>()?;
+    let cas = crate::verify::certificates_option(&opts, "CA")?;
     let asn1 = |e: der::Error| PluginError::asn1(e);
     let resp = der_walk::parse_exact(&response).map_err(asn1)?;
     let parts = resp.children().map_err(asn1)?;
@@ -211,11 +206,8 @@ pub fn verify_response(session: &mut Session, args: Args<'_>) -> Result<Value> {
         if !signer.verify(cert, &tst_info) {
             return Ok(json!(false));
         }
-        if !cas.is_empty() && !cas.iter().any(|ca| cert.verify_issued_by(ca).is_ok()) {
-            return Err(PluginError::new(
-                ErrorCode::X509UnableToGetIssuerCertLocally,
-                "no CA in options.CA issued the TSA's certificate",
-            ));
+        if !cas.is_empty() {
+            crate::verify::issued_by_one_of(cert, &cas, "the TSA's certificate")?;
         }
     }
     Ok(json!(!signed.signers.is_empty()))

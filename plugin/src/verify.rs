@@ -8,7 +8,7 @@ use rutoken_pki::cert::Cert;
 use serde_json::{Value, json};
 
 use crate::api::{PluginError, Result};
-use crate::args::{Args, from_base64, text_or_base64};
+use crate::args::{Args, Options, from_base64, text_or_base64};
 use crate::certinfo::cert_from_text;
 use crate::cms::{SignedData, Signer};
 use crate::codes::ErrorCode;
@@ -27,18 +27,8 @@ pub fn verify(session: &mut Session, args: Args<'_>) -> Result<Value> {
         .filter(|d| !d.is_empty())
         .map(|d| text_or_base64(d, base64, "data"))
         .transpose()?;
-    let mut pool: Vec<Cert> = opts
-        .strings("certificates")?
-        .into_iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(cert_from_text)
-        .collect::<Result<_>>()?;
-    let cas: Vec<Cert> = opts
-        .strings("CA")?
-        .into_iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(cert_from_text)
-        .collect::<Result<_>>()?;
+    let mut pool = certificates_option(&opts, "certificates")?;
+    let cas = certificates_option(&opts, "CA")?;
     let signed = SignedData::parse(&cms).map_err(PluginError::asn1)?;
     let content = match (&signed.content, data) {
         (Some(attached), _) => attached.clone(),
@@ -77,12 +67,31 @@ pub fn verify(session: &mut Session, args: Args<'_>) -> Result<Value> {
             )
         })?;
         all &= signer.verify(cert, &content);
-        if check_chain && !cas.iter().any(|ca| cert.verify_issued_by(ca).is_ok()) {
-            return Err(PluginError::new(
-                ErrorCode::X509UnableToGetIssuerCertLocally,
-                "no CA in options.CA issued a signer's certificate",
-            ));
+        if check_chain {
+            issued_by_one_of(cert, &cas, "a signer's certificate")?;
         }
     }
     Ok(json!(all))
+}
+
+/// The certificates of option `name` (each PEM or base64 DER; empty strings skipped).
+pub(crate) fn certificates_option(opts: &Options<'_>, name: &str) -> Result<Vec<Cert>> {
+    opts.strings(name)?
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(cert_from_text)
+        .collect()
+}
+
+/// `cert` was issued by one of `cas` (options.CA); else the plugin's
+/// X509_UNABLE_TO_GET_ISSUER_CERT_LOCALLY naming `whose` certificate it is.
+pub(crate) fn issued_by_one_of(cert: &Cert, cas: &[Cert], whose: &str) -> Result<()> {
+    if cas.iter().any(|ca| cert.verify_issued_by(ca).is_ok()) {
+        Ok(())
+    } else {
+        Err(PluginError::new(
+            ErrorCode::X509UnableToGetIssuerCertLocally,
+            format!("no CA in options.CA issued {whose}"),
+        ))
+    }
 }

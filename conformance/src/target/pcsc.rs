@@ -87,10 +87,10 @@ impl PcscTarget {
         self.safetouch = profile;
     }
 
-    /// The profile's key codes (`token.gost_key_codes`): which digest the token hashes with
-    /// for the key selected, so a hash screen shows the digest the device will.
-    pub fn key_codes(&mut self, codes: &std::collections::BTreeMap<String, u8>) {
-        self.watch = HashWatch::new(super::operator::shown::digests_of_key_codes(codes));
+    /// The profile's key codes (`token.gost_key_codes`, in `config`): which digest the token
+    /// hashes with for the key selected, so a hash screen shows the digest the device will.
+    pub fn key_codes(&mut self, config: rutoken_client::ClientConfig) {
+        self.watch = HashWatch::new(config);
     }
 
     /// A person at a real token (no control socket).

@@ -25,6 +25,7 @@ use super::types::*;
 use crate::device::{Format, Role};
 use crate::error::{Error, fail};
 use crate::ffi::{bytes, entry, get, with_module};
+use crate::module::Module;
 
 /// The ranges `CK_RUTOKEN_INIT_PARAM` documents (`rtpkcs11t.h` comments, pkcs11jna's
 /// `CK_RUTOKEN_INIT_PARAM.java`): shortest PINs 1..=31, administrator tries 3..=10, user
@@ -137,10 +138,7 @@ pub(super) unsafe extern "C" fn C_EX_InitToken(
                 user,
                 label,
             };
-            let result = m.on_token(slotID, |t| t.device.format(&format));
-            // Whatever the outcome, the token's objects and login are re-read.
-            m.token_formatted(slotID)?;
-            result
+            run_format(m, slotID, &format)
         })
     })
 }
@@ -165,10 +163,16 @@ pub(crate) fn init_token(slot: CK_SLOT_ID, so_pin: &[u8], label: &[u8; 32]) -> R
             user: token.factory_user_pin.as_bytes(),
             label: (!label.is_empty()).then_some(label),
         };
-        let result = m.on_token(slot, |t| t.device.format(&format));
-        m.token_formatted(slot)?;
-        result
+        run_format(m, slot, &format)
     })
+}
+
+/// Formats the token in `slot`; whatever the outcome, the module reads the token's objects and
+/// login again.
+fn run_format(m: &Module, slot: CK_SLOT_ID, format: &Format<'_>) -> Result<(), Error> {
+    let result = m.on_token(slot, |t| t.device.format(format));
+    m.token_formatted(slot)?;
+    result
 }
 
 /// `C_EX_UnblockUserPIN`: the conditions of `C_InitPIN` (a read-write session, the SO logged

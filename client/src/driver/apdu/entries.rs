@@ -2,7 +2,7 @@
 //! under a caller's ID, new labels) with the client's own entry encoders, and telling a listed
 //! key's algorithm.
 
-use gost::{KeyAlgorithm, KeySize, ParamSet};
+use gost::{KeyAlgorithm, ParamSet};
 
 use super::ApduDriver;
 use crate::driver::{DataObject, DriverError, PairLabels, Reader, TokenCertificate};
@@ -19,27 +19,14 @@ impl<T: Transport + Reader> ApduDriver<T> {
         param: Option<ParamSet>,
     ) -> Option<(KeyAlgorithm, ParamSet)> {
         if let Some(param) = param {
-            let algorithm = match param.size() {
-                KeySize::Bits256 => KeyAlgorithm::Gost2012_256,
-                KeySize::Bits512 => KeyAlgorithm::Gost2012_512,
-            };
-            return Some((algorithm, param));
+            return Some((KeyAlgorithm::gost2012_for(param), param));
         }
         let fcp = self
             .client
             .select_path(&layout::private_key_path(reference))
             .ok()??;
         let code = *fcp.proprietary.get(1)?;
-        let name = self
-            .client
-            .config()
-            .key_codes
-            .iter()
-            .find(|(_, c)| **c == code)
-            .map(|(n, _)| n.clone())?;
-        let set = name.strip_prefix("gost2001-")?;
-        let param = ParamSet::from_name(&format!("cryptopro-{set}")).ok()?;
-        Some((KeyAlgorithm::Gost2001, param))
+        self.client.config().key_of_code(code)
     }
 
     /// Files key pair `kk` (listed under `old_id`) under `label` and `id` instead: its PrKDF and

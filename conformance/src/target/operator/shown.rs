@@ -4,10 +4,9 @@
 //! and laid out on the profile's rows × columns by the same renderer (`Screen::render`). The
 //! operator is then shown exactly the emulator's screen, every page.
 
-use std::collections::BTreeMap;
-
 use gost::DigestAlgorithm;
 use rutoken_apdu::CommandView;
+use rutoken_client::ClientConfig;
 use rutoken_client::files::Fcp;
 use rutoken_sim::safetouch::{
     HashOnlyPolicy, SafeTouchProfile, Screen, Shown, classify, hash_only_rows,
@@ -33,9 +32,9 @@ pub struct HashWatch {
     /// with, and so what the device shows for data that is not a document. Without a known
     /// key, Streebog-256 (the bank's keys).
     key_digest: Option<DigestAlgorithm>,
-    /// Key code (the FCP's attribute-85 byte 1) → the digest its algorithm signs with, from
-    /// the device profile's `token.gost_key_codes`.
-    digests: BTreeMap<u8, DigestAlgorithm>,
+    /// The key codes (the FCP's attribute-85 byte 1) of the device profile's
+    /// `token.gost_key_codes`, which name each key's algorithm.
+    config: Option<ClientConfig>,
     /// The digest of the chain in progress, over every piece (a chain too long to be a
     /// document is still hashed whole, as the token does).
     hasher: Option<Running>,
@@ -56,31 +55,11 @@ impl std::fmt::Debug for Running {
 /// INS of SELECT (ISO/IEC 7816-4 §11.2.2).
 const INS_SELECT: u8 = 0xA4;
 
-/// The digest each key code's algorithm signs with: `gost2001-*` GOST R 34.11-94,
-/// `gost2012-256-*` and `gost2012-512-*` Streebog (the profile's names).
-pub fn digests_of_key_codes(codes: &BTreeMap<String, u8>) -> BTreeMap<u8, DigestAlgorithm> {
-    codes
-        .iter()
-        .filter_map(|(name, &code)| {
-            let digest = if name.starts_with("gost2001-") {
-                DigestAlgorithm::Gost94CryptoPro
-            } else if name.starts_with("gost2012-256-") {
-                DigestAlgorithm::Streebog256
-            } else if name.starts_with("gost2012-512-") {
-                DigestAlgorithm::Streebog512
-            } else {
-                return None;
-            };
-            Some((code, digest))
-        })
-        .collect()
-}
-
 impl HashWatch {
-    /// A watch that names keys' digests by `digests` ([`digests_of_key_codes`]).
-    pub fn new(digests: BTreeMap<u8, DigestAlgorithm>) -> Self {
+    /// A watch that tells keys' algorithms by `config`'s key codes.
+    pub fn new(config: ClientConfig) -> Self {
         HashWatch {
-            digests,
+            config: Some(config),
             ..HashWatch::default()
         }
     }
@@ -136,10 +115,10 @@ impl HashWatch {
         if std::mem::take(&mut self.selecting)
             && let Some(fcp) = response.strip_suffix(&[0x90, 0x00])
             && let Ok(fcp) = Fcp::parse(fcp)
-            && let Some(code) = fcp.proprietary.get(1)
-            && let Some(&digest) = self.digests.get(code)
+            && let Some(&code) = fcp.proprietary.get(1)
+            && let Some((algorithm, _)) = self.config.as_ref().and_then(|c| c.key_of_code(code))
         {
-            self.key_digest = Some(digest);
+            self.key_digest = Some(algorithm.digest());
         }
         if !std::mem::take(&mut self.hashing) {
             return;
@@ -291,7 +270,7 @@ mod tests {
         let buttons = UnattendedButtons(Press::Confirm);
         let card = Watched {
             device: SafeTouch::new(token, profile.safetouch.clone(), Box::new(buttons)),
-            watch: HashWatch::new(digests_of_key_codes(&profile.token.gost_key_codes)),
+            watch: HashWatch::new(ClientConfig::from_profile(&profile)),
             profile: profile.safetouch.clone(),
             drawn: Vec::new(),
         };
