@@ -358,6 +358,97 @@ fn rfc7836_vko_into_a_secret_key_then_wraps() {
     );
 }
 
+/// A's private key (RFC 7836 §A) imported at key reference 1 as a 2012-512 set A key.
+fn import_a_key(t: &mut Token) {
+    let code_512a = TokenProfile::default().gost_key_codes["gost2012-512-A"];
+    ok(
+        t,
+        &format!(
+            "00 E0 00 00 27 6F25 8002 0040 8202 1000 8302 0001 8506 03{code_512a:02X}00AA0000 860F 460002020000000200000000000000"
+        ),
+    );
+    ok(t, "00 A4 08 00 08 1000 1000 6002 0001 00");
+    let mut data = vec![0x80, 0x02, 0x00, 0x40, 0xA5, 0x40];
+    data.extend_from_slice(&A_PRIV);
+    assert_eq!(tx(t, &apdu([0, 0x24, 0x01, 0x00], &data, false)).1, 0x9000);
+}
+
+/// The dynamic authentication template `7C { 85 peer, 81 ukm, [82 empty] }`.
+fn ga_template(peer: &[u8], ukm: &[u8], ask_kek: bool) -> Vec<u8> {
+    let mut inner = vec![0x85, 0x81, peer.len() as u8];
+    inner.extend_from_slice(peer);
+    inner.extend_from_slice(&[0x81, ukm.len() as u8]);
+    inner.extend_from_slice(ukm);
+    if ask_kek {
+        inner.extend_from_slice(&[0x82, 0x00]);
+    }
+    let mut data = vec![0x7C, 0x81, inner.len() as u8];
+    data.extend_from_slice(&inner);
+    data
+}
+
+#[test]
+fn rfc7836_vko_answered_to_the_host_and_a_sensitive_kek_never() {
+    let mut t = token();
+    import_a_key(&mut t);
+    let host = |t: &mut Token, vko: &str, kk: u8, ask: bool, peer: &[u8], ukm: &[u8]| {
+        tx(
+            t,
+            &apdu([0, 0x86, alg(vko), kk], &ga_template(peer, ukm, ask), true),
+        )
+    };
+    // P1 the VKO, P2 the key, 82 asked for: the token answers 7C { 82 KEK } (RFC 7836 §A).
+    let (answer, sw) = host(&mut t, "vko-2012-256", 1, true, &B_PUB, &UKM);
+    assert_eq!(sw, 0x9000);
+    let mut want = vec![0x7C, 0x22, 0x82, 0x20];
+    want.extend_from_slice(&KEK_256);
+    assert_eq!(answer, want);
+    // Refusals: not asking for the KEK, a P1 that is no VKO, VKO 2001 or 2012-512 with a
+    // 2012 key, no key at P2, a short point, a zero UKM.
+    let refusals = [
+        ("no 82", host(&mut t, "vko-2012-256", 1, false, &B_PUB, &UKM), 0x6A80),
+        ("not a VKO", host(&mut t, "gost28147-ecb", 1, true, &B_PUB, &UKM), 0x6A86),
+        ("VKO 2001", host(&mut t, "vko-2001", 1, true, &B_PUB, &UKM), 0x6985),
+        ("VKO 512", host(&mut t, "vko-2012-512", 1, true, &B_PUB, &UKM), 0x6985),
+        ("no key", host(&mut t, "vko-2012-256", 9, true, &B_PUB, &UKM), 0x6A88),
+        ("short point", host(&mut t, "vko-2012-256", 1, true, &B_PUB[..64], &UKM), 0x6A80),
+        ("zero UKM", host(&mut t, "vko-2012-256", 1, true, &B_PUB, &[0; 8]), 0x6A80),
+    ];
+    for (what, (answer, sw), want) in refusals {
+        assert_eq!((answer.len(), sw), (0, want), "{what}");
+    }
+    // The key's "use" condition holds for the host form too.
+    ok(&mut t, "80 40 00 00");
+    assert_eq!(host(&mut t, "vko-2012-256", 1, true, &B_PUB, &UKM).1, 0x6982);
+    ok(&mut t, VERIFY_USER);
+
+    // The KAT form fills the object and answers nothing; asking it for the KEK is 6A80 and
+    // leaves the object empty.
+    create_secret(&mut t, 1, CipherParams::CryptoProA);
+    let kat = [0x80, 0x01, alg("vko-2012-256"), 0x84, 0x01, 0x01, 0x83, 0x01, 0x01];
+    ok(&mut t, &hex::encode([&[0, 0x22, 0x41, 0xA6, 9][..], &kat].concat()));
+    let (answer, sw) = tx(
+        &mut t,
+        &apdu([0, 0x86, 0, 0], &ga_template(&B_PUB, &UKM, true), true),
+    );
+    assert_eq!((answer.len(), sw), (0, 0x6A80));
+    assert_eq!(mse(&mut t, 0xB4, 1, "gost28147-mac", None), 0x9000);
+    assert_eq!(pso(&mut t, CHECKSUM, &[0; 8], 8), Err(0x6985), "still empty");
+    ok(&mut t, &hex::encode([&[0, 0x22, 0x41, 0xA6, 9][..], &kat].concat()));
+    let (answer, sw) = tx(
+        &mut t,
+        &apdu([0, 0x86, 0, 0], &ga_template(&B_PUB, &UKM, false), true),
+    );
+    assert_eq!((answer, sw), (Vec::new(), 0x9000));
+    // The object holds the same KEK the host form answered: its MAC is KEK_256's.
+    assert_eq!(mse(&mut t, 0xB4, 1, "gost28147-mac", None), 0x9000);
+    let mac = pso(&mut t, CHECKSUM, &[0x5A; 16], 16).unwrap();
+    assert_eq!(
+        mac,
+        Mac::compute(CipherParams::CryptoProA, &KEK_256, &[0x5A; 16]).to_vec()
+    );
+}
+
 #[test]
 fn secret_keys_survive_an_image_reload() {
     let dir = tempfile::tempdir().unwrap();

@@ -230,9 +230,10 @@ commands! {
     Checksum => Spec { class: ISO, ins: 0x2A, params: Params::P1P2(0x8E80),
         chaining: Chaining::Stream,
         mutating: false, gate: Gate::Pass, run: |t, r, out| t.checksum(r, out) };
-    /// GENERAL AUTHENTICATE `86` (ISO 7816-4 §11.5.5): VKO into a secret-key object.
+    /// GENERAL AUTHENTICATE `86` (ISO 7816-4 §11.5.5): VKO into a secret-key object, or
+    /// answered to the host (`commands/derive.rs`).
     GeneralAuthenticate => Spec { class: ISO, ins: 0x86, params: Params::Any, chaining: NO_CHAIN,
-        mutating: true, gate: Gate::Pass, run: |t, r, _| t.general_authenticate(r) };
+        mutating: true, gate: Gate::Pass, run: |t, r, out| t.general_authenticate(r, out) };
     /// GENERATE ASYMMETRIC KEY PAIR `46` (ISO 7816-8 §5.1).
     GenerateKey => Spec { class: ISO, ins: 0x46, params: Params::Any, chaining: NO_CHAIN,
         mutating: true, gate: Gate::Pass, run: |t, r, out| t.generate_key(r, out) };

@@ -1,56 +1,117 @@
 //! VKO key agreement on the token (RFC 4357 §5.2, RFC 7836 §4.3.1): GENERAL AUTHENTICATE
-//! `00 86 00 00` with a dynamic authentication template `7C { 85 peer public key, 81 UKM }`
-//! after an MSE SET KAT (`A6`: 84 private key, 80 VKO, 83 target). The KEK goes into the
-//! secret-key object the KAT named and never leaves the token. The ECP 2.0's command is not
-//! public: ISO 7816-4 §11.5.5's template (85 "exponential", 81 "challenge") is our model
-//! (`docs/assumptions.md`, "GOST 28147-89 and VKO").
+//! `00 86` with a dynamic authentication template `7C { 85 peer public key, 81 UKM }`, in two
+//! forms:
+//! - P1-P2 `00 00`, after an MSE SET KAT (`A6`: 84 private key, 80 VKO, 83 target): the KEK
+//!   goes into the secret-key object the KAT named and never leaves the token;
+//! - P1 the VKO's algorithm reference, P2 the private key's reference, the template asking for
+//!   the response with an empty `82`: the token answers `7C { 82 KEK }` and keeps nothing
+//!   (a non-sensitive session key, as PKCS#11's `C_DeriveKey` with `CKA_SENSITIVE` false
+//!   makes it and the Rutoken Plugin's `derive` returns it).
+//!
+//! The ECP 2.0's commands are not public: ISO 7816-4 §11.5.5 (P1 algorithm reference, P2 key
+//! reference; template tags 85 "exponential", 81 "challenge", 82 "response", an empty data
+//! object asking for that object in the answer) is our model (`docs/assumptions.md`,
+//! "GOST 28147-89 and VKO").
 
 use gost::{SigningKey, VerifyingKey, Vko};
 use rutoken_apdu::StatusWord;
 use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
+use zeroize::Zeroizing;
 
 use crate::token::Token;
 use crate::token::access::Op;
 use crate::token::command::Request;
 use crate::token::key::KeySpec;
 use crate::token::status::CardResult;
-use crate::token::symmetric::{SECRET_KEY_LEN, SymmetricSe};
+use crate::token::symmetric::{Algorithm, SECRET_KEY_LEN, SymmetricSe};
+
+/// What the dynamic authentication template carries.
+struct Template<'a> {
+    /// Tag 85: the peer's public key, `LE(x) ‖ LE(y)`.
+    peer: &'a [u8],
+    /// Tag 81: the UKM.
+    ukm: &'a [u8],
+    /// True when an empty tag 82 asks for the KEK in the answer.
+    wants_kek: bool,
+}
+
+fn parse_template(data: &[u8]) -> CardResult<Template<'_>> {
+    let template =
+        tlv::parse_one(data, "dynamic authentication").map_err(|_| StatusWord::WRONG_DATA)?;
+    if template.tag != 0x7C {
+        return Err(StatusWord::WRONG_DATA);
+    }
+    let (mut peer, mut ukm, mut wants_kek) = (None, None, false);
+    let mut r = Reader::new(template.value);
+    while r.any_left() {
+        let t = tlv::read(&mut r, "dynamic authentication").map_err(|_| StatusWord::WRONG_DATA)?;
+        match (t.tag, t.value.is_empty()) {
+            (0x85, _) => peer = Some(t.value),
+            (0x81, _) => ukm = Some(t.value),
+            (0x82, true) => wants_kek = true,
+            _ => return Err(StatusWord::WRONG_DATA),
+        }
+    }
+    let (peer, ukm) = peer.zip(ukm).ok_or(StatusWord::WRONG_DATA)?;
+    Ok(Template {
+        peer,
+        ukm,
+        wants_kek,
+    })
+}
 
 impl Token {
-    /// Implements GENERAL AUTHENTICATE `00 86 00 00` for VKO: the private key's "use"
-    /// condition, the peer's key on the same curve (`LE(x) ‖ LE(y)`), a UKM of 1 to 64 bytes
-    /// (little-endian, not zero); the target object's "update" condition. Answers no data.
-    pub(crate) fn general_authenticate(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1p2() != 0 {
-            return Err(StatusWord::WRONG_P1P2);
+    /// Implements GENERAL AUTHENTICATE `00 86` for VKO: the private key's "use" condition, the
+    /// peer's key on the same curve (`LE(x) ‖ LE(y)`), a UKM of 1 to 64 bytes (little-endian,
+    /// not zero). P1-P2 `00 00`: the KAT's target object's "update" condition, no answer
+    /// data (asking for the KEK there is 6A80: that key is sensitive). Otherwise P1 is the
+    /// VKO and P2 the key; the template must ask for the KEK (`82` empty), answered in
+    /// `7C { 82 KEK }`.
+    pub(crate) fn general_authenticate(
+        &mut self,
+        cmd: &Request<'_>,
+        out: &mut Vec<u8>,
+    ) -> CardResult {
+        if cmd.p1p2() == 0 {
+            let Some(SymmetricSe::Agreement {
+                key_ref,
+                vko,
+                target,
+            }) = self.session.symmetric.as_ref()
+            else {
+                return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+            };
+            let (key_ref, vko, target) = (*key_ref, *vko, *target);
+            let template = parse_template(cmd.data)?;
+            if template.wants_kek {
+                return Err(StatusWord::WRONG_DATA);
+            }
+            let kek = self.vko_kek(key_ref, vko, &template)?;
+            self.fill_secret_key(target, &kek)?;
+            return Ok(StatusWord::OK);
         }
-        let Some(SymmetricSe::Agreement {
-            key_ref,
-            vko,
-            target,
-        }) = self.session.symmetric.as_ref()
-        else {
-            return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+        let Some(Algorithm::Vko(vko)) = Algorithm::from_ref(&self.profile, cmd.p1) else {
+            return Err(StatusWord::WRONG_P1P2);
         };
-        let (key_ref, vko, target) = (*key_ref, *vko, *target);
-        let template = tlv::parse_one(cmd.data, "dynamic authentication")
-            .map_err(|_| StatusWord::WRONG_DATA)?;
-        if template.tag != 0x7C {
+        let template = parse_template(cmd.data)?;
+        if !template.wants_kek {
             return Err(StatusWord::WRONG_DATA);
         }
-        let (mut peer, mut ukm) = (None, None);
-        let mut r = Reader::new(template.value);
-        while r.any_left() {
-            let t =
-                tlv::read(&mut r, "dynamic authentication").map_err(|_| StatusWord::WRONG_DATA)?;
-            match t.tag {
-                0x85 => peer = Some(t.value),
-                0x81 => ukm = Some(t.value),
-                _ => return Err(StatusWord::WRONG_DATA),
-            }
-        }
-        let (peer, ukm) = peer.zip(ukm).ok_or(StatusWord::WRONG_DATA)?;
+        let kek = self.vko_kek(cmd.p2, vko, &template)?;
+        let mut inner = Zeroizing::new(Vec::with_capacity(SECRET_KEY_LEN + 2));
+        tlv::write(&mut inner, 0x82, &kek).map_err(|_| StatusWord::UNKNOWN_ERROR)?;
+        tlv::write(out, 0x7C, &inner).map_err(|_| StatusWord::UNKNOWN_ERROR)?;
+        Ok(StatusWord::OK)
+    }
+
+    /// The 32-byte KEK of private key `key_ref` with the template's peer key and UKM.
+    fn vko_kek(
+        &self,
+        key_ref: u8,
+        vko: Vko,
+        template: &Template<'_>,
+    ) -> CardResult<Zeroizing<Vec<u8>>> {
         let (key, spec, sec) = self.private_key(key_ref)?;
         if key.is_rsa() {
             return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
@@ -62,17 +123,19 @@ impl Token {
         let d = key
             .material
             .as_ref()
-            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
-            .clone();
+            .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let ours = SigningKey::from_le_bytes(spec.param_set, d.expose())
             .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let theirs = VerifyingKey::from_le_bytes(spec.param_set, peer)
+        let theirs = VerifyingKey::from_le_bytes(spec.param_set, template.peer)
             .map_err(|_| StatusWord::WRONG_DATA)?;
-        let kek = gost::vko(vko, &ours, &theirs, ukm).map_err(|_| StatusWord::WRONG_DATA)?;
+        let mut kek = gost::vko(vko, &ours, &theirs, template.ukm)
+            .map_err(|_| StatusWord::WRONG_DATA)?;
         // `check_vko` let through only the 32-byte VKOs: the KEK is one GOST 28147-89 key.
-        let kek = kek.get(..SECRET_KEY_LEN).ok_or(StatusWord::WRONG_DATA)?;
-        self.fill_secret_key(target, kek)?;
-        Ok(StatusWord::OK)
+        if kek.len() < SECRET_KEY_LEN {
+            return Err(StatusWord::WRONG_DATA);
+        }
+        kek.truncate(SECRET_KEY_LEN);
+        Ok(kek)
     }
 }
 
