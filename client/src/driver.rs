@@ -25,6 +25,7 @@ use gost::{CipherParams, Vko};
 /// The seam's answer types, for implementations outside this crate: a raw exchange's
 /// [`Response`], a token's [`StatusWord`] in a [`Code`].
 pub use rutoken_apdu::{Response, StatusWord};
+use zeroize::Zeroizing;
 
 pub use crate::data::DataObject;
 pub use crate::objects::Installed;
@@ -440,6 +441,20 @@ pub trait Driver {
     ) -> Result<SecretKey, DriverError> {
         let _ = (reference, vko, peer, ukm, params);
         Err(cannot("derive a key by VKO"))
+    }
+    /// VKO of key pair `key` with a peer's public key (`LE(x) ‖ LE(y)`), the 32-byte GOST
+    /// 28147-89 key returned to the caller (a non-sensitive, extractable session key: the
+    /// Rutoken Plugin's `derive`). A key derived into a token object by
+    /// [`Driver::derive_vko`] never comes back this way.
+    fn derive_vko_value(
+        &mut self,
+        key: &TokenKey,
+        vko: Vko,
+        peer: &[u8],
+        ukm: &[u8],
+    ) -> Result<Zeroizing<[u8; 32]>, DriverError> {
+        let _ = (key, vko, peer, ukm);
+        Err(cannot("derive a key by VKO for the host"))
     }
     /// Opens a CMS key transport with key pair `key` and decrypts the content with the key it
     /// carries; by default on the token (VKO, the CryptoPro unwrap, GOST 28147-89 CFB), so a

@@ -7,11 +7,13 @@
 //! - MSE SET `00 22 41 B8|B4|A6` with `80 alg`, `83 kk` (secret key), `84 kk` (private key),
 //!   `87 iv`;
 //! - PSO ENCIPHER `2A 84 80`, DECIPHER `2A 80 84`, CHECKSUM `2A 8E 80`, chained with CLA 10;
-//! - GENERAL AUTHENTICATE `00 86 00 00 7C { 85 peer key, 81 UKM }` for VKO.
+//! - GENERAL AUTHENTICATE `00 86 00 00 7C { 85 peer key, 81 UKM }` for VKO into an object, or
+//!   `00 86 vko kk 7C { 85, 81, 82 (empty) }` answering `7C { 82 KEK }` for VKO to the host.
 
 use gost::gost28147::{KeyWrap, MAC_LEN, WRAPPED_LEN};
 use gost::{CipherParams, Vko};
 use rutoken_apdu::{Command, tlv};
+use zeroize::Zeroizing;
 
 use crate::Client;
 use crate::error::ClientError;
@@ -75,6 +77,14 @@ impl<T: Transport> Client<T> {
             .get(name)
             .copied()
             .ok_or_else(|| ClientError::NoKeyCode { name: name.into() })
+    }
+
+    fn vko_ref(&self, vko: Vko) -> Result<u8, ClientError> {
+        self.algorithm_ref(match vko {
+            Vko::Gost2001 => "vko-2001",
+            Vko::Gost2012_256 => "vko-2012-256",
+            Vko::Gost2012_512 => "vko-2012-512",
+        })
     }
 
     fn algorithm_ref(&self, name: &'static str) -> Result<u8, ClientError> {
@@ -352,11 +362,7 @@ impl<T: Transport> Client<T> {
     ) -> Result<SecretKey, ClientError> {
         let key = self.create_secret_key_object(params)?;
         let done = (|| {
-            let alg = [self.algorithm_ref(match vko {
-                Vko::Gost2001 => "vko-2001",
-                Vko::Gost2012_256 => "vko-2012-256",
-                Vko::Gost2012_512 => "vko-2012-512",
-            })?];
+            let alg = [self.vko_ref(vko)?];
             self.mse(
                 0xA6,
                 &[(0x80, &alg), (0x84, &[kk]), (0x83, &[key.reference])],
@@ -372,5 +378,44 @@ impl<T: Transport> Client<T> {
             .map(|_| ())
         })();
         self.or_delete(key, done)
+    }
+
+    /// VKO of private key `kk` with the peer's public key and `ukm`, answered to the host: the
+    /// 32-byte GOST 28147-89 key (a non-sensitive session key; the token keeps nothing).
+    pub fn derive_vko_value(
+        &mut self,
+        kk: u8,
+        vko: Vko,
+        peer: &[u8],
+        ukm: &[u8],
+    ) -> Result<Zeroizing<[u8; 32]>, ClientError> {
+        const OPERATION: &str = "GENERAL AUTHENTICATE (VKO to the host)";
+        let alg = self.vko_ref(vko)?;
+        let mut inner = Vec::new();
+        tlv::write(&mut inner, 0x85, peer).map_err(ClientError::Encoding)?;
+        tlv::write(&mut inner, 0x81, ukm).map_err(ClientError::Encoding)?;
+        // An empty 82 ("response", ISO 7816-4 §11.5.5) asks for the KEK in the answer.
+        tlv::write(&mut inner, 0x82, &[]).map_err(ClientError::Encoding)?;
+        let data = tlv::encode(0x7C, &inner).map_err(ClientError::Encoding)?;
+        let answer = Zeroizing::new(self.send_ok(
+            OPERATION,
+            &Command::new(0x00, 0x86, alg, kk).data(data).le(256),
+        )?);
+        let malformed = |reason| ClientError::MalformedAnswer {
+            operation: OPERATION,
+            reason,
+        };
+        let template = tlv::parse_one(&answer, "dynamic authentication").map_err(malformed)?;
+        let kek = tlv::parse_one(template.value, "VKO response").map_err(malformed)?;
+        let mut out = Zeroizing::new([0u8; 32]);
+        if template.tag != 0x7C || kek.tag != 0x82 || kek.value.len() != out.len() {
+            return Err(ClientError::WrongAnswerLength {
+                operation: OPERATION,
+                expected: out.len() + 4,
+                actual: answer.len(),
+            });
+        }
+        out.copy_from_slice(kek.value);
+        Ok(out)
     }
 }

@@ -181,6 +181,55 @@ fn cms_style_decryption_with_vko_on_the_token() {
 }
 
 #[test]
+fn vko_to_the_host_equals_the_senders_kek_and_leaves_no_object() {
+    let mut c = client();
+    let mut rng = Rng::from_seed(11);
+    for param in [ParamSet::Gost256A, ParamSet::Gost512A] {
+        let pair = c.generate_key_pair(param, "vko-host").unwrap();
+        let token_public = VerifyingKey::from_le_bytes(param, &pair.public_key).unwrap();
+        let peer_key = SigningKey::generate(param, &mut rng).unwrap();
+        let peer = peer_key.verifying_key().to_le_bytes();
+        let ukm: [u8; 8] = random(&mut rng, 8).try_into().unwrap();
+        // The peer's side, on the host: VKO of its private key with the token's public key.
+        let want = gost::vko(Vko::Gost2012_256, &peer_key, &token_public, &ukm).unwrap();
+        let free = c.free_secret_key_reference().unwrap();
+        let got = c
+            .derive_vko_value(pair.reference, Vko::Gost2012_256, &peer, &ukm)
+            .unwrap();
+        assert!(
+            got[..] == want[..32],
+            "{param:?}: the token's KEK is the peer's"
+        );
+        assert_eq!(c.free_secret_key_reference().unwrap(), free, "no object");
+        // The same VKO into an object gives the same key: its MAC is the returned key's.
+        let params = CipherParams::CryptoProA;
+        let object = c
+            .derive_vko(pair.reference, Vko::Gost2012_256, &peer, &ukm, params)
+            .unwrap();
+        assert_eq!(
+            c.mac(object, None, b"same key").unwrap(),
+            Mac::compute(params, &got, b"same key")
+        );
+        // VKO 2012-512 makes no GOST 28147-89 key.
+        assert!(
+            c.derive_vko_value(pair.reference, Vko::Gost2012_512, &peer, &ukm)
+                .is_err()
+        );
+    }
+    // The private key's use condition: the user's PIN.
+    let pair = c.generate_key_pair(ParamSet::Gost256A, "vko-host").unwrap();
+    c.logout().unwrap();
+    let peer = SigningKey::generate(ParamSet::Gost256A, &mut rng)
+        .unwrap()
+        .verifying_key()
+        .to_le_bytes();
+    assert!(matches!(
+        c.derive_vko_value(pair.reference, Vko::Gost2012_256, &peer, &[1; 8]),
+        Err(ClientError::NotLoggedIn { .. })
+    ));
+}
+
+#[test]
 fn operations_need_the_login() {
     let mut c = client();
     let key = c.generate_secret_key(CipherParams::CryptoProA).unwrap();

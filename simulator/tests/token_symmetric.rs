@@ -406,35 +406,86 @@ fn rfc7836_vko_answered_to_the_host_and_a_sensitive_kek_never() {
     // Refusals: not asking for the KEK, a P1 that is no VKO, VKO 2001 or 2012-512 with a
     // 2012 key, no key at P2, a short point, a zero UKM.
     let refusals = [
-        ("no 82", host(&mut t, "vko-2012-256", 1, false, &B_PUB, &UKM), 0x6A80),
-        ("not a VKO", host(&mut t, "gost28147-ecb", 1, true, &B_PUB, &UKM), 0x6A86),
-        ("VKO 2001", host(&mut t, "vko-2001", 1, true, &B_PUB, &UKM), 0x6985),
-        ("VKO 512", host(&mut t, "vko-2012-512", 1, true, &B_PUB, &UKM), 0x6985),
-        ("no key", host(&mut t, "vko-2012-256", 9, true, &B_PUB, &UKM), 0x6A88),
-        ("short point", host(&mut t, "vko-2012-256", 1, true, &B_PUB[..64], &UKM), 0x6A80),
-        ("zero UKM", host(&mut t, "vko-2012-256", 1, true, &B_PUB, &[0; 8]), 0x6A80),
+        (
+            "no 82",
+            host(&mut t, "vko-2012-256", 1, false, &B_PUB, &UKM),
+            0x6A80,
+        ),
+        (
+            "not a VKO",
+            host(&mut t, "gost28147-ecb", 1, true, &B_PUB, &UKM),
+            0x6A86,
+        ),
+        (
+            "VKO 2001",
+            host(&mut t, "vko-2001", 1, true, &B_PUB, &UKM),
+            0x6985,
+        ),
+        (
+            "VKO 512",
+            host(&mut t, "vko-2012-512", 1, true, &B_PUB, &UKM),
+            0x6985,
+        ),
+        (
+            "no key",
+            host(&mut t, "vko-2012-256", 9, true, &B_PUB, &UKM),
+            0x6A88,
+        ),
+        (
+            "short point",
+            host(&mut t, "vko-2012-256", 1, true, &B_PUB[..64], &UKM),
+            0x6A80,
+        ),
+        (
+            "zero UKM",
+            host(&mut t, "vko-2012-256", 1, true, &B_PUB, &[0; 8]),
+            0x6A80,
+        ),
     ];
     for (what, (answer, sw), want) in refusals {
         assert_eq!((answer.len(), sw), (0, want), "{what}");
     }
     // The key's "use" condition holds for the host form too.
     ok(&mut t, "80 40 00 00");
-    assert_eq!(host(&mut t, "vko-2012-256", 1, true, &B_PUB, &UKM).1, 0x6982);
+    assert_eq!(
+        host(&mut t, "vko-2012-256", 1, true, &B_PUB, &UKM).1,
+        0x6982
+    );
     ok(&mut t, VERIFY_USER);
 
     // The KAT form fills the object and answers nothing; asking it for the KEK is 6A80 and
     // leaves the object empty.
     create_secret(&mut t, 1, CipherParams::CryptoProA);
-    let kat = [0x80, 0x01, alg("vko-2012-256"), 0x84, 0x01, 0x01, 0x83, 0x01, 0x01];
-    ok(&mut t, &hex::encode([&[0, 0x22, 0x41, 0xA6, 9][..], &kat].concat()));
+    let kat = [
+        0x80,
+        0x01,
+        alg("vko-2012-256"),
+        0x84,
+        0x01,
+        0x01,
+        0x83,
+        0x01,
+        0x01,
+    ];
+    ok(
+        &mut t,
+        &hex::encode([&[0, 0x22, 0x41, 0xA6, 9][..], &kat].concat()),
+    );
     let (answer, sw) = tx(
         &mut t,
         &apdu([0, 0x86, 0, 0], &ga_template(&B_PUB, &UKM, true), true),
     );
     assert_eq!((answer.len(), sw), (0, 0x6A80));
     assert_eq!(mse(&mut t, 0xB4, 1, "gost28147-mac", None), 0x9000);
-    assert_eq!(pso(&mut t, CHECKSUM, &[0; 8], 8), Err(0x6985), "still empty");
-    ok(&mut t, &hex::encode([&[0, 0x22, 0x41, 0xA6, 9][..], &kat].concat()));
+    assert_eq!(
+        pso(&mut t, CHECKSUM, &[0; 8], 8),
+        Err(0x6985),
+        "still empty"
+    );
+    ok(
+        &mut t,
+        &hex::encode([&[0, 0x22, 0x41, 0xA6, 9][..], &kat].concat()),
+    );
     let (answer, sw) = tx(
         &mut t,
         &apdu([0, 0x86, 0, 0], &ga_template(&B_PUB, &UKM, false), true),

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use gost::gost28147::KeyWrap;
 use gost::{CipherParams, Vko};
 use rutoken_apdu::Response;
+use zeroize::Zeroizing;
 
 use super::{
     CipherMode, DataObject, Driver, DriverError, Format, Installed, Interrupt, KeySpec, PairLabels,
@@ -460,6 +461,19 @@ impl<T: Transport + Reader> Driver for ApduDriver<T> {
         params: CipherParams,
     ) -> Result<SecretKey, DriverError> {
         Ok(self.client.derive_vko(reference, vko, peer, ukm, params)?)
+    }
+
+    fn derive_vko_value(
+        &mut self,
+        key: &TokenKey,
+        vko: Vko,
+        peer: &[u8],
+        ukm: &[u8],
+    ) -> Result<Zeroizing<[u8; 32]>, DriverError> {
+        let kk = key.reference.ok_or_else(|| DriverError::NotFound {
+            what: "the key's reference (kk)".to_owned(),
+        })?;
+        Ok(self.client.derive_vko_value(kk, vko, peer, ukm)?)
     }
     /// What the reader tells (an emulator counts its files).
     fn free_memory(&mut self) -> Result<u32, DriverError> {

@@ -128,8 +128,8 @@ impl Token {
             .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let theirs = VerifyingKey::from_le_bytes(spec.param_set, template.peer)
             .map_err(|_| StatusWord::WRONG_DATA)?;
-        let mut kek = gost::vko(vko, &ours, &theirs, template.ukm)
-            .map_err(|_| StatusWord::WRONG_DATA)?;
+        let mut kek =
+            gost::vko(vko, &ours, &theirs, template.ukm).map_err(|_| StatusWord::WRONG_DATA)?;
         // `check_vko` let through only the 32-byte VKOs: the KEK is one GOST 28147-89 key.
         if kek.len() < SECRET_KEY_LEN {
             return Err(StatusWord::WRONG_DATA);
