@@ -2,15 +2,16 @@
 //! is involved); `verifyTsResponse` checks a response against its request (status, message
 //! imprint, nonce) and the token's GOST signature; `cmsEncrypt` (on the host) and `cmsDecrypt`
 //! (VKO, unwrap and decryption on the token) make and open GOST EnvelopedData
-//! (`crate::envelope`); `derive` checks its arguments and answers FUNCTION_FAILED: the token
-//! keeps the VKO key, which the plugin's `derive` would return.
+//! (`crate::envelope`); `derive` returns the VKO key the token computes for the page.
 
 use base64ct::{Base64, Encoding};
 use gost::DigestAlgorithm;
+use rutoken_client::DriverError;
+use rutoken_client::driver::{Code, StatusWord};
 use serde_json::{Value, json};
 
 use crate::api::{PluginError, Result, find_key, require_login};
-use crate::args::{Args, from_base64, from_hex, text_or_base64};
+use crate::args::{Args, colon_hex, from_base64, from_hex, text_or_base64};
 use crate::certinfo::cert_from_text;
 use crate::cms::{self, SignedData, Signer};
 use crate::codes::{ErrorCode, constant as c};
@@ -306,11 +307,11 @@ pub fn cms_decrypt(session: &mut Session, args: Args<'_>) -> Result<Value> {
     Err(last)
 }
 
-const FOLLOW_UP: &str = "the VKO key stays on the token here (docs/plugin.md)";
-
-/// `derive(deviceId, keyId, publicKey, {ukm})`: the plugin returns the VKO key (colon hex);
-/// here the token does VKO but keeps the result (`docs/assumptions.md`, "GOST 28147-89 and
-/// VKO"), so FUNCTION_FAILED after the checks.
+/// `derive(deviceId, keyId, publicKey, {ukm})`: the VKO key (GOST R 34.10-2012, VKO 2012-256
+/// of RFC 7836 §4.3.1, as `CKM_GOSTR3410_12_DERIVE` with `CKD_KDF_GOSTR3411_2012_256` makes
+/// it) of key pair `keyId` with the peer's public key (`LE(x) ‖ LE(y)`, colon hex, the size
+/// of the key's) and an 8-byte UKM, colon hex: the token returns it (a non-sensitive session
+/// key, `docs/assumptions.md` "VKO to the host").
 pub fn derive(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let args = args.at_most(4)?;
     let id = from_hex(args.str(1, "keyId")?, "keyId")?;
@@ -328,5 +329,16 @@ pub fn derive(session: &mut Session, args: Args<'_>) -> Result<Value> {
             "the public key's size does not fit the key",
         ));
     }
-    Err(PluginError::new(ErrorCode::FunctionFailed, FOLLOW_UP))
+    match session.device.derive_key(&id, &public, &ukm) {
+        Ok(value) => Ok(json!(colon_hex(&value[..]))),
+        // The token's 6A80: a point off the key's curve, or a zero UKM.
+        Err(DriverError::Refused {
+            code: Code::Sw(StatusWord::WRONG_DATA),
+            ..
+        }) => Err(PluginError::new(
+            ErrorCode::DataInvalid,
+            "the public key is no point of the key's curve, or the UKM is zero",
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

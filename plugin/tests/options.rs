@@ -176,11 +176,12 @@ fn values(x: &Ctx, method: &str, option: &str) -> (Value, Value) {
 }
 
 /// What the call without the option gives: `ENVELOPED` is an empty EnvelopedData (ASN1_ERROR,
-/// 33, once its options are read); `derive` keeps the VKO key on the token (FUNCTION_FAILED).
+/// 33, once its options are read); `derive`'s public key `01…01` is no point of the curve
+/// (DATA_INVALID, 27).
 fn base_outcome(method: &str) -> Result<(), u32> {
     match method {
         "cmsDecrypt" => Err(33),
-        "derive" => Err(31),
+        "derive" => Err(27),
         _ => Ok(()),
     }
 }

@@ -296,4 +296,17 @@ impl Device {
         self.driver
             .open_key_transport(&key, transport, content, ciphertext)
     }
+
+    /// VKO (2012-256, RFC 7836 §4.3.1) of key pair `key_id` with the peer's public key
+    /// (`LE(x) ‖ LE(y)`) and `ukm`: the 32-byte key, returned by the token (`derive`).
+    pub fn derive_key(
+        &mut self,
+        key_id: &[u8],
+        peer: &[u8],
+        ukm: &[u8],
+    ) -> Result<zeroize::Zeroizing<[u8; 32]>, DriverError> {
+        let key = self.key(key_id)?;
+        self.driver
+            .derive_vko_value(&key, gost::Vko::Gost2012_256, peer, ukm)
+    }
 }

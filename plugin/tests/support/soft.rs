@@ -354,6 +354,28 @@ impl Driver for SoftToken {
             ciphertext,
         ))
     }
+    /// VKO in software with the key it holds; a point off the curve or a zero UKM is the
+    /// token's 6A80.
+    fn derive_vko_value(
+        &mut self,
+        key: &TokenKey,
+        vko: gost::Vko,
+        peer: &[u8],
+        ukm: &[u8],
+    ) -> Result<zeroize::Zeroizing<[u8; 32]>, DriverError> {
+        let key = self.key(key)?;
+        let refused = || DriverError::Refused {
+            operation: "VKO".into(),
+            code: Code::Sw(StatusWord::WRONG_DATA),
+            meaning: StatusWord::WRONG_DATA.meaning().into(),
+        };
+        let theirs =
+            gost::VerifyingKey::from_le_bytes(key.param_set(), peer).map_err(|_| refused())?;
+        let kek = gost::vko(vko, key, &theirs, ukm).map_err(|_| refused())?;
+        let mut out = zeroize::Zeroizing::new([0u8; 32]);
+        out.copy_from_slice(kek.get(..32).ok_or_else(refused)?);
+        Ok(out)
+    }
     /// A pull and an insert: no access rights after.
     fn power(&mut self, event: PowerEvent) -> Result<(), DriverError> {
         match event {
