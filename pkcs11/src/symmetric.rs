@@ -4,7 +4,9 @@
 //!
 //! A secret key lives in a token RSF (`…/6003/00kk`, `docs/assumptions.md` "GOST 28147-89 and
 //! VKO"); its value never leaves the token (`CKA_SENSITIVE`, not `CKA_EXTRACTABLE` but by key
-//! wrap). Session keys (`CKA_TOKEN` false) are deleted from the token at `C_DestroyObject`, at
+//! wrap), except a session key `C_DeriveKey` makes with `CKA_SENSITIVE` false and
+//! `CKA_EXTRACTABLE` true: the token answers that VKO to the host, the module keeps the value
+//! ([`ClearValue`], `CKA_VALUE`) and imports it into the token object the session uses. Session keys (`CKA_TOKEN` false) are deleted from the token at `C_DestroyObject`, at
 //! the session's close, `C_Logout` and `C_Finalize`; token keys keep their attributes in a
 //! private data object ([`RECORD_APPLICATION`]) and stay until `C_DestroyObject`.
 
@@ -46,6 +48,18 @@ pub struct SecretKeyObject {
     pub token: bool,
     /// That data object, once stored.
     pub record: Option<DataObject>,
+    /// The value of a non-sensitive, extractable key (`CKA_VALUE`); `None`: sensitive.
+    pub value: Option<ClearValue>,
+}
+
+/// The value of a non-sensitive key; zeroized when dropped, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClearValue(pub zeroize::Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for ClearValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClearValue(..)")
+    }
 }
 
 /// The application name of the data objects that keep token secret keys' attributes
@@ -100,12 +114,33 @@ impl Usage {
 /// Returns the parameter set (`CKA_GOST28147_PARAMS`, default CryptoPro A, as Aktiv's
 /// library).
 pub fn check_template(t: &Template) -> Result<CipherParams, Error> {
+    if wants_clear_value(t)? {
+        return fail(CKR_TEMPLATE_INCONSISTENT);
+    }
+    check_derive_template(t).map(|(params, _)| params)
+}
+
+/// True for a template with `CKA_SENSITIVE` false and `CKA_EXTRACTABLE` true (both given).
+fn wants_clear_value(t: &Template) -> Result<bool, Error> {
+    Ok(t.bool(CKA_SENSITIVE)? == Some(false) && t.bool(CKA_EXTRACTABLE)? == Some(true))
+}
+
+/// [`check_template`] for `C_DeriveKey`, which may also make a session key with `CKA_SENSITIVE`
+/// false and `CKA_EXTRACTABLE` true (as Aktiv's samples read a derived key's value): the
+/// parameter set, and whether the key's value is the session's to read. A token key
+/// (`CKA_TOKEN` true) stays sensitive, and the one attribute without the other is
+/// `CKR_TEMPLATE_INCONSISTENT`.
+pub fn check_derive_template(t: &Template) -> Result<(CipherParams, bool), Error> {
     if t.ulong(CKA_CLASS)?.is_some_and(|c| c != CKO_SECRET_KEY)
         || t.ulong(CKA_KEY_TYPE)?.is_some_and(|k| k != CKK_GOST28147)
     {
         return fail(CKR_TEMPLATE_INCONSISTENT);
     }
-    if t.bool(CKA_SENSITIVE)? == Some(false) || t.bool(CKA_EXTRACTABLE)? == Some(true) {
+    let clear = wants_clear_value(t)?;
+    if clear && t.bool(CKA_TOKEN)? == Some(true) {
+        return fail(CKR_TEMPLATE_INCONSISTENT);
+    }
+    if !clear && (t.bool(CKA_SENSITIVE)? == Some(false) || t.bool(CKA_EXTRACTABLE)? == Some(true)) {
         return fail(CKR_TEMPLATE_INCONSISTENT);
     }
     if t.get(CKA_VALUE_LEN)?
@@ -113,12 +148,13 @@ pub fn check_template(t: &Template) -> Result<CipherParams, Error> {
     {
         return fail(CKR_ATTRIBUTE_VALUE_INVALID);
     }
-    match t.get(CKA_GOST28147_PARAMS)? {
+    let params = match t.get(CKA_GOST28147_PARAMS)? {
         Some(der) => {
-            CipherParams::from_der(der).map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))
+            CipherParams::from_der(der).map_err(|_| Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID))?
         }
-        None => Ok(CipherParams::CryptoProA),
-    }
+        None => CipherParams::CryptoProA,
+    };
+    Ok((params, clear))
 }
 
 impl SecretKeyObject {
@@ -138,6 +174,7 @@ impl SecretKeyObject {
             usage: Usage::from_template(t)?,
             token: t.bool(CKA_TOKEN)?.unwrap_or(false),
             record: None,
+            value: None,
         })
     }
 
@@ -208,6 +245,7 @@ impl SecretKeyObject {
             },
             token: true,
             record: Some(record.clone()),
+            value: None,
         })
     }
 
@@ -219,16 +257,12 @@ impl SecretKeyObject {
             CKA_CLASS => ulong(CKO_SECRET_KEY),
             CKA_KEY_TYPE => ulong(CKK_GOST28147),
             CKA_TOKEN => bool(self.token),
-            CKA_MODIFIABLE
-            | CKA_COPYABLE
-            | CKA_EXTRACTABLE
-            | CKA_TRUSTED
-            | CKA_WRAP_WITH_TRUSTED => bool(false),
-            CKA_PRIVATE
-            | CKA_SENSITIVE
-            | CKA_ALWAYS_SENSITIVE
-            | CKA_NEVER_EXTRACTABLE
-            | CKA_DESTROYABLE => bool(true),
+            CKA_MODIFIABLE | CKA_COPYABLE | CKA_TRUSTED | CKA_WRAP_WITH_TRUSTED => bool(false),
+            CKA_PRIVATE | CKA_DESTROYABLE => bool(true),
+            CKA_EXTRACTABLE => bool(self.value.is_some()),
+            CKA_SENSITIVE | CKA_ALWAYS_SENSITIVE | CKA_NEVER_EXTRACTABLE => {
+                bool(self.value.is_none())
+            }
             CKA_LOCAL => bool(self.local),
             CKA_LABEL => self.label.clone(),
             CKA_ID => self.id.clone(),
@@ -243,7 +277,10 @@ impl SecretKeyObject {
             CKA_DERIVE => bool(u.derive),
             CKA_VALUE_LEN => ulong(32),
             CKA_GOST28147_PARAMS => self.key.params.to_der(),
-            CKA_VALUE => return Err(Missing::Sensitive),
+            CKA_VALUE => match &self.value {
+                Some(v) => v.0.to_vec(),
+                None => return Err(Missing::Sensitive),
+            },
             _ => return Err(Missing::Invalid),
         })
     }

@@ -443,6 +443,120 @@ fn derive_matches_the_host_vko() {
 }
 
 #[test]
+fn a_derived_key_is_readable_only_when_non_sensitive_and_extractable() {
+    let (m, slot, s) = lab();
+    let mut rng = Rng::from_seed(6);
+    let sensitive = rutoken_pkcs11::object::Missing::Sensitive;
+    for (mech, param) in [
+        (CKM_GOSTR3410_KEY_PAIR_GEN, ParamSet::Gost256A),
+        (
+            rutoken_pkcs11::vendor::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            ParamSet::Gost512A,
+        ),
+    ] {
+        let params_der = der::Encode::to_der(&param.oid()).unwrap();
+        let (public, private) = m
+            .generate_key_pair(s, mech, &t(&[(CKA_GOSTR3410_PARAMS, params_der)]), &t(&[]))
+            .unwrap();
+        let value = m
+            .attributes(s, public, &[CKA_VALUE])
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let token_public = VerifyingKey::from_le_bytes(param, &value).unwrap();
+        let peer = SigningKey::generate(param, &mut rng).unwrap();
+        let ukm = [0xA1, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08];
+        let derive = DeriveParams {
+            kdf: CKM_KDF_GOSTR3411_2012_256,
+            public: peer.verifying_key().to_le_bytes(),
+            ukm: ukm.to_vec(),
+        };
+        let host = gost::vko(Vko::Gost2012_256, &peer, &token_public, &ukm).unwrap();
+        let with = |extra: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]| {
+            let mut tpl = secret_template(CipherParams::CryptoProA, None);
+            tpl.0.extend(t(extra).0);
+            tpl
+        };
+        let clear = with(&[(CKA_SENSITIVE, vec![0]), (CKA_EXTRACTABLE, vec![1])]);
+        let before = secret_objects(&slot);
+        let key = m
+            .derive_key(s, CKM_GOSTR3410_12_DERIVE, &derive, private, &clear)
+            .unwrap();
+        // CKA_VALUE is the peer's VKO; the flags say so.
+        assert_eq!(
+            m.attributes(
+                s,
+                key,
+                &[
+                    CKA_VALUE,
+                    CKA_SENSITIVE,
+                    CKA_EXTRACTABLE,
+                    CKA_ALWAYS_SENSITIVE
+                ]
+            )
+            .unwrap(),
+            vec![
+                Ok(host[..32].to_vec()),
+                Ok(vec![0]),
+                Ok(vec![1]),
+                Ok(vec![0])
+            ],
+            "{param:?}"
+        );
+        // The key works on the token (it went into a token object): its MAC is the value's.
+        assert_eq!(secret_objects(&slot), before + 1);
+        m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+        let host_key: [u8; 32] = host[..32].try_into().unwrap();
+        assert_eq!(
+            m.sign(s, Some(b"data")).unwrap(),
+            Mac::compute(CipherParams::CryptoProA, &host_key, b"data").to_vec()
+        );
+        // The default (sensitive) derivation of the same VKO: its value is never read.
+        let kept = m
+            .derive_key(s, CKM_GOSTR3410_12_DERIVE, &derive, private, &with(&[]))
+            .unwrap();
+        assert_eq!(
+            m.attributes(s, kept, &[CKA_VALUE, CKA_SENSITIVE, CKA_EXTRACTABLE])
+                .unwrap(),
+            vec![Err(sensitive), Ok(vec![1]), Ok(vec![0])]
+        );
+        // One flag without the other, or a token key, stays refused; so does a non-sensitive
+        // C_GenerateKey.
+        let rv = |r: Result<CK_OBJECT_HANDLE, rutoken_pkcs11::Error>| r.unwrap_err().rv();
+        for tpl in [
+            with(&[(CKA_SENSITIVE, vec![0])]),
+            with(&[(CKA_EXTRACTABLE, vec![1])]),
+            with(&[
+                (CKA_SENSITIVE, vec![0]),
+                (CKA_EXTRACTABLE, vec![1]),
+                (CKA_TOKEN, vec![1]),
+            ]),
+        ] {
+            assert_eq!(
+                rv(m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &derive, private, &tpl)),
+                CKR_TEMPLATE_INCONSISTENT
+            );
+        }
+        assert_eq!(
+            rv(m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &clear)),
+            CKR_TEMPLATE_INCONSISTENT
+        );
+        // A point off the curve is refused before any object is made.
+        let objects = secret_objects(&slot);
+        let mut off_curve = derive.clone();
+        off_curve.public[0] ^= 1;
+        assert_eq!(
+            rv(m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &off_curve, private, &clear)),
+            CKR_MECHANISM_PARAM_INVALID
+        );
+        assert_eq!(secret_objects(&slot), objects);
+    }
+    // Closing the session deletes its keys from the token, the readable ones too.
+    m.close_session(s).unwrap();
+    assert_eq!(secret_objects(&slot), 0);
+}
+
+#[test]
 fn mechanisms_are_listed() {
     let (m, _slot, _s) = lab();
     let list = m.mechanism_list(0).unwrap();

@@ -1,18 +1,20 @@
 //! `C_DeriveKey` (PKCS#11 v2.40 §5.13) with `CKM_GOSTR3410_12_DERIVE` (TC26) and
 //! `CKM_GOSTR3410_DERIVE` (§2.42.6): VKO on the token with the base private key and the
 //! peer's public key (`LE(x) ‖ LE(y)`, as `CKA_VALUE` of a GOST public key), into a new
-//! GOST 28147-89 secret key that stays on the token.
+//! GOST 28147-89 secret key that stays on the token; or, for a session key with
+//! `CKA_SENSITIVE` false and `CKA_EXTRACTABLE` true, answered by the token to the module, which
+//! keeps the value (`CKA_VALUE`) and imports it into the token object the session uses.
 
 use cryptoki_sys::*;
 use rutoken_client::DriverError;
-use rutoken_client::driver::{Code, StatusWord};
+use rutoken_client::driver::{Code, StatusWord, TokenKey};
 
 use super::Module;
 use super::encryption::symmetric_of;
 use crate::attribute::Template;
 use crate::error::{Error, fail};
 use crate::object::Kind;
-use crate::symmetric::{self, CKM_GOSTR3410_12_DERIVE, SecretKeyObject};
+use crate::symmetric::{self, CKM_GOSTR3410_12_DERIVE, ClearValue, SecretKeyObject};
 
 /// `CK_GOSTR3410_DERIVE_PARAMS`, copied out of the caller's memory.
 #[derive(Debug, Clone)]
@@ -38,7 +40,7 @@ impl Module {
         if !matches!(mechanism, CKM_GOSTR3410_12_DERIVE | CKM_GOSTR3410_DERIVE) {
             return fail(CKR_MECHANISM_INVALID);
         }
-        let cipher_params = symmetric::check_template(template)?;
+        let (cipher_params, clear) = symmetric::check_derive_template(template)?;
         let slot = self.secret_key_session(handle, template)?;
         let pair = {
             let mut table = self.table();
@@ -61,15 +63,26 @@ impl Module {
         if params.ukm.is_empty() || params.ukm.len() > 64 {
             return fail(CKR_MECHANISM_PARAM_INVALID);
         }
-        let key = self
+        let base = TokenKey {
+            reference: Some(pair.reference),
+            ..TokenKey::default()
+        };
+        let made = self
             .with_token(slot, |t| {
-                Ok(symmetric_of(&mut t.device)?.derive_vko(
-                    pair.reference,
-                    vko,
-                    &params.public,
-                    &params.ukm,
-                    cipher_params,
-                )?)
+                let device = symmetric_of(&mut t.device)?;
+                if !clear {
+                    let key = device.derive_vko(
+                        pair.reference,
+                        vko,
+                        &params.public,
+                        &params.ukm,
+                        cipher_params,
+                    )?;
+                    return Ok((key, None));
+                }
+                let value = device.derive_vko_value(&base, vko, &params.public, &params.ukm)?;
+                let key = device.import_secret_key(cipher_params, &value)?;
+                Ok((key, Some(ClearValue(value))))
             })
             .map_err(|e| match e {
                 // The token's 6A80: a point not on the curve, a zero UKM.
@@ -79,7 +92,9 @@ impl Module {
                 }) => Error::Rv(CKR_MECHANISM_PARAM_INVALID),
                 other => other,
             })?;
-        let object = SecretKeyObject::new(key, template, false, CK_UNAVAILABLE_INFORMATION)?;
+        let (key, value) = made;
+        let mut object = SecretKeyObject::new(key, template, false, CK_UNAVAILABLE_INFORMATION)?;
+        object.value = value;
         self.secret_key_handle(handle, slot, object)
     }
 }
