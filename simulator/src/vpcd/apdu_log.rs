@@ -8,11 +8,13 @@ pub fn mask_command(apdu: &[u8]) -> String {
 }
 
 /// The response to `command` in hex; the data answering PSO: DECIPHER (`2A 80 86`, any class)
-/// is a deciphered secret, typically a session key, and shows as `**` before the status word.
+/// is a deciphered secret, typically a session key, and the data answering GENERAL
+/// AUTHENTICATE (`86`) is a VKO key given to the host (`commands/derive.rs`): both show as `**`
+/// before the status word.
 pub fn format_response_to(command: &[u8], response: &[u8]) -> String {
-    let decipher = matches!(command, [_, 0x2A, 0x80, 0x86, ..]);
+    let secret = matches!(command, [_, 0x2A, 0x80, 0x86, ..] | [_, 0x86, ..]);
     match response.split_last_chunk::<2>() {
-        Some((data, sw)) if decipher && !data.is_empty() => {
+        Some((data, sw)) if secret && !data.is_empty() => {
             format!("** {}", format_response(sw))
         }
         _ => format_response(response),
@@ -38,6 +40,8 @@ mod tests {
         let decipher = [0x00, 0x2A, 0x80, 0x86, 0x01, 0x07, 0x00];
         assert_eq!(format_response_to(&decipher, &[1, 2, 0x90, 0]), "** 90 00");
         assert_eq!(format_response_to(&decipher, &[0x6A, 0x80]), "6A 80");
+        let vko = [0x00, 0x86, 0x12, 0x01, 0x02, 0x7C, 0x00, 0x00];
+        assert_eq!(format_response_to(&vko, &[0x7C, 1, 2, 0x90, 0]), "** 90 00");
         let sign = [0x00, 0x2A, 0x9E, 0x9A, 0x01, 0x07, 0x00];
         assert_eq!(format_response_to(&sign, &[1, 0x90, 0]), "01 90 00");
     }
