@@ -7,6 +7,10 @@
 //! PUK or new PIN), whatever the class byte. The header, Lc and Le stay visible (a transcript
 //! shows a PIN's length, as OpenSC's own APDU log does); the data becomes `**`. A command with
 //! no data (`00 20 00 02`, a PIN-status query) is shown whole.
+//!
+//! Secret answers: the data answering PSO: DECIPHER (`2A 80 86`, a deciphered secret, typically
+//! a session key) and GENERAL AUTHENTICATE (`86`, a VKO key given to the host) becomes `**`
+//! before the status word ([`masked_response`]).
 
 use crate::command::CommandView;
 use crate::hex::spaced;
@@ -28,6 +32,22 @@ pub fn masked(command: &[u8]) -> String {
 /// for commands the caller knows carry secrets (a raw scenario step marked `secret`).
 pub fn masked_data(command: &[u8]) -> String {
     render(command, true)
+}
+
+/// True when the data answering this command is secret by the rule above, whatever the class.
+pub fn answer_is_secret(command: &[u8]) -> bool {
+    matches!(command, [_, 0x2A, 0x80, 0x86, ..] | [_, 0x86, ..])
+}
+
+/// The response to `command` in spaced hex, its data replaced by `**` when the answer is
+/// secret ([`answer_is_secret`]); the status word stays visible.
+pub fn masked_response(command: &[u8], response: &[u8]) -> String {
+    match response.split_last_chunk::<2>() {
+        Some((data, sw)) if answer_is_secret(command) && !data.is_empty() => {
+            format!("** {}", spaced(sw))
+        }
+        _ => spaced(response),
+    }
 }
 
 fn render(command: &[u8], secret: bool) -> String {
@@ -61,6 +81,18 @@ fn render(command: &[u8], secret: bool) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn secret_answers_keep_only_their_status_word() {
+        let decipher = [0x00, 0x2A, 0x80, 0x86, 0x01, 0x07, 0x00];
+        assert_eq!(masked_response(&decipher, &[1, 2, 0x90, 0]), "** 90 00");
+        assert_eq!(masked_response(&decipher, &[0x6A, 0x80]), "6A 80");
+        let vko = [0x80, 0x86, 0x12, 0x01, 0x02, 0x7C, 0x00, 0x00];
+        assert_eq!(masked_response(&vko, &[0x7C, 1, 2, 0x90, 0]), "** 90 00");
+        let sign = [0x00, 0x2A, 0x9E, 0x9A, 0x01, 0x07, 0x00];
+        assert_eq!(masked_response(&sign, &[1, 0x90, 0]), "01 90 00");
+        assert_eq!(masked_response(&sign, &[0x90]), "90");
+    }
 
     #[test]
     fn pins_are_masked_and_the_rest_is_shown() {

@@ -3,8 +3,7 @@
 
 use serde::Serialize;
 
-use rutoken_apdu::hex::spaced;
-use rutoken_apdu::mask::{masked, masked_data};
+use rutoken_apdu::mask::{masked, masked_data, masked_response};
 
 /// One command and its response, as printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,7 +72,7 @@ impl Transcript {
         response: Result<&[u8], &rutoken_client::TransportError>,
     ) {
         let (response, kind) = match response {
-            Ok(bytes) => (spaced(bytes), ExchangeKind::Apdu),
+            Ok(bytes) => (masked_response(command, bytes), ExchangeKind::Apdu),
             Err(err) => (format!("error: {err}"), ExchangeKind::TransportError),
         };
         self.exchanges.push(Exchange {
@@ -123,6 +122,22 @@ mod tests {
         let text = t.render();
         assert_eq!(text, "# verify_pin\n> 00 20 00 02 08 **\n< 90 00\n");
         assert!(!text.contains("31 32"));
+    }
+
+    #[test]
+    fn a_vko_key_given_to_the_host_is_masked() {
+        let mut t = Transcript::default();
+        let vko = [0x00, 0x86, 0x12, 0x01, 0x03, 0x7C, 0x01, 0x82, 0x00];
+        t.record(
+            "derive",
+            &vko,
+            false,
+            Ok(&[0x7C, 0x03, 0x82, 0x01, 0xAB, 0x90, 0x00]),
+        );
+        assert_eq!(
+            t.render(),
+            "# derive\n> 00 86 12 01 03 7C 01 82 00\n< ** 90 00\n"
+        );
     }
 
     #[test]

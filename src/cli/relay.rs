@@ -147,7 +147,7 @@ mod with_pcsc {
                 ),
                 Err(e) => (SW_NO_DIAGNOSIS.to_vec(), Some(e.to_string())),
             };
-            // The data answering PSO: DECIPHER (a session key) is masked like a PIN.
+            // A secret answer (PSO: DECIPHER, GENERAL AUTHENTICATE) is masked like a PIN.
             let answer = format_response_to(command, &response);
             if self.log {
                 eprintln!("> {shown}\n< {answer}");

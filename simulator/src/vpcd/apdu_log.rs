@@ -7,18 +7,10 @@ pub fn mask_command(apdu: &[u8]) -> String {
     rutoken_apdu::mask::masked(apdu)
 }
 
-/// The response to `command` in hex; the data answering PSO: DECIPHER (`2A 80 86`, any class)
-/// is a deciphered secret, typically a session key, and the data answering GENERAL
-/// AUTHENTICATE (`86`) is a VKO key given to the host (`commands/derive.rs`): both show as `**`
-/// before the status word.
+/// The response to `command` in hex, a secret answer (PSO: DECIPHER, GENERAL AUTHENTICATE) as
+/// `**` before the status word: the one rule, `rutoken_apdu::mask::masked_response`.
 pub fn format_response_to(command: &[u8], response: &[u8]) -> String {
-    let secret = matches!(command, [_, 0x2A, 0x80, 0x86, ..] | [_, 0x86, ..]);
-    match response.split_last_chunk::<2>() {
-        Some((data, sw)) if secret && !data.is_empty() => {
-            format!("** {}", format_response(sw))
-        }
-        _ => format_response(response),
-    }
+    rutoken_apdu::mask::masked_response(command, response)
 }
 
 /// The response in hex.
