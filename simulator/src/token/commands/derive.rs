@@ -7,13 +7,11 @@
 
 use gost::{SigningKey, VerifyingKey, Vko};
 use rutoken_apdu::StatusWord;
-use rutoken_apdu::codec::Reader;
-use rutoken_apdu::tlv;
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::command::Request;
 use crate::token::key::KeySpec;
+use crate::token::operand::GeneralAuthenticate;
 use crate::token::status::CardResult;
 use crate::token::symmetric::{SECRET_KEY_LEN, SymmetricSe};
 
@@ -21,10 +19,7 @@ impl Token {
     /// Implements GENERAL AUTHENTICATE `00 86 00 00` for VKO: the private key's "use"
     /// condition, the peer's key on the same curve (`LE(x) ‖ LE(y)`), a UKM of 1 to 64 bytes
     /// (little-endian, not zero); the target object's "update" condition. Answers no data.
-    pub(crate) fn general_authenticate(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1p2() != 0 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
+    pub(crate) fn general_authenticate(&mut self, auth: GeneralAuthenticate<'_>) -> CardResult {
         let Some(SymmetricSe::Agreement {
             key_ref,
             vko,
@@ -34,23 +29,7 @@ impl Token {
             return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         };
         let (key_ref, vko, target) = (*key_ref, *vko, *target);
-        let template = tlv::parse_one(cmd.data, "dynamic authentication")
-            .map_err(|_| StatusWord::WRONG_DATA)?;
-        if template.tag != 0x7C {
-            return Err(StatusWord::WRONG_DATA);
-        }
-        let (mut peer, mut ukm) = (None, None);
-        let mut r = Reader::new(template.value);
-        while r.any_left() {
-            let t =
-                tlv::read(&mut r, "dynamic authentication").map_err(|_| StatusWord::WRONG_DATA)?;
-            match t.tag {
-                0x85 => peer = Some(t.value),
-                0x81 => ukm = Some(t.value),
-                _ => return Err(StatusWord::WRONG_DATA),
-            }
-        }
-        let (peer, ukm) = peer.zip(ukm).ok_or(StatusWord::WRONG_DATA)?;
+        let (peer, ukm) = auth.template.peer_and_ukm()?;
         let (key, spec, sec) = self.private_key(key_ref)?;
         if key.is_rsa() {
             return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
