@@ -5,8 +5,8 @@
 
 use super::Token;
 use super::access::{self, Op};
-use super::command::Chaining;
 use super::command::{self, Request};
+use super::command::{Before, Chaining};
 use super::fs::{self, Node};
 use super::state::Chain;
 use super::status::CardResult;
@@ -96,10 +96,14 @@ impl Token {
     /// ([`super::durable::Durable::make_mut`]) changed it.
     fn run(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> StatusWord {
         let spec = cmd.command.spec();
-        if let Some(before) = spec.before
-            && let Err(sw) = before(self)
-        {
-            return sw;
+        match spec.before {
+            Before::Nothing => {}
+            Before::FileSystem => {
+                if let Err(sw) = self.mf() {
+                    return sw;
+                }
+            }
+            Before::DropSymmetric => self.session.symmetric = None,
         }
         let op = match command::Op::decode(cmd) {
             Ok(op) => op,
