@@ -2,9 +2,10 @@
 //!
 //! The reference is `shared/spec/rutoken-ecp-apdu.md` (OpenSC 0.23's view of the card); every
 //! choice the reference leaves open is a field of [`TokenProfile`] and a row of
-//! `docs/assumptions.md`. Commands are parsed into a [`command::Request`] (a typed
-//! [`command::Command`], whose row in `command.rs` holds everything the engine knows about it)
-//! first, then executed; status words are the error type at the card boundary.
+//! `docs/assumptions.md`. Commands are parsed into a [`command::Request`] (a
+//! [`command::Command`], whose row in `command.rs` holds everything the engine knows about it),
+//! their fields decoded into a typed [`command::Op`] (`operand.rs`), then executed; status words
+//! are the error type at the card boundary.
 
 pub mod access;
 pub mod command;
@@ -17,6 +18,7 @@ pub mod fixture;
 pub mod fs;
 pub mod image;
 pub mod key;
+pub mod operand;
 pub mod pin;
 pub mod rsa;
 pub mod secret;

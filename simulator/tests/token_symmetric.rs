@@ -520,3 +520,19 @@ fn secret_keys_survive_an_image_reload() {
     assert_eq!(mse(&mut t, 0xB8, 5, "gost28147-ecb", None), 0x9000);
     assert_eq!(pso(&mut t, DECIPHER, &ct, 16).unwrap(), plain);
 }
+
+#[test]
+fn a_refused_mse_set_still_drops_the_environment() {
+    let mut t = token();
+    create_secret(&mut t, 1, CipherParams::CryptoProA);
+    ok(&mut t, "00 46 81 01");
+    assert_eq!(mse(&mut t, 0xB8, 1, "gost28147-ecb", None), 0x9000);
+    assert_eq!(pso(&mut t, ENCIPHER, &[0; 8], 8).map(|c| c.len()), Ok(8));
+    // Wrong P1 (6A86), then a CRT without its key (6A80): each answer is the fields' and each
+    // drops the environment, as an accepted MSE SET would.
+    assert_eq!(tx(&mut t, &h("00 22 07 B6 03 840101")).1, 0x6A86);
+    assert_eq!(pso(&mut t, ENCIPHER, &[0; 8], 8), Err(0x6985));
+    assert_eq!(mse(&mut t, 0xB8, 1, "gost28147-ecb", None), 0x9000);
+    assert_eq!(tx(&mut t, &h("00 22 41 B4 03 830101")).1, 0x6A80);
+    assert_eq!(pso(&mut t, ENCIPHER, &[0; 8], 8), Err(0x6985));
+}

@@ -5,8 +5,8 @@
 
 use super::Token;
 use super::access::{self, Op};
-use super::command::Chaining;
-use super::command::Request;
+use super::command::{self, Request};
+use super::command::{Before, Chaining};
 use super::fs::{self, Node};
 use super::state::Chain;
 use super::status::CardResult;
@@ -89,15 +89,30 @@ impl Token {
         StatusWord::OK
     }
 
-    /// Executes a whole command; restores the state if it is rejected or cannot be written.
+    /// Executes a whole command: its row's `before`, its fields decoded (a status word when
+    /// they are wrong, nothing changed), its handler; restores the state if it is rejected or
+    /// cannot be written.
     /// Whether to write is the engine's call: a handler that took the state mutably
     /// ([`super::durable::Durable::make_mut`]) changed it.
     fn run(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> StatusWord {
         let spec = cmd.command.spec();
+        match spec.before {
+            Before::Nothing => {}
+            Before::FileSystem => {
+                if let Err(sw) = self.mf() {
+                    return sw;
+                }
+            }
+            Before::DropSymmetric => self.session.symmetric = None,
+        }
+        let op = match command::Op::decode(cmd) {
+            Ok(op) => op,
+            Err(sw) => return sw,
+        };
         // A reference, not a copy: the state is copied when the handler first changes it.
         let backup = spec.mutating.then(|| self.state.share());
         self.state.take_dirty();
-        let result = (spec.run)(self, cmd, out);
+        let result = op.run(self, out);
         let dirty = self.state.is_dirty();
         // A row that is not mutating has no rollback copy: it may change the state only to
         // write it itself (VERIFY's counter), or to put it back by hand before an error.

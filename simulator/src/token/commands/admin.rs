@@ -3,7 +3,7 @@
 
 use crate::token::Token;
 use crate::token::access::ROLE_ADMIN;
-use crate::token::command::Request;
+use crate::token::operand::{DataObject, GetChallenge, GetData};
 use crate::token::state::Session;
 use crate::token::status::{self, CardResult};
 use rutoken_apdu::StatusWord;
@@ -11,13 +11,7 @@ use rutoken_apdu::StatusWord;
 impl Token {
     /// Implements ERASE `80 8A 00 00` (`SC_CARDCTL_RTECP_INIT`): wipes the file system including
     /// the MF and opens the initialisation phase (access conditions relaxed until INIT END).
-    pub(crate) fn erase(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1p2() != 0 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        if !cmd.data.is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
+    pub(crate) fn erase(&mut self) -> CardResult {
         if self.profile.erase_requires_admin
             && self.state.finalised
             && self.session.logged_in & ROLE_ADMIN == 0
@@ -32,12 +26,8 @@ impl Token {
     }
 
     /// Implements INIT END `80 84 4E 19` (`SC_CARDCTL_RTECP_INIT_END`): access conditions are
-    /// enforced from now on. Its row (`Params::P1P2(0x4E19)`) is the only way here: any other
-    /// P1-P2 was answered 6A86 when the request was decoded.
-    pub(crate) fn init_end(&mut self, cmd: &Request<'_>) -> CardResult {
-        if !cmd.data.is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
+    /// enforced from now on.
+    pub(crate) fn init_end(&mut self) -> CardResult {
         if !self.state.finalised {
             self.state.make_mut().finalised = true;
         }
@@ -45,15 +35,11 @@ impl Token {
     }
 
     /// Implements GET DATA `00 CA 01 81 Le`: the 8-byte serial (Aktiv's UEFI sample "Token ID").
-    pub(crate) fn get_data(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        if cmd.p1p2() != 0x0181 {
-            return Err(StatusWord::REF_NOT_FOUND);
-        }
-        if !cmd.data.is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
-        let serial = self.state.serial;
-        if matches!(cmd.le, Some(le) if le < serial.len()) {
+    pub(crate) fn get_data(&mut self, get: GetData, out: &mut Vec<u8>) -> CardResult {
+        let serial = match get.object {
+            DataObject::Serial => self.state.serial,
+        };
+        if matches!(get.le, Some(le) if le < serial.len()) {
             return Err(status::wrong_le(serial.len()));
         }
         out.extend_from_slice(&serial);
@@ -61,14 +47,8 @@ impl Token {
     }
 
     /// Implements GET CHALLENGE `00 84 00 00 Le`: Le random bytes (00 = 256).
-    pub(crate) fn get_challenge(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        if cmd.p1p2() != 0 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        let (Some(le), true) = (cmd.le, cmd.data.is_empty()) else {
-            return Err(StatusWord::WRONG_LENGTH);
-        };
-        let mut challenge = vec![0u8; le];
+    pub(crate) fn get_challenge(&mut self, get: GetChallenge, out: &mut Vec<u8>) -> CardResult {
+        let mut challenge = vec![0u8; get.len];
         self.rng().fill_bytes(&mut challenge);
         out.extend_from_slice(&challenge);
         Ok(StatusWord::OK)

@@ -6,33 +6,25 @@
 use super::select::MAX_DEPTH;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::command::Request;
-use crate::token::fcp::{CreateRequest, parse_create};
+use crate::token::fcp::CreateRequest;
 use crate::token::fs::{
-    self, Body, DESC_DF, DESC_EF, DESC_RSF, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF,
-    SECRET_KEY_DF,
+    self, Body, MF_FID, Node, PIN_DF, PRIVATE_KEY_DF, PUBLIC_KEY_DF, SECRET_KEY_DF,
 };
 use crate::token::key::{
     CLASS_GOST_PRIVATE, CLASS_GOST_PUBLIC, CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC, KeyObject, KeySpec,
 };
+use crate::token::operand::{CreateFile, DeleteFile};
 use crate::token::pin::{CLASS_PIN, PinObject};
 use crate::token::status::CardResult;
 use rutoken_apdu::StatusWord;
 
 impl Token {
     /// Implements CREATE FILE with the 6F template (`rtecp_construct_fci`).
-    pub(crate) fn create_file(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1p2() != 0 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        let req = parse_create(cmd.data)?;
-        if matches!(req.fid, 0xFFFF | 0x3FFF) {
-            return Err(StatusWord::WRONG_DATA);
-        }
-        match req.descriptor {
-            DESC_DF | DESC_EF => self.create_df_or_ef(req),
-            DESC_RSF => self.create_rsf(req),
-            _ => Err(StatusWord::WRONG_DATA),
+    pub(crate) fn create_file(&mut self, create: CreateFile) -> CardResult {
+        match create {
+            CreateFile::Df(req) => self.create_df_or_ef(req, true),
+            CreateFile::Ef(req) => self.create_df_or_ef(req, false),
+            CreateFile::Rsf { class, request } => self.create_rsf(class, request),
         }
     }
 
@@ -44,8 +36,7 @@ impl Token {
         Ok(())
     }
 
-    fn create_df_or_ef(&mut self, req: CreateRequest) -> CardResult {
-        let is_df = req.descriptor == DESC_DF;
+    fn create_df_or_ef(&mut self, req: CreateRequest, is_df: bool) -> CardResult {
         let node = if is_df {
             Node::df(req.fid, req.size, req.sec)
         } else {
@@ -97,11 +88,8 @@ impl Token {
         Ok(StatusWord::OK)
     }
 
-    fn create_rsf(&mut self, req: CreateRequest) -> CardResult {
-        let class = *req.prop.first().ok_or(StatusWord::WRONG_DATA)?;
-        if req.fid == 0 || req.fid > 0xFF {
-            return Err(StatusWord::WRONG_DATA);
-        }
+    /// An RSF object (its class and FID 1 to FF were checked when decoded).
+    fn create_rsf(&mut self, class: u8, req: CreateRequest) -> CardResult {
         let (dir, body): (&[u16], Body) = match class {
             CLASS_PIN => {
                 // A reference is a role bit of the access conditions: 1..=8.
@@ -183,14 +171,10 @@ impl Token {
     /// Implements DELETE FILE: `E4 00 00 02 fid` deletes a child of the current DF (OpenSC
     /// selects the object first, so its parent is current); no data deletes the current EF/RSF.
     /// The MF is never deleted this way (ERASE does that).
-    pub(crate) fn delete_file(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1p2() != 0 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        let fid = match cmd.data {
-            [hi, lo] => u16::from_be_bytes([*hi, *lo]),
-            [] => self.session.current_ef.ok_or(StatusWord::NO_CURRENT_EF)?,
-            _ => return Err(StatusWord::WRONG_LENGTH),
+    pub(crate) fn delete_file(&mut self, delete: DeleteFile) -> CardResult {
+        let fid = match delete {
+            DeleteFile::Child(fid) => fid,
+            DeleteFile::Current => self.session.current_ef.ok_or(StatusWord::NO_CURRENT_EF)?,
         };
         if fid == MF_FID {
             return Err(StatusWord::CONDITIONS_NOT_SATISFIED);

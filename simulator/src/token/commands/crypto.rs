@@ -4,16 +4,13 @@
 //! little-endian e), signatures `r_le ‖ s_le`.
 
 use gost::SigningKey;
-use rutoken_apdu::codec::Reader;
-use rutoken_apdu::tlv;
 use subtle::ConstantTimeEq;
 
-use super::pin::new_value;
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::command::Request;
 use crate::token::fs::{Body, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{KeyObject, KeySpec};
+use crate::token::operand::{GenerateKey, ImportKey, KeyUse, ManageSecurityEnvironment, Signature};
 use crate::token::secret::Secret;
 use crate::token::status::{self, CardResult};
 use rutoken_apdu::StatusWord;
@@ -36,35 +33,25 @@ impl Token {
     }
 
     /// Implements MSE SET `00 22 41 B6|B8 … 84 01 kk`: chooses the key for signing (B6) or
-    /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH.
-    pub(crate) fn manage_security_environment(&mut self, cmd: &Request<'_>) -> CardResult {
-        // GOST 28147-89 and VKO environments (`symmetric.rs`); any other SE drops theirs.
-        if super::symmetric::is_symmetric_se(cmd) {
-            return self.symmetric_mse(cmd);
-        }
-        self.session.symmetric = None;
-        if cmd.p1 != 0x41 || !matches!(cmd.p2, 0xB6 | 0xB8) {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        // BER-TLV control reference template (ISO 7816-4 §11.5.11): 84 is the key reference;
-        // 80 (algorithm), 81 (file) and 83 (public key reference) are accepted and ignored.
-        let mut r = Reader::new(cmd.data);
-        let mut key_ref = None;
-        while r.any_left() {
-            let t = tlv::read(&mut r, "control reference").map_err(|_| StatusWord::WRONG_DATA)?;
-            match (t.tag, t.value) {
-                (0x84, [kk]) => key_ref = Some(*kk),
-                (0x80 | 0x81 | 0x83, _) => {}
-                _ => return Err(StatusWord::WRONG_DATA),
+    /// deciphering (B8: RSA keys; GOST keys do not decipher). A new SE drops any PSO: HASH (and
+    /// any symmetric environment: the row's `before` did that).
+    pub(crate) fn manage_security_environment(
+        &mut self,
+        mse: ManageSecurityEnvironment,
+    ) -> CardResult {
+        let (usage, key_ref) = match mse {
+            // GOST 28147-89 and VKO environments (`symmetric.rs`).
+            ManageSecurityEnvironment::Symmetric { template, crt } => {
+                return self.symmetric_mse(template, crt);
             }
-        }
-        let key_ref = key_ref.ok_or(StatusWord::WRONG_DATA)?;
+            ManageSecurityEnvironment::Asymmetric { usage, key_ref } => (usage, key_ref),
+        };
         if !self.is_rsa_reference(key_ref) {
             self.private_key(key_ref)?;
         }
         self.session.hasher = None;
         self.session.digest = None;
-        let sign = cmd.p2 == 0xB6;
+        let sign = usage == KeyUse::Sign;
         self.session.se_key = sign.then_some(key_ref);
         self.session.se_decipher_key = (!sign).then_some(key_ref);
         Ok(StatusWord::OK)
@@ -73,13 +60,18 @@ impl Token {
     /// Implements PSO: COMPUTE DIGITAL SIGNATURE `2A 9E 9A` with the MSE key under its "use"
     /// condition: over the data (a 32- or 64-byte digest, as given) or, with no data, over the
     /// last PSO: HASH result.
-    pub(crate) fn compute_signature(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn compute_signature(
+        &mut self,
+        sign: Signature<'_>,
+        out: &mut Vec<u8>,
+    ) -> CardResult {
         let key_ref = self
             .session
             .se_key
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         if self.is_rsa_reference(key_ref) {
-            return self.rsa_private_operation(cmd, out, key_ref);
+            let input = sign.input.unwrap_or_default();
+            return self.rsa_private_operation(input, sign.le, out, key_ref);
         }
         let (key, spec, sec) = self.private_key(key_ref)?;
         if !self.acl_ok(sec, Op::Bit2) {
@@ -91,10 +83,15 @@ impl Token {
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
             .clone();
         let sig_len = 2 * spec.scalar_len();
-        if matches!(cmd.le, Some(le) if le < sig_len) {
+        if matches!(sign.le, Some(le) if le < sig_len) {
             return Err(status::wrong_le(sig_len));
         }
-        let digest = if cmd.data.is_empty() {
+        let digest = if let Some(given) = sign.input {
+            if given.len() != spec.scalar_len() {
+                return Err(StatusWord::WRONG_LENGTH);
+            }
+            given.to_vec()
+        } else {
             let pending = self
                 .session
                 .digest
@@ -107,10 +104,6 @@ impl Token {
                 .digest
                 .take()
                 .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
-        } else if cmd.data.len() == spec.scalar_len() {
-            cmd.data.to_vec()
-        } else {
-            return Err(StatusWord::WRONG_LENGTH);
         };
         let signing = match self.session.signing_key.take() {
             Some(kept)
@@ -131,26 +124,32 @@ impl Token {
 
     /// Implements GENERATE KEY `00 46 80 kk`: fills `…/6002/00kk` and `…/6001/00kk` (created
     /// before with the same code) and answers `LE(x) ‖ LE(y)`: 64 bytes, or 128 for 512-bit sets.
-    pub(crate) fn generate_key(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        if cmd.p1 == 0x81 {
-            return self.generate_secret_key(cmd);
+    pub(crate) fn generate_key(
+        &mut self,
+        generate: GenerateKey<'_>,
+        out: &mut Vec<u8>,
+    ) -> CardResult {
+        let (reference, data, le) = match generate {
+            GenerateKey::Secret { reference } => return self.generate_secret_key(reference),
+            GenerateKey::Pair {
+                reference,
+                data,
+                le,
+            } => (reference, data, le),
+        };
+        if self.is_rsa_reference(reference) {
+            return self.generate_rsa(reference, data, le, out);
         }
-        if cmd.p1 != 0x80 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        if self.is_rsa_reference(cmd.p2) {
-            return self.generate_rsa(cmd, out);
-        }
-        if !cmd.data.is_empty() {
+        if !data.is_empty() {
             return Err(StatusWord::WRONG_LENGTH);
         }
-        let (key, spec, sec) = self.private_key(cmd.p2)?;
+        let (key, spec, sec) = self.private_key(reference)?;
         let code = key.code;
         if !self.acl_ok(sec, Op::Bit1) {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         match self
-            .system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2))
+            .system_object(&PUBLIC_KEY_DF, u16::from(reference))
             .map(|n| &n.body)
         {
             Some(Body::Key(public)) if public.code == code => {}
@@ -158,15 +157,15 @@ impl Token {
             _ => return Err(StatusWord::REF_NOT_FOUND),
         }
         let public_len = 2 * spec.scalar_len();
-        if matches!(cmd.le, Some(le) if le < public_len) {
+        if matches!(le, Some(le) if le < public_len) {
             return Err(status::wrong_le(public_len));
         }
         let signing = SigningKey::generate(spec.param_set, self.rng())
             .map_err(|_| StatusWord::UNKNOWN_ERROR)?;
         let public = signing.verifying_key().to_le_bytes();
         let d = Secret::new(signing.to_le_bytes().to_vec());
-        self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, d)?;
-        self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public.clone()))?;
+        self.set_key_material(&PRIVATE_KEY_DF, reference, d)?;
+        self.set_key_material(&PUBLIC_KEY_DF, reference, Secret::new(public.clone()))?;
         out.extend_from_slice(&public);
         self.session.signing_key = Some(signing);
         Ok(StatusWord::OK)
@@ -194,11 +193,8 @@ impl Token {
     /// Implements key import, CHANGE REFERENCE DATA `24 01 00 [80 02 len] A5 len d`: writes d
     /// (little-endian) into the current private key object under its update condition; a d out
     /// of range is 6A80. An RSA key object takes its own layouts ([`Token::import_rsa`]).
-    pub(crate) fn import_key(&mut self, cmd: &Request<'_>) -> CardResult {
-        if cmd.p1 != 0x01 {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        let d = new_value(cmd.data)?;
+    pub(crate) fn import_key(&mut self, import: ImportKey<'_>) -> CardResult {
+        let d = import.value.join();
         if self.current_is_rsa_key() {
             return self.import_rsa(&d);
         }

@@ -15,51 +15,15 @@
 
 use gost::{SigningKey, VerifyingKey, Vko};
 use rutoken_apdu::StatusWord;
-use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
 use zeroize::Zeroizing;
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::command::Request;
 use crate::token::key::KeySpec;
+use crate::token::operand::{AuthRequest, GeneralAuthenticate};
 use crate::token::status::CardResult;
 use crate::token::symmetric::{Algorithm, SECRET_KEY_LEN, SymmetricSe};
-
-/// What the dynamic authentication template carries.
-struct Template<'a> {
-    /// Tag 85: the peer's public key, `LE(x) ‖ LE(y)`.
-    peer: &'a [u8],
-    /// Tag 81: the UKM.
-    ukm: &'a [u8],
-    /// True when an empty tag 82 asks for the KEK in the answer.
-    wants_kek: bool,
-}
-
-fn parse_template(data: &[u8]) -> CardResult<Template<'_>> {
-    let template =
-        tlv::parse_one(data, "dynamic authentication").map_err(|_| StatusWord::WRONG_DATA)?;
-    if template.tag != 0x7C {
-        return Err(StatusWord::WRONG_DATA);
-    }
-    let (mut peer, mut ukm, mut wants_kek) = (None, None, false);
-    let mut r = Reader::new(template.value);
-    while r.any_left() {
-        let t = tlv::read(&mut r, "dynamic authentication").map_err(|_| StatusWord::WRONG_DATA)?;
-        match (t.tag, t.value.is_empty()) {
-            (0x85, _) => peer = Some(t.value),
-            (0x81, _) => ukm = Some(t.value),
-            (0x82, true) => wants_kek = true,
-            _ => return Err(StatusWord::WRONG_DATA),
-        }
-    }
-    let (peer, ukm) = peer.zip(ukm).ok_or(StatusWord::WRONG_DATA)?;
-    Ok(Template {
-        peer,
-        ukm,
-        wants_kek,
-    })
-}
 
 impl Token {
     /// Implements GENERAL AUTHENTICATE `00 86` for VKO: the private key's "use" condition, the
@@ -70,39 +34,48 @@ impl Token {
     /// `7C { 82 KEK }`.
     pub(crate) fn general_authenticate(
         &mut self,
-        cmd: &Request<'_>,
+        auth: GeneralAuthenticate<'_>,
         out: &mut Vec<u8>,
     ) -> CardResult {
-        if cmd.p1p2() == 0 {
-            let Some(SymmetricSe::Agreement {
-                key_ref,
-                vko,
-                target,
-            }) = self.session.symmetric.as_ref()
-            else {
-                return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
-            };
-            let (key_ref, vko, target) = (*key_ref, *vko, *target);
-            let template = parse_template(cmd.data)?;
-            if template.wants_kek {
-                return Err(StatusWord::WRONG_DATA);
+        match auth {
+            GeneralAuthenticate::IntoObject { template } => {
+                let Some(SymmetricSe::Agreement {
+                    key_ref,
+                    vko,
+                    target,
+                }) = self.session.symmetric.as_ref()
+                else {
+                    return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
+                };
+                let (key_ref, vko, target) = (*key_ref, *vko, *target);
+                let request = template.read()?;
+                if request.wants_kek {
+                    return Err(StatusWord::WRONG_DATA);
+                }
+                let kek = self.vko_kek(key_ref, vko, &request)?;
+                self.fill_secret_key(target, &kek)?;
+                Ok(StatusWord::OK)
             }
-            let kek = self.vko_kek(key_ref, vko, &template)?;
-            self.fill_secret_key(target, &kek)?;
-            return Ok(StatusWord::OK);
+            GeneralAuthenticate::ToHost {
+                algorithm,
+                key_ref,
+                template,
+            } => {
+                let Some(Algorithm::Vko(vko)) = Algorithm::from_ref(&self.profile, algorithm)
+                else {
+                    return Err(StatusWord::WRONG_P1P2);
+                };
+                let request = template.read()?;
+                if !request.wants_kek {
+                    return Err(StatusWord::WRONG_DATA);
+                }
+                let kek = self.vko_kek(key_ref, vko, &request)?;
+                let mut inner = Zeroizing::new(Vec::with_capacity(SECRET_KEY_LEN + 2));
+                tlv::write(&mut inner, 0x82, &kek).map_err(|_| StatusWord::UNKNOWN_ERROR)?;
+                tlv::write(out, 0x7C, &inner).map_err(|_| StatusWord::UNKNOWN_ERROR)?;
+                Ok(StatusWord::OK)
+            }
         }
-        let Some(Algorithm::Vko(vko)) = Algorithm::from_ref(&self.profile, cmd.p1) else {
-            return Err(StatusWord::WRONG_P1P2);
-        };
-        let template = parse_template(cmd.data)?;
-        if !template.wants_kek {
-            return Err(StatusWord::WRONG_DATA);
-        }
-        let kek = self.vko_kek(cmd.p2, vko, &template)?;
-        let mut inner = Zeroizing::new(Vec::with_capacity(SECRET_KEY_LEN + 2));
-        tlv::write(&mut inner, 0x82, &kek).map_err(|_| StatusWord::UNKNOWN_ERROR)?;
-        tlv::write(out, 0x7C, &inner).map_err(|_| StatusWord::UNKNOWN_ERROR)?;
-        Ok(StatusWord::OK)
     }
 
     /// The 32-byte KEK of private key `key_ref` with the template's peer key and UKM.
@@ -110,7 +83,7 @@ impl Token {
         &self,
         key_ref: u8,
         vko: Vko,
-        template: &Template<'_>,
+        request: &AuthRequest<'_>,
     ) -> CardResult<Zeroizing<Vec<u8>>> {
         let (key, spec, sec) = self.private_key(key_ref)?;
         if key.is_rsa() {
@@ -126,10 +99,10 @@ impl Token {
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let ours = SigningKey::from_le_bytes(spec.param_set, d.expose())
             .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let theirs = VerifyingKey::from_le_bytes(spec.param_set, template.peer)
+        let theirs = VerifyingKey::from_le_bytes(spec.param_set, request.peer)
             .map_err(|_| StatusWord::WRONG_DATA)?;
         let mut kek =
-            gost::vko(vko, &ours, &theirs, template.ukm).map_err(|_| StatusWord::WRONG_DATA)?;
+            gost::vko(vko, &ours, &theirs, request.ukm).map_err(|_| StatusWord::WRONG_DATA)?;
         // `check_vko` let through only the 32-byte VKOs: the KEK is one GOST 28147-89 key.
         if kek.len() < SECRET_KEY_LEN {
             return Err(StatusWord::WRONG_DATA);

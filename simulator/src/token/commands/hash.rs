@@ -8,13 +8,13 @@
 //! returned when Le is present (profile `pso_hash_returns_digest`), else 9000 with no data.
 
 use crate::token::Token;
-use crate::token::command::Request;
+use crate::token::operand::Piece;
 use crate::token::status::CardResult;
 use rutoken_apdu::StatusWord;
 
 impl Token {
     /// Implements PSO: HASH (see the module docs).
-    pub(crate) fn hash(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn hash(&mut self, piece: Piece<'_>, out: &mut Vec<u8>) -> CardResult {
         let key_ref = self
             .session
             .se_key
@@ -25,13 +25,13 @@ impl Token {
             _ => spec.digest().hasher(),
         };
         self.session.digest = None;
-        hasher.update(cmd.data);
-        if cmd.chained {
+        hasher.update(piece.data);
+        if !piece.last {
             self.session.hasher = Some(hasher);
             return Ok(StatusWord::OK);
         }
         let digest = hasher.finalize();
-        if self.profile.pso_hash_returns_digest && cmd.le.is_some() {
+        if self.profile.pso_hash_returns_digest && piece.le {
             out.extend_from_slice(&digest);
         }
         self.session.digest = Some(digest);

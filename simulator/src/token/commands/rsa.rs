@@ -5,9 +5,9 @@
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::command::Request;
 use crate::token::fs::{Body, Node, PRIVATE_KEY_DF, PUBLIC_KEY_DF};
 use crate::token::key::{CLASS_RSA_PRIVATE, CLASS_RSA_PUBLIC};
+use crate::token::operand::Decipher;
 use crate::token::rsa::{self, RsaPrivate};
 use crate::token::secret::Secret;
 use crate::token::status::{self, CardResult};
@@ -63,15 +63,21 @@ impl Token {
 
     /// GENERATE KEY `00 46 80 kk [A6 06 94 04 e]` for an RSA pair: fills `…/6002/00kk` and
     /// `…/6001/00kk` (created before, same size class) and answers the modulus little-endian.
-    pub(crate) fn generate_rsa(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        let e = rsa::requested_exponent(cmd.data)?;
-        let node = self.private_key_node(cmd.p2)?;
+    pub(crate) fn generate_rsa(
+        &mut self,
+        reference: u8,
+        data: &[u8],
+        le: Option<usize>,
+        out: &mut Vec<u8>,
+    ) -> CardResult {
+        let e = rsa::requested_exponent(data)?;
+        let node = self.private_key_node(reference)?;
         if !self.acl_ok(&node.sec, Op::Bit1) {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
         let bits = self.rsa_bits(node)?;
         let public = self
-            .system_object(&PUBLIC_KEY_DF, u16::from(cmd.p2))
+            .system_object(&PUBLIC_KEY_DF, u16::from(reference))
             .ok_or(StatusWord::REF_NOT_FOUND)?;
         if !matches!(&public.body, Body::Key(k) if k.class == CLASS_RSA_PUBLIC)
             || self.rsa_bits(public)? != bits
@@ -79,15 +85,15 @@ impl Token {
             return Err(StatusWord::CONDITIONS_NOT_SATISFIED);
         }
         let modulus_len = usize::from(bits / 8);
-        if matches!(cmd.le, Some(le) if le < modulus_len) {
+        if matches!(le, Some(le) if le < modulus_len) {
             // 6Cxx with xx = 00 for 256 bytes (ISO 7816-3 §12.1.3: Le 00 is 256).
             return Err(status::wrong_le(modulus_len));
         }
         let key = RsaPrivate::generate(self.rng(), bits, e)?;
         let modulus = key.modulus_le()?;
         let public = key.public_object()?;
-        self.set_key_material(&PRIVATE_KEY_DF, cmd.p2, key.to_object()?)?;
-        self.set_key_material(&PUBLIC_KEY_DF, cmd.p2, Secret::new(public))?;
+        self.set_key_material(&PRIVATE_KEY_DF, reference, key.to_object()?)?;
+        self.set_key_material(&PUBLIC_KEY_DF, reference, Secret::new(public))?;
         out.extend_from_slice(&modulus);
         Ok(StatusWord::OK)
     }
@@ -98,7 +104,8 @@ impl Token {
     /// little-endian.
     pub(crate) fn rsa_private_operation(
         &mut self,
-        cmd: &Request<'_>,
+        input: &[u8],
+        le: Option<usize>,
         out: &mut Vec<u8>,
         reference: u8,
     ) -> CardResult {
@@ -119,22 +126,22 @@ impl Token {
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?
             .clone();
         let modulus_len = usize::from(bits / 8);
-        if matches!(cmd.le, Some(le) if le < modulus_len) {
+        if matches!(le, Some(le) if le < modulus_len) {
             return Err(status::wrong_le(modulus_len));
         }
-        if cmd.data.is_empty() || cmd.data.len() > modulus_len {
+        if input.is_empty() || input.len() > modulus_len {
             return Err(StatusWord::WRONG_LENGTH);
         }
         let private = RsaPrivate::from_object(material.expose(), bits)
             .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
-        let result = private.private_op(cmd.data, self.rng())?;
+        let result = private.private_op(input, self.rng())?;
         out.extend_from_slice(&result);
         Ok(StatusWord::OK)
     }
 
     /// PSO: DECIPHER `00 2A 80 86` (RSA only; a GOST key is 6A81): the ciphertext arrives
     /// byte-reversed without a padding-indicator byte, 256-byte inputs chained (`rtecp_cipher`).
-    pub(crate) fn decipher(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+    pub(crate) fn decipher(&mut self, decipher: Decipher<'_>, out: &mut Vec<u8>) -> CardResult {
         let reference = self
             .session
             .se_decipher_key
@@ -142,7 +149,7 @@ impl Token {
         if !self.is_rsa_reference(reference) {
             return Err(StatusWord::FUNC_NOT_SUPPORTED);
         }
-        self.rsa_private_operation(cmd, out, reference)
+        self.rsa_private_operation(decipher.input, decipher.le, out, reference)
     }
 
     /// CHANGE REFERENCE DATA P2=00 into the current RSA key object under its update condition

@@ -1,9 +1,9 @@
 //! SELECT (INS A4) and the Rutoken list-files forms (`rutoken-ecp-apdu.md` §4 SELECT, List files).
 
 use crate::token::Token;
-use crate::token::command::Request;
 use crate::token::fcp::write_fcp;
 use crate::token::fs::{self, Node};
+use crate::token::operand::{Select, SelectBy};
 use crate::token::status::CardResult;
 use rutoken_apdu::StatusWord;
 
@@ -43,21 +43,14 @@ impl Target {
 }
 
 impl Token {
-    /// Implements SELECT: `P1=00` by FID (3F00 = MF; no data = first child of the current DF),
-    /// `P1=00 P2=02` next sibling, `P1=03` parent, `P1=08` path from the MF, `P1=09` path from
-    /// the current DF. P2 00/04 return the FCP, 0C nothing. 6A82 leaves the selection as it was.
-    pub(crate) fn select(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+    /// Implements SELECT (the forms are [`Select`]'s): the target is resolved against the current
+    /// DF; 6A82 (no such file, or a path deeper than [`MAX_DEPTH`]) leaves the selection as it
+    /// was.
+    pub(crate) fn select(&mut self, select: Select<'_>, out: &mut Vec<u8>) -> CardResult {
         let mf = self.mf()?;
         let current = &self.session.current_df;
-        let fcp = match cmd.p2 {
-            0x00 | 0x04 => true,
-            0x0C => false,
-            0x02 if cmd.p1 == 0x00 => true,
-            _ => return Err(StatusWord::WRONG_P1P2),
-        };
-        let target = match (cmd.p1, cmd.p2, cmd.data) {
-            (0x00, 0x02, [hi, lo]) => {
-                let after = u16::from_be_bytes([*hi, *lo]);
+        let target = match select.by {
+            SelectBy::Next(after) => {
                 let dir = fs::node_at(mf, current).ok_or(StatusWord::FILE_NOT_FOUND)?;
                 let pos = dir
                     .children()
@@ -72,48 +65,40 @@ impl Token {
                 t.push(next.fid)?;
                 t
             }
-            (0x00, 0x02, _) => return Err(StatusWord::WRONG_LENGTH),
-            (0x00, _, []) => {
+            SelectBy::FirstChild => {
                 let dir = fs::node_at(mf, current).ok_or(StatusWord::FILE_NOT_FOUND)?;
                 let first = dir.children().first().ok_or(StatusWord::FILE_NOT_FOUND)?;
                 let mut t = Target::from(current)?;
                 t.push(first.fid)?;
                 t
             }
-            (0x00, _, [0x3F, 0x00]) => Target::from(&[])?,
-            (0x00, _, [hi, lo]) => {
+            SelectBy::Mf => Target::from(&[])?,
+            SelectBy::Child(fid) => {
                 let mut t = Target::from(current)?;
-                t.push(u16::from_be_bytes([*hi, *lo]))?;
+                t.push(fid)?;
                 t
             }
-            (0x00, _, _) => return Err(StatusWord::WRONG_LENGTH),
-            (0x03, _, []) => {
+            SelectBy::Parent => {
                 let parent = current
                     .split_last()
                     .map(|(_, p)| p)
                     .ok_or(StatusWord::FILE_NOT_FOUND)?;
                 Target::from(parent)?
             }
-            (0x03, _, _) => return Err(StatusWord::WRONG_LENGTH),
-            (0x08 | 0x09, _, data) if !data.is_empty() && data.len() % 2 == 0 => {
-                let mut t = if cmd.p1 == 0x08 {
+            SelectBy::Path { from_mf, fids } => {
+                let mut t = if from_mf {
                     Target::from(&[])?
                 } else {
                     Target::from(current)?
                 };
-                for pair in data.chunks_exact(2) {
-                    let [hi, lo] = *pair else {
-                        return Err(StatusWord::WRONG_LENGTH);
-                    };
-                    t.push(u16::from_be_bytes([hi, lo]))?;
+                for fid in fids.fids() {
+                    t.push(fid)?;
                 }
                 t
             }
-            (0x08 | 0x09, _, _) => return Err(StatusWord::WRONG_LENGTH),
-            _ => return Err(StatusWord::WRONG_P1P2),
         };
         let node: &Node = fs::node_at(mf, target.as_slice()?).ok_or(StatusWord::FILE_NOT_FOUND)?;
-        if fcp {
+        if select.answer_fcp {
             // CREATE FILE and image loading refuse objects whose FCP would not fit, so this
             // cannot fail; if it did, the answer says so rather than carrying a broken FCP.
             write_fcp(node, out).map_err(|_| StatusWord::UNKNOWN_ERROR)?;

@@ -16,56 +16,15 @@ use zeroize::Zeroizing;
 
 use crate::token::Token;
 use crate::token::access::Op;
-use crate::token::command::Request;
 use crate::token::fcp::CreateRequest;
 use crate::token::fs::{Body, SECRET_KEY_DF};
 use crate::token::key::KeyObject;
+use crate::token::operand::{Crt, Piece, SymmetricTemplate};
 use crate::token::secret::Secret;
 use crate::token::status::CardResult;
 use crate::token::symmetric::{
     Algorithm, Pso, Running, SECRET_KEY_LEN, SymmetricSe, params_of_code,
 };
-
-/// The pieces of a CRT (ISO 7816-4 §11.5.11) the symmetric environments use.
-#[derive(Default)]
-struct Crt {
-    /// 80: algorithm reference.
-    algorithm: Option<u8>,
-    /// 83: secret key reference.
-    secret: Option<u8>,
-    /// 84: private key reference.
-    private: Option<u8>,
-    /// 87: IV or UKM.
-    iv: Option<[u8; 8]>,
-}
-
-fn parse_crt(data: &[u8]) -> CardResult<Crt> {
-    let mut crt = Crt::default();
-    let mut r = Reader::new(data);
-    while r.any_left() {
-        let t = tlv::read(&mut r, "control reference").map_err(|_| StatusWord::WRONG_DATA)?;
-        match (t.tag, t.value) {
-            (0x80, [a]) => crt.algorithm = Some(*a),
-            (0x83, [k]) => crt.secret = Some(*k),
-            (0x84, [k]) => crt.private = Some(*k),
-            (0x87, iv) => {
-                crt.iv = Some(iv.try_into().map_err(|_| StatusWord::WRONG_DATA)?);
-            }
-            _ => return Err(StatusWord::WRONG_DATA),
-        }
-    }
-    Ok(crt)
-}
-
-/// True when an MSE SET is for this module: a CCT (`B4`), a KAT (`A6`), or a CT whose key is a
-/// secret key (tag 83).
-pub(super) fn is_symmetric_se(cmd: &Request<'_>) -> bool {
-    match cmd.p2 {
-        0xB4 | 0xA6 => true,
-        0xB8 => parse_crt(cmd.data).is_ok_and(|c| c.secret.is_some()),
-        _ => false,
-    }
-}
 
 impl Token {
     /// The secret-key object `…/6003/00kk`: its parameter set, its material (once generated or
@@ -137,13 +96,10 @@ impl Token {
 
     /// Implements GENERATE `00 46 81 kk` (no data, no answer): 32 random bytes into the
     /// secret-key object `…/6003/00kk`, created before. The key never leaves the token.
-    pub(crate) fn generate_secret_key(&mut self, cmd: &Request<'_>) -> CardResult {
-        if !cmd.data.is_empty() {
-            return Err(StatusWord::WRONG_LENGTH);
-        }
+    pub(crate) fn generate_secret_key(&mut self, reference: u8) -> CardResult {
         let mut key = Zeroizing::new([0u8; SECRET_KEY_LEN]);
         self.rng().fill_bytes(&mut key[..]);
-        self.fill_secret_key(cmd.p2, &key[..])?;
+        self.fill_secret_key(reference, &key[..])?;
         Ok(StatusWord::OK)
     }
 
@@ -171,18 +127,13 @@ impl Token {
 
     /// Implements MSE SET of a CT (`B8`: 83 secret key, 80 ECB/CFB/CNT/key wrap, 87 IV or UKM),
     /// a CCT (`B4`: 83, 80 MAC, 87 optional IV) or a KAT (`A6`: 84 private key, 80 VKO, 83 the
-    /// secret-key object that receives the KEK). Any MSE SET drops the stream in progress.
-    pub(crate) fn symmetric_mse(&mut self, cmd: &Request<'_>) -> CardResult {
-        self.session.symmetric = None;
-        if !matches!(cmd.p1, 0x41 | 0x81 | 0xC1) {
-            return Err(StatusWord::WRONG_P1P2);
-        }
-        let crt = parse_crt(cmd.data)?;
-        let reference = crt.algorithm.ok_or(StatusWord::WRONG_DATA)?;
+    /// secret-key object that receives the KEK). Any MSE SET drops the stream in progress (the
+    /// row's `before`).
+    pub(crate) fn symmetric_mse(&mut self, template: SymmetricTemplate, crt: Crt) -> CardResult {
         let algorithm =
-            Algorithm::from_ref(&self.profile, reference).ok_or(StatusWord::WRONG_DATA)?;
-        let se = match (cmd.p2, algorithm) {
-            (0xA6, Algorithm::Vko(vko)) => {
+            Algorithm::from_ref(&self.profile, crt.algorithm).ok_or(StatusWord::WRONG_DATA)?;
+        let se = match (template, algorithm) {
+            (SymmetricTemplate::Agreement, Algorithm::Vko(vko)) => {
                 let key_ref = crt.private.ok_or(StatusWord::WRONG_DATA)?;
                 let target = crt.secret.ok_or(StatusWord::WRONG_DATA)?;
                 self.private_key(key_ref)?;
@@ -193,9 +144,9 @@ impl Token {
                     target,
                 }
             }
-            (0xB4, Algorithm::Mac)
+            (SymmetricTemplate::Checksum, Algorithm::Mac)
             | (
-                0xB8,
+                SymmetricTemplate::Cipher,
                 Algorithm::Ecb
                 | Algorithm::Cfb
                 | Algorithm::Cnt
@@ -224,34 +175,22 @@ impl Token {
         Ok(StatusWord::OK)
     }
 
-    /// Implements PSO: ENCIPHER `2A 84 80`.
-    pub(crate) fn encipher(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        self.symmetric_pso(Pso::Encipher, cmd, out)
-    }
-
-    /// Implements PSO: DECIPHER `2A 80 84` (the key wraps: unwrap into a secret-key object).
-    pub(crate) fn decipher_symmetric(
-        &mut self,
-        cmd: &Request<'_>,
-        out: &mut Vec<u8>,
-    ) -> CardResult {
-        self.symmetric_pso(Pso::Decipher, cmd, out)
-    }
-
-    /// Implements PSO: COMPUTE CRYPTOGRAPHIC CHECKSUM `2A 8E 80`: the 4-byte MAC on the last
-    /// (unchained) piece.
-    pub(crate) fn checksum(&mut self, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
-        self.symmetric_pso(Pso::Checksum, cmd, out)
-    }
-
     /// One piece of a symmetric PSO. The first piece checks the key's use condition and starts
     /// the stream; every piece answers its output at once (whole blocks; CFB and CNT keep a
     /// partial block back until the last piece); the last piece ends the stream, the
     /// environment staying set for the next operation. An error ends the stream.
-    fn symmetric_pso(&mut self, pso: Pso, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+    /// Implements PSO: ENCIPHER `2A 84 80`, DECIPHER `2A 80 84` (the key wraps: unwrap into a
+    /// secret-key object) and COMPUTE CRYPTOGRAPHIC CHECKSUM `2A 8E 80` (the 4-byte MAC on the
+    /// last piece).
+    pub(crate) fn symmetric_pso(
+        &mut self,
+        pso: Pso,
+        piece: Piece<'_>,
+        out: &mut Vec<u8>,
+    ) -> CardResult {
         // Another streaming command (PSO: HASH) ends at any APDU that is not its own.
         self.session.hasher = None;
-        let result = self.symmetric_piece(pso, cmd, out);
+        let result = self.symmetric_piece(pso, piece, out);
         if result.is_err()
             && let Some(SymmetricSe::Cipher { running, .. }) = self.session.symmetric.as_mut()
         {
@@ -260,7 +199,7 @@ impl Token {
         result
     }
 
-    fn symmetric_piece(&mut self, pso: Pso, cmd: &Request<'_>, out: &mut Vec<u8>) -> CardResult {
+    fn symmetric_piece(&mut self, pso: Pso, piece: Piece<'_>, out: &mut Vec<u8>) -> CardResult {
         let Some(SymmetricSe::Cipher {
             key_ref,
             algorithm,
@@ -280,7 +219,7 @@ impl Token {
         let (params, key) = self.use_secret_key(key_ref)?;
         match (pso, algorithm) {
             (Pso::Encipher | Pso::Decipher, Algorithm::KeyWrap | Algorithm::CryptoProKeyWrap) => {
-                if cmd.chained {
+                if !piece.last {
                     return Err(StatusWord::CHAINING_NOT_SUPPORTED);
                 }
                 let kind = if algorithm == Algorithm::KeyWrap {
@@ -289,9 +228,9 @@ impl Token {
                     KeyWrap::CryptoPro
                 };
                 return if pso == Pso::Encipher {
-                    self.wrap_key(kind, params, &key, iv, cmd.data, out)
+                    self.wrap_key(kind, params, &key, iv, piece.data, out)
                 } else {
-                    self.unwrap_key(kind, params, &key, cmd.data)
+                    self.unwrap_key(kind, params, &key, piece.data)
                 };
             }
             (Pso::Checksum, Algorithm::Mac)
@@ -322,10 +261,10 @@ impl Token {
         });
         match state {
             Running::Ecb { key, params } => {
-                if !cmd.data.len().is_multiple_of(gost28147::BLOCK_LEN) {
+                if !piece.data.len().is_multiple_of(gost28147::BLOCK_LEN) {
                     return Err(StatusWord::WRONG_LENGTH);
                 }
-                let mut data = cmd.data.to_vec();
+                let mut data = piece.data.to_vec();
                 let done = if direction == Direction::Encrypt {
                     ecb_encrypt(*params, key, &mut data)
                 } else {
@@ -334,15 +273,15 @@ impl Token {
                 done.map_err(|_| StatusWord::WRONG_LENGTH)?;
                 out.extend_from_slice(&data);
             }
-            Running::Cfb(cfb) => out.extend_from_slice(&cfb.update(cmd.data)),
+            Running::Cfb(cfb) => out.extend_from_slice(&cfb.update(piece.data)),
             Running::Cnt(cnt) => {
-                let mut data = cmd.data.to_vec();
+                let mut data = piece.data.to_vec();
                 cnt.apply_keystream(&mut data);
                 out.extend_from_slice(&data);
             }
-            Running::Mac(mac) => mac.update(cmd.data),
+            Running::Mac(mac) => mac.update(piece.data),
         }
-        if !cmd.chained {
+        if piece.last {
             match running.take() {
                 Some((_, Running::Cfb(cfb))) => out.extend_from_slice(&cfb.finish()),
                 Some((_, Running::Mac(mac))) => out.extend_from_slice(&mac.finalize_4()),
