@@ -32,7 +32,13 @@ pub fn device_info(session: &mut Session, args: Args<'_>) -> Result<Value> {
     } else if is("TOKEN_INFO_READER") {
         json!(session.device.reader())
     } else if is("TOKEN_INFO_LABEL") {
-        json!(NO_LABEL)
+        let label = session.device.token_label()?;
+        json!(
+            label
+                .filter(|l| !l.is_empty())
+                .as_deref()
+                .unwrap_or(NO_LABEL)
+        )
     } else if is("TOKEN_INFO_DEVICE_TYPE") {
         json!(c("TOKEN_TYPE_RUTOKEN_ECP"))
     } else if is("TOKEN_INFO_SERIAL") {
