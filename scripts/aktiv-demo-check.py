@@ -36,9 +36,11 @@ def text_file(name, text):
     return name
 
 
-def cms_verify(name, result, content=None):
+def cms_verify(name, result, content=None, signer=None):
     args = ["cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER",
             "-in", der_file(name, result), "-CAfile", CA, "-attime", ATTIME, "-out", "/dev/null"]
+    if signer is not None:
+        args += ["-certfile", text_file(name + ".signer.pem", signer)]
     if content is not None:
         args += ["-content", text_file(name + ".content", content)]
     ok, out = openssl(*args)
@@ -71,12 +73,14 @@ def check_ts_request(r):
     return None if ok and "Message data" in out else "openssl ts -query: " + out.strip()[-200:]
 
 
-def check_hash(r):
-    text = "Текст для вычисления хеша"
-    ok, out = openssl("dgst", "-engine", "gost", "-md_gost12_256", "-r", stdin=text.encode())
-    want = out.split()[0] if ok else "?"
-    got = r.replace(":", "").strip().lower()
-    return None if got == want else f"openssl dgst -md_gost12_256 gives {want}"
+def check_hash(algorithm):
+    def check(r):
+        text = "Текст для вычисления хеша"
+        ok, out = openssl("dgst", "-engine", "gost", algorithm, "-r", stdin=text.encode())
+        want = out.split()[0] if ok else "?"
+        got = r.replace(":", "").strip().lower()
+        return None if got == want else f"openssl dgst {algorithm} gives {want}"
+    return check
 
 
 def check_parses(r):
@@ -92,11 +96,15 @@ checks = {
     "SignMessage (attached, with certificate)": ("openssl cms -verify", lambda r: cms_verify("sig.p7s", r)),
     "SignMessage (detached, CAdES-BES attributes)": (
         "openssl cms -verify -content", lambda r: cms_verify("det.p7s", r, sign_text)),
-    "CmcRequest (page's PKCS#10)": ("openssl cms -verify", lambda r: cms_verify("cmc.p7s", r)),
+    # The page asks for no signer certificate in the CMC request: the token's, read by
+    # GetCertificate, is given to OpenSSL.
+    "CmcRequest (page's PKCS#10)": ("openssl cms -verify -certfile (token's certificate)",
+                                    lambda r: cms_verify("cmc.p7s", r, signer=report.get("tokenCert", ""))),
     "SignMessageSafeTouch": ("openssl cms -verify", lambda r: cms_verify("st.p7s", r)),
     "Authenticate": ("openssl cms -verify", lambda r: cms_verify("auth.p7s", r)),
     "TsRequest (SignMessage's CMS)": ("openssl ts -query", check_ts_request),
-    "CalcHash (GOST 2012-256)": ("openssl dgst", check_hash),
+    "CalcHash (page's default, GOST R 34.11-94)": ("openssl dgst -md_gost94", check_hash("-md_gost94")),
+    "CalcHash (GOST R 34.11-2012 256)": ("openssl dgst -md_gost12_256", check_hash("-md_gost12_256")),
     "EncryptMessage (page's CryptoPro 2001 recipient)": (
         "openssl cms -cmsout (no key to decrypt)", check_parses),
     "EncryptMessage (token's certificate)": ("openssl cms -decrypt (fixture key)", lambda r: cms_decrypt(

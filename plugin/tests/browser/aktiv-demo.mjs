@@ -160,6 +160,26 @@ async function run(name, group, { prepare, expect = "ok", result, check } = {}) 
   return step;
 }
 
+// A button of the page's header (login, PIN cache): its console answer.
+async function press(name, button, check) {
+  const step = { name, group: "header" };
+  try {
+    await page.evaluate(() => { document.querySelector("#console").innerHTML = ""; });
+    await click(button);
+    step.output = "\n" + ((await settle()) || "");
+    const failed = ERROR.test(step.output);
+    step.status = failed ? "FAIL" : "OK";
+    if (!failed && check) {
+      const why = check(step.output);
+      if (why) { step.status = "FAIL"; step.note = why; }
+    }
+  } catch (e) {
+    step.status = "FAIL";
+    step.note = "driver: " + String(e && e.message || e);
+  }
+  report.steps.push(step);
+}
+
 try {
   page = await browser.newPage();
   page.on("console", (m) => report.console.push(m.text()));
@@ -187,6 +207,12 @@ try {
       prepare: () => click(`#DevInfo input[value="${v}"]`),
     });
   }
+
+  await press("savePin (header)", "#save-pin");
+  // removePin also logs out (the page then asks to log in, as with the real plugin): log in.
+  await press("removePin (header)", "#remove-pin");
+  await press("login (header, again)", "#login", (o) => (/Вход выполнен/.test(o) ? null : "no login"));
+  await refresh("#refresh-keys", "#key-list");
 
   // Key pairs: the page's defaults (GOST 2012-256, XA, «Подпись и обмен», marker BusinessTests).
   await run("GenerateKeyPair (defaults)", "GenerateKeyPair");
@@ -224,6 +250,7 @@ try {
   const user = async () => choose("#cert-list", /Пользовательский/);
   await run("GetCertificate (user)", "GetCertificate", { prepare: user, result: "#get-cert-result" });
   const tokenCert = report.steps.at(-1).result || "";
+  report.tokenCert = tokenCert;
   await run("ParseCertificate (user)", "ParseCertificate", { prepare: user });
   await run("ParseCertificateFromString (page's)", "ParseCertificateFromString");
   await run("GetKeyByCertificate (user)", "GetKeyByCertificate", { prepare: user });
@@ -258,8 +285,22 @@ try {
     prepare: () => setValue("#cms-for-tsp", cms), result: "#tsp-request-result",
   });
   const tsRequest = report.steps.at(-1).result || "";
-  await run("CalcHash (GOST 2012-256)", "CalcHash", { result: "#hash-message-result" });
-  await run("SignHash (new key)", "SignHash", { prepare: sel, result: "#sign-message-result" });
+  await run("CalcHash (page's default, GOST R 34.11-94)", "CalcHash", { result: "#hash-message-result" });
+  await run("CalcHash (GOST R 34.11-2012 256)", "CalcHash", {
+    prepare: () => setValue("#CalcHash .hash-algorithm", "HASH_TYPE_GOST3411_12_256"),
+    result: "#hash-message-result",
+  });
+  await run("SignHash (new key, page's default hash GOST 94)", "SignHash", {
+    prepare: sel,
+    expect: { error: /Неправильный тип ключа/, why: "the bridge refuses a hash algorithm not the 2012 key's (WRONG_KEY_TYPE); the real plugin's answer to this pair is not in Aktiv's public reference: unverified" },
+  });
+  await run("SignHash (new key, GOST 2012-256)", "SignHash", {
+    prepare: async () => {
+      await sel();
+      await setValue("#SignHash .hash-algorithm", "HASH_TYPE_GOST3411_12_256");
+    },
+    result: "#sign-message-result",
+  });
   await run("DeriveKey (new key, page's public key)", "DeriveKey", { prepare: sel, result: "#derive-result" });
   await run("SignMessageSafeTouch", "SignMessageSafeTouch", { prepare: user, result: "#sign-message-result" });
   await run("Authenticate", "Authenticate", { prepare: user, result: "#authenticate-result" });
@@ -332,6 +373,11 @@ try {
       await setValue("#FormatToken #label", "rutoken-lab");
     },
   });
+  await run("DevInfo: label (after FormatToken)", "DevInfo", {
+    prepare: () => click('#DevInfo input[value="label"]'),
+    check: (b) => (/rutoken-lab/.test(b) ? null : "not the label FormatToken wrote"),
+  });
+  await press("logout (header)", "#logout");
 } catch (e) {
   report.error = String(e && e.stack || e);
 } finally {
