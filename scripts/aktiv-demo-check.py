@@ -88,6 +88,14 @@ def check_parses(r):
     return None if ok and "envelopedData" in out else "openssl cms -cmsout: " + out.strip()[-200:]
 
 
+def check_tst(r):
+    why = cms_verify("tst.p7s", r)
+    if why:
+        return why
+    ok, out = openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", "tst.p7s")
+    return None if ok and "id-smime-aa-timeStampToken" in out else "no timeStampToken attribute in the CMS"
+
+
 message = report.get("message", "")
 sign_text = report.get("signText", "")
 checks = {
@@ -103,6 +111,8 @@ checks = {
     "SignMessageSafeTouch": ("openssl cms -verify", lambda r: cms_verify("st.p7s", r)),
     "Authenticate": ("openssl cms -verify", lambda r: cms_verify("auth.p7s", r)),
     "TsRequest (SignMessage's CMS)": ("openssl ts -query", check_ts_request),
+    "AddTstToCms (OpenSSL TSA's response to TsRequest)": (
+        "openssl cms -verify, timeStampToken attribute present", check_tst),
     "CalcHash (page's default, GOST R 34.11-94)": ("openssl dgst -md_gost94", check_hash("-md_gost94")),
     "CalcHash (GOST R 34.11-2012 256)": ("openssl dgst -md_gost12_256", check_hash("-md_gost12_256")),
     "EncryptMessage (page's CryptoPro 2001 recipient)": (

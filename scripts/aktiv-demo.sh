@@ -89,13 +89,34 @@ wait_port "$page_port"
 # GOST 2001 recipient whose key OpenSSL holds, pasted as one line of base64 as the page's is.
 (cd "$work" && openssl req -x509 -engine gost -newkey gost2001 -pkeyopt paramset:A -nodes \
   -keyout r2001.key -out r2001.crt -subj "/CN=aktiv-demo 2001 recipient" -days 1 >/dev/null 2>&1)
+# A GOST time-stamp authority for `openssl ts -reply` (the page has none; TsRequest's request
+# goes to it, its response to AddTstToCms).
+mkdir "$work/tsa"
+(cd "$work/tsa" && openssl req -x509 -engine gost -newkey gost2012_256 -pkeyopt paramset:A -nodes \
+  -keyout tsa.key -out tsa.crt -subj "/CN=aktiv-demo TSA" \
+  -addext "extendedKeyUsage=critical,timeStamping" -days 1 >/dev/null 2>&1 && echo 01 >serial)
+cat >"$work/tsa/ts.cnf" <<'EOF'
+[ tsa ]
+default_tsa = tsa_config1
+[ tsa_config1 ]
+serial = ./serial
+signer_digest = md_gost12_256
+default_policy = 1.2.643.2.2.38.4
+digests = md_gost12_256, md_gost12_512, sha256
+accuracy = secs:1
+ordering = yes
+tsa_name = no
+ess_cert_id_chain = no
+EOF
 python3 - "$work" "$root/fixtures/ca.crt.pem" <<'EOF'
 import json, sys
 work, ca = sys.argv[1], sys.argv[2]
 body = "".join(l for l in open(f"{work}/r2001.crt").read().splitlines() if not l.startswith("-----"))
 json.dump({"ca": open(ca).read(),
            "recipient2001": f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----",
-           "userPin": "12345678", "adminPin": "87654321"}, open(f"{work}/inputs.json", "w"))
+           "userPin": "12345678", "adminPin": "87654321",
+           "tsa": {"dir": f"{work}/tsa", "config": f"{work}/tsa/ts.cnf"}},
+          open(f"{work}/inputs.json", "w"))
 EOF
 
 # 5. Every group.

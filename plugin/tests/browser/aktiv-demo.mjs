@@ -11,7 +11,10 @@
 //
 // node aktiv-demo.mjs BRIDGE_URL PAGE_URL EXTENSION_DIR INPUTS_JSON OUT_JSON
 //   INPUTS_JSON: {"ca": PEM of the token certificate's CA, "recipient2001": PEM (one line of
-//   base64) of a GOST 2001 certificate whose key OpenSSL holds, "userPin", "adminPin"}
+//   base64) of a GOST 2001 certificate whose key OpenSSL holds, "userPin", "adminPin",
+//   "tsa": {"dir", "config"}: a GOST time-stamp authority for `openssl ts -reply` (tsa.key,
+//   tsa.crt in dir)}
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -311,12 +314,23 @@ try {
     },
     check: (b) => (/true/.test(b) ? null : "the signature does not verify"),
   });
-  await run("AddTstToCms (no TSA response)", "AddTstToCms", {
+  // The page has no TSA; a person's TSA answers TsRequest's request: here OpenSSL's.
+  const tsa = inputs.tsa;
+  writeFileSync(join(tsa.dir, "req.tsq"), Buffer.from(tsRequest, "base64"));
+  execFileSync("openssl", ["ts", "-reply", "-engine", "gost", "-config", tsa.config, "-queryfile",
+    "req.tsq", "-inkey", "tsa.key", "-signer", "tsa.crt", "-out", "resp.tsr"], { cwd: tsa.dir, stdio: "ignore" });
+  const tsResponse = readFileSync(join(tsa.dir, "resp.tsr")).toString("base64");
+  const tsaCert = readFileSync(join(tsa.dir, "tsa.crt"), "utf8");
+  await run("AddTstToCms (OpenSSL TSA's response to TsRequest)", "AddTstToCms", {
     prepare: async () => {
+      await setValue("#AddTstToCms #response", tsResponse);
       await setValue("#AddTstToCms #data", tsRequest);
       await setValue("#cms-for-tst-injection", cms);
+      await setValue("#AddTstToCms #cert", tsaCert);
+      await setValue("#AddTstToCms #ca-cert", tsaCert);
     },
-    expect: { error: /Ошибка/, why: "needs a time-stamp response from a TSA; the page has none and the test runs on loopback only" },
+    result: "#cms-with-tst",
+    check: (b) => (/true/.test(b) ? null : "the response does not verify"),
   });
 
   // Encryption.
