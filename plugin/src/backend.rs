@@ -92,7 +92,7 @@ mod tests {
             .slot
             .with_session(|s| {
                 assert!(!s.device.keys()?.is_empty(), "the fixture has a key");
-                s.device.format("87654321", "11112222")?;
+                s.device.format("87654321", "11112222", None)?;
                 s.device.login("11112222")?;
                 assert!(s.device.keys()?.is_empty());
                 assert!(s.device.certificates()?.is_empty());

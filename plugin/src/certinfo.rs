@@ -264,15 +264,12 @@ fn version_number(cert: &Cert) -> u8 {
     }
 }
 
-/// Reads a certificate given as PEM or base64 DER.
+/// Reads a certificate given as PEM (as leniently as OpenSSL: `crate::pem`) or base64 DER.
 pub fn cert_from_text(text: &str) -> Result<Cert> {
-    use crate::codes::ErrorCode;
-    let trimmed = text.trim();
-    let der = if trimmed.starts_with("-----BEGIN") {
-        rutoken_pki::encoding::der_bytes(trimmed.as_bytes(), "CERTIFICATE")
-            .map_err(|e| PluginError::new(ErrorCode::PemError, e.to_string()))?
+    let der = if crate::pem::looks_like_pem(text) {
+        crate::pem::certificate_der(text)?
     } else {
-        crate::args::from_base64(trimmed, "certificate")?
+        crate::args::from_base64(text.trim(), "certificate")?
     };
     let cert = Cert::parse(&der).map_err(PluginError::asn1)?;
     // The DER re-encodes to itself (no trailing bytes hidden behind a valid prefix).

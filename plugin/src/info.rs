@@ -32,7 +32,13 @@ pub fn device_info(session: &mut Session, args: Args<'_>) -> Result<Value> {
     } else if is("TOKEN_INFO_READER") {
         json!(session.device.reader())
     } else if is("TOKEN_INFO_LABEL") {
-        json!(NO_LABEL)
+        let label = session.device.token_label()?;
+        json!(
+            label
+                .filter(|l| !l.is_empty())
+                .as_deref()
+                .unwrap_or(NO_LABEL)
+        )
     } else if is("TOKEN_INFO_DEVICE_TYPE") {
         json!(c("TOKEN_TYPE_RUTOKEN_ECP"))
     } else if is("TOKEN_INFO_SERIAL") {
@@ -119,12 +125,17 @@ fn mechanisms() -> Value {
         "hash": {"hardware": [c("HASH_TYPE_GOST3411_12_256"), c("HASH_TYPE_GOST3411_12_512")],
                  "software": hashes},
         "sign": {"hardware": sign_algorithms(), "software": []},
-        // GOST 28147-89 and VKO on the token (`cmsDecrypt`); `cmsEncrypt` seals on the host.
-        // keyExchange lists the key algorithms VKO works with [GUESS: the plugin's constants
-        // for it are not public].
+        // GOST 28147-89 and VKO on the token (`cmsDecrypt`, `derive`: VKO 2012 with the 256-bit
+        // KDF, for 256- and 512-bit keys); `cmsEncrypt` seals on the host, with VKO 2001 for a
+        // 2001 recipient too. keyExchange holds the PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_*
+        // constants, as the demo's DevInfo test names them.
         "cipher": {"hardware": [c("CIPHER_ALGORITHM_GOST28147")],
                    "software": [c("CIPHER_ALGORITHM_GOST28147")]},
-        "keyExchange": {"hardware": sign_algorithms(), "software": sign_algorithms()},
+        "keyExchange": {
+            "hardware": [c("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2012_256")],
+            "software": [c("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2001"),
+                         c("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2012_256")],
+        },
     })
 }
 

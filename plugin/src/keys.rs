@@ -88,12 +88,10 @@ pub fn generate(session: &mut Session, args: Args<'_>) -> Result<Value> {
         )));
     }
     let spec = opts.u32("keySpec")?.unwrap_or(c("KEY_SPEC_SIGN"));
-    if spec == c("KEY_SPEC_SIGN_AND_EXCHANGE") {
-        return Err(PluginError::new(
-            ErrorCode::KeySpecNotSupported,
-            "key exchange (VKO) is not emulated yet",
-        ));
-    } else if spec != c("KEY_SPEC_SIGN") {
+    // Both specs are generated alike: the token's VKO (`derive`, `cmsDecrypt`) takes any GOST
+    // key pair, so an exchange key needs nothing a signing key lacks. The spec is not kept on
+    // the token yet (getKeyInfo answers KEY_SPEC_SIGN for every key).
+    if spec != c("KEY_SPEC_SIGN") && spec != c("KEY_SPEC_SIGN_AND_EXCHANGE") {
         return Err(PluginError::bad(format!("unknown keySpec {spec}")));
     }
     let kind = opts.u32("keyType")?.unwrap_or(c("KEY_TYPE_COMMON"));

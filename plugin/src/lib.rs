@@ -22,6 +22,7 @@ mod info;
 mod keys;
 pub mod methods;
 pub mod panel;
+mod pem;
 mod pins;
 mod pkcs10;
 mod plugin_error;

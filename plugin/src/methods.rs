@@ -70,8 +70,8 @@ pub const SPECS: &[MethodSpec] = &[
         &[
             ("adminPin", Honoured),
             ("newUserPin", Honoured),
-            // The token label lives in PKCS#15 TokenInfo, which the bridge does not write.
-            ("label", Refused(ErrorCode::FunctionFailed)),
+            // Written to the PKCS#15 TokenInfo (getDeviceInfo(TOKEN_INFO_LABEL) reads it).
+            ("label", Honoured),
         ],
     ),
     m("authenticate"),

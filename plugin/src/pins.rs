@@ -136,15 +136,10 @@ pub fn format(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let opts = args.at_most(2)?.options(1)?;
     let admin = opts.str("adminPin")?.unwrap_or(DEFAULT_ADMIN_PIN);
     let user = opts.str("newUserPin")?.unwrap_or(DEFAULT_USER_PIN);
-    if opts.str("label")?.is_some_and(|l| !l.is_empty()) {
-        return Err(PluginError::new(
-            ErrorCode::FunctionFailed,
-            "the bridge does not write the token label",
-        ));
-    }
+    let label = opts.str("label")?.filter(|l| !l.is_empty());
     pin_length(admin)?;
     pin_length(user)?;
-    session.device.format(admin, user)?;
+    session.device.format(admin, user, label)?;
     session.logged_in = false;
     session.login_pin = None;
     session.pin_cache = None;

@@ -345,6 +345,11 @@ fn every_info_type_answers_in_the_real_shape_and_the_pin_cache_survives_a_pull()
         json!([0, c_of("TOKEN_INFO_SUPPORTED_MECHANISMS")]),
     )
     .expect("mechanisms");
+    // The demo page names keyExchange's entries by the EXCHANGE_VKO constants.
+    assert_eq!(
+        mechanisms["keyExchange"]["hardware"],
+        json!([c_of("PUBLIC_KEY_ALGORITHM_EXCHANGE_VKO_GOST3410_2012_256")])
+    );
     for kind in ["hash", "sign", "cipher", "keyExchange"] {
         for side in ["hardware", "software"] {
             assert!(mechanisms[kind][side].is_array(), "{kind}.{side}");

@@ -2,7 +2,8 @@
 //! it returns is the one OpenSSL's gost engine derives on the peer's side (`openssl pkeyutl
 //! -derive` with the peer's private key, the token's public key and the same UKM), for the
 //! fixture's key (2012-256, CryptoPro A) and for keys generated on the token (2012-256
-//! CryptoPro B, 2012-512 set A), with the demo page's arguments (colon hex, an 8-byte UKM);
+//! CryptoPro B, 2012-512 set A, and the demo page's default: a 2012-256 XA key made with
+//! `keySpec: KEY_SPEC_SIGN_AND_EXCHANGE`), with the demo page's arguments (colon hex, an 8-byte UKM);
 //! its argument errors and a point off the curve keep their codes.
 //!
 //! Prints `skipped: …` without OpenSSL's gost engine.
@@ -126,12 +127,13 @@ fn derive_returns_the_key_openssl_derives_on_the_peers_side() {
         .as_str()
         .unwrap()
         .to_owned();
-    let generated = |paramset: &str, algorithm: &str| {
+    let generated = |paramset: &str, algorithm: &str, spec: &str| {
         let algorithm = rutoken_plugin_bridge::codes::constant(algorithm);
+        let spec = rutoken_plugin_bridge::codes::constant(spec);
         call(
             slot,
             "generateKeyPair",
-            json!([0, null, "derive", {"publicKeyAlgorithm": algorithm, "paramset": paramset}]),
+            json!([0, null, "derive", {"publicKeyAlgorithm": algorithm, "paramset": paramset, "keySpec": spec}]),
         )
         .unwrap()
         .as_str()
@@ -147,18 +149,38 @@ fn derive_returns_the_key_openssl_derives_on_the_peers_side() {
             64,
         ),
         (
-            generated("B", "PUBLIC_KEY_ALGORITHM_GOST3410_2012_256"),
+            generated(
+                "B",
+                "PUBLIC_KEY_ALGORITHM_GOST3410_2012_256",
+                "KEY_SPEC_SIGN",
+            ),
             ParamSet::Gost256C,
             "gost2012_256",
             "TCC",
             64,
         ),
         (
-            generated("A", "PUBLIC_KEY_ALGORITHM_GOST3410_2012_512"),
+            generated(
+                "A",
+                "PUBLIC_KEY_ALGORITHM_GOST3410_2012_512",
+                "KEY_SPEC_SIGN",
+            ),
             ParamSet::Gost512A,
             "gost2012_512",
             "A",
             128,
+        ),
+        // The demo page's defaults: an exchange key (KEY_SPEC_SIGN_AND_EXCHANGE), set XA.
+        (
+            generated(
+                "XA",
+                "PUBLIC_KEY_ALGORITHM_GOST3410_2012_256",
+                "KEY_SPEC_SIGN_AND_EXCHANGE",
+            ),
+            ParamSet::Gost256B,
+            "gost2012_256",
+            "TCB",
+            64,
         ),
     ];
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! `cmsEncrypt` / `cmsDecrypt` both ways with OpenSSL's gost engine:
 //! - what `cmsEncrypt` makes to a certificate whose key OpenSSL has (made by `openssl req
-//!   -newkey gost2012_256|gost2012_512`) opens with `openssl cms -decrypt`;
+//!   -newkey gost2012_256|gost2012_512|gost2001`, the 2001 one given as one-line PEM as the demo
+//!   page gives its recipient) opens with `openssl cms -decrypt`;
 //! - what `openssl cms -encrypt -gost89` makes to the emulated token's certificate opens with
 //!   `cmsDecrypt`, the VKO, unwrap and decryption done by the token (the bridge's real backend,
 //!   the emulator in process); so does `cmsEncrypt`'s own output; another recipient's
@@ -55,6 +56,12 @@ fn openssl_recipient(dir: &std::path::Path, algorithm: &str, paramset: &str) -> 
     std::fs::read_to_string(dir.join("c.pem")).unwrap()
 }
 
+/// `pem` with its base64 on one line (no 64-column wrap), as pages paste certificates.
+fn one_line(pem: &str) -> String {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
+}
+
 #[test]
 fn cms_encrypt_opens_with_openssl() {
     if !gost_engine() {
@@ -70,8 +77,17 @@ fn cms_encrypt_opens_with_openssl() {
         ("gost2012_256", "A"),
         ("gost2012_512", "A"),
         ("gost2012_256", "B"),
+        // GOST R 34.10-2001 (VKO 2001), as the demo page's default recipient (a CryptoPro
+        // 2001 certificate) is; OpenSSL makes the key this test needs to open it.
+        ("gost2001", "A"),
     ] {
         let cert = openssl_recipient(dir.path(), algorithm, paramset);
+        // The demo page's PEM has its base64 on one line; OpenSSL's PEM reader takes that.
+        let cert = if algorithm == "gost2001" {
+            one_line(&cert)
+        } else {
+            cert
+        };
         let enveloped =
             support::call(&slot, &c, "cmsEncrypt", json!([0, "", [cert], data, {}])).unwrap();
         std::fs::write(dir.path().join("e.der"), b64(&enveloped)).unwrap();

@@ -198,14 +198,24 @@ impl Device {
         self.as_admin(admin_pin, |d| d.reset_retry_counter(PinRole::User))
     }
     /// Formats the token: with the administrator's PIN, deletes every key pair, certificate and
-    /// data object and sets the user PIN to `new_user_pin` (tries back to the maximum).
-    pub fn format(&mut self, admin_pin: &str, new_user_pin: &str) -> Result<(), DriverError> {
+    /// data object, sets the user PIN to `new_user_pin` (tries back to the maximum) and, when
+    /// given, the token's label (the PKCS#15 TokenInfo's).
+    pub fn format(
+        &mut self,
+        admin_pin: &str,
+        new_user_pin: &str,
+        label: Option<&str>,
+    ) -> Result<(), DriverError> {
         self.driver.format(&Format {
             admin: admin_pin,
             new_admin: None,
             user: new_user_pin,
-            label: None,
+            label,
         })
+    }
+    /// The token's label (the PKCS#15 TokenInfo's), when it has one.
+    pub fn token_label(&mut self) -> Result<Option<String>, DriverError> {
+        self.driver.token_label()
     }
     /// The data objects.
     pub fn data_files(&mut self) -> Result<Vec<DataFile>, DriverError> {
