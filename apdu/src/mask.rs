@@ -19,39 +19,87 @@ pub fn is_secret(command: &[u8]) -> bool {
     command.get(1).is_some_and(|ins| SECRET_INS.contains(ins))
 }
 
+/// A command with any secret data already removed: what may be kept and shown later. The
+/// bytes are the command's visible bytes; `secret_at`, when set, is where the removed data
+/// stood (shown as `**`). Transcripts keep this and render it only when a report asks
+/// (issue 25: hex for every exchange of a flow at recording time was 7 % of the flow).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MaskedCommand {
+    visible: Vec<u8>,
+    secret_at: Option<usize>,
+}
+
+impl MaskedCommand {
+    /// The spaced hex of the visible bytes with `**` where the secret data stood.
+    pub fn render(&self) -> String {
+        let Some(at) = self.secret_at else {
+            return spaced(&self.visible);
+        };
+        let (head, tail) = self.visible.split_at(at.min(self.visible.len()));
+        let mut text = spaced(head);
+        text.push_str(" **");
+        if !tail.is_empty() {
+            text.push(' ');
+            text.push_str(&spaced(tail));
+        }
+        text
+    }
+
+    /// True when some data was removed.
+    pub fn is_masked(&self) -> bool {
+        self.secret_at.is_some()
+    }
+}
+
+/// The command with any secret data removed by the rule above.
+pub fn mask(command: &[u8]) -> MaskedCommand {
+    remove_secret(command, is_secret(command))
+}
+
+/// The command with its data field removed whatever the instruction: for commands the caller
+/// knows carry secrets (a raw scenario step marked `secret`).
+pub fn mask_data(command: &[u8]) -> MaskedCommand {
+    remove_secret(command, true)
+}
+
 /// The command in spaced hex with any secret data replaced by `**`.
 pub fn masked(command: &[u8]) -> String {
-    render(command, is_secret(command))
+    mask(command).render()
 }
 
 /// The command in spaced hex with its data field replaced by `**` whatever the instruction:
 /// for commands the caller knows carry secrets (a raw scenario step marked `secret`).
 pub fn masked_data(command: &[u8]) -> String {
-    render(command, true)
+    mask_data(command).render()
 }
 
-fn render(command: &[u8], secret: bool) -> String {
+fn remove_secret(command: &[u8], secret: bool) -> MaskedCommand {
+    let whole = || MaskedCommand {
+        visible: command.to_vec(),
+        secret_at: None,
+    };
     if !secret {
-        return spaced(command);
+        return whole();
     }
     match CommandView::parse(command) {
-        Ok(view) if view.data.is_empty() => spaced(command),
+        Ok(view) if view.data.is_empty() => whole(),
         Ok(view) => {
             let end = view.data_offset + view.data.len();
-            let mut text = spaced(command.get(..view.data_offset).unwrap_or_default());
-            text.push_str(" **");
-            let tail = command.get(end..).unwrap_or_default();
-            if !tail.is_empty() {
-                text.push(' ');
-                text.push_str(&spaced(tail));
+            let mut visible = command.get(..view.data_offset).unwrap_or_default().to_vec();
+            visible.extend_from_slice(command.get(end..).unwrap_or_default());
+            MaskedCommand {
+                visible,
+                secret_at: Some(view.data_offset),
             }
-            text
         }
         // Malformed: where the data starts is unknown, so everything after the header may be
         // secret.
         Err(_) => match command.get(..4) {
-            Some(header) if command.len() > 4 => format!("{} **", spaced(header)),
-            _ => spaced(command),
+            Some(header) if command.len() > 4 => MaskedCommand {
+                visible: header.to_vec(),
+                secret_at: Some(4),
+            },
+            _ => whole(),
         },
     }
 }
@@ -101,6 +149,11 @@ mod tests {
             if let Some(le) = le {
                 apdu.push(le);
             }
+            let kept = mask(&apdu);
+            prop_assert!(kept.is_masked());
+            // What is kept never holds the secret: at most the bytes around it (only the
+            // header when the length fields do not parse).
+            prop_assert!(kept.visible.len() <= apdu.len() - secret.len());
             let text = masked(&apdu);
             // Every byte but the data is shown, and the data is one `**`.
             let shown = apdu.len() - secret.len();
