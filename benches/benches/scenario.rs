@@ -4,12 +4,12 @@
 //! prints its thread CPU time per flow over 300 runs (`rutoken_benches::cpu_time_per_run`): on a
 //! machine shared with other work the wall clock also counts the others' time slices.
 //!
-//! Measured 7 Dec 2026, 18:55-18:57 UTC, on this 2-core machine (AMD EPYC, 2 vCPUs) while other
-//! agents built and tested (load average 4.5-6), three interleaved runs of the binaries of
-//! `0ba69b2` and of the branch `perf`: CPU time per flow `reissue_happy_path` 1.156 / 1.160 /
-//! 1.188 ms before, 0.875 / 0.860 / 0.916 ms after (1143 flows per CPU second: the goal is
-//! met), `first_issue_flow` 0.627 / 0.660 / 0.620 → 0.528 / 0.507 / 0.509 ms; criterion medians
-//! `reissue_happy_path` 1.32 / 1.22 / 1.27 ms → 0.97 / 0.98 / 1.51 ms. docs/scenarios.md
+//! Measured 7 Dec 2026, 19:05-19:07 UTC, on this 2-core machine (AMD EPYC, 2 vCPUs) while other
+//! agents built and tested (load average 4-5.3), three interleaved runs of the binaries of
+//! `0ba69b2` and of the branch `perf`: CPU time per flow `reissue_happy_path` 1.147 / 1.166 /
+//! 1.155 ms before, 0.872 / 0.862 / 0.880 ms after (1147 flows per CPU second: the goal is
+//! met), `first_issue_flow` 0.613 / 0.625 / 0.635 → 0.508 / 0.499 / 0.506 ms; criterion medians
+//! `reissue_happy_path` 1.32 / 1.35 / 1.27 ms → 1.00 / 0.97 / 0.97 ms. docs/scenarios.md
 //! "Speed" says what changed and what is left.
 #![allow(missing_docs)]
 
