@@ -4,13 +4,13 @@
 //! prints its thread CPU time per flow over 300 runs (`rutoken_benches::cpu_time_per_run`): on a
 //! machine shared with other work the wall clock also counts the others' time slices.
 //!
-//! Measured 7 Dec 2026 on this 2-core machine (AMD EPYC, 2 vCPUs) while five other agents
-//! built and tested (load average 4-5), three interleaved rounds of the binaries before and
-//! after issue 25's changes, criterion medians: `reissue_happy_path` 2.92 / 3.47 / 3.43 ms
-//! before, 1.86 / 2.55 / 1.25 ms after; `first_issue_flow` 2.25 / 3.28 / 2.74 ms before,
-//! 0.93 / 1.00 / 1.15 ms after. CPU time per flow after, 3 runs: `reissue_happy_path` 1.146 /
-//! 1.154 / 1.159 ms (866 flows per CPU second: the goal is not met), `first_issue_flow` 0.592 /
-//! 0.593 / 0.617 ms. docs/scenarios.md "Speed" says what changed and what is left.
+//! Measured 7 Dec 2026, 19:05-19:07 UTC, on this 2-core machine (AMD EPYC, 2 vCPUs) while other
+//! agents built and tested (load average 4-5.3), three interleaved runs of the binaries of
+//! `0ba69b2` and of the branch `perf`: CPU time per flow `reissue_happy_path` 1.147 / 1.166 /
+//! 1.155 ms before, 0.872 / 0.862 / 0.880 ms after (1147 flows per CPU second: the goal is
+//! met), `first_issue_flow` 0.613 / 0.625 / 0.635 → 0.508 / 0.499 / 0.506 ms; criterion medians
+//! `reissue_happy_path` 1.32 / 1.35 / 1.27 ms → 1.00 / 0.97 / 0.97 ms. docs/scenarios.md
+//! "Speed" says what changed and what is left.
 #![allow(missing_docs)]
 
 use std::path::Path;

@@ -1,17 +1,21 @@
-//! The APDU transcript of a scenario: what the client sent and the card answered, PINs masked
-//! at the moment of recording (the unmasked bytes are never stored).
+//! The APDU transcript of a scenario: what the client sent and the card answered, PINs and
+//! secret answers masked at the moment of recording (the unmasked bytes are never stored).
+
+mod text;
 
 use serde::Serialize;
 
-use rutoken_apdu::mask::{masked, masked_data, masked_response};
+use rutoken_apdu::mask::{MaskedCommand, mask, mask_data, mask_response};
+
+pub use self::text::Text;
 
 /// One command and its response, as printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Exchange {
-    /// The command in spaced hex; PIN data replaced by `**`.
-    pub command: String,
+    /// The command in spaced hex; PIN data replaced by `**` (removed when recorded).
+    pub command: Text,
     /// The response in spaced hex (data then SW), or the transport error.
-    pub response: String,
+    pub response: Text,
     /// What the client was doing (`verify_pin`, `install_certificate`, …).
     pub step: String,
     /// What the two texts hold, so that readers need not guess it from them (reports keep
@@ -48,10 +52,15 @@ pub struct Transcript {
 /// Renders a command for a transcript with the one masking rule (`rutoken_apdu::mask`);
 /// `secret` masks the data of any command (a raw step marked `secret`).
 pub fn mask_command(command: &[u8], secret: bool) -> String {
+    masked_command(command, secret).render()
+}
+
+/// The command with its secrets removed by the one masking rule, as a transcript keeps it.
+fn masked_command(command: &[u8], secret: bool) -> MaskedCommand {
     if secret {
-        masked_data(command)
+        mask_data(command)
     } else {
-        masked(command)
+        mask(command)
     }
 }
 
@@ -60,7 +69,7 @@ impl Transcript {
     pub fn observe(&mut self, exchange: &rutoken_client::Exchange<'_>) {
         let secret = std::mem::take(&mut self.secret_next);
         let step = self.step.clone();
-        self.record(&step, exchange.command, secret, exchange.response);
+        self.push(step, exchange.command, secret, exchange.response);
     }
 
     /// Records one exchange.
@@ -71,14 +80,30 @@ impl Transcript {
         secret: bool,
         response: Result<&[u8], &rutoken_client::TransportError>,
     ) {
+        self.push(step.to_owned(), command, secret, response);
+    }
+
+    fn push(
+        &mut self,
+        step: String,
+        command: &[u8],
+        secret: bool,
+        response: Result<&[u8], &rutoken_client::TransportError>,
+    ) {
         let (response, kind) = match response {
-            Ok(bytes) => (masked_response(command, bytes), ExchangeKind::Apdu),
-            Err(err) => (format!("error: {err}"), ExchangeKind::TransportError),
+            Ok(bytes) => (
+                Text::masked(mask_response(command, bytes)),
+                ExchangeKind::Apdu,
+            ),
+            Err(err) => (
+                Text::from(format!("error: {err}")),
+                ExchangeKind::TransportError,
+            ),
         };
         self.exchanges.push(Exchange {
-            command: mask_command(command, secret),
+            command: Text::masked(masked_command(command, secret)),
             response,
-            step: step.to_owned(),
+            step,
             kind,
         });
     }

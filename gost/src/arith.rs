@@ -12,6 +12,7 @@ pub(crate) mod edwards_x86;
 pub(crate) mod field;
 pub(crate) mod fixed_base;
 pub(crate) mod inverse;
+pub(crate) mod key_tables;
 pub(crate) mod limbs;
 pub(crate) mod point;
 pub(crate) mod registry;

@@ -3,8 +3,10 @@
 //! a comparison instead of a scalar multiplication. A reissue flow parses the token's new key
 //! five times (the client's answer, the request it builds, the CA's two checks of the request,
 //! the check of the stored certificate): the repeated subgroup checks were 15 % of an
-//! in-process flow (perf, 7 Dec 2026). Only points that passed are kept, and a point is public
-//! data, so nothing secret is kept or timed.
+//! in-process flow (perf, 7 Dec 2026). Only points that passed, or that this crate computed as
+//! d·P for a key it made (in the subgroup by construction; the first of those five parses was
+//! still a full check, 4 % of a flow, 7 Dec 2026), are kept, and a point is public data, so
+//! nothing secret is kept or timed.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -45,12 +47,29 @@ pub(crate) fn contains(param: ParamSet, x: &[u64; 8], y: &[u64; 8]) -> bool {
 
 /// Remembers a point that has just passed the full check.
 pub(crate) fn insert(param: ParamSet, x: [u64; 8], y: [u64; 8]) {
+    with(|c| remember(c, param, x, y))
+}
+
+/// Remembers a point this crate computed as d·P (0 < d < q), unless it is known already: such a
+/// point passes the full check by construction.
+pub(crate) fn insert_computed(param: ParamSet, x: [u64; 8], y: [u64; 8]) {
     with(|c| {
-        if let Some(slot) = c.points.get_mut(c.next) {
-            *slot = Some((param, x, y));
+        let known = c
+            .points
+            .iter()
+            .flatten()
+            .any(|(p, px, py)| *p == param && *px == x && *py == y);
+        if !known {
+            remember(c, param, x, y);
         }
-        c.next = (c.next + 1) % SLOTS;
     })
+}
+
+fn remember(c: &mut Checked, param: ParamSet, x: [u64; 8], y: [u64; 8]) {
+    if let Some(slot) = c.points.get_mut(c.next) {
+        *slot = Some((param, x, y));
+    }
+    c.next = (c.next + 1) % SLOTS;
 }
 
 #[cfg(test)]
@@ -75,6 +94,25 @@ mod tests {
                 Err(Error::PointNotOnCurve)
             );
         }
+    }
+
+    #[test]
+    fn a_key_made_here_is_known_before_its_point_is_parsed() {
+        let key = SigningKey::generate(ParamSet::Gost256A, &mut Rng::from_seed(26)).unwrap();
+        let (x, y) = key.verifying_key().xy_limbs();
+        assert!(contains(ParamSet::Gost256A, &x, &y));
+        // The point of a key made again is not remembered twice.
+        let d = key.to_le_bytes();
+        let again = SigningKey::from_le_bytes(ParamSet::Gost256A, &d).unwrap();
+        assert_eq!(again.verifying_key(), key.verifying_key());
+        let copies = with(|c| {
+            c.points
+                .iter()
+                .flatten()
+                .filter(|(p, px, py)| *p == ParamSet::Gost256A && *px == x && *py == y)
+                .count()
+        });
+        assert!(copies <= 1, "{copies} copies");
     }
 
     #[test]

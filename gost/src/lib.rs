@@ -29,6 +29,7 @@ pub mod rng;
 pub mod signature;
 pub mod signing_key;
 pub mod spki;
+mod verified_signatures;
 pub mod verifying_key;
 pub mod vko;
 

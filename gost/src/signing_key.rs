@@ -10,7 +10,9 @@ use crate::{Error, ParamSet, Rng, Signature, VerifyingKey};
 /// about 2^-250 per try, so reaching this means a broken random source).
 const MAX_NONCE_TRIES: usize = 16;
 
-/// A GOST R 34.10 private key on one parameter set. `Debug` shows only the parameter set.
+/// A GOST R 34.10 private key on one parameter set. `Debug` shows only the parameter set; a
+/// clone zeroizes its own copy of d when dropped.
+#[derive(Clone)]
 pub struct SigningKey {
     param: ParamSet,
     /// d as little-endian limbs; limbs above the parameter set's size are zero.
@@ -102,6 +104,10 @@ impl SigningKey {
                 .public_key(&Zeroizing::new(narrow(&d)))
                 .map(|(x, y)| (widen(&x), widen(&y)))?,
         };
+        // d·P with 0 < d < q lies in the order-q subgroup by construction: the full check of
+        // the same point parsed back (the token's answer to a key generation, read by the host
+        // in the same process) can be a lookup.
+        crate::checked_points::insert_computed(param, x, y);
         let public = VerifyingKey::from_trusted_point(param, x, y);
         Ok(SigningKey { param, d, public })
     }

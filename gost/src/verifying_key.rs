@@ -3,6 +3,7 @@
 use crate::arith::registry::{CurveRef, curve};
 use crate::checked_points;
 use crate::encoding::{self, narrow};
+use crate::verified_signatures;
 use crate::{Error, ParamSet, Signature};
 
 /// Which loop computes z1·P + z2·Q when verifying a tc26-512-C signature in this process.
@@ -114,8 +115,24 @@ impl VerifyingKey {
     pub fn param_set(&self) -> ParamSet {
         self.param
     }
-    /// Verifies a signature over a digest in wire order (RFC 7091 §6.2).
+    /// Verifies a signature over a digest in wire order (RFC 7091 §6.2). The same signature
+    /// verified again under the same key over the same digest is answered from a small memory
+    /// of this process's successful verifications (`verified_signatures.rs`).
     pub fn verify_digest(&self, digest: &[u8], signature: &Signature) -> Result<(), Error> {
+        self.verify(digest, signature, true)
+    }
+
+    /// [`Self::verify_digest`] computed in full every time, never answered from the memory of
+    /// earlier verifications (nor adding to it): what benchmarks of the arithmetic measure.
+    pub fn verify_digest_uncached(
+        &self,
+        digest: &[u8],
+        signature: &Signature,
+    ) -> Result<(), Error> {
+        self.verify(digest, signature, false)
+    }
+
+    fn verify(&self, digest: &[u8], signature: &Signature, remember: bool) -> Result<(), Error> {
         let len = self.param.scalar_len();
         if digest.len() != len {
             return Err(Error::InvalidLength {
@@ -140,6 +157,17 @@ impl VerifyingKey {
         {
             return Err(Error::SignatureOutOfRange);
         }
+        let entry = verified_signatures::Verified {
+            param: self.param,
+            x: self.x,
+            y: self.y,
+            alpha,
+            r,
+            s,
+        };
+        if remember && verified_signatures::contains(&entry) {
+            return Ok(());
+        }
         // Steps 2-7.
         let ok = match curve(self.param) {
             CurveRef::C4(c) => c.verify(
@@ -157,10 +185,12 @@ impl VerifyingKey {
                 &narrow(&s),
             ),
         };
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::VerificationFailed)
+        if !ok {
+            return Err(Error::VerificationFailed);
         }
+        if remember {
+            verified_signatures::insert(entry);
+        }
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 mod generate;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -26,7 +27,7 @@ pub const OWNER_CURRENT_SERIAL: &str = "010101D1010201B6";
 pub const REISSUE_DATE: OffsetDateTime = datetime!(2020-02-04 06:51:00 UTC);
 
 /// A key and its certificate.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Fixture {
     /// The private key (a test key).
     pub key: PrivateKey,
@@ -73,6 +74,19 @@ pub fn file(name: &str) -> Option<&'static [u8]> {
     FILES.iter().find(|f| f.name == name).map(|f| f.contents)
 }
 
+/// The fixture `stem`, parsed and checked once per process (`slot` keeps it): the test CA was
+/// parsed from its PEM files, its key's Q = d·P computed and checked against the certificate
+/// for every flow, 3 % of an in-process reissue flow (issue 25, `perf`, 7 Dec 2026). The keys
+/// are the repository's public test keys. A failure is not kept: the next call tries again and
+/// says why.
+fn cached(stem: &str, slot: &'static OnceLock<Fixture>) -> Result<Fixture> {
+    if let Some(fixture) = slot.get() {
+        return Ok(fixture.clone());
+    }
+    let fixture = load(stem)?;
+    Ok(slot.get_or_init(|| fixture).clone())
+}
+
 fn load(stem: &str) -> Result<Fixture> {
     let missing = || Error::Pem {
         expected: "CERTIFICATE",
@@ -89,33 +103,39 @@ fn load(stem: &str) -> Result<Fixture> {
 
 /// The test CA «УЦ НотариПро (ТЕСТ)» (GOST 2012-256, paramset 256-B), self-signed.
 pub fn ca() -> Result<Fixture> {
-    load("ca")
+    static LOADED: OnceLock<Fixture> = OnceLock::new();
+    cached("ca", &LOADED)
 }
 
 /// Иванов Иван Иванович's current certificate, serial `010101D1010201B6`, issued by the test
 /// CA, valid on 2020-02-04; key GOST 2012-256 paramset 256-B (CryptoPro-A).
 pub fn owner_current() -> Result<Fixture> {
-    load("owner-current")
+    static LOADED: OnceLock<Fixture> = OnceLock::new();
+    cached("owner-current", &LOADED)
 }
 
 /// The same owner's certificate that expired on 2019-12-01 (the expired-certificate path).
 pub fn owner_expired() -> Result<Fixture> {
-    load("owner-expired")
+    static LOADED: OnceLock<Fixture> = OnceLock::new();
+    cached("owner-expired", &LOADED)
 }
 
 /// Another test CA, «Чужой УЦ (ТЕСТ)».
 pub fn foreign_ca() -> Result<Fixture> {
-    load("foreign-ca")
+    static LOADED: OnceLock<Fixture> = OnceLock::new();
+    cached("foreign-ca", &LOADED)
 }
 
 /// The same owner's certificate issued by the foreign CA (valid on 2020-02-04).
 pub fn owner_foreign() -> Result<Fixture> {
-    load("owner-foreign")
+    static LOADED: OnceLock<Fixture> = OnceLock::new();
+    cached("owner-foreign", &LOADED)
 }
 
 /// A second owner, Петров Пётр Петрович, issued by the test CA (for subject mismatches).
 pub fn second_owner() -> Result<Fixture> {
-    load("second-owner")
+    static LOADED: OnceLock<Fixture> = OnceLock::new();
+    cached("second-owner", &LOADED)
 }
 
 /// Writes every fixture generated from `seed` into `dir`; returns the paths written.

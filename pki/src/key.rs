@@ -36,6 +36,7 @@ struct KeyParameters {
 }
 
 /// A private key with its algorithm: what a key file holds. `Debug` shows the algorithm only.
+#[derive(Clone)]
 pub struct PrivateKey {
     /// The public-key algorithm (2001, 2012-256 or 2012-512).
     pub algorithm: KeyAlgorithm,

@@ -125,8 +125,8 @@ impl Pkcs11Driver {
                 calls
                     .into_iter()
                     .map(|(command, response)| crate::transcript::Exchange {
-                        command,
-                        response,
+                        command: command.into(),
+                        response: response.into(),
                         step: step.clone(),
                         kind: crate::transcript::ExchangeKind::Calls,
                     }),

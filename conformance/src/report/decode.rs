@@ -75,12 +75,12 @@ pub fn decode(e: &Exchange) -> Decoded {
         }
         return Decoded {
             step: e.step.clone(),
-            command: e.command.clone(),
-            response: e.response.clone(),
+            command: e.command.to_string(),
+            response: e.response.to_string(),
             name: names.join(" + "),
             parameters: parameters.join("; "),
             sw: None,
-            meaning: e.response.clone(),
+            meaning: e.response.to_string(),
         };
     }
     let (command, masked) = bytes_of(&e.command);
@@ -107,8 +107,8 @@ pub fn decode(e: &Exchange) -> Decoded {
     };
     Decoded {
         step: e.step.clone(),
-        command: e.command.clone(),
-        response: e.response.clone(),
+        command: e.command.to_string(),
+        response: e.response.to_string(),
         name,
         parameters,
         sw,
@@ -226,8 +226,8 @@ mod tests {
 
     fn ex(command: &str, response: &str) -> Exchange {
         Exchange {
-            command: command.to_owned(),
-            response: response.to_owned(),
+            command: command.into(),
+            response: response.into(),
             step: "s".to_owned(),
             kind: ExchangeKind::Apdu,
         }

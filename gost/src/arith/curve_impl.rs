@@ -11,6 +11,7 @@ use super::edwards::Edwards;
 use super::field::{Field, Reduction};
 use super::fixed_base::{FIXED_WINDOW, FixedBaseTable};
 use super::inverse;
+use super::key_tables::KeyTables;
 use super::limbs;
 use super::point::{Affine, CurveArith, Jacobian};
 use crate::Error;
@@ -30,6 +31,8 @@ pub(crate) struct Curve<const N: usize> {
     pub(crate) cofactor: u64,
     fixed: OnceLock<Option<FixedBaseTable<N>>>,
     base_odd: OnceLock<Option<Vec<Affine<N>>>>,
+    /// Tables of the public keys that verify often (Weierstrass sets).
+    key_tables: KeyTables<N>,
     /// The Edwards coefficient d (with e = 1) for the twisted Edwards sets, whose signing and
     /// verification run in Edwards form.
     edwards_d: Option<[u64; N]>,
@@ -59,6 +62,7 @@ impl<const N: usize> Curve<N> {
             arith,
             fixed: OnceLock::new(),
             base_odd: OnceLock::new(),
+            key_tables: KeyTables::new(),
             edwards_d,
             edwards: OnceLock::new(),
         }
@@ -201,13 +205,66 @@ impl<const N: usize> Curve<N> {
                 .edwards()
                 .is_some_and(|ed| ed.verify_x(&z1, &q_point, &z2, r, &self.q));
         }
-        let Some(g_odd) = self.base_odd_multiples() else {
-            return false;
+        let c = if let (Some(q_table), Some(p_table)) = (
+            self.key_tables
+                .for_key(&self.arith, &q_point, limbs::bit_len(&self.q)),
+            self.fixed_table(),
+        ) {
+            let c = p_table.add_mul_vartime(&self.arith, self.arith.identity(), &z1);
+            q_table.add_mul_vartime(&self.arith, c, &z2)
+        } else {
+            let Some(g_odd) = self.base_odd_multiples() else {
+                return false;
+            };
+            double_mul::double_mul_vartime(&self.arith, g_odd, &z1, &q_point, &z2)
         };
-        let c = double_mul::double_mul_vartime(&self.arith, g_odd, &z1, &q_point, &z2);
         // Steps 6-7: R = x_C mod q, accept iff R = r. With x_C = X/Z^2 and x_C < p, that is
         // X = (r + j·q)·Z^2 for some j >= 0 with r + j·q < p: no field inversion needed.
         self.x_matches_mod_q(&c, r)
+    }
+
+    /// For tests: z1·P + z2·Q for a public key Q, by the interleaved wNAF and by the two
+    /// fixed-base tables (built here whatever Q's history), both in affine form.
+    #[cfg(test)]
+    pub(crate) fn double_mul_both_ways(
+        &self,
+        qx: &[u64; N],
+        qy: &[u64; N],
+        z1: &[u64; N],
+        z2: &[u64; N],
+    ) -> (Option<Affine<N>>, Option<Affine<N>>) {
+        let q = Affine {
+            x: self.arith.f.element(qx),
+            y: self.arith.f.element(qy),
+        };
+        let wnaf = self.base_odd_multiples().and_then(|g_odd| {
+            self.arith.to_affine(&double_mul::double_mul_vartime(
+                &self.arith,
+                g_odd,
+                z1,
+                &q,
+                z2,
+            ))
+        });
+        let bits = limbs::bit_len(&self.q);
+        let tables = FixedBaseTable::new(&self.arith, &q, FIXED_WINDOW, bits)
+            .zip(self.fixed_table())
+            .and_then(|(q_table, p_table)| {
+                let c = p_table.add_mul_vartime(&self.arith, self.arith.identity(), z1);
+                self.arith
+                    .to_affine(&q_table.add_mul_vartime(&self.arith, c, z2))
+            });
+        (wnaf, tables)
+    }
+
+    /// For tests: whether the public key (x, y) has a table.
+    #[cfg(test)]
+    pub(crate) fn has_key_table(&self, qx: &[u64; N], qy: &[u64; N]) -> bool {
+        let q = Affine {
+            x: self.arith.f.element(qx),
+            y: self.arith.f.element(qy),
+        };
+        self.key_tables.has(&q)
     }
 
     /// Whether the affine x of C, reduced mod q, equals r (public values).

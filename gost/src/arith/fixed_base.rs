@@ -70,6 +70,34 @@ impl<const N: usize> FixedBaseTable<N> {
         }
         arith.projective_to_jacobian(&acc)
     }
+
+    /// `acc + k·P` in variable time, for public k only (verification): one table entry read
+    /// by index per non-zero digit, no doubling.
+    pub(crate) fn add_mul_vartime(
+        &self,
+        arith: &CurveArith<N>,
+        mut acc: Jacobian<N>,
+        k: &[u64; N],
+    ) -> Jacobian<N> {
+        let mut digits = SignedDigits::new(k, self.window);
+        for row in self.rows.chunks_exact(1usize << (self.window - 1)) {
+            let (magnitude, negative) = digits.next_digit();
+            let Some(index) = magnitude.checked_sub(1) else {
+                continue;
+            };
+            // |d| <= 2^(W-1), the row's length: always present. (Were it not, the sum would be
+            // wrong and the signature refused, never wrongly accepted.)
+            let Some(entry) = usize::try_from(index).ok().and_then(|i| row.get(i)) else {
+                continue;
+            };
+            let mut entry = *entry;
+            if negative == 1 {
+                entry.y = arith.f.neg(&entry.y);
+            }
+            acc = arith.add_affine_vartime(&acc, &entry);
+        }
+        acc
+    }
 }
 
 /// Signed-digit window of the fixed-base tables, Weierstrass and Edwards: 2^(W-1) affine

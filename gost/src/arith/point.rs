@@ -114,14 +114,20 @@ impl<const N: usize> CurveArith<N> {
         }
     }
 
-    /// P + Q with Q affine (`madd-2007-bl`), branch-free. Correct when P is the identity (the
-    /// result is then Q) and when P = -Q (the identity); P = Q gives a wrong result, which
-    /// its caller checks for (`add_affine_vartime`, public points only).
-    pub(crate) fn add_affine(&self, p: &Jacobian<N>, q: &Affine<N>) -> Jacobian<N> {
+    /// P + Q with Q affine (`madd-2007-bl`), branch-free, from its first products Z1^2,
+    /// U2 = X2·Z1^2 and S2 = Y2·Z1^3 (which `add_affine_vartime` computes to tell the special
+    /// cases apart). Correct when P is the identity (the result is then Q) and when P = -Q (the
+    /// identity); P = Q gives a wrong result, which its caller checks for.
+    fn finish_add_affine(
+        &self,
+        p: &Jacobian<N>,
+        q: &Affine<N>,
+        z1z1: &Fe<N>,
+        u2: &Fe<N>,
+        s2: &Fe<N>,
+    ) -> Jacobian<N> {
         let f = &self.f;
-        let z1z1 = f.square(&p.z);
-        let u2 = f.mul(&q.x, &z1z1);
-        let s2 = f.mul(&f.mul(&q.y, &p.z), &z1z1);
+        let (z1z1, u2, s2) = (*z1z1, *u2, *s2);
         let h = f.sub(&u2, &p.x);
         let hh = f.square(&h);
         let i = f.double(&f.double(&hh));
@@ -199,7 +205,7 @@ impl<const N: usize> CurveArith<N> {
                 self.identity()
             };
         }
-        self.add_affine(p, q)
+        self.finish_add_affine(p, q, &z1z1, &u2, &s2)
     }
 
     /// To affine (one constant-time inversion); `None` for the identity.
