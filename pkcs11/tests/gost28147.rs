@@ -16,67 +16,15 @@ mod support;
 use cryptoki_sys::*;
 use gost::gost28147::{self, Cfb, Direction, KeyWrap, Mac};
 use gost::{CipherParams, ParamSet, Rng, SigningKey, VerifyingKey, Vko};
-use rutoken_client::transport::InProcess;
 use rutoken_pkcs11::attribute::{Attribute, Template, ulong};
-use rutoken_pkcs11::device::Device;
-use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::module::derive::DeriveParams;
-use rutoken_pkcs11::settings::Settings;
-use rutoken_pkcs11::slot::{ReaderState, Readers};
 use rutoken_pkcs11::symmetric::{CKM_GOSTR3410_12_DERIVE, CKM_KDF_GOSTR3411_2012_256};
-use rutoken_sim::Card;
 use rutoken_sim::control::TokenSlot;
-use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::token::{Fixture, Token, TokenProfile};
-
-const USER_PIN: &[u8] = b"12345678";
-const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
-
-/// One reader holding the shared card; every connection is a new client over it.
-struct OneToken {
-    slot: TokenSlot,
-    settings: Settings,
-}
-
-impl Readers for OneToken {
-    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
-        Ok(vec![ReaderState {
-            name: "in-process".to_owned(),
-            atr: Some(self.slot.atr()),
-        }])
-    }
-    fn open(&self, _reader: &str) -> Result<Device, Error> {
-        Device::attach(
-            InProcess::new(self.slot.clone()),
-            self.settings.config.clone(),
-            self.settings.words,
-        )
-    }
-}
+use support::in_process::{RW, USER_PIN, module, personalised, template as t};
 
 fn lab() -> (Module, TokenSlot, CK_SESSION_HANDLE) {
-    let token = Token::in_memory(Fixture::Personalised, 7, TokenProfile::default()).unwrap();
-    let slot = TokenSlot::new(token);
-    let m = Module::new(Box::new(OneToken {
-        slot: slot.clone(),
-        settings: Settings::from_profile(&DeviceProfile::default()),
-    }));
-    let s = m.open_session(0, RW).unwrap();
-    m.login(s, CKU_USER, USER_PIN).unwrap();
-    (m, slot, s)
-}
-
-fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
-    Template(
-        attrs
-            .iter()
-            .map(|(k, v)| Attribute {
-                kind: *k,
-                value: v.clone(),
-            })
-            .collect(),
-    )
+    personalised()
 }
 
 fn secret_template(params: CipherParams, value: Option<&[u8]>) -> Template {
@@ -705,10 +653,7 @@ fn token_keys_outlive_the_session_and_the_module() {
     assert_eq!(secret_objects(&slot), 1, "a token key outlives its session");
 
     // Another application finds it (after the login: it is private) with its attributes.
-    let other = Module::new(Box::new(OneToken {
-        slot: slot.clone(),
-        settings: Settings::from_profile(&DeviceProfile::default()),
-    }));
+    let other = module(&slot);
     let s2 = other.open_session(0, RW).unwrap();
     let find = |m: &Module, s| {
         m.find_init(s, &t(&[(CKA_ID, vec![0x28, 0x14, 0x70])]))

@@ -5,69 +5,17 @@
 //! §5.5 `C_Login`).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
+mod support;
+
 use cryptoki_sys::*;
 use der::{Decode, Encode};
-use rutoken_client::transport::InProcess;
-use rutoken_pkcs11::attribute::{Attribute, Template, bool, ulong};
-use rutoken_pkcs11::device::Device;
-use rutoken_pkcs11::error::Error;
+use rutoken_pkcs11::attribute::{Template, bool, ulong};
 use rutoken_pkcs11::module::Module;
-use rutoken_pkcs11::settings::Settings;
-use rutoken_pkcs11::slot::{ReaderState, Readers};
-use rutoken_sim::Card;
-use rutoken_sim::control::TokenSlot;
-use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::token::{Fixture, Token, TokenProfile};
-
-/// The factory user PIN the personalised fixture keeps (`docs/assumptions.md`,
-/// `token.factory_user_pin`).
-const USER_PIN: &[u8] = b"12345678";
-const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
-
-/// One reader holding the token; every connection is a new client over it.
-struct OneToken {
-    slot: TokenSlot,
-    settings: Settings,
-}
-
-impl Readers for OneToken {
-    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
-        Ok(vec![ReaderState {
-            name: "in-process".to_owned(),
-            atr: Some(self.slot.atr()),
-        }])
-    }
-    fn open(&self, _reader: &str) -> Result<Device, Error> {
-        Device::attach(
-            InProcess::new(self.slot.clone()),
-            self.settings.config.clone(),
-            self.settings.words,
-        )
-    }
-}
+use support::in_process::{USER_PIN, personalised, template as t};
 
 fn lab() -> (Module, CK_SESSION_HANDLE) {
-    let token = Token::in_memory(Fixture::Personalised, 7, TokenProfile::default()).unwrap();
-    let slot = TokenSlot::new(token);
-    let m = Module::new(Box::new(OneToken {
-        slot,
-        settings: Settings::from_profile(&DeviceProfile::default()),
-    }));
-    let s = m.open_session(0, RW).unwrap();
-    m.login(s, CKU_USER, USER_PIN).unwrap();
+    let (m, _slot, s) = personalised();
     (m, s)
-}
-
-fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
-    Template(
-        attrs
-            .iter()
-            .map(|(k, v)| Attribute {
-                kind: *k,
-                value: v.clone(),
-            })
-            .collect(),
-    )
 }
 
 fn find(m: &Module, s: CK_SESSION_HANDLE, template: &Template) -> Vec<CK_OBJECT_HANDLE> {

@@ -4,68 +4,22 @@
 //! SafeTouch's hash screen for `C_Sign` over data that is no document shows the digest signed.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use cryptoki_sys::*;
 use gost::DigestAlgorithm;
 use rutoken_client::transport::InProcess;
-use rutoken_pkcs11::attribute::{Attribute, Template};
-use rutoken_pkcs11::device::Device;
-use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::settings::Settings;
-use rutoken_pkcs11::slot::{ReaderState, Readers};
 use rutoken_pkcs11::vendor::*;
 use rutoken_sim::Card;
 use rutoken_sim::control::TokenSlot;
 use rutoken_sim::profile::DeviceProfile;
 use rutoken_sim::safetouch::{EventKind, Press, SafeTouch, SafeTouchProfile, ScriptedButtons};
 use rutoken_sim::token::{Fixture, Token, TokenProfile};
-
-/// The personalised fixture's user PIN (`docs/assumptions.md`, "personalised fixture").
-const USER_PIN: &[u8] = b"12345678";
-const RW: CK_FLAGS = CKF_SERIAL_SESSION | CKF_RW_SESSION;
-
-/// One reader holding the shared card; every connection is a new client over it.
-struct OneToken<C: Card + Clone + Sync + 'static> {
-    slot: C,
-    settings: Settings,
-}
-
-impl<C: Card + Clone + Sync + 'static> Readers for OneToken<C> {
-    fn readers(&self) -> Result<Vec<ReaderState>, Error> {
-        Ok(vec![ReaderState {
-            name: "in-process".to_owned(),
-            atr: Some(self.slot.atr()),
-        }])
-    }
-    fn open(&self, _reader: &str) -> Result<Device, Error> {
-        Device::attach(
-            InProcess::new(self.slot.clone()),
-            self.settings.config.clone(),
-            self.settings.words,
-        )
-    }
-}
-
-fn module<C: Card + Clone + Sync + 'static>(slot: &C) -> Module {
-    Module::new(Box::new(OneToken {
-        slot: slot.clone(),
-        settings: Settings::from_profile(&DeviceProfile::default()),
-    }))
-}
-
-fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
-    Template(
-        attrs
-            .iter()
-            .map(|(k, v)| Attribute {
-                kind: *k,
-                value: v.clone(),
-            })
-            .collect(),
-    )
-}
+use support::in_process::{RW, USER_PIN, module, template as t};
 
 #[test]
 fn vendor_attributes_are_kept_on_the_token() {

@@ -1,3 +1,5 @@
-//! What the module's PC/SC tests share beyond the `testkit` harness.
+//! What the module's tests share beyond the `testkit` harness: the module over an in-process
+//! token, and the PC/SC lab.
 
+pub mod in_process;
 pub mod lab;
