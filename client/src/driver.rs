@@ -85,6 +85,9 @@ pub struct KeySpec<'a> {
     pub param_set: gost::ParamSet,
     /// The label of the pair.
     pub label: &'a str,
+    /// Marked for key agreement too (PKCS#15 usage `derive`, PKCS#11 `CKA_DERIVE`, the Rutoken
+    /// Plugin's `KEY_SPEC_SIGN_AND_EXCHANGE`); false: a signing key.
+    pub exchange: bool,
 }
 
 /// A certificate on the token.
@@ -305,6 +308,11 @@ pub trait Driver {
     fn rename_key(&mut self, key: &TokenKey, label: &str, id: &[u8]) -> Result<(), DriverError> {
         let _ = (key, label, id);
         Err(cannot("rename a key pair"))
+    }
+    /// True when key pair `key` is marked for key agreement too ([`KeySpec::exchange`]).
+    fn key_exchange(&mut self, key: &TokenKey) -> Result<bool, DriverError> {
+        let _ = key;
+        Err(cannot("tell a key's usage"))
     }
     /// Gives a key pair a new ID and each half its own label; where both labels are the same,
     /// [`Driver::rename_key`].

@@ -103,6 +103,18 @@ impl<T: Transport> Client<T> {
         param_set: gost::ParamSet,
         label: &str,
     ) -> Result<KeyPair, ClientError> {
+        self.generate_key_pair_for(algorithm, param_set, label, false)
+    }
+
+    /// [`Client::generate_key_pair_of`]; `derive` marks the pair for key agreement too (its
+    /// PrKDF usage gains `derive`; every GOST key on the token can do VKO either way).
+    pub fn generate_key_pair_for(
+        &mut self,
+        algorithm: gost::KeyAlgorithm,
+        param_set: gost::ParamSet,
+        label: &str,
+        derive: bool,
+    ) -> Result<KeyPair, ClientError> {
         if algorithm == gost::KeyAlgorithm::Gost2001
             && layout::cryptopro_letter(param_set).is_none()
         {
@@ -131,7 +143,7 @@ impl<T: Transport> Client<T> {
             param_set,
             public_key,
         };
-        self.register_key_pair(&pair, algorithm, label)?;
+        self.register_key_pair(&pair, algorithm, label, derive)?;
         Ok(pair)
     }
 
@@ -142,6 +154,7 @@ impl<T: Transport> Client<T> {
         pair: &KeyPair,
         algorithm: gost::KeyAlgorithm,
         label: &str,
+        derive: bool,
     ) -> Result<(), ClientError> {
         if self.read_file(&layout::app_path(layout::ODF))?.is_none() {
             return Ok(());
@@ -165,6 +178,7 @@ impl<T: Transport> Client<T> {
             &layout::absolute_path_bytes(&layout::private_key_path(pair.reference)),
             algorithm,
             pair.param_set,
+            derive,
         )
         .map_err(ClientError::Encoding)?;
         self.append_to_directory(pkcs15::ODF_PRIVATE_KEYS, &private)

@@ -95,6 +95,15 @@ impl<T: Transport> Client<T> {
         Ok(path.map(|p| layout::path_from_bytes(&p)))
     }
 
+    /// True when the PrKDF entry of key `kk` has the `derive` usage (a key made for key
+    /// agreement too); false for a key with no entry.
+    pub fn key_derives(&mut self, kk: u8) -> Result<bool, ClientError> {
+        let path = layout::private_key_path(kk);
+        Ok(self.directory(pkcs15::ODF_PRIVATE_KEYS)?.iter().any(|e| {
+            (e.key_reference == Some(kk) || layout::path_from_bytes(&e.path) == path) && e.derive
+        }))
+    }
+
     /// The entries of the directory file of `odf_tag` (none if it does not exist).
     pub fn directory(&mut self, odf_tag: u32) -> Result<Vec<pkcs15::Entry>, ClientError> {
         let Some(path) = self.directory_path(odf_tag)? else {

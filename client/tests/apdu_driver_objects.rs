@@ -32,6 +32,7 @@ fn generated(d: &mut Bare, label: &str) -> TokenKey {
         algorithm: gost::KeyAlgorithm::Gost2012_256,
         param_set,
         label,
+        exchange: false,
     })
     .unwrap()
 }

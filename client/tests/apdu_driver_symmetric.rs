@@ -86,6 +86,7 @@ fn a_key_transport_opens_on_the_token() {
             algorithm: gost::KeyAlgorithm::Gost2012_256,
             param_set: set,
             label: "recipient",
+            exchange: false,
         })
         .unwrap();
     let public =

@@ -99,6 +99,7 @@ fn spec(label: &str) -> KeySpec<'_> {
         algorithm: gost::KeyAlgorithm::gost2012_for(param_set),
         param_set,
         label,
+        exchange: false,
     }
 }
 

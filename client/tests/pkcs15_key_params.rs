@@ -44,6 +44,7 @@ fn both_entries_carry_the_three_parameters() {
             &path,
             KeyAlgorithm::Gost2012_256,
             set("256-D"),
+            false,
         )
         .unwrap(),
         public_key_entry("k", &[1], &path, KeyAlgorithm::Gost2012_256, set("256-D")).unwrap(),

@@ -214,6 +214,9 @@ impl Device {
                 algorithm: spec.algorithm,
                 param_set: spec.param,
                 label: labels.private,
+                // CKA_DERIVE in the template is not asked of the token (every GOST key on it
+                // does VKO); the PrKDF usage stays `sign`.
+                exchange: false,
             })
             .map_err(|e| self.err(e))?;
         let (Some(reference), Some(own_id), Some(public)) =

@@ -88,9 +88,9 @@ pub fn generate(session: &mut Session, args: Args<'_>) -> Result<Value> {
         )));
     }
     let spec = opts.u32("keySpec")?.unwrap_or(c("KEY_SPEC_SIGN"));
-    // Both specs are generated alike: the token's VKO (`derive`, `cmsDecrypt`) takes any GOST
-    // key pair, so an exchange key needs nothing a signing key lacks. The spec is not kept on
-    // the token yet (getKeyInfo answers KEY_SPEC_SIGN for every key).
+    // The token's VKO (`derive`, `cmsDecrypt`) takes any GOST key pair, so an exchange key
+    // needs nothing a signing key lacks; the spec is kept as the PrKDF entry's `derive` usage,
+    // which getKeyInfo(KEY_INFO_SPEC) reads back.
     if spec != c("KEY_SPEC_SIGN") && spec != c("KEY_SPEC_SIGN_AND_EXCHANGE") {
         return Err(PluginError::bad(format!("unknown keySpec {spec}")));
     }
@@ -136,9 +136,13 @@ pub fn generate(session: &mut Session, args: Args<'_>) -> Result<Value> {
             return Err(PluginError::new(ErrorCode::KeyIdNotUnique, "id in use"));
         }
     }
-    let key = session
-        .device
-        .generate_key_pair(algorithm, ps, &marker, id.as_deref())?;
+    let key = session.device.generate_key_pair(
+        algorithm,
+        ps,
+        &marker,
+        id.as_deref(),
+        spec == c("KEY_SPEC_SIGN_AND_EXCHANGE"),
+    )?;
     Ok(json!(colon_hex(&key.id)))
 }
 
@@ -182,8 +186,11 @@ pub fn info(session: &mut Session, args: Args<'_>) -> Result<Value> {
     if kind == c("KEY_INFO_ALGORITHM") {
         Ok(json!(algorithm_constant(key.algorithm)))
     } else if kind == c("KEY_INFO_SPEC") {
-        // Exchange keys are not generated here: every key signs.
-        Ok(json!(c("KEY_SPEC_SIGN")))
+        if session.device.key_exchange(&id)? {
+            Ok(json!(c("KEY_SPEC_SIGN_AND_EXCHANGE")))
+        } else {
+            Ok(json!(c("KEY_SPEC_SIGN")))
+        }
     } else if kind == c("KEY_INFO_USAGE_PERIOD") {
         // No period on an ECP 2.0: neither notBefore nor notAfter.
         Ok(json!({}))

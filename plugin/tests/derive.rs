@@ -248,3 +248,47 @@ fn derive_returns_the_key_openssl_derives_on_the_peers_side() {
         "USER_NOT_LOGGED_IN"
     );
 }
+
+/// The key spec a page asks for is kept on the token (the PrKDF entry's `derive` usage) and
+/// `getKeyInfo(KEY_INFO_SPEC)` answers it: an exchange key stays one after `setKeyLabel` (its
+/// entry is written again); the fixture's key and a key made for signing answer
+/// `KEY_SPEC_SIGN`.
+#[test]
+fn the_key_spec_is_kept_on_the_token() {
+    let c = rutoken_plugin_bridge::codes::constant;
+    let profile = DeviceProfile::default();
+    let token = backend::open(&TokenSource::Fixture(Fixture::Personalised), 5, &profile).unwrap();
+    let slot = &token.slot;
+    call(slot, "login", json!([0, "12345678"])).unwrap();
+    let spec_of = |key: &str| {
+        call(slot, "getKeyInfo", json!([0, key, c("KEY_INFO_SPEC")]))
+            .unwrap()
+            .as_u64()
+            .unwrap()
+    };
+    let fixture_key = call(slot, "enumerateKeys", json!([0, ""])).unwrap()[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let make = |spec: &str| {
+        call(
+            slot,
+            "generateKeyPair",
+            json!([0, null, "spec", {"keySpec": c(spec)}]),
+        )
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+    };
+    let exchange = make("KEY_SPEC_SIGN_AND_EXCHANGE");
+    let signing = make("KEY_SPEC_SIGN");
+    let sign = u64::from(c("KEY_SPEC_SIGN"));
+    let both = u64::from(c("KEY_SPEC_SIGN_AND_EXCHANGE"));
+    assert_eq!(spec_of(&fixture_key), sign);
+    assert_eq!(spec_of(&signing), sign);
+    assert_eq!(spec_of(&exchange), both);
+    call(slot, "setKeyLabel", json!([0, exchange, "renamed"])).unwrap();
+    assert_eq!(spec_of(&exchange), both, "a new label keeps the usage");
+    assert_eq!(spec_of(&signing), sign);
+}

@@ -168,9 +168,12 @@ impl<T: Transport + Reader> Driver for ApduDriver<T> {
     }
 
     fn generate_key(&mut self, spec: KeySpec<'_>) -> Result<TokenKey, DriverError> {
-        let pair = self
-            .client
-            .generate_key_pair_of(spec.algorithm, spec.param_set, spec.label)?;
+        let pair = self.client.generate_key_pair_for(
+            spec.algorithm,
+            spec.param_set,
+            spec.label,
+            spec.exchange,
+        )?;
         Ok(TokenKey {
             reference: Some(pair.reference),
             id: Some(pair.id),
@@ -180,6 +183,10 @@ impl<T: Transport + Reader> Driver for ApduDriver<T> {
             param_set: Some(pair.param_set),
             public_key: Some(pair.public_key),
         })
+    }
+
+    fn key_exchange(&mut self, key: &TokenKey) -> Result<bool, DriverError> {
+        Ok(self.client.key_derives(Self::reference(key)?)?)
     }
 
     fn key_present(&mut self, key: &TokenKey) -> Result<bool, DriverError> {

@@ -11,9 +11,16 @@ const FLAGS_PRIVATE: [u8; 4] = [0x03, 0x02, 0x06, 0xC0];
 const FLAGS_MODIFIABLE: [u8; 4] = [0x03, 0x02, 0x06, 0x40];
 /// The user PIN's authId (its AODF entry's ID `02`).
 const AUTH_ID_USER: [u8; 3] = [0x04, 0x01, 0x02];
-/// Private-key usage `sign, nonRepudiation` and access flags `sensitive, alwaysSensitive,
-/// neverExtractable, local` as trace 06_genkey writes them.
-const PRIVATE_USAGE_AND_ACCESS: [u8; 8] = [0x03, 0x02, 0x05, 0x20, 0x03, 0x02, 0x03, 0xB8];
+/// Private-key usage as trace 06_genkey writes it (BIT STRING `05 20`: PKCS#15 `KeyUsageFlags`
+/// bit 2, `sign`).
+const PRIVATE_USAGE_SIGN: [u8; 4] = [0x03, 0x02, 0x05, 0x20];
+/// Private-key usage of a key that also agrees keys: `sign` and `derive` (bit 8, PKCS#15 v1.1
+/// §6.1.9 `KeyUsageFlags`): the Rutoken Plugin's `KEY_SPEC_SIGN_AND_EXCHANGE` (our choice of
+/// encoding, `docs/assumptions.md`).
+const PRIVATE_USAGE_SIGN_DERIVE: [u8; 5] = [0x03, 0x03, 0x07, 0x20, 0x80];
+/// Private-key access flags `sensitive, alwaysSensitive, neverExtractable, local` as trace
+/// 06_genkey writes them.
+const PRIVATE_ACCESS: [u8; 4] = [0x03, 0x02, 0x03, 0xB8];
 /// Public-key usage `verify`, `native FALSE`, key reference 0, as trace 06_genkey writes them.
 const PUBLIC_USAGE: [u8; 10] = [0x03, 0x02, 0x01, 0x02, 0x01, 0x01, 0x00, 0x02, 0x01, 0x00];
 /// ODF choice tags (PKCS#15 v1.1 §6.2, `PKCS15Objects`).
@@ -84,7 +91,8 @@ fn common_attributes(label: &str, flags: &[u8], auth_id: &[u8]) -> Result<Vec<u8
     tlv::encode(0x30, &body)
 }
 
-/// A PrKDF entry for the private key `kk` at `path` (from the MF).
+/// A PrKDF entry for the private key `kk` at `path` (from the MF); `derive` adds the `derive`
+/// usage (a key made for key agreement too).
 pub fn private_key_entry(
     label: &str,
     id: &[u8],
@@ -92,10 +100,16 @@ pub fn private_key_entry(
     path: &[u8],
     algorithm: gost::KeyAlgorithm,
     param_set: gost::ParamSet,
+    derive: bool,
 ) -> Result<Vec<u8>, ApduError> {
     let common = common_attributes(label, &FLAGS_PRIVATE, &AUTH_ID_USER)?;
     let mut key = tlv::encode(0x04, id)?;
-    key.extend_from_slice(&PRIVATE_USAGE_AND_ACCESS);
+    if derive {
+        key.extend_from_slice(&PRIVATE_USAGE_SIGN_DERIVE);
+    } else {
+        key.extend_from_slice(&PRIVATE_USAGE_SIGN);
+    }
+    key.extend_from_slice(&PRIVATE_ACCESS);
     tlv::write(&mut key, 0x02, &[kk])?;
     let typed = [
         path_object(path)?,
@@ -202,6 +216,8 @@ pub struct Entry {
     pub application: String,
     /// A DODF entry's applicationOID, DER (`06 len body`).
     pub oid: Option<Vec<u8>>,
+    /// A key entry's usage includes `derive` (`KeyUsageFlags` bit 8).
+    pub derive: bool,
 }
 
 /// Reads one entry; `value` is the content of its choice tag.
@@ -221,9 +237,16 @@ pub fn parse_entry(tag: u32, value: &[u8]) -> Result<Entry, ApduError> {
         }
     }
     if let Some(class) = parts.get(1) {
+        let mut usage_read = false;
         for t in tlv::iter(class.value) {
             let t = t?;
             match t.tag {
+                // The first BIT STRING of a key's class attributes is its usage: bit 8 is the
+                // second content byte's top bit (after the unused-bits count).
+                0x03 if !usage_read => {
+                    usage_read = true;
+                    entry.derive = t.value.get(2).is_some_and(|b| b & 0x80 != 0);
+                }
                 0x04 if entry.id.is_empty() => entry.id = t.value.to_vec(),
                 0x02 => entry.key_reference = t.value.last().copied(),
                 0x0C => entry.application = String::from_utf8_lossy(t.value).into_owned(),
@@ -379,7 +402,7 @@ mod tests {
         let p = [0x3F, 0x00, 0x10, 0x00, 0x10, 0x00, 0x60, 0x02, 0x00, 0x02];
         let set = gost::ParamSet::from_name("256-A").unwrap();
         let alg = gost::KeyAlgorithm::Gost2012_256;
-        let e = private_key_entry("Ключ", &id, 2, &p, alg, set).unwrap();
+        let e = private_key_entry("Ключ", &id, 2, &p, alg, set, false).unwrap();
         let t = tlv::parse_one(&e, "PrKDF entry").unwrap();
         let parsed = parse_entry(t.tag, t.value).unwrap();
         assert_eq!(parsed.tag, GOST_KEY_TAG);
@@ -387,6 +410,12 @@ mod tests {
         assert_eq!(parsed.id, id.to_vec());
         assert_eq!(parsed.key_reference, Some(2));
         assert_eq!(parsed.path, p.to_vec());
+        assert!(!parsed.derive);
+        let exchange = private_key_entry("Ключ", &id, 2, &p, alg, set, true).unwrap();
+        let t = tlv::parse_one(&exchange, "PrKDF entry").unwrap();
+        let parsed = parse_entry(t.tag, t.value).unwrap();
+        assert!(parsed.derive);
+        assert_eq!((parsed.key_reference, parsed.id), (Some(2), id.to_vec()));
 
         let c = certificate_entry("Иванов", &id, &[0x3F, 0x00, 0x50, 0x00, 0x03, 0x01]).unwrap();
         let pk =

@@ -231,6 +231,7 @@ impl Flow<'_, '_> {
                     algorithm: key_algorithm(g.algorithm, set),
                     param_set: set,
                     label: &g.name,
+                    exchange: false,
                 })?;
                 self.keys.insert(
                     g.name.clone(),

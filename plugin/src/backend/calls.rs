@@ -140,6 +140,7 @@ impl Device {
         param_set: ParamSet,
         label: &str,
         id: Option<&[u8]>,
+        exchange: bool,
     ) -> Result<KeyPair, DriverError> {
         if KeyAlgorithm::gost2012_for(param_set) != algorithm {
             return Err(DriverError::CannotExpress {
@@ -150,6 +151,7 @@ impl Device {
             algorithm,
             param_set,
             label,
+            exchange,
         })?;
         let (Some(own_id), Some(public)) = (key.id.clone(), key.public_key.clone()) else {
             return Err(DriverError::Failed {
@@ -164,6 +166,15 @@ impl Device {
             _ => own_id,
         };
         key_pair(id, label.to_owned(), param_set, &public)
+    }
+    /// True when the key pair with this ID was made for key agreement too; a token that cannot
+    /// tell (no such mark on it) answers false, a signing key.
+    pub fn key_exchange(&mut self, id: &[u8]) -> Result<bool, DriverError> {
+        let key = self.key(id)?;
+        match self.driver.key_exchange(&key) {
+            Err(DriverError::CannotExpress { .. }) => Ok(false),
+            other => other,
+        }
     }
     /// Renames a key pair (its PrKDF and PuKDF entries).
     pub fn set_key_label(&mut self, id: &[u8], label: &str) -> Result<(), DriverError> {

@@ -60,6 +60,8 @@ impl<T: Transport + Reader> ApduDriver<T> {
             self.client
                 .append_to_directory(pkcs15::ODF_PUBLIC_KEYS, &encoded)?;
         }
+        // The usage stays what it was (a key made for key agreement keeps `derive`).
+        let derive = private.iter().any(|e| e.derive);
         let encoded = pkcs15::private_key_entry(
             labels.private,
             id,
@@ -67,6 +69,7 @@ impl<T: Transport + Reader> ApduDriver<T> {
             &layout::absolute_path_bytes(&private_path),
             algorithm,
             param,
+            derive,
         )
         .map_err(ClientError::Encoding)?;
         self.client
