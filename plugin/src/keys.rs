@@ -182,15 +182,19 @@ pub fn info(session: &mut Session, args: Args<'_>) -> Result<Value> {
     let id = key_id(args)?;
     let kind = args.u32(2, "info type")?;
     require_login(session)?;
+    if kind == c("KEY_INFO_SPEC") {
+        // One listing of the token's objects, not two: `key_exchange` finds the key itself (a
+        // missing one is KEY_NOT_FOUND there too).
+        let spec = if session.device.key_exchange(&id)? {
+            "KEY_SPEC_SIGN_AND_EXCHANGE"
+        } else {
+            "KEY_SPEC_SIGN"
+        };
+        return Ok(json!(c(spec)));
+    }
     let key = find_key(session, &id)?;
     if kind == c("KEY_INFO_ALGORITHM") {
         Ok(json!(algorithm_constant(key.algorithm)))
-    } else if kind == c("KEY_INFO_SPEC") {
-        if session.device.key_exchange(&id)? {
-            Ok(json!(c("KEY_SPEC_SIGN_AND_EXCHANGE")))
-        } else {
-            Ok(json!(c("KEY_SPEC_SIGN")))
-        }
     } else if kind == c("KEY_INFO_USAGE_PERIOD") {
         // No period on an ECP 2.0: neither notBefore nor notAfter.
         Ok(json!({}))
