@@ -8,8 +8,11 @@
 pub trait Card: Send {
     /// The answer to reset, e.g. `3B 8B 01 52 75 74 6F 6B 65 6E 20 45 43 50 A0`.
     fn atr(&self) -> Vec<u8>;
-    /// Contacts powered. A real card starts with no security state.
-    fn power_on(&mut self);
+    /// Contacts powered. A real card starts with no security state; the cards here drop it at
+    /// `power_off` (and `reset`), so by default powering on has nothing left to do. A reader
+    /// never sends APDUs between the two, so where the state goes is not observable — one place
+    /// for it keeps the two from drifting apart.
+    fn power_on(&mut self) {}
     /// Contacts unpowered: the security state (logins, selected files, pending hashes) is lost.
     fn power_off(&mut self);
     /// Warm reset: as `power_off` then `power_on`.

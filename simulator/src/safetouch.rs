@@ -244,7 +244,6 @@ impl<C: Card> Card for SafeTouch<C> {
         self.inner.atr()
     }
     fn power_on(&mut self) {
-        self.hash = HashWatch::default();
         self.inner.power_on();
     }
     fn power_off(&mut self) {

@@ -242,9 +242,6 @@ impl Card for Token {
     fn atr(&self) -> Vec<u8> {
         self.profile.effective_atr().to_vec()
     }
-    fn power_on(&mut self) {
-        self.session = Session::default();
-    }
     fn power_off(&mut self) {
         self.session = Session::default();
     }

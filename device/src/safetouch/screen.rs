@@ -81,7 +81,7 @@ fn wrap(row: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     let mut line_len = 0;
     for word in row.split(' ').filter(|w| !w.is_empty()) {
-        let mut chars: Vec<char> = word.chars().collect();
+        let chars: Vec<char> = word.chars().collect();
         let needed = if line_len == 0 {
             chars.len()
         } else {
@@ -99,15 +99,16 @@ fn wrap(row: &str, width: usize) -> Vec<String> {
         if line_len > 0 {
             lines.push(std::mem::take(&mut line));
         }
-        while chars.len() > width {
-            lines.push(chars.drain(..width).collect());
-        }
-        line = chars.iter().collect();
-        line_len = chars.len();
+        // A word longer than the row: full lines of it, and its rest starts the next line.
+        let mut pieces = chars.chunks(width.max(1));
+        let rest = pieces.next_back().unwrap_or_default();
+        lines.extend(pieces.map(|piece| piece.iter().collect::<String>()));
+        line = rest.iter().collect();
+        line_len = rest.len();
     }
-    if line_len > 0 || lines.is_empty() {
-        lines.push(line);
-    }
+    // The line in progress: never empty after a word (a word leaves at least one character), so
+    // empty only for a row without words, which is then one empty line.
+    lines.push(line);
     lines
 }
 

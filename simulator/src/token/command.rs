@@ -42,12 +42,14 @@ impl Class {
         match cla & !CLA_CHAINING {
             0x00 => Ok(Class::Iso),
             0x80 => Ok(Class::Proprietary),
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x03 != 0 => {
-                Err(StatusWord::CHANNEL_NOT_SUPPORTED)
-            }
-            c if c & 0x80 == 0 && c & 0x60 == 0 && c & 0x0C != 0 => {
-                Err(StatusWord::SM_NOT_SUPPORTED)
-            }
+            // The first interindustry class, `000x xxxx` (the chaining bit is gone, so one of
+            // the four low bits is set): bits 1-2 a logical channel, else bits 3-4 secure
+            // messaging.
+            c if c & 0xE0 == 0 => Err(if c & 0x03 != 0 {
+                StatusWord::CHANNEL_NOT_SUPPORTED
+            } else {
+                StatusWord::SM_NOT_SUPPORTED
+            }),
             _ => Err(StatusWord::CLA_NOT_SUPPORTED),
         }
     }

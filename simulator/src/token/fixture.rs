@@ -90,8 +90,7 @@ pub(crate) const SEC_USER_PIN: [u8; 8] = [0x43, 0x01, 0x03, 0, 0, 0, 0, 0xFF];
 /// Adds `child` to the DF at `path`, keeping FID order (the list-files order of the traces).
 pub(crate) fn add(mf: &mut Node, path: &[u16], child: Node) {
     if let Some(children) = super::fs::node_at_mut(mf, path).and_then(Node::children_mut) {
-        let at = children.partition_point(|c| c.fid < child.fid);
-        children.insert(at, child);
+        Node::insert_in_order(children, child);
     }
 }
 

@@ -114,6 +114,13 @@ impl Node {
             _ => None,
         }
     }
+    /// Files `child` among the children of `siblings`, kept in FID order (the list-files order of
+    /// the traces). Callers have refused a FID already present (6A89), so the search's `Ok` and
+    /// `Err` name the same place.
+    pub fn insert_in_order(siblings: &mut Vec<Node>, child: Node) {
+        let (Ok(at) | Err(at)) = siblings.binary_search_by_key(&child.fid, |c| c.fid);
+        siblings.insert(at, child);
+    }
     /// The direct child with this FID.
     pub fn child(&self, fid: u16) -> Option<&Node> {
         self.children().iter().find(|c| c.fid == fid)

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use super::secret::Secret;
 
@@ -57,7 +58,7 @@ impl PinObject {
     pub fn render_attribute(&self, stored: &[u8]) -> Vec<u8> {
         let mut prop = stored.to_vec();
         if prop.len() >= 4 {
-            prop[3] = (self.max_tries << 4) | self.tries_left;
+            prop[3] = (self.max_tries << 4) + self.tries_left;
         }
         prop
     }
@@ -68,25 +69,26 @@ impl PinObject {
     }
 
     /// Compares in constant time over a fixed-size buffer (the length difference is folded in
-    /// without a branch on the secret).
+    /// without a branch on the secret). A value longer than the buffer never matches.
     pub fn matches(&self, candidate: &[u8]) -> bool {
         let Some(value) = &self.value else {
             return false;
         };
-        let mut a = [0u8; PIN_CAPACITY];
-        let mut b = [0u8; PIN_CAPACITY];
         let (va, vb) = (value.expose(), candidate);
-        if va.len() > PIN_CAPACITY || vb.len() > PIN_CAPACITY {
+        let (Some(a), Some(b)) = (padded(va), padded(vb)) else {
             return false;
-        }
-        a[..va.len()].copy_from_slice(va);
-        b[..vb.len()].copy_from_slice(vb);
+        };
         let same_len = (va.len() as u64).ct_eq(&(vb.len() as u64));
-        let same = a.ct_eq(&b) & same_len;
-        zeroize::Zeroize::zeroize(&mut a);
-        zeroize::Zeroize::zeroize(&mut b);
-        same.into()
+        (a.ct_eq(&*b) & same_len).into()
     }
+}
+
+/// `value` zero-padded to `PIN_CAPACITY` bytes, or `None` when it is longer (so the comparison
+/// needs no length test of its own: the slice either fits or is absent).
+fn padded(value: &[u8]) -> Option<Zeroizing<[u8; PIN_CAPACITY]>> {
+    let mut out = Zeroizing::new([0u8; PIN_CAPACITY]);
+    out.get_mut(..value.len())?.copy_from_slice(value);
+    Some(out)
 }
 
 #[cfg(test)]

@@ -74,10 +74,12 @@ impl std::fmt::Debug for RsaPrivate {
 
 /// `value` as exactly `len` little-endian bytes (6A80 when it does not fit).
 fn le_fixed(value: &BoxedUint, len: usize) -> CardResult<Zeroizing<Vec<u8>>> {
-    let mut bytes = Zeroizing::new(value.to_le_bytes().into_vec());
-    if bytes[len.min(bytes.len())..].iter().any(|b| *b != 0) {
+    if usize::try_from(value.bit_width()).unwrap_or(usize::MAX) > len * 8 {
         return Err(StatusWord::WRONG_DATA);
     }
+    // Fits (`bit_width` is constant-time: these are secret factors): whatever `to_le_bytes`
+    // holds beyond `len` (the integer's precision) is zero.
+    let mut bytes = Zeroizing::new(value.to_le_bytes().into_vec());
     bytes.resize(len, 0);
     Ok(bytes)
 }

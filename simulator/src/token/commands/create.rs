@@ -75,8 +75,7 @@ impl Token {
         let children = fs::node_at_mut(mf, &self.session.current_df)
             .and_then(Node::children_mut)
             .ok_or(StatusWord::FILE_NOT_FOUND)?;
-        let at = children.partition_point(|c| c.fid < req.fid);
-        children.insert(at, node);
+        Node::insert_in_order(children, node);
         if self.profile.create_selects_new_file {
             if is_df {
                 self.session.current_df.push(req.fid);
@@ -163,8 +162,7 @@ impl Token {
         let children = fs::node_at_mut(mf, dir)
             .and_then(Node::children_mut)
             .ok_or(StatusWord::FILE_NOT_FOUND)?;
-        let at = children.partition_point(|c| c.fid < req.fid);
-        children.insert(at, node);
+        Node::insert_in_order(children, node);
         Ok(StatusWord::OK)
     }
 

@@ -20,10 +20,13 @@ impl Token {
             .se_key
             .ok_or(StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let (_, spec, _) = self.private_key(key_ref)?;
-        let mut hasher = match self.session.hasher.take() {
-            Some(h) if h.algorithm() == spec.digest() => h,
-            _ => spec.digest().hasher(),
-        };
+        // A hasher left by the previous piece was made for this key: any other APDU, MSE SET
+        // among them, ends the chain (`engine.rs`, `process`).
+        let mut hasher = self
+            .session
+            .hasher
+            .take()
+            .unwrap_or_else(|| spec.digest().hasher());
         self.session.digest = None;
         hasher.update(piece.data);
         if !piece.last {

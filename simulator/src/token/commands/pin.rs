@@ -98,8 +98,8 @@ impl Token {
         if pin.value.is_some() && !self.acl_ok(sec, Op::Bit1) {
             return Err(StatusWord::SECURITY_NOT_SATISFIED);
         }
-        if value.len() < usize::from(pin.min_len)
-            || value.len() > usize::from(self.profile.pin_max_len)
+        if value.joined_len() < usize::from(pin.min_len)
+            || value.joined_len() > usize::from(self.profile.pin_max_len)
         {
             return Err(StatusWord::WRONG_DATA);
         }

@@ -103,14 +103,10 @@ impl<'a> NewValue<'a> {
         Ok(NewValue { data, len })
     }
 
-    /// The joined value's length.
-    pub fn len(&self) -> usize {
+    /// The joined value's length (an empty value, `A5 00`, is 0: the PIN's minimum length
+    /// refuses it).
+    pub fn joined_len(&self) -> usize {
         self.len
-    }
-
-    /// True when the value is empty (`A5 00`).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// The value, its pieces joined, in one allocation that is zeroized when dropped.
@@ -192,7 +188,7 @@ mod tests {
 
     fn value(data: &[u8]) -> CardResult<Vec<u8>> {
         NewValue::decode(data).map(|v| {
-            assert_eq!(v.len(), v.join().len());
+            assert_eq!(v.joined_len(), v.join().len());
             v.join().to_vec()
         })
     }
