@@ -181,6 +181,7 @@ fn objects_cannot_be_renamed_written_or_listed() {
     );
     cannot(d.read_certificate(&[0x42]), "read a certificate by its ID");
     cannot(d.rename_key(&key(), "new", &[0x43]), "rename a key pair");
+    cannot(d.key_exchange(&key()), "tell a key's usage");
     // The same label for both halves is a plain rename; different ones a call of its own.
     cannot(
         d.rename_key_halves(
@@ -273,6 +274,10 @@ fn gost28147_cannot_be_expressed() {
             CipherParams::CryptoProA,
         ),
         "derive a key by VKO",
+    );
+    cannot(
+        d.derive_vko_value(&key(), Vko::Gost2012_256, &[0; 64], &[1; 8]),
+        "derive a key by VKO for the host",
     );
 }
 

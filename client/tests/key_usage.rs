@@ -1,0 +1,57 @@
+//! A key pair made for key agreement too keeps that on the token (the PrKDF usage `derive`,
+//! PKCS#15 `KeyUsageFlags` bit 3), and only that pair reads back as such: the client's
+//! `key_derives` and the APDU driver's `key_exchange`, against the emulator's personalised
+//! token in process, with a signing pair beside it and the fixture's own key.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use rutoken_client::driver::{ApduDriver, Driver, KeySpec, TokenKey};
+use rutoken_client::transport::InProcess;
+use rutoken_client::{Client, ClientConfig, PinRole};
+use rutoken_sim::profile::DeviceProfile;
+use rutoken_sim::token::{Fixture, Token};
+
+fn driver() -> ApduDriver<InProcess<Token>> {
+    let profile = DeviceProfile::default();
+    let token = Token::in_memory(Fixture::Personalised, 3, profile.token.clone()).unwrap();
+    let mut d = ApduDriver::new(Client::new(
+        InProcess::new(token),
+        ClientConfig::from_profile(&profile),
+    ));
+    d.attach().unwrap();
+    d.verify_pin(PinRole::User, &profile.token.factory_user_pin)
+        .unwrap();
+    d
+}
+
+fn generate(d: &mut ApduDriver<InProcess<Token>>, label: &str, exchange: bool) -> TokenKey {
+    d.generate_key(KeySpec {
+        algorithm: gost::KeyAlgorithm::Gost2012_256,
+        param_set: gost::ParamSet::from_name("256-A").unwrap(),
+        label,
+        exchange,
+    })
+    .unwrap()
+}
+
+#[test]
+fn only_the_pair_made_for_exchange_derives() {
+    let mut d = driver();
+    // The signing pair after the exchange pair: a match on "any entry that derives" would
+    // answer true for it.
+    let exchange = generate(&mut d, "exchange", true);
+    let signing = generate(&mut d, "signing", false);
+    assert_eq!((exchange.reference, signing.reference), (Some(2), Some(3)));
+    let listed = d.objects().unwrap().keys;
+    let by_ref = |r: u8| listed.iter().find(|k| k.reference == Some(r)).unwrap();
+    assert!(d.key_exchange(by_ref(2)).unwrap(), "the exchange pair");
+    assert!(!d.key_exchange(by_ref(3)).unwrap(), "the signing pair");
+    assert!(
+        !d.key_exchange(by_ref(1)).unwrap(),
+        "the fixture's signing key"
+    );
+    let client = d.client();
+    assert!(client.key_derives(2).unwrap());
+    assert!(!client.key_derives(3).unwrap());
+    // A reference with no key and no entry.
+    assert!(!client.key_derives(7).unwrap());
+}
