@@ -55,3 +55,39 @@ fn only_the_pair_made_for_exchange_derives() {
     // A reference with no key and no entry.
     assert!(!client.key_derives(7).unwrap());
 }
+
+/// A short-form TLV (every length here is below 128).
+fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag, u8::try_from(body.len()).unwrap()];
+    out.extend_from_slice(body);
+    out
+}
+
+/// The content of a GOST private key's PrKDF choice: common attributes (label), class
+/// attributes (ID, `usage`, reference 1), typed attributes (the path 3F00).
+fn prkdf_choice(usage: &[u8]) -> Vec<u8> {
+    let common = tlv(0x30, &tlv(0x0C, b"key"));
+    let class = tlv(
+        0x30,
+        &[tlv(0x04, &[0xAA]), usage.to_vec(), tlv(0x02, &[1])].concat(),
+    );
+    let typed = tlv(0xA1, &tlv(0x30, &tlv(0x30, &tlv(0x04, &[0x3F, 0x00]))));
+    [common, class, typed].concat()
+}
+
+#[test]
+fn derive_is_bit_8_of_the_usage_not_any_third_byte() {
+    use rutoken_client::layout::pkcs15::parse_entry;
+    // PKCS#15 KeyUsageFlags: sign is bit 2 (0x20 of the first byte), derive bit 8 and
+    // nonRepudiation bit 9 (0x80 and 0x40 of the second).
+    for (usage, derive) in [
+        (vec![0x03, 0x02, 0x06, 0x20], false),
+        (vec![0x03, 0x03, 0x06, 0x20, 0x40], false),
+        (vec![0x03, 0x03, 0x07, 0x20, 0x80], true),
+    ] {
+        let entry = parse_entry(0xA0, &prkdf_choice(&usage)).unwrap();
+        assert_eq!(entry.derive, derive, "usage {usage:02X?}");
+        assert_eq!(entry.id, [0xAA]);
+        assert_eq!(entry.key_reference, Some(1));
+    }
+}
