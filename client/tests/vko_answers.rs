@@ -77,7 +77,8 @@ fn derive(answer: Vec<u8>) -> Result<[u8; 32], ClientError> {
 }
 
 fn answer(outer: u8, inner: u8, kek: &[u8]) -> Vec<u8> {
-    let mut a = vec![outer, (kek.len() + 2) as u8, inner, kek.len() as u8];
+    let len = u8::try_from(kek.len()).unwrap();
+    let mut a = vec![outer, len + 2, inner, len];
     a.extend_from_slice(kek);
     a
 }
