@@ -3,28 +3,12 @@
 //! checked by listing the token again, against the emulator's personalised token in process.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
-use rutoken_client::driver::{ApduDriver, Driver, Format, KeySpec, PairLabels, TokenKey};
-use rutoken_client::transport::InProcess;
-use rutoken_client::{Client, ClientConfig, DataObject, PinRole};
+mod support;
+
+use rutoken_client::driver::{Driver, Format, KeySpec, PairLabels, TokenKey};
+use rutoken_client::{DataObject, PinRole};
 use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::token::{Fixture, Token};
-
-type Bare = ApduDriver<InProcess<Token>>;
-
-/// The driver, attached, the user PIN (the profile's factory one, which the personalised
-/// fixture keeps) verified.
-fn driver() -> Bare {
-    let profile = DeviceProfile::default();
-    let token = Token::in_memory(Fixture::Personalised, 3, profile.token.clone()).unwrap();
-    let mut d = ApduDriver::new(Client::new(
-        InProcess::new(token),
-        ClientConfig::from_profile(&profile),
-    ));
-    d.attach().unwrap();
-    d.verify_pin(PinRole::User, &profile.token.factory_user_pin)
-        .unwrap();
-    d
-}
+use support::{InProcessDriver as Bare, logged_in_driver};
 
 fn generated(d: &mut Bare, label: &str) -> TokenKey {
     let param_set = gost::ParamSet::from_name("256-A").unwrap();
@@ -39,7 +23,7 @@ fn generated(d: &mut Bare, label: &str) -> TokenKey {
 
 #[test]
 fn key_pairs_are_renamed_and_their_spec_told() {
-    let mut d = driver();
+    let mut d = logged_in_driver(3);
     let key = generated(&mut d, "k");
     // The listing does not carry the algorithm; the driver tells it from the parameter set.
     let listed = d
@@ -84,7 +68,7 @@ fn key_pairs_are_renamed_and_their_spec_told() {
 
 #[test]
 fn certificates_go_under_a_chosen_id_and_are_renamed() {
-    let mut d = driver();
+    let mut d = logged_in_driver(3);
     let owner = d.objects().unwrap().certificates[0].clone();
     let id = d
         .install_certificate_as(&owner.der, "copy", Some(&[0x61]))
@@ -111,7 +95,7 @@ fn certificates_go_under_a_chosen_id_and_are_renamed() {
 
 #[test]
 fn data_objects_are_stored_listed_relabelled_and_deleted() {
-    let mut d = driver();
+    let mut d = logged_in_driver(3);
     let before = d.data_objects().unwrap().len();
     let stored = d
         .create_data_object(&DataObject {
@@ -147,7 +131,7 @@ fn data_objects_are_stored_listed_relabelled_and_deleted() {
 #[test]
 fn format_clears_the_objects_and_sets_the_pins_and_label() {
     let profile = DeviceProfile::default().token;
-    let mut d = driver();
+    let mut d = logged_in_driver(3);
     generated(&mut d, "to go");
     d.format(&Format {
         admin: &profile.factory_admin_pin,

@@ -2,30 +2,17 @@
 //! with the host engine (`gost::gost28147`) for a key whose value the test knows.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
+mod support;
+
 use gost::CipherParams;
 use gost::gost28147::{self, KeyWrap, Mac};
-use rutoken_client::driver::{ApduDriver, Driver};
-use rutoken_client::transport::InProcess;
-use rutoken_client::{CipherMode, Client, ClientConfig, PinRole};
-use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::token::{Fixture, Token};
-
-fn driver() -> ApduDriver<InProcess<Token>> {
-    let profile = DeviceProfile::default();
-    let token = Token::in_memory(Fixture::Personalised, 5, profile.token.clone()).unwrap();
-    let mut d = ApduDriver::new(Client::new(
-        InProcess::new(token),
-        ClientConfig::from_profile(&profile),
-    ));
-    d.attach().unwrap();
-    d.verify_pin(PinRole::User, &profile.token.factory_user_pin)
-        .unwrap();
-    d
-}
+use rutoken_client::CipherMode;
+use rutoken_client::driver::Driver;
+use support::logged_in_driver;
 
 #[test]
 fn cipher_mac_and_wrap_equal_the_host_engine() {
-    let mut d = driver();
+    let mut d = logged_in_driver(5);
     assert!(d.has_symmetric());
     let params = CipherParams::CryptoProA;
     let (kek_value, cek_value) = ([0x11u8; 32], [0x5Au8; 32]);
@@ -63,7 +50,7 @@ fn cipher_mac_and_wrap_equal_the_host_engine() {
 
 #[test]
 fn a_generated_key_round_trips() {
-    let mut d = driver();
+    let mut d = logged_in_driver(5);
     let key = d.generate_secret_key(CipherParams::CryptoProA).unwrap();
     let data = b"sixteen bytes!!!".to_vec();
     let enciphered = d
@@ -79,7 +66,7 @@ fn a_generated_key_round_trips() {
 
 #[test]
 fn a_key_transport_opens_on_the_token() {
-    let mut d = driver();
+    let mut d = logged_in_driver(5);
     let set = gost::ParamSet::from_name("256-A").unwrap();
     let pair = d
         .generate_key(rutoken_client::driver::KeySpec {

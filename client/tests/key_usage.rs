@@ -4,26 +4,12 @@
 //! token in process, with a signing pair beside it and the fixture's own key.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use rutoken_client::driver::{ApduDriver, Driver, KeySpec, TokenKey};
-use rutoken_client::transport::InProcess;
-use rutoken_client::{Client, ClientConfig, PinRole};
-use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::token::{Fixture, Token};
+mod support;
 
-fn driver() -> ApduDriver<InProcess<Token>> {
-    let profile = DeviceProfile::default();
-    let token = Token::in_memory(Fixture::Personalised, 3, profile.token.clone()).unwrap();
-    let mut d = ApduDriver::new(Client::new(
-        InProcess::new(token),
-        ClientConfig::from_profile(&profile),
-    ));
-    d.attach().unwrap();
-    d.verify_pin(PinRole::User, &profile.token.factory_user_pin)
-        .unwrap();
-    d
-}
+use rutoken_client::driver::{Driver, KeySpec, TokenKey};
+use support::{InProcessDriver, logged_in_driver};
 
-fn generate(d: &mut ApduDriver<InProcess<Token>>, label: &str, exchange: bool) -> TokenKey {
+fn generate(d: &mut InProcessDriver, label: &str, exchange: bool) -> TokenKey {
     d.generate_key(KeySpec {
         algorithm: gost::KeyAlgorithm::Gost2012_256,
         param_set: gost::ParamSet::from_name("256-A").unwrap(),
@@ -35,7 +21,7 @@ fn generate(d: &mut ApduDriver<InProcess<Token>>, label: &str, exchange: bool) -
 
 #[test]
 fn only_the_pair_made_for_exchange_derives() {
-    let mut d = driver();
+    let mut d = logged_in_driver(3);
     // The signing pair after the exchange pair: a match on "any entry that derives" would
     // answer true for it.
     let exchange = generate(&mut d, "exchange", true);

@@ -4,24 +4,17 @@
 //! another shape is refused with the length it should have had, never read as a key.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
+mod support;
+
 use gost::{ParamSet, Rng, SigningKey, VerifyingKey, Vko};
-use rutoken_client::driver::{ApduDriver, Driver, KeySpec};
-use rutoken_client::transport::InProcess;
-use rutoken_client::{Client, ClientConfig, ClientError, PinRole, Transport, TransportError};
+use rutoken_client::driver::{Driver, KeySpec};
+use rutoken_client::{Client, ClientConfig, ClientError, Transport, TransportError};
 use rutoken_sim::profile::DeviceProfile;
-use rutoken_sim::token::{Fixture, Token};
+use support::logged_in_driver;
 
 #[test]
 fn the_drivers_key_is_the_peers_vko() {
-    let profile = DeviceProfile::default();
-    let token = Token::in_memory(Fixture::Personalised, 3, profile.token.clone()).unwrap();
-    let mut d = ApduDriver::new(Client::new(
-        InProcess::new(token),
-        ClientConfig::from_profile(&profile),
-    ));
-    d.attach().unwrap();
-    d.verify_pin(PinRole::User, &profile.token.factory_user_pin)
-        .unwrap();
+    let mut d = logged_in_driver(3);
     let key = d
         .generate_key(KeySpec {
             algorithm: gost::KeyAlgorithm::Gost2012_256,
