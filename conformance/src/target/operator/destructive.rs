@@ -32,9 +32,11 @@ pub fn reason(scenario: &Scenario) -> Option<String> {
     None
 }
 
-/// Raw commands that can spend PIN tries or change and delete files (ISO 7816-4 §11): VERIFY
-/// with data, CHANGE REFERENCE DATA, RESET RETRY COUNTER, DELETE FILE, ERASE/UPDATE/WRITE
-/// BINARY; the instruction's name when `command` is one (or is not hex: then it cannot be vetted).
+/// Raw commands that can spend PIN tries or create, change and delete files (ISO 7816-4 §11):
+/// VERIFY with data, CHANGE REFERENCE DATA, RESET RETRY COUNTER, CREATE FILE (an object a raw
+/// scenario makes stays on the token: no step of it is known to delete it), GENERATE (key
+/// material written into an object), DELETE FILE, ERASE/UPDATE/WRITE BINARY; the instruction's
+/// name when `command` is one (or is not hex: then it cannot be vetted).
 fn harmful_raw(command: &str) -> Option<&'static str> {
     let Some(bytes) = rutoken_apdu::hex::parse(command) else {
         return Some("command");
@@ -43,7 +45,7 @@ fn harmful_raw(command: &str) -> Option<&'static str> {
     let harmful = match ins {
         // Header + Lc + data; `00 20 00 02` alone asks for the tries left.
         0x20 => bytes.len() > 5,
-        0x24 | 0x2C | 0xE4 | 0x0E | 0xD6 | 0xD0 => true,
+        0x24 | 0x2C | 0xE0 | 0x46 | 0xE4 | 0x0E | 0xD6 | 0xD0 => true,
         _ => false,
     };
     harmful.then(|| rutoken_apdu::names::instruction_name(cla, ins, p1, p2))
@@ -70,4 +72,24 @@ pub fn changes(scenario: &Scenario) -> Vec<&'static str> {
         out.push("spends user PIN tries");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::harmful_raw;
+
+    #[test]
+    fn raw_commands_that_leave_objects_are_harmful() {
+        // CREATE FILE of a secret-key object (apdu-vko's), GENERATE into an object: both leave
+        // something on a real token.
+        assert_eq!(harmful_raw("00 E0 00 00 03 6F 01 00"), Some("CREATE FILE"));
+        assert_eq!(
+            harmful_raw("00 46 81 05"),
+            Some("GENERATE ASYMMETRIC KEY PAIR")
+        );
+        // Reading is not: SELECT, READ BINARY, VERIFY without data.
+        assert_eq!(harmful_raw("00 A4 00 00 00"), None);
+        assert_eq!(harmful_raw("00 B0 00 00 10"), None);
+        assert_eq!(harmful_raw("00 20 00 02"), None);
+    }
 }
