@@ -3,6 +3,8 @@
 //! PC/SC, no root: runs everywhere.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use cryptoki_sys::*;
@@ -11,7 +13,7 @@ use rutoken_client::driver::{
     Code, DataObject, Driver, DriverError, KeySpec, PairLabels, PinCounter, PinRole, PinStatus,
     PressPlan, Serial, StatusWord, TokenCertificate, TokenKey, TokenObjects,
 };
-use rutoken_pkcs11::attribute::{Attribute, Template};
+use rutoken_pkcs11::attribute::Template;
 use rutoken_pkcs11::device::Device;
 use rutoken_pkcs11::error::Error;
 use rutoken_pkcs11::error::ProfileWords;
@@ -19,6 +21,7 @@ use rutoken_pkcs11::module::Module;
 use rutoken_pkcs11::object::Missing;
 use rutoken_pkcs11::slot::{RUTOKEN_ECP_ATRS, ReaderState, Readers};
 use rutoken_pkcs11::vendor::*;
+use support::in_process::template as t;
 
 #[derive(Default)]
 struct Store {
@@ -305,18 +308,6 @@ fn module() -> (Module, FakeToken) {
         ..Store::default()
     })));
     (Module::new(Box::new(FakeReaders(token.clone()))), token)
-}
-
-fn t(attrs: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]) -> Template {
-    Template(
-        attrs
-            .iter()
-            .map(|(k, v)| Attribute {
-                kind: *k,
-                value: v.clone(),
-            })
-            .collect(),
-    )
 }
 
 fn ul(v: CK_ULONG) -> Vec<u8> {
