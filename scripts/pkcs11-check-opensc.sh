@@ -14,7 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-PORT=${PORT:-36120}
 CATEGORY=${CATEGORY:-rsa}
 CHECKER_VERSION=${CHECKER_VERSION:-0.2.3}
 MODULE=${MODULE:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
@@ -73,7 +72,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pkcs11-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=../benches/scripts/private-pcscd.sh
 . benches/scripts/private-pcscd.sh
-write_vpcd_reader_conf "$work" "$PORT"
 
 cat > "$work/inside.sh" <<INSIDE
 set -euo pipefail
@@ -81,7 +79,7 @@ if [ -d /run/pcscd ]; then mount -t tmpfs tmpfs /run/pcscd; else mount -t tmpfs 
 pcscd -f -c "$work/reader.conf" > "$work/pcscd.log" 2>&1 &
 pcscd_pid=\$!
 for _ in \$(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
-"$bin" sim --vpcd "127.0.0.1:$PORT" --fixture factory --no-safetouch --seed 1 > "$work/sim.log" 2>&1 &
+"$bin" sim --vpcd "127.0.0.1:\$VPCD_PORT" --fixture factory --no-safetouch --seed 1 > "$work/sim.log" 2>&1 &
 sim_pid=\$!
 # The logs go where the outer script shows them when no results come (a busy machine may be slow
 # to attach the card).
@@ -102,7 +100,16 @@ INSIDE
 
 echo "== pkcs11-check $CHECKER_VERSION -c $CATEGORY through $MODULE (log: $OUT/run.log)"
 rm -f "$out"/{results.json,run.log,init.log,sim.log,pcscd.log}
-unshare -m --propagation private bash "$work/inside.sh" || true
+# The port is the kernel's choice unless PORT is given; another process may still take it between
+# the choice and vpcd's bind, so a port vpcd could not bind is chosen again (three tries).
+for attempt in 1 2 3; do
+  port=${PORT:-$(free_vpcd_port)}
+  write_vpcd_reader_conf "$work" "$port"
+  VPCD_PORT=$port unshare -m --propagation private bash "$work/inside.sh" || true
+  [ -s "$out/results.json" ] && break
+  [ -z "${PORT:-}" ] && grep -q "Address already in use" "$out/pcscd.log" 2>/dev/null || break
+  echo "vpcd could not listen on port $port (attempt $attempt): another port"
+done
 if [ ! -s "$out/results.json" ]; then
   for log in run init sim pcscd; do
     [ -f "$out/$log.log" ] && { echo "-- $OUT/$log.log (last lines)"; tail -n 15 "$out/$log.log"; }

@@ -10,6 +10,30 @@ require_private_pcscd() {
   [ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || { echo "missing: vsmartcard-vpcd" >&2; exit 2; }
 }
 
+# Prints a port P with P and P + 1 free (vpcd's driver listens on both: two slots), chosen by the
+# kernel, so that no fixed number collides with another listener or with an outgoing connection's
+# ephemeral port (Linux hands those out from 32768 up: the CI run of 7 Dec 2026 failed on a fixed
+# 36120 with "Address already in use").
+free_vpcd_port() {
+  python3 -c '
+import socket, sys
+for _ in range(100):
+    a, b = socket.socket(), socket.socket()
+    try:
+        a.bind(("0.0.0.0", 0))
+        port = a.getsockname()[1]
+        if port < 65535:
+            b.bind(("0.0.0.0", port + 1))
+            print(port)
+            sys.exit(0)
+    except OSError:
+        pass
+    finally:
+        a.close()
+        b.close()
+sys.exit("no free port pair")'
+}
+
 # Writes DIR/reader.conf: one vpcd reader listening on PORT (CHANNELID is the port).
 write_vpcd_reader_conf() {
   local dir=$1 hex

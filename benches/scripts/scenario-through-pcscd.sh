@@ -18,13 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 REPS=${REPS:-20}
-PORT=${PORT:-36010}
 BIN=${BIN:-target/release/rutoken-lab}
 SCENARIO=${SCENARIO:-scenarios/reissue-happy-path.yaml}
 READER="Virtual PCD 00 00"
 
 # shellcheck source=private-pcscd.sh
 . benches/scripts/private-pcscd.sh
+PORT=${PORT:-$(free_vpcd_port)}
 require_private_pcscd python3
 if [ "$BIN" = target/release/rutoken-lab ]; then
   cargo build --release -q -p rutoken-lab --features pcsc

@@ -20,7 +20,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 RUNS=${RUNS:-3}
-PORT=${PORT:-36020}
 BIN=${BIN:-target/release/rutoken-lab}
 # Issue #12's goal was set when the suite had 28 scenarios: 5 s for those, the same rate now.
 SUITE_BAR_S_PER_28=${SUITE_BAR_S_PER_28:-5}
@@ -29,6 +28,7 @@ READER="Virtual PCD 00 00"
 
 # shellcheck source=private-pcscd.sh
 . benches/scripts/private-pcscd.sh
+PORT=${PORT:-$(free_vpcd_port)}
 require_private_pcscd python3
 if [ "$BIN" = target/release/rutoken-lab ]; then
   cargo build --release -q -p rutoken-lab --features pcsc --bins

@@ -23,7 +23,6 @@ cd "$(dirname "$0")/../.."
 
 SECONDS_PER_CARD=${SECONDS_PER_CARD:-3}
 ROUNDS=${ROUNDS:-9}
-PORT=${PORT:-35990}
 BIN=${BIN:-target/release/rutoken-lab}
 BAR=${BAR:-0.95}
 # GET DATA (serial), rutoken-ecp-apdu.md: a short read-only command the token really executes.
@@ -31,6 +30,7 @@ APDU=${APDU:-00CA018100}
 
 # shellcheck source=private-pcscd.sh
 . benches/scripts/private-pcscd.sh
+PORT=${PORT:-$(free_vpcd_port)}
 require_private_pcscd /usr/bin/python3
 if [ "$BIN" = target/release/rutoken-lab ]; then cargo build --release -q -p rutoken-lab; fi
 BIN=$(realpath "$BIN")
