@@ -124,6 +124,6 @@ exec cargo mutants --workspace "${files[@]}" "${excluded[@]}" \
   "${sharding[@]}" \
   --baseline skip \
   --profile mutants --cargo-arg=--test=it \
-  --timeout 240 --build-timeout 1500 \
+  --timeout 60 --build-timeout 1500 \
   "$@" \
   -- scenarios::every_scenario_passes_on_the_emulator

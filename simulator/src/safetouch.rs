@@ -220,10 +220,8 @@ impl<C: Card> SafeTouch<C> {
             },
         };
         self.screens_shown += 1;
-        let screen = Screen {
-            id: self.screens_shown,
-            ..Screen::render(&rows, self.profile.rows, self.profile.columns, true)
-        };
+        let mut screen = Screen::render(&rows, self.profile.rows, self.profile.columns, true);
+        screen.id = self.screens_shown;
         self.set_screen(screen.clone());
         self.record(EventKind::Shown {
             text: screen.text(),

@@ -134,7 +134,8 @@ pub fn parse_create(data: &[u8]) -> Result<CreateRequest, StatusWord> {
             (0x85, v) => prop = v.to_vec(),
             (0x86, v) => sec = Some(<[u8; 15]>::try_from(v).map_err(|_| StatusWord::WRONG_DATA)?),
             (0x80..=0x83, _) => return Err(StatusWord::WRONG_DATA),
-            (tag, _) if tag > 0xFF => return Err(StatusWord::WRONG_DATA),
+            // A tag of two or more bytes: none belongs in an FCP.
+            (0x100.., _) => return Err(StatusWord::WRONG_DATA),
             _ => {}
         }
     }

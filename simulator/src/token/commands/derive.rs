@@ -101,14 +101,9 @@ impl Token {
             .map_err(|_| StatusWord::CONDITIONS_NOT_SATISFIED)?;
         let theirs = VerifyingKey::from_le_bytes(spec.param_set, request.peer)
             .map_err(|_| StatusWord::WRONG_DATA)?;
-        let mut kek =
-            gost::vko(vko, &ours, &theirs, request.ukm).map_err(|_| StatusWord::WRONG_DATA)?;
-        // `check_vko` let through only the 32-byte VKOs: the KEK is one GOST 28147-89 key.
-        if kek.len() < SECRET_KEY_LEN {
-            return Err(StatusWord::WRONG_DATA);
-        }
-        kek.truncate(SECRET_KEY_LEN);
-        Ok(kek)
+        // `check_vko` let through only the 32-byte VKOs: the KEK is one GOST 28147-89 key as it
+        // comes (`fill_secret_key` checks the length again for the object form).
+        gost::vko(vko, &ours, &theirs, request.ukm).map_err(|_| StatusWord::WRONG_DATA)
     }
 }
 

@@ -6,9 +6,7 @@
 //! every one is a row of `docs/assumptions.md` ("GOST 28147-89 and VKO").
 
 use gost::CipherParams;
-use gost::gost28147::{
-    self, Cfb, Cnt, Direction, KeyWrap, Mac, UKM_LEN, WRAPPED_LEN, ecb_decrypt, ecb_encrypt,
-};
+use gost::gost28147::{self, Cfb, Cnt, Direction, KeyWrap, Mac, UKM_LEN, ecb_decrypt, ecb_encrypt};
 use rutoken_apdu::StatusWord;
 use rutoken_apdu::codec::Reader;
 use rutoken_apdu::tlv;
@@ -336,7 +334,8 @@ impl Token {
             let t = tlv::read(&mut r, "unwrap").map_err(|_| StatusWord::WRONG_DATA)?;
             match (t.tag, t.value) {
                 (0x83, [tt]) => target = Some(*tt),
-                (0x86, w) if w.len() == WRAPPED_LEN => wrapped = Some(w),
+                // Its length is checked once, by `gost28147::unwrap` (6A80 too).
+                (0x86, w) => wrapped = Some(w),
                 _ => return Err(StatusWord::WRONG_DATA),
             }
         }
