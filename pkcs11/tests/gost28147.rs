@@ -719,3 +719,153 @@ fn token_keys_outlive_the_session_and_the_module() {
     );
     other.find_final(s2).unwrap();
 }
+
+/// The usage attributes a secret key is made with (PKCS#11 v2.40 §4.10: CKA_ENCRYPT … CKA_UNWRAP)
+/// read back as given, each on its own: on a session key, and on a token key as a second module
+/// reads it from the token's record of it.
+#[test]
+fn a_secret_key_reads_back_each_usage_flag() {
+    let (m, slot, s) = lab();
+    let usage = [
+        CKA_ENCRYPT,
+        CKA_DECRYPT,
+        CKA_SIGN,
+        CKA_VERIFY,
+        CKA_WRAP,
+        CKA_UNWRAP,
+    ];
+    // Alternating, then its complement: every flag is seen both true and false.
+    for pattern in [[1u8, 0, 0, 1, 0, 1], [0, 1, 1, 0, 1, 0]] {
+        for token in [false, true] {
+            let mut template = secret_template(CipherParams::CryptoProA, None);
+            template.0.push(Attribute {
+                kind: CKA_TOKEN,
+                value: vec![u8::from(token)],
+            });
+            for (kind, on) in usage.iter().zip(pattern) {
+                template.0.push(Attribute {
+                    kind: *kind,
+                    value: vec![on],
+                });
+            }
+            let key = m
+                .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+                .unwrap();
+            let want: Vec<_> = pattern.iter().map(|b| Ok(vec![*b])).collect();
+            assert_eq!(m.attributes(s, key, &usage).unwrap(), want, "token {token}");
+            if token {
+                let other = module(&slot);
+                let s2 = other.open_session(0, RW).unwrap();
+                other.login(s2, CKU_USER, USER_PIN).unwrap();
+                other
+                    .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_SECRET_KEY))]))
+                    .unwrap();
+                let found = other.find(s2, 10).unwrap();
+                other.find_final(s2).unwrap();
+                assert_eq!(found.len(), 1, "the one token key");
+                assert_eq!(other.attributes(s2, found[0], &usage).unwrap(), want);
+                m.destroy_object(s, key).unwrap();
+            }
+        }
+    }
+}
+
+/// A secret key's `CKA_ID` is kept in its token record with a one-byte length: 255 bytes is the
+/// longest ID, kept whole; 256 is `CKR_ATTRIBUTE_VALUE_INVALID`, nothing made.
+#[test]
+fn a_secret_key_id_of_255_bytes_is_kept_and_256_refused() {
+    let (m, slot, s) = lab();
+    let with_id = |len: usize| {
+        let mut template = secret_template(CipherParams::CryptoProA, None);
+        template.0.push(Attribute {
+            kind: CKA_ID,
+            value: vec![0xA5; len],
+        });
+        template.0.push(Attribute {
+            kind: CKA_TOKEN,
+            value: vec![1],
+        });
+        template
+    };
+    let before = secret_objects(&slot);
+    assert_eq!(
+        m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &with_id(256))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
+    assert_eq!(secret_objects(&slot), before, "nothing made");
+    let key = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &with_id(255))
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, key, &[CKA_ID]).unwrap()[0],
+        Ok(vec![0xA5; 255])
+    );
+    // A second module reads the whole ID back from the token's record.
+    let other = module(&slot);
+    let s2 = other.open_session(0, RW).unwrap();
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    other
+        .find_init(s2, &t(&[(CKA_ID, vec![0xA5; 255])]))
+        .unwrap();
+    assert_eq!(other.find(s2, 10).unwrap().len(), 1);
+}
+
+/// `C_SetAttributeValue` on a session secret key: a new `CKA_LABEL` and `CKA_ID` are taken; a
+/// usage attribute is `CKR_ATTRIBUTE_READ_ONLY` (also next to a label, nothing changed); on a
+/// token key (whose attributes are its record on the token) even the label is read-only.
+#[test]
+fn a_session_secret_key_takes_a_new_label_and_id_and_nothing_else() {
+    let (m, _slot, s) = lab();
+    let key = m
+        .generate_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &[],
+            &secret_template(CipherParams::CryptoProA, None),
+        )
+        .unwrap();
+    m.set_attributes(
+        s,
+        key,
+        &t(&[(CKA_LABEL, b"renamed".to_vec()), (CKA_ID, vec![7, 7])]),
+    )
+    .unwrap();
+    assert_eq!(
+        m.attributes(s, key, &[CKA_LABEL, CKA_ID]).unwrap(),
+        vec![Ok(b"renamed".to_vec()), Ok(vec![7, 7])]
+    );
+    assert_eq!(
+        m.set_attributes(
+            s,
+            key,
+            &t(&[(CKA_LABEL, b"again".to_vec()), (CKA_ENCRYPT, vec![0])])
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    assert_eq!(
+        m.attributes(s, key, &[CKA_LABEL, CKA_ENCRYPT]).unwrap(),
+        vec![Ok(b"renamed".to_vec()), Ok(vec![1])]
+    );
+    let mut token_template = secret_template(CipherParams::CryptoProA, None);
+    token_template.0.push(Attribute {
+        kind: CKA_TOKEN,
+        value: vec![1],
+    });
+    let token_key = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &token_template)
+        .unwrap();
+    assert_eq!(
+        m.set_attributes(s, token_key, &t(&[(CKA_LABEL, b"x".to_vec())]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    assert_eq!(
+        m.attributes(s, token_key, &[CKA_LABEL]).unwrap()[0],
+        Ok(b"k".to_vec())
+    );
+}

@@ -31,6 +31,8 @@ struct Store {
     login: Option<PinRole>,
     user_tries: u8,
     present: bool,
+    /// The token's reader unplugged (gone from the reader list, not only its card).
+    unplugged: bool,
 }
 
 /// A token in memory behind the client's driver seam: user PIN 12345678 (3 tries), SO PIN
@@ -281,17 +283,23 @@ struct FakeReaders(FakeToken);
 
 impl Readers for FakeReaders {
     fn readers(&self) -> Result<Vec<ReaderState>, Error> {
-        let present = self.0.0.lock().unwrap().present;
-        Ok(vec![
-            ReaderState {
-                name: "Virtual PCD 00 00".into(),
-                atr: present.then(|| RUTOKEN_ECP_ATRS[0].to_vec()),
-            },
-            ReaderState {
-                name: "Other reader".into(),
-                atr: Some(vec![0x3B, 0x00]),
-            },
-        ])
+        let (present, unplugged) = {
+            let s = self.0.0.lock().unwrap();
+            (s.present, s.unplugged)
+        };
+        let token_reader = ReaderState {
+            name: "Virtual PCD 00 00".into(),
+            atr: present.then(|| RUTOKEN_ECP_ATRS[0].to_vec()),
+        };
+        let other = ReaderState {
+            name: "Other reader".into(),
+            atr: Some(vec![0x3B, 0x00]),
+        };
+        Ok(if unplugged {
+            vec![other]
+        } else {
+            vec![token_reader, other]
+        })
     }
     fn open(&self, _reader: &str) -> Result<Device, Error> {
         Ok(Device::new(
@@ -910,4 +918,176 @@ fn vendor_key_attributes_are_kept_and_read_back() {
             .unwrap_err();
         assert_eq!(e.rv(), rv);
     }
+}
+
+/// TC26 paramSetA of GOST R 34.10-2012 256 (1.2.643.7.1.2.1.1.1) as DER.
+const PARAMS_256_A: [u8; 11] = [
+    0x06, 0x09, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01, 0x01, 0x01,
+];
+
+/// `CKA_GOSTR3410_PARAMS` is a DER OBJECT IDENTIFIER (PKCS#11 v2.40 §2.57.4): one whose length
+/// byte does not match its body is no DER and is refused, even when the body alone would be a
+/// valid OID; the same OID with its right length generates.
+#[test]
+fn a_params_oid_whose_length_byte_lies_is_refused() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let mut lying = PARAMS_256_A.to_vec();
+    lying[1] = 0x08;
+    let template = |params: &[u8]| t(&[(CKA_GOSTR3410_PARAMS, params.to_vec())]);
+    assert_eq!(
+        m.generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &template(&lying),
+            &Template::default()
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
+    m.generate_key_pair(
+        s,
+        CKM_GOSTR3410_KEY_PAIR_GEN,
+        &template(&PARAMS_256_A),
+        &Template::default(),
+    )
+    .unwrap();
+}
+
+/// An attribute given in both templates of `C_GenerateKeyPair` with the same value is
+/// consistent (only differing values are `CKR_TEMPLATE_INCONSISTENT`): the pair gets that
+/// `CKA_ID` and key type.
+#[test]
+fn the_same_id_and_key_type_in_both_templates_are_consistent() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let both = t(&[
+        (CKA_ID, vec![0x42, 0x43]),
+        (CKA_KEY_TYPE, ul(CKK_GOSTR3410)),
+        (CKA_GOSTR3410_PARAMS, PARAMS_256_A.to_vec()),
+    ]);
+    let (public, private) = m
+        .generate_key_pair(s, CKM_GOSTR3410_KEY_PAIR_GEN, &both, &both)
+        .unwrap();
+    for half in [public, private] {
+        assert_eq!(
+            m.attributes(s, half, &[CKA_ID, CKA_KEY_TYPE]).unwrap(),
+            vec![Ok(vec![0x42, 0x43]), Ok(ul(CKK_GOSTR3410))]
+        );
+    }
+    for (kind, a, b) in [
+        (CKA_ID, vec![1], vec![2]),
+        (CKA_KEY_TYPE, ul(CKK_GOSTR3410), ul(CKK_GOSTR3410_512)),
+    ] {
+        assert_eq!(
+            m.generate_key_pair(
+                s,
+                CKM_GOSTR3410_KEY_PAIR_GEN,
+                &t(&[(kind, a)]),
+                &t(&[(kind, b)])
+            )
+            .unwrap_err()
+            .rv(),
+            CKR_TEMPLATE_INCONSISTENT,
+            "{kind:#x}"
+        );
+    }
+}
+
+/// PIN lengths at `C_Login`: `ulMinPinLen`..=`ulMaxPinLen` of `CK_TOKEN_INFO` reach the token
+/// (a wrong PIN of exactly 32 bytes or of 1 byte is the token's `CKR_PIN_INCORRECT`); an empty
+/// PIN or one longer than 32 bytes is `CKR_PIN_LEN_RANGE` without asking the token. Tried as
+/// the SO, whose wrong tries the fake token does not count.
+#[test]
+fn login_pin_lengths_up_to_32_bytes_reach_the_token() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    for (pin, rv) in [
+        (vec![b'9'; 32], CKR_PIN_INCORRECT),
+        (vec![b'9'; 1], CKR_PIN_INCORRECT),
+        (vec![b'9'; 33], CKR_PIN_LEN_RANGE),
+        (Vec::new(), CKR_PIN_LEN_RANGE),
+    ] {
+        assert_eq!(
+            m.login(s, CKU_SO, &pin).unwrap_err().rv(),
+            rv,
+            "{} bytes",
+            pin.len()
+        );
+    }
+    assert_eq!(token.0.lock().unwrap().login, None);
+    m.login(s, CKU_SO, b"87654321").unwrap();
+    assert_eq!(m.session_info(s).unwrap().state, CKS_RW_SO_FUNCTIONS);
+}
+
+/// `CK_TOKEN_INFO.ulSessionCount` and `ulRwSessionCount` count the token's sessions.
+#[test]
+fn token_info_counts_the_sessions_and_the_read_write_ones() {
+    let (m, _) = module();
+    let info = m.token_info(0).unwrap();
+    assert_eq!((info.sessions, info.rw_sessions), (0, 0));
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let _rw1 = m.open_session(0, RW).unwrap();
+    let _rw2 = m.open_session(0, RW).unwrap();
+    let info = m.token_info(0).unwrap();
+    assert_eq!((info.sessions, info.rw_sessions), (3, 2));
+    m.close_session(ro).unwrap();
+    let info = m.token_info(0).unwrap();
+    assert_eq!((info.sessions, info.rw_sessions), (2, 2));
+}
+
+/// A reader that disappears from the reader list takes its token with it: the slot stays (slot
+/// IDs never change) without `CKF_TOKEN_PRESENT`, its sessions end, and `C_GetSlotList(TRUE)`
+/// no longer lists it. Listing the slots while the reader is there keeps the sessions.
+#[test]
+fn an_unplugged_reader_ends_its_sessions_and_a_listing_does_not() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    assert_eq!(m.slot_list(true).unwrap(), vec![0]);
+    assert_ne!(m.slot_info(0).unwrap().flags & CKF_TOKEN_PRESENT, 0);
+    assert_eq!(m.session_info(s).unwrap().state, CKS_RW_USER_FUNCTIONS);
+    token.0.lock().unwrap().unplugged = true;
+    assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
+    assert!(m.slot_list(true).unwrap().is_empty());
+    let info = m.slot_info(0).unwrap();
+    assert_eq!(info.flags & CKF_TOKEN_PRESENT, 0);
+    assert_eq!(info.description, "Virtual PCD 00 00");
+    assert_eq!(
+        m.session_info(s).unwrap_err().rv(),
+        CKR_SESSION_HANDLE_INVALID
+    );
+    // Plugged in again: a token again, a new session starts logged out.
+    token.0.lock().unwrap().unplugged = false;
+    assert_eq!(m.slot_list(true).unwrap(), vec![0]);
+    let again = m.open_session(0, RW).unwrap();
+    assert_eq!(m.session_info(again).unwrap().state, CKS_RW_PUBLIC_SESSION);
+}
+
+/// A token with a single reader: listing the slots (and asking for slot information) again and
+/// again changes nothing for the sessions open on it.
+#[test]
+fn listing_the_slots_keeps_the_sessions() {
+    let token = rutoken_sim::token::Token::in_memory(
+        rutoken_sim::token::Fixture::Personalised,
+        7,
+        rutoken_sim::token::TokenProfile::default(),
+    )
+    .unwrap();
+    let slot = rutoken_sim::control::TokenSlot::new(token);
+    let m = support::in_process::module(&slot);
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, support::in_process::USER_PIN).unwrap();
+    for _ in 0..2 {
+        assert_eq!(m.slot_list(true).unwrap(), vec![0]);
+        assert_eq!(
+            m.slot_info(0).unwrap().flags & CKF_TOKEN_PRESENT,
+            CKF_TOKEN_PRESENT
+        );
+    }
+    assert_eq!(m.session_info(s).unwrap().state, CKS_RW_USER_FUNCTIONS);
+    assert_eq!(m.token_info(0).unwrap().sessions, 1);
 }
