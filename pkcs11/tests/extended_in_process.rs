@@ -406,8 +406,10 @@ fn wrong_user_pins_count_down_and_the_so_unblocks() {
         m.login(s, CKU_USER, USER_PIN).unwrap_err().rv(),
         CKR_PIN_LOCKED
     );
-    // SAFETY (each call below): a session handle, nothing else.
-    let unblock = |s| unsafe { l.c.x.C_EX_UnblockUserPIN.unwrap()(s) };
+    let unblock = |s| {
+        // SAFETY: the call takes a session handle, nothing else.
+        unsafe { l.c.x.C_EX_UnblockUserPIN.unwrap()(s) }
+    };
     assert_eq!(unblock(s), CKR_USER_NOT_LOGGED_IN);
     m.login(s, CKU_SO, SO_PIN).unwrap();
     assert_eq!(unblock(s), CKR_OK);
@@ -521,6 +523,9 @@ fn c_init_token_checks_the_so_pin_then_formats() {
     assert_eq!(m.token_info(0).unwrap().label, "Formatted");
 }
 
+/// A change to an init parameter.
+type Change = dyn Fn(&mut CK_RUTOKEN_INIT_PARAM);
+
 /// `CK_RUTOKEN_INIT_PARAM` matching the token's PIN policy as the extended information reports
 /// it, with new PINs and a label.
 fn init_param(
@@ -562,12 +567,12 @@ fn ex_init_token_checks_its_parameters_then_formats() {
     let l = lab();
     let info = l.full_info();
     let ok = init_param(&info, b"1234", b"", b"Bank");
-    let with = |f: &dyn Fn(&mut CK_RUTOKEN_INIT_PARAM)| {
+    let with = |f: &Change| {
         let mut p = ok;
         f(&mut p);
         ex_init_token(&l, SO_PIN, &p)
     };
-    let cases: [(&str, &dyn Fn(&mut CK_RUTOKEN_INIT_PARAM), CK_RV); 14] = [
+    let cases: [(&str, &Change, CK_RV); 14] = [
         (
             "no policy",
             &|p| p.ChangeUserPINPolicy = 0,
@@ -925,11 +930,9 @@ fn certificate_text_names_the_fixture_certificate() {
     assert!(lines[3].starts_with("Not before: 2019-06-04"), "{text}");
     assert!(lines[4].starts_with("Not after: 2020-09-04"), "{text}");
     assert_eq!(lines[5], "Public key: GOST R 34.10-2012 256 bit");
-    // SAFETY: a pointer freed already.
-    assert_eq!(
-        unsafe { l.c.x.C_EX_FreeBuffer.unwrap()(ptr) },
-        CKR_ARGUMENTS_BAD
-    );
+    // SAFETY: a pointer freed already, which the module must refuse without touching.
+    let again = unsafe { l.c.x.C_EX_FreeBuffer.unwrap()(ptr) };
+    assert_eq!(again, CKR_ARGUMENTS_BAD);
     // A key is no certificate.
     let key = l.one(s, CKO_PUBLIC_KEY);
     // SAFETY: valid out pointers.
@@ -1088,4 +1091,126 @@ fn a_foreign_certificate_is_filed_under_its_key_s_sha1() {
         l.c.m.attributes(s, cert, &[CKA_ID, CKA_VALUE]).unwrap(),
         vec![Ok(want), Ok(der)]
     );
+}
+
+/// A self-issued certificate ends a chain only when trusted: the test CA's certificate given
+/// among the store's plain certificates (not trusted) leaves the chain unverified.
+#[test]
+fn an_untrusted_root_ends_no_chain() {
+    let l = lab();
+    let s = l.user();
+    let der = current_certificate();
+    let cert = l.session_certificate(s, &der, &l.key_id(s));
+    let ca = ca_certificate();
+    let cms = l.pkcs7_sign(s, b"document", cert, 0, &[], 0).unwrap();
+    assert_eq!(l.verify_init(s, &cms, &[], &[&ca], 0), CKR_OK);
+    assert_eq!(l.verify_attached(s), Err(CHAIN_NOT_VERIFIED));
+    assert_eq!(l.verify_init(s, &cms, &[&ca], &[&ca], 0), CKR_OK);
+    assert_eq!(l.verify_attached(s).unwrap().1, vec![der]);
+}
+
+/// Verifications are per session: two sessions verifying at once each get their own CMS's
+/// content back, whichever ends first.
+#[test]
+fn two_sessions_verify_at_once() {
+    let l = lab();
+    let s1 = l.user();
+    let s2 = l.c.m.open_session(0, RW).unwrap();
+    let der = current_certificate();
+    let cert = l.session_certificate(s1, &der, &l.key_id(s1));
+    let ca = ca_certificate();
+    let first = l.pkcs7_sign(s1, b"first", cert, 0, &[], 0).unwrap();
+    let second = l.pkcs7_sign(s1, b"second", cert, 0, &[], 0).unwrap();
+    assert_eq!(l.verify_init(s1, &first, &[&ca], &[], 0), CKR_OK);
+    assert_eq!(l.verify_init(s2, &second, &[&ca], &[], 0), CKR_OK);
+    assert_eq!(l.verify_attached(s1).unwrap().0, b"first");
+    assert_eq!(l.verify_attached(s2).unwrap().0, b"second");
+}
+
+/// A session object that is no certificate (here a data object) is `CKR_ARGUMENTS_BAD` as
+/// `hCert`, as a token key is.
+#[test]
+fn a_session_data_object_is_no_certificate() {
+    let l = lab();
+    let s = l.user();
+    let data =
+        l.c.m
+            .create_object(
+                s,
+                &t(&[
+                    (CKA_CLASS, ulong(CKO_DATA)),
+                    (CKA_TOKEN, bool(false)),
+                    (CKA_VALUE, current_certificate()),
+                ]),
+            )
+            .unwrap();
+    assert_eq!(
+        l.pkcs7_sign(s, b"d", data, 0, &[], 0),
+        Err(CKR_ARGUMENTS_BAD)
+    );
+}
+
+/// The SO PIN's flags in `C_GetTokenInfo` (PKCS#11 v2.40 §5.5) follow its own counter (10 tries
+/// on this token), apart from the user's: a wrong SO PIN sets `CKF_SO_PIN_COUNT_LOW` only, and
+/// the token's fixed flags stay.
+#[test]
+fn a_wrong_so_pin_lowers_the_so_count_only() {
+    let l = lab();
+    let m = &l.c.m;
+    let s = m.open_session(0, RW).unwrap();
+    let fixed = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
+    assert_eq!(m.token_info(0).unwrap().flags, fixed);
+    assert_eq!(
+        m.login(s, CKU_SO, b"00000000").unwrap_err().rv(),
+        CKR_PIN_INCORRECT
+    );
+    assert_eq!(m.token_info(0).unwrap().flags, fixed | CKF_SO_PIN_COUNT_LOW);
+    assert_eq!(l.full_info().ulAdminRetryCountLeft, 9);
+    m.login(s, CKU_SO, SO_PIN).unwrap();
+    assert_eq!(m.token_info(0).unwrap().flags, fixed);
+}
+
+/// `C_SetPIN` changes the PIN of whoever is logged in (the SO's when the SO is), `C_InitPIN`
+/// sets the user's as the SO; both take PINs of 4 to 32 bytes (`CKR_PIN_LEN_RANGE` otherwise)
+/// in a read-write session only.
+#[test]
+fn set_pin_and_init_pin_change_the_right_pin() {
+    let l = lab();
+    let m = &l.c.m;
+    let s = m.open_session(0, RW).unwrap();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.set_pin(ro, USER_PIN, b"5555").unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    assert_eq!(
+        m.init_pin(s, b"5555").unwrap_err().rv(),
+        CKR_USER_NOT_LOGGED_IN
+    );
+    m.close_session(ro).unwrap();
+    m.login(s, CKU_SO, SO_PIN).unwrap();
+    for bad in [&b"123"[..], &[b'1'; 33][..]] {
+        assert_eq!(
+            m.set_pin(s, SO_PIN, bad).unwrap_err().rv(),
+            CKR_PIN_LEN_RANGE
+        );
+        assert_eq!(m.init_pin(s, bad).unwrap_err().rv(), CKR_PIN_LEN_RANGE);
+    }
+    // The SO's own PIN changes (32 bytes, the longest).
+    let new_so = [b'8'; 32];
+    m.set_pin(s, SO_PIN, &new_so).unwrap();
+    // The user's PIN set by the SO (4 bytes, the shortest).
+    m.init_pin(s, b"4321").unwrap();
+    m.logout(s).unwrap();
+    assert_eq!(
+        m.login(s, CKU_SO, SO_PIN).unwrap_err().rv(),
+        CKR_PIN_INCORRECT
+    );
+    m.login(s, CKU_SO, &new_so).unwrap();
+    m.logout(s).unwrap();
+    m.login(s, CKU_USER, b"4321").unwrap();
+    // And the user's own C_SetPIN changes the user's.
+    m.set_pin(s, b"4321", b"12121212").unwrap();
+    m.logout(s).unwrap();
+    m.login(s, CKU_USER, b"12121212").unwrap();
 }

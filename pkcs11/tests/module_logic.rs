@@ -1091,3 +1091,207 @@ fn listing_the_slots_keeps_the_sessions() {
     assert_eq!(m.session_info(s).unwrap().state, CKS_RW_USER_FUNCTIONS);
     assert_eq!(m.token_info(0).unwrap().sessions, 1);
 }
+
+/// Session states (PKCS#11 v2.40 §5.6): with the SO logged in no read-only session opens
+/// (`CKR_SESSION_READ_WRITE_SO_EXISTS`); a second user type's login is
+/// `CKR_USER_ANOTHER_ALREADY_LOGGED_IN`; `C_GetSessionInfo` gives the slot and the flags.
+#[test]
+fn session_states_and_flags_follow_the_login() {
+    let (m, _) = module();
+    let rw = m.open_session(0, RW).unwrap();
+    let info = m.session_info(rw).unwrap();
+    assert_eq!(
+        (info.slot, info.state, info.flags),
+        (
+            0,
+            CKS_RW_PUBLIC_SESSION,
+            CKF_SERIAL_SESSION | CKF_RW_SESSION
+        )
+    );
+    m.login(rw, CKU_SO, b"87654321").unwrap();
+    assert_eq!(m.session_info(rw).unwrap().state, CKS_RW_SO_FUNCTIONS);
+    assert_eq!(
+        m.open_session(0, CKF_SERIAL_SESSION).unwrap_err().rv(),
+        CKR_SESSION_READ_WRITE_SO_EXISTS
+    );
+    assert_eq!(
+        m.login(rw, CKU_USER, b"12345678").unwrap_err().rv(),
+        CKR_USER_ANOTHER_ALREADY_LOGGED_IN
+    );
+    assert_eq!(
+        m.login(rw, CKU_SO, b"87654321").unwrap_err().rv(),
+        CKR_USER_ALREADY_LOGGED_IN
+    );
+    m.logout(rw).unwrap();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let info = m.session_info(ro).unwrap();
+    assert_eq!(
+        (info.state, info.flags),
+        (CKS_RO_PUBLIC_SESSION, CKF_SERIAL_SESSION)
+    );
+    m.login(ro, CKU_USER, b"12345678").unwrap();
+    assert_eq!(
+        m.login(rw, CKU_SO, b"87654321").unwrap_err().rv(),
+        CKR_USER_ANOTHER_ALREADY_LOGGED_IN
+    );
+}
+
+/// Closing a session destroys its session objects only (PKCS#11 v2.40 §5.6); the others, seen
+/// by every session, stay; the last session's close logs the token out; `C_CloseAllSessions`
+/// closes the slot's sessions and knows no other slot.
+#[test]
+fn closing_sessions_ends_their_objects_and_the_last_the_login() {
+    let (m, token) = module();
+    let a = m.open_session(0, RW).unwrap();
+    let b = m.open_session(0, RW).unwrap();
+    let object = |s, label: &[u8]| {
+        m.create_object(
+            s,
+            &t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_LABEL, label.to_vec())]),
+        )
+        .unwrap()
+    };
+    let of_a = object(a, b"a");
+    let of_b = object(b, b"b");
+    assert_eq!(
+        m.attributes(b, of_a, &[CKA_LABEL]).unwrap()[0],
+        Ok(b"a".to_vec())
+    );
+    m.login(a, CKU_USER, b"12345678").unwrap();
+    m.close_session(a).unwrap();
+    assert_eq!(
+        m.attributes(b, of_a, &[CKA_LABEL]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+    assert_eq!(
+        m.attributes(b, of_b, &[CKA_LABEL]).unwrap()[0],
+        Ok(b"b".to_vec())
+    );
+    assert_eq!(m.session_info(b).unwrap().state, CKS_RW_USER_FUNCTIONS);
+    assert_eq!(token.0.lock().unwrap().login, Some(PinRole::User));
+    assert_eq!(
+        m.close_session(a).unwrap_err().rv(),
+        CKR_SESSION_HANDLE_INVALID
+    );
+    let c = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    assert_eq!(
+        m.close_all_sessions(7).unwrap_err().rv(),
+        CKR_SLOT_ID_INVALID
+    );
+    m.close_all_sessions(1).unwrap();
+    assert_eq!(m.session_info(c).unwrap().state, CKS_RO_USER_FUNCTIONS);
+    m.close_all_sessions(0).unwrap();
+    for s in [b, c] {
+        assert_eq!(
+            m.session_info(s).unwrap_err().rv(),
+            CKR_SESSION_HANDLE_INVALID
+        );
+    }
+    assert_eq!(
+        token.0.lock().unwrap().login,
+        None,
+        "logged out on the token"
+    );
+    let d = m.open_session(0, RW).unwrap();
+    assert_eq!(m.session_info(d).unwrap().state, CKS_RW_PUBLIC_SESSION);
+}
+
+/// `C_FindObjects` hands out the matches in pieces of at most `ulMaxObjectCount`, each once,
+/// then none; without `C_FindObjectsInit`, or after the final, `CKR_OPERATION_NOT_INITIALIZED`.
+#[test]
+fn find_hands_out_the_matches_in_pieces() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    assert_eq!(
+        m.find(s, 5).unwrap_err().rv(),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    let mut made: Vec<_> = (0..3u8)
+        .map(|i| {
+            m.create_object(s, &t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_VALUE, vec![i])]))
+                .unwrap()
+        })
+        .collect();
+    m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_DATA))])).unwrap();
+    let mut seen = m.find(s, 2).unwrap();
+    assert_eq!(seen.len(), 2);
+    let rest = m.find(s, 2).unwrap();
+    assert_eq!(rest.len(), 1);
+    seen.extend(rest);
+    assert!(m.find(s, 2).unwrap().is_empty());
+    seen.sort_unstable();
+    made.sort_unstable();
+    assert_eq!(seen, made);
+    m.find_final(s).unwrap();
+    assert_eq!(
+        m.find_final(s).unwrap_err().rv(),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    // A value picks its object.
+    m.find_init(s, &t(&[(CKA_VALUE, vec![1])])).unwrap();
+    assert_eq!(m.find(s, 5).unwrap(), vec![made[1]]);
+}
+
+/// `C_GetObjectSize` counts the label, ID, value and subject bytes of an object.
+#[test]
+fn object_size_counts_the_object_s_bytes() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    let o = m
+        .create_object(
+            s,
+            &t(&[
+                (CKA_CLASS, ul(CKO_DATA)),
+                (CKA_LABEL, b"four".to_vec()),
+                (CKA_VALUE, vec![0; 10]),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(m.object_size(s, o).unwrap(), 14);
+}
+
+/// `C_GenerateRandom` gives as many bytes as asked, fresh each time; a closed session's handle
+/// is refused.
+#[test]
+fn random_bytes_are_as_many_as_asked_and_fresh() {
+    let (m, _) = module();
+    let s = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let a = m.random(s, 32).unwrap();
+    let b = m.random(s, 32).unwrap();
+    assert_eq!((a.len(), b.len()), (32, 32));
+    assert_ne!(a, b);
+    assert_ne!(a, vec![0; 32]);
+    m.close_session(s).unwrap();
+    assert_eq!(m.random(s, 8).unwrap_err().rv(), CKR_SESSION_HANDLE_INVALID);
+}
+
+/// `C_GetSlotInfo`'s flags (PKCS#11 v2.40 §3.2): removable hardware slots, the Rutoken's with
+/// `CKF_TOKEN_PRESENT`, the other reader's without; the mechanisms of the token: the GOST key
+/// pair generation listed with `CKF_GENERATE_KEY_PAIR`, an unknown one `CKR_MECHANISM_INVALID`.
+#[test]
+fn slot_flags_and_mechanisms_are_the_token_s() {
+    let (m, _) = module();
+    m.slot_list(false).unwrap();
+    let token = m.slot_info(0).unwrap();
+    assert_eq!(
+        token.flags,
+        CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | CKF_TOKEN_PRESENT
+    );
+    let other = m.slot_info(1).unwrap();
+    assert_eq!(other.flags, CKF_REMOVABLE_DEVICE | CKF_HW_SLOT);
+    assert_eq!(other.description, "Other reader");
+    assert_eq!(m.slot_info(9).unwrap_err().rv(), CKR_SLOT_ID_INVALID);
+    let list = m.mechanism_list(0).unwrap();
+    assert!(list.contains(&CKM_GOSTR3410_KEY_PAIR_GEN));
+    assert!(list.contains(&CKM_GOSTR3410_WITH_GOSTR3411_12_256));
+    let info = m.mechanism_info(0, CKM_GOSTR3410_KEY_PAIR_GEN).unwrap();
+    assert_ne!(info.flags & CKF_GENERATE_KEY_PAIR, 0);
+    assert_eq!(
+        m.mechanism_info(0, CKM_RSA_PKCS).unwrap_err().rv(),
+        CKR_MECHANISM_INVALID
+    );
+    assert_eq!(
+        m.mechanism_list(1).unwrap_err().rv(),
+        CKR_TOKEN_NOT_RECOGNIZED
+    );
+}
