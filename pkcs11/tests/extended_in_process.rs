@@ -1214,3 +1214,136 @@ fn set_pin_and_init_pin_change_the_right_pin() {
     m.logout(s).unwrap();
     m.login(s, CKU_USER, b"12121212").unwrap();
 }
+
+/// `bytes` with the first `from` replaced by `to` (the same length).
+fn replace_first(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("the bytes to replace");
+    let mut out = bytes.to_vec();
+    out[at..at + to.len()].copy_from_slice(to);
+    out
+}
+
+/// `C_EX_PKCS7VerifyInit` takes a SignedData (RFC 5652 §5.1) of id-data content only: another
+/// outer content type, another encapsulated content type, a constructed (BER) OCTET STRING
+/// are `CKR_ARGUMENTS_BAD`; CRLs and CRL modes are not supported; an unknown mode is
+/// `CKR_ARGUMENTS_BAD`.
+#[test]
+fn pkcs7_verify_init_takes_signed_data_of_data_only() {
+    let l = lab();
+    let s = l.user();
+    let der = current_certificate();
+    let cert = l.session_certificate(s, &der, &l.key_id(s));
+    let ca = ca_certificate();
+    let cms = l.pkcs7_sign(s, b"document", cert, 0, &[], 0).unwrap();
+    // 1.2.840.113549.1.7.x: 2 signedData, 1 data, 3 envelopedData.
+    let pkcs7 = |x: u8| {
+        [
+            0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, x,
+        ]
+    };
+    let enveloped = replace_first(&cms, &pkcs7(2), &pkcs7(3));
+    assert_eq!(
+        l.verify_init(s, &enveloped, &[&ca], &[], 0),
+        CKR_ARGUMENTS_BAD
+    );
+    let outer_data = replace_first(&cms, &pkcs7(2), &pkcs7(1));
+    assert_eq!(
+        l.verify_init(s, &outer_data, &[&ca], &[], 0),
+        CKR_ARGUMENTS_BAD
+    );
+    let inner = replace_first(&cms, &pkcs7(1), &pkcs7(3));
+    assert_eq!(l.verify_init(s, &inner, &[&ca], &[], 0), CKR_ARGUMENTS_BAD);
+    // The content [0] { OCTET STRING "document" } with the OCTET STRING's tag constructed.
+    let octets = [&[0x04, 0x08][..], b"document"].concat();
+    let constructed = replace_first(&cms, &octets, &[&[0x24, 0x08][..], b"document"].concat());
+    assert_eq!(
+        l.verify_init(s, &constructed, &[&ca], &[], 0),
+        CKR_ARGUMENTS_BAD
+    );
+    // The CMS as it was still verifies (none of the above started an operation).
+    assert_eq!(l.verify_init(s, &cms, &[&ca], &[], 0), CKR_OK);
+    assert_eq!(l.verify_attached(s).unwrap().0, b"document");
+
+    let init = |mode, crls: &[&[u8]]| {
+        let trusted = [CK_VENDOR_BUFFER {
+            pData: ca.as_ptr() as *mut u8,
+            ulSize: ca.len() as CK_ULONG,
+        }];
+        let crls: Vec<_> = crls
+            .iter()
+            .map(|c| CK_VENDOR_BUFFER {
+                pData: c.as_ptr() as *mut u8,
+                ulSize: c.len() as CK_ULONG,
+            })
+            .collect();
+        let store = CK_VENDOR_X509_STORE {
+            pTrustedCertificates: trusted.as_ptr(),
+            ulTrustedCertificatesCount: 1,
+            pCertificates: null(),
+            ulCertificatesCount: 0,
+            pCrls: crls.as_ptr(),
+            ulCrlsCount: crls.len() as CK_ULONG,
+        };
+        // SAFETY: the CMS and a store whose arrays outlive the call.
+        unsafe {
+            l.c.x.C_EX_PKCS7VerifyInit.unwrap()(
+                s,
+                cms.as_ptr(),
+                cms.len() as CK_ULONG,
+                &store,
+                mode,
+                0,
+            )
+        }
+    };
+    assert_eq!(init(LEAF_CRL_CHECK, &[]), CKR_FUNCTION_NOT_SUPPORTED);
+    assert_eq!(init(ALL_CRL_CHECK, &[]), CKR_FUNCTION_NOT_SUPPORTED);
+    assert_eq!(
+        init(OPTIONAL_CRL_CHECK, &[b"\x30\x00"]),
+        CKR_FUNCTION_NOT_SUPPORTED
+    );
+    assert_eq!(init(ALL_CRL_CHECK + 1, &[]), CKR_ARGUMENTS_BAD);
+}
+
+/// `C_EX_PKCS7Sign`'s arguments: no data, or more than 64 extra certificates, are
+/// `CKR_ARGUMENTS_BAD`; 64 (the same certificate, included once) are fine.
+#[test]
+fn pkcs7_sign_bounds_its_arguments() {
+    let l = lab();
+    let s = l.user();
+    let der = current_certificate();
+    let cert = l.session_certificate(s, &der, &l.key_id(s));
+    assert_eq!(
+        l.pkcs7_sign(s, b"", cert, 0, &[], 0),
+        Err(CKR_ARGUMENTS_BAD)
+    );
+    assert!(l.pkcs7_sign(s, b"d", cert, 0, &[cert; 64], 0).is_ok());
+    assert_eq!(
+        l.pkcs7_sign(s, b"d", cert, 0, &[cert; 65], 0),
+        Err(CKR_ARGUMENTS_BAD)
+    );
+}
+
+/// `C_GetTokenInfo`'s label is the token's name, except that a blank name or the model's name
+/// alone (what OpenSC's personalisation writes) gives "Rutoken ECP" and the device number, so
+/// two tokens stay apart.
+#[test]
+fn the_model_name_alone_labels_the_token_by_its_number() {
+    let l = lab();
+    let s = l.user();
+    let info = l.c.m.token_info(0).unwrap();
+    let numbered = format!("Rutoken ECP {}", info.serial);
+    for (name, label) in [
+        ("Rutoken ECP", numbered.as_str()),
+        ("   ", numbered.as_str()),
+        ("Rutoken ECP 2", "Rutoken ECP 2"),
+        (" Mine ", " Mine "),
+    ] {
+        assert_eq!(l.set_token_name(s, name.as_bytes()), CKR_OK);
+        assert_eq!(l.c.m.token_info(0).unwrap().label, label, "{name:?}");
+    }
+}

@@ -1295,3 +1295,213 @@ fn slot_flags_and_mechanisms_are_the_token_s() {
         CKR_TOKEN_NOT_RECOGNIZED
     );
 }
+
+/// `C_CreateObject`'s template checks (PKCS#11 v2.40 §4.6, §5.7): no class is
+/// `CKR_TEMPLATE_INCOMPLETE`, an unknown one `CKR_ATTRIBUTE_VALUE_INVALID`; a certificate
+/// needs `CKA_CERTIFICATE_TYPE` X.509 and a DER `CKA_VALUE`, is never private; a token object
+/// needs a read-write session, a private one the user's login.
+#[test]
+fn create_object_checks_the_template() {
+    let (m, _) = module();
+    let rw = m.open_session(0, RW).unwrap();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let cert = || {
+        vec![
+            (CKA_CLASS, ul(CKO_CERTIFICATE)),
+            (CKA_CERTIFICATE_TYPE, ul(CKC_X_509)),
+            (
+                CKA_VALUE,
+                rutoken_pki::fixtures::ca().unwrap().cert.to_der().to_vec(),
+            ),
+        ]
+    };
+    let with = |base: Vec<(CK_ATTRIBUTE_TYPE, Vec<u8>)>,
+                change: &[(CK_ATTRIBUTE_TYPE, Vec<u8>)]| {
+        let mut attrs: Vec<_> = base
+            .into_iter()
+            .filter(|(k, _)| !change.iter().any(|(c, _)| c == k))
+            .collect();
+        attrs.extend(change.iter().filter(|(_, v)| v != &[0xFF]).cloned());
+        t(&attrs)
+    };
+    let gone = vec![0xFF];
+    let cases = [
+        (
+            "no class",
+            t(&[(CKA_LABEL, b"x".to_vec())]),
+            rw,
+            CKR_TEMPLATE_INCOMPLETE,
+        ),
+        (
+            "unknown class",
+            t(&[(CKA_CLASS, ul(CKO_HW_FEATURE))]),
+            rw,
+            CKR_ATTRIBUTE_VALUE_INVALID,
+        ),
+        (
+            "no certificate type",
+            with(cert(), &[(CKA_CERTIFICATE_TYPE, gone.clone())]),
+            rw,
+            CKR_TEMPLATE_INCOMPLETE,
+        ),
+        (
+            "WTLS certificate",
+            with(cert(), &[(CKA_CERTIFICATE_TYPE, ul(CKC_WTLS))]),
+            rw,
+            CKR_ATTRIBUTE_VALUE_INVALID,
+        ),
+        (
+            "no value",
+            with(cert(), &[(CKA_VALUE, gone.clone())]),
+            rw,
+            CKR_TEMPLATE_INCOMPLETE,
+        ),
+        (
+            "no DER",
+            with(cert(), &[(CKA_VALUE, b"not DER".to_vec())]),
+            rw,
+            CKR_ATTRIBUTE_VALUE_INVALID,
+        ),
+        (
+            "token certificate, RO",
+            with(cert(), &[(CKA_TOKEN, vec![1])]),
+            ro,
+            CKR_SESSION_READ_ONLY,
+        ),
+        (
+            "token certificate, no login",
+            with(cert(), &[(CKA_TOKEN, vec![1])]),
+            rw,
+            CKR_USER_NOT_LOGGED_IN,
+        ),
+        (
+            "private data, no login",
+            t(&[(CKA_CLASS, ul(CKO_DATA)), (CKA_PRIVATE, vec![1])]),
+            ro,
+            CKR_USER_NOT_LOGGED_IN,
+        ),
+    ];
+    for (what, template, s, rv) in cases {
+        assert_eq!(
+            m.create_object(s, &template).unwrap_err().rv(),
+            rv,
+            "{what}"
+        );
+    }
+    m.login(rw, CKU_USER, b"12345678").unwrap();
+    assert_eq!(
+        m.create_object(rw, &with(cert(), &[(CKA_PRIVATE, vec![1])]))
+            .unwrap_err()
+            .rv(),
+        CKR_TEMPLATE_INCONSISTENT,
+        "a private certificate"
+    );
+    // A session certificate from a read-only session is fine, its value kept.
+    let c = m.create_object(ro, &with(cert(), &[])).unwrap();
+    assert_eq!(
+        m.attributes(ro, c, &[CKA_CLASS, CKA_TOKEN, CKA_PRIVATE])
+            .unwrap(),
+        vec![Ok(ul(CKO_CERTIFICATE)), Ok(vec![0]), Ok(vec![0])]
+    );
+}
+
+/// `C_DestroyObject` of a token object needs a read-write session (`CKR_SESSION_READ_ONLY`,
+/// the object kept); a session object goes from a read-only one too.
+#[test]
+fn destroying_a_token_object_needs_a_read_write_session() {
+    let (m, token) = module();
+    let rw = m.open_session(0, RW).unwrap();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    m.login(rw, CKU_USER, b"12345678").unwrap();
+    let stored = m
+        .create_object(
+            rw,
+            &t(&[
+                (CKA_CLASS, ul(CKO_DATA)),
+                (CKA_TOKEN, vec![1]),
+                (CKA_VALUE, b"v".to_vec()),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(
+        m.destroy_object(ro, stored).unwrap_err().rv(),
+        CKR_SESSION_READ_ONLY
+    );
+    assert_eq!(token.0.lock().unwrap().data.len(), 1);
+    let session = m
+        .create_object(ro, &t(&[(CKA_CLASS, ul(CKO_DATA))]))
+        .unwrap();
+    m.destroy_object(ro, session).unwrap();
+    assert_eq!(
+        m.attributes(ro, session, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
+    m.destroy_object(rw, stored).unwrap();
+    assert!(token.0.lock().unwrap().data.is_empty());
+}
+
+/// Signing needs the user's login (verifying does not: the public key); one operation at a
+/// time (`CKR_OPERATION_ACTIVE`); a one-part `C_Sign` after `C_SignUpdate` is
+/// `CKR_OPERATION_ACTIVE`; a host-digest mechanism has no multi-part
+/// (`CKR_FUNCTION_NOT_SUPPORTED`); a signature of the wrong length is
+/// `CKR_SIGNATURE_LEN_RANGE`, a public key for signing `CKR_KEY_TYPE_INCONSISTENT`.
+#[test]
+fn signing_operations_keep_their_rules() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &Template::default(),
+            &Template::default(),
+        )
+        .unwrap();
+    let mech = CKM_GOSTR3410_WITH_GOSTR3411_12_256;
+    assert_eq!(
+        m.sign_init(s, mech, &[], public).unwrap_err().rv(),
+        CKR_KEY_TYPE_INCONSISTENT
+    );
+    m.sign_init(s, mech, &[], private).unwrap();
+    assert_eq!(
+        m.sign_init(s, mech, &[], private).unwrap_err().rv(),
+        CKR_OPERATION_ACTIVE
+    );
+    m.sign_update(s, b"part").unwrap();
+    assert_eq!(
+        m.sign(s, Some(b"whole")).unwrap_err().rv(),
+        CKR_OPERATION_ACTIVE
+    );
+    m.sign_init(s, mech, &[], private).unwrap();
+    assert_eq!(m.sign_len(s).unwrap(), 64);
+    let signature = m.sign(s, Some(b"document")).unwrap();
+    // The host-digest mechanism takes the digest in one part.
+    m.sign_init(s, CKM_GOSTR3410, &[], private).unwrap();
+    assert_eq!(
+        m.sign_update(s, &[0; 32]).unwrap_err().rv(),
+        CKR_FUNCTION_NOT_SUPPORTED
+    );
+    m.logout(s).unwrap();
+    assert_eq!(
+        m.sign_init(s, mech, &[], public).unwrap_err().rv(),
+        CKR_USER_NOT_LOGGED_IN
+    );
+    // Verification without a login, with the public key.
+    m.verify_init(s, mech, &[], public).unwrap();
+    assert_eq!(
+        m.verify(s, Some(b"document"), &signature[..63])
+            .unwrap_err()
+            .rv(),
+        CKR_SIGNATURE_LEN_RANGE
+    );
+    m.verify_init(s, mech, &[], public).unwrap();
+    m.verify_update(s, b"docu").unwrap();
+    m.verify_update(s, b"ment").unwrap();
+    m.verify(s, None, &signature).unwrap();
+    m.verify_init(s, CKM_GOSTR3410, &[], public).unwrap();
+    assert_eq!(
+        m.verify(s, Some(&[0; 31]), &signature).unwrap_err().rv(),
+        CKR_DATA_LEN_RANGE
+    );
+}
