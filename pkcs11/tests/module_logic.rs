@@ -1505,3 +1505,83 @@ fn signing_operations_keep_their_rules() {
         CKR_DATA_LEN_RANGE
     );
 }
+
+/// Which attributes a session object may carry (PKCS#11 v2.40 §4.4-§4.6): the storage ones for
+/// all, `CKA_APPLICATION` for data only, `CKA_SUBJECT` for certificates only
+/// (`CKR_ATTRIBUTE_TYPE_INVALID` otherwise); CK_BBOOL and CK_ULONG attributes of their size only
+/// (`CKR_ATTRIBUTE_VALUE_INVALID`). On a token data object, `CKA_OBJECT_ID` given as DER reads
+/// back as DER (the bare body OpenSC sends too: `token_data_objects_are_stored_…`); what is
+/// neither is refused.
+#[test]
+fn session_attributes_follow_the_class_and_their_sizes() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    let der = rutoken_pki::fixtures::ca().unwrap().cert.to_der().to_vec();
+    let cert = |extra: (CK_ATTRIBUTE_TYPE, Vec<u8>)| {
+        t(&[
+            (CKA_CLASS, ul(CKO_CERTIFICATE)),
+            (CKA_CERTIFICATE_TYPE, ul(CKC_X_509)),
+            (CKA_VALUE, der.clone()),
+            extra,
+        ])
+    };
+    let data = |extra: (CK_ATTRIBUTE_TYPE, Vec<u8>)| t(&[(CKA_CLASS, ul(CKO_DATA)), extra]);
+    let refused = |template: Template| m.create_object(s, &template).unwrap_err().rv();
+    assert_eq!(
+        refused(cert((CKA_APPLICATION, b"app".to_vec()))),
+        CKR_ATTRIBUTE_TYPE_INVALID
+    );
+    assert_eq!(
+        refused(data((CKA_SUBJECT, b"subject".to_vec()))),
+        CKR_ATTRIBUTE_TYPE_INVALID
+    );
+    assert_eq!(
+        refused(data((CKA_SIGN, vec![1]))),
+        CKR_ATTRIBUTE_TYPE_INVALID
+    );
+    assert_eq!(
+        refused(cert((CKA_TRUSTED, ul(1)))),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
+    assert_eq!(
+        refused(cert((CKA_CERTIFICATE_CATEGORY, vec![2]))),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
+    let c = m
+        .create_object(s, &cert((CKA_SUBJECT, b"subject".to_vec())))
+        .unwrap();
+    let c2 = m
+        .create_object(s, &cert((CKA_CERTIFICATE_CATEGORY, ul(2))))
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, c2, &[CKA_CERTIFICATE_CATEGORY]).unwrap()[0],
+        Ok(ul(2))
+    );
+    assert_eq!(
+        m.attributes(s, c, &[CKA_SUBJECT, CKA_TRUSTED]).unwrap(),
+        vec![Ok(b"subject".to_vec()), Ok(vec![0])]
+    );
+    let d = m
+        .create_object(s, &data((CKA_APPLICATION, b"app".to_vec())))
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, d, &[CKA_APPLICATION, CKA_OBJECT_ID])
+            .unwrap(),
+        vec![Ok(b"app".to_vec()), Ok(Vec::new())]
+    );
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let token_data = |oid: Vec<u8>| {
+        t(&[
+            (CKA_CLASS, ul(CKO_DATA)),
+            (CKA_TOKEN, vec![1]),
+            (CKA_OBJECT_ID, oid),
+        ])
+    };
+    assert_eq!(refused(token_data(vec![0x80])), CKR_ATTRIBUTE_VALUE_INVALID);
+    let oid_der = vec![0x06, 0x05, 0x2A, 0x85, 0x03, 0x64, 0x01];
+    let d = m.create_object(s, &token_data(oid_der.clone())).unwrap();
+    assert_eq!(
+        m.attributes(s, d, &[CKA_OBJECT_ID]).unwrap()[0],
+        Ok(oid_der)
+    );
+}
