@@ -1347,3 +1347,77 @@ fn the_model_name_alone_labels_the_token_by_its_number() {
         assert_eq!(l.c.m.token_info(0).unwrap().label, label, "{name:?}");
     }
 }
+
+// ---- the standard C ABI's own answers -------------------------------------------------------
+
+/// The functions the module does not offer answer as PKCS#11 v2.40 §5.1 says, after checking
+/// the session: `CKR_FUNCTION_NOT_SUPPORTED` (recovery, dual-function), `CKR_FUNCTION_NOT_PARALLEL`
+/// (the legacy `C_GetFunctionStatus`, `C_CancelFunction`); an unknown session is
+/// `CKR_SESSION_HANDLE_INVALID` first.
+#[test]
+fn calls_not_offered_answer_after_the_session_check() {
+    let l = lab();
+    let s = l.c.m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let f = l.c.f;
+    let (mut out, mut len) = ([0u8; 8], 8 as CK_ULONG);
+    for session in [s, 0x7777] {
+        let want = |rv| {
+            if session == s {
+                rv
+            } else {
+                CKR_SESSION_HANDLE_INVALID
+            }
+        };
+        // SAFETY: valid buffers; the module reads none of them for these calls.
+        let (recover, status, cancel) = unsafe {
+            (
+                f.C_SignRecover.unwrap()(session, out.as_mut_ptr(), 8, out.as_mut_ptr(), &mut len),
+                f.C_GetFunctionStatus.unwrap()(session),
+                f.C_CancelFunction.unwrap()(session),
+            )
+        };
+        assert_eq!(recover, want(CKR_FUNCTION_NOT_SUPPORTED));
+        assert_eq!(status, want(CKR_FUNCTION_NOT_PARALLEL));
+        assert_eq!(cancel, want(CKR_FUNCTION_NOT_PARALLEL));
+    }
+}
+
+/// `C_GetInfo` and `C_GetTokenInfo` through the C ABI: PKCS#11 2.40, blank-padded texts
+/// (PKCS#11 v2.40 §3.1, §3.2), the token's label and device number, PIN lengths 4 to 32.
+#[test]
+fn info_texts_are_blank_padded() {
+    let l = lab();
+    let f = l.c.f;
+    // SAFETY: zeroed C structures are valid values; the calls fill them.
+    let (mut info, mut token): (CK_INFO, CK_TOKEN_INFO) =
+        unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
+    // SAFETY: valid out pointers.
+    let (rv_info, rv_token) = unsafe {
+        (
+            f.C_GetInfo.unwrap()(&mut info),
+            f.C_GetTokenInfo.unwrap()(0, &mut token),
+        )
+    };
+    assert_eq!((rv_info, rv_token), (CKR_OK, CKR_OK));
+    assert_eq!(
+        (info.cryptokiVersion.major, info.cryptokiVersion.minor),
+        (2, 40)
+    );
+    let padded = |text: &str, n: usize| {
+        let mut v = text.as_bytes().to_vec();
+        v.resize(n, b' ');
+        v
+    };
+    assert_eq!(info.manufacturerID.to_vec(), padded("rutoken-lab", 32));
+    let number = l.c.m.token_info(0).unwrap().serial;
+    assert_eq!(
+        token.serialNumber.to_vec(),
+        padded(&number[..16.min(number.len())], 16)
+    );
+    assert_eq!(
+        token.label.to_vec(),
+        padded(&format!("Rutoken ECP {number}"), 32)
+    );
+    assert_eq!(token.model.to_vec(), padded("Rutoken ECP", 16));
+    assert_eq!((token.ulMinPinLen, token.ulMaxPinLen), (4, 32));
+}

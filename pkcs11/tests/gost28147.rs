@@ -869,3 +869,53 @@ fn a_session_secret_key_takes_a_new_label_and_id_and_nothing_else() {
         Ok(b"k".to_vec())
     );
 }
+
+/// `C_Verify` of a GOST 28147-89 MAC compares every byte: a MAC with two bytes changed the
+/// same way (which an XOR of the differences would miss) is `CKR_SIGNATURE_INVALID`; a MAC of
+/// another length than 4 bytes `CKR_SIGNATURE_LEN_RANGE`; a one-part `C_Sign` after
+/// `C_SignUpdate` `CKR_OPERATION_ACTIVE`.
+#[test]
+fn mac_verification_compares_every_byte() {
+    let (m, _slot, s) = lab();
+    let key = m
+        .generate_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &[],
+            &secret_template(CipherParams::CryptoProA, None),
+        )
+        .unwrap();
+    let data = b"sixteen byte msg".repeat(2);
+    m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    assert_eq!(m.sign_len(s).unwrap(), 4);
+    let mac = m.sign(s, Some(&data)).unwrap();
+    assert_eq!(mac.len(), 4);
+    let mut twice = mac.clone();
+    twice[0] ^= 0x01;
+    twice[1] ^= 0x01;
+    for (signature, rv) in [
+        (twice, CKR_SIGNATURE_INVALID),
+        (mac[..3].to_vec(), CKR_SIGNATURE_LEN_RANGE),
+        ([&mac[..], &[0]].concat(), CKR_SIGNATURE_LEN_RANGE),
+    ] {
+        m.verify_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+        assert_eq!(
+            m.verify(s, Some(&data), &signature).unwrap_err().rv(),
+            rv,
+            "{signature:02x?}"
+        );
+    }
+    m.verify_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    m.verify(s, Some(&data), &mac).unwrap();
+    m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    m.sign_update(s, &data[..5]).unwrap();
+    assert_eq!(
+        m.sign(s, Some(&data)).unwrap_err().rv(),
+        CKR_OPERATION_ACTIVE
+    );
+    // Multi-part gives the one-part MAC.
+    m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    m.sign_update(s, &data[..5]).unwrap();
+    m.sign_update(s, &data[5..]).unwrap();
+    assert_eq!(m.sign(s, None).unwrap(), mac);
+}
