@@ -919,3 +919,87 @@ fn mac_verification_compares_every_byte() {
     m.sign_update(s, &data[5..]).unwrap();
     assert_eq!(m.sign(s, None).unwrap(), mac);
 }
+
+/// `C_DeriveKey`'s checks before the token is asked: the mechanism must be a GOST derive one
+/// (`CKR_MECHANISM_INVALID`); the 2001 mechanism `CKM_GOSTR3410_DERIVE` takes no 2012 key
+/// (`CKR_KEY_TYPE_INCONSISTENT`); a UKM is 1 to 64 bytes (`CKR_MECHANISM_PARAM_INVALID`; the
+/// token's VKO takes up to the key's scalar length: 64 bytes with a 512-bit key).
+#[test]
+fn derive_checks_the_mechanism_key_and_ukm() {
+    let (m, slot, s) = lab();
+    let param = ParamSet::Gost256A;
+    let params_der = der::Encode::to_der(&param.oid()).unwrap();
+    let (_, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &t(&[(CKA_GOSTR3410_PARAMS, params_der)]),
+            &t(&[]),
+        )
+        .unwrap();
+    let peer = SigningKey::generate(param, &mut Rng::from_seed(9)).unwrap();
+    let derive = |ukm: Vec<u8>| DeriveParams {
+        kdf: CKM_KDF_GOSTR3411_2012_256,
+        public: peer.verifying_key().to_le_bytes(),
+        ukm,
+    };
+    let template = secret_template(CipherParams::CryptoProA, None);
+    let rv = |r: Result<CK_OBJECT_HANDLE, rutoken_pkcs11::Error>| r.unwrap_err().rv();
+    assert_eq!(
+        rv(m.derive_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &derive(vec![1; 8]),
+            private,
+            &template
+        )),
+        CKR_MECHANISM_INVALID
+    );
+    assert_eq!(
+        rv(m.derive_key(
+            s,
+            CKM_GOSTR3410_DERIVE,
+            &derive(vec![1; 8]),
+            private,
+            &template
+        )),
+        CKR_KEY_TYPE_INCONSISTENT
+    );
+    let before = secret_objects(&slot);
+    for bad in [Vec::new(), vec![1; 65]] {
+        assert_eq!(
+            rv(m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &derive(bad), private, &template)),
+            CKR_MECHANISM_PARAM_INVALID
+        );
+    }
+    assert_eq!(secret_objects(&slot), before, "nothing made on the token");
+    m.derive_key(
+        s,
+        CKM_GOSTR3410_12_DERIVE,
+        &derive(vec![1]),
+        private,
+        &template,
+    )
+    .unwrap();
+    // 64 bytes: a 512-bit key's scalar, the longest UKM its VKO takes.
+    let param = ParamSet::Gost512A;
+    let (_, private) = m
+        .generate_key_pair(
+            s,
+            rutoken_pkcs11::vendor::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            &t(&[(
+                CKA_GOSTR3410_PARAMS,
+                der::Encode::to_der(&param.oid()).unwrap(),
+            )]),
+            &t(&[]),
+        )
+        .unwrap();
+    let peer = SigningKey::generate(param, &mut Rng::from_seed(10)).unwrap();
+    let long = DeriveParams {
+        kdf: CKM_KDF_GOSTR3411_2012_256,
+        public: peer.verifying_key().to_le_bytes(),
+        ukm: vec![1; 64],
+    };
+    m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &long, private, &template)
+        .unwrap();
+}

@@ -1197,7 +1197,8 @@ fn closing_sessions_ends_their_objects_and_the_last_the_login() {
 }
 
 /// `C_FindObjects` hands out the matches in pieces of at most `ulMaxObjectCount`, each once,
-/// then none; without `C_FindObjectsInit`, or after the final, `CKR_OPERATION_NOT_INITIALIZED`.
+/// then none; without `C_FindObjectsInit`, or after the final, `CKR_OPERATION_NOT_INITIALIZED`;
+/// a second init while one runs `CKR_OPERATION_ACTIVE`.
 #[test]
 fn find_hands_out_the_matches_in_pieces() {
     let (m, _) = module();
@@ -1213,6 +1214,10 @@ fn find_hands_out_the_matches_in_pieces() {
         })
         .collect();
     m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_DATA))])).unwrap();
+    assert_eq!(
+        m.find_init(s, &Template::default()).unwrap_err().rv(),
+        CKR_OPERATION_ACTIVE
+    );
     let mut seen = m.find(s, 2).unwrap();
     assert_eq!(seen.len(), 2);
     let rest = m.find(s, 2).unwrap();
