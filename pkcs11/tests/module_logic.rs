@@ -1590,3 +1590,43 @@ fn session_attributes_follow_the_class_and_their_sizes() {
         Ok(oid_der)
     );
 }
+
+/// `C_GenerateKeyPair`'s templates may name their classes, each its own (public key, private
+/// key); a class swapped, or `CKA_TOKEN` false (keys live in the token's files), is
+/// `CKR_TEMPLATE_INCONSISTENT`.
+#[test]
+fn key_pair_templates_may_name_their_own_classes_only() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let class = |c| t(&[(CKA_CLASS, ul(c)), (CKA_TOKEN, vec![1])]);
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &class(CKO_PUBLIC_KEY),
+            &class(CKO_PRIVATE_KEY),
+        )
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, public, &[CKA_CLASS]).unwrap()[0],
+        Ok(ul(CKO_PUBLIC_KEY))
+    );
+    assert_eq!(
+        m.attributes(s, private, &[CKA_CLASS]).unwrap()[0],
+        Ok(ul(CKO_PRIVATE_KEY))
+    );
+    for (public, private) in [
+        (class(CKO_PRIVATE_KEY), class(CKO_PRIVATE_KEY)),
+        (class(CKO_PUBLIC_KEY), class(CKO_PUBLIC_KEY)),
+        (t(&[(CKA_TOKEN, vec![0])]), Template::default()),
+        (Template::default(), t(&[(CKA_TOKEN, vec![0])])),
+    ] {
+        assert_eq!(
+            m.generate_key_pair(s, CKM_GOSTR3410_KEY_PAIR_GEN, &public, &private)
+                .unwrap_err()
+                .rv(),
+            CKR_TEMPLATE_INCONSISTENT
+        );
+    }
+}
