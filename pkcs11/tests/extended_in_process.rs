@@ -1421,3 +1421,102 @@ fn info_texts_are_blank_padded() {
     assert_eq!(token.model.to_vec(), padded("Rutoken ECP", 16));
     assert_eq!((token.ulMinPinLen, token.ulMaxPinLen), (4, 32));
 }
+
+/// A DER TLV at the start of `der`: its tag and content (one-byte tags, definite lengths).
+fn tlv_content(der: &[u8]) -> (u8, &[u8]) {
+    let (tag, content, _) = tlv_split(der);
+    (tag, content)
+}
+
+/// A DER TLV at the start of `der`: its tag, its content and its whole length.
+fn tlv_split(der: &[u8]) -> (u8, &[u8], usize) {
+    let (len, header) = if der[1] < 0x80 {
+        (usize::from(der[1]), 2)
+    } else {
+        let n = usize::from(der[1] & 0x7F);
+        let len = der[2..2 + n]
+            .iter()
+            .fold(0usize, |a, b| (a << 8) | usize::from(*b));
+        (len, 2 + n)
+    };
+    (der[0], &der[header..header + len], header + len)
+}
+
+/// The TLVs of a constructed content, each whole.
+fn tlv_children(mut content: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let (_, _, whole) = tlv_split(content);
+        out.push(content[..whole].to_vec());
+        content = &content[whole..];
+    }
+    out
+}
+
+/// A DER TLV from a one-byte tag and its content.
+fn tlv_encode(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len();
+    let mut out = vec![tag];
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The CMS with its one SignerInfo naming the signer by subjectKeyIdentifier (RFC 5652 §5.3:
+/// `sid [0] SubjectKeyIdentifier`, version 3) instead of issuer and serial. The signature
+/// covers the signed attributes only, so it stays valid.
+fn with_ski_signer(cms: &[u8], ski: &[u8]) -> Vec<u8> {
+    let (info_tag, info) = tlv_content(cms);
+    let info_parts = tlv_children(info);
+    let (explicit_tag, explicit) = tlv_content(&info_parts[1]);
+    let (signed_tag, signed) = tlv_content(explicit);
+    let mut signed_parts = tlv_children(signed);
+    let last = signed_parts.len() - 1;
+    let (set_tag, set) = tlv_content(&signed_parts[last]);
+    let (signer_tag, signer) = tlv_content(set);
+    let mut signer_parts = tlv_children(signer);
+    signer_parts[0] = tlv_encode(0x02, &[3]);
+    signer_parts[1] = tlv_encode(0x80, ski);
+    signed_parts[last] = tlv_encode(set_tag, &tlv_encode(signer_tag, &signer_parts.concat()));
+    let explicit = tlv_encode(
+        explicit_tag,
+        &tlv_encode(signed_tag, &signed_parts.concat()),
+    );
+    tlv_encode(info_tag, &[info_parts[0].clone(), explicit].concat())
+}
+
+/// A SignerInfo that names its signer by subjectKeyIdentifier (RFC 5652 §5.3) finds the
+/// certificate with that key identifier; an identifier no certificate has leaves the signer
+/// unknown (`CKR_CERT_CHAIN_NOT_VERIFIED`).
+#[test]
+fn a_signer_named_by_its_key_identifier_is_found() {
+    let l = lab();
+    let s = l.user();
+    let der = current_certificate();
+    let cert = l.session_certificate(s, &der, &l.key_id(s));
+    let ca = ca_certificate();
+    let cms = l.pkcs7_sign(s, b"document", cert, 0, &[], 0).unwrap();
+    let ski = rutoken_pki::Cert::parse(&der)
+        .unwrap()
+        .subject_key_id()
+        .unwrap()
+        .expect("the test CA's certificates carry a subjectKeyIdentifier");
+    let by_ski = with_ski_signer(&cms, &ski);
+    assert_ne!(by_ski, cms);
+    assert_eq!(l.verify_init(s, &by_ski, &[&ca], &[], 0), CKR_OK);
+    let (content, signers) = l.verify_attached(s).unwrap();
+    assert_eq!((content, signers), (b"document".to_vec(), vec![der]));
+    let unknown = with_ski_signer(&cms, &[0xAA; 20]);
+    assert_eq!(l.verify_init(s, &unknown, &[&ca], &[], 0), CKR_OK);
+    assert_eq!(l.verify_attached(s), Err(CHAIN_NOT_VERIFIED));
+}
