@@ -510,13 +510,40 @@ fn c_init_token_checks_the_so_pin_then_formats() {
     // Nothing changed: the key pair and the certificate are there.
     m.login(s, CKU_USER, USER_PIN).unwrap();
     assert_eq!(l.find(s, &Template::default()).len(), 3);
+    let old_cert = l.one(s, CKO_CERTIFICATE);
+    let old = m.attributes(s, old_cert, &[CKA_ID, CKA_VALUE]).unwrap();
+    let (old_id, old_der) = (old[0].clone().unwrap(), old[1].clone().unwrap());
     m.close_session(s).unwrap();
 
     assert_eq!(c_init_token(&l, SO_PIN, &label32("Formatted")), CKR_OK);
     assert_eq!(m.token_info(0).unwrap().label, "Formatted");
     let s = m.open_session(0, RW).unwrap();
+    // The objects' handles went with them (a certificate is public: no login needed to see it).
+    assert_eq!(
+        m.attributes(s, old_cert, &[CKA_CLASS]).unwrap_err().rv(),
+        CKR_OBJECT_HANDLE_INVALID
+    );
     m.login(s, CKU_USER, USER_PIN).unwrap();
-    assert!(l.find(s, &Template::default()).is_empty(), "emptied");
+    // The same certificate written again (before anything lists the token) is a new object:
+    // a new handle, not the old one.
+    let again = m
+        .create_object(
+            s,
+            &t(&[
+                (CKA_CLASS, ulong(CKO_CERTIFICATE)),
+                (CKA_CERTIFICATE_TYPE, ulong(CKC_X_509)),
+                (CKA_TOKEN, bool(true)),
+                (CKA_ID, old_id),
+                (CKA_VALUE, old_der),
+            ]),
+        )
+        .unwrap();
+    assert_ne!(again, old_cert);
+    assert_eq!(
+        l.find(s, &Template::default()),
+        vec![again],
+        "emptied but for it"
+    );
     m.close_session(s).unwrap();
     // An all-blank label keeps the name.
     assert_eq!(c_init_token(&l, SO_PIN, &[b' '; 32]), CKR_OK);
