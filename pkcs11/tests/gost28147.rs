@@ -1003,3 +1003,28 @@ fn derive_checks_the_mechanism_key_and_ukm() {
     m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &long, private, &template)
         .unwrap();
 }
+
+/// `C_Finalize` deletes the session keys from the token (they end with the application) and
+/// keeps the token keys.
+#[test]
+fn finalize_deletes_session_keys_only() {
+    let (m, slot, s) = lab();
+    let before = secret_objects(&slot);
+    let mut token_template = secret_template(CipherParams::CryptoProA, None);
+    token_template.0.push(Attribute {
+        kind: CKA_TOKEN,
+        value: vec![1],
+    });
+    m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &token_template)
+        .unwrap();
+    m.generate_key(
+        s,
+        CKM_GOST28147_KEY_GEN,
+        &[],
+        &secret_template(CipherParams::CryptoProA, None),
+    )
+    .unwrap();
+    assert_eq!(secret_objects(&slot), before + 2);
+    m.finalize();
+    assert_eq!(secret_objects(&slot), before + 1, "the token key stays");
+}

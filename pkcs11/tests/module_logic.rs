@@ -33,6 +33,8 @@ struct Store {
     present: bool,
     /// The token's reader unplugged (gone from the reader list, not only its card).
     unplugged: bool,
+    /// XORed into the serial's last byte: another token in the reader.
+    other_serial: u8,
 }
 
 /// A token in memory behind the client's driver seam: user PIN 12345678 (3 tries), SO PIN
@@ -63,8 +65,9 @@ impl Driver for FakeToken {
         Ok(true)
     }
     fn serial(&mut self) -> Result<Serial, DriverError> {
+        let tail = 0xD3 ^ self.0.lock().unwrap().other_serial;
         Ok(Serial {
-            bytes: Some(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, 0xD3]),
+            bytes: Some(vec![0, 0, 0, 0, 0x2E, 0xEA, 0x3E, tail]),
             shown: "0000000002EEA3ED3".into(),
         })
     }
@@ -1040,8 +1043,8 @@ fn token_info_counts_the_sessions_and_the_read_write_ones() {
 }
 
 /// A reader that disappears from the reader list takes its token with it: the slot stays (slot
-/// IDs never change) without `CKF_TOKEN_PRESENT`, its sessions end, and `C_GetSlotList(TRUE)`
-/// no longer lists it. Listing the slots while the reader is there keeps the sessions.
+/// IDs never change) without `CKF_TOKEN_PRESENT`, its sessions end, `C_GetSlotList(TRUE)` no
+/// longer lists it, and `C_WaitForSlotEvent` reports the slot once. Listing the slots while the reader is there keeps the sessions.
 #[test]
 fn an_unplugged_reader_ends_its_sessions_and_a_listing_does_not() {
     let (m, token) = module();
@@ -1052,6 +1055,9 @@ fn an_unplugged_reader_ends_its_sessions_and_a_listing_does_not() {
     assert_eq!(m.session_info(s).unwrap().state, CKS_RW_USER_FUNCTIONS);
     token.0.lock().unwrap().unplugged = true;
     assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
+    // The card went with its reader: one slot event.
+    assert_eq!(m.wait_for_slot_event(true).unwrap(), 0);
+    assert_eq!(m.wait_for_slot_event(true).unwrap_err().rv(), CKR_NO_EVENT);
     assert!(m.slot_list(true).unwrap().is_empty());
     let info = m.slot_info(0).unwrap();
     assert_eq!(info.flags & CKF_TOKEN_PRESENT, 0);
@@ -1629,4 +1635,58 @@ fn key_pair_templates_may_name_their_own_classes_only() {
             CKR_TEMPLATE_INCONSISTENT
         );
     }
+}
+
+/// A card pulled and another put in the same reader is another token: `C_GetTokenInfo` reads
+/// the new one's serial (the device number), not the old connection's.
+#[test]
+fn another_card_in_the_reader_is_another_token() {
+    let (m, token) = module();
+    let first = m.token_info(0).unwrap().serial;
+    assert_eq!(first, "0787103443");
+    token.0.lock().unwrap().present = false;
+    assert!(m.slot_list(true).unwrap().is_empty());
+    {
+        let mut s = token.0.lock().unwrap();
+        s.other_serial = 0x01;
+        s.present = true;
+    }
+    assert_eq!(m.slot_list(true).unwrap(), vec![0]);
+    // 0x2EEA3ED2: one less than the first token's number.
+    assert_eq!(m.token_info(0).unwrap().serial, "0787103442");
+}
+
+/// `C_GenerateKeyPair` with a mechanism that generates no key pair (a signature mechanism, a
+/// secret-key generation) is `CKR_MECHANISM_INVALID`, whatever the session and login.
+#[test]
+fn only_key_pair_mechanisms_generate_key_pairs() {
+    let (m, _) = module();
+    let ro = m.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let rw = m.open_session(0, RW).unwrap();
+    for s in [ro, rw] {
+        for mechanism in [
+            CKM_GOSTR3410,
+            CKM_GOST28147_KEY_GEN,
+            CKM_RSA_PKCS_KEY_PAIR_GEN,
+        ] {
+            assert_eq!(
+                m.generate_key_pair(s, mechanism, &Template::default(), &Template::default())
+                    .unwrap_err()
+                    .rv(),
+                CKR_MECHANISM_INVALID,
+                "{mechanism:#x}"
+            );
+        }
+    }
+    assert_eq!(
+        m.generate_key_pair(
+            ro,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &Template::default(),
+            &Template::default()
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_SESSION_READ_ONLY
+    );
 }
