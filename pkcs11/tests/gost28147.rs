@@ -1028,3 +1028,25 @@ fn finalize_deletes_session_keys_only() {
     m.finalize();
     assert_eq!(secret_objects(&slot), before + 1, "the token key stays");
 }
+
+/// A secret-key template naming another class or another key type than GOST 28147-89's is
+/// `CKR_TEMPLATE_INCONSISTENT`, each on its own.
+#[test]
+fn a_secret_key_template_of_another_class_or_type_is_refused() {
+    let (m, _slot, s) = lab();
+    for (kind, value) in [
+        (CKA_CLASS, ulong(CKO_DATA)),
+        (CKA_KEY_TYPE, ulong(CKK_GOSTR3410)),
+    ] {
+        let mut template = secret_template(CipherParams::CryptoProA, None);
+        template.0.retain(|a| a.kind != kind);
+        template.0.push(Attribute { kind, value });
+        assert_eq!(
+            m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+                .unwrap_err()
+                .rv(),
+            CKR_TEMPLATE_INCONSISTENT,
+            "{kind:#x}"
+        );
+    }
+}

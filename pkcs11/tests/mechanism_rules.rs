@@ -30,6 +30,10 @@ fn vendor_mechanism_numbers() {
     assert_eq!(CKM_GOSTR3410_WITH_GOSTR3411_12_512, 0xD432_1009);
     assert_eq!(CKM_GOSTR3411_12_256, 0xD432_1012);
     assert_eq!(CKM_GOSTR3411_12_512, 0xD432_1013);
+    // The 512-bit key type and mechanisms (OpenSC `pkcs11.h`: RU_TEAM | 0x003, 0x005, 0x006).
+    assert_eq!(CKK_GOSTR3410_512, 0xD432_1003);
+    assert_eq!(CKM_GOSTR3410_512_KEY_PAIR_GEN, 0xD432_1005);
+    assert_eq!(CKM_GOSTR3410_512, 0xD432_1006);
 }
 
 #[test]

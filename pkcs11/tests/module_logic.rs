@@ -1690,3 +1690,54 @@ fn only_key_pair_mechanisms_generate_key_pairs() {
         CKR_SESSION_READ_ONLY
     );
 }
+
+/// Without `CKA_GOSTR3411_PARAMS`, a CryptoPro parameter set (RFC 4357 §10.5) means a GOST
+/// R 34.10-2001 key, hashed with GOST R 34.11-94 (1.2.643.2.2.30.1), and a TC26 one a 2012 key
+/// with Streebog-256 (as OpenSC's pkcs11-tool sends them); given, they decide.
+#[test]
+fn the_hash_parameters_tell_2001_from_2012_on_cryptopro_curves() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let cryptopro_a = vec![0x06, 0x07, 0x2A, 0x85, 0x03, 0x02, 0x02, 0x23, 0x01];
+    let gost94 = vec![0x06, 0x07, 0x2A, 0x85, 0x03, 0x02, 0x02, 0x1E, 0x01];
+    let streebog256 = vec![0x06, 0x08, 0x2A, 0x85, 0x03, 0x07, 0x01, 0x01, 0x02, 0x02];
+    for (params, hash, want) in [
+        (cryptopro_a.clone(), None, gost94.clone()),
+        (cryptopro_a.clone(), Some(gost94.clone()), gost94.clone()),
+        (cryptopro_a, Some(streebog256.clone()), streebog256.clone()),
+        (PARAMS_256_A.to_vec(), None, streebog256.clone()),
+    ] {
+        let mut attrs = vec![(CKA_GOSTR3410_PARAMS, params)];
+        if let Some(h) = hash {
+            attrs.push((CKA_GOSTR3411_PARAMS, h));
+        }
+        let (public, _) = m
+            .generate_key_pair(
+                s,
+                CKM_GOSTR3410_KEY_PAIR_GEN,
+                &t(&attrs),
+                &Template::default(),
+            )
+            .unwrap();
+        assert_eq!(
+            m.attributes(s, public, &[CKA_GOSTR3411_PARAMS]).unwrap()[0],
+            Ok(want)
+        );
+    }
+    // GOST R 34.11-94 with a TC26 curve is no key the token makes.
+    assert_eq!(
+        m.generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &t(&[
+                (CKA_GOSTR3410_PARAMS, PARAMS_256_A.to_vec()),
+                (CKA_GOSTR3411_PARAMS, gost94),
+            ]),
+            &Template::default()
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_TEMPLATE_INCONSISTENT
+    );
+}
