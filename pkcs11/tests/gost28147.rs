@@ -1050,3 +1050,37 @@ fn a_secret_key_template_of_another_class_or_type_is_refused() {
         );
     }
 }
+
+/// `C_UnwrapKey` with the UKM given as the mechanism parameter: it must be the one the wrapped
+/// key starts with (RFC 4357 §6.1: `UKM ‖ CEK_ENC ‖ CEK_MAC`), else
+/// `CKR_WRAPPED_KEY_INVALID`; the right one unwraps.
+#[test]
+fn unwrap_checks_a_given_ukm_against_the_wrapped_key() {
+    let (m, _slot, s) = lab();
+    let template = secret_template(CipherParams::CryptoProA, None);
+    let kek = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let cek = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let ukm = [9u8; 8];
+    let wrapped = m
+        .wrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, cek)
+        .unwrap();
+    assert_eq!(
+        m.unwrap_key(
+            s,
+            CKM_GOST28147_KEY_WRAP,
+            &[8u8; 8],
+            kek,
+            &wrapped,
+            &template
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_WRAPPED_KEY_INVALID
+    );
+    m.unwrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, &wrapped, &template)
+        .unwrap();
+}

@@ -1741,3 +1741,33 @@ fn the_hash_parameters_tell_2001_from_2012_on_cryptopro_curves() {
         CKR_TEMPLATE_INCONSISTENT
     );
 }
+
+/// `C_Logout` ends a running signature (the private key is no longer usable: after a new login
+/// `C_Sign` is `CKR_OPERATION_NOT_INITIALIZED`); a verification, with the public key, goes on.
+#[test]
+fn a_logout_ends_a_signature_but_not_a_verification() {
+    let (m, _) = module();
+    let s = m.open_session(0, RW).unwrap();
+    let v = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let (public, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &Template::default(),
+            &Template::default(),
+        )
+        .unwrap();
+    let mech = CKM_GOSTR3410_WITH_GOSTR3411_12_256;
+    m.sign_init(s, mech, &[], private).unwrap();
+    let signature = m.sign(s, Some(b"document")).unwrap();
+    m.sign_init(s, mech, &[], private).unwrap();
+    m.verify_init(v, mech, &[], public).unwrap();
+    m.logout(s).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    assert_eq!(
+        m.sign(s, Some(b"document")).unwrap_err().rv(),
+        CKR_OPERATION_NOT_INITIALIZED
+    );
+    m.verify(v, Some(b"document"), &signature).unwrap();
+}
