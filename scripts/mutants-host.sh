@@ -43,6 +43,9 @@ case "$crate" in
     # the judge; gost28147.rs's one pcscd test is skipped by name. Default features, as shipped.
     # mechanism_rules.rs and object_attributes.rs (in process too) joined after the first
     # measured sample (docs/mutation.md: they judge its second, labelled figure).
+    # extended_in_process.rs (the C ABI and the vendor's C_EX_ calls over the emulated token in
+    # process, through `rutoken_pkcs11::initialize_with`) joined after the second sample: it
+    # judges a later, labelled figure.
     selection=(-p rutoken-pkcs11 -f 'pkcs11/src/**')
     excluded=(
       # The PC/SC readers: reached only through a running pcscd (the pcscd tests), never in
@@ -53,6 +56,7 @@ case "$crate" in
       --cargo-arg=--lib --cargo-arg=--test=module_logic --cargo-arg=--test=token_backend
       --cargo-arg=--test=gost28147 --cargo-arg=--test=extended_function_list
       --cargo-arg=--test=mechanism_rules --cargo-arg=--test=object_attributes
+      --cargo-arg=--test=extended_in_process
     )
     test_args=(-- --skip python_and_openssl_both_ways)
     ;;

@@ -201,4 +201,63 @@ mod tests {
             CKR_DEVICE_ERROR
         );
     }
+
+    /// Each status word the token answers (ISO 7816-4 §5.6, `rutoken-ecp-apdu.md`) as the
+    /// nearest `CKR_`: a blocked PIN or authentication method, a wrong PIN (with or without a
+    /// counter), a missing login, a wrong length, missing data, no room, conditions of use,
+    /// wrong data, an invalidated file; anything else a device error.
+    #[test]
+    fn every_status_word_reads_as_its_nearest_ckr() {
+        for (sw, rv) in [
+            (0x63C0, CKR_PIN_LOCKED),
+            (0x6983, CKR_PIN_LOCKED),
+            (0x63C5, CKR_PIN_INCORRECT),
+            (0x63CF, CKR_PIN_INCORRECT),
+            (0x6300, CKR_PIN_INCORRECT),
+            (0x6982, CKR_USER_NOT_LOGGED_IN),
+            (0x6700, CKR_DATA_LEN_RANGE),
+            (0x6A82, CKR_OBJECT_HANDLE_INVALID),
+            (0x6A88, CKR_OBJECT_HANDLE_INVALID),
+            (0x6A84, CKR_DEVICE_MEMORY),
+            (0x6581, CKR_DEVICE_MEMORY),
+            (0x6985, CKR_KEY_FUNCTION_NOT_PERMITTED),
+            (0x6A80, CKR_DATA_INVALID),
+            (0x6984, CKR_TOKEN_NOT_RECOGNIZED),
+            (0x6D00, CKR_DEVICE_ERROR),
+        ] {
+            assert_eq!(status_rv(sw), rv, "{sw:04X}");
+            // The same through the driver's refusal, read with the default profile's words.
+            let e = status_error("op", sw, &ProfileWords::default());
+            assert_eq!(device_rv(&e), rv, "{sw:04X} as {e:?}");
+        }
+    }
+
+    /// The typed driver errors: what they are as `CKR_`; a wrong PIN's tries are the status
+    /// word's low nibble; a `CKR_` the module itself chose passes unchanged.
+    #[test]
+    fn typed_driver_errors_read_as_their_ckr() {
+        let words = ProfileWords::default();
+        match status_error("VERIFY", 0x63C2, &words) {
+            DriverError::PinIncorrect { tries_left, .. } => assert_eq!(tries_left, Some(2)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            status_error("SELECT", 0x6A82, &words),
+            DriverError::NotFound { .. }
+        ));
+        assert!(matches!(
+            status_error("CREATE FILE", 0x6A84, &words),
+            DriverError::NoRoom { .. }
+        ));
+        let bad = DriverError::BadObject { reason: "x".into() };
+        assert_eq!(device_rv(&bad), CKR_ATTRIBUTE_VALUE_INVALID);
+        let chosen = DriverError::Refused {
+            operation: "op".into(),
+            code: Code::Module(CKR_MECHANISM_INVALID),
+            meaning: String::new(),
+        };
+        assert_eq!(device_rv(&chosen), CKR_MECHANISM_INVALID);
+        assert_eq!(Error::Device(chosen).rv(), CKR_MECHANISM_INVALID);
+        assert_eq!(Error::Rv(CKR_SLOT_ID_INVALID).rv(), CKR_SLOT_ID_INVALID);
+    }
 }

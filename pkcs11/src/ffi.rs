@@ -273,6 +273,22 @@ pub unsafe extern "C" fn C_Initialize(pInitArgs: *mut c_void) -> CK_RV {
     })
 }
 
+/// Makes `module` the module the C ABI runs on, as `C_Initialize` makes one over the PC/SC
+/// readers: for in-process tests of the C ABI and the extended API (`C_EX_…`), which give the
+/// module readers of their own (an emulated token). `CKR_CRYPTOKI_ALREADY_INITIALIZED` when a
+/// module is in place; `C_Finalize` ends it as any other. The caller keeps the returned handle
+/// to call the module's safe API on the same state.
+#[doc(hidden)]
+pub fn initialize_with(module: Module) -> Result<Arc<Module>, Error> {
+    let mut guard = lock();
+    if guard.is_some() {
+        return fail(CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    }
+    let module = Arc::new(module);
+    *guard = Some(Arc::clone(&module));
+    Ok(module)
+}
+
 /// `C_Finalize`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn C_Finalize(pReserved: *mut c_void) -> CK_RV {
@@ -1204,4 +1220,30 @@ pub unsafe extern "C" fn C_GenerateRandom(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A template of up to `MAX_TEMPLATE` attributes is taken whole; one more is
+    /// `CKR_ARGUMENTS_BAD` (the bound against counts such as 2^32, not against real templates).
+    #[test]
+    fn a_template_count_is_taken_up_to_the_bound() {
+        assert_eq!(template_count(0), Ok(0));
+        assert_eq!(template_count(3), Ok(3));
+        assert_eq!(template_count(4096), Ok(4096));
+        assert_eq!(template_count(4097), fail(CKR_ARGUMENTS_BAD));
+        assert_eq!(template_count(CK_ULONG::MAX), fail(CKR_ARGUMENTS_BAD));
+    }
+
+    /// Fixed-size text fields (`CK_INFO`, `CK_SLOT_INFO`, `CK_TOKEN_INFO`) are blank-padded, and
+    /// a text too long is cut at a character boundary, never inside a UTF-8 sequence.
+    #[test]
+    fn padded_text_is_blank_filled_and_cut_at_a_character() {
+        assert_eq!(&padded::<6>("abc"), b"abc   ");
+        assert_eq!(&padded::<3>("abcdef"), b"abc");
+        // "аб" is 4 bytes (2 each): 3 bytes hold one letter and a blank.
+        assert_eq!(&padded::<3>("аб"), &[0xD0, 0xB0, b' ']);
+    }
 }

@@ -29,6 +29,8 @@ pub mod backend;
 mod pcsc_readers;
 
 pub use error::Error;
+#[doc(hidden)]
+pub use ffi::initialize_with;
 
 /// The readers the module's slots come from, with the device profile's settings.
 fn readers() -> Result<Box<dyn slot::Readers>, String> {

@@ -719,3 +719,368 @@ fn token_keys_outlive_the_session_and_the_module() {
     );
     other.find_final(s2).unwrap();
 }
+
+/// The usage attributes a secret key is made with (PKCS#11 v2.40 §4.10: CKA_ENCRYPT … CKA_UNWRAP)
+/// read back as given, each on its own: on a session key, and on a token key as a second module
+/// reads it from the token's record of it.
+#[test]
+fn a_secret_key_reads_back_each_usage_flag() {
+    let (m, slot, s) = lab();
+    let usage = [
+        CKA_ENCRYPT,
+        CKA_DECRYPT,
+        CKA_SIGN,
+        CKA_VERIFY,
+        CKA_WRAP,
+        CKA_UNWRAP,
+    ];
+    // Alternating, then its complement: every flag is seen both true and false.
+    for pattern in [[1u8, 0, 0, 1, 0, 1], [0, 1, 1, 0, 1, 0]] {
+        for token in [false, true] {
+            let mut template = secret_template(CipherParams::CryptoProA, None);
+            template.0.push(Attribute {
+                kind: CKA_TOKEN,
+                value: vec![u8::from(token)],
+            });
+            for (kind, on) in usage.iter().zip(pattern) {
+                template.0.push(Attribute {
+                    kind: *kind,
+                    value: vec![on],
+                });
+            }
+            let key = m
+                .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+                .unwrap();
+            let want: Vec<_> = pattern.iter().map(|b| Ok(vec![*b])).collect();
+            assert_eq!(m.attributes(s, key, &usage).unwrap(), want, "token {token}");
+            if token {
+                let other = module(&slot);
+                let s2 = other.open_session(0, RW).unwrap();
+                other.login(s2, CKU_USER, USER_PIN).unwrap();
+                other
+                    .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_SECRET_KEY))]))
+                    .unwrap();
+                let found = other.find(s2, 10).unwrap();
+                other.find_final(s2).unwrap();
+                assert_eq!(found.len(), 1, "the one token key");
+                assert_eq!(other.attributes(s2, found[0], &usage).unwrap(), want);
+                m.destroy_object(s, key).unwrap();
+            }
+        }
+    }
+}
+
+/// A secret key's `CKA_ID` is kept in its token record with a one-byte length: 255 bytes is the
+/// longest ID, kept whole; 256 is `CKR_ATTRIBUTE_VALUE_INVALID`, nothing made.
+#[test]
+fn a_secret_key_id_of_255_bytes_is_kept_and_256_refused() {
+    let (m, slot, s) = lab();
+    let with_id = |len: usize| {
+        let mut template = secret_template(CipherParams::CryptoProA, None);
+        template.0.push(Attribute {
+            kind: CKA_ID,
+            value: vec![0xA5; len],
+        });
+        template.0.push(Attribute {
+            kind: CKA_TOKEN,
+            value: vec![1],
+        });
+        template
+    };
+    let before = secret_objects(&slot);
+    assert_eq!(
+        m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &with_id(256))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_VALUE_INVALID
+    );
+    assert_eq!(secret_objects(&slot), before, "nothing made");
+    let key = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &with_id(255))
+        .unwrap();
+    assert_eq!(
+        m.attributes(s, key, &[CKA_ID]).unwrap()[0],
+        Ok(vec![0xA5; 255])
+    );
+    // A second module reads the whole ID back from the token's record.
+    let other = module(&slot);
+    let s2 = other.open_session(0, RW).unwrap();
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    other
+        .find_init(s2, &t(&[(CKA_ID, vec![0xA5; 255])]))
+        .unwrap();
+    assert_eq!(other.find(s2, 10).unwrap().len(), 1);
+}
+
+/// `C_SetAttributeValue` on a session secret key: a new `CKA_LABEL` and `CKA_ID` are taken; a
+/// usage attribute is `CKR_ATTRIBUTE_READ_ONLY` (also next to a label, nothing changed); on a
+/// token key (whose attributes are its record on the token) even the label is read-only.
+#[test]
+fn a_session_secret_key_takes_a_new_label_and_id_and_nothing_else() {
+    let (m, _slot, s) = lab();
+    let key = m
+        .generate_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &[],
+            &secret_template(CipherParams::CryptoProA, None),
+        )
+        .unwrap();
+    m.set_attributes(
+        s,
+        key,
+        &t(&[(CKA_LABEL, b"renamed".to_vec()), (CKA_ID, vec![7, 7])]),
+    )
+    .unwrap();
+    assert_eq!(
+        m.attributes(s, key, &[CKA_LABEL, CKA_ID]).unwrap(),
+        vec![Ok(b"renamed".to_vec()), Ok(vec![7, 7])]
+    );
+    assert_eq!(
+        m.set_attributes(
+            s,
+            key,
+            &t(&[(CKA_LABEL, b"again".to_vec()), (CKA_ENCRYPT, vec![0])])
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    assert_eq!(
+        m.attributes(s, key, &[CKA_LABEL, CKA_ENCRYPT]).unwrap(),
+        vec![Ok(b"renamed".to_vec()), Ok(vec![1])]
+    );
+    let mut token_template = secret_template(CipherParams::CryptoProA, None);
+    token_template.0.push(Attribute {
+        kind: CKA_TOKEN,
+        value: vec![1],
+    });
+    let token_key = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &token_template)
+        .unwrap();
+    assert_eq!(
+        m.set_attributes(s, token_key, &t(&[(CKA_LABEL, b"x".to_vec())]))
+            .unwrap_err()
+            .rv(),
+        CKR_ATTRIBUTE_READ_ONLY
+    );
+    assert_eq!(
+        m.attributes(s, token_key, &[CKA_LABEL]).unwrap()[0],
+        Ok(b"k".to_vec())
+    );
+}
+
+/// `C_Verify` of a GOST 28147-89 MAC compares every byte: a MAC with two bytes changed the
+/// same way (which an XOR of the differences would miss) is `CKR_SIGNATURE_INVALID`; a MAC of
+/// another length than 4 bytes `CKR_SIGNATURE_LEN_RANGE`; a one-part `C_Sign` after
+/// `C_SignUpdate` `CKR_OPERATION_ACTIVE`.
+#[test]
+fn mac_verification_compares_every_byte() {
+    let (m, _slot, s) = lab();
+    let key = m
+        .generate_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &[],
+            &secret_template(CipherParams::CryptoProA, None),
+        )
+        .unwrap();
+    let data = b"sixteen byte msg".repeat(2);
+    m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    assert_eq!(m.sign_len(s).unwrap(), 4);
+    let mac = m.sign(s, Some(&data)).unwrap();
+    assert_eq!(mac.len(), 4);
+    let mut twice = mac.clone();
+    twice[0] ^= 0x01;
+    twice[1] ^= 0x01;
+    for (signature, rv) in [
+        (twice, CKR_SIGNATURE_INVALID),
+        (mac[..3].to_vec(), CKR_SIGNATURE_LEN_RANGE),
+        ([&mac[..], &[0]].concat(), CKR_SIGNATURE_LEN_RANGE),
+    ] {
+        m.verify_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+        assert_eq!(
+            m.verify(s, Some(&data), &signature).unwrap_err().rv(),
+            rv,
+            "{signature:02x?}"
+        );
+    }
+    m.verify_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    m.verify(s, Some(&data), &mac).unwrap();
+    m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    m.sign_update(s, &data[..5]).unwrap();
+    assert_eq!(
+        m.sign(s, Some(&data)).unwrap_err().rv(),
+        CKR_OPERATION_ACTIVE
+    );
+    // Multi-part gives the one-part MAC.
+    m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
+    m.sign_update(s, &data[..5]).unwrap();
+    m.sign_update(s, &data[5..]).unwrap();
+    assert_eq!(m.sign(s, None).unwrap(), mac);
+}
+
+/// `C_DeriveKey`'s checks before the token is asked: the mechanism must be a GOST derive one
+/// (`CKR_MECHANISM_INVALID`); the 2001 mechanism `CKM_GOSTR3410_DERIVE` takes no 2012 key
+/// (`CKR_KEY_TYPE_INCONSISTENT`); a UKM is 1 to 64 bytes (`CKR_MECHANISM_PARAM_INVALID`; the
+/// token's VKO takes up to the key's scalar length: 64 bytes with a 512-bit key).
+#[test]
+fn derive_checks_the_mechanism_key_and_ukm() {
+    let (m, slot, s) = lab();
+    let param = ParamSet::Gost256A;
+    let params_der = der::Encode::to_der(&param.oid()).unwrap();
+    let (_, private) = m
+        .generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &t(&[(CKA_GOSTR3410_PARAMS, params_der)]),
+            &t(&[]),
+        )
+        .unwrap();
+    let peer = SigningKey::generate(param, &mut Rng::from_seed(9)).unwrap();
+    let derive = |ukm: Vec<u8>| DeriveParams {
+        kdf: CKM_KDF_GOSTR3411_2012_256,
+        public: peer.verifying_key().to_le_bytes(),
+        ukm,
+    };
+    let template = secret_template(CipherParams::CryptoProA, None);
+    let rv = |r: Result<CK_OBJECT_HANDLE, rutoken_pkcs11::Error>| r.unwrap_err().rv();
+    assert_eq!(
+        rv(m.derive_key(
+            s,
+            CKM_GOST28147_KEY_GEN,
+            &derive(vec![1; 8]),
+            private,
+            &template
+        )),
+        CKR_MECHANISM_INVALID
+    );
+    assert_eq!(
+        rv(m.derive_key(
+            s,
+            CKM_GOSTR3410_DERIVE,
+            &derive(vec![1; 8]),
+            private,
+            &template
+        )),
+        CKR_KEY_TYPE_INCONSISTENT
+    );
+    let before = secret_objects(&slot);
+    for bad in [Vec::new(), vec![1; 65]] {
+        assert_eq!(
+            rv(m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &derive(bad), private, &template)),
+            CKR_MECHANISM_PARAM_INVALID
+        );
+    }
+    assert_eq!(secret_objects(&slot), before, "nothing made on the token");
+    m.derive_key(
+        s,
+        CKM_GOSTR3410_12_DERIVE,
+        &derive(vec![1]),
+        private,
+        &template,
+    )
+    .unwrap();
+    // 64 bytes: a 512-bit key's scalar, the longest UKM its VKO takes.
+    let param = ParamSet::Gost512A;
+    let (_, private) = m
+        .generate_key_pair(
+            s,
+            rutoken_pkcs11::vendor::CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            &t(&[(
+                CKA_GOSTR3410_PARAMS,
+                der::Encode::to_der(&param.oid()).unwrap(),
+            )]),
+            &t(&[]),
+        )
+        .unwrap();
+    let peer = SigningKey::generate(param, &mut Rng::from_seed(10)).unwrap();
+    let long = DeriveParams {
+        kdf: CKM_KDF_GOSTR3411_2012_256,
+        public: peer.verifying_key().to_le_bytes(),
+        ukm: vec![1; 64],
+    };
+    m.derive_key(s, CKM_GOSTR3410_12_DERIVE, &long, private, &template)
+        .unwrap();
+}
+
+/// `C_Finalize` deletes the session keys from the token (they end with the application) and
+/// keeps the token keys.
+#[test]
+fn finalize_deletes_session_keys_only() {
+    let (m, slot, s) = lab();
+    let before = secret_objects(&slot);
+    let mut token_template = secret_template(CipherParams::CryptoProA, None);
+    token_template.0.push(Attribute {
+        kind: CKA_TOKEN,
+        value: vec![1],
+    });
+    m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &token_template)
+        .unwrap();
+    m.generate_key(
+        s,
+        CKM_GOST28147_KEY_GEN,
+        &[],
+        &secret_template(CipherParams::CryptoProA, None),
+    )
+    .unwrap();
+    assert_eq!(secret_objects(&slot), before + 2);
+    m.finalize();
+    assert_eq!(secret_objects(&slot), before + 1, "the token key stays");
+}
+
+/// A secret-key template naming another class or another key type than GOST 28147-89's is
+/// `CKR_TEMPLATE_INCONSISTENT`, each on its own.
+#[test]
+fn a_secret_key_template_of_another_class_or_type_is_refused() {
+    let (m, _slot, s) = lab();
+    for (kind, value) in [
+        (CKA_CLASS, ulong(CKO_DATA)),
+        (CKA_KEY_TYPE, ulong(CKK_GOSTR3410)),
+    ] {
+        let mut template = secret_template(CipherParams::CryptoProA, None);
+        template.0.retain(|a| a.kind != kind);
+        template.0.push(Attribute { kind, value });
+        assert_eq!(
+            m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+                .unwrap_err()
+                .rv(),
+            CKR_TEMPLATE_INCONSISTENT,
+            "{kind:#x}"
+        );
+    }
+}
+
+/// `C_UnwrapKey` with the UKM given as the mechanism parameter: it must be the one the wrapped
+/// key starts with (RFC 4357 §6.1: `UKM ‖ CEK_ENC ‖ CEK_MAC`), else
+/// `CKR_WRAPPED_KEY_INVALID`; the right one unwraps.
+#[test]
+fn unwrap_checks_a_given_ukm_against_the_wrapped_key() {
+    let (m, _slot, s) = lab();
+    let template = secret_template(CipherParams::CryptoProA, None);
+    let kek = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let cek = m
+        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+        .unwrap();
+    let ukm = [9u8; 8];
+    let wrapped = m
+        .wrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, cek)
+        .unwrap();
+    assert_eq!(
+        m.unwrap_key(
+            s,
+            CKM_GOST28147_KEY_WRAP,
+            &[8u8; 8],
+            kek,
+            &wrapped,
+            &template
+        )
+        .unwrap_err()
+        .rv(),
+        CKR_WRAPPED_KEY_INVALID
+    );
+    m.unwrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, &wrapped, &template)
+        .unwrap();
+}

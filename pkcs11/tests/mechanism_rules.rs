@@ -30,6 +30,10 @@ fn vendor_mechanism_numbers() {
     assert_eq!(CKM_GOSTR3410_WITH_GOSTR3411_12_512, 0xD432_1009);
     assert_eq!(CKM_GOSTR3411_12_256, 0xD432_1012);
     assert_eq!(CKM_GOSTR3411_12_512, 0xD432_1013);
+    // The 512-bit key type and mechanisms (OpenSC `pkcs11.h`: RU_TEAM | 0x003, 0x005, 0x006).
+    assert_eq!(CKK_GOSTR3410_512, 0xD432_1003);
+    assert_eq!(CKM_GOSTR3410_512_KEY_PAIR_GEN, 0xD432_1005);
+    assert_eq!(CKM_GOSTR3410_512, 0xD432_1006);
 }
 
 #[test]
@@ -113,4 +117,37 @@ fn status_words_read_as_pkcs11_answers() {
         DriverError::PinIncorrect { tries_left, .. } => assert_eq!(tries_left, Some(3)),
         other => panic!("expected a wrong PIN, got {other:?}"),
     }
+}
+
+/// The GOST R 34.10/34.11 mechanisms' `CK_MECHANISM_INFO` (PKCS#11 v2.40 §2.57 tables, TC26):
+/// key-pair generation and signatures on the token (`CKF_HW`) with their key sizes, digests on
+/// the host without a key size, VKO derivation on the token for both key sizes.
+#[test]
+fn gost_r_34_10_and_34_11_mechanisms_carry_their_flags_and_sizes() {
+    let info = |kind| {
+        let m = find(kind).unwrap();
+        (m.flags, m.min_bits, m.max_bits)
+    };
+    let sign = CKF_SIGN | CKF_VERIFY | CKF_HW;
+    assert_eq!(
+        info(CKM_GOSTR3410_KEY_PAIR_GEN),
+        (CKF_GENERATE_KEY_PAIR | CKF_HW, 256, 256)
+    );
+    assert_eq!(
+        info(CKM_GOSTR3410_512_KEY_PAIR_GEN),
+        (CKF_GENERATE_KEY_PAIR | CKF_HW, 512, 512)
+    );
+    assert_eq!(info(CKM_GOSTR3410), (sign, 256, 256));
+    assert_eq!(info(CKM_GOSTR3410_512), (sign, 512, 512));
+    assert_eq!(info(CKM_GOSTR3410_WITH_GOSTR3411), (sign, 256, 256));
+    assert_eq!(info(CKM_GOSTR3410_WITH_GOSTR3411_12_256), (sign, 256, 256));
+    assert_eq!(info(CKM_GOSTR3410_WITH_GOSTR3411_12_512), (sign, 512, 512));
+    for digest in [CKM_GOSTR3411, CKM_GOSTR3411_12_256, CKM_GOSTR3411_12_512] {
+        assert_eq!(info(digest), (CKF_DIGEST, 0, 0), "{digest:#x}");
+    }
+    assert_eq!(
+        info(rutoken_pkcs11::symmetric::CKM_GOSTR3410_12_DERIVE),
+        (CKF_DERIVE | CKF_HW, 256, 512)
+    );
+    assert!(find(CKM_RSA_PKCS).is_none());
 }

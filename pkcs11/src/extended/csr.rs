@@ -315,6 +315,7 @@ pub(super) unsafe extern "C" fn C_EX_FreeBuffer(pBuffer: *mut CK_BYTE) -> CK_RV 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use der::Decode;
 
     fn p(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
@@ -368,5 +369,78 @@ mod tests {
         assert_eq!(extension("identificationKind", "7").unwrap_err(), bad());
         assert_eq!(request_attribute("colour", "red").unwrap_err(), bad());
         assert!(request_attribute("challengePassword", "secret").is_ok());
+    }
+
+    /// The extensions besides keyUsage and extendedKeyUsage, each within its bounds:
+    /// certificatePolicies (OIDs, one at least); subjectSignTool a UTF8String of 1 to 200
+    /// characters (characters, not bytes) and identificationKind 0 to 3 (Приказ ФСБ № 795).
+    #[test]
+    fn each_extension_kind_builds_within_its_bounds() {
+        let policies = extension(
+            "certificatePolicies",
+            "1.2.643.100.113.1, 1.2.643.100.113.2",
+        )
+        .unwrap();
+        assert_eq!(policies.extn_id.to_string(), "2.5.29.32");
+        let der = policies.extn_value.as_bytes();
+        assert_eq!(
+            CertificatePolicies::from_der(der).unwrap().0.len(),
+            2,
+            "two policies"
+        );
+        assert_eq!(extension("certificatePolicies", "").unwrap_err(), bad());
+        assert_eq!(extension("2.5.29.32", "policy").unwrap_err(), bad());
+
+        let longest = "С".repeat(200);
+        let tool = extension("subjectSignTool", &longest).unwrap();
+        assert_eq!(tool.extn_id, ext::OID_SUBJECT_SIGN_TOOL);
+        assert_eq!(
+            Utf8StringRef::from_der(tool.extn_value.as_bytes())
+                .unwrap()
+                .as_str(),
+            longest
+        );
+        assert_eq!(
+            extension("subjectSignTool", &"С".repeat(201)).unwrap_err(),
+            bad()
+        );
+        assert_eq!(extension("1.2.643.100.111", "").unwrap_err(), bad());
+
+        for n in 0..=3u8 {
+            let kind = extension("identificationKind", &n.to_string()).unwrap();
+            assert_eq!(kind.extn_id, ext::OID_IDENTIFICATION_KIND);
+            assert_eq!(kind.extn_value.as_bytes(), [0x02, 0x01, n]);
+        }
+        assert_eq!(extension("1.2.643.100.114", "4").unwrap_err(), bad());
+
+        // Bits add up; an empty list is no keyUsage.
+        let ku = extension("keyUsage", "digitalSignature, keyAgreement").unwrap();
+        let bits = KeyUsage::from_der(ku.extn_value.as_bytes()).unwrap().0;
+        assert_eq!(bits, KeyUsages::DigitalSignature | KeyUsages::KeyAgreement);
+        assert_eq!(extension("keyUsage", "").unwrap_err(), bad());
+        assert_eq!(extension("extendedKeyUsage", " , ").unwrap_err(), bad());
+    }
+
+    /// Request attributes: the two names and any dotted OID, with a value; the
+    /// extensionRequest's OID is refused (pExtensions builds it); an attribute type of an
+    /// unknown OID in the subject needs a value.
+    #[test]
+    fn request_attributes_take_names_and_oids_with_a_value() {
+        let name = request_attribute("unstructuredName", "host").unwrap();
+        assert_eq!(name.oid.to_string(), "1.2.840.113549.1.9.2");
+        let password = request_attribute("challengePassword", "pw").unwrap();
+        assert_eq!(password.oid.to_string(), "1.2.840.113549.1.9.7");
+        let other = request_attribute("1.2.3.4", "v").unwrap();
+        assert_eq!(other.oid.to_string(), "1.2.3.4");
+        assert_eq!(
+            request_attribute("1.2.840.113549.1.9.14", "x").unwrap_err(),
+            bad()
+        );
+        assert_eq!(
+            request_attribute("unstructuredName", "").unwrap_err(),
+            bad()
+        );
+        assert!(subject(&p(&[("1.2.3.4", "v")])).is_ok());
+        assert_eq!(subject(&p(&[("1.2.3.4", "")])).unwrap_err(), bad());
     }
 }

@@ -102,4 +102,42 @@ mod tests {
         assert_eq!(children(parse_exact(&s).unwrap().value).unwrap().len(), 2);
         assert_eq!(set_of(vec![vec![2], vec![1]]), vec![0x31, 2, 1, 2]);
     }
+
+    /// The shortest length form (X.690 §10.1): short up to 127, then as few bytes as the
+    /// length needs after 0x8n.
+    #[test]
+    fn lengths_take_the_shortest_form() {
+        assert_eq!(tlv(0x04, &[0; 127])[..2], [0x04, 0x7F]);
+        assert_eq!(tlv(0x04, &[0; 128])[..3], [0x04, 0x81, 0x80]);
+        assert_eq!(tlv(0x04, &[0; 255])[..3], [0x04, 0x81, 0xFF]);
+        assert_eq!(tlv(0x04, &[0; 256])[..4], [0x04, 0x82, 0x01, 0x00]);
+        assert_eq!(tlv(0x04, &[0; 70_000])[..5], [0x04, 0x83, 0x01, 0x11, 0x70]);
+        assert_eq!(
+            seq(&[&[0x05, 0x00], &[0x01, 0x01, 0xFF]]),
+            [0x30, 5, 5, 0, 1, 1, 0xFF]
+        );
+    }
+
+    /// What the walker refuses: a high tag number (X.690 §8.1.2.4, no CMS tag needs one),
+    /// lengths of 5 length bytes or more (4 is the longest taken), a truncated child; and what
+    /// it takes: tag 0x1E, a 4-byte length, trailing bytes after one TLV (not for
+    /// `parse_exact`).
+    #[test]
+    fn odd_forms_are_refused_and_the_rest_is_left() {
+        assert!(parse(&[0x1F, 0x01, 0x00]).is_none());
+        assert!(parse(&[0xBF, 0x01, 0x00]).is_none());
+        assert_eq!(parse(&[0x1E, 0x01, 0xAA]).unwrap().value, [0xAA]);
+        let four = [0x04, 0x84, 0, 0, 0, 1, 0xCC];
+        let t = parse_exact(&four).unwrap();
+        assert_eq!((t.value, t.raw.len()), (&[0xCC][..], 7));
+        assert!(parse(&[0x04, 0x85, 0, 0, 0, 0, 1, 0xCC]).is_none());
+        let t = parse(&[0x05, 0x00, 0xFF]).unwrap();
+        assert_eq!((t.tag, t.raw), (0x05, &[0x05, 0x00][..]));
+        assert!(parse_exact(&[0x05, 0x00, 0xFF]).is_none());
+        assert!(children(&[0x05, 0x00, 0x04]).is_none());
+        assert_eq!(children(&[]).unwrap(), Vec::new());
+        let kids = children(&[0x05, 0x00, 0x04, 0x01, 0x07]).unwrap();
+        assert_eq!(kids.iter().map(|k| k.tag).collect::<Vec<_>>(), [0x05, 0x04]);
+        assert_eq!(kids[1].value, [0x07]);
+    }
 }
