@@ -40,6 +40,17 @@ fn secret_template(params: CipherParams, value: Option<&[u8]>) -> Template {
     t(&attrs)
 }
 
+/// A GOST 28147-89 session key (CryptoPro A) the module generates.
+fn session_key(m: &Module, s: CK_SESSION_HANDLE) -> CK_OBJECT_HANDLE {
+    m.generate_key(
+        s,
+        CKM_GOST28147_KEY_GEN,
+        &[],
+        &secret_template(CipherParams::CryptoProA, None),
+    )
+    .unwrap()
+}
+
 /// How many secret-key objects the token holds (`…/6003`'s children).
 fn secret_objects(slot: &TokenSlot) -> usize {
     slot.with(|token| {
@@ -818,14 +829,7 @@ fn a_secret_key_id_of_255_bytes_is_kept_and_256_refused() {
 #[test]
 fn a_session_secret_key_takes_a_new_label_and_id_and_nothing_else() {
     let (m, _slot, s) = lab();
-    let key = m
-        .generate_key(
-            s,
-            CKM_GOST28147_KEY_GEN,
-            &[],
-            &secret_template(CipherParams::CryptoProA, None),
-        )
-        .unwrap();
+    let key = session_key(&m, s);
     m.set_attributes(
         s,
         key,
@@ -877,14 +881,7 @@ fn a_session_secret_key_takes_a_new_label_and_id_and_nothing_else() {
 #[test]
 fn mac_verification_compares_every_byte() {
     let (m, _slot, s) = lab();
-    let key = m
-        .generate_key(
-            s,
-            CKM_GOST28147_KEY_GEN,
-            &[],
-            &secret_template(CipherParams::CryptoProA, None),
-        )
-        .unwrap();
+    let key = session_key(&m, s);
     let data = b"sixteen byte msg".repeat(2);
     m.sign_init(s, CKM_GOST28147_MAC, &[], key).unwrap();
     assert_eq!(m.sign_len(s).unwrap(), 4);
