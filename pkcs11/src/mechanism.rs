@@ -25,7 +25,7 @@ pub struct Mechanism {
 const SIGN: CK_FLAGS = CKF_SIGN | CKF_VERIFY | CKF_HW;
 
 /// Every mechanism, in `C_GetMechanismList` order. Digests run on the host (no `CKF_HW`).
-pub const MECHANISMS: [Mechanism; 16] = [
+pub const MECHANISMS: [Mechanism; 17] = [
     Mechanism {
         kind: CKM_GOSTR3410_KEY_PAIR_GEN,
         min_bits: 256,
@@ -121,6 +121,14 @@ pub const MECHANISMS: [Mechanism; 16] = [
         kind: crate::symmetric::CKM_GOSTR3410_12_DERIVE,
         min_bits: 256,
         max_bits: 512,
+        flags: CKF_DERIVE | CKF_HW,
+    },
+    // VKO GOST R 34.10-2001 (PKCS#11 v2.40 §2.42.6), which `C_DeriveKey` takes with 2001 keys:
+    // listed so that an application that asks before it derives finds it.
+    Mechanism {
+        kind: CKM_GOSTR3410_DERIVE,
+        min_bits: 256,
+        max_bits: 256,
         flags: CKF_DERIVE | CKF_HW,
     },
 ];

@@ -526,9 +526,20 @@ fn mechanisms_are_listed() {
         CKM_GOST28147_MAC,
         CKM_GOST28147_KEY_WRAP,
         CKM_GOSTR3410_12_DERIVE,
+        CKM_GOSTR3410_DERIVE,
     ] {
         assert!(list.contains(&mech), "{mech:#x}");
     }
+    // VKO 2001, which C_DeriveKey takes with 2001 keys (256 bits only), is described as such.
+    let vko_2001 = m.mechanism_info(0, CKM_GOSTR3410_DERIVE).unwrap();
+    assert_eq!(
+        (
+            vko_2001.min_bits,
+            vko_2001.max_bits,
+            vko_2001.flags & CKF_DERIVE
+        ),
+        (256, 256, CKF_DERIVE)
+    );
 }
 
 /// pkcs11-tool's mechanism list; python-pkcs11 through the C ABI behind the private pcscd: an
