@@ -775,6 +775,11 @@ fn a_secret_key_reads_back_each_usage_flag() {
                 .unwrap();
             let want: Vec<_> = pattern.iter().map(|b| Ok(vec![*b])).collect();
             assert_eq!(m.attributes(s, key, &usage).unwrap(), want, "token {token}");
+            // No GOST 28147-89 key derives here: CKA_DERIVE reads false, never "invalid".
+            assert_eq!(
+                m.attributes(s, key, &[CKA_DERIVE]).unwrap(),
+                vec![Ok(vec![0])]
+            );
             if token {
                 let other = module(&slot);
                 let s2 = other.open_session(0, RW).unwrap();
