@@ -4,7 +4,7 @@
 # and runs only `every_scenario_passes_on_the_emulator` (the in-process scenario run), never the
 # crates' unit tests. A mutant the scenarios do not notice is a firmware bug a lab would pass.
 #
-# A report a person runs (about 1 h 40 min on 2 cores, shared), not part of scripts/test.sh.
+# A report a person runs (about 75 min on 2 cores, shared), not part of scripts/test.sh.
 #   scripts/mutants.sh                 # every mutant
 #   scripts/mutants.sh --shard 3/40    # a sample: one shard of 40 (round-robin)
 #   scripts/mutants.sh --list          # only list the mutants

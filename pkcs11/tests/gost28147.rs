@@ -172,12 +172,8 @@ fn cryptopro_known_answers_through_the_module() {
 fn generated_keys_wrap_unwrap_and_bad_input() {
     let (m, slot, s) = lab();
     let template = secret_template(CipherParams::CryptoProA, None);
-    let kek = m
-        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
-        .unwrap();
-    let cek = m
-        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
-        .unwrap();
+    let kek = session_key(&m, s);
+    let cek = session_key(&m, s);
     assert_eq!(
         m.attributes(s, kek, &[CKA_LOCAL, CKA_KEY_GEN_MECHANISM])
             .unwrap(),
@@ -1071,12 +1067,8 @@ fn a_secret_key_template_of_another_class_or_type_is_refused() {
 fn unwrap_checks_a_given_ukm_against_the_wrapped_key() {
     let (m, _slot, s) = lab();
     let template = secret_template(CipherParams::CryptoProA, None);
-    let kek = m
-        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
-        .unwrap();
-    let cek = m
-        .generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
-        .unwrap();
+    let kek = session_key(&m, s);
+    let cek = session_key(&m, s);
     let ukm = [9u8; 8];
     let wrapped = m
         .wrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, cek)
