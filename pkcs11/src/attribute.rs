@@ -76,3 +76,37 @@ pub fn ulong(value: CK_ULONG) -> Vec<u8> {
 pub fn bool(value: bool) -> Vec<u8> {
     vec![CK_BBOOL::from(value)]
 }
+
+#[cfg(test)]
+mod tests {
+    use cryptoki_sys::{CKA_ID, CKA_LABEL};
+
+    use super::*;
+
+    fn template(attributes: &[(CK_ATTRIBUTE_TYPE, &[u8])]) -> Template {
+        Template(
+            attributes
+                .iter()
+                .map(|(kind, value)| Attribute {
+                    kind: *kind,
+                    value: value.to_vec(),
+                })
+                .collect(),
+        )
+    }
+
+    /// PKCS#11 v2.40 §4.1 ("Creating objects") lets a module take an attribute given twice
+    /// with the same value as given once, and makes two different values
+    /// `CKR_TEMPLATE_INCONSISTENT`; this module does both.
+    #[test]
+    fn a_repeated_attribute_must_repeat_its_value() {
+        let same = template(&[(CKA_LABEL, b"a"), (CKA_ID, b"1"), (CKA_LABEL, b"a")]);
+        assert_eq!(same.get(CKA_LABEL), Ok(Some(&b"a"[..])));
+        let differing = template(&[(CKA_LABEL, b"a"), (CKA_LABEL, b"b")]);
+        assert_eq!(
+            differing.get(CKA_LABEL),
+            Err(Error::Rv(CKR_TEMPLATE_INCONSISTENT))
+        );
+        assert_eq!(differing.get(CKA_ID), Ok(None));
+    }
+}

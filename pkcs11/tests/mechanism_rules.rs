@@ -12,7 +12,7 @@ use rutoken_client::DriverError;
 use rutoken_pkcs11::device::KeySpec;
 use rutoken_pkcs11::error::{Error, ProfileWords, status_error, status_rv};
 use rutoken_pkcs11::mechanism::{
-    SignKind, check_sign_parameter, find, keygen_mechanism, sign_kind,
+    SignKind, check_sign_parameter, digest_of, find, key_spec, keygen_mechanism, sign_kind,
 };
 use rutoken_pkcs11::vendor::*;
 
@@ -71,6 +71,111 @@ fn each_signature_mechanism_takes_its_keys() {
     );
 }
 
+/// The two other hashing signature mechanisms: `CKM_GOSTR3410_WITH_GOSTR3411` with a 2001 key
+/// only (the token hashes with GOST R 34.11-94, CryptoPro parameters), `…_12_512` with a
+/// 2012-512 key only; each refuses the other sizes and algorithms as `CKR_KEY_TYPE_INCONSISTENT`.
+#[test]
+fn the_2001_and_512_bit_hashing_mechanisms_take_only_their_keys() {
+    let k2001 = spec(KeyAlgorithm::Gost2001, "cryptopro-A");
+    let k256 = spec(KeyAlgorithm::Gost2012_256, "256-A");
+    let k512 = spec(KeyAlgorithm::Gost2012_512, "512-A");
+    let inconsistent = Err(Error::Rv(CKR_KEY_TYPE_INCONSISTENT));
+    assert_eq!(
+        sign_kind(CKM_GOSTR3410_WITH_GOSTR3411, k2001),
+        Ok(SignKind::OnToken(DigestAlgorithm::Gost94CryptoPro))
+    );
+    for other in [k256, k512] {
+        assert_eq!(sign_kind(CKM_GOSTR3410_WITH_GOSTR3411, other), inconsistent);
+    }
+    assert_eq!(
+        sign_kind(CKM_GOSTR3410_WITH_GOSTR3411_12_512, k512),
+        Ok(SignKind::OnToken(DigestAlgorithm::Streebog512))
+    );
+    for other in [k2001, k256] {
+        assert_eq!(
+            sign_kind(CKM_GOSTR3410_WITH_GOSTR3411_12_512, other),
+            inconsistent
+        );
+    }
+    // The 2001 key is a 256-bit key for the host-digest mechanisms.
+    assert_eq!(sign_kind(CKM_GOSTR3410_512, k2001), inconsistent);
+    assert_eq!(
+        sign_kind(CKM_GOSTR3411_12_256, k256),
+        Err(Error::Rv(CKR_MECHANISM_INVALID))
+    );
+}
+
+/// The GOST R 34.11-94 digest parameter (`1.2.643.2.2.30.1`, as Aktiv's samples pass
+/// `CKA_GOSTR3411_PARAMS` of a 2001 key) goes with `CKM_GOSTR3410_WITH_GOSTR3411` only.
+#[test]
+fn the_gost94_digest_parameter_goes_with_the_2001_mechanism_only() {
+    let gost94 = SignKind::OnToken(DigestAlgorithm::Gost94CryptoPro);
+    let invalid = Err(Error::Rv(CKR_MECHANISM_PARAM_INVALID));
+    assert_eq!(check_sign_parameter(gost94, HASH_PARAMS_2001), Ok(()));
+    assert_eq!(check_sign_parameter(gost94, &[]), Ok(()));
+    for wrong in [HASH_PARAMS_2012_256, HASH_PARAMS_2012_512] {
+        assert_eq!(check_sign_parameter(gost94, wrong), invalid);
+    }
+    for kind in [
+        SignKind::OnToken(DigestAlgorithm::Streebog256),
+        SignKind::OnToken(DigestAlgorithm::Streebog512),
+        SignKind::HostDigest { len: 32 },
+    ] {
+        assert_eq!(check_sign_parameter(kind, HASH_PARAMS_2001), invalid);
+    }
+}
+
+/// Each digest mechanism names its digest (TC26: `CKM_GOSTR3411_12_256`/`_512` are Streebog,
+/// PKCS#11 v2.40 §2.57: `CKM_GOSTR3411` is GOST R 34.11-94 with the CryptoPro parameters).
+#[test]
+fn each_digest_mechanism_computes_its_digest() {
+    assert_eq!(
+        digest_of(CKM_GOSTR3411_12_256),
+        Some(DigestAlgorithm::Streebog256)
+    );
+    assert_eq!(
+        digest_of(CKM_GOSTR3411_12_512),
+        Some(DigestAlgorithm::Streebog512)
+    );
+    assert_eq!(
+        digest_of(CKM_GOSTR3411),
+        Some(DigestAlgorithm::Gost94CryptoPro)
+    );
+    assert_eq!(digest_of(CKM_GOSTR3410), None);
+}
+
+/// A key-pair template without `CKA_GOSTR3410_PARAMS` gets the TC 26 paramSetA of the
+/// mechanism's size; a `CKA_GOSTR3411_PARAMS` in it must then be that size's Streebog.
+#[test]
+fn without_a_curve_the_digest_parameter_must_match_the_size() {
+    let inconsistent = Err(Error::Rv(CKR_TEMPLATE_INCONSISTENT));
+    assert_eq!(
+        key_spec(
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            None,
+            None,
+            Some(HASH_PARAMS_2012_256)
+        ),
+        Ok(spec(KeyAlgorithm::Gost2012_256, "256-A"))
+    );
+    assert_eq!(
+        key_spec(
+            CKM_GOSTR3410_512_KEY_PAIR_GEN,
+            None,
+            None,
+            Some(HASH_PARAMS_2012_512)
+        ),
+        Ok(spec(KeyAlgorithm::Gost2012_512, "512-A"))
+    );
+    for (mechanism, wrong) in [
+        (CKM_GOSTR3410_KEY_PAIR_GEN, HASH_PARAMS_2012_512),
+        (CKM_GOSTR3410_KEY_PAIR_GEN, HASH_PARAMS_2001),
+        (CKM_GOSTR3410_512_KEY_PAIR_GEN, HASH_PARAMS_2012_256),
+    ] {
+        assert_eq!(key_spec(mechanism, None, None, Some(wrong)), inconsistent);
+    }
+}
+
 #[test]
 fn a_digest_parameter_must_name_the_mechanism_s_digest() {
     let streebog256 = SignKind::OnToken(DigestAlgorithm::Streebog256);
@@ -117,6 +222,21 @@ fn status_words_read_as_pkcs11_answers() {
         DriverError::PinIncorrect { tries_left, .. } => assert_eq!(tries_left, Some(3)),
         other => panic!("expected a wrong PIN, got {other:?}"),
     }
+    // A blocked PIN (63C0, or 6983 "authentication method blocked") and a missing login (6982)
+    // are typed as well: the module's log names them, not a bare refusal.
+    for sw in [0x63C0, 0x6983] {
+        assert!(
+            matches!(
+                status_error("VERIFY", sw, &ProfileWords::default()),
+                DriverError::PinBlocked { .. }
+            ),
+            "{sw:04X}"
+        );
+    }
+    assert!(matches!(
+        status_error("PSO", 0x6982, &ProfileWords::default()),
+        DriverError::NotLoggedIn { .. }
+    ));
 }
 
 /// The GOST R 34.10/34.11 mechanisms' `CK_MECHANISM_INFO` (PKCS#11 v2.40 §2.57 tables, TC26):

@@ -1073,6 +1073,47 @@ fn an_unplugged_reader_ends_its_sessions_and_a_listing_does_not() {
     assert_eq!(m.session_info(again).unwrap().state, CKS_RW_PUBLIC_SESSION);
 }
 
+/// A pulled token takes its object handles along (PKCS#11 v2.40 §5.6: its sessions end, and the
+/// handles they saw with them): when the same token comes back, the old handles of its token
+/// object and of a session object are invalid before any search, and a search hands out new
+/// ones.
+#[test]
+fn a_pulled_token_s_handles_stay_invalid_when_it_comes_back() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    let data = |token_object: u8, label: &[u8]| {
+        t(&[
+            (CKA_CLASS, ul(CKO_DATA)),
+            (CKA_TOKEN, vec![token_object]),
+            (CKA_PRIVATE, vec![0]),
+            (CKA_LABEL, label.to_vec()),
+            (CKA_VALUE, b"v".to_vec()),
+        ])
+    };
+    let kept = m.create_object(s, &data(1, b"kept")).unwrap();
+    let session_object = m.create_object(s, &data(0, b"session")).unwrap();
+    token.0.lock().unwrap().present = false;
+    assert!(m.slot_list(true).unwrap().is_empty());
+    token.0.lock().unwrap().present = true;
+    assert_eq!(m.slot_list(true).unwrap(), vec![0]);
+    let again = m.open_session(0, RW).unwrap();
+    let invalid = |h| m.attributes(again, h, &[CKA_LABEL]).unwrap_err().rv();
+    assert_eq!(invalid(kept), CKR_OBJECT_HANDLE_INVALID);
+    assert_eq!(invalid(session_object), CKR_OBJECT_HANDLE_INVALID);
+    m.find_init(again, &t(&[(CKA_CLASS, ul(CKO_DATA))]))
+        .unwrap();
+    let found = m.find(again, 10).unwrap();
+    m.find_final(again).unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0] != kept && found[0] != session_object, "{found:?}");
+    assert_eq!(
+        m.attributes(again, found[0], &[CKA_LABEL]).unwrap(),
+        vec![Ok(b"kept".to_vec())]
+    );
+    assert_eq!(invalid(kept), CKR_OBJECT_HANDLE_INVALID);
+}
+
 /// A token with a single reader: listing the slots (and asking for slot information) again and
 /// again changes nothing for the sessions open on it.
 #[test]
