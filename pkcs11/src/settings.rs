@@ -57,3 +57,29 @@ impl Settings {
         self.atrs.iter().any(|a| a == atr)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rutoken_device::profile::AtrVariant;
+
+    use super::*;
+
+    /// The two known ATRs are always a Rutoken's; a profile's own ATR joins them, once.
+    #[test]
+    fn a_profile_s_own_atr_joins_the_known_ones_once() {
+        let known: Vec<Vec<u8>> = RUTOKEN_ECP_ATRS.iter().map(|a| a.to_vec()).collect();
+        let default = Settings::from_profile(&DeviceProfile::default());
+        assert_eq!(default.atrs, known);
+        let own = [0x3B, 0x02, 0x14, 0x50];
+        let mut profile = DeviceProfile::default();
+        profile.token.atr_variant = AtrVariant::Custom;
+        profile.token.atr = own.to_vec();
+        let custom = Settings::from_profile(&profile);
+        assert_eq!(custom.atrs[..2], known[..]);
+        assert_eq!(custom.atrs[2..], [own.to_vec()]);
+        assert!(custom.is_rutoken(&own));
+        assert!(custom.is_rutoken(RUTOKEN_ECP_ATRS[1]));
+        assert!(!default.is_rutoken(&own));
+        assert!(!custom.is_rutoken(&[0x3B, 0x00]));
+    }
+}

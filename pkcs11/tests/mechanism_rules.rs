@@ -34,6 +34,11 @@ fn vendor_mechanism_numbers() {
     assert_eq!(CKK_GOSTR3410_512, 0xD432_1003);
     assert_eq!(CKM_GOSTR3410_512_KEY_PAIR_GEN, 0xD432_1005);
     assert_eq!(CKM_GOSTR3410_512, 0xD432_1006);
+    // VKO GOST R 34.10-2012 (RU_TEAM | 0x007, as Aktiv's `rtpkcs11t.h` declares it).
+    assert_eq!(
+        rutoken_pkcs11::symmetric::CKM_GOSTR3410_12_DERIVE,
+        0xD432_1007
+    );
 }
 
 #[test]

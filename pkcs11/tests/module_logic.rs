@@ -35,6 +35,8 @@ struct Store {
     unplugged: bool,
     /// XORed into the serial's last byte: another token in the reader.
     other_serial: u8,
+    /// How often the module listed the readers.
+    listings: usize,
 }
 
 /// A token in memory behind the client's driver seam: user PIN 12345678 (3 tries), SO PIN
@@ -287,7 +289,8 @@ struct FakeReaders(FakeToken);
 impl Readers for FakeReaders {
     fn readers(&self) -> Result<Vec<ReaderState>, Error> {
         let (present, unplugged) = {
-            let s = self.0.0.lock().unwrap();
+            let mut s = self.0.0.lock().unwrap();
+            s.listings += 1;
             (s.present, s.unplugged)
         };
         let token_reader = ReaderState {
@@ -723,8 +726,13 @@ fn slot_events_follow_the_card() {
         let m = Arc::clone(&m);
         std::thread::spawn(move || m.wait_for_slot_event(false))
     };
+    let listings = token.0.lock().unwrap().listings;
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(!waiter.is_finished(), "returned without an event");
+    // Between two looks at the readers the wait sleeps (`Readers::wait`, half a second here):
+    // a waiting application's thread must not spin on pcscd.
+    let polled = token.0.lock().unwrap().listings - listings;
+    assert!(polled <= 5, "{polled} reader listings in 300 ms");
     token.0.lock().unwrap().present = true;
     assert_eq!(waiter.join().unwrap().unwrap(), 0);
 
