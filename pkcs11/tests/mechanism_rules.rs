@@ -39,6 +39,11 @@ fn vendor_mechanism_numbers() {
         rutoken_pkcs11::symmetric::CKM_GOSTR3410_12_DERIVE,
         0xD432_1007
     );
+    // The KDF of `CK_GOSTR3410_DERIVE_PARAMS` that asks for Streebog-256 (RU_TEAM | 0x026).
+    assert_eq!(
+        rutoken_pkcs11::symmetric::CKM_KDF_GOSTR3411_2012_256,
+        0xD432_1026
+    );
 }
 
 #[test]
