@@ -286,10 +286,10 @@ impl SecretKeyObject {
     }
 }
 
-/// An 8-byte mechanism parameter (IV or UKM): required, optional or absent.
-pub fn eight(parameter: &[u8], required: bool) -> Result<Option<[u8; 8]>, Error> {
+/// An optional 8-byte mechanism parameter (IV or UKM): none, or exactly 8 bytes.
+pub fn eight(parameter: &[u8]) -> Result<Option<[u8; 8]>, Error> {
     match parameter.len() {
-        0 if !required => Ok(None),
+        0 => Ok(None),
         8 => Ok(parameter.try_into().ok()),
         _ => fail(CKR_MECHANISM_PARAM_INVALID),
     }
@@ -301,7 +301,7 @@ pub fn cipher_mode(kind: CK_MECHANISM_TYPE, parameter: &[u8]) -> Result<CipherMo
         CKM_GOST28147_ECB if parameter.is_empty() => Ok(CipherMode::Ecb),
         CKM_GOST28147_ECB => fail(CKR_MECHANISM_PARAM_INVALID),
         CKM_GOST28147 => Ok(CipherMode::Cfb(
-            eight(parameter, true)?.ok_or(Error::Rv(CKR_MECHANISM_PARAM_INVALID))?,
+            eight(parameter)?.ok_or(Error::Rv(CKR_MECHANISM_PARAM_INVALID))?,
         )),
         _ => fail(CKR_MECHANISM_INVALID),
     }
@@ -329,6 +329,84 @@ mod tests {
 
     /// A readable key value never reaches a log through `{:?}` (no key material in logs):
     /// its Debug form names the type only.
+    /// A GOST 28147-89 key is 32 bytes: a template may say so (`CKA_VALUE_LEN` 32) and no
+    /// other length.
+    #[test]
+    fn a_template_s_value_length_must_be_32() {
+        let with_len = |len: CK_ULONG| {
+            Template(vec![attribute::Attribute {
+                kind: CKA_VALUE_LEN,
+                value: attribute::ulong(len),
+            }])
+        };
+        assert_eq!(check_template(&with_len(32)), Ok(CipherParams::CryptoProA));
+        for wrong in [16, 31, 33, 64] {
+            assert_eq!(
+                check_template(&with_len(wrong)),
+                Err(Error::Rv(CKR_ATTRIBUTE_VALUE_INVALID)),
+                "{wrong}"
+            );
+        }
+    }
+
+    /// A secret key's fixed attributes (PKCS#11 v2.40 §4.4, §4.7, §4.10; §2.43.2 for the
+    /// GOST 28147-89 key type): its type, not modifiable, copyable or trusted, private and
+    /// destroyable, no dates, 32 bytes long.
+    #[test]
+    fn a_secret_key_s_fixed_attributes() {
+        let key = SecretKeyObject {
+            key: SecretKey {
+                reference: 3,
+                params: CipherParams::CryptoProA,
+            },
+            label: b"k".to_vec(),
+            id: Vec::new(),
+            local: true,
+            mechanism: CKM_GOST28147_KEY_GEN,
+            usage: Usage::from_template(&Template::default()).unwrap_or_else(|_| unreachable!()),
+            token: false,
+            record: None,
+            value: None,
+        };
+        let read = |kind| key.attribute(kind);
+        assert_eq!(read(CKA_KEY_TYPE), Ok(attribute::ulong(CKK_GOST28147)));
+        for kind in [
+            CKA_MODIFIABLE,
+            CKA_COPYABLE,
+            CKA_TRUSTED,
+            CKA_WRAP_WITH_TRUSTED,
+        ] {
+            assert_eq!(read(kind), Ok(vec![0]), "{kind:#x}");
+        }
+        for kind in [CKA_PRIVATE, CKA_DESTROYABLE] {
+            assert_eq!(read(kind), Ok(vec![1]), "{kind:#x}");
+        }
+        for kind in [CKA_START_DATE, CKA_END_DATE] {
+            assert_eq!(read(kind), Ok(Vec::new()), "{kind:#x}");
+        }
+        assert_eq!(read(CKA_VALUE_LEN), Ok(attribute::ulong(32)));
+        assert_eq!(read(CKA_VALUE), Err(Missing::Sensitive));
+    }
+
+    /// `CKD_NULL` is the plain VKO of the key's own standard: GOST R 34.10-2001's for a 2001
+    /// key, 2012's (Streebog-256) for 2012 keys; the TC 26 KDF only with 2012 keys.
+    #[test]
+    fn the_kdf_and_the_key_choose_the_vko() {
+        use gost::KeyAlgorithm::*;
+        assert_eq!(vko_for(CKD_NULL, Gost2001), Ok(Vko::Gost2001));
+        for algorithm in [Gost2012_256, Gost2012_512] {
+            assert_eq!(vko_for(CKD_NULL, algorithm), Ok(Vko::Gost2012_256));
+            assert_eq!(
+                vko_for(CKM_KDF_GOSTR3411_2012_256, algorithm),
+                Ok(Vko::Gost2012_256)
+            );
+        }
+        assert_eq!(
+            vko_for(CKM_KDF_GOSTR3411_2012_256, Gost2001),
+            Err(Error::Rv(CKR_MECHANISM_PARAM_INVALID))
+        );
+    }
+
     #[test]
     fn a_clear_value_prints_no_bytes() {
         let value = ClearValue(zeroize::Zeroizing::new([0x5A; 32]));

@@ -889,7 +889,13 @@ fn vendor_key_attributes_are_kept_and_read_back() {
         .find_init(s2, &t(&[(CKA_CLASS, ul(CKO_DATA))]))
         .unwrap();
     assert!(other.find(s2, 10).unwrap().is_empty(), "no data object");
-    assert_eq!(token.0.lock().unwrap().data.len(), 1, "one on the token");
+    {
+        let store = token.0.lock().unwrap();
+        assert_eq!(store.data.len(), 1, "one on the token");
+        // Labelled with the key's reference in two hex digits (docs/assumptions.md).
+        let reference = store.keys[0].0.reference.unwrap();
+        assert_eq!(store.data[0].label, format!("{reference:02X}"));
+    }
 
     // A new key at the same reference starts with none.
     m.destroy_object(s, private).unwrap();
@@ -906,6 +912,8 @@ fn vendor_key_attributes_are_kept_and_read_back() {
         m.attributes(s, private, &kinds).unwrap(),
         vec![Ok(vec![0]); 4]
     );
+    // None set: nothing written to the token for them.
+    assert!(token.0.lock().unwrap().data.is_empty());
 
     for (public_template, private_template, rv) in [
         (
@@ -1120,6 +1128,38 @@ fn a_pulled_token_s_handles_stay_invalid_when_it_comes_back() {
         vec![Ok(b"kept".to_vec())]
     );
     assert_eq!(invalid(kept), CKR_OBJECT_HANDLE_INVALID);
+}
+
+/// A key pair whose two templates give different labels keeps both on the token: another
+/// module reading the token sees the public half under its own label.
+#[test]
+fn the_public_half_keeps_its_own_label_on_the_token() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    m.generate_key_pair(
+        s,
+        CKM_GOSTR3410_KEY_PAIR_GEN,
+        &t(&[(CKA_LABEL, b"public half".to_vec())]),
+        &t(&[(CKA_LABEL, b"private half".to_vec())]),
+    )
+    .unwrap();
+    let other = Module::new(Box::new(FakeReaders(token.clone())));
+    let s2 = other.open_session(0, RW).unwrap();
+    other.login(s2, CKU_USER, b"12345678").unwrap();
+    for (class, label) in [
+        (CKO_PUBLIC_KEY, &b"public half"[..]),
+        (CKO_PRIVATE_KEY, &b"private half"[..]),
+    ] {
+        other.find_init(s2, &t(&[(CKA_CLASS, ul(class))])).unwrap();
+        let found = other.find(s2, 10).unwrap();
+        other.find_final(s2).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            other.attributes(s2, found[0], &[CKA_LABEL]).unwrap(),
+            vec![Ok(label.to_vec())]
+        );
+    }
 }
 
 /// A token with a single reader: listing the slots (and asking for slot information) again and

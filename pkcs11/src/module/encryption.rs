@@ -190,7 +190,7 @@ impl Module {
         if table.session(handle)?.operation.is_some() {
             return fail(CKR_OPERATION_ACTIVE);
         }
-        let iv = symmetric::eight(parameter, false)?;
+        let iv = symmetric::eight(parameter)?;
         if table.login_of(slot) != Some(Role::User) {
             return fail(CKR_USER_NOT_LOGGED_IN);
         }

@@ -248,7 +248,7 @@ impl Module {
         if mechanism != CKM_GOST28147_KEY_WRAP {
             return fail(CKR_MECHANISM_INVALID);
         }
-        let ukm = symmetric::eight(parameter, false)?;
+        let ukm = symmetric::eight(parameter)?;
         // No key is made: the login check only.
         let slot = self.secret_key_session(handle, &Template(Vec::new()))?;
         let (kek, target) = {
@@ -287,7 +287,7 @@ impl Module {
         if mechanism != CKM_GOST28147_KEY_WRAP {
             return fail(CKR_MECHANISM_INVALID);
         }
-        let ukm = symmetric::eight(parameter, false)?;
+        let ukm = symmetric::eight(parameter)?;
         if wrapped.len() != gost::gost28147::WRAPPED_LEN {
             return fail(CKR_WRAPPED_KEY_LEN_RANGE);
         }
