@@ -333,3 +333,35 @@ fn a_token_data_object_carries_its_pkcs11_attributes() {
     );
     assert_eq!(attribute(&m, s, public, CKA_PRIVATE), bool(false));
 }
+
+/// What `C_SetAttributeValue` and `C_DestroyObject` do to the fixture's certificate and key
+/// reaches the token: a second module over the same token (another application) reads the
+/// certificate's new label and ID, and after both are destroyed finds neither.
+#[test]
+fn a_certificate_s_new_names_and_deletions_reach_the_token() {
+    let (m, slot, s) = personalised();
+    let cert = one(&m, s, CKO_CERTIFICATE);
+    let names = t(&[(CKA_LABEL, b"renamed".to_vec()), (CKA_ID, vec![0x5A, 0x5B])]);
+    m.set_attributes(s, cert, &names).unwrap();
+    let other = support::in_process::module(&slot);
+    let s2 = other.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    let seen = one(&other, s2, CKO_CERTIFICATE);
+    assert_eq!(
+        other.attributes(s2, seen, &[CKA_LABEL, CKA_ID]).unwrap(),
+        vec![Ok(b"renamed".to_vec()), Ok(vec![0x5A, 0x5B])]
+    );
+    other.close_session(s2).unwrap();
+
+    let key = one(&m, s, CKO_PRIVATE_KEY);
+    m.destroy_object(s, cert).unwrap();
+    m.destroy_object(s, key).unwrap();
+    let third = support::in_process::module(&slot);
+    let s3 = third.open_session(0, CKF_SERIAL_SESSION).unwrap();
+    third.login(s3, CKU_USER, USER_PIN).unwrap();
+    for class in [CKO_CERTIFICATE, CKO_PRIVATE_KEY] {
+        assert!(
+            find(&third, s3, &t(&[(CKA_CLASS, ulong(class))])).is_empty(),
+            "{class:#x}"
+        );
+    }
+}
