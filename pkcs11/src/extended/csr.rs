@@ -215,8 +215,8 @@ pub(super) fn request_attribute(kind: &str, value: &str) -> Result<Attribute, Er
         "unstructuredName" => ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.2"),
         // The extensionRequest is built from pExtensions.
         "1.2.840.113549.1.9.14" => return Err(bad()),
-        k if k.contains('.') => ObjectIdentifier::new(k).map_err(|_| bad())?,
-        _ => return Err(bad()),
+        // Anything else must be a dotted OID.
+        k => ObjectIdentifier::new(k).map_err(|_| bad())?,
     };
     if value.is_empty() {
         return Err(bad());

@@ -97,6 +97,13 @@ mod tests {
             assert_eq!((p.tag, p.value.len()), (0x04, n));
         }
         assert!(parse(&[0x30, 0x80, 0, 0]).is_none(), "indefinite length");
+        // Even with 128 bytes after it: 80 is no short-form length.
+        let mut indefinite = vec![0x30, 0x80];
+        indefinite.resize(2 + 128 + 2, 0);
+        assert!(
+            parse(&indefinite).is_none(),
+            "indefinite length, long input"
+        );
         assert!(parse(&[0x04, 0x05, 1]).is_none(), "short value");
         let s = seq(&[&tlv(0x02, &[1]), &tlv(0x05, &[])]);
         assert_eq!(children(parse_exact(&s).unwrap().value).unwrap().len(), 2);
