@@ -442,3 +442,36 @@ pub(super) unsafe extern "C" fn C_EX_PKCS7VerifyFinal(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SignedData (RFC 5652 §5.1) with one certificate, the given fields after them, and one
+    /// signer info; the content detached.
+    fn signed_data(after_certificates: &[u8]) -> Vec<u8> {
+        let mut body = tlv(0x02, &[1]);
+        body.extend(tlv(0x31, &[]));
+        body.extend(tlv(0x30, &ID_DATA.to_der().unwrap_or_default()));
+        body.extend(tlv(0xA0, &tlv(0x30, &[])));
+        body.extend_from_slice(after_certificates);
+        body.extend(tlv(0x31, &tlv(0x30, &[])));
+        let mut info = ID_SIGNED_DATA.to_der().unwrap_or_default();
+        info.extend(tlv(0xA0, &tlv(0x30, &body)));
+        tlv(0x30, &info)
+    }
+
+    /// Revocation information (`crls`, `[1]`) between the certificates and the signer infos is
+    /// skipped, as another signer's library may send it; a field RFC 5652 does not have there
+    /// makes the structure no SignedData.
+    #[test]
+    fn revocation_information_is_skipped_and_unknown_fields_refused() {
+        for after in [Vec::new(), tlv(0xA1, &[])] {
+            let cms = signed_data(&after);
+            let parsed =
+                parse_cms(&cms).map(|p| (p.content, p.certificates.len(), p.signers.len()));
+            assert_eq!(parsed, Some((None, 1, 1)), "{after:02X?}");
+        }
+        assert!(parse_cms(&signed_data(&tlv(0xA2, &[]))).is_none());
+    }
+}
