@@ -777,6 +777,35 @@ fn pkcs7_verification_follows_the_chain_flags() {
         .to_der()
         .to_vec();
     assert_eq!(verify(&[&foreign], &[], 0), Err(CHAIN_NOT_VERIFIED));
+    // An impostor under the test CA's name (the foreign CA's key, issued by the foreign CA) is
+    // no issuer of the signer's certificate, trusted or not: an issuer is the certificate whose
+    // key verifies the signature, not one whose name matches.
+    let impostor = impostor_of_the_test_ca();
+    assert_eq!(
+        verify(&[&impostor], &[&impostor], CKF_VENDOR_ALLOW_PARTIAL_CHAINS),
+        Err(CHAIN_NOT_VERIFIED)
+    );
+}
+
+/// A certificate named as the test CA but holding the foreign CA's key, signed by the foreign
+/// CA, valid when the test CA is.
+fn impostor_of_the_test_ca() -> Vec<u8> {
+    use rutoken_pki::ca::{CertTemplate, IssuancePolicy};
+    let real = rutoken_pki::fixtures::ca().unwrap().cert;
+    let foreign = rutoken_pki::fixtures::foreign_ca().unwrap();
+    let template = CertTemplate {
+        serial: vec![0x01, 0x77],
+        issuer: foreign.cert.subject().clone(),
+        subject: real.subject().clone(),
+        not_before: real.not_before().unwrap(),
+        not_after: real.not_after().unwrap(),
+        public_key: foreign.cert.spki().clone(),
+        extensions: Vec::new(),
+    };
+    let mut signer =
+        rutoken_pki::ca::TestCa::new(foreign.cert, foreign.key, IssuancePolicy::default(), 5)
+            .unwrap();
+    signer.sign(&template).unwrap().to_der().to_vec()
 }
 
 /// The fixture's own certificate expired in 2020: a signature with it verifies as a signature
