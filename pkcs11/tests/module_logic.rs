@@ -605,6 +605,12 @@ fn session_objects_keep_their_rules() {
     );
     m.set_attributes(ro, h, &t(&[(CKA_VALUE, b"w".to_vec())]))
         .unwrap();
+    // The value changed, and nothing else did.
+    assert_eq!(
+        m.attributes(ro, h, &[CKA_VALUE, CKA_LABEL, CKA_CLASS])
+            .unwrap(),
+        vec![Ok(b"w".to_vec()), Ok(b"note".to_vec()), Ok(ul(CKO_DATA))]
+    );
     assert_eq!(
         m.set_attributes(ro, h, &t(&[(CKA_CLASS, ul(CKO_CERTIFICATE))]))
             .unwrap_err()
@@ -1158,6 +1164,46 @@ fn the_public_half_keeps_its_own_label_on_the_token() {
         assert_eq!(
             other.attributes(s2, found[0], &[CKA_LABEL]).unwrap(),
             vec![Ok(label.to_vec())]
+        );
+    }
+}
+
+/// Each key pair keeps its own vendor attributes: making a second pair (and clearing what a
+/// deleted key of its reference left) leaves the first pair's stored flags alone.
+#[test]
+fn a_second_key_pair_leaves_the_first_one_s_vendor_attributes() {
+    let (m, token) = module();
+    let s = m.open_session(0, RW).unwrap();
+    m.login(s, CKU_USER, b"12345678").unwrap();
+    for id in [1u8, 2] {
+        m.generate_key_pair(
+            s,
+            CKM_GOSTR3410_KEY_PAIR_GEN,
+            &t(&[(CKA_ID, vec![id])]),
+            &t(&[(CKA_VENDOR_KEY_CONFIRM_OP, vec![1])]),
+        )
+        .unwrap();
+    }
+    assert_eq!(token.0.lock().unwrap().data.len(), 2, "one object per pair");
+    let other = Module::new(Box::new(FakeReaders(token.clone())));
+    let s2 = other.open_session(0, RW).unwrap();
+    other.login(s2, CKU_USER, b"12345678").unwrap();
+    for id in [1u8, 2] {
+        other
+            .find_init(
+                s2,
+                &t(&[(CKA_CLASS, ul(CKO_PRIVATE_KEY)), (CKA_ID, vec![id])]),
+            )
+            .unwrap();
+        let found = other.find(s2, 10).unwrap();
+        other.find_final(s2).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            other
+                .attributes(s2, found[0], &[CKA_VENDOR_KEY_CONFIRM_OP])
+                .unwrap(),
+            vec![Ok(vec![1])],
+            "pair {id}"
         );
     }
 }
