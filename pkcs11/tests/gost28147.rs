@@ -1089,3 +1089,43 @@ fn unwrap_checks_a_given_ukm_against_the_wrapped_key() {
     m.unwrap_key(s, CKM_GOST28147_KEY_WRAP, &ukm, kek, &wrapped, &template)
         .unwrap();
 }
+
+/// Two token keys keep a record each: making the second (and clearing what a deleted key of
+/// its reference left) leaves the first one's record, so another application finds both
+/// under their own labels.
+#[test]
+fn a_second_token_key_leaves_the_first_one_s_record() {
+    let (m, slot, s) = lab();
+    for label in [&b"first"[..], b"second"] {
+        let mut template = secret_template(CipherParams::CryptoProA, None);
+        template.0.retain(|a| a.kind != CKA_LABEL);
+        template.0.push(Attribute {
+            kind: CKA_LABEL,
+            value: label.to_vec(),
+        });
+        template.0.push(Attribute {
+            kind: CKA_TOKEN,
+            value: vec![1],
+        });
+        m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
+            .unwrap();
+    }
+    let other = module(&slot);
+    let s2 = other.open_session(0, RW).unwrap();
+    other.login(s2, CKU_USER, USER_PIN).unwrap();
+    other
+        .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_SECRET_KEY))]))
+        .unwrap();
+    let found = other.find(s2, 10).unwrap();
+    other.find_final(s2).unwrap();
+    let mut labels: Vec<Vec<u8>> = found
+        .iter()
+        .map(|h| {
+            other.attributes(s2, *h, &[CKA_LABEL]).unwrap()[0]
+                .clone()
+                .unwrap()
+        })
+        .collect();
+    labels.sort();
+    assert_eq!(labels, vec![b"first".to_vec(), b"second".to_vec()]);
+}
