@@ -293,6 +293,26 @@ const CHAIN_NOT_VERIFIED: CK_RV = 0x8000_0009;
 
 // ---- extended token information -------------------------------------------------------------
 
+/// The shortest PINs come from the token's PIN objects, not from the device profile: a factory
+/// token made with other minimums (7 for the administrator, 6 for the user) reports those where
+/// the module's profile says 8 and 4.
+#[test]
+fn extended_token_info_reads_the_shortest_pins_from_the_token() {
+    let profile = TokenProfile {
+        factory_admin_pin_min_len: 7,
+        factory_user_pin_min_len: 6,
+        ..TokenProfile::default()
+    };
+    let token = Token::in_memory(Fixture::Factory, 7, profile).unwrap();
+    let slot = TokenSlot::new(token);
+    let l = Lab {
+        c: install(module(&slot)),
+        slot,
+    };
+    let info = l.full_info();
+    assert_eq!((info.ulMinAdminPinLen, info.ulMinUserPinLen), (7, 6));
+}
+
 /// `C_EX_GetTokenInfoExtended` on the personalised token: the fixture's PIN policy (shortest
 /// PINs 8 and 4, tries 10 and 5, none spent), the serial as `C_GetTokenInfo` numbers it, the
 /// reader's ATR, the profile's memory, the ECP type and class.
