@@ -37,6 +37,8 @@ struct Store {
     other_serial: u8,
     /// How often the module listed the readers.
     listings: usize,
+    /// A second reader, plugged in with a Rutoken in it.
+    late_reader: bool,
 }
 
 /// A token in memory behind the client's driver seam: user PIN 12345678 (3 tries), SO PIN
@@ -288,10 +290,10 @@ struct FakeReaders(FakeToken);
 
 impl Readers for FakeReaders {
     fn readers(&self) -> Result<Vec<ReaderState>, Error> {
-        let (present, unplugged) = {
+        let (present, unplugged, late) = {
             let mut s = self.0.0.lock().unwrap();
             s.listings += 1;
-            (s.present, s.unplugged)
+            (s.present, s.unplugged, s.late_reader)
         };
         let token_reader = ReaderState {
             name: "Virtual PCD 00 00".into(),
@@ -301,11 +303,18 @@ impl Readers for FakeReaders {
             name: "Other reader".into(),
             atr: Some(vec![0x3B, 0x00]),
         };
-        Ok(if unplugged {
+        let mut readers = if unplugged {
             vec![other]
         } else {
             vec![token_reader, other]
-        })
+        };
+        if late {
+            readers.push(ReaderState {
+                name: "Late reader".into(),
+                atr: Some(RUTOKEN_ECP_ATRS[1].to_vec()),
+            });
+        }
+        Ok(readers)
     }
     fn open(&self, _reader: &str) -> Result<Device, Error> {
         Ok(Device::new(
@@ -456,6 +465,17 @@ fn keys_generate_sign_verify_and_stay_sensitive() {
         .unwrap();
     m.verify(s, Some(b"part one, part two"), &signature)
         .unwrap();
+    // The private half verifies as well (with its public key); the public half signs nothing.
+    m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], private)
+        .unwrap();
+    m.verify(s, Some(b"part one, part two"), &signature)
+        .unwrap();
+    assert_eq!(
+        m.sign_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public)
+            .unwrap_err()
+            .rv(),
+        CKR_KEY_TYPE_INCONSISTENT
+    );
     m.verify_init(s, CKM_GOSTR3410_WITH_GOSTR3411_12_512, &[], public)
         .unwrap();
     assert_eq!(
@@ -1206,6 +1226,19 @@ fn a_second_key_pair_leaves_the_first_one_s_vendor_attributes() {
             "pair {id}"
         );
     }
+}
+
+/// A reader plugged in after `C_Initialize` with a Rutoken already in it is a new slot and an
+/// insertion: `C_WaitForSlotEvent` reports it once.
+#[test]
+fn a_reader_plugged_in_with_a_token_is_an_event() {
+    let (m, token) = module();
+    assert_eq!(m.slot_list(false).unwrap(), vec![0, 1]);
+    assert_eq!(m.wait_for_slot_event(true).unwrap_err().rv(), CKR_NO_EVENT);
+    token.0.lock().unwrap().late_reader = true;
+    assert_eq!(m.wait_for_slot_event(true).unwrap(), 2);
+    assert_eq!(m.wait_for_slot_event(true).unwrap_err().rv(), CKR_NO_EVENT);
+    assert_eq!(m.slot_list(true).unwrap(), vec![0, 2]);
 }
 
 /// A token with a single reader: listing the slots (and asking for slot information) again and
