@@ -1241,6 +1241,40 @@ fn a_reader_plugged_in_with_a_token_is_an_event() {
     assert_eq!(m.slot_list(true).unwrap(), vec![0, 2]);
 }
 
+/// Two tokens (here two readers onto one fake token): listing one token's objects leaves the
+/// other's handles as they were.
+#[test]
+fn one_token_s_listing_keeps_the_other_token_s_handles() {
+    let (m, token) = module();
+    token.0.lock().unwrap().late_reader = true;
+    assert_eq!(m.slot_list(true).unwrap(), vec![0, 2]);
+    let first = m.open_session(0, RW).unwrap();
+    m.login(first, CKU_USER, b"12345678").unwrap();
+    let data = t(&[
+        (CKA_CLASS, ul(CKO_DATA)),
+        (CKA_TOKEN, vec![1]),
+        (CKA_PRIVATE, vec![0]),
+        (CKA_LABEL, b"shared".to_vec()),
+        (CKA_VALUE, b"v".to_vec()),
+    ]);
+    m.create_object(first, &data).unwrap();
+    let second = m.open_session(2, RW).unwrap();
+    let find = |s| {
+        m.find_init(s, &t(&[(CKA_CLASS, ul(CKO_DATA))])).unwrap();
+        let found = m.find(s, 10).unwrap();
+        m.find_final(s).unwrap();
+        found
+    };
+    let on_second = find(second);
+    assert_eq!(on_second.len(), 1);
+    find(first);
+    assert_eq!(find(second), on_second, "the same handle");
+    assert_eq!(
+        m.attributes(second, on_second[0], &[CKA_LABEL]).unwrap(),
+        vec![Ok(b"shared".to_vec())]
+    );
+}
+
 /// A token with a single reader: listing the slots (and asking for slot information) again and
 /// again changes nothing for the sessions open on it.
 #[test]
