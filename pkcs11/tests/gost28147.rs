@@ -51,6 +51,22 @@ fn session_key(m: &Module, s: CK_SESSION_HANDLE) -> CK_OBJECT_HANDLE {
     .unwrap()
 }
 
+/// Another module over the token (another application, as far as the token knows), a session
+/// logged in as the user, and the secret keys it finds.
+fn secret_keys_in_another_module(
+    slot: &TokenSlot,
+) -> (Module, CK_SESSION_HANDLE, Vec<CK_OBJECT_HANDLE>) {
+    let other = module(slot);
+    let s = other.open_session(0, RW).unwrap();
+    other.login(s, CKU_USER, USER_PIN).unwrap();
+    other
+        .find_init(s, &t(&[(CKA_CLASS, ulong(CKO_SECRET_KEY))]))
+        .unwrap();
+    let found = other.find(s, 10).unwrap();
+    other.find_final(s).unwrap();
+    (other, s, found)
+}
+
 /// How many secret-key objects the token holds (`…/6003`'s children).
 fn secret_objects(slot: &TokenSlot) -> usize {
     slot.with(|token| {
@@ -777,14 +793,7 @@ fn a_secret_key_reads_back_each_usage_flag() {
                 vec![Ok(vec![0])]
             );
             if token {
-                let other = module(&slot);
-                let s2 = other.open_session(0, RW).unwrap();
-                other.login(s2, CKU_USER, USER_PIN).unwrap();
-                other
-                    .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_SECRET_KEY))]))
-                    .unwrap();
-                let found = other.find(s2, 10).unwrap();
-                other.find_final(s2).unwrap();
+                let (other, s2, found) = secret_keys_in_another_module(&slot);
                 assert_eq!(found.len(), 1, "the one token key");
                 assert_eq!(other.attributes(s2, found[0], &usage).unwrap(), want);
                 m.destroy_object(s, key).unwrap();
@@ -1110,14 +1119,7 @@ fn a_second_token_key_leaves_the_first_one_s_record() {
         m.generate_key(s, CKM_GOST28147_KEY_GEN, &[], &template)
             .unwrap();
     }
-    let other = module(&slot);
-    let s2 = other.open_session(0, RW).unwrap();
-    other.login(s2, CKU_USER, USER_PIN).unwrap();
-    other
-        .find_init(s2, &t(&[(CKA_CLASS, ulong(CKO_SECRET_KEY))]))
-        .unwrap();
-    let found = other.find(s2, 10).unwrap();
-    other.find_final(s2).unwrap();
+    let (other, s2, found) = secret_keys_in_another_module(&slot);
     let mut labels: Vec<Vec<u8>> = found
         .iter()
         .map(|h| {
