@@ -327,8 +327,6 @@ pub fn vko_for(kdf: CK_ULONG, algorithm: gost::KeyAlgorithm) -> Result<Vko, Erro
 mod tests {
     use super::*;
 
-    /// A readable key value never reaches a log through `{:?}` (no key material in logs):
-    /// its Debug form names the type only.
     /// A GOST 28147-89 key is 32 bytes: a template may say so (`CKA_VALUE_LEN` 32) and no
     /// other length.
     #[test]
@@ -407,6 +405,8 @@ mod tests {
         );
     }
 
+    /// A readable key value never reaches a log through `{:?}` (no key material in logs):
+    /// its Debug form names the type only.
     #[test]
     fn a_clear_value_prints_no_bytes() {
         let value = ClearValue(zeroize::Zeroizing::new([0x5A; 32]));
